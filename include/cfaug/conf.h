@@ -1,0 +1,121 @@
+/*
+ * conf.h - the pipeline file as a tree of located nodes, and option tables.
+ *
+ * The YAML loader turns a file into cf_node trees that remember line and
+ * column of every node (1-based), so any later check can say FILE:LINE:COL.
+ * `${NAME}` in a scalar is replaced by the environment variable NAME at load
+ * time; an unset variable is a config error.  Nodes made by --set overrides
+ * have line 0 and are reported as "--set KEY".
+ *
+ * Stages never parse YAML: they declare a table of cf_option (key, type,
+ * offset into their state, default) and cf_options_load() fills the state and
+ * reports every mistake with its location.
+ *
+ * Ownership: a cf_conf owns all its nodes; nodes and their strings are
+ * borrowed by everybody else and live until cf_conf_free().
+ */
+#ifndef CFAUG_CONF_H
+#define CFAUG_CONF_H
+
+#include "cfaug.h"
+
+typedef enum { CF_NODE_SCALAR, CF_NODE_SEQ, CF_NODE_MAP } cf_node_type;
+
+typedef struct cf_node {
+	cf_node_type type;
+	int line, col;           /* 1-based; 0 for nodes made by --set */
+	char *str;               /* scalar text after ${} expansion, NUL-terminated */
+	size_t len;              /* length of str */
+	int quoted;              /* scalar was quoted: never read as null/bool/number */
+	struct cf_node **kids;   /* SEQ: items; MAP: key0, val0, key1, val1, ... */
+	size_t nkids;            /* number of entries in kids (2 x pairs for MAP) */
+} cf_node;
+
+typedef struct cf_conf {
+	char *path;              /* file name as given, used in messages */
+	cf_node *root;           /* a MAP */
+	unsigned char sha256[32];/* of the file's bytes as read */
+} cf_conf;
+
+/* Load and parse a YAML file ("-" is not allowed).  Aliases and anchors
+ * are refused, documents must be one mapping.  Returns 0 or CF_ECONFIG /
+ * CF_EIO with err set to "FILE:LINE:COL: message". *out is a new object. */
+int cf_conf_load(cf_conf **out, const char *path, cf_error *err);
+
+/* Same, from memory; name is used in messages. */
+int cf_conf_load_buffer(cf_conf **out, const char *name, const char *buf,
+                        size_t len, cf_error *err);
+
+/* Apply one "a.b.c=value" override (sequence items by 0-based index,
+ * e.g. "stages.0.p=0.3").  Missing map keys are created; a path through a
+ * scalar or an out-of-range index is CF_EUSAGE. */
+int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err);
+
+void cf_conf_free(cf_conf **conf);
+
+/* Look up key in a MAP node; NULL if absent or node is not a map. */
+const cf_node *cf_node_get(const cf_node *map, const char *key);
+
+/* Set err to "FILE:LINE:COL: <fmt>" (or "--set: <fmt>" for line 0). */
+int cf_conf_error(cf_error *err, const char *file, const cf_node *at,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- option tables --------------------------------------------------- */
+
+typedef enum {
+	CF_OPT_STRING,   /* char *            (owned copy, freed by cf_options_free) */
+	CF_OPT_INT,      /* long */
+	CF_OPT_DOUBLE,   /* double */
+	CF_OPT_BOOL,     /* int 0/1  (true/false/yes/no/on/off) */
+	CF_OPT_ENUM,     /* int: index into choices */
+	CF_OPT_STRLIST,  /* cf_strlist: a scalar or a sequence of scalars */
+	CF_OPT_STRMAP,   /* cf_strmap: a mapping of scalar -> scalar */
+	CF_OPT_NODE,     /* const cf_node * (borrowed from the conf) */
+	CF_OPT_CUSTOM    /* the setter is called with the node */
+} cf_opt_type;
+
+typedef struct cf_strlist { char **v; size_t n; } cf_strlist;
+typedef struct cf_strmap { char **keys; char **vals; size_t n; } cf_strmap;
+
+#define CF_OPT_REQUIRED 0x1u
+
+typedef struct cf_option {
+	const char *key;
+	cf_opt_type type;
+	size_t offset;                   /* offsetof(state, field) */
+	const char *def;                 /* default, as YAML scalar text; NULL = none */
+	unsigned flags;                  /* CF_OPT_REQUIRED */
+	const char *const *choices;      /* ENUM: NULL-terminated names */
+	double min, max;                 /* INT/DOUBLE range, checked when min < max */
+	/* CUSTOM: parse node into state; use cf_conf_error for messages. */
+	int (*set)(void *state, const cf_node *node, const char *file, cf_error *err);
+	const char *help;                /* one line, for `cfaug help stages` */
+} cf_option;
+
+/* Fill state from a MAP node using table (terminated by key == NULL).
+ * Keys listed in skip (NULL-terminated, may be NULL) are ignored — e.g.
+ * "type" and "name" of a stage.  Unknown keys, wrong types, values out of
+ * range, missing required keys: CF_ECONFIG with FILE:LINE:COL naming the key.
+ * Defaults are applied for absent keys.  map may be NULL (all defaults). */
+int cf_options_load(const cf_option *table, void *state, const cf_node *map,
+                    const char *file, const char *const *skip, cf_error *err);
+
+/* Free what cf_options_load allocated in state (strings, lists, maps). */
+void cf_options_free(const cf_option *table, void *state);
+
+/* Helpers for custom setters and stages. */
+int cf_node_to_long(const cf_node *n, long *out);      /* 0 ok, -1 not an integer */
+int cf_node_to_double(const cf_node *n, double *out);  /* 0 ok, -1 not a number */
+int cf_node_to_bool(const cf_node *n, int *out);       /* 0 ok, -1 not a bool */
+const char *cf_node_type_name(cf_node_type t);          /* "scalar", "sequence", "mapping" */
+void cf_strlist_free(cf_strlist *l);
+void cf_strmap_free(cf_strmap *m);
+/* Value for key in m, or NULL. */
+const char *cf_strmap_get(const cf_strmap *m, const char *key);
+
+/* SHA-256 of a buffer (used for the pipeline file, prompts, cache keys). */
+void cf_sha256(const void *data, size_t len, unsigned char out[32]);
+/* Lower-case hex of a 32-byte digest into out[65]. */
+void cf_sha256_hex(const unsigned char d[32], char out[65]);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * sys/stage.h - for people who write stages.
+ *
+ * A stage kind is one constant cf_stage_kind: its YAML type name, the size
+ * of its private state, a table of its options and its functions.  The
+ * runner allocates and zeroes the state, fills it from the YAML through the
+ * option table, then calls init(); the stage never allocates its own handle.
+ * Adding a stage = one new file in stages/ + one row in stages/registry.c.
+ *
+ * process() is a generator: it takes ownership of one item and gives it (and
+ * any candidates it makes) away with the calls below, now or later:
+ *   cf_emit(st, it)            pass downstream (to the next stage, or out)
+ *   cf_reject(st, it, reason)  a candidate is dropped: goes to rejected.jsonl
+ *   cf_consume(st, it)         an original is dropped on purpose (CDS replaces
+ *                              a record by its counterfactual)
+ *   cf_fail_record(st, it, r)  the record cannot be processed: errors.jsonl
+ * Exactly one of them per item; the runner checks the accounting.
+ *
+ * Synchronous stages do it inside process().  Asynchronous stages (network)
+ * keep items and give them away later from poll() or flush(); they may
+ * finish in any order: the runner writes output in input order anyway, and
+ * sorts candidates of one record by (gen_stage, gen_index).  The runner
+ * stops reading when too many records are unfinished, so a stage's queue is
+ * bounded by the runner's window, not by the input.
+ *
+ * Which items reach process() is declared by flags: a generator takes
+ * originals, a filter takes candidates; the runner forwards the others.
+ */
+#ifndef CFAUG_SYS_STAGE_H
+#define CFAUG_SYS_STAGE_H
+
+#include "../cfaug.h"
+#include "../conf.h"
+#include "../record.h"
+
+typedef struct cf_stage cf_stage;
+
+/* What a stage knows about the pipeline it is in. */
+typedef struct cf_pipeline_info {
+	uint64_t seed;
+	const cf_strlist *text_fields;   /* input.text_fields, at least one */
+	const char *label_field;         /* NULL for unlabelled input */
+	const cf_strlist *labels;        /* declared label set; n == 0 if none */
+	const char *conf_path;           /* the pipeline file, for messages */
+	const cf_node *node;             /* this stage's YAML mapping */
+	int dry_run;                     /* count, send nothing */
+} cf_pipeline_info;
+
+#define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */
+#define CF_STAGE_CANDIDATES 0x2u  /* process() receives candidates */
+
+typedef struct cf_stage_kind {
+	const char *name;          /* the YAML `type` */
+	const char *summary;       /* one line, for `cfaug help stages` */
+	size_t state_size;
+	const cf_option *options;  /* terminated by key == NULL; may be NULL */
+	unsigned flags;            /* CF_STAGE_ORIGINALS | CF_STAGE_CANDIDATES */
+
+	/* After options are loaded.  Config problems: CF_ECONFIG with location
+	 * (use cf_conf_error with info->node or a child node). May be NULL. */
+	int (*init)(cf_stage *st, void *state, const cf_pipeline_info *info,
+	            cf_error *err);
+	/* Take ownership of it; see above.  A negative return stops the run
+	 * (use it for failures of the stage itself, not of one record). */
+	int (*process)(cf_stage *st, void *state, cf_item *it, cf_error *err);
+	/* Async stages only (else NULL): make progress for up to timeout_ms,
+	 * giving away finished items.  Returns how many items it still holds. */
+	int (*poll)(cf_stage *st, void *state, int timeout_ms, cf_error *err);
+	/* End of input: give away everything still held.  May be NULL. */
+	int (*flush)(cf_stage *st, void *state, cf_error *err);
+	/* Add the stage's own figures to its report object.  May be NULL. */
+	int (*report)(cf_stage *st, void *state, json_t *out);
+	/* Free what init() made; option values are freed by the runner. */
+	void (*destroy)(cf_stage *st, void *state);
+} cf_stage_kind;
+
+/* Give an item away (see the top of this file). */
+void cf_emit(cf_stage *st, cf_item *it);
+/* reason: short, stable, machine-friendly ("no_flip", "duplicate", ...);
+ * detail: extra JSON for the rejected line (stolen; may be NULL). */
+void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail);
+void cf_consume(cf_stage *st, cf_item *it);
+void cf_fail_record(cf_stage *st, cf_item *it, const char *reason);
+
+/* A new candidate derived from item `from` (an original or a candidate):
+ * its cf starts as a copy of from's text fields and label, its generator as
+ * {"stage": NAME, "kind": KIND}.  Numbered in creation order per stage and
+ * record.  Returns NULL when out of memory.  The stage owns the result. */
+cf_item *cf_candidate_new(cf_stage *st, const cf_item *from);
+/* Replace a text field of a candidate (len bytes, need not be NUL-ended). */
+int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
+                          size_t len);
+/* Set the target label of a candidate. */
+int cf_candidate_set_label(cf_item *c, const char *label);
+
+/* The stage's name (YAML `name`, default its type), index and kind. */
+const char *cf_stage_name(const cf_stage *st);
+unsigned cf_stage_index(const cf_stage *st);
+const cf_stage_kind *cf_stage_kind_of(const cf_stage *st);
+
+/* Deterministic randomness: every choice derives from (seed, record id,
+ * salt), never from position, chunk or thread, so shards agree. */
+uint64_t cf_hash64(const void *data, size_t len, uint64_t seed);
+uint64_t cf_record_rand(const cf_stage *st, const cf_record *rec, uint64_t salt);
+/* Uniform double in [0, 1) from a 64-bit value. */
+static inline double cf_unit(uint64_t x) { return (double)(x >> 11) * (1.0 / 9007199254740992.0); }
+
+/* The registry: every stage kind, NULL-terminated (stages/registry.c). */
+extern const cf_stage_kind *const cf_stage_kinds[];
+const cf_stage_kind *cf_stage_kind_find(const char *name);
+
+#endif

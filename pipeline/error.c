@@ -1,0 +1,48 @@
+/*
+ * error.c - the error struct and code names (see include/cfaug/cfaug.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include "cfaug/cfaug.h"
+
+int cf_error_set(cf_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || err->code)
+		return code;     /* the first error wins: lower errors propagate */
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *cf_strerror(int code)
+{
+	switch (code) {
+	case CF_OK:        return "ok";
+	case CF_ENOMEM:    return "out of memory";
+	case CF_EIO:       return "input/output error";
+	case CF_ECONFIG:   return "configuration error";
+	case CF_EDATA:     return "data error";
+	case CF_EUSAGE:    return "usage error";
+	case CF_EINTERNAL: return "internal error";
+	case CF_ENET:      return "network error";
+	case CF_EINTR:     return "interrupted";
+	case CF_ELIMIT:    return "limit exceeded";
+	}
+	return "unknown error";
+}
+
+int cf_exit_code(int code)
+{
+	switch (code) {
+	case CF_OK:      return CF_EXIT_OK;
+	case CF_EUSAGE:  return CF_EXIT_USAGE;
+	case CF_ECONFIG: return CF_EXIT_CONFIG;
+	case CF_EDATA:   return CF_EXIT_DATA;
+	case CF_EINTR:   return CF_EXIT_INTERRUPTED;
+	}
+	return CF_EXIT_RUNTIME;
+}
