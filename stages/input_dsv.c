@@ -300,7 +300,7 @@ static int next_row(cf_reader *r, dsv *d, row *rw, cf_error *err)
 			return ROW_UNTERMINATED;
 		}
 		if (win == r->max + 2) {    /* too long: keep the start, skip */
-			rw->len = win < CF_RAW_MAX ? win : CF_RAW_MAX;
+			rw->len = avail < CF_RAW_MAX ? avail : CF_RAW_MAX;
 			memcpy(r->raw, p, rw->len);
 			rw->p = r->raw;
 			rw->line = r->line;
