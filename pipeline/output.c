@@ -456,7 +456,7 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 		rc = CF_EIO;
 		goto done;
 	}
-	if (json_dumpf(report, f, JSON_INDENT(2)) != 0 || fputc('\n', f) == EOF) {
+	if (json_dumpf(report, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 || fputc('\n', f) == EOF) {
 		fclose(f);
 		rc = cf_error_set(err, CF_EIO, "%s: write failed", o->part[OUT_REPORT]);
 		goto done;
