@@ -78,7 +78,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
 		if (!run && c != 'S' && c != 'h' && c != '?' && c != ':')
 			return usage_error(cmd, "option '%s' is only for 'run'", argv[optind - 1]);
 		switch (c) {

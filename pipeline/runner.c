@@ -402,7 +402,8 @@ static void group_free(cf_group *g)
 	json_decref(g->rec.fields);
 	json_decref(g->original.teacher);
 	free(g->error);
-	free(g->raw);
+	if (!g->raw_borrowed)
+		free(g->raw);
 	free(g->id);
 	free(g->label);
 	free(g);
@@ -658,14 +659,10 @@ static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 	raw->obj = NULL;
 	g->original.rec = &g->rec;
 	g->original.group = g;
-	if (raw->text) {
-		if (!(g->raw = malloc(raw->text_len + 1))) {
-			group_free(g);
-			return NULL;
-		}
-		memcpy(g->raw, raw->text, raw->text_len);
-		g->raw[raw->text_len] = '\0';
+	if (raw->text) {   /* copied by keep_raw() only if the group must wait */
+		g->raw = (char *)raw->text;
 		g->raw_len = raw->text_len;
+		g->raw_borrowed = 1;
 	}
 	snprintf(num, sizeof num, "%llu", (unsigned long long)raw->recno);
 	if (!(g->id = strdup(num))) {
@@ -674,6 +671,23 @@ static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 	}
 	g->rec.id = g->id;
 	return g;
+}
+
+/* The reader's buffer moves on at the next read: a group that is still
+ * waiting then needs its own copy of the raw text. */
+static int keep_raw(cf_group *g)
+{
+	char *copy;
+
+	if (!g || !g->raw_borrowed)
+		return 0;
+	if (!(copy = malloc(g->raw_len + 1)))
+		return CF_ENOMEM;
+	memcpy(copy, g->raw, g->raw_len);
+	copy[g->raw_len] = '\0';
+	g->raw = copy;
+	g->raw_borrowed = 0;
+	return 0;
 }
 
 /* ---- writing finished groups ------------------------------------------ */
@@ -911,12 +925,10 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 	}
 	if (rc == CF_READ_BAD) {
 		g->is_error = 1;
-		if (!(g->error = strdup(raw.reason)) ||
-		    (raw.text && !(g->raw = strndup(raw.text, raw.text_len)))) {
+		if (!(g->error = strdup(raw.reason))) {
 			group_free(g);
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		}
-		g->raw_len = raw.text ? raw.text_len : 0;
 	} else if ((rc = validate(p, g, &kind)) < 0) {
 		group_free(g);
 		return cf_error_set(err, rc, "out of memory");
@@ -1001,6 +1013,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 			poll_stages(p, 0);
 		if ((rc = drain(p, err)) < 0)
 			goto done;
+		if (keep_raw(p->tail) < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
 		if (o->progress && (tick & 1023) == 0) {
 			elapsed = now_s(&ts) - t0;
 			if (elapsed - last_progress >= 0.5) {
