@@ -80,4 +80,9 @@ uint64_t cf_reader_bytes(const cf_reader *r);
  * closed. */
 void cf_reader_close(cf_reader **r);
 
+/* Offset of the first byte of s[0..n) that is not part of valid UTF-8 (or
+ * is a NUL byte: *nul is then set to 1), or n if all is valid. */
+size_t cf_utf8_check(const char *s, size_t n, int *nul);
+
+
 #endif

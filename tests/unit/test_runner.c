@@ -77,7 +77,8 @@ static size_t count_lines(const char *s)
 }
 
 /* Write `count` JSONL reviews; every 7th is upper-case only (so `case:
- * upper` leaves it unchanged). */
+ * upper` leaves it unchanged); every 3rd is five tokens long, the others
+ * three (upper-casing changes 4/5 or 2/3 of the tokens). */
 static void write_reviews(const char *name, int count)
 {
 	char path[512];
@@ -88,8 +89,9 @@ static void write_reviews(const char *name, int count)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	for (i = 1; i <= count; i++)
-		fprintf(f, "{\"id\":\"r%d\",\"text\":\"%s number %d\",\"label\":\"%s\",\"extra\":[%d]}\n",
-		        i, i % 7 ? "Review" : "REVIEW", i, i % 2 ? "pos" : "neg", i);
+		fprintf(f, "{\"id\":\"r%d\",\"text\":\"%s %d%s\",\"label\":\"%s\",\"extra\":[%d]}\n",
+		        i, i % 7 ? "Review number" : "REVIEW NUMBER", i,
+		        i % 3 ? "" : " is here", i % 2 ? "pos" : "neg", i);
 	fclose(f);
 }
 
@@ -134,7 +136,7 @@ static void test_order_survives_async_stage(void **state)
 		"stages:\n"
 		"  - {type: case, to: upper}\n"
 		"%s"
-		"  - {type: edit_filter, max_ratio: 0.4}\n"
+		"  - {type: edit_filter, max_ratio: 0.7}\n"
 		"output: {dir: %s/%s}\n";
 
 	write_reviews("in.jsonl", 500);
@@ -145,10 +147,16 @@ static void test_order_survives_async_stage(void **state)
 	         tmpdir, "async");
 	assert_int_equal(run_yaml(yaml, NULL, &rep, &err), 0);
 
+	/* the reorder stage really did finish records out of order */
+	assert_true(json_integer_value(json_object_get(json_array_get(
+	        json_object_get(rep, "stages"), 1), "overtaken")) > 50);
 	/* every record's original comes out, in order, with its candidate */
 	assert_int_equal(total(rep, "records_read"), 500);
 	assert_int_equal(total(rep, "records_processed"), 500);
-	assert_int_equal(total(rep, "candidates"), 500 - 500 / 7);
+	/* unchanged: all-caps texts without the lower-case tail */
+	assert_int_equal(total(rep, "candidates"), 500 - (500 / 7 - 500 / 21));
+	/* 3-token texts pass (2/3 <= 0.7), 5-token ones do not (4/5) */
+	assert_int_equal(total(rep, "rejected"), 500 / 3 - 500 / 21);
 	assert_int_equal(total(rep, "accepted") + total(rep, "rejected"),
 	                 total(rep, "candidates"));
 	sync_aug = slurp("sync", "augmented.jsonl");
@@ -165,6 +173,7 @@ static void test_order_survives_async_stage(void **state)
 	assert_int_equal(count_lines(async_aug), 500 + (size_t)total(rep, "accepted"));
 	/* the first lines: r1 original, then its counterfactual */
 	assert_non_null(strstr(async_aug, "{\"id\":\"r1\",\"text\":\"Review number 1\""));
+	assert_non_null(strstr(async_aug, "\"text\":\"REVIEW NUMBER 1\""));
 	assert_true(strstr(async_aug, "\"id\":\"r1\"") < strstr(async_aug, "\"id\":\"r2\""));
 	assert_non_null(strstr(async_pairs, "\"pair_id\":\"r1#0.0\""));
 	free(sync_aug);
