@@ -187,9 +187,12 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, node, "a stage must be a mapping, got a %s",
 		                     cf_node_type_name(node->type));
 	type = cf_node_get(node, "type");
-	if (!type)
-		return cf_conf_error(err, file, node, "missing required key 'type' in stage %u",
-		                     idx + 1);
+	if (!type) {
+		char where[64];
+		cf_node_path(node, where, sizeof where);
+		return cf_conf_error(err, file, node, "missing required key 'type' in %s",
+		                     where);
+	}
 	if (type->type != CF_NODE_SCALAR)
 		return cf_conf_error(err, file, type, "'type' must be a scalar");
 	st->kind = cf_stage_kind_find(type->str);

@@ -2,7 +2,7 @@
 # CLI: commands, messages and exit codes (0 ok, 1 runtime, 2 usage,
 # 3 config, 4 data under on_error: fail).  Run from the project root.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 # --- usage and help -------------------------------------------------------
 expect 2 "no arguments" --
