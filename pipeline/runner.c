@@ -606,6 +606,7 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 		}
 		g->rec.id = g->id;
 	}
+	g->id_known = 1;
 	for (i = 0; i < in->text_fields.n; i++) {
 		v = json_object_get(g->rec.fields, in->text_fields.v[i]);
 		if (!v || !json_is_string(v)) {
