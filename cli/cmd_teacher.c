@@ -187,8 +187,6 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--human", NULL, 0)) < 0) return r;
 		if (r) { a->human = 1; continue; }
 #undef O
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return usage(err, "%s", "help requested");
 		return usage(err, "unknown option '%s'", argv[i]);
 	}
 	if (!a->input)
@@ -596,6 +594,11 @@ int cf_cmd_teacher(int argc, char **argv)
 	args a;
 	int rc;
 
+	for (rc = 1; rc < argc; rc++)
+		if (!strcmp(argv[rc], "-h") || !strcmp(argv[rc], "--help")) {
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		}
 	if ((rc = parse_args(&a, argc, argv, &err)) < 0) {
 		fprintf(stderr, "cfaug teacher: %s\n%s", err.msg, usage_text);
 		return cf_exit_code(rc);
