@@ -157,15 +157,15 @@ static size_t feature_bound(size_t len, int char_ngrams)
 	return char_ngrams ? 9 * len + 16 : 2 * len + 4;
 }
 
-static void sort_u32(uint32_t *a, size_t n);
+static void sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
 
 /* Sort a field's buckets and fold repeats: a[i] unique buckets, tf[i] their
  * sublinear tf.  Returns the number of distinct buckets. */
-static size_t fold_counts(uint32_t *a, size_t n, float *tf)
+static size_t fold_counts(uint32_t *a, size_t n, float *tf, uint32_t *tmp)
 {
 	size_t i = 0, u = 0;
 
-	sort_u32(a, n);
+	sort_u32(a, n, tmp);
 	while (i < n) {
 		size_t j = i + 1;
 
@@ -179,28 +179,43 @@ static size_t fold_counts(uint32_t *a, size_t n, float *tf)
 	return u;
 }
 
-static int cmp_u32(const void *x, const void *y)
+/* Sort buckets (< 2^24): insertion sort when short, else an LSD radix
+ * sort in three 8-bit passes through tmp (n entries) -- qsort was a third
+ * of the scoring time. */
+static void sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	size_t i, j, cnt[256];
+	uint32_t *src = a, *dst = tmp, *t;
+	int pass;
 
-	return (a > b) - (a < b);
-}
+	if (n <= 48) {
+		for (i = 1; i < n; i++) {
+			uint32_t v = a[i];
 
-static void sort_u32(uint32_t *a, size_t n)
-{
-	size_t i, j;
-
-	if (n > 32) {
-		qsort(a, n, sizeof *a, cmp_u32);
+			for (j = i; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
 		return;
 	}
-	for (i = 1; i < n; i++) {
-		uint32_t v = a[i];
+	for (pass = 0; pass < 3; pass++) {
+		int sh = 8 * pass;
+		size_t sum = 0;
 
-		for (j = i; j > 0 && a[j - 1] > v; j--)
-			a[j] = a[j - 1];
-		a[j] = v;
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[(src[i] >> sh) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[(src[i] >> sh) & 0xff]++] = src[i];
+		t = src; src = dst; dst = t;
 	}
+	memcpy(a, src, n * sizeof *a);   /* three passes: the result is in tmp */
 }
 
 /* ---- options -------------------------------------------------------- */
@@ -387,7 +402,7 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 	for (f = 0; f < nf; f++)
 		bound += feature_bound(!texts[f] ? 0 : lens ? lens[f] :
 		                       strlen(texts[f]), d->chars);
-	if ((rc = grow((void **)&d->scratch, &d->scratch_cap, bound,
+	if ((rc = grow((void **)&d->scratch, &d->scratch_cap, 2 * bound,
 	               sizeof *d->scratch, SIZE_MAX / 8)) < 0)
 		return cf_error_set(err, rc, "out of memory");
 	/* extract all fields first, so a failure leaves the set as it was */
@@ -407,7 +422,8 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 		memcpy(d->idx + nnz, d->scratch + src, cnt[f] * sizeof *d->idx);
 		src += cnt[f];
 		d->off[base + f] = nnz;
-		nnz += fold_counts(d->idx + nnz, cnt[f], d->val + nnz);
+		nnz += fold_counts(d->idx + nnz, cnt[f], d->val + nnz,
+		                   d->scratch + bound);
 	}
 	d->off[base + nf] = nnz;
 	d->nnz = nnz;
@@ -864,7 +880,7 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 			maxlen = len;
 	}
 	bound = feature_bound(maxlen, m->opts.char_ngrams);
-	if (bound > STACK_FEATS && !(buf = malloc(bound * sizeof *buf)))
+	if (2 * bound > STACK_FEATS && !(buf = malloc(2 * bound * sizeof *buf)))
 		return CF_ENOMEM;
 	if (K > 16 && !(fs = malloc(K * sizeof *fs))) {
 		rc = CF_ENOMEM;
@@ -880,7 +896,7 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 		size_t i = 0;
 		double norm = 0;
 
-		sort_u32(buf, n);
+		sort_u32(buf, n, buf + bound);
 		for (k = 0; k < K; k++)
 			fs[k] = 0;
 		while (i < n) {
