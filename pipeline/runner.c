@@ -187,9 +187,12 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, node, "a stage must be a mapping, got a %s",
 		                     cf_node_type_name(node->type));
 	type = cf_node_get(node, "type");
-	if (!type)
-		return cf_conf_error(err, file, node, "missing required key 'type' in stage %u",
-		                     idx + 1);
+	if (!type) {
+		char where[64];
+		cf_node_path(node, where, sizeof where);
+		return cf_conf_error(err, file, node, "missing required key 'type' in %s",
+		                     where);
+	}
 	if (type->type != CF_NODE_SCALAR)
 		return cf_conf_error(err, file, type, "'type' must be a scalar");
 	st->kind = cf_stage_kind_find(type->str);
@@ -594,15 +597,19 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	size_t i;
 
 	if (in->id_field) {
+		char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
-		if (!v || !(g->id = scalar_text(v))) {
+		if (!v || !(id = scalar_text(v))) {
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
 			goto bad;
 		}
+		free(g->id);   /* the record number stood in until now */
+		g->id = id;
 		g->rec.id = g->id;
 	}
+	g->id_known = 1;
 	for (i = 0; i < in->text_fields.n; i++) {
 		v = json_object_get(g->rec.fields, in->text_fields.v[i]);
 		if (!v || !json_is_string(v)) {
