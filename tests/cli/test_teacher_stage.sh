@@ -5,7 +5,7 @@
 # exactly when the model gets its original right: the accepted count must
 # equal the diagonal of `cfaug teacher eval`.  Then the config errors.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 DATA=tests/data/teacher
 run_cf teacher train -i $DATA/train.jsonl --label-field label -o "$T/m.cftm" --dev-split 0
