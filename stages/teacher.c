@@ -223,6 +223,10 @@ static int parse_accept(teacher_state *s, const cf_pipeline_info *info,
 	return rc;
 }
 
+static void teacher_destroy(cf_stage *st, void *state);
+
+/* On failure init frees what it made itself: the runner does not call
+ * destroy() for a stage whose init failed. */
 static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
                         cf_error *err)
 {
@@ -232,15 +236,20 @@ static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 
 	if ((rc = parse_accept(s, info, err)) < 0 ||
 	    (rc = parse_judges(s, info, err)) < 0)
-		return rc;
+		goto done;
 	if (!(s->buf = malloc(2 * s->nj * s->K * sizeof *s->buf)) ||
-	    !(s->cache_mem = malloc(CACHE_SLOTS * s->nj * s->K * sizeof(double))))
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	    !(s->cache_mem = malloc(CACHE_SLOTS * s->nj * s->K * sizeof(double)))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		s->cache[i].key = UINT64_MAX;
 		s->cache[i].p = s->cache_mem + i * s->nj * s->K;
 	}
-	return 0;
+done:
+	if (rc < 0)
+		teacher_destroy(st, s);
+	return rc;
 }
 
 /* Every judge's probabilities for item it into out[j * K + k], in the first
@@ -399,10 +408,12 @@ static void teacher_destroy(cf_stage *st, void *state)
 	for (j = 0; j < MAX_JUDGES; j++) {
 		cf_lm_free(&s->j[j].lm);
 		free(s->j[j].map);
+		s->j[j].map = NULL;
 		cf_options_free(judge_table, &s->j[j]);   /* model, name */
 	}
 	free(s->buf);
 	free(s->cache_mem);
+	s->buf = s->cache_mem = NULL;
 }
 
 const cf_stage_kind cf_stage_teacher = {
