@@ -49,7 +49,8 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
                    size_t max_record_bytes, cf_error *err);
 
 /* Read the next record into *rec.  Returns CF_READ_OK, CF_READ_BAD,
- * CF_READ_EOF, or a negative code on an I/O failure (err set). */
+ * CF_READ_EOF, or a negative code on an I/O failure or when memory runs
+ * out (err set). */
 int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err);
 
 /* Bytes consumed so far (for progress and throughput). */

@@ -216,16 +216,15 @@ static void test_jsonl_bad_lines(void **unused)
 	cf_raw rec;
 	json_t *o;
 
-	expect_bad(r, &rec, 1, 1, "invalid JSON: ");
-	assert_non_null(strstr(rec.reason, "at column"));
+	expect_bad(r, &rec, 1, 1, "invalid JSON: unexpected end of input at byte 7");
 	assert_text(&rec, "{\"a\":1");
 	expect_bad(r, &rec, 2, 2, "not a JSON object (got an array)");
-	expect_bad(r, &rec, 3, 3, "invalid JSON");   /* jansson: '[' or '{' expected */
+	expect_bad(r, &rec, 3, 3, "not a JSON object (got a number)");
 	expect_bad(r, &rec, 4, 4, "invalid UTF-8 at byte 9");
 	expect_bad(r, &rec, 5, 5, "invalid UTF-8 at byte 7");
 	expect_bad(r, &rec, 6, 6, "NUL byte at byte 8");
 	assert_int_equal(rec.text_len, 11);
-	expect_bad(r, &rec, 7, 7, "invalid JSON");
+	expect_bad(r, &rec, 7, 7, "invalid JSON: trailing characters at byte 9");
 	o = expect_ok(r, &rec, 9, 8);
 	assert_true(json_is_true(json_object_get(o, "good")));
 	json_decref(o);
