@@ -634,8 +634,9 @@ int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err)
 	for (p = key;; p++) {
 		char *dot = strchr(p, '.');
 		if (ncomp == CF_CONF_MAX_DEPTH) {
-			rc = cf_error_set(err, CF_EUSAGE, "--set %s: more than %d levels",
-			                  assignment, CF_CONF_MAX_DEPTH);
+			rc = cf_error_set(err, CF_EUSAGE, "--set %.*s: more than %d levels",
+			                  (int)(eq - assignment), assignment,
+			                  CF_CONF_MAX_DEPTH);
 			goto done;
 		}
 		comp[ncomp++] = p;

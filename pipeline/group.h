@@ -22,7 +22,11 @@ typedef struct cf_group {
 	unsigned is_error : 1;   /* unreadable or invalid, or a stage failed it */
 	char *error;             /* reason when is_error (owned) */
 	const char *error_stage; /* stage that failed it (borrowed), NULL for input errors */
-	char *raw;               /* raw text kept for errors/splicing (owned) */
+	char *raw;               /* raw text kept for errors/splicing: owned, or
+	                            borrowed from the reader until the next read */
+	unsigned raw_borrowed : 1;
+	unsigned id_known : 1;   /* rec.id is the record's real id (not a stand-in
+	                            for an unreadable record) */
 	size_t raw_len;
 	char *id;                /* owned storage behind rec.id */
 	char *label;             /* owned storage behind rec.label */

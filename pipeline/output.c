@@ -26,6 +26,7 @@ static const char *const out_names[OUT_N] = {
 };
 
 #define OUT_BUFSZ (1u << 20)
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" */
@@ -150,7 +151,7 @@ static int put_json(cf_output *o, int which, json_t *j)
 
 	if (!o->f[which])
 		return 0;
-	n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+	n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
 	if (n == 0)
 		return CF_ENOMEM;
 	if (n + 1 > o->dumpcap) {
@@ -162,7 +163,7 @@ static int put_json(cf_output *o, int which, json_t *j)
 			return CF_ENOMEM;
 		o->dumpbuf = b;
 		o->dumpcap = cap;
-		n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+		n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
 	}
 	o->dumpbuf[n++] = '\n';
 	if (fwrite(o->dumpbuf, 1, n, o->f[which]) != n)
@@ -271,6 +272,31 @@ static int can_splice(const cf_output *o, const cf_group *g)
 	       !json_object_get(g->rec.fields, "pair_id");
 }
 
+/* Raw input for errors.jsonl: at most CF_RAW_MAX bytes, with every byte
+ * that is not valid UTF-8 (or NUL) replaced by U+FFFD, so the line is
+ * valid JSON whatever the input held. */
+static json_t *raw_string(const char *s, size_t n)
+{
+	char buf[CF_RAW_MAX * 3 + 4];
+	size_t out = 0, ok;
+	int nul;
+
+	if (n > CF_RAW_MAX)
+		n = CF_RAW_MAX;
+	while (n) {
+		ok = cf_utf8_check(s, n, &nul);
+		memcpy(buf + out, s, ok);
+		out += ok;
+		if (ok == n)
+			break;
+		memcpy(buf + out, "\xEF\xBF\xBD", 3);
+		out += 3;
+		s += ok + 1;
+		n -= ok + 1;
+	}
+	return json_stringn_nocheck(buf, out);
+}
+
 static int put_error(cf_output *o, const cf_group *g)
 {
 	json_t *j;
@@ -288,14 +314,13 @@ static int put_error(cf_output *o, const cf_group *g)
 		return CF_ENOMEM;
 	json_object_set_new(j, "line", json_integer(g->rec.line));
 	json_object_set_new(j, "recno", json_integer((json_int_t)g->rec.recno));
-	if (g->rec.id)
+	if (g->id_known)
 		json_object_set_new(j, "id", json_string(g->rec.id));
 	if (g->error_stage)
 		json_object_set_new(j, "stage", json_string(g->error_stage));
 	json_object_set_new(j, "reason", json_string(g->error));
 	if (g->raw)
-		json_object_set_new(j, "raw", json_stringn_nocheck(g->raw,
-		                    g->raw_len > CF_RAW_MAX ? CF_RAW_MAX : g->raw_len));
+		json_object_set_new(j, "raw", raw_string(g->raw, g->raw_len));
 	rc = put_json(o, OUT_ERRORS, j);
 	json_decref(j);
 	return rc;

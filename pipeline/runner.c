@@ -187,9 +187,12 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, node, "a stage must be a mapping, got a %s",
 		                     cf_node_type_name(node->type));
 	type = cf_node_get(node, "type");
-	if (!type)
-		return cf_conf_error(err, file, node, "missing required key 'type' in stage %u",
-		                     idx + 1);
+	if (!type) {
+		char where[64];
+		cf_node_path(node, where, sizeof where);
+		return cf_conf_error(err, file, node, "missing required key 'type' in %s",
+		                     where);
+	}
 	if (type->type != CF_NODE_SCALAR)
 		return cf_conf_error(err, file, type, "'type' must be a scalar");
 	st->kind = cf_stage_kind_find(type->str);
@@ -402,7 +405,8 @@ static void group_free(cf_group *g)
 	json_decref(g->rec.fields);
 	json_decref(g->original.teacher);
 	free(g->error);
-	free(g->raw);
+	if (!g->raw_borrowed)
+		free(g->raw);
 	free(g->id);
 	free(g->label);
 	free(g);
@@ -593,15 +597,19 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	size_t i;
 
 	if (in->id_field) {
+		char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
-		if (!v || !(g->id = scalar_text(v))) {
+		if (!v || !(id = scalar_text(v))) {
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
 			goto bad;
 		}
+		free(g->id);   /* the record number stood in until now */
+		g->id = id;
 		g->rec.id = g->id;
 	}
+	g->id_known = 1;
 	for (i = 0; i < in->text_fields.n; i++) {
 		v = json_object_get(g->rec.fields, in->text_fields.v[i]);
 		if (!v || !json_is_string(v)) {
@@ -658,14 +666,10 @@ static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 	raw->obj = NULL;
 	g->original.rec = &g->rec;
 	g->original.group = g;
-	if (raw->text) {
-		if (!(g->raw = malloc(raw->text_len + 1))) {
-			group_free(g);
-			return NULL;
-		}
-		memcpy(g->raw, raw->text, raw->text_len);
-		g->raw[raw->text_len] = '\0';
+	if (raw->text) {   /* copied by keep_raw() only if the group must wait */
+		g->raw = (char *)raw->text;
 		g->raw_len = raw->text_len;
+		g->raw_borrowed = 1;
 	}
 	snprintf(num, sizeof num, "%llu", (unsigned long long)raw->recno);
 	if (!(g->id = strdup(num))) {
@@ -674,6 +678,23 @@ static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 	}
 	g->rec.id = g->id;
 	return g;
+}
+
+/* The reader's buffer moves on at the next read: a group that is still
+ * waiting then needs its own copy of the raw text. */
+static int keep_raw(cf_group *g)
+{
+	char *copy;
+
+	if (!g || !g->raw_borrowed)
+		return 0;
+	if (!(copy = malloc(g->raw_len + 1)))
+		return CF_ENOMEM;
+	memcpy(copy, g->raw, g->raw_len);
+	copy[g->raw_len] = '\0';
+	g->raw = copy;
+	g->raw_borrowed = 0;
+	return 0;
 }
 
 /* ---- writing finished groups ------------------------------------------ */
@@ -911,12 +932,10 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 	}
 	if (rc == CF_READ_BAD) {
 		g->is_error = 1;
-		if (!(g->error = strdup(raw.reason)) ||
-		    (raw.text && !(g->raw = strndup(raw.text, raw.text_len)))) {
+		if (!(g->error = strdup(raw.reason))) {
 			group_free(g);
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		}
-		g->raw_len = raw.text ? raw.text_len : 0;
 	} else if ((rc = validate(p, g, &kind)) < 0) {
 		group_free(g);
 		return cf_error_set(err, rc, "out of memory");
@@ -1001,6 +1020,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 			poll_stages(p, 0);
 		if ((rc = drain(p, err)) < 0)
 			goto done;
+		if (keep_raw(p->tail) < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
 		if (o->progress && (tick & 1023) == 0) {
 			elapsed = now_s(&ts) - t0;
 			if (elapsed - last_progress >= 0.5) {

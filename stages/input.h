@@ -76,9 +76,7 @@ enum { CF_LINE_EOF = 0, CF_LINE_OK = 1, CF_LINE_LONG = 2 };
 int cf_input_line(cf_reader *r, const char **p, size_t *len, long *lineno,
                   cf_error *err);
 
-/* Offset of the first byte of s[0..n) that is not part of valid UTF-8 (or
- * is a NUL byte: *nul is then set to 1), or n if all is valid. */
-size_t cf_utf8_check(const char *s, size_t n, int *nul);
+/* cf_utf8_check() is declared in cfaug/reader.h. */
 
 /* Make rec a bad record: reason from fmt, text = the first CF_RAW_MAX bytes
  * of text.  Returns CF_READ_BAD. */

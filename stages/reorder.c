@@ -17,6 +17,8 @@ typedef struct reorder_state {
 	cf_item **items;
 	size_t n;
 	uint64_t rng;
+	uint64_t max_seq;       /* highest record position released so far */
+	uint64_t overtaken;     /* items released after a later record's item */
 } reorder_state;
 
 static const cf_option reorder_options[] = {
@@ -40,6 +42,10 @@ static void release_one(cf_stage *st, reorder_state *s)
 	cf_item *it = s->items[k];
 
 	s->items[k] = s->items[--s->n];
+	if (it->rec->seq < s->max_seq)
+		s->overtaken++;
+	else
+		s->max_seq = it->rec->seq;
 	cf_emit(st, it);
 }
 
@@ -83,6 +89,14 @@ static int reorder_flush(cf_stage *st, void *state, cf_error *err)
 	return 0;
 }
 
+static int reorder_report(cf_stage *st, void *state, json_t *out)
+{
+	reorder_state *s = state;
+
+	json_object_set_new(out, "overtaken", json_integer((json_int_t)s->overtaken));
+	return 0;
+}
+
 static void reorder_destroy(cf_stage *st, void *state)
 {
 	reorder_state *s = state;
@@ -102,5 +116,6 @@ const cf_stage_kind cf_stage_reorder = {
 	.process = reorder_process,
 	.poll = reorder_poll,
 	.flush = reorder_flush,
+	.report = reorder_report,
 	.destroy = reorder_destroy,
 };

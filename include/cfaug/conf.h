@@ -3,9 +3,12 @@
  *
  * The YAML loader turns a file into cf_node trees that remember line and
  * column of every node (1-based), so any later check can say FILE:LINE:COL.
- * `${NAME}` in a scalar is replaced by the environment variable NAME at load
- * time; an unset variable is a config error.  Nodes made by --set overrides
- * have line 0 and are reported as "--set KEY".
+ * `${NAME}` in a scalar value (not a key) is replaced by the environment
+ * variable NAME ([A-Za-z_][A-Za-z0-9_]*) at load time; `$${` is a literal
+ * `${`; an unset variable or a `${` without `}` is a config error.  (YAML
+ * itself wants `${X}` quoted inside [..] or {..}: braces are flow syntax.)
+ * Nodes made by --set overrides have line 0, are never expanded, and are
+ * reported as "--set: message".
  *
  * Stages never parse YAML: they declare a table of cf_option (key, type,
  * offset into their state, default) and cf_options_load() fills the state and
@@ -45,18 +48,23 @@ typedef struct cf_conf {
 	unsigned char sha256[32];/* of the file's bytes as read */
 } cf_conf;
 
-/* Load and parse a YAML file ("-" is not allowed).  Aliases and anchors
- * are refused, documents must be one mapping.  Returns 0 or CF_ECONFIG /
- * CF_EIO with err set to "FILE:LINE:COL: message". *out is a new object. */
+/* Load and parse a YAML file ("-" is not allowed: CF_EUSAGE).  Aliases,
+ * anchors and tags are refused, the file must be one document holding one
+ * mapping.  Returns 0, CF_ECONFIG with err set to "FILE:LINE:COL: message"
+ * (just "FILE: message" for a file over the size cap), CF_EIO ("FILE:
+ * strerror") or CF_ENOMEM.  *out is a new object, NULL on failure. */
 int cf_conf_load(cf_conf **out, const char *path, cf_error *err);
 
 /* Same, from memory; name is used in messages. */
 int cf_conf_load_buffer(cf_conf **out, const char *name, const char *buf,
                         size_t len, cf_error *err);
 
-/* Apply one "a.b.c=value" override (sequence items by 0-based index,
- * e.g. "stages.0.p=0.3").  Missing map keys are created; a path through a
- * scalar or an out-of-range index is CF_EUSAGE. */
+/* Apply one "a.b.c=value" override (split at the first '='; sequence items
+ * by 0-based index, e.g. "stages.0.p=0.3").  The target becomes a plain
+ * scalar (so "12" is read as a number); whatever it replaces is freed.
+ * Missing map keys are created, and a mapping in place of a null on the way.
+ * A path through a scalar, an out-of-range index, no '=' or an empty key or
+ * component is CF_EUSAGE ("--set KEY: message"). */
 int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err);
 
 void cf_conf_free(cf_conf **conf);

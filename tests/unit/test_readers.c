@@ -216,7 +216,7 @@ static void test_jsonl_bad_lines(void **unused)
 	cf_raw rec;
 	json_t *o;
 
-	expect_bad(r, &rec, 1, 1, "invalid JSON: unexpected end of input at byte 7");
+	expect_bad(r, &rec, 1, 1, "invalid JSON: unexpected end of input after byte 6");
 	assert_text(&rec, "{\"a\":1");
 	expect_bad(r, &rec, 2, 2, "not a JSON object (got an array)");
 	expect_bad(r, &rec, 3, 3, "not a JSON object (got a number)");
@@ -302,6 +302,149 @@ static void test_jsonl_many(void **unused)
 	}
 	expect_eof(r);
 	assert_int_equal(cf_reader_bytes(r), len);
+	cf_reader_close(&r);
+	free(path);
+	free(in);
+}
+
+/* The reader's JSON parser (cf_json_parse) must agree with jansson on
+ * every line: same verdict (object or bad) and equal values.  Seeds with escapes,
+ * surrogates, numbers at the edges and nesting, plus many deterministic
+ * random mutations of them. */
+static const char *const seeds[] = {
+	"{\"text\":\"plain\",\"label\":\"pos\"}",
+	"{\"a\":\"esc \\\" \\\\ \\/ \\b\\f\\n\\r\\t end\"}",
+	"{\"u\":\"\\u00e9\\u20AC\\ud83d\\ude00\\u0041\",\"k\\u00e9y\":1}",
+	"{\"lone\":\"\\ud800x\",\"low\":\"\\udc00\"}",
+	"{\"nul\":\"a\\u0000b\"}",
+	"{\"n\":[0,-0,1,-1,9223372036854775807,-9223372036854775808]}",
+	"{\"big\":9223372036854775808}",
+	"{\"r\":[0.5,-0.0,1e10,1E-5,2.5e+3,1e400,1e-400,0.1]}",
+	"{\"nest\":{\"a\":[{\"b\":{\"c\":[[],{}]}}],\"t\":true,\"f\":false,\"z\":null}}",
+	"  {\"ws\" : [ 1 , 2 ] , \"x\" : { } }  ",
+	"{\"dup\":1,\"dup\":2}",
+	"{\"utf\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}",
+	"{}",
+	"[1,2]",
+	"{\"long\":\"0123456789abcdef0123456789abcdef0123456789abcdef\"}",
+};
+
+static void test_jsonl_agrees_with_jansson(void **unused)
+{
+	static const char alphabet[] = "{}[]\",:\\u0189aefAEF.eE+-tfnrul \t/"
+	                               "\xc3\xa9\xed\xf0\x80\x01\x1f";
+	const int copies = 1500;
+	size_t cap = 1u << 22, len = 0, nseeds = sizeof seeds / sizeof *seeds;
+	char *in = malloc(cap), *path, **lines;
+	size_t *lens, nlines = 0;
+	uint64_t rng = 0x9E3779B97F4A7C15ull, recno = 0;
+	cf_reader *r;
+	cf_raw rec;
+	cf_error err = {0};
+	int ok_seen = 0, bad_seen = 0;
+
+	lines = calloc(nseeds * (size_t)copies, sizeof *lines);
+	lens = calloc(nseeds * (size_t)copies, sizeof *lens);
+	assert_true(in && lines && lens);
+	for (int c = 0; c < copies; c++) {
+		for (size_t i = 0; i < nseeds; i++) {
+			char buf[512];
+			size_t n = strlen(seeds[i]);
+			int edits = c == 0 ? 0 : 1 + (int)(rng % 3);
+
+			memcpy(buf, seeds[i], n);
+			for (int k = 0; k < edits && n > 1; k++) {
+				size_t at;
+				char ch;
+
+				rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+				at = (size_t)(rng >> 33) % n;
+				ch = alphabet[(rng >> 20) % (sizeof alphabet - 1)];
+				switch ((rng >> 10) % 3) {
+				case 0: buf[at] = ch; break;
+				case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break;
+				default:
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = ch;
+					n++;
+				}
+			}
+			lines[nlines] = malloc(n);
+			assert_non_null(lines[nlines]);
+			memcpy(lines[nlines], buf, n);
+			lens[nlines++] = n;
+			memcpy(in + len, buf, n);
+			len += n;
+			in[len++] = '\n';
+		}
+	}
+	path = write_tmp(in, len);
+	r = open_ok(path, CF_FMT_JSONL, 0);
+	for (size_t i = 0; i < nlines; i++) {
+		json_error_t je;
+		json_t *want;
+		size_t n = lens[i], b;
+		int rc;
+
+		for (b = 0; b < n && strchr(" \t", lines[i][b]); b++)
+			;
+		if (b == n)
+			continue;                /* blank: not a record */
+		want = json_loadb(lines[i], n, 0, &je);
+		rc = cf_reader_next(r, &rec, &err);
+		assert_int_equal(rec.recno, ++recno);
+		assert_int_equal(rec.line, (long)i + 1);
+		if (want && json_is_object(want)) {
+			if (rc != CF_READ_OK)
+				fail_msg("line %zu: jansson accepts, reader says %s",
+				         i + 1, rec.reason);
+			assert_true(json_equal(want, rec.obj));
+			json_decref(rec.obj);
+			ok_seen++;
+		} else {
+			if (rc != CF_READ_BAD)
+				fail_msg("line %zu \"%.*s\": jansson refuses, reader accepts",
+				         i + 1, (int)n, lines[i]);
+			bad_seen++;
+		}
+		json_decref(want);
+	}
+	expect_eof(r);
+	/* the mutations exercise both sides */
+	assert_true(ok_seen > 1000 && bad_seen > 1000);
+	cf_reader_close(&r);
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	free(lines);
+	free(lens);
+	free(path);
+	free(in);
+}
+
+/* Nesting up to CF_JSON_MAX_DEPTH (512) is fine, deeper is a bad record
+ * (jansson would allow 2048). */
+static void test_jsonl_deep(void **unused)
+{
+	char *in = malloc(20000), *path;
+	size_t len = 0;
+	cf_reader *r;
+	cf_raw rec;
+
+	assert_non_null(in);
+	for (int depth = 300; depth <= 3000; depth += 2700) {
+		len += (size_t)sprintf(in + len, "{\"a\":");
+		for (int i = 1; i < depth; i++)
+			in[len++] = '[';
+		for (int i = 1; i < depth; i++)
+			in[len++] = ']';
+		in[len++] = '}';
+		in[len++] = '\n';
+	}
+	path = write_tmp(in, len);
+	r = open_ok(path, CF_FMT_JSONL, 0);
+	json_decref(expect_ok(r, &rec, 1, 1));
+	expect_bad(r, &rec, 2, 2, "invalid JSON: nesting too deep at byte 517");
+	expect_eof(r);
 	cf_reader_close(&r);
 	free(path);
 	free(in);
@@ -569,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_jsonl_bad_lines),
 		cmocka_unit_test(test_jsonl_overlong),
 		cmocka_unit_test(test_jsonl_many),
+		cmocka_unit_test(test_jsonl_agrees_with_jansson),
+		cmocka_unit_test(test_jsonl_deep),
 		cmocka_unit_test(test_empty_inputs),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_tsv_quoting),
