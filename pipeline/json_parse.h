@@ -12,8 +12,10 @@
  * equal values (duplicate keys: the last wins; "\u0000" is refused; a number
  * with '.', 'e' or 'E' is a real, any other is an integer, so "-0" is the
  * integer 0; an integer outside json_int_t or a real outside double is an
- * error), with one difference: nesting deeper than CF_JSON_MAX_DEPTH arrays
- * and objects is refused where jansson allows 2048.
+ * error), with two differences: nesting deeper than CF_JSON_MAX_DEPTH
+ * arrays and objects is refused where jansson allows 2048, and a raw NUL
+ * byte is refused wherever it is, where jansson drops one that directly
+ * follows a number or literal ("[9\0]" is [9] to jansson).
  */
 #ifndef CF_JSON_PARSE_H
 #define CF_JSON_PARSE_H
