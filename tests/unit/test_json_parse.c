@@ -400,8 +400,8 @@ static size_t below(size_t n)
 }
 
 static const char *const seeds[] = {
-	"{\"id\": \"r1\", \"text\": \"Long, boring. Never \\\"again\\\".<br />\", "
-	"\"label\": \"negative\", \"batch_id\": \"4\"}",
+	("{\"id\": \"r1\", \"text\": \"Long, boring. Never \\\"again\\\".<br />\", "
+	 "\"label\": \"negative\", \"batch_id\": \"4\"}"),
 	"{\"a\":[1,-2,3.5e10,-0.25E-3,true,false,null],\"b\":{\"c\":\"\\u00e9\\ud83d\\ude00\"}}",
 	"[\"caf\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\",\"\\/\\b\\f\\n\\r\\t\"]",
 	"{\"\":{\"\":[[],{},\"\",0]},\"k\\u0041\":9223372036854775807}",
