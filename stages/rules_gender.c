@@ -187,11 +187,21 @@ static const char *const bare_verb[] = {
 
 /* Verbs after which her + base verb is an object: "watched her dance." */
 static const char *const causative[] = {
-	"feel", "felt", "had", "has", "have", "having", "hear", "heard",
+	"feel", "felt", "hear", "heard",
 	"hearing", "help", "helped", "helping", "helps", "let", "lets",
 	"letting", "made", "make", "makes", "making", "notice", "noticed", "saw",
 	"see", "seeing", "seen", "sees", "watch", "watched", "watches",
 	"watching",
+};
+
+/* Verbs that are also nouns: an object reading only after a causative
+ * verb and before a stop ("watched her dance." vs "her dance was"). */
+static const char *const soft_verb[] = {
+	"act", "answer", "call", "change", "climb", "cook", "cry", "dance",
+	"drive", "fall", "fight", "fly", "grow", "jump", "kiss", "laugh",
+	"look", "move", "perform", "play", "read", "ride", "run", "shine",
+	"sing", "smile", "struggle", "suffer", "swim", "turn", "walk", "work",
+	"write",
 };
 
 /* Verbs after which her + -ing is an object: "saw her leaving". */
@@ -259,6 +269,20 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	tok n = next_tok(text, len, end), pv, n2;
 	const char *w = n.w;
 
+	if (n.kind == T_PUNCT) {
+		const unsigned char *t = (const unsigned char *)text;
+		size_t cl;
+		/* her's (= hers) is possessive */
+		if (t[n.s] == '\'' && n.e < len && (t[n.e] == 's' || t[n.e] == 'S') &&
+		    (n.e + 1 >= len ||
+		     !cf_rules_is_word(t + n.e + 1, len - n.e - 1, &cl)))
+			return 1;
+		/* an opening quote after a space: her "Roswell" persona */
+		if ((t[n.s] == '"' || t[n.s] == '\'') && n.s > end && n.e < len &&
+		    cf_rules_is_word(t + n.e, len - n.e, &cl))
+			return 1;
+		return 0;
+	}
 	if (n.kind != T_WORD)
 		return 0;
 	/* her well-being, her in-laws, her so-called: a compound modifier */
@@ -280,19 +304,29 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			"in", "into", "of", "off", "on", "onto", "over", "through", "to",
 			"under", "with", "without",
 		};
+		static const char *const effort[] = {
+			"did", "do", "does", "doing", "done", "gave", "give", "given",
+			"gives", "giving", "tried", "tries", "try", "trying",
+		};
 		if (pv.kind == T_WORD && IN(preps, pv.w))
 			return 1;
+		if (pv.kind == T_WORD && IN(effort, pv.w) &&
+		    (!strcmp(w, "best") || !strcmp(w, "worst")))
+			return 1;   /* gave her best, tried her best */
+		if (!strcmp(n2.w, "of") && strcmp(w, "most") && strcmp(w, "least"))
+			return 1;   /* her first of two, her best of all */
 		return !is_stop(&n2);
 	}
 	if (strcmp(w, "all") == 0)   /* gave her all. / told her all about it */
 		return n2.kind != T_WORD;
 	if (IN(obj_next, w))
 		return 0;
-	if (ends_with(w, "ly") && !IN(ly_nonadv, w))
-		return 0;
+	if (ends_with(w, "ly") && !IN(ly_nonadv, w))   /* an adverb */
+		return !is_stop(&n2) && !IN(pred_adj, n2.w);  /* her truly awful hat */
 	if (IN(bare_verb, w))
 		return 0;
-	if (pv.kind == T_WORD && IN(causative, pv.w) && is_stop(&n2))
+	if (pv.kind == T_WORD && IN(causative, pv.w) && IN(soft_verb, w) &&
+	    is_stop(&n2))
 		return 0;
 	if (ends_with(w, "ing") && pv.kind == T_WORD && IN(perception, pv.w))
 		return 0;
