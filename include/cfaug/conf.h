@@ -3,21 +3,31 @@
  *
  * The YAML loader turns a file into cf_node trees that remember line and
  * column of every node (1-based), so any later check can say FILE:LINE:COL.
- * `${NAME}` in a scalar is replaced by the environment variable NAME at load
- * time; an unset variable is a config error.  Nodes made by --set overrides
- * have line 0 and are reported as "--set KEY".
+ * `${NAME}` in a scalar value (not a key) is replaced by the environment
+ * variable NAME ([A-Za-z_][A-Za-z0-9_]*) at load time; `$${` is a literal
+ * `${`; an unset variable or a `${` without `}` is a config error.  (YAML
+ * itself wants `${X}` quoted inside [..] or {..}: braces are flow syntax.)
+ * Nodes made by --set overrides have line 0, are never expanded, and are
+ * reported as "--set: message".
  *
  * Stages never parse YAML: they declare a table of cf_option (key, type,
  * offset into their state, default) and cf_options_load() fills the state and
  * reports every mistake with its location.
  *
  * Ownership: a cf_conf owns all its nodes; nodes and their strings are
- * borrowed by everybody else and live until cf_conf_free().
+ * borrowed by everybody else and live until cf_conf_free() -- or until a
+ * cf_conf_set() replaces them, so apply every override before reading.
+ *
+ * Limits: files over CF_CONF_MAX_BYTES, nesting deeper than
+ * CF_CONF_MAX_DEPTH, anchors, aliases and tags are config errors.
  */
 #ifndef CFAUG_CONF_H
 #define CFAUG_CONF_H
 
 #include "cfaug.h"
+
+#define CF_CONF_MAX_BYTES (4u << 20)   /* file size */
+#define CF_CONF_MAX_DEPTH 64            /* nested collections, root = 1 */
 
 typedef enum { CF_NODE_SCALAR, CF_NODE_SEQ, CF_NODE_MAP } cf_node_type;
 
@@ -29,6 +39,7 @@ typedef struct cf_node {
 	int quoted;              /* scalar was quoted: never read as null/bool/number */
 	struct cf_node **kids;   /* SEQ: items; MAP: key0, val0, key1, val1, ... */
 	size_t nkids;            /* number of entries in kids (2 x pairs for MAP) */
+	struct cf_node *parent;  /* NULL for the root; used to name a node's path */
 } cf_node;
 
 typedef struct cf_conf {
@@ -37,18 +48,23 @@ typedef struct cf_conf {
 	unsigned char sha256[32];/* of the file's bytes as read */
 } cf_conf;
 
-/* Load and parse a YAML file ("-" is not allowed).  Aliases and anchors
- * are refused, documents must be one mapping.  Returns 0 or CF_ECONFIG /
- * CF_EIO with err set to "FILE:LINE:COL: message". *out is a new object. */
+/* Load and parse a YAML file ("-" is not allowed: CF_EUSAGE).  Aliases,
+ * anchors and tags are refused, the file must be one document holding one
+ * mapping.  Returns 0, CF_ECONFIG with err set to "FILE:LINE:COL: message"
+ * (just "FILE: message" for a file over the size cap), CF_EIO ("FILE:
+ * strerror") or CF_ENOMEM.  *out is a new object, NULL on failure. */
 int cf_conf_load(cf_conf **out, const char *path, cf_error *err);
 
 /* Same, from memory; name is used in messages. */
 int cf_conf_load_buffer(cf_conf **out, const char *name, const char *buf,
                         size_t len, cf_error *err);
 
-/* Apply one "a.b.c=value" override (sequence items by 0-based index,
- * e.g. "stages.0.p=0.3").  Missing map keys are created; a path through a
- * scalar or an out-of-range index is CF_EUSAGE. */
+/* Apply one "a.b.c=value" override (split at the first '='; sequence items
+ * by 0-based index, e.g. "stages.0.p=0.3").  The target becomes a plain
+ * scalar (so "12" is read as a number); whatever it replaces is freed.
+ * Missing map keys are created, and a mapping in place of a null on the way.
+ * A path through a scalar, an out-of-range index, no '=' or an empty key or
+ * component is CF_EUSAGE ("--set KEY: message"). */
 int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err);
 
 void cf_conf_free(cf_conf **conf);
@@ -56,7 +72,17 @@ void cf_conf_free(cf_conf **conf);
 /* Look up key in a MAP node; NULL if absent or node is not a map. */
 const cf_node *cf_node_get(const cf_node *map, const char *key);
 
-/* Set err to "FILE:LINE:COL: <fmt>" (or "--set: <fmt>" for line 0). */
+/* True for a plain (unquoted) scalar that YAML reads as null: empty, "~",
+ * "null", "Null", "NULL".  Options treat such a value as absent. */
+int cf_node_is_null(const cf_node *n);
+
+/* Write the dotted path of n from the root ("stages.1.p", "input"; "" for
+ * the root, the same syntax --set takes) into buf, truncated to size.
+ * Returns the length the full path has (like snprintf). */
+size_t cf_node_path(const cf_node *n, char *buf, size_t size);
+
+/* Set err to "FILE:LINE:COL: <fmt>" (or "--set: <fmt>" for line 0, or
+ * "FILE: <fmt>" when at is NULL) and return CF_ECONFIG. */
 int cf_conf_error(cf_error *err, const char *file, const cf_node *at,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -90,24 +116,35 @@ typedef struct cf_option {
 	/* CUSTOM: parse node into state; use cf_conf_error for messages. */
 	int (*set)(void *state, const cf_node *node, const char *file, cf_error *err);
 	const char *help;                /* one line, for `cfaug help stages` */
+	/* CUSTOM: free what set() stored, leaving zeroes; called by
+	 * cf_options_free (so also after a failed load).  May be NULL. */
+	void (*release)(void *state);
 } cf_option;
 
 /* Fill state from a MAP node using table (terminated by key == NULL).
  * Keys listed in skip (NULL-terminated, may be NULL) are ignored — e.g.
  * "type" and "name" of a stage.  Unknown keys, wrong types, values out of
  * range, missing required keys: CF_ECONFIG with FILE:LINE:COL naming the key.
- * Defaults are applied for absent keys.  map may be NULL (all defaults). */
+ * Defaults are applied for absent keys; a plain null value (`key:`, `~`)
+ * counts as absent.  map may be NULL or a null scalar (all defaults).
+ * Messages name the map by its path: "unknown key 'x' in input".
+ * state must start zeroed; on failure what was stored is freed again. */
 int cf_options_load(const cf_option *table, void *state, const cf_node *map,
                     const char *file, const char *const *skip, cf_error *err);
 
-/* Free what cf_options_load allocated in state (strings, lists, maps). */
+/* Free what cf_options_load allocated in state (strings, lists, maps, and
+ * CUSTOM via release) and zero those fields; safe to call twice. */
 void cf_options_free(const cf_option *table, void *state);
 
-/* Helpers for custom setters and stages. */
+/* Helpers for custom setters and stages.  They are strict like the option
+ * types: a quoted scalar is a string, never a number or a bool.
+ * long: decimal with optional sign, in range of long.  double: decimal or
+ * exponent notation, finite.  bool: true/false/yes/no/on/off, any case. */
 int cf_node_to_long(const cf_node *n, long *out);      /* 0 ok, -1 not an integer */
 int cf_node_to_double(const cf_node *n, double *out);  /* 0 ok, -1 not a number */
 int cf_node_to_bool(const cf_node *n, int *out);       /* 0 ok, -1 not a bool */
 const char *cf_node_type_name(cf_node_type t);          /* "scalar", "sequence", "mapping" */
+/* Free the contents and zero the struct; l / m may be NULL. */
 void cf_strlist_free(cf_strlist *l);
 void cf_strmap_free(cf_strmap *m);
 /* Value for key in m, or NULL. */

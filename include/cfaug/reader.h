@@ -8,7 +8,21 @@
  *
  * A bad record is data, not a failure: cf_reader_next() returns
  * CF_READ_BAD with the reason and the raw text (cut to CF_RAW_MAX bytes) and
- * the next call goes on with the record after it.
+ * the next call goes on with the record after it.  Reasons name a 1-based
+ * byte offset in the record where one helps ("invalid UTF-8 at byte 17",
+ * "NUL byte at byte 3", "expected 3 fields, got 2", "record exceeds
+ * max_record_bytes (N)", "unterminated quote at end of input", "not a JSON
+ * object (got an array)", "invalid JSON: <jansson's text> at column C").
+ *
+ * Formats.  All: a UTF-8 BOM at the start is skipped; "\n" or "\r\n" ends a
+ * line.  JSONL: one object per line; whitespace-only lines are skipped (not
+ * records) but count as lines.  CSV/TSV: the first non-empty row is the
+ * header; RFC 4180 quoting ("" inside quotes is a quote; quoted fields may
+ * hold the delimiter and newlines), lenient like Python's csv for a quote
+ * inside an unquoted field (kept) and text after a closing quote (appended);
+ * empty lines are skipped.  A bad header (empty or duplicate name, invalid
+ * UTF-8, unterminated quote, too long) makes cf_reader_next return CF_EDATA
+ * with "FILE:LINE: why", and every later call the same.
  */
 #ifndef CFAUG_READER_H
 #define CFAUG_READER_H
@@ -28,33 +42,47 @@ typedef struct cf_raw {
 	long line;          /* 1-based line in the source where the record starts */
 	uint64_t recno;     /* 1-based record number, counting bad records too */
 	const char *text;   /* the record's bytes (OK: whole JSONL line without
-	                       newline, NULL for CSV/TSV; BAD: cut to CF_RAW_MAX);
-	                       valid until the next call */
+	                       newline or final \r, NULL for CSV/TSV; BAD: cut to
+	                       CF_RAW_MAX); borrowed, valid until the next call */
 	size_t text_len;
 	char reason[256];   /* BAD: why, one line, e.g. "invalid UTF-8 at byte 17" */
 } cf_raw;
 
 typedef struct cf_reader cf_reader;
 
-/* Format from a file name's extension (.jsonl/.json/.ndjson, .csv, .tsv,
- * also under .gz? no); CF_FMT_AUTO when unknown. */
+/* Format from a file name's extension, case-insensitive (.jsonl, .ndjson,
+ * .json, .csv, .tsv, .tab); CF_FMT_AUTO when unknown.  No compression. */
 cf_format cf_format_from_path(const char *path);
 /* "jsonl" | "csv" | "tsv" -> format; CF_FMT_AUTO if unknown. */
 cf_format cf_format_from_name(const char *name);
 const char *cf_format_name(cf_format f);
 
-/* Open path ("-" = stdin) for reading in format fmt (not AUTO).
+/* Open path ("-" = stdin) for reading in format fmt; CF_FMT_AUTO means
+ * cf_format_from_path(path), and CF_ECONFIG when that does not tell.
+ * max_record_bytes 0 means CF_MAX_RECORD_BYTES_DEFAULT; over 1 GiB is
+ * CF_ECONFIG.  Open failure: CF_EIO with "PATH: strerror".  The reader holds
+ * about 2 x max_record_bytes + 512 KiB whatever the input's size.
  * *out is a new reader, free with cf_reader_close. */
 int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
                    size_t max_record_bytes, cf_error *err);
 
 /* Read the next record into *rec.  Returns CF_READ_OK, CF_READ_BAD,
- * CF_READ_EOF, or a negative code on an I/O failure (err set). */
+ * CF_READ_EOF (again on later calls), or a negative code (err set):
+ * CF_EIO when reading fails, CF_EDATA for a bad CSV/TSV header, CF_ENOMEM.
+ * Negative codes are sticky: later calls return them again. */
 int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err);
 
-/* Bytes consumed so far (for progress and throughput). */
+/* Bytes consumed so far, BOM included (for progress and throughput);
+ * the file's size once CF_READ_EOF was returned. */
 uint64_t cf_reader_bytes(const cf_reader *r);
 
+/* Close and free; *r is set to NULL.  r and *r may be NULL.  stdin is not
+ * closed. */
 void cf_reader_close(cf_reader **r);
+
+/* Offset of the first byte of s[0..n) that is not part of valid UTF-8 (or
+ * is a NUL byte: *nul is then set to 1), or n if all is valid. */
+size_t cf_utf8_check(const char *s, size_t n, int *nul);
+
 
 #endif

@@ -39,7 +39,9 @@ typedef struct cf_item {
 	/* runner-private below */
 	struct cf_group *group;
 	struct cf_item *next;
-	char *reason;          /* why rejected */
+	char *reason;          /* why rejected (owned) */
+	json_t *detail;        /* rejection detail (owned), may be NULL */
+	uint32_t reject_stage; /* index of the stage that rejected it */
 } cf_item;
 
 /* 1 if the item is a counterfactual candidate, 0 if it is the original. */

@@ -82,6 +82,10 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail);
 void cf_consume(cf_stage *st, cf_item *it);
 void cf_fail_record(cf_stage *st, cf_item *it, const char *reason);
 
+/* Only for destroy() of a stage abandoned mid-run (the run failed or was
+ * interrupted): release an item it still holds.  Accepts NULL. */
+void cf_item_free(cf_item *it);
+
 /* A new candidate derived from item `from` (an original or a candidate):
  * its cf starts as a copy of from's text fields and label, its generator as
  * {"stage": NAME, "kind": KIND}.  Numbered in creation order per stage and

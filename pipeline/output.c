@@ -1,0 +1,524 @@
+/*
+ * output.c - writes finished groups to the output files.
+ *
+ * Consumes: groups, in input order, from the runner.  Emits one line per
+ * item to pairs.jsonl / augmented.jsonl / rejected.jsonl / errors.jsonl.
+ * State: four stdio streams with large buffers over DIR/.NAME.part files.
+ * Fast path: an original read from JSONL is written to augmented.jsonl by
+ * splicing its raw line (no re-serialisation), which keeps read->write
+ * throughput near the parser's.  Failure: any write error is CF_EIO naming
+ * the file; the partial files are removed by cf_output_free().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "output.h"
+
+enum { OUT_PAIRS, OUT_AUGMENTED, OUT_REJECTED, OUT_ERRORS, OUT_REPORT, OUT_N };
+
+static const char *const out_names[OUT_N] = {
+	"pairs.jsonl", "augmented.jsonl", "rejected.jsonl", "errors.jsonl",
+	"report.json"
+};
+
+#define OUT_BUFSZ (1u << 20)
+
+struct cf_output {
+	char *dir;                 /* NULL for "-" */
+	cf_output_layout layout;
+	FILE *f[OUT_N];            /* NULL where not written */
+	char *part[OUT_N];         /* DIR/.NAME.part */
+	char *final[OUT_N];        /* DIR/NAME */
+	int committed;
+	char *dumpbuf;             /* scratch for json_dumpb */
+	size_t dumpcap;
+};
+
+static char *path_join(const char *dir, const char *prefix, const char *name,
+                       const char *suffix)
+{
+	size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s/%s%s%s", dir, prefix, name, suffix);
+	return s;
+}
+
+/* mkdir -p with mode 0700 for directories we create. */
+static int make_dirs(const char *dir, cf_error *err)
+{
+	char *tmp = strdup(dir), *s;
+	int rc = 0;
+
+	if (!tmp)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (s = tmp + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+				rc = cf_error_set(err, CF_EIO, "%s: cannot create directory: %s",
+				                  tmp, strerror(errno));
+				goto done;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+done:
+	free(tmp);
+	return rc;
+}
+
+static FILE *open_private(const char *path, cf_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, OUT_BUFSZ);
+	return f;
+}
+
+int cf_output_open(cf_output **out, const char *dir,
+                   const cf_output_layout *layout, cf_error *err)
+{
+	cf_output *o = calloc(1, sizeof *o);
+	int rc = 0, i;
+
+	if (!o)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	o->layout = *layout;
+	if (strcmp(dir, "-") == 0) {
+		o->f[OUT_PAIRS] = stdout;
+		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSZ);
+		goto done;
+	}
+	o->dir = strdup(dir);
+	if (!o->dir) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = make_dirs(dir, err)) < 0)
+		goto done;
+	for (i = 0; i < OUT_N; i++) {
+		o->part[i] = path_join(dir, ".", out_names[i], ".part");
+		o->final[i] = path_join(dir, "", out_names[i], "");
+		if (!o->part[i] || !o->final[i]) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (i == OUT_REPORT)
+			continue;   /* written at commit */
+		if (!(o->f[i] = open_private(o->part[i], err))) {
+			rc = CF_EIO;
+			goto done;
+		}
+	}
+done:
+	if (rc < 0)
+		cf_output_free(&o);
+	*out = o;
+	return rc;
+}
+
+const char *cf_output_dir(const cf_output *o)
+{
+	return o ? o->dir : NULL;
+}
+
+/* ---- line writers ---------------------------------------------------- */
+
+static int put_json(cf_output *o, int which, json_t *j)
+{
+	size_t n;
+
+	if (!o->f[which])
+		return 0;
+	n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+	if (n == 0)
+		return CF_ENOMEM;
+	if (n + 1 > o->dumpcap) {
+		size_t cap = o->dumpcap ? o->dumpcap : 4096;
+		char *b;
+		while (cap < n + 1)
+			cap *= 2;
+		if (!(b = realloc(o->dumpbuf, cap)))
+			return CF_ENOMEM;
+		o->dumpbuf = b;
+		o->dumpcap = cap;
+		n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+	}
+	o->dumpbuf[n++] = '\n';
+	if (fwrite(o->dumpbuf, 1, n, o->f[which]) != n)
+		return CF_EIO;
+	return 0;
+}
+
+static void make_pair_id(char *buf, size_t n, const cf_item *it)
+{
+	snprintf(buf, n, "%s#%u.%u", it->rec->id, (unsigned)it->gen_stage,
+	         (unsigned)it->gen_index);
+}
+
+/* {text fields..., "label"} of the original or of a candidate. */
+static json_t *side_object(const cf_output *o, const cf_item *it)
+{
+	json_t *j = json_object();
+	const char *label = cf_item_label(it);
+	size_t i;
+
+	if (!j)
+		return NULL;
+	for (i = 0; i < o->layout.text_fields->n; i++) {
+		const char *f = o->layout.text_fields->v[i];
+		json_t *v = it->cf ? json_object_get(it->cf, f)
+		                   : json_object_get(it->rec->fields, f);
+		if (v)
+			json_object_set(j, f, v);
+	}
+	if (label)
+		json_object_set_new(j, "label", json_string(label));
+	return j;
+}
+
+/* The pairs.jsonl / rejected.jsonl line of a candidate. */
+static json_t *pair_object(const cf_output *o, const cf_item *it,
+                           const char *pair_id)
+{
+	cf_item orig = { .rec = it->rec };
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "pair_id", json_string(pair_id));
+	json_object_set_new(j, "orig_id", json_string(it->rec->id));
+	json_object_set_new(j, "original", side_object(o, &orig));
+	json_object_set_new(j, "counterfactual", side_object(o, it));
+	if (it->generator)
+		json_object_set(j, "generator", it->generator);
+	if (it->teacher)
+		json_object_set(j, "teacher", it->teacher);
+	return j;
+}
+
+/* An augmented.jsonl line: the input record's own fields, with a
+ * candidate's text fields and target label put in, plus source/pair_id. */
+static json_t *flat_object(const cf_output *o, const cf_item *it,
+                           const char *pair_id)
+{
+	json_t *j = json_copy(it->rec->fields);   /* shallow: values shared */
+	const char *label;
+	size_t i;
+
+	if (!j)
+		return NULL;
+	if (it->cf) {
+		for (i = 0; i < o->layout.text_fields->n; i++) {
+			const char *f = o->layout.text_fields->v[i];
+			json_t *v = json_object_get(it->cf, f);
+			if (v)
+				json_object_set(j, f, v);
+		}
+		label = cf_item_label(it);
+		if (o->layout.label_field && label)
+			json_object_set_new(j, o->layout.label_field, json_string(label));
+	}
+	json_object_set_new(j, "source",
+	                    json_string(it->cf ? "counterfactual" : "original"));
+	json_object_set_new(j, "pair_id", pair_id ? json_string(pair_id) : json_null());
+	return j;
+}
+
+/* Write an original from its raw JSONL line: `{...` + our two fields + `}`.
+ * Only when the object is non-empty and has neither of our keys. */
+static int put_original_raw(cf_output *o, const cf_group *g)
+{
+	static const char tail[] = ",\"source\":\"original\",\"pair_id\":null}\n";
+	const char *s = g->raw;
+	size_t n = g->raw_len;
+	FILE *f = o->f[OUT_AUGMENTED];
+
+	while (n && s[n - 1] != '}')
+		n--;
+	if (!n)
+		return 1;
+	if (fwrite(s, 1, n - 1, f) != n - 1 ||
+	    fwrite(tail, 1, sizeof tail - 1, f) != sizeof tail - 1)
+		return CF_EIO;
+	return 0;
+}
+
+static int can_splice(const cf_output *o, const cf_group *g)
+{
+	return o->layout.raw_splice && g->raw && json_object_size(g->rec.fields) &&
+	       !json_object_get(g->rec.fields, "source") &&
+	       !json_object_get(g->rec.fields, "pair_id");
+}
+
+/* Raw input for errors.jsonl: at most CF_RAW_MAX bytes, with every byte
+ * that is not valid UTF-8 (or NUL) replaced by U+FFFD, so the line is
+ * valid JSON whatever the input held. */
+static json_t *raw_string(const char *s, size_t n)
+{
+	char buf[CF_RAW_MAX * 3 + 4];
+	size_t out = 0, ok;
+	int nul;
+
+	if (n > CF_RAW_MAX)
+		n = CF_RAW_MAX;
+	while (n) {
+		ok = cf_utf8_check(s, n, &nul);
+		memcpy(buf + out, s, ok);
+		out += ok;
+		if (ok == n)
+			break;
+		memcpy(buf + out, "\xEF\xBF\xBD", 3);
+		out += 3;
+		s += ok + 1;
+		n -= ok + 1;
+	}
+	return json_stringn_nocheck(buf, out);
+}
+
+static int put_error(cf_output *o, const cf_group *g)
+{
+	json_t *j;
+	int rc;
+
+	if (!o->f[OUT_ERRORS]) {   /* "-": a text line on stderr */
+		fprintf(stderr, "cfaug: %s:%ld: record %llu: %s%s%s\n",
+		        o->layout.input_name, g->rec.line,
+		        (unsigned long long)g->rec.recno, g->error_stage ? "stage " : "",
+		        g->error_stage ? g->error_stage : "", g->error_stage ? ": " : "");
+		fprintf(stderr, "cfaug:   %s\n", g->error);
+		return 0;
+	}
+	if (!(j = json_object()))
+		return CF_ENOMEM;
+	json_object_set_new(j, "line", json_integer(g->rec.line));
+	json_object_set_new(j, "recno", json_integer((json_int_t)g->rec.recno));
+	if (g->rec.id)
+		json_object_set_new(j, "id", json_string(g->rec.id));
+	if (g->error_stage)
+		json_object_set_new(j, "stage", json_string(g->error_stage));
+	json_object_set_new(j, "reason", json_string(g->error));
+	if (g->raw)
+		json_object_set_new(j, "raw", raw_string(g->raw, g->raw_len));
+	rc = put_json(o, OUT_ERRORS, j);
+	json_decref(j);
+	return rc;
+}
+
+/* Candidates of one record, sorted by (gen_stage, gen_index) into v. */
+static size_t sorted_items(cf_item *head, cf_item **v, size_t cap)
+{
+	size_t n = 0, i;
+
+	for (; head && n < cap; head = head->next) {
+		for (i = n; i > 0 && (v[i - 1]->gen_stage > head->gen_stage ||
+		     (v[i - 1]->gen_stage == head->gen_stage &&
+		      v[i - 1]->gen_index > head->gen_index)); i--)
+			v[i] = v[i - 1];
+		v[i] = head;
+		n++;
+	}
+	return n;
+}
+
+static size_t list_len(const cf_item *it)
+{
+	size_t n = 0;
+
+	for (; it; it = it->next)
+		n++;
+	return n;
+}
+
+static int put_rejected(cf_output *o, const cf_item *it, const char *pair_id)
+{
+	json_t *j;
+	int rc;
+
+	if (!o->f[OUT_REJECTED])
+		return 0;
+	if (!(j = pair_object(o, it, pair_id)))
+		return CF_ENOMEM;
+	json_object_set_new(j, "stage",
+	                    json_string(o->layout.stages[it->reject_stage].name));
+	json_object_set_new(j, "reason", json_string(it->reason ? it->reason : "rejected"));
+	if (it->detail)
+		json_object_set(j, "detail", it->detail);
+	rc = put_json(o, OUT_REJECTED, j);
+	json_decref(j);
+	return rc;
+}
+
+int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
+{
+	cf_item *stackv[64], **v = stackv;
+	size_t n, i, cap;
+	char pid[256];
+	json_t *j;
+	int rc = 0;
+
+	if (g->is_error) {   /* its candidates were all moved to rejected */
+		if ((rc = put_error(o, g)) < 0)
+			goto done;
+		goto rejected;
+	}
+	/* the original first, then its accepted counterfactuals */
+	if (g->original_out && o->f[OUT_AUGMENTED]) {
+		rc = can_splice(o, g) ? put_original_raw(o, g) : 1;
+		if (rc == 1) {
+			if (!(j = flat_object(o, &g->original, NULL))) {
+				rc = CF_ENOMEM;
+				goto done;
+			}
+			rc = put_json(o, OUT_AUGMENTED, j);
+			json_decref(j);
+		}
+		if (rc < 0)
+			goto done;
+	}
+	cap = list_len(g->accepted);
+	if (list_len(g->rejected) > cap)
+		cap = list_len(g->rejected);
+	if (cap > 64 && !(v = malloc(cap * sizeof *v))) {
+		rc = CF_ENOMEM;
+		goto done;
+	}
+	n = sorted_items(g->accepted, v, cap);
+	for (i = 0; i < n && rc == 0; i++) {
+		make_pair_id(pid, sizeof pid, v[i]);
+		if (!(j = pair_object(o, v[i], pid))) {
+			rc = CF_ENOMEM;
+			break;
+		}
+		rc = put_json(o, OUT_PAIRS, j);
+		json_decref(j);
+		if (rc == 0 && o->f[OUT_AUGMENTED]) {
+			if (!(j = flat_object(o, v[i], pid))) {
+				rc = CF_ENOMEM;
+				break;
+			}
+			rc = put_json(o, OUT_AUGMENTED, j);
+			json_decref(j);
+		}
+	}
+rejected:
+	cap = list_len(g->rejected);
+	if (cap > 64 && v == stackv && !(v = malloc(cap * sizeof *v))) {
+		rc = CF_ENOMEM;
+		goto done;
+	}
+	n = sorted_items(g->rejected, v, cap);
+	for (i = 0; i < n && rc == 0; i++) {
+		make_pair_id(pid, sizeof pid, v[i]);
+		rc = put_rejected(o, v[i], pid);
+	}
+done:
+	if (v != stackv)
+		free(v);
+	if (rc == CF_ENOMEM)
+		return cf_error_set(err, rc, "out of memory while writing output");
+	if (rc < 0)
+		return cf_error_set(err, CF_EIO, "%s: write failed: %s",
+		                    o->dir ? o->dir : "stdout", strerror(errno));
+	return 0;
+}
+
+/* fflush + fsync + fclose, reporting the first failure. */
+static int close_stream(FILE *f, const char *path, cf_error *err)
+{
+	int bad = fflush(f) != 0;
+
+	if (!bad && f != stdout && fsync(fileno(f)) != 0 && errno != EINVAL)
+		bad = 1;
+	if (f != stdout ? fclose(f) != 0 : 0)
+		bad = 1;
+	if (bad)
+		return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
+{
+	int rc = 0, i;
+	FILE *f;
+
+	if (!o->dir) {
+		rc = fflush(stdout) ? cf_error_set(err, CF_EIO, "stdout: %s",
+		                                   strerror(errno)) : 0;
+		o->f[OUT_PAIRS] = NULL;
+		goto done;
+	}
+	for (i = 0; i < OUT_N && rc == 0; i++) {
+		if (!o->f[i])
+			continue;
+		rc = close_stream(o->f[i], o->part[i], err);
+		o->f[i] = NULL;
+	}
+	if (rc < 0)
+		goto done;
+	if (!(f = open_private(o->part[OUT_REPORT], err))) {
+		rc = CF_EIO;
+		goto done;
+	}
+	if (json_dumpf(report, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 || fputc('\n', f) == EOF) {
+		fclose(f);
+		rc = cf_error_set(err, CF_EIO, "%s: write failed", o->part[OUT_REPORT]);
+		goto done;
+	}
+	if ((rc = close_stream(f, o->part[OUT_REPORT], err)) < 0)
+		goto done;
+	/* the data files first, the report last: a report means a whole run */
+	for (i = 0; i < OUT_N; i++) {
+		if (rename(o->part[i], o->final[i]) != 0) {
+			rc = cf_error_set(err, CF_EIO, "%s: cannot rename into place: %s",
+			                  o->final[i], strerror(errno));
+			goto done;
+		}
+	}
+	o->committed = 1;
+done:
+	return rc;
+}
+
+void cf_output_free(cf_output **po)
+{
+	cf_output *o = po ? *po : NULL;
+	int i;
+
+	if (!o)
+		return;
+	for (i = 0; i < OUT_N; i++) {
+		if (o->f[i] && o->f[i] != stdout)
+			fclose(o->f[i]);
+		else if (o->f[i] == stdout)
+			fflush(stdout);
+		if (!o->committed && o->part[i])
+			unlink(o->part[i]);
+		free(o->part[i]);
+		free(o->final[i]);
+	}
+	free(o->dumpbuf);
+	free(o->dir);
+	free(o);
+	*po = NULL;
+}

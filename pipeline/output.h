@@ -1,0 +1,42 @@
+/*
+ * output.h - the output directory: pairs, augmented, rejected, errors,
+ * report (internal to the core).
+ *
+ * Files are written as DIR/.NAME.part (mode 0600) and renamed into place by
+ * cf_output_commit() only when the run completes, so a crash or a failed
+ * run never leaves a half file that looks whole.  With dir "-" pairs go to
+ * stdout, errors to stderr as text lines, and nothing else is written.
+ */
+#ifndef CF_OUTPUT_H
+#define CF_OUTPUT_H
+
+#include "group.h"
+#include "runner.h"
+
+typedef struct cf_output cf_output;
+
+typedef struct cf_output_layout {
+	const cf_strlist *text_fields;
+	const char *label_field;      /* NULL when unlabelled */
+	const char *input_name;       /* for error lines on stderr */
+	struct cf_stage *stages;      /* for the rejecting stage's name */
+	int raw_splice;               /* originals may be written from raw JSONL */
+} cf_output_layout;
+
+int cf_output_open(cf_output **out, const char *dir,
+                   const cf_output_layout *layout, cf_error *err);
+
+/* Write everything of one finished group.  Candidates of a record are
+ * written sorted by (gen_stage, gen_index). */
+int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err);
+
+/* Flush, write report.json and rename every file into place. */
+int cf_output_commit(cf_output *o, json_t *report, cf_error *err);
+
+/* The paths the files will have (for the summary), NULL for "-". */
+const char *cf_output_dir(const cf_output *o);
+
+/* Close and remove the partial files (failed or interrupted run). */
+void cf_output_free(cf_output **o);
+
+#endif

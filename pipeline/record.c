@@ -1,0 +1,22 @@
+/*
+ * record.c - accessors for items (see include/cfaug/record.h).
+ */
+#include "cfaug/record.h"
+
+const char *cf_item_text(const cf_item *it, const char *field, size_t *len)
+{
+	json_t *v = json_object_get(it->cf ? it->cf : it->rec->fields, field);
+
+	if (!json_is_string(v))
+		return NULL;
+	if (len)
+		*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+const char *cf_item_label(const cf_item *it)
+{
+	if (it->cf)
+		return json_string_value(json_object_get(it->cf, "label"));
+	return it->rec->label;
+}

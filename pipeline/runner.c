@@ -1,0 +1,1086 @@
+/*
+ * runner.c - builds a pipeline from its YAML and streams records through it.
+ *
+ * The loop: read one record, validate it into a group, push its original
+ * item into stage 0, and write every group at the head of the FIFO that no
+ * stage holds anything of any more.  Synchronous stages finish an item
+ * inside the push; asynchronous ones keep items and finish them from poll()
+ * — the runner polls them between reads, and stops reading while `window`
+ * records are unfinished, which bounds memory however the stages behave.
+ * At end of input every stage is flushed in order, then the outputs are
+ * committed with a report whose totals must reconcile.
+ *
+ * Timing: one clock is charged to whichever stage (or the reader, the
+ * writer, the runner) currently runs; entering a downstream stage from
+ * cf_emit switches the clock, so each stage's figure is its own time.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "output.h"
+
+#define WINDOW_DEFAULT 4096
+#define CLOCK_DEPTH 64
+enum { CLK_RUNNER = -1, CLK_READER = -2, CLK_WRITER = -3 };
+
+typedef struct top_conf {
+	long seed;
+	long window;
+	const cf_node *input, *stages, *output;
+} top_conf;
+
+typedef struct totals {
+	uint64_t read, processed, errors, other_shards;
+	uint64_t originals_out, originals_consumed;
+	uint64_t candidates, accepted, rejected;
+	uint64_t bytes;
+} totals;
+
+struct cf_pipeline {
+	const cf_conf *conf;
+	top_conf top;
+	cf_input_conf in;
+	cf_output_conf out;
+	cf_format format;
+	cf_stage *stages;
+	unsigned nstages;
+	int has_async;
+
+	/* run state */
+	cf_group *head, *tail;
+	size_t ngroups;
+	cf_output *output;
+	int fatal;
+	cf_error fatal_err;
+	totals t;
+	json_t *error_kinds, *reject_reasons;
+	double clk_other[3];           /* runner, reader, writer */
+	int clk_cur, clk_stack[CLOCK_DEPTH], clk_depth;
+	struct timespec clk_last;
+};
+
+static volatile sig_atomic_t interrupted;
+
+void cf_pipeline_interrupt(void)
+{
+	interrupted = 1;
+}
+
+uint64_t cf_pipeline_seed(const cf_pipeline *p)
+{
+	return (uint64_t)p->top.seed;
+}
+
+/* ---- option tables ---------------------------------------------------- */
+
+static const char *const format_names[] = { "auto", "jsonl", "csv", "tsv", NULL };
+static const char *const on_error_names[] = { "skip", "fail", NULL };
+
+static const cf_option top_options[] = {
+	{ "seed", CF_OPT_INT, offsetof(top_conf, seed), "0", 0, NULL, 0, 0, NULL,
+	  "every random choice derives from (seed, record id)" },
+	{ "window", CF_OPT_INT, offsetof(top_conf, window), "4096", 0, NULL, 1, 1e7,
+	  NULL, "most records in flight at once (bounds memory)" },
+	{ "input", CF_OPT_NODE, offsetof(top_conf, input), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "where records come from" },
+	{ "stages", CF_OPT_NODE, offsetof(top_conf, stages), NULL, 0, NULL, 0, 0,
+	  NULL, "the stages, run in this order" },
+	{ "output", CF_OPT_NODE, offsetof(top_conf, output), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "where results go" },
+	{ NULL }
+};
+
+static const cf_option input_options[] = {
+	{ "path", CF_OPT_STRING, offsetof(cf_input_conf, path), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "input file, or - for stdin" },
+	{ "format", CF_OPT_ENUM, offsetof(cf_input_conf, format), "auto", 0,
+	  format_names, 0, 0, NULL, "jsonl | csv | tsv (default: from the extension)" },
+	{ "id_field", CF_OPT_STRING, offsetof(cf_input_conf, id_field), NULL, 0,
+	  NULL, 0, 0, NULL, "field holding the record id" },
+	{ "text_fields", CF_OPT_STRLIST, offsetof(cf_input_conf, text_fields), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "fields holding the text to edit" },
+	{ "label_field", CF_OPT_STRING, offsetof(cf_input_conf, label_field), NULL,
+	  0, NULL, 0, 0, NULL, "field holding the label" },
+	{ "labels", CF_OPT_STRLIST, offsetof(cf_input_conf, labels), NULL, 0, NULL,
+	  0, 0, NULL, "the label set; other labels are data errors" },
+	{ "on_error", CF_OPT_ENUM, offsetof(cf_input_conf, on_error), "skip", 0,
+	  on_error_names, 0, 0, NULL, "skip: bad records go to errors.jsonl; fail: stop" },
+	{ "max_record_bytes", CF_OPT_INT, offsetof(cf_input_conf, max_record_bytes),
+	  "1048576", 0, NULL, 1, 1073741824.0, NULL, "longer records are errors" },
+	{ NULL }
+};
+
+static const cf_option output_options[] = {
+	{ "dir", CF_OPT_STRING, offsetof(cf_output_conf, dir), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "output directory, or - for stdout" },
+	{ NULL }
+};
+
+/* ---- building --------------------------------------------------------- */
+
+static int need_map(const cf_conf *c, const cf_node *n, const char *what,
+                    cf_error *err)
+{
+	if (n && n->type != CF_NODE_MAP)
+		return cf_conf_error(err, c->path, n, "'%s' must be a mapping, got a %s",
+		                     what, cf_node_type_name(n->type));
+	return 0;
+}
+
+static int has_dup(const cf_strlist *l, const char **dup)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = i + 1; j < l->n; j++)
+			if (strcmp(l->v[i], l->v[j]) == 0) {
+				*dup = l->v[i];
+				return 1;
+			}
+	return 0;
+}
+
+static int check_input(cf_pipeline *p, cf_error *err)
+{
+	const char *file = p->conf->path, *dup;
+	const cf_node *at = p->top.input;
+
+	if (p->in.text_fields.n == 0)
+		return cf_conf_error(err, file, cf_node_get(at, "text_fields"),
+		                     "'text_fields' needs at least one field");
+	if (has_dup(&p->in.text_fields, &dup))
+		return cf_conf_error(err, file, cf_node_get(at, "text_fields"),
+		                     "text field '%s' is listed twice", dup);
+	if (has_dup(&p->in.labels, &dup))
+		return cf_conf_error(err, file, cf_node_get(at, "labels"),
+		                     "label '%s' is listed twice", dup);
+	if (p->in.labels.n && !p->in.label_field)
+		return cf_conf_error(err, file, cf_node_get(at, "labels"),
+		                     "'labels' needs 'label_field'");
+	p->format = (cf_format)p->in.format;
+	if (p->format == CF_FMT_AUTO) {
+		p->format = strcmp(p->in.path, "-") == 0 ? CF_FMT_JSONL
+		            : cf_format_from_path(p->in.path);
+		if (p->format == CF_FMT_AUTO)
+			return cf_conf_error(err, file, cf_node_get(at, "path"),
+			        "cannot tell the format of '%s' from its extension; "
+			        "set input.format to jsonl, csv or tsv", p->in.path);
+	}
+	return 0;
+}
+
+static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
+                       cf_error *err)
+{
+	static const char *const skip[] = { "type", "name", NULL };
+	const char *file = p->conf->path;
+	cf_stage *st = &p->stages[idx];
+	const cf_node *type, *name;
+	cf_pipeline_info info;
+	unsigned i;
+	int rc;
+
+	if (node->type != CF_NODE_MAP)
+		return cf_conf_error(err, file, node, "a stage must be a mapping, got a %s",
+		                     cf_node_type_name(node->type));
+	type = cf_node_get(node, "type");
+	if (!type) {
+		char where[64];
+		cf_node_path(node, where, sizeof where);
+		return cf_conf_error(err, file, node, "missing required key 'type' in %s",
+		                     where);
+	}
+	if (type->type != CF_NODE_SCALAR)
+		return cf_conf_error(err, file, type, "'type' must be a scalar");
+	st->kind = cf_stage_kind_find(type->str);
+	if (!st->kind) {
+		char known[256] = "";
+		for (i = 0; cf_stage_kinds[i]; i++) {
+			if (i)
+				strncat(known, ", ", sizeof known - strlen(known) - 1);
+			strncat(known, cf_stage_kinds[i]->name, sizeof known - strlen(known) - 1);
+		}
+		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
+		                     type->str, known);
+	}
+	st->p = p;
+	st->index = idx;
+	st->node = node;
+	name = cf_node_get(node, "name");
+	if (name && name->type != CF_NODE_SCALAR)
+		return cf_conf_error(err, file, name, "'name' must be a scalar");
+	st->name = strdup(name ? name->str : st->kind->name);
+	if (!st->name)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < idx; i++) {
+		if (strcmp(p->stages[i].name, st->name) != 0)
+			continue;
+		if (name)
+			return cf_conf_error(err, file, name,
+			                     "stage name '%s' is used twice", st->name);
+		/* unnamed stages of one type get a number: rules, rules.2 */
+		free(st->name);
+		if (!(st->name = malloc(strlen(st->kind->name) + 16)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		sprintf(st->name, "%s.%u", st->kind->name, idx + 1);
+	}
+	if (st->kind->state_size && !(st->state = calloc(1, st->kind->state_size)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (st->kind->options) {
+		rc = cf_options_load(st->kind->options, st->state, node, file, skip, err);
+		if (rc < 0)
+			return rc;
+	} else if (node->nkids > 2 * (name ? 2u : 1u)) {
+		const cf_node *k = node->kids[0];
+		for (i = 0; i < node->nkids; i += 2)
+			if (strcmp(node->kids[i]->str, "type") && strcmp(node->kids[i]->str, "name"))
+				k = node->kids[i];
+		return cf_conf_error(err, file, k, "unknown key '%s' in stage '%s'",
+		                     k->str, st->kind->name);
+	}
+	st->ready = 1;
+	if (st->kind->poll)
+		p->has_async = 1;
+	memset(&info, 0, sizeof info);
+	info.seed = (uint64_t)p->top.seed;
+	info.text_fields = &p->in.text_fields;
+	info.label_field = p->in.label_field;
+	info.labels = &p->in.labels;
+	info.conf_path = file;
+	info.node = node;
+	if (st->kind->init && (rc = st->kind->init(st, st->state, &info, err)) < 0)
+		return rc;
+	st->ready = 2;
+	return 0;
+}
+
+int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
+{
+	cf_pipeline *p = calloc(1, sizeof *p);
+	const char *file = conf->path;
+	const cf_node *sn;
+	unsigned i;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	p->conf = conf;
+	if ((rc = cf_options_load(top_options, &p->top, conf->root, file, NULL, err)) < 0)
+		goto done;
+	if ((rc = need_map(conf, p->top.input, "input", err)) < 0 ||
+	    (rc = need_map(conf, p->top.output, "output", err)) < 0)
+		goto done;
+	if ((rc = cf_options_load(input_options, &p->in, p->top.input, file, NULL, err)) < 0 ||
+	    (rc = cf_options_load(output_options, &p->out, p->top.output, file, NULL, err)) < 0 ||
+	    (rc = check_input(p, err)) < 0)
+		goto done;
+	sn = p->top.stages;
+	if (sn && sn->type == CF_NODE_SCALAR && sn->len == 0 && !sn->quoted)
+		sn = NULL;   /* `stages:` with nothing: read -> write */
+	if (sn && sn->type != CF_NODE_SEQ) {
+		rc = cf_conf_error(err, file, sn, "'stages' must be a sequence, got a %s",
+		                   cf_node_type_name(sn->type));
+		goto done;
+	}
+	p->nstages = sn ? (unsigned)sn->nkids : 0;
+	if (p->nstages && !(p->stages = calloc(p->nstages, sizeof *p->stages))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p->nstages; i++)
+		if ((rc = build_stage(p, i, sn->kids[i], err)) < 0)
+			goto done;
+done:
+	if (rc < 0)
+		cf_pipeline_free(&p);
+	*out = p;
+	return rc;
+}
+
+void cf_pipeline_free(cf_pipeline **pp)
+{
+	cf_pipeline *p = pp ? *pp : NULL;
+	unsigned i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nstages; i++) {
+		cf_stage *st = &p->stages[i];
+		if (st->ready == 2 && st->kind->destroy)
+			st->kind->destroy(st, st->state);
+		if (st->ready && st->kind->options)
+			cf_options_free(st->kind->options, st->state);
+		free(st->state);
+		free(st->name);
+	}
+	free(p->stages);
+	cf_options_free(input_options, &p->in);
+	cf_options_free(output_options, &p->out);
+	cf_options_free(top_options, &p->top);
+	free(p);
+	*pp = NULL;
+}
+
+/* ---- the clock -------------------------------------------------------- */
+
+static double now_s(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	return (double)ts->tv_sec + (double)ts->tv_nsec * 1e-9;
+}
+
+static void clock_switch(cf_pipeline *p, int to)
+{
+	struct timespec ts;
+	double d;
+
+	now_s(&ts);
+	d = (double)(ts.tv_sec - p->clk_last.tv_sec) +
+	    (double)(ts.tv_nsec - p->clk_last.tv_nsec) * 1e-9;
+	if (p->clk_cur >= 0)
+		p->stages[p->clk_cur].stats.seconds += d;
+	else
+		p->clk_other[-p->clk_cur - 1] += d;
+	p->clk_last = ts;
+	p->clk_cur = to;
+}
+
+static void clock_enter(cf_pipeline *p, int to)
+{
+	if (p->clk_depth < CLOCK_DEPTH)
+		p->clk_stack[p->clk_depth] = p->clk_cur;
+	p->clk_depth++;
+	clock_switch(p, to);
+}
+
+static void clock_leave(cf_pipeline *p)
+{
+	p->clk_depth--;
+	clock_switch(p, p->clk_depth < CLOCK_DEPTH ? p->clk_stack[p->clk_depth]
+	                                           : CLK_RUNNER);
+}
+
+/* ---- items and groups ------------------------------------------------- */
+
+static void set_fatal(cf_pipeline *p, int rc, const cf_error *e, const cf_stage *st)
+{
+	if (p->fatal)
+		return;
+	p->fatal = rc;
+	if (e && e->code)
+		p->fatal_err = *e;
+	else
+		cf_error_set(&p->fatal_err, rc, "stage '%s' failed: %s",
+		             st ? st->name : "?", cf_strerror(rc));
+}
+
+void cf_item_free(cf_item *it)
+{
+	if (!it || !it->cf)    /* originals live inside their group */
+		return;
+	json_decref(it->cf);
+	json_decref(it->generator);
+	json_decref(it->teacher);
+	json_decref(it->detail);
+	free(it->reason);
+	free(it);
+}
+
+static void group_free(cf_group *g)
+{
+	cf_item *it, *next;
+
+	for (it = g->accepted; it; it = next) {
+		next = it->next;
+		cf_item_free(it);
+	}
+	for (it = g->rejected; it; it = next) {
+		next = it->next;
+		cf_item_free(it);
+	}
+	json_decref(g->rec.fields);
+	json_decref(g->original.teacher);
+	free(g->error);
+	if (!g->raw_borrowed)
+		free(g->raw);
+	free(g->id);
+	free(g->label);
+	free(g);
+}
+
+static void deliver(cf_pipeline *p, unsigned idx, cf_item *it);
+
+static void sink(cf_pipeline *p, cf_item *it)
+{
+	cf_group *g = it->group;
+
+	if (it->cf) {
+		it->next = g->accepted;
+		g->accepted = it;
+	} else {
+		g->original_out = 1;
+	}
+	g->refs--;
+}
+
+static void deliver(cf_pipeline *p, unsigned idx, cf_item *it)
+{
+	unsigned want = it->cf ? CF_STAGE_CANDIDATES : CF_STAGE_ORIGINALS;
+	cf_error e = { 0 };
+	cf_stage *st;
+	int rc;
+
+	for (; idx < p->nstages; idx++) {
+		st = &p->stages[idx];
+		if (!(st->kind->flags & want))
+			continue;
+		if (it->cf)
+			st->stats.in_candidates++;
+		else
+			st->stats.in_originals++;
+		clock_enter(p, (int)idx);
+		rc = st->kind->process(st, st->state, it, &e);
+		clock_leave(p);
+		if (rc < 0)
+			set_fatal(p, rc, &e, st);
+		return;
+	}
+	sink(p, it);
+}
+
+void cf_emit(cf_stage *st, cf_item *it)
+{
+	st->stats.emitted++;
+	deliver(st->p, st->index + 1, it);
+}
+
+void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail)
+{
+	cf_group *g = it->group;
+
+	if (!it->cf) {   /* an original cannot be rejected: it was consumed */
+		json_decref(detail);
+		cf_consume(st, it);
+		return;
+	}
+	free(it->reason);
+	it->reason = strdup(reason ? reason : "rejected");
+	json_decref(it->detail);
+	it->detail = detail;
+	it->reject_stage = st->index;
+	it->next = g->rejected;
+	g->rejected = it;
+	st->stats.rejected++;
+	g->refs--;
+}
+
+void cf_consume(cf_stage *st, cf_item *it)
+{
+	if (it->cf) {    /* a candidate cannot vanish silently */
+		cf_reject(st, it, "consumed", NULL);
+		return;
+	}
+	it->group->consumed = 1;
+	st->stats.consumed++;
+	it->group->refs--;
+}
+
+void cf_fail_record(cf_stage *st, cf_item *it, const char *reason)
+{
+	cf_group *g = it->group;
+
+	st->stats.failed++;
+	if (!g->is_error) {
+		g->is_error = 1;
+		g->error = strdup(reason ? reason : "failed");
+		g->error_stage = st->name;
+	}
+	if (it->cf) {
+		cf_reject(st, it, "record_failed", NULL);
+		st->stats.rejected--;   /* counted as failed, not as a rejection */
+	} else {
+		g->refs--;
+	}
+}
+
+cf_item *cf_candidate_new(cf_stage *st, const cf_item *from)
+{
+	cf_pipeline *p = st->p;
+	const cf_strlist *tf = &p->in.text_fields;
+	const char *label = cf_item_label(from);
+	cf_item *c = calloc(1, sizeof *c);
+	size_t i;
+
+	if (!c)
+		return NULL;
+	c->rec = from->rec;
+	c->group = from->group;
+	c->cf = json_object();
+	c->generator = json_object();
+	if (!c->cf || !c->generator)
+		goto fail;
+	for (i = 0; i < tf->n; i++) {
+		json_t *v = json_object_get(from->cf ? from->cf : from->rec->fields, tf->v[i]);
+		if (v && json_object_set(c->cf, tf->v[i], v) < 0)
+			goto fail;
+	}
+	if (label && json_object_set_new(c->cf, "label", json_string(label)) < 0)
+		goto fail;
+	if (json_object_set_new(c->generator, "stage", json_string(st->name)) < 0 ||
+	    json_object_set_new(c->generator, "kind", json_string(st->kind->name)) < 0)
+		goto fail;
+	c->gen_stage = st->index;
+	c->gen_index = c->group->gen_count[st->index]++;
+	c->group->refs++;
+	st->stats.generated++;
+	p->t.candidates++;
+	return c;
+fail:
+	json_decref(c->cf);
+	json_decref(c->generator);
+	free(c);
+	return NULL;
+}
+
+int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
+                          size_t len)
+{
+	json_t *s = json_stringn(text, len);
+
+	if (!s)
+		return CF_EDATA;   /* not valid UTF-8 */
+	return json_object_set_new(c->cf, field, s) < 0 ? CF_ENOMEM : 0;
+}
+
+int cf_candidate_set_label(cf_item *c, const char *label)
+{
+	return json_object_set_new(c->cf, "label", json_string(label)) < 0 ? CF_ENOMEM : 0;
+}
+
+const char *cf_stage_name(const cf_stage *st) { return st->name; }
+unsigned cf_stage_index(const cf_stage *st) { return st->index; }
+const cf_stage_kind *cf_stage_kind_of(const cf_stage *st) { return st->kind; }
+
+/* ---- reading a record into a group ----------------------------------- */
+
+static void count_kind(json_t *counts, const char *kind)
+{
+	json_t *v = json_object_get(counts, kind);
+
+	json_object_set_new(counts, kind, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+/* Turn a field's value into text: strings as they are, integers in decimal. */
+static char *scalar_text(json_t *v)
+{
+	char buf[32];
+
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return strdup(buf);
+	}
+	return NULL;
+}
+
+/* Check a good raw record; on a data problem set g->error and *kind. */
+static int validate(cf_pipeline *p, cf_group *g, const char **kind)
+{
+	const cf_input_conf *in = &p->in;
+	char msg[512];
+	json_t *v;
+	size_t i;
+
+	if (in->id_field) {
+		v = json_object_get(g->rec.fields, in->id_field);
+		if (!v || !(g->id = scalar_text(v))) {
+			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
+			                            : "missing id field '%s'", in->id_field);
+			*kind = "bad_id";
+			goto bad;
+		}
+		g->rec.id = g->id;
+	}
+	for (i = 0; i < in->text_fields.n; i++) {
+		v = json_object_get(g->rec.fields, in->text_fields.v[i]);
+		if (!v || !json_is_string(v)) {
+			snprintf(msg, sizeof msg, v ? "text field '%s' is not a string"
+			                            : "missing text field '%s'", in->text_fields.v[i]);
+			*kind = v ? "bad_text_field" : "missing_text_field";
+			goto bad;
+		}
+	}
+	if (in->label_field) {
+		v = json_object_get(g->rec.fields, in->label_field);
+		if (!v || !(g->label = scalar_text(v))) {
+			snprintf(msg, sizeof msg, v ? "label field '%s' must be a string or an integer"
+			                            : "missing label field '%s'", in->label_field);
+			*kind = "bad_label";
+			goto bad;
+		}
+		g->rec.label = g->label;
+		if (in->labels.n) {
+			for (i = 0; i < in->labels.n; i++)
+				if (strcmp(in->labels.v[i], g->label) == 0)
+					break;
+			if (i == in->labels.n) {
+				size_t off = (size_t)snprintf(msg, sizeof msg,
+				        "unknown label '%.100s' (expected one of ", g->label);
+				for (i = 0; i < in->labels.n && off < sizeof msg; i++)
+					off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s",
+					                        i ? ", " : "", in->labels.v[i]);
+				if (off < sizeof msg - 1)
+					strcat(msg, ")");
+				*kind = "unknown_label";
+				goto bad;
+			}
+		}
+	}
+	return 0;
+bad:
+	g->is_error = 1;
+	g->error = strdup(msg);
+	return g->error ? 1 : CF_ENOMEM;
+}
+
+static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
+{
+	cf_group *g = calloc(1, sizeof *g + p->nstages * sizeof g->gen_count[0]);
+	char num[24];
+
+	if (!g)
+		return NULL;
+	g->rec.seq = seq;
+	g->rec.recno = raw->recno;
+	g->rec.line = raw->line;
+	g->rec.fields = raw->obj;   /* steals */
+	raw->obj = NULL;
+	g->original.rec = &g->rec;
+	g->original.group = g;
+	if (raw->text) {   /* copied by keep_raw() only if the group must wait */
+		g->raw = (char *)raw->text;
+		g->raw_len = raw->text_len;
+		g->raw_borrowed = 1;
+	}
+	snprintf(num, sizeof num, "%llu", (unsigned long long)raw->recno);
+	if (!(g->id = strdup(num))) {
+		group_free(g);
+		return NULL;
+	}
+	g->rec.id = g->id;
+	return g;
+}
+
+/* The reader's buffer moves on at the next read: a group that is still
+ * waiting then needs its own copy of the raw text. */
+static int keep_raw(cf_group *g)
+{
+	char *copy;
+
+	if (!g || !g->raw_borrowed)
+		return 0;
+	if (!(copy = malloc(g->raw_len + 1)))
+		return CF_ENOMEM;
+	memcpy(copy, g->raw, g->raw_len);
+	copy[g->raw_len] = '\0';
+	g->raw = copy;
+	g->raw_borrowed = 0;
+	return 0;
+}
+
+/* ---- writing finished groups ------------------------------------------ */
+
+static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
+{
+	cf_item *it, *next;
+	int rc;
+
+	if (g->is_error) {
+		/* a failed record: whatever it produced is rejected with it */
+		for (it = g->accepted; it; it = next) {
+			next = it->next;
+			free(it->reason);
+			it->reason = strdup("record_failed");
+			it->reject_stage = it->gen_stage;
+			it->next = g->rejected;
+			g->rejected = it;
+		}
+		g->accepted = NULL;
+		p->t.errors++;
+		if (g->error_stage)
+			count_kind(p->error_kinds, "stage_failed");
+	} else {
+		p->t.processed++;
+		if (g->original_out)
+			p->t.originals_out++;
+		if (g->consumed)
+			p->t.originals_consumed++;
+		for (it = g->accepted; it; it = it->next)
+			p->t.accepted++;
+	}
+	for (it = g->rejected; it; it = it->next) {
+		p->t.rejected++;
+		count_kind(p->reject_reasons, it->reason ? it->reason : "rejected");
+	}
+	clock_enter(p, CLK_WRITER);
+	rc = cf_output_write_group(p->output, g, err);
+	clock_leave(p);
+	return rc;
+}
+
+/* Write every finished group at the head of the FIFO. */
+static int drain(cf_pipeline *p, cf_error *err)
+{
+	cf_group *g;
+	int rc;
+
+	while ((g = p->head) && g->refs == 0) {
+		p->head = g->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->ngroups--;
+		rc = finish_group(p, g, err);
+		group_free(g);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Poll every async stage once; returns the number of items they hold. */
+static int poll_stages(cf_pipeline *p, int timeout_ms)
+{
+	cf_error e = { 0 };
+	unsigned i;
+	int held = 0, n;
+
+	for (i = 0; i < p->nstages && !p->fatal; i++) {
+		cf_stage *st = &p->stages[i];
+		if (!st->kind->poll)
+			continue;
+		clock_enter(p, (int)i);
+		n = st->kind->poll(st, st->state, timeout_ms, &e);
+		clock_leave(p);
+		if (n < 0)
+			set_fatal(p, n, &e, st);
+		else
+			held += n;
+	}
+	return held;
+}
+
+static int stall_error(cf_pipeline *p, cf_error *err)
+{
+	return cf_error_set(err, CF_EINTERNAL,
+	        "record %llu (line %ld) is held by no stage but never finished",
+	        (unsigned long long)p->head->rec.recno, p->head->rec.line);
+}
+
+/* Block until fewer than `window` records are unfinished. */
+static int wait_window(cf_pipeline *p, size_t window, cf_error *err)
+{
+	int rc;
+
+	while (p->ngroups >= window && !p->fatal && !interrupted) {
+		int held = poll_stages(p, 50);
+		if ((rc = drain(p, err)) < 0)
+			return rc;
+		if (held == 0 && p->ngroups >= window)
+			return stall_error(p, err);
+	}
+	return 0;
+}
+
+/* End of input: flush stages in order, so a stage's late items reach the
+ * next stage before that one is flushed. */
+static int flush_stages(cf_pipeline *p, cf_error *err)
+{
+	cf_error e = { 0 };
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < p->nstages && !p->fatal && !interrupted; i++) {
+		cf_stage *st = &p->stages[i];
+		if (st->kind->flush) {
+			clock_enter(p, (int)i);
+			rc = st->kind->flush(st, st->state, &e);
+			clock_leave(p);
+			if (rc < 0)
+				set_fatal(p, rc, &e, st);
+		}
+		while (st->kind->poll && !p->fatal && !interrupted) {
+			clock_enter(p, (int)i);
+			rc = st->kind->poll(st, st->state, 100, &e);
+			clock_leave(p);
+			if (rc < 0)
+				set_fatal(p, rc, &e, st);
+			if (rc <= 0)
+				break;
+		}
+		if ((rc = drain(p, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- progress and report ---------------------------------------------- */
+
+static void progress(const cf_pipeline *p, double elapsed, int final)
+{
+	fprintf(stderr, "\rcfaug: %llu records  %.0f/s  %llu candidates  "
+	        "%llu accepted  %llu errors  %.1fs%s",
+	        (unsigned long long)p->t.read,
+	        elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
+	        (unsigned long long)p->t.candidates, (unsigned long long)p->t.accepted,
+	        (unsigned long long)p->t.errors, elapsed, final ? "\n" : "   ");
+	fflush(stderr);
+}
+
+static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed)
+{
+	char hex[65];
+	json_t *r, *tot, *stages, *s;
+	unsigned i;
+
+	cf_sha256_hex(p->conf->sha256, hex);
+	r = json_object();
+	json_object_set_new(r, "tool", json_string("cfaug"));
+	json_object_set_new(r, "version", json_string(CFAUG_VERSION));
+	json_object_set_new(r, "pipeline", json_pack("{s:s, s:s}", "path", p->conf->path,
+	                                             "sha256", hex));
+	json_object_set_new(r, "seed", json_integer(p->top.seed));
+	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:I}", "path", p->in.path,
+	                    "format", cf_format_name(p->format), "bytes", (json_int_t)p->t.bytes));
+	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",
+	                    (int)o->shard_k, "n", (int)o->shard_n) : json_null());
+	tot = json_object();
+	json_object_set_new(tot, "records_read", json_integer((json_int_t)p->t.read));
+	json_object_set_new(tot, "records_processed", json_integer((json_int_t)p->t.processed));
+	json_object_set_new(tot, "records_errors", json_integer((json_int_t)p->t.errors));
+	json_object_set_new(tot, "records_other_shards", json_integer((json_int_t)p->t.other_shards));
+	json_object_set_new(tot, "originals_written", json_integer((json_int_t)p->t.originals_out));
+	json_object_set_new(tot, "originals_replaced", json_integer((json_int_t)p->t.originals_consumed));
+	json_object_set_new(tot, "candidates", json_integer((json_int_t)p->t.candidates));
+	json_object_set_new(tot, "accepted", json_integer((json_int_t)p->t.accepted));
+	json_object_set_new(tot, "rejected", json_integer((json_int_t)p->t.rejected));
+	json_object_set_new(r, "totals", tot);
+	json_object_set(r, "errors_by_kind", p->error_kinds);
+	json_object_set(r, "rejected_by_reason", p->reject_reasons);
+	stages = json_array();
+	for (i = 0; i < p->nstages; i++) {
+		cf_stage *st = &p->stages[i];
+		s = json_object();
+		json_object_set_new(s, "name", json_string(st->name));
+		json_object_set_new(s, "type", json_string(st->kind->name));
+		json_object_set_new(s, "in_originals", json_integer((json_int_t)st->stats.in_originals));
+		json_object_set_new(s, "in_candidates", json_integer((json_int_t)st->stats.in_candidates));
+		json_object_set_new(s, "generated", json_integer((json_int_t)st->stats.generated));
+		json_object_set_new(s, "emitted", json_integer((json_int_t)st->stats.emitted));
+		json_object_set_new(s, "rejected", json_integer((json_int_t)st->stats.rejected));
+		json_object_set_new(s, "consumed", json_integer((json_int_t)st->stats.consumed));
+		json_object_set_new(s, "failed", json_integer((json_int_t)st->stats.failed));
+		json_object_set_new(s, "seconds", json_real(st->stats.seconds));
+		if (st->kind->report)
+			st->kind->report(st, st->state, s);
+		json_array_append_new(stages, s);
+	}
+	json_object_set_new(r, "stages", stages);
+	json_object_set_new(r, "timing", json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}",
+	        "seconds", elapsed, "read_seconds", p->clk_other[-CLK_READER - 1],
+	        "write_seconds", p->clk_other[-CLK_WRITER - 1],
+	        "runner_seconds", p->clk_other[-CLK_RUNNER - 1],
+	        "records_per_second", elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
+	        "mb_per_second", elapsed > 0 ? (double)p->t.bytes / 1e6 / elapsed : 0.0));
+	return r;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static int in_shard(const cf_run_opts *o, const char *key)
+{
+	if (!o->shard_n)
+		return 1;
+	return cf_hash64(key, strlen(key), 0) % o->shard_n == o->shard_k - 1;
+}
+
+static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
+                    uint64_t *seq, cf_error *err)
+{
+	cf_raw raw;
+	cf_group *g = NULL;
+	const char *kind = "unreadable";
+	int rc;
+
+	memset(&raw, 0, sizeof raw);
+	clock_enter(p, CLK_READER);
+	rc = cf_reader_next(r, &raw, err);
+	clock_leave(p);
+	if (rc < 0 || rc == CF_READ_EOF)
+		return rc;
+	if (!(g = group_new(p, &raw, *seq))) {
+		json_decref(raw.obj);
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	if (rc == CF_READ_BAD) {
+		g->is_error = 1;
+		if (!(g->error = strdup(raw.reason))) {
+			group_free(g);
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		}
+	} else if ((rc = validate(p, g, &kind)) < 0) {
+		group_free(g);
+		return cf_error_set(err, rc, "out of memory");
+	}
+	if (!in_shard(o, g->rec.id)) {
+		p->t.other_shards++;
+		group_free(g);
+		return 1;
+	}
+	p->t.read++;
+	if (g->is_error) {
+		count_kind(p->error_kinds, kind);
+		if (p->in.on_error == CF_ON_ERROR_FAIL) {
+			rc = cf_error_set(err, CF_EDATA, "%s:%ld: record %llu: %s",
+			                  strcmp(p->in.path, "-") ? p->in.path : "stdin",
+			                  g->rec.line, (unsigned long long)g->rec.recno, g->error);
+			group_free(g);
+			return rc;
+		}
+	}
+	(*seq)++;
+	if (p->tail)
+		p->tail->next = g;
+	else
+		p->head = g;
+	p->tail = g;
+	p->ngroups++;
+	if (!g->is_error) {
+		g->refs = 2;      /* the original item + our hold while pushing */
+		deliver(p, 0, &g->original);
+		g->refs--;
+	}
+	return 1;
+}
+
+int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
+                    cf_error *err)
+{
+	cf_reader *r = NULL;
+	cf_output_layout layout;
+	struct timespec ts;
+	double t0, last_progress = 0, elapsed;
+	size_t window = o->window > 0 ? (size_t)o->window : (size_t)p->top.window;
+	uint64_t seq = 0, tick = 0;
+	json_t *rep = NULL;
+	int rc;
+
+	if (report)
+		*report = NULL;
+	interrupted = 0;
+	p->error_kinds = json_object();
+	p->reject_reasons = json_object();
+	p->clk_cur = CLK_RUNNER;
+	t0 = now_s(&p->clk_last);
+	if ((rc = cf_reader_open(&r, p->in.path, p->format,
+	                         (size_t)p->in.max_record_bytes, err)) < 0)
+		goto done;
+	memset(&layout, 0, sizeof layout);
+	layout.text_fields = &p->in.text_fields;
+	layout.label_field = p->in.label_field;
+	layout.input_name = strcmp(p->in.path, "-") ? p->in.path : "stdin";
+	layout.stages = p->stages;
+	layout.raw_splice = p->format == CF_FMT_JSONL;
+	if ((rc = cf_output_open(&p->output, p->out.dir, &layout, err)) < 0)
+		goto done;
+
+	for (;;) {
+		if (interrupted) {
+			rc = cf_error_set(err, CF_EINTR, "interrupted; no output was committed");
+			goto done;
+		}
+		if ((rc = wait_window(p, window, err)) < 0)
+			goto done;
+		if (p->fatal)
+			break;
+		if ((rc = read_one(p, r, o, &seq, err)) < 0)
+			goto done;
+		if (rc == CF_READ_EOF)
+			break;
+		tick++;
+		if (p->has_async && (tick & 15) == 0)
+			poll_stages(p, 0);
+		if ((rc = drain(p, err)) < 0)
+			goto done;
+		if (keep_raw(p->tail) < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (o->progress && (tick & 1023) == 0) {
+			elapsed = now_s(&ts) - t0;
+			if (elapsed - last_progress >= 0.5) {
+				p->t.bytes = cf_reader_bytes(r);
+				progress(p, elapsed, 0);
+				last_progress = elapsed;
+			}
+		}
+	}
+	if (!p->fatal && (rc = flush_stages(p, err)) < 0)
+		goto done;
+	if (interrupted) {
+		rc = cf_error_set(err, CF_EINTR, "interrupted; no output was committed");
+		goto done;
+	}
+	if (p->fatal) {
+		rc = cf_error_set(err, p->fatal, "%s", p->fatal_err.msg);
+		goto done;
+	}
+	if ((rc = drain(p, err)) < 0)
+		goto done;
+	if (p->ngroups) {
+		rc = stall_error(p, err);
+		goto done;
+	}
+	/* nothing lost: the figures must add up, or we have a bug */
+	if (p->t.read != p->t.processed + p->t.errors ||
+	    p->t.candidates != p->t.accepted + p->t.rejected) {
+		rc = cf_error_set(err, CF_EINTERNAL, "totals do not reconcile: read %llu, "
+		        "processed %llu, errors %llu, candidates %llu, accepted %llu, rejected %llu",
+		        (unsigned long long)p->t.read, (unsigned long long)p->t.processed,
+		        (unsigned long long)p->t.errors, (unsigned long long)p->t.candidates,
+		        (unsigned long long)p->t.accepted, (unsigned long long)p->t.rejected);
+		goto done;
+	}
+	p->t.bytes = cf_reader_bytes(r);
+	clock_switch(p, CLK_RUNNER);
+	elapsed = now_s(&ts) - t0;
+	if (o->progress)
+		progress(p, elapsed, 1);
+	if (!(rep = build_report(p, o, elapsed))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = cf_output_commit(p->output, rep, err);
+done:
+	while (p->head) {   /* a failed run: release what is still queued */
+		cf_group *g = p->head;
+		p->head = g->next;
+		group_free(g);
+	}
+	p->tail = NULL;
+	p->ngroups = 0;
+	cf_output_free(&p->output);
+	cf_reader_close(&r);
+	json_decref(p->error_kinds);
+	json_decref(p->reject_reasons);
+	p->error_kinds = p->reject_reasons = NULL;
+	if (rc >= 0 && report)
+		*report = rep;
+	else
+		json_decref(rep);
+	return rc < 0 ? rc : 0;
+}

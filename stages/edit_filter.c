@@ -1,0 +1,116 @@
+/*
+ * edit_filter.c - keeps counterfactuals minimal: rejects candidates that
+ * change nothing or change too much.
+ *
+ * Consumes candidates; emits those whose token-level Levenshtein distance
+ * to their original (summed over the text fields, see pipeline/tokens.h)
+ * is at least min_edits and at most max_ratio x the original's tokens.
+ * Rejects the others as "unchanged" or "too_many_edits" with the figures.
+ * The distance is added to the candidate's generator provenance.  Texts
+ * longer than max_tokens are compared on their first max_tokens tokens
+ * (bounded time and memory).  State: options and counters.
+ */
+#include <stdlib.h>
+#include "cfaug/sys/stage.h"
+#include "tokens.h"
+
+typedef struct edit_state {
+	double max_ratio;
+	long min_edits;
+	long max_tokens;
+	const cf_strlist *text_fields;
+	uint64_t *a, *b;          /* token scratch, max_tokens each */
+	double sum_ratio;
+	uint64_t kept;
+} edit_state;
+
+static const cf_option edit_options[] = {
+	{ "max_ratio", CF_OPT_DOUBLE, offsetof(edit_state, max_ratio), "0.5", 0, NULL,
+	  0, 1e9, NULL, "most edits allowed, as a share of the original's tokens" },
+	{ "min_edits", CF_OPT_INT, offsetof(edit_state, min_edits), "1", 0, NULL,
+	  0, 1e9, NULL, "fewest token edits (1 rejects unchanged candidates)" },
+	{ "max_tokens", CF_OPT_INT, offsetof(edit_state, max_tokens), "4096", 0, NULL,
+	  1, 1e6, NULL, "tokens compared per field" },
+	{ NULL }
+};
+
+static int edit_init(cf_stage *st, void *state, const cf_pipeline_info *info,
+                     cf_error *err)
+{
+	edit_state *s = state;
+
+	s->text_fields = info->text_fields;
+	s->a = malloc((size_t)s->max_tokens * sizeof *s->a);
+	s->b = malloc((size_t)s->max_tokens * sizeof *s->b);
+	if (!s->a || !s->b)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int edit_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
+{
+	edit_state *s = state;
+	cf_item orig = { .rec = it->rec };
+	size_t i, na, nb, len, dist = 0, ntok = 0, cap = (size_t)s->max_tokens, d;
+	const char *t;
+	double ratio;
+	json_t *detail;
+
+	for (i = 0; i < s->text_fields->n; i++) {
+		const char *f = s->text_fields->v[i];
+		t = cf_item_text(&orig, f, &len);
+		na = t ? cf_tokens_hash(t, len, s->a, cap) : 0;
+		t = cf_item_text(it, f, &len);
+		nb = t ? cf_tokens_hash(t, len, s->b, cap) : 0;
+		ntok += na;
+		d = cf_tokens_distance(s->a, na < cap ? na : cap, s->b, nb < cap ? nb : cap);
+		if (d == (size_t)-1) {
+			cf_reject(st, it, "out_of_memory", NULL);
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		}
+		dist += d;
+	}
+	ratio = (double)dist / (double)(ntok ? ntok : 1);
+	detail = json_pack("{s:I, s:f}", "token_edits", (json_int_t)dist, "edit_ratio", ratio);
+	if ((long)dist < s->min_edits) {
+		cf_reject(st, it, dist ? "too_few_edits" : "unchanged", detail);
+	} else if (ratio > s->max_ratio) {
+		cf_reject(st, it, "too_many_edits", detail);
+	} else {
+		json_object_update(it->generator, detail);
+		json_decref(detail);
+		s->kept++;
+		s->sum_ratio += ratio;
+		cf_emit(st, it);
+	}
+	return 0;
+}
+
+static int edit_report(cf_stage *st, void *state, json_t *out)
+{
+	edit_state *s = state;
+
+	json_object_set_new(out, "mean_edit_ratio_kept",
+	                    json_real(s->kept ? s->sum_ratio / (double)s->kept : 0.0));
+	return 0;
+}
+
+static void edit_destroy(cf_stage *st, void *state)
+{
+	edit_state *s = state;
+
+	free(s->a);
+	free(s->b);
+}
+
+const cf_stage_kind cf_stage_edit_filter = {
+	.name = "edit_filter",
+	.summary = "reject candidates that change nothing or too much (token edit distance)",
+	.state_size = sizeof(edit_state),
+	.options = edit_options,
+	.flags = CF_STAGE_CANDIDATES,
+	.init = edit_init,
+	.process = edit_process,
+	.report = edit_report,
+	.destroy = edit_destroy,
+};

@@ -1,0 +1,355 @@
+/*
+ * input.c - the shared part of the streaming readers (include/cfaug/reader.h):
+ * open/next/close dispatched through one cf_input_format per format, the
+ * buffered reader, the line reader, format names and UTF-8 validation.
+ *
+ * Input is read with large read() calls into one buffer of
+ * max_record_bytes + 2 + CF_INPUT_CHUNK bytes, allocated at open and never
+ * grown: a record (or line) longer than max_record_bytes is skipped to its
+ * end without being kept, so memory does not depend on the input.  A UTF-8
+ * BOM at the very start is skipped for every format.  I/O errors are sticky:
+ * once read() failed, every later call returns the same error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "input.h"
+
+static const cf_input_format *const formats[] = {
+	&cf_input_jsonl, &cf_input_csv, &cf_input_tsv, NULL
+};
+
+static const cf_input_format *format_of(cf_format f)
+{
+	for (size_t i = 0; formats[i]; i++)
+		if (formats[i]->fmt == f)
+			return formats[i];
+	return NULL;
+}
+
+cf_format cf_format_from_path(const char *path)
+{
+	const char *dot = path ? strrchr(path, '.') : NULL;
+
+	if (!dot || strchr(dot, '/'))
+		return CF_FMT_AUTO;
+	for (size_t i = 0; formats[i]; i++)
+		for (const char *const *e = formats[i]->exts; *e; e++)
+			if (!strcasecmp(dot, *e))
+				return formats[i]->fmt;
+	return CF_FMT_AUTO;
+}
+
+cf_format cf_format_from_name(const char *name)
+{
+	for (size_t i = 0; name && formats[i]; i++)
+		if (!strcmp(name, formats[i]->name))
+			return formats[i]->fmt;
+	return CF_FMT_AUTO;
+}
+
+const char *cf_format_name(cf_format f)
+{
+	const cf_input_format *in = format_of(f);
+
+	return in ? in->name : "auto";
+}
+
+const char *cf_input_name(const cf_reader *r)
+{
+	return strcmp(r->path, "-") ? r->path : "<stdin>";
+}
+
+int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
+                   size_t max_record_bytes, cf_error *err)
+{
+	cf_reader *r = NULL;
+	struct stat sb;
+	int rc = CF_OK;
+
+	*out = NULL;
+	if (fmt == CF_FMT_AUTO)
+		fmt = cf_format_from_path(path);
+	if (!format_of(fmt)) {
+		rc = cf_error_set(err, CF_ECONFIG, "%s: cannot tell the input format "
+		                  "from the file name (say jsonl, csv or tsv)", path);
+		goto done;
+	}
+	if (!max_record_bytes)
+		max_record_bytes = CF_MAX_RECORD_BYTES_DEFAULT;
+	if (max_record_bytes > ((size_t)1 << 30)) {
+		rc = cf_error_set(err, CF_ECONFIG, "%s: max_record_bytes %zu is over "
+		                  "the limit of 1 GiB", path, max_record_bytes);
+		goto done;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r || !(r->path = strdup(path)))
+		goto nomem;
+	r->fmt = format_of(fmt);
+	r->fd = -1;
+	r->max = max_record_bytes;
+	r->line = 1;
+	r->cap = max_record_bytes + 2 + CF_INPUT_CHUNK;
+	if (!(r->buf = malloc(r->cap)))
+		goto nomem;
+	if (r->fmt->state_size && !(r->state = calloc(1, r->fmt->state_size)))
+		goto nomem;
+
+	if (!strcmp(path, "-")) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0) {
+			rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+			goto done;
+		}
+		r->own_fd = 1;
+		if (fstat(r->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(EISDIR));
+			goto done;
+		}
+		/* only a hint: the kernel may read ahead further */
+		(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
+	if (r->fmt->init && (rc = r->fmt->init(r, r->state, err)) < 0)
+		goto done;
+	*out = r;
+	r = NULL;
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory opening the input", path);
+done:
+	cf_reader_close(&r);
+	return rc;
+}
+
+/* Skip a UTF-8 BOM at the very start of the input. */
+static int skip_bom(cf_reader *r, cf_error *err)
+{
+	int rc;
+
+	while (r->end - r->start < 3 && !r->eof)
+		if ((rc = cf_input_fill(r, err)) < 0)
+			return rc;
+	if (r->end - r->start >= 3 && !memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3))
+		cf_input_consume(r, 3);
+	r->started = 1;
+	return 0;
+}
+
+int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err)
+{
+	int rc;
+
+	rec->obj = NULL;
+	rec->text = NULL;
+	rec->text_len = 0;
+	rec->reason[0] = '\0';
+	if (r->fatal)
+		return cf_error_set(err, r->fatal, "%s", r->fatal_msg);
+	if (!r->started && (rc = skip_bom(r, err)) < 0)
+		return rc;
+	return r->fmt->next(r, r->state, rec, err);
+}
+
+uint64_t cf_reader_bytes(const cf_reader *r)
+{
+	return r ? r->consumed : 0;
+}
+
+void cf_reader_close(cf_reader **rp)
+{
+	cf_reader *r = rp ? *rp : NULL;
+
+	if (!r)
+		return;
+	if (r->fmt && r->fmt->destroy && r->state)
+		r->fmt->destroy(r, r->state);
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	free(r->state);
+	free(r->buf);
+	free(r->path);
+	free(r);
+	*rp = NULL;
+}
+
+int cf_input_fatal(cf_reader *r, cf_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->fatal_msg, sizeof r->fatal_msg, fmt, ap);
+	va_end(ap);
+	r->fatal = code;
+	return cf_error_set(err, code, "%s", r->fatal_msg);
+}
+
+int cf_input_fill(cf_reader *r, cf_error *err)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->start == r->end) {
+		r->start = r->end = 0;
+	} else if (r->cap - r->end < CF_INPUT_CHUNK && r->start > 0) {
+		/* at most one unfinished record moves: <= max_record_bytes + 2 */
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end == r->cap)
+		return cf_input_fatal(r, err, CF_EINTERNAL, "%s: read buffer full",
+		                      cf_input_name(r));
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cf_input_fatal(r, err, CF_EIO, "%s: %s", cf_input_name(r),
+		                      strerror(errno));
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->end += (size_t)n;
+	return 1;
+}
+
+int cf_input_line(cf_reader *r, const char **p, size_t *len, long *lineno,
+                  cf_error *err)
+{
+	const char *nl, *s;
+	size_t n, keep;
+	int rc;
+
+	for (;;) {
+		s = r->buf + r->start;
+		n = r->end - r->start;
+		nl = memchr(s + r->scan, '\n', n - r->scan);
+		if (nl)
+			break;
+		if (n > r->max + 1)
+			goto too_long;      /* even without a final '\r' */
+		if (r->eof) {
+			if (!n)
+				return CF_LINE_EOF;
+			break;              /* last line has no newline */
+		}
+		r->scan = n;
+		if ((rc = cf_input_fill(r, err)) < 0)
+			return rc;
+	}
+	*lineno = r->line++;
+	*p = s;
+	*len = nl ? (size_t)(nl - s) : n;
+	cf_input_consume(r, nl ? *len + 1 : n);
+	if (*len && s[*len - 1] == '\r')
+		--*len;
+	if (*len > r->max) {
+		*len = *len < CF_RAW_MAX ? *len : CF_RAW_MAX;
+		return CF_LINE_LONG;
+	}
+	return CF_LINE_OK;
+
+too_long:
+	/* keep the start for the error record, drop the rest up to '\n' */
+	*lineno = r->line++;
+	keep = n < CF_RAW_MAX ? n : CF_RAW_MAX;
+	memcpy(r->raw, s, keep);
+	*p = r->raw;
+	*len = keep;
+	for (;;) {
+		s = r->buf + r->start;
+		n = r->end - r->start;
+		nl = memchr(s, '\n', n);
+		if (nl) {
+			cf_input_consume(r, (size_t)(nl - s) + 1);
+			break;
+		}
+		cf_input_consume(r, n);
+		if ((rc = cf_input_fill(r, err)) < 0)
+			return rc;
+		if (rc == 0)
+			break;
+	}
+	return CF_LINE_LONG;
+}
+
+/* 1 if any byte of the 8 in v is zero or has its top bit set. */
+static inline int word_special(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	return ((v | ((v - ones) & ~v)) & highs) != 0;
+}
+
+size_t cf_utf8_check(const char *str, size_t n, int *nul)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, need;
+	unsigned char c, lo, hi;
+	uint64_t w;
+
+	*nul = 0;
+	while (i < n) {
+		/* ASCII without NUL runs 8 bytes at a time */
+		while (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (word_special(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
+		if (c == 0) {
+			*nul = 1;
+			return i;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80, hi = 0xBF;
+		if (c >= 0xC2 && c <= 0xDF)
+			need = 1;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			if (c == 0xE0) lo = 0xA0;          /* overlong */
+			if (c == 0xED) hi = 0x9F;          /* surrogates */
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			if (c == 0xF0) lo = 0x90;          /* overlong */
+			if (c == 0xF4) hi = 0x8F;          /* above U+10FFFF */
+		} else
+			return i;
+		if (n - i <= need)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k <= need; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		i += need + 1;
+	}
+	return n;
+}
+
+int cf_input_bad(cf_raw *rec, const char *text, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rec->reason, sizeof rec->reason, fmt, ap);
+	va_end(ap);
+	rec->text = text;
+	rec->text_len = len < CF_RAW_MAX ? len : CF_RAW_MAX;
+	return CF_READ_BAD;
+}

@@ -1,0 +1,31 @@
+/*
+ * registry.c - every stage kind, in one table (git's command table).
+ * Adding a stage kind = one file in stages/ + one row here.  The order here
+ * is only the order of `cfaug help stages`; a pipeline's order comes from
+ * its YAML alone.
+ */
+#include <string.h>
+#include "cfaug/sys/stage.h"
+
+extern const cf_stage_kind cf_stage_passthrough;
+extern const cf_stage_kind cf_stage_case;
+extern const cf_stage_kind cf_stage_edit_filter;
+extern const cf_stage_kind cf_stage_reorder;
+
+const cf_stage_kind *const cf_stage_kinds[] = {
+	&cf_stage_passthrough,
+	&cf_stage_case,
+	&cf_stage_edit_filter,
+	&cf_stage_reorder,
+	NULL
+};
+
+const cf_stage_kind *cf_stage_kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cf_stage_kinds[i]; i++)
+		if (strcmp(cf_stage_kinds[i]->name, name) == 0)
+			return cf_stage_kinds[i];
+	return NULL;
+}
