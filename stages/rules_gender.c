@@ -169,20 +169,18 @@ static const char *const obj_next[] = {
 	"those", "though", "through", "throughout", "till", "to", "today",
 	"together", "tonight", "too", "toward", "towards", "twice", "under",
 	"unless", "until", "up", "upon", "us", "via", "was", "we", "well",
-	"were", "what", "when", "whenever", "where", "whether", "which",
-	"while", "who", "whom", "whose", "why", "will", "with", "within",
-	"without", "would", "yet", "you", "your",
+	"were", "what", "whatsoever", "when", "whenever", "where", "whether",
+	"which", "while", "who", "whom", "whose", "why", "will", "with",
+	"within", "without", "would", "yet", "you", "your",
 };
 
 /* Verbs that do not follow possessive her: "let her go", "made her cry". */
 static const char *const bare_verb[] = {
-	"be", "become", "believe", "bring", "buy", "come", "cry", "decide",
-	"die", "do", "eat", "feel", "find", "forget", "get", "give", "go",
-	"hear", "keep", "kill", "know", "laugh", "learn", "leave", "let",
-	"lose", "marry", "need", "put", "realize", "remember", "save", "say",
-	"see", "seem", "shoot", "sit", "sleep", "speak", "stand", "stay",
-	"steal", "take", "talk", "tell", "think", "try", "understand", "wait",
-	"want", "win",
+	"be", "become", "believe", "bring", "buy", "come", "decide", "die",
+	"do", "eat", "find", "forget", "get", "give", "go", "hear", "know",
+	"learn", "leave", "let", "lose", "marry", "put", "realize",
+	"remember", "save", "say", "see", "seem", "shoot", "sit", "speak",
+	"stay", "steal", "take", "tell", "think", "try", "understand",
 };
 
 /* Verbs after which her + base verb is an object: "watched her dance." */
@@ -198,21 +196,26 @@ static const char *const causative[] = {
  * verb and before a stop ("watched her dance." vs "her dance was"). */
 static const char *const soft_verb[] = {
 	"act", "answer", "call", "change", "climb", "cook", "cry", "dance",
-	"drive", "fall", "fight", "fly", "grow", "jump", "kiss", "laugh",
-	"look", "move", "perform", "play", "read", "ride", "run", "shine",
-	"sing", "smile", "struggle", "suffer", "swim", "turn", "walk", "work",
-	"write",
+	"drive", "fall", "feel", "fight", "fly", "grow", "jump", "keep",
+	"kill", "kiss", "laugh", "look", "move", "need", "perform", "play",
+	"read", "ride", "run", "shine", "sing", "sleep", "smile", "stand",
+	"struggle", "suffer", "swim", "talk", "turn", "wait", "walk", "want",
+	"win", "work", "write",
 };
 
 /* Verbs after which her + -ing is an object: "saw her leaving". */
 static const char *const perception[] = {
-	"catch", "caught", "feel", "felt", "find", "finds", "found", "get",
-	"got", "had", "has", "have", "hear", "heard", "imagine", "imagined",
-	"keep", "keeps", "kept", "leave", "left", "notice", "noticed",
-	"picture", "pictures", "saw", "see", "seeing", "seen", "sees", "send",
-	"sent", "set", "show", "showed", "showing", "shown", "shows", "spot",
-	"spotted", "start", "started", "stop", "stopped", "watch", "watched",
-	"watches", "watching",
+	"catch", "caught", "feel", "felt", "find", "finds", "found", "hear",
+	"heard", "imagine", "imagined", "keep", "keeps", "kept", "leave",
+	"left", "notice", "noticed", "picture", "pictures", "saw", "see",
+	"seeing", "seen", "sees", "send", "sent", "set", "show", "showed",
+	"showing", "shown", "shows", "spot", "spotted", "start", "started",
+	"stop", "stopped", "watch", "watched", "watches", "watching",
+};
+
+/* Prepositions of place: "behind her running" is an object. */
+static const char *const spatial[] = {
+	"around", "behind", "beside", "near", "past", "to", "toward", "towards",
 };
 
 /* -ly words that are adjectives or nouns, so possessive her may precede. */
@@ -239,12 +242,19 @@ static const char *const intens[] = { "pretty", "quite", "very" };
 
 /* Adjectives that, before a stop, are predicates: "made her happy." */
 static const char *const pred_adj[] = {
-	"afraid", "alive", "angry", "ashamed", "asleep", "awake", "aware",
-	"beautiful", "busy", "comfortable", "crazy", "fine",
-	"furious", "glad", "guilty", "happy", "hungry", "ill", "innocent",
-	"jealous", "mad", "miserable", "nervous", "ok", "okay", "pregnant",
-	"proud", "ready", "sad", "sick", "sorry", "uncomfortable",
-	"unconscious", "unhappy", "upset", "vulnerable", "weak", "wrong",
+	"afraid", "alive", "angry", "annoying", "appealing", "ashamed",
+	"asleep", "attractive", "awake", "aware", "beautiful", "believable",
+	"better", "busy", "calm", "cold", "comfortable", "crazy", "famous",
+	"fine", "fragile", "free", "funny", "furious", "glad", "guilty",
+	"happy", "hot", "human", "hungry", "ill", "innocent", "insane",
+	"interesting", "irresistible", "jealous", "likable", "likeable",
+	"lovable", "mad", "miserable", "nervous", "ok", "okay",
+	"older", "pale", "poor", "pregnant", "proud", "quiet", "ready",
+	"real", "rich", "sad", "sexy", "sick", "silent", "smart",
+	"sorry", "special", "strong", "stronger", "stupid", "sympathetic",
+	"ugly", "unbearable", "uncomfortable", "unconscious", "unhappy",
+	"unsympathetic", "upset", "vulnerable", "weak", "wet", "worse",
+	"wrong", "young", "younger",
 };
 
 static int ends_with(const char *w, const char *suf)
@@ -277,10 +287,17 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		    (n.e + 1 >= len ||
 		     !cf_rules_is_word(t + n.e + 1, len - n.e - 1, &cl)))
 			return 1;
-		/* an opening quote after a space: her "Roswell" persona */
+		/* an opening quote after a space: her "Roswell" persona (a noun
+		 * follows the quote) vs greets her "Hello" (nothing follows) */
 		if ((t[n.s] == '"' || t[n.s] == '\'') && n.s > end && n.e < len &&
-		    cf_rules_is_word(t + n.e, len - n.e, &cl))
-			return 1;
+		    cf_rules_is_word(t + n.e, len - n.e, &cl)) {
+			const char *q = memchr(text + n.e, t[n.s], len - n.e);
+			tok a;
+			if (!q)
+				return 0;
+			a = next_tok(text, len, (size_t)(q - text) + 1);
+			return a.kind == T_WORD && !is_stop(&a);
+		}
 		return 0;
 	}
 	if (n.kind != T_WORD)
@@ -321,18 +338,26 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return n2.kind != T_WORD;
 	if (IN(obj_next, w))
 		return 0;
-	if (ends_with(w, "ly") && !IN(ly_nonadv, w))   /* an adverb */
-		return !is_stop(&n2) && !IN(pred_adj, n2.w);  /* her truly awful hat */
+	if (ends_with(w, "ly") && !IN(ly_nonadv, w)) {   /* an adverb */
+		tok n3 = next_tok(text, len, n2.e);
+		if (is_stop(&n2) || IN(pred_adj, n2.w))
+			return 0;                    /* treated her badly */
+		/* left her emotionally fragile. / her truly awful hat */
+		return !(is_stop(&n3) && strcmp(n3.w, "and") && strcmp(n3.w, "or"));
+	}
 	if (IN(bare_verb, w))
 		return 0;
 	if (pv.kind == T_WORD && IN(causative, pv.w) && IN(soft_verb, w) &&
 	    is_stop(&n2))
 		return 0;
-	if (ends_with(w, "ing") && pv.kind == T_WORD && IN(perception, pv.w))
-		return 0;
+	if (ends_with(w, "ing") && pv.kind == T_WORD &&
+	    (IN(perception, pv.w) || IN(spatial, pv.w)))
+		return 0;   /* saw her leaving, a man behind her running */
 	if (IN(pred_adj, w) && is_stop(&n2))
 		return 0;
-	if (ends_with(w, "ed") && is_stop(&n2) && n2.kind == T_WORD)
+	if (ends_with(w, "ed") && !(strlen(w) >= 3 && !strcmp(w + strlen(w) - 3, "eed")) &&
+	    is_stop(&n2) &&
+	    n2.kind == T_WORD)
 		return 0;   /* found her tied up, had her killed off */
 	return 1;
 }
