@@ -25,6 +25,8 @@ typedef struct cf_group {
 	char *raw;               /* raw text kept for errors/splicing: owned, or
 	                            borrowed from the reader until the next read */
 	unsigned raw_borrowed : 1;
+	unsigned id_known : 1;   /* rec.id is the record's real id (not a stand-in
+	                            for an unreadable record) */
 	size_t raw_len;
 	char *id;                /* owned storage behind rec.id */
 	char *label;             /* owned storage behind rec.label */

@@ -26,6 +26,7 @@ static const char *const out_names[OUT_N] = {
 };
 
 #define OUT_BUFSZ (1u << 20)
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" */
@@ -150,7 +151,7 @@ static int put_json(cf_output *o, int which, json_t *j)
 
 	if (!o->f[which])
 		return 0;
-	n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+	n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
 	if (n == 0)
 		return CF_ENOMEM;
 	if (n + 1 > o->dumpcap) {
@@ -162,7 +163,7 @@ static int put_json(cf_output *o, int which, json_t *j)
 			return CF_ENOMEM;
 		o->dumpbuf = b;
 		o->dumpcap = cap;
-		n = json_dumpb(j, o->dumpbuf, o->dumpcap, JSON_COMPACT);
+		n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
 	}
 	o->dumpbuf[n++] = '\n';
 	if (fwrite(o->dumpbuf, 1, n, o->f[which]) != n)
@@ -313,7 +314,7 @@ static int put_error(cf_output *o, const cf_group *g)
 		return CF_ENOMEM;
 	json_object_set_new(j, "line", json_integer(g->rec.line));
 	json_object_set_new(j, "recno", json_integer((json_int_t)g->rec.recno));
-	if (g->rec.id)
+	if (g->id_known)
 		json_object_set_new(j, "id", json_string(g->rec.id));
 	if (g->error_stage)
 		json_object_set_new(j, "stage", json_string(g->error_stage));

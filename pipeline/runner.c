@@ -597,15 +597,19 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	size_t i;
 
 	if (in->id_field) {
+		char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
-		if (!v || !(g->id = scalar_text(v))) {
+		if (!v || !(id = scalar_text(v))) {
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
 			goto bad;
 		}
+		free(g->id);   /* the record number stood in until now */
+		g->id = id;
 		g->rec.id = g->id;
 	}
+	g->id_known = 1;
 	for (i = 0; i < in->text_fields.n; i++) {
 		v = json_object_get(g->rec.fields, in->text_fields.v[i]);
 		if (!v || !json_is_string(v)) {

@@ -4,7 +4,9 @@
  *
  * Consumes candidates; emits those whose token-level Levenshtein distance
  * to their original (summed over the text fields, see pipeline/tokens.h)
- * is at least min_edits and at most max_ratio x the original's tokens.
+ * is at least min_edits and at most max_ratio x the original's tokens in
+ * the fields that changed (an edited hypothesis is measured against the
+ * hypothesis, not the premise too).
  * Rejects the others as "unchanged" or "too_many_edits" with the figures.
  * The distance is added to the candidate's generator provenance.  Texts
  * longer than max_tokens are compared on their first max_tokens tokens
@@ -62,13 +64,14 @@ static int edit_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		na = t ? cf_tokens_hash(t, len, s->a, cap) : 0;
 		t = cf_item_text(it, f, &len);
 		nb = t ? cf_tokens_hash(t, len, s->b, cap) : 0;
-		ntok += na;
 		d = cf_tokens_distance(s->a, na < cap ? na : cap, s->b, nb < cap ? nb : cap);
 		if (d == (size_t)-1) {
 			cf_reject(st, it, "out_of_memory", NULL);
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		}
 		dist += d;
+		if (d)          /* normalise by the fields the edit touched */
+			ntok += na;
 	}
 	ratio = (double)dist / (double)(ntok ? ntok : 1);
 	detail = json_pack("{s:I, s:f}", "token_edits", (json_int_t)dist, "edit_ratio", ratio);

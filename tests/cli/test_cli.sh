@@ -105,4 +105,19 @@ sort "$T/q/augmented.jsonl" >"$T/single"
 cmp -s "$T/shards" "$T/single" && ok "3 shards = the single run" || bad "shards differ from the single run"
 for k in 1 2 3; do [ -s "$T/s$k/augmented.jsonl" ] || bad "shard $k is empty"; done
 
+# SIGINT: a clean stop, exit 130, nothing committed
+mkfifo "$T/fifo"
+{ head -100 examples/data/reviews.jsonl; sleep 1; } >"$T/fifo" &
+writer=$!
+"$CFAUG" run examples/quickstart.yaml -i "$T/fifo" -o "$T/int" -q 2>"$T/err" &
+cf=$!
+sleep 0.4
+kill -INT "$cf"
+wait "$cf"; RC=$?
+wait "$writer"
+[ "$RC" -eq 130 ] && ok "SIGINT exits 130" || bad "SIGINT: exit $RC" "$(cat "$T/err")"
+contains "$T/err" "interrupted" "SIGINT says it was interrupted"
+[ ! -e "$T/int/report.json" ] && [ ! -e "$T/int/pairs.jsonl" ] && ok "interrupted run commits nothing" \
+  || bad "interrupted run left output"
+
 finish
