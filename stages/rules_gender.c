@@ -257,6 +257,8 @@ static const char *const pred_adj[] = {
 	"wrong", "young", "younger",
 };
 
+/* w ends with suf after at least two more letters ("badly", not "fly";
+ * "tied", not "red" or "bed"). */
 static int ends_with(const char *w, const char *suf)
 {
 	size_t n = strlen(w), m = strlen(suf);
@@ -355,8 +357,7 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* saw her leaving, a man behind her running */
 	if (IN(pred_adj, w) && is_stop(&n2))
 		return 0;
-	if (ends_with(w, "ed") && !(strlen(w) >= 3 && !strcmp(w + strlen(w) - 3, "eed")) &&
-	    is_stop(&n2) &&
+	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") && is_stop(&n2) &&
 	    n2.kind == T_WORD)
 		return 0;   /* found her tied up, had her killed off */
 	return 1;

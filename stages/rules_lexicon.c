@@ -546,7 +546,7 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 
 	if ((rc = norm_src(src, sn, &key, &klen, &first)) < 0)
 		return rc == CF_ENOMEM ? rc : -10;
-	if (klen - 0 > 4096 || first > CF_RULES_MAX_WORD) {
+	if (klen > 4096 || first > CF_RULES_MAX_WORD) {
 		free(key);
 		return -10;
 	}
