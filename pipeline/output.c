@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "json_write.h"
 #include "output.h"
 
 enum { OUT_PAIRS, OUT_AUGMENTED, OUT_REJECTED, OUT_ERRORS, OUT_REPORT, OUT_N };
@@ -26,7 +27,6 @@ static const char *const out_names[OUT_N] = {
 };
 
 #define OUT_BUFSZ (1u << 20)
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" */
@@ -35,8 +35,7 @@ struct cf_output {
 	char *part[OUT_N];         /* DIR/.NAME.part */
 	char *final[OUT_N];        /* DIR/NAME */
 	int committed;
-	char *dumpbuf;             /* scratch for json_dumpb */
-	size_t dumpcap;
+	cf_jbuf jb;                /* one line being serialised */
 };
 
 static char *path_join(const char *dir, const char *prefix, const char *name,
@@ -145,105 +144,117 @@ const char *cf_output_dir(const cf_output *o)
 
 /* ---- line writers ---------------------------------------------------- */
 
-static int put_json(cf_output *o, int which, json_t *j)
-{
-	size_t n;
-
-	if (!o->f[which])
-		return 0;
-	n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
-	if (n == 0)
-		return CF_ENOMEM;
-	if (n + 1 > o->dumpcap) {
-		size_t cap = o->dumpcap ? o->dumpcap : 4096;
-		char *b;
-		while (cap < n + 1)
-			cap *= 2;
-		if (!(b = realloc(o->dumpbuf, cap)))
-			return CF_ENOMEM;
-		o->dumpbuf = b;
-		o->dumpcap = cap;
-		n = json_dumpb(j, o->dumpbuf, o->dumpcap, DUMP_FLAGS);
-	}
-	o->dumpbuf[n++] = '\n';
-	if (fwrite(o->dumpbuf, 1, n, o->f[which]) != n)
-		return CF_EIO;
-	return 0;
-}
-
 static void make_pair_id(char *buf, size_t n, const cf_item *it)
 {
 	snprintf(buf, n, "%s#%u.%u", it->rec->id, (unsigned)it->gen_stage,
 	         (unsigned)it->gen_index);
 }
 
-/* {text fields..., "label"} of the original or of a candidate. */
-static json_t *side_object(const cf_output *o, const cf_item *it)
+/* The lines below are written straight into o->jb, without building
+ * jansson objects for them: each helper returns 0 or -1 (out of memory),
+ * and callers OR the results together. */
+#define PUT_LIT(b, lit) cf_jbuf_put((b), (lit), sizeof(lit) - 1)
+
+static int put_str(cf_jbuf *b, const char *s)
 {
-	json_t *j = json_object();
-	const char *label = cf_item_label(it);
+	return cf_json_write_string(b, s, strlen(s));
+}
+
+static int is_text_field(const cf_output *o, const char *key)
+{
 	size_t i;
 
-	if (!j)
-		return NULL;
+	for (i = 0; i < o->layout.text_fields->n; i++)
+		if (strcmp(o->layout.text_fields->v[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* {text fields..., "label"} of the original or of a candidate. */
+static int put_side(cf_output *o, const cf_item *it)
+{
+	cf_jbuf *b = &o->jb;
+	const char *label = cf_item_label(it);
+	int bad = 0, first = 1;
+	size_t i;
+
+	bad |= PUT_LIT(b, "{");
 	for (i = 0; i < o->layout.text_fields->n; i++) {
 		const char *f = o->layout.text_fields->v[i];
-		json_t *v = it->cf ? json_object_get(it->cf, f)
-		                   : json_object_get(it->rec->fields, f);
-		if (v)
-			json_object_set(j, f, v);
+		json_t *v = json_object_get(it->cf ? it->cf : it->rec->fields, f);
+		if (!v)
+			continue;
+		if (!first)
+			bad |= PUT_LIT(b, ",");
+		first = 0;
+		bad |= put_str(b, f) | PUT_LIT(b, ":") | cf_json_write(b, v);
 	}
 	if (label)
-		json_object_set_new(j, "label", json_string(label));
-	return j;
+		bad |= (first ? 0 : PUT_LIT(b, ",")) | PUT_LIT(b, "\"label\":") | put_str(b, label);
+	return bad | PUT_LIT(b, "}");
 }
 
-/* The pairs.jsonl / rejected.jsonl line of a candidate. */
-static json_t *pair_object(const cf_output *o, const cf_item *it,
-                           const char *pair_id)
+/* The pairs.jsonl / rejected.jsonl line of a candidate, without its
+ * closing brace (rejected.jsonl adds fields). */
+static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 {
 	cf_item orig = { .rec = it->rec };
-	json_t *j = json_object();
+	cf_jbuf *b = &o->jb;
+	int bad = 0;
 
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "pair_id", json_string(pair_id));
-	json_object_set_new(j, "orig_id", json_string(it->rec->id));
-	json_object_set_new(j, "original", side_object(o, &orig));
-	json_object_set_new(j, "counterfactual", side_object(o, it));
+	bad |= PUT_LIT(b, "{\"pair_id\":") | put_str(b, pair_id);
+	bad |= PUT_LIT(b, ",\"orig_id\":") | put_str(b, it->rec->id);
+	bad |= PUT_LIT(b, ",\"original\":") | put_side(o, &orig);
+	bad |= PUT_LIT(b, ",\"counterfactual\":") | put_side(o, it);
 	if (it->generator)
-		json_object_set(j, "generator", it->generator);
+		bad |= PUT_LIT(b, ",\"generator\":") | cf_json_write(b, it->generator);
 	if (it->teacher)
-		json_object_set(j, "teacher", it->teacher);
-	return j;
+		bad |= PUT_LIT(b, ",\"teacher\":") | cf_json_write(b, it->teacher);
+	return bad;
 }
 
-/* An augmented.jsonl line: the input record's own fields, with a
- * candidate's text fields and target label put in, plus source/pair_id. */
-static json_t *flat_object(const cf_output *o, const cf_item *it,
-                           const char *pair_id)
+/* An augmented.jsonl line: the input record's own fields in their order,
+ * with a candidate's text fields and target label put in, then source and
+ * pair_id (reserved names: an input field of that name is replaced). */
+static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 {
-	json_t *j = json_copy(it->rec->fields);   /* shallow: values shared */
-	const char *label;
-	size_t i;
+	const char *lf = o->layout.label_field, *label = cf_item_label(it), *key;
+	cf_jbuf *b = &o->jb;
+	json_t *v, *cfv;
+	int bad = 0, first = 1;
 
-	if (!j)
-		return NULL;
-	if (it->cf) {
-		for (i = 0; i < o->layout.text_fields->n; i++) {
-			const char *f = o->layout.text_fields->v[i];
-			json_t *v = json_object_get(it->cf, f);
-			if (v)
-				json_object_set(j, f, v);
-		}
-		label = cf_item_label(it);
-		if (o->layout.label_field && label)
-			json_object_set_new(j, o->layout.label_field, json_string(label));
+	bad |= PUT_LIT(b, "{");
+	json_object_foreach(it->rec->fields, key, v) {
+		if (strcmp(key, "source") == 0 || strcmp(key, "pair_id") == 0)
+			continue;
+		if (!first)
+			bad |= PUT_LIT(b, ",");
+		first = 0;
+		bad |= put_str(b, key) | PUT_LIT(b, ":");
+		if (it->cf && lf && label && strcmp(key, lf) == 0)
+			bad |= put_str(b, label);
+		else if (it->cf && is_text_field(o, key) && (cfv = json_object_get(it->cf, key)))
+			bad |= cf_json_write(b, cfv);
+		else
+			bad |= cf_json_write(b, v);
 	}
-	json_object_set_new(j, "source",
-	                    json_string(it->cf ? "counterfactual" : "original"));
-	json_object_set_new(j, "pair_id", pair_id ? json_string(pair_id) : json_null());
-	return j;
+	bad |= first ? PUT_LIT(b, "\"source\":") : PUT_LIT(b, ",\"source\":");
+	bad |= it->cf ? PUT_LIT(b, "\"counterfactual\"") : PUT_LIT(b, "\"original\"");
+	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
+	return bad | PUT_LIT(b, "}\n");
+}
+
+/* Write o->jb to file `which` and empty it. */
+static int flush_line(cf_output *o, int which, int bad)
+{
+	size_t n = o->jb.len;
+
+	o->jb.len = 0;
+	if (bad)
+		return CF_ENOMEM;
+	if (o->f[which] && fwrite(o->jb.p, 1, n, o->f[which]) != n)
+		return CF_EIO;
+	return 0;
 }
 
 /* Write an original from its raw JSONL line: `{...` + our two fields + `}`.
@@ -295,6 +306,13 @@ static json_t *raw_string(const char *s, size_t n)
 		n -= ok + 1;
 	}
 	return json_stringn_nocheck(buf, out);
+}
+
+static int put_json(cf_output *o, int which, json_t *j)
+{
+	if (!o->f[which])
+		return 0;
+	return flush_line(o, which, cf_json_write(&o->jb, j) | PUT_LIT(&o->jb, "\n"));
 }
 
 static int put_error(cf_output *o, const cf_group *g)
@@ -353,21 +371,18 @@ static size_t list_len(const cf_item *it)
 
 static int put_rejected(cf_output *o, const cf_item *it, const char *pair_id)
 {
-	json_t *j;
-	int rc;
+	cf_jbuf *b = &o->jb;
+	int bad;
 
 	if (!o->f[OUT_REJECTED])
 		return 0;
-	if (!(j = pair_object(o, it, pair_id)))
-		return CF_ENOMEM;
-	json_object_set_new(j, "stage",
-	                    json_string(o->layout.stages[it->reject_stage].name));
-	json_object_set_new(j, "reason", json_string(it->reason ? it->reason : "rejected"));
+	bad = put_pair_open(o, it, pair_id);
+	bad |= PUT_LIT(b, ",\"stage\":") | put_str(b, o->layout.stages[it->reject_stage].name);
+	bad |= PUT_LIT(b, ",\"reason\":") | put_str(b, it->reason ? it->reason : "rejected");
 	if (it->detail)
-		json_object_set(j, "detail", it->detail);
-	rc = put_json(o, OUT_REJECTED, j);
-	json_decref(j);
-	return rc;
+		bad |= PUT_LIT(b, ",\"detail\":") | cf_json_write(b, it->detail);
+	bad |= PUT_LIT(b, "}\n");
+	return flush_line(o, OUT_REJECTED, bad);
 }
 
 int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
@@ -375,7 +390,6 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	cf_item *stackv[64], **v = stackv;
 	size_t n, i, cap;
 	char pid[256];
-	json_t *j;
 	int rc = 0;
 
 	if (g->is_error) {   /* its candidates were all moved to rejected */
@@ -386,14 +400,8 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	/* the original first, then its accepted counterfactuals */
 	if (g->original_out && o->f[OUT_AUGMENTED]) {
 		rc = can_splice(o, g) ? put_original_raw(o, g) : 1;
-		if (rc == 1) {
-			if (!(j = flat_object(o, &g->original, NULL))) {
-				rc = CF_ENOMEM;
-				goto done;
-			}
-			rc = put_json(o, OUT_AUGMENTED, j);
-			json_decref(j);
-		}
+		if (rc == 1)
+			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, &g->original, NULL));
 		if (rc < 0)
 			goto done;
 	}
@@ -407,20 +415,9 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	n = sorted_items(g->accepted, v, cap);
 	for (i = 0; i < n && rc == 0; i++) {
 		make_pair_id(pid, sizeof pid, v[i]);
-		if (!(j = pair_object(o, v[i], pid))) {
-			rc = CF_ENOMEM;
-			break;
-		}
-		rc = put_json(o, OUT_PAIRS, j);
-		json_decref(j);
-		if (rc == 0 && o->f[OUT_AUGMENTED]) {
-			if (!(j = flat_object(o, v[i], pid))) {
-				rc = CF_ENOMEM;
-				break;
-			}
-			rc = put_json(o, OUT_AUGMENTED, j);
-			json_decref(j);
-		}
+		rc = flush_line(o, OUT_PAIRS, put_pair_open(o, v[i], pid) | PUT_LIT(&o->jb, "}\n"));
+		if (rc == 0 && o->f[OUT_AUGMENTED])
+			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, v[i], pid));
 	}
 rejected:
 	cap = list_len(g->rejected);
@@ -518,7 +515,7 @@ void cf_output_free(cf_output **po)
 		free(o->part[i]);
 		free(o->final[i]);
 	}
-	free(o->dumpbuf);
+	cf_jbuf_free(&o->jb);
 	free(o->dir);
 	free(o);
 	*po = NULL;

@@ -1,0 +1,31 @@
+/*
+ * json_write.h - fast compact JSON serialisation of jansson values into a
+ * growable buffer (internal).
+ *
+ * Output is byte-identical to json_dumpb(v, JSON_COMPACT |
+ * JSON_REAL_PRECISION(10)) for the values cfaug writes (objects keep their
+ * insertion order), but strings are escaped eight bytes at a time, which
+ * matters when every record's text is written two or three times.
+ */
+#ifndef CF_JSON_WRITE_H
+#define CF_JSON_WRITE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct cf_jbuf {
+	char *p;
+	size_t len, cap;
+	size_t max;          /* hard cap: appending beyond it fails */
+} cf_jbuf;
+
+/* Append v as compact JSON.  Returns 0, or -1 when out of memory, over the
+ * cap, or v holds something JSON cannot (a NaN). */
+int cf_json_write(cf_jbuf *b, const json_t *v);
+/* Append a JSON string literal of s[0..n) (valid UTF-8 assumed). */
+int cf_json_write_string(cf_jbuf *b, const char *s, size_t n);
+/* Append raw bytes. */
+int cf_jbuf_put(cf_jbuf *b, const char *s, size_t n);
+void cf_jbuf_free(cf_jbuf *b);
+
+#endif
