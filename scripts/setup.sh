@@ -3,11 +3,14 @@
 # it into build/.  Used by scripts/quickstart.sh and scripts/test.sh.
 #   CFAUG_BUILD_DIR  build directory (default: build)
 #   CFAUG_WERROR     ON to treat warnings as errors (default: ON)
+#   CFAUG_EXTRA_PKGS more Debian packages to install if missing (the test
+#                    command adds valgrind and clang for its tool runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config python3
-      libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libcmocka-dev)
+      libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libcmocka-dev
+      ${CFAUG_EXTRA_PKGS:-})
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -141,8 +141,11 @@ int cf_rules_pat_new(cf_rules_pat **out, uint32_t rule, const char *pattern,
 		rc = CF_ECONFIG;
 		goto fail;
 	}
-	/* JIT is an optimisation: without it matching is slower, not wrong */
-	(void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
+	/* JIT is an optimisation: without it matching is slower, not wrong.
+	 * CFAUG_NO_JIT=1 turns it off for valgrind, which cannot follow
+	 * JIT-generated code and reports false errors in it. */
+	if (!getenv("CFAUG_NO_JIT"))
+		(void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
 	pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &ngroups);
 	if ((rc = parse_rep(p, ngroups, erroff, msg, msgsz)) < 0) {
 		if (rc == CF_ECONFIG)

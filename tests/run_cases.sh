@@ -5,7 +5,8 @@
 # and expected/stages.json the per-stage counts).  Optional files: args
 # (extra arguments for cfaug run), exit (the expected exit code).
 # CFAUG_UPDATE_GOLDEN=1 rewrites expected/ from the current binary: review
-# the diff before committing it.
+# the diff before committing it.  CFAUG_WRAP runs cfaug under a tool
+# (the valgrind label sets it to valgrind memcheck).
 set -u
 : "${CFAUG:?set CFAUG to the cfaug binary}"
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +34,8 @@ for dir in "$root"/tests/cases/*/; do
   [ -f "$dir/args" ] && read -r -a args <"$dir/args"
   want_rc=0
   [ -f "$dir/exit" ] && want_rc=$(cat "$dir/exit")
-  (cd "$dir" && "$CFAUG" run pipeline.yaml -o "$out" -q "${args[@]}") \
+  # shellcheck disable=SC2086
+  (cd "$dir" && ${CFAUG_WRAP:-} "$CFAUG" run pipeline.yaml -o "$out" -q "${args[@]}") \
     >"$tmp/$name.stdout" 2>"$tmp/$name.stderr"
   rc=$?
   if [ "$rc" -ne "$want_rc" ]; then
