@@ -7,7 +7,7 @@
 #   CFAUG_TEST_ARGS  extra arguments for ctest (e.g. "-L unit")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CFAUG_EXTRA_PKGS="valgrind clang libclang-rt-14-dev" scripts/setup.sh
+CFAUG_EXTRA_PKGS="valgrind clang libclang-rt-14-dev parallel" scripts/setup.sh
 jobs=$(nproc)
 
 echo "== tests (build/)"
