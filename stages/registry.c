@@ -11,12 +11,14 @@ extern const cf_stage_kind cf_stage_passthrough;
 extern const cf_stage_kind cf_stage_case;
 extern const cf_stage_kind cf_stage_edit_filter;
 extern const cf_stage_kind cf_stage_reorder;
+extern const cf_stage_kind cf_stage_llm;
 
 const cf_stage_kind *const cf_stage_kinds[] = {
 	&cf_stage_passthrough,
 	&cf_stage_case,
 	&cf_stage_edit_filter,
 	&cf_stage_reorder,
+	&cf_stage_llm,
 	NULL
 };
 
