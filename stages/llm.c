@@ -1114,7 +1114,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 			break;
 		}
 		if (s->cache && (key = cache_key(s, j, i, q->round))) {
-			dump = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+			dump = json_dumps(entry, JSON_COMPACT);
 			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0)
 				s->cache_writes++;
 			else

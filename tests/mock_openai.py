@@ -21,7 +21,7 @@ the first K requests that carry this exact user message fail with FAULT:
   trunc      Content-Length larger than the body, then the connection closes
   drop       the connection closes without an answer
   malformed  200 with a body that is not JSON
-  empty      200 whose content is ""
+  empty      200 whose answer is blank: <new> </new>
   same       200 whose answer is the original unchanged
   nomarker   200 whose content has no <new> markers
 Global: --status CODE [--error-code C] answers every request with that
@@ -183,7 +183,7 @@ async def serve(mock, writer, method, path, hdr, body):
         choices = []
         for j in range(1 if a.ignore_n else n):
             if fault == "empty":
-                content = ""
+                content = "<new> </new>"
             elif fault == "same":
                 content = "<new>%s</new>" % orig
             elif fault == "nomarker":
