@@ -156,6 +156,21 @@ static void on_signal(int sig)
 	cf_pipeline_interrupt();
 }
 
+/* The first SIGINT/SIGTERM asks the run to stop cleanly (nothing is
+ * committed, exit 130); the handler then resets, so a second one ends the
+ * process at once even if it is blocked reading a terminal or a pipe. */
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void summary(FILE *f, json_t *rep, const char *dir)
 {
 	json_t *t = json_object_get(rep, "totals");
@@ -193,8 +208,7 @@ int cf_cmd_run(int argc, char **argv)
 	if ((rc = load(&a, &conf, &p, &err)) < 0)
 		goto done;
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	install_signals();
 	rc = cf_pipeline_run(p, &a.o, &rep, &err);
 	if (rc == 0 && !a.o.quiet) {
 		dir = cf_node_get(cf_node_get(conf->root, "output"), "dir");

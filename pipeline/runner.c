@@ -608,13 +608,16 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	size_t i;
 
 	if (in->id_field) {
+		char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
-		if (!v || !(g->id = scalar_text(v))) {
+		if (!v || !(id = scalar_text(v))) {
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
 			goto bad;
 		}
+		free(g->id);   /* the record number stood in until now */
+		g->id = id;
 		g->rec.id = g->id;
 	}
 	g->id_known = 1;
@@ -853,11 +856,36 @@ static void progress(const cf_pipeline *p, double elapsed, int final)
 	fflush(stderr);
 }
 
+/* The report's counters, as data: key and offset of a uint64_t. */
+typedef struct counter_field { const char *key; size_t off; } counter_field;
+
+static const counter_field total_fields[] = {
+	{ "records_read", offsetof(totals, read) },
+	{ "records_processed", offsetof(totals, processed) },
+	{ "records_errors", offsetof(totals, errors) },
+	{ "records_other_shards", offsetof(totals, other_shards) },
+	{ "originals_written", offsetof(totals, originals_out) },
+	{ "originals_replaced", offsetof(totals, originals_consumed) },
+	{ "candidates", offsetof(totals, candidates) },
+	{ "accepted", offsetof(totals, accepted) },
+	{ "rejected", offsetof(totals, rejected) },
+};
+
+static const counter_field stat_fields[] = {
+	{ "in_originals", offsetof(cf_stage_stats, in_originals) },
+	{ "in_candidates", offsetof(cf_stage_stats, in_candidates) },
+	{ "generated", offsetof(cf_stage_stats, generated) },
+	{ "emitted", offsetof(cf_stage_stats, emitted) },
+	{ "rejected", offsetof(cf_stage_stats, rejected) },
+	{ "consumed", offsetof(cf_stage_stats, consumed) },
+	{ "failed", offsetof(cf_stage_stats, failed) },
+};
+
 static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed)
 {
 	char hex[65];
 	json_t *r, *tot, *stages, *s;
-	unsigned i;
+	size_t i, k;
 
 	cf_sha256_hex(p->conf->sha256, hex);
 	r = json_object();
@@ -873,15 +901,9 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",
 	                    (int)o->shard_k, "n", (int)o->shard_n) : json_null());
 	tot = json_object();
-	json_object_set_new(tot, "records_read", json_integer((json_int_t)p->t.read));
-	json_object_set_new(tot, "records_processed", json_integer((json_int_t)p->t.processed));
-	json_object_set_new(tot, "records_errors", json_integer((json_int_t)p->t.errors));
-	json_object_set_new(tot, "records_other_shards", json_integer((json_int_t)p->t.other_shards));
-	json_object_set_new(tot, "originals_written", json_integer((json_int_t)p->t.originals_out));
-	json_object_set_new(tot, "originals_replaced", json_integer((json_int_t)p->t.originals_consumed));
-	json_object_set_new(tot, "candidates", json_integer((json_int_t)p->t.candidates));
-	json_object_set_new(tot, "accepted", json_integer((json_int_t)p->t.accepted));
-	json_object_set_new(tot, "rejected", json_integer((json_int_t)p->t.rejected));
+	for (i = 0; i < sizeof total_fields / sizeof total_fields[0]; i++)
+		json_object_set_new(tot, total_fields[i].key, json_integer((json_int_t)
+		        *(const uint64_t *)((const char *)&p->t + total_fields[i].off)));
 	json_object_set_new(r, "totals", tot);
 	json_object_set(r, "errors_by_kind", p->error_kinds);
 	json_object_set(r, "rejected_by_reason", p->reject_reasons);
@@ -891,13 +913,9 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 		s = json_object();
 		json_object_set_new(s, "name", json_string(st->name));
 		json_object_set_new(s, "type", json_string(st->kind->name));
-		json_object_set_new(s, "in_originals", json_integer((json_int_t)st->stats.in_originals));
-		json_object_set_new(s, "in_candidates", json_integer((json_int_t)st->stats.in_candidates));
-		json_object_set_new(s, "generated", json_integer((json_int_t)st->stats.generated));
-		json_object_set_new(s, "emitted", json_integer((json_int_t)st->stats.emitted));
-		json_object_set_new(s, "rejected", json_integer((json_int_t)st->stats.rejected));
-		json_object_set_new(s, "consumed", json_integer((json_int_t)st->stats.consumed));
-		json_object_set_new(s, "failed", json_integer((json_int_t)st->stats.failed));
+		for (k = 0; k < sizeof stat_fields / sizeof stat_fields[0]; k++)
+			json_object_set_new(s, stat_fields[k].key, json_integer((json_int_t)
+			        *(const uint64_t *)((const char *)&st->stats + stat_fields[k].off)));
 		json_object_set_new(s, "seconds", json_real(st->stats.seconds));
 		if (st->kind->report)
 			st->kind->report(st, st->state, s);

@@ -417,8 +417,10 @@ static int build_params(llm_state *s, const cf_pipeline_info *info, cf_error *er
 	return 0;
 }
 
-static int llm_init(cf_stage *st, void *state, const cf_pipeline_info *info,
-                    cf_error *err)
+static void llm_destroy(cf_stage *st, void *state);
+
+static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
+                      cf_error *err)
 {
 	llm_state *s = state;
 	const char *file = info->conf_path, *key;
@@ -504,6 +506,17 @@ static int llm_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	ho.api_key = key;
 	ho.jitter_seed = (uint64_t)s->seed;
 	return cf_http_new(&s->http, &ho, err);
+}
+
+/* destroy() only follows a successful init(): undo a failed one here */
+static int llm_init(cf_stage *st, void *state, const cf_pipeline_info *info,
+                    cf_error *err)
+{
+	int rc = init_state(st, state, info, err);
+
+	if (rc < 0)
+		llm_destroy(st, state);
+	return rc;
 }
 
 /* ---- jobs ----------------------------------------------------------------- */
@@ -1216,9 +1229,10 @@ static void llm_destroy(cf_stage *st, void *state)
 		qn = q->next;
 		free(q);
 	}
+	/* jobs hold only originals, which live in their groups and are freed
+	 * by the runner (already, after a failed run): never touch j->it here */
 	for (j = s->jobs; j; j = jn) {
 		jn = j->next;
-		cf_item_free(j->it);
 		job_free(j);
 	}
 	cf_cache_close(&s->cache);
@@ -1228,6 +1242,11 @@ static void llm_destroy(cf_stage *st, void *state)
 	free(s->vsrc);
 	free(s->url);
 	free(s->labels_joined);
+	s->params = s->bad_answers = NULL;
+	s->vsrc = NULL;
+	s->url = s->labels_joined = NULL;
+	s->jobs = NULL;
+	s->rqs = NULL;
 }
 
 const cf_stage_kind cf_stage_llm = {

@@ -12,7 +12,8 @@
  * byte offset in the record where one helps ("invalid UTF-8 at byte 17",
  * "NUL byte at byte 3", "expected 3 fields, got 2", "record exceeds
  * max_record_bytes (N)", "unterminated quote at end of input", "not a JSON
- * object (got an array)", "invalid JSON: <jansson's text> at column C").
+ * object (got an array)", "invalid JSON: <what> at byte N", or "... after
+ * byte N" when the line ended too soon).
  *
  * Formats.  All: a UTF-8 BOM at the start is skipped; "\n" or "\r\n" ends a
  * line.  JSONL: one object per line; whitespace-only lines are skipped (not

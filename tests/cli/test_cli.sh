@@ -105,4 +105,30 @@ sort "$T/q/augmented.jsonl" >"$T/single"
 cmp -s "$T/shards" "$T/single" && ok "3 shards = the single run" || bad "shards differ from the single run"
 for k in 1 2 3; do [ -s "$T/s$k/augmented.jsonl" ] || bad "shard $k is empty"; done
 
+# progress line: on stderr only when it is a terminal (script(1) gives a pty)
+if command -v script >/dev/null; then
+  script -qec "$CFAUG run examples/quickstart.yaml -o $T/tty" /dev/null >"$T/tty.out" 2>&1
+  contains "$T/tty.out" "240 records" "progress line on a terminal"
+  contains "$T/tty.out" "/s" "progress line shows a rate"
+  script -qec "$CFAUG run examples/quickstart.yaml -o $T/tty -q" /dev/null >"$T/tty.out" 2>&1
+  [ ! -s "$T/tty.out" ] && ok "no progress with -q" || bad "-q printed on a terminal" "$(cat "$T/tty.out")"
+  "$CFAUG" run examples/quickstart.yaml -o "$T/notty" 2>"$T/notty.err" >/dev/null
+  [ ! -s "$T/notty.err" ] && ok "no progress when stderr is not a terminal" || bad "progress on a pipe"
+fi
+
+# SIGINT: a clean stop, exit 130, nothing committed
+mkfifo "$T/fifo"
+{ head -100 examples/data/reviews.jsonl; sleep 1; } >"$T/fifo" &
+writer=$!
+"$CFAUG" run examples/quickstart.yaml -i "$T/fifo" -o "$T/int" -q 2>"$T/err" &
+cf=$!
+sleep 0.4
+kill -INT "$cf"
+wait "$cf"; RC=$?
+wait "$writer"
+[ "$RC" -eq 130 ] && ok "SIGINT exits 130" || bad "SIGINT: exit $RC" "$(cat "$T/err")"
+contains "$T/err" "interrupted" "SIGINT says it was interrupted"
+[ ! -e "$T/int/report.json" ] && [ ! -e "$T/int/pairs.jsonl" ] && ok "interrupted run commits nothing" \
+  || bad "interrupted run left output"
+
 finish

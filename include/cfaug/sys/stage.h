@@ -58,7 +58,9 @@ typedef struct cf_stage_kind {
 	unsigned flags;            /* CF_STAGE_ORIGINALS | CF_STAGE_CANDIDATES */
 
 	/* After options are loaded.  Config problems: CF_ECONFIG with location
-	 * (use cf_conf_error with info->node or a child node). May be NULL. */
+	 * (use cf_conf_error with info->node or a child node). May be NULL.
+	 * On failure init() releases what it made itself: destroy() is called
+	 * only for stages whose init() succeeded. */
 	int (*init)(cf_stage *st, void *state, const cf_pipeline_info *info,
 	            cf_error *err);
 	/* Take ownership of it; see above.  A negative return stops the run

@@ -1,0 +1,617 @@
+/*
+ * cmd_teacher.c - `cfaug teacher train|eval|predict`: the built-in teacher
+ * (pipeline/linear_model.h) on the command line.
+ *
+ *   train    reads labelled records, trains, writes one model file
+ *   eval     accuracy, macro-F1, per-label P/R/F1 and the confusion matrix
+ *            (JSON on stdout, a table with --human)
+ *   predict  streams every input record as JSONL with "probs" and "pred"
+ *
+ * Input goes through the reader API, so memory stays bounded for eval and
+ * predict; train holds the features of every example (capped by the model).
+ * A bad record (unreadable, text field missing, no label) is counted, told
+ * on stderr (the first MAX_TOLD of them) and skipped.  Exit codes: 0 ok,
+ * 1 runtime, 2 usage, 3 config, 4 data (cf_exit_code).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfaug/reader.h"
+#include "linear_model.h"
+
+int cf_cmd_teacher(int argc, char **argv);
+
+#define MAX_TOLD 20      /* bad records told one by one, the rest counted */
+
+typedef struct args {
+	const char *sub, *input, *output, *model, *label_field, *format;
+	const char *fields[CF_LM_MAX_FIELDS];
+	size_t nfields;
+	int human;
+	cf_lm_opts opts;
+} args;
+
+typedef struct source {
+	const char *path;
+	cf_reader *rd;
+	uint64_t bad;
+	long line;          /* of the last good record */
+	uint64_t recno;
+	const char *fields[CF_LM_MAX_FIELDS];
+	size_t lens[CF_LM_MAX_FIELDS];
+	char labelbuf[32];
+} source;
+
+static const char usage_text[] =
+	"usage: cfaug teacher train -i DATA [--format jsonl|csv|tsv]\n"
+	"                           [--text-field F]... --label-field L -o MODEL\n"
+	"                           [--seed N] [--epochs N] [--dev-split F]\n"
+	"                           [--char-ngrams] [--buckets BITS] [--C C]\n"
+	"       cfaug teacher eval -m MODEL -i DATA [--format F] [--text-field F]...\n"
+	"                          [--label-field L] [--human]\n"
+	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n";
+
+static int usage(cf_error *err, const char *fmt, const char *what)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof msg, fmt, what);
+	return cf_error_set(err, CF_EUSAGE, "%s", msg);
+}
+
+/* Match argv[*i] against --long / -s; value from "--long=V" or the next arg.
+ * Returns 1 matched (val set for has_val), 0 not this option, <0 usage. */
+static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt,
+               int has_val, const char **val, cf_error *err)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+
+	if (has_val && !strncmp(a, lng, n) && a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (strcmp(a, lng) && (!shrt || strcmp(a, shrt)))
+		return 0;
+	if (!has_val)
+		return 1;
+	if (*i + 1 >= argc)
+		return usage(err, "option %s needs a value", lng);
+	*val = argv[++*i];
+	return 1;
+}
+
+static int to_long(const char *s, long lo, long hi, const char *name, long *out,
+                   cf_error *err)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi)
+		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not an integer in "
+		                    "[%ld, %ld]", name, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int to_double(const char *s, const char *name, double *out,
+                     cf_error *err)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (!*s || *end || !isfinite(v))
+		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not a number", name, s);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(args *a, int argc, char **argv, cf_error *err)
+{
+	int i, r;
+	const char *v = NULL;
+	long l;
+
+	memset(a, 0, sizeof *a);
+	cf_lm_opts_default(&a->opts);
+	if (argc < 2)
+		return usage(err, "%s", "missing subcommand (train, eval or predict)");
+	a->sub = argv[1];
+	if (strcmp(a->sub, "train") && strcmp(a->sub, "eval") &&
+	    strcmp(a->sub, "predict"))
+		return usage(err, "unknown subcommand '%s' (train, eval or predict)",
+		             a->sub);
+	for (i = 2; i < argc; i++) {
+#define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
+		if ((r = O("--input", "-i", 1)) < 0) return r;
+		if (r) { a->input = v; continue; }
+		if ((r = O("--output", "-o", 1)) < 0) return r;
+		if (r) { a->output = v; continue; }
+		if ((r = O("--model", "-m", 1)) < 0) return r;
+		if (r) { a->model = v; continue; }
+		if ((r = O("--format", NULL, 1)) < 0) return r;
+		if (r) { a->format = v; continue; }
+		if ((r = O("--label-field", NULL, 1)) < 0) return r;
+		if (r) { a->label_field = v; continue; }
+		if ((r = O("--text-field", NULL, 1)) < 0) return r;
+		if (r) {
+			if (a->nfields == CF_LM_MAX_FIELDS)
+				return usage(err, "more than %s text fields", "16");
+			a->fields[a->nfields++] = v;
+			continue;
+		}
+		if ((r = O("--seed", NULL, 1)) < 0) return r;
+		if (r) {
+			char *end;
+			unsigned long long s = strtoull(v, &end, 10);
+
+			if (!*v || *end || *v == '-')
+				return usage(err, "--seed: '%s' is not a non-negative integer", v);
+			a->opts.seed = s;
+			continue;
+		}
+		if ((r = O("--epochs", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 100000, "--epochs", &l, err)) < 0)
+				return r;
+			a->opts.epochs = (int)l;
+			continue;
+		}
+		if ((r = O("--buckets", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, CF_LM_MIN_BITS, CF_LM_MAX_BITS, "--buckets",
+			                 &l, err)) < 0)
+				return r;
+			a->opts.bucket_bits = (int)l;
+			continue;
+		}
+		if ((r = O("--dev-split", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_double(v, "--dev-split", &a->opts.dev_split, err)) < 0)
+				return r;
+			if (a->opts.dev_split < 0 || a->opts.dev_split > 0.5)
+				return usage(err, "--dev-split: '%s' is not in [0, 0.5]", v);
+			continue;
+		}
+		if ((r = O("--C", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_double(v, "--C", &a->opts.C, err)) < 0)
+				return r;
+			if (!(a->opts.C > 0))
+				return usage(err, "--C: '%s' must be positive", v);
+			continue;
+		}
+		if ((r = O("--char-ngrams", NULL, 0)) < 0) return r;
+		if (r) { a->opts.char_ngrams = 1; continue; }
+		if ((r = O("--human", NULL, 0)) < 0) return r;
+		if (r) { a->human = 1; continue; }
+#undef O
+		return usage(err, "unknown option '%s'", argv[i]);
+	}
+	if (!a->input)
+		return usage(err, "%s", "missing -i DATA");
+	if (!strcmp(a->sub, "train")) {
+		if (!a->output)
+			return usage(err, "%s", "train: missing -o MODEL");
+		if (!a->label_field)
+			return usage(err, "%s", "train: missing --label-field L");
+		if (a->model)
+			return usage(err, "%s", "train: -m is for eval and predict");
+	} else {
+		if (!a->model)
+			return usage(err, "%s: missing -m MODEL", a->sub);
+		if (a->output)
+			return usage(err, "%s: -o is for train (output goes to stdout)",
+			             a->sub);
+	}
+	if (a->human && strcmp(a->sub, "eval"))
+		return usage(err, "%s", "--human is for eval");
+	return 0;
+}
+
+static int source_open(source *s, const args *a, cf_error *err)
+{
+	cf_format fmt = a->format ? cf_format_from_name(a->format) :
+	                cf_format_from_path(a->input);
+
+	memset(s, 0, sizeof *s);
+	s->path = a->input;
+	if (fmt == CF_FMT_AUTO)
+		return a->format ?
+		       cf_error_set(err, CF_EUSAGE, "--format: unknown format '%s' "
+		                    "(jsonl, csv or tsv)", a->format) :
+		       cf_error_set(err, CF_EUSAGE, "%s: cannot tell the format from "
+		                    "the name; use --format jsonl|csv|tsv", a->input);
+	return cf_reader_open(&s->rd, a->input, fmt, CF_MAX_RECORD_BYTES_DEFAULT,
+	                      err);
+}
+
+static void tell_bad(source *s, long line, uint64_t recno, const char *why)
+{
+	if (++s->bad <= MAX_TOLD)
+		fprintf(stderr, "cfaug teacher: %s:%ld: record %llu skipped: %s\n",
+		        s->path, line, (unsigned long long)recno, why);
+	else if (s->bad == MAX_TOLD + 1)
+		fprintf(stderr, "cfaug teacher: %s: more bad records, counting "
+		        "them quietly\n", s->path);
+}
+
+static void tell_bad_total(const source *s)
+{
+	if (s->bad)
+		fprintf(stderr, "cfaug teacher: %s: %llu bad record%s skipped\n",
+		        s->path, (unsigned long long)s->bad, s->bad == 1 ? "" : "s");
+}
+
+/* The next good record: texts of fields[] in s->fields/lens and, when
+ * label_field is set, its label.  Bad records are told and skipped.
+ * Returns CF_READ_OK with *obj a new reference, CF_READ_EOF, or <0. */
+static int source_next(source *s, const char *const *fields, size_t nfields,
+                       const char *label_field, json_t **obj,
+                       const char **label, cf_error *err)
+{
+	cf_raw raw;
+	size_t f;
+	int rc;
+
+	for (;;) {
+		char why[300];
+		json_t *lv;
+
+		*obj = NULL;
+		rc = cf_reader_next(s->rd, &raw, err);
+		if (rc < 0 || rc == CF_READ_EOF)
+			return rc;
+		if (rc == CF_READ_BAD) {
+			tell_bad(s, raw.line, raw.recno, raw.reason);
+			continue;
+		}
+		why[0] = 0;
+		for (f = 0; f < nfields && !why[0]; f++) {
+			json_t *t = json_object_get(raw.obj, fields[f]);
+
+			if (!json_is_string(t)) {
+				snprintf(why, sizeof why, "text field '%s' %s", fields[f],
+				         t ? "is not a string" : "is missing");
+				break;
+			}
+			s->fields[f] = json_string_value(t);
+			s->lens[f] = json_string_length(t);
+		}
+		if (!why[0] && label_field) {
+			lv = json_object_get(raw.obj, label_field);
+			if (json_is_string(lv) && json_string_length(lv) > 0) {
+				*label = json_string_value(lv);
+			} else if (json_is_integer(lv)) {
+				snprintf(s->labelbuf, sizeof s->labelbuf, "%lld",
+				         (long long)json_integer_value(lv));
+				*label = s->labelbuf;
+			} else {
+				snprintf(why, sizeof why, "label field '%s' %s", label_field,
+				         lv ? "is not a string or integer" : "is missing");
+			}
+		}
+		if (why[0]) {
+			tell_bad(s, raw.line, raw.recno, why);
+			json_decref(raw.obj);
+			continue;
+		}
+		*obj = raw.obj;
+		s->line = raw.line;
+		s->recno = raw.recno;
+		return CF_READ_OK;
+	}
+}
+
+static int do_train(const args *a, cf_error *err)
+{
+	const char *deff[1] = { "text" };
+	const char *const *fields = a->nfields ? a->fields : deff;
+	size_t nf = a->nfields ? a->nfields : 1;
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_lm_report rep;
+	source s = { 0 };
+	json_t *obj = NULL;
+	const char *label = NULL;
+	int rc;
+
+	if ((rc = cf_lm_data_new(&d, fields, nf, &a->opts, err)) < 0 ||
+	    (rc = source_open(&s, a, err)) < 0)
+		goto done;
+	while ((rc = source_next(&s, fields, nf, a->label_field, &obj, &label,
+	                         err)) == CF_READ_OK) {
+		rc = cf_lm_data_add(d, s.fields, s.lens, label, err);
+		json_decref(obj);
+		if (rc < 0)
+			goto done;
+	}
+	if (rc < 0)
+		goto done;
+	tell_bad_total(&s);
+	if (!cf_lm_data_count(d)) {
+		rc = cf_error_set(err, CF_EDATA, "%s: no usable records", a->input);
+		goto done;
+	}
+	if ((rc = cf_lm_train(&m, d, &a->opts, &rep, err)) < 0 ||
+	    (rc = cf_lm_save(m, a->output, err)) < 0)
+		goto done;
+	fprintf(stderr, "cfaug teacher: trained on %zu records (%zu dev), "
+	        "%zu features, %d iterations (kept %d), train loss %.4f",
+	        rep.ntrain, rep.ndev, rep.nfeatures, rep.iterations,
+	        rep.best_iteration, rep.train_loss);
+	if (rep.ndev)
+		fprintf(stderr, ", dev loss %.4f, dev accuracy %.4f", rep.dev_loss,
+		        rep.dev_accuracy);
+	fprintf(stderr, "; wrote %s\n", a->output);
+done:
+	cf_reader_close(&s.rd);
+	cf_lm_data_free(&d);
+	cf_lm_free(&m);
+	return rc;
+}
+
+/* Text fields for eval/predict: the command line's, else the model's. */
+static const char *const *model_fields(const args *a, const cf_lm *m,
+                                       const char **buf, size_t *nf,
+                                       cf_error *err)
+{
+	size_t i;
+
+	if (a->nfields) {
+		if (a->nfields != cf_lm_nfields(m)) {
+			cf_error_set(err, CF_EUSAGE, "%s has %zu text field%s, "
+			             "--text-field given %zu times", a->model,
+			             cf_lm_nfields(m), cf_lm_nfields(m) == 1 ? "" : "s",
+			             a->nfields);
+			return NULL;
+		}
+		*nf = a->nfields;
+		return a->fields;
+	}
+	for (i = 0; i < cf_lm_nfields(m); i++)
+		buf[i] = cf_lm_field(m, i);
+	*nf = cf_lm_nfields(m);
+	return buf;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+static int print_eval(const args *a, const cf_lm *m, const uint64_t *conf,
+                      uint64_t n, uint64_t bad, cf_error *err)
+{
+	size_t K = cf_lm_nlabels(m), i, j;
+	double macro = 0, acc;
+	uint64_t right = 0;
+	json_t *out = json_object(), *per = json_object(), *mat = json_array(),
+	       *names = json_array();
+	int rc = 0;
+
+	for (i = 0; i < K; i++)
+		right += conf[i * K + i];
+	acc = ratio((double)right, (double)n);
+	if (a->human)
+		printf("records %llu  accuracy %.4f", (unsigned long long)n, acc);
+	for (i = 0; i < K; i++) {
+		uint64_t tp = conf[i * K + i], row = 0, col = 0;
+		double p, r, f;
+		json_t *mr = json_array();
+
+		for (j = 0; j < K; j++) {
+			row += conf[i * K + j];
+			col += conf[j * K + i];
+			json_array_append_new(mr, json_integer((json_int_t)conf[i * K + j]));
+		}
+		p = ratio((double)tp, (double)col);
+		r = ratio((double)tp, (double)row);
+		f = ratio(2 * p * r, p + r);
+		macro += f;
+		json_object_set_new(per, cf_lm_label(m, i),
+		                    json_pack("{s:f,s:f,s:f,s:I}", "precision", p,
+		                              "recall", r, "f1", f, "support",
+		                              (json_int_t)row));
+		json_array_append_new(mat, mr);
+		json_array_append_new(names, json_string(cf_lm_label(m, i)));
+	}
+	macro /= (double)K;
+	if (a->human) {
+		printf("  macro-F1 %.4f  bad records %llu\n\n", macro,
+		       (unsigned long long)bad);
+		printf("%-20s %9s %9s %9s %9s\n", "label", "precision", "recall",
+		       "f1", "support");
+		for (i = 0; i < K; i++) {
+			json_t *o = json_object_get(per, cf_lm_label(m, i));
+
+			printf("%-20.20s %9.4f %9.4f %9.4f %9lld\n", cf_lm_label(m, i),
+			       json_real_value(json_object_get(o, "precision")),
+			       json_real_value(json_object_get(o, "recall")),
+			       json_real_value(json_object_get(o, "f1")),
+			       (long long)json_integer_value(json_object_get(o, "support")));
+		}
+		printf("\nconfusion (rows: gold, columns: predicted)\n%-20s", "");
+		for (j = 0; j < K; j++)
+			printf(" %12.12s", cf_lm_label(m, j));
+		printf("\n");
+		for (i = 0; i < K; i++) {
+			printf("%-20.20s", cf_lm_label(m, i));
+			for (j = 0; j < K; j++)
+				printf(" %12llu", (unsigned long long)conf[i * K + j]);
+			printf("\n");
+		}
+	} else {
+		json_object_set_new(out, "records", json_integer((json_int_t)n));
+		json_object_set_new(out, "bad_records", json_integer((json_int_t)bad));
+		json_object_set_new(out, "accuracy", json_real(acc));
+		json_object_set_new(out, "macro_f1", json_real(macro));
+		json_object_set(out, "labels", per);
+		json_object_set_new(out, "confusion",
+		                    json_pack("{s:O,s:O}", "labels", names, "matrix", mat));
+		if (json_dumpf(out, stdout, JSON_INDENT(2)) < 0)
+			rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+		printf("\n");
+	}
+	json_decref(out);
+	json_decref(per);
+	json_decref(mat);
+	json_decref(names);
+	return rc;
+}
+
+static int do_eval(const args *a, cf_error *err)
+{
+	const char *fbuf[CF_LM_MAX_FIELDS];
+	const char *const *fields;
+	const char *label_field = a->label_field ? a->label_field : "label";
+	cf_lm *m = NULL;
+	source s = { 0 };
+	json_t *obj;
+	const char *label = NULL;
+	uint64_t *conf = NULL, n = 0;
+	double *probs = NULL;
+	size_t nf, K, k, best;
+	int rc;
+
+	if ((rc = cf_lm_load(&m, a->model, err)) < 0)
+		goto done;
+	if (!(fields = model_fields(a, m, fbuf, &nf, err))) {
+		rc = err->code;
+		goto done;
+	}
+	K = cf_lm_nlabels(m);
+	if (!(conf = calloc(K * K, sizeof *conf)) ||
+	    !(probs = malloc(K * sizeof *probs))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = source_open(&s, a, err)) < 0)
+		goto done;
+	while ((rc = source_next(&s, fields, nf, label_field, &obj, &label,
+	                         err)) == CF_READ_OK) {
+		int gold = cf_lm_label_index(m, label);
+
+		if (gold < 0) {
+			char why[200];
+
+			snprintf(why, sizeof why, "label '%.100s' is not one of the "
+			         "model's", label);
+			tell_bad(&s, s.line, s.recno, why);
+			json_decref(obj);
+			continue;
+		}
+		rc = cf_lm_predict_len(m, s.fields, s.lens, nf, probs);
+		json_decref(obj);
+		if (rc < 0) {
+			cf_error_set(err, rc, "out of memory");
+			goto done;
+		}
+		for (best = 0, k = 1; k < K; k++)
+			if (probs[k] > probs[best])
+				best = k;
+		conf[(size_t)gold * K + best]++;
+		n++;
+	}
+	if (rc < 0)
+		goto done;
+	tell_bad_total(&s);
+	if (!n) {
+		rc = cf_error_set(err, CF_EDATA, "%s: no usable records", a->input);
+		goto done;
+	}
+	rc = print_eval(a, m, conf, n, s.bad, err);
+done:
+	cf_reader_close(&s.rd);
+	cf_lm_free(&m);
+	free(conf);
+	free(probs);
+	return rc;
+}
+
+static int do_predict(const args *a, cf_error *err)
+{
+	const char *fbuf[CF_LM_MAX_FIELDS];
+	const char *const *fields;
+	cf_lm *m = NULL;
+	source s = { 0 };
+	json_t *obj;
+	double *probs = NULL;
+	size_t nf, K, k, best;
+	int rc;
+
+	if ((rc = cf_lm_load(&m, a->model, err)) < 0)
+		goto done;
+	if (!(fields = model_fields(a, m, fbuf, &nf, err))) {
+		rc = err->code;
+		goto done;
+	}
+	K = cf_lm_nlabels(m);
+	if (!(probs = malloc(K * sizeof *probs))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = source_open(&s, a, err)) < 0)
+		goto done;
+	while ((rc = source_next(&s, fields, nf, NULL, &obj, NULL, err)) ==
+	       CF_READ_OK) {
+		json_t *po = json_object();
+
+		rc = cf_lm_predict_len(m, s.fields, s.lens, nf, probs);
+		if (rc < 0 || !po) {
+			json_decref(po);
+			json_decref(obj);
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (best = 0, k = 0; k < K; k++) {
+			json_object_set_new(po, cf_lm_label(m, k), json_real(probs[k]));
+			if (probs[k] > probs[best])
+				best = k;
+		}
+		json_object_set_new(obj, "probs", po);
+		json_object_set_new(obj, "pred", json_string(cf_lm_label(m, best)));
+		rc = json_dumpf(obj, stdout, JSON_COMPACT);
+		json_decref(obj);
+		if (rc < 0 || putchar('\n') == EOF) {
+			rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+			goto done;
+		}
+	}
+	if (rc < 0)
+		goto done;
+	tell_bad_total(&s);
+	if (fflush(stdout) != 0)
+		rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+done:
+	cf_reader_close(&s.rd);
+	cf_lm_free(&m);
+	free(probs);
+	return rc;
+}
+
+int cf_cmd_teacher(int argc, char **argv)
+{
+	cf_error err = { 0 };
+	args a;
+	int rc;
+
+	for (rc = 1; rc < argc; rc++)
+		if (!strcmp(argv[rc], "-h") || !strcmp(argv[rc], "--help")) {
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		}
+	if ((rc = parse_args(&a, argc, argv, &err)) < 0) {
+		fprintf(stderr, "cfaug teacher: %s\n%s", err.msg, usage_text);
+		return cf_exit_code(rc);
+	}
+	if (!strcmp(a.sub, "train"))
+		rc = do_train(&a, &err);
+	else if (!strcmp(a.sub, "eval"))
+		rc = do_eval(&a, &err);
+	else
+		rc = do_predict(&a, &err);
+	if (rc < 0)
+		fprintf(stderr, "cfaug teacher: %s\n", err.msg[0] ? err.msg :
+		        cf_strerror(rc));
+	fflush(stdout);
+	return rc < 0 ? cf_exit_code(rc) : CF_EXIT_OK;
+}

@@ -1,0 +1,1391 @@
+/*
+ * linear_model.c - hashed n-gram features + multinomial logistic regression
+ * (the built-in teacher; contract in linear_model.h).
+ *
+ * Training keeps every example's features in two flat arrays (bucket, value)
+ * with per-field offsets, capped at CF_LM_MAX_NNZ entries.  After idf is
+ * known the buckets seen in training are renumbered densely, so L-BFGS
+ * works on nused x nlabels weights instead of 2^bits x nlabels.  Gradients
+ * are summed in input order in one thread: the same data and seed give the
+ * same bits.
+ *
+ * The model keeps one row of floats per bucket, [idf, w_0 .. w_K-1], so
+ * scoring one feature touches one cache line.  The file stores only the
+ * rows with idf > 0, little-endian, with its own length near the front (a
+ * truncated file says so) and a CRC-32 at the end (a damaged one says so).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linear_model.h"
+
+struct cf_lm_data {
+	size_t nfields;
+	char **fields;
+	int bits, chars;
+	size_t n, cap;          /* examples */
+	size_t *off;            /* n * nfields + 1 offsets into idx/val */
+	uint32_t *lab;          /* label per example, index into labels */
+	uint32_t *idx;          /* bucket, later dense column */
+	float *val;             /* sublinear tf, later normalised tf-idf */
+	size_t nnz, cap_nnz;
+	char **labels;          /* in order of first appearance */
+	size_t nlabels;
+	uint32_t *scratch;
+	size_t scratch_cap;
+};
+
+struct cf_lm {
+	cf_lm_opts opts;
+	size_t nlabels, nfields;
+	char **labels, **fields;
+	uint32_t nbuckets;
+	size_t stride;          /* 1 + nlabels */
+	float *tab;             /* nbuckets rows of [idf, w_0 .. w_K-1] */
+	float *bias;
+};
+
+/* ---- hashing and features ------------------------------------------- */
+
+#define FNV_OFF   0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+#define WORD_MAX  64            /* bytes of a word kept for char n-grams */
+
+enum { KIND_UNI = 1, KIND_BI = 2, KIND_CHAR = 3 };
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27; x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint32_t to_bucket(uint64_t h, unsigned kind, unsigned field, int bits)
+{
+	h = mix64(h + 0x9e3779b97f4a7c15ull * (kind + 1) +
+	          0xd6e8feb86659fd93ull * (field + 1));
+	return (uint32_t)(h >> (64 - bits));
+}
+
+static int is_word_byte(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Length of an HTML line break "<br>", "<br/>", "<br />" at s, or 0. */
+static size_t br_len(const char *s, size_t len)
+{
+	size_t i = 3;
+
+	if (len < 4 || s[0] != '<' || (s[1] | 0x20) != 'b' || (s[2] | 0x20) != 'r')
+		return 0;
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i < len && s[i] == '/')
+		i++;
+	return i < len && s[i] == '>' ? i + 1 : 0;
+}
+
+size_t cf_lm_features(const char *text, size_t len, unsigned field,
+                      int bucket_bits, int char_ngrams, uint32_t *out,
+                      size_t cap)
+{
+	unsigned char w[WORD_MAX + 2];
+	size_t n = 0, wl = 0, i = 0;
+	uint64_t h = FNV_OFF, prev = 0;
+	int inword = 0, haveprev = 0;
+
+#define EMIT(b) do { if (n < cap) out[n] = (b); n++; } while (0)
+	for (;;) {
+		unsigned c = i < len ? (unsigned char)text[i] : 0;
+		size_t skip = 1;
+
+		if (i < len && c == '<')
+			skip = br_len(text + i, len - i);
+		if (i < len && skip && is_word_byte(c)) {
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			h = (h ^ c) * FNV_PRIME;
+			if (wl < WORD_MAX)
+				w[1 + wl++] = (unsigned char)c;
+			inword = 1;
+			i++;
+			continue;
+		}
+		if (inword) {
+			EMIT(to_bucket(h, KIND_UNI, field, bucket_bits));
+			if (haveprev)
+				EMIT(to_bucket(prev * 0x9e3779b97f4a7c15ull + h,
+				               KIND_BI, field, bucket_bits));
+			if (char_ngrams) {
+				size_t pl = wl + 2, g, s, k;
+
+				w[0] = ' ';
+				w[pl - 1] = ' ';
+				for (g = 3; g <= 5; g++)
+					for (s = 0; s + g <= pl; s++) {
+						uint64_t ch = FNV_OFF;
+
+						for (k = 0; k < g; k++)
+							ch = (ch ^ w[s + k]) * FNV_PRIME;
+						EMIT(to_bucket(ch, KIND_CHAR, field,
+						               bucket_bits));
+					}
+			}
+			prev = h;
+			haveprev = 1;
+			h = FNV_OFF;
+			wl = 0;
+			inword = 0;
+		}
+		if (i >= len)
+			break;
+		i += skip ? skip : 1;
+	}
+#undef EMIT
+	return n;
+}
+
+/* Upper bound of cf_lm_features' count for a text of len bytes: a word of
+ * L bytes gives 2 word features and fewer than 3 (L + 2) char n-grams. */
+static size_t feature_bound(size_t len, int char_ngrams)
+{
+	return char_ngrams ? 9 * len + 16 : 2 * len + 4;
+}
+
+static void sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
+
+/* Sort a field's buckets and fold repeats: a[i] unique buckets, tf[i] their
+ * sublinear tf.  Returns the number of distinct buckets. */
+static size_t fold_counts(uint32_t *a, size_t n, float *tf, uint32_t *tmp)
+{
+	size_t i = 0, u = 0;
+
+	sort_u32(a, n, tmp);
+	while (i < n) {
+		size_t j = i + 1;
+
+		while (j < n && a[j] == a[i])
+			j++;
+		a[u] = a[i];
+		tf[u] = j - i == 1 ? 1.0f : (float)(1.0 + log((double)(j - i)));
+		u++;
+		i = j;
+	}
+	return u;
+}
+
+/* Sort buckets (< 2^24): insertion sort when short, else an LSD radix
+ * sort in three 8-bit passes through tmp (n entries) -- qsort was a third
+ * of the scoring time. */
+static void sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
+{
+	size_t i, j, cnt[256];
+	uint32_t *src = a, *dst = tmp, *t;
+	int pass;
+
+	if (n <= 48) {
+		for (i = 1; i < n; i++) {
+			uint32_t v = a[i];
+
+			for (j = i; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	for (pass = 0; pass < 3; pass++) {
+		int sh = 8 * pass;
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[(src[i] >> sh) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[(src[i] >> sh) & 0xff]++] = src[i];
+		t = src; src = dst; dst = t;
+	}
+	memcpy(a, src, n * sizeof *a);   /* three passes: the result is in tmp */
+}
+
+/* ---- options -------------------------------------------------------- */
+
+void cf_lm_opts_default(cf_lm_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = 1;
+	o->epochs = 100;
+	o->dev_split = 0.1;
+	o->char_ngrams = 0;
+	o->bucket_bits = 20;
+	o->C = 10.0;
+	o->patience = 10;
+}
+
+static int check_opts(const cf_lm_opts *o, cf_error *err)
+{
+	if (o->bucket_bits < CF_LM_MIN_BITS || o->bucket_bits > CF_LM_MAX_BITS)
+		return cf_error_set(err, CF_EUSAGE,
+		                    "bucket bits %d out of range [%d, %d]",
+		                    o->bucket_bits, CF_LM_MIN_BITS, CF_LM_MAX_BITS);
+	if (o->epochs < 1 || o->epochs > 100000)
+		return cf_error_set(err, CF_EUSAGE, "epochs %d out of range [1, 100000]",
+		                    o->epochs);
+	if (!(o->dev_split >= 0.0 && o->dev_split <= 0.5))
+		return cf_error_set(err, CF_EUSAGE, "dev split %g out of range [0, 0.5]",
+		                    o->dev_split);
+	if (!(o->C > 0.0) || !isfinite(o->C))
+		return cf_error_set(err, CF_EUSAGE, "C must be a positive number");
+	if (o->patience < 1)
+		return cf_error_set(err, CF_EUSAGE, "patience must be >= 1");
+	return 0;
+}
+
+/* ---- small helpers -------------------------------------------------- */
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Grow *p (elements of size sz) to hold at least need; cap in elements. */
+static int grow(void **p, size_t *cap, size_t need, size_t sz, size_t max)
+{
+	size_t nc;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	if (need > max)
+		return CF_ELIMIT;
+	nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc = nc > max / 2 ? max : nc * 2;
+	q = realloc(*p, nc * sz);
+	if (!q)
+		return CF_ENOMEM;
+	*p = q;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- the training set ----------------------------------------------- */
+
+int cf_lm_data_new(cf_lm_data **out, const char *const *field_names,
+                   size_t nfields, const cf_lm_opts *opts, cf_error *err)
+{
+	cf_lm_data *d = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_opts(opts, err)) < 0)
+		return rc;
+	if (nfields < 1 || nfields > CF_LM_MAX_FIELDS)
+		return cf_error_set(err, CF_EUSAGE, "%zu text fields: need 1 to %d",
+		                    nfields, CF_LM_MAX_FIELDS);
+	rc = CF_ENOMEM;
+	if (!(d = calloc(1, sizeof *d)) ||
+	    !(d->fields = calloc(nfields, sizeof *d->fields)))
+		goto done;
+	d->nfields = nfields;
+	for (i = 0; i < nfields; i++)
+		if (!(d->fields[i] = strdup(field_names[i])))
+			goto done;
+	d->bits = opts->bucket_bits;
+	d->chars = opts->char_ngrams;
+	rc = 0;
+done:
+	if (rc < 0) {
+		cf_lm_data_free(&d);
+		return cf_error_set(err, rc, "out of memory");
+	}
+	*out = d;
+	return 0;
+}
+
+static int data_label(cf_lm_data *d, const char *label, uint32_t *out,
+                      cf_error *err)
+{
+	size_t i;
+	char **nl, *s;
+
+	for (i = 0; i < d->nlabels; i++)
+		if (!strcmp(d->labels[i], label)) {
+			*out = (uint32_t)i;
+			return 0;
+		}
+	if (d->nlabels >= CF_LM_MAX_LABELS)
+		return cf_error_set(err, CF_ELIMIT, "more than %d distinct labels",
+		                    CF_LM_MAX_LABELS);
+	if (strlen(label) > CF_LM_MAX_NAME)
+		return cf_error_set(err, CF_ELIMIT, "label longer than %d bytes",
+		                    CF_LM_MAX_NAME);
+	if (!(s = strdup(label)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (!(nl = realloc(d->labels, (d->nlabels + 1) * sizeof *nl))) {
+		free(s);
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	d->labels = nl;
+	d->labels[d->nlabels] = s;
+	*out = (uint32_t)d->nlabels++;
+	return 0;
+}
+
+/* Room for one more example and n more features. */
+static int data_reserve(cf_lm_data *d, size_t n, cf_error *err)
+{
+	size_t nf = d->nfields;
+
+	if (d->nnz + n > CF_LM_MAX_NNZ)
+		return cf_error_set(err, CF_ELIMIT,
+		                    "training set too large: more than %llu features",
+		                    (unsigned long long)CF_LM_MAX_NNZ);
+	if (d->n + 1 > d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 256;
+		uint32_t *nl = realloc(d->lab, nc * sizeof *nl);
+		size_t *no;
+
+		if (!nl)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		d->lab = nl;
+		if (!(no = realloc(d->off, (nc * nf + 1) * sizeof *no)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		d->off = no;
+		d->cap = nc;
+	}
+	if (d->nnz + n > d->cap_nnz) {
+		size_t nc = d->cap_nnz ? d->cap_nnz : 65536;
+		uint32_t *ni;
+		float *nv;
+
+		while (nc < d->nnz + n)
+			nc *= 2;
+		if (nc > CF_LM_MAX_NNZ)
+			nc = CF_LM_MAX_NNZ;
+		if (!(ni = realloc(d->idx, nc * sizeof *ni)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		d->idx = ni;
+		if (!(nv = realloc(d->val, nc * sizeof *nv)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		d->val = nv;
+		d->cap_nnz = nc;
+	}
+	return 0;
+}
+
+int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
+                   const size_t *lens, const char *label, cf_error *err)
+{
+	size_t f, nf = d->nfields, base = d->n * nf, bound = 0, total = 0,
+	       cnt[CF_LM_MAX_FIELDS], src = 0, nnz;
+	uint32_t li = 0;
+	int rc;
+
+	for (f = 0; f < nf; f++)
+		bound += feature_bound(!texts[f] ? 0 : lens ? lens[f] :
+		                       strlen(texts[f]), d->chars);
+	if ((rc = grow((void **)&d->scratch, &d->scratch_cap, 2 * bound,
+	               sizeof *d->scratch, SIZE_MAX / 8)) < 0)
+		return cf_error_set(err, rc, "out of memory");
+	/* extract all fields first, so a failure leaves the set as it was */
+	for (f = 0; f < nf; f++) {
+		const char *t = texts[f] ? texts[f] : "";
+		size_t len = !texts[f] ? 0 : lens ? lens[f] : strlen(t);
+
+		cnt[f] = cf_lm_features(t, len, (unsigned)f, d->bits, d->chars,
+		                        d->scratch + total, bound - total);
+		total += cnt[f];
+	}
+	if ((rc = data_reserve(d, total, err)) < 0 ||
+	    (rc = data_label(d, label, &li, err)) < 0)
+		return rc;
+	nnz = d->nnz;
+	for (f = 0; f < nf; f++) {
+		memcpy(d->idx + nnz, d->scratch + src, cnt[f] * sizeof *d->idx);
+		src += cnt[f];
+		d->off[base + f] = nnz;
+		nnz += fold_counts(d->idx + nnz, cnt[f], d->val + nnz,
+		                   d->scratch + bound);
+	}
+	d->off[base + nf] = nnz;
+	d->nnz = nnz;
+	d->lab[d->n++] = li;
+	return 0;
+}
+
+size_t cf_lm_data_count(const cf_lm_data *d)
+{
+	return d ? d->n : 0;
+}
+
+void cf_lm_data_free(cf_lm_data **dp)
+{
+	cf_lm_data *d;
+
+	if (!dp || !(d = *dp))
+		return;
+	free_strv(d->fields, d->nfields);
+	free_strv(d->labels, d->nlabels);
+	free(d->off);
+	free(d->lab);
+	free(d->idx);
+	free(d->val);
+	free(d->scratch);
+	free(d);
+	*dp = NULL;
+}
+
+/* ---- training ------------------------------------------------------- */
+
+typedef struct problem {
+	const cf_lm_data *d;
+	const uint32_t *lab;    /* sorted label index per example */
+	const char *isdev;
+	size_t K, nused, dim;
+	double invC;
+} problem;
+
+/* Scores of example i into s[K] (bias included), then softmax in place;
+ * returns -log p[y]. */
+static double example_probs(const problem *p, const double *x, size_t i,
+                            double *s)
+{
+	const cf_lm_data *d = p->d;
+	size_t K = p->K, k, e, a = d->off[i * d->nfields],
+	       b = d->off[(i + 1) * d->nfields];
+	const double *bias = x + p->nused * K;
+	double mx, z = 0;
+
+	for (k = 0; k < K; k++)
+		s[k] = bias[k];
+	for (e = a; e < b; e++) {
+		const double *w = x + (size_t)d->idx[e] * K;
+		double v = d->val[e];
+
+		for (k = 0; k < K; k++)
+			s[k] += v * w[k];
+	}
+	mx = s[0];
+	for (k = 1; k < K; k++)
+		if (s[k] > mx)
+			mx = s[k];
+	for (k = 0; k < K; k++)
+		z += (s[k] = exp(s[k] - mx));
+	for (k = 0; k < K; k++)
+		s[k] /= z;
+	return -log(s[p->lab[i]] > 1e-300 ? s[p->lab[i]] : 1e-300);
+}
+
+/* Objective and gradient on the training examples. */
+static double objective(const problem *p, const double *x, double *g,
+                        double *s)
+{
+	const cf_lm_data *d = p->d;
+	size_t K = p->K, i, k, e, nw = p->nused * K;
+	double f = 0;
+
+	memset(g, 0, p->dim * sizeof *g);
+	for (i = 0; i < d->n; i++) {
+		size_t a, b;
+
+		if (p->isdev[i])
+			continue;
+		f += example_probs(p, x, i, s);
+		s[p->lab[i]] -= 1.0;
+		a = d->off[i * d->nfields];
+		b = d->off[(i + 1) * d->nfields];
+		for (e = a; e < b; e++) {
+			double *gw = g + (size_t)d->idx[e] * K, v = d->val[e];
+
+			for (k = 0; k < K; k++)
+				gw[k] += v * s[k];
+		}
+		for (k = 0; k < K; k++)
+			g[nw + k] += s[k];
+	}
+	for (k = 0; k < nw; k++) {
+		f += 0.5 * p->invC * x[k] * x[k];
+		g[k] += p->invC * x[k];
+	}
+	return f;
+}
+
+/* Mean log-loss and accuracy on the dev examples. */
+static void dev_eval(const problem *p, const double *x, double *s,
+                     double *loss, double *acc)
+{
+	size_t i, k, n = 0, right = 0;
+	double l = 0;
+
+	for (i = 0; i < p->d->n; i++) {
+		size_t best = 0;
+
+		if (!p->isdev[i])
+			continue;
+		l += example_probs(p, x, i, s);
+		for (k = 1; k < p->K; k++)
+			if (s[k] > s[best])
+				best = k;
+		right += best == p->lab[i];
+		n++;
+	}
+	*loss = n ? l / (double)n : NAN;
+	*acc = n ? (double)right / (double)n : NAN;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+#define LBFGS_M 8
+
+/* Minimise the objective from x = 0 with L-BFGS and a backtracking Armijo
+ * line search; with dev examples, best gets the iterate of least dev loss
+ * and the run stops after `patience` iterations without improvement. */
+static int lbfgs(const problem *p, const cf_lm_opts *o, double *best,
+                 size_t ndev, cf_lm_report *rep, cf_error *err)
+{
+	size_t D = p->dim, i, hist = 0, head = 0;
+	double *x = NULL, *g = NULL, *xn = NULL, *gn = NULL, *dir = NULL,
+	       *S = NULL, *Y = NULL, *s = NULL, rho[LBFGS_M], alpha[LBFGS_M];
+	double f, best_dev = INFINITY, dl, da;
+	int it, since = 0, rc = CF_ENOMEM;
+
+	if (!(x = calloc(D, sizeof *x)) || !(g = malloc(D * sizeof *g)) ||
+	    !(xn = malloc(D * sizeof *xn)) || !(gn = malloc(D * sizeof *gn)) ||
+	    !(dir = malloc(D * sizeof *dir)) ||
+	    !(S = malloc(LBFGS_M * D * sizeof *S)) ||
+	    !(Y = malloc(LBFGS_M * D * sizeof *Y)) ||
+	    !(s = malloc(p->K * sizeof *s))) {
+		cf_error_set(err, rc, "out of memory (training %zu weights)", D);
+		goto done;
+	}
+	f = objective(p, x, g, s);
+	memcpy(best, x, D * sizeof *x);
+	rep->iterations = rep->best_iteration = 0;
+	for (it = 1; it <= o->epochs; it++) {
+		double gd, step, fn = 0, gnorm = sqrt(dot(g, g, D)), ys;
+		size_t j, ls;
+
+		if (gnorm < 1e-8)
+			break;
+		/* two-loop recursion: dir = -H g */
+		for (j = 0; j < D; j++)
+			dir[j] = -g[j];
+		for (i = 0; i < hist; i++) {
+			size_t h = (head + LBFGS_M - 1 - i) % LBFGS_M;
+
+			alpha[h] = rho[h] * dot(S + h * D, dir, D);
+			for (j = 0; j < D; j++)
+				dir[j] -= alpha[h] * Y[h * D + j];
+		}
+		if (hist) {
+			size_t h = (head + LBFGS_M - 1) % LBFGS_M;
+			double gamma = 1.0 / (rho[h] * dot(Y + h * D, Y + h * D, D));
+
+			for (j = 0; j < D; j++)
+				dir[j] *= gamma;
+		}
+		for (i = hist; i-- > 0;) {
+			size_t h = (head + LBFGS_M - 1 - i) % LBFGS_M;
+			double beta = rho[h] * dot(Y + h * D, dir, D);
+
+			for (j = 0; j < D; j++)
+				dir[j] += (alpha[h] - beta) * S[h * D + j];
+		}
+		gd = dot(g, dir, D);
+		if (!(gd < 0)) {    /* not a descent direction: restart */
+			for (j = 0; j < D; j++)
+				dir[j] = -g[j];
+			gd = -gnorm * gnorm;
+			hist = 0;
+		}
+		step = hist ? 1.0 : 1.0 / gnorm;
+		for (ls = 0; ls < 40; ls++) {
+			for (j = 0; j < D; j++)
+				xn[j] = x[j] + step * dir[j];
+			fn = objective(p, xn, gn, s);
+			if (fn <= f + 1e-4 * step * gd)
+				break;
+			step *= 0.5;
+		}
+		if (ls == 40)
+			break;          /* no progress possible: at the optimum */
+		for (j = 0; j < D; j++) {
+			S[head * D + j] = xn[j] - x[j];
+			Y[head * D + j] = gn[j] - g[j];
+		}
+		ys = dot(S + head * D, Y + head * D, D);
+		if (ys > 1e-12) {
+			rho[head] = 1.0 / ys;
+			head = (head + 1) % LBFGS_M;
+			if (hist < LBFGS_M)
+				hist++;
+		}
+		memcpy(x, xn, D * sizeof *x);
+		memcpy(g, gn, D * sizeof *g);
+		rep->iterations = it;
+		if (ndev) {
+			dev_eval(p, x, s, &dl, &da);
+			if (dl < best_dev) {
+				best_dev = dl;
+				memcpy(best, x, D * sizeof *x);
+				rep->best_iteration = it;
+				since = 0;
+			} else if (++since >= o->patience) {
+				break;
+			}
+		}
+		if (f - fn <= 1e-9 * (fabs(f) > 1 ? fabs(f) : 1)) {
+			f = fn;
+			break;
+		}
+		f = fn;
+	}
+	if (!ndev) {
+		memcpy(best, x, D * sizeof *x);
+		rep->best_iteration = rep->iterations;
+	}
+	rc = 0;
+done:
+	free(x); free(g); free(xn); free(gn); free(dir); free(S); free(Y);
+	free(s);
+	return rc;
+}
+
+int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
+                cf_lm_report *rep_out, cf_error *err)
+{
+	cf_lm *m = NULL;
+	cf_lm_report rep;
+	problem p;
+	uint32_t *order = NULL, *rank = NULL, *lab = NULL, *df = NULL,
+	         *col = NULL;
+	char *isdev = NULL;
+	float *idf = NULL;
+	double *best = NULL, *s = NULL;
+	size_t i, f, k, K, nb, nused = 0, nf = d->nfields, w = 0, rs = 0;
+	int rc;
+
+	*out = NULL;
+	memset(&rep, 0, sizeof rep);
+	rep.dev_loss = rep.dev_accuracy = NAN;
+	if ((rc = check_opts(o, err)) < 0)
+		goto done;
+	if (o->bucket_bits != d->bits || o->char_ngrams != d->chars) {
+		rc = cf_error_set(err, CF_EINTERNAL,
+		                  "training options differ from the data's");
+		goto done;
+	}
+	K = d->nlabels;
+	if (K < 2) {
+		rc = cf_error_set(err, CF_EDATA,
+		                  "need at least two labels to train, found %zu", K);
+		goto done;
+	}
+	nb = (size_t)1 << d->bits;
+	rc = CF_ENOMEM;
+	if (!(order = malloc(K * sizeof *order)) ||
+	    !(rank = malloc(K * sizeof *rank)) ||
+	    !(lab = malloc((d->n ? d->n : 1) * sizeof *lab)) ||
+	    !(isdev = calloc(d->n ? d->n : 1, 1)) ||
+	    !(df = calloc(nb, sizeof *df)) || !(col = malloc(nb * sizeof *col)) ||
+	    !(idf = calloc(nb, sizeof *idf)) || !(s = malloc(K * sizeof *s)))
+		goto nomem;
+
+	/* labels in byte order, so the model does not depend on input order */
+	for (k = 0; k < K; k++) {
+		size_t j = k;
+
+		while (j > 0 && strcmp(d->labels[order[j - 1]], d->labels[k]) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (uint32_t)k;
+	}
+	for (k = 0; k < K; k++)
+		rank[order[k]] = (uint32_t)k;
+	for (i = 0; i < d->n; i++)
+		lab[i] = rank[d->lab[i]];
+
+	/* the seeded dev split: a hash of (seed, example), not a shuffle */
+	for (i = 0; i < d->n; i++) {
+		uint64_t h = mix64(o->seed ^ mix64(i + 0x51ed27ull));
+
+		isdev[i] = o->dev_split > 0 &&
+		           (double)(h >> 11) * (1.0 / 9007199254740992.0) < o->dev_split;
+		if (isdev[i])
+			rep.ndev++;
+		else
+			rep.ntrain++;
+	}
+	if (!rep.ntrain) {
+		rc = cf_error_set(err, CF_EDATA, "no training examples%s",
+		                  d->n ? " left after the dev split" : "");
+		goto done;
+	}
+
+	/* idf on the training part, dense columns for the buckets it uses */
+	for (i = 0; i < d->n; i++) {
+		size_t e;
+
+		if (isdev[i])
+			continue;
+		for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+			df[d->idx[e]]++;
+	}
+	for (i = 0; i < nb; i++) {
+		col[i] = df[i] ? (uint32_t)nused++ : UINT32_MAX;
+		idf[i] = df[i] ? (float)(log((1.0 + (double)rep.ntrain) /
+		                            (1.0 + df[i])) + 1.0) : 0.0f;
+	}
+	rep.nfeatures = nused;
+
+	/* rewrite features in place: dense column, tf-idf normalised per field */
+	for (k = 0; k < d->n * nf; k++) {
+		size_t re = d->off[k + 1], e, start = w;
+		double norm = 0;
+
+		for (e = rs; e < re; e++) {
+			double v;
+
+			if (col[d->idx[e]] == UINT32_MAX)
+				continue;
+			v = (double)d->val[e] * idf[d->idx[e]];
+			norm += v * v;
+			d->idx[w] = col[d->idx[e]];
+			d->val[w++] = (float)v;
+		}
+		norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
+		for (e = start; e < w; e++)
+			d->val[e] = (float)(d->val[e] * norm);
+		d->off[k] = start;
+		rs = re;
+	}
+	d->off[d->n * nf] = w;
+	d->nnz = w;
+
+	p.d = d;
+	p.lab = lab;
+	p.isdev = isdev;
+	p.K = K;
+	p.nused = nused;
+	p.dim = nused * K + K;
+	p.invC = 1.0 / o->C;
+	if (!(best = malloc(p.dim * sizeof *best)))
+		goto nomem;
+	if ((rc = lbfgs(&p, o, best, rep.ndev, &rep, err)) < 0)
+		goto done;
+	{
+		double *g = malloc(p.dim * sizeof *g);
+
+		if (!g)
+			goto nomem;
+		rep.train_loss = objective(&p, best, g, s) / (double)rep.ntrain;
+		free(g);
+	}
+	if (rep.ndev)
+		dev_eval(&p, best, s, &rep.dev_loss, &rep.dev_accuracy);
+
+	/* the model */
+	rc = CF_ENOMEM;
+	if (!(m = calloc(1, sizeof *m)))
+		goto nomem;
+	m->opts = *o;
+	m->nlabels = K;
+	m->nfields = nf;
+	m->nbuckets = (uint32_t)nb;
+	m->stride = 1 + K;
+	if (!(m->labels = calloc(K, sizeof *m->labels)) ||
+	    !(m->fields = calloc(nf, sizeof *m->fields)) ||
+	    !(m->bias = malloc(K * sizeof *m->bias)) ||
+	    !(m->tab = calloc(nb * m->stride, sizeof *m->tab)))
+		goto nomem;
+	for (k = 0; k < K; k++)
+		if (!(m->labels[k] = strdup(d->labels[order[k]])))
+			goto nomem;
+	for (f = 0; f < nf; f++)
+		if (!(m->fields[f] = strdup(d->fields[f])))
+			goto nomem;
+	for (i = 0; i < nb; i++) {
+		float *row = m->tab + i * m->stride;
+
+		if (col[i] == UINT32_MAX)
+			continue;
+		row[0] = idf[i];
+		for (k = 0; k < K; k++)
+			row[1 + k] = (float)best[(size_t)col[i] * K + k];
+	}
+	for (k = 0; k < K; k++)
+		m->bias[k] = (float)best[nused * K + k];
+	rc = 0;
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory while training");
+done:
+	free(order); free(rank); free(lab); free(isdev); free(df); free(col);
+	free(idf); free(best); free(s);
+	if (rc < 0)
+		cf_lm_free(&m);
+	else
+		*out = m;
+	if (rep_out)
+		*rep_out = rep;
+	return rc;
+}
+
+/* ---- prediction ----------------------------------------------------- */
+
+#define STACK_FEATS 4096
+
+int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
+                      const size_t *lens, size_t nfields, double *probs)
+{
+	uint32_t stackbuf[STACK_FEATS], *buf = stackbuf;
+	double fs_stack[16], *fs = fs_stack;
+	size_t K = m->nlabels, f, k, bound = 0, maxlen = 0;
+	double mx, z = 0;
+	int rc = 0;
+
+	if (nfields != m->nfields)
+		return CF_EINTERNAL;
+	for (f = 0; f < nfields; f++) {
+		size_t len = !fields[f] ? 0 : lens ? lens[f] : strlen(fields[f]);
+
+		if (len > maxlen)
+			maxlen = len;
+	}
+	bound = feature_bound(maxlen, m->opts.char_ngrams);
+	if (2 * bound > STACK_FEATS && !(buf = malloc(2 * bound * sizeof *buf)))
+		return CF_ENOMEM;
+	if (K > 16 && !(fs = malloc(K * sizeof *fs))) {
+		rc = CF_ENOMEM;
+		goto done;
+	}
+	for (k = 0; k < K; k++)
+		probs[k] = m->bias[k];
+	for (f = 0; f < nfields; f++) {
+		const char *t = fields[f] ? fields[f] : "";
+		size_t len = !fields[f] ? 0 : lens ? lens[f] : strlen(t);
+		size_t n = cf_lm_features(t, len, (unsigned)f, m->opts.bucket_bits,
+		                          m->opts.char_ngrams, buf, bound);
+		size_t i = 0;
+		double norm = 0;
+
+		sort_u32(buf, n, buf + bound);
+		for (k = 0; k < K; k++)
+			fs[k] = 0;
+		while (i < n) {
+			size_t j = i + 1;
+			const float *row = m->tab + (size_t)buf[i] * m->stride;
+			double v;
+
+			while (j < n && buf[j] == buf[i])
+				j++;
+			if (row[0] != 0) {
+				v = (j - i == 1 ? 1.0 : 1.0 + log((double)(j - i))) * row[0];
+				norm += v * v;
+				for (k = 0; k < K; k++)
+					fs[k] += v * row[1 + k];
+			}
+			i = j;
+		}
+		if (norm > 0) {
+			norm = 1.0 / sqrt(norm);
+			for (k = 0; k < K; k++)
+				probs[k] += fs[k] * norm;
+		}
+	}
+	mx = probs[0];
+	for (k = 1; k < K; k++)
+		if (probs[k] > mx)
+			mx = probs[k];
+	for (k = 0; k < K; k++)
+		z += (probs[k] = exp(probs[k] - mx));
+	for (k = 0; k < K; k++)
+		probs[k] /= z;
+done:
+	if (buf != stackbuf)
+		free(buf);
+	if (fs != fs_stack)
+		free(fs);
+	return rc;
+}
+
+int cf_lm_predict(const cf_lm *m, const char *const *fields, size_t nfields,
+                  double *probs)
+{
+	return cf_lm_predict_len(m, fields, NULL, nfields, probs);
+}
+
+size_t cf_lm_nlabels(const cf_lm *m) { return m->nlabels; }
+const char *cf_lm_label(const cf_lm *m, size_t i) { return i < m->nlabels ? m->labels[i] : NULL; }
+size_t cf_lm_nfields(const cf_lm *m) { return m->nfields; }
+const char *cf_lm_field(const cf_lm *m, size_t i) { return i < m->nfields ? m->fields[i] : NULL; }
+const cf_lm_opts *cf_lm_options(const cf_lm *m) { return &m->opts; }
+
+int cf_lm_label_index(const cf_lm *m, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < m->nlabels; i++)
+		if (!strcmp(m->labels[i], label))
+			return (int)i;
+	return -1;
+}
+
+void cf_lm_free(cf_lm **mp)
+{
+	cf_lm *m;
+
+	if (!mp || !(m = *mp))
+		return;
+	free_strv(m->labels, m->nlabels);
+	free_strv(m->fields, m->nfields);
+	free(m->tab);
+	free(m->bias);
+	free(m);
+	*mp = NULL;
+}
+
+/* ---- the model file ------------------------------------------------- */
+
+uint32_t cf_lm_crc32(const void *data, size_t len)
+{
+	static uint32_t table[256];
+	static int ready;
+	const unsigned char *p = data;
+	uint32_t c = 0xffffffffu;
+	size_t i;
+
+	if (!ready) {      /* idempotent: a race writes the same values */
+		for (i = 0; i < 256; i++) {
+			uint32_t v = (uint32_t)i;
+			int b;
+
+			for (b = 0; b < 8; b++)
+				v = v & 1 ? 0xedb88320u ^ (v >> 1) : v >> 1;
+			table[i] = v;
+		}
+		ready = 1;
+	}
+	for (i = 0; i < len; i++)
+		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffu;
+}
+
+typedef struct wbuf { unsigned char *p; size_t n, cap; int oom; } wbuf;
+
+static void put(wbuf *b, const void *data, size_t n)
+{
+	if (b->oom)
+		return;
+	if (grow((void **)&b->p, &b->cap, b->n + n, 1, CF_LM_MAX_FILE) < 0) {
+		b->oom = 1;
+		return;
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+}
+
+static void put_u32(wbuf *b, uint32_t v)
+{
+	unsigned char c[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+	                       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	put(b, c, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t v)
+{
+	put_u32(b, (uint32_t)v);
+	put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f32(wbuf *b, float v)
+{
+	uint32_t u;
+
+	memcpy(&u, &v, 4);
+	put_u32(b, u);
+}
+
+static void put_f64(wbuf *b, double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	put_u64(b, u);
+}
+
+static void put_str(wbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_u32(b, (uint32_t)n);
+	put(b, s, n);
+}
+
+/* Layout (little-endian): "CFTM" u32 version, u64 file size, u32 flags,
+ * u32 bucket_bits, u32 nlabels, u32 nfields, u64 seed, u32 epochs,
+ * u32 patience, f64 dev_split, f64 C, labels and fields as (u32 len,
+ * bytes), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
+ * increasing bucket order, u32 CRC-32 of everything before it. */
+int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
+{
+	wbuf b = { 0 };
+	char *tmp = NULL;
+	FILE *fp = NULL;
+	size_t i, k, nrows = 0, rowpos;
+	uint32_t crc;
+	int rc = 0;
+
+	put(&b, CF_LM_MAGIC, 4);
+	put_u32(&b, CF_LM_VERSION);
+	put_u64(&b, 0);                      /* size, patched below */
+	put_u32(&b, m->opts.char_ngrams ? 1u : 0u);
+	put_u32(&b, (uint32_t)m->opts.bucket_bits);
+	put_u32(&b, (uint32_t)m->nlabels);
+	put_u32(&b, (uint32_t)m->nfields);
+	put_u64(&b, m->opts.seed);
+	put_u32(&b, (uint32_t)m->opts.epochs);
+	put_u32(&b, (uint32_t)m->opts.patience);
+	put_f64(&b, m->opts.dev_split);
+	put_f64(&b, m->opts.C);
+	for (k = 0; k < m->nlabels; k++)
+		put_str(&b, m->labels[k]);
+	for (k = 0; k < m->nfields; k++)
+		put_str(&b, m->fields[k]);
+	for (k = 0; k < m->nlabels; k++)
+		put_f32(&b, m->bias[k]);
+	rowpos = b.n;
+	put_u32(&b, 0);                      /* nrows, patched below */
+	for (i = 0; i < m->nbuckets; i++) {
+		const float *row = m->tab + i * m->stride;
+
+		if (row[0] == 0)
+			continue;
+		put_u32(&b, (uint32_t)i);
+		for (k = 0; k < m->stride; k++)
+			put_f32(&b, row[k]);
+		nrows++;
+	}
+	if (b.oom || b.n + 4 > CF_LM_MAX_FILE) {
+		rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory writing the model",
+		                  path);
+		goto done;
+	}
+	{
+		size_t total = b.n + 4, j;
+
+		for (j = 0; j < 8; j++)
+			b.p[8 + j] = (unsigned char)((uint64_t)total >> (8 * j));
+		for (j = 0; j < 4; j++)
+			b.p[rowpos + j] = (unsigned char)(nrows >> (8 * j));
+	}
+	crc = cf_lm_crc32(b.p, b.n);
+	put_u32(&b, crc);
+	if (b.oom) {
+		rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory writing the model",
+		                  path);
+		goto done;
+	}
+	if (!(tmp = malloc(strlen(path) + 5))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	sprintf(tmp, "%s.tmp", path);
+	if (!(fp = fopen(tmp, "wb"))) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot create: %s", tmp,
+		                  strerror(errno));
+		goto done;
+	}
+	if (fwrite(b.p, 1, b.n, fp) != b.n || fflush(fp) != 0) {
+		rc = cf_error_set(err, CF_EIO, "%s: write failed: %s", tmp,
+		                  strerror(errno));
+		goto done;
+	}
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		rc = cf_error_set(err, CF_EIO, "%s: write failed: %s", tmp,
+		                  strerror(errno));
+		goto done;
+	}
+	fp = NULL;
+	if (rename(tmp, path) != 0)
+		rc = cf_error_set(err, CF_EIO, "%s: cannot rename to %s: %s", tmp,
+		                  path, strerror(errno));
+done:
+	if (fp)
+		fclose(fp);
+	if (rc < 0 && tmp)
+		remove(tmp);
+	free(tmp);
+	free(b.p);
+	return rc;
+}
+
+typedef struct rbuf { const unsigned char *p; size_t n, pos; int bad; } rbuf;
+
+static const unsigned char *take(rbuf *r, size_t n)
+{
+	const unsigned char *q;
+
+	if (r->bad || n > r->n - r->pos) {
+		r->bad = 1;
+		return NULL;
+	}
+	q = r->p + r->pos;
+	r->pos += n;
+	return q;
+}
+
+static uint32_t get_u32(rbuf *r)
+{
+	const unsigned char *c = take(r, 4);
+
+	return c ? (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 |
+	           (uint32_t)c[3] << 24 : 0;
+}
+
+static uint64_t get_u64(rbuf *r)
+{
+	uint64_t lo = get_u32(r);
+
+	return lo | (uint64_t)get_u32(r) << 32;
+}
+
+static float get_f32(rbuf *r)
+{
+	uint32_t u = get_u32(r);
+	float v;
+
+	memcpy(&v, &u, 4);
+	return v;
+}
+
+static double get_f64(rbuf *r)
+{
+	uint64_t u = get_u64(r);
+	double v;
+
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+/* A copy of a length-prefixed string; NULL (r->bad set) if malformed. */
+static char *get_str(rbuf *r)
+{
+	uint32_t n = get_u32(r);
+	const unsigned char *s;
+	char *out;
+
+	if (r->bad || n > CF_LM_MAX_NAME || !(s = take(r, n))) {
+		r->bad = 1;
+		return NULL;
+	}
+	if (memchr(s, 0, n) || !(out = malloc((size_t)n + 1))) {
+		r->bad = 1;
+		return NULL;
+	}
+	memcpy(out, s, n);
+	out[n] = 0;
+	return out;
+}
+
+/* Read a whole file of at most max bytes into *out. */
+static int slurp(const char *path, unsigned char **out, size_t *len,
+                 cf_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *p = NULL;
+	size_t n = 0, cap = 0, r;
+	int rc = 0;
+
+	if (!fp)
+		return cf_error_set(err, CF_EIO, "%s: cannot open: %s", path,
+		                    strerror(errno));
+	for (;;) {
+		if ((rc = grow((void **)&p, &cap, n + 65536, 1, CF_LM_MAX_FILE + 65536)) < 0) {
+			rc = cf_error_set(err, rc == CF_ELIMIT ? CF_EDATA : rc,
+			                  "%s: %s", path, rc == CF_ELIMIT ?
+			                  "too large for a model file" : "out of memory");
+			goto done;
+		}
+		r = fread(p + n, 1, cap - n, fp);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(fp))
+		rc = cf_error_set(err, CF_EIO, "%s: read failed", path);
+done:
+	fclose(fp);
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	*out = p;
+	*len = n;
+	return 0;
+}
+
+int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
+{
+	unsigned char *data = NULL;
+	size_t len = 0, i, k;
+	rbuf r;
+	cf_lm *m = NULL;
+	uint32_t version, flags, bits, nrows, prev = 0;
+	uint64_t total;
+	int rc;
+
+	*out = NULL;
+	if ((rc = slurp(path, &data, &len, err)) < 0)
+		return rc;
+	rc = CF_EDATA;
+	if (len < 4 || memcmp(data, CF_LM_MAGIC, 4) != 0) {
+		cf_error_set(err, rc, "%s: not a cfaug teacher model (%s)", path,
+		             len < 4 ? "file too short" : "no CFTM magic");
+		goto done;
+	}
+	r.p = data;
+	r.n = len;
+	r.pos = 4;
+	r.bad = 0;
+	version = get_u32(&r);
+	total = get_u64(&r);
+	if (r.bad) {
+		cf_error_set(err, rc, "%s: truncated model file (%zu bytes)", path, len);
+		goto done;
+	}
+	if (version != CF_LM_VERSION) {
+		cf_error_set(err, rc, "%s: model file version %u, this build reads "
+		             "version %u", path, version, CF_LM_VERSION);
+		goto done;
+	}
+	if (total > len) {
+		cf_error_set(err, rc, "%s: truncated model file (%zu of %llu bytes)",
+		             path, len, (unsigned long long)total);
+		goto done;
+	}
+	if (total < len || total < 20) {
+		cf_error_set(err, rc, "%s: corrupt model file (size field says %llu, "
+		             "file has %zu bytes)", path, (unsigned long long)total, len);
+		goto done;
+	}
+	{
+		const unsigned char *c = data + len - 4;
+		uint32_t want = (uint32_t)c[0] | (uint32_t)c[1] << 8 |
+		                (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
+
+		if (cf_lm_crc32(data, len - 4) != want) {
+			cf_error_set(err, rc, "%s: corrupt model file (checksum mismatch)",
+			             path);
+			goto done;
+		}
+	}
+	r.n = len - 4;       /* the checksum is not content */
+	if (!(m = calloc(1, sizeof *m)))
+		goto nomem;
+	flags = get_u32(&r);
+	bits = get_u32(&r);
+	m->nlabels = get_u32(&r);
+	m->nfields = get_u32(&r);
+	m->opts.seed = get_u64(&r);
+	m->opts.epochs = (int)get_u32(&r);
+	m->opts.patience = (int)get_u32(&r);
+	m->opts.dev_split = get_f64(&r);
+	m->opts.C = get_f64(&r);
+	m->opts.char_ngrams = flags & 1;
+	m->opts.bucket_bits = (int)bits;
+	if (r.bad || flags > 1 || bits < CF_LM_MIN_BITS || bits > CF_LM_MAX_BITS ||
+	    m->nlabels < 2 || m->nlabels > CF_LM_MAX_LABELS || m->nfields < 1 ||
+	    m->nfields > CF_LM_MAX_FIELDS) {
+		m->nlabels = m->nfields = 0;
+		cf_error_set(err, rc, "%s: malformed model header", path);
+		goto done;
+	}
+	m->nbuckets = 1u << bits;
+	m->stride = 1 + m->nlabels;
+	if (!(m->labels = calloc(m->nlabels, sizeof *m->labels)) ||
+	    !(m->fields = calloc(m->nfields, sizeof *m->fields)) ||
+	    !(m->bias = malloc(m->nlabels * sizeof *m->bias)) ||
+	    !(m->tab = calloc((size_t)m->nbuckets * m->stride, sizeof *m->tab)))
+		goto nomem;
+	for (k = 0; k < m->nlabels; k++)
+		m->labels[k] = get_str(&r);
+	for (k = 0; k < m->nfields; k++)
+		m->fields[k] = get_str(&r);
+	for (k = 0; k < m->nlabels; k++)
+		m->bias[k] = get_f32(&r);
+	nrows = get_u32(&r);
+	if (r.bad || nrows > m->nbuckets) {
+		cf_error_set(err, rc, "%s: malformed model (labels, fields or row count)",
+		             path);
+		goto done;
+	}
+	for (i = 0; i < nrows; i++) {
+		uint32_t bkt = get_u32(&r);
+		float *row;
+
+		if (r.bad || bkt >= m->nbuckets || (i > 0 && bkt <= prev)) {
+			cf_error_set(err, rc, "%s: malformed model (weight row %zu)", path, i);
+			goto done;
+		}
+		prev = bkt;
+		row = m->tab + (size_t)bkt * m->stride;
+		for (k = 0; k < m->stride; k++)
+			row[k] = get_f32(&r);
+		if (r.bad || !(row[0] > 0) || !isfinite(row[0])) {
+			cf_error_set(err, rc, "%s: malformed model (weight row %zu)", path, i);
+			goto done;
+		}
+		for (k = 1; k < m->stride; k++)
+			if (!isfinite(row[k])) {
+				cf_error_set(err, rc, "%s: malformed model (weight row %zu)",
+				             path, i);
+				goto done;
+			}
+	}
+	if (r.pos != r.n) {
+		cf_error_set(err, rc, "%s: malformed model (%zu stray bytes)", path,
+		             r.n - r.pos);
+		goto done;
+	}
+	rc = 0;
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory loading the model",
+	                  path);
+done:
+	free(data);
+	if (rc < 0)
+		cf_lm_free(&m);
+	else
+		*out = m;
+	return rc;
+}

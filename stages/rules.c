@@ -1,0 +1,510 @@
+/*
+ * rules.c - the `type: rules` stage: lexicon swaps and regex rules (CDA/CDS).
+ *
+ * Consumes originals.  For each, the configured text fields are rewritten by
+ * the rules engine (rules_lexicon.c: built-in packs, user TSV lexicons;
+ * rules_pattern.c: user regexes; rules_gender.c: her/his).  Emits:
+ *   mode augment    - the original, plus one candidate when any rule fired;
+ *   mode substitute - with probability p (from seed and record id, so every
+ *                     shard decides alike) the candidate replaces the
+ *                     original (cf_consume), else the original alone.
+ * A record no rule touches yields no candidate and counts as no_edit.
+ * The candidate's label is kept or mapped (`label: {positive: negative}`);
+ * a label the map does not name rejects the candidate (label_unmapped).
+ * Provenance in generator: the rules that fired and every edit with its
+ * byte spans in the original and in the counterfactual (at most
+ * MAX_PROV_EDITS listed per candidate, the total always given).
+ *
+ * State: the compiled rule set (and its reverse, for the round-trip figure),
+ * one output buffer, counters.  Limits: those of rules.h.  Failure modes:
+ * config errors at init with FILE:LINE:COL (bad pattern with PCRE2's message
+ * and offset, unknown pack, unreadable or malformed lexicon, fields that are
+ * not text fields); out of memory stops the run.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "cfaug/sys/stage.h"
+#include "rules.h"
+
+#define MAX_PROV_EDITS 256
+
+typedef struct rules_state {
+	/* options */
+	cf_strlist packs, lexicons, fields;
+	const cf_node *patterns;      /* borrowed; checked by set_patterns */
+	int mode;                     /* 0 augment, 1 substitute */
+	double p;
+	int direction;                /* cf_rules_dir */
+	int label_keep;
+	cf_strmap label_map;
+	int round_trip;
+	/* run */
+	const cf_strlist *text_fields;
+	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
+	cf_rules_out out, back;
+	uint64_t records, edited, no_edit, substituted, kept, unmapped;
+	uint64_t rt_checked, rt_exact;
+	uint64_t amb[CF_AMB_COUNT];
+	uint64_t *per_rule;           /* edits per rule index */
+} rules_state;
+
+static const char *const mode_names[] = { "augment", "substitute", NULL };
+static const char *const dir_names[] = { "both", "a_to_b", "b_to_a", NULL };
+
+/* patterns: a sequence of {match: RE, replace: TEXT[, name: NAME]}. */
+static int set_patterns(void *state, const cf_node *n, const char *file,
+                        cf_error *err)
+{
+	rules_state *s = state;
+	size_t i, j;
+
+	if (n->type != CF_NODE_SEQ)
+		return cf_conf_error(err, file, n, "'patterns' must be a sequence of "
+		                     "{match, replace} mappings, got a %s",
+		                     cf_node_type_name(n->type));
+	for (i = 0; i < n->nkids; i++) {
+		const cf_node *m = n->kids[i], *v;
+		if (m->type != CF_NODE_MAP)
+			return cf_conf_error(err, file, m, "a pattern must be a mapping "
+			                     "{match: REGEX, replace: TEXT}");
+		for (j = 0; j + 1 < m->nkids; j += 2) {
+			const char *k = m->kids[j]->str;
+			if (strcmp(k, "match") && strcmp(k, "replace") && strcmp(k, "name"))
+				return cf_conf_error(err, file, m->kids[j], "unknown key '%s' in "
+				                     "a pattern (match, replace, name)", k);
+			if (m->kids[j + 1]->type != CF_NODE_SCALAR)
+				return cf_conf_error(err, file, m->kids[j + 1], "'%s' must be a "
+				                     "string", k);
+		}
+		if (!(v = cf_node_get(m, "match")) || v->len == 0)
+			return cf_conf_error(err, file, m, "a pattern needs a non-empty 'match'");
+		if (!cf_node_get(m, "replace"))
+			return cf_conf_error(err, file, m, "a pattern needs 'replace' "
+			                     "(use '' to delete)");
+	}
+	s->patterns = n;
+	return 0;
+}
+
+static void release_patterns(void *state)
+{
+	((rules_state *)state)->patterns = NULL;
+}
+
+/* label: keep | {FROM: TO, ...} */
+static int set_label(void *state, const cf_node *n, const char *file,
+                     cf_error *err)
+{
+	rules_state *s = state;
+	size_t i, k;
+
+	if (n->type == CF_NODE_SCALAR) {
+		if (strcmp(n->str, "keep") != 0)
+			return cf_conf_error(err, file, n, "'label' must be 'keep' or a "
+			                     "mapping like {positive: negative, negative: "
+			                     "positive}, got '%s'", n->str);
+		s->label_keep = 1;
+		return 0;
+	}
+	if (n->type != CF_NODE_MAP || n->nkids == 0)
+		return cf_conf_error(err, file, n, "'label' must be 'keep' or a "
+		                     "non-empty mapping of label -> label");
+	s->label_keep = 0;
+	k = n->nkids / 2;
+	s->label_map.keys = calloc(k, sizeof(char *));
+	s->label_map.vals = calloc(k, sizeof(char *));
+	if (!s->label_map.keys || !s->label_map.vals)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < k; i++) {
+		const cf_node *a = n->kids[2 * i], *b = n->kids[2 * i + 1];
+		if (b->type != CF_NODE_SCALAR || b->len == 0)
+			return cf_conf_error(err, file, b, "label '%s' must map to a label",
+			                     a->str);
+		if (!(s->label_map.keys[i] = strdup(a->str)) ||
+		    !(s->label_map.vals[i] = strdup(b->str)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		s->label_map.n = i + 1;
+	}
+	return 0;
+}
+
+static void release_label(void *state)
+{
+	rules_state *s = state;
+
+	cf_strmap_free(&s->label_map);
+	memset(&s->label_map, 0, sizeof s->label_map);
+}
+
+static const cf_option rules_options[] = {
+	{ "packs", CF_OPT_STRLIST, offsetof(rules_state, packs), NULL, 0, NULL,
+	  0, 0, NULL, "built-in lexicons: gender, names, negation, antonyms", NULL },
+	{ "lexicons", CF_OPT_STRLIST, offsetof(rules_state, lexicons), NULL, 0,
+	  NULL, 0, 0, NULL, "TSV files of pairs a<TAB>b[<TAB>tag], swapped both ways",
+	  NULL },
+	{ "patterns", CF_OPT_CUSTOM, 0, NULL, 0, NULL, 0, 0, set_patterns,
+	  "regex rules [{match: RE, replace: TEXT with $1}]", release_patterns },
+	{ "mode", CF_OPT_ENUM, offsetof(rules_state, mode), "augment", 0,
+	  mode_names, 0, 0, NULL, "augment (keep original, add counterfactual) | "
+	  "substitute (replace with probability p)", NULL },
+	{ "p", CF_OPT_DOUBLE, offsetof(rules_state, p), "0.5", 0, NULL, 0, 1,
+	  NULL, "substitute: probability a record is replaced", NULL },
+	{ "direction", CF_OPT_ENUM, offsetof(rules_state, direction), "both", 0,
+	  dir_names, 0, 0, NULL, "both | a_to_b | b_to_a", NULL },
+	{ "fields", CF_OPT_STRLIST, offsetof(rules_state, fields), NULL, 0, NULL,
+	  0, 0, NULL, "fields to edit (default: all text fields)", NULL },
+	{ "label", CF_OPT_CUSTOM, 0, "keep", 0, NULL, 0, 0, set_label,
+	  "keep | {FROM: TO, ...} target label of the counterfactual", release_label },
+	{ "round_trip", CF_OPT_BOOL, offsetof(rules_state, round_trip), "true", 0,
+	  NULL, 0, 0, NULL, "measure how many counterfactuals swap back exactly",
+	  NULL },
+	{ NULL }
+};
+
+/* Load packs, lexicons and (unless rev) patterns into a new rule set. */
+static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
+                 int with_patterns, cf_rules **out, cf_error *err)
+{
+	cf_rules *r = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = cf_rules_new(&r, dir, err)) < 0)
+		goto done;
+	for (i = 0; i < s->packs.n; i++) {
+		if ((rc = cf_rules_add_pack(r, s->packs.v[i], err)) < 0) {
+			if (rc == CF_ECONFIG && err->code == rc) {
+				/* say where in the pipeline file the pack was named */
+				char msg[CF_ERRMSG_MAX];
+				memcpy(msg, err->msg, sizeof msg);
+				err->code = 0;
+				cf_conf_error(err, info->conf_path, cf_node_get(info->node, "packs"),
+				              "%s", msg);
+			}
+			goto done;
+		}
+	}
+	for (i = 0; i < s->lexicons.n; i++) {
+		if ((rc = cf_rules_add_lexicon_file(r, NULL, s->lexicons.v[i], err)) < 0) {
+			char msg[CF_ERRMSG_MAX];
+			memcpy(msg, err->msg, sizeof msg);
+			err->code = 0;
+			cf_conf_error(err, info->conf_path, cf_node_get(info->node, "lexicons"),
+			              "%s", msg);
+			rc = err->code = rc == CF_EIO ? CF_ECONFIG : rc;
+			goto done;
+		}
+	}
+	for (i = 0; with_patterns && s->patterns && i < s->patterns->nkids; i++) {
+		const cf_node *m = s->patterns->kids[i];
+		const cf_node *mt = cf_node_get(m, "match"), *rp = cf_node_get(m, "replace");
+		const cf_node *nm = cf_node_get(m, "name");
+		char name[64], msg[256];
+		size_t off;
+		if (nm)
+			snprintf(name, sizeof name, "%s", nm->str);
+		else
+			snprintf(name, sizeof name, "pattern[%zu]", i);
+		rc = cf_rules_add_pattern(r, name, mt->str, rp->str, &off, msg, sizeof msg);
+		if (rc == CF_ECONFIG && off != (size_t)-1) {
+			rc = cf_conf_error(err, info->conf_path, mt, "bad pattern: %s at "
+			                   "offset %zu", msg, off);
+			goto done;
+		}
+		if (rc == CF_ECONFIG) {
+			rc = cf_conf_error(err, info->conf_path, rp, "bad replacement: %s", msg);
+			goto done;
+		}
+		if (rc < 0) {
+			rc = cf_error_set(err, rc, "rules: %s", msg);
+			goto done;
+		}
+	}
+	rc = cf_rules_compile(r, err);
+done:
+	if (rc < 0)
+		cf_rules_free(&r);
+	*out = r;
+	return rc;
+}
+
+static void rules_destroy(cf_stage *st, void *state);
+
+static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	size_t i, j;
+	int rc;
+
+	s->text_fields = info->text_fields;
+	for (i = 0; i < s->fields.n; i++) {
+		for (j = 0; j < info->text_fields->n; j++)
+			if (strcmp(s->fields.v[i], info->text_fields->v[j]) == 0)
+				break;
+		if (j == info->text_fields->n)
+			return cf_conf_error(err, info->conf_path,
+			                     cf_node_get(info->node, "fields"),
+			                     "'%s' is not one of input.text_fields",
+			                     s->fields.v[i]);
+	}
+	if (!s->packs.n && !s->lexicons.n && !s->patterns)
+		return cf_conf_error(err, info->conf_path, info->node, "a rules stage "
+		                     "needs at least one of packs, lexicons, patterns");
+	/* a label map must speak of declared labels */
+	for (i = 0; info->labels && info->labels->n && i < 2 * s->label_map.n; i++) {
+		const char *l = i % 2 ? s->label_map.vals[i / 2] : s->label_map.keys[i / 2];
+		for (j = 0; j < info->labels->n; j++)
+			if (strcmp(l, info->labels->v[j]) == 0)
+				break;
+		if (j == info->labels->n)
+			return cf_conf_error(err, info->conf_path,
+			                     cf_node_get(info->node, "label"),
+			                     "'%s' is not one of input.labels", l);
+	}
+	if ((rc = build(s, info, (cf_rules_dir)s->direction, 1, &s->rules, err)) < 0)
+		return rc;
+	if (s->round_trip) {
+		cf_rules_dir back = s->direction == CF_RULES_A_TO_B ? CF_RULES_B_TO_A :
+		                    s->direction == CF_RULES_B_TO_A ? CF_RULES_A_TO_B :
+		                    CF_RULES_BOTH;
+		if ((rc = build(s, info, back, 0, &s->rev, err)) < 0)
+			return rc;
+	}
+	s->per_rule = calloc(cf_rules_nrules(s->rules) + 1, sizeof *s->per_rule);
+	if (!s->per_rule)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* destroy() runs only after a successful init: clean up a failed one here */
+static int rules_init(cf_stage *st, void *state, const cf_pipeline_info *info,
+                      cf_error *err)
+{
+	int rc = init_inner(state, info, err);
+
+	if (rc < 0)
+		rules_destroy(st, state);
+	return rc;
+}
+
+static const char *amb_name(int a)
+{
+	switch (a) {
+	case CF_HER_TO_HIS:  return "her->his";
+	case CF_HER_TO_HIM:  return "her->him";
+	case CF_HIS_TO_HER:  return "his->her";
+	case CF_HIS_TO_HERS: return "his->hers";
+	}
+	return NULL;
+}
+
+/* Append provenance of the edits in s->out for field to arr; returns 0 or
+ * CF_ENOMEM.  *listed counts edits listed across fields. */
+static int add_prov(rules_state *s, const char *field, const char *orig,
+                    json_t *arr, json_t *fired, size_t *listed)
+{
+	size_t i;
+
+	for (i = 0; i < s->out.nedits; i++) {
+		const cf_rules_edit *e = &s->out.edits[i];
+		const char *rn = cf_rules_rule_name(s->rules, e->rule);
+		s->per_rule[e->rule]++;
+		if (!json_object_get(fired, rn) &&
+		    json_object_set_new(fired, rn, json_true()) < 0)
+			return CF_ENOMEM;
+		if (*listed >= MAX_PROV_EDITS)
+			continue;
+		json_t *o = json_pack("{s:s,s:s,s:s%,s:s%,s:[I,I],s:[I,I]}",
+		                      "field", field, "rule", rn,
+		                      "from", orig + e->src_off, e->src_len,
+		                      "to", s->out.text + e->dst_off, e->dst_len,
+		                      "src", (json_int_t)e->src_off,
+		                      (json_int_t)(e->src_off + e->src_len),
+		                      "dst", (json_int_t)e->dst_off,
+		                      (json_int_t)(e->dst_off + e->dst_len));
+		if (!o)
+			return CF_ENOMEM;
+		if (amb_name(e->amb))
+			json_object_set_new(o, "decision", json_string(amb_name(e->amb)));
+		if (json_array_append_new(arr, o) < 0)
+			return CF_ENOMEM;
+		(*listed)++;
+	}
+	return 0;
+}
+
+static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
+{
+	rules_state *s = state;
+	const cf_strlist *fl = s->fields.n ? &s->fields : s->text_fields;
+	cf_item *c = NULL;
+	json_t *edits = NULL, *fired = NULL;
+	size_t i, len, listed = 0, total = 0;
+	int rc = 0, rt_ok = 1;
+
+	s->records++;
+	/* CDS: decide first, so an unreplaced record costs nothing */
+	if (s->mode == 1 &&
+	    cf_unit(cf_record_rand(st, it->rec, 0x72756c6573ull)) >= s->p) {
+		s->kept++;
+		cf_emit(st, it);
+		return 0;
+	}
+	for (i = 0; i < fl->n; i++) {
+		const char *t = cf_item_text(it, fl->v[i], &len);
+		if (!t)
+			continue;
+		if ((rc = cf_rules_apply(s->rules, t, len, &s->out, s->amb)) < 0)
+			goto fail;
+		if (rc == 0)
+			continue;
+		total += (size_t)rc;
+		if (!c) {
+			if (!(c = cf_candidate_new(st, it)) || !(edits = json_array()) ||
+			    !(fired = json_object())) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
+		}
+		if ((rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len)) < 0 ||
+		    (rc = add_prov(s, fl->v[i], t, edits, fired, &listed)) < 0)
+			goto fail;
+		if (s->rev) {
+			if ((rc = cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back,
+			                         NULL)) < 0)
+				goto fail;
+			rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
+		}
+	}
+	if (!c) {
+		s->no_edit++;
+		cf_emit(st, it);
+		return 0;
+	}
+	s->edited++;
+	if (s->rev) {
+		s->rt_checked++;
+		s->rt_exact += (uint64_t)rt_ok;
+	}
+	/* provenance: rules fired (in rule order), edits, counts */
+	json_t *names = json_array();
+	const char *k;
+	json_t *v;
+	if (!names) {
+		rc = CF_ENOMEM;
+		goto fail;
+	}
+	json_object_foreach(fired, k, v)
+		json_array_append_new(names, json_string(k));
+	json_object_set_new(c->generator, "rules", names);
+	json_object_set_new(c->generator, "edits", edits);
+	edits = NULL;
+	json_object_set_new(c->generator, "n_edits", json_integer((json_int_t)total));
+	if (total > listed)
+		json_object_set_new(c->generator, "edits_truncated", json_true());
+	if (s->mode == 1)
+		json_object_set_new(c->generator, "mode", json_string("substitute"));
+	json_decref(fired);
+	fired = NULL;
+	/* the target label */
+	if (!s->label_keep) {
+		const char *from = cf_item_label(it);
+		const char *to = from ? cf_strmap_get(&s->label_map, from) : NULL;
+		if (!to) {
+			s->unmapped++;
+			cf_reject(st, c, "label_unmapped", NULL);
+			cf_emit(st, it);
+			return 0;
+		}
+		if ((rc = cf_candidate_set_label(c, to)) < 0)
+			goto fail;
+	}
+	cf_emit(st, c);
+	if (s->mode == 1) {
+		s->substituted++;
+		cf_consume(st, it);
+	} else {
+		cf_emit(st, it);
+	}
+	return 0;
+fail:
+	json_decref(edits);
+	json_decref(fired);
+	if (c)
+		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
+	if (rc == CF_ENOMEM) {
+		cf_fail_record(st, it, "out of memory");
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	/* a limit or bad text in one record is data, not the end of the run */
+	cf_fail_record(st, it, rc == CF_ELIMIT ? "rules: text over a size limit" :
+	                                         "rules: edit is not valid UTF-8");
+	return 0;
+}
+
+static int rules_report(cf_stage *st, void *state, json_t *out)
+{
+	rules_state *s = state;
+	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
+	size_t i;
+	int a;
+
+	if (!per || !amb || !rt) {
+		json_decref(per);
+		json_decref(amb);
+		json_decref(rt);
+		return CF_ENOMEM;
+	}
+	json_object_set_new(out, "records", json_integer((json_int_t)s->records));
+	json_object_set_new(out, "edited", json_integer((json_int_t)s->edited));
+	json_object_set_new(out, "no_edit", json_integer((json_int_t)s->no_edit));
+	json_object_set_new(out, "coverage", json_real(s->records - s->kept ?
+	                    (double)s->edited / (double)(s->records - s->kept) : 0.0));
+	if (s->mode == 1) {
+		json_object_set_new(out, "substituted", json_integer((json_int_t)s->substituted));
+		json_object_set_new(out, "kept_by_p", json_integer((json_int_t)s->kept));
+	}
+	if (!s->label_keep)
+		json_object_set_new(out, "label_unmapped", json_integer((json_int_t)s->unmapped));
+	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
+		                    json_integer((json_int_t)s->per_rule[i]));
+	json_object_set_new(out, "edits_by_rule", per);
+	for (a = 0; a < CF_AMB_COUNT; a++)
+		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
+	json_object_set_new(out, "her_his_decisions", amb);
+	if (s->rev) {
+		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
+		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));
+		json_object_set_new(rt, "rate", json_real(s->rt_checked ?
+		                    (double)s->rt_exact / (double)s->rt_checked : 0.0));
+		json_object_set_new(out, "round_trip", rt);
+	} else {
+		json_decref(rt);
+	}
+	return 0;
+}
+
+static void rules_destroy(cf_stage *st, void *state)
+{
+	rules_state *s = state;
+
+	cf_rules_free(&s->rules);
+	cf_rules_free(&s->rev);
+	cf_rules_out_free(&s->out);
+	cf_rules_out_free(&s->back);
+	free(s->per_rule);
+	s->per_rule = NULL;
+}
+
+const cf_stage_kind cf_stage_rules = {
+	.name = "rules",
+	.summary = "lexicon and regex swaps: gender/names CDA and CDS, negation, "
+	           "antonyms, user rules",
+	.state_size = sizeof(rules_state),
+	.options = rules_options,
+	.flags = CF_STAGE_ORIGINALS,
+	.init = rules_init,
+	.process = rules_process,
+	.report = rules_report,
+	.destroy = rules_destroy,
+};

@@ -1,0 +1,142 @@
+/*
+ * rules.h - internal interface of the rules engine behind `type: rules`.
+ *
+ * The engine is usable without the runner: build a cf_rules from lexicon
+ * files/buffers, built-in packs and PCRE2 patterns, call cf_rules_compile()
+ * once, then cf_rules_apply() any number of times (it never changes the
+ * compiled rules, so one cf_rules may be shared by threads that each own a
+ * cf_rules_out).
+ *
+ * Files: rules_lexicon.c (TSV lexicons, token scan, hash lookup, case),
+ * rules_gender.c (her -> his/him and his -> her/hers), rules_pattern.c
+ * (user regex rules), rules.c (the stage: options, candidates, report).
+ *
+ * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
+ * until the next apply on the same out or cf_rules_out_free().  Rule names
+ * returned by cf_rules_rule_name() are borrowed from the cf_rules.
+ */
+#ifndef CFAUG_STAGES_RULES_H
+#define CFAUG_STAGES_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cfaug/cfaug.h"
+
+typedef enum {
+	CF_RULES_BOTH = 0,     /* a -> b and b -> a */
+	CF_RULES_A_TO_B = 1,
+	CF_RULES_B_TO_A = 2
+} cf_rules_dir;
+
+/* Hard limits: inputs beyond them are refused with CF_ELIMIT. */
+#define CF_RULES_MAX_LEXICON_BYTES (32u << 20)  /* one lexicon file */
+#define CF_RULES_MAX_ENTRIES       (1u << 20)   /* lexicon entries in total */
+#define CF_RULES_MAX_RULES         4096         /* packs + lexicons + patterns */
+#define CF_RULES_MAX_WORD          64           /* bytes of a looked-up word */
+#define CF_RULES_MAX_OUTPUT        (64u << 20)  /* bytes of one output text */
+#define CF_RULES_MAX_EDITS         (1u << 20)   /* edits in one text */
+
+typedef struct cf_rules cf_rules;
+
+/* Decisions of the gender module, counted per apply. */
+enum {
+	CF_HER_TO_HIS, CF_HER_TO_HIM, CF_HIS_TO_HER, CF_HIS_TO_HERS,
+	CF_AMB_COUNT
+};
+
+typedef struct cf_rules_edit {
+	size_t src_off, src_len;   /* bytes replaced in the input */
+	size_t dst_off, dst_len;   /* bytes that replace them in the output */
+	uint32_t rule;             /* index for cf_rules_rule_name() */
+	int amb;                   /* -1, or CF_HER_TO_HIS... for her/his choices */
+} cf_rules_edit;
+
+typedef struct cf_rules_out {
+	char *text;                /* NUL-terminated output */
+	size_t len, cap;
+	cf_rules_edit *edits;      /* in input order, non-overlapping */
+	size_t nedits, edcap;
+	/* scratch, owned */
+	void *pm;                  /* pattern matches (rules_pattern.c) */
+	size_t npm, pmcap;
+	void *md;                  /* pcre2_match_data */
+	char *sub;                 /* replacement text of pattern matches */
+	size_t sublen, subcap;
+} cf_rules_out;
+
+/* A new, empty rule set that swaps in direction dir. */
+int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err);
+void cf_rules_free(cf_rules **r);
+
+/* Add a lexicon from a TSV buffer: lines "a<TAB>b[<TAB>tag]", '#' comments.
+ * Tag "name" means: match only capitalised or upper-case words; tag "oneway":
+ * the line is used a -> b only (and not at all under b_to_a).  A source
+ * word already defined keeps its first target (except her/his, which keep
+ * both for the gender module).  rule names the lexicon in provenance.
+ * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line. */
+int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
+                         const char *buf, size_t len, cf_error *err);
+/* Same from a file; rule defaults to path. */
+int cf_rules_add_lexicon_file(cf_rules *r, const char *rule,
+                              const char *path, cf_error *err);
+/* Built-in pack by name (gender, names, negation, antonyms): the file
+ * PACK.tsv searched in $CFAUG_LEXICONS, then CFAUG_SRCDIR/lexicons, then
+ * CFAUG_DATADIR/lexicons.  Unknown pack or missing file: CF_ECONFIG. */
+int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err);
+/* Full path of a pack's file into buf; 0 if found, -1 if not. */
+int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);
+
+/* Add a user regex rule (PCRE2, UTF+UCP, JIT).  Replacement may use $N,
+ * ${N} and $$.  On a bad pattern returns CF_ECONFIG and sets *erroff (the
+ * pattern offset, or (size_t)-1 for an error in the replacement) and msg. */
+int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
+                         const char *replace, size_t *erroff, char *msg,
+                         size_t msgsz);
+
+/* Freeze the rule set (hash tables, longest-first order).  Once. */
+int cf_rules_compile(cf_rules *r, cf_error *err);
+
+/* Rewrite text (UTF-8, len bytes) into out.  Returns the number of edits
+ * (0: nothing fired, out->text is a copy), or CF_ENOMEM / CF_ELIMIT.
+ * amb, when not NULL, gets the gender decisions added to it. */
+int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
+                   cf_rules_out *out, uint64_t amb[CF_AMB_COUNT]);
+void cf_rules_out_free(cf_rules_out *out);
+
+size_t cf_rules_nrules(const cf_rules *r);
+const char *cf_rules_rule_name(const cf_rules *r, uint32_t rule);
+cf_rules_dir cf_rules_direction(const cf_rules *r);
+
+/* ---- shared by the engine's files -------------------------------------- */
+
+/* 1 if the code point starting at s[0] (n bytes available) is a word
+ * character (letter, digit, mark, underscore); *clen gets its byte length. */
+int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+
+/* Gender module: given the text and the byte span of a `her` token, 1 if it
+ * is possessive (-> his), 0 if object (-> him). */
+int cf_rules_her_possessive(const char *text, size_t len, size_t start,
+                            size_t end);
+/* Given a `his` token: 1 if it stands alone (-> hers), 0 if it is a
+ * determiner (-> her). */
+int cf_rules_his_standalone(const char *text, size_t len, size_t start,
+                            size_t end);
+
+/* Pattern rules (rules_pattern.c), called by cf_rules_apply. */
+typedef struct cf_rules_pat cf_rules_pat;
+typedef struct cf_rules_pm {
+	size_t off, len;           /* span in the input */
+	size_t sub_off, sub_len;   /* replacement in out->sub */
+	uint32_t rule;
+} cf_rules_pm;
+int cf_rules_pat_new(cf_rules_pat **out, uint32_t rule, const char *pattern,
+                     const char *replace, size_t *erroff, char *msg,
+                     size_t msgsz);
+void cf_rules_pat_free(cf_rules_pat *p);
+void cf_rules_pat_free_md(void *md);
+/* Append p's matches in text to out->pm (skipping ones overlapping matches
+ * already there); returns 0 or CF_ENOMEM / CF_ELIMIT. */
+int cf_rules_pat_scan(const cf_rules_pat *p, const char *text, size_t len,
+                      cf_rules_out *out);
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * rules_gender.c - the English her/his ambiguity of gender swapping.
+ *
+ * Consumes: a text and the byte span of one `her` or `his` token.  Emits: a
+ * decision, no text.  English `her` is both possessive (her idea -> his idea)
+ * and object (wished her well -> wished him well); `his` is both determiner
+ * (his idea -> her idea) and standalone (the idea was his -> hers).  With no
+ * tagger the decision is made from the words around the token:
+ *
+ *   her + end of text / punctuation ............................ object
+ *   her + hyphenated word (her well-being, her in-laws) ...... possessive
+ *   her + own ................................................. possessive
+ *   her + determiner, pronoun, preposition, conjunction, auxiliary,
+ *         adverb (incl. -ly, except adjectives like lovely) ...... object
+ *   her + bare verb that is never a noun (let her go) .......... object
+ *   her + verb-or-noun after make/let/see/help/... then a stop .. object
+ *   her + -ing after a verb of perception (saw her leaving) ..... object
+ *   her + word that is a noun or an adjective+adverb
+ *         (back, home, first, best, more, dead, alone ...): decided
+ *         by the word after it (a stop -> object; after a preposition,
+ *         "with her back to" -> possessive) ........................
+ *   anything else (a noun or an adjective) .................... possessive
+ *
+ *   his + end / . , ; : ! ? ) / is, was, will, to, than, too ... standalone
+ *   his + and/or + a possessive determiner (his or her) ........ determiner
+ *   anything else .............................................. determiner
+ *
+ * The word lists are the data of this file; tests/data/rules/her_sentences
+ * measures them on real sentences.  State: none.  Limits: only the one word
+ * before and two words after are looked at.  Failure: none (always decides).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+typedef struct tok {
+	int kind;           /* T_END, T_PUNCT, T_WORD */
+	size_t s, e;        /* span */
+	char w[24];         /* folded ASCII word, "" if too long or non-ASCII */
+} tok;
+
+enum { T_END, T_PUNCT, T_WORD };
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static void fill_word(tok *t, const char *text)
+{
+	size_t n = t->e - t->s, i;
+
+	t->w[0] = '\0';
+	if (n >= sizeof t->w)
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[t->s + i];
+		if (c >= 0x80) {
+			t->w[0] = '\0';
+			return;
+		}
+		t->w[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	t->w[n] = '\0';
+}
+
+/* The token starting at or after pos (white space skipped). */
+static tok next_tok(const char *text, size_t len, size_t pos)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	tok k = { T_END, len, len, "" };
+	size_t cl;
+
+	while (pos < len && is_space(t[pos]))
+		pos++;
+	/* a non-breaking space (U+00A0) is white space too */
+	while (pos + 1 < len && t[pos] == 0xC2 && t[pos + 1] == 0xA0) {
+		pos += 2;
+		while (pos < len && is_space(t[pos]))
+			pos++;
+	}
+	if (pos >= len)
+		return k;
+	k.s = pos;
+	if (!cf_rules_is_word(t + pos, len - pos, &cl)) {
+		k.kind = T_PUNCT;
+		k.e = pos + cl;
+		return k;
+	}
+	while (pos < len && cf_rules_is_word(t + pos, len - pos, &cl))
+		pos += cl;
+	k.kind = T_WORD;
+	k.e = pos;
+	fill_word(&k, text);
+	return k;
+}
+
+/* The word ending right before pos (white space skipped); T_PUNCT/T_END
+ * when punctuation or the start of the text comes first. */
+static tok prev_tok(const char *text, size_t pos)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	tok k = { T_END, 0, 0, "" };
+	size_t e, cl;
+
+	while (pos > 0 && is_space(t[pos - 1]))
+		pos--;
+	if (pos == 0)
+		return k;
+	e = pos;
+	/* step back over word characters (UTF-8 aware: find each start) */
+	for (;;) {
+		size_t s = pos - 1;
+		while (s > 0 && (t[s] & 0xC0) == 0x80)
+			s--;
+		if (!cf_rules_is_word(t + s, e - s, &cl) || s + cl != pos)
+			break;
+		pos = s;
+		if (pos == 0)
+			break;
+	}
+	if (pos == e) {
+		k.kind = T_PUNCT;
+		k.s = e - 1;
+		k.e = e;
+		return k;
+	}
+	k.kind = T_WORD;
+	k.s = pos;
+	k.e = e;
+	fill_word(&k, text);
+	return k;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#define IN(list, w) in_list(list, sizeof list / sizeof list[0], w)
+static int in_list(const char *const *list, size_t n, const char *w)
+{
+	return w[0] && bsearch(&w, list, n, sizeof *list, cmp_str) != NULL;
+}
+
+/* Words after which `her` is an object (and that never follow possessive
+ * her).  Sorted: bsearch. */
+static const char *const obj_next[] = {
+	"a", "about", "above", "across", "after", "again", "against",
+	"ahead", "all", "almost", "alone", "along", "already", "also",
+	"although", "always", "am", "among", "an", "and", "another", "any",
+	"anybody", "anymore", "anyone", "anything", "anyway", "apart", "are",
+	"around", "as", "aside", "at", "away", "be", "because", "been",
+	"before", "behind", "below", "beneath", "beside", "besides",
+	"between", "beyond", "both", "but", "by", "can", "cannot", "could",
+	"despite", "did", "do", "does", "down", "during", "each", "either",
+	"else", "enough", "even", "ever", "everybody", "everyone",
+	"everything", "except", "for", "forever", "from", "had", "has",
+	"have", "he", "her", "here", "herself", "him", "himself", "his",
+	"how", "however", "i", "if", "in", "instead", "into", "is", "it",
+	"its", "itself", "just", "later", "like", "may", "me", "might",
+	"mine", "much", "must", "my", "myself", "near", "neither", "never",
+	"no", "nobody", "nor", "not", "nothing", "now", "of", "off", "often",
+	"on", "once", "onto", "or", "our", "out", "outside", "over",
+	"perhaps", "please", "rather", "really", "she", "should", "since",
+	"so", "some", "somebody", "somehow", "someone", "something",
+	"sometimes", "soon", "still", "such", "than", "that", "the", "their",
+	"them", "themselves", "then", "there", "these", "they", "this",
+	"those", "though", "through", "throughout", "till", "to", "today",
+	"together", "tonight", "too", "toward", "towards", "twice", "under",
+	"unless", "until", "up", "upon", "us", "via", "was", "we", "well",
+	"were", "what", "whatsoever", "when", "whenever", "where", "whether",
+	"which", "while", "who", "whom", "whose", "why", "will", "with",
+	"within", "without", "would", "yet", "you", "your",
+};
+
+/* Verbs that do not follow possessive her: "let her go", "made her cry". */
+static const char *const bare_verb[] = {
+	"be", "become", "believe", "bring", "buy", "come", "decide", "die",
+	"do", "eat", "find", "forget", "get", "give", "go", "hear", "know",
+	"learn", "leave", "let", "lose", "marry", "put", "realize",
+	"remember", "save", "say", "see", "seem", "shoot", "sit", "speak",
+	"stay", "steal", "take", "tell", "think", "try", "understand",
+};
+
+/* Verbs after which her + base verb is an object: "watched her dance." */
+static const char *const causative[] = {
+	"feel", "felt", "hear", "heard",
+	"hearing", "help", "helped", "helping", "helps", "let", "lets",
+	"letting", "made", "make", "makes", "making", "notice", "noticed", "saw",
+	"see", "seeing", "seen", "sees", "watch", "watched", "watches",
+	"watching",
+};
+
+/* Verbs that are also nouns: an object reading only after a causative
+ * verb and before a stop ("watched her dance." vs "her dance was"). */
+static const char *const soft_verb[] = {
+	"act", "answer", "call", "change", "climb", "cook", "cry", "dance",
+	"drive", "fall", "feel", "fight", "fly", "grow", "jump", "keep",
+	"kill", "kiss", "laugh", "look", "move", "need", "perform", "play",
+	"read", "ride", "run", "shine", "sing", "sleep", "smile", "stand",
+	"struggle", "suffer", "swim", "talk", "turn", "wait", "walk", "want",
+	"win", "work", "write",
+};
+
+/* Verbs after which her + -ing is an object: "saw her leaving". */
+static const char *const perception[] = {
+	"catch", "caught", "feel", "felt", "find", "finds", "found", "hear",
+	"heard", "imagine", "imagined", "keep", "keeps", "kept", "leave",
+	"left", "notice", "noticed", "picture", "pictures", "saw", "see",
+	"seeing", "seen", "sees", "send", "sent", "set", "show", "showed",
+	"showing", "shown", "shows", "spot", "spotted", "start", "started",
+	"stop", "stopped", "watch", "watched", "watches", "watching",
+};
+
+/* Prepositions of place: "behind her running" is an object. */
+static const char *const spatial[] = {
+	"around", "behind", "beside", "near", "past", "to", "toward", "towards",
+};
+
+/* -ly words that are adjectives or nouns, so possessive her may precede. */
+static const char *const ly_nonadv[] = {
+	"ally", "anomaly", "assembly", "belly", "bully", "costly", "cowardly",
+	"curly", "daily", "deadly", "early", "elderly", "family", "fly",
+	"friendly", "ghostly", "heavenly", "holy", "homely", "jelly", "jolly",
+	"likely", "lily", "lively", "lonely", "lovely", "lowly", "motherly",
+	"only", "orderly", "rally", "reply", "saintly", "sickly", "silly",
+	"sisterly", "stately", "supply", "surly", "timely", "ugly", "unlikely",
+	"unruly", "womanly", "worldly",
+};
+
+/* Words that can follow possessive her (as noun or adjective) or end an
+ * object phrase (as adverb/particle/predicate): decided by the next word. */
+static const char *const two_way[] = {
+	"back", "best", "close", "dead", "first", "free", "high", "home",
+	"last", "least", "left", "less", "more", "most", "naked", "next",
+	"right", "safe", "straight", "wet", "worst",
+};
+
+/* Intensifiers: "her very first film" vs "loved her very much". */
+static const char *const intens[] = { "pretty", "quite", "very" };
+
+/* Adjectives that, before a stop, are predicates: "made her happy." */
+static const char *const pred_adj[] = {
+	"afraid", "alive", "angry", "annoying", "appealing", "ashamed",
+	"asleep", "attractive", "awake", "aware", "beautiful", "believable",
+	"better", "busy", "calm", "cold", "comfortable", "crazy", "famous",
+	"fine", "fragile", "free", "funny", "furious", "glad", "guilty",
+	"happy", "hot", "human", "hungry", "ill", "innocent", "insane",
+	"interesting", "irresistible", "jealous", "likable", "likeable",
+	"lovable", "mad", "miserable", "nervous", "ok", "okay",
+	"older", "pale", "poor", "pregnant", "proud", "quiet", "ready",
+	"real", "rich", "sad", "sexy", "sick", "silent", "smart",
+	"sorry", "special", "strong", "stronger", "stupid", "sympathetic",
+	"ugly", "unbearable", "uncomfortable", "unconscious", "unhappy",
+	"unsympathetic", "upset", "vulnerable", "weak", "wet", "worse",
+	"wrong", "young", "younger",
+};
+
+/* w ends with suf after at least two more letters ("badly", not "fly";
+ * "tied", not "red" or "bed"). */
+static int ends_with(const char *w, const char *suf)
+{
+	size_t n = strlen(w), m = strlen(suf);
+	return n > m + 1 && memcmp(w + n - m, suf, m) == 0;
+}
+
+/* A "stop": the object phrase may end before it. */
+static int is_stop(const tok *t)
+{
+	if (t->kind == T_END)
+		return 1;
+	if (t->kind == T_PUNCT)
+		return 1;
+	return IN(obj_next, t->w) || (ends_with(t->w, "ly") && !IN(ly_nonadv, t->w));
+}
+
+int cf_rules_her_possessive(const char *text, size_t len, size_t start,
+                            size_t end)
+{
+	tok n = next_tok(text, len, end), pv, n2;
+	const char *w = n.w;
+
+	if (n.kind == T_PUNCT) {
+		const unsigned char *t = (const unsigned char *)text;
+		size_t cl;
+		/* her's (= hers) is possessive */
+		if (t[n.s] == '\'' && n.e < len && (t[n.e] == 's' || t[n.e] == 'S') &&
+		    (n.e + 1 >= len ||
+		     !cf_rules_is_word(t + n.e + 1, len - n.e - 1, &cl)))
+			return 1;
+		/* an opening quote after a space: her "Roswell" persona (a noun
+		 * follows the quote) vs greets her "Hello" (nothing follows) */
+		if ((t[n.s] == '"' || t[n.s] == '\'') && n.s > end && n.e < len &&
+		    cf_rules_is_word(t + n.e, len - n.e, &cl)) {
+			const char *q = memchr(text + n.e, t[n.s], len - n.e);
+			tok a;
+			if (!q)
+				return 0;
+			a = next_tok(text, len, (size_t)(q - text) + 1);
+			return a.kind == T_WORD && !is_stop(&a);
+		}
+		return 0;
+	}
+	if (n.kind != T_WORD)
+		return 0;
+	/* her well-being, her in-laws, her so-called: a compound modifier */
+	if (n.e + 1 < len && text[n.e] == '-' &&
+	    cf_rules_is_word((const unsigned char *)text + n.e + 1, len - n.e - 1,
+	                     &(size_t){0}))
+		return 1;
+	if (!w[0])
+		return 1;   /* non-ASCII or long word: a name or noun */
+	if (strcmp(w, "own") == 0)
+		return 1;
+	pv = prev_tok(text, start);
+	n2 = next_tok(text, len, n.e);
+	if (IN(intens, w))
+		return !is_stop(&n2) && strcmp(n2.w, "well") != 0;
+	if (IN(two_way, w)) {
+		static const char *const preps[] = {
+			"about", "across", "at", "behind", "by", "down", "for", "from",
+			"in", "into", "of", "off", "on", "onto", "over", "through", "to",
+			"under", "with", "without",
+		};
+		static const char *const effort[] = {
+			"did", "do", "does", "doing", "done", "gave", "give", "given",
+			"gives", "giving", "tried", "tries", "try", "trying",
+		};
+		if (pv.kind == T_WORD && IN(preps, pv.w))
+			return 1;
+		if (pv.kind == T_WORD && IN(effort, pv.w) &&
+		    (!strcmp(w, "best") || !strcmp(w, "worst")))
+			return 1;   /* gave her best, tried her best */
+		if (!strcmp(n2.w, "of") && strcmp(w, "most") && strcmp(w, "least"))
+			return 1;   /* her first of two, her best of all */
+		return !is_stop(&n2);
+	}
+	if (strcmp(w, "all") == 0)   /* gave her all. / told her all about it */
+		return n2.kind != T_WORD;
+	if (IN(obj_next, w))
+		return 0;
+	if (ends_with(w, "ly") && !IN(ly_nonadv, w)) {   /* an adverb */
+		tok n3 = next_tok(text, len, n2.e);
+		if (is_stop(&n2) || IN(pred_adj, n2.w))
+			return 0;                    /* treated her badly */
+		/* left her emotionally fragile. / her truly awful hat */
+		return !(is_stop(&n3) && strcmp(n3.w, "and") && strcmp(n3.w, "or"));
+	}
+	if (IN(bare_verb, w))
+		return 0;
+	if (pv.kind == T_WORD && IN(causative, pv.w) && IN(soft_verb, w) &&
+	    is_stop(&n2))
+		return 0;
+	if (ends_with(w, "ing") && pv.kind == T_WORD &&
+	    (IN(perception, pv.w) || IN(spatial, pv.w)))
+		return 0;   /* saw her leaving, a man behind her running */
+	if (IN(pred_adj, w) && is_stop(&n2))
+		return 0;
+	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") && is_stop(&n2) &&
+	    n2.kind == T_WORD)
+		return 0;   /* found her tied up, had her killed off */
+	return 1;
+}
+
+int cf_rules_his_standalone(const char *text, size_t len, size_t start,
+                            size_t end)
+{
+	static const char *const after[] = {
+		"are", "can", "could", "did", "does", "had", "has", "is", "may",
+		"might", "must", "should", "than", "to", "too", "was", "were",
+		"will", "would",
+	};
+	static const char *const dets[] = {
+		"her", "his", "its", "my", "our", "their", "your",
+	};
+	tok n = next_tok(text, len, end);
+
+	(void)start;
+	if (n.kind == T_END)
+		return 1;
+	if (n.kind == T_PUNCT) {
+		unsigned char c = (unsigned char)text[n.s];
+		return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
+		       c == '?' || c == ')' || c == ']' || c == '<';
+	}
+	if (strcmp(n.w, "and") == 0 || strcmp(n.w, "or") == 0) {
+		tok n2 = next_tok(text, len, n.e);
+		return !(n2.kind == T_WORD && IN(dets, n2.w));
+	}
+	return IN(after, n.w);
+}

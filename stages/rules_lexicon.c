@@ -1,0 +1,999 @@
+/*
+ * rules_lexicon.c - the rules engine: TSV lexicons, the token scan, the
+ * hash lookup and case transfer (see rules.h).
+ *
+ * Consumes: lexicon text ("a<TAB>b[<TAB>tag]" lines, '#' comments), packs by
+ * name, and at apply time one UTF-8 text.  Emits: the rewritten text and a
+ * list of edits with byte spans in input and output.
+ *
+ * Design: every entry is keyed by its first word, case-folded, in one
+ * open-addressing hash table; entries sharing a first word hang off the
+ * slot longest-first, so "best man" wins over "man".  apply() walks the text
+ * once, word token by word token, and looks each token up; this is far
+ * cheaper than one big regex alternation because most tokens miss after a
+ * hash and one probe.  Multi-word tails ("best man", "Mr.", "isn't") are
+ * compared in place, any run of white space matching one space and ' / ’
+ * matching each other.  User regex matches (rules_pattern.c) are found
+ * first and take precedence where they overlap a lexicon match.
+ *
+ * Words: a word character is an ASCII letter, digit or '_', or any non-ASCII
+ * code point outside the punctuation and symbol blocks (Latin-1 symbols,
+ * U+2000-U+2BFF, U+3000-U+303F, U+FE30-U+FE4F, U+FF00-U+FF0F, emoji), so
+ * "Straße" and "élève" are one word each.  Case folding and case transfer
+ * cover ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic; other scripts
+ * are matched byte-exact.  Invalid UTF-8 bytes are non-word characters.
+ *
+ * State: the cf_rules is immutable after cf_rules_compile(); apply() writes
+ * only into the caller's cf_rules_out.  Limits: see CF_RULES_MAX_* in
+ * rules.h.  Failure modes: malformed lexicon lines (CF_ECONFIG with
+ * FILE:LINE), unreadable files (CF_EIO), limits (CF_ELIMIT), CF_ENOMEM.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "rules.h"
+
+enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
+enum { CASE_LOWER, CASE_TITLE, CASE_UPPER };
+
+typedef struct lexent {
+	char *src;              /* case-folded source, single spaces */
+	char *dst[2];           /* targets as written; dst[1] only for her/his */
+	uint32_t src_len, first_len, dst_len[2];
+	uint32_t rule;
+	uint32_t next;          /* next entry with the same first word, +1; 0 end */
+	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
+} lexent;
+
+struct cf_rules {
+	cf_rules_dir dir;
+	char **rules;
+	size_t nrules;
+	lexent *ents;
+	size_t nents, entcap;
+	uint32_t *slots;        /* head entry index + 1; 0 empty */
+	size_t nslots;          /* power of two */
+	cf_rules_pat **pats;
+	size_t npats;
+	int compiled;
+};
+
+/* ---- UTF-8, word characters, case ------------------------------------ */
+
+/* ASCII word table: letters, digits, underscore. */
+static const unsigned char wordtab[128] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['_'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/* Decode one code point; invalid or truncated sequences give -1, len 1. */
+static long utf8_decode(const unsigned char *s, size_t n, size_t *clen)
+{
+	long cp;
+	size_t k, i;
+
+	*clen = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) { k = 2; cp = s[0] & 0x1F; }
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF) { k = 3; cp = s[0] & 0x0F; }
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4) { k = 4; cp = s[0] & 0x07; }
+	else return -1;
+	if (n < k)
+		return -1;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*clen = k;
+	return cp;
+}
+
+static size_t utf8_encode(long cp, char *o)
+{
+	if (cp < 0x80) { o[0] = (char)cp; return 1; }
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static int cp_is_word(long cp)
+{
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return wordtab[cp];
+	if (cp <= 0xBF)    /* C1 controls, Latin-1 punctuation and symbols */
+		return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+	if (cp == 0xD7 || cp == 0xF7)
+		return 0;
+	if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+	    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
+	    cp == 0xFEFF || (cp >= 0x1F000 && cp <= 0x1FAFF))
+		return 0;
+	return 1;
+}
+
+int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen)
+{
+	if (s[0] < 0x80) {
+		*clen = 1;
+		return wordtab[s[0]];
+	}
+	return cp_is_word(utf8_decode(s, n, clen));
+}
+
+/* Lower-case mapping of one code point (identity when unknown). */
+static long cp_lower(long cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+	if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+		return cp + 32;
+	if (cp >= 0x100 && cp <= 0x17F) {
+		if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+			return (cp & 1) ? cp + 1 : cp;
+		if (cp == 0x178)
+			return 0xFF;
+		if (cp == 0x130 || cp == 0x131 || cp == 0x138 || cp == 0x149 ||
+		    cp == 0x17F)
+			return cp;
+		return (cp & 1) ? cp : cp + 1;
+	}
+	if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
+		return cp + 32;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 80;
+	return cp;
+}
+
+static long cp_upper(long cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') ? cp - 32 : cp;
+	if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
+		return cp - 32;
+	if (cp == 0xFF)
+		return 0x178;
+	if (cp >= 0x100 && cp <= 0x17F) {
+		if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+			return (cp & 1) ? cp : cp - 1;
+		if (cp == 0x130 || cp == 0x131 || cp == 0x138 || cp == 0x149 ||
+		    cp == 0x17F || cp == 0x178)
+			return cp;
+		return (cp & 1) ? cp - 1 : cp;
+	}
+	if ((cp >= 0x3B1 && cp <= 0x3C9 && cp != 0x3C2) || (cp >= 0x430 && cp <= 0x44F))
+		return cp - 32;
+	if (cp >= 0x450 && cp <= 0x45F)
+		return cp - 80;
+	return cp;
+}
+
+/* Fold s[0..n) to lower case into o (cap bytes); length or -1 if too long.
+ * Folding never changes the encoded length within the mapped ranges. */
+static long fold(const char *s, size_t n, char *o, size_t cap)
+{
+	size_t i = 0, k = 0, cl;
+	long cp;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			if (k >= cap)
+				return -1;
+			o[k++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			i++;
+			continue;
+		}
+		cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+		if (k + 4 > cap)
+			return -1;
+		if (cp < 0)
+			o[k++] = (char)c;
+		else
+			k += utf8_encode(cp_lower(cp), o + k);
+		i += cl;
+	}
+	return (long)k;
+}
+
+/* Case pattern of the matched source span. */
+static int case_of(const char *s, size_t n)
+{
+	size_t i = 0, cl, up = 0, lo = 0;
+	int first = -1;
+	long cp;
+
+	while (i < n) {
+		cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+		i += cl;
+		if (cp < 0)
+			continue;
+		if (cp_lower(cp) != cp) {
+			up++;
+			if (first < 0)
+				first = 1;
+		} else if (cp_upper(cp) != cp) {
+			lo++;
+			if (first < 0)
+				first = 0;
+		}
+	}
+	if (up == 0)
+		return CASE_LOWER;
+	if (lo == 0 && up >= 2)
+		return CASE_UPPER;
+	return first == 1 ? CASE_TITLE : CASE_LOWER;
+}
+
+static int starts_upper(const char *s, size_t n)
+{
+	size_t cl;
+	long cp = utf8_decode((const unsigned char *)s, n, &cl);
+	return cp >= 0 && cp_lower(cp) != cp;
+}
+
+/* ---- output buffer ----------------------------------------------------- */
+
+static int out_put(cf_rules_out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 256;
+		char *t;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		if (cap > CF_RULES_MAX_OUTPUT + 1) {
+			if (o->len + n + 1 > CF_RULES_MAX_OUTPUT + 1)
+				return CF_ELIMIT;
+			cap = CF_RULES_MAX_OUTPUT + 1;
+		}
+		t = realloc(o->text, cap);
+		if (!t)
+			return CF_ENOMEM;
+		o->text = t;
+		o->cap = cap;
+	}
+	memcpy(o->text + o->len, s, n);
+	o->len += n;
+	o->text[o->len] = '\0';
+	return 0;
+}
+
+/* Append s with case pattern cs applied. */
+static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
+{
+	char buf[16];
+	size_t i = 0, cl, k;
+	long cp;
+	int rc, first = 1;
+
+	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER) {
+		while (i < n) {
+			cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+			if (cp < 0) {
+				if ((rc = out_put(o, s + i, 1)) < 0)
+					return rc;
+				i++;
+				continue;
+			}
+			if (cs == CASE_UPPER || (cs == CASE_TITLE && first))
+				cp = cp_upper(cp);
+			else if (cs == CASE_LOWER)
+				cp = cp_lower(cp);
+			if (cp_is_word(cp))
+				first = 0;
+			k = utf8_encode(cp, buf);
+			if ((rc = out_put(o, buf, k)) < 0)
+				return rc;
+			i += cl;
+		}
+	}
+	return 0;
+}
+
+static int out_edit(cf_rules_out *o, size_t soff, size_t slen, size_t doff,
+                    size_t dlen, uint32_t rule, int amb)
+{
+	cf_rules_edit *e;
+
+	if (o->nedits == o->edcap) {
+		size_t cap = o->edcap ? o->edcap * 2 : 16;
+		if (cap > CF_RULES_MAX_EDITS)
+			return CF_ELIMIT;
+		e = realloc(o->edits, cap * sizeof *e);
+		if (!e)
+			return CF_ENOMEM;
+		o->edits = e;
+		o->edcap = cap;
+	}
+	e = &o->edits[o->nedits++];
+	e->src_off = soff;
+	e->src_len = slen;
+	e->dst_off = doff;
+	e->dst_len = dlen;
+	e->rule = rule;
+	e->amb = amb;
+	return 0;
+}
+
+void cf_rules_out_free(cf_rules_out *o)
+{
+	if (!o)
+		return;
+	free(o->text);
+	free(o->edits);
+	free(o->pm);
+	free(o->sub);
+	if (o->md)
+		cf_rules_pat_free_md(o->md);
+	memset(o, 0, sizeof *o);
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h ^ (h >> 29);
+}
+
+int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
+{
+	cf_rules *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (!r)
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	r->dir = dir;
+	r->nslots = 1024;
+	r->slots = calloc(r->nslots, sizeof *r->slots);
+	if (!r->slots) {
+		free(r);
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	}
+	*out = r;
+	return 0;
+}
+
+void cf_rules_free(cf_rules **rp)
+{
+	cf_rules *r;
+	size_t i;
+
+	if (!rp || !*rp)
+		return;
+	r = *rp;
+	for (i = 0; i < r->nents; i++) {
+		free(r->ents[i].src);
+		free(r->ents[i].dst[0]);
+		free(r->ents[i].dst[1]);
+	}
+	for (i = 0; i < r->nrules; i++)
+		free(r->rules[i]);
+	for (i = 0; i < r->npats; i++)
+		cf_rules_pat_free(r->pats[i]);
+	free(r->pats);
+	free(r->rules);
+	free(r->ents);
+	free(r->slots);
+	free(r);
+	*rp = NULL;
+}
+
+size_t cf_rules_nrules(const cf_rules *r) { return r->nrules; }
+cf_rules_dir cf_rules_direction(const cf_rules *r) { return r->dir; }
+
+const char *cf_rules_rule_name(const cf_rules *r, uint32_t rule)
+{
+	return rule < r->nrules ? r->rules[rule] : "?";
+}
+
+/* Register a rule name; returns its index or a negative code. */
+static int add_rule(cf_rules *r, const char *name)
+{
+	char **v;
+
+	if (r->nrules >= CF_RULES_MAX_RULES)
+		return CF_ELIMIT;
+	v = realloc(r->rules, (r->nrules + 1) * sizeof *v);
+	if (!v)
+		return CF_ENOMEM;
+	r->rules = v;
+	if (!(v[r->nrules] = strdup(name)))
+		return CF_ENOMEM;
+	return (int)r->nrules++;
+}
+
+/* Slot of the first word key (found or the empty slot where it goes). */
+static size_t find_slot(const cf_rules *r, const char *key, size_t n)
+{
+	size_t mask = r->nslots - 1, i = (size_t)hash_bytes(key, n) & mask;
+
+	for (;;) {
+		uint32_t h = r->slots[i];
+		if (!h)
+			return i;
+		const lexent *e = &r->ents[h - 1];
+		if (e->first_len == n && memcmp(e->src, key, n) == 0)
+			return i;
+		i = (i + 1) & mask;
+	}
+}
+
+static int grow_slots(cf_rules *r)
+{
+	size_t old = r->nslots, i;
+	uint32_t *os = r->slots;
+
+	r->nslots = old * 2;
+	r->slots = calloc(r->nslots, sizeof *r->slots);
+	if (!r->slots) {
+		r->slots = os;
+		r->nslots = old;
+		return CF_ENOMEM;
+	}
+	for (i = 0; i < old; i++) {
+		if (os[i]) {
+			const lexent *e = &r->ents[os[i] - 1];
+			r->slots[find_slot(r, e->src, e->first_len)] = os[i];
+		}
+	}
+	free(os);
+	return 0;
+}
+
+/* Normalise a source phrase: fold case, collapse white space; the first
+ * word must start with a word character. */
+static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
+                    uint32_t *first)
+{
+	char *f = malloc(n * 2 + 8), *o;
+	long fl;
+	size_t i, k = 0, cl;
+	int inword = 1;
+
+	*out = NULL;
+	if (!f)
+		return CF_ENOMEM;
+	o = malloc(n * 2 + 8);
+	if (!o) {
+		free(f);
+		return CF_ENOMEM;
+	}
+	fl = fold(s, n, f, n * 2 + 8);
+	*first = 0;
+	for (i = 0; i < (size_t)fl; ) {
+		unsigned char c = (unsigned char)f[i];
+		if (c == ' ' || c == '\t') {
+			if (inword && !*first)
+				*first = (uint32_t)k;
+			inword = 0;
+			if (k && o[k - 1] != ' ')
+				o[k++] = ' ';
+			i++;
+			continue;
+		}
+		int w = cf_rules_is_word((const unsigned char *)f + i, (size_t)fl - i, &cl);
+		if (inword && !w && !*first)
+			*first = (uint32_t)k;
+		if (!w)
+			inword = 0;
+		memcpy(o + k, f + i, cl);
+		k += cl;
+		i += cl;
+	}
+	while (k && o[k - 1] == ' ')
+		k--;
+	if (!*first)
+		*first = (uint32_t)k;
+	free(f);
+	if (k == 0 || !cf_rules_is_word((const unsigned char *)o, k, &cl)) {
+		free(o);
+		return -1;
+	}
+	o[k] = '\0';
+	*out = o;
+	*olen = (uint32_t)k;
+	return 0;
+}
+
+/* Add one directed entry src -> dst.  Returns 0, or a negative code; -10
+ * when the source phrase does not start with a word character. */
+static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
+                     const char *dst, size_t dn, int need_cap)
+{
+	char *key = NULL;
+	uint32_t klen, first;
+	size_t slot;
+	int rc;
+
+	if ((rc = norm_src(src, sn, &key, &klen, &first)) < 0)
+		return rc == CF_ENOMEM ? rc : -10;
+	if (klen > 4096 || first > CF_RULES_MAX_WORD) {
+		free(key);
+		return -10;
+	}
+	if ((r->nents + 1) * 2 > r->nslots && (rc = grow_slots(r)) < 0)
+		goto fail;
+	slot = find_slot(r, key, first);
+	/* duplicate source: keep the first, except her/his which take two */
+	for (uint32_t h = r->slots[slot]; h; h = r->ents[h - 1].next) {
+		lexent *e = &r->ents[h - 1];
+		if (e->src_len != klen || memcmp(e->src, key, klen) != 0)
+			continue;
+		int amb = (klen == 3 && memcmp(key, "her", 3) == 0) ? AMB_HER :
+		          (klen == 3 && memcmp(key, "his", 3) == 0) ? AMB_HIS : AMB_NONE;
+		if (amb && e->ndst == 1 && (e->dst_len[0] != dn ||
+		    strncasecmp(e->dst[0], dst, dn) != 0)) {
+			if (!(e->dst[1] = strndup(dst, dn))) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
+			e->dst_len[1] = (uint32_t)dn;
+			e->ndst = 2;
+			e->amb = (uint8_t)amb;
+		}
+		free(key);
+		return 0;
+	}
+	if (r->nents >= CF_RULES_MAX_ENTRIES) {
+		rc = CF_ELIMIT;
+		goto fail;
+	}
+	if (r->nents == r->entcap) {
+		size_t cap = r->entcap ? r->entcap * 2 : 256;
+		lexent *v = realloc(r->ents, cap * sizeof *v);
+		if (!v) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+		r->ents = v;
+		r->entcap = cap;
+	}
+	lexent *e = &r->ents[r->nents];
+	memset(e, 0, sizeof *e);
+	e->src = key;
+	e->src_len = klen;
+	e->first_len = first;
+	if (!(e->dst[0] = strndup(dst, dn))) {
+		rc = CF_ENOMEM;
+		goto fail;
+	}
+	e->dst_len[0] = (uint32_t)dn;
+	e->ndst = 1;
+	e->rule = rule;
+	e->need_cap = (uint8_t)need_cap;
+	r->nents++;
+	/* insert into the slot's chain, longest source first */
+	uint32_t *link = &r->slots[slot];
+	while (*link && r->ents[*link - 1].src_len >= klen)
+		link = &r->ents[*link - 1].next;
+	e->next = *link;
+	*link = (uint32_t)r->nents;
+	return 0;
+fail:
+	free(key);
+	return rc;
+}
+
+/* Trim ASCII blanks and a trailing CR. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\r'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\r'))
+		(*n)--;
+}
+
+int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
+                         const char *buf, size_t len, cf_error *err)
+{
+	const char *p = buf, *end = buf + len;
+	long line = 0;
+	int rc, ri;
+
+	if (r->compiled)
+		return cf_error_set(err, CF_EINTERNAL, "rules: already compiled");
+	if (len > CF_RULES_MAX_LEXICON_BYTES)
+		return cf_error_set(err, CF_ELIMIT, "%s: lexicon larger than %u bytes",
+		                    name, CF_RULES_MAX_LEXICON_BYTES);
+	if ((ri = add_rule(r, rule ? rule : name)) < 0)
+		return cf_error_set(err, ri, "%s: too many rules", name);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *col[4];
+		size_t cn[4], nc = 0;
+		line++;
+		if (p == le || *p == '#' || (le - p == 1 && *p == '\r')) {
+			p = le + 1;
+			continue;
+		}
+		/* split on tabs */
+		const char *q = p;
+		while (nc < 4) {
+			const char *t = memchr(q, '\t', (size_t)(le - q));
+			col[nc] = q;
+			cn[nc] = (size_t)((t ? t : le) - q);
+			trim(&col[nc], &cn[nc]);
+			nc++;
+			if (!t)
+				break;
+			q = t + 1;
+		}
+		if (nc == 1 && cn[0] == 0) {   /* blank line */
+			p = le + 1;
+			continue;
+		}
+		if (nc < 2 || nc > 3 || cn[0] == 0 || cn[1] == 0)
+			return cf_error_set(err, CF_ECONFIG, "%s:%ld: expected 2 or 3 "
+			                    "tab-separated columns (a, b, tag)", name, line);
+		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
+		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
+		rc = 0;
+		if (r->dir != CF_RULES_B_TO_A)
+			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
+		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
+			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
+		if (rc == -10)
+			return cf_error_set(err, CF_ECONFIG, "%s:%ld: an entry must start "
+			                    "with a letter or digit and its first word be at "
+			                    "most %d bytes", name, line, CF_RULES_MAX_WORD);
+		if (rc < 0)
+			return cf_error_set(err, rc, "%s:%ld: %s", name, line, cf_strerror(rc));
+		p = le + 1;
+	}
+	return 0;
+}
+
+int cf_rules_add_lexicon_file(cf_rules *r, const char *rule, const char *path,
+                              cf_error *err)
+{
+	FILE *f = NULL;
+	char *buf = NULL;
+	struct stat stt;
+	int rc;
+
+	if (!(f = fopen(path, "rb"))) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot open lexicon: %s", path,
+		                  strerror(errno));
+		goto done;
+	}
+	if (fstat(fileno(f), &stt) < 0 || stt.st_size < 0) {
+		rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if ((uintmax_t)stt.st_size > CF_RULES_MAX_LEXICON_BYTES) {
+		rc = cf_error_set(err, CF_ELIMIT, "%s: lexicon larger than %u bytes",
+		                  path, CF_RULES_MAX_LEXICON_BYTES);
+		goto done;
+	}
+	if (!(buf = malloc((size_t)stt.st_size + 1))) {
+		rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	if (fread(buf, 1, (size_t)stt.st_size, f) != (size_t)stt.st_size) {
+		rc = cf_error_set(err, CF_EIO, "%s: read failed", path);
+		goto done;
+	}
+	rc = cf_rules_add_lexicon(r, rule ? rule : path, path, buf,
+	                          (size_t)stt.st_size, err);
+done:
+	if (f)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
+int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
+{
+	const char *dirs[3];
+	const char *env = getenv("CFAUG_LEXICONS");
+	size_t i, nd = 0;
+
+	for (i = 0; pack[i]; i++)   /* a pack is a bare name, never a path */
+		if (!((pack[i] >= 'a' && pack[i] <= 'z') ||
+		      (pack[i] >= '0' && pack[i] <= '9') || pack[i] == '-' ||
+		      pack[i] == '_'))
+			return -1;
+	if (i == 0)
+		return -1;
+	if (env && *env)
+		dirs[nd++] = env;
+	dirs[nd++] = CFAUG_SRCDIR "/lexicons";
+	dirs[nd++] = CFAUG_DATADIR "/lexicons";
+	for (i = 0; i < nd; i++) {
+		int n = snprintf(buf, bufsz, "%s/%s.tsv", dirs[i], pack);
+		if (n > 0 && (size_t)n < bufsz && access(buf, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
+{
+	char path[4096];
+
+	if (cf_rules_pack_path(pack, path, sizeof path) < 0)
+		return cf_error_set(err, CF_ECONFIG, "rules: no built-in pack '%s' "
+		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
+		                    "packs: gender, names, negation, antonyms)", pack,
+		                    CFAUG_SRCDIR, CFAUG_DATADIR);
+	return cf_rules_add_lexicon_file(r, pack, path, err);
+}
+
+int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
+                         const char *replace, size_t *erroff, char *msg,
+                         size_t msgsz)
+{
+	cf_rules_pat **v, *p = NULL;
+	int ri, rc;
+
+	if ((ri = add_rule(r, rule)) < 0) {
+		snprintf(msg, msgsz, "%s", cf_strerror(ri));
+		*erroff = (size_t)-1;
+		return ri;
+	}
+	if ((rc = cf_rules_pat_new(&p, (uint32_t)ri, pattern, replace, erroff,
+	                           msg, msgsz)) < 0)
+		return rc;
+	v = realloc(r->pats, (r->npats + 1) * sizeof *v);
+	if (!v) {
+		cf_rules_pat_free(p);
+		snprintf(msg, msgsz, "out of memory");
+		*erroff = (size_t)-1;
+		return CF_ENOMEM;
+	}
+	r->pats = v;
+	r->pats[r->npats++] = p;
+	return 0;
+}
+
+int cf_rules_compile(cf_rules *r, cf_error *err)
+{
+	size_t i;
+
+	if (r->compiled)
+		return cf_error_set(err, CF_EINTERNAL, "rules: compiled twice");
+	/* her/his with two targets: note which one the resolver's 1 selects */
+	for (i = 0; i < r->nents; i++) {
+		lexent *e = &r->ents[i];
+		if (e->ndst != 2)
+			continue;
+		const char *want = e->amb == AMB_HER ? "his" : "hers";
+		e->alt_when = (uint8_t)(strcasecmp(e->dst[1], want) == 0);
+	}
+	r->compiled = 1;
+	return 0;
+}
+
+/* ---- applying ---------------------------------------------------------- */
+
+/* Compare the folded tail src[0..n) against text at *j; on success move *j
+ * past it.  White space matches white space runs; ' matches ’. */
+static int match_tail(const char *src, size_t n, const char *t, size_t tlen,
+                      size_t *j)
+{
+	size_t i = 0, k = *j, cl;
+	char buf[4];
+
+	while (i < n) {
+		unsigned char c = (unsigned char)src[i];
+		if (c == ' ') {
+			size_t k0 = k;
+			while (k < tlen && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' ||
+			                    t[k] == '\r'))
+				k++;
+			if (k == k0)
+				return 0;
+			i++;
+			continue;
+		}
+		if (k >= tlen)
+			return 0;
+		unsigned char d = (unsigned char)t[k];
+		if (c == '\'' && d == 0xE2 && k + 2 < tlen &&
+		    (unsigned char)t[k + 1] == 0x80 && (unsigned char)t[k + 2] == 0x99) {
+			i++;
+			k += 3;
+			continue;
+		}
+		if (d < 0x80) {
+			if ((d >= 'A' && d <= 'Z' ? d + 32 : d) != c)
+				return 0;
+			i++;
+			k++;
+			continue;
+		}
+		long cp = utf8_decode((const unsigned char *)t + k, tlen - k, &cl);
+		size_t bl = cp < 0 ? 1 : utf8_encode(cp_lower(cp), buf);
+		if (cp < 0)
+			buf[0] = (char)d;
+		if (i + bl > n || memcmp(src + i, buf, bl) != 0)
+			return 0;
+		i += bl;
+		k += cl;
+	}
+	/* a tail ending in a word character must end at a word boundary */
+	if (k < tlen && n) {
+		size_t lc = n - 1;
+		while (lc && ((unsigned char)src[lc] & 0xC0) == 0x80)
+			lc--;
+		if (cf_rules_is_word((const unsigned char *)src + lc, n - lc, &cl) &&
+		    cf_rules_is_word((const unsigned char *)t + k, tlen - k, &cl))
+			return 0;
+	}
+	*j = k;
+	return 1;
+}
+
+/* Emit one edit: copy the gap, then the replacement. */
+static int emit(cf_rules_out *o, const char *text, size_t *copied, size_t off,
+                size_t slen, const char *rep, size_t rlen, int cs,
+                uint32_t rule, int amb)
+{
+	size_t doff;
+	int rc;
+
+	if ((rc = out_put(o, text + *copied, off - *copied)) < 0)
+		return rc;
+	doff = o->len;
+	rc = cs < 0 ? out_put(o, rep, rlen) : out_put_cased(o, rep, rlen, cs);
+	if (rc < 0)
+		return rc;
+	*copied = off + slen;
+	return out_edit(o, off, slen, doff, o->len - doff, rule, amb);
+}
+
+static int pm_cmp(const void *a, const void *b)
+{
+	const cf_rules_pm *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
+                   cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
+{
+	const unsigned char *t = (const unsigned char *)text;
+	cf_rules_pm *pm;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t i = 0, copied = 0, k = 0, cl, p;
+	int rc = 0;
+
+	o->len = 0;
+	o->nedits = 0;
+	o->npm = 0;
+	o->sublen = 0;
+	if ((rc = out_put(o, "", 0)) < 0)
+		return rc;
+	for (p = 0; p < r->npats; p++)
+		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
+			return rc;
+	pm = o->pm;
+	if (o->npm > 1)
+		qsort(pm, o->npm, sizeof *pm, pm_cmp);
+
+	while (i < len) {
+		size_t ws, we;
+		/* skip to the next word */
+		if (t[i] < 0x80) {
+			if (!wordtab[t[i]]) {
+				i++;
+				continue;
+			}
+		} else if (!cf_rules_is_word(t + i, len - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		ws = i;
+		while (i < len) {
+			if (t[i] < 0x80) {
+				if (!wordtab[t[i]])
+					break;
+				i++;
+			} else if (cf_rules_is_word(t + i, len - i, &cl)) {
+				i += cl;
+			} else {
+				break;
+			}
+		}
+		we = i;
+		/* pattern matches wholly before this word */
+		while (k < o->npm && pm[k].off + pm[k].len <= ws) {
+			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
+			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               pm[k].rule, -1)) < 0)
+				return rc;
+			k++;
+		}
+		if (k < o->npm && pm[k].off < we) {   /* the word is inside a match */
+			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
+			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               pm[k].rule, -1)) < 0)
+				return rc;
+			if (i < pm[k].off + pm[k].len)
+				i = pm[k].off + pm[k].len;
+			k++;
+			continue;
+		}
+		if (we - ws > CF_RULES_MAX_WORD)
+			continue;
+		long kl = fold(text + ws, we - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD)
+			continue;
+		uint32_t h = r->slots[find_slot(r, key, (size_t)kl)];
+		for (; h; h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			size_t me = we;
+			if (e->src_len > e->first_len &&
+			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
+			                text, len, &me))
+				continue;
+			if (e->need_cap && !starts_upper(text + ws, we - ws))
+				continue;
+			if (k < o->npm && pm[k].off < me)
+				continue;   /* a regex rule owns part of it */
+			int which = 0, a = -1;
+			if (e->ndst == 2) {
+				int v = e->amb == AMB_HER ?
+				        cf_rules_her_possessive(text, len, ws, we) :
+				        cf_rules_his_standalone(text, len, ws, we);
+				which = (v == e->alt_when) ? 1 : 0;
+				a = e->amb == AMB_HER ? (v ? CF_HER_TO_HIS : CF_HER_TO_HIM) :
+				                        (v ? CF_HIS_TO_HERS : CF_HIS_TO_HER);
+				if (amb)
+					amb[a]++;
+			}
+			if ((rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
+			               e->dst_len[which], case_of(text + ws, me - ws),
+			               e->rule, a)) < 0)
+				return rc;
+			i = me;
+			break;
+		}
+	}
+	for (; k < o->npm; k++)
+		if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
+		               o->sub + pm[k].sub_off, pm[k].sub_len, -1, pm[k].rule,
+		               -1)) < 0)
+			return rc;
+	if ((rc = out_put(o, text + copied, len - copied)) < 0)
+		return rc;
+	return o->nedits > (size_t)0x7fffffff ? CF_ELIMIT : (int)o->nedits;
+}

@@ -1,0 +1,104 @@
+/*
+ * test_rules_her.c - accuracy of the her -> his/him decision on real,
+ * hand-labelled sentences (tests/data/rules/her_*.tsv; see their headers).
+ *
+ * Each sentence is swapped with the pronoun pairs alone, direction b_to_a,
+ * and must equal the sentence with every "her" replaced by its label.  The
+ * figure is printed; the test fails when fewer than MIN_EXACT of the
+ * sentences of a file come out exactly right.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../stages/rules.h"
+
+#define MIN_EXACT 0.99
+
+static const char pron[] = "his\ther\nhim\ther\nhis\thers\n";
+
+/* Expected text: each whole-word her/Her/HER replaced by the next label. */
+static void expected(const char *s, const char *labels, char *out, size_t cap)
+{
+	const char *l = labels;
+	size_t o = 0, i = 0, n = strlen(s);
+
+	while (i < n && o + 4 < cap) {
+		int word_before = i > 0 && ((s[i - 1] | 32) >= 'a' && (s[i - 1] | 32) <= 'z');
+		if (!word_before && i + 3 <= n && strncasecmp(s + i, "her", 3) == 0 &&
+		    !(i + 3 < n && (((s[i + 3] | 32) >= 'a' && (s[i + 3] | 32) <= 'z') ||
+		                    (unsigned char)s[i + 3] >= 0x80))) {
+			assert_true(*l != '\0');
+			out[o++] = s[i] == 'H' ? 'H' : 'h';
+			out[o++] = s[i + 1] == 'E' ? 'I' : 'i';
+			out[o++] = s[i + 1] == 'E' ? (l[2] == 's' ? 'S' : 'M') : l[2];
+			l += 3;
+			if (*l == ',')
+				l++;
+			i += 3;
+			continue;
+		}
+		out[o++] = s[i++];
+	}
+	out[o] = '\0';
+	assert_int_equal(*l, '\0');   /* every label used */
+}
+
+static void run_file(const char *name)
+{
+	char path[512], line[4096], want[4096];
+	cf_rules *r = NULL;
+	cf_error err = { 0 };
+	cf_rules_out o = { 0 };
+	uint64_t amb[CF_AMB_COUNT] = { 0 };
+	unsigned total = 0, exact = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/rules/%s", TEST_DATA_DIR, name);
+	assert_non_null(f = fopen(path, "r"));
+	assert_int_equal(cf_rules_new(&r, CF_RULES_B_TO_A, &err), 0);
+	assert_int_equal(cf_rules_add_lexicon(r, "pron", "pron", pron, strlen(pron),
+	                                      &err), 0);
+	assert_int_equal(cf_rules_compile(r, &err), 0);
+	while (fgets(line, sizeof line, f)) {
+		char *tab, *nl;
+		if (line[0] == '#' || !(tab = strchr(line, '\t')))
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')))
+			*nl = '\0';
+		expected(tab + 1, line, want, sizeof want);
+		assert_true(cf_rules_apply(r, tab + 1, strlen(tab + 1), &o, amb) > 0);
+		total++;
+		if (strcmp(o.text, want) == 0)
+			exact++;
+		else
+			print_message("  want: %s\n  got:  %s\n", want, o.text);
+	}
+	fclose(f);
+	print_message("%s: %u/%u sentences exactly right (%.1f%%); her->his %llu, "
+	              "her->him %llu\n", name, exact, total, 100.0 * exact / total,
+	              (unsigned long long)amb[CF_HER_TO_HIS],
+	              (unsigned long long)amb[CF_HER_TO_HIM]);
+	assert_true(total >= 150);
+	assert_true(amb[CF_HER_TO_HIM] > 20);   /* both readings occur */
+	assert_true((double)exact >= MIN_EXACT * total);
+	cf_rules_out_free(&o);
+	cf_rules_free(&r);
+}
+
+static void test_her_dev(void **state) { run_file("her_dev.tsv"); }
+static void test_her_test(void **state) { run_file("her_test.tsv"); }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_her_dev),
+		cmocka_unit_test(test_her_test),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,269 @@
+/*
+ * test_teacher_cli.c - `cfaug teacher train|eval|predict` run in-process
+ * through cf_cmd_teacher (cli/cmd_teacher.c is compiled into this test):
+ * outputs, bad records, messages and exit codes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cf_cmd_teacher(int argc, char **argv);
+
+#define TRAIN   TEST_DATA_DIR "/teacher/train.jsonl"
+#define HELDOUT TEST_DATA_DIR "/teacher/heldout.jsonl"
+
+static char dir[64], model[128], outp[128], errp[128];
+
+/* Run `teacher ARGS...` (NULL-terminated) with stdout and stderr going to
+ * outp and errp; returns the exit code. */
+static int run(const char *first, ...)
+{
+	char *argv[40];
+	int argc = 0, rc, so, se, fo, fe;
+	va_list ap;
+	const char *a;
+
+	argv[argc++] = (char *)"teacher";
+	va_start(ap, first);
+	for (a = first; a; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	rc = cf_cmd_teacher(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so); close(se); close(fo); close(fe);
+	return rc;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 20);
+
+	assert_non_null(fp);
+	buf[fread(buf, 1, (1 << 20) - 1, fp)] = 0;
+	fclose(fp);
+	return buf;
+}
+
+static void expect_err(const char *word)
+{
+	char *e = slurp(errp);
+
+	if (!strstr(e, word))
+		fail_msg("stderr '%s' does not say '%s'", e, word);
+	free(e);
+}
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof dir, "/tmp/cfaug-tcli-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(model, sizeof model, "%s/m.cftm", dir);
+	snprintf(outp, sizeof outp, "%s/out", dir);
+	snprintf(errp, sizeof errp, "%s/err", dir);
+	/* one model for the tests that only read it */
+	return run("train", "-i", TRAIN, "--label-field", "label", "-o", model,
+	           "--buckets", "18", "--dev-split", "0", NULL) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_train_reports(void **state)
+{
+	char m2[160];
+
+	snprintf(m2, sizeof m2, "%s/m2.cftm", dir);
+	assert_int_equal(run("train", "-i", TRAIN, "--text-field", "text",
+	                     "--label-field", "label", "-o", m2, "--seed", "3",
+	                     "--epochs", "5", NULL), 0);
+	expect_err("trained on");
+	expect_err("dev accuracy");
+	assert_int_equal(access(m2, R_OK), 0);
+}
+
+static void test_eval_json(void **state)
+{
+	json_error_t je;
+	json_t *o, *cm;
+	char *out;
+	double acc;
+	json_int_t sum = 0;
+	size_t i, j;
+
+	assert_int_equal(run("eval", "-m", model, "-i", HELDOUT, NULL), 0);
+	out = slurp(outp);
+	o = json_loads(out, 0, &je);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "records")), 80);
+	acc = json_real_value(json_object_get(o, "accuracy"));
+	assert_true(acc >= 0.65 && acc <= 1.0);
+	assert_true(json_real_value(json_object_get(o, "macro_f1")) > 0.6);
+	assert_non_null(json_object_get(json_object_get(o, "labels"), "Positive"));
+	cm = json_object_get(json_object_get(o, "confusion"), "matrix");
+	assert_int_equal(json_array_size(cm), 2);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++)
+			sum += json_integer_value(json_array_get(json_array_get(cm, i), j));
+	assert_int_equal(sum, 80);
+	/* accuracy is the diagonal's share */
+	{
+		json_int_t d = json_integer_value(json_array_get(json_array_get(cm, 0), 0)) +
+		               json_integer_value(json_array_get(json_array_get(cm, 1), 1));
+
+		assert_true(acc > (double)d / 80 - 1e-9 && acc < (double)d / 80 + 1e-9);
+	}
+	json_decref(o);
+	free(out);
+
+	assert_int_equal(run("eval", "-m", model, "-i", HELDOUT, "--human", NULL), 0);
+	out = slurp(outp);
+	assert_non_null(strstr(out, "accuracy"));
+	assert_non_null(strstr(out, "confusion"));
+	assert_non_null(strstr(out, "Negative"));
+	free(out);
+}
+
+static void test_predict_stream(void **state)
+{
+	char *out, *line, *save = NULL;
+	int n = 0;
+
+	assert_int_equal(run("predict", "-m", model, "-i", HELDOUT, NULL), 0);
+	out = slurp(outp);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je), *p;
+		double pn, pp;
+		const char *pred;
+
+		assert_non_null(o);
+		/* the input record is kept */
+		assert_non_null(json_string_value(json_object_get(o, "text")));
+		assert_non_null(json_string_value(json_object_get(o, "label")));
+		p = json_object_get(o, "probs");
+		pn = json_real_value(json_object_get(p, "Negative"));
+		pp = json_real_value(json_object_get(p, "Positive"));
+		assert_true(pn + pp > 0.999999 && pn + pp < 1.000001);
+		pred = json_string_value(json_object_get(o, "pred"));
+		assert_string_equal(pred, pp > pn ? "Positive" : "Negative");
+		json_decref(o);
+		n++;
+	}
+	assert_int_equal(n, 80);
+	free(out);
+}
+
+static void test_bad_records(void **state)
+{
+	char in[160];
+	FILE *fp;
+	char *out;
+
+	snprintf(in, sizeof in, "%s/mixed.jsonl", dir);
+	fp = fopen(in, "w");
+	fputs("{\"text\": \"a wonderful, moving film\", \"label\": \"Positive\"}\n"
+	      "this line is not json\n"
+	      "{\"text\": 17, \"label\": \"Positive\"}\n"
+	      "{\"text\": \"no label at all\"}\n"
+	      "{\"text\": \"dull and boring\", \"label\": \"Neutral\"}\n"
+	      "{\"text\": \"boring, awful, a waste\", \"label\": \"Negative\"}\n", fp);
+	fclose(fp);
+	assert_int_equal(run("eval", "-m", model, "-i", in, NULL), 0);
+	expect_err(":2:");
+	expect_err("text field 'text' is not a string");
+	expect_err("label field 'label' is missing");
+	expect_err("label 'Neutral' is not one of the model's");
+	expect_err("4 bad records skipped");
+	out = slurp(outp);
+	assert_non_null(strstr(out, "\"records\": 2"));
+	assert_non_null(strstr(out, "\"bad_records\": 4"));
+	free(out);
+	/* predict needs no label: only the two unreadable ones are bad */
+	assert_int_equal(run("predict", "-m", model, "-i", in, NULL), 0);
+	expect_err("2 bad records skipped");
+}
+
+static void test_usage_and_exit_codes(void **state)
+{
+	char junk[160];
+	FILE *fp;
+
+	assert_int_equal(run(NULL), 2);
+	expect_err("missing subcommand");
+	assert_int_equal(run("fit", NULL), 2);
+	expect_err("unknown subcommand 'fit'");
+	assert_int_equal(run("train", "-i", TRAIN, "-o", model, NULL), 2);
+	expect_err("--label-field");
+	assert_int_equal(run("eval", "-i", HELDOUT, NULL), 2);
+	expect_err("missing -m MODEL");
+	assert_int_equal(run("eval", "-m", model, "-i", HELDOUT, "--bogus", NULL), 2);
+	expect_err("unknown option '--bogus'");
+	assert_int_equal(run("train", "-i", TRAIN, "--label-field", "label",
+	                     "-o", model, "--buckets", "40", NULL), 2);
+	expect_err("--buckets");
+	assert_int_equal(run("train", "-i", TRAIN, "--label-field", "label",
+	                     "-o", model, "--epochs", NULL), 2);
+	expect_err("needs a value");
+	assert_int_equal(run("eval", "-m", model, "-i", "data.unknown", NULL), 2);
+	expect_err("--format");
+	/* missing input: runtime error naming it */
+	assert_int_equal(run("eval", "-m", model, "-i", "/nonexistent/x.jsonl",
+	                     NULL), 1);
+	expect_err("/nonexistent/x.jsonl");
+	/* a model file that is not one: data error naming it */
+	snprintf(junk, sizeof junk, "%s/junk.cftm", dir);
+	fp = fopen(junk, "w");
+	fputs("hello\n", fp);
+	fclose(fp);
+	assert_int_equal(run("predict", "-m", junk, "-i", HELDOUT, NULL), 4);
+	expect_err("junk.cftm: not a cfaug teacher model");
+	/* no record has the label field: data error */
+	assert_int_equal(run("train", "-i", HELDOUT, "--label-field", "gold",
+	                     "-o", junk, NULL), 4);
+	expect_err("no usable records");
+	/* wrong number of text fields for the model */
+	assert_int_equal(run("eval", "-m", model, "-i", HELDOUT, "--text-field",
+	                     "text", "--text-field", "label", NULL), 2);
+	expect_err("1 text field");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_train_reports),
+		cmocka_unit_test(test_eval_json),
+		cmocka_unit_test(test_predict_stream),
+		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_usage_and_exit_codes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,463 @@
+/*
+ * test_teacher_model.c - the built-in teacher's model (pipeline/linear_model):
+ * accuracy on held-out reviews, determinism, save/load round trip, damaged
+ * files, feature extraction and field separation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "linear_model.h"
+
+#define TRAIN   TEST_DATA_DIR "/teacher/train.jsonl"
+#define HELDOUT TEST_DATA_DIR "/teacher/heldout.jsonl"
+
+typedef struct rows { json_t *arr; } rows;
+
+static json_t *load_jsonl(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	json_t *arr = json_array();
+	char *line = NULL;
+	size_t cap = 0;
+
+	assert_non_null(fp);
+	while (getline(&line, &cap, fp) > 0) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je);
+
+		assert_non_null(o);
+		json_array_append_new(arr, o);
+	}
+	free(line);
+	fclose(fp);
+	return arr;
+}
+
+static const char *text_of(json_t *o) { return json_string_value(json_object_get(o, "text")); }
+static const char *label_of(json_t *o) { return json_string_value(json_object_get(o, "label")); }
+
+static cf_lm *train_file(const char *path, const cf_lm_opts *o)
+{
+	const char *names[1] = { "text" };
+	json_t *arr = load_jsonl(path), *r;
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+	size_t i;
+
+	assert_int_equal(cf_lm_data_new(&d, names, 1, o, &err), 0);
+	json_array_foreach(arr, i, r) {
+		const char *t = text_of(r);
+
+		assert_int_equal(cf_lm_data_add(d, &t, NULL, label_of(r), &err), 0);
+	}
+	assert_int_equal(cf_lm_train(&m, d, o, NULL, &err), 0);
+	cf_lm_data_free(&d);
+	assert_null(d);
+	json_decref(arr);
+	return m;
+}
+
+static double accuracy(const cf_lm *m, const char *path)
+{
+	json_t *arr = load_jsonl(path), *r;
+	size_t i, right = 0;
+	double p[2];
+
+	assert_int_equal(cf_lm_nlabels(m), 2);
+	json_array_foreach(arr, i, r) {
+		const char *t = text_of(r);
+
+		assert_int_equal(cf_lm_predict(m, &t, 1, p), 0);
+		assert_true(p[0] >= 0 && p[1] >= 0 && p[0] + p[1] > 0.999999 &&
+		            p[0] + p[1] < 1.000001);
+		right += !strcmp(cf_lm_label(m, p[1] > p[0]), label_of(r));
+	}
+	i = json_array_size(arr);
+	json_decref(arr);
+	return (double)right / (double)i;
+}
+
+static void test_heldout_accuracy(void **state)
+{
+	cf_lm_opts o;
+	cf_lm *m;
+	double acc;
+
+	cf_lm_opts_default(&o);
+	o.dev_split = 0;
+	m = train_file(TRAIN, &o);
+	/* labels come out sorted whatever the input order */
+	assert_string_equal(cf_lm_label(m, 0), "Negative");
+	assert_string_equal(cf_lm_label(m, 1), "Positive");
+	assert_int_equal(cf_lm_label_index(m, "Positive"), 1);
+	assert_int_equal(cf_lm_label_index(m, "Neutral"), -1);
+	acc = accuracy(m, HELDOUT);
+	/* 80 held-out reviews, chance is 0.5: 0.65 is 52/80 (p < 0.5% by luck) */
+	assert_true(acc >= 0.65);
+	/* it learnt the training set well */
+	assert_true(accuracy(m, TRAIN) >= 0.95);
+	cf_lm_free(&m);
+	assert_null(m);
+	cf_lm_free(NULL);
+}
+
+static void read_file(const char *path, unsigned char **buf, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	*buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(*buf, 1, (size_t)n, fp), (size_t)n);
+	*len = (size_t)n;
+	fclose(fp);
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, len, fp), len);
+	fclose(fp);
+}
+
+static char tmpdir[64];
+
+static const char *tmp(const char *name)
+{
+	static char path[4][128];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
+	return path[k];
+}
+
+static void test_deterministic(void **state)
+{
+	cf_lm_opts o;
+	cf_lm *a, *b, *c;
+	cf_error err = { 0 };
+	unsigned char *x, *y, *z;
+	size_t nx, ny, nz;
+
+	cf_lm_opts_default(&o);          /* with the seeded dev split */
+	o.seed = 7;
+	a = train_file(TRAIN, &o);
+	b = train_file(TRAIN, &o);
+	o.seed = 8;
+	c = train_file(TRAIN, &o);
+	assert_int_equal(cf_lm_save(a, tmp("a.cftm"), &err), 0);
+	assert_int_equal(cf_lm_save(b, tmp("b.cftm"), &err), 0);
+	assert_int_equal(cf_lm_save(c, tmp("c.cftm"), &err), 0);
+	read_file(tmp("a.cftm"), &x, &nx);
+	read_file(tmp("b.cftm"), &y, &ny);
+	read_file(tmp("c.cftm"), &z, &nz);
+	assert_memory_equal(x, CF_LM_MAGIC, 4);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	/* the seed matters: another dev split, another model */
+	assert_true(nx != nz || memcmp(x, z, nx) != 0);
+	free(x); free(y); free(z);
+	cf_lm_free(&a); cf_lm_free(&b); cf_lm_free(&c);
+}
+
+static void test_round_trip(void **state)
+{
+	cf_lm_opts o;
+	cf_lm *m, *l = NULL;
+	cf_error err = { 0 };
+	json_t *arr = load_jsonl(HELDOUT), *r;
+	size_t i;
+
+	cf_lm_opts_default(&o);
+	o.char_ngrams = 1;
+	o.bucket_bits = 18;
+	m = train_file(TRAIN, &o);
+	assert_int_equal(cf_lm_save(m, tmp("rt.cftm"), &err), 0);
+	assert_int_equal(access(tmp("rt.cftm.tmp"), F_OK), -1);
+	assert_int_equal(cf_lm_load(&l, tmp("rt.cftm"), &err), 0);
+	assert_non_null(l);
+	assert_int_equal(cf_lm_options(l)->bucket_bits, 18);
+	assert_int_equal(cf_lm_options(l)->char_ngrams, 1);
+	assert_int_equal(cf_lm_nfields(l), 1);
+	assert_string_equal(cf_lm_field(l, 0), "text");
+	json_array_foreach(arr, i, r) {
+		const char *t = text_of(r);
+		double p[2], q[2];
+
+		assert_int_equal(cf_lm_predict(m, &t, 1, p), 0);
+		assert_int_equal(cf_lm_predict(l, &t, 1, q), 0);
+		assert_memory_equal(p, q, sizeof p);
+	}
+	/* a wrong field count is refused, not read past */
+	{
+		const char *two[2] = { "a", "b" };
+		double p[2];
+
+		assert_int_equal(cf_lm_predict(l, two, 2, p), CF_EINTERNAL);
+	}
+	json_decref(arr);
+	cf_lm_free(&m);
+	cf_lm_free(&l);
+}
+
+/* Load path and expect CF_EDATA with all of the words in the message. */
+static void expect_bad(const char *path, const char *word)
+{
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+
+	assert_int_equal(cf_lm_load(&m, path, &err), CF_EDATA);
+	assert_null(m);
+	assert_int_equal(err.code, CF_EDATA);
+	assert_non_null(strstr(err.msg, path));
+	if (!strstr(err.msg, word))
+		fail_msg("'%s' does not say '%s'", err.msg, word);
+}
+
+/* Store the CRC-32 of buf[0..n-4) in its last four bytes. */
+static void fix_crc(unsigned char *buf, size_t n)
+{
+	uint32_t crc = cf_lm_crc32(buf, n - 4);
+
+	buf[n - 4] = (unsigned char)crc;
+	buf[n - 3] = (unsigned char)(crc >> 8);
+	buf[n - 2] = (unsigned char)(crc >> 16);
+	buf[n - 1] = (unsigned char)(crc >> 24);
+}
+
+static void test_damaged_files(void **state)
+{
+	cf_lm_opts o;
+	cf_lm *m;
+	cf_error err = { 0 };
+	unsigned char *buf;
+	size_t n;
+
+	cf_lm_opts_default(&o);
+	o.bucket_bits = 16;
+	m = train_file(HELDOUT, &o);
+	assert_int_equal(cf_lm_save(m, tmp("ok.cftm"), &err), 0);
+	cf_lm_free(&m);
+	read_file(tmp("ok.cftm"), &buf, &n);
+
+	write_file(tmp("trunc.cftm"), buf, n / 2);
+	expect_bad(tmp("trunc.cftm"), "truncated");
+	write_file(tmp("short.cftm"), buf, 10);
+	expect_bad(tmp("short.cftm"), "truncated");
+	write_file(tmp("empty.cftm"), buf, 0);
+	expect_bad(tmp("empty.cftm"), "not a cfaug teacher model");
+	write_file(tmp("foreign.cftm"), "{\"not\": \"a model\"}\n", 19);
+	expect_bad(tmp("foreign.cftm"), "not a cfaug teacher model");
+
+	buf[n / 2] ^= 0x40;                     /* one flipped bit in the weights */
+	write_file(tmp("flip.cftm"), buf, n);
+	expect_bad(tmp("flip.cftm"), "checksum");
+	buf[n / 2] ^= 0x40;
+
+	buf[4] = 2;                             /* a future version, valid CRC */
+	fix_crc(buf, n);
+	write_file(tmp("v2.cftm"), buf, n);
+	expect_bad(tmp("v2.cftm"), "version 2");
+	buf[4] = 1;
+	fix_crc(buf, n);
+
+	{                                        /* bucket bits out of range */
+		unsigned char *b2 = malloc(n);
+
+		memcpy(b2, buf, n);
+		b2[20] = 40;
+		fix_crc(b2, n);
+		write_file(tmp("bits.cftm"), b2, n);
+		expect_bad(tmp("bits.cftm"), "malformed");
+		free(b2);
+	}
+
+	/* extra bytes after the checksum */
+	{
+		unsigned char *b3 = malloc(n + 3);
+
+		memcpy(b3, buf, n);
+		memcpy(b3 + n, "xyz", 3);
+		write_file(tmp("long.cftm"), b3, n + 3);
+		expect_bad(tmp("long.cftm"), "corrupt");
+		free(b3);
+	}
+	{
+		cf_lm *x = NULL;
+
+		err.code = 0;
+		assert_int_equal(cf_lm_load(&x, tmp("absent.cftm"), &err), CF_EIO);
+		assert_non_null(strstr(err.msg, "absent.cftm"));
+	}
+	/* the undamaged file still loads */
+	write_file(tmp("ok2.cftm"), buf, n);
+	err.code = 0;
+	assert_int_equal(cf_lm_load(&m, tmp("ok2.cftm"), &err), 0);
+	cf_lm_free(&m);
+	free(buf);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted features of text as field f. */
+static size_t feats(const char *text, unsigned f, int chars, uint32_t *out)
+{
+	size_t n = cf_lm_features(text, strlen(text), f, 20, chars, out, 512);
+
+	assert_true(n <= 512);
+	qsort(out, n, sizeof *out, cmp_u32);
+	return n;
+}
+
+static void test_features(void **state)
+{
+	uint32_t a[512], b[512];
+	size_t na, nb, i, j;
+
+	/* two words: two unigrams and one bigram */
+	assert_int_equal(feats("good movie", 0, 0, a), 3);
+	/* case, punctuation and <br /> do not matter */
+	nb = feats("GOOD<br />movie!!", 0, 0, b);
+	assert_int_equal(nb, 3);
+	assert_memory_equal(a, b, 3 * sizeof *a);
+	nb = feats("good<BR>movie", 0, 0, b);
+	assert_memory_equal(a, b, 3 * sizeof *a);
+	/* "<brx>" is not a line break: br is a word there */
+	assert_int_equal(feats("good <brx> movie", 0, 0, b), 5);
+	/* bytes >= 0x80 are word bytes: "café" is one word, not "caf" */
+	assert_int_equal(feats("caf\xc3\xa9", 0, 0, a), 1);
+	assert_int_equal(feats("caf", 0, 0, b), 1);
+	assert_true(a[0] != b[0]);
+	/* word order matters through the bigram only */
+	na = feats("good movie", 0, 0, a);
+	nb = feats("movie good", 0, 0, b);
+	for (i = j = 0; i < na; i++)
+		j += bsearch(&a[i], b, nb, sizeof *b, cmp_u32) != NULL;
+	assert_int_equal(j, 2);
+	/* char 3-5-grams of " good " (6 bytes): 4 + 3 + 2 more */
+	assert_int_equal(feats("good", 0, 1, a), 1 + 9);
+	/* a repeated word counts twice (tf), in text order */
+	assert_int_equal(cf_lm_features("a a", 3, 0, 20, 0, a, 512), 3);
+	assert_int_equal(a[0], a[1]);
+	/* cap respected, count still true */
+	assert_int_equal(cf_lm_features("one two three", 13, 0, 20, 0, a, 2), 5);
+}
+
+static void test_field_separation(void **state)
+{
+	const char *names[2] = { "premise", "hypothesis" };
+	uint32_t a[512], b[512];
+	size_t na, nb, i;
+	cf_lm_opts o;
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+	double p[2];
+	int k;
+
+	/* the same words as field 0 and field 1: no feature in common */
+	na = feats("a man plays the guitar", 0, 1, a);
+	nb = feats("a man plays the guitar", 1, 1, b);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++)
+		assert_null(bsearch(&a[i], b, nb, sizeof *b, cmp_u32));
+
+	/* a model can only tell these apart by which field holds "sunny" */
+	cf_lm_opts_default(&o);
+	o.dev_split = 0;
+	o.bucket_bits = 16;
+	assert_int_equal(cf_lm_data_new(&d, names, 2, &o, &err), 0);
+	for (k = 0; k < 40; k++) {
+		const char *x[2] = { "it is sunny today", "it is rainy today" };
+		const char *y[2] = { "it is rainy today", "it is sunny today" };
+
+		assert_int_equal(cf_lm_data_add(d, x, NULL, "first", &err), 0);
+		assert_int_equal(cf_lm_data_add(d, y, NULL, "second", &err), 0);
+	}
+	assert_int_equal(cf_lm_data_count(d), 80);
+	assert_int_equal(cf_lm_train(&m, d, &o, NULL, &err), 0);
+	{
+		const char *x[2] = { "sunny", "rainy" }, *y[2] = { "rainy", "sunny" };
+
+		assert_int_equal(cf_lm_predict(m, x, 2, p), 0);
+		assert_true(p[0] > 0.9);    /* "first" */
+		assert_int_equal(cf_lm_predict(m, y, 2, p), 0);
+		assert_true(p[1] > 0.9);    /* "second" */
+	}
+	cf_lm_free(&m);
+	cf_lm_data_free(&d);
+}
+
+static void test_bad_training(void **state)
+{
+	const char *names[1] = { "text" };
+	const char *t = "only one label here";
+	cf_lm_opts o;
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+
+	cf_lm_opts_default(&o);
+	o.bucket_bits = 16;
+	assert_int_equal(cf_lm_data_new(&d, names, 1, &o, &err), 0);
+	assert_int_equal(cf_lm_data_add(d, &t, NULL, "pos", &err), 0);
+	assert_int_equal(cf_lm_data_add(d, &t, NULL, "pos", &err), 0);
+	assert_int_equal(cf_lm_train(&m, d, &o, NULL, &err), CF_EDATA);
+	assert_non_null(strstr(err.msg, "two labels"));
+	assert_null(m);
+	cf_lm_data_free(&d);
+
+	o.bucket_bits = 30;
+	err.code = 0;
+	assert_int_equal(cf_lm_data_new(&d, names, 1, &o, &err), CF_EUSAGE);
+	assert_non_null(strstr(err.msg, "bucket bits"));
+	assert_null(d);
+}
+
+static int setup(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/cfaug-teacher-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_heldout_accuracy),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_damaged_files),
+		cmocka_unit_test(test_features),
+		cmocka_unit_test(test_field_separation),
+		cmocka_unit_test(test_bad_training),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
