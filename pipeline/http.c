@@ -12,7 +12,10 @@
  * See http.h for the contract.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <math.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +33,7 @@ typedef struct req {
 	void *user;
 	double est_tokens;
 	int attempts;
-	double t_submit, not_before;
+	double t_submit, t_start, not_before;
 	CURL *easy;
 	char *resp;
 	size_t resp_len, resp_cap;
@@ -41,6 +44,8 @@ typedef struct req {
 struct cf_http {
 	cf_http_opts o;
 	CURLM *multi;
+	int epfd;              /* sockets curl asked us to watch */
+	double timer_at;       /* when curl wants its timeout action; < 0: never */
 	struct curl_slist *headers;
 	req *ready_head, *ready_tail;
 	req *delayed;
@@ -84,6 +89,33 @@ static void req_free(req *r)
 	free(r);
 }
 
+/* curl tells which sockets to watch for what: mirror it into epoll, so a
+ * wake-up costs O(events), not O(connections) like poll() would. */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+	cf_http *h = userp;
+	struct epoll_event ev;
+
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+	ev.data.fd = fd;
+	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+		epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+static int on_timer(CURLM *m, long ms, void *userp)
+{
+	cf_http *h = userp;
+
+	h->timer_at = ms < 0 ? -1 : now_s() + (double)ms / 1000.0;
+	return 0;
+}
+
 int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 {
 	static int curl_ready;
@@ -99,6 +131,8 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 	}
 	if (!(h = calloc(1, sizeof *h)))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	h->epfd = -1;
+	h->timer_at = -1;
 	h->o = *o;
 	if (h->o.concurrency < 1)
 		h->o.concurrency = 1;
@@ -124,6 +158,14 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((h->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		rc = cf_error_set(err, CF_ENET, "epoll: %s", strerror(errno));
+		goto done;
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, h->o.concurrency + 4);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, h->o.concurrency);
@@ -239,7 +281,8 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 	r->easy = e;
 	r->resp_len = 0;
 	r->too_big = 0;
-	r->attempts++;
+	if (!r->attempts++)
+		r->t_start = now_s();
 	r->h = h;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
@@ -443,7 +486,8 @@ static void deliver(cf_http *h, req *r, int outcome, const char *error,
 	res.body = r->resp ? r->resp : "";
 	res.body_len = r->resp_len;
 	res.attempts = r->attempts;
-	res.latency_s = now_s() - r->t_submit;
+	res.latency_s = r->attempts ? now_s() - r->t_start : 0;
+	res.queued_s = r->attempts ? r->t_start - r->t_submit : 0;
 	res.error = error;
 	h->n_pending--;
 	if (outcome == CF_HTTP_OK)
@@ -553,13 +597,28 @@ ok:
 	deliver(h, r, CF_HTTP_OK, NULL, done, ctx);
 }
 
+/* Deliver every transfer curl has finished; returns how many. */
+static int reap(cf_http *h, cf_http_done_fn done, void *ctx)
+{
+	CURLMsg *m;
+	int left, n = 0;
+
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		finished(h, m->easy_handle, m->data.result, done, ctx);
+		n++;
+	}
+	return n;
+}
+
 int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
                  cf_error *err)
 {
 	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wait;
-	int running, delivered = 0, rc, left;
+	struct epoll_event ev[64];
+	int running, delivered = 0, rc, n, i, flags;
 	CURLMcode mc;
-	CURLMsg *m;
 
 	for (;;) {
 		now = now_s();
@@ -567,27 +626,41 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 		wb = start_ready(h, now, err, &rc);
 		if (rc < 0)
 			return rc;
-		if ((mc = curl_multi_perform(h->multi, &running)) != CURLM_OK)
-			return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
-		while ((m = curl_multi_info_read(h->multi, &left))) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			finished(h, m->easy_handle, m->data.result, done, ctx);
-			delivered++;
+		if (h->timer_at >= 0 && h->timer_at <= now) {
+			h->timer_at = -1;
+			mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			if (mc != CURLM_OK)
+				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
 		}
+		delivered += reap(h, done, ctx);
 		if (delivered || h->n_pending == 0)
 			break;
 		now = now_s();
 		if (now >= t_end)
 			break;
-		/* sleep until a socket stirs, a retry is due or a bucket refills */
+		/* sleep until a socket stirs, curl's timer fires, a retry is due
+		 * or a bucket refills */
 		wait = t_end - now;
 		if (wd >= 0 && wd < wait)
 			wait = wd;
 		if (wb >= 0 && wb < wait)
 			wait = wb;
-		if ((mc = curl_multi_poll(h->multi, NULL, 0, (int)(wait * 1000) + 1, NULL)) != CURLM_OK)
-			return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+		if (h->timer_at >= 0 && h->timer_at - now < wait)
+			wait = h->timer_at - now;
+		n = epoll_wait(h->epfd, ev, 64, wait > 0 ? (int)ceil(wait * 1000) : 0);
+		if (n < 0 && errno != EINTR)
+			return cf_error_set(err, CF_ENET, "epoll_wait: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+			        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+			        (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+			mc = curl_multi_socket_action(h->multi, ev[i].data.fd, flags, &running);
+			if (mc != CURLM_OK)
+				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+		}
+		delivered += reap(h, done, ctx);
+		if (delivered)
+			break;
 	}
 	return (int)(h->n_pending > (size_t)INT32_MAX ? INT32_MAX : h->n_pending);
 }
@@ -617,6 +690,8 @@ void cf_http_free(cf_http **hp)
 	free(h->pool);
 	if (h->multi)
 		curl_multi_cleanup(h->multi);
+	if (h->epfd >= 0)
+		close(h->epfd);
 	if (h->headers) {
 		struct curl_slist *l;
 		for (l = h->headers; l; l = l->next)

@@ -70,7 +70,9 @@ typedef struct cf_http_result {
 	const char *body;      /* last response body (borrowed, NUL-ended) */
 	size_t body_len;
 	int attempts;          /* attempts made, >= 1 */
-	double latency_s;      /* from submit to completion, retries included */
+	double latency_s;      /* from the first attempt's start to completion,
+	                          retries and backoff included */
+	double queued_s;       /* waiting in the queue before the first start */
 	const char *error;     /* FAILED/FATAL: one line, key scrubbed */
 } cf_http_result;
 
