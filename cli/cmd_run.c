@@ -70,6 +70,8 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 		{ "shard", required_argument, NULL, 'K' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -106,6 +108,12 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 		case 'q':
 			a->o.quiet = 1;
 			break;
+		case 'D':
+			a->o.dry_run = 1;
+			break;
+		case 'C':
+			a->o.no_cache = 1;
+			break;
 		case 'h':
 			cf_cli_usage(cmd, stdout);
 			return -1;
@@ -140,7 +148,7 @@ static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 	for (i = 0; i < a->nsets; i++)
 		if ((rc = cf_conf_set(*conf, a->sets[i], err)) < 0)
 			return rc;
-	return cf_pipeline_new(p, *conf, err);
+	return cf_pipeline_new_opts(p, *conf, &a->o, err);
 }
 
 static void on_signal(int sig)

@@ -15,7 +15,7 @@ static int cmd_version(int argc, char **argv);
 static const cf_command commands[] = {
 	{ "run", cf_cmd_run, "run a pipeline",
 	  "usage: cfaug run PIPELINE.yaml [-i PATH|-] [-o DIR|-] [--set KEY=VALUE]...\n"
-	  "                [--shard K/N] [--window N] [-q]\n\n"
+	  "                [--shard K/N] [--window N] [--dry-run] [--no-cache] [-q]\n\n"
 	  "Streams the input through the pipeline's stages and writes DIR/pairs.jsonl,\n"
 	  "augmented.jsonl, rejected.jsonl, errors.jsonl and report.json (renamed into\n"
 	  "place only when the run completes).\n\n"
@@ -26,6 +26,9 @@ static const cf_command commands[] = {
 	  "  --shard K/N          keep only records whose id hashes to shard K of N\n"
 	  "                       (1-based); N runs together give the single-run output\n"
 	  "  --window N           most records in flight at once (default: window, 4096)\n"
+	  "  --dry-run            network stages count the requests and tokens they would\n"
+	  "                       send (and the cost, given prices) and send nothing\n"
+	  "  --no-cache           network stages neither read nor write their caches\n"
 	  "  -q, --quiet          no progress line and no summary\n" },
 	{ "validate", cf_cmd_validate, "check a pipeline file without running it",
 	  "usage: cfaug validate PIPELINE.yaml [--set KEY=VALUE]...\n\n"

@@ -48,6 +48,7 @@ struct cf_pipeline {
 	cf_stage *stages;
 	unsigned nstages;
 	int has_async;
+	int dry_run, no_cache;
 
 	/* run state */
 	cf_group *head, *tail;
@@ -251,6 +252,8 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	info.labels = &p->in.labels;
 	info.conf_path = file;
 	info.node = node;
+	info.dry_run = p->dry_run;
+	info.no_cache = p->no_cache;
 	if (st->kind->init && (rc = st->kind->init(st, st->state, &info, err)) < 0)
 		return rc;
 	st->ready = 2;
@@ -258,6 +261,12 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 }
 
 int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
+{
+	return cf_pipeline_new_opts(out, conf, NULL, err);
+}
+
+int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
+                         const cf_run_opts *o, cf_error *err)
 {
 	cf_pipeline *p = calloc(1, sizeof *p);
 	const char *file = conf->path;
@@ -269,6 +278,8 @@ int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
 	if (!p)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	p->conf = conf;
+	p->dry_run = o ? o->dry_run : 0;
+	p->no_cache = o ? o->no_cache : 0;
 	if ((rc = cf_options_load(top_options, &p->top, conf->root, file, NULL, err)) < 0)
 		goto done;
 	if ((rc = need_map(conf, p->top.input, "input", err)) < 0 ||
@@ -883,6 +894,8 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "pipeline", json_pack("{s:s, s:s}", "path", p->conf->path,
 	                                             "sha256", hex));
 	json_object_set_new(r, "seed", json_integer(p->top.seed));
+	if (p->dry_run)
+		json_object_set_new(r, "dry_run", json_true());
 	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:I}", "path", p->in.path,
 	                    "format", cf_format_name(p->format), "bytes", (json_int_t)p->t.bytes));
 	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",

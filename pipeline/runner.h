@@ -56,6 +56,8 @@ typedef struct cf_run_opts {
 	int quiet;
 	int progress;            /* draw a progress line on stderr */
 	long window;             /* max records in flight; 0 = default */
+	int dry_run;             /* stages count what they would send, send nothing */
+	int no_cache;            /* stages neither read nor write their caches */
 } cf_run_opts;
 
 typedef struct cf_pipeline cf_pipeline;
@@ -64,6 +66,11 @@ typedef struct cf_pipeline cf_pipeline;
  * every stage's options and init().  Config mistakes: CF_ECONFIG with
  * FILE:LINE:COL.  The conf is borrowed and must outlive the pipeline. */
 int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err);
+
+/* Same, telling the stages (through cf_pipeline_info) what of o concerns
+ * them at build time: dry_run and no_cache.  o may be NULL. */
+int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
+                         const cf_run_opts *o, cf_error *err);
 
 /* Stream the input through the stages into the outputs.  Returns 0, or a
  * negative code (CF_EDATA under on_error: fail, CF_EIO, CF_EINTR, ...).

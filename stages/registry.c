@@ -13,6 +13,7 @@ extern const cf_stage_kind cf_stage_edit_filter;
 extern const cf_stage_kind cf_stage_reorder;
 extern const cf_stage_kind cf_stage_rules;
 extern const cf_stage_kind cf_stage_teacher;
+extern const cf_stage_kind cf_stage_llm;
 
 const cf_stage_kind *const cf_stage_kinds[] = {
 	&cf_stage_passthrough,
@@ -21,6 +22,7 @@ const cf_stage_kind *const cf_stage_kinds[] = {
 	&cf_stage_reorder,
 	&cf_stage_rules,
 	&cf_stage_teacher,
+	&cf_stage_llm,
 	NULL
 };
 

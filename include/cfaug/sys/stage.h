@@ -44,6 +44,7 @@ typedef struct cf_pipeline_info {
 	const char *conf_path;           /* the pipeline file, for messages */
 	const cf_node *node;             /* this stage's YAML mapping */
 	int dry_run;                     /* count, send nothing */
+	int no_cache;                    /* do not read or write response caches */
 } cf_pipeline_info;
 
 #define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */

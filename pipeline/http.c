@@ -1,0 +1,703 @@
+/*
+ * http.c - asynchronous HTTP client on the libcurl multi interface.
+ *
+ * Requests live in one of three places: the ready FIFO (may start now), the
+ * delayed list (waiting for a backoff or a Retry-After), or in flight on an
+ * easy handle.  poll() moves delayed requests whose time has come to the
+ * ready FIFO, starts ready ones while the window and the token buckets
+ * allow, runs curl, and classifies every finished transfer: success and
+ * final failures go to the callback at once, retryable ones back to the
+ * delayed list.  Easy handles are pooled; the multi handle keeps the
+ * connections, so keep-alive and HTTP/2 streams are reused across requests.
+ * See http.h for the contract.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "http.h"
+
+#define RESP_INITIAL 4096
+
+typedef struct req {
+	struct req *next;          /* ready FIFO or delayed list */
+	struct req *iprev, *inext; /* in-flight list */
+	struct cf_http *h;
+	char *url;
+	char *body;
+	size_t body_len;
+	void *user;
+	double est_tokens;
+	int attempts;
+	double t_submit, t_start, not_before;
+	CURL *easy;
+	char *resp;
+	size_t resp_len, resp_cap;
+	int too_big;
+	long last_status;
+} req;
+
+struct cf_http {
+	cf_http_opts o;
+	CURLM *multi;
+	int epfd;              /* sockets curl asked us to watch */
+	double timer_at;       /* when curl wants its timeout action; < 0: never */
+	struct curl_slist *headers;
+	req *ready_head, *ready_tail;
+	req *delayed;
+	req *flying;
+	size_t n_pending;      /* submitted and not delivered */
+	long in_flight;
+	CURL **pool;
+	long npool;
+	double rq_tokens, tk_tokens, bucket_t;
+	int stopped;
+	uint64_t rng;
+	cf_http_stats st;
+	char errbuf[CF_ERRMSG_MAX];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double rand_unit(cf_http *h)
+{
+	uint64_t z = (h->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void req_free(req *r)
+{
+	if (!r)
+		return;
+	free(r->url);
+	free(r->body);
+	free(r->resp);
+	free(r);
+}
+
+/* curl tells which sockets to watch for what: mirror it into epoll, so a
+ * wake-up costs O(events), not O(connections) like poll() would. */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+	cf_http *h = userp;
+	struct epoll_event ev;
+
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+	ev.data.fd = fd;
+	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+		epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+static int on_timer(CURLM *m, long ms, void *userp)
+{
+	cf_http *h = userp;
+
+	h->timer_at = ms < 0 ? -1 : now_s() + (double)ms / 1000.0;
+	return 0;
+}
+
+int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
+{
+	static int curl_ready;
+	cf_http *h;
+	char *auth = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return cf_error_set(err, CF_ENET, "cannot initialise libcurl");
+		curl_ready = 1;
+	}
+	if (!(h = calloc(1, sizeof *h)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	h->epfd = -1;
+	h->timer_at = -1;
+	h->o = *o;
+	if (h->o.concurrency < 1)
+		h->o.concurrency = 1;
+	if (!h->o.max_response_bytes)
+		h->o.max_response_bytes = 8u << 20;
+	if (h->o.backoff_base_s <= 0)
+		h->o.backoff_base_s = 0.5;
+	if (h->o.backoff_max_s <= 0)
+		h->o.backoff_max_s = 30;
+	if (h->o.retry_after_max_s <= 0)
+		h->o.retry_after_max_s = 600;
+	if (h->o.timeout_s <= 0)
+		h->o.timeout_s = 60;
+	if (h->o.connect_timeout_s <= 0)
+		h->o.connect_timeout_s = h->o.timeout_s < 10 ? h->o.timeout_s : 10;
+	h->o.api_key = NULL;      /* kept only inside the header list */
+	h->rng = o->jitter_seed ^ 0x4854545063667567ULL;
+	h->rq_tokens = h->o.requests_per_minute > 0 ? h->o.requests_per_minute / 60.0 : 0;
+	h->tk_tokens = h->o.tokens_per_minute > 0 ? h->o.tokens_per_minute / 60.0 : 0;
+	h->bucket_t = now_s();
+	if (!(h->pool = calloc((size_t)h->o.concurrency, sizeof *h->pool)) ||
+	    !(h->multi = curl_multi_init())) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((h->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		rc = cf_error_set(err, CF_ENET, "epoll: %s", strerror(errno));
+		goto done;
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, h->o.concurrency + 4);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, h->o.concurrency);
+	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	if (h->headers)
+		h->headers = curl_slist_append(h->headers, "Expect:");
+	if (h->headers && o->api_key && *o->api_key) {
+		size_t n = strlen(o->api_key) + 32;
+		if ((auth = malloc(n))) {
+			snprintf(auth, n, "Authorization: Bearer %s", o->api_key);
+			h->headers = curl_slist_append(h->headers, auth);
+		}
+		if (!auth || !h->headers) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (!h->headers)
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+done:
+	if (auth) {
+		memset(auth, 0, strlen(auth));
+		free(auth);
+	}
+	if (rc < 0)
+		cf_http_free(&h);
+	*out = h;
+	return rc;
+}
+
+int cf_http_submit(cf_http *h, const cf_http_request *rq, cf_error *err)
+{
+	req *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->url = strdup(rq->url)) || !(r->body = malloc(rq->body_len + 1))) {
+		req_free(r);
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	memcpy(r->body, rq->body, rq->body_len);
+	r->body[rq->body_len] = '\0';
+	r->body_len = rq->body_len;
+	r->user = rq->user;
+	r->est_tokens = rq->est_tokens;
+	r->t_submit = now_s();
+	if (h->ready_tail)
+		h->ready_tail->next = r;
+	else
+		h->ready_head = r;
+	h->ready_tail = r;
+	h->n_pending++;
+	h->st.submitted++;
+	return 0;
+}
+
+size_t cf_http_pending(const cf_http *h) { return h->n_pending; }
+int cf_http_stopped(const cf_http *h) { return h->stopped; }
+const cf_http_stats *cf_http_get_stats(const cf_http *h) { return &h->st; }
+
+void cf_http_scrub(const cf_http *h, char *s)
+{
+	const struct curl_slist *l;
+	const char *key = NULL, *p;
+	size_t klen;
+	char *hit;
+
+	for (l = h->headers; l; l = l->next)
+		if (strncmp(l->data, "Authorization: Bearer ", 22) == 0)
+			key = l->data + 22;
+	if (!key || !*key)
+		return;
+	klen = strlen(key);
+	while ((hit = strstr(s, key))) {
+		p = hit + klen;
+		memcpy(hit, "***", 3);
+		memmove(hit + 3, p, strlen(p) + 1);
+	}
+}
+
+/* ---- transfers ---------------------------------------------------------- */
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
+{
+	req *r = ud;
+	size_t n = size * nmemb, cap;
+	char *p;
+
+	if (r->resp_len + n > r->h->o.max_response_bytes) {
+		r->too_big = 1;    /* curl then fails the transfer: CURLE_WRITE_ERROR */
+		return 0;
+	}
+	if (r->resp_len + n + 1 > r->resp_cap) {
+		cap = r->resp_cap ? r->resp_cap : RESP_INITIAL;
+		while (cap < r->resp_len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(r->resp, cap)))
+			return 0;
+		r->resp = p;
+		r->resp_cap = cap;
+	}
+	memcpy(r->resp + r->resp_len, data, n);
+	r->resp_len += n;
+	r->resp[r->resp_len] = '\0';
+	return n;
+}
+
+static int start_one(cf_http *h, req *r, cf_error *err)
+{
+	CURL *e = h->npool ? h->pool[--h->npool] : curl_easy_init();
+	CURLMcode mc;
+
+	if (!e)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	r->easy = e;
+	r->resp_len = 0;
+	r->too_big = 0;
+	if (!r->attempts++)
+		r->t_start = now_s();
+	r->h = h;
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_s * 1000));
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->o.connect_timeout_s * 1000));
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "cfaug/" CFAUG_VERSION);
+	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		r->easy = NULL;
+		return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+	}
+	r->iprev = NULL;
+	r->inext = h->flying;
+	if (h->flying)
+		h->flying->iprev = r;
+	h->flying = r;
+	h->in_flight++;
+	if (h->in_flight > h->st.max_in_flight)
+		h->st.max_in_flight = h->in_flight;
+	h->st.attempts++;
+	h->st.bytes_out += r->body_len;
+	return 0;
+}
+
+/* Refill the buckets; returns seconds until r may start (0: now). */
+static double bucket_wait(cf_http *h, const req *r, double now)
+{
+	double dt = now - h->bucket_t, rq_rate, tk_rate, w = 0, need;
+
+	h->bucket_t = now;
+	rq_rate = h->o.requests_per_minute / 60.0;
+	tk_rate = h->o.tokens_per_minute / 60.0;
+	if (rq_rate > 0) {
+		/* a second's worth of burst, at least one request */
+		double cap = rq_rate > 1 ? rq_rate : 1;
+		h->rq_tokens = fmin(cap, h->rq_tokens + dt * rq_rate);
+		if (h->rq_tokens < 1)
+			w = (1 - h->rq_tokens) / rq_rate;
+	}
+	if (tk_rate > 0) {
+		need = fmin(r->est_tokens, tk_rate > 1 ? tk_rate : 1);
+		double cap = tk_rate > need ? tk_rate : need;
+		h->tk_tokens = fmin(cap, h->tk_tokens + dt * tk_rate);
+		if (h->tk_tokens < need)
+			w = fmax(w, (need - h->tk_tokens) / tk_rate);
+	}
+	return w;
+}
+
+static void bucket_take(cf_http *h, const req *r)
+{
+	if (h->o.requests_per_minute > 0)
+		h->rq_tokens -= 1;
+	if (h->o.tokens_per_minute > 0)
+		h->tk_tokens -= r->est_tokens;   /* may go negative: a debt */
+}
+
+/* Move due delayed requests to the front of the ready FIFO (retries go
+ * first: they are the oldest work).  Returns seconds to the next due one. */
+static double promote(cf_http *h, double now)
+{
+	req **pp = &h->delayed, *r;
+	double next = -1;
+
+	while ((r = *pp)) {
+		if (r->not_before <= now) {
+			*pp = r->next;
+			r->next = h->ready_head;
+			h->ready_head = r;
+			if (!h->ready_tail)
+				h->ready_tail = r;
+		} else {
+			if (next < 0 || r->not_before - now < next)
+				next = r->not_before - now;
+			pp = &r->next;
+		}
+	}
+	return next;
+}
+
+/* Start ready requests while allowed; returns seconds until the buckets let
+ * the next one go (-1: nothing waits on them). */
+static double start_ready(cf_http *h, double now, cf_error *err, int *rc)
+{
+	req *r;
+	double w;
+
+	*rc = 0;
+	while (!h->stopped && (r = h->ready_head) && h->in_flight < h->o.concurrency) {
+		if ((w = bucket_wait(h, r, now)) > 0)
+			return w;
+		h->ready_head = r->next;
+		if (!h->ready_head)
+			h->ready_tail = NULL;
+		r->next = NULL;
+		bucket_take(h, r);
+		if ((*rc = start_one(h, r, err)) < 0) {
+			r->next = h->ready_head;   /* keep it: freed by cf_http_free */
+			h->ready_head = r;
+			if (!h->ready_tail)
+				h->ready_tail = r;
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* Error code of an OpenAI-style error body ({"error": {"code": ...}}), or
+ * its "type"; copied into buf (empty when none). */
+static void error_code(const char *body, char *buf, size_t size)
+{
+	const char *k, *p, *q;
+	static const char *const keys[] = { "\"code\"", "\"type\"" };
+	size_t i, n;
+
+	buf[0] = '\0';
+	if (!body)
+		return;
+	for (i = 0; i < 2; i++) {
+		if (!(k = strstr(body, keys[i])))
+			continue;
+		p = k + strlen(keys[i]);
+		while (*p == ' ' || *p == ':' || *p == '\t')
+			p++;
+		if (*p != '"')
+			continue;
+		q = strchr(++p, '"');
+		if (!q)
+			continue;
+		n = (size_t)(q - p) < size - 1 ? (size_t)(q - p) : size - 1;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return;
+	}
+}
+
+/* The "message" of an error body, cut, on one line. */
+static void error_message(const char *body, char *buf, size_t size)
+{
+	const char *p = body ? strstr(body, "\"message\"") : NULL, *src;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (p) {
+		p += 9;
+		while (*p == ' ' || *p == ':' || *p == '\t')
+			p++;
+		if (*p == '"') {
+			for (src = p + 1; *src && *src != '"' && n + 1 < size; src++) {
+				if (*src == '\\' && src[1])
+					src++;
+				buf[n++] = (*src == '\n' || *src == '\r') ? ' ' : *src;
+			}
+			buf[n] = '\0';
+			return;
+		}
+	}
+	for (src = body; src && *src && n + 1 < size && n < 160; src++)
+		buf[n++] = (*src == '\n' || *src == '\r' || *src == '\t') ? ' ' : *src;
+	buf[n] = '\0';
+}
+
+/* Seconds the server asked us to wait, or -1. */
+static double retry_after(CURL *e)
+{
+	struct curl_header *hd;
+	char *end;
+	double v;
+	time_t t;
+
+	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return -1;
+	v = strtod(hd->value, &end);
+	if (end != hd->value && *end == '\0' && v >= 0)
+		return v;
+	if ((t = curl_getdate(hd->value, NULL)) < 0)
+		return -1;
+	v = difftime(t, time(NULL));
+	return v > 0 ? v : 0;
+}
+
+static void deliver(cf_http *h, req *r, int outcome, const char *error,
+                    cf_http_done_fn done, void *ctx)
+{
+	cf_http_result res;
+
+	memset(&res, 0, sizeof res);
+	res.user = r->user;
+	res.outcome = outcome;
+	res.status = r->last_status;
+	res.body = r->resp ? r->resp : "";
+	res.body_len = r->resp_len;
+	res.attempts = r->attempts;
+	res.latency_s = r->attempts ? now_s() - r->t_start : 0;
+	res.queued_s = r->attempts ? r->t_start - r->t_submit : 0;
+	res.error = error;
+	h->n_pending--;
+	if (outcome == CF_HTTP_OK)
+		h->st.completed++;
+	else if (outcome == CF_HTTP_FAILED)
+		h->st.failed++;
+	else
+		h->st.fatal++;
+	done(ctx, &res);
+	req_free(r);
+}
+
+/* Take a finished transfer off curl and the in-flight list. */
+static void land(cf_http *h, req *r, CURL *e)
+{
+	curl_multi_remove_handle(h->multi, e);
+	r->easy = NULL;
+	if (r->iprev)
+		r->iprev->inext = r->inext;
+	else
+		h->flying = r->inext;
+	if (r->inext)
+		r->inext->iprev = r->iprev;
+	r->iprev = r->inext = NULL;
+	h->in_flight--;
+	if (h->npool < h->o.concurrency)
+		h->pool[h->npool++] = e;
+	else
+		curl_easy_cleanup(e);
+}
+
+static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
+                     void *ctx)
+{
+	req *r = NULL;
+	long status = 0;
+	int retry = 0, fatal = 0;
+	char code[64], msg[256];
+	double ra = -1, delay;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	r->last_status = status;
+	r->next = NULL;
+	h->st.bytes_in += r->resp_len;
+	msg[0] = '\0';
+	if (cc == CURLE_OK) {
+		if (status >= 200 && status < 300)
+			goto ok;
+		error_code(r->resp, code, sizeof code);
+		error_message(r->resp, msg, sizeof msg);
+		if (status == 429 && strcmp(code, "insufficient_quota") == 0)
+			fatal = 1;
+		else if (status == 408 || status == 409 || status == 429 || status >= 500)
+			retry = 1;
+		else if (status == 400 && strcmp(code, "context_length_exceeded") == 0)
+			retry = 0;
+		else
+			fatal = 1;
+		if (retry)
+			ra = retry_after(e);
+		snprintf(h->errbuf, sizeof h->errbuf, "HTTP %ld%s%s%s%s", status,
+		         *code ? " " : "", code, *msg ? ": " : "", msg);
+	} else if (r->too_big) {
+		snprintf(h->errbuf, sizeof h->errbuf, "response larger than %zu bytes",
+		         h->o.max_response_bytes);
+	} else {
+		switch (cc) {
+		case CURLE_OPERATION_TIMEDOUT: case CURLE_COULDNT_CONNECT:
+		case CURLE_SEND_ERROR: case CURLE_RECV_ERROR: case CURLE_GOT_NOTHING:
+		case CURLE_PARTIAL_FILE: case CURLE_HTTP2: case CURLE_HTTP2_STREAM:
+		case CURLE_COULDNT_RESOLVE_HOST: case CURLE_SSL_CONNECT_ERROR:
+			retry = 1;
+			break;
+		default:
+			break;
+		}
+		snprintf(h->errbuf, sizeof h->errbuf, "%s", curl_easy_strerror(cc));
+	}
+	cf_http_scrub(h, h->errbuf);
+	land(h, r, e);
+	if (retry && r->attempts <= h->o.max_retries) {
+		/* full jitter under an exponential ceiling; the server's wait wins */
+		delay = h->o.backoff_base_s * pow(2.0, r->attempts - 1);
+		delay = fmin(delay, h->o.backoff_max_s) * (0.5 + 0.5 * rand_unit(h));
+		if (ra >= 0) {
+			h->st.retry_after_honoured++;
+			delay = fmax(delay * 0.1, fmin(ra, h->o.retry_after_max_s));
+		}
+		r->not_before = now_s() + delay;
+		r->next = h->delayed;
+		h->delayed = r;
+		h->st.retries++;
+		return;
+	}
+	if (retry) {
+		size_t n = strlen(h->errbuf);
+		snprintf(h->errbuf + n, sizeof h->errbuf - n, " (after %d attempts)",
+		         r->attempts);
+	}
+	if (fatal)
+		h->stopped = 1;
+	deliver(h, r, fatal ? CF_HTTP_FATAL : CF_HTTP_FAILED, h->errbuf, done, ctx);
+	return;
+ok:
+	land(h, r, e);
+	deliver(h, r, CF_HTTP_OK, NULL, done, ctx);
+}
+
+/* Deliver every transfer curl has finished; returns how many. */
+static int reap(cf_http *h, cf_http_done_fn done, void *ctx)
+{
+	CURLMsg *m;
+	int left, n = 0;
+
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		finished(h, m->easy_handle, m->data.result, done, ctx);
+		n++;
+	}
+	return n;
+}
+
+int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
+                 cf_error *err)
+{
+	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wait;
+	struct epoll_event ev[64];
+	int running, delivered = 0, rc, n, i, flags;
+	CURLMcode mc;
+
+	for (;;) {
+		now = now_s();
+		wd = promote(h, now);
+		wb = start_ready(h, now, err, &rc);
+		if (rc < 0)
+			return rc;
+		if (h->timer_at >= 0 && h->timer_at <= now) {
+			h->timer_at = -1;
+			mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			if (mc != CURLM_OK)
+				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+		}
+		delivered += reap(h, done, ctx);
+		if (delivered || h->n_pending == 0)
+			break;
+		now = now_s();
+		if (now >= t_end)
+			break;
+		/* sleep until a socket stirs, curl's timer fires, a retry is due
+		 * or a bucket refills */
+		wait = t_end - now;
+		if (wd >= 0 && wd < wait)
+			wait = wd;
+		if (wb >= 0 && wb < wait)
+			wait = wb;
+		if (h->timer_at >= 0 && h->timer_at - now < wait)
+			wait = h->timer_at - now;
+		n = epoll_wait(h->epfd, ev, 64, wait > 0 ? (int)ceil(wait * 1000) : 0);
+		if (n < 0 && errno != EINTR)
+			return cf_error_set(err, CF_ENET, "epoll_wait: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+			        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+			        (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+			mc = curl_multi_socket_action(h->multi, ev[i].data.fd, flags, &running);
+			if (mc != CURLM_OK)
+				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+		}
+		delivered += reap(h, done, ctx);
+		if (delivered)
+			break;
+	}
+	return (int)(h->n_pending > (size_t)INT32_MAX ? INT32_MAX : h->n_pending);
+}
+
+void cf_http_free(cf_http **hp)
+{
+	cf_http *h = hp ? *hp : NULL;
+	req *r, *next;
+
+	if (!h)
+		return;
+	while ((r = h->flying)) {
+		CURL *e = r->easy;
+		land(h, r, e);
+		req_free(r);
+	}
+	for (r = h->ready_head; r; r = next) {
+		next = r->next;
+		req_free(r);
+	}
+	for (r = h->delayed; r; r = next) {
+		next = r->next;
+		req_free(r);
+	}
+	while (h->pool && h->npool > 0)
+		curl_easy_cleanup(h->pool[--h->npool]);
+	free(h->pool);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	if (h->epfd >= 0)
+		close(h->epfd);
+	if (h->headers) {
+		struct curl_slist *l;
+		for (l = h->headers; l; l = l->next)
+			memset(l->data, 0, strlen(l->data));
+		curl_slist_free_all(h->headers);
+	}
+	free(h);
+	*hp = NULL;
+}

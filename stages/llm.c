@@ -1,0 +1,1263 @@
+/*
+ * llm.c - counterfactuals from a remote model: an OpenAI-compatible Chat
+ * Completions endpoint (OpenAI, vLLM, Ollama's /v1, llama.cpp, TGI).
+ *
+ * Consumes originals.  For each it renders the prompt template with the
+ * record's fields, its label and the target label (`target` maps a label
+ * to the label the edit should reach), asks for `samples` answers (one
+ * request with `n`, or one request per sample when the server ignores n),
+ * parses each answer (`parse`: the trimmed text, optionally between two
+ * markers, or a JSON field), and emits one candidate per sample -- the
+ * edited text fields, label = the target -- then the original.  An answer
+ * that does not parse, is empty or equals the original is asked again
+ * with a new seed up to `parse_retries` times, then rejected with its
+ * reason; a request that fails for good (retries used up) is rejected as
+ * request_failed.  One bad answer never stops the run; an endpoint that
+ * refuses us (401, 403, 404, 400, insufficient_quota) does, with the
+ * server's message.
+ *
+ * Asynchronous: process() keeps the record (a "job") and submits requests
+ * to the shared HTTP client (pipeline/http.c: concurrency window, token
+ * buckets, retries, Retry-After); poll() delivers answers as they arrive.
+ * Candidates of a record are made in sample order once all its samples are
+ * final, so the output does not depend on arrival order.  The runner's
+ * window bounds the records held; `concurrency` bounds requests in flight.
+ *
+ * Cache and resume: every completed response is stored in `cache` (see
+ * pipeline/cache.h) under sha256(base_url, model, messages, parameters,
+ * seed, sample index, retry round); a re-run asks nothing that completed
+ * before.  The API key is read from the environment variable `api_key_env`
+ * and is never part of a key, an entry, a message or the report.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfaug/sys/stage.h"
+#include "cache.h"
+#include "http.h"
+#include "template.h"
+
+#define HIST_N 320
+#define HIST_BASE 1.05
+#define ANSWER_KEEP 500   /* bytes of a bad answer kept in rejected.jsonl */
+
+enum { S_PENDING = 0, S_OK, S_BAD };
+enum { V_FIELD, V_TEXT, V_LABEL, V_TARGET, V_LABELS, V_ID, V_CONST };
+enum { RF_NONE, RF_JSON_OBJECT, RF_JSON_SCHEMA };
+
+typedef struct sample {
+	int state, round, tries;
+	long seed;               /* seed of the request that answered */
+	json_t *edits;           /* S_OK: field -> new text */
+	json_t *prov;            /* finish_reason, usage */
+	const char *reason;      /* S_BAD (static string) */
+	json_t *detail;          /* S_BAD */
+} sample;
+
+typedef struct job {
+	struct job *prev, *next;
+	cf_item *it;
+	char *target;            /* NULL: unlabelled, no target */
+	json_t *messages;
+	int pending;             /* samples not final */
+	int n;
+	sample s[];
+} job;
+
+typedef struct rq {
+	struct rq *prev, *next;
+	job *j;
+	int round, count;
+	long seed;
+	int idx[];
+} rq;
+
+typedef struct var_src { int kind; const char *name; } var_src;
+
+typedef struct llm_state {
+	/* options */
+	char *base_url, *model, *api_key_env, *prompt, *cache_dir;
+	cf_strmap target, vars, prices;
+	cf_strlist fields, extra_fields, stop;
+	long samples, concurrency, max_retries, parse_retries, max_response_kb;
+	double rpm, tpm, timeout_s;
+	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
+	              *max_completion_tokens;
+	int use_n, response_format, logprobs;
+
+	/* set up by init */
+	cf_stage *st;
+	const cf_strlist *edit;   /* fields to edit */
+	int json_mode;
+	const char *between[2];
+	const char *jfield;
+	long seed, max_tok;
+	json_t *params;           /* every body parameter but model/messages/seed/n */
+	char *url, *labels_joined;
+	double price_in, price_out;
+	cf_template *tpl;
+	var_src *vsrc;
+	cf_http *http;
+	cf_cache *cache;
+	int dry_run, no_n;
+	int fatal;
+	char fatal_msg[CF_ERRMSG_MAX];
+	job *jobs;
+	rq *rqs;
+	long njobs;
+
+	/* figures */
+	uint64_t cache_hits, cache_writes, cache_errors, no_target, ok_answers;
+	uint64_t prompt_tokens, completion_tokens, total_tokens;
+	uint64_t dry_requests, dry_cached;
+	double dry_prompt_tok, dry_completion_tok;
+	json_t *bad_answers;
+	uint64_t hist[HIST_N];
+	uint64_t nlat;
+	double lat_max;
+} llm_state;
+
+static const char *const rf_names[] = { "none", "json_object", "json_schema", NULL };
+
+static const cf_option llm_options[] = {
+	{ "base_url", CF_OPT_STRING, offsetof(llm_state, base_url), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "endpoint root, e.g. https://api.openai.com/v1" },
+	{ "model", CF_OPT_STRING, offsetof(llm_state, model), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "model name the endpoint knows" },
+	{ "api_key_env", CF_OPT_STRING, offsetof(llm_state, api_key_env), "OPENAI_API_KEY",
+	  0, NULL, 0, 0, NULL, "environment variable holding the API key (unset: none sent)" },
+	{ "prompt", CF_OPT_STRING, offsetof(llm_state, prompt), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "prompt template file (prompts/*.txt)" },
+	{ "target", CF_OPT_STRMAP, offsetof(llm_state, target), NULL, 0, NULL, 0, 0, NULL,
+	  "label -> target label; records whose label is not listed pass unedited" },
+	{ "samples", CF_OPT_INT, offsetof(llm_state, samples), "1", 0, NULL, 1, 64, NULL,
+	  "answers (candidates) per record" },
+	{ "n", CF_OPT_BOOL, offsetof(llm_state, use_n), "true", 0, NULL, 0, 0, NULL,
+	  "ask for the samples in one request with n (falls back when ignored)" },
+	{ "parse", CF_OPT_NODE, offsetof(llm_state, parse), NULL, 0, NULL, 0, 0, NULL,
+	  "text | json | {mode: text|json, between: [A, B], field: F}" },
+	{ "parse_retries", CF_OPT_INT, offsetof(llm_state, parse_retries), "2", 0, NULL,
+	  0, 20, NULL, "re-asks for an unusable answer before it is rejected" },
+	{ "fields", CF_OPT_STRLIST, offsetof(llm_state, fields), NULL, 0, NULL, 0, 0, NULL,
+	  "text fields to edit (default: all text fields)" },
+	{ "extra_fields", CF_OPT_STRLIST, offsetof(llm_state, extra_fields), NULL, 0, NULL,
+	  0, 0, NULL, "other input fields the template may name" },
+	{ "vars", CF_OPT_STRMAP, offsetof(llm_state, vars), NULL, 0, NULL, 0, 0, NULL,
+	  "extra template variables: name -> value" },
+	{ "temperature", CF_OPT_NODE, offsetof(llm_state, temperature), NULL, 0, NULL,
+	  0, 0, NULL, "sampling temperature, 0..2 (default: the server's)" },
+	{ "top_p", CF_OPT_NODE, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 0, NULL,
+	  "nucleus sampling, 0..1 (default: the server's)" },
+	{ "seed", CF_OPT_NODE, offsetof(llm_state, seed_node), NULL, 0, NULL, 0, 0, NULL,
+	  "request seed (default: the pipeline's seed)" },
+	{ "max_tokens", CF_OPT_NODE, offsetof(llm_state, max_tokens), NULL, 0, NULL, 0, 0,
+	  NULL, "answer length cap, sent as max_tokens (older servers)" },
+	{ "max_completion_tokens", CF_OPT_NODE, offsetof(llm_state, max_completion_tokens),
+	  NULL, 0, NULL, 0, 0, NULL, "answer length cap, sent as max_completion_tokens" },
+	{ "stop", CF_OPT_STRLIST, offsetof(llm_state, stop), NULL, 0, NULL, 0, 0, NULL,
+	  "stop sequences" },
+	{ "response_format", CF_OPT_ENUM, offsetof(llm_state, response_format), "none", 0,
+	  rf_names, 0, 0, NULL, "none | json_object | json_schema (with parse: json)" },
+	{ "logprobs", CF_OPT_BOOL, offsetof(llm_state, logprobs), "false", 0, NULL, 0, 0,
+	  NULL, "ask for token log-probabilities" },
+	{ "concurrency", CF_OPT_INT, offsetof(llm_state, concurrency), "16", 0, NULL, 1, 4096,
+	  NULL, "most requests in flight" },
+	{ "requests_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, rpm), "0", 0, NULL, 0,
+	  1e9, NULL, "request rate limit (0: none)" },
+	{ "tokens_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, tpm), "0", 0, NULL, 0,
+	  1e12, NULL, "estimated token rate limit (0: none)" },
+	{ "max_retries", CF_OPT_INT, offsetof(llm_state, max_retries), "6", 0, NULL, 0, 100,
+	  NULL, "retries of a request on 408/409/429/5xx/timeouts" },
+	{ "timeout_s", CF_OPT_DOUBLE, offsetof(llm_state, timeout_s), "60", 0, NULL, 0.001,
+	  86400, NULL, "per-attempt timeout in seconds" },
+	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
+	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
+	{ "cache", CF_OPT_STRING, offsetof(llm_state, cache_dir), ".cfaug-cache", 0, NULL,
+	  0, 0, NULL, "response cache directory, shareable (--no-cache: off)" },
+	{ "prices", CF_OPT_STRMAP, offsetof(llm_state, prices), NULL, 0, NULL, 0, 0, NULL,
+	  "{input: USD, output: USD} per million tokens, for --dry-run" },
+	{ NULL }
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int num_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
+                   double lo, double hi, double *out, cf_error *err)
+{
+	if (!n || cf_node_is_null(n))
+		return 0;
+	if (n->type != CF_NODE_SCALAR || cf_node_to_double(n, out) < 0)
+		return cf_conf_error(err, info->conf_path, n, "'%s' must be a number", key);
+	if (*out < lo || *out > hi)
+		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %g and %g",
+		                     key, lo, hi);
+	return 1;
+}
+
+static int int_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
+                   long lo, long hi, long *out, cf_error *err)
+{
+	if (!n || cf_node_is_null(n))
+		return 0;
+	if (n->type != CF_NODE_SCALAR || cf_node_to_long(n, out) < 0)
+		return cf_conf_error(err, info->conf_path, n, "'%s' must be an integer", key);
+	if (*out < lo || *out > hi)
+		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %ld and %ld",
+		                     key, lo, hi);
+	return 1;
+}
+
+static int in_list(const cf_strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; l && i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int parse_conf(llm_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	const cf_node *p = s->parse, *mode = NULL, *bw = NULL, *field = NULL;
+	const char *file = info->conf_path;
+	size_t i;
+
+	if (!p || cf_node_is_null(p))
+		return 0;
+	if (p->type == CF_NODE_SCALAR) {
+		mode = p;
+	} else if (p->type == CF_NODE_MAP) {
+		for (i = 0; i < p->nkids; i += 2) {
+			const char *k = p->kids[i]->str;
+			if (strcmp(k, "mode") && strcmp(k, "between") && strcmp(k, "field"))
+				return cf_conf_error(err, file, p->kids[i], "unknown key '%s' in parse "
+				                     "(mode, between, field)", k);
+		}
+		mode = cf_node_get(p, "mode");
+		bw = cf_node_get(p, "between");
+		field = cf_node_get(p, "field");
+	} else {
+		return cf_conf_error(err, file, p, "'parse' must be text, json or a mapping");
+	}
+	if (mode && !cf_node_is_null(mode)) {
+		if (mode->type != CF_NODE_SCALAR ||
+		    (strcmp(mode->str, "text") && strcmp(mode->str, "json")))
+			return cf_conf_error(err, file, mode, "parse mode must be 'text' or 'json'");
+		s->json_mode = strcmp(mode->str, "json") == 0;
+	}
+	if (bw && !cf_node_is_null(bw)) {
+		if (bw->type != CF_NODE_SEQ || bw->nkids != 2 ||
+		    bw->kids[0]->type != CF_NODE_SCALAR || bw->kids[1]->type != CF_NODE_SCALAR ||
+		    !bw->kids[0]->len || !bw->kids[1]->len)
+			return cf_conf_error(err, file, bw, "'between' wants two non-empty "
+			                     "markers, e.g. [\"<new>\", \"</new>\"]");
+		s->between[0] = bw->kids[0]->str;
+		s->between[1] = bw->kids[1]->str;
+	}
+	if (field && !cf_node_is_null(field)) {
+		if (field->type != CF_NODE_SCALAR || !field->len)
+			return cf_conf_error(err, file, field, "'field' must be a name");
+		if (!s->json_mode)
+			return cf_conf_error(err, file, field, "'field' needs mode: json");
+		s->jfield = field->str;
+	}
+	return 0;
+}
+
+/* Names a template may use, NULL-terminated; *n the count. */
+static const char **known_vars(llm_state *s, const cf_pipeline_info *info)
+{
+	static const char *const builtin[] = { "text", "label", "target_label", "labels",
+	                                      "id", NULL };
+	size_t n = 5 + info->text_fields->n + 1 + s->extra_fields.n + s->vars.n + 1, k = 0, i;
+	const char **v = calloc(n, sizeof *v);
+
+	if (!v)
+		return NULL;
+	for (i = 0; builtin[i]; i++)
+		v[k++] = builtin[i];
+	for (i = 0; i < info->text_fields->n; i++)
+		v[k++] = info->text_fields->v[i];
+	if (info->label_field)
+		v[k++] = info->label_field;
+	for (i = 0; i < s->extra_fields.n; i++)
+		v[k++] = s->extra_fields.v[i];
+	for (i = 0; i < s->vars.n; i++)
+		v[k++] = s->vars.keys[i];
+	return v;
+}
+
+static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	const char **known = known_vars(s, info);
+	char alt[4096];
+	size_t i, n;
+	int rc;
+	cf_error e2 = { 0 };
+
+	if (!known)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	rc = cf_template_load(&s->tpl, s->prompt, known, &e2);
+	if (rc == CF_EIO && s->prompt[0] != '/') {
+		/* an installed prompt library: DATADIR/prompts/NAME */
+		const char *b = strncmp(s->prompt, "prompts/", 8) == 0 ? s->prompt + 8 : s->prompt;
+		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
+		memset(&e2, 0, sizeof e2);
+		rc = cf_template_load(&s->tpl, alt, known, &e2);
+		if (rc == CF_EIO) {
+			free(known);
+			return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "prompt"),
+			                     "cannot read prompt '%s' (nor %s)", s->prompt, alt);
+		}
+	}
+	free(known);
+	if (rc < 0)
+		return cf_error_set(err, rc, "%s", e2.msg);
+	n = cf_template_nvars(s->tpl);
+	if (!(s->vsrc = calloc(n ? n : 1, sizeof *s->vsrc)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const char *v = cf_template_var(s->tpl, i);
+		var_src *vs = &s->vsrc[i];
+		vs->name = v;
+		if (cf_strmap_get(&s->vars, v)) {
+			vs->kind = V_CONST;
+			vs->name = cf_strmap_get(&s->vars, v);
+		} else if (strcmp(v, "text") == 0 && !in_list(info->text_fields, "text")) {
+			vs->kind = V_TEXT;
+		} else if (strcmp(v, "label") == 0 ||
+		           (info->label_field && strcmp(v, info->label_field) == 0)) {
+			vs->kind = V_LABEL;
+		} else if (strcmp(v, "target_label") == 0) {
+			vs->kind = V_TARGET;
+		} else if (strcmp(v, "labels") == 0) {
+			vs->kind = V_LABELS;
+		} else if (strcmp(v, "id") == 0) {
+			vs->kind = V_ID;
+		} else {
+			vs->kind = V_FIELD;
+		}
+	}
+	return 0;
+}
+
+static int build_params(llm_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	double d;
+	long l;
+	int rc;
+	size_t i;
+
+	if (!(s->params = json_object()))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if ((rc = num_opt(info, s->temperature, "temperature", 0, 2, &d, err)) < 0)
+		return rc;
+	if (rc)
+		json_object_set_new(s->params, "temperature", json_real(d));
+	if ((rc = num_opt(info, s->top_p, "top_p", 0, 1, &d, err)) < 0)
+		return rc;
+	if (rc)
+		json_object_set_new(s->params, "top_p", json_real(d));
+	s->seed = (long)(info->seed & 0x7fffffff);
+	if ((rc = int_opt(info, s->seed_node, "seed", 0, 2147483647L, &l, err)) < 0)
+		return rc;
+	if (rc)
+		s->seed = l;
+	if (s->max_tokens && s->max_completion_tokens && !cf_node_is_null(s->max_tokens) &&
+	    !cf_node_is_null(s->max_completion_tokens))
+		return cf_conf_error(err, info->conf_path, s->max_tokens, "give 'max_tokens' "
+		                     "or 'max_completion_tokens', not both");
+	if ((rc = int_opt(info, s->max_tokens, "max_tokens", 1, 1000000, &l, err)) < 0)
+		return rc;
+	if (rc) {
+		s->max_tok = l;
+		json_object_set_new(s->params, "max_tokens", json_integer(l));
+	}
+	if ((rc = int_opt(info, s->max_completion_tokens, "max_completion_tokens", 1,
+	                  1000000, &l, err)) < 0)
+		return rc;
+	if (rc) {
+		s->max_tok = l;
+		json_object_set_new(s->params, "max_completion_tokens", json_integer(l));
+	}
+	if (s->stop.n) {
+		json_t *a = json_array();
+		for (i = 0; i < s->stop.n; i++)
+			json_array_append_new(a, json_string(s->stop.v[i]));
+		json_object_set_new(s->params, "stop", a);
+	}
+	if (s->logprobs)
+		json_object_set_new(s->params, "logprobs", json_true());
+	if (s->response_format == RF_JSON_OBJECT) {
+		json_object_set_new(s->params, "response_format",
+		                    json_pack("{s:s}", "type", "json_object"));
+	} else if (s->response_format == RF_JSON_SCHEMA) {
+		json_t *props = json_object(), *req = json_array();
+		if (!s->json_mode)
+			return cf_conf_error(err, info->conf_path,
+			                     cf_node_get(info->node, "response_format"),
+			                     "response_format: json_schema needs parse: json");
+		if (s->jfield) {
+			json_object_set_new(props, s->jfield, json_pack("{s:s}", "type", "string"));
+			json_array_append_new(req, json_string(s->jfield));
+		} else {
+			for (i = 0; i < s->edit->n; i++) {
+				json_object_set_new(props, s->edit->v[i], json_pack("{s:s}", "type", "string"));
+				json_array_append_new(req, json_string(s->edit->v[i]));
+			}
+		}
+		json_object_set_new(s->params, "response_format", json_pack(
+		    "{s:s, s:{s:s, s:b, s:{s:s, s:o, s:o, s:b}}}", "type", "json_schema",
+		    "json_schema", "name", "counterfactual", "strict", 1, "schema", "type",
+		    "object", "properties", props, "required", req,
+		    "additionalProperties", 0));
+	}
+	return 0;
+}
+
+static void llm_destroy(cf_stage *st, void *state);
+
+static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
+                      cf_error *err)
+{
+	llm_state *s = state;
+	const char *file = info->conf_path, *key;
+	cf_http_opts ho;
+	size_t i, n;
+	char *end;
+	int rc;
+
+	s->st = st;
+	s->dry_run = info->dry_run;
+	if (!(s->bad_answers = json_object()))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < s->fields.n; i++)
+		if (!in_list(info->text_fields, s->fields.v[i]))
+			return cf_conf_error(err, file, cf_node_get(info->node, "fields"),
+			                     "'%s' is not one of input.text_fields", s->fields.v[i]);
+	s->edit = s->fields.n ? &s->fields : info->text_fields;
+	if ((rc = parse_conf(s, info, err)) < 0)
+		return rc;
+	if (!s->json_mode && s->edit->n > 1)
+		return cf_conf_error(err, file, s->fields.n ? cf_node_get(info->node, "fields")
+		                                            : info->node,
+		        "parse mode text edits one field, and %zu are to be edited: set "
+		        "'fields' to one of them or use parse: {mode: json}", s->edit->n);
+	if (s->json_mode && s->jfield && s->edit->n > 1)
+		return cf_conf_error(err, file, cf_node_get(s->parse, "field"),
+		        "'field' names the answer for one edited field; with %zu fields the "
+		        "JSON answer holds one key per field name", s->edit->n);
+	for (i = 0; i < s->target.n; i++) {
+		if (info->labels->n && (!in_list(info->labels, s->target.keys[i]) ||
+		                        !in_list(info->labels, s->target.vals[i])))
+			return cf_conf_error(err, file, cf_node_get(info->node, "target"),
+			        "target '%s: %s' names a label not in input.labels",
+			        s->target.keys[i], s->target.vals[i]);
+	}
+	if (s->target.n && !info->label_field)
+		return cf_conf_error(err, file, cf_node_get(info->node, "target"),
+		                     "'target' needs labelled input (input.label_field)");
+	for (i = 0; i < s->prices.n; i++) {
+		double v = strtod(s->prices.vals[i], &end);
+		if (*end || end == s->prices.vals[i] || v < 0 ||
+		    (strcmp(s->prices.keys[i], "input") && strcmp(s->prices.keys[i], "output")))
+			return cf_conf_error(err, file, cf_node_get(info->node, "prices"),
+			        "prices wants {input: USD, output: USD} per million tokens");
+		if (strcmp(s->prices.keys[i], "input") == 0)
+			s->price_in = v;
+		else
+			s->price_out = v;
+	}
+	if ((rc = build_params(s, info, err)) < 0)
+		return rc;
+	/* labels, joined for {{labels}} */
+	for (i = 0, n = 1; i < info->labels->n; i++)
+		n += strlen(info->labels->v[i]) + 2;
+	if (!(s->labels_joined = calloc(1, n)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < info->labels->n; i++) {
+		if (i)
+			strcat(s->labels_joined, ", ");
+		strcat(s->labels_joined, info->labels->v[i]);
+	}
+	n = strlen(s->base_url);
+	while (n && s->base_url[n - 1] == '/')
+		n--;
+	if (!(s->url = malloc(n + 32)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	snprintf(s->url, n + 32, "%.*s/chat/completions", (int)n, s->base_url);
+	if ((rc = load_template(s, info, err)) < 0)
+		return rc;
+	if (!info->no_cache && s->cache_dir && *s->cache_dir &&
+	    (rc = cf_cache_open(&s->cache, s->cache_dir, err)) < 0)
+		return rc;
+	if (s->dry_run)
+		return 0;
+	memset(&ho, 0, sizeof ho);
+	ho.concurrency = s->concurrency;
+	ho.requests_per_minute = s->rpm;
+	ho.tokens_per_minute = s->tpm;
+	ho.max_retries = s->max_retries;
+	ho.timeout_s = s->timeout_s;
+	ho.max_response_bytes = (size_t)s->max_response_kb * 1024;
+	key = s->api_key_env && *s->api_key_env ? getenv(s->api_key_env) : NULL;
+	ho.api_key = key;
+	ho.jitter_seed = (uint64_t)s->seed;
+	return cf_http_new(&s->http, &ho, err);
+}
+
+/* destroy() only follows a successful init(): undo a failed one here */
+static int llm_init(cf_stage *st, void *state, const cf_pipeline_info *info,
+                    cf_error *err)
+{
+	int rc = init_state(st, state, info, err);
+
+	if (rc < 0)
+		llm_destroy(st, state);
+	return rc;
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+static void job_free(job *j)
+{
+	int i;
+
+	if (!j)
+		return;
+	for (i = 0; i < j->n; i++) {
+		json_decref(j->s[i].edits);
+		json_decref(j->s[i].prov);
+		json_decref(j->s[i].detail);
+	}
+	json_decref(j->messages);
+	free(j->target);
+	free(j);
+}
+
+static void job_unlink(llm_state *s, job *j)
+{
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		s->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	s->njobs--;
+}
+
+static void rq_unlink(llm_state *s, rq *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		s->rqs = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+}
+
+static char *cache_key(llm_state *s, job *j, int i, int round)
+{
+	json_t *k = json_pack("{s:i, s:s, s:s, s:O, s:O, s:I, s:i, s:i}", "v", 1,
+	                      "base_url", s->url, "model", s->model, "messages", j->messages,
+	                      "params", s->params, "seed", (json_int_t)s->seed,
+	                      "sample", i, "round", round);
+	char *dump = k ? json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS) : NULL, *hex = NULL;
+	unsigned char d[32];
+
+	if (dump && (hex = malloc(65))) {
+		cf_sha256(dump, strlen(dump), d);
+		cf_sha256_hex(d, hex);
+	}
+	free(dump);
+	json_decref(k);
+	return hex;
+}
+
+/* Cut s to at most max bytes at a UTF-8 character boundary. */
+static json_t *cut_string(const char *str, size_t len, size_t max)
+{
+	if (len > max) {
+		len = max;
+		while (len && ((unsigned char)str[len] & 0xC0) == 0x80)
+			len--;
+	}
+	return json_stringn(str, len);
+}
+
+static void trim(const char **b, size_t *n)
+{
+	while (*n && strchr(" \t\r\n", (*b)[0])) {
+		(*b)++;
+		(*n)--;
+	}
+	while (*n && strchr(" \t\r\n", (*b)[*n - 1]))
+		(*n)--;
+}
+
+/* Parse one answer into edits (field -> text).  NULL if usable, else the
+ * reason it is not. */
+static const char *parse_answer(llm_state *s, job *j, const char *content,
+                                json_t **edits)
+{
+	const char *b = content, *e, *a;
+	size_t n, i, ol;
+	int changed = 0;
+	json_t *obj = NULL, *v;
+	const char *reason = NULL;
+
+	*edits = NULL;
+	if (!content)
+		return "no_content";
+	n = strlen(content);
+	if (s->between[0]) {
+		if (!(a = strstr(content, s->between[0])))
+			return "no_marker";
+		b = a + strlen(s->between[0]);
+		if (!(e = strstr(b, s->between[1])))
+			return "no_marker";
+		n = (size_t)(e - b);
+	}
+	if (!(*edits = json_object()))
+		return "out_of_memory";
+	if (!s->json_mode) {
+		trim(&b, &n);
+		if (!n) {
+			reason = "empty";
+			goto done;
+		}
+		if (!(v = json_stringn(b, n))) {
+			reason = "invalid_utf8";
+			goto done;
+		}
+		json_object_set_new(*edits, s->edit->v[0], v);
+	} else {
+		/* the object from the first '{' to the last '}' (code fences and
+		 * chatter around it are common) */
+		const char *o = memchr(b, '{', n), *c = NULL;
+		for (i = n; i > 0; i--)
+			if (b[i - 1] == '}') {
+				c = b + i - 1;
+				break;
+			}
+		if (!o || !c || c < o || !(obj = json_loadb(o, (size_t)(c - o) + 1, 0, NULL)) ||
+		    !json_is_object(obj)) {
+			reason = "bad_json";
+			goto done;
+		}
+		for (i = 0; i < s->edit->n; i++) {
+			const char *t;
+			v = json_object_get(obj, s->jfield ? s->jfield : s->edit->v[i]);
+			if (!json_is_string(v)) {
+				reason = "missing_field";
+				goto done;
+			}
+			t = json_string_value(v);
+			n = json_string_length(v);
+			trim(&t, &n);
+			if (!n) {
+				reason = "empty";
+				goto done;
+			}
+			json_object_set_new(*edits, s->edit->v[i], json_stringn(t, n));
+		}
+	}
+	/* unchanged: every edited field equals the original (both trimmed) */
+	for (i = 0; i < s->edit->n; i++) {
+		const char *o = cf_item_text(j->it, s->edit->v[i], &ol);
+		json_t *ed = json_object_get(*edits, s->edit->v[i]);
+		if (!o) {
+			changed = 1;
+			continue;
+		}
+		trim(&o, &ol);
+		if (ol != json_string_length(ed) || memcmp(o, json_string_value(ed), ol))
+			changed = 1;
+	}
+	if (!changed)
+		reason = "unchanged";
+done:
+	json_decref(obj);
+	if (reason) {
+		json_decref(*edits);
+		*edits = NULL;
+	}
+	return reason;
+}
+
+static int submit(llm_state *s, job *j, const int *idx, int count, int round,
+                  cf_error *err);
+
+static void count_bad(llm_state *s, const char *reason)
+{
+	json_t *v = json_object_get(s->bad_answers, reason);
+
+	json_object_set_new(s->bad_answers, reason, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static void sample_fail(job *j, int i, const char *reason, json_t *detail)
+{
+	sample *sm = &j->s[i];
+
+	if (sm->state != S_PENDING) {
+		json_decref(detail);
+		return;
+	}
+	sm->state = S_BAD;
+	sm->reason = reason;
+	sm->detail = detail;
+	j->pending--;
+}
+
+static int advance(llm_state *s, job *j, int i, cf_error *err);
+
+/* One answer (from the network or the cache) for sample i at its round. */
+static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
+{
+	sample *sm = &j->s[i];
+	const char *content = json_string_value(json_object_get(entry, "content"));
+	const char *reason;
+	json_t *edits;
+
+	sm->seed = (long)json_integer_value(json_object_get(entry, "seed"));
+	reason = parse_answer(s, j, content, &edits);
+	if (!reason) {
+		sm->state = S_OK;
+		sm->edits = edits;
+		sm->prov = json_pack("{s:O?, s:O?}", "finish_reason",
+		                     json_object_get(entry, "finish_reason"), "usage",
+		                     json_object_get(entry, "usage"));
+		j->pending--;
+		s->ok_answers++;
+		return 0;
+	}
+	count_bad(s, reason);
+	if (++sm->tries > s->parse_retries) {
+		json_t *d = json_pack("{s:i, s:i}", "sample", i, "tries", sm->tries);
+		if (content)
+			json_object_set_new(d, "answer", cut_string(content, strlen(content), ANSWER_KEEP));
+		sample_fail(j, i, reason, d);
+		return 0;
+	}
+	sm->round++;
+	return advance(s, j, i, err);
+}
+
+/* Find sample i's answer at its current round in the cache, or ask for it. */
+static int advance(llm_state *s, job *j, int i, cf_error *err)
+{
+	char *key, *data = NULL;
+	size_t len;
+	json_t *entry;
+	int rc;
+
+	if (s->cache && (key = cache_key(s, j, i, j->s[i].round))) {
+		rc = cf_cache_get(s->cache, key, &data, &len);
+		free(key);
+		if (rc == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
+			free(data);
+			s->cache_hits++;
+			rc = answer(s, j, i, entry, err);
+			json_decref(entry);
+			return rc;
+		}
+		if (rc < 0)
+			s->cache_errors++;
+		free(data);
+	}
+	return submit(s, j, &i, 1, j->s[i].round, err);
+}
+
+static long request_seed(llm_state *s, int sample_i, int round, int single)
+{
+	if (!single)
+		return s->seed;
+	return (s->seed + sample_i + 7919L * round) % 2147483647L;
+}
+
+static int submit(llm_state *s, job *j, const int *idx, int count, int round,
+                  cf_error *err)
+{
+	rq *q = calloc(1, sizeof *q + (size_t)count * sizeof q->idx[0]);
+	json_t *body = NULL;
+	char *dump = NULL;
+	cf_http_request hr;
+	int rc = 0;
+
+	if (!q)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	q->j = j;
+	q->round = round;
+	q->count = count;
+	memcpy(q->idx, idx, (size_t)count * sizeof *idx);
+	q->seed = request_seed(s, idx[0], round, count == 1);
+	body = json_pack("{s:s, s:O, s:I}", "model", s->model, "messages", j->messages,
+	                 "seed", (json_int_t)q->seed);
+	if (!body || json_object_update(body, s->params) < 0 ||
+	    (count > 1 && json_object_set_new(body, "n", json_integer(count)) < 0) ||
+	    !(dump = json_dumps(body, JSON_COMPACT))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	memset(&hr, 0, sizeof hr);
+	hr.url = s->url;
+	hr.body = dump;
+	hr.body_len = strlen(dump);
+	hr.user = q;
+	hr.est_tokens = (double)hr.body_len / 4 + (double)(s->max_tok ? s->max_tok : 256) * count;
+	if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
+		goto done;
+	q->next = s->rqs;
+	if (s->rqs)
+		s->rqs->prev = q;
+	s->rqs = q;
+	q = NULL;
+done:
+	free(q);
+	free(dump);
+	json_decref(body);
+	return rc;
+}
+
+/* All samples final: candidates in sample order, then the original. */
+static void finish_job(llm_state *s, job *j)
+{
+	cf_stage *st = s->st;
+	int i;
+	cf_item *c;
+	const char *k;
+	json_t *v, *g;
+
+	if (j->pending)
+		return;
+	job_unlink(s, j);
+	for (i = 0; i < j->n; i++) {
+		sample *sm = &j->s[i];
+		if (!(c = cf_candidate_new(st, j->it))) {
+			s->fatal = CF_ENOMEM;
+			snprintf(s->fatal_msg, sizeof s->fatal_msg, "out of memory");
+			break;
+		}
+		if (j->target)
+			cf_candidate_set_label(c, j->target);
+		g = c->generator;
+		json_object_set_new(g, "model", json_string(s->model));
+		json_object_set_new(g, "prompt", json_pack("{s:s, s:s}", "name",
+		                    cf_template_name(s->tpl), "sha256", cf_template_sha256(s->tpl)));
+		json_object_set_new(g, "sample", json_integer(i));
+		json_object_set_new(g, "seed", json_integer(sm->seed));
+		json_object_set_new(g, "round", json_integer(sm->round));
+		if (sm->state == S_OK) {
+			json_object_foreach(sm->edits, k, v)
+				cf_candidate_set_text(c, k, json_string_value(v), json_string_length(v));
+			json_object_update(g, sm->prov);
+			cf_emit(st, c);
+		} else {
+			cf_reject(st, c, sm->reason, sm->detail);
+			sm->detail = NULL;
+		}
+	}
+	cf_emit(st, j->it);
+	job_free(j);
+}
+
+/* The value of template variable i for item it. */
+static const char *var_value(llm_state *s, size_t i, const cf_item *it,
+                             const char *target, char **tofree)
+{
+	const var_src *vs = &s->vsrc[i];
+	size_t len;
+	json_t *v;
+
+	switch (vs->kind) {
+	case V_CONST:  return vs->name;
+	case V_TEXT:   return cf_item_text(it, s->edit->v[0], &len);
+	case V_LABEL:  return cf_item_label(it);
+	case V_TARGET: return target;
+	case V_LABELS: return s->labels_joined;
+	case V_ID:     return it->rec->id;
+	}
+	v = json_object_get(it->cf && json_object_get(it->cf, vs->name) ? it->cf
+	                    : it->rec->fields, vs->name);
+	if (!v || json_is_null(v))
+		return "";
+	if (json_is_string(v))
+		return json_string_value(v);
+	return (*tofree = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY));
+}
+
+static void set_fatal(llm_state *s, int code, const char *msg);
+static void on_done(void *ctx, const cf_http_result *r);
+
+static void dry_count(llm_state *s, job *j)
+{
+	char *dump = json_dumps(j->messages, JSON_COMPACT);
+	double ptok = dump ? (double)strlen(dump) / 4 : 0, ctok;
+	char *key, *data;
+	size_t len, i;
+	int missing = 0, k;
+
+	free(dump);
+	for (k = 0; k < j->n; k++) {
+		if (s->cache && (key = cache_key(s, j, k, 0))) {
+			int rc = cf_cache_get(s->cache, key, &data, &len);
+			free(key);
+			free(data);
+			if (rc == 1) {
+				s->dry_cached++;
+				continue;
+			}
+		}
+		missing++;
+	}
+	if (!missing)
+		return;
+	s->dry_requests += (s->use_n && !s->no_n) ? 1 : (uint64_t)missing;
+	s->dry_prompt_tok += ptok * ((s->use_n && !s->no_n) ? 1 : missing);
+	ctok = 32;
+	for (i = 0; i < s->edit->n; i++) {
+		const char *t = cf_item_text(j->it, s->edit->v[i], &len);
+		ctok += t ? (double)len / 4 : 0;
+	}
+	if (s->max_tok && ctok > (double)s->max_tok)
+		ctok = (double)s->max_tok;
+	s->dry_completion_tok += ctok * missing;
+}
+
+static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
+{
+	llm_state *s = state;
+	const char *label = cf_item_label(it), *target = label;
+	size_t nv = cf_template_nvars(s->tpl), i;
+	const char **vals = NULL;
+	char **frees = NULL;
+	int missing[64], m = 0, k, rc = 0;
+	job *j = NULL;
+
+	if (s->fatal)
+		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (s->target.n && !(target = label ? cf_strmap_get(&s->target, label) : NULL)) {
+		s->no_target++;
+		cf_emit(st, it);
+		return 0;
+	}
+	j = calloc(1, sizeof *j + (size_t)s->samples * sizeof j->s[0]);
+	vals = calloc(nv + 1, sizeof *vals);
+	frees = calloc(nv + 1, sizeof *frees);
+	if (!j || !vals || !frees || (target && !(j->target = strdup(target)))) {
+		job_free(j);
+		free(vals);
+		free(frees);
+		cf_fail_record(st, it, "out of memory");
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	j->it = it;
+	j->n = (int)s->samples;
+	j->pending = j->n;
+	for (i = 0; i < nv; i++)
+		vals[i] = var_value(s, i, it, target, &frees[i]);
+	j->messages = cf_template_render(s->tpl, vals);
+	for (i = 0; i < nv; i++)
+		free(frees[i]);
+	free(vals);
+	free(frees);
+	if (!j->messages || s->dry_run) {
+		if (!j->messages)
+			cf_fail_record(st, it, "cannot render the prompt (a value is not valid UTF-8)");
+		else {
+			dry_count(s, j);
+			cf_emit(st, it);
+		}
+		job_free(j);
+		return 0;
+	}
+	j->next = s->jobs;
+	if (s->jobs)
+		s->jobs->prev = j;
+	s->jobs = j;
+	s->njobs++;
+	/* cached samples first; the others in one request with n, or one each */
+	for (k = 0; k < j->n && rc == 0; k++) {
+		char *key, *data = NULL;
+		size_t len;
+		json_t *entry;
+		if (s->cache && (key = cache_key(s, j, k, 0))) {
+			int r = cf_cache_get(s->cache, key, &data, &len);
+			free(key);
+			if (r == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
+				free(data);
+				s->cache_hits++;
+				rc = answer(s, j, k, entry, err);
+				json_decref(entry);
+				continue;
+			}
+			if (r < 0)
+				s->cache_errors++;
+			free(data);
+		}
+		missing[m++] = k;
+	}
+	if (rc == 0 && m > 1 && s->use_n && !s->no_n)
+		rc = submit(s, j, missing, m, 0, err);
+	else
+		for (k = 0; k < m && rc == 0; k++)
+			rc = submit(s, j, &missing[k], 1, 0, err);
+	if (rc < 0) {     /* the job stays held: destroy() frees it */
+		set_fatal(s, rc, err->msg);
+		return rc;
+	}
+	finish_job(s, j);   /* done now when everything came from the cache */
+	/* start the requests at once if the window has room */
+	if (cf_http_pending(s->http) <= (size_t)s->concurrency &&
+	    (rc = cf_http_poll(s->http, 0, on_done, s, err)) < 0)
+		return rc;
+	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
+}
+
+/* ---- answers arriving --------------------------------------------------- */
+
+static void hist_add(llm_state *s, double sec)
+{
+	double ms = sec * 1000;
+	int b = ms <= 1 ? 0 : (int)(log(ms) / log(HIST_BASE)) + 1;
+
+	if (b >= HIST_N)
+		b = HIST_N - 1;
+	s->hist[b]++;
+	s->nlat++;
+	if (sec > s->lat_max)
+		s->lat_max = sec;
+}
+
+static double hist_pct(const llm_state *s, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)s->nlat), seen = 0;
+	int b;
+
+	for (b = 0; b < HIST_N; b++) {
+		seen += s->hist[b];
+		if (seen >= want && seen)
+			return b == 0 ? 1.0 : pow(HIST_BASE, b);
+	}
+	return 0;
+}
+
+static void set_fatal(llm_state *s, int code, const char *msg)
+{
+	if (s->fatal)
+		return;
+	s->fatal = code;
+	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
+}
+
+static void on_done(void *ctx, const cf_http_result *r)
+{
+	llm_state *s = ctx;
+	rq *q = r->user;
+	job *j = q->j;
+	json_t *resp = NULL, *choices, *ch, *entry, *usage;
+	cf_error e = { 0 };
+	char msg[CF_ERRMSG_MAX], *key, *dump;
+	int k, got = 0, rc = 0;
+	char found[64] = { 0 };
+	size_t ci;
+
+	rq_unlink(s, q);
+	hist_add(s, r->latency_s);
+	if (r->outcome == CF_HTTP_FATAL) {
+		snprintf(msg, sizeof msg, "stage '%s': %s refused the request: %s%s",
+		         cf_stage_name(s->st), s->url, r->error,
+		         r->status == 401 || r->status == 403 ? " (check the key in $" : "");
+		if (r->status == 401 || r->status == 403) {
+			size_t n = strlen(msg);
+			snprintf(msg + n, sizeof msg - n, "%s)", s->api_key_env ? s->api_key_env : "");
+		}
+		set_fatal(s, CF_ENET, msg);
+		goto done;
+	}
+	if (r->outcome == CF_HTTP_FAILED) {
+		for (k = 0; k < q->count; k++)
+			sample_fail(j, q->idx[k], "request_failed", json_pack("{s:i, s:s, s:i, s:i}",
+			            "sample", q->idx[k], "error", r->error, "status", (int)r->status,
+			            "attempts", r->attempts));
+		goto finish;
+	}
+	usage = NULL;
+	if (!(resp = json_loadb(r->body, r->body_len, 0, NULL)) ||
+	    !json_is_array(choices = json_object_get(resp, "choices"))) {
+		/* a 200 that is not a completion: ask again, within the budget */
+		for (k = 0; k < q->count && rc == 0; k++) {
+			sample *sm = &j->s[q->idx[k]];
+			count_bad(s, "malformed_response");
+			if (++sm->tries > s->parse_retries)
+				sample_fail(j, q->idx[k], "malformed_response", json_pack("{s:i, s:i, s:o}",
+				            "sample", q->idx[k], "tries", sm->tries, "answer",
+				            cut_string(r->body, r->body_len, ANSWER_KEEP)));
+			else
+				rc = submit(s, j, &q->idx[k], 1, sm->round, &e);
+		}
+		goto finish;
+	}
+	usage = json_object_get(resp, "usage");
+	s->prompt_tokens += (uint64_t)json_integer_value(json_object_get(usage, "prompt_tokens"));
+	s->completion_tokens += (uint64_t)json_integer_value(json_object_get(usage, "completion_tokens"));
+	s->total_tokens += (uint64_t)json_integer_value(json_object_get(usage, "total_tokens"));
+	for (k = 0; k < q->count && rc == 0; k++) {
+		int i = q->idx[k];
+		ch = NULL;
+		json_array_foreach(choices, ci, entry) {
+			json_t *ix = json_object_get(entry, "index");
+			if ((ix && json_integer_value(ix) == k) || (!ix && (int)ci == k)) {
+				ch = entry;
+				break;
+			}
+		}
+		if (!ch)
+			continue;
+		found[k] = 1;
+		got++;
+		entry = json_pack("{s:O?, s:O?, s:O?, s:I}", "content",
+		        json_object_get(json_object_get(ch, "message"), "content"),
+		        "finish_reason", json_object_get(ch, "finish_reason"),
+		        "usage", usage, "seed", (json_int_t)q->seed);
+		if (!entry) {
+			rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
+			break;
+		}
+		if (s->cache && (key = cache_key(s, j, i, q->round))) {
+			dump = json_dumps(entry, JSON_COMPACT);
+			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0)
+				s->cache_writes++;
+			else
+				s->cache_errors++;
+			memset(&e, 0, sizeof e);
+			free(dump);
+			free(key);
+		}
+		rc = answer(s, j, i, entry, &e);
+		json_decref(entry);
+	}
+	if (rc == 0 && got < q->count) {
+		/* the server ignored n: one request per remaining sample from now on */
+		s->no_n = 1;
+		for (k = 0; k < q->count && rc == 0; k++)
+			if (!found[k])
+				rc = advance(s, j, q->idx[k], &e);
+	}
+finish:
+	if (rc < 0)
+		set_fatal(s, rc, e.msg);
+	else
+		finish_job(s, j);
+done:
+	json_decref(resp);
+	free(q);
+}
+
+static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
+{
+	llm_state *s = state;
+	int rc;
+
+	if (!s->http)
+		return 0;
+	if (!s->fatal && (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0)
+		return rc;
+	if (s->fatal)
+		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (s->njobs > 0 && cf_http_pending(s->http) == 0)
+		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
+		                    "and waits for nothing", cf_stage_name(st), s->njobs);
+	return s->njobs > INT32_MAX ? INT32_MAX : (int)s->njobs;
+}
+
+static int llm_report(cf_stage *st, void *state, json_t *out)
+{
+	llm_state *s = state;
+	const cf_http_stats *hs = s->http ? cf_http_get_stats(s->http) : NULL;
+	static const cf_http_stats zero;
+
+	if (!hs)
+		hs = &zero;
+	json_object_set_new(out, "model", json_string(s->model));
+	json_object_set_new(out, "prompt", json_pack("{s:s, s:s}", "name",
+	                    cf_template_name(s->tpl), "sha256", cf_template_sha256(s->tpl)));
+	json_object_set_new(out, "requests", json_integer((json_int_t)hs->attempts));
+	json_object_set_new(out, "responses", json_integer((json_int_t)hs->completed));
+	json_object_set_new(out, "retries", json_integer((json_int_t)hs->retries));
+	json_object_set_new(out, "retry_after_honoured", json_integer((json_int_t)hs->retry_after_honoured));
+	json_object_set_new(out, "requests_failed", json_integer((json_int_t)hs->failed));
+	json_object_set_new(out, "max_in_flight", json_integer(hs->max_in_flight));
+	json_object_set_new(out, "n_ignored", json_boolean(s->no_n));
+	json_object_set_new(out, "cache", json_pack("{s:I, s:I, s:I}", "hits",
+	                    (json_int_t)s->cache_hits, "writes", (json_int_t)s->cache_writes,
+	                    "errors", (json_int_t)s->cache_errors));
+	json_object_set_new(out, "usage", json_pack("{s:I, s:I, s:I}", "prompt_tokens",
+	                    (json_int_t)s->prompt_tokens, "completion_tokens",
+	                    (json_int_t)s->completion_tokens, "total_tokens",
+	                    (json_int_t)s->total_tokens));
+	json_object_set_new(out, "latency_ms", json_pack("{s:f, s:f, s:f, s:f}",
+	                    "p50", hist_pct(s, 0.5), "p90", hist_pct(s, 0.9),
+	                    "p99", hist_pct(s, 0.99), "max", s->lat_max * 1000));
+	json_object_set_new(out, "answers_ok", json_integer((json_int_t)s->ok_answers));
+	json_object_set(out, "answers_bad", s->bad_answers);
+	json_object_set_new(out, "no_target", json_integer((json_int_t)s->no_target));
+	if (s->dry_run) {
+		json_t *d = json_pack("{s:I, s:I, s:I, s:I}", "requests",
+		        (json_int_t)s->dry_requests, "cached_samples", (json_int_t)s->dry_cached,
+		        "prompt_tokens_est", (json_int_t)llround(s->dry_prompt_tok),
+		        "completion_tokens_est", (json_int_t)llround(s->dry_completion_tok));
+		if (s->prices.n)
+			json_object_set_new(d, "cost_usd_est", json_real(
+			        s->dry_prompt_tok / 1e6 * s->price_in +
+			        s->dry_completion_tok / 1e6 * s->price_out));
+		json_object_set_new(out, "dry_run", d);
+	}
+	return 0;
+}
+
+static void llm_destroy(cf_stage *st, void *state)
+{
+	llm_state *s = state;
+	job *j, *jn;
+	rq *q, *qn;
+
+	cf_http_free(&s->http);
+	for (q = s->rqs; q; q = qn) {
+		qn = q->next;
+		free(q);
+	}
+	/* jobs hold only originals, which live in their groups and are freed
+	 * by the runner (already, after a failed run): never touch j->it here */
+	for (j = s->jobs; j; j = jn) {
+		jn = j->next;
+		job_free(j);
+	}
+	cf_cache_close(&s->cache);
+	cf_template_free(&s->tpl);
+	json_decref(s->params);
+	json_decref(s->bad_answers);
+	free(s->vsrc);
+	free(s->url);
+	free(s->labels_joined);
+	s->params = s->bad_answers = NULL;
+	s->vsrc = NULL;
+	s->url = s->labels_joined = NULL;
+	s->jobs = NULL;
+	s->rqs = NULL;
+}
+
+const cf_stage_kind cf_stage_llm = {
+	.name = "llm",
+	.summary = "counterfactuals from an OpenAI-compatible chat endpoint (async)",
+	.state_size = sizeof(llm_state),
+	.options = llm_options,
+	.flags = CF_STAGE_ORIGINALS,
+	.init = llm_init,
+	.process = llm_process,
+	.poll = llm_poll,
+	.report = llm_report,
+	.destroy = llm_destroy,
+};

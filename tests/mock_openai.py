@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""A mock OpenAI-compatible Chat Completions server for cfaug's tests and bench.
+
+A real HTTP/1.1 server (keep-alive) on 127.0.0.1, Python 3 stdlib only
+(asyncio).  Start it with --port 0 --port-file F: it writes the port it got
+to F once it listens.  Every request is logged as one JSON line to --log
+(never the Authorization header).
+
+Answers: POST /v1/chat/completions with {"messages", "n", "seed", ...}.
+The "original" is the text between the last <text> and </text> of the last
+user message (else that whole message); choice j answers
+    <new>NOT {original} [{seed}.{j}]</new>
+(or {"FIELD": "NOT ..."} with --answer-json FIELD), so tests can check
+pairing and determinism.  Usage counts are bytes / 4.
+
+Scripted faults, from markers in the last user message: MOCK:FAULTxK makes
+the first K requests that carry this exact user message fail with FAULT:
+  429        429 with Retry-After (--retry-after, seconds)
+  500        500 Internal Server Error
+  timeout    the answer comes after --hang-s seconds (the client times out)
+  trunc      Content-Length larger than the body, then the connection closes
+  drop       the connection closes without an answer
+  malformed  200 with a body that is not JSON
+  empty      200 whose answer is blank: <new> </new>
+  same       200 whose answer is the original unchanged
+  nomarker   200 whose content has no <new> markers
+Global: --status CODE [--error-code C] answers every request with that
+error; --key K answers 401 unless "Authorization: Bearer K"; --ignore-n
+returns one choice whatever n is; --latency-ms / --tail-frac /
+--tail-mult give a latency, a few percent of requests tail-mult times
+slower (deterministic from --rng-seed).
+"""
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sys
+import time
+
+MARK = re.compile(r"MOCK:([a-z0-9]+)x(\d+)")
+
+
+class Mock:
+    def __init__(self, a):
+        self.a = a
+        self.inflight = 0
+        self.max_inflight = 0
+        self.nreq = 0
+        self.fault_seen = {}
+        self.rng = random.Random(a.rng_seed)
+        self.log = open(a.log, "a", buffering=1) if a.log else None
+
+    def latency(self):
+        lat = self.a.latency_ms / 1000.0
+        if self.a.tail_frac > 0 and self.rng.random() < self.a.tail_frac:
+            lat *= self.a.tail_mult
+        return lat
+
+    def fault_for(self, user):
+        m = MARK.search(user)
+        if not m:
+            return None
+        fault, k = m.group(1), int(m.group(2))
+        seen = self.fault_seen.get(user, 0)
+        self.fault_seen[user] = seen + 1
+        return fault if seen < k else None
+
+
+def original_of(user):
+    i = user.rfind("<text>")
+    if i >= 0:
+        j = user.find("</text>", i)
+        if j > i:
+            return user[i + 6:j].strip()
+    return user.strip()
+
+
+def error_body(status, code, message):
+    return json.dumps({"error": {"message": message, "type": code, "code": code}})
+
+
+async def handle(mock, reader, writer):
+    a = mock.a
+    try:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            hdr = {}
+            for ln in lines[1:]:
+                if ":" in ln:
+                    k, v = ln.split(":", 1)
+                    hdr[k.strip().lower()] = v.strip()
+            body = b""
+            if "content-length" in hdr:
+                body = await reader.readexactly(int(hdr["content-length"]))
+            await serve(mock, writer, method, path, hdr, body)
+            if writer.is_closing():
+                return
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        try:
+            writer.close()
+        except Exception:
+            pass
+
+
+def send(writer, status, body, extra=None, ctype="application/json"):
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+              404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+    b = body.encode() if isinstance(body, str) else body
+    h = "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n" % (
+        status, reason.get(status, "Status"), ctype, len(b))
+    for k, v in (extra or {}).items():
+        h += "%s: %s\r\n" % (k, v)
+    writer.write(h.encode() + b"\r\n" + b)
+
+
+async def serve(mock, writer, method, path, hdr, body):
+    a = mock.a
+    mock.nreq += 1
+    seq = mock.nreq
+    mock.inflight += 1
+    mock.max_inflight = max(mock.max_inflight, mock.inflight)
+    inflight_at_start = mock.inflight
+    t0 = time.time()
+    status, fault, n, seed, user = 200, None, 1, None, ""
+    try:
+        if method == "GET" and path.endswith("/stats"):
+            send(writer, 200, json.dumps({"requests": mock.nreq - 1,
+                                          "max_inflight": mock.max_inflight}))
+            return
+        try:
+            req = json.loads(body)
+            msgs = req["messages"]
+            user = [m for m in msgs if m.get("role") == "user"][-1]["content"]
+            n = int(req.get("n", 1))
+            seed = req.get("seed")
+        except Exception:
+            status = 400
+            send(writer, 400, error_body(400, "invalid_request_error", "bad JSON body"))
+            return
+        if a.key is not None and hdr.get("authorization") != "Bearer " + a.key:
+            status = 401
+            send(writer, 401, error_body(401, "invalid_api_key",
+                                         "Incorrect API key provided."))
+            return
+        if a.status:
+            status = a.status
+            extra = {"Retry-After": str(a.retry_after)} if a.status == 429 else None
+            send(writer, a.status, error_body(a.status, a.error_code or "error",
+                                              "scripted error"), extra)
+            return
+        fault = mock.fault_for(user)
+        lat = mock.latency()
+        if fault == "timeout":
+            lat = a.hang_s
+        if lat > 0:
+            await asyncio.sleep(lat)
+        if fault == "429":
+            status = 429
+            send(writer, 429, error_body(429, "rate_limit_exceeded", "slow down"),
+                 {"Retry-After": str(a.retry_after)})
+            return
+        if fault == "500":
+            status = 500
+            send(writer, 500, error_body(500, "server_error", "boom"))
+            return
+        if fault == "drop":
+            status = 0
+            writer.transport.abort()
+            return
+        if fault == "malformed":
+            send(writer, 200, '{"id": "x", "choices": [ {"message": ')
+            return
+        orig = original_of(user)
+        choices = []
+        for j in range(1 if a.ignore_n else n):
+            if fault == "empty":
+                content = "<new> </new>"
+            elif fault == "same":
+                content = "<new>%s</new>" % orig
+            elif fault == "nomarker":
+                content = "I cannot do that."
+            else:
+                new = "NOT %s [%s.%d]" % (orig, seed, j)
+                if a.answer_json:
+                    content = "```json\n" + json.dumps({a.answer_json: new}) + "\n```"
+                else:
+                    content = "<new>%s</new>" % new
+            ch = {"index": j, "message": {"role": "assistant", "content": content},
+                  "finish_reason": "stop"}
+            if req.get("logprobs"):
+                ch["logprobs"] = {"content": [{"token": "NOT", "logprob": -0.01}]}
+            choices.append(ch)
+        out = json.dumps({
+            "id": "chatcmpl-%d" % seq, "object": "chat.completion",
+            "created": int(t0), "model": req.get("model", "mock"),
+            "choices": choices,
+            "usage": {"prompt_tokens": len(body) // 4,
+                      "completion_tokens": sum(len(c["message"]["content"]) // 4 for c in choices),
+                      "total_tokens": len(body) // 4 + sum(len(c["message"]["content"]) // 4 for c in choices)}})
+        if fault == "trunc":
+            b = out.encode()
+            writer.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          "Content-Length: %d\r\n\r\n" % (len(b) + 100)).encode() + b[:len(b) // 2])
+            await writer.drain()
+            writer.transport.abort()
+            return
+        send(writer, 200, out)
+    finally:
+        mock.inflight -= 1
+        try:
+            await writer.drain()
+        except Exception:
+            pass
+        if mock.log:
+            mock.log.write(json.dumps({"seq": seq, "path": path, "status": status,
+                                       "fault": fault, "n": n, "seed": seed,
+                                       "inflight": inflight_at_start,
+                                       "user_tail": user[-60:],
+                                       "t0": round(t0, 4),
+                                       "t1": round(time.time(), 4)}) + "\n")
+
+
+async def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file")
+    p.add_argument("--log")
+    p.add_argument("--latency-ms", type=float, default=0)
+    p.add_argument("--tail-frac", type=float, default=0)
+    p.add_argument("--tail-mult", type=float, default=20)
+    p.add_argument("--rng-seed", type=int, default=1)
+    p.add_argument("--retry-after", default="1")
+    p.add_argument("--hang-s", type=float, default=30)
+    p.add_argument("--key")
+    p.add_argument("--status", type=int, default=0)
+    p.add_argument("--error-code")
+    p.add_argument("--ignore-n", action="store_true")
+    p.add_argument("--answer-json")
+    a = p.parse_args()
+    mock = Mock(a)
+    server = await asyncio.start_server(lambda r, w: handle(mock, r, w),
+                                        "127.0.0.1", a.port, backlog=1024)
+    port = server.sockets[0].getsockname()[1]
+    if a.port_file:
+        tmp = a.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, a.port_file)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
