@@ -65,6 +65,8 @@ struct cf_pipeline {
 
 static volatile sig_atomic_t interrupted;
 
+static void group_free(cf_group *g);
+
 void cf_pipeline_interrupt(void)
 {
 	interrupted = 1;
@@ -329,6 +331,11 @@ void cf_pipeline_free(cf_pipeline **pp)
 		free(st->name);
 	}
 	free(p->stages);
+	while (p->head) {   /* what a failed run left queued */
+		cf_group *g = p->head;
+		p->head = g->next;
+		group_free(g);
+	}
 	cf_options_free(input_options, &p->in);
 	cf_options_free(output_options, &p->out);
 	cf_options_free(top_options, &p->top);
@@ -1098,13 +1105,9 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	}
 	rc = cf_output_commit(p->output, rep, err);
 done:
-	while (p->head) {   /* a failed run: release what is still queued */
-		cf_group *g = p->head;
-		p->head = g->next;
-		group_free(g);
-	}
-	p->tail = NULL;
-	p->ngroups = 0;
+	/* A failed run leaves groups queued: stages may still hold their
+	 * items, so the groups are freed by cf_pipeline_free() after every
+	 * stage's destroy() has let go of them. */
 	cf_output_free(&p->output);
 	cf_reader_close(&r);
 	json_decref(p->error_kinds);
