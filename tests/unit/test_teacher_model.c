@@ -268,11 +268,11 @@ static void test_damaged_files(void **state)
 	expect_bad(tmp("flip.cftm"), "checksum");
 	buf[n / 2] ^= 0x40;
 
-	buf[4] = 2;                             /* a future version, valid CRC */
+	buf[4] = CF_LM_VERSION + 1;             /* a future version, valid CRC */
 	fix_crc(buf, n);
 	write_file(tmp("v2.cftm"), buf, n);
-	expect_bad(tmp("v2.cftm"), "version 2");
-	buf[4] = 1;
+	expect_bad(tmp("v2.cftm"), "version 3");
+	buf[4] = CF_LM_VERSION;
 	fix_crc(buf, n);
 
 	{                                        /* bucket bits out of range */
