@@ -477,6 +477,8 @@ typedef struct problem {
 	int threads;
 	double *gpart[NCHUNK];  /* gpart[0] unused: chunk 0 sums into g */
 	double *s[NCHUNK];      /* K scores per chunk */
+	float *xf;              /* the weights as float for the two-label pass:
+	                           half the cache footprint of the gathers */
 	long evals;             /* objective evaluations */
 } problem;
 
@@ -549,6 +551,8 @@ static double pass_two(const problem *p, const double *x, double *g,
 	double f = 0, b0 = x[2 * p->nused], b1 = x[2 * p->nused + 1];
 	double *gb = g + 2 * p->nused;
 
+	const float *xf = p->xf;
+
 	for (i = a; i < b; i++) {
 		size_t e0 = off[i * nf], e1 = off[(i + 1) * nf];
 		double s0 = b0, s1 = b1, t, q0, q1, r0, r1, m;
@@ -556,7 +560,7 @@ static double pass_two(const problem *p, const double *x, double *g,
 		if (p->isdev && p->isdev[i])
 			continue;
 		for (e = e0; e < e1; e++) {
-			const double *w = x + 2 * (size_t)idx[e];
+			const float *w = xf + 2 * (size_t)idx[e];
 			double v = val[e];
 
 			s0 += v * w[0];
@@ -637,6 +641,9 @@ static double objective(problem *p, const double *x, double *g)
 	double f = 0, reg = 0;
 
 	memset(g, 0, p->dim * sizeof *g);
+	if (p->xf)
+		for (k = 0; k < p->dim; k++)
+			p->xf[k] = (float)x[k];
 	for (c = 0; c < NCHUNK; c++) {
 		j[c].p = p;
 		j[c].x = x;
@@ -710,7 +717,7 @@ typedef struct lbfgs_out {
 } lbfgs_out;
 
 /* Minimise the objective from x = 0 with L-BFGS (at most maxit iterations)
- * and a backtracking Armijo line search; with dev examples (p->isdev),
+ * and an Armijo line search backtracking by quadratic interpolation; with dev examples (p->isdev),
  * best gets the iterate of least dev loss and the run stops after
  * `patience` iterations without improvement. */
 static int lbfgs(problem *p, int maxit, int patience, double *best,
@@ -779,7 +786,17 @@ static int lbfgs(problem *p, int maxit, int patience, double *best,
 			fn = objective(p, xn, gn);
 			if (fn <= f + 1e-4 * step * gd)
 				break;
-			step *= 0.5;
+			/* the minimum of the quadratic through f, gd and fn, kept in
+			 * [0.1, 0.5] of the step: one or two tries where halving took
+			 * up to six */
+			{
+				double den = 2.0 * (fn - f - gd * step), t = 0.5 * step;
+
+				if (den > 0 && isfinite(fn))
+					t = -gd * step * step / den;
+				step = t < 0.1 * step ? 0.1 * step :
+				       t > 0.5 * step ? 0.5 * step : t;
+			}
 		}
 		if (ls == 40)
 			break;          /* no progress possible: at the optimum */
@@ -967,7 +984,8 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	p.dim = nused * K + K;
 	p.invC = 1.0 / o->C;
 	p.threads = o->threads;
-	if (!(best = malloc(p.dim * sizeof *best)))
+	if (!(best = malloc(p.dim * sizeof *best)) ||
+	    (K == 2 && !(p.xf = malloc(p.dim * sizeof *p.xf))))
 		goto nomem;
 	for (c = 0; c < NCHUNK; c++)
 		if (!(p.s[c] = malloc(K * sizeof *p.s[c])) ||
@@ -1031,7 +1049,7 @@ nomem:
 	rc = cf_error_set(err, CF_ENOMEM, "out of memory while training");
 done:
 	free(order); free(rank); free(lab); free(isdev); free(df); free(col);
-	free(idf); free(best); free(keys);
+	free(idf); free(best); free(keys); free(p.xf);
 	for (c = 0; c < NCHUNK; c++) {
 		free(p.s[c]);
 		free(p.gpart[c]);
