@@ -71,11 +71,28 @@ static uint32_t to_bucket(uint64_t h, unsigned kind, unsigned field, int bits)
 	return (uint32_t)(h >> (64 - bits));
 }
 
-static int is_word_byte(unsigned c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
+/* Byte classes: 0 for a separator, else the byte lower-cased (ASCII
+ * letters and digits, and every byte >= 0x80, are word bytes). */
+static const unsigned char word_byte[256] = {
+#define R16(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, \
+	x + 9, x + 10, x + 11, x + 12, x + 13, x + 14, x + 15
+	/* 0x00-0x2f */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0-9 */ '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	0, 0, 0, 0, 0, 0,
+	/* @ A-O */ 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+	'l', 'm', 'n', 'o',
+	/* P-Z */ 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	0, 0, 0, 0, 0,
+	/* ` a-o */ 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+	'l', 'm', 'n', 'o',
+	/* p-z */ 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	0, 0, 0, 0, 0,
+	R16(0x80), R16(0x90), R16(0xa0), R16(0xb0),
+	R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0)
+#undef R16
+};
 
 /* Length of an HTML line break "<br>", "<br/>", "<br />" at s, or 0. */
 static size_t br_len(const char *s, size_t len)
@@ -95,57 +112,52 @@ size_t cf_lm_features(const char *text, size_t len, unsigned field,
                       int bucket_bits, int char_ngrams, uint32_t *out,
                       size_t cap)
 {
+	const unsigned char *t = (const unsigned char *)text;
 	unsigned char w[WORD_MAX + 2];
-	size_t n = 0, wl = 0, i = 0;
-	uint64_t h = FNV_OFF, prev = 0;
-	int inword = 0, haveprev = 0;
+	size_t n = 0, wl, i = 0;
+	uint64_t h, prev = 0;
+	int haveprev = 0;
+	unsigned c;
 
 #define EMIT(b) do { if (n < cap) out[n] = (b); n++; } while (0)
 	for (;;) {
-		unsigned c = i < len ? (unsigned char)text[i] : 0;
-		size_t skip = 1;
+		/* separators; "<br />" is one, so its letters make no word */
+		while (i < len && !word_byte[t[i]]) {
+			size_t k = t[i] == '<' ? br_len(text + i, len - i) : 0;
 
-		if (i < len && c == '<')
-			skip = br_len(text + i, len - i);
-		if (i < len && skip && is_word_byte(c)) {
-			if (c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			h = (h ^ c) * FNV_PRIME;
-			if (wl < WORD_MAX)
-				w[1 + wl++] = (unsigned char)c;
-			inword = 1;
-			i++;
-			continue;
-		}
-		if (inword) {
-			EMIT(to_bucket(h, KIND_UNI, field, bucket_bits));
-			if (haveprev)
-				EMIT(to_bucket(prev * 0x9e3779b97f4a7c15ull + h,
-				               KIND_BI, field, bucket_bits));
-			if (char_ngrams) {
-				size_t pl = wl + 2, g, s, k;
-
-				w[0] = ' ';
-				w[pl - 1] = ' ';
-				for (g = 3; g <= 5; g++)
-					for (s = 0; s + g <= pl; s++) {
-						uint64_t ch = FNV_OFF;
-
-						for (k = 0; k < g; k++)
-							ch = (ch ^ w[s + k]) * FNV_PRIME;
-						EMIT(to_bucket(ch, KIND_CHAR, field,
-						               bucket_bits));
-					}
-			}
-			prev = h;
-			haveprev = 1;
-			h = FNV_OFF;
-			wl = 0;
-			inword = 0;
+			i += k ? k : 1;
 		}
 		if (i >= len)
 			break;
-		i += skip ? skip : 1;
+		/* a word: hash while scanning */
+		h = FNV_OFF;
+		wl = 0;
+		while (i < len && (c = word_byte[t[i]]) != 0) {
+			h = (h ^ c) * FNV_PRIME;
+			if (wl < WORD_MAX)
+				w[1 + wl++] = (unsigned char)c;
+			i++;
+		}
+		EMIT(to_bucket(h, KIND_UNI, field, bucket_bits));
+		if (haveprev)
+			EMIT(to_bucket(prev * 0x9e3779b97f4a7c15ull + h,
+			               KIND_BI, field, bucket_bits));
+		if (char_ngrams) {
+			size_t pl = wl + 2, g, s, k;
+
+			w[0] = ' ';
+			w[pl - 1] = ' ';
+			for (g = 3; g <= 5; g++)
+				for (s = 0; s + g <= pl; s++) {
+					uint64_t ch = FNV_OFF;
+
+					for (k = 0; k < g; k++)
+						ch = (ch ^ w[s + k]) * FNV_PRIME;
+					EMIT(to_bucket(ch, KIND_CHAR, field, bucket_bits));
+				}
+		}
+		prev = h;
+		haveprev = 1;
 	}
 #undef EMIT
 	return n;
