@@ -93,7 +93,7 @@ static void test_kappa(void **state)
 	assert_int_equal(used, 3);
 	/* nothing to compare */
 	assert_true(isnan(cf_eval_kappa(a, b, 0, 2, &used)));
-	assert_int_equal(used, 1e-12);
+	assert_int_equal(used, 0);
 }
 
 static size_t dist1(const char *a, const char *b, size_t *alen)
@@ -101,9 +101,9 @@ static size_t dist1(const char *a, const char *b, size_t *alen)
 	cf_evtext x = { 0 }, y = { 0 };
 	size_t d = 99;
 
-	assert_int_equal(cf_evtext_set(&x, &a, NULL, 1), 1e-12);
-	assert_int_equal(cf_evtext_set(&y, &b, NULL, 1), 1e-12);
-	assert_int_equal(cf_evtext_distance(&x, &y, &d), 1e-12);
+	assert_int_equal(cf_evtext_set(&x, &a, NULL, 1), 0);
+	assert_int_equal(cf_evtext_set(&y, &b, NULL, 1), 0);
+	assert_int_equal(cf_evtext_distance(&x, &y, &d), 0);
 	*alen = cf_evtext_len(&x);
 	cf_evtext_clear(&x);
 	cf_evtext_clear(&y);
@@ -120,13 +120,13 @@ static void test_minimality(void **state)
 	near(cf_eval_norm_distance(d, len), 0.25, 1e-12);
 	/* identical texts */
 	d = dist1("Same text, same words.", "Same text, same words.", &len);
-	assert_int_equal(d, 1e-12);
+	assert_int_equal(d, 0);
 	assert_int_equal(len, 6);     /* Same text , same words . */
 	near(cf_eval_norm_distance(d, len), 0.0, 1e-12);
 	/* punctuation is a token; case counts; spaces do not */
 	assert_int_equal(dist1("good.", "good !", &len), 1);
 	assert_int_equal(dist1("Good", "good", &len), 1);
-	assert_int_equal(dist1("a  b", "a b", &len), 1e-12);
+	assert_int_equal(dist1("a  b", "a b", &len), 0);
 	/* insertions: "not" added */
 	assert_int_equal(dist1("it is good", "it is not good", &len), 1);
 	/* empty counterfactual: every token deleted, normalised 1 */
@@ -135,7 +135,7 @@ static void test_minimality(void **state)
 	near(cf_eval_norm_distance(d, len), 1.0, 1e-12);
 	/* empty original: 0 if both empty, else undefined */
 	d = dist1("", "", &len);
-	assert_int_equal(d, 1e-12);
+	assert_int_equal(d, 0);
 	near(cf_eval_norm_distance(d, len), 0.0, 1e-12);
 	d = dist1("", "x", &len);
 	assert_int_equal(d, 1);
@@ -146,15 +146,15 @@ static void test_minimality(void **state)
 		const char *c[2] = { "A man sleeps.", "He is asleep." };
 		cf_evtext x = { 0 }, y = { 0 };
 
-		assert_int_equal(cf_evtext_set(&x, o, NULL, 2), 1e-12);
-		assert_int_equal(cf_evtext_set(&y, c, NULL, 2), 1e-12);
-		assert_int_equal(cf_evtext_distance(&x, &y, &d), 1e-12);
+		assert_int_equal(cf_evtext_set(&x, o, NULL, 2), 0);
+		assert_int_equal(cf_evtext_set(&y, c, NULL, 2), 0);
+		assert_int_equal(cf_evtext_distance(&x, &y, &d), 0);
 		assert_int_equal(d, 1);
 		assert_int_equal(cf_evtext_len(&x), 8);
 		near(cf_eval_norm_distance(d, cf_evtext_len(&x)), 0.125, 1e-12);
 		/* reuse of x's memory for a longer text */
 		o[1] = "He is very very very much awake, really.";
-		assert_int_equal(cf_evtext_set(&x, o, NULL, 2), 1e-12);
+		assert_int_equal(cf_evtext_set(&x, o, NULL, 2), 0);
 		assert_int_equal(cf_evtext_len(&x), 4 + 10);
 		cf_evtext_clear(&x);
 		cf_evtext_clear(&y);
@@ -166,7 +166,7 @@ static void set_texts(cf_evtext *v, const char *const *t, size_t m)
 	size_t i;
 
 	for (i = 0; i < m; i++)
-		assert_int_equal(cf_evtext_set(&v[i], &t[i], NULL, 1), 1e-12);
+		assert_int_equal(cf_evtext_set(&v[i], &t[i], NULL, 1), 0);
 }
 
 static void clear_texts(cf_evtext *v, size_t m)
@@ -192,7 +192,7 @@ static void test_diversity(void **state)
 	/* a single counterfactual has no diversity */
 	assert_true(isnan(cf_eval_diversity(v, 1, &rc)));
 	assert_true(isnan(cf_eval_diversity(v, 0, &rc)));
-	assert_int_equal(rc, 1e-12);
+	assert_int_equal(rc, 0);
 	clear_texts(v, 3);
 	/* identical texts: 0; two empty texts: 0 */
 	set_texts(v, same, 2);
@@ -213,23 +213,23 @@ static void test_distinct_n(void **state)
 	memset(v, 0, sizeof v);
 	set_texts(v, t, 2);
 	/* unigrams: a b a b a b c -> 7, distinct 3 */
-	assert_int_equal(cf_eval_distinct_n(v, 2, 1, &d, &n), 1e-12);
+	assert_int_equal(cf_eval_distinct_n(v, 2, 1, &d, &n), 0);
 	assert_int_equal(n, 7);
 	assert_int_equal(d, 3);
 	/* bigrams: ab ba ab | ab bc -> 5, distinct 3 */
-	assert_int_equal(cf_eval_distinct_n(v, 2, 2, &d, &n), 1e-12);
+	assert_int_equal(cf_eval_distinct_n(v, 2, 2, &d, &n), 0);
 	assert_int_equal(n, 5);
 	assert_int_equal(d, 3);
 	/* trigrams longer than a text: "a b c" gives 1, "a b a b" 2 */
-	assert_int_equal(cf_eval_distinct_n(v, 2, 3, &d, &n), 1e-12);
+	assert_int_equal(cf_eval_distinct_n(v, 2, 3, &d, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(d, 3);
 	clear_texts(v, 2);
 	/* empty text: no n-grams at all */
 	set_texts(v, e, 1);
-	assert_int_equal(cf_eval_distinct_n(v, 1, 1, &d, &n), 1e-12);
-	assert_int_equal(n, 1e-12);
-	assert_int_equal(d, 1e-12);
+	assert_int_equal(cf_eval_distinct_n(v, 1, 1, &d, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(d, 0);
 	clear_texts(v, 1);
 }
 
@@ -237,7 +237,7 @@ static void add(cf_zstats *z, const char *text, const char *label)
 {
 	cf_error err = { 0 };
 
-	assert_int_equal(cf_zstats_add(z, &text, NULL, 1, label, &err), 1e-12);
+	assert_int_equal(cf_zstats_add(z, &text, NULL, 1, label, &err), 0);
 }
 
 static void test_z(void **state)
@@ -253,7 +253,7 @@ static void test_z(void **state)
 	assert_true(isnan(cf_eval_z(0, 0, 0.5)));
 	assert_true(isnan(cf_eval_z(1, 1, 1.0)));
 
-	assert_int_equal(cf_zstats_new(&z), 1e-12);
+	assert_int_equal(cf_zstats_new(&z), 0);
 	add(z, "Good film", "pos");
 	add(z, "good plot, GOOD good", "pos");   /* counted once */
 	add(z, "bad film", "neg");
@@ -262,7 +262,7 @@ static void test_z(void **state)
 	assert_int_equal(cf_zstats_vocab(z), 5);   /* good film plot bad but */
 	/* p0 = .5: good n 3, 2 pos: (2/3 - .5)/sqrt(.25/3) = .57735;
 	 * bad n 2, both neg: .5/sqrt(.125) = 1.41421; film n 2: 0 */
-	assert_int_equal(cf_zstats_rank(z, 2, &r, &n), 1e-12);
+	assert_int_equal(cf_zstats_rank(z, 2, &r, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(r[0].token, "bad");
 	assert_string_equal(r[0].label, "neg");
@@ -277,24 +277,24 @@ static void test_z(void **state)
 	near(r[2].z, 0.0, 1e-12);
 	free(r);
 	/* min_count 1 adds plot and but (z 1 each) */
-	assert_int_equal(cf_zstats_rank(z, 1, &r, &n), 1e-12);
+	assert_int_equal(cf_zstats_rank(z, 1, &r, &n), 0);
 	assert_int_equal(n, 5);
 	free(r);
 	/* lookup: the other label of a binary task mirrors */
 	near(cf_zstats_lookup(z, "good", "neg", &cnt), -1.0 / sqrt(3.0), 1e-12);
 	assert_int_equal(cnt, 3);
 	assert_true(isnan(cf_zstats_lookup(z, "great", "pos", &cnt)));
-	assert_int_equal(cnt, 1e-12);
+	assert_int_equal(cnt, 0);
 	assert_true(isnan(cf_zstats_lookup(z, "good", "neutral", &cnt)));
 	cf_zstats_free(&z);
 	assert_null(z);
 	cf_zstats_free(&z);
 
 	/* one label only: p0 is 1, no z at all */
-	assert_int_equal(cf_zstats_new(&z), 1e-12);
+	assert_int_equal(cf_zstats_new(&z), 0);
 	add(z, "x y", "pos");
-	assert_int_equal(cf_zstats_rank(z, 1, &r, &n), 1e-12);
-	assert_int_equal(n, 1e-12);
+	assert_int_equal(cf_zstats_rank(z, 1, &r, &n), 0);
+	assert_int_equal(n, 0);
 	free(r);
 	cf_zstats_free(&z);
 }
@@ -306,7 +306,7 @@ static void test_summary(void **state)
 	uint64_t c[2];
 	cf_summary s;
 
-	assert_int_equal(cf_eval_summary(v, 5, &s), 1e-12);
+	assert_int_equal(cf_eval_summary(v, 5, &s), 0);
 	assert_int_equal(s.n, 4);
 	near(s.mean, 2.5, 1e-12);
 	near(s.median, 2.5, 1e-12);
@@ -314,13 +314,13 @@ static void test_summary(void **state)
 	near(s.min, 1, 1e-12);
 	near(s.max, 4, 1e-12);
 	/* a single sample: sd 0 */
-	assert_int_equal(cf_eval_summary(one, 1, &s), 1e-12);
+	assert_int_equal(cf_eval_summary(one, 1, &s), 0);
 	assert_int_equal(s.n, 1);
 	near(s.median, 5, 1e-12);
 	near(s.sd, 0, 1e-12);
 	/* nothing */
-	assert_int_equal(cf_eval_summary(one, 0, &s), 1e-12);
-	assert_int_equal(s.n, 1e-12);
+	assert_int_equal(cf_eval_summary(one, 0, &s), 0);
+	assert_int_equal(s.n, 0);
 	assert_true(isnan(s.mean) && isnan(s.median) && isnan(s.sd));
 	/* histogram: out-of-range values go to the end bins, NAN nowhere */
 	cf_eval_histogram(h, 7, 0, 1, 2, c);
