@@ -363,6 +363,14 @@ static void card(sb *b, const char *k, double v, const char *fmt,
 	sb_cat(b, "</div></div>");
 }
 
+static void ci_text(char *buf, size_t size, double lo, double hi)
+{
+	if (isfinite(lo) && isfinite(hi))
+		snprintf(buf, size, "95%% CI [%.3f, %.3f]", lo, hi);
+	else
+		snprintf(buf, size, "no pairs to count");
+}
+
 static void section_judges(sb *b, const json_t *r)
 {
 	const json_t *js = json_object_get(r, "judges");
@@ -374,20 +382,26 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* key figures from the first judge */
 	sb_cat(b, "<div class=\"cards\">");
-	snprintf(sub, sizeof sub, "95%% CI [%.3f, %.3f]",
-	         num(j0, "targeted_flip.lo"), num(j0, "targeted_flip.hi"));
+	ci_text(sub, sizeof sub, num(j0, "targeted_flip.lo"),
+	        num(j0, "targeted_flip.hi"));
 	card(b, "Targeted flip rate", num(j0, "targeted_flip.rate"), "%.3f", sub);
-	snprintf(sub, sizeof sub, "95%% CI [%.3f, %.3f]",
-	         num(j0, "untargeted_flip.lo"), num(j0, "untargeted_flip.hi"));
+	ci_text(sub, sizeof sub, num(j0, "untargeted_flip.lo"),
+	        num(j0, "untargeted_flip.hi"));
 	card(b, "Untargeted flip rate", num(j0, "untargeted_flip.rate"), "%.3f", sub);
 	snprintf(sub, sizeof sub, "judge right on both members");
 	card(b, "Consistency", num(j0, "consistency.rate"), "%.3f", sub);
-	snprintf(sub, sizeof sub, "median %.3f",
-	         num(j0, "target_prob_change.summary.median"));
+	if (isfinite(num(j0, "target_prob_change.summary.median")))
+		snprintf(sub, sizeof sub, "median %.3f",
+		         num(j0, "target_prob_change.summary.median"));
+	else
+		snprintf(sub, sizeof sub, "no pairs");
 	card(b, "Mean &Delta;p(target)", num(j0, "target_prob_change.summary.mean"),
 	     "%+.3f", sub);
-	snprintf(sub, sizeof sub, "mean %.2f tokens changed",
-	         num(r, "minimality.distance.mean"));
+	if (isfinite(num(r, "minimality.distance.mean")))
+		snprintf(sub, sizeof sub, "mean %.2f tokens changed",
+		         num(r, "minimality.distance.mean"));
+	else
+		snprintf(sub, sizeof sub, "no pairs");
 	card(b, "Minimality (normalised)", num(r, "minimality.normalized.mean"),
 	     "%.3f", sub);
 	snprintf(sub, sizeof sub, "%lld label-changing, %lld controls",
