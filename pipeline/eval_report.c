@@ -158,7 +158,7 @@ static void chart_rates(sb *b, const barrow *rows, size_t n, const char *title)
 {
 	const int left = 250, right = 130, rh = 28, top = 34;
 	const int pw = W - left - right;
-	int h = top + (int)n * rh + 30, t;
+	int h = top + (int)n * rh + 8, t;
 	size_t i;
 
 	sb_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
