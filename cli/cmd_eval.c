@@ -955,7 +955,8 @@ static int read_flat(eval *e, cf_reader *rd, cf_error *err)
 				json_decref(obj);
 				continue;
 			}
-			starts = !e->have_group || strcmp(key, group_key);
+			/* by key alone: after a bad original its group stays skipped */
+			starts = !group_key || strcmp(key, group_key);
 			as_orig = starts;
 		} else {
 			starts = inblock == 0;

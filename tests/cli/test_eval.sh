@@ -154,6 +154,15 @@ print("pair-key ok")
 PY
 contains "$T/check" "pair-key ok" "pair-key: same figures, one-sided group counted"
 
+# a group whose original is bad is skipped whole: its edit is not promoted
+printf 'key\ttext\tlabel\nz\tgood film\t\nz\tbad film\tneg\ny\tgood film\tpos\ny\tbad film\tneg\n' >"$T/badorig.tsv"
+expect 0 "eval with a bad original" -- eval -q -i "$T/badorig.tsv" --pair-key key --judge "$T/m.cft" -o "$T/r9"
+contains "$T/err" "label field 'label' is missing or empty" "bad original told"
+python3 -c "
+import json; c=json.load(open('$T/r9/report.json'))['counts']
+assert (c['groups'], c['pairs'], c['bad_records'])==(1,1,1), c; print('badorig ok')" >"$T/check" 2>&1
+contains "$T/check" "badorig ok" "bad original: its group skipped, not re-rooted"
+
 # ---- --block with --originals (the CAD NLI layout) -------------------------
 expect 0 "eval --block --originals" -- eval -q -i "$T/rev.tsv" --originals "$T/orig.tsv" --block 2 --judge "$T/m.cft" -o "$T/r6"
 python3 - "$T/r6/report.json" >"$T/check" 2>&1 <<'PY'
