@@ -15,8 +15,9 @@
  * object (got an array)", "invalid JSON: <what> at byte N", or "... after
  * byte N" when the line ended too soon).
  *
- * Formats.  All: a UTF-8 BOM at the start is skipped; "\n" or "\r\n" ends a
- * line.  JSONL: one object per line; whitespace-only lines are skipped (not
+ * Formats.  All: a UTF-8 BOM at the start is skipped, a UTF-16 or UTF-32
+ * one is fatal (CF_EDATA, "FILE:1: the input is UTF-16 LE ..., not UTF-8");
+ * "\n" or "\r\n" ends a line.  JSONL: one object per line; whitespace-only lines are skipped (not
  * records) but count as lines.  CSV/TSV: the first non-empty row is the
  * header; RFC 4180 quoting ("" inside quotes is a quote; quoted fields may
  * hold the delimiter and newlines), lenient like Python's csv for a quote
@@ -77,7 +78,8 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
 
 /* Read the next record into *rec.  Returns CF_READ_OK, CF_READ_BAD,
  * CF_READ_EOF (again on later calls), or a negative code (err set):
- * CF_EIO when reading fails, CF_EDATA for a bad CSV/TSV header, CF_ENOMEM.
+ * CF_EIO when reading fails, CF_EDATA for a bad CSV/TSV header or a
+ * UTF-16/32 input, CF_ENOMEM.
  * Negative codes are sticky: later calls return them again. */
 int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err);
 

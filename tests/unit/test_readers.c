@@ -764,6 +764,39 @@ static void test_csv_header_errors(void **unused)
 	expect_header_error("a,\xc0\xaf\n", "invalid UTF-8 in the header at byte 3");
 }
 
+/* A UTF-16 or UTF-32 input is refused as a whole, with what it is and how
+ * to convert it, instead of one NUL/UTF-8 error per line. */
+static void test_wide_bom(void **unused)
+{
+	static const struct { const char *in; size_t len; const char *what; } c[] = {
+		{ "\xFF\xFE{\0\"\0a\0\"\0:\0" "1\0}\0\n\0", 16, "UTF-16 LE" },
+		{ "\xFE\xFF\0{\0\"\0a\0\"\0:\0" "1\0}\0\n", 16, "UTF-16 BE" },
+		{ "\xFF\xFE\0\0{\0\0\0}\0\0\0", 12, "UTF-32 LE" },
+		{ "\0\0\xFE\xFF\0\0\0{\0\0\0}", 12, "UTF-32 BE" },
+		{ "\xFF\xFE", 2, "UTF-16 LE" },             /* just the mark */
+	};
+	static const cf_format fmts[] = { CF_FMT_JSONL, CF_FMT_CSV, CF_FMT_TSV };
+
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		char *path = write_tmp(c[i].in, c[i].len);
+
+		for (size_t f = 0; f < 3; f++) {
+			cf_reader *r = open_ok(path, fmts[f], 0);
+			cf_error err = {0};
+			cf_raw rec;
+
+			assert_int_equal(cf_reader_next(r, &rec, &err), CF_EDATA);
+			if (!strstr(err.msg, c[i].what) || !strstr(err.msg, ":1: the input is ")
+			    || !strstr(err.msg, "not UTF-8"))
+				fail_msg("case %zu: message \"%s\"", i, err.msg);
+			memset(&err, 0, sizeof err);
+			assert_int_equal(cf_reader_next(r, &rec, &err), CF_EDATA);
+			cf_reader_close(&r);
+		}
+		free(path);
+	}
+}
+
 /* ---- the real corpora ------------------------------------------------------ */
 
 static void test_cad_corpora(void **unused)
@@ -853,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quote_recovery),
 		cmocka_unit_test(test_tsv_quote_open_past_max),
 		cmocka_unit_test(test_csv_header_errors),
+		cmocka_unit_test(test_wide_bom),
 		cmocka_unit_test(test_cad_corpora),
 	};
 
