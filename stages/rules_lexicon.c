@@ -666,8 +666,9 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			                    "tab-separated columns (a, b, tag)", name, line);
 		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
 		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
+		int neutral = nc == 3 && cn[2] == 7 && memcmp(col[2], "neutral", 7) == 0;
 		rc = 0;
-		if (r->dir != CF_RULES_B_TO_A)
+		if (r->dir != CF_RULES_B_TO_A && !neutral)
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
 		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
