@@ -37,7 +37,7 @@
 #include "rules.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
-enum { CASE_LOWER, CASE_TITLE, CASE_UPPER };
+enum { CASE_LOWER, CASE_TITLE, CASE_UPPER, CASE_TITLE_ALL };
 
 typedef struct lexent {
 	char *src;              /* case-folded source, single spaces */
@@ -233,8 +233,8 @@ static long fold(const char *s, size_t n, char *o, size_t cap)
 /* Case pattern of the matched source span. */
 static int case_of(const char *s, size_t n)
 {
-	size_t i = 0, cl, up = 0, lo = 0;
-	int first = -1;
+	size_t i = 0, cl, up = 0, lo = 0, words = 0, capwords = 0;
+	int first = -1, inword = 0;
 	long cp;
 
 	while (i < n) {
@@ -242,6 +242,12 @@ static int case_of(const char *s, size_t n)
 		i += cl;
 		if (cp < 0)
 			continue;
+		/* count words and words that start upper-case (The Best Man) */
+		if (cp_is_word(cp) && !inword) {
+			words++;
+			capwords += cp_lower(cp) != cp;
+		}
+		inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 		if (cp_lower(cp) != cp) {
 			up++;
 			if (first < 0)
@@ -256,6 +262,8 @@ static int case_of(const char *s, size_t n)
 		return CASE_LOWER;
 	if (lo == 0 && up >= 2)
 		return CASE_UPPER;
+	if (words >= 2 && capwords == words)
+		return CASE_TITLE_ALL;
 	return first == 1 ? CASE_TITLE : CASE_LOWER;
 }
 
@@ -292,15 +300,32 @@ static int out_put(cf_rules_out *o, const char *s, size_t n)
 	return 0;
 }
 
-/* Append s with case pattern cs applied. */
+/* Small words that title case leaves lower-case after the first word. */
+static int small_word(const char *s, size_t n)
+{
+	static const char *const w[] = {
+		"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or",
+		"the", "to",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (strlen(w[i]) == n && strncasecmp(w[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append s with case pattern cs applied: lower, Title (first letter),
+ * UPPER, or Title Case Of Every Word (small words after the first kept). */
 static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 {
 	char buf[16];
 	size_t i = 0, cl, k;
 	long cp;
-	int rc, first = 1;
+	int rc, first = 1, inword = 0, nword = 0;
 
-	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER) {
+	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER ||
+	    cs == CASE_TITLE_ALL) {
 		while (i < n) {
 			cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
 			if (cp < 0) {
@@ -309,6 +334,16 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 				i++;
 				continue;
 			}
+			if (cs == CASE_TITLE_ALL && cp_is_word(cp) && !inword) {
+				size_t e = i;
+				while (e < n && ((unsigned char)s[e] >= 0x80 ||
+				                 wordtab[(unsigned char)s[e]]))
+					e++;
+				if (nword++ == 0 || !small_word(s + i, e - i))
+					cp = cp_upper(cp);
+			}
+			if (cs == CASE_TITLE_ALL)
+				inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 			if (cs == CASE_UPPER || (cs == CASE_TITLE && first))
 				cp = cp_upper(cp);
 			else if (cs == CASE_LOWER)
