@@ -26,6 +26,7 @@ import tempfile
 
 PRON = re.compile(r"\b(her|his|him|hers)\b", re.IGNORECASE)
 ANY = re.compile(r"\b(he|she|her|his|him|hers)\b", re.IGNORECASE)
+NUM = re.compile(r"^\d+ ")
 
 
 def load(path):
@@ -33,7 +34,8 @@ def load(path):
         lines = f.read().replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [l.replace("[", "").replace("]", "") for l in lines]
+    # some files number their lines ("12 The ..."): drop the number
+    return [NUM.sub("", l).replace("[", "").replace("]", "") for l in lines]
 
 
 def swap(driver, lexicon, sents):
@@ -73,6 +75,17 @@ def main():
         pro = load(os.path.join(a.dir, f"pro_stereotyped_type{t}.txt.{a.split}"))
         anti = load(os.path.join(a.dir, f"anti_stereotyped_type{t}.txt.{a.split}"))
         assert len(pro) == len(anti), f"type{t}: {len(pro)} vs {len(anti)} lines"
+        # line N should pair with line N; where it does not (the order of
+        # some files differs), take the one line whose words match
+        norm = lambda s: ANY.sub("X", s)
+        where = {}
+        for k, y in enumerate(anti):
+            where.setdefault(norm(y), []).append(k)
+        order = []
+        for k, x in enumerate(pro):
+            hit = where.get(norm(x), [])
+            order.append(k if norm(anti[k]) == norm(x) or len(hit) != 1 else hit[0])
+        anti = [anti[k] for k in order]
         for d, (x, y) in (("pro->anti", (pro, anti)), ("anti->pro", (anti, pro))):
             for i, (s, w) in enumerate(zip(x, y)):
                 src.append(s)
