@@ -211,7 +211,11 @@ static const cf_option accept_table[] = {
 static const cf_option builtin_table[] = {
 	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
 	  NULL, 0, 0, NULL, "model file (cfaug teacher train)", NULL },
-	O_NAME, O_LABELS, { NULL }
+	O_NAME, O_LABELS,
+	{ "fields", CF_OPT_STRLIST, offsetof(judge, fields), NULL, 0, NULL, 0, 0,
+	  NULL, "text fields fed to the model's fields, in order (default: the "
+	  "model's own field names)", NULL },
+	{ NULL }
 };
 static const cf_option tei_table[] = {
 	{ "url", CF_OPT_STRING, offsetof(judge, url), NULL, CF_OPT_REQUIRED, NULL,
@@ -346,11 +350,21 @@ static int load_builtin(teacher_state *s, judge *jd, const cf_pipeline_info *inf
 		at = jd->node;
 	if (cf_lm_load(&jd->lm, jd->model, &lerr) < 0)
 		return cf_conf_error(err, info->conf_path, at, "%s", lerr.msg);
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++)
-		if (!in_list(info->text_fields, cf_lm_field(jd->lm, f)))
-			return cf_conf_error(err, info->conf_path, at, "%s reads text "
-			                     "field '%s', which is not in input.text_fields",
-			                     jd->model, cf_lm_field(jd->lm, f));
+	if (jd->fields.n && jd->fields.n != cf_lm_nfields(jd->lm))
+		return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
+		                     "fields"), "%s reads %zu text fields, and fields: "
+		                     "names %zu", jd->model, cf_lm_nfields(jd->lm),
+		                     jd->fields.n);
+	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+		const char *name = jd->fields.n ? jd->fields.v[f] : cf_lm_field(jd->lm, f);
+		if (!in_list(info->text_fields, name))
+			return cf_conf_error(err, info->conf_path, jd->fields.n ?
+			                     cf_node_get(jd->node, "fields") : at, "%s reads "
+			                     "text field '%s', which is not in "
+			                     "input.text_fields%s", jd->model, name,
+			                     jd->fields.n ? "" : " (feed it another field "
+			                     "with fields: [NAME])");
+	}
 	(void)s;
 	return 0;
 }
@@ -663,7 +677,8 @@ static void builtin_score(teacher_state *s, judge *jd, const cf_item *it,
 	double tmp[CF_LM_MAX_LABELS];
 
 	for (f = 0; f < nf; f++) {
-		texts[f] = cf_item_text(it, cf_lm_field(jd->lm, f), &lens[f]);
+		texts[f] = cf_item_text(it, jd->fields.n ? jd->fields.v[f] :
+		                        cf_lm_field(jd->lm, f), &lens[f]);
 		if (!texts[f])
 			lens[f] = 0;
 	}
@@ -1238,12 +1253,13 @@ static void on_done(void *ctx, const cf_http_result *r)
 
 	rq_free(s, q);
 	if (r->outcome == CF_HTTP_FATAL) {
+		int auth = r->status == 401 || r->status == 403;
 		snprintf(msg, sizeof msg, "stage '%s', judge '%s': %s refused the "
 		         "request: %s%s%s%s", cf_stage_name(s->st), jd->name,
-		         jd->endpoint, r->error, r->status == 401 || r->status == 403 ?
-		         " (check the key in $" : "", r->status == 401 || r->status == 403 ?
-		         (jd->api_key_env ? jd->api_key_env : "") : "",
-		         r->status == 401 || r->status == 403 ? ")" : "");
+		         jd->endpoint, r->error, !auth ? "" : jd->api_key_env ?
+		         " (check the key in $" : " (the judge sends no key: set "
+		         "api_key_env", auth && jd->api_key_env ? jd->api_key_env : "",
+		         auth ? ")" : "");
 		set_fatal(s, CF_ENET, msg);
 		score_fail(sc, r->error);
 	} else if (r->outcome == CF_HTTP_FAILED) {

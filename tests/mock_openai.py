@@ -37,7 +37,7 @@ alternatives "pos"/"Pos"/"neg"/" Neg"/"The") when asked unless
 --no-logprobs, as {"label": L} when a response_format is asked.  Every
 judge scores p(positive) = sigmoid(bias + 2 * (#positive words - #negative
 words)), negated when the text holds an odd number of "not", with the
-word lists below; ?bias=B in the URL sets B (default 0),
+word lists below; "bias=B" anywhere in the URL's path or query sets B (default 0),
 so two judges on one mock can disagree.  Fault markers work on the judged
 text too; MOCK:badlabelxK answers a label no map knows (LABEL_7, a third
 class, "maybe").
@@ -165,8 +165,9 @@ async def serve(mock, writer, method, path, hdr, body):
     status, fault, n, seed, user = 200, None, 1, None, ""
     try:
         route = path.split("?", 1)[0]
-        query = dict(kv.split("=", 1) for kv in path.split("?", 1)[1].split("&")
-                     if "=" in kv) if "?" in path else {}
+        bm = re.search(r"bias=(-?[0-9.]+)", path)
+        query = {"bias": bm.group(1)} if bm else {}
+        query["plain"] = "names=plain" in path
         if method == "POST" and (route.endswith("/predict") or route.endswith("/classify")):
             status, fault, user = await serve_classifier(mock, writer, route, query, hdr, body)
             return
@@ -328,7 +329,7 @@ async def serve_classifier(mock, writer, route, query, hdr, body):
         return st, fault, text
     p = p_positive(text, float(query.get("bias", 0)))
     if route.endswith("/predict"):
-        plain = query.get("names") == "plain"
+        plain = query["plain"]
         pos, neg = ("positive", "negative") if plain else ("LABEL_1", "LABEL_0")
         preds = sorted([{"label": pos, "score": p}, {"label": neg, "score": 1 - p}],
                        key=lambda d: -d["score"])
