@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "json_alloc.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -129,6 +130,8 @@ void cf_cli_usage(const char *name, FILE *f)
 int main(int argc, char **argv)
 {
 	const cf_command *c;
+
+	cf_json_alloc_install();
 
 	if (argc < 2) {
 		usage(stderr);
