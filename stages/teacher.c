@@ -1414,9 +1414,11 @@ static void teacher_destroy(cf_stage *st, void *state)
 		free(q);
 	}
 	s->rqs = NULL;
-	/* held candidates live in their groups, which the runner frees */
+	/* a run abandoned mid-way: the candidates still held are ours to free
+	 * (cf_item_free leaves originals alone) */
 	for (jb = s->jobs; jb; jb = jn) {
 		jn = jb->next;
+		cf_item_free(jb->it);
 		job_free(s, jb);
 	}
 	s->jobs = NULL;
