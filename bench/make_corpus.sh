@@ -1,28 +1,10 @@
 #!/bin/sh
-# Build a JSONL corpus of about MB megabytes from cad-sentiment (repeating
-# the reviews with a fresh id), for the rules-stage benchmark.
-# Usage: bench/make_corpus.sh [MB] [OUT] [CAD_DIR]
+# The rules-stage benchmark corpus: about MB megabytes of JSONL from
+# cad-sentiment orig_train + revised_train (the reviews repeated with fresh
+# ids), built by make_corpus.py.
+# Usage: bench/make_corpus.sh [MB] [OUT] [DATA_DIR]
 set -e
 MB=${1:-100}; OUT=${2:-bench/work/cad100.jsonl}
-CAD=${3:-/work/shared/data/cad-sentiment}
+DATA=${3:-$(dirname "$0")/../../shared/data}
 mkdir -p "$(dirname "$OUT")"
-python3 - "$MB" "$OUT" "$CAD" <<'PY'
-import csv, json, sys
-mb, out, cad = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-rows = []
-for name in ("orig_train.tsv", "revised_train.tsv"):
-    with open(f"{cad}/{name}", encoding="utf-8", newline="") as f:
-        r = csv.reader(f, delimiter="\t")
-        next(r)
-        rows += [(t, s.lower()) for s, t in r]
-n = size = 0
-with open(out, "w", encoding="utf-8") as f:
-    while size < mb * 1000000:
-        text, label = rows[n % len(rows)]
-        line = json.dumps({"id": f"r{n}", "text": text, "label": label},
-                          ensure_ascii=False) + "\n"
-        f.write(line)
-        size += len(line.encode())
-        n += 1
-print(f"{out}: {n} records, {size / 1e6:.1f} MB")
-PY
+exec python3 "$(dirname "$0")/make_corpus.py" "$MB" "$OUT" "$DATA" orig_train.tsv,revised_train.tsv
