@@ -1,0 +1,116 @@
+#!/bin/sh
+# augment_experiment.sh - issue 6: does training on cfaug's counterfactuals
+# make the built-in teacher more robust to human counterfactuals?
+#
+#   bench/augment_experiment.sh            # needs ./build/cfaug and the data
+#
+# Builds everything from cad-sentiment orig_train only (Kaushik et al. 2020,
+# ../shared/data/cad-sentiment, Apache-2.0); reports accuracy on orig_dev
+# (original reviews) and revised_dev (their human counterfactuals).  Prints
+# one Markdown table on stdout; work files go to bench/work/augexp/.
+#
+# Every model is trained the same way: `--dev-split 0` (all examples, the
+# default 100 L-BFGS iterations, seed 1).  The default dev split is not used
+# because on augmented data it is a random 10% of originals AND their
+# counterfactuals: a review lands in train while its opposite-label edit
+# lands in dev, the dev loss rises from the first iteration and early
+# stopping keeps a model of 1 iteration (0.50 on both dev sets).
+#
+# Environment: CFAUG (binary), DATA (cad-sentiment dir), WORK (work dir).
+# Deterministic: fixed seeds everywhere, one thread-independent trainer.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CFAUG=${CFAUG:-$ROOT/build/cfaug}
+DATA=${DATA:-$ROOT/../shared/data/cad-sentiment}
+WORK=${WORK:-$ROOT/bench/work/augexp}
+TRAIN_OPTS="--text-field Text --label-field Sentiment --dev-split 0 --seed 1"
+
+for f in orig_train orig_dev revised_train revised_dev; do
+	[ -r "$DATA/$f.tsv" ] || { echo "augment_experiment: no $DATA/$f.tsv" >&2; exit 2; }
+done
+[ -x "$CFAUG" ] || { echo "augment_experiment: build cfaug first ($CFAUG)" >&2; exit 2; }
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK"
+export CFAUG_LEXICONS="$ROOT/lexicons"
+
+train() {   # train MODEL INPUT [FORMAT]
+	"$CFAUG" teacher train -i "$2" ${3:+--format "$3"} $TRAIN_OPTS -o "$1" \
+		2>"$1.log" || { cat "$1.log" >&2; exit 1; }
+}
+acc() {     # acc MODEL SPLIT -> accuracy on DATA/SPLIT.tsv
+	"$CFAUG" teacher eval -m "$1" -i "$DATA/$2.tsv" --text-field Text \
+		--label-field Sentiment | sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p'
+}
+row() {     # row NAME MODEL CANDIDATES ACCEPTED
+	o=$(acc "$2" orig_dev)
+	r=$(acc "$2" revised_dev)
+	awk -v n="$1" -v c="$3" -v a="$4" -v o="$o" -v r="$r" -v bo="${BASE_O:-$o}" \
+	    -v br="${BASE_R:-$r}" 'BEGIN {
+		printf "| %s | %s | %s | %.3f | %.3f | %+.1f | %+.1f |\n", n, c, a, o, r,
+		       100 * (o - bo), 100 * (r - br) }'
+}
+total() {   # total REPORT KEY
+	sed -n "s/^    \"$2\": \([0-9]*\),*$/\1/p" "$1" | head -1
+}
+
+# pipeline NAME RULES_STAGE_YAML [TEACHER_STAGE_YAML] -> NAME.yaml
+pipeline() {
+	{
+		printf 'seed: 13\ninput:\n  path: %s/orig_train.tsv\n  format: tsv\n' "$DATA"
+		printf '  text_fields: [Text]\n  label_field: Sentiment\n'
+		printf '  labels: [Negative, Positive]\nstages:\n'
+		printf '%s\n' "$2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3"
+		printf 'output:\n  dir: out-%s\n' "$1"
+	} > "$1.yaml"
+}
+# augment NAME [SHARD]: run NAME.yaml, train NAME.cft on its augmented.jsonl
+augment() {
+	"$CFAUG" run "$1.yaml" -q
+	train "$1.cft" "out-$1/augmented.jsonl"
+}
+# result NAME LABEL: the table row of an augment run
+result() {
+	row "$2" "$1.cft" "$(total "out-$1/report.json" candidates)" \
+	    "$(total "out-$1/report.json" accepted)"
+}
+
+FLIP='    label: {Positive: Negative, Negative: Positive}'
+ANT="  - type: rules
+    name: antonyms
+    packs: [antonyms]
+$FLIP"
+ANTNEG="  - type: rules
+    name: antonyms-negation
+    packs: [negation, antonyms]
+$FLIP"
+teacher() { # teacher MODEL ACCEPT_YAML
+	printf '  - type: teacher\n    judges:\n      - {kind: builtin, name: t, model: %s}\n    accept: %s' "$1" "$2"
+}
+
+# ---- baseline and the human upper reference -----------------------------
+train base.cft "$DATA/orig_train.tsv"
+BASE_O=$(acc base.cft orig_dev)
+BASE_R=$(acc base.cft revised_dev)
+{ cat "$DATA/orig_train.tsv"; tail -n +2 "$DATA/revised_train.tsv"; } > human.tsv
+train human.cft human.tsv tsv
+
+echo "| configuration | candidates | accepted | orig_dev | revised_dev | Δ orig | Δ revised |"
+echo "|---|---|---|---|---|---|---|"
+row "baseline: orig_train" base.cft - -
+row "reference: orig_train + revised_train (human)" human.cft 1707 1707
+
+# ---- rule packs, no filter -----------------------------------------------
+pipeline naive "$ANT";            augment naive
+result naive "antonyms, all kept"
+pipeline antneg "$ANTNEG";        augment antneg
+result antneg "antonyms + negation, all kept"
+
+# ---- teacher-filtered by the baseline teacher (trained on the same reviews)
+pipeline t-flip "$ANT" "$(teacher base.cft '{policy: flip}')"; augment t-flip
+result t-flip "antonyms → teacher flip"
+pipeline t-delta "$ANT" "$(teacher base.cft '{policy: delta, min_delta: 0.25}')"; augment t-delta
+result t-delta "antonyms → teacher delta ≥ 0.25"
+pipeline t-band "$ANT" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment t-band
+result t-band "antonyms → teacher band p(target) ∈ [0.2, 0.8]"
