@@ -114,3 +114,60 @@ pipeline t-delta "$ANT" "$(teacher base.cft '{policy: delta, min_delta: 0.25}')"
 result t-delta "antonyms → teacher delta ≥ 0.25"
 pipeline t-band "$ANT" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment t-band
 result t-band "antonyms → teacher band p(target) ∈ [0.2, 0.8]"
+
+# ---- negation-scope-aware packs (negation_scope: 3) ----------------------
+SANT="  - type: rules
+    name: antonyms-scoped
+    packs: [antonyms]
+    negation_scope: 3
+$FLIP"
+SANTNEG="  - type: rules
+    name: antonyms-negation-scoped
+    packs: [negation, antonyms]
+    negation_scope: 3
+$FLIP"
+pipeline scoped "$SANT";          augment scoped
+result scoped "antonyms, negation scope 3, all kept"
+pipeline scopedneg "$SANTNEG";    augment scopedneg
+result scopedneg "antonyms + negation, negation scope 3, all kept"
+pipeline s-band "$SANT" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment s-band
+result s-band "antonyms, scope 3 → teacher band [0.2, 0.8]"
+pipeline sn-band "$SANTNEG" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment sn-band
+result sn-band "antonyms + negation, scope 3 → teacher band [0.2, 0.8]"
+
+# ---- weighting: the trainer has no sample weights, so the originals are
+# repeated (k copies of each original = each counterfactual weighs 1/k) ----
+PASS="  - type: passthrough"
+pipeline orig "$PASS"; "$CFAUG" run orig.yaml -q
+weighted() {  # weighted NAME K LABEL: NAME's augmented + K-1 more originals
+	{ cat "out-$1/augmented.jsonl"; i=1; while [ $i -lt "$2" ]; do
+		cat out-orig/augmented.jsonl; i=$((i + 1)); done; } > "$1-w$2.jsonl"
+	train "$1-w$2.cft" "$1-w$2.jsonl"
+	row "$3" "$1-w$2.cft" "$(total "out-$1/report.json" candidates)" \
+	    "$(total "out-$1/report.json" accepted)"
+}
+weighted orig 2 "control: orig_train x2, no counterfactuals"
+weighted naive 2 "antonyms, all kept, originals x2"
+weighted scoped 2 "antonyms, scope 3, all kept, originals x2"
+weighted scoped 3 "antonyms, scope 3, all kept, originals x3"
+weighted s-band 2 "antonyms, scope 3 → teacher band, originals x2"
+
+# ---- cross-fitted teacher: each half of orig_train is filtered by a teacher
+# trained on the other half, so it judges reviews it has not memorised ----
+for k in 1 2; do
+	"$CFAUG" run orig.yaml -q --shard $k/2 -o out-half$k
+	train half$k.cft out-half$k/augmented.jsonl
+done
+crossfit() {  # crossfit NAME RULES ACCEPT LABEL
+	pipeline "$1" "$2" "$(teacher MODEL "$3")"
+	"$CFAUG" run "$1.yaml" -q --shard 1/2 --set stages.1.judges.0.model=half2.cft -o "out-$1-1"
+	"$CFAUG" run "$1.yaml" -q --shard 2/2 --set stages.1.judges.0.model=half1.cft -o "out-$1-2"
+	cat "out-$1-1/augmented.jsonl" "out-$1-2/augmented.jsonl" > "$1.jsonl"
+	train "$1.cft" "$1.jsonl"
+	c=$(( $(total "out-$1-1/report.json" candidates) + $(total "out-$1-2/report.json" candidates) ))
+	a=$(( $(total "out-$1-1/report.json" accepted) + $(total "out-$1-2/report.json" accepted) ))
+	row "$4" "$1.cft" "$c" "$a"
+}
+crossfit x-flip "$SANT" '{policy: flip}' "antonyms, scope 3 → cross-fitted teacher flip"
+crossfit x-delta "$SANT" '{policy: delta, min_delta: 0.25}' "antonyms, scope 3 → cross-fitted teacher delta ≥ 0.25"
+crossfit x-band "$SANT" '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}' "antonyms, scope 3 → cross-fitted teacher band [0.2, 0.8]"
