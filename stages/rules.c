@@ -42,6 +42,7 @@ typedef struct rules_state {
 	cf_strmap label_map;
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
+	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
@@ -174,6 +175,10 @@ static const cf_option rules_options[] = {
 	{ "provenance", CF_OPT_ENUM, offsetof(rules_state, provenance), "full", 0,
 	  prov_names, 0, 0, NULL, "full (rules and every edit with spans) | rules "
 	  "(rules fired and edit count) | none", NULL },
+	{ "negation_scope", CF_OPT_INT, offsetof(rules_state, negation_scope), "0",
+	  0, NULL, 0, CF_RULES_MAX_SCOPE, NULL, "words after not/no/never/n't in "
+	  "which a swap is not made (the negator is dropped, or the negation pack "
+	  "toggles it); 0 off", NULL },
 	{ NULL }
 };
 
@@ -185,7 +190,8 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	size_t i;
 	int rc;
 
-	if ((rc = cf_rules_new(&r, dir, err)) < 0)
+	if ((rc = cf_rules_new(&r, dir, err)) < 0 ||
+	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
 		if ((rc = cf_rules_add_pack(r, s->packs.v[i], err)) < 0) {

@@ -35,6 +35,7 @@ typedef enum {
 #define CF_RULES_MAX_WORD          64           /* bytes of a looked-up word */
 #define CF_RULES_MAX_OUTPUT        (64u << 20)  /* bytes of one output text */
 #define CF_RULES_MAX_EDITS         (1u << 20)   /* edits in one text */
+#define CF_RULES_MAX_SCOPE         8            /* words of a negation scope */
 
 typedef struct cf_rules cf_rules;
 
@@ -94,6 +95,25 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);
 int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
                          const char *replace, size_t *erroff, char *msg,
                          size_t msgsz);
+
+/* Negation scope (sentiment flips).  With words > 0, a word at most `words`
+ * words after a negator (not, no, never, nothing, none, nobody, nor,
+ * neither, hardly, without, cannot, or a word ending in n't), with no
+ * clause break between (. , ; : ! ? ( ) " < or but/however/although/though),
+ * is negated, and apply() then:
+ *   - does not swap a word of an ordinary rule inside a negated scope
+ *     ("not good" never becomes "not bad"): it removes the negator instead
+ *     when that is "not" or "never" and nothing was edited since it ("not
+ *     good" -> "good"), and otherwise leaves the phrase alone;
+ *   - makes an edit of a negation rule (cf_rules_mark_negation; the pack
+ *     "negation" is marked by cf_rules_add_pack) only when an ordinary rule
+ *     matches a word within the scope after it ("is good" -> "is not good",
+ *     "isn't good" -> "is good"); the swap in its scope is then skipped.
+ * 0 (the default) turns all of this off.  Before compile; CF_EINTERNAL for
+ * words outside [0, CF_RULES_MAX_SCOPE]. */
+int cf_rules_set_scope(cf_rules *r, int words, cf_error *err);
+/* Mark rule (an index from the rules added so far) as toggling negation. */
+int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err);
 
 /* Freeze the rule set (hash tables, longest-first order).  Once. */
 int cf_rules_compile(cf_rules *r, cf_error *err);

@@ -61,6 +61,8 @@ struct cf_rules {
 	cf_rules_pat **pats;
 	size_t npats;
 	int compiled;
+	int scope;              /* negation scope in words, 0: off */
+	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -822,7 +824,27 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
 		                    "packs: gender, names, negation, antonyms)", pack,
 		                    CFAUG_SRCDIR, CFAUG_DATADIR);
-	return cf_rules_add_lexicon_file(r, pack, path, err);
+	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
+
+	if (rc == 0 && strcmp(pack, "negation") == 0)
+		rc = cf_rules_mark_negation(r, (uint32_t)(r->nrules - 1), err);
+	return rc;
+}
+
+int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err)
+{
+	if (r->compiled || rule >= r->nrules)
+		return cf_error_set(err, CF_EINTERNAL, "rules: bad negation mark");
+	r->negrule[rule / 64] |= 1ull << (rule % 64);
+	return 0;
+}
+
+int cf_rules_set_scope(cf_rules *r, int words, cf_error *err)
+{
+	if (r->compiled || words < 0 || words > CF_RULES_MAX_SCOPE)
+		return cf_error_set(err, CF_EINTERNAL, "rules: bad negation scope");
+	r->scope = words;
+	return 0;
 }
 
 int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
@@ -954,6 +976,126 @@ static int pm_cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* ---- negation scope (cf_rules_set_scope) ------------------------------ */
+
+enum { NEG_NONE, NEG_DEL, NEG_KEEP };
+
+static int is_neg_rule(const cf_rules *r, uint32_t rule)
+{
+	return rule < CF_RULES_MAX_RULES &&
+	       ((r->negrule[rule / 64] >> (rule % 64)) & 1);
+}
+
+static int word_is(const char *k, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(k, w, n) == 0;
+}
+
+/* Bytes of an apostrophe (' or U+2019) and a final "t" at text[p], or 0. */
+static size_t apos_t(const char *text, size_t len, size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t a = 0, cl;
+
+	if (p < len && t[p] == '\'')
+		a = 1;
+	else if (p + 2 < len && t[p] == 0xE2 && t[p + 1] == 0x80 && t[p + 2] == 0x99)
+		a = 3;
+	if (!a || p + a >= len || (t[p + a] != 't' && t[p + a] != 'T'))
+		return 0;
+	if (p + a + 1 < len && cf_rules_is_word(t + p + a + 1, len - p - a - 1, &cl))
+		return 0;
+	return a + 1;
+}
+
+/* 1 if the word text[ws..we) is the "t" of an n't already counted. */
+static int nt_tail(const char *text, size_t ws, size_t we)
+{
+	const unsigned char *t = (const unsigned char *)text;
+
+	return we - ws == 1 && (t[ws] == 't' || t[ws] == 'T') && ws > 1 &&
+	       (t[ws - 1] == '\'' || t[ws - 1] == 0x99);
+}
+
+/* Negator kind of the folded word key[0..n) ending at text[we]. */
+static int negator(const char *key, size_t n, const char *text, size_t len,
+                   size_t we)
+{
+	static const char *const keep[] = { "no", "nothing", "none", "nobody",
+		"nor", "neither", "hardly", "without", "cannot", NULL };
+	size_t i;
+
+	if (word_is(key, n, "not") || word_is(key, n, "never"))
+		return NEG_DEL;
+	for (i = 0; keep[i]; i++)
+		if (word_is(key, n, keep[i]))
+			return NEG_KEEP;
+	if (n && key[n - 1] == 'n' && apos_t(text, len, we))
+		return NEG_KEEP;
+	return NEG_NONE;
+}
+
+static int clause_char(unsigned char c)
+{
+	return c && strchr(".,;:!?()\"<", c) != NULL;
+}
+
+static int clause_word(const char *key, size_t n)
+{
+	return word_is(key, n, "but") || word_is(key, n, "however") ||
+	       word_is(key, n, "although") || word_is(key, n, "though");
+}
+
+/* 1 if an entry of an ordinary (not negation) rule matches a word within
+ * the scope after text[p], in the same clause and before another negator. */
+static int polar_ahead(const cf_rules *r, const char *text, size_t len,
+                       size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t cl;
+	int w = 0;
+
+	while (w < r->scope && p < len) {
+		size_t ws, we;
+		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+			if (clause_char(t[p]))
+				return 0;
+			p += cl;
+			continue;
+		}
+		ws = p;
+		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+			p += cl;
+		we = p;
+		if (nt_tail(text, ws, we))
+			continue;
+		w++;
+		long kl = fold(text + ws, we - ws, key, sizeof key);
+		if (kl < 0)
+			continue;
+		if (clause_word(key, (size_t)kl) ||
+		    negator(key, (size_t)kl, text, len, we))
+			return 0;
+		if ((size_t)kl > r->max_first)
+			continue;
+		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			size_t me = we;
+			if (is_neg_rule(r, e->rule) ||
+			    (e->need_cap && !starts_upper(text + ws, we - ws)))
+				continue;
+			if (e->src_len > e->first_len &&
+			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
+			                text, len, &me))
+				continue;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
                    cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
 {
@@ -961,6 +1103,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	cf_rules_pm *pm;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
+	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
+	int neg_left = 0, neg_done = 0, neg_del = 0;
 	int rc = 0;
 
 	o->len = 0;
@@ -981,6 +1125,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		/* skip to the next word */
 		if (t[i] < 0x80) {
 			if (!wordtab[t[i]]) {
+				if (r->scope && clause_char(t[i]))
+					neg_left = 0;
 				i++;
 				continue;
 			}
@@ -1011,6 +1157,26 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			}
 		}
 		we = i;
+		/* negation scope: is this word negated, does it open a scope? */
+		int in_scope = 0;
+		if (r->scope && !nt_tail(text, ws, we)) {
+			in_scope = neg_left > 0;
+			if (neg_left)
+				neg_left--;
+			if (ascii && kn < sizeof key && clause_word(key, kn))
+				neg_left = in_scope = 0;
+			int nk = ascii && kn < sizeof key ?
+			         negator(key, kn, text, len, we) : NEG_NONE;
+			if (nk) {
+				neg_left = r->scope;
+				neg_done = 0;
+				neg_del = nk == NEG_DEL;
+				neg_off = ws;
+				for (neg_len = we - ws; ws + neg_len < len &&
+				     (t[ws + neg_len] == ' ' || t[ws + neg_len] == '\t'); )
+					neg_len++;
+			}
+		}
 		/* pattern matches wholly before this word */
 		while (k < o->npm && pm[k].off + pm[k].len <= ws) {
 			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
@@ -1054,6 +1220,22 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
+			int negedit = 0;
+			if (r->scope && is_neg_rule(r, e->rule)) {
+				/* toggle a negation only where it governs a swap */
+				if (!polar_ahead(r, text, len, me))
+					break;
+				negedit = 1;
+			} else if (r->scope && in_scope) {
+				/* "not good": drop the "not", never "not bad" */
+				if (!neg_done && neg_del && copied <= neg_off) {
+					if ((rc = emit(o, text, &copied, neg_off, neg_len, "", 0,
+					               -1, e->rule, -1)) < 0)
+						return rc;
+					neg_done = 1;
+				}
+				break;
+			}
 			int which = 0, a = -1;
 			if (e->ndst == 2) {
 				int v = e->amb == AMB_HER ?
@@ -1069,6 +1251,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			               e->dst_len[which], case_of(text + ws, me - ws),
 			               e->rule, a)) < 0)
 				return rc;
+			if (negedit) {
+				neg_left = r->scope;
+				neg_done = 1;
+			}
 			i = me;
 			break;
 		}

@@ -2,7 +2,8 @@
  * test_rules.c - the rules engine without the runner: one string in, the
  * expected string out.  Case, word boundaries, Unicode, multi-word entries,
  * possessive 's, her/his/him/hers both ways, names, direction, negation and
- * antonym packs, user regex rules and their errors, edit spans.
+ * antonym packs, negation scope, user regex rules and their errors, edit
+ * spans.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +240,69 @@ static void test_antonyms_pack(void **state)
 	cf_rules_free(&r);
 }
 
+/* Packs with a negation scope of `scope` words. */
+static cf_rules *mk_scope(const char *packs, int scope)
+{
+	cf_rules *r = NULL;
+	cf_error err = { 0 };
+	char buf[256], *save = NULL, *p;
+
+	assert_int_equal(cf_rules_new(&r, CF_RULES_BOTH, &err), 0);
+	assert_int_equal(cf_rules_set_scope(r, scope, &err), 0);
+	snprintf(buf, sizeof buf, "%s", packs);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		assert_int_equal(cf_rules_add_pack(r, p, &err), 0);
+	assert_int_equal(cf_rules_compile(r, &err), 0);
+	return r;
+}
+
+static void test_negation_scope(void **state)
+{
+	cf_rules *r = mk_scope("antonyms", 3), *n = mk_scope("negation,antonyms", 3);
+	cf_rules *off = mk_scope("negation,antonyms", 0);
+	cf_rules_out o = { 0 };
+	cf_error err = { 0 };
+
+	/* a negated antonym is not swapped: not/never are dropped instead */
+	expect(r, "Not good! It is good.", "good! It is bad.");
+	expect(r, "I never liked it.", "I liked it.");
+	expect(r, "It was not very interesting.", "It was very interesting.");
+	expect(r, "not great or good", "great or good");
+	/* other negators (no, n't) cannot be dropped: the phrase is kept */
+	expect(r, "No good reason. A great film, not bad.",
+	       "No good reason. A terrible film, bad.");
+	expect(r, "It wasn\xe2\x80\x99t good", "It wasn\xe2\x80\x99t good");
+	expect(r, "It isn't good at all, but the cast is great.",
+	       "It isn't good at all, but the cast is terrible.");
+	/* the scope ends at a clause break, at "but", and after 3 words */
+	expect(r, "not long but good", "not long but bad");
+	expect(r, "It is not at all a good film", "It is not at all a bad film");
+	/* with the negation pack: the negation is toggled, only where it governs
+	 * a swap, and the swap is then skipped (never "is not bad") */
+	expect(n, "It is good.", "It is not good.");
+	expect(n, "It isn't good.", "It is good.");
+	expect(n, "I don't know why, but it is a great film.",
+	       "I don't know why, but it is not a great film.");
+	expect(n, "It was released in 1985.", "It was released in 1985.");
+	/* scope 0: the old behaviour, a double flip */
+	expect(off, "It is good.", "It is not bad.");
+	/* the dropped negator is an edit with an empty replacement */
+	assert_int_equal(cf_rules_apply(r, "not good", 8, &o, NULL), 1);
+	assert_string_equal(o.text, "good");
+	assert_int_equal(o.edits[0].src_off, 0);
+	assert_int_equal(o.edits[0].src_len, 4);
+	assert_int_equal(o.edits[0].dst_len, 0);
+	assert_int_equal(cf_rules_set_scope(r, 1, &err), CF_EINTERNAL);  /* compiled */
+	cf_rules_out_free(&o);
+	cf_rules_free(&r);
+	cf_rules_free(&n);
+	cf_rules_free(&off);
+	assert_int_equal(cf_rules_new(&r, CF_RULES_BOTH, &err), 0);
+	assert_int_equal(cf_rules_set_scope(r, CF_RULES_MAX_SCOPE + 1, &err),
+	                 CF_EINTERNAL);
+	cf_rules_free(&r);
+}
+
 static void test_patterns(void **state)
 {
 	cf_rules *r = NULL;
@@ -337,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_negation_pack),
 		cmocka_unit_test(test_antonyms_pack),
+		cmocka_unit_test(test_negation_scope),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_edit_spans),
 		cmocka_unit_test(test_lexicon_errors),
