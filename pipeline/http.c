@@ -617,7 +617,7 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 {
 	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wait;
 	struct epoll_event ev[64];
-	int running, delivered = 0, rc, n, i, flags;
+	int running, delivered = 0, rc, n, i, flags, polled_late = 0;
 	CURLMcode mc;
 
 	for (;;) {
@@ -633,13 +633,15 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
 		}
 		delivered += reap(h, done, ctx);
-		if (delivered || h->n_pending == 0)
-			break;
-		now = now_s();
-		if (now >= t_end)
+		if (delivered || h->n_pending == 0 || polled_late)
 			break;
 		/* sleep until a socket stirs, curl's timer fires, a retry is due
-		 * or a bucket refills */
+		 * or a bucket refills; past t_end (or with timeout 0) still look
+		 * at the sockets once without waiting, else a caller that polls
+		 * with 0 between other work would never read a response */
+		now = now_s();
+		if (now >= t_end)
+			polled_late = 1;
 		wait = t_end - now;
 		if (wd >= 0 && wd < wait)
 			wait = wd;

@@ -36,6 +36,9 @@
 #include "cfaug/sys/stage.h"
 #include "cache.h"
 #include "http.h"
+#include "json_parse.h"
+#include "json_write.h"
+#include "llm_wire.h"
 #include "template.h"
 
 #define HIST_N 320
@@ -50,7 +53,7 @@ typedef struct sample {
 	int state, round, tries;
 	long seed;               /* seed of the request that answered */
 	json_t *edits;           /* S_OK: field -> new text */
-	json_t *prov;            /* finish_reason, usage */
+	json_t *finish, *usage;  /* S_OK: finish_reason and usage (or NULL) */
 	const char *reason;      /* S_BAD (static string) */
 	json_t *detail;          /* S_BAD */
 } sample;
@@ -59,7 +62,11 @@ typedef struct job {
 	struct job *prev, *next;
 	cf_item *it;
 	char *target;            /* NULL: unlabelled, no target */
-	json_t *messages;
+	char *msgs;              /* the messages as JSON text (request order) */
+	size_t msgs_len;
+	char *smsgs;             /* the same with sorted keys, for cache keys;
+	                            NULL without a cache */
+	size_t smsgs_len;
 	int pending;             /* samples not final */
 	int n;
 	sample s[];
@@ -94,6 +101,9 @@ typedef struct llm_state {
 	const char *jfield;
 	long seed, max_tok;
 	json_t *params;           /* every body parameter but model/messages/seed/n */
+	cf_llm_wire wire;         /* params, model, url pre-serialised */
+	cf_jbuf buf, keybuf;      /* reused: request bodies, messages; cache keys */
+	json_t *model_js, *prompt_js; /* shared by every candidate's generator */
 	char *url, *labels_joined;
 	double price_in, price_out;
 	cf_template *tpl;
@@ -490,6 +500,12 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	snprintf(s->url, n + 32, "%.*s/chat/completions", (int)n, s->base_url);
 	if ((rc = load_template(s, info, err)) < 0)
 		return rc;
+	if (cf_llm_wire_init(&s->wire, s->url, s->model, s->params, s->seed) < 0 ||
+	    !(s->model_js = json_string(s->model)) ||
+	    !(s->prompt_js = json_pack("{s:s, s:s}", "name", cf_template_name(s->tpl),
+	                               "sha256", cf_template_sha256(s->tpl))))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	s->buf.max = s->keybuf.max = (size_t)1 << 30;
 	if (!info->no_cache && s->cache_dir && *s->cache_dir &&
 	    (rc = cf_cache_open(&s->cache, s->cache_dir, err)) < 0)
 		return rc;
@@ -529,10 +545,12 @@ static void job_free(job *j)
 		return;
 	for (i = 0; i < j->n; i++) {
 		json_decref(j->s[i].edits);
-		json_decref(j->s[i].prov);
+		json_decref(j->s[i].finish);
+		json_decref(j->s[i].usage);
 		json_decref(j->s[i].detail);
 	}
-	json_decref(j->messages);
+	free(j->msgs);
+	free(j->smsgs);
 	free(j->target);
 	free(j);
 }
@@ -558,22 +576,34 @@ static void rq_unlink(llm_state *s, rq *q)
 		q->next->prev = q->prev;
 }
 
-static char *cache_key(llm_state *s, job *j, int i, int round)
+/* The cache key of sample i at a retry round into hex (see llm_wire.h:
+ * sha256 over base_url, model, messages, params, seed, sample, round).
+ * 0, or -1 when out of memory. */
+static int cache_key(llm_state *s, const job *j, int i, int round, char hex[65])
 {
-	json_t *k = json_pack("{s:i, s:s, s:s, s:O, s:O, s:I, s:i, s:i}", "v", 1,
-	                      "base_url", s->url, "model", s->model, "messages", j->messages,
-	                      "params", s->params, "seed", (json_int_t)s->seed,
-	                      "sample", i, "round", round);
-	char *dump = k ? json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS) : NULL, *hex = NULL;
-	unsigned char d[32];
+	return cf_llm_wire_key(&s->wire, j->smsgs, j->smsgs_len, i, round, &s->keybuf, hex);
+}
 
-	if (dump && (hex = malloc(65))) {
-		cf_sha256(dump, strlen(dump), d);
-		cf_sha256_hex(d, hex);
+/* Load a cache entry: 1 and *entry (new reference) when present and whole,
+ * 0 when absent or unusable, counting read errors. */
+static int cache_load(llm_state *s, const job *j, int i, int round, json_t **entry)
+{
+	char key[65], *data = NULL;
+	size_t len;
+	int r;
+
+	*entry = NULL;
+	if (!s->cache || cache_key(s, j, i, round, key) < 0)
+		return 0;
+	r = cf_cache_get(s->cache, key, &data, &len);
+	if (r == 1 && (*entry = cf_json_parse(data, len, NULL)) && !json_is_object(*entry)) {
+		json_decref(*entry);
+		*entry = NULL;
 	}
-	free(dump);
-	json_decref(k);
-	return hex;
+	if (r < 0)
+		s->cache_errors++;
+	free(data);
+	return *entry != NULL;
 }
 
 /* Cut s to at most max bytes at a UTF-8 character boundary. */
@@ -642,7 +672,7 @@ static const char *parse_answer(llm_state *s, job *j, const char *content,
 				c = b + i - 1;
 				break;
 			}
-		if (!o || !c || c < o || !(obj = json_loadb(o, (size_t)(c - o) + 1, 0, NULL)) ||
+		if (!o || !c || c < o || !(obj = cf_json_parse(o, (size_t)(c - o) + 1, NULL)) ||
 		    !json_is_object(obj)) {
 			reason = "bad_json";
 			goto done;
@@ -726,9 +756,8 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 	if (!reason) {
 		sm->state = S_OK;
 		sm->edits = edits;
-		sm->prov = json_pack("{s:O?, s:O?}", "finish_reason",
-		                     json_object_get(entry, "finish_reason"), "usage",
-		                     json_object_get(entry, "usage"));
+		sm->finish = json_incref(json_object_get(entry, "finish_reason"));
+		sm->usage = json_incref(json_object_get(entry, "usage"));
 		j->pending--;
 		s->ok_answers++;
 		return 0;
@@ -748,24 +777,14 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 /* Find sample i's answer at its current round in the cache, or ask for it. */
 static int advance(llm_state *s, job *j, int i, cf_error *err)
 {
-	char *key, *data = NULL;
-	size_t len;
 	json_t *entry;
 	int rc;
 
-	if (s->cache && (key = cache_key(s, j, i, j->s[i].round))) {
-		rc = cf_cache_get(s->cache, key, &data, &len);
-		free(key);
-		if (rc == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
-			free(data);
-			s->cache_hits++;
-			rc = answer(s, j, i, entry, err);
-			json_decref(entry);
-			return rc;
-		}
-		if (rc < 0)
-			s->cache_errors++;
-		free(data);
+	if (cache_load(s, j, i, j->s[i].round, &entry)) {
+		s->cache_hits++;
+		rc = answer(s, j, i, entry, err);
+		json_decref(entry);
+		return rc;
 	}
 	return submit(s, j, &i, 1, j->s[i].round, err);
 }
@@ -781,8 +800,6 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
                   cf_error *err)
 {
 	rq *q = calloc(1, sizeof *q + (size_t)count * sizeof q->idx[0]);
-	json_t *body = NULL;
-	char *dump = NULL;
 	cf_http_request hr;
 	int rc = 0;
 
@@ -793,18 +810,15 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
 	q->count = count;
 	memcpy(q->idx, idx, (size_t)count * sizeof *idx);
 	q->seed = request_seed(s, idx[0], round, count == 1);
-	body = json_pack("{s:s, s:O, s:I}", "model", s->model, "messages", j->messages,
-	                 "seed", (json_int_t)q->seed);
-	if (!body || json_object_update(body, s->params) < 0 ||
-	    (count > 1 && json_object_set_new(body, "n", json_integer(count)) < 0) ||
-	    !(dump = json_dumps(body, JSON_COMPACT))) {
+	s->buf.len = 0;
+	if (cf_llm_wire_body(&s->wire, j->msgs, j->msgs_len, q->seed, count, &s->buf) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
 	memset(&hr, 0, sizeof hr);
 	hr.url = s->url;
-	hr.body = dump;
-	hr.body_len = strlen(dump);
+	hr.body = s->buf.p;
+	hr.body_len = s->buf.len;
 	hr.user = q;
 	hr.est_tokens = (double)hr.body_len / 4 + (double)(s->max_tok ? s->max_tok : 256) * count;
 	if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
@@ -816,8 +830,6 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
 	q = NULL;
 done:
 	free(q);
-	free(dump);
-	json_decref(body);
 	return rc;
 }
 
@@ -843,16 +855,17 @@ static void finish_job(llm_state *s, job *j)
 		if (j->target)
 			cf_candidate_set_label(c, j->target);
 		g = c->generator;
-		json_object_set_new(g, "model", json_string(s->model));
-		json_object_set_new(g, "prompt", json_pack("{s:s, s:s}", "name",
-		                    cf_template_name(s->tpl), "sha256", cf_template_sha256(s->tpl)));
+		json_object_set(g, "model", s->model_js);
+		json_object_set(g, "prompt", s->prompt_js);
 		json_object_set_new(g, "sample", json_integer(i));
 		json_object_set_new(g, "seed", json_integer(sm->seed));
 		json_object_set_new(g, "round", json_integer(sm->round));
 		if (sm->state == S_OK) {
 			json_object_foreach(sm->edits, k, v)
 				cf_candidate_set_text(c, k, json_string_value(v), json_string_length(v));
-			json_object_update(g, sm->prov);
+			json_object_set_new(g, "finish_reason", sm->finish ? json_incref(sm->finish)
+			                                                   : json_null());
+			json_object_set_new(g, "usage", sm->usage ? json_incref(sm->usage) : json_null());
 			cf_emit(st, c);
 		} else {
 			cf_reject(st, c, sm->reason, sm->detail);
@@ -893,17 +906,14 @@ static void on_done(void *ctx, const cf_http_result *r);
 
 static void dry_count(llm_state *s, job *j)
 {
-	char *dump = json_dumps(j->messages, JSON_COMPACT);
-	double ptok = dump ? (double)strlen(dump) / 4 : 0, ctok;
-	char *key, *data;
+	double ptok = (double)j->msgs_len / 4, ctok;
+	char key[65], *data;
 	size_t len, i;
 	int missing = 0, k;
 
-	free(dump);
 	for (k = 0; k < j->n; k++) {
-		if (s->cache && (key = cache_key(s, j, k, 0))) {
+		if (s->cache && cache_key(s, j, k, 0, key) == 0) {
 			int rc = cf_cache_get(s->cache, key, &data, &len);
-			free(key);
 			free(data);
 			if (rc == 1) {
 				s->dry_cached++;
@@ -958,13 +968,30 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	j->pending = j->n;
 	for (i = 0; i < nv; i++)
 		vals[i] = var_value(s, i, it, target, &frees[i]);
-	j->messages = cf_template_render(s->tpl, vals);
+	/* the messages as JSON text, once per record (and sorted for keys) */
+	s->buf.len = 0;
+	rc = cf_template_write_json(s->tpl, vals, 0, &s->buf);
+	if (rc == 0 && (j->msgs = malloc(s->buf.len + 1))) {
+		memcpy(j->msgs, s->buf.p, s->buf.len);
+		j->msgs[j->msgs_len = s->buf.len] = '\0';
+		s->buf.len = 0;
+		if (s->cache && (rc = cf_template_write_json(s->tpl, vals, 1, &s->buf)) == 0 &&
+		    (j->smsgs = malloc(s->buf.len + 1))) {
+			memcpy(j->smsgs, s->buf.p, s->buf.len);
+			j->smsgs[j->smsgs_len = s->buf.len] = '\0';
+		}
+	}
 	for (i = 0; i < nv; i++)
 		free(frees[i]);
 	free(vals);
 	free(frees);
-	if (!j->messages || s->dry_run) {
-		if (!j->messages)
+	if (rc < 0 || (rc == 0 && (!j->msgs || (s->cache && !j->smsgs)))) {
+		job_free(j);
+		cf_fail_record(st, it, "out of memory");
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	if (rc > 0 || s->dry_run) {
+		if (rc > 0)
 			cf_fail_record(st, it, "cannot render the prompt (a value is not valid UTF-8)");
 		else {
 			dry_count(s, j);
@@ -980,22 +1007,12 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	s->njobs++;
 	/* cached samples first; the others in one request with n, or one each */
 	for (k = 0; k < j->n && rc == 0; k++) {
-		char *key, *data = NULL;
-		size_t len;
 		json_t *entry;
-		if (s->cache && (key = cache_key(s, j, k, 0))) {
-			int r = cf_cache_get(s->cache, key, &data, &len);
-			free(key);
-			if (r == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
-				free(data);
-				s->cache_hits++;
-				rc = answer(s, j, k, entry, err);
-				json_decref(entry);
-				continue;
-			}
-			if (r < 0)
-				s->cache_errors++;
-			free(data);
+		if (cache_load(s, j, k, 0, &entry)) {
+			s->cache_hits++;
+			rc = answer(s, j, k, entry, err);
+			json_decref(entry);
+			continue;
 		}
 		missing[m++] = k;
 	}
@@ -1059,7 +1076,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 	job *j = q->j;
 	json_t *resp = NULL, *choices, *ch, *entry, *usage;
 	cf_error e = { 0 };
-	char msg[CF_ERRMSG_MAX], *key, *dump;
+	char msg[CF_ERRMSG_MAX], key[65], *dump;
 	int k, got = 0, rc = 0;
 	char found[64] = { 0 };
 	size_t ci;
@@ -1085,7 +1102,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 		goto finish;
 	}
 	usage = NULL;
-	if (!(resp = json_loadb(r->body, r->body_len, 0, NULL)) ||
+	if (!(resp = cf_json_parse(r->body, r->body_len, NULL)) ||
 	    !json_is_array(choices = json_object_get(resp, "choices"))) {
 		/* a 200 that is not a completion: ask again, within the budget */
 		for (k = 0; k < q->count && rc == 0; k++) {
@@ -1126,15 +1143,15 @@ static void on_done(void *ctx, const cf_http_result *r)
 			rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
 			break;
 		}
-		if (s->cache && (key = cache_key(s, j, i, q->round))) {
-			dump = json_dumps(entry, JSON_COMPACT);
+		if (s->cache) {
+			dump = cache_key(s, j, i, q->round, key) == 0 ?
+			       json_dumps(entry, JSON_COMPACT) : NULL;
 			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0)
 				s->cache_writes++;
 			else
 				s->cache_errors++;
 			memset(&e, 0, sizeof e);
 			free(dump);
-			free(key);
 		}
 		rc = answer(s, j, i, entry, &e);
 		json_decref(entry);
@@ -1239,6 +1256,12 @@ static void llm_destroy(cf_stage *st, void *state)
 	cf_template_free(&s->tpl);
 	json_decref(s->params);
 	json_decref(s->bad_answers);
+	json_decref(s->model_js);
+	json_decref(s->prompt_js);
+	s->model_js = s->prompt_js = NULL;
+	cf_llm_wire_free(&s->wire);
+	cf_jbuf_free(&s->buf);
+	cf_jbuf_free(&s->keybuf);
 	free(s->vsrc);
 	free(s->url);
 	free(s->labels_joined);
