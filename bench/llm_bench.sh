@@ -70,26 +70,34 @@ output: {dir: $T/out}
 Y
 }
 
-# cfaug's own CPU (user+sys) and wall time; requests/s from its report.
-# Appends "scenario server binary req/s us/req p50 p99" to $T/results.
+# cfaug's own CPU (user+sys) and wall time; requests/s from its report;
+# the mock's CPU (from /proc, 10 ms ticks) over the same run.  Appends
+# "scenario server binary req/s us/req p50 p99 mock_us/req" to $T/results.
 run_cfaug() {  # run_cfaug BINARY SCENARIO SERVER
-  python3 - "$1" "$T/p.yaml" "$T/out/report.json" "$2" "$3" "$T/results" <<'PY'
-import json, resource, subprocess, sys, time
-cf, pipe, rep, scen, srv, res = sys.argv[1:7]
+  python3 - "$1" "$T/p.yaml" "$T/out/report.json" "$2" "$3" "$T/results" "$MP" <<'PY'
+import json, os, resource, subprocess, sys, time
+cf, pipe, rep, scen, srv, res, mp = sys.argv[1:8]
+def mock_cpu():
+    f = open("/proc/%s/stat" % mp).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+m0 = mock_cpu()
 t0 = time.time()
 subprocess.run([cf, "run", pipe, "-q", "--no-cache"], check=True)
 wall = time.time() - t0
+m1 = mock_cpu()
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 s = json.load(open(rep))["stages"][0]
 n = s["requests"]
 cpu = (ru.ru_utime + ru.ru_stime) / n * 1e6
-print("%-6s %-3s %-28s %d requests in %.2f s: %.1f req/s; CPU %.1f us/request; "
-      "latency p50 %.0f ms p99 %.0f ms; max in flight %d"
-      % (scen, srv, cf, n, wall, n / wall, cpu,
-         s["latency_ms"]["p50"], s["latency_ms"]["p99"], s["max_in_flight"]), flush=True)
+mcpu = (m1 - m0) / n * 1e6
+print("%-6s %-3s %-28s %d requests in %.2f s: %.1f req/s; CPU %.1f us/request "
+      "(mock %.0f); latency p50 %.0f ms p99 %.0f ms; max in flight %d; load %.1f"
+      % (scen, srv, cf, n, wall, n / wall, cpu, mcpu,
+         s["latency_ms"]["p50"], s["latency_ms"]["p99"], s["max_in_flight"],
+         os.getloadavg()[0]), flush=True)
 with open(res, "a") as f:
-    f.write("%s %s %s %.1f %.1f %.0f %.0f\n" % (scen, srv, cf, n / wall, cpu,
-            s["latency_ms"]["p50"], s["latency_ms"]["p99"]))
+    f.write("%s %s %s %.1f %.1f %.0f %.0f %.1f\n" % (scen, srv, cf, n / wall, cpu,
+            s["latency_ms"]["p50"], s["latency_ms"]["p99"], mcpu))
 PY
 }
 
@@ -118,7 +126,7 @@ for srv in $SERVERS; do
   fi
 done
 
-echo "== medians (req/s, CPU us/request, latency p50/p99 ms)"
+echo "== medians (req/s, cfaug CPU us/request, latency p50/p99 ms, mock CPU us/request)"
 python3 - "$T/results" <<'PY'
 import statistics, sys
 rows = {}
@@ -128,6 +136,6 @@ for l in open(sys.argv[1]):
 for (sc, srv, cf), vs in rows.items():
     m = [statistics.median(c) for c in zip(*vs)]
     extra = " = %.0f%% of ideal" % (m[0] / 12.8) if sc == "thru" else ""
-    print("%-6s %-3s %-28s runs %d: %.0f req/s%s, %.0f us/request, p50 %.0f p99 %.0f ms"
-          % (sc, srv, cf, len(vs), m[0], extra, m[1], m[2], m[3]))
+    print("%-6s %-3s %-28s runs %d: %.0f req/s%s, %.0f us/request, p50 %.0f p99 %.0f ms, "
+          "mock %.0f us/request" % (sc, srv, cf, len(vs), m[0], extra, m[1], m[2], m[3], m[4]))
 PY

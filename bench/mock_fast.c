@@ -8,8 +8,9 @@
  * at a time per connection (clients here do not pipeline).  A request that
  * is complete gets its deadline (now + latency, or latency * --tail-mult
  * for a --tail-frac share, drawn from --rng-seed) and waits in a binary
- * min-heap of deadlines; epoll_wait sleeps until the earliest one, so
- * latency is exact to the millisecond and costs O(log n) per request.
+ * min-heap of deadlines; epoll_pwait2 sleeps until the earliest one (a
+ * nanosecond timeout: no rounding up to whole milliseconds), so a request
+ * is answered at its deadline plus the wake-up delay, for O(log n) work.
  *
  * Answer: a chat.completion whose choice j holds
  *     <new>NOT {original} [{seed}.{j}]</new>
@@ -399,7 +400,8 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	const char *port_file = NULL;
-	int port = 0, lfd, i, n, one = 1, wait_ms;
+	int port = 0, lfd, i, n, one = 1;
+	struct timespec wait_ts, *wait;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof sa;
 	struct epoll_event ev, evs[256];
@@ -456,15 +458,17 @@ int main(int argc, char **argv)
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) < 0)
 		die("epoll_ctl");
 	while (!stop) {
-		wait_ms = -1;
+		wait = NULL;
 		t = now_s();
 		while (nheap && heap[0].at <= t)
 			fire(heap_pop());
 		if (nheap) {
-			double w = (heap[0].at - t) * 1000;
-			wait_ms = w < 1 ? 1 : (int)(w + 0.999);
+			double w = heap[0].at - t;
+			wait_ts.tv_sec = (time_t)w;
+			wait_ts.tv_nsec = (long)((w - (double)wait_ts.tv_sec) * 1e9);
+			wait = &wait_ts;
 		}
-		n = epoll_wait(epfd, evs, 256, wait_ms);
+		n = epoll_pwait2(epfd, evs, 256, wait, NULL);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait");
 		for (i = 0; i < n; i++) {
