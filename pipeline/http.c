@@ -103,8 +103,17 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
 	memset(&ev, 0, sizeof ev);
 	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
 	ev.data.fd = fd;
-	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
-		epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	/* sockp is set (curl_multi_assign) once the socket is in the epoll
+	 * set, and curl forgets it on REMOVE: one epoll_ctl per change, not a
+	 * failing MOD before every ADD */
+	if (sockp) {
+		if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+			epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	} else {
+		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
+			epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev);
+		curl_multi_assign(h->multi, fd, h);
+	}
 	return 0;
 }
 
