@@ -4,7 +4,7 @@
 # made by repeating orig_train.tsv in a fresh seeded permutation each time.
 # Prints one table.  Not a test: it asserts nothing.
 #
-#   bench/teacher_bench.sh            (SIZE_MB=100 CFAUG=build/cfaug PYTHON=/usr/bin/python3)
+#   bench/teacher_bench.sh            (SIZE_MB=100 RUNS=3 CFAUG=build/cfaug PYTHON=/usr/bin/python3)
 set -eu
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-100}
@@ -68,23 +68,34 @@ fi
 mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.0f", b / 1e6 }')
 recs=$(wc -l <"$CORPUS")
 
-t0=$(now)
-"$CFAUG" teacher train -i "$CORPUS" --label-field label -o "$W/speed.cftm" 2>"$W/train.log"
-t1=$(now)
-"$CFAUG" teacher predict -m "$W/speed.cftm" -i "$CORPUS" >"$W/cfaug.pred.jsonl"
-t2=$(now)
-ct=$(secs "$t0" "$t1"); cp=$(secs "$t1" "$t2")
-sk=$("$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl")
-st=$(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["train_s"])')
-sp=$(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["predict_s"])')
+# RUNS rounds, each cfaug then sklearn back to back; medians reported
+RUNS=${RUNS:-3}
+med() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+CT= CP= ST= SP=
+for r in $(seq "$RUNS"); do
+  t0=$(now)
+  "$CFAUG" teacher train -i "$CORPUS" --label-field label -o "$W/speed.cftm" 2>"$W/train.log"
+  t1=$(now)
+  "$CFAUG" teacher predict -m "$W/speed.cftm" -i "$CORPUS" >"$W/cfaug.pred.jsonl"
+  t2=$(now)
+  CT="$CT $(secs "$t0" "$t1")"; CP="$CP $(secs "$t1" "$t2")"
+  sk=$("$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl")
+  ST="$ST $(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["train_s"])')"
+  SP="$SP $(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["predict_s"])')"
+  echo "run $r: cfaug train/predict$(echo "$CT" | awk '{print " " $NF}')$(echo "$CP" | awk '{print " " $NF}')  sklearn$(echo "$ST" | awk '{print " " $NF}')$(echo "$SP" | awk '{print " " $NF}')" >&2
+done
+ct=$(echo $CT | med); cp=$(echo $CP | med); st=$(echo $ST | med); sp=$(echo $SP | med)
 rm -f "$W/cfaug.pred.jsonl" "$W/sklearn.pred.jsonl"
 
 echo
-echo "Speed ($mb MB, $recs records of JSONL; wall seconds, one run, $(nproc) cores)"
+echo "Speed ($mb MB, $recs records of JSONL; wall seconds, median of $RUNS runs, $(nproc) cores)"
 printf '| %-8s | %10s | %10s | %8s |\n' "step" "cfaug" "sklearn" "speed-up"
 printf '|%s|%s|%s|%s|\n' "----------" "------------" "------------" "----------"
 printf '| %-8s | %10s | %10s | %7sx |\n' train "$ct" "$st" "$(awk -v a="$st" -v b="$ct" 'BEGIN { printf "%.1f", a / b }')"
 printf '| %-8s | %10s | %10s | %7sx |\n' predict "$cp" "$sp" "$(awk -v a="$sp" -v b="$cp" 'BEGIN { printf "%.1f", a / b }')"
+printf '| %-8s | %10s | %10s | %7sx |\n' total "$(awk -v a="$ct" -v b="$cp" 'BEGIN { printf "%.2f", a + b }')" \
+  "$(awk -v a="$st" -v b="$sp" 'BEGIN { printf "%.2f", a + b }')" \
+  "$(awk -v a="$ct" -v b="$cp" -v c="$st" -v d="$sp" 'BEGIN { printf "%.1f", (c + d) / (a + b) }')"
 printf '| %-8s | %10.1f | %10.1f |          |\n' "MB/s" \
   "$(awk -v m="$mb" -v t="$cp" 'BEGIN { print m / t }')" "$(awk -v m="$mb" -v t="$sp" 'BEGIN { print m / t }')"
 echo "cfaug train: $(cat "$W/train.log")"

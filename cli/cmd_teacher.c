@@ -48,6 +48,7 @@ static const char usage_text[] =
 	"                           [--text-field F]... --label-field L -o MODEL\n"
 	"                           [--seed N] [--epochs N] [--dev-split F]\n"
 	"                           [--char-ngrams] [--buckets BITS] [--C C]\n"
+	"                           [--no-refit] [--threads 1|2]\n"
 	"       cfaug teacher eval -m MODEL -i DATA [--format F] [--text-field F]...\n"
 	"                          [--label-field L] [--human]\n"
 	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n";
@@ -182,6 +183,15 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 				return usage(err, "--C: '%s' must be positive", v);
 			continue;
 		}
+		if ((r = O("--threads", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 2, "--threads", &l, err)) < 0)
+				return r;
+			a->opts.threads = (int)l;
+			continue;
+		}
+		if ((r = O("--no-refit", NULL, 0)) < 0) return r;
+		if (r) { a->opts.refit = 0; continue; }
 		if ((r = O("--char-ngrams", NULL, 0)) < 0) return r;
 		if (r) { a->opts.char_ngrams = 1; continue; }
 		if ((r = O("--human", NULL, 0)) < 0) return r;
@@ -344,7 +354,10 @@ static int do_train(const args *a, cf_error *err)
 	if (rep.ndev)
 		fprintf(stderr, ", dev loss %.4f, dev accuracy %.4f", rep.dev_loss,
 		        rep.dev_accuracy);
-	fprintf(stderr, "; wrote %s\n", a->output);
+	if (rep.refit_iterations)
+		fprintf(stderr, ", refit on all %zu records for %d iterations",
+		        rep.ntrain + rep.ndev, rep.refit_iterations);
+	fprintf(stderr, ", %ld passes; wrote %s\n", rep.evaluations, a->output);
 done:
 	cf_reader_close(&s.rd);
 	cf_lm_data_free(&d);

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +71,28 @@ static uint32_t to_bucket(uint64_t h, unsigned kind, unsigned field, int bits)
 	return (uint32_t)(h >> (64 - bits));
 }
 
-static int is_word_byte(unsigned c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
+/* Byte classes: 0 for a separator, else the byte lower-cased (ASCII
+ * letters and digits, and every byte >= 0x80, are word bytes). */
+static const unsigned char word_byte[256] = {
+#define R16(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, \
+	x + 9, x + 10, x + 11, x + 12, x + 13, x + 14, x + 15
+	/* 0x00-0x2f */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0-9 */ '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	0, 0, 0, 0, 0, 0,
+	/* @ A-O */ 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+	'l', 'm', 'n', 'o',
+	/* P-Z */ 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	0, 0, 0, 0, 0,
+	/* ` a-o */ 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+	'l', 'm', 'n', 'o',
+	/* p-z */ 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	0, 0, 0, 0, 0,
+	R16(0x80), R16(0x90), R16(0xa0), R16(0xb0),
+	R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0)
+#undef R16
+};
 
 /* Length of an HTML line break "<br>", "<br/>", "<br />" at s, or 0. */
 static size_t br_len(const char *s, size_t len)
@@ -94,57 +112,52 @@ size_t cf_lm_features(const char *text, size_t len, unsigned field,
                       int bucket_bits, int char_ngrams, uint32_t *out,
                       size_t cap)
 {
+	const unsigned char *t = (const unsigned char *)text;
 	unsigned char w[WORD_MAX + 2];
-	size_t n = 0, wl = 0, i = 0;
-	uint64_t h = FNV_OFF, prev = 0;
-	int inword = 0, haveprev = 0;
+	size_t n = 0, wl, i = 0;
+	uint64_t h, prev = 0;
+	int haveprev = 0;
+	unsigned c;
 
 #define EMIT(b) do { if (n < cap) out[n] = (b); n++; } while (0)
 	for (;;) {
-		unsigned c = i < len ? (unsigned char)text[i] : 0;
-		size_t skip = 1;
+		/* separators; "<br />" is one, so its letters make no word */
+		while (i < len && !word_byte[t[i]]) {
+			size_t k = t[i] == '<' ? br_len(text + i, len - i) : 0;
 
-		if (i < len && c == '<')
-			skip = br_len(text + i, len - i);
-		if (i < len && skip && is_word_byte(c)) {
-			if (c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			h = (h ^ c) * FNV_PRIME;
-			if (wl < WORD_MAX)
-				w[1 + wl++] = (unsigned char)c;
-			inword = 1;
-			i++;
-			continue;
-		}
-		if (inword) {
-			EMIT(to_bucket(h, KIND_UNI, field, bucket_bits));
-			if (haveprev)
-				EMIT(to_bucket(prev * 0x9e3779b97f4a7c15ull + h,
-				               KIND_BI, field, bucket_bits));
-			if (char_ngrams) {
-				size_t pl = wl + 2, g, s, k;
-
-				w[0] = ' ';
-				w[pl - 1] = ' ';
-				for (g = 3; g <= 5; g++)
-					for (s = 0; s + g <= pl; s++) {
-						uint64_t ch = FNV_OFF;
-
-						for (k = 0; k < g; k++)
-							ch = (ch ^ w[s + k]) * FNV_PRIME;
-						EMIT(to_bucket(ch, KIND_CHAR, field,
-						               bucket_bits));
-					}
-			}
-			prev = h;
-			haveprev = 1;
-			h = FNV_OFF;
-			wl = 0;
-			inword = 0;
+			i += k ? k : 1;
 		}
 		if (i >= len)
 			break;
-		i += skip ? skip : 1;
+		/* a word: hash while scanning */
+		h = FNV_OFF;
+		wl = 0;
+		while (i < len && (c = word_byte[t[i]]) != 0) {
+			h = (h ^ c) * FNV_PRIME;
+			if (wl < WORD_MAX)
+				w[1 + wl++] = (unsigned char)c;
+			i++;
+		}
+		EMIT(to_bucket(h, KIND_UNI, field, bucket_bits));
+		if (haveprev)
+			EMIT(to_bucket(prev * 0x9e3779b97f4a7c15ull + h,
+			               KIND_BI, field, bucket_bits));
+		if (char_ngrams) {
+			size_t pl = wl + 2, g, s, k;
+
+			w[0] = ' ';
+			w[pl - 1] = ' ';
+			for (g = 3; g <= 5; g++)
+				for (s = 0; s + g <= pl; s++) {
+					uint64_t ch = FNV_OFF;
+
+					for (k = 0; k < g; k++)
+						ch = (ch ^ w[s + k]) * FNV_PRIME;
+					EMIT(to_bucket(ch, KIND_CHAR, field, bucket_bits));
+				}
+		}
+		prev = h;
+		haveprev = 1;
 	}
 #undef EMIT
 	return n;
@@ -230,6 +243,8 @@ void cf_lm_opts_default(cf_lm_opts *o)
 	o->bucket_bits = 20;
 	o->C = 10.0;
 	o->patience = 10;
+	o->refit = 1;
+	o->threads = 2;
 }
 
 static int check_opts(const cf_lm_opts *o, cf_error *err)
@@ -248,6 +263,9 @@ static int check_opts(const cf_lm_opts *o, cf_error *err)
 		return cf_error_set(err, CF_EUSAGE, "C must be a positive number");
 	if (o->patience < 1)
 		return cf_error_set(err, CF_EUSAGE, "patience must be >= 1");
+	if (o->threads < 1 || o->threads > 2)
+		return cf_error_set(err, CF_EUSAGE, "threads %d out of range [1, 2]",
+		                    o->threads);
 	return 0;
 }
 
@@ -455,12 +473,25 @@ void cf_lm_data_free(cf_lm_data **dp)
 
 /* ---- training ------------------------------------------------------- */
 
+/* The training examples are cut into NCHUNK fixed ranges (about equal
+ * feature counts).  Each range sums its loss and gradient into its own
+ * buffer; the buffers are then added in chunk order.  The ranges depend
+ * only on the data, so one thread or two give the same bits. */
+#define NCHUNK 2
+
 typedef struct problem {
 	const cf_lm_data *d;
 	const uint32_t *lab;    /* sorted label index per example */
-	const char *isdev;
+	const char *isdev;      /* NULL: every example trains */
 	size_t K, nused, dim;
 	double invC;
+	size_t lo[NCHUNK + 1];  /* example ranges of the chunks */
+	int threads;
+	double *gpart[NCHUNK];  /* gpart[0] unused: chunk 0 sums into g */
+	double *s[NCHUNK];      /* K scores per chunk */
+	float *xf;              /* the weights as float for the two-label pass:
+	                           half the cache footprint of the gathers */
+	long evals;             /* objective evaluations */
 } problem;
 
 /* Scores of example i into s[K] (bias included), then softmax in place;
@@ -494,38 +525,166 @@ static double example_probs(const problem *p, const double *x, size_t i,
 	return -log(s[p->lab[i]] > 1e-300 ? s[p->lab[i]] : 1e-300);
 }
 
-/* Objective and gradient on the training examples. */
-static double objective(const problem *p, const double *x, double *g,
-                        double *s)
+/* Loss of the training examples in [a, b), gradient added to g; any K. */
+static double pass_any(const problem *p, const double *x, double *g,
+                       size_t a, size_t b, double *s)
 {
 	const cf_lm_data *d = p->d;
-	size_t K = p->K, i, k, e, nw = p->nused * K;
-	double f = 0;
+	size_t K = p->K, i, k, e, nf = d->nfields;
+	double f = 0, *gb = g + p->nused * K;
 
-	memset(g, 0, p->dim * sizeof *g);
-	for (i = 0; i < d->n; i++) {
-		size_t a, b;
-
-		if (p->isdev[i])
+	for (i = a; i < b; i++) {
+		if (p->isdev && p->isdev[i])
 			continue;
 		f += example_probs(p, x, i, s);
 		s[p->lab[i]] -= 1.0;
-		a = d->off[i * d->nfields];
-		b = d->off[(i + 1) * d->nfields];
-		for (e = a; e < b; e++) {
+		for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++) {
 			double *gw = g + (size_t)d->idx[e] * K, v = d->val[e];
 
 			for (k = 0; k < K; k++)
 				gw[k] += v * s[k];
 		}
 		for (k = 0; k < K; k++)
-			g[nw + k] += s[k];
-	}
-	for (k = 0; k < nw; k++) {
-		f += 0.5 * p->invC * x[k] * x[k];
-		g[k] += p->invC * x[k];
+			gb[k] += s[k];
 	}
 	return f;
+}
+
+/* pass_any for two labels: one exp and one log1p per example, and the
+ * inner loops unrolled by the compiler. */
+static double pass_two(const problem *p, const double *x, double *g,
+                       size_t a, size_t b)
+{
+	const cf_lm_data *d = p->d;
+	const uint32_t *idx = d->idx;
+	const float *val = d->val;
+	const size_t *off = d->off, nf = d->nfields;
+	size_t i, e;
+	double f = 0, b0 = x[2 * p->nused], b1 = x[2 * p->nused + 1];
+	double *gb = g + 2 * p->nused;
+
+	const float *xf = p->xf;
+
+	for (i = a; i < b; i++) {
+		size_t e0 = off[i * nf], e1 = off[(i + 1) * nf];
+		double s0 = b0, s1 = b1, t, q0, q1, r0, r1, m;
+
+		if (p->isdev && p->isdev[i])
+			continue;
+		for (e = e0; e < e1; e++) {
+			const float *w = xf + 2 * (size_t)idx[e];
+			double v = val[e];
+
+			s0 += v * w[0];
+			s1 += v * w[1];
+		}
+		/* softmax of (s0, s1) with t = exp(-|s1 - s0|) */
+		m = s1 - s0;
+		t = exp(-fabs(m));
+		if (m <= 0) {
+			q0 = 1.0 / (1.0 + t);
+			q1 = t * q0;
+		} else {
+			q1 = 1.0 / (1.0 + t);
+			q0 = t * q1;
+		}
+		/* -log q_y = log1p(t) (+ |m| for the smaller score) */
+		f += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
+		r0 = q0 - (p->lab[i] == 0);
+		r1 = q1 - (p->lab[i] == 1);
+		for (e = e0; e < e1; e++) {
+			double *gw = g + 2 * (size_t)idx[e], v = val[e];
+
+			gw[0] += v * r0;
+			gw[1] += v * r1;
+		}
+		gb[0] += r0;
+		gb[1] += r1;
+	}
+	return f;
+}
+
+typedef struct chunk_job {
+	const problem *p;
+	const double *x;
+	double *g, *s;
+	size_t a, b;
+	double f;
+} chunk_job;
+
+static void *chunk_run(void *arg)
+{
+	chunk_job *j = arg;
+
+	j->f = j->p->K == 2 ? pass_two(j->p, j->x, j->g, j->a, j->b) :
+	       pass_any(j->p, j->x, j->g, j->a, j->b, j->s);
+	return NULL;
+}
+
+/* Cut the training examples into NCHUNK ranges of about equal nnz. */
+static void split_chunks(problem *p)
+{
+	const cf_lm_data *d = p->d;
+	size_t i, c = 1, tot = 0, acc = 0, nf = d->nfields;
+
+	for (i = 0; i < d->n; i++)
+		if (!p->isdev || !p->isdev[i])
+			tot += d->off[(i + 1) * nf] - d->off[i * nf];
+	p->lo[0] = 0;
+	for (i = 0; i < d->n && c < NCHUNK; i++) {
+		if (acc * NCHUNK >= tot * c)
+			p->lo[c++] = i;
+		if (!p->isdev || !p->isdev[i])
+			acc += d->off[(i + 1) * nf] - d->off[i * nf];
+	}
+	while (c <= NCHUNK)
+		p->lo[c++] = d->n;
+}
+
+/* Objective and gradient on the training examples: chunk 1 runs on a
+ * second thread when p->threads > 1 (inline if the thread cannot start);
+ * the sums are added in chunk order either way. */
+static double objective(problem *p, const double *x, double *g)
+{
+	chunk_job j[NCHUNK];
+	pthread_t th[NCHUNK];
+	int started[NCHUNK] = { 0 };
+	size_t c, k, nw = p->nused * p->K;
+	double f = 0, reg = 0;
+
+	memset(g, 0, p->dim * sizeof *g);
+	if (p->xf)
+		for (k = 0; k < p->dim; k++)
+			p->xf[k] = (float)x[k];
+	for (c = 0; c < NCHUNK; c++) {
+		j[c].p = p;
+		j[c].x = x;
+		j[c].g = c ? p->gpart[c] : g;
+		j[c].s = p->s[c];
+		j[c].a = p->lo[c];
+		j[c].b = p->lo[c + 1];
+		if (c)
+			memset(j[c].g, 0, p->dim * sizeof *g);
+	}
+	for (c = 1; c < NCHUNK && p->threads > 1; c++)
+		started[c] = pthread_create(&th[c], NULL, chunk_run, &j[c]) == 0;
+	for (c = 0; c < NCHUNK; c++)
+		if (!started[c])
+			chunk_run(&j[c]);
+	for (c = 1; c < NCHUNK; c++)
+		if (started[c])
+			pthread_join(th[c], NULL);
+	for (c = 0; c < NCHUNK; c++)
+		f += j[c].f;
+	for (c = 1; c < NCHUNK; c++)
+		for (k = 0; k < p->dim; k++)
+			g[k] += j[c].g[k];
+	for (k = 0; k < nw; k++) {
+		reg += x[k] * x[k];
+		g[k] += p->invC * x[k];
+	}
+	p->evals++;
+	return f + 0.5 * p->invC * reg;
 }
 
 /* Mean log-loss and accuracy on the dev examples. */
@@ -563,31 +722,39 @@ static double dot(const double *a, const double *b, size_t n)
 
 #define LBFGS_M 8
 
-/* Minimise the objective from x = 0 with L-BFGS and a backtracking Armijo
- * line search; with dev examples, best gets the iterate of least dev loss
- * and the run stops after `patience` iterations without improvement. */
-static int lbfgs(const problem *p, const cf_lm_opts *o, double *best,
-                 size_t ndev, cf_lm_report *rep, cf_error *err)
+typedef struct lbfgs_out {
+	int iterations;       /* run */
+	int best_iteration;   /* of least dev loss; == iterations without dev */
+	double f_best;        /* objective at best */
+} lbfgs_out;
+
+/* Minimise the objective from x = 0 with L-BFGS (at most maxit iterations)
+ * and an Armijo line search backtracking by quadratic interpolation; with dev examples (p->isdev),
+ * best gets the iterate of least dev loss and the run stops after
+ * `patience` iterations without improvement. */
+static int lbfgs(problem *p, int maxit, int patience, double *best,
+                 lbfgs_out *out, cf_error *err)
 {
 	size_t D = p->dim, i, hist = 0, head = 0;
 	double *x = NULL, *g = NULL, *xn = NULL, *gn = NULL, *dir = NULL,
-	       *S = NULL, *Y = NULL, *s = NULL, rho[LBFGS_M], alpha[LBFGS_M];
+	       *S = NULL, *Y = NULL, rho[LBFGS_M], alpha[LBFGS_M];
 	double f, best_dev = INFINITY, dl, da;
-	int it, since = 0, rc = CF_ENOMEM;
+	int it, since = 0, rc = CF_ENOMEM, ndev = p->isdev != NULL;
 
 	if (!(x = calloc(D, sizeof *x)) || !(g = malloc(D * sizeof *g)) ||
 	    !(xn = malloc(D * sizeof *xn)) || !(gn = malloc(D * sizeof *gn)) ||
 	    !(dir = malloc(D * sizeof *dir)) ||
 	    !(S = malloc(LBFGS_M * D * sizeof *S)) ||
-	    !(Y = malloc(LBFGS_M * D * sizeof *Y)) ||
-	    !(s = malloc(p->K * sizeof *s))) {
+	    !(Y = malloc(LBFGS_M * D * sizeof *Y))) {
 		cf_error_set(err, rc, "out of memory (training %zu weights)", D);
 		goto done;
 	}
-	f = objective(p, x, g, s);
+	split_chunks(p);
+	f = objective(p, x, g);
 	memcpy(best, x, D * sizeof *x);
-	rep->iterations = rep->best_iteration = 0;
-	for (it = 1; it <= o->epochs; it++) {
+	out->iterations = out->best_iteration = 0;
+	out->f_best = f;
+	for (it = 1; it <= maxit; it++) {
 		double gd, step, fn = 0, gnorm = sqrt(dot(g, g, D)), ys;
 		size_t j, ls;
 
@@ -628,10 +795,20 @@ static int lbfgs(const problem *p, const cf_lm_opts *o, double *best,
 		for (ls = 0; ls < 40; ls++) {
 			for (j = 0; j < D; j++)
 				xn[j] = x[j] + step * dir[j];
-			fn = objective(p, xn, gn, s);
+			fn = objective(p, xn, gn);
 			if (fn <= f + 1e-4 * step * gd)
 				break;
-			step *= 0.5;
+			/* the minimum of the quadratic through f, gd and fn, kept in
+			 * [0.1, 0.5] of the step: one or two tries where halving took
+			 * up to six */
+			{
+				double den = 2.0 * (fn - f - gd * step), t = 0.5 * step;
+
+				if (den > 0 && isfinite(fn))
+					t = -gd * step * step / den;
+				step = t < 0.1 * step ? 0.1 * step :
+				       t > 0.5 * step ? 0.5 * step : t;
+			}
 		}
 		if (ls == 40)
 			break;          /* no progress possible: at the optimum */
@@ -648,15 +825,16 @@ static int lbfgs(const problem *p, const cf_lm_opts *o, double *best,
 		}
 		memcpy(x, xn, D * sizeof *x);
 		memcpy(g, gn, D * sizeof *g);
-		rep->iterations = it;
+		out->iterations = it;
 		if (ndev) {
-			dev_eval(p, x, s, &dl, &da);
+			dev_eval(p, x, p->s[0], &dl, &da);
 			if (dl < best_dev) {
 				best_dev = dl;
 				memcpy(best, x, D * sizeof *x);
-				rep->best_iteration = it;
+				out->best_iteration = it;
+				out->f_best = fn;
 				since = 0;
-			} else if (++since >= o->patience) {
+			} else if (++since >= patience) {
 				break;
 			}
 		}
@@ -668,13 +846,26 @@ static int lbfgs(const problem *p, const cf_lm_opts *o, double *best,
 	}
 	if (!ndev) {
 		memcpy(best, x, D * sizeof *x);
-		rep->best_iteration = rep->iterations;
+		out->best_iteration = out->iterations;
+		out->f_best = f;
 	}
 	rc = 0;
 done:
 	free(x); free(g); free(xn); free(gn); free(dir); free(S); free(Y);
-	free(s);
 	return rc;
+}
+
+/* Order of used buckets: most documents first (ties by bucket), so the
+ * weights the passes touch most share cache lines. */
+typedef struct colkey { uint32_t df, bucket; } colkey;
+
+static int cmp_colkey(const void *a, const void *b)
+{
+	const colkey *x = a, *y = b;
+
+	if (x->df != y->df)
+		return x->df > y->df ? -1 : 1;
+	return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
 int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
@@ -683,16 +874,19 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	cf_lm *m = NULL;
 	cf_lm_report rep;
 	problem p;
+	lbfgs_out lo;
 	uint32_t *order = NULL, *rank = NULL, *lab = NULL, *df = NULL,
 	         *col = NULL;
 	char *isdev = NULL;
 	float *idf = NULL;
-	double *best = NULL, *s = NULL;
-	size_t i, f, k, K, nb, nused = 0, nf = d->nfields, w = 0, rs = 0;
+	colkey *keys = NULL;
+	double *best = NULL;
+	size_t i, f, k, c, K, nb, nused = 0, nf = d->nfields, w = 0, rs = 0;
 	int rc;
 
 	*out = NULL;
 	memset(&rep, 0, sizeof rep);
+	memset(&p, 0, sizeof p);
 	rep.dev_loss = rep.dev_accuracy = NAN;
 	if ((rc = check_opts(o, err)) < 0)
 		goto done;
@@ -714,7 +908,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	    !(lab = malloc((d->n ? d->n : 1) * sizeof *lab)) ||
 	    !(isdev = calloc(d->n ? d->n : 1, 1)) ||
 	    !(df = calloc(nb, sizeof *df)) || !(col = malloc(nb * sizeof *col)) ||
-	    !(idf = calloc(nb, sizeof *idf)) || !(s = malloc(K * sizeof *s)))
+	    !(idf = calloc(nb, sizeof *idf)))
 		goto nomem;
 
 	/* labels in byte order, so the model does not depend on input order */
@@ -749,20 +943,26 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		goto done;
 	}
 
-	/* idf on the training part, dense columns for the buckets it uses */
-	for (i = 0; i < d->n; i++) {
-		size_t e;
-
-		if (isdev[i])
+	/* idf on every example (it uses no labels; the dev split holds out
+	 * labels only, and the refit needs the same features) */
+	for (i = 0; i < d->nnz; i++)
+		df[d->idx[i]]++;
+	for (i = 0; i < nb; i++)
+		if (df[i])
+			nused++;
+	if (!(keys = malloc((nused ? nused : 1) * sizeof *keys)))
+		goto nomem;
+	for (i = 0, k = 0; i < nb; i++) {
+		col[i] = UINT32_MAX;
+		if (!df[i])
 			continue;
-		for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
-			df[d->idx[e]]++;
+		keys[k].df = df[i];
+		keys[k++].bucket = (uint32_t)i;
+		idf[i] = (float)(log((1.0 + (double)d->n) / (1.0 + df[i])) + 1.0);
 	}
-	for (i = 0; i < nb; i++) {
-		col[i] = df[i] ? (uint32_t)nused++ : UINT32_MAX;
-		idf[i] = df[i] ? (float)(log((1.0 + (double)rep.ntrain) /
-		                            (1.0 + df[i])) + 1.0) : 0.0f;
-	}
+	qsort(keys, nused, sizeof *keys, cmp_colkey);
+	for (k = 0; k < nused; k++)
+		col[keys[k].bucket] = (uint32_t)k;
 	rep.nfeatures = nused;
 
 	/* rewrite features in place: dense column, tf-idf normalised per field */
@@ -791,25 +991,38 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 
 	p.d = d;
 	p.lab = lab;
-	p.isdev = isdev;
 	p.K = K;
 	p.nused = nused;
 	p.dim = nused * K + K;
 	p.invC = 1.0 / o->C;
-	if (!(best = malloc(p.dim * sizeof *best)))
+	p.threads = o->threads;
+	if (!(best = malloc(p.dim * sizeof *best)) ||
+	    (K == 2 && !(p.xf = malloc(p.dim * sizeof *p.xf))))
 		goto nomem;
-	if ((rc = lbfgs(&p, o, best, rep.ndev, &rep, err)) < 0)
-		goto done;
-	{
-		double *g = malloc(p.dim * sizeof *g);
-
-		if (!g)
+	for (c = 0; c < NCHUNK; c++)
+		if (!(p.s[c] = malloc(K * sizeof *p.s[c])) ||
+		    (c && !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
 			goto nomem;
-		rep.train_loss = objective(&p, best, g, s) / (double)rep.ntrain;
-		free(g);
+
+	/* with a dev split: choose the iteration by dev loss; then, with
+	 * refit, train again on every example for that many iterations */
+	p.isdev = rep.ndev ? isdev : NULL;
+	if ((rc = lbfgs(&p, o->epochs, o->patience, best, &lo, err)) < 0)
+		goto done;
+	rep.iterations = lo.iterations;
+	rep.best_iteration = lo.best_iteration;
+	rep.train_loss = lo.f_best / (double)rep.ntrain;
+	if (rep.ndev) {
+		dev_eval(&p, best, p.s[0], &rep.dev_loss, &rep.dev_accuracy);
+		if (o->refit) {
+			p.isdev = NULL;
+			if ((rc = lbfgs(&p, lo.best_iteration, 1, best, &lo, err)) < 0)
+				goto done;
+			rep.refit_iterations = lo.iterations;
+			rep.train_loss = lo.f_best / (double)d->n;
+		}
 	}
-	if (rep.ndev)
-		dev_eval(&p, best, s, &rep.dev_loss, &rep.dev_accuracy);
+	rep.evaluations = p.evals;
 
 	/* the model */
 	rc = CF_ENOMEM;
@@ -848,7 +1061,11 @@ nomem:
 	rc = cf_error_set(err, CF_ENOMEM, "out of memory while training");
 done:
 	free(order); free(rank); free(lab); free(isdev); free(df); free(col);
-	free(idf); free(best); free(s);
+	free(idf); free(best); free(keys); free(p.xf);
+	for (c = 0; c < NCHUNK; c++) {
+		free(p.s[c]);
+		free(p.gpart[c]);
+	}
 	if (rc < 0)
 		cf_lm_free(&m);
 	else
@@ -1049,7 +1266,8 @@ static void put_str(wbuf *b, const char *s)
 	put(b, s, n);
 }
 
-/* Layout (little-endian): "CFTM" u32 version, u64 file size, u32 flags,
+/* Layout (little-endian): "CFTM" u32 version, u64 file size, u32 flags
+ * (bit 0 char n-grams, bit 1 refit),
  * u32 bucket_bits, u32 nlabels, u32 nfields, u64 seed, u32 epochs,
  * u32 patience, f64 dev_split, f64 C, labels and fields as (u32 len,
  * bytes), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
@@ -1066,7 +1284,7 @@ int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 	put(&b, CF_LM_MAGIC, 4);
 	put_u32(&b, CF_LM_VERSION);
 	put_u64(&b, 0);                      /* size, patched below */
-	put_u32(&b, m->opts.char_ngrams ? 1u : 0u);
+	put_u32(&b, (m->opts.char_ngrams ? 1u : 0u) | (m->opts.refit ? 2u : 0u));
 	put_u32(&b, (uint32_t)m->opts.bucket_bits);
 	put_u32(&b, (uint32_t)m->nlabels);
 	put_u32(&b, (uint32_t)m->nfields);
@@ -1284,7 +1502,9 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 	}
 	if (version != CF_LM_VERSION) {
 		cf_error_set(err, rc, "%s: model file version %u, this build reads "
-		             "version %u", path, version, CF_LM_VERSION);
+		             "version %u%s", path, version, CF_LM_VERSION,
+		             version < CF_LM_VERSION ? "; train the model again with "
+		             "this cfaug" : "");
 		goto done;
 	}
 	if (total > len) {
@@ -1321,8 +1541,10 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 	m->opts.dev_split = get_f64(&r);
 	m->opts.C = get_f64(&r);
 	m->opts.char_ngrams = flags & 1;
+	m->opts.refit = (flags >> 1) & 1;
+	m->opts.threads = 1;
 	m->opts.bucket_bits = (int)bits;
-	if (r.bad || flags > 1 || bits < CF_LM_MIN_BITS || bits > CF_LM_MAX_BITS ||
+	if (r.bad || flags > 3 || bits < CF_LM_MIN_BITS || bits > CF_LM_MAX_BITS ||
 	    m->nlabels < 2 || m->nlabels > CF_LM_MAX_LABELS || m->nfields < 1 ||
 	    m->nfields > CF_LM_MAX_FIELDS) {
 		m->nlabels = m->nfields = 0;

@@ -14,7 +14,11 @@
  * Model: multinomial logistic regression with L2 (objective
  * sum(logloss) + |W|^2 / (2C)), trained full-batch with L-BFGS in a fixed
  * order, so one seed gives one model, byte for byte.  The seed only chooses
- * the dev split; the dev log-loss picks the best iteration (early stopping).
+ * the dev split; the dev log-loss picks the best iteration (early stopping)
+ * and, with refit (the default), the model is then trained again on every
+ * example for that many iterations.  idf is computed on every example (it
+ * uses no labels).  The gradient is summed over two fixed halves of the
+ * examples, on two threads or one: the same bits either way.
  *
  * Ownership: cf_lm_data and cf_lm objects are new objects owned by the
  * caller and freed with cf_lm_data_free / cf_lm_free (both accept NULL and
@@ -30,7 +34,7 @@
 #include "cfaug/cfaug.h"
 
 #define CF_LM_MAGIC          "CFTM"
-#define CF_LM_VERSION        1u
+#define CF_LM_VERSION        2u    /* 2: refit flag, frequency columns */
 #define CF_LM_MIN_BITS       16
 #define CF_LM_MAX_BITS       24
 #define CF_LM_MAX_LABELS     1024
@@ -48,10 +52,14 @@ typedef struct cf_lm_opts {
 	double C;             /* inverse L2 strength, as scikit-learn's C */
 	int patience;         /* stop after this many iterations without a
 	                         better dev loss */
+	int refit;            /* 1: after choosing the iteration on the dev
+	                         split, train on all examples that long */
+	int threads;          /* 1 or 2 (the result does not depend on it);
+	                         not stored in the model file */
 } cf_lm_opts;
 
 /* seed 1, 100 iterations, dev 0.1, words only, 2^20 buckets, C 10,
- * patience 10. */
+ * patience 10, refit, 2 threads. */
 void cf_lm_opts_default(cf_lm_opts *o);
 
 /* What training did, for messages and reports. */
@@ -60,7 +68,10 @@ typedef struct cf_lm_report {
 	size_t nfeatures;     /* distinct buckets seen in training */
 	int iterations;       /* L-BFGS iterations run */
 	int best_iteration;   /* the one kept (dev loss), == iterations w/o dev */
-	double train_loss;    /* mean log-loss on train at the kept iteration */
+	int refit_iterations; /* run by the refit on all examples, 0: no refit */
+	long evaluations;     /* objective evaluations (full passes) */
+	double train_loss;    /* mean objective on the examples of the final
+	                         fit (log-loss + L2 term) */
 	double dev_loss, dev_accuracy;  /* NAN without a dev split */
 } cf_lm_report;
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "json_write.h"
@@ -36,6 +37,7 @@ struct cf_output {
 	char *final[OUT_N];        /* DIR/NAME */
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
+	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
 };
 
 static char *path_join(const char *dir, const char *prefix, const char *name,
@@ -95,6 +97,26 @@ static FILE *open_private(const char *path, cf_error *err)
 	return f;
 }
 
+/* One run per output directory at a time: two runs writing the same
+ * .part files would corrupt each other.  The lock goes with the process,
+ * so a killed run never leaves it behind. */
+static int lock_dir(cf_output *o, const char *dir, cf_error *err)
+{
+	char *path = path_join(dir, "", ".cfaug.lock", "");
+	int rc = 0;
+
+	if (!path)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	o->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (o->lock_fd < 0)
+		rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+	else if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		rc = cf_error_set(err, CF_EIO, "%s: another cfaug run is writing to this "
+		                  "output directory", dir);
+	free(path);
+	return rc;
+}
+
 int cf_output_open(cf_output **out, const char *dir,
                    const cf_output_layout *layout, cf_error *err)
 {
@@ -103,6 +125,7 @@ int cf_output_open(cf_output **out, const char *dir,
 
 	if (!o)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	o->lock_fd = -1;
 	o->layout = *layout;
 	if (strcmp(dir, "-") == 0) {
 		o->f[OUT_PAIRS] = stdout;
@@ -114,7 +137,7 @@ int cf_output_open(cf_output **out, const char *dir,
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = make_dirs(dir, err)) < 0)
+	if ((rc = make_dirs(dir, err)) < 0 || (rc = lock_dir(o, dir, err)) < 0)
 		goto done;
 	for (i = 0; i < OUT_N; i++) {
 		o->part[i] = path_join(dir, ".", out_names[i], ".part");
@@ -516,6 +539,8 @@ void cf_output_free(cf_output **po)
 		free(o->final[i]);
 	}
 	cf_jbuf_free(&o->jb);
+	if (o->lock_fd >= 0)
+		close(o->lock_fd);   /* releases the lock */
 	free(o->dir);
 	free(o);
 	*po = NULL;

@@ -579,6 +579,23 @@ int cf_candidate_set_label(cf_item *c, const char *label)
 	return json_object_set_new(c->cf, "label", json_string(label)) < 0 ? CF_ENOMEM : 0;
 }
 
+int cf_stage_fields(const cf_pipeline_info *info, const cf_strlist *fields,
+                    const cf_strlist **out, cf_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < fields->n; i++) {
+		for (j = 0; j < info->text_fields->n; j++)
+			if (strcmp(fields->v[i], info->text_fields->v[j]) == 0)
+				break;
+		if (j == info->text_fields->n)
+			return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "fields"),
+			                     "'%s' is not one of input.text_fields", fields->v[i]);
+	}
+	*out = fields->n ? fields : info->text_fields;
+	return 0;
+}
+
 const char *cf_stage_name(const cf_stage *st) { return st->name; }
 unsigned cf_stage_index(const cf_stage *st) { return st->index; }
 const cf_stage_kind *cf_stage_kind_of(const cf_stage *st) { return st->kind; }

@@ -15,7 +15,7 @@
 typedef struct case_state {
 	int upper;              /* 0 lower, 1 upper */
 	cf_strlist fields;      /* empty: all text fields */
-	const cf_strlist *text_fields;
+	const cf_strlist *edit; /* the fields to change */
 	uint64_t edited, no_edit;
 } case_state;
 
@@ -33,24 +33,14 @@ static int case_init(cf_stage *st, void *state, const cf_pipeline_info *info,
                      cf_error *err)
 {
 	case_state *s = state;
-	size_t i, j;
 
-	s->text_fields = info->text_fields;
-	for (i = 0; i < s->fields.n; i++) {
-		for (j = 0; j < info->text_fields->n; j++)
-			if (strcmp(s->fields.v[i], info->text_fields->v[j]) == 0)
-				break;
-		if (j == info->text_fields->n)
-			return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "fields"),
-			                     "'%s' is not one of input.text_fields", s->fields.v[i]);
-	}
-	return 0;
+	return cf_stage_fields(info, &s->fields, &s->edit, err);
 }
 
 static int case_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	case_state *s = state;
-	const cf_strlist *fl = s->fields.n ? &s->fields : s->text_fields;
+	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
 	size_t i, k, len;
 	int changed = 0, rc = 0;

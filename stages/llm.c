@@ -443,11 +443,8 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	s->dry_run = info->dry_run;
 	if (!(s->bad_answers = json_object()))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	for (i = 0; i < s->fields.n; i++)
-		if (!in_list(info->text_fields, s->fields.v[i]))
-			return cf_conf_error(err, file, cf_node_get(info->node, "fields"),
-			                     "'%s' is not one of input.text_fields", s->fields.v[i]);
-	s->edit = s->fields.n ? &s->fields : info->text_fields;
+	if ((rc = cf_stage_fields(info, &s->fields, &s->edit, err)) < 0)
+		return rc;
 	if ((rc = parse_conf(s, info, err)) < 0)
 		return rc;
 	if (!s->json_mode && s->edit->n > 1)

@@ -39,7 +39,7 @@ typedef struct rules_state {
 	cf_strmap label_map;
 	int round_trip;
 	/* run */
-	const cf_strlist *text_fields;
+	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
 	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
@@ -235,17 +235,8 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 	size_t i, j;
 	int rc;
 
-	s->text_fields = info->text_fields;
-	for (i = 0; i < s->fields.n; i++) {
-		for (j = 0; j < info->text_fields->n; j++)
-			if (strcmp(s->fields.v[i], info->text_fields->v[j]) == 0)
-				break;
-		if (j == info->text_fields->n)
-			return cf_conf_error(err, info->conf_path,
-			                     cf_node_get(info->node, "fields"),
-			                     "'%s' is not one of input.text_fields",
-			                     s->fields.v[i]);
-	}
+	if ((rc = cf_stage_fields(info, &s->fields, &s->edit, err)) < 0)
+		return rc;
 	if (!s->packs.n && !s->lexicons.n && !s->patterns)
 		return cf_conf_error(err, info->conf_path, info->node, "a rules stage "
 		                     "needs at least one of packs, lexicons, patterns");
@@ -335,7 +326,7 @@ static int add_prov(rules_state *s, const char *field, const char *orig,
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	rules_state *s = state;
-	const cf_strlist *fl = s->fields.n ? &s->fields : s->text_fields;
+	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
 	json_t *edits = NULL, *fired = NULL;
 	size_t i, len, listed = 0, total = 0;

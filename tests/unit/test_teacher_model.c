@@ -1,7 +1,8 @@
 /*
  * test_teacher_model.c - the built-in teacher's model (pipeline/linear_model):
  * accuracy on held-out reviews, determinism, save/load round trip, damaged
- * files, feature extraction and field separation.
+ * files, feature extraction and field separation, one thread vs two, the
+ * refit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,6 +175,135 @@ static void test_deterministic(void **state)
 	cf_lm_free(&a); cf_lm_free(&b); cf_lm_free(&c);
 }
 
+/* The bytes of m's model file. */
+static unsigned char *model_bytes(const cf_lm *m, const char *name, size_t *n)
+{
+	cf_error err = { 0 };
+	unsigned char *buf;
+
+	assert_int_equal(cf_lm_save(m, tmp(name), &err), 0);
+	read_file(tmp(name), &buf, n);
+	return buf;
+}
+
+/* A three-label set (the general pass, not the two-label one). */
+static cf_lm *train_three(const cf_lm_opts *o, cf_lm_report *rep)
+{
+	static const char *words[] = { "red", "green", "blue", "cat", "dog",
+	                               "fish", "runs", "sleeps", "eats", "big" };
+	static const char *labels[] = { "alpha", "beta", "gamma" };
+	const char *names[1] = { "text" };
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+	char text[256];
+	unsigned x = 12345;
+	int i, j;
+
+	assert_int_equal(cf_lm_data_new(&d, names, 1, o, &err), 0);
+	for (i = 0; i < 300; i++) {
+		const char *t = text;
+		int len = snprintf(text, sizeof text, "%s", labels[i % 3]);
+
+		for (j = 0; j < 6; j++) {
+			x = x * 1103515245u + 12345u;
+			len += snprintf(text + len, sizeof text - (size_t)len, " %s",
+			                words[(x >> 16) % 10]);
+		}
+		/* some noise: every 7th example's label word is not its label */
+		assert_int_equal(cf_lm_data_add(d, &t, NULL, labels[(i + (i % 7 == 0)) % 3],
+		                                &err), 0);
+	}
+	assert_int_equal(cf_lm_train(&m, d, o, rep, &err), 0);
+	cf_lm_data_free(&d);
+	return m;
+}
+
+/* One thread or two: the same model file, byte for byte, for two labels
+ * (with the dev split and the refit) and for three. */
+static void test_threads_same_bits(void **state)
+{
+	cf_lm_opts o;
+	cf_lm *a, *b;
+	unsigned char *x, *y;
+	size_t nx, ny;
+
+	cf_lm_opts_default(&o);
+	o.threads = 1;
+	a = train_file(TRAIN, &o);
+	o.threads = 2;
+	b = train_file(TRAIN, &o);
+	x = model_bytes(a, "t1.cftm", &nx);
+	y = model_bytes(b, "t2.cftm", &ny);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	free(x); free(y);
+	cf_lm_free(&a); cf_lm_free(&b);
+
+	o.threads = 1;
+	a = train_three(&o, NULL);
+	o.threads = 2;
+	b = train_three(&o, NULL);
+	assert_int_equal(cf_lm_nlabels(a), 3);
+	x = model_bytes(a, "t3.cftm", &nx);
+	y = model_bytes(b, "t4.cftm", &ny);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	free(x); free(y);
+	cf_lm_free(&a); cf_lm_free(&b);
+
+	o.threads = 3;                      /* out of range */
+	{
+		cf_lm_data *d = NULL;
+		cf_error err = { 0 };
+		const char *names[1] = { "text" };
+
+		assert_int_equal(cf_lm_data_new(&d, names, 1, &o, &err), CF_EUSAGE);
+		assert_null(d);
+	}
+}
+
+/* The refit: the dev split picks the iteration, then every example
+ * trains that long; deterministic, recorded in the file, and different
+ * from the model without it. */
+static void test_refit(void **state)
+{
+	cf_lm_opts o;
+	cf_lm_report r1, r2, r3;
+	cf_lm *a, *b, *c, *l = NULL;
+	cf_error err = { 0 };
+	unsigned char *x, *y, *z;
+	size_t nx, ny, nz;
+
+	cf_lm_opts_default(&o);
+	o.dev_split = 0.2;
+	a = train_three(&o, &r1);
+	b = train_three(&o, &r2);
+	o.refit = 0;
+	c = train_three(&o, &r3);
+	assert_true(r1.ndev > 0);
+	assert_true(r1.best_iteration >= 1);
+	assert_true(r1.refit_iterations >= 1);
+	assert_true(r1.refit_iterations <= r1.best_iteration);
+	assert_int_equal(r3.refit_iterations, 0);
+	assert_int_equal(r1.best_iteration, r3.best_iteration);
+	assert_true(r1.evaluations > r3.evaluations);
+	x = model_bytes(a, "r1.cftm", &nx);
+	y = model_bytes(b, "r2.cftm", &ny);
+	z = model_bytes(c, "r3.cftm", &nz);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	assert_true(nx != nz || memcmp(x, z, nx) != 0);
+	assert_int_equal(cf_lm_load(&l, tmp("r1.cftm"), &err), 0);
+	assert_int_equal(cf_lm_options(l)->refit, 1);
+	cf_lm_free(&l);
+	assert_int_equal(cf_lm_load(&l, tmp("r3.cftm"), &err), 0);
+	assert_int_equal(cf_lm_options(l)->refit, 0);
+	cf_lm_free(&l);
+	free(x); free(y); free(z);
+	cf_lm_free(&a); cf_lm_free(&b); cf_lm_free(&c);
+}
+
 static void test_round_trip(void **state)
 {
 	cf_lm_opts o;
@@ -268,11 +398,16 @@ static void test_damaged_files(void **state)
 	expect_bad(tmp("flip.cftm"), "checksum");
 	buf[n / 2] ^= 0x40;
 
-	buf[4] = 2;                             /* a future version, valid CRC */
+	buf[4] = CF_LM_VERSION + 1;             /* a future version, valid CRC */
 	fix_crc(buf, n);
 	write_file(tmp("v2.cftm"), buf, n);
-	expect_bad(tmp("v2.cftm"), "version 2");
-	buf[4] = 1;
+	expect_bad(tmp("v2.cftm"), "version 3");
+	buf[4] = 1;                             /* the old format: say retrain */
+	fix_crc(buf, n);
+	write_file(tmp("v1.cftm"), buf, n);
+	expect_bad(tmp("v1.cftm"), "version 1");
+	expect_bad(tmp("v1.cftm"), "train the model again");
+	buf[4] = CF_LM_VERSION;
 	fix_crc(buf, n);
 
 	{                                        /* bucket bits out of range */
@@ -452,6 +587,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heldout_accuracy),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_threads_same_bits),
+		cmocka_unit_test(test_refit),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_features),

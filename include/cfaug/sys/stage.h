@@ -100,6 +100,13 @@ int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
 /* Set the target label of a candidate. */
 int cf_candidate_set_label(cf_item *c, const char *label);
 
+/* Check a stage's `fields` option against input.text_fields: every name
+ * must be a text field (else CF_ECONFIG at the stage's `fields` key).
+ * *out gets the fields to work on: `fields` if given, else all text
+ * fields (borrowed from info or from fields). */
+int cf_stage_fields(const cf_pipeline_info *info, const cf_strlist *fields,
+                    const cf_strlist **out, cf_error *err);
+
 /* The stage's name (YAML `name`, default its type), index and kind. */
 const char *cf_stage_name(const cf_stage *st);
 unsigned cf_stage_index(const cf_stage *st);
