@@ -16,9 +16,13 @@
  * refuses us (401, 403, 404, 400, insufficient_quota) does, with the
  * server's message.
  *
- * Asynchronous: process() keeps the record (a "job") and submits requests
- * to the shared HTTP client (pipeline/http.c: concurrency window, token
- * buckets, retries, Retry-After); poll() delivers answers as they arrive.
+ * Asynchronous: process() keeps the record (a "job") and queues its
+ * requests; they go to the shared HTTP client (pipeline/http.c:
+ * concurrency window, token buckets, retries, Retry-After) as the window
+ * has room, and only then is the body written (pipeline/llm_wire.c: the
+ * template's literal text escaped once, the record's values spliced in),
+ * so a queued request holds no body; poll() delivers answers as they
+ * arrive.
  * Candidates of a record are made in sample order once all its samples are
  * final, so the output does not depend on arrival order.  The runner's
  * window bounds the records held; `concurrency` bounds requests in flight.
@@ -62,18 +66,14 @@ typedef struct job {
 	struct job *prev, *next;
 	cf_item *it;
 	char *target;            /* NULL: unlabelled, no target */
-	char *msgs;              /* the messages as JSON text (request order) */
-	size_t msgs_len;
-	char *smsgs;             /* the same with sorted keys, for cache keys;
-	                            NULL without a cache */
-	size_t smsgs_len;
 	int pending;             /* samples not final */
 	int n;
 	sample s[];
 } job;
 
 typedef struct rq {
-	struct rq *prev, *next;
+	struct rq *prev, *next;  /* every request of the stage (s->rqs) */
+	struct rq *wnext;        /* the FIFO of requests not yet given to http */
 	job *j;
 	int round, count;
 	long seed;
@@ -102,7 +102,8 @@ typedef struct llm_state {
 	long seed, max_tok;
 	json_t *params;           /* every body parameter but model/messages/seed/n */
 	cf_llm_wire wire;         /* params, model, url pre-serialised */
-	cf_jbuf buf, keybuf;      /* reused: request bodies, messages; cache keys */
+	cf_jbuf buf, body, keybuf; /* reused: messages, request bodies, cache keys */
+	rq *wait_head, *wait_tail; /* requests waiting for room in the window */
 	json_t *model_js, *prompt_js; /* shared by every candidate's generator */
 	char *url, *labels_joined;
 	double price_in, price_out;
@@ -502,7 +503,7 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	    !(s->prompt_js = json_pack("{s:s, s:s}", "name", cf_template_name(s->tpl),
 	                               "sha256", cf_template_sha256(s->tpl))))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	s->buf.max = s->keybuf.max = (size_t)1 << 30;
+	s->buf.max = s->body.max = s->keybuf.max = (size_t)1 << 30;
 	if (!info->no_cache && s->cache_dir && *s->cache_dir &&
 	    (rc = cf_cache_open(&s->cache, s->cache_dir, err)) < 0)
 		return rc;
@@ -546,8 +547,6 @@ static void job_free(job *j)
 		json_decref(j->s[i].usage);
 		json_decref(j->s[i].detail);
 	}
-	free(j->msgs);
-	free(j->smsgs);
 	free(j->target);
 	free(j);
 }
@@ -576,9 +575,13 @@ static void rq_unlink(llm_state *s, rq *q)
 /* The cache key of sample i at a retry round into hex (see llm_wire.h:
  * sha256 over base_url, model, messages, params, seed, sample, round).
  * 0, or -1 when out of memory. */
+static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b);
+
 static int cache_key(llm_state *s, const job *j, int i, int round, char hex[65])
 {
-	return cf_llm_wire_key(&s->wire, j->smsgs, j->smsgs_len, i, round, &s->keybuf, hex);
+	if (render(s, j, 1, &s->buf) != 0)
+		return -1;
+	return cf_llm_wire_key(&s->wire, s->buf.p, s->buf.len, i, round, &s->keybuf, hex);
 }
 
 /* Load a cache entry: 1 and *entry (new reference) when present and whole,
@@ -797,9 +800,8 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
                   cf_error *err)
 {
 	rq *q = calloc(1, sizeof *q + (size_t)count * sizeof q->idx[0]);
-	cf_http_request hr;
-	int rc = 0;
 
+	(void)err;
 	if (!q)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	q->j = j;
@@ -807,27 +809,49 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
 	q->count = count;
 	memcpy(q->idx, idx, (size_t)count * sizeof *idx);
 	q->seed = request_seed(s, idx[0], round, count == 1);
-	s->buf.len = 0;
-	if (cf_llm_wire_body(&s->wire, j->msgs, j->msgs_len, q->seed, count, &s->buf) < 0) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
-	memset(&hr, 0, sizeof hr);
-	hr.url = s->url;
-	hr.body = s->buf.p;
-	hr.body_len = s->buf.len;
-	hr.user = q;
-	hr.est_tokens = (double)hr.body_len / 4 + (double)(s->max_tok ? s->max_tok : 256) * count;
-	if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
-		goto done;
 	q->next = s->rqs;
 	if (s->rqs)
 		s->rqs->prev = q;
 	s->rqs = q;
-	q = NULL;
-done:
-	free(q);
-	return rc;
+	if (s->wait_tail)
+		s->wait_tail->wnext = q;
+	else
+		s->wait_head = q;
+	s->wait_tail = q;
+	return 0;
+}
+
+/* Give waiting requests to the HTTP client while its window has room; the
+ * body is built only now, so a request waiting behind the window holds no
+ * body (a record's messages are rendered again from its fields). */
+static int pump(llm_state *s, cf_error *err)
+{
+	cf_http_request hr;
+	rq *q;
+	int rc;
+
+	while (!s->fatal && (q = s->wait_head) &&
+	       cf_http_pending(s->http) < (size_t)s->concurrency) {
+		s->wait_head = q->wnext;
+		if (!s->wait_head)
+			s->wait_tail = NULL;
+		q->wnext = NULL;
+		s->body.len = 0;
+		if (render(s, q->j, 0, &s->buf) != 0 ||
+		    cf_llm_wire_body(&s->wire, s->buf.p, s->buf.len, q->seed, q->count,
+		                     &s->body) < 0)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		memset(&hr, 0, sizeof hr);
+		hr.url = s->url;
+		hr.body = s->body.p;
+		hr.body_len = s->body.len;
+		hr.user = q;
+		hr.est_tokens = (double)hr.body_len / 4 +
+		                (double)(s->max_tok ? s->max_tok : 256) * q->count;
+		if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* All samples final: candidates in sample order, then the original. */
@@ -898,12 +922,40 @@ static const char *var_value(llm_state *s, size_t i, const cf_item *it,
 	return (*tofree = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY));
 }
 
+/* The messages of job j as JSON text into b (sorted: the cache key's key
+ * order).  0; 1 when a value is not valid UTF-8; -1 when out of memory. */
+static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b)
+{
+	size_t nv = cf_template_nvars(s->tpl), i;
+	const char *vbuf[16], **vals = vbuf;
+	char *fbuf[16], **frees = fbuf;
+	int rc = -1;
+
+	if (nv > 16 && (!(vals = calloc(nv, sizeof *vals)) ||
+	                !(frees = calloc(nv, sizeof *frees))))
+		goto done;
+	for (i = 0; i < nv; i++) {
+		frees[i] = NULL;
+		vals[i] = var_value(s, i, j->it, j->target, &frees[i]);
+	}
+	b->len = 0;
+	rc = cf_template_write_json(s->tpl, vals, sorted, b);
+	for (i = 0; i < nv; i++)
+		free(frees[i]);
+done:
+	if (vals != vbuf)
+		free(vals);
+	if (frees != fbuf)
+		free(frees);
+	return rc;
+}
+
 static void set_fatal(llm_state *s, int code, const char *msg);
 static void on_done(void *ctx, const cf_http_result *r);
 
 static void dry_count(llm_state *s, job *j)
 {
-	double ptok = (double)j->msgs_len / 4, ctok;
+	double ptok = (double)s->buf.len / 4, ctok;  /* rendered by the caller */
 	char key[65], *data;
 	size_t len, i;
 	int missing = 0, k;
@@ -937,9 +989,6 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	llm_state *s = state;
 	const char *label = cf_item_label(it), *target = label;
-	size_t nv = cf_template_nvars(s->tpl), i;
-	const char **vals = NULL;
-	char **frees = NULL;
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
@@ -951,38 +1000,17 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		return 0;
 	}
 	j = calloc(1, sizeof *j + (size_t)s->samples * sizeof j->s[0]);
-	vals = calloc(nv + 1, sizeof *vals);
-	frees = calloc(nv + 1, sizeof *frees);
-	if (!j || !vals || !frees || (target && !(j->target = strdup(target)))) {
+	if (!j || (target && !(j->target = strdup(target)))) {
 		job_free(j);
-		free(vals);
-		free(frees);
 		cf_fail_record(st, it, "out of memory");
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
 	j->it = it;
 	j->n = (int)s->samples;
 	j->pending = j->n;
-	for (i = 0; i < nv; i++)
-		vals[i] = var_value(s, i, it, target, &frees[i]);
-	/* the messages as JSON text, once per record (and sorted for keys) */
-	s->buf.len = 0;
-	rc = cf_template_write_json(s->tpl, vals, 0, &s->buf);
-	if (rc == 0 && (j->msgs = malloc(s->buf.len + 1))) {
-		memcpy(j->msgs, s->buf.p, s->buf.len);
-		j->msgs[j->msgs_len = s->buf.len] = '\0';
-		s->buf.len = 0;
-		if (s->cache && (rc = cf_template_write_json(s->tpl, vals, 1, &s->buf)) == 0 &&
-		    (j->smsgs = malloc(s->buf.len + 1))) {
-			memcpy(j->smsgs, s->buf.p, s->buf.len);
-			j->smsgs[j->smsgs_len = s->buf.len] = '\0';
-		}
-	}
-	for (i = 0; i < nv; i++)
-		free(frees[i]);
-	free(vals);
-	free(frees);
-	if (rc < 0 || (rc == 0 && (!j->msgs || (s->cache && !j->smsgs)))) {
+	/* check once that the prompt renders (its length is the dry run's
+	 * estimate); requests render it again when they start */
+	if ((rc = render(s, j, 0, &s->buf)) < 0) {
 		job_free(j);
 		cf_fail_record(st, it, "out of memory");
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -1024,6 +1052,10 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	}
 	finish_job(s, j);   /* done now when everything came from the cache */
 	/* start the requests at once if the window has room */
+	if ((rc = pump(s, err)) < 0) {
+		set_fatal(s, rc, err->msg);
+		return rc;
+	}
 	if (cf_http_pending(s->http) <= (size_t)s->concurrency &&
 	    (rc = cf_http_poll(s->http, 0, on_done, s, err)) < 0)
 		return rc;
@@ -1177,11 +1209,14 @@ static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
 
 	if (!s->http)
 		return 0;
-	if (!s->fatal && (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0)
+	/* answers free room in the window, and may ask again: pump after */
+	if (!s->fatal && ((rc = pump(s, err)) < 0 ||
+	                  (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0 ||
+	                  (rc = pump(s, err)) < 0))
 		return rc;
 	if (s->fatal)
 		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
-	if (s->njobs > 0 && cf_http_pending(s->http) == 0)
+	if (s->njobs > 0 && cf_http_pending(s->http) == 0 && !s->wait_head)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
 		                    "and waits for nothing", cf_stage_name(st), s->njobs);
 	return s->njobs > INT32_MAX ? INT32_MAX : (int)s->njobs;
@@ -1258,7 +1293,9 @@ static void llm_destroy(cf_stage *st, void *state)
 	s->model_js = s->prompt_js = NULL;
 	cf_llm_wire_free(&s->wire);
 	cf_jbuf_free(&s->buf);
+	cf_jbuf_free(&s->body);
 	cf_jbuf_free(&s->keybuf);
+	s->wait_head = s->wait_tail = NULL;
 	free(s->vsrc);
 	free(s->url);
 	free(s->labels_joined);
