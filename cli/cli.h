@@ -17,6 +17,7 @@ typedef struct cf_command {
 int cf_cmd_run(int argc, char **argv);
 int cf_cmd_validate(int argc, char **argv);
 int cf_cmd_teacher(int argc, char **argv);
+int cf_cmd_eval(int argc, char **argv);
 void cf_cli_usage(const char *name, FILE *f);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "json_alloc.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -38,6 +39,10 @@ static const cf_command commands[] = {
 #ifdef CFAUG_HAVE_TEACHER
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
 	  "usage: cfaug teacher train|eval|predict ...  (see cfaug teacher --help)\n" },
+	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
+	  "usage: cfaug eval -i PAIRS [--pair-key F | --block N] --judge MODEL -o DIR\n"
+	  "       cfaug eval --spurious BEFORE AFTER -o DIR\n"
+	  "(see cfaug eval --help)\n" },
 #endif
 	{ "help", cmd_help, "show help for a command, or 'help stages'",
 	  "usage: cfaug help [COMMAND | stages]\n" },
@@ -125,6 +130,8 @@ void cf_cli_usage(const char *name, FILE *f)
 int main(int argc, char **argv)
 {
 	const cf_command *c;
+
+	cf_json_alloc_install();
 
 	if (argc < 2) {
 		usage(stderr);

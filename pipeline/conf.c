@@ -494,8 +494,20 @@ int cf_conf_load_buffer(cf_conf **out, const char *name, const char *buf,
 	ld.len = len;
 	ld.err = err;
 	if (len > CF_CONF_MAX_BYTES) {
-		rc = cf_error_set(err, CF_ECONFIG, "%s: file is larger than %u MiB",
-		                  name, CF_CONF_MAX_BYTES >> 20);
+		/* locate the first byte past the limit, so the bulk can be found */
+		size_t line = 1, col = 1;
+
+		for (size_t i = 0; i < CF_CONF_MAX_BYTES; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		rc = cf_error_set(err, CF_ECONFIG, "%s:%zu:%zu: file is larger than "
+		                  "%u MiB (the limit is passed here)", name, line, col,
+		                  CF_CONF_MAX_BYTES >> 20);
 		goto done;
 	}
 	if (!yaml_parser_initialize(&parser)) {

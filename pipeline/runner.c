@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "json_alloc.h"
 #include "output.h"
 
 #define WINDOW_DEFAULT 4096
@@ -279,6 +280,7 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 	*out = NULL;
 	if (!p)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	cf_json_alloc_install();
 	p->conf = conf;
 	p->dry_run = o ? o->dry_run : 0;
 	p->no_cache = o ? o->no_cache : 0;
@@ -299,10 +301,12 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 		                   cf_node_type_name(sn->type));
 		goto done;
 	}
-	p->nstages = sn ? (unsigned)sn->nkids : 0;
-	if (p->nstages && !(p->stages = calloc(p->nstages, sizeof *p->stages))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
+	if (sn && sn->nkids) {   /* nstages only once the array exists */
+		if (!(p->stages = calloc(sn->nkids, sizeof *p->stages))) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		p->nstages = (unsigned)sn->nkids;
 	}
 	for (i = 0; i < p->nstages; i++)
 		if ((rc = build_stage(p, i, sn->kids[i], err)) < 0)
@@ -486,7 +490,8 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail)
 		return;
 	}
 	free(it->reason);
-	it->reason = strdup(reason ? reason : "rejected");
+	if (!(it->reason = strdup(reason ? reason : "rejected")))
+		set_fatal(st->p, CF_ENOMEM, NULL, st);   /* never a wrong reason */
 	json_decref(it->detail);
 	it->detail = detail;
 	it->reject_stage = st->index;
@@ -514,7 +519,8 @@ void cf_fail_record(cf_stage *st, cf_item *it, const char *reason)
 	st->stats.failed++;
 	if (!g->is_error) {
 		g->is_error = 1;
-		g->error = strdup(reason ? reason : "failed");
+		if (!(g->error = strdup(reason ? reason : "failed")))
+			set_fatal(st->p, CF_ENOMEM, NULL, st);
 		g->error_stage = st->name;
 	}
 	if (it->cf) {
@@ -635,6 +641,8 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 		char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
 		if (!v || !(id = scalar_text(v))) {
+			if (json_is_string(v) || json_is_integer(v))
+				return CF_ENOMEM;
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
@@ -657,6 +665,8 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	if (in->label_field) {
 		v = json_object_get(g->rec.fields, in->label_field);
 		if (!v || !(g->label = scalar_text(v))) {
+			if (json_is_string(v) || json_is_integer(v))
+				return CF_ENOMEM;
 			snprintf(msg, sizeof msg, v ? "label field '%s' must be a string or an integer"
 			                            : "missing label field '%s'", in->label_field);
 			*kind = "bad_label";
@@ -741,15 +751,18 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 
 	if (g->is_error) {
 		/* a failed record: whatever it produced is rejected with it */
+		int oom = 0;
 		for (it = g->accepted; it; it = next) {
 			next = it->next;
 			free(it->reason);
-			it->reason = strdup("record_failed");
+			oom |= !(it->reason = strdup("record_failed"));
 			it->reject_stage = it->gen_stage;
 			it->next = g->rejected;
 			g->rejected = it;
+			g->accepted = next;   /* both lists stay whole at every step */
 		}
-		g->accepted = NULL;
+		if (oom)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		p->t.errors++;
 		if (g->error_stage)
 			count_kind(p->error_kinds, "stage_failed");
@@ -955,6 +968,13 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	return r;
 }
 
+/* A JSON value could not be allocated somewhere (see json_alloc.c): the
+ * output would silently lack it, so the run fails instead. */
+static int json_oom(cf_error *err)
+{
+	return cf_error_set(err, CF_ENOMEM, "out of memory (a JSON value could not be made)");
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static int in_shard(const cf_run_opts *o, const char *key)
@@ -1038,6 +1058,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	if (report)
 		*report = NULL;
 	interrupted = 0;
+	(void)cf_json_oom_take();   /* a failure before this run is not ours */
 	p->error_kinds = json_object();
 	p->reject_reasons = json_object();
 	p->clk_cur = CLK_RUNNER;
@@ -1065,6 +1086,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 			break;
 		if ((rc = read_one(p, r, o, &seq, err)) < 0)
 			goto done;
+		if (cf_json_oom_take()) {
+			rc = json_oom(err);
+			goto done;
+		}
 		if (rc == CF_READ_EOF)
 			break;
 		tick++;
@@ -1087,6 +1112,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	}
 	if (!p->fatal && (rc = flush_stages(p, err)) < 0)
 		goto done;
+	if (cf_json_oom_take()) {
+		rc = json_oom(err);
+		goto done;
+	}
 	if (interrupted) {
 		rc = cf_error_set(err, CF_EINTR, "interrupted; no output was committed");
 		goto done;
@@ -1116,8 +1145,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	elapsed = now_s(&ts) - t0;
 	if (o->progress)
 		progress(p, elapsed, 1);
-	if (!(rep = build_report(p, o, elapsed))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (!(rep = build_report(p, o, elapsed)) || cf_json_oom_take()) {
+		rc = json_oom(err);
 		goto done;
 	}
 	rc = cf_output_commit(p->output, rep, err);

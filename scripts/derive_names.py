@@ -8,8 +8,10 @@ summed over 1880-2012 (columns name, sex, count; public domain), e.g.
 /work/shared/data/names/ssa_names_by_sex.tsv.
 
 Method (Counterfactual Data Substitution style): a name is predominantly
-male (female) when at least SHARE of its births are male (female); names
-below that are used for both sexes and left out, as are names in the
+male (female) when at least SHARE (98%) of its births are male (female);
+names below that are used for both sexes and left out (95% kept Meredith,
+Whitney, Courtney-like names whose minority sex is 3-5% of births and
+which are also surnames of men: Burgess Meredith), as are names in the
 stoplist (common words, places, awards, ...) and names of fewer than 2
 letters.  Male and female names are each ranked by count and paired rank
 for rank, so a name is swapped with one of similar frequency.  The pairing
@@ -17,7 +19,7 @@ is one-to-one, so one record maps a name the same way everywhere.
 """
 import sys
 
-SHARE = 0.95
+SHARE = 0.98   # minority sex at most 2% of births (Meredith: 4.3% male, out)
 MAX_PAIRS = 1500
 
 

@@ -44,8 +44,12 @@ static int edit_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	s->text_fields = info->text_fields;
 	s->a = malloc((size_t)s->max_tokens * sizeof *s->a);
 	s->b = malloc((size_t)s->max_tokens * sizeof *s->b);
-	if (!s->a || !s->b)
+	if (!s->a || !s->b) {   /* no destroy() after a failed init */
+		free(s->a);
+		free(s->b);
+		s->a = s->b = NULL;
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
 	return 0;
 }
 

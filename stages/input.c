@@ -129,17 +129,35 @@ done:
 	return rc;
 }
 
-/* Skip a UTF-8 BOM at the very start of the input. */
+/* Skip a UTF-8 BOM at the very start of the input.  A UTF-16 or UTF-32 BOM
+ * is fatal (CF_EDATA): every line would only be NUL bytes and bad UTF-8. */
 static int skip_bom(cf_reader *r, cf_error *err)
 {
+	static const struct { const char *bom; size_t len; const char *name; } wide[] = {
+		{ "\xFF\xFE\0\0", 4, "UTF-32 LE" },  /* before UTF-16 LE: same start */
+		{ "\0\0\xFE\xFF", 4, "UTF-32 BE" },
+		{ "\xFF\xFE", 2, "UTF-16 LE" },
+		{ "\xFE\xFF", 2, "UTF-16 BE" },
+	};
+	const unsigned char *b;
+	size_t n;
 	int rc;
 
-	while (r->end - r->start < 3 && !r->eof)
+	while (r->end - r->start < 4 && !r->eof)
 		if ((rc = cf_input_fill(r, err)) < 0)
 			return rc;
-	if (r->end - r->start >= 3 && !memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3))
-		cf_input_consume(r, 3);
+	b = (const unsigned char *)r->buf + r->start;
+	n = r->end - r->start;
 	r->started = 1;
+	for (size_t i = 0; i < sizeof wide / sizeof *wide; i++)
+		if (n >= wide[i].len && !memcmp(b, wide[i].bom, wide[i].len))
+			return cf_input_fatal(r, err, CF_EDATA, "%s:1: the input is %s "
+			                      "(it starts with that byte order mark), not "
+			                      "UTF-8: convert it first, e.g. iconv -f %.6s "
+			                      "-t UTF-8", cf_input_name(r), wide[i].name,
+			                      wide[i].name);
+	if (n >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3))
+		cf_input_consume(r, 3);
 	return 0;
 }
 

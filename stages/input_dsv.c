@@ -4,25 +4,38 @@
  *
  * Emits each row as a JSON object header name -> string value.  A field
  * that starts with '"' is quoted: it may hold the delimiter and newlines,
- * and "" in it is one quote.  Lenient like Python's csv module: a quote in
- * the middle of an unquoted field is literal, and text after a closing quote
- * is appended to the field.  Line ends may be "\n" or "\r\n"; a '\r' inside
- * quotes is data.  Empty lines are skipped (like csv.DictReader) but count
- * as lines.
+ * and "" in it is one quote.  Lenient where it is harmless: a quote in the
+ * middle of an unquoted field is literal (the CAD corpora have them).
+ * Strict where RFC 4180 is broken, because that is where an unbalanced
+ * quote would otherwise swallow the lines after it: a closing quote must be
+ * followed by the delimiter, a line end or the end of input.  Line ends may
+ * be "\n" or "\r\n"; a '\r' inside quotes is data.  Empty lines are skipped
+ * (like csv.DictReader) but count as lines.
  *
  * State: the header names, and one field buffer of max_record_bytes that
  * receives the unquoted text of the row being parsed.  A row is parsed in
  * one pass over the read buffer from its first byte; when the buffer ends
  * before the row does, more is read and the row is parsed again from its
- * start (rows rarely straddle reads).  A row longer than max_record_bytes is
- * skipped byte by byte with the same quote rules, without being kept.
+ * start (rows rarely straddle reads).
  *
- * Bad records: wrong number of fields, an unterminated quote at end of
- * input, invalid UTF-8 or a NUL byte anywhere in the row, an over-long row.
- * A bad header (empty or duplicate name, invalid UTF-8, unterminated, too
- * long) is fatal: CF_EDATA from the first cf_reader_next, and again from
- * every later call.
+ * Bad records: wrong number of fields, invalid UTF-8 or a NUL byte anywhere
+ * in the row, an over-long row, and quoting errors.  Resynchronisation: when
+ * the row's extent itself cannot be trusted -- text after a closing quote, a
+ * quote still open at end of input or after max_record_bytes, a row longer
+ * than max_record_bytes that has not ended, or a row spanning lines whose
+ * field count is wrong -- the bad record is the row's FIRST LINE only and
+ * reading resumes at the line after it, so the records after an unbalanced
+ * quote are read normally.  This only re-scans bytes still in the buffer,
+ * so memory stays bounded; the price is that a genuine quoted field longer
+ * than max_record_bytes that spans lines is reported at its first line
+ * ("quote opened at line L not closed within max_record_bytes") and its
+ * later lines are then read as rows of their own (usually bad ones too).
+ * A first line longer than max_record_bytes is skipped to its '\n' without
+ * being kept.  A bad header (empty or duplicate name, invalid UTF-8, bad
+ * quoting, too long) is fatal: CF_EDATA from the first cf_reader_next, and
+ * again from every later call.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +57,20 @@ typedef struct dsv {
 	size_t fcap, fkeep;
 	size_t nf;           /* fields in the current row (all, kept or not) */
 	int quoted;          /* the current row has a quoted field */
+	size_t qopen;        /* offset in the row of its last opening quote */
 } dsv;
 
-enum { ROW_EOF = 0, ROW_OK, ROW_LONG, ROW_UNTERMINATED };
+enum { ROW_EOF = 0, ROW_OK, ROW_BAD };
+enum { PARSE_MORE = 0, PARSE_ROW = 1, PARSE_QUOTE = 2 };
 
 /* A parsed row: bytes [p, p + len) of the buffer (without the line end),
- * starting on line `line`. */
-typedef struct row { const char *p; size_t len; long line; } row;
+ * starting on line `line`; for ROW_BAD, why it is bad. */
+typedef struct row {
+	const char *p;
+	size_t len;
+	long line;
+	char why[200];
+} row;
 
 static int dsv_init(cf_reader *r, void *state, cf_error *err)
 {
@@ -97,9 +117,11 @@ static int end_field(dsv *d, size_t fstart, size_t o)
 	return 0;
 }
 
-/* Parse one row from p[0..e) into d->out and d->f.  Returns 1 with *endp
- * at the row's end (its '\n', or e when at_eof), 0 when e comes first (then
- * *state is the scanner state at e), -1 when out of memory. */
+/* Parse one row from p[0..e) into d->out and d->f.  Returns PARSE_ROW with
+ * *endp at the row's end (its '\n', or e when at_eof), PARSE_MORE when e
+ * comes first (then *state is the scanner state at e), PARSE_QUOTE with
+ * *endp at a character that follows a closing quote and is neither the
+ * delimiter nor a line end, or -1 when out of memory. */
 static int parse_row(dsv *d, const char *p, const char *e, char delim,
                      int at_eof, const char **endp, int *state)
 {
@@ -115,6 +137,7 @@ static int parse_row(dsv *d, const char *p, const char *e, char delim,
 			if (*q == '"') {
 				s = S_Q;
 				d->quoted = 1;
+				d->qopen = (size_t)(q - p);
 				q++;
 				break;
 			}
@@ -161,15 +184,21 @@ static int parse_row(dsv *d, const char *p, const char *e, char delim,
 				q++;
 			} else if (*q == '\n') {
 				goto row_end;
+			} else if (*q == '\r' && q + 1 == e && !at_eof) {
+				*state = s;         /* "\r" or "\r\n": read more to know */
+				return PARSE_MORE;
+			} else if (*q == '\r' && (q + 1 == e || q[1] == '\n')) {
+				q++;                /* its '\n' (or the end) ends the row */
 			} else {
-				s = S_UNQ;      /* lenient: text after the closing quote */
+				*endp = q;          /* RFC 4180: nothing may follow */
+				return PARSE_QUOTE;
 			}
 			break;
 		}
 	}
 	*state = s;
 	if (!at_eof || s == S_Q)
-		return 0;
+		return PARSE_MORE;
 row_end:
 	/* a '\r' before the line end is part of it unless it was quoted */
 	if (s == S_UNQ && o > fstart && d->out[o - 1] == '\r')
@@ -177,48 +206,7 @@ row_end:
 	if (end_field(d, fstart, o) < 0)
 		return -1;
 	*endp = q;
-	return 1;
-}
-
-/* Skip from q in scanner state *s to the end of the row; returns its '\n'
- * or NULL when e comes first.  Counts newlines inside quotes in *nl. */
-static const char *skip_row(int *s, const char *q, const char *e, char delim,
-                            long *nl)
-{
-	for (; q < e; q++) {
-		switch (*s) {
-		case S_START:
-			if (*q == '"') {
-				*s = S_Q;
-				break;
-			}
-			*s = S_UNQ;
-			/* fall through */
-		case S_UNQ:
-			if (*q == delim)
-				*s = S_START;
-			else if (*q == '\n')
-				return q;
-			break;
-		case S_Q:
-			if (*q == '"')
-				*s = S_QQ;
-			else if (*q == '\n')
-				++*nl;
-			break;
-		case S_QQ:
-			if (*q == '"')
-				*s = S_Q;
-			else if (*q == delim)
-				*s = S_START;
-			else if (*q == '\n')
-				return q;
-			else
-				*s = S_UNQ;
-			break;
-		}
-	}
-	return NULL;
+	return PARSE_ROW;
 }
 
 static long count_newlines(const char *p, size_t n)
@@ -233,29 +221,55 @@ static long count_newlines(const char *p, size_t n)
 	return k;
 }
 
-/* The rest of an over-long row, from scanner state s at the buffer's start:
- * drop it up to its end.  The row's first bytes are already in r->raw. */
-static int skip_long(cf_reader *r, int s, long *nl, cf_error *err)
+/* The row at the buffer's start cannot be trusted to end where the parser
+ * says: make its first line alone a bad record (why from fmt) and go on at
+ * the line after it.  Only the buffer is looked at; a first line that goes
+ * on past it is dropped up to its '\n', keeping CF_RAW_MAX bytes in r->raw.
+ * Returns ROW_BAD, or CF_EIO from reading. */
+__attribute__((format(printf, 4, 5)))
+static int resync(cf_reader *r, row *rw, cf_error *err, const char *fmt, ...)
 {
-	const char *p, *end;
+	const char *p = r->buf + r->start, *nl;
+	size_t avail = r->end - r->start, n;
+	va_list ap;
 	int rc;
 
-	for (;;) {
-		p = r->buf + r->start;
-		end = skip_row(&s, p, r->buf + r->end, r->fmt->delim, nl);
-		if (end) {
-			cf_input_consume(r, (size_t)(end - p) + 1);
-			++*nl;
-			return 0;
-		}
-		cf_input_consume(r, r->end - r->start);
-		if ((rc = cf_input_fill(r, err)) <= 0)
+	va_start(ap, fmt);
+	vsnprintf(rw->why, sizeof rw->why, fmt, ap);
+	va_end(ap);
+	rw->line = r->line++;
+	/* enough of the line for the error record, unless it ends sooner */
+	while (!(nl = memchr(p, '\n', avail)) && avail < CF_RAW_MAX && !r->eof) {
+		if ((rc = cf_input_fill(r, err)) < 0)
 			return rc;
+		p = r->buf + r->start;
+		avail = r->end - r->start;
+	}
+	if (nl || r->eof) {
+		n = nl ? (size_t)(nl - p) : avail;
+		cf_input_consume(r, nl ? n + 1 : n);
+		rw->p = p;
+		rw->len = n && p[n - 1] == '\r' ? n - 1 : n;
+		return ROW_BAD;
+	}
+	rw->len = avail < CF_RAW_MAX ? avail : CF_RAW_MAX;
+	memcpy(r->raw, p, rw->len);
+	rw->p = r->raw;
+	for (;;) {
+		cf_input_consume(r, avail);
+		if ((rc = cf_input_fill(r, err)) <= 0)
+			return rc < 0 ? rc : ROW_BAD;
+		p = r->buf + r->start;
+		avail = r->end - r->start;
+		if ((nl = memchr(p, '\n', avail))) {
+			cf_input_consume(r, (size_t)(nl - p) + 1);
+			return ROW_BAD;
+		}
 	}
 }
 
 /* Find and parse the next row, empty lines skipped.  Returns ROW_OK,
- * ROW_LONG (row->p is r->raw), ROW_UNTERMINATED, ROW_EOF, or < 0. */
+ * ROW_BAD (rw->why says why; rw->p may be r->raw), ROW_EOF, or < 0. */
 static int next_row(cf_reader *r, dsv *d, row *rw, cf_error *err)
 {
 	const char *p, *end;
@@ -275,41 +289,45 @@ static int next_row(cf_reader *r, dsv *d, row *rw, cf_error *err)
 		if (rc < 0)
 			return cf_input_fatal(r, err, CF_ENOMEM, "%s: out of memory",
 			                      cf_input_name(r));
-		if (rc) {
+		if (rc == PARSE_QUOTE)
+			return resync(r, rw, err, "unexpected character after closing "
+			              "quote at line %ld",
+			              r->line + count_newlines(p, (size_t)(end - p)));
+		if (rc == PARSE_ROW) {
 			n = (size_t)(end - p);
+			nl = d->quoted ? count_newlines(p, n) : 0;
+			/* fields counted wrong over several lines: most likely a
+			 * stray quote joined them, so do not swallow those lines */
+			if (nl && d->have_header && d->nf != d->ncols)
+				return resync(r, rw, err, "expected %zu fields, got %zu in a "
+				              "row over lines %ld-%ld (unbalanced quotes?)",
+				              d->ncols, d->nf, r->line, r->line + nl);
 			rw->p = p;
 			rw->line = r->line;
-			r->line += (d->quoted ? count_newlines(p, n) : 0) + (end < p + avail);
+			r->line += nl + (end < p + avail);
 			cf_input_consume(r, n + (end < p + avail));
 			/* the row ended outside quotes: a last '\r' is a line end */
 			rw->len = n && p[n - 1] == '\r' ? n - 1 : n;
 			if (rw->len == 0)
 				continue;           /* empty line */
 			if (rw->len > r->max) {
-				rw->len = rw->len < CF_RAW_MAX ? rw->len : CF_RAW_MAX;
-				return ROW_LONG;
+				snprintf(rw->why, sizeof rw->why,
+				         "record exceeds max_record_bytes (%zu)", r->max);
+				return ROW_BAD;
 			}
 			return ROW_OK;
 		}
-		if (at_eof) {               /* an open quote at end of input */
-			rw->p = p;
-			rw->len = avail;
-			rw->line = r->line;
-			r->line += count_newlines(p, avail);
-			cf_input_consume(r, avail);
-			return ROW_UNTERMINATED;
-		}
-		if (win == r->max + 2) {    /* too long: keep the start, skip */
-			rw->len = avail < CF_RAW_MAX ? avail : CF_RAW_MAX;
-			memcpy(r->raw, p, rw->len);
-			rw->p = r->raw;
-			rw->line = r->line;
-			nl = count_newlines(p, win);
-			cf_input_consume(r, win);
-			if ((rc = skip_long(r, s, &nl, err)) < 0)
-				return rc;
-			r->line += nl;
-			return ROW_LONG;
+		if (at_eof)                 /* a quote still open at end of input */
+			return resync(r, rw, err, "unterminated quote at end of input "
+			              "(opened at line %ld)",
+			              r->line + count_newlines(p, d->qopen));
+		if (win == r->max + 2) {
+			if (s == S_Q && memchr(p, '\n', win))
+				return resync(r, rw, err, "quote opened at line %ld not "
+				              "closed within max_record_bytes (%zu)",
+				              r->line + count_newlines(p, d->qopen), r->max);
+			return resync(r, rw, err, "record exceeds max_record_bytes (%zu)",
+			              r->max);
 		}
 		if ((rc = cf_input_fill(r, err)) < 0)
 			return rc;
@@ -330,12 +348,9 @@ static int read_header(cf_reader *r, dsv *d, cf_error *err)
 		return rc;
 	if (rc == ROW_EOF)
 		return 0;
-	if (rc == ROW_LONG)
-		return cf_input_fatal(r, err, CF_EDATA, "%s:%ld: header row exceeds "
-		                      "max_record_bytes (%zu)", name, rw.line, r->max);
-	if (rc == ROW_UNTERMINATED)
-		return cf_input_fatal(r, err, CF_EDATA, "%s:%ld: header row has an "
-		                      "unterminated quote", name, rw.line);
+	if (rc == ROW_BAD)
+		return cf_input_fatal(r, err, CF_EDATA, "%s:%ld: bad header row: %s",
+		                      name, rw.line, rw.why);
 	if ((at = cf_utf8_check(rw.p, rw.len, &nul)) < rw.len)
 		return cf_input_fatal(r, err, CF_EDATA, "%s:%ld: %s in the header at "
 		                      "byte %zu", name, rw.line,
@@ -383,12 +398,8 @@ static int dsv_next(cf_reader *r, void *state, cf_raw *rec, cf_error *err)
 		return rc;
 	rec->recno = ++r->recno;
 	rec->line = rw.line;
-	if (rc == ROW_LONG)
-		return cf_input_bad(rec, rw.p, rw.len,
-		                    "record exceeds max_record_bytes (%zu)", r->max);
-	if (rc == ROW_UNTERMINATED)
-		return cf_input_bad(rec, rw.p, rw.len,
-		                    "unterminated quote at end of input");
+	if (rc == ROW_BAD)
+		return cf_input_bad(rec, rw.p, rw.len, "%s", rw.why);
 	/* quotes and delimiters are ASCII, so a valid row has valid fields */
 	if ((at = cf_utf8_check(rw.p, rw.len, &nul)) < rw.len)
 		return cf_input_bad(rec, rw.p, rw.len, "%s at byte %zu",
@@ -409,7 +420,6 @@ nomem:
 	json_decref(obj);
 	return cf_input_fatal(r, err, CF_ENOMEM, "%s: out of memory", cf_input_name(r));
 }
-
 static const char *const csv_exts[] = { ".csv", NULL };
 static const char *const tsv_exts[] = { ".tsv", ".tab", NULL };
 

@@ -11,9 +11,12 @@
  * A record no rule touches yields no candidate and counts as no_edit.
  * The candidate's label is kept or mapped (`label: {positive: negative}`);
  * a label the map does not name rejects the candidate (label_unmapped).
- * Provenance in generator: the rules that fired and every edit with its
- * byte spans in the original and in the counterfactual (at most
- * MAX_PROV_EDITS listed per candidate, the total always given).
+ * Provenance in generator (`provenance: full`, the default): the rules that
+ * fired and every edit with its byte spans in the original and in the
+ * counterfactual (at most MAX_PROV_EDITS listed per candidate, the total
+ * always given); `rules`: the rules and the total only; `none`: nothing
+ * beyond the stage's name and kind.  The edit objects are most of the cost
+ * of a pair (a dozen allocations each), hence the choice.
  *
  * State: the compiled rule set (and its reverse, for the round-trip figure),
  * one output buffer, counters.  Limits: those of rules.h.  Failure modes:
@@ -38,6 +41,7 @@ typedef struct rules_state {
 	int label_keep;
 	cf_strmap label_map;
 	int round_trip;
+	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
@@ -46,10 +50,19 @@ typedef struct rules_state {
 	uint64_t rt_checked, rt_exact;
 	uint64_t amb[CF_AMB_COUNT];
 	uint64_t *per_rule;           /* edits per rule index */
+	uint64_t *seen;               /* per rule: record number it last fired in */
+	uint32_t *fired;              /* rules fired in this record, first-fired order */
+	size_t nfired;
+	json_t **rule_js;             /* per rule: its name as a shared JSON string */
+	uint32_t *canon;              /* per rule: first rule of the same name */
+	size_t nrule_js;
 } rules_state;
+
+enum { PROV_FULL, PROV_RULES, PROV_NONE };
 
 static const char *const mode_names[] = { "augment", "substitute", NULL };
 static const char *const dir_names[] = { "both", "a_to_b", "b_to_a", NULL };
+static const char *const prov_names[] = { "full", "rules", "none", NULL };
 
 /* patterns: a sequence of {match: RE, replace: TEXT[, name: NAME]}. */
 static int set_patterns(void *state, const cf_node *n, const char *file,
@@ -158,6 +171,9 @@ static const cf_option rules_options[] = {
 	{ "round_trip", CF_OPT_BOOL, offsetof(rules_state, round_trip), "true", 0,
 	  NULL, 0, 0, NULL, "measure how many counterfactuals swap back exactly",
 	  NULL },
+	{ "provenance", CF_OPT_ENUM, offsetof(rules_state, provenance), "full", 0,
+	  prov_names, 0, 0, NULL, "full (rules and every edit with spans) | rules "
+	  "(rules fired and edit count) | none", NULL },
 	{ NULL }
 };
 
@@ -232,7 +248,7 @@ static void rules_destroy(cf_stage *st, void *state);
 
 static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *err)
 {
-	size_t i, j;
+	size_t i, j, n;
 	int rc;
 
 	if ((rc = cf_stage_fields(info, &s->fields, &s->edit, err)) < 0)
@@ -260,9 +276,24 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 		if ((rc = build(s, info, back, 0, &s->rev, err)) < 0)
 			return rc;
 	}
-	s->per_rule = calloc(cf_rules_nrules(s->rules) + 1, sizeof *s->per_rule);
-	if (!s->per_rule)
+	n = cf_rules_nrules(s->rules) + 1;
+	s->per_rule = calloc(n, sizeof *s->per_rule);
+	s->seen = calloc(n, sizeof *s->seen);
+	s->fired = calloc(n, sizeof *s->fired);
+	s->rule_js = calloc(n, sizeof *s->rule_js);
+	s->canon = calloc(n, sizeof *s->canon);
+	if (!s->per_rule || !s->seen || !s->fired || !s->rule_js || !s->canon)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i + 1 < n; i++) {
+		const char *name = cf_rules_rule_name(s->rules, (uint32_t)i);
+		for (j = 0; j < i; j++)
+			if (strcmp(name, cf_rules_rule_name(s->rules, (uint32_t)j)) == 0)
+				break;
+		s->canon[i] = (uint32_t)j;
+		if (!(s->rule_js[i] = json_string(name)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		s->nrule_js = i + 1;
+	}
 	return 0;
 }
 
@@ -288,35 +319,47 @@ static const char *amb_name(int a)
 	return NULL;
 }
 
-/* Append provenance of the edits in s->out for field to arr; returns 0 or
- * CF_ENOMEM.  *listed counts edits listed across fields. */
-static int add_prov(rules_state *s, const char *field, const char *orig,
-                    json_t *arr, json_t *fired, size_t *listed)
+/* Count the edits in s->out per rule and note the rules that fired; with
+ * arr, append one provenance object per edit for field (at most
+ * MAX_PROV_EDITS across fields, *listed counts them).  Returns 0 or
+ * CF_ENOMEM. */
+static int add_prov(rules_state *s, json_t *field, const char *orig,
+                    json_t *arr, size_t *listed)
 {
 	size_t i;
 
 	for (i = 0; i < s->out.nedits; i++) {
 		const cf_rules_edit *e = &s->out.edits[i];
-		const char *rn = cf_rules_rule_name(s->rules, e->rule);
+		json_t *o, *a, *b;
 		s->per_rule[e->rule]++;
-		if (!json_object_get(fired, rn) &&
-		    json_object_set_new(fired, rn, json_true()) < 0)
-			return CF_ENOMEM;
-		if (*listed >= MAX_PROV_EDITS)
+		uint32_t cr = s->canon[e->rule];   /* rules are listed by name */
+		if (s->seen[cr] != s->records) {
+			s->seen[cr] = s->records;
+			s->fired[s->nfired++] = cr;
+		}
+		if (!arr || *listed >= MAX_PROV_EDITS)
 			continue;
-		json_t *o = json_pack("{s:s,s:s,s:s%,s:s%,s:[I,I],s:[I,I]}",
-		                      "field", field, "rule", rn,
-		                      "from", orig + e->src_off, e->src_len,
-		                      "to", s->out.text + e->dst_off, e->dst_len,
-		                      "src", (json_int_t)e->src_off,
-		                      (json_int_t)(e->src_off + e->src_len),
-		                      "dst", (json_int_t)e->dst_off,
-		                      (json_int_t)(e->dst_off + e->dst_len));
-		if (!o)
-			return CF_ENOMEM;
-		if (amb_name(e->amb))
-			json_object_set_new(o, "decision", json_string(amb_name(e->amb)));
-		if (json_array_append_new(arr, o) < 0)
+		/* {"field","rule","from","to","src":[a,b],"dst":[a,b]}; every
+		 * set_new/append_new steals its value, even when it fails */
+		o = json_object();
+		if (json_array_append_new(arr, o) < 0 ||
+		    json_object_set_nocheck(o, "field", field) < 0 ||
+		    json_object_set_nocheck(o, "rule", s->rule_js[e->rule]) < 0 ||
+		    json_object_set_new_nocheck(o, "from", json_stringn_nocheck(
+		        orig + e->src_off, e->src_len)) < 0 ||
+		    json_object_set_new_nocheck(o, "to", json_stringn_nocheck(
+		        s->out.text + e->dst_off, e->dst_len)) < 0 ||
+		    json_object_set_new_nocheck(o, "src", a = json_array()) < 0 ||
+		    json_object_set_new_nocheck(o, "dst", b = json_array()) < 0 ||
+		    json_array_append_new(a, json_integer((json_int_t)e->src_off)) < 0 ||
+		    json_array_append_new(a, json_integer((json_int_t)(e->src_off +
+		                                                       e->src_len))) < 0 ||
+		    json_array_append_new(b, json_integer((json_int_t)e->dst_off)) < 0 ||
+		    json_array_append_new(b, json_integer((json_int_t)(e->dst_off +
+		                                                       e->dst_len))) < 0 ||
+		    (amb_name(e->amb) &&
+		     json_object_set_new_nocheck(o, "decision",
+		                                 json_string(amb_name(e->amb))) < 0))
 			return CF_ENOMEM;
 		(*listed)++;
 	}
@@ -328,11 +371,12 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	rules_state *s = state;
 	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
-	json_t *edits = NULL, *fired = NULL;
+	json_t *edits = NULL, *field = NULL;
 	size_t i, len, listed = 0, total = 0;
 	int rc = 0, rt_ok = 1;
 
 	s->records++;
+	s->nfired = 0;
 	/* CDS: decide first, so an unreplaced record costs nothing */
 	if (s->mode == 1 &&
 	    cf_unit(cf_record_rand(st, it->rec, 0x72756c6573ull)) >= s->p) {
@@ -350,14 +394,22 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 			continue;
 		total += (size_t)rc;
 		if (!c) {
-			if (!(c = cf_candidate_new(st, it)) || !(edits = json_array()) ||
-			    !(fired = json_object())) {
+			if (!(c = cf_candidate_new(st, it)) ||
+			    (s->provenance == PROV_FULL && !(edits = json_array()))) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
 		}
-		if ((rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len)) < 0 ||
-		    (rc = add_prov(s, fl->v[i], t, edits, fired, &listed)) < 0)
+		if (edits && !(field = json_string(fl->v[i]))) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
+		if (rc == 0)
+			rc = add_prov(s, field, t, edits, &listed);
+		json_decref(field);
+		field = NULL;
+		if (rc < 0)
 			goto fail;
 		if (s->rev) {
 			if ((rc = cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back,
@@ -376,26 +428,40 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in rule order), edits, counts */
-	json_t *names = json_array();
-	const char *k;
-	json_t *v;
-	if (!names) {
+	/* provenance: rules fired (in first-fired order), edits, counts */
+	if (s->provenance != PROV_NONE) {
+		json_t *names = json_array();
+		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+		for (i = 0; i < s->nfired; i++)
+			if (json_array_append(names, s->rule_js[s->fired[i]]) < 0) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
+		if (edits) {
+			rc = json_object_set_new_nocheck(c->generator, "edits", edits);
+			edits = NULL;
+			if (rc < 0) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
+		}
+		if (json_object_set_new_nocheck(c->generator, "n_edits",
+		                                json_integer((json_int_t)total)) < 0 ||
+		    (s->provenance == PROV_FULL && total > listed &&
+		     json_object_set_new_nocheck(c->generator, "edits_truncated",
+		                                 json_true()) < 0)) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+	}
+	if (s->mode == 1 &&
+	    json_object_set_new_nocheck(c->generator, "mode", json_string("substitute")) < 0) {
 		rc = CF_ENOMEM;
 		goto fail;
 	}
-	json_object_foreach(fired, k, v)
-		json_array_append_new(names, json_string(k));
-	json_object_set_new(c->generator, "rules", names);
-	json_object_set_new(c->generator, "edits", edits);
-	edits = NULL;
-	json_object_set_new(c->generator, "n_edits", json_integer((json_int_t)total));
-	if (total > listed)
-		json_object_set_new(c->generator, "edits_truncated", json_true());
-	if (s->mode == 1)
-		json_object_set_new(c->generator, "mode", json_string("substitute"));
-	json_decref(fired);
-	fired = NULL;
 	/* the target label */
 	if (!s->label_keep) {
 		const char *from = cf_item_label(it);
@@ -419,7 +485,6 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	return 0;
 fail:
 	json_decref(edits);
-	json_decref(fired);
 	if (c)
 		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
 	if (rc == CF_ENOMEM) {
@@ -485,6 +550,16 @@ static void rules_destroy(cf_stage *st, void *state)
 	cf_rules_out_free(&s->back);
 	free(s->per_rule);
 	s->per_rule = NULL;
+	for (size_t i = 0; s->rule_js && i < s->nrule_js; i++)
+		json_decref(s->rule_js[i]);
+	free(s->rule_js);
+	free(s->seen);
+	free(s->fired);
+	free(s->canon);
+	s->rule_js = NULL;
+	s->seen = NULL;
+	s->fired = NULL;
+	s->canon = NULL;
 }
 
 const cf_stage_kind cf_stage_rules = {

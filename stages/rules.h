@@ -70,7 +70,9 @@ void cf_rules_free(cf_rules **r);
 
 /* Add a lexicon from a TSV buffer: lines "a<TAB>b[<TAB>tag]", '#' comments.
  * Tag "name" means: match only capitalised or upper-case words; tag "oneway":
- * the line is used a -> b only (and not at all under b_to_a).  A source
+ * the line is used a -> b only (and not at all under b_to_a); tag "neutral":
+ * a is an unmarked form (tailor for seamstress), the line is used b -> a
+ * only (and not at all under a_to_b).  A source
  * word already defined keeps its first target (except her/his, which keep
  * both for the gender module).  rule names the lexicon in provenance.
  * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line. */

@@ -149,38 +149,47 @@ static const char *const obj_next[] = {
 	"a", "about", "above", "across", "after", "again", "against",
 	"ahead", "all", "almost", "alone", "along", "already", "also",
 	"although", "always", "am", "among", "an", "and", "another", "any",
-	"anybody", "anymore", "anyone", "anything", "anyway", "apart", "are",
-	"around", "as", "aside", "at", "away", "be", "because", "been",
-	"before", "behind", "below", "beneath", "beside", "besides",
-	"between", "beyond", "both", "but", "by", "can", "cannot", "could",
-	"despite", "did", "do", "does", "down", "during", "each", "either",
-	"else", "enough", "even", "ever", "everybody", "everyone",
-	"everything", "except", "for", "forever", "from", "had", "has",
-	"have", "he", "her", "here", "herself", "him", "himself", "his",
-	"how", "however", "i", "if", "in", "instead", "into", "is", "it",
-	"its", "itself", "just", "later", "like", "may", "me", "might",
-	"mine", "much", "must", "my", "myself", "near", "neither", "never",
-	"no", "nobody", "nor", "not", "nothing", "now", "of", "off", "often",
-	"on", "once", "onto", "or", "our", "out", "outside", "over",
-	"perhaps", "please", "rather", "really", "she", "should", "since",
-	"so", "some", "somebody", "somehow", "someone", "something",
-	"sometimes", "soon", "still", "such", "than", "that", "the", "their",
-	"them", "themselves", "then", "there", "these", "they", "this",
-	"those", "though", "through", "throughout", "till", "to", "today",
-	"together", "tonight", "too", "toward", "towards", "twice", "under",
-	"unless", "until", "up", "upon", "us", "via", "was", "we", "well",
-	"were", "what", "whatsoever", "when", "whenever", "where", "whether",
+	"anybody", "anymore", "anyone", "anything", "anyway", "anywhere",
+	"apart", "are", "around", "as", "aside", "at", "away", "be",
+	"because", "been", "before", "behind", "below", "beneath", "beside",
+	"besides", "between", "beyond", "both", "but", "by", "can", "cannot",
+	"could", "despite", "did", "do", "does", "down", "during", "each",
+	"either", "else", "enough", "even", "ever", "everybody", "everyone",
+	"everything", "everywhere", "except", "for", "forever", "from",
+	"had", "has", "have", "he", "her", "here", "herself", "him",
+	"himself", "his", "how", "however", "i", "if", "in", "instead",
+	"into", "is", "it", "its", "itself", "just", "later", "like", "may",
+	"me", "might", "mine", "much", "must", "my", "myself", "near",
+	"neither", "never", "no", "nobody", "nor", "not", "nothing", "now",
+	"nowhere", "of", "off", "often", "on", "once", "onto", "or", "our",
+	"out", "outside", "over", "perhaps", "please", "rather", "really",
+	"she", "should", "since", "so", "some", "somebody", "somehow",
+	"someone", "something", "sometimes", "somewhere", "soon", "still",
+	"such", "than", "that", "the", "their", "them", "themselves", "then",
+	"there", "these", "they", "this", "those", "though", "through",
+	"throughout", "till", "to", "today", "together", "tomorrow",
+	"tonight", "too", "toward", "towards", "twice", "under", "unless",
+	"until", "up", "upon", "us", "via", "was", "we", "well", "were",
+	"what", "whatsoever", "when", "whenever", "where", "whether",
 	"which", "while", "who", "whom", "whose", "why", "will", "with",
-	"within", "without", "would", "yet", "you", "your",
+	"within", "without", "would", "yesterday", "yet", "you", "your",
 };
 
 /* Verbs that do not follow possessive her: "let her go", "made her cry". */
 static const char *const bare_verb[] = {
-	"be", "become", "believe", "bring", "buy", "come", "decide", "die",
-	"do", "eat", "find", "forget", "get", "give", "go", "hear", "know",
-	"learn", "leave", "let", "lose", "marry", "put", "realize",
-	"remember", "save", "say", "see", "seem", "shoot", "sit", "speak",
-	"stay", "steal", "take", "tell", "think", "try", "understand",
+	"accept", "achieve", "admit", "agree", "allow", "appear", "arrive",
+	"avoid", "be", "become", "begin", "behave", "believe", "belong",
+	"borrow", "breathe", "bring", "buy", "choose", "come", "consider",
+	"continue", "decide", "deliver", "describe", "deserve", "destroy",
+	"die", "discover", "do", "eat", "enjoy", "ensure", "explain", "find",
+	"forget", "forgive", "get", "give", "go", "hear", "identify",
+	"ignore", "imagine", "improve", "include", "invite", "know", "learn",
+	"leave", "let", "lose", "manage", "marry", "obey", "prepare",
+	"pretend", "prove", "put", "realise", "realize", "receive",
+	"recognize", "recover", "refuse", "relax", "rely", "remain",
+	"remember", "save", "say", "see", "seem", "settle", "shoot", "sit",
+	"solve", "speak", "stay", "steal", "succeed", "survive", "swallow",
+	"take", "tell", "think", "try", "understand",
 };
 
 /* Verbs after which her + base verb is an object: "watched her dance." */
@@ -243,19 +252,65 @@ static const char *const intens[] = { "pretty", "quite", "very" };
 /* Adjectives that, before a stop, are predicates: "made her happy." */
 static const char *const pred_adj[] = {
 	"afraid", "alive", "angry", "annoying", "appealing", "ashamed",
-	"asleep", "attractive", "awake", "aware", "beautiful", "believable",
-	"better", "busy", "calm", "cold", "comfortable", "crazy", "famous",
-	"fine", "fragile", "free", "funny", "furious", "glad", "guilty",
-	"happy", "hot", "human", "hungry", "ill", "innocent", "insane",
-	"interesting", "irresistible", "jealous", "likable", "likeable",
-	"lovable", "mad", "miserable", "nervous", "ok", "okay",
-	"older", "pale", "poor", "pregnant", "proud", "quiet", "ready",
-	"real", "rich", "sad", "sexy", "sick", "silent", "smart",
+	"asleep", "attractive", "awake", "aware", "bad", "beautiful",
+	"believable", "better", "busy", "calm", "cold", "comfortable",
+	"crazy", "famous", "fine", "fragile", "free", "funny", "furious",
+	"glad", "guilty", "happy", "hot", "human", "hungry", "ill",
+	"innocent", "insane", "interesting", "irresistible", "jealous",
+	"likable", "likeable", "lovable", "mad", "miserable", "nervous",
+	"ok", "okay", "older", "pale", "poor", "pregnant", "proud", "quiet",
+	"ready", "real", "rich", "sad", "sexy", "sick", "silent", "smart",
 	"sorry", "special", "strong", "stronger", "stupid", "sympathetic",
 	"ugly", "unbearable", "uncomfortable", "unconscious", "unhappy",
 	"unsympathetic", "upset", "vulnerable", "weak", "wet", "worse",
 	"wrong", "young", "younger",
 };
+
+/* Verbs that take a small clause: "made her very happy", "kept her more
+ * busy" -- her + a degree word is then an object. */
+static const char *const small_clause[] = {
+	"drive", "driven", "drives", "drove", "find", "finds", "found",
+	"get", "gets", "got", "keep", "keeps", "kept", "leave", "leaves",
+	"left", "made", "make", "makes", "making", "render", "rendered",
+};
+static const char *const degree[] = {
+	"less", "more", "pretty", "quite", "so", "too", "very",
+};
+
+/* Verbs with two objects: "gave her money", "paid her tips". */
+static const char *const ditrans[] = {
+	"bought", "bring", "brings", "brought", "buy", "buys", "charge",
+	"charged", "denied", "deny", "fed", "feed", "gave", "give", "given",
+	"gives", "giving", "grant", "granted", "hand", "handed", "hands",
+	"lend", "lent", "offer", "offered", "offers", "owe", "owed", "paid",
+	"pay", "pays", "promise", "promised", "sell", "sells", "send",
+	"sends", "sent", "serve", "served", "show", "showed", "shown",
+	"shows", "sold", "taught", "teach", "teaches", "threw", "throw",
+	"wish", "wished", "wishes",
+};
+
+/* Mass nouns that stand without a determiner: "gave her money" (no one
+ * says "gave him book", so a bare singular noun there is possessive). */
+static const char *const mass[] = {
+	"advice", "attention", "bread", "cash", "coffee", "comfort", "courage",
+	"credit", "directions", "food", "homework", "hope", "information",
+	"instructions", "luck", "medicine", "money", "news", "peace",
+	"permission", "pleasure", "strength", "support", "tea", "trouble",
+	"water", "wine",
+};
+
+/* After wish: "wished her happy birthday", "wished her luck". */
+static const char *const wishes[] = {
+	"godspeed", "good", "happy", "luck", "merry", "success",
+};
+
+/* A plural-looking word: -s, not -ss/-us/-is ("goods", not "dress"). */
+static int plural(const char *w)
+{
+	size_t n = strlen(w);
+	return n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' &&
+	       w[n - 2] != 'i';
+}
 
 /* w ends with suf after at least two more letters ("badly", not "fly";
  * "tied", not "red" or "bed"). */
@@ -315,6 +370,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 1;
 	pv = prev_tok(text, start);
 	n2 = next_tok(text, len, n.e);
+	if (pv.kind == T_WORD && IN(small_clause, pv.w) && IN(degree, w))
+		return 0;   /* made her very happy, kept her too busy */
 	if (IN(intens, w))
 		return !is_stop(&n2) && strcmp(n2.w, "well") != 0;
 	if (IN(two_way, w)) {
@@ -360,6 +417,30 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") && is_stop(&n2) &&
 	    n2.kind == T_WORD)
 		return 0;   /* found her tied up, had her killed off */
+	if (pv.kind == T_WORD && IN(ditrans, pv.w)) {
+		/* gave her money. / paid her tips / gave her wrong directions:
+		 * a mass or plural noun (one modifier allowed) then a stop other
+		 * than "to" (gave her money to charity is possessive) */
+		static const char *const numbers[] = {
+			"dozen", "eight", "few", "five", "four", "hundred", "many",
+			"million", "nine", "one", "several", "seven", "six", "ten",
+			"thousand", "three", "two",
+		};
+		tok noun = n, after = n2;
+		if (IN(numbers, w))
+			return 0;   /* charged her one thousand dollars */
+		if (!IN(mass, w) && !plural(w)) {
+			noun = n2;                  /* one modifier: her new shoes */
+			after = next_tok(text, len, n2.e);
+		}
+		if (noun.kind == T_WORD && !is_stop(&noun) &&
+		    (IN(mass, noun.w) || plural(noun.w)) && is_stop(&after) &&
+		    strcmp(after.w, "to") != 0)
+			return 0;
+		if (IN(wishes, w) && (!strcmp(pv.w, "wish") || !strcmp(pv.w, "wished") ||
+		                      !strcmp(pv.w, "wishes")))
+			return 0;   /* wished her happy birthday, wished her luck */
+	}
 	return 1;
 }
 

@@ -37,7 +37,7 @@
 #include "rules.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
-enum { CASE_LOWER, CASE_TITLE, CASE_UPPER };
+enum { CASE_LOWER, CASE_TITLE, CASE_UPPER, CASE_TITLE_ALL };
 
 typedef struct lexent {
 	char *src;              /* case-folded source, single spaces */
@@ -55,7 +55,9 @@ struct cf_rules {
 	lexent *ents;
 	size_t nents, entcap;
 	uint32_t *slots;        /* head entry index + 1; 0 empty */
-	size_t nslots;          /* power of two */
+	uint32_t *tags;         /* high hash bits of each slot's key */
+	size_t nslots;          /* power of two, at most half full */
+	size_t max_first;       /* longest first word, bytes */
 	cf_rules_pat **pats;
 	size_t npats;
 	int compiled;
@@ -231,8 +233,8 @@ static long fold(const char *s, size_t n, char *o, size_t cap)
 /* Case pattern of the matched source span. */
 static int case_of(const char *s, size_t n)
 {
-	size_t i = 0, cl, up = 0, lo = 0;
-	int first = -1;
+	size_t i = 0, cl, up = 0, lo = 0, words = 0, capwords = 0;
+	int first = -1, inword = 0;
 	long cp;
 
 	while (i < n) {
@@ -240,6 +242,12 @@ static int case_of(const char *s, size_t n)
 		i += cl;
 		if (cp < 0)
 			continue;
+		/* count words and words that start upper-case (The Best Man) */
+		if (cp_is_word(cp) && !inword) {
+			words++;
+			capwords += cp_lower(cp) != cp;
+		}
+		inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 		if (cp_lower(cp) != cp) {
 			up++;
 			if (first < 0)
@@ -254,6 +262,8 @@ static int case_of(const char *s, size_t n)
 		return CASE_LOWER;
 	if (lo == 0 && up >= 2)
 		return CASE_UPPER;
+	if (words >= 2 && capwords == words)
+		return CASE_TITLE_ALL;
 	return first == 1 ? CASE_TITLE : CASE_LOWER;
 }
 
@@ -290,15 +300,32 @@ static int out_put(cf_rules_out *o, const char *s, size_t n)
 	return 0;
 }
 
-/* Append s with case pattern cs applied. */
+/* Small words that title case leaves lower-case after the first word. */
+static int small_word(const char *s, size_t n)
+{
+	static const char *const w[] = {
+		"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or",
+		"the", "to",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (strlen(w[i]) == n && strncasecmp(w[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append s with case pattern cs applied: lower, Title (first letter),
+ * UPPER, or Title Case Of Every Word (small words after the first kept). */
 static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 {
 	char buf[16];
 	size_t i = 0, cl, k;
 	long cp;
-	int rc, first = 1;
+	int rc, first = 1, inword = 0, nword = 0;
 
-	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER) {
+	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER ||
+	    cs == CASE_TITLE_ALL) {
 		while (i < n) {
 			cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
 			if (cp < 0) {
@@ -307,6 +334,16 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 				i++;
 				continue;
 			}
+			if (cs == CASE_TITLE_ALL && cp_is_word(cp) && !inword) {
+				size_t e = i;
+				while (e < n && ((unsigned char)s[e] >= 0x80 ||
+				                 wordtab[(unsigned char)s[e]]))
+					e++;
+				if (nword++ == 0 || !small_word(s + i, e - i))
+					cp = cp_upper(cp);
+			}
+			if (cs == CASE_TITLE_ALL)
+				inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 			if (cs == CASE_UPPER || (cs == CASE_TITLE && first))
 				cp = cp_upper(cp);
 			else if (cs == CASE_LOWER)
@@ -362,16 +399,19 @@ void cf_rules_out_free(cf_rules_out *o)
 
 /* ---- building ---------------------------------------------------------- */
 
+/* FNV-1a, stepped by apply() while it scans a word. */
+#define HASH_INIT 0xcbf29ce484222325ull
+#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 0x100000001b3ull)
+#define HASH_FINAL(h) ((h) ^ ((h) >> 29))
+
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = HASH_INIT;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h ^ (h >> 29);
+	for (i = 0; i < n; i++)
+		h = HASH_STEP(h, s[i]);
+	return HASH_FINAL(h);
 }
 
 int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
@@ -384,7 +424,10 @@ int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
 	r->dir = dir;
 	r->nslots = 1024;
 	r->slots = calloc(r->nslots, sizeof *r->slots);
-	if (!r->slots) {
+	r->tags = calloc(r->nslots, sizeof *r->tags);
+	if (!r->slots || !r->tags) {
+		free(r->slots);
+		free(r->tags);
 		free(r);
 		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
 	}
@@ -413,6 +456,7 @@ void cf_rules_free(cf_rules **rp)
 	free(r->rules);
 	free(r->ents);
 	free(r->slots);
+	free(r->tags);
 	free(r);
 	*rp = NULL;
 }
@@ -441,41 +485,59 @@ static int add_rule(cf_rules *r, const char *name)
 	return (int)r->nrules++;
 }
 
-/* Slot of the first word key (found or the empty slot where it goes). */
-static size_t find_slot(const cf_rules *r, const char *key, size_t n)
+/* Slot of the first word key with hash h (found or the empty slot where it
+ * goes).  The tag check keeps the probe of a miss inside the slot arrays. */
+static size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
+                          uint64_t h)
 {
-	size_t mask = r->nslots - 1, i = (size_t)hash_bytes(key, n) & mask;
+	size_t mask = r->nslots - 1, i = (size_t)h & mask;
+	uint32_t tag = (uint32_t)(h >> 32);
 
 	for (;;) {
-		uint32_t h = r->slots[i];
-		if (!h)
+		uint32_t e = r->slots[i];
+		if (!e)
 			return i;
-		const lexent *e = &r->ents[h - 1];
-		if (e->first_len == n && memcmp(e->src, key, n) == 0)
-			return i;
+		if (r->tags[i] == tag) {
+			const lexent *x = &r->ents[e - 1];
+			if (x->first_len == n && memcmp(x->src, key, n) == 0)
+				return i;
+		}
 		i = (i + 1) & mask;
 	}
+}
+
+static size_t find_slot(const cf_rules *r, const char *key, size_t n)
+{
+	return find_slot_h(r, key, n, hash_bytes(key, n));
 }
 
 static int grow_slots(cf_rules *r)
 {
 	size_t old = r->nslots, i;
-	uint32_t *os = r->slots;
+	uint32_t *os = r->slots, *ot = r->tags;
 
 	r->nslots = old * 2;
 	r->slots = calloc(r->nslots, sizeof *r->slots);
-	if (!r->slots) {
+	r->tags = calloc(r->nslots, sizeof *r->tags);
+	if (!r->slots || !r->tags) {
+		free(r->slots);
+		free(r->tags);
 		r->slots = os;
+		r->tags = ot;
 		r->nslots = old;
 		return CF_ENOMEM;
 	}
 	for (i = 0; i < old; i++) {
 		if (os[i]) {
 			const lexent *e = &r->ents[os[i] - 1];
-			r->slots[find_slot(r, e->src, e->first_len)] = os[i];
+			uint64_t h = hash_bytes(e->src, e->first_len);
+			size_t k = find_slot_h(r, e->src, e->first_len, h);
+			r->slots[k] = os[i];
+			r->tags[k] = (uint32_t)(h >> 32);
 		}
 	}
 	free(os);
+	free(ot);
 	return 0;
 }
 
@@ -603,6 +665,10 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	r->nents++;
 	/* insert into the slot's chain, longest source first */
 	uint32_t *link = &r->slots[slot];
+	if (!*link)
+		r->tags[slot] = (uint32_t)(hash_bytes(key, first) >> 32);
+	if (first > r->max_first)
+		r->max_first = first;
 	while (*link && r->ents[*link - 1].src_len >= klen)
 		link = &r->ents[*link - 1].next;
 	e->next = *link;
@@ -666,8 +732,9 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			                    "tab-separated columns (a, b, tag)", name, line);
 		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
 		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
+		int neutral = nc == 3 && cn[2] == 7 && memcmp(col[2], "neutral", 7) == 0;
 		rc = 0;
-		if (r->dir != CF_RULES_B_TO_A)
+		if (r->dir != CF_RULES_B_TO_A && !neutral)
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
 		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
@@ -921,13 +988,23 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			i += cl;
 			continue;
 		}
+		/* scan the word; ASCII words are folded and hashed on the way */
 		ws = i;
+		uint64_t hv = HASH_INIT;
+		size_t kn = 0;
+		int ascii = 1;
 		while (i < len) {
 			if (t[i] < 0x80) {
 				if (!wordtab[t[i]])
 					break;
+				if (kn < sizeof key) {
+					char c = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
+					key[kn++] = c;
+					hv = HASH_STEP(hv, c);
+				}
 				i++;
 			} else if (cf_rules_is_word(t + i, len - i, &cl)) {
+				ascii = 0;
 				i += cl;
 			} else {
 				break;
@@ -952,12 +1029,20 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			k++;
 			continue;
 		}
-		if (we - ws > CF_RULES_MAX_WORD)
+		if (we - ws > CF_RULES_MAX_WORD || we - ws > r->max_first * 2 + 4)
+			continue;   /* longer than any first word, even folded */
+		long kl = (long)kn;
+		if (!ascii) {
+			kl = fold(text + ws, we - ws, key, sizeof key);
+			if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD)
+				continue;
+			hv = HASH_INIT;
+			for (size_t q = 0; q < (size_t)kl; q++)
+				hv = HASH_STEP(hv, key[q]);
+		}
+		if ((size_t)kl > r->max_first)
 			continue;
-		long kl = fold(text + ws, we - ws, key, sizeof key);
-		if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD)
-			continue;
-		uint32_t h = r->slots[find_slot(r, key, (size_t)kl)];
+		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, HASH_FINAL(hv))];
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;

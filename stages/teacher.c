@@ -3,45 +3,137 @@
  * original and an acceptance policy keeps it or rejects it.
  *
  * Consumes candidates, emits 0 or 1: the candidate with it->teacher =
- * {judges: [{name, kind, orig: {label: p}, cf: {label: q}}], policy,
- * target, score, accepted}, or a rejection with the policy's reason
+ * {judges: [{name, kind, model|url, orig: {label: p}, cf: {label: q}}],
+ * policy, target, score, accepted}, or a rejection with the policy's reason
  * ("no_flip", "below_delta", "below_threshold", "label_changed",
- * "out_of_band"; "unknown_label" when the target is not one of the
- * judges' labels).  Policies and combination: pipeline/teacher_policy.h.
+ * "out_of_band"; "unknown_label" when the target is not one of the stage's
+ * labels; "judge_failed" when a judge could not score the original or the
+ * candidate -- its error is in the rejection's detail; "dry_run" for
+ * candidates that needed a remote judge under --dry-run).  Policies and
+ * combination: pipeline/teacher_policy.h.
  *
- * Judges: `model: PATH` is shorthand for one builtin judge; `judges:` is a
- * sequence of {kind: builtin, model: PATH, name: N}.  Remote kinds (tei,
- * llm) are refused at init until they exist.  Every judge must know the
- * labels of the first one; each reads its own text fields (those it was
- * trained on), which must be among input.text_fields.  Model paths are
- * taken as given (relative to the working directory).
+ * Judges (`model: PATH` is shorthand for one builtin judge; `judges:` a
+ * sequence of up to MAX_JUDGES):
+ *   builtin  a model file of `cfaug teacher train`, scored in-process
+ *   tei      a Hugging Face TEI-style classifier: POST url {"inputs": TEXT}
+ *            (two text fields: {"inputs": [[A, B]]}, a batch of one pair)
+ *   vllm     vLLM's /classify (alias `classify`): {"model", "input": [TEXT]}
+ *   llm      an OpenAI-compatible chat endpoint asked for the label with a
+ *            prompt template; probabilities from the first answer token's
+ *            top_logprobs, or (server without logprobs, or mode: json) a
+ *            JSON answer {"label": L} read as a one-hot distribution
+ * Answers are mapped onto the stage's labels (input.labels, else the first
+ * judge's) through each judge's `labels` map (pipeline/teacher_judge.h).
  *
- * State: the loaded models, a direct-mapped cache of the originals'
- * probabilities (CACHE_SLOTS records; candidates of one record arrive
- * together, so one original is scored once), counters.  Synchronous.
+ * Asynchronous when a remote judge is present: process() keeps the
+ * candidate (a "job") and submits one request per remote judge; the
+ * original's scores are asked once per record and shared by its candidates
+ * (an "orec", found by the record's sequence number, kept while candidates
+ * use it and in a small LRU afterwards).  A job is decided when every judge
+ * has answered for the candidate and for its original.  Each remote judge
+ * has its own HTTP client (pipeline/http.h: `concurrency` in flight,
+ * retries with backoff, Retry-After, timeouts); a request that fails for
+ * good rejects the candidate as judge_failed, never silently; an endpoint
+ * that refuses us (401/403/404/400) stops the run with its message.  The
+ * API key (`api_key_env`) is sent as a bearer token and never written.
+ * Memory: jobs are bounded by the runner's window.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/sys/stage.h"
+#include "http.h"
 #include "linear_model.h"
+#include "teacher_judge.h"
 #include "teacher_policy.h"
+#include "template.h"
 
-#define CACHE_SLOTS 64
 #define MAX_JUDGES  16
+#define LRU_KEEP    64        /* finished originals kept for late candidates */
+#define OREC_BUCKETS 1024
+#define WHY_MAX     300
 
 enum { R_NO_FLIP, R_BELOW_DELTA, R_BELOW_THRESHOLD, R_LABEL_CHANGED,
-       R_OUT_OF_BAND, R_UNKNOWN_LABEL, R_COUNT };
+       R_OUT_OF_BAND, R_UNKNOWN_LABEL, R_JUDGE_FAILED, R_DRY_RUN, R_COUNT };
 static const char *const reason_names[R_COUNT] = {
 	"no_flip", "below_delta", "below_threshold", "label_changed",
-	"out_of_band", "unknown_label"
+	"out_of_band", "unknown_label", "judge_failed", "dry_run"
 };
 
+enum { K_BUILTIN, K_TEI, K_VLLM, K_LLM };
+static const char *const kind_names[] = { "builtin", "tei", "vllm", "llm" };
+enum { M_AUTO, M_LOGPROBS, M_JSON };
+static const char *const mode_names[] = { "auto", "logprobs", "json", NULL };
+enum { F_NONE, F_JSON_OBJECT, F_JSON_SCHEMA };
+static const char *const format_names[] = { "none", "json_object", "json_schema", NULL };
+
+enum { SC_PENDING = 0, SC_OK, SC_FAILED };
+
+/* One judge's score of one text (an original or a candidate). */
+typedef struct jscore {
+	int state;
+	int json;                  /* llm: asked for a JSON answer */
+	const char *source;        /* llm: "logprobs" | "json" | "answer" */
+	char *error;               /* SC_FAILED */
+	double *p;                 /* K probabilities, stage label order */
+} jscore;
+
+struct teacher_state;
+
 typedef struct judge {
-	char *name, *model;        /* options (judge table) */
+	/* options (per-kind tables) */
+	char *name, *model, *url, *base_url, *api_key_env, *prompt;
+	cf_strmap labels;
+	cf_strlist fields;
+	long concurrency, max_retries, max_tokens, top_logprobs;
+	double timeout_s;
+	int mode, json_format;
+	/* from init */
+	int kind;
+	struct teacher_state *s;
+	const cf_node *node;
 	cf_lm *lm;
-	size_t *map;               /* first judge's label k -> this judge's */
+	int *bmap;                 /* builtin: model label -> stage label */
+	const cf_strlist *send;    /* remote: text fields sent */
+	const char **names;        /* llm: judge-side label names, stage order */
+	char *labels_joined;       /* llm: {{labels}} */
+	char *endpoint;            /* remote: the URL posted to */
+	cf_template *tpl;
+	cf_http *http;
+	int no_logprobs;           /* llm auto: the server gave none */
+	uint64_t requests, failed, dry_requests, by_source[3];
 } judge;
+
+typedef struct job job;
+
+typedef struct orec {
+	struct orec *hnext;        /* hash chain */
+	struct orec *lprev, *lnext;/* LRU list (refs == 0) */
+	uint64_t seq;
+	const cf_record *rec;      /* valid while refs > 0 */
+	int refs, pending;
+	job *waiting;              /* jobs to decide once pending == 0 */
+	jscore js[];
+} orec;
+
+struct job {
+	job *prev, *next;          /* held jobs */
+	job *onext;                /* orec's waiting list */
+	cf_item *it;
+	orec *o;
+	int ti, pending, dry;
+	jscore js[];
+};
+
+/* A request in flight: which score it fills. */
+typedef struct jrq {
+	struct jrq *prev, *next;   /* requests in flight (freed by destroy) */
+	judge *jd;
+	jscore *sc;
+	orec *o;                   /* the original's score ... */
+	job *jb;                   /* ... or a candidate's */
+} jrq;
 
 typedef struct accept_opts {
 	int policy;
@@ -55,12 +147,21 @@ typedef struct teacher_state {
 	const cf_node *judges_node, *accept_node;
 	int combine;
 	/* from init */
+	cf_stage *st;
 	judge j[MAX_JUDGES];
 	size_t nj, K;
+	cf_strlist L;              /* the stage's labels (owned copy) */
 	cf_accept acc;
-	double *buf;               /* scratch: nj x K x 2 */
-	struct slot { uint64_t key; double *p; } cache[CACHE_SLOTS];
-	double *cache_mem;         /* CACHE_SLOTS x nj x K */
+	int remote, dry_run;
+	uint64_t seed;
+	orec *buckets[OREC_BUCKETS];
+	orec *lru_head, *lru_tail;
+	size_t nlru;
+	job *jobs;
+	long njobs;
+	jrq *rqs;
+	int fatal;
+	char fatal_msg[CF_ERRMSG_MAX];
 	/* figures */
 	uint64_t accepted, rejected[R_COUNT], scored;
 	double sum_delta;
@@ -70,7 +171,7 @@ static const cf_option teacher_options[] = {
 	{ "model", CF_OPT_STRING, offsetof(teacher_state, model), NULL, 0, NULL,
 	  0, 0, NULL, "model file of one builtin judge (shorthand for judges:)" },
 	{ "judges", CF_OPT_NODE, offsetof(teacher_state, judges_node), NULL, 0,
-	  NULL, 0, 0, NULL, "sequence of {kind: builtin, model: PATH, name: N}" },
+	  NULL, 0, 0, NULL, "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
 	{ "combine", CF_OPT_ENUM, offsetof(teacher_state, combine), "mean", 0,
 	  cf_combine_names, 0, 0, NULL, "mean | vote | all (several judges)" },
 	{ "accept", CF_OPT_NODE, offsetof(teacher_state, accept_node), NULL, 0,
@@ -91,63 +192,307 @@ static const cf_option accept_table[] = {
 	{ NULL }
 };
 
-static const cf_option judge_table[] = {
+#define O_NAME { "name", CF_OPT_STRING, offsetof(judge, name), NULL, 0, NULL, \
+	0, 0, NULL, "name in it->teacher (default: the model or url)", NULL }
+#define O_LABELS { "labels", CF_OPT_STRMAP, offsetof(judge, labels), NULL, 0, \
+	NULL, 0, 0, NULL, "the judge's label names -> the stage's labels", NULL }
+#define O_FIELDS { "fields", CF_OPT_STRLIST, offsetof(judge, fields), NULL, 0, \
+	NULL, 0, 0, NULL, "text fields sent (default: input.text_fields)", NULL }
+#define O_KEY { "api_key_env", CF_OPT_STRING, offsetof(judge, api_key_env), \
+	NULL, 0, NULL, 0, 0, NULL, "environment variable holding a bearer key", NULL }
+#define O_HTTP \
+	{ "concurrency", CF_OPT_INT, offsetof(judge, concurrency), "8", 0, NULL, \
+	  1, 4096, NULL, "requests in flight", NULL }, \
+	{ "max_retries", CF_OPT_INT, offsetof(judge, max_retries), "4", 0, NULL, \
+	  0, 100, NULL, "retries on 408/409/429/5xx/timeouts", NULL }, \
+	{ "timeout_s", CF_OPT_DOUBLE, offsetof(judge, timeout_s), "30", 0, NULL, \
+	  0.001, 86400, NULL, "per-attempt timeout in seconds", NULL }
+
+static const cf_option builtin_table[] = {
 	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "model file (cfaug teacher train)" },
-	{ "name", CF_OPT_STRING, offsetof(judge, name), NULL, 0, NULL, 0, 0, NULL,
-	  "name in it->teacher (default: the model path)" },
+	  NULL, 0, 0, NULL, "model file (cfaug teacher train)", NULL },
+	O_NAME, O_LABELS,
+	{ "fields", CF_OPT_STRLIST, offsetof(judge, fields), NULL, 0, NULL, 0, 0,
+	  NULL, "text fields fed to the model's fields, in order (default: the "
+	  "model's own field names)", NULL },
 	{ NULL }
+};
+static const cf_option tei_table[] = {
+	{ "url", CF_OPT_STRING, offsetof(judge, url), NULL, CF_OPT_REQUIRED, NULL,
+	  0, 0, NULL, "the predict URL, e.g. http://127.0.0.1:8080/predict", NULL },
+	O_NAME, O_LABELS, O_FIELDS, O_KEY, O_HTTP, { NULL }
+};
+static const cf_option vllm_table[] = {
+	{ "url", CF_OPT_STRING, offsetof(judge, url), NULL, CF_OPT_REQUIRED, NULL,
+	  0, 0, NULL, "the classify URL, e.g. http://127.0.0.1:8000/classify", NULL },
+	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "served model name", NULL },
+	{ "labels", CF_OPT_STRMAP, offsetof(judge, labels), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "class index (0, 1, ... or LABEL_0) -> stage label", NULL },
+	O_NAME, O_FIELDS, O_KEY, O_HTTP, { NULL }
+};
+static const cf_option llm_table[] = {
+	{ "base_url", CF_OPT_STRING, offsetof(judge, base_url), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "endpoint root; /chat/completions is "
+	  "added", NULL },
+	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "model name", NULL },
+	{ "prompt", CF_OPT_STRING, offsetof(judge, prompt), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "template (prompts/judge-*.txt)", NULL },
+	{ "mode", CF_OPT_ENUM, offsetof(judge, mode), "auto", 0, mode_names, 0, 0,
+	  NULL, "auto (logprobs, JSON when absent) | logprobs | json", NULL },
+	{ "response_format", CF_OPT_ENUM, offsetof(judge, json_format),
+	  "json_schema", 0, format_names, 0, 0, NULL, "for JSON answers: none | "
+	  "json_object | json_schema", NULL },
+	{ "top_logprobs", CF_OPT_INT, offsetof(judge, top_logprobs), "10", 0, NULL,
+	  1, 20, NULL, "alternatives asked for the first answer token", NULL },
+	{ "max_tokens", CF_OPT_INT, offsetof(judge, max_tokens), "32", 0, NULL, 1,
+	  4096, NULL, "answer length cap", NULL },
+	{ "api_key_env", CF_OPT_STRING, offsetof(judge, api_key_env),
+	  "OPENAI_API_KEY", 0, NULL, 0, 0, NULL, "environment variable holding the "
+	  "API key (unset: none sent)", NULL },
+	O_NAME, O_LABELS, O_FIELDS, O_HTTP, { NULL }
+};
+static const cf_option *const kind_tables[] = {
+	builtin_table, tei_table, vllm_table, llm_table
 };
 
 static const char *const judge_skip[] = { "kind", NULL };
 
-static int load_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
-                      const cf_node *at, cf_error *err)
+/* ---- init ----------------------------------------------------------------- */
+
+static int in_list(const cf_strlist *l, const char *v)
 {
-	size_t f, t, k;
+	size_t i;
+
+	for (i = 0; l && i < l->n; i++)
+		if (!strcmp(l->v[i], v))
+			return 1;
+	return 0;
+}
+
+static int list_add(cf_strlist *l, const char *v)
+{
+	char **nv;
+
+	if (in_list(l, v))
+		return 0;
+	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)) ||
+	    !(nv[l->n] = strdup(v))) {
+		if (nv)
+			l->v = nv;
+		return CF_ENOMEM;
+	}
+	l->v = nv;
+	l->n++;
+	return 0;
+}
+
+/* The stage's labels: input.labels, else the first judge's (a builtin
+ * model's labels through its map, or a map's values). */
+static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
+                        cf_error *err)
+{
+	const judge *jd = &s->j[0];
+	size_t i;
+	const char *to;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < info->labels->n; i++)
+		rc = list_add(&s->L, info->labels->v[i]);
+	if (!info->labels->n && jd->kind == K_BUILTIN) {
+		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
+			to = cf_strmap_get(&jd->labels, cf_lm_label(jd->lm, i));
+			rc = list_add(&s->L, to ? to : cf_lm_label(jd->lm, i));
+		}
+	} else if (!info->labels->n) {
+		for (i = 0; rc == 0 && i < jd->labels.n; i++)
+			rc = list_add(&s->L, jd->labels.vals[i]);
+	}
+	if (rc < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (s->L.n < 2)
+		return cf_conf_error(err, info->conf_path, info->node, "the teacher "
+		                     "needs the label set: set input.labels (or give "
+		                     "the first judge a labels: map)");
+	s->K = s->L.n;
+	return 0;
+}
+
+static int check_fields(const cf_pipeline_info *info, judge *jd, cf_error *err)
+{
+	size_t i;
+
+	jd->send = jd->fields.n ? &jd->fields : info->text_fields;
+	for (i = 0; i < jd->fields.n; i++)
+		if (!in_list(info->text_fields, jd->fields.v[i]))
+			return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
+			                     "fields"), "'%s' is not in input.text_fields",
+			                     jd->fields.v[i]);
+	if (jd->kind != K_LLM && jd->send->n > 2)
+		return cf_conf_error(err, info->conf_path, jd->node, "a classifier "
+		                     "judge reads one text or a pair: set fields: to "
+		                     "one or two of the %zu text fields", jd->send->n);
+	if (jd->kind == K_VLLM && jd->send->n != 1)
+		return cf_conf_error(err, info->conf_path, jd->node, "a vllm judge "
+		                     "reads one text field: set fields: [NAME]");
+	return 0;
+}
+
+static int load_builtin(teacher_state *s, judge *jd, const cf_pipeline_info *info,
+                        cf_error *err)
+{
+	const cf_node *at = cf_node_get(jd->node, "model");
+	size_t f;
 	cf_error lerr = { 0 };
-	int rc;
 
-	if ((rc = cf_lm_load(&jd->lm, jd->model, &lerr)) < 0)
+	if (!at)
+		at = jd->node;
+	if (cf_lm_load(&jd->lm, jd->model, &lerr) < 0)
 		return cf_conf_error(err, info->conf_path, at, "%s", lerr.msg);
+	if (jd->fields.n && jd->fields.n != cf_lm_nfields(jd->lm))
+		return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
+		                     "fields"), "%s reads %zu text fields, and fields: "
+		                     "names %zu", jd->model, cf_lm_nfields(jd->lm),
+		                     jd->fields.n);
 	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		for (t = 0; t < info->text_fields->n; t++)
-			if (!strcmp(cf_lm_field(jd->lm, f), info->text_fields->v[t]))
-				break;
-		if (t == info->text_fields->n)
-			return cf_conf_error(err, info->conf_path, at, "%s reads text "
-			                     "field '%s', which is not in input.text_fields",
-			                     jd->model, cf_lm_field(jd->lm, f));
+		const char *name = jd->fields.n ? jd->fields.v[f] : cf_lm_field(jd->lm, f);
+		if (!in_list(info->text_fields, name))
+			return cf_conf_error(err, info->conf_path, jd->fields.n ?
+			                     cf_node_get(jd->node, "fields") : at, "%s reads "
+			                     "text field '%s', which is not in "
+			                     "input.text_fields%s", jd->model, name,
+			                     jd->fields.n ? "" : " (feed it another field "
+			                     "with fields: [NAME])");
 	}
-	if (jd == s->j) {
-		s->K = cf_lm_nlabels(jd->lm);
-		for (k = 0; k < info->labels->n; k++)
-			if (cf_lm_label_index(jd->lm, info->labels->v[k]) < 0)
-				return cf_conf_error(err, info->conf_path, at, "%s does not "
-				                     "know the label '%s' of input.labels",
-				                     jd->model, info->labels->v[k]);
-	}
-	if (cf_lm_nlabels(jd->lm) != s->K ||
-	    !(jd->map = calloc(s->K, sizeof *jd->map)))
-		goto mismatch;
-	for (k = 0; k < s->K; k++) {
-		int i = cf_lm_label_index(jd->lm, cf_lm_label(s->j[0].lm, k));
+	(void)s;
+	return 0;
+}
 
-		if (i < 0)
-			goto mismatch;
-		jd->map[k] = (size_t)i;
+/* After the stage's labels are known: builtin label maps, llm names. */
+static int map_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
+                     cf_error *err)
+{
+	cf_judge_labels jl = { &s->L, &jd->labels };
+	const cf_node *at = cf_node_get(jd->node, "labels");
+	size_t i, k, n = 0;
+	int *seen;
+
+	for (i = 0; i < jd->labels.n; i++)
+		if (!in_list(&s->L, jd->labels.vals[i]))
+			return cf_conf_error(err, info->conf_path, at, "labels maps '%s' "
+			                     "to '%s', which is not one of the stage's labels",
+			                     jd->labels.keys[i], jd->labels.vals[i]);
+	if (jd->kind == K_BUILTIN) {
+		size_t nl = cf_lm_nlabels(jd->lm);
+		if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)) ||
+		    !(seen = calloc(s->K, sizeof *seen)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		for (i = 0; i < nl; i++) {
+			int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
+			if (x < 0) {
+				free(seen);
+				return cf_conf_error(err, info->conf_path, at ? at : jd->node,
+				        "%s has the label '%s', which is not one of the stage's "
+				        "labels (map it with labels: {%s: LABEL})", jd->model,
+				        cf_lm_label(jd->lm, i), cf_lm_label(jd->lm, i));
+			}
+			jd->bmap[i] = x;
+			seen[x] = 1;
+		}
+		for (k = 0; k < s->K && seen[k]; k++)
+			;
+		free(seen);
+		if (k < s->K)
+			return cf_conf_error(err, info->conf_path, at ? at : jd->node,
+			        "%s does not know the label '%s' of the stage (its labels "
+			        "map to none of them)", jd->model, s->L.v[k]);
+	} else if (jd->kind == K_LLM) {
+		if (!(jd->names = calloc(s->K, sizeof *jd->names)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		for (k = 0; k < s->K; k++) {
+			jd->names[k] = s->L.v[k];
+			for (i = 0; i < jd->labels.n; i++)
+				if (!strcmp(jd->labels.vals[i], s->L.v[k]))
+					jd->names[k] = jd->labels.keys[i];
+			n += strlen(jd->names[k]) + 2;
+		}
+		if (!(jd->labels_joined = calloc(1, n + 1)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		for (k = 0; k < s->K; k++) {
+			if (k)
+				strcat(jd->labels_joined, ", ");
+			strcat(jd->labels_joined, jd->names[k]);
+		}
 	}
 	return 0;
-mismatch:
-	return cf_conf_error(err, info->conf_path, at, "%s has other labels than "
-	                     "the first judge %s", jd->model, s->j[0].model);
+}
+
+static int load_prompt(judge *jd, const cf_pipeline_info *info, cf_error *err)
+{
+	const char **known = calloc(info->text_fields->n + 4, sizeof *known);
+	char alt[4096];
+	cf_error e2 = { 0 };
+	size_t i, k = 0;
+	int rc;
+
+	if (!known)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	known[k++] = "text";
+	known[k++] = "labels";
+	for (i = 0; i < jd->send->n; i++)
+		known[k++] = jd->send->v[i];
+	rc = cf_template_load(&jd->tpl, jd->prompt, known, &e2);
+	if (rc == CF_EIO && jd->prompt[0] != '/') {
+		const char *b = strncmp(jd->prompt, "prompts/", 8) ? jd->prompt
+		                                                   : jd->prompt + 8;
+		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
+		memset(&e2, 0, sizeof e2);
+		rc = cf_template_load(&jd->tpl, alt, known, &e2);
+		if (rc == CF_EIO) {
+			free(known);
+			return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
+			                     "prompt"), "cannot read prompt '%s' (nor %s)",
+			                     jd->prompt, alt);
+		}
+	}
+	free(known);
+	return rc < 0 ? cf_error_set(err, rc, "%s", e2.msg) : 0;
+}
+
+static int start_http(teacher_state *s, judge *jd, cf_error *err)
+{
+	cf_http_opts ho;
+	size_t n;
+
+	if (jd->kind == K_LLM) {
+		n = strlen(jd->base_url);
+		while (n && jd->base_url[n - 1] == '/')
+			n--;
+		if (!(jd->endpoint = malloc(n + 32)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		snprintf(jd->endpoint, n + 32, "%.*s/chat/completions", (int)n,
+		         jd->base_url);
+	} else if (!(jd->endpoint = strdup(jd->url))) {
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	if (s->dry_run)
+		return 0;
+	memset(&ho, 0, sizeof ho);
+	ho.concurrency = jd->concurrency;
+	ho.max_retries = jd->max_retries;
+	ho.timeout_s = jd->timeout_s;
+	ho.api_key = jd->api_key_env && *jd->api_key_env ? getenv(jd->api_key_env)
+	                                                 : NULL;
+	ho.jitter_seed = s->seed + (uint64_t)(jd - s->j);
+	return cf_http_new(&jd->http, &ho, err);
 }
 
 static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
                         cf_error *err)
 {
 	const cf_node *seq = s->judges_node;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	if (s->model && seq)
@@ -155,11 +500,12 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		                     "give either model: or judges:, not both");
 	if (s->model) {
 		s->nj = 1;
+		s->j[0].kind = K_BUILTIN;
+		s->j[0].node = info->node;
 		if (!(s->j[0].model = strdup(s->model)) ||
 		    !(s->j[0].name = strdup(s->model)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		return load_judge(s, &s->j[0], info, cf_node_get(info->node, "model"),
-		                  err);
+		return load_builtin(s, &s->j[0], info, err);
 	}
 	if (!seq)
 		return cf_conf_error(err, info->conf_path, info->node,
@@ -173,25 +519,45 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 
 		if (jn->type != CF_NODE_MAP)
 			return cf_conf_error(err, info->conf_path, jn,
-			                     "a judge is a mapping with kind: and model:");
+			                     "a judge is a mapping with kind: and its options");
 		if (!kn || kn->type != CF_NODE_SCALAR)
-			return cf_conf_error(err, info->conf_path, jn,
-			                     "judge without kind: (builtin, tei or llm)");
-		if (!strcmp(kn->str, "tei") || !strcmp(kn->str, "llm"))
-			return cf_conf_error(err, info->conf_path, kn, "judge kind '%s' "
-			                     "is not available in this build yet", kn->str);
-		if (strcmp(kn->str, "builtin"))
+			return cf_conf_error(err, info->conf_path, jn, "judge without "
+			                     "kind: (builtin, tei, vllm or llm)");
+		for (k = 0; k < 4; k++)
+			if (!strcmp(kn->str, kind_names[k]))
+				break;
+		if (!strcmp(kn->str, "classify"))
+			k = K_VLLM;
+		if (k == 4)
 			return cf_conf_error(err, info->conf_path, kn, "unknown judge "
-			                     "kind '%s' (builtin, tei or llm)", kn->str);
+			                     "kind '%s' (builtin, tei, vllm or llm)", kn->str);
+		jd->kind = (int)k;
+		jd->node = jn;
+		jd->s = s;
 		s->nj = i + 1;
-		if ((rc = cf_options_load(judge_table, jd, jn, info->conf_path,
+		if ((rc = cf_options_load(kind_tables[k], jd, jn, info->conf_path,
 		                          judge_skip, err)) < 0)
 			return rc;
-		if (!jd->name && !(jd->name = strdup(jd->model)))
+		if (!jd->name && !(jd->name = strdup(jd->kind == K_TEI ? jd->url
+		                                                       : jd->model)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		if ((rc = load_judge(s, jd, info, cf_node_get(jn, "model"), err)) < 0)
+		if (jd->kind == K_BUILTIN) {
+			if ((rc = load_builtin(s, jd, info, err)) < 0)
+				return rc;
+			continue;
+		}
+		s->remote = 1;
+		if ((rc = check_fields(info, jd, err)) < 0 ||
+		    (jd->kind == K_LLM && (rc = load_prompt(jd, info, err)) < 0) ||
+		    (rc = start_http(s, jd, err)) < 0)
 			return rc;
 	}
+	for (i = 0; i < s->nj; i++)
+		for (k = 0; k < i; k++)
+			if (!strcmp(s->j[i].name, s->j[k].name))
+				return cf_conf_error(err, info->conf_path, s->j[i].node,
+				                     "two judges are named '%s': give one a "
+				                     "name:", s->j[i].name);
 	return 0;
 }
 
@@ -223,6 +589,41 @@ static int parse_accept(teacher_state *s, const cf_pipeline_info *info,
 	return rc;
 }
 
+/* A judge whose model also generates in an llm stage of this pipeline is
+ * not independent of the generator ("Truth or Twist?"): say so. */
+static void warn_independence(teacher_state *s, const cf_pipeline_info *info)
+{
+	const cf_node *root = info->node, *stages, *sn, *m, *ty, *nm;
+	size_t i, k;
+
+	while (root->parent)
+		root = root->parent;
+	stages = cf_node_get(root, "stages");
+	if (!stages || stages->type != CF_NODE_SEQ)
+		return;
+	for (i = 0; i < stages->nkids; i++) {
+		sn = stages->kids[i];
+		ty = cf_node_get(sn, "type");
+		m = cf_node_get(sn, "model");
+		if (sn == info->node || !ty || !m || ty->type != CF_NODE_SCALAR ||
+		    m->type != CF_NODE_SCALAR || strcmp(ty->str, "llm"))
+			continue;
+		nm = cf_node_get(sn, "name");
+		for (k = 0; k < s->nj; k++) {
+			const judge *jd = &s->j[k];
+			const cf_node *at = cf_node_get(jd->node, "model");
+			if (jd->kind == K_BUILTIN || !jd->model || strcmp(jd->model, m->str))
+				continue;
+			fprintf(stderr, "cfaug: warning: %s:%d:%d: judge '%s' uses the "
+			        "model '%s', which also generates the candidates in stage "
+			        "'%s' (line %d): generator and judge should be "
+			        "independent\n", info->conf_path, at ? at->line : 0,
+			        at ? at->col : 0, jd->name, jd->model,
+			        nm && nm->type == CF_NODE_SCALAR ? nm->str : "llm", m->line);
+		}
+	}
+}
+
 static void teacher_destroy(cf_stage *st, void *state);
 
 /* On failure init frees what it made itself: the runner does not call
@@ -234,162 +635,725 @@ static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	size_t i;
 	int rc;
 
+	s->st = st;
+	s->dry_run = info->dry_run;
+	s->seed = info->seed;
 	if ((rc = parse_accept(s, info, err)) < 0 ||
-	    (rc = parse_judges(s, info, err)) < 0)
+	    (rc = parse_judges(s, info, err)) < 0 ||
+	    (rc = stage_labels(s, info, err)) < 0)
 		goto done;
-	if (!(s->buf = malloc(2 * s->nj * s->K * sizeof *s->buf)) ||
-	    !(s->cache_mem = malloc(CACHE_SLOTS * s->nj * s->K * sizeof(double)))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < CACHE_SLOTS; i++) {
-		s->cache[i].key = UINT64_MAX;
-		s->cache[i].p = s->cache_mem + i * s->nj * s->K;
-	}
+	for (i = 0; i < s->nj; i++)
+		if ((rc = map_judge(s, &s->j[i], info, err)) < 0)
+			goto done;
+	warn_independence(s, info);
 done:
 	if (rc < 0)
 		teacher_destroy(st, s);
 	return rc;
 }
 
-/* Every judge's probabilities for item it into out[j * K + k], in the first
- * judge's label order. */
-static int score(teacher_state *s, const cf_item *it, double *out)
+/* ---- scores ---------------------------------------------------------------- */
+
+static void set_fatal(teacher_state *s, int code, const char *msg)
+{
+	if (s->fatal)
+		return;
+	s->fatal = code;
+	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
+}
+
+static void score_fail(jscore *sc, const char *why)
+{
+	sc->state = SC_FAILED;
+	free(sc->error);
+	sc->error = strdup(why);
+}
+
+static void builtin_score(teacher_state *s, judge *jd, const cf_item *it,
+                          jscore *sc)
 {
 	const char *texts[CF_LM_MAX_FIELDS];
-	size_t lens[CF_LM_MAX_FIELDS], j, f, k;
+	size_t lens[CF_LM_MAX_FIELDS], f, k, nf = cf_lm_nfields(jd->lm);
 	double tmp[CF_LM_MAX_LABELS];
+
+	for (f = 0; f < nf; f++) {
+		texts[f] = cf_item_text(it, jd->fields.n ? jd->fields.v[f] :
+		                        cf_lm_field(jd->lm, f), &lens[f]);
+		if (!texts[f])
+			lens[f] = 0;
+	}
+	if (cf_lm_predict_len(jd->lm, texts, lens, nf, tmp) < 0) {
+		score_fail(sc, "the model could not score the text (out of memory)");
+		return;
+	}
+	for (k = 0; k < s->K; k++)
+		sc->p[k] = 0;
+	for (k = 0; k < cf_lm_nlabels(jd->lm); k++)
+		sc->p[jd->bmap[k]] += tmp[k];
+	sc->state = SC_OK;
+}
+
+/* The request body for judge jd on item it; a new string or NULL. */
+static char *request_body(teacher_state *s, judge *jd, const cf_item *it,
+                          int json)
+{
+	const char *t0, *t1, *vals[2 + 16];
+	size_t l, i;
+	json_t *b = NULL, *msgs, *last;
+	char *dump = NULL;
+
+	t0 = cf_item_text(it, jd->send->v[0], &l);
+	if (!t0)
+		t0 = "";
+	if (jd->kind == K_TEI) {
+		if (jd->send->n == 2) {
+			t1 = cf_item_text(it, jd->send->v[1], &l);
+			b = json_pack("{s:[[s,s]]}", "inputs", t0, t1 ? t1 : "");
+		} else {
+			b = json_pack("{s:s}", "inputs", t0);
+		}
+	} else if (jd->kind == K_VLLM) {
+		b = json_pack("{s:s, s:[s]}", "model", jd->model, "input", t0);
+	} else {
+		size_t nv = cf_template_nvars(jd->tpl);
+		const char **v = nv <= 18 ? vals : calloc(nv, sizeof *v);
+
+		if (!v)
+			return NULL;
+		for (i = 0; i < nv; i++) {
+			const char *name = cf_template_var(jd->tpl, i);
+			if (!strcmp(name, "labels"))
+				v[i] = jd->labels_joined;
+			else if (!strcmp(name, "text") && !in_list(jd->send, "text"))
+				v[i] = t0;
+			else
+				v[i] = cf_item_text(it, name, &l);
+		}
+		msgs = cf_template_render(jd->tpl, v);
+		if (v != vals)
+			free((void *)v);
+		if (!msgs)
+			return NULL;
+		b = json_pack("{s:s, s:o, s:i, s:I, s:i}", "model", jd->model,
+		              "messages", msgs, "temperature", 0, "seed",
+		              (json_int_t)(s->seed & 0x7fffffff), "max_tokens",
+		              (int)jd->max_tokens);
+		if (b && !json) {
+			json_object_set_new(b, "logprobs", json_true());
+			json_object_set_new(b, "top_logprobs", json_integer(jd->top_logprobs));
+		} else if (b) {
+			/* ask for {"label": L} in the last user message, and constrain
+			 * the answer where the server supports it */
+			size_t k;
+			json_t *en = json_array();
+			char *hint;
+			last = json_array_get(msgs, json_array_size(msgs) - 1);
+			l = strlen(json_string_value(json_object_get(last, "content"))) +
+			    strlen(jd->labels_joined) + 96;
+			if ((hint = malloc(l))) {
+				snprintf(hint, l, "%s\n\nAnswer with JSON only: {\"label\": L} "
+				         "where L is one of: %s.", json_string_value(
+				         json_object_get(last, "content")), jd->labels_joined);
+				json_object_set_new(last, "content", json_string(hint));
+				free(hint);
+			}
+			for (k = 0; k < s->K; k++)
+				json_array_append_new(en, json_string(jd->names[k]));
+			if (jd->json_format == F_JSON_OBJECT)
+				json_object_set_new(b, "response_format",
+				                    json_pack("{s:s}", "type", "json_object"));
+			else if (jd->json_format == F_JSON_SCHEMA)
+				json_object_set_new(b, "response_format", json_pack(
+				    "{s:s, s:{s:s, s:b, s:{s:s, s:{s:{s:s, s:O}}, s:[s], s:b}}}",
+				    "type", "json_schema", "json_schema", "name", "judge",
+				    "strict", 1, "schema", "type", "object", "properties",
+				    "label", "type", "string", "enum", en, "required", "label",
+				    "additionalProperties", 0));
+			json_decref(en);
+		}
+	}
+	if (b)
+		dump = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	return dump;
+}
+
+static void rq_free(teacher_state *s, jrq *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		s->rqs = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	free(q);
+}
+
+/* Ask judge jd for the score sc of item it (owned by o or jb). */
+static int submit(teacher_state *s, judge *jd, const cf_item *it, jscore *sc,
+                  orec *o, job *jb, cf_error *err)
+{
+	cf_http_request hr;
+	jrq *q;
+	char *body;
+	int rc;
+
+	sc->json = jd->kind == K_LLM && (jd->mode == M_JSON || jd->no_logprobs ||
+	                                 sc->json);
+	if (!(body = request_body(s, jd, it, sc->json))) {
+		score_fail(sc, "cannot build the request (a text is not valid UTF-8)");
+		return 0;
+	}
+	if (!(q = calloc(1, sizeof *q))) {
+		free(body);
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	q->next = s->rqs;
+	if (s->rqs)
+		s->rqs->prev = q;
+	s->rqs = q;
+	q->jd = jd;
+	q->sc = sc;
+	q->o = o;
+	q->jb = jb;
+	memset(&hr, 0, sizeof hr);
+	hr.url = jd->endpoint;
+	hr.body = body;
+	hr.body_len = strlen(body);
+	hr.user = q;
+	hr.est_tokens = (double)hr.body_len / 4;
+	rc = cf_http_submit(jd->http, &hr, err);
+	free(body);
+	if (rc < 0) {
+		rq_free(s, q);
+		return rc;
+	}
+	jd->requests++;
+	if (o)
+		o->pending++;
+	else
+		jb->pending++;
+	return 0;
+}
+
+/* Score item it with every judge into js[]: builtin ones now, remote ones
+ * by requests (counted in o->pending or jb->pending). */
+static int score_all(teacher_state *s, const cf_item *it, jscore *js, orec *o,
+                     job *jb, cf_error *err)
+{
+	size_t j;
 	int rc;
 
 	for (j = 0; j < s->nj; j++) {
-		const cf_lm *m = s->j[j].lm;
-
-		for (f = 0; f < cf_lm_nfields(m); f++) {
-			texts[f] = cf_item_text(it, cf_lm_field(m, f), &lens[f]);
-			if (!texts[f])
-				lens[f] = 0;
-		}
-		if ((rc = cf_lm_predict_len(m, texts, lens, cf_lm_nfields(m), tmp)) < 0)
+		judge *jd = &s->j[j];
+		if (jd->kind == K_BUILTIN)
+			builtin_score(s, jd, it, &js[j]);
+		else if (s->dry_run)
+			jd->dry_requests++;
+		else if ((rc = submit(s, jd, it, &js[j], o, jb, err)) < 0)
 			return rc;
-		for (k = 0; k < s->K; k++)
-			out[j * s->K + k] = tmp[s->j[j].map[k]];
 	}
 	return 0;
 }
 
-static json_t *probs_json(const teacher_state *s, const double *p)
+/* ---- originals --------------------------------------------------------- */
+
+static size_t score_bytes(const teacher_state *s)
 {
-	json_t *o = json_object();
+	return s->nj * (sizeof(jscore) + s->K * sizeof(double));
+}
+
+/* Point js[j].p into the doubles after the nj jscores. */
+static void wire_scores(const teacher_state *s, jscore *js)
+{
+	double *p = (double *)(void *)(js + s->nj);
+	size_t j;
+
+	for (j = 0; j < s->nj; j++)
+		js[j].p = p + j * s->K;
+}
+
+static void scores_clear(const teacher_state *s, jscore *js)
+{
+	size_t j;
+
+	for (j = 0; j < s->nj; j++) {
+		free(js[j].error);
+		js[j].error = NULL;
+	}
+}
+
+static void lru_unlink(teacher_state *s, orec *o)
+{
+	if (o->lprev)
+		o->lprev->lnext = o->lnext;
+	else if (s->lru_head == o)
+		s->lru_head = o->lnext;
+	if (o->lnext)
+		o->lnext->lprev = o->lprev;
+	else if (s->lru_tail == o)
+		s->lru_tail = o->lprev;
+	o->lprev = o->lnext = NULL;
+}
+
+static void orec_free(teacher_state *s, orec *o)
+{
+	orec **pp = &s->buckets[o->seq % OREC_BUCKETS];
+
+	while (*pp && *pp != o)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = o->hnext;
+	scores_clear(s, o->js);
+	free(o);
+}
+
+/* A candidate no longer uses o: keep it a while for late candidates. */
+static void orec_release(teacher_state *s, orec *o)
+{
+	if (--o->refs > 0)
+		return;
+	o->rec = NULL;
+	o->lprev = s->lru_tail;
+	if (s->lru_tail)
+		s->lru_tail->lnext = o;
+	else
+		s->lru_head = o;
+	s->lru_tail = o;
+	if (++s->nlru > LRU_KEEP) {
+		orec *old = s->lru_head;
+		lru_unlink(s, old);
+		s->nlru--;
+		orec_free(s, old);
+	}
+}
+
+/* The original's scores for it's record: found, or made and asked for. */
+static int orec_get(teacher_state *s, cf_item *it, orec **out, cf_error *err)
+{
+	uint64_t seq = it->rec->seq;
+	orec *o;
+	cf_item orig;
+	int rc;
+
+	for (o = s->buckets[seq % OREC_BUCKETS]; o && o->seq != seq; o = o->hnext)
+		;
+	if (o) {
+		if (o->refs++ == 0) {
+			lru_unlink(s, o);
+			s->nlru--;
+		}
+		o->rec = it->rec;
+		*out = o;
+		return 0;
+	}
+	if (!(o = calloc(1, sizeof *o + score_bytes(s))))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	wire_scores(s, o->js);
+	o->seq = seq;
+	o->rec = it->rec;
+	o->refs = 1;
+	o->hnext = s->buckets[seq % OREC_BUCKETS];
+	s->buckets[seq % OREC_BUCKETS] = o;
+	*out = o;
+	memset(&orig, 0, sizeof orig);
+	orig.rec = it->rec;
+	rc = score_all(s, &orig, o->js, o, NULL, err);
+	return rc;
+}
+
+/* ---- deciding ------------------------------------------------------------ */
+
+static json_t *probs_json(const teacher_state *s, const jscore *sc)
+{
+	json_t *o;
 	size_t k;
 
+	if (sc->state != SC_OK)
+		return json_null();
+	o = json_object();
 	for (k = 0; o && k < s->K; k++)
-		json_object_set_new(o, cf_lm_label(s->j[0].lm, k), json_real(p[k]));
+		json_object_set_new(o, s->L.v[k], json_real(sc->p[k]));
 	return o;
 }
+
+static json_t *judge_json(const teacher_state *s, size_t j, const jscore *po,
+                          const jscore *pc)
+{
+	const judge *jd = &s->j[j];
+	json_t *o = json_pack("{s:s, s:s}", "name", jd->name, "kind",
+	                      kind_names[jd->kind]);
+
+	if (!o)
+		return NULL;
+	if (jd->model)
+		json_object_set_new(o, "model", json_string(jd->model));
+	if (jd->endpoint)
+		json_object_set_new(o, "url", json_string(jd->endpoint));
+	json_object_set_new(o, "orig", probs_json(s, po));
+	json_object_set_new(o, "cf", probs_json(s, pc));
+	if (jd->kind == K_LLM && pc->source)
+		json_object_set_new(o, "source", json_string(pc->source));
+	return o;
+}
+
+static void count_reason(teacher_state *s, const char *why)
+{
+	size_t k;
+
+	for (k = 0; k < R_COUNT; k++)
+		if (!strcmp(reason_names[k], why))
+			s->rejected[k]++;
+}
+
+static void job_free(teacher_state *s, job *jb)
+{
+	if (!jb)
+		return;
+	scores_clear(s, jb->js);
+	free(jb);
+}
+
+/* Everything answered: accept or reject jb's candidate, free jb. */
+static void decide(teacher_state *s, job *jb)
+{
+	size_t K = s->K, j, k, nacc = 0;
+	cf_item *it = jb->it;
+	const jscore *po = jb->o->js, *pc = jb->js;
+	const char *target = s->L.v[jb->ti], *why = NULL, *jwhy;
+	double pm[CF_LM_MAX_LABELS], qm[CF_LM_MAX_LABELS], sc = 0, jsc;
+	json_t *t = json_object(), *jl = json_array(), *detail = NULL;
+	int ok = 0;
+
+	for (j = 0; j < s->nj; j++) {
+		if (jb->dry) {
+			why = "dry_run";
+			break;
+		}
+		if (po[j].state != SC_OK || pc[j].state != SC_OK) {
+			int onorig = po[j].state != SC_OK;
+			why = "judge_failed";
+			detail = json_pack("{s:s, s:s, s:s, s:s?}", "target", target,
+			                   "judge", s->j[j].name, "text", onorig ?
+			                   "original" : "counterfactual", "error",
+			                   onorig ? po[j].error : pc[j].error);
+			break;
+		}
+	}
+	if (!why) {
+		for (k = 0; k < K; k++) {
+			pm[k] = qm[k] = 0;
+			for (j = 0; j < s->nj; j++) {
+				pm[k] += po[j].p[k] / (double)s->nj;
+				qm[k] += pc[j].p[k] / (double)s->nj;
+			}
+		}
+		if (s->combine == CF_COMBINE_MEAN) {
+			ok = cf_accept_decide(&s->acc, pm, qm, K, (size_t)jb->ti, &sc, &why);
+		} else {
+			for (j = 0; j < s->nj; j++) {
+				if (cf_accept_decide(&s->acc, po[j].p, pc[j].p, K,
+				                     (size_t)jb->ti, &jsc, &jwhy))
+					nacc++;
+				else if (!why)
+					why = jwhy;
+				sc += jsc / (double)s->nj;
+			}
+			ok = s->combine == CF_COMBINE_ALL ? nacc == s->nj
+			                                  : 2 * nacc > s->nj;
+			if (ok)
+				why = NULL;
+		}
+		s->scored++;
+		s->sum_delta += qm[jb->ti] - pm[jb->ti];
+		detail = json_pack("{s:s, s:f}", "target", target, "score", sc);
+	}
+	if (t && jl) {
+		json_object_set_new(t, "judges", jl);
+		jl = NULL;
+		for (j = 0; j < s->nj; j++)
+			json_array_append_new(json_object_get(t, "judges"),
+			                      judge_json(s, j, &po[j], &pc[j]));
+		json_object_set_new(t, "policy", json_string(cf_policy_names[s->acc.policy]));
+		json_object_set_new(t, "combine", json_string(cf_combine_names[s->combine]));
+		json_object_set_new(t, "target", json_string(target));
+		if (!why || (strcmp(why, "judge_failed") && strcmp(why, "dry_run")))
+			json_object_set_new(t, "score", json_real(sc));
+		json_object_set_new(t, "accepted", json_boolean(ok));
+		json_decref(it->teacher);
+		it->teacher = t;
+		t = NULL;
+	}
+	json_decref(t);
+	json_decref(jl);
+	orec_release(s, jb->o);
+	job_free(s, jb);
+	if (ok) {
+		json_decref(detail);
+		s->accepted++;
+		cf_emit(s->st, it);
+		return;
+	}
+	count_reason(s, why);
+	cf_reject(s->st, it, why, detail);
+}
+
+static void job_unlink(teacher_state *s, job *jb)
+{
+	if (jb->prev)
+		jb->prev->next = jb->next;
+	else
+		s->jobs = jb->next;
+	if (jb->next)
+		jb->next->prev = jb->prev;
+	s->njobs--;
+}
+
+/* Decide jb if everything it needs has answered. */
+static void try_decide(teacher_state *s, job *jb)
+{
+	if (jb->pending || jb->o->pending)
+		return;
+	job_unlink(s, jb);
+	decide(s, jb);
+}
+
+/* ---- process ----------------------------------------------------------- */
+
+static void poll_judges(teacher_state *s, int timeout_ms, cf_error *err);
 
 static int teacher_process(cf_stage *st, void *state, cf_item *it,
                            cf_error *err)
 {
 	teacher_state *s = state;
-	size_t K = s->K, j, k, nacc = 0;
-	struct slot *sl = &s->cache[it->rec->seq % CACHE_SLOTS];
-	const char *target, *why = NULL, *jwhy;
-	double *p, *q = s->buf, pm[CF_LM_MAX_LABELS], qm[CF_LM_MAX_LABELS];
-	double sc = 0, jsc;
-	json_t *t = NULL, *jl;
-	int ti, ok, rc;
+	const char *target;
+	int ti = -1, rc;
+	size_t k;
+	job *jb;
 
+	if (s->fatal)
+		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
 	if (!cf_item_is_candidate(it)) {
 		cf_emit(st, it);
 		return 0;
 	}
 	target = s->acc.policy == CF_POLICY_PRESERVE ? it->rec->label :
 	         cf_item_label(it);
-	ti = target ? cf_lm_label_index(s->j[0].lm, target) : -1;
+	for (k = 0; target && k < s->K; k++)
+		if (!strcmp(s->L.v[k], target))
+			ti = (int)k;
 	if (ti < 0) {
 		s->rejected[R_UNKNOWN_LABEL]++;
 		cf_reject(st, it, "unknown_label", json_pack("{s:s?}", "target", target));
 		return 0;
 	}
-	/* the original's scores, once per record */
-	p = sl->p;
-	if (sl->key != it->rec->seq) {
-		cf_item orig;
-
-		memset(&orig, 0, sizeof orig);
-		orig.rec = it->rec;
-		if ((rc = score(s, &orig, p)) < 0)
-			goto fail;
-		sl->key = it->rec->seq;
+	if (!(jb = calloc(1, sizeof *jb + score_bytes(s)))) {
+		cf_fail_record(st, it, "teacher_failed");
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
-	if ((rc = score(s, it, q)) < 0)
-		goto fail;
-
-	/* decide: once on the mean, or per judge */
-	for (k = 0; k < K; k++) {
-		pm[k] = qm[k] = 0;
-		for (j = 0; j < s->nj; j++) {
-			pm[k] += p[j * K + k] / (double)s->nj;
-			qm[k] += q[j * K + k] / (double)s->nj;
+	wire_scores(s, jb->js);
+	jb->it = it;
+	jb->ti = ti;
+	jb->dry = s->dry_run && s->remote;
+	jb->next = s->jobs;
+	if (s->jobs)
+		s->jobs->prev = jb;
+	s->jobs = jb;
+	s->njobs++;
+	/* held from here on: a failure below leaves it to destroy() */
+	if ((rc = orec_get(s, it, &jb->o, err)) < 0 ||
+	    (rc = score_all(s, it, jb->js, NULL, jb, err)) < 0) {
+		if (!jb->o) {
+			job_unlink(s, jb);
+			job_free(s, jb);
+			cf_fail_record(st, it, "teacher_failed");
 		}
+		set_fatal(s, rc, err->msg);
+		return rc;
 	}
-	if (s->combine == CF_COMBINE_MEAN) {
-		ok = cf_accept_decide(&s->acc, pm, qm, K, (size_t)ti, &sc, &why);
+	if (!jb->pending && !jb->o->pending) {
+		try_decide(s, jb);
 	} else {
-		for (j = 0; j < s->nj; j++) {
-			if (cf_accept_decide(&s->acc, p + j * K, q + j * K, K, (size_t)ti,
-			                     &jsc, &jwhy))
-				nacc++;
-			else if (!why)
-				why = jwhy;
-			sc += jsc / (double)s->nj;
-		}
-		ok = s->combine == CF_COMBINE_ALL ? nacc == s->nj : 2 * nacc > s->nj;
-		if (ok)
-			why = NULL;
+		jb->onext = jb->o->waiting;
+		jb->o->waiting = jb;
+		poll_judges(s, 0, err);
 	}
-	s->scored++;
-	s->sum_delta += qm[ti] - pm[ti];
-
-	/* it->teacher */
-	rc = CF_ENOMEM;
-	if (!(t = json_object()) || !(jl = json_array()))
-		goto fail;
-	json_object_set_new(t, "judges", jl);
-	for (j = 0; j < s->nj; j++)
-		if (json_array_append_new(jl, json_pack("{s:s,s:s,s:o,s:o}", "name",
-		        s->j[j].name, "kind", "builtin", "orig", probs_json(s, p + j * K),
-		        "cf", probs_json(s, q + j * K))) < 0)
-			goto fail;
-	if (json_object_set_new(t, "policy", json_string(cf_policy_names[s->acc.policy])) < 0 ||
-	    json_object_set_new(t, "target", json_string(target)) < 0 ||
-	    json_object_set_new(t, "score", json_real(sc)) < 0 ||
-	    json_object_set_new(t, "accepted", json_boolean(ok)) < 0)
-		goto fail;
-	json_decref(it->teacher);
-	it->teacher = t;
-	if (ok) {
-		s->accepted++;
-		cf_emit(st, it);
-		return 0;
-	}
-	for (k = 0; k < R_COUNT; k++)
-		if (!strcmp(reason_names[k], why))
-			s->rejected[k]++;
-	cf_reject(st, it, why, json_pack("{s:s,s:f}", "target", target, "score", sc));
-	return 0;
-fail:
-	json_decref(t);
-	cf_fail_record(st, it, "teacher_failed");
-	return cf_error_set(err, rc, "teacher %s: %s", cf_stage_name(st),
-	                    cf_strerror(rc));
+	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
 }
+
+/* ---- answers ------------------------------------------------------------ */
+
+static void read_answer(judge *jd, jscore *sc, const cf_http_result *r,
+                        int *again)
+{
+	teacher_state *s = jd->s;
+	cf_judge_labels jl = { &s->L, &jd->labels };
+	char why[WHY_MAX];
+	json_t *resp, *ch;
+	int rc;
+
+	*again = 0;
+	if (jd->kind == K_TEI)
+		rc = cf_judge_read_tei(&jl, r->body, r->body_len, sc->p, why, sizeof why);
+	else if (jd->kind == K_VLLM)
+		rc = cf_judge_read_vllm(&jl, r->body, r->body_len, sc->p, why, sizeof why);
+	else {
+		resp = json_loadb(r->body, r->body_len, 0, NULL);
+		ch = json_array_get(json_object_get(resp, "choices"), 0);
+		if (!json_is_object(ch)) {
+			rc = -1;
+			snprintf(why, sizeof why, "not a chat completion (no choices)");
+		} else if (!sc->json) {
+			rc = cf_judge_read_logprobs(jd->names, s->K, ch, sc->p, why, sizeof why);
+			sc->source = "logprobs";
+			if (rc == 1 && jd->mode == M_AUTO) {
+				/* no logprobs from this server: JSON answers from now on */
+				jd->no_logprobs = 1;
+				sc->json = 1;
+				*again = 1;
+			} else if (rc != 0) {
+				/* logprobs without a label token: take the answer's word */
+				rc = cf_judge_read_label_answer(jd->names, s->K, json_string_value(
+				        json_object_get(json_object_get(ch, "message"), "content")),
+				        sc->p, why, sizeof why);
+				sc->source = "answer";
+			}
+		} else {
+			rc = cf_judge_read_label_answer(jd->names, s->K, json_string_value(
+			        json_object_get(json_object_get(ch, "message"), "content")),
+			        sc->p, why, sizeof why);
+			sc->source = "json";
+		}
+		json_decref(resp);
+	}
+	if (*again)
+		return;
+	if (rc == 0) {
+		sc->state = SC_OK;
+		if (sc->source)
+			jd->by_source[!strcmp(sc->source, "logprobs") ? 0 :
+			              !strcmp(sc->source, "json") ? 1 : 2]++;
+	} else {
+		score_fail(sc, why);
+		jd->failed++;
+	}
+}
+
+static void on_done(void *ctx, const cf_http_result *r)
+{
+	judge *jd = ctx;
+	teacher_state *s = jd->s;
+	jrq *q = r->user;
+	jscore *sc = q->sc;
+	orec *o = q->o;
+	job *jb = q->jb, *w, *wn;
+	cf_error e = { 0 };
+	char msg[CF_ERRMSG_MAX];
+	int again = 0;
+
+	rq_free(s, q);
+	if (r->outcome == CF_HTTP_FATAL) {
+		int auth = r->status == 401 || r->status == 403;
+		snprintf(msg, sizeof msg, "stage '%s', judge '%s': %s refused the "
+		         "request: %s%s%s%s", cf_stage_name(s->st), jd->name,
+		         jd->endpoint, r->error, !auth ? "" : jd->api_key_env ?
+		         " (check the key in $" : " (the judge sends no key: set "
+		         "api_key_env", auth && jd->api_key_env ? jd->api_key_env : "",
+		         auth ? ")" : "");
+		set_fatal(s, CF_ENET, msg);
+		score_fail(sc, r->error);
+	} else if (r->outcome == CF_HTTP_FAILED) {
+		score_fail(sc, r->error);
+		jd->failed++;
+	} else {
+		read_answer(jd, sc, r, &again);
+	}
+	if (again) {
+		const cf_item *it;
+		cf_item orig;
+		memset(&orig, 0, sizeof orig);
+		orig.rec = o ? o->rec : NULL;
+		it = o ? &orig : jb->it;
+		if (o)
+			o->pending--;
+		else
+			jb->pending--;
+		if (submit(s, jd, it, sc, o, jb, &e) < 0)
+			set_fatal(s, CF_ENOMEM, e.msg);
+		return;
+	}
+	if (o) {
+		if (--o->pending == 0) {
+			w = o->waiting;
+			o->waiting = NULL;
+			for (; w; w = wn) {
+				wn = w->onext;
+				if (w->pending) {       /* still waits for its own scores */
+					w->onext = o->waiting;
+					o->waiting = w;
+				} else {
+					try_decide(s, w);
+				}
+			}
+		}
+	} else if (--jb->pending == 0 && !jb->o->pending) {
+		/* off the orec's waiting list, then decide */
+		job **pp = &jb->o->waiting;
+		while (*pp && *pp != jb)
+			pp = &(*pp)->onext;
+		if (*pp)
+			*pp = jb->onext;
+		try_decide(s, jb);
+	}
+}
+
+/* Poll every judge with requests pending; with several, each in turn for
+ * a short slice, so none waits behind another's timeout. */
+static void poll_judges(teacher_state *s, int timeout_ms, cf_error *err)
+{
+	size_t j, busy = 0;
+	int rc, slice;
+
+	for (j = 0; j < s->nj; j++)
+		if (s->j[j].http && cf_http_pending(s->j[j].http))
+			busy++;
+	slice = busy > 1 && timeout_ms > 2 ? 2 : timeout_ms;
+	for (j = 0; j < s->nj && !s->fatal; j++) {
+		judge *jd = &s->j[j];
+		if (!jd->http || !cf_http_pending(jd->http))
+			continue;
+		if ((rc = cf_http_poll(jd->http, slice, on_done, jd, err)) < 0)
+			set_fatal(s, rc, err->msg);
+	}
+}
+
+static int teacher_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
+{
+	teacher_state *s = state;
+	size_t j, pending = 0;
+
+	if (!s->njobs && !s->fatal)
+		return 0;
+	poll_judges(s, timeout_ms, err);
+	if (s->fatal)
+		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	for (j = 0; j < s->nj; j++)
+		if (s->j[j].http)
+			pending += cf_http_pending(s->j[j].http);
+	if (s->njobs > 0 && pending == 0)
+		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld "
+		                    "candidates and waits for nothing",
+		                    cf_stage_name(st), s->njobs);
+	return s->njobs > INT32_MAX ? INT32_MAX : (int)s->njobs;
+}
+
+/* ---- report, destroy ------------------------------------------------------ */
 
 static int teacher_report(cf_stage *st, void *state, json_t *out)
 {
 	teacher_state *s = state;
-	json_t *r = json_object();
-	size_t k;
+	json_t *r = json_object(), *ja = json_array();
+	size_t k, j;
 
 	for (k = 0; k < R_COUNT; k++)
 		json_object_set_new(r, reason_names[k], json_integer((json_int_t)s->rejected[k]));
@@ -397,33 +1361,88 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "rejected_by_reason", r);
 	json_object_set_new(out, "mean_delta",
 	                    json_real(s->scored ? s->sum_delta / (double)s->scored : 0.0));
+	for (j = 0; j < s->nj; j++) {
+		const judge *jd = &s->j[j];
+		json_t *o = json_pack("{s:s, s:s}", "name", jd->name, "kind",
+		                      kind_names[jd->kind]);
+		if (jd->kind != K_BUILTIN) {
+			const cf_http_stats *hs = jd->http ? cf_http_get_stats(jd->http) : NULL;
+			json_object_set_new(o, "requests", json_integer((json_int_t)(hs ? hs->attempts : 0)));
+			json_object_set_new(o, "retries", json_integer((json_int_t)(hs ? hs->retries : 0)));
+			json_object_set_new(o, "max_in_flight", json_integer(hs ? hs->max_in_flight : 0));
+			json_object_set_new(o, "failed", json_integer((json_int_t)jd->failed));
+			if (s->dry_run)
+				json_object_set_new(o, "dry_run_requests",
+				                    json_integer((json_int_t)jd->dry_requests));
+		}
+		if (jd->kind == K_LLM)
+			json_object_set_new(o, "answers", json_pack("{s:I, s:I, s:I}",
+			        "logprobs", (json_int_t)jd->by_source[0], "json",
+			        (json_int_t)jd->by_source[1], "answer",
+			        (json_int_t)jd->by_source[2]));
+		json_array_append_new(ja, o);
+	}
+	json_object_set_new(out, "judges", ja);
 	return 0;
 }
 
 static void teacher_destroy(cf_stage *st, void *state)
 {
 	teacher_state *s = state;
-	size_t j;
+	size_t j, b;
+	job *jb, *jn;
+	orec *o, *on;
+	jrq *q, *qn;
 
 	for (j = 0; j < MAX_JUDGES; j++) {
-		cf_lm_free(&s->j[j].lm);
-		free(s->j[j].map);
-		s->j[j].map = NULL;
-		cf_options_free(judge_table, &s->j[j]);   /* model, name */
+		judge *jd = &s->j[j];
+		/* the client frees its requests, not their jrq (below) */
+		cf_http_free(&jd->http);
+		cf_lm_free(&jd->lm);
+		cf_template_free(&jd->tpl);
+		free(jd->bmap);
+		free(jd->names);
+		free(jd->labels_joined);
+		free(jd->endpoint);
+		jd->bmap = NULL;
+		jd->names = NULL;
+		jd->labels_joined = jd->endpoint = NULL;
+		cf_options_free(kind_tables[jd->kind], jd);
 	}
-	free(s->buf);
-	free(s->cache_mem);
-	s->buf = s->cache_mem = NULL;
+	for (q = s->rqs; q; q = qn) {
+		qn = q->next;
+		free(q);
+	}
+	s->rqs = NULL;
+	/* a run abandoned mid-way: the candidates still held are ours to free
+	 * (cf_item_free leaves originals alone) */
+	for (jb = s->jobs; jb; jb = jn) {
+		jn = jb->next;
+		cf_item_free(jb->it);
+		job_free(s, jb);
+	}
+	s->jobs = NULL;
+	for (b = 0; b < OREC_BUCKETS; b++)
+		for (o = s->buckets[b]; o; o = on) {
+			on = o->hnext;
+			scores_clear(s, o->js);
+			free(o);
+		}
+	memset(s->buckets, 0, sizeof s->buckets);
+	cf_strlist_free(&s->L);
+	(void)st;
 }
 
 const cf_stage_kind cf_stage_teacher = {
 	.name = "teacher",
-	.summary = "keep candidates a classifier judges to have the target label",
+	.summary = "keep candidates that judges (built-in model, TEI, vLLM, LLM) "
+	           "find to carry the target label",
 	.state_size = sizeof(teacher_state),
 	.options = teacher_options,
 	.flags = CF_STAGE_CANDIDATES,
 	.init = teacher_init,
 	.process = teacher_process,
+	.poll = teacher_poll,
 	.report = teacher_report,
 	.destroy = teacher_destroy,
 };

@@ -24,6 +24,23 @@ the first K requests that carry this exact user message fail with FAULT:
   empty      200 whose answer is blank: <new> </new>
   same       200 whose answer is the original unchanged
   nomarker   200 whose content has no <new> markers
+Judges (the teacher stage's remote judges): POST .../predict answers as a
+Hugging Face TEI classifier ({"inputs": TEXT} or {"inputs": [[A, B]]} ->
+[{"label": "LABEL_1", "score": p}, {"label": "LABEL_0", ...}]; ?names=plain
+names them negative/positive), POST .../classify as vLLM's /classify
+({"model", "input": [TEXT]} -> {"data": [{"probs": [p_neg, p_pos], ...}]}),
+and chat completions under a path holding /judge/ (base_url
+http://127.0.0.1:PORT/judge/v1) answer as a judge (labels
+--judge-labels NEG,POS, default negative,positive) of the
+text between <text> and </text>: the top label, with logprobs (top
+alternatives "pos"/"Pos"/"neg"/" Neg"/"The") when asked unless
+--no-logprobs, as {"label": L} when a response_format is asked.  Every
+judge scores p(positive) = sigmoid(bias + 2 * (#positive words - #negative
+words)), negated when the text holds an odd number of "not", with the
+word lists below; "bias=B" anywhere in the URL's path or query sets B (default 0),
+so two judges on one mock can disagree.  Fault markers work on the judged
+text too; MOCK:badlabelxK answers a label no map knows (LABEL_7, a third
+class, "maybe").
 Global: --status CODE [--error-code C] answers every request with that
 error; --key K answers 401 unless "Authorization: Bearer K"; --ignore-n
 returns one choice whatever n is; --latency-ms / --tail-frac /
@@ -33,6 +50,7 @@ slower (deterministic from --rng-seed).
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import re
@@ -40,6 +58,20 @@ import sys
 import time
 
 MARK = re.compile(r"MOCK:([a-z0-9]+)x(\d+)")
+POS_WORDS = set("good great best better excellent wonderful amazing fantastic superb "
+                "brilliant outstanding awesome beautiful interesting exciting "
+                "enjoyable funny clever".split())
+NEG_WORDS = set("bad terrible worst worse awful horrible dreadful lousy abysmal dire "
+                "mediocre atrocious ugly boring dull tedious unbearable stupid".split())
+
+
+def p_positive(text, bias):
+    words = re.findall(r"[a-z]+", text.lower())
+    score = 2.0 * (sum(w in POS_WORDS for w in words) - sum(w in NEG_WORDS for w in words))
+    if words.count("not") % 2:
+        score = -score
+    score += bias
+    return 1.0 / (1.0 + math.exp(-score))
 
 
 class Mock:
@@ -132,6 +164,13 @@ async def serve(mock, writer, method, path, hdr, body):
     t0 = time.time()
     status, fault, n, seed, user = 200, None, 1, None, ""
     try:
+        route = path.split("?", 1)[0]
+        bm = re.search(r"bias=(-?[0-9.]+)", path)
+        query = {"bias": bm.group(1)} if bm else {}
+        query["plain"] = "names=plain" in path
+        if method == "POST" and (route.endswith("/predict") or route.endswith("/classify")):
+            status, fault, user = await serve_classifier(mock, writer, route, query, hdr, body)
+            return
         if method == "GET" and path.endswith("/stats"):
             send(writer, 200, json.dumps({"requests": mock.nreq - 1,
                                           "max_inflight": mock.max_inflight}))
@@ -156,6 +195,9 @@ async def serve(mock, writer, method, path, hdr, body):
             extra = {"Retry-After": str(a.retry_after)} if a.status == 429 else None
             send(writer, a.status, error_body(a.status, a.error_code or "error",
                                               "scripted error"), extra)
+            return
+        if "/judge/" in route:
+            status, fault = await serve_judge(mock, writer, req, user, query)
             return
         fault = mock.fault_for(user)
         lat = mock.latency()
@@ -229,6 +271,124 @@ async def serve(mock, writer, method, path, hdr, body):
                                        "t1": round(time.time(), 4)}) + "\n")
 
 
+async def faulted(mock, writer, fault):
+    """Sleep, or answer a scripted fault; returns the status sent, or None."""
+    a = mock.a
+    lat = a.hang_s if fault == "timeout" else mock.latency()
+    if lat > 0:
+        await asyncio.sleep(lat)
+    if fault == "429":
+        send(writer, 429, error_body(429, "rate_limit_exceeded", "slow down"),
+             {"Retry-After": str(a.retry_after)})
+        return 429
+    if fault == "500":
+        send(writer, 500, error_body(500, "server_error", "boom"))
+        return 500
+    if fault == "drop":
+        writer.transport.abort()
+        return 0
+    if fault == "malformed":
+        send(writer, 200, '[{"label": ')
+        return 200
+    return None
+
+
+def auth_refused(mock, writer, hdr):
+    a = mock.a
+    if a.key is not None and hdr.get("authorization") != "Bearer " + a.key:
+        send(writer, 401, error_body(401, "invalid_api_key", "Incorrect API key provided."))
+        return True
+    return False
+
+
+async def serve_classifier(mock, writer, route, query, hdr, body):
+    """TEI /predict or vLLM /classify.  Returns (status, fault, text)."""
+    a = mock.a
+    try:
+        req = json.loads(body)
+        if route.endswith("/predict"):
+            inp = req["inputs"]
+            pair = isinstance(inp, list)
+            text = " ".join(inp[0]) if pair else inp
+        else:
+            inp = req["input"]
+            pair = False
+            text = inp[0] if isinstance(inp, list) else inp
+            assert isinstance(text, str) and req.get("model")
+    except Exception:
+        send(writer, 400, error_body(400, "invalid_request_error", "bad request body"))
+        return 400, None, ""
+    if auth_refused(mock, writer, hdr):
+        return 401, None, text
+    if a.status:
+        send(writer, a.status, error_body(a.status, a.error_code or "error", "scripted error"))
+        return a.status, None, text
+    fault = mock.fault_for(text)
+    st = await faulted(mock, writer, fault)
+    if st is not None:
+        return st, fault, text
+    p = p_positive(text, float(query.get("bias", 0)))
+    if route.endswith("/predict"):
+        plain = query["plain"]
+        pos, neg = ("positive", "negative") if plain else ("LABEL_1", "LABEL_0")
+        preds = sorted([{"label": pos, "score": p}, {"label": neg, "score": 1 - p}],
+                       key=lambda d: -d["score"])
+        if fault == "badlabel":
+            preds = [{"label": "LABEL_7", "score": 0.5}] + preds
+        out = [preds] if pair else preds
+    else:
+        probs = [1 - p, p]
+        if fault == "badlabel":
+            probs = [(1 - p) / 2, p / 2, 0.5]
+        out = {"id": "classify-1", "object": "list", "created": int(time.time()),
+               "model": req["model"],
+               "data": [{"index": 0, "label": "LABEL_1" if p >= 0.5 else "LABEL_0",
+                         "probs": probs, "num_classes": len(probs)}],
+               "usage": {"prompt_tokens": len(text) // 4, "total_tokens": len(text) // 4}}
+    send(writer, 200, json.dumps(out))
+    return 200, fault, text
+
+
+async def serve_judge(mock, writer, req, user, query):
+    """A chat completion answering as a sentiment judge.  (status, fault)."""
+    a = mock.a
+    neg, pos = a.judge_labels.split(",")
+    fault = mock.fault_for(user)
+    st = await faulted(mock, writer, fault)
+    if st is not None:
+        return st, fault
+    text = original_of(user)
+    p = p_positive(text, float(query.get("bias", 0)))
+    top = pos if p >= 0.5 else neg
+    if fault == "badlabel":
+        top = "maybe"
+    if req.get("response_format"):
+        content = json.dumps({"label": top})
+    else:
+        content = top
+    ch = {"index": 0, "message": {"role": "assistant", "content": content},
+          "finish_reason": "stop"}
+    if req.get("logprobs") and not a.no_logprobs and fault != "badlabel":
+        def lp(x):
+            return math.log(max(x, 1e-300))
+        rest = 0.99
+        tops = [{"token": pos[:3], "logprob": lp(rest * p * 0.9)},
+                {"token": pos[:3].capitalize(), "logprob": lp(rest * p * 0.1)},
+                {"token": neg[:3], "logprob": lp(rest * (1 - p) * 0.9)},
+                {"token": " " + neg[:3].capitalize(), "logprob": lp(rest * (1 - p) * 0.1)},
+                {"token": "The", "logprob": lp(0.01)}]
+        tops.sort(key=lambda t: -t["logprob"])
+        tops = tops[:int(req.get("top_logprobs", 5))]
+        ch["logprobs"] = {"content": [{"token": tops[0]["token"], "logprob": tops[0]["logprob"],
+                                       "top_logprobs": tops}]}
+    send(writer, 200, json.dumps({
+        "id": "chatcmpl-judge", "object": "chat.completion", "created": int(time.time()),
+        "model": req.get("model", "mock"), "choices": [ch],
+        "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": 2,
+                  "total_tokens": len(user) // 4 + 2}}))
+    return 200, fault
+
+
 async def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--port", type=int, default=0)
@@ -245,6 +405,8 @@ async def main():
     p.add_argument("--error-code")
     p.add_argument("--ignore-n", action="store_true")
     p.add_argument("--answer-json")
+    p.add_argument("--judge-labels", default="negative,positive")
+    p.add_argument("--no-logprobs", action="store_true")
     a = p.parse_args()
     mock = Mock(a)
     server = await asyncio.start_server(lambda r, w: handle(mock, r, w),

@@ -15,15 +15,24 @@
  * object (got an array)", "invalid JSON: <what> at byte N", or "... after
  * byte N" when the line ended too soon).
  *
- * Formats.  All: a UTF-8 BOM at the start is skipped; "\n" or "\r\n" ends a
- * line.  JSONL: one object per line; whitespace-only lines are skipped (not
+ * Formats.  All: a UTF-8 BOM at the start is skipped, a UTF-16 or UTF-32
+ * one is fatal (CF_EDATA, "FILE:1: the input is UTF-16 LE ..., not UTF-8");
+ * "\n" or "\r\n" ends a line.  JSONL: one object per line; whitespace-only lines are skipped (not
  * records) but count as lines.  CSV/TSV: the first non-empty row is the
  * header; RFC 4180 quoting ("" inside quotes is a quote; quoted fields may
  * hold the delimiter and newlines), lenient like Python's csv for a quote
- * inside an unquoted field (kept) and text after a closing quote (appended);
- * empty lines are skipped.  A bad header (empty or duplicate name, invalid
- * UTF-8, unterminated quote, too long) makes cf_reader_next return CF_EDATA
- * with "FILE:LINE: why", and every later call the same.
+ * inside an unquoted field (kept), strict after a closing quote: only the
+ * delimiter or a line end may follow ("unexpected character after closing
+ * quote at line L").  Empty lines are skipped.  Recovery: a record bad
+ * because of quoting (that, a quote still open at end of input or after
+ * max_record_bytes, a multi-line row with the wrong field count) or an
+ * over-long one that has not ended is reported as the bad record of its
+ * first line, and reading resumes at the next line, so an unbalanced quote
+ * never swallows the records after it; a genuine multi-line quoted field
+ * longer than max_record_bytes is reported the same way and its later lines
+ * are read as rows.  A bad header (empty or duplicate name, invalid UTF-8,
+ * bad quoting, too long) makes cf_reader_next return CF_EDATA with
+ * "FILE:LINE: why", and every later call the same.
  */
 #ifndef CFAUG_READER_H
 #define CFAUG_READER_H
@@ -69,7 +78,8 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
 
 /* Read the next record into *rec.  Returns CF_READ_OK, CF_READ_BAD,
  * CF_READ_EOF (again on later calls), or a negative code (err set):
- * CF_EIO when reading fails, CF_EDATA for a bad CSV/TSV header, CF_ENOMEM.
+ * CF_EIO when reading fails, CF_EDATA for a bad CSV/TSV header or a
+ * UTF-16/32 input, CF_ENOMEM.
  * Negative codes are sticky: later calls return them again. */
 int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err);
 

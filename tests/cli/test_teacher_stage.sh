@@ -73,14 +73,14 @@ contains "$T/res/rejected.jsonl" '"reason":"below_threshold"' "below_threshold r
 contains "$T/res/rejected.jsonl" '"name":"small"' "judge name"
 
 pipeline "$T/e1.yaml" "    judges:
-      - {kind: tei, url: http://localhost:1}"
-expect 3 "tei judge refused" -- validate "$T/e1.yaml"
-contains "$T/err" "judge kind 'tei' is not available in this build yet" "tei message"
-contains "$T/err" "e1.yaml:13:16:" "tei message has a location"
+      - {kind: oracle, url: http://localhost:1}"
+expect 3 "unknown judge kind" -- validate "$T/e1.yaml"
+contains "$T/err" "unknown judge kind 'oracle' (builtin, tei, vllm or llm)" "unknown kind message"
+contains "$T/err" "e1.yaml:13:16:" "unknown kind message has a location"
 pipeline "$T/e2.yaml" "    judges:
       - {kind: llm, model: x}"
-expect 3 "llm judge refused" -- validate "$T/e2.yaml"
-contains "$T/err" "judge kind 'llm' is not available in this build yet" "llm message"
+expect 3 "llm judge without base_url" -- validate "$T/e2.yaml"
+contains "$T/err" "e2.yaml:13:9: missing required key 'base_url'" "missing base_url has a location"
 pipeline "$T/e3.yaml" "    model: $T/nope.cftm"
 expect 3 "missing model" -- validate "$T/e3.yaml"
 contains "$T/err" "nope.cftm" "missing model named"

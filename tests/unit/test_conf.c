@@ -297,7 +297,16 @@ static void test_size_limit(void **s)
 	memset(b, '#', n);
 	assert_int_equal(cf_conf_load_buffer(&c, "big.yaml", b, n, &err), CF_ECONFIG);
 	assert_null(c);
-	assert_string_equal(err.msg, "big.yaml: file is larger than 4 MiB");
+	assert_string_equal(err.msg, "big.yaml:1:4194305: file is larger than 4 MiB "
+	                    "(the limit is passed here)");
+	/* located in lines too */
+	for (size_t i = 99; i < n; i += 100)
+		b[i] = '\n';
+	memset(&err, 0, sizeof err);
+	assert_int_equal(cf_conf_load_buffer(&c, "big.yaml", b, n, &err), CF_ECONFIG);
+	assert_string_equal(err.msg, "big.yaml:41944:5: file is larger than 4 MiB "
+	                    "(the limit is passed here)");
+	memset(b, '#', n);
 	/* at the cap it is only a (comment-only, so empty) file */
 	memset(&err, 0, sizeof err);
 	assert_int_equal(cf_conf_load_buffer(&c, "big.yaml", b, n - 1, &err), CF_ECONFIG);

@@ -499,9 +499,9 @@ static void test_csv_quoting(void **unused)
 	o = expect_ok(r, &rec, 8, 5);
 	assert_field(o, "text", "mid\"quote");
 	json_decref(o);
-	o = expect_ok(r, &rec, 9, 6);
-	assert_field(o, "text", "closedtail");
-	json_decref(o);
+	/* RFC 4180: nothing but a delimiter or a line end after a closing quote */
+	expect_bad(r, &rec, 9, 6, "unexpected character after closing quote at line 9");
+	assert_text(&rec, "6,\"closed\"tail,neg");
 	o = expect_ok(r, &rec, 10, 7);
 	assert_field(o, "text", "");
 	assert_field(o, "label", "");
@@ -566,20 +566,28 @@ static void test_csv_bad_rows(void **unused)
 	assert_field(o, "a", "ok");
 	assert_field(o, "b", "fine");
 	json_decref(o);
-	expect_bad(r, &rec, 9, 7, "unterminated quote");
-	assert_text(&rec, "z,\"never\nclosed,\n");
+	/* only the first line is the bad record; reading resumes after it */
+	expect_bad(r, &rec, 9, 7, "unterminated quote at end of input (opened at line 9)");
+	assert_text(&rec, "z,\"never");
+	o = expect_ok(r, &rec, 10, 8);
+	assert_field(o, "a", "closed");
+	assert_field(o, "b", "");
+	json_decref(o);
 	expect_eof(r);
 	assert_int_equal(cf_reader_bytes(r), sizeof in - 1);
 	cf_reader_close(&r);
 	free(path);
 }
 
-/* An over-long row with quoted newlines (and a quoted "\n" right where the
- * window ends) is skipped whole; the next row has the right line. */
+/* Over-long rows.  A quoted field still open after max_record_bytes cannot
+ * be told from an unbalanced quote without keeping it, so its first line is
+ * the bad record and its later lines are read as rows (bad ones here, being
+ * over-long too); the row after it is found with the right line.  A single
+ * over-long line, quoted or not, is skipped to its end. */
 static void test_csv_overlong(void **unused)
 {
 	const size_t max = 64, big = 2u << 20;
-	char *in = malloc(big + 256), *path, *p;
+	char *in = malloc(big + 512), *path, *p;
 	cf_reader *r;
 	cf_raw rec;
 	json_t *o;
@@ -589,20 +597,140 @@ static void test_csv_overlong(void **unused)
 	p += sprintf(p, "id\ttext\n1\tshort\n2\t\"");
 	for (size_t i = 0; i < big; i++)  /* 1024 quoted newlines, and "" pairs */
 		*p++ = i % 2048 == 0 ? '\n' : (i % 8 == 3 || i % 8 == 4) ? '"' : 'x';
-	p += sprintf(p, "\"\t\n3\tafter\n");
+	p += sprintf(p, "\"\t\n3\tafter\n4\t\"");
+	memset(p, 'y', 300);
+	p += 300;
+	p += sprintf(p, "\"\r\n5\tlast\r\n");
 	path = write_tmp(in, (size_t)(p - in));
 	r = open_ok(path, CF_FMT_TSV, max);
 
 	json_decref(expect_ok(r, &rec, 2, 1));
-	expect_bad(r, &rec, 3, 2, "record exceeds max_record_bytes (64)");
-	assert_int_equal(rec.text_len, CF_RAW_MAX);
-	o = expect_ok(r, &rec, 3 + 1024 + 1, 3);
+	expect_bad(r, &rec, 3, 2, "quote opened at line 3 not closed within "
+	           "max_record_bytes (64)");
+	assert_text(&rec, "2\t\"");
+	/* lines 4..1027: 2047 bytes of x and "" each */
+	for (long k = 0; k < 1024; k++) {
+		expect_bad(r, &rec, 4 + k, 3 + (uint64_t)k,
+		           "record exceeds max_record_bytes (64)");
+		assert_int_equal(rec.text_len, CF_RAW_MAX);
+	}
+	o = expect_ok(r, &rec, 1028, 1027);
 	assert_field(o, "text", "after");
+	json_decref(o);
+	expect_bad(r, &rec, 1029, 1028, "record exceeds max_record_bytes (64)");
+	assert_memory_equal(rec.text, "4\t\"yyyy", 7);
+	o = expect_ok(r, &rec, 1030, 1029);
+	assert_field(o, "text", "last");
+	json_decref(o);
+	expect_eof(r);
+	assert_int_equal(cf_reader_bytes(r), (uint64_t)(p - in));
+	cf_reader_close(&r);
+	free(path);
+	free(in);
+}
+
+/* Unbalanced quotes: the bad record is the row's first line and reading
+ * resumes at the line after it, so nothing after it is swallowed. */
+static void test_csv_quote_recovery(void **unused)
+{
+	static const char in[] =
+		"id,text,label\r\n"            /* 1 */
+		"1,\"ok\",pos\r\n"             /* 2 */
+		"2,\"unbalanced here,neg\r\n"  /* 3: closed by line 4's quote ... */
+		"3,\"fine\",pos\r\n"           /* 4 ... then 'f' follows: bad */
+		"4,\"spaced\" ,neg\n"          /* 5: a space after the closing quote */
+		"5,mid\"quote,pos\n"           /* 6: literal quote, lenient */
+		"6,\"multi\n"                  /* 7-8: a good multi-line row */
+		"line\",\"a,b\"\r\n"
+		"7,\"two\n"                    /* 9-10: 4 fields over two lines */
+		"lines\",x,y\n"                /* 10: read again on its own */
+		"8,\"cr\"\rx,neg\n"            /* 11: '\r' not before '\n' */
+		"9,\"open,pos\n"               /* 12: never closed */
+		"10,plain,pos\n"               /* 13 */
+		"11,x,end\n";                  /* 14 */
+	char *path = write_tmp(in, sizeof in - 1);
+	cf_reader *r = open_ok(path, CF_FMT_CSV, 0);
+	cf_raw rec;
+	json_t *o;
+
+	o = expect_ok(r, &rec, 2, 1);
+	assert_field(o, "text", "ok");
+	json_decref(o);
+	expect_bad(r, &rec, 3, 2, "unexpected character after closing quote at line 4");
+	assert_text(&rec, "2,\"unbalanced here,neg");
+	o = expect_ok(r, &rec, 4, 3);
+	assert_field(o, "id", "3");
+	assert_field(o, "text", "fine");
+	assert_field(o, "label", "pos");
+	json_decref(o);
+	expect_bad(r, &rec, 5, 4, "unexpected character after closing quote at line 5");
+	assert_text(&rec, "4,\"spaced\" ,neg");
+	o = expect_ok(r, &rec, 6, 5);
+	assert_field(o, "text", "mid\"quote");
+	json_decref(o);
+	o = expect_ok(r, &rec, 7, 6);
+	assert_field(o, "text", "multi\nline");
+	assert_field(o, "label", "a,b");
+	json_decref(o);
+	expect_bad(r, &rec, 9, 7, "expected 3 fields, got 4 in a row over lines 9-10");
+	assert_text(&rec, "7,\"two");
+	o = expect_ok(r, &rec, 10, 8);
+	assert_field(o, "id", "lines\"");
+	json_decref(o);
+	expect_bad(r, &rec, 11, 9, "unexpected character after closing quote at line 11");
+	expect_bad(r, &rec, 12, 10, "unterminated quote at end of input (opened at line 12)");
+	assert_text(&rec, "9,\"open,pos");
+	o = expect_ok(r, &rec, 13, 11);
+	assert_field(o, "id", "10");
+	json_decref(o);
+	o = expect_ok(r, &rec, 14, 12);
+	assert_field(o, "label", "end");
+	json_decref(o);
+	expect_eof(r);
+	assert_int_equal(cf_reader_bytes(r), sizeof in - 1);
+	cf_reader_close(&r);
+	free(path);
+
+	/* a closing quote then "\r" at the very end of input is a line end */
+	path = write_tmp("a,b\n1,\"x\"\r", 10);
+	r = open_ok(path, CF_FMT_CSV, 0);
+	o = expect_ok(r, &rec, 2, 1);
+	assert_field(o, "b", "x");
 	json_decref(o);
 	expect_eof(r);
 	cf_reader_close(&r);
 	free(path);
-	free(in);
+}
+
+/* A quote that stays open past max_record_bytes: the first line is bad, the
+ * rows it would have swallowed are read normally. */
+static void test_tsv_quote_open_past_max(void **unused)
+{
+	char in[1024], *path;
+	size_t len = 0;
+	cf_reader *r;
+	cf_raw rec;
+	json_t *o;
+
+	len += (size_t)sprintf(in + len, "id\ttext\n1\t\"never closed\n");
+	for (int i = 2; i <= 12; i++)
+		len += (size_t)sprintf(in + len, "%d\trow %d\n", i, i);
+	path = write_tmp(in, len);
+	r = open_ok(path, CF_FMT_TSV, 64);
+	expect_bad(r, &rec, 2, 1, "quote opened at line 2 not closed within "
+	           "max_record_bytes (64)");
+	assert_text(&rec, "1\t\"never closed");
+	for (int i = 2; i <= 12; i++) {
+		char want[16];
+
+		o = expect_ok(r, &rec, i + 1, (uint64_t)i);
+		snprintf(want, sizeof want, "row %d", i);
+		assert_field(o, "text", want);
+		json_decref(o);
+	}
+	expect_eof(r);
+	cf_reader_close(&r);
+	free(path);
 }
 
 static void expect_header_error(const char *in, const char *msg_part)
@@ -629,8 +757,44 @@ static void test_csv_header_errors(void **unused)
 	expect_header_error("a,b,a\n1,2,3\n",
 	                    ":1: duplicate header name \"a\" (columns 1 and 3)");
 	expect_header_error("\na,,c\n1,2,3\n", ":2: header column 2 has an empty name");
-	expect_header_error("a,\"b\n", ":1: header row has an unterminated quote");
+	expect_header_error("a,\"b\n", ":1: bad header row: unterminated quote at end "
+	                    "of input (opened at line 1)");
+	expect_header_error("a,\"b\"c\n1,2\n", ":1: bad header row: unexpected "
+	                    "character after closing quote at line 1");
 	expect_header_error("a,\xc0\xaf\n", "invalid UTF-8 in the header at byte 3");
+}
+
+/* A UTF-16 or UTF-32 input is refused as a whole, with what it is and how
+ * to convert it, instead of one NUL/UTF-8 error per line. */
+static void test_wide_bom(void **unused)
+{
+	static const struct { const char *in; size_t len; const char *what; } c[] = {
+		{ "\xFF\xFE{\0\"\0a\0\"\0:\0" "1\0}\0\n\0", 16, "UTF-16 LE" },
+		{ "\xFE\xFF\0{\0\"\0a\0\"\0:\0" "1\0}\0\n", 16, "UTF-16 BE" },
+		{ "\xFF\xFE\0\0{\0\0\0}\0\0\0", 12, "UTF-32 LE" },
+		{ "\0\0\xFE\xFF\0\0\0{\0\0\0}", 12, "UTF-32 BE" },
+		{ "\xFF\xFE", 2, "UTF-16 LE" },             /* just the mark */
+	};
+	static const cf_format fmts[] = { CF_FMT_JSONL, CF_FMT_CSV, CF_FMT_TSV };
+
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		char *path = write_tmp(c[i].in, c[i].len);
+
+		for (size_t f = 0; f < 3; f++) {
+			cf_reader *r = open_ok(path, fmts[f], 0);
+			cf_error err = {0};
+			cf_raw rec;
+
+			assert_int_equal(cf_reader_next(r, &rec, &err), CF_EDATA);
+			if (!strstr(err.msg, c[i].what) || !strstr(err.msg, ":1: the input is ")
+			    || !strstr(err.msg, "not UTF-8"))
+				fail_msg("case %zu: message \"%s\"", i, err.msg);
+			memset(&err, 0, sizeof err);
+			assert_int_equal(cf_reader_next(r, &rec, &err), CF_EDATA);
+			cf_reader_close(&r);
+		}
+		free(path);
+	}
 }
 
 /* ---- the real corpora ------------------------------------------------------ */
@@ -719,7 +883,10 @@ int main(void)
 		cmocka_unit_test(test_tsv_quoting),
 		cmocka_unit_test(test_csv_bad_rows),
 		cmocka_unit_test(test_csv_overlong),
+		cmocka_unit_test(test_csv_quote_recovery),
+		cmocka_unit_test(test_tsv_quote_open_past_max),
 		cmocka_unit_test(test_csv_header_errors),
+		cmocka_unit_test(test_wide_bom),
 		cmocka_unit_test(test_cad_corpora),
 	};
 

@@ -98,7 +98,10 @@ static void test_multi_word_and_possessive(void **state)
 
 	expect(r, "He was the best man.", "She was the maid of honor.");
 	expect(r, "the best  man", "the maid of honor");
-	expect(r, "The Best Man", "The Maid of honor");
+	expect(r, "The Best Man", "The Maid of Honor");
+	expect(r, "Best man", "Maid of honor");
+	expect(r, "THE BEST MAN", "THE MAID OF HONOR");
+	expect(r, "The Maid Of Honor", "The Best Man");
 	expect(r, "the best manager", "the best manager");
 	expect(r, "the man's hat", "the woman's hat");
 	expect(r, "the man\xe2\x80\x99s hat", "the woman\xe2\x80\x99s hat");
@@ -126,6 +129,25 @@ static void test_her_both_ways(void **state)
 	expect(r, "her lovely voice", "his lovely voice");
 	expect(r, "saw her leaving the house", "saw him leaving the house");
 	expect(r, "the book is hers", "the book is his");
+	/* two objects: a mass or plural noun, or a number, after give/pay/... */
+	expect(r, "He gave her money.", "She gave him money.");
+	expect(r, "and refused to pay her tips.", "and refused to pay him tips.");
+	expect(r, "gave her incorrect information.", "gave him incorrect information.");
+	expect(r, "charged her one thousand dollars", "charged him one thousand dollars");
+	expect(r, "bring her flowers once in a while", "bring him flowers once in a while");
+	expect(r, "gave her book to the teacher", "gave his book to the teacher");
+	expect(r, "gave her money to charity.", "gave his money to charity.");
+	expect(r, "wished her happy birthday.", "wished him happy birthday.");
+	expect(r, "she wished her husband were here", "he wished his wife were here");
+	/* small clauses and never-noun verbs */
+	expect(r, "made her very happy.", "made him very happy.");
+	expect(r, "to make her less trusting.", "to make him less trusting.");
+	expect(r, "her very first film", "his very first film");
+	expect(r, "helped her settle in", "helped him settle in");
+	expect(r, "never drove her anywhere.", "never drove him anywhere.");
+	expect(r, "told her tomorrow is another day.", "told him tomorrow is another day.");
+	expect(r, "and treated her bad.", "and treated him bad.");
+	expect(r, "her bad knee", "his bad knee");
 	/* and the other way */
 	expect(r, "his idea", "her idea");
 	expect(r, "I like him", "I like her");
@@ -135,6 +157,23 @@ static void test_her_both_ways(void **state)
 	expect(r, "HIS HAT AND HIM", "HER HAT AND HER");
 	expect(r, "himself", "herself");
 	cf_rules_free(&r);
+}
+
+/* tag neutral: the unmarked form is never made feminine */
+static void test_neutral_tag(void **state)
+{
+	static const char lex[] = "tailor\tseamstress\tneutral\n";
+	cf_rules *r = mk(CF_RULES_BOTH, "gender", NULL);
+	cf_rules *ab = mk(CF_RULES_A_TO_B, NULL, lex), *ba = mk(CF_RULES_B_TO_A, NULL, lex);
+
+	(void)state;
+	expect(r, "the tailor said he", "the tailor said she");
+	expect(r, "the seamstress said she", "the tailor said he");
+	expect(ab, "the seamstress", "the seamstress");
+	expect(ba, "the Seamstress and the tailor", "the Tailor and the tailor");
+	cf_rules_free(&r);
+	cf_rules_free(&ab);
+	cf_rules_free(&ba);
 }
 
 static void test_direction(void **state)
@@ -293,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_unicode_words),
 		cmocka_unit_test(test_multi_word_and_possessive),
 		cmocka_unit_test(test_her_both_ways),
+		cmocka_unit_test(test_neutral_tag),
 		cmocka_unit_test(test_direction),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_negation_pack),

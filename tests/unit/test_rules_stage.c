@@ -321,6 +321,51 @@ static void test_user_patterns_and_lexicon(void **state)
 	json_decref(rep);
 }
 
+/* provenance: rules keeps the rule list (first-fired order) and the count,
+ * none keeps only stage and kind; the counterfactual is the same */
+static void test_provenance_levels(void **state)
+{
+	static const char *const levels[] = { "full", "rules", "none" };
+	char yaml[1024];
+	cf_error err = { 0 };
+	size_t k;
+
+	(void)state;
+	write_file("in.jsonl", reviews);
+	for (k = 0; k < 3; k++) {
+		json_t *rep = NULL, *pairs, *g, *names;
+		snprintf(yaml, sizeof yaml,
+		         "input: {path: %s/in.jsonl, id_field: id, text_fields: [text],"
+		         " label_field: label, labels: [negative, positive]}\n"
+		         "stages:\n"
+		         "  - {type: rules, packs: [gender, names], provenance: %s}\n"
+		         "output: {dir: %s/out}\n", tmpdir, levels[k], tmpdir);
+		if (run_yaml(yaml, &rep, &err))
+			fail_msg("%s", err.msg);
+		pairs = read_jsonl("out", "pairs.jsonl");
+		assert_int_equal(json_array_size(pairs), 2);
+		g = json_object_get(json_array_get(pairs, 1), "generator");
+		assert_string_equal(json_string_value(json_object_get(
+			json_object_get(json_array_get(pairs, 1), "counterfactual"), "text")),
+			"Mary thanked him.");
+		assert_string_equal(json_string_value(json_object_get(g, "kind")), "rules");
+		names = json_object_get(g, "rules");
+		assert_int_equal(json_object_get(g, "edits") != NULL, k == 0);
+		assert_int_equal(names != NULL, k < 2);
+		assert_int_equal(json_object_get(g, "n_edits") != NULL, k < 2);
+		if (k < 2) {
+			assert_int_equal(json_array_size(names), 2);
+			assert_string_equal(json_string_value(json_array_get(names, 0)), "names");
+			assert_string_equal(json_string_value(json_array_get(names, 1)), "gender");
+			assert_int_equal(rint_of(g, "n_edits"), 2);
+		}
+		json_decref(pairs);
+		json_decref(rep);
+	}
+	expect_config_error("  - {type: rules, packs: [gender], provenance: some}\n",
+	                    "provenance");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_substitute_is_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_patterns_and_lexicon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provenance_levels, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1507 @@
+/*
+ * cmd_eval.c - `cfaug eval`: label-flip rates and counterfactual quality of
+ * a set of (original, counterfactual) pairs, judged by one or more built-in
+ * teachers; writes DIR/report.json and DIR/report.html
+ * (pipeline/eval_report.h).  Metrics: pipeline/eval_metrics.h.
+ *
+ * Input layouts (all through the streaming readers):
+ *   pairs      cfaug's pairs.jsonl: original{fields, label},
+ *              counterfactual{fields, label = target}, generator{...};
+ *              consecutive lines with one orig_id form a group
+ *   --pair-key F   adjacent records sharing field F: the first is the
+ *              original, the others its counterfactuals (their own labels,
+ *              or --target-field, are the targets)
+ *   --block N  N records per group, the first the original; with
+ *              --originals FILE the original of the i-th block of N is the
+ *              i-th record of FILE and all N are counterfactuals (the CAD
+ *              NLI files)
+ *
+ * A pair is a *control* (a meaning-preserving paraphrase, "Compared to
+ * What?") when its generator kind is "paraphrase" or --control KEY=VALUE
+ * matches (pairs: generator.KEY; other layouts: the record's field KEY).
+ * Controls are left out of the flip, minimality and diversity figures and
+ * compared with the edits instead.  Pairs whose target equals the
+ * original's label (label-keeping CDA) count in untargeted figures and in
+ * their own transition row, not in the targeted flip rate.
+ *
+ * Memory: the texts of one group at a time; per pair a few numbers (the
+ * judges' predicted labels, probability change, distance) are kept for
+ * kappa, medians and histograms.  A bad record is told on stderr (the first
+ * MAX_TOLD) and counted; the run goes on.  Exit codes as cf_exit_code.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cfaug/conf.h"
+#include "cfaug/reader.h"
+#include "eval_metrics.h"
+#include "eval_report.h"
+#include "linear_model.h"
+
+int cf_cmd_eval(int argc, char **argv);
+
+#define MAX_TOLD    20
+#define MAX_JUDGES  8
+#define MAX_BUCKETS 200      /* distinct values per breakdown, then "(other)" */
+#define HIST_BINS   20
+#define DIST_BINS   20
+
+static const char usage_text[] =
+	"usage: cfaug eval -i PAIRS [--format jsonl|csv|tsv]\n"
+	"                  [--pair-key FIELD | --block N [--originals FILE]]\n"
+	"                  [--text-field F]... [--label-field L] [--target-field T]\n"
+	"                  [--generator-field G] [--control KEY=VALUE]\n"
+	"                  --judge MODEL.cft|JUDGE.yaml [--judge ...] -o DIR\n"
+	"       cfaug eval --spurious BEFORE AFTER [--text-field F]... [--label-field L]\n"
+	"                  [--min-count N] [--top N] -o DIR   (may be combined with -i)\n\n"
+	"Writes DIR/report.json and DIR/report.html: targeted and untargeted flip\n"
+	"rates with Wilson 95% intervals (by label transition and by generator),\n"
+	"change of the target's probability, consistency, token-level minimality,\n"
+	"diversity, Cohen's kappa between judges and against the data's labels, the\n"
+	"paraphrase-control comparison and the spurious-token z-statistics.\n\n"
+	"  -i PAIRS            cfaug's pairs.jsonl, or a flat file with --pair-key/--block\n"
+	"  --pair-key F        adjacent records with the same F form a group; the\n"
+	"                      first is the original\n"
+	"  --block N           groups of N records, the first the original\n"
+	"  --originals FILE    with --block: originals, one per block of N\n"
+	"                      counterfactuals (CAD NLI: revised_dev.tsv + original_dev.tsv)\n"
+	"  --text-field F      text fields (default: the first judge's)\n"
+	"  --label-field L     label field of flat files (default label)\n"
+	"  --target-field T    counterfactuals' target label field (default: L)\n"
+	"  --generator-field G flat files: field naming the generator of a record\n"
+	"  --control KEY=VALUE mark paraphrase controls (default: generator kind\n"
+	"                      'paraphrase')\n"
+	"  --judge PATH        a model from 'cfaug teacher train', or a judge YAML\n"
+	"                      {kind: builtin, model: PATH, name: N}; repeatable\n"
+	"  --spurious B A      token z-statistics of dataset B and dataset A (e.g. the\n"
+	"                      input and augmented.jsonl): the strongest before/after\n"
+	"  --min-count N       spurious: tokens in at least N documents (default 10)\n"
+	"  --top N             spurious: tokens shown (default 20)\n"
+	"  -q, --quiet         no summary on stderr\n";
+
+/* ---- arguments -------------------------------------------------------- */
+
+typedef struct args {
+	const char *input, *format, *pair_key, *originals, *output;
+	const char *label_field, *target_field, *generator_field;
+	const char *control_key, *control_value;
+	const char *judges[MAX_JUDGES];
+	size_t njudges;
+	const char *fields[CF_EVAL_MAX_FIELDS];
+	size_t nfields;
+	const char *sp_before, *sp_after;
+	long block, min_count, top;
+	int quiet;
+} args;
+
+static int usage(cf_error *err, const char *fmt, const char *what)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof msg, fmt, what);
+	return cf_error_set(err, CF_EUSAGE, "%s", msg);
+}
+
+static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt,
+               int has_val, const char **val, cf_error *err)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+
+	if (has_val && !strncmp(a, lng, n) && a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (strcmp(a, lng) && (!shrt || strcmp(a, shrt)))
+		return 0;
+	if (!has_val)
+		return 1;
+	if (*i + 1 >= argc)
+		return usage(err, "option %s needs a value", lng);
+	*val = argv[++*i];
+	return 1;
+}
+
+static int to_long(const char *s, long lo, long hi, const char *name, long *out,
+                   cf_error *err)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi)
+		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not an integer in "
+		                    "[%ld, %ld]", name, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(args *a, int argc, char **argv, cf_error *err)
+{
+	const char *v = NULL;
+	int i, r;
+
+	memset(a, 0, sizeof *a);
+	a->min_count = 10;
+	a->top = 20;
+	for (i = 1; i < argc; i++) {
+#define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
+		if ((r = O("--input", "-i", 1)) < 0) return r;
+		if (r) { a->input = v; continue; }
+		if ((r = O("--output", "-o", 1)) < 0) return r;
+		if (r) { a->output = v; continue; }
+		if ((r = O("--format", NULL, 1)) < 0) return r;
+		if (r) { a->format = v; continue; }
+		if ((r = O("--pair-key", NULL, 1)) < 0) return r;
+		if (r) { a->pair_key = v; continue; }
+		if ((r = O("--originals", NULL, 1)) < 0) return r;
+		if (r) { a->originals = v; continue; }
+		if ((r = O("--label-field", NULL, 1)) < 0) return r;
+		if (r) { a->label_field = v; continue; }
+		if ((r = O("--target-field", NULL, 1)) < 0) return r;
+		if (r) { a->target_field = v; continue; }
+		if ((r = O("--generator-field", NULL, 1)) < 0) return r;
+		if (r) { a->generator_field = v; continue; }
+		if ((r = O("--block", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 1000000, "--block", &a->block, err)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = O("--min-count", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 1000000000, "--min-count", &a->min_count,
+			                 err)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = O("--top", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 1000, "--top", &a->top, err)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = O("--control", NULL, 1)) < 0) return r;
+		if (r) {
+			const char *eq = strchr(v, '=');
+
+			if (!eq || eq == v || a->control_key)
+				return usage(err, "--control: expected one KEY=VALUE, got '%s'",
+				             v);
+			a->control_key = v;   /* KEY=VALUE; is_control splits it */
+			a->control_value = eq + 1;
+			continue;
+		}
+		if ((r = O("--judge", "-j", 1)) < 0) return r;
+		if (r) {
+			if (a->njudges == MAX_JUDGES)
+				return usage(err, "more than %s judges", "8");
+			a->judges[a->njudges++] = v;
+			continue;
+		}
+		if ((r = O("--text-field", NULL, 1)) < 0) return r;
+		if (r) {
+			if (a->nfields == CF_EVAL_MAX_FIELDS)
+				return usage(err, "more than %s text fields", "16");
+			a->fields[a->nfields++] = v;
+			continue;
+		}
+		if (!strcmp(argv[i], "--spurious")) {
+			if (i + 2 >= argc)
+				return usage(err, "%s", "--spurious needs two files: BEFORE AFTER");
+			a->sp_before = argv[++i];
+			a->sp_after = argv[++i];
+			continue;
+		}
+		if ((r = O("--quiet", "-q", 0)) < 0) return r;
+		if (r) { a->quiet = 1; continue; }
+#undef O
+		return usage(err, "unknown option '%s'", argv[i]);
+	}
+	if (!a->output)
+		return usage(err, "%s", "missing -o DIR");
+	if (!a->input && !a->sp_before)
+		return usage(err, "%s", "missing -i PAIRS (or --spurious BEFORE AFTER)");
+	if (a->input && !a->njudges)
+		return usage(err, "%s", "missing --judge MODEL (at least one judge)");
+	if (a->pair_key && a->block)
+		return usage(err, "%s", "give --pair-key or --block, not both");
+	if (a->originals && !a->block)
+		return usage(err, "%s", "--originals goes with --block N");
+	if (a->block == 1 && !a->originals)
+		return usage(err, "%s", "--block 1 leaves no counterfactual; "
+		             "use --originals FILE or N >= 2");
+	return 0;
+}
+
+/* ---- judges ----------------------------------------------------------- */
+
+typedef struct judge {
+	char *name, *path;
+	cf_lm *lm;
+	size_t fidx[CF_LM_MAX_FIELDS];   /* model field i -> eval text field */
+	size_t *map;                     /* eval label k -> model label */
+	/* figures */
+	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
+	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
+	uint64_t ck;                     /* consistency: both right / flip pairs */
+	uint64_t ok, on;                 /* originals right / originals */
+	uint64_t ctl_k, ctl_n;           /* controls whose label changed */
+	double *dprob;                   /* per edit pair: q[t] - p[t] */
+	int *pred;                       /* per scored text */
+	size_t ndprob, cap_dprob, npred, cap_pred;
+} judge;
+
+/* A breakdown: rows keyed by a string, each with the judge's counts. */
+typedef struct bucket {
+	char *key;
+	uint64_t n, tn;
+	uint64_t tk[MAX_JUDGES], uk[MAX_JUDGES], ck[MAX_JUDGES];
+	double dsum[MAX_JUDGES];
+} bucket;
+
+typedef struct breakdown {
+	bucket *b;
+	size_t n, cap;
+} breakdown;
+
+enum { BD_TRANSITION, BD_STAGE, BD_KIND, BD_RULE, BD_PROMPT, BD_MODEL, BD_COUNT };
+static const char *const bd_names[BD_COUNT] = {
+	"transition", "stage", "kind", "rule", "prompt", "model"
+};
+
+/* One text record of a group. */
+typedef struct unit {
+	char *texts[CF_EVAL_MAX_FIELDS];
+	size_t lens[CF_EVAL_MAX_FIELDS];
+	char *label;
+	json_t *generator;     /* owned */
+	int control;
+	long line;
+} unit;
+
+typedef struct eval {
+	const args *a;
+	judge j[MAX_JUDGES];
+	size_t nj, K;
+	const char *fields[CF_EVAL_MAX_FIELDS];
+	size_t nf;
+	/* the group being read */
+	unit orig;
+	unit *cfs;
+	size_t ncf, capcf;
+	int have_group;
+	/* scratch */
+	cf_evtext to, *tc;
+	size_t captc;
+	double *p, *q;
+	/* figures */
+	uint64_t records, bad, groups, one_sided, pairs, controls, flip_pairs,
+	         unknown;
+	double *dist, *ndist;
+	size_t ndist_n, cap_dist;
+	double *div;
+	size_t ndiv, cap_div;
+	double dn_sum[2];
+	size_t dn_groups;
+	int *gold;
+	size_t ngold, cap_gold;
+	breakdown bd[BD_COUNT];
+	/* reading */
+	const char *cur_path;
+} eval;
+
+static int grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *nv;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? 2 * *cap : 256;
+	while (nc < need)
+		nc *= 2;
+	if (!(nv = realloc(*v, nc * elem)))
+		return CF_ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+#define PUSH(arr, n, cap, val) \
+	(grow((void **)&(arr), &(cap), (n) + 1, sizeof *(arr)) < 0 ? CF_ENOMEM : \
+	 ((arr)[(n)++] = (val), 0))
+
+static int load_judge(eval *e, judge *jd, const char *spec, cf_error *err)
+{
+	size_t n = strlen(spec), f, t, k;
+	cf_conf *conf = NULL;
+	const char *model = spec, *name = spec;
+	cf_error lerr = { 0 };
+	int rc = 0;
+
+	/* a judge YAML: {kind, model, name} */
+	if ((n > 5 && !strcmp(spec + n - 5, ".yaml")) ||
+	    (n > 4 && !strcmp(spec + n - 4, ".yml"))) {
+		const cf_node *kn, *mn, *nn;
+
+		if ((rc = cf_conf_load(&conf, spec, err)) < 0)
+			goto done;
+		kn = cf_node_get(conf->root, "kind");
+		if (kn && kn->type == CF_NODE_SCALAR &&
+		    (!strcmp(kn->str, "tei") || !strcmp(kn->str, "llm"))) {
+			rc = cf_conf_error(err, spec, kn, "judge kind '%s' is not "
+			                   "available in this build yet", kn->str);
+			goto done;
+		}
+		if (kn && (kn->type != CF_NODE_SCALAR || strcmp(kn->str, "builtin"))) {
+			rc = cf_conf_error(err, spec, kn, "unknown judge kind '%s' "
+			                   "(builtin, tei or llm)",
+			                   kn->type == CF_NODE_SCALAR ? kn->str : "?");
+			goto done;
+		}
+		mn = cf_node_get(conf->root, "model");
+		if (!mn || mn->type != CF_NODE_SCALAR || !mn->len) {
+			rc = cf_conf_error(err, spec, mn ? mn : conf->root,
+			                   "a builtin judge needs model: PATH");
+			goto done;
+		}
+		model = mn->str;
+		nn = cf_node_get(conf->root, "name");
+		name = nn && nn->type == CF_NODE_SCALAR ? nn->str : model;
+	}
+	if (!(jd->path = strdup(model)) || !(jd->name = strdup(name))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = cf_lm_load(&jd->lm, jd->path, &lerr)) < 0) {
+		rc = cf_error_set(err, rc, "%s", lerr.msg);
+		goto done;
+	}
+	if (e->nj == 0) {
+		/* the first judge sets the label space and the default fields */
+		e->K = cf_lm_nlabels(jd->lm);
+		if (!e->nf) {
+			e->nf = cf_lm_nfields(jd->lm);
+			for (f = 0; f < e->nf; f++)
+				e->fields[f] = cf_lm_field(jd->lm, f);
+		}
+	}
+	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+		for (t = 0; t < e->nf; t++)
+			if (!strcmp(cf_lm_field(jd->lm, f), e->fields[t]))
+				break;
+		if (t == e->nf) {
+			rc = cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
+			                  "'%s', which is not among the --text-field "
+			                  "fields", jd->path, cf_lm_field(jd->lm, f));
+			goto done;
+		}
+		jd->fidx[f] = t;
+	}
+	if (cf_lm_nlabels(jd->lm) != e->K ||
+	    !(jd->map = calloc(e->K, sizeof *jd->map))) {
+		rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels than "
+		                  "the first judge %s", jd->path, e->j[0].path);
+		goto done;
+	}
+	for (k = 0; k < e->K; k++) {
+		int i = cf_lm_label_index(jd->lm, cf_lm_label(e->j[0].lm, k));
+
+		if (i < 0) {
+			rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
+			                  "than the first judge %s", jd->path,
+			                  e->j[0].path);
+			goto done;
+		}
+		jd->map[k] = (size_t)i;
+	}
+done:
+	cf_conf_free(&conf);
+	return rc;
+}
+
+/* Label index in the first judge's label space, -1 when unknown. */
+static int label_index(const eval *e, const char *label)
+{
+	return label ? cf_lm_label_index(e->j[0].lm, label) : -1;
+}
+
+/* Probabilities of judge jd for unit u, in eval label order, into out. */
+static int judge_predict(eval *e, judge *jd, const unit *u, double *out,
+                         int *argmax)
+{
+	const char *t[CF_LM_MAX_FIELDS];
+	size_t l[CF_LM_MAX_FIELDS], f, k, K = e->K;
+	double *raw = e->q + K;     /* scratch past q */
+	int rc;
+
+	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+		t[f] = u->texts[jd->fidx[f]];
+		l[f] = u->lens[jd->fidx[f]];
+	}
+	if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm), raw)) < 0)
+		return rc;
+	*argmax = 0;
+	for (k = 0; k < K; k++) {
+		out[k] = raw[jd->map[k]];
+		if (out[k] > out[*argmax])
+			*argmax = (int)k;
+	}
+	return 0;
+}
+
+/* ---- breakdowns ------------------------------------------------------- */
+
+static bucket *bd_get(breakdown *bd, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < bd->n; i++)
+		if (!strcmp(bd->b[i].key, key))
+			return &bd->b[i];
+	if (bd->n == MAX_BUCKETS) {
+		key = "(other)";
+		for (i = 0; i < bd->n; i++)
+			if (!strcmp(bd->b[i].key, key))
+				return &bd->b[i];
+		bd->n--;   /* the last row becomes "(other)" */
+		free(bd->b[bd->n].key);
+	}
+	if (grow((void **)&bd->b, &bd->cap, bd->n + 1, sizeof *bd->b) < 0)
+		return NULL;
+	memset(&bd->b[bd->n], 0, sizeof *bd->b);
+	if (!(bd->b[bd->n].key = strdup(key)))
+		return NULL;
+	return &bd->b[bd->n++];
+}
+
+/* The generator's value for a breakdown dimension, into buf; NULL when the
+ * generator does not say. */
+static const char *gen_value(const json_t *g, int dim, char *buf, size_t size)
+{
+	static const char *const keys[BD_COUNT][3] = {
+		{ NULL }, { "stage" }, { "kind" }, { "rules", "rule", "entry" },
+		{ "prompt", "template" }, { "model" }
+	};
+	size_t i, k;
+
+	for (k = 0; k < 3 && keys[dim][k]; k++) {
+		json_t *v = json_object_get(g, keys[dim][k]);
+
+		if (json_is_string(v)) {
+			snprintf(buf, size, "%s", json_string_value(v));
+			return buf;
+		}
+		if (json_is_array(v) && json_array_size(v)) {
+			size_t used = 0;
+
+			buf[0] = 0;
+			for (i = 0; i < json_array_size(v); i++) {
+				json_t *s = json_array_get(v, i);
+
+				if (json_is_string(s) && used + 1 < size)
+					used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					                         i ? "+" : "", json_string_value(s));
+			}
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* ---- units and groups ------------------------------------------------- */
+
+static void unit_clear(unit *u)
+{
+	size_t f;
+
+	for (f = 0; f < CF_EVAL_MAX_FIELDS; f++)
+		free(u->texts[f]);
+	free(u->label);
+	json_decref(u->generator);
+	memset(u, 0, sizeof *u);
+}
+
+static void group_clear(eval *e)
+{
+	size_t i;
+
+	unit_clear(&e->orig);
+	for (i = 0; i < e->ncf; i++)
+		unit_clear(&e->cfs[i]);
+	e->ncf = 0;
+	e->have_group = 0;
+}
+
+static void tell_bad(eval *e, const char *path, long line, const char *why)
+{
+	if (++e->bad <= MAX_TOLD)
+		fprintf(stderr, "cfaug eval: %s:%ld: skipped: %s\n", path, line, why);
+	else if (e->bad == MAX_TOLD + 1)
+		fprintf(stderr, "cfaug eval: more bad records, counting them "
+		        "quietly\n");
+}
+
+/* A label value (string or integer) as a new string; NULL if absent. */
+static char *label_of(const json_t *v)
+{
+	char buf[32];
+
+	if (json_is_string(v) && json_string_length(v))
+		return strdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+		return strdup(buf);
+	}
+	return NULL;
+}
+
+/* Fill u from object o: the text fields, the label from label_field.
+ * Returns 0, 1 with why set (bad record), or CF_ENOMEM. */
+static int unit_from(eval *e, unit *u, const json_t *o, const char *label_field,
+                     char *why, size_t wsz)
+{
+	size_t f;
+	json_t *lv;
+
+	for (f = 0; f < e->nf; f++) {
+		json_t *t = json_object_get(o, e->fields[f]);
+
+		if (!json_is_string(t)) {
+			snprintf(why, wsz, "text field '%s' %s", e->fields[f],
+			         t ? "is not a string" : "is missing");
+			return 1;
+		}
+		u->lens[f] = json_string_length(t);
+		if (!(u->texts[f] = malloc(u->lens[f] + 1)))
+			return CF_ENOMEM;
+		memcpy(u->texts[f], json_string_value(t), u->lens[f] + 1);
+	}
+	lv = json_object_get(o, label_field);
+	if (!(u->label = label_of(lv))) {
+		if (lv && !json_is_string(lv) && !json_is_integer(lv)) {
+			snprintf(why, wsz, "label field '%s' is not a string or integer",
+			         label_field);
+			return 1;
+		}
+		snprintf(why, wsz, "label field '%s' is missing or empty", label_field);
+		return 1;
+	}
+	return 0;
+}
+
+static int is_control(const eval *e, const json_t *gen, const json_t *rec)
+{
+	const json_t *src = rec ? rec : gen;
+	json_t *k = json_object_get(gen, "kind"), *v;
+	char *eq;
+	int r;
+
+	if (json_is_string(k) && !strcmp(json_string_value(k), "paraphrase"))
+		return 1;
+	if (json_is_true(json_object_get(gen, "control")))
+		return 1;
+	if (!e->a->control_key)
+		return 0;
+	eq = strchr(e->a->control_key, '=');
+	{
+		char key[256];
+		size_t n = (size_t)(eq - e->a->control_key);
+
+		if (n >= sizeof key)
+			return 0;
+		memcpy(key, e->a->control_key, n);
+		key[n] = 0;
+		v = json_object_get(src, key);
+	}
+	if (json_is_string(v))
+		return !strcmp(json_string_value(v), e->a->control_value);
+	if (json_is_boolean(v))
+		return !strcmp(json_is_true(v) ? "true" : "false", e->a->control_value);
+	if (json_is_integer(v)) {
+		char b[32];
+
+		snprintf(b, sizeof b, "%lld", (long long)json_integer_value(v));
+		r = !strcmp(b, e->a->control_value);
+		return r;
+	}
+	return 0;
+}
+
+static unit *new_cf(eval *e)
+{
+	if (grow((void **)&e->cfs, &e->capcf, e->ncf + 1, sizeof *e->cfs) < 0)
+		return NULL;
+	memset(&e->cfs[e->ncf], 0, sizeof *e->cfs);
+	return &e->cfs[e->ncf++];
+}
+
+/* ---- scoring a group -------------------------------------------------- */
+
+static int score_group(eval *e, cf_error *err)
+{
+	size_t i, j, K = e->K, m = 0;
+	double *po = NULL;
+	int *orig_pred = NULL, ol, rc = 0;
+	char gbuf[512];
+
+	if (!e->have_group)
+		return 0;
+	e->groups++;
+	if (e->ncf == 0) {
+		e->one_sided++;
+		goto done;
+	}
+	ol = label_index(e, e->orig.label);
+	if (!(po = malloc(e->nj * K * sizeof *po)) ||
+	    !(orig_pred = malloc(e->nj * sizeof *orig_pred)))
+		goto nomem;
+	for (j = 0; j < e->nj; j++) {
+		if ((rc = judge_predict(e, &e->j[j], &e->orig, po + j * K,
+		                        &orig_pred[j])) < 0)
+			goto nomem;
+		if (ol >= 0) {
+			e->j[j].on++;
+			e->j[j].ok += orig_pred[j] == ol;
+		}
+		if (PUSH(e->j[j].pred, e->j[j].npred, e->j[j].cap_pred, orig_pred[j]))
+			goto nomem;
+	}
+	if (PUSH(e->gold, e->ngold, e->cap_gold, ol))
+		goto nomem;
+	if ((rc = cf_evtext_set(&e->to, (const char *const *)e->orig.texts,
+	                        e->orig.lens, e->nf)) < 0)
+		goto nomem;
+	if (grow((void **)&e->tc, &e->captc, e->ncf, sizeof *e->tc) < 0)
+		goto nomem;
+	for (i = 0; i < e->ncf; i++) {
+		unit *u = &e->cfs[i];
+		int t = label_index(e, u->label), flip = t != ol;
+		bucket *rows[BD_COUNT];
+		size_t d, nr = 0, r;
+		char tr[600];
+
+		e->pairs++;
+		if (ol < 0 || t < 0) {
+			e->unknown++;
+			if (e->unknown <= MAX_TOLD)
+				fprintf(stderr, "cfaug eval: %s:%ld: pair skipped: label "
+				        "'%.100s' is not one of the judges'\n", e->cur_path,
+				        u->line, ol < 0 ? e->orig.label : u->label);
+			continue;
+		}
+		if (u->control) {
+			e->controls++;
+			for (j = 0; j < e->nj; j++) {
+				int pc;
+
+				if ((rc = judge_predict(e, &e->j[j], u, e->p, &pc)) < 0)
+					goto nomem;
+				e->j[j].ctl_n++;
+				e->j[j].ctl_k += pc != orig_pred[j];
+				if (PUSH(e->j[j].pred, e->j[j].npred, e->j[j].cap_pred, pc))
+					goto nomem;
+			}
+			if (PUSH(e->gold, e->ngold, e->cap_gold, t))
+				goto nomem;
+			continue;
+		}
+		/* an edit: minimality, and into the diversity set */
+		memset(&e->tc[m], 0, sizeof e->tc[m]);
+		if ((rc = cf_evtext_set(&e->tc[m], (const char *const *)u->texts,
+		                        u->lens, e->nf)) < 0 ||
+		    (rc = cf_evtext_distance(&e->to, &e->tc[m], &d)) < 0)
+			goto nomem;
+		m++;
+		if (grow((void **)&e->dist, &e->cap_dist, e->ndist_n + 1,
+		         sizeof *e->dist) < 0 ||
+		    !(e->ndist = realloc(e->ndist, e->cap_dist * sizeof *e->ndist)))
+			goto nomem;
+		e->dist[e->ndist_n] = (double)d;
+		e->ndist[e->ndist_n++] = cf_eval_norm_distance(d, cf_evtext_len(&e->to));
+		e->flip_pairs += flip;
+		/* breakdown rows this pair counts in */
+		snprintf(tr, sizeof tr, "%s \xe2\x86\x92 %s", e->orig.label, u->label);
+		if (!(rows[nr++] = bd_get(&e->bd[BD_TRANSITION], tr)))
+			goto nomem;
+		for (r = BD_STAGE; r < BD_COUNT; r++) {
+			const char *gv = gen_value(u->generator, (int)r, gbuf, sizeof gbuf);
+
+			if (gv && !(rows[nr++] = bd_get(&e->bd[r], gv)))
+				goto nomem;
+		}
+		for (r = 0; r < nr; r++) {
+			rows[r]->n++;
+			rows[r]->tn += flip;
+		}
+		for (j = 0; j < e->nj; j++) {
+			judge *jd = &e->j[j];
+			const double *p = po + j * K;
+			int pc, hit, changed, cons;
+			double dp;
+
+			if ((rc = judge_predict(e, jd, u, e->p, &pc)) < 0)
+				goto nomem;
+			hit = pc == t;
+			changed = pc != orig_pred[j];
+			cons = hit && orig_pred[j] == ol;
+			dp = e->p[t] - p[t];
+			jd->un++;
+			jd->uk += changed;
+			if (flip) {
+				jd->tn++;
+				jd->tk += hit;
+				jd->ck += cons;
+			}
+			if (PUSH(jd->dprob, jd->ndprob, jd->cap_dprob, dp) ||
+			    PUSH(jd->pred, jd->npred, jd->cap_pred, pc))
+				goto nomem;
+			for (r = 0; r < nr; r++) {
+				rows[r]->tk[j] += hit;
+				rows[r]->uk[j] += changed;
+				rows[r]->ck[j] += cons;
+				rows[r]->dsum[j] += dp;
+			}
+		}
+		if (PUSH(e->gold, e->ngold, e->cap_gold, t))
+			goto nomem;
+	}
+	/* diversity among the edits of this original */
+	if (m >= 2) {
+		uint64_t dd, tot;
+		double dv;
+		int n;
+
+		rc = 0;
+		dv = cf_eval_diversity(e->tc, m, &rc);
+		if (rc < 0 || PUSH(e->div, e->ndiv, e->cap_div, dv))
+			goto nomem;
+		for (n = 1; n <= 2; n++) {
+			if (cf_eval_distinct_n(e->tc, m, n, &dd, &tot) < 0)
+				goto nomem;
+			e->dn_sum[n - 1] += tot ? (double)dd / (double)tot : 0.0;
+		}
+		e->dn_groups++;
+	}
+	rc = 0;
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+done:
+	for (i = 0; i < m; i++)
+		cf_evtext_clear(&e->tc[i]);
+	free(po);
+	free(orig_pred);
+	group_clear(e);
+	return rc;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static int open_reader(cf_reader **rd, const char *path, const char *format,
+                       cf_error *err)
+{
+	cf_format fmt = format ? cf_format_from_name(format) :
+	                cf_format_from_path(path);
+
+	if (fmt == CF_FMT_AUTO)
+		return format ?
+		       cf_error_set(err, CF_EUSAGE, "--format: unknown format '%s' "
+		                    "(jsonl, csv or tsv)", format) :
+		       cf_error_set(err, CF_EUSAGE, "%s: cannot tell the format from "
+		                    "the name; use --format jsonl|csv|tsv", path);
+	return cf_reader_open(rd, path, fmt, CF_MAX_RECORD_BYTES_DEFAULT, err);
+}
+
+/* Next good record of rd as a new reference (bad ones told, skipped). */
+static int next_obj(eval *e, cf_reader *rd, const char *path, json_t **obj,
+                    long *line, cf_error *err)
+{
+	cf_raw raw;
+	int rc;
+
+	for (;;) {
+		*obj = NULL;
+		rc = cf_reader_next(rd, &raw, err);
+		if (rc < 0 || rc == CF_READ_EOF)
+			return rc;
+		if (rc == CF_READ_BAD) {
+			tell_bad(e, path, raw.line, raw.reason);
+			continue;
+		}
+		e->records++;
+		*obj = raw.obj;
+		*line = raw.line;
+		return CF_READ_OK;
+	}
+}
+
+static json_t *flat_generator(const eval *e, const json_t *rec)
+{
+	json_t *g = json_pack("{s:s}", "kind", "given");
+	json_t *v;
+
+	if (g && e->a->generator_field &&
+	    json_is_string(v = json_object_get(rec, e->a->generator_field)))
+		json_object_set(g, "stage", v);
+	return g;
+}
+
+static int read_pairs(eval *e, cf_reader *rd, cf_error *err)
+{
+	char *group_id = NULL, why[300];
+	json_t *obj = NULL;
+	long line;
+	int rc;
+
+	while ((rc = next_obj(e, rd, e->a->input, &obj, &line, err)) == CF_READ_OK) {
+		json_t *o = json_object_get(obj, "original"),
+		       *c = json_object_get(obj, "counterfactual"),
+		       *g = json_object_get(obj, "generator"),
+		       *oid = json_object_get(obj, "orig_id");
+		const char *id = json_is_string(oid) ? json_string_value(oid) : NULL;
+		unit *u;
+
+		why[0] = 0;
+		if (!json_is_object(o) || !json_is_object(c))
+			snprintf(why, sizeof why, "not a pair: 'original' and "
+			         "'counterfactual' objects expected (flat file? use "
+			         "--pair-key or --block)");
+		else if (!id)
+			snprintf(why, sizeof why, "pair without a string 'orig_id'");
+		if (why[0])
+			goto bad;
+		if (!e->have_group || strcmp(id, group_id)) {
+			if ((rc = score_group(e, err)) < 0)
+				goto done;
+			free(group_id);
+			if (!(group_id = strdup(id)))
+				goto nomem;
+			e->have_group = 1;
+			if ((rc = unit_from(e, &e->orig, o, "label", why, sizeof why)) < 0)
+				goto nomem;
+			e->orig.line = line;
+			if (rc) {
+				group_clear(e);
+				goto bad;
+			}
+		}
+		if (!(u = new_cf(e)))
+			goto nomem;
+		u->line = line;
+		if ((rc = unit_from(e, u, c, "label", why, sizeof why)) < 0)
+			goto nomem;
+		if (rc) {
+			unit_clear(u);
+			e->ncf--;
+			goto bad;
+		}
+		u->generator = json_is_object(g) ? json_incref(g) : json_object();
+		u->control = is_control(e, u->generator, NULL);
+		json_decref(obj);
+		continue;
+bad:
+		tell_bad(e, e->a->input, line, why);
+		json_decref(obj);
+	}
+	if (rc >= 0)
+		rc = score_group(e, err);
+	goto done;
+nomem:
+	json_decref(obj);
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+done:
+	free(group_id);
+	return rc;
+}
+
+/* Flat files: --pair-key, or --block with or without --originals. */
+static int read_flat(eval *e, cf_reader *rd, cf_error *err)
+{
+	const args *a = e->a;
+	const char *lf = a->label_field ? a->label_field : "label";
+	const char *tf = a->target_field ? a->target_field : lf;
+	cf_reader *ord = NULL;
+	char *group_key = NULL, why[300], kbuf[64];
+	json_t *obj = NULL;
+	long line, inblock = 0;
+	int rc;
+
+	if (a->originals && (rc = open_reader(&ord, a->originals, a->format,
+	                                      err)) < 0)
+		return rc;
+	while ((rc = next_obj(e, rd, a->input, &obj, &line, err)) == CF_READ_OK) {
+		int starts = 0, as_orig = 0;
+		const char *key = NULL;
+		unit *u;
+
+		why[0] = 0;
+		if (a->pair_key) {
+			json_t *kv = json_object_get(obj, a->pair_key);
+
+			if (json_is_string(kv)) {
+				key = json_string_value(kv);
+			} else if (json_is_integer(kv)) {
+				snprintf(kbuf, sizeof kbuf, "%lld",
+				         (long long)json_integer_value(kv));
+				key = kbuf;
+			} else {
+				snprintf(why, sizeof why, "pair key '%s' is missing or not "
+				         "a string", a->pair_key);
+				tell_bad(e, a->input, line, why);
+				json_decref(obj);
+				continue;
+			}
+			/* by key alone: after a bad original its group stays skipped */
+			starts = !group_key || strcmp(key, group_key);
+			as_orig = starts;
+		} else {
+			starts = inblock == 0;
+			as_orig = starts && !a->originals;
+			inblock = (inblock + 1) % a->block;
+		}
+		if (starts) {
+			if ((rc = score_group(e, err)) < 0)
+				goto done;
+			free(group_key);
+			group_key = NULL;
+			if (key && !(group_key = strdup(key)))
+				goto nomem;
+			e->have_group = 1;
+			if (ord) {
+				json_t *oo = NULL;
+				long oline;
+
+				/* the block's original from --originals */
+				rc = next_obj(e, ord, a->originals, &oo, &oline, err);
+				if (rc < 0)
+					goto done;
+				if (rc == CF_READ_EOF) {
+					rc = cf_error_set(err, CF_EDATA, "%s: more blocks of %ld "
+					                  "than originals in %s (line %ld)",
+					                  a->input, a->block, a->originals, line);
+					goto done;
+				}
+				rc = unit_from(e, &e->orig, oo, lf, why, sizeof why);
+				json_decref(oo);
+				e->orig.line = oline;
+				if (rc < 0)
+					goto nomem;
+				if (rc) {
+					/* a bad original: its block is skipped whole */
+					tell_bad(e, a->originals, oline, why);
+					e->have_group = 0;
+					unit_clear(&e->orig);
+				}
+			}
+		}
+		if (!e->have_group) {
+			json_decref(obj);
+			continue;
+		}
+		if (as_orig) {
+			rc = unit_from(e, &e->orig, obj, lf, why, sizeof why);
+			e->orig.line = line;
+			if (rc < 0)
+				goto nomem;
+			if (rc) {
+				/* without its original the group cannot be judged */
+				tell_bad(e, a->input, line, why);
+				e->have_group = 0;
+				unit_clear(&e->orig);
+			}
+			json_decref(obj);
+			continue;
+		}
+		if (!(u = new_cf(e)))
+			goto nomem;
+		u->line = line;
+		if ((rc = unit_from(e, u, obj, tf, why, sizeof why)) < 0)
+			goto nomem;
+		if (rc) {
+			unit_clear(u);
+			e->ncf--;
+			tell_bad(e, a->input, line, why);
+			json_decref(obj);
+			continue;
+		}
+		if (!(u->generator = flat_generator(e, obj)))
+			goto nomem;
+		u->control = is_control(e, u->generator, obj);
+		json_decref(obj);
+	}
+	if (rc < 0)
+		goto done;
+	if (a->block && inblock)
+		fprintf(stderr, "cfaug eval: %s: the last block has %ld of %ld "
+		        "records\n", a->input, inblock, a->block);
+	rc = score_group(e, err);
+	goto done;
+nomem:
+	json_decref(obj);
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+done:
+	free(group_key);
+	cf_reader_close(&ord);
+	return rc;
+}
+
+/* ---- the report ------------------------------------------------------- */
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jprop(uint64_t k, uint64_t n)
+{
+	cf_prop p;
+
+	cf_eval_wilson(k, n, CF_EVAL_Z95, &p);
+	return json_pack("{s:I,s:I,s:o,s:o,s:o}", "k", (json_int_t)k, "n",
+	                 (json_int_t)n, "rate", jnum(p.rate), "lo", jnum(p.lo),
+	                 "hi", jnum(p.hi));
+}
+
+static json_t *jsummary(const double *v, size_t n)
+{
+	cf_summary s;
+
+	if (cf_eval_summary(v, n, &s) < 0)
+		return NULL;
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)s.n,
+	                 "mean", jnum(s.mean), "sd", jnum(s.sd), "median",
+	                 jnum(s.median), "min", jnum(s.min), "max", jnum(s.max));
+}
+
+static json_t *jhist(const double *v, size_t n, double lo, double hi,
+                     size_t bins)
+{
+	uint64_t c[64];
+	json_t *a = json_array();
+	size_t i;
+
+	cf_eval_histogram(v, n, lo, hi, bins, c);
+	for (i = 0; i < bins; i++)
+		json_array_append_new(a, json_integer((json_int_t)c[i]));
+	return json_pack("{s:f,s:f,s:o}", "lo", lo, "hi", hi, "counts", a);
+}
+
+/* Upper end of the normalised-distance histogram: the least of 0.05, 0.1,
+ * 0.2, 0.5, 1 above every value (larger ones go into the last bin). */
+static double hist_top(const double *v, size_t n)
+{
+	static const double tops[] = { 0.05, 0.1, 0.2, 0.5, 1.0 };
+	double mx = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]) && v[i] > mx)
+			mx = v[i];
+	for (i = 0; i < 4 && mx >= tops[i]; i++)
+		;
+	return tops[i];
+}
+
+static json_t *judge_json(const eval *e, size_t j)
+{
+	const judge *jd = &e->j[j];
+	json_t *o, *bd = json_object(), *labels = json_array();
+	size_t d, i, k;
+	double diff, z, p;
+
+	for (k = 0; k < e->K; k++)
+		json_array_append_new(labels, json_string(cf_lm_label(e->j[0].lm, k)));
+	o = json_pack("{s:s,s:s,s:s,s:o}", "name", jd->name, "model", jd->path,
+	              "kind", "builtin", "labels", labels);
+	json_object_set_new(o, "targeted_flip", jprop(jd->tk, jd->tn));
+	json_object_set_new(o, "untargeted_flip", jprop(jd->uk, jd->un));
+	json_object_set_new(o, "consistency", jprop(jd->ck, jd->tn));
+	json_object_set_new(o, "original_accuracy", jprop(jd->ok, jd->on));
+	json_object_set_new(o, "target_prob_change",
+	                    json_pack("{s:o,s:o}", "summary",
+	                              jsummary(jd->dprob, jd->ndprob), "histogram",
+	                              jhist(jd->dprob, jd->ndprob, -1, 1, HIST_BINS)));
+	for (d = 0; d < BD_COUNT; d++) {
+		json_t *rows = json_array();
+
+		for (i = 0; i < e->bd[d].n; i++) {
+			const bucket *b = &e->bd[d].b[i];
+
+			json_array_append_new(rows, json_pack(
+				"{s:s,s:I,s:o,s:o,s:o,s:o}", "key", b->key, "pairs",
+				(json_int_t)b->n,
+				/* a transition that keeps the label: "gives the target" */
+				"targeted", jprop(b->tk[j], d == BD_TRANSITION ? b->n : b->tn),
+				"untargeted", jprop(b->uk[j], b->n),
+				"consistency", jprop(b->ck[j], d == BD_TRANSITION ? b->n : b->tn),
+				"mean_prob_change", jnum(b->n ? b->dsum[j] / (double)b->n : NAN)));
+		}
+		if (d == BD_TRANSITION || json_array_size(rows))
+			json_object_set_new(bd, bd_names[d], rows);
+		else
+			json_decref(rows);
+	}
+	json_object_set_new(o, "by", bd);
+	cf_eval_two_prop(jd->uk, jd->un, jd->ctl_k, jd->ctl_n, &diff, &z, &p);
+	json_object_set_new(o, "paraphrase_control", jd->ctl_n ?
+		json_pack("{s:o,s:o,s:o,s:o,s:o,s:s}", "edits", jprop(jd->uk, jd->un),
+		          "paraphrases", jprop(jd->ctl_k, jd->ctl_n), "difference",
+		          jnum(diff), "z", jnum(z), "p_value", jnum(p), "test",
+		          "two-proportion z-test (pooled), two-sided; rates are "
+		          "untargeted (the judge's label changed)") : json_null());
+	{
+		size_t used;
+		double kap = cf_eval_kappa(jd->pred, e->gold, jd->npred, e->K, &used);
+
+		json_object_set_new(o, "kappa_vs_labels",
+		                    json_pack("{s:o,s:I}", "kappa", jnum(kap), "items",
+		                              (json_int_t)used));
+	}
+	return o;
+}
+
+static json_t *build_report(const eval *e)
+{
+	const args *a = e->a;
+	json_t *r, *in, *fields = json_array(), *judges = json_array(),
+	       *agree = json_array();
+	size_t i, j;
+	const char *layout = a->pair_key ? "pair-key" : a->block ? "block" : "pairs";
+
+	for (i = 0; i < e->nf; i++)
+		json_array_append_new(fields, json_string(e->fields[i]));
+	in = json_pack("{s:s,s:s,s:o}", "path", a->input, "layout", layout,
+	               "text_fields", fields);
+	if (a->pair_key)
+		json_object_set_new(in, "pair_key", json_string(a->pair_key));
+	if (a->block)
+		json_object_set_new(in, "block", json_integer(a->block));
+	if (a->originals)
+		json_object_set_new(in, "originals", json_string(a->originals));
+	if (a->pair_key || a->block) {
+		const char *lf = a->label_field ? a->label_field : "label";
+
+		json_object_set_new(in, "label_field", json_string(lf));
+		json_object_set_new(in, "target_field",
+		                    json_string(a->target_field ? a->target_field : lf));
+	}
+	r = json_pack("{s:s,s:o}", "tool", "cfaug " CFAUG_VERSION, "input", in);
+	json_object_set_new(r, "counts", json_pack(
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"records", (json_int_t)e->records, "bad_records", (json_int_t)e->bad,
+		"groups", (json_int_t)e->groups,
+		"groups_without_counterfactual", (json_int_t)e->one_sided,
+		"pairs", (json_int_t)e->pairs, "edit_pairs",
+		(json_int_t)(e->pairs - e->controls - e->unknown),
+		"label_changing_pairs", (json_int_t)e->flip_pairs,
+		"control_pairs", (json_int_t)e->controls));
+	json_object_set_new(json_object_get(r, "counts"), "unknown_label_pairs",
+	                    json_integer((json_int_t)e->unknown));
+	json_object_set_new(r, "minimality", json_pack(
+		"{s:s,s:o,s:o,s:o}",
+		"tokenizer", "word tokens (runs of letters, digits, _ and UTF-8 "
+		"bytes) and single punctuation characters, case kept; Levenshtein "
+		"distance summed over text fields, normalised by the original's "
+		"token count (MiCE/CEval)",
+		"distance", jsummary(e->dist, e->ndist_n),
+		"normalized", jsummary(e->ndist, e->ndist_n),
+		"normalized_histogram", jhist(e->ndist, e->ndist_n, 0,
+		                              hist_top(e->ndist, e->ndist_n), DIST_BINS)));
+	json_object_set_new(r, "diversity", json_pack(
+		"{s:I,s:o,s:o,s:o}", "groups", (json_int_t)e->dn_groups,
+		"pairwise_distance", jsummary(e->div, e->ndiv),
+		"distinct_1", jnum(e->dn_groups ? e->dn_sum[0] / (double)e->dn_groups : NAN),
+		"distinct_2", jnum(e->dn_groups ? e->dn_sum[1] / (double)e->dn_groups : NAN)));
+	for (j = 0; j < e->nj; j++)
+		json_array_append_new(judges, judge_json(e, j));
+	json_object_set_new(r, "judges", judges);
+	for (i = 0; i < e->nj; i++)
+		for (j = i + 1; j < e->nj; j++) {
+			size_t used;
+			double k = cf_eval_kappa(e->j[i].pred, e->j[j].pred, e->j[i].npred,
+			                         e->K, &used);
+
+			json_array_append_new(agree, json_pack(
+				"{s:s,s:s,s:o,s:I}", "a", e->j[i].name, "b", e->j[j].name,
+				"kappa", jnum(k), "items", (json_int_t)used));
+		}
+	json_object_set_new(r, "judge_agreement", agree);
+	json_object_set_new(r, "not_computed", json_pack("{s:s,s:s}",
+		"fluency", "perplexity needs an LLM endpoint with logprobs; the LLM "
+		"client is not in this build",
+		"human_review", "export/import of a stratified sample is not in this "
+		"build yet"));
+	return r;
+}
+
+/* ---- spurious tokens -------------------------------------------------- */
+
+static int zstats_of(eval *e, const char *path, cf_zstats **out, cf_error *err)
+{
+	const args *a = e->a;
+	const char *deff[1] = { "text" };
+	const char *const *fields = a->nfields ? a->fields : deff;
+	size_t nf = a->nfields ? a->nfields : 1, f;
+	const char *lf = a->label_field ? a->label_field : "label";
+	cf_reader *rd = NULL;
+	json_t *obj = NULL;
+	long line;
+	int rc;
+
+	if ((rc = cf_zstats_new(out)) < 0)
+		return cf_error_set(err, rc, "out of memory");
+	if ((rc = open_reader(&rd, path, NULL, err)) < 0)
+		goto done;
+	while ((rc = next_obj(e, rd, path, &obj, &line, err)) == CF_READ_OK) {
+		const char *t[CF_EVAL_MAX_FIELDS];
+		size_t l[CF_EVAL_MAX_FIELDS];
+		char *label = label_of(json_object_get(obj, lf));
+		char why[300] = "";
+
+		for (f = 0; f < nf && !why[0]; f++) {
+			json_t *v = json_object_get(obj, fields[f]);
+
+			if (!json_is_string(v))
+				snprintf(why, sizeof why, "text field '%s' missing", fields[f]);
+			else {
+				t[f] = json_string_value(v);
+				l[f] = json_string_length(v);
+			}
+		}
+		if (!why[0] && !label)
+			snprintf(why, sizeof why, "label field '%s' missing", lf);
+		if (why[0])
+			tell_bad(e, path, line, why);
+		else
+			rc = cf_zstats_add(*out, t, l, nf, label, err);
+		free(label);
+		json_decref(obj);
+		if (rc < 0)
+			goto done;
+	}
+done:
+	cf_reader_close(&rd);
+	return rc < 0 ? rc : 0;
+}
+
+static json_t *ztable(const cf_zstats *z, const cf_zstats *other, long top,
+                      long min_count, int *rc)
+{
+	cf_ztoken *r = NULL;
+	size_t n, i;
+	json_t *a = json_array();
+	double zc;
+
+	if ((*rc = cf_zstats_rank(z, (uint64_t)min_count, &r, &n)) < 0)
+		return a;
+	/* Bonferroni over the tokens tested, alpha 0.01 two-sided, as
+	 * Gardner et al.'s plots */
+	zc = n ? cf_eval_norm_isf(0.005 / (double)n) : NAN;
+	for (i = 0; i < n && i < (size_t)top; i++) {
+		uint64_t on;
+		double oz = cf_zstats_lookup(other, r[i].token, r[i].label, &on);
+
+		json_array_append_new(a, json_pack(
+			"{s:s,s:s,s:I,s:I,s:f,s:o,s:I}", "token", r[i].token, "label",
+			r[i].label, "n", (json_int_t)r[i].n, "k", (json_int_t)r[i].k,
+			"z", r[i].z, "z_other", jnum(oz), "n_other", (json_int_t)on));
+	}
+	{
+		size_t over = 0;
+
+		for (i = 0; i < n; i++)
+			over += isfinite(zc) && fabs(r[i].z) > zc;
+		free(r);
+		return json_pack("{s:I,s:o,s:I,s:o}", "tokens_tested", (json_int_t)n,
+		                 "z_critical", jnum(zc), "tokens_over", (json_int_t)over,
+		                 "top", a);
+	}
+}
+
+static int spurious(eval *e, json_t *r, cf_error *err)
+{
+	cf_zstats *b = NULL, *af = NULL;
+	json_t *sp;
+	int rc;
+
+	if ((rc = zstats_of(e, e->a->sp_before, &b, err)) < 0 ||
+	    (rc = zstats_of(e, e->a->sp_after, &af, err)) < 0)
+		goto done;
+	sp = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "before", e->a->sp_before,
+	               "after", e->a->sp_after,
+	               "docs_before", (json_int_t)cf_zstats_docs(b),
+	               "docs_after", (json_int_t)cf_zstats_docs(af),
+	               "min_count", (json_int_t)e->a->min_count,
+	               "statistic", "z = (k/n - p0)/sqrt(p0(1-p0)/n), p0 the "
+	               "label's share; lower-cased word tokens once per document "
+	               "(Gardner et al. 2021)");
+	json_object_set_new(sp, "top_before",
+	                    ztable(b, af, e->a->top, e->a->min_count, &rc));
+	if (rc >= 0)
+		json_object_set_new(sp, "top_after",
+		                    ztable(af, b, e->a->top, e->a->min_count, &rc));
+	json_object_set_new(r, "spurious", sp);
+	if (rc < 0)
+		rc = cf_error_set(err, rc, "out of memory");
+done:
+	cf_zstats_free(&b);
+	cf_zstats_free(&af);
+	return rc;
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+static void eval_free(eval *e)
+{
+	size_t i;
+
+	group_clear(e);
+	free(e->cfs);
+	free(e->tc);
+	cf_evtext_clear(&e->to);
+	free(e->p);
+	free(e->q);
+	free(e->dist);
+	free(e->ndist);
+	free(e->div);
+	free(e->gold);
+	for (i = 0; i < BD_COUNT; i++) {
+		size_t k;
+
+		for (k = 0; k < e->bd[i].n; k++)
+			free(e->bd[i].b[k].key);
+		free(e->bd[i].b);
+	}
+	for (i = 0; i < MAX_JUDGES; i++) {
+		free(e->j[i].name);
+		free(e->j[i].path);
+		cf_lm_free(&e->j[i].lm);
+		free(e->j[i].map);
+		free(e->j[i].dprob);
+		free(e->j[i].pred);
+	}
+}
+
+static void summary(const json_t *r)
+{
+	json_t *js = json_object_get(r, "judges"), *c = json_object_get(r, "counts");
+	size_t i;
+
+	if (c)
+		fprintf(stderr, "cfaug eval: %lld groups, %lld pairs (%lld label-"
+		        "changing, %lld controls), %lld bad records\n",
+		        json_integer_value(json_object_get(c, "groups")),
+		        json_integer_value(json_object_get(c, "pairs")),
+		        json_integer_value(json_object_get(c, "label_changing_pairs")),
+		        json_integer_value(json_object_get(c, "control_pairs")),
+		        json_integer_value(json_object_get(c, "bad_records")));
+	for (i = 0; i < json_array_size(js); i++) {
+		json_t *j = json_array_get(js, i);
+		json_t *t = json_object_get(j, "targeted_flip"),
+		       *co = json_object_get(j, "consistency");
+
+		fprintf(stderr, "  %s: targeted flip %.3f [%.3f, %.3f], consistency "
+		        "%.3f, mean change of p(target) %+.3f\n",
+		        json_string_value(json_object_get(j, "name")),
+		        json_number_value(json_object_get(t, "rate")),
+		        json_number_value(json_object_get(t, "lo")),
+		        json_number_value(json_object_get(t, "hi")),
+		        json_number_value(json_object_get(co, "rate")),
+		        json_number_value(json_object_get(json_object_get(
+		            json_object_get(j, "target_prob_change"), "summary"),
+		            "mean")));
+	}
+	if ((c = json_object_get(r, "minimality")))
+		fprintf(stderr, "  minimality: mean token distance %.2f, normalised "
+		        "%.3f (median %.3f)\n",
+		        json_number_value(json_object_get(json_object_get(c, "distance"),
+		                                          "mean")),
+		        json_number_value(json_object_get(json_object_get(c, "normalized"),
+		                                          "mean")),
+		        json_number_value(json_object_get(json_object_get(c, "normalized"),
+		                                          "median")));
+}
+
+int cf_cmd_eval(int argc, char **argv)
+{
+	cf_error err = { 0 };
+	cf_reader *rd = NULL;
+	json_t *report = NULL;
+	eval e;
+	args a;
+	size_t i;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	for (rc = 1; rc < argc; rc++)
+		if (!strcmp(argv[rc], "-h") || !strcmp(argv[rc], "--help")) {
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		}
+	if ((rc = parse_args(&a, argc, argv, &err)) < 0) {
+		fprintf(stderr, "cfaug eval: %s\n(see cfaug eval --help)\n", err.msg);
+		return cf_exit_code(rc);
+	}
+	e.a = &a;
+	for (i = 0; i < a.nfields; i++)
+		e.fields[i] = a.fields[i];
+	e.nf = a.nfields;
+	if (mkdir(a.output, 0777) < 0 && errno != EEXIST) {
+		rc = cf_error_set(&err, CF_EIO, "%s: %s", a.output, strerror(errno));
+		goto done;
+	}
+	if (a.input) {
+		for (i = 0; i < a.njudges; i++) {
+			if ((rc = load_judge(&e, &e.j[i], a.judges[i], &err)) < 0)
+				goto done;
+			e.nj++;
+		}
+		if (!(e.p = malloc(e.K * sizeof *e.p)) ||
+		    !(e.q = malloc(2 * e.K * sizeof *e.q))) {
+			rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = open_reader(&rd, a.input, a.format, &err)) < 0)
+			goto done;
+		e.cur_path = a.input;
+		rc = a.pair_key || a.block ? read_flat(&e, rd, &err) :
+		     read_pairs(&e, rd, &err);
+		if (rc < 0)
+			goto done;
+		if (e.pairs == 0) {
+			rc = cf_error_set(&err, CF_EDATA, "%s: no pairs to evaluate (%llu "
+			                  "records, %llu bad)", a.input,
+			                  (unsigned long long)e.records,
+			                  (unsigned long long)e.bad);
+			goto done;
+		}
+		report = build_report(&e);
+	} else {
+		report = json_pack("{s:s}", "tool", "cfaug " CFAUG_VERSION);
+	}
+	if (!report) {
+		rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (a.sp_before && (rc = spurious(&e, report, &err)) < 0)
+		goto done;
+	if ((rc = cf_eval_report_write(report, a.output, &err)) < 0)
+		goto done;
+	if (!a.quiet) {
+		summary(report);
+		fprintf(stderr, "cfaug eval: wrote %s/report.json and %s/report.html\n",
+		        a.output, a.output);
+	}
+done:
+	if (rc < 0)
+		fprintf(stderr, "cfaug eval: %s\n", err.msg[0] ? err.msg :
+		        cf_strerror(rc));
+	cf_reader_close(&rd);
+	json_decref(report);
+	eval_free(&e);
+	return rc < 0 ? cf_exit_code(rc) : CF_EXIT_OK;
+}
