@@ -103,8 +103,17 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
 	memset(&ev, 0, sizeof ev);
 	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
 	ev.data.fd = fd;
-	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
-		epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	/* sockp is set (curl_multi_assign) once the socket is in the epoll
+	 * set, and curl forgets it on REMOVE: one epoll_ctl per change, not a
+	 * failing MOD before every ADD */
+	if (sockp) {
+		if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+			epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	} else {
+		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
+			epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev);
+		curl_multi_assign(h->multi, fd, h);
+	}
 	return 0;
 }
 
@@ -617,7 +626,7 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 {
 	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wait;
 	struct epoll_event ev[64];
-	int running, delivered = 0, rc, n, i, flags;
+	int running, delivered = 0, rc, n, i, flags, polled_late = 0;
 	CURLMcode mc;
 
 	for (;;) {
@@ -633,13 +642,15 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 				return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
 		}
 		delivered += reap(h, done, ctx);
-		if (delivered || h->n_pending == 0)
-			break;
-		now = now_s();
-		if (now >= t_end)
+		if (delivered || h->n_pending == 0 || polled_late)
 			break;
 		/* sleep until a socket stirs, curl's timer fires, a retry is due
-		 * or a bucket refills */
+		 * or a bucket refills; past t_end (or with timeout 0) still look
+		 * at the sockets once without waiting, else a caller that polls
+		 * with 0 between other work would never read a response */
+		now = now_s();
+		if (now >= t_end)
+			polled_late = 1;
 		wait = t_end - now;
 		if (wd >= 0 && wd < wait)
 			wait = wd;

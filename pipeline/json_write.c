@@ -61,7 +61,7 @@ static inline int word_needs_escape(uint64_t w)
 
 int cf_json_write_string(cf_jbuf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF";
 	size_t i = 0, run;
 	uint64_t w;
 	char *o;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/conf.h"
+#include "cfaug/reader.h"
+#include "json_write.h"
 #include "template.h"
 
 #define TPL_MAX_BYTES (1u << 20)
@@ -17,6 +19,8 @@ typedef struct piece {
 	const char *lit;     /* literal text (into t->text), or NULL for a var */
 	size_t len;
 	size_t var;          /* index into vars */
+	char *esc;           /* literal: its JSON-escaped bytes, no quotes */
+	size_t esc_len;
 } piece;
 
 typedef struct section {
@@ -33,6 +37,7 @@ struct cf_template {
 	size_t nsec;
 	char **vars;
 	size_t nvars;
+	int lit_bad;         /* a literal is not valid UTF-8: rendering fails */
 };
 
 static const char *base_name(const char *path, size_t *len)
@@ -58,6 +63,8 @@ static int add_piece(section *s, const char *lit, size_t len, size_t var)
 	p[s->n].lit = lit;
 	p[s->n].len = len;
 	p[s->n].var = var;
+	p[s->n].esc = NULL;
+	p[s->n].esc_len = 0;
 	s->n++;
 	return 0;
 }
@@ -191,6 +198,36 @@ static const char *header_role(const char *l, size_t n)
 	return NULL;
 }
 
+/* Escape every literal piece once, for cf_template_write_json.  JSON
+ * escaping works byte by byte (only '"', '\\' and bytes < 0x20 change),
+ * so escaped pieces concatenate to the escaped whole. */
+static int prepare_json(cf_template *t)
+{
+	cf_jbuf b = { 0 };
+	size_t i, k;
+	int nul;
+
+	for (i = 0; i < t->nsec; i++) {
+		for (k = 0; k < t->sec[i].n; k++) {
+			piece *pc = &t->sec[i].pieces[k];
+			if (!pc->lit)
+				continue;
+			if (cf_utf8_check(pc->lit, pc->len, &nul) < pc->len)
+				t->lit_bad = 1;
+			b.len = 0;
+			if (cf_json_write_string(&b, pc->lit, pc->len) < 0 ||
+			    !(pc->esc = malloc(b.len - 2 + 1))) {
+				cf_jbuf_free(&b);
+				return CF_ENOMEM;
+			}
+			memcpy(pc->esc, b.p + 1, b.len - 2);
+			pc->esc_len = b.len - 2;
+		}
+	}
+	cf_jbuf_free(&b);
+	return 0;
+}
+
 int cf_template_parse(cf_template **out, const char *name, const char *text,
                       size_t len, const char *const *known, cf_error *err)
 {
@@ -299,6 +336,8 @@ int cf_template_parse(cf_template **out, const char *name, const char *text,
 		                  "'### user' section (the query)", name, line);
 		goto done;
 	}
+	if ((rc = prepare_json(t)) < 0)
+		rc = cf_error_set(err, rc, "out of memory");
 done:
 	if (rc < 0)
 		cf_template_free(&t);
@@ -385,15 +424,65 @@ fail:
 	return NULL;
 }
 
+int cf_template_write_json(const cf_template *t, const char *const *vals,
+                           int sorted, cf_jbuf *b)
+{
+	size_t i, k, n, at;
+	const char *v;
+	int nul;
+
+	if (t->lit_bad)
+		return 1;
+	if (cf_jbuf_put(b, "[", 1) < 0)
+		return -1;
+	for (i = 0; i < t->nsec; i++) {
+		const section *s = &t->sec[i];
+		/* roles are "system", "user" and "assistant": nothing to escape */
+		if ((i && cf_jbuf_put(b, ",", 1) < 0) ||
+		    (!sorted && (cf_jbuf_put(b, "{\"role\":\"", 9) < 0 ||
+		                 cf_jbuf_put(b, s->role, strlen(s->role)) < 0 ||
+		                 cf_jbuf_put(b, "\",\"content\":\"", 13) < 0)) ||
+		    (sorted && cf_jbuf_put(b, "{\"content\":\"", 12) < 0))
+			return -1;
+		for (k = 0; k < s->n; k++) {
+			const piece *pc = &s->pieces[k];
+			if (pc->lit) {
+				if (cf_jbuf_put(b, pc->esc, pc->esc_len) < 0)
+					return -1;
+				continue;
+			}
+			v = vals[pc->var] ? vals[pc->var] : "";
+			n = strlen(v);
+			if (cf_utf8_check(v, n, &nul) < n)
+				return 1;
+			/* the writer adds quotes: write them over */
+			at = b->len;
+			if (cf_json_write_string(b, v, n) < 0)
+				return -1;
+			memmove(b->p + at, b->p + at + 1, b->len - at - 2);
+			b->len -= 2;
+		}
+		if ((!sorted && cf_jbuf_put(b, "\"}", 2) < 0) ||
+		    (sorted && (cf_jbuf_put(b, "\",\"role\":\"", 10) < 0 ||
+		                cf_jbuf_put(b, s->role, strlen(s->role)) < 0 ||
+		                cf_jbuf_put(b, "\"}", 2) < 0)))
+			return -1;
+	}
+	return cf_jbuf_put(b, "]", 1);
+}
+
 void cf_template_free(cf_template **tp)
 {
 	cf_template *t = tp ? *tp : NULL;
-	size_t i;
+	size_t i, k;
 
 	if (!t)
 		return;
-	for (i = 0; i < t->nsec; i++)
+	for (i = 0; i < t->nsec; i++) {
+		for (k = 0; k < t->sec[i].n; k++)
+			free(t->sec[i].pieces[k].esc);
 		free(t->sec[i].pieces);
+	}
 	for (i = 0; i < t->nvars; i++)
 		free(t->vars[i]);
 	free(t->vars);

@@ -17,8 +17,9 @@
  * letters, digits, '_', '-' and '.'.  "\{{" is a literal "{{".  Every name
  * must be in the list of known variables given at load time, else the load
  * fails with "FILE:LINE:COL: unknown variable 'x' (known: ...)".  Values are
- * inserted as they are; JSON escaping happens when the request body is
- * built from the rendered messages (with jansson), never here.
+ * inserted as they are; JSON escaping happens when the messages are
+ * written as JSON (cf_template_write_json escapes the literal text once,
+ * at load, and only the values per record).
  *
  * Limits: a file of at most 1 MiB, at most 64 sections.
  */
@@ -27,6 +28,7 @@
 
 #include <jansson.h>
 #include "cfaug/cfaug.h"
+#include "json_write.h"
 
 typedef struct cf_template cf_template;
 
@@ -48,6 +50,17 @@ const char *cf_template_var(const cf_template *t, size_t i);
  * renders as ""): a new reference to [{"role": ..., "content": ...}, ...],
  * or NULL when out of memory or a value is not valid UTF-8. */
 json_t *cf_template_render(const cf_template *t, const char *const *vals);
+
+/* The same messages as JSON text, appended to b without building jansson
+ * values (literal text is escaped once, at load): byte-equal to
+ * json_dumps(cf_template_render(t, vals), JSON_COMPACT) when sorted is 0
+ * ({"role":...,"content":...}), and to the same with JSON_SORT_KEYS when
+ * sorted is 1 ({"content":...,"role":...}).  Returns 0; 1 when a value
+ * (or the template) is not valid UTF-8 (render would return NULL); -1
+ * when out of memory or over b's cap.  On failure b may hold a partial
+ * message: the caller resets b->len. */
+int cf_template_write_json(const cf_template *t, const char *const *vals,
+                           int sorted, cf_jbuf *b);
 
 /* Name (file name without directory and ".txt") and sha256 (hex) of the
  * file's bytes.  Borrowed. */

@@ -16,9 +16,13 @@
  * refuses us (401, 403, 404, 400, insufficient_quota) does, with the
  * server's message.
  *
- * Asynchronous: process() keeps the record (a "job") and submits requests
- * to the shared HTTP client (pipeline/http.c: concurrency window, token
- * buckets, retries, Retry-After); poll() delivers answers as they arrive.
+ * Asynchronous: process() keeps the record (a "job") and queues its
+ * requests; they go to the shared HTTP client (pipeline/http.c:
+ * concurrency window, token buckets, retries, Retry-After) as the window
+ * has room, and only then is the body written (pipeline/llm_wire.c: the
+ * template's literal text escaped once, the record's values spliced in),
+ * so a queued request holds no body; poll() delivers answers as they
+ * arrive.
  * Candidates of a record are made in sample order once all its samples are
  * final, so the output does not depend on arrival order.  The runner's
  * window bounds the records held; `concurrency` bounds requests in flight.
@@ -36,6 +40,9 @@
 #include "cfaug/sys/stage.h"
 #include "cache.h"
 #include "http.h"
+#include "json_parse.h"
+#include "json_write.h"
+#include "llm_wire.h"
 #include "template.h"
 
 #define HIST_N 320
@@ -50,7 +57,7 @@ typedef struct sample {
 	int state, round, tries;
 	long seed;               /* seed of the request that answered */
 	json_t *edits;           /* S_OK: field -> new text */
-	json_t *prov;            /* finish_reason, usage */
+	json_t *finish, *usage;  /* S_OK: finish_reason and usage (or NULL) */
 	const char *reason;      /* S_BAD (static string) */
 	json_t *detail;          /* S_BAD */
 } sample;
@@ -59,14 +66,14 @@ typedef struct job {
 	struct job *prev, *next;
 	cf_item *it;
 	char *target;            /* NULL: unlabelled, no target */
-	json_t *messages;
 	int pending;             /* samples not final */
 	int n;
 	sample s[];
 } job;
 
 typedef struct rq {
-	struct rq *prev, *next;
+	struct rq *prev, *next;  /* every request of the stage (s->rqs) */
+	struct rq *wnext;        /* the FIFO of requests not yet given to http */
 	job *j;
 	int round, count;
 	long seed;
@@ -94,6 +101,10 @@ typedef struct llm_state {
 	const char *jfield;
 	long seed, max_tok;
 	json_t *params;           /* every body parameter but model/messages/seed/n */
+	cf_llm_wire wire;         /* params, model, url pre-serialised */
+	cf_jbuf buf, body, keybuf; /* reused: messages, request bodies, cache keys */
+	rq *wait_head, *wait_tail; /* requests waiting for room in the window */
+	json_t *model_js, *prompt_js; /* shared by every candidate's generator */
 	char *url, *labels_joined;
 	double price_in, price_out;
 	cf_template *tpl;
@@ -487,6 +498,12 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	snprintf(s->url, n + 32, "%.*s/chat/completions", (int)n, s->base_url);
 	if ((rc = load_template(s, info, err)) < 0)
 		return rc;
+	if (cf_llm_wire_init(&s->wire, s->url, s->model, s->params, s->seed) < 0 ||
+	    !(s->model_js = json_string(s->model)) ||
+	    !(s->prompt_js = json_pack("{s:s, s:s}", "name", cf_template_name(s->tpl),
+	                               "sha256", cf_template_sha256(s->tpl))))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	s->buf.max = s->body.max = s->keybuf.max = (size_t)1 << 30;
 	if (!info->no_cache && s->cache_dir && *s->cache_dir &&
 	    (rc = cf_cache_open(&s->cache, s->cache_dir, err)) < 0)
 		return rc;
@@ -526,10 +543,10 @@ static void job_free(job *j)
 		return;
 	for (i = 0; i < j->n; i++) {
 		json_decref(j->s[i].edits);
-		json_decref(j->s[i].prov);
+		json_decref(j->s[i].finish);
+		json_decref(j->s[i].usage);
 		json_decref(j->s[i].detail);
 	}
-	json_decref(j->messages);
 	free(j->target);
 	free(j);
 }
@@ -555,22 +572,38 @@ static void rq_unlink(llm_state *s, rq *q)
 		q->next->prev = q->prev;
 }
 
-static char *cache_key(llm_state *s, job *j, int i, int round)
-{
-	json_t *k = json_pack("{s:i, s:s, s:s, s:O, s:O, s:I, s:i, s:i}", "v", 1,
-	                      "base_url", s->url, "model", s->model, "messages", j->messages,
-	                      "params", s->params, "seed", (json_int_t)s->seed,
-	                      "sample", i, "round", round);
-	char *dump = k ? json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS) : NULL, *hex = NULL;
-	unsigned char d[32];
+/* The cache key of sample i at a retry round into hex (see llm_wire.h:
+ * sha256 over base_url, model, messages, params, seed, sample, round).
+ * 0, or -1 when out of memory. */
+static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b);
 
-	if (dump && (hex = malloc(65))) {
-		cf_sha256(dump, strlen(dump), d);
-		cf_sha256_hex(d, hex);
+static int cache_key(llm_state *s, const job *j, int i, int round, char hex[65])
+{
+	if (render(s, j, 1, &s->buf) != 0)
+		return -1;
+	return cf_llm_wire_key(&s->wire, s->buf.p, s->buf.len, i, round, &s->keybuf, hex);
+}
+
+/* Load a cache entry: 1 and *entry (new reference) when present and whole,
+ * 0 when absent or unusable, counting read errors. */
+static int cache_load(llm_state *s, const job *j, int i, int round, json_t **entry)
+{
+	char key[65], *data = NULL;
+	size_t len;
+	int r;
+
+	*entry = NULL;
+	if (!s->cache || cache_key(s, j, i, round, key) < 0)
+		return 0;
+	r = cf_cache_get(s->cache, key, &data, &len);
+	if (r == 1 && (*entry = cf_json_parse(data, len, NULL)) && !json_is_object(*entry)) {
+		json_decref(*entry);
+		*entry = NULL;
 	}
-	free(dump);
-	json_decref(k);
-	return hex;
+	if (r < 0)
+		s->cache_errors++;
+	free(data);
+	return *entry != NULL;
 }
 
 /* Cut s to at most max bytes at a UTF-8 character boundary. */
@@ -639,7 +672,7 @@ static const char *parse_answer(llm_state *s, job *j, const char *content,
 				c = b + i - 1;
 				break;
 			}
-		if (!o || !c || c < o || !(obj = json_loadb(o, (size_t)(c - o) + 1, 0, NULL)) ||
+		if (!o || !c || c < o || !(obj = cf_json_parse(o, (size_t)(c - o) + 1, NULL)) ||
 		    !json_is_object(obj)) {
 			reason = "bad_json";
 			goto done;
@@ -723,9 +756,8 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 	if (!reason) {
 		sm->state = S_OK;
 		sm->edits = edits;
-		sm->prov = json_pack("{s:O?, s:O?}", "finish_reason",
-		                     json_object_get(entry, "finish_reason"), "usage",
-		                     json_object_get(entry, "usage"));
+		sm->finish = json_incref(json_object_get(entry, "finish_reason"));
+		sm->usage = json_incref(json_object_get(entry, "usage"));
 		j->pending--;
 		s->ok_answers++;
 		return 0;
@@ -745,24 +777,14 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 /* Find sample i's answer at its current round in the cache, or ask for it. */
 static int advance(llm_state *s, job *j, int i, cf_error *err)
 {
-	char *key, *data = NULL;
-	size_t len;
 	json_t *entry;
 	int rc;
 
-	if (s->cache && (key = cache_key(s, j, i, j->s[i].round))) {
-		rc = cf_cache_get(s->cache, key, &data, &len);
-		free(key);
-		if (rc == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
-			free(data);
-			s->cache_hits++;
-			rc = answer(s, j, i, entry, err);
-			json_decref(entry);
-			return rc;
-		}
-		if (rc < 0)
-			s->cache_errors++;
-		free(data);
+	if (cache_load(s, j, i, j->s[i].round, &entry)) {
+		s->cache_hits++;
+		rc = answer(s, j, i, entry, err);
+		json_decref(entry);
+		return rc;
 	}
 	return submit(s, j, &i, 1, j->s[i].round, err);
 }
@@ -778,11 +800,8 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
                   cf_error *err)
 {
 	rq *q = calloc(1, sizeof *q + (size_t)count * sizeof q->idx[0]);
-	json_t *body = NULL;
-	char *dump = NULL;
-	cf_http_request hr;
-	int rc = 0;
 
+	(void)err;
 	if (!q)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	q->j = j;
@@ -790,32 +809,49 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
 	q->count = count;
 	memcpy(q->idx, idx, (size_t)count * sizeof *idx);
 	q->seed = request_seed(s, idx[0], round, count == 1);
-	body = json_pack("{s:s, s:O, s:I}", "model", s->model, "messages", j->messages,
-	                 "seed", (json_int_t)q->seed);
-	if (!body || json_object_update(body, s->params) < 0 ||
-	    (count > 1 && json_object_set_new(body, "n", json_integer(count)) < 0) ||
-	    !(dump = json_dumps(body, JSON_COMPACT))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
-	memset(&hr, 0, sizeof hr);
-	hr.url = s->url;
-	hr.body = dump;
-	hr.body_len = strlen(dump);
-	hr.user = q;
-	hr.est_tokens = (double)hr.body_len / 4 + (double)(s->max_tok ? s->max_tok : 256) * count;
-	if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
-		goto done;
 	q->next = s->rqs;
 	if (s->rqs)
 		s->rqs->prev = q;
 	s->rqs = q;
-	q = NULL;
-done:
-	free(q);
-	free(dump);
-	json_decref(body);
-	return rc;
+	if (s->wait_tail)
+		s->wait_tail->wnext = q;
+	else
+		s->wait_head = q;
+	s->wait_tail = q;
+	return 0;
+}
+
+/* Give waiting requests to the HTTP client while its window has room; the
+ * body is built only now, so a request waiting behind the window holds no
+ * body (a record's messages are rendered again from its fields). */
+static int pump(llm_state *s, cf_error *err)
+{
+	cf_http_request hr;
+	rq *q;
+	int rc;
+
+	while (!s->fatal && (q = s->wait_head) &&
+	       cf_http_pending(s->http) < (size_t)s->concurrency) {
+		s->wait_head = q->wnext;
+		if (!s->wait_head)
+			s->wait_tail = NULL;
+		q->wnext = NULL;
+		s->body.len = 0;
+		if (render(s, q->j, 0, &s->buf) != 0 ||
+		    cf_llm_wire_body(&s->wire, s->buf.p, s->buf.len, q->seed, q->count,
+		                     &s->body) < 0)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		memset(&hr, 0, sizeof hr);
+		hr.url = s->url;
+		hr.body = s->body.p;
+		hr.body_len = s->body.len;
+		hr.user = q;
+		hr.est_tokens = (double)hr.body_len / 4 +
+		                (double)(s->max_tok ? s->max_tok : 256) * q->count;
+		if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* All samples final: candidates in sample order, then the original. */
@@ -840,16 +876,17 @@ static void finish_job(llm_state *s, job *j)
 		if (j->target)
 			cf_candidate_set_label(c, j->target);
 		g = c->generator;
-		json_object_set_new(g, "model", json_string(s->model));
-		json_object_set_new(g, "prompt", json_pack("{s:s, s:s}", "name",
-		                    cf_template_name(s->tpl), "sha256", cf_template_sha256(s->tpl)));
+		json_object_set(g, "model", s->model_js);
+		json_object_set(g, "prompt", s->prompt_js);
 		json_object_set_new(g, "sample", json_integer(i));
 		json_object_set_new(g, "seed", json_integer(sm->seed));
 		json_object_set_new(g, "round", json_integer(sm->round));
 		if (sm->state == S_OK) {
 			json_object_foreach(sm->edits, k, v)
 				cf_candidate_set_text(c, k, json_string_value(v), json_string_length(v));
-			json_object_update(g, sm->prov);
+			json_object_set_new(g, "finish_reason", sm->finish ? json_incref(sm->finish)
+			                                                   : json_null());
+			json_object_set_new(g, "usage", sm->usage ? json_incref(sm->usage) : json_null());
 			cf_emit(st, c);
 		} else {
 			cf_reject(st, c, sm->reason, sm->detail);
@@ -885,22 +922,47 @@ static const char *var_value(llm_state *s, size_t i, const cf_item *it,
 	return (*tofree = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY));
 }
 
+/* The messages of job j as JSON text into b (sorted: the cache key's key
+ * order).  0; 1 when a value is not valid UTF-8; -1 when out of memory. */
+static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b)
+{
+	size_t nv = cf_template_nvars(s->tpl), i;
+	const char *vbuf[16], **vals = vbuf;
+	char *fbuf[16], **frees = fbuf;
+	int rc = -1;
+
+	if (nv > 16 && (!(vals = calloc(nv, sizeof *vals)) ||
+	                !(frees = calloc(nv, sizeof *frees))))
+		goto done;
+	for (i = 0; i < nv; i++) {
+		frees[i] = NULL;
+		vals[i] = var_value(s, i, j->it, j->target, &frees[i]);
+	}
+	b->len = 0;
+	rc = cf_template_write_json(s->tpl, vals, sorted, b);
+	for (i = 0; i < nv; i++)
+		free(frees[i]);
+done:
+	if (vals != vbuf)
+		free(vals);
+	if (frees != fbuf)
+		free(frees);
+	return rc;
+}
+
 static void set_fatal(llm_state *s, int code, const char *msg);
 static void on_done(void *ctx, const cf_http_result *r);
 
 static void dry_count(llm_state *s, job *j)
 {
-	char *dump = json_dumps(j->messages, JSON_COMPACT);
-	double ptok = dump ? (double)strlen(dump) / 4 : 0, ctok;
-	char *key, *data;
+	double ptok = (double)s->buf.len / 4, ctok;  /* rendered by the caller */
+	char key[65], *data;
 	size_t len, i;
 	int missing = 0, k;
 
-	free(dump);
 	for (k = 0; k < j->n; k++) {
-		if (s->cache && (key = cache_key(s, j, k, 0))) {
+		if (s->cache && cache_key(s, j, k, 0, key) == 0) {
 			int rc = cf_cache_get(s->cache, key, &data, &len);
-			free(key);
 			free(data);
 			if (rc == 1) {
 				s->dry_cached++;
@@ -927,9 +989,6 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	llm_state *s = state;
 	const char *label = cf_item_label(it), *target = label;
-	size_t nv = cf_template_nvars(s->tpl), i;
-	const char **vals = NULL;
-	char **frees = NULL;
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
@@ -941,27 +1000,23 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		return 0;
 	}
 	j = calloc(1, sizeof *j + (size_t)s->samples * sizeof j->s[0]);
-	vals = calloc(nv + 1, sizeof *vals);
-	frees = calloc(nv + 1, sizeof *frees);
-	if (!j || !vals || !frees || (target && !(j->target = strdup(target)))) {
+	if (!j || (target && !(j->target = strdup(target)))) {
 		job_free(j);
-		free(vals);
-		free(frees);
 		cf_fail_record(st, it, "out of memory");
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
 	j->it = it;
 	j->n = (int)s->samples;
 	j->pending = j->n;
-	for (i = 0; i < nv; i++)
-		vals[i] = var_value(s, i, it, target, &frees[i]);
-	j->messages = cf_template_render(s->tpl, vals);
-	for (i = 0; i < nv; i++)
-		free(frees[i]);
-	free(vals);
-	free(frees);
-	if (!j->messages || s->dry_run) {
-		if (!j->messages)
+	/* check once that the prompt renders (its length is the dry run's
+	 * estimate); requests render it again when they start */
+	if ((rc = render(s, j, 0, &s->buf)) < 0) {
+		job_free(j);
+		cf_fail_record(st, it, "out of memory");
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	if (rc > 0 || s->dry_run) {
+		if (rc > 0)
 			cf_fail_record(st, it, "cannot render the prompt (a value is not valid UTF-8)");
 		else {
 			dry_count(s, j);
@@ -977,22 +1032,12 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	s->njobs++;
 	/* cached samples first; the others in one request with n, or one each */
 	for (k = 0; k < j->n && rc == 0; k++) {
-		char *key, *data = NULL;
-		size_t len;
 		json_t *entry;
-		if (s->cache && (key = cache_key(s, j, k, 0))) {
-			int r = cf_cache_get(s->cache, key, &data, &len);
-			free(key);
-			if (r == 1 && (entry = json_loadb(data, len, 0, NULL)) && json_is_object(entry)) {
-				free(data);
-				s->cache_hits++;
-				rc = answer(s, j, k, entry, err);
-				json_decref(entry);
-				continue;
-			}
-			if (r < 0)
-				s->cache_errors++;
-			free(data);
+		if (cache_load(s, j, k, 0, &entry)) {
+			s->cache_hits++;
+			rc = answer(s, j, k, entry, err);
+			json_decref(entry);
+			continue;
 		}
 		missing[m++] = k;
 	}
@@ -1007,6 +1052,10 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	}
 	finish_job(s, j);   /* done now when everything came from the cache */
 	/* start the requests at once if the window has room */
+	if ((rc = pump(s, err)) < 0) {
+		set_fatal(s, rc, err->msg);
+		return rc;
+	}
 	if (cf_http_pending(s->http) <= (size_t)s->concurrency &&
 	    (rc = cf_http_poll(s->http, 0, on_done, s, err)) < 0)
 		return rc;
@@ -1056,7 +1105,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 	job *j = q->j;
 	json_t *resp = NULL, *choices, *ch, *entry, *usage;
 	cf_error e = { 0 };
-	char msg[CF_ERRMSG_MAX], *key, *dump;
+	char msg[CF_ERRMSG_MAX], key[65], *dump;
 	int k, got = 0, rc = 0;
 	char found[64] = { 0 };
 	size_t ci;
@@ -1082,7 +1131,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 		goto finish;
 	}
 	usage = NULL;
-	if (!(resp = json_loadb(r->body, r->body_len, 0, NULL)) ||
+	if (!(resp = cf_json_parse(r->body, r->body_len, NULL)) ||
 	    !json_is_array(choices = json_object_get(resp, "choices"))) {
 		/* a 200 that is not a completion: ask again, within the budget */
 		for (k = 0; k < q->count && rc == 0; k++) {
@@ -1123,15 +1172,15 @@ static void on_done(void *ctx, const cf_http_result *r)
 			rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
 			break;
 		}
-		if (s->cache && (key = cache_key(s, j, i, q->round))) {
-			dump = json_dumps(entry, JSON_COMPACT);
+		if (s->cache) {
+			dump = cache_key(s, j, i, q->round, key) == 0 ?
+			       json_dumps(entry, JSON_COMPACT) : NULL;
 			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0)
 				s->cache_writes++;
 			else
 				s->cache_errors++;
 			memset(&e, 0, sizeof e);
 			free(dump);
-			free(key);
 		}
 		rc = answer(s, j, i, entry, &e);
 		json_decref(entry);
@@ -1160,11 +1209,14 @@ static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
 
 	if (!s->http)
 		return 0;
-	if (!s->fatal && (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0)
+	/* answers free room in the window, and may ask again: pump after */
+	if (!s->fatal && ((rc = pump(s, err)) < 0 ||
+	                  (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0 ||
+	                  (rc = pump(s, err)) < 0))
 		return rc;
 	if (s->fatal)
 		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
-	if (s->njobs > 0 && cf_http_pending(s->http) == 0)
+	if (s->njobs > 0 && cf_http_pending(s->http) == 0 && !s->wait_head)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
 		                    "and waits for nothing", cf_stage_name(st), s->njobs);
 	return s->njobs > INT32_MAX ? INT32_MAX : (int)s->njobs;
@@ -1236,6 +1288,14 @@ static void llm_destroy(cf_stage *st, void *state)
 	cf_template_free(&s->tpl);
 	json_decref(s->params);
 	json_decref(s->bad_answers);
+	json_decref(s->model_js);
+	json_decref(s->prompt_js);
+	s->model_js = s->prompt_js = NULL;
+	cf_llm_wire_free(&s->wire);
+	cf_jbuf_free(&s->buf);
+	cf_jbuf_free(&s->body);
+	cf_jbuf_free(&s->keybuf);
+	s->wait_head = s->wait_tail = NULL;
 	free(s->vsrc);
 	free(s->url);
 	free(s->labels_joined);
