@@ -33,13 +33,16 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cfaug/conf.h"
 #include "cfaug/reader.h"
 #include "eval_metrics.h"
 #include "eval_report.h"
+#include "judge_conf.h"
 #include "linear_model.h"
+#include "teacher_judge.h"
 
 int cf_cmd_eval(int argc, char **argv);
 
@@ -94,6 +97,7 @@ typedef struct args {
 	size_t nfields;
 	const char *sp_before, *sp_after;
 	long block, min_count, top;
+	uint64_t seed;
 	int quiet;
 } args;
 
@@ -146,6 +150,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 	memset(a, 0, sizeof *a);
 	a->min_count = 10;
 	a->top = 20;
+	a->seed = 1;
 	for (i = 1; i < argc; i++) {
 #define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
 		if ((r = O("--input", "-i", 1)) < 0) return r;
@@ -175,6 +180,15 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			if ((r = to_long(v, 1, 1000000000, "--min-count", &a->min_count,
 			                 err)) < 0)
 				return r;
+			continue;
+		}
+		if ((r = O("--seed", NULL, 1)) < 0) return r;
+		if (r) {
+			long sd;
+
+			if ((r = to_long(v, 0, 2147483647L, "--seed", &sd, err)) < 0)
+				return r;
+			a->seed = (uint64_t)sd;
 			continue;
 		}
 		if ((r = O("--top", NULL, 1)) < 0) return r;
@@ -238,11 +252,23 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 
 /* ---- judges ----------------------------------------------------------- */
 
+struct eval;
+
 typedef struct judge {
-	char *name, *path;
-	cf_lm *lm;
+	char *name, *path;               /* borrowed from c; path: model or URL */
+	cf_judge_conf c;                 /* as a teacher stage's judges: item */
+	cf_conf *conf;                   /* the judge YAML (c.node points in) */
+	struct eval *e;
+	cf_lm *lm;                       /* builtin */
 	size_t fidx[CF_LM_MAX_FIELDS];   /* model field i -> eval text field */
-	size_t *map;                     /* eval label k -> model label */
+	int *bmap;                       /* builtin: model label -> eval label */
+	cf_http *http;                   /* remote */
+	int no_logprobs;                 /* llm, mode auto: server gave none */
+	double *rp;                      /* remote: K probabilities per text of
+	                                    the group (original first) */
+	char *rfail;                     /* remote: that text's request failed */
+	size_t caprp;
+	uint64_t requests, failed;
 	/* figures */
 	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
 	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
@@ -286,8 +312,15 @@ typedef struct eval {
 	const args *a;
 	judge j[MAX_JUDGES];
 	size_t nj, K;
+	cf_strlist L;                    /* labels: the first judge's (owned) */
+	cf_strlist F;                    /* the text fields as a list (borrowed) */
+	int remote;                      /* some judge is remote */
+	int fatal;
+	char fatal_msg[CF_ERRMSG_MAX];
 	const char *fields[CF_EVAL_MAX_FIELDS];
+	char *own_fields[CF_EVAL_MAX_FIELDS];
 	size_t nf;
+	uint64_t judge_failed;           /* pairs left out: a judge failed */
 	/* the group being read */
 	unit orig;
 	unit *cfs;
@@ -334,99 +367,335 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem)
 	(grow((void **)&(arr), &(cap), (n) + 1, sizeof *(arr)) < 0 ? CF_ENOMEM : \
 	 ((arr)[(n)++] = (val), 0))
 
+static int in_labels(const cf_strlist *l, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], v))
+			return (int)i;
+	return -1;
+}
+
+static int labels_add(cf_strlist *l, const char *v)
+{
+	char **nv;
+
+	if (in_labels(l, v) >= 0)
+		return 0;
+	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)))
+		return CF_ENOMEM;
+	l->v = nv;
+	if (!(nv[l->n] = strdup(v)))
+		return CF_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* The eval's label set, from the first judge: a builtin model's labels
+ * through its labels map, else the map's values. */
+static int first_labels(eval *e, judge *jd, const char *spec, cf_error *err)
+{
+	size_t i;
+	const char *to;
+	int rc = 0;
+
+	if (jd->c.kind == CF_JUDGE_BUILTIN) {
+		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
+			to = cf_strmap_get(&jd->c.labels, cf_lm_label(jd->lm, i));
+			rc = labels_add(&e->L, to ? to : cf_lm_label(jd->lm, i));
+		}
+	} else {
+		for (i = 0; rc == 0 && i < jd->c.labels.n; i++)
+			rc = labels_add(&e->L, jd->c.labels.vals[i]);
+	}
+	if (rc < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (e->L.n < 2)
+		return cf_error_set(err, CF_EUSAGE, "%s: the first judge sets the "
+		                    "labels: give it a labels: map (its names -> "
+		                    "the data's labels) with at least two labels",
+		                    spec);
+	e->K = e->L.n;
+	return 0;
+}
+
+/* Builtin judge: which eval text field feeds each model field, and the
+ * model's labels onto the eval's. */
+static int map_builtin(eval *e, judge *jd, const char *spec, cf_error *err)
+{
+	cf_judge_labels jl = { &e->L, &jd->c.labels };
+	size_t f, t, i, k, nl = cf_lm_nlabels(jd->lm);
+	char seen[CF_LM_MAX_LABELS + 1];
+
+	if (jd->c.fields.n && jd->c.fields.n != cf_lm_nfields(jd->lm))
+		return cf_error_set(err, CF_EUSAGE, "%s: the model reads %zu text "
+		                    "fields, and fields: names %zu", spec,
+		                    cf_lm_nfields(jd->lm), jd->c.fields.n);
+	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+		const char *name = jd->c.fields.n ? jd->c.fields.v[f]
+		                                  : cf_lm_field(jd->lm, f);
+
+		for (t = 0; t < e->nf; t++)
+			if (!strcmp(name, e->fields[t]))
+				break;
+		if (t == e->nf)
+			return cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
+			                    "'%s', which is not among the --text-field "
+			                    "fields", jd->path, name);
+		jd->fidx[f] = t;
+	}
+	if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	memset(seen, 0, sizeof seen);
+	for (i = 0; i < nl; i++) {
+		int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
+
+		if (x < 0 || e->K > CF_LM_MAX_LABELS)
+			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
+			                    "than the first judge %s ('%s'; map it with "
+			                    "labels: in a judge YAML)", jd->path,
+			                    e->j[0].path, cf_lm_label(jd->lm, i));
+		jd->bmap[i] = x;
+		seen[x] = 1;
+	}
+	for (k = 0; k < e->K; k++)
+		if (!seen[k])
+			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
+			                    "than the first judge %s (none for '%s')",
+			                    jd->path, e->j[0].path, e->L.v[k]);
+	return 0;
+}
+
 static int load_judge(eval *e, judge *jd, const char *spec, cf_error *err)
 {
-	size_t n = strlen(spec), f, t, k;
-	cf_conf *conf = NULL;
-	const char *model = spec, *name = spec;
+	size_t n = strlen(spec), f, i;
 	cf_error lerr = { 0 };
 	int rc = 0;
 
-	/* a judge YAML: {kind, model, name} */
+	jd->e = e;
 	if ((n > 5 && !strcmp(spec + n - 5, ".yaml")) ||
 	    (n > 4 && !strcmp(spec + n - 4, ".yml"))) {
-		const cf_node *kn, *mn, *nn;
-
-		if ((rc = cf_conf_load(&conf, spec, err)) < 0)
-			goto done;
-		kn = cf_node_get(conf->root, "kind");
-		if (kn && kn->type == CF_NODE_SCALAR &&
-		    (!strcmp(kn->str, "tei") || !strcmp(kn->str, "llm"))) {
-			rc = cf_conf_error(err, spec, kn, "judge kind '%s' is not "
-			                   "available in this build yet", kn->str);
-			goto done;
-		}
-		if (kn && (kn->type != CF_NODE_SCALAR || strcmp(kn->str, "builtin"))) {
-			rc = cf_conf_error(err, spec, kn, "unknown judge kind '%s' "
-			                   "(builtin, tei or llm)",
-			                   kn->type == CF_NODE_SCALAR ? kn->str : "?");
-			goto done;
-		}
-		mn = cf_node_get(conf->root, "model");
-		if (!mn || mn->type != CF_NODE_SCALAR || !mn->len) {
-			rc = cf_conf_error(err, spec, mn ? mn : conf->root,
-			                   "a builtin judge needs model: PATH");
-			goto done;
-		}
-		model = mn->str;
-		nn = cf_node_get(conf->root, "name");
-		name = nn && nn->type == CF_NODE_SCALAR ? nn->str : model;
+		/* a judge YAML: one item of a teacher stage's judges: */
+		if ((rc = cf_conf_load(&jd->conf, spec, err)) < 0 ||
+		    (rc = cf_judge_conf_load(&jd->c, jd->conf->root, spec, err)) < 0)
+			return rc;
+	} else {
+		jd->c.kind = CF_JUDGE_BUILTIN;
+		if (!(jd->c.model = strdup(spec)) || !(jd->c.name = strdup(spec)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
-	if (!(jd->path = strdup(model)) || !(jd->name = strdup(name))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((rc = cf_lm_load(&jd->lm, jd->path, &lerr)) < 0) {
-		rc = cf_error_set(err, rc, "%s", lerr.msg);
-		goto done;
-	}
-	if (e->nj == 0) {
-		/* the first judge sets the label space and the default fields */
-		e->K = cf_lm_nlabels(jd->lm);
-		if (!e->nf) {
+	jd->name = jd->c.name;
+	jd->path = jd->c.kind == CF_JUDGE_BUILTIN || jd->c.kind == CF_JUDGE_VLLM ?
+	           jd->c.model : jd->c.kind == CF_JUDGE_TEI ? jd->c.url :
+	           jd->c.model;
+	for (i = 0; i < e->nj; i++)
+		if (!strcmp(e->j[i].name, jd->name))
+			return cf_error_set(err, CF_EUSAGE, "two judges are named '%s': "
+			                    "give one a name: in its YAML", jd->name);
+	if (jd->c.kind == CF_JUDGE_BUILTIN &&
+	    (rc = cf_lm_load(&jd->lm, jd->c.model, &lerr)) < 0)
+		return cf_error_set(err, rc, "%s", lerr.msg);
+	if (e->nj == 0 && !e->nf) {
+		/* the first judge sets the default text fields */
+		if (jd->c.fields.n) {
+			for (f = 0; f < jd->c.fields.n && f < CF_EVAL_MAX_FIELDS; f++)
+				e->fields[f] = jd->c.fields.v[f];
+			e->nf = f;
+		} else if (jd->lm) {
 			e->nf = cf_lm_nfields(jd->lm);
 			for (f = 0; f < e->nf; f++)
 				e->fields[f] = cf_lm_field(jd->lm, f);
+		} else {
+			e->fields[0] = "text";
+			e->nf = 1;
+		}
+		/* owned copies: the first judge's strings live as long, but keep
+		 * the rule simple */
+		for (f = 0; f < e->nf; f++) {
+			if (!(e->own_fields[f] = strdup(e->fields[f])))
+				return cf_error_set(err, CF_ENOMEM, "out of memory");
+			e->fields[f] = e->own_fields[f];
 		}
 	}
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		for (t = 0; t < e->nf; t++)
-			if (!strcmp(cf_lm_field(jd->lm, f), e->fields[t]))
-				break;
-		if (t == e->nf) {
-			rc = cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
-			                  "'%s', which is not among the --text-field "
-			                  "fields", jd->path, cf_lm_field(jd->lm, f));
-			goto done;
-		}
-		jd->fidx[f] = t;
-	}
-	if (cf_lm_nlabels(jd->lm) != e->K ||
-	    !(jd->map = calloc(e->K, sizeof *jd->map))) {
-		rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels than "
-		                  "the first judge %s", jd->path, e->j[0].path);
-		goto done;
-	}
-	for (k = 0; k < e->K; k++) {
-		int i = cf_lm_label_index(jd->lm, cf_lm_label(e->j[0].lm, k));
+	if (e->nj == 0 && (rc = first_labels(e, jd, spec, err)) < 0)
+		return rc;
+	for (i = 0; i < jd->c.labels.n; i++)
+		if (in_labels(&e->L, jd->c.labels.vals[i]) < 0)
+			return cf_error_set(err, CF_EUSAGE, "%s: labels maps '%s' to '%s', "
+			                    "which is not one of the first judge's labels",
+			                    spec, jd->c.labels.keys[i], jd->c.labels.vals[i]);
+	if (jd->c.kind == CF_JUDGE_BUILTIN)
+		return map_builtin(e, jd, spec, err);
+	/* a remote judge */
+	e->remote = 1;
+	e->F.v = (char **)e->fields;
+	e->F.n = e->nf;
+	if ((rc = cf_judge_conf_fields(&jd->c, &e->F, "the --text-field fields",
+	                               spec, err)) < 0)
+		return rc;
+	if (jd->c.kind == CF_JUDGE_LLM &&
+	    ((rc = cf_judge_conf_prompt(&jd->c, spec, err)) < 0 ||
+	     (rc = cf_judge_conf_names(&jd->c, &e->L, err)) < 0))
+		return rc;
+	return cf_judge_conf_http(&jd->c, e->a->seed + (uint64_t)(jd - e->j), 0,
+	                          &jd->http, err);
+}
 
-		if (i < 0) {
-			rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
-			                  "than the first judge %s", jd->path,
-			                  e->j[0].path);
-			goto done;
+/* Label index in the eval's label set, -1 when unknown. */
+static int label_index(const eval *e, const char *label)
+{
+	return label ? in_labels(&e->L, label) : -1;
+}
+
+/* ---- remote judges ----------------------------------------------------- */
+
+typedef struct utext {
+	const eval *e;
+	const unit *u;
+} utext;
+
+static const char *unit_text(void *ctx, const char *field, size_t *len)
+{
+	const utext *x = ctx;
+	size_t f;
+
+	for (f = 0; f < x->e->nf; f++)
+		if (!strcmp(x->e->fields[f], field)) {
+			*len = x->u->lens[f];
+			return x->u->texts[f];
 		}
-		jd->map[k] = (size_t)i;
+	return NULL;
+}
+
+/* Text idx of the group: 0 the original, i + 1 the i-th counterfactual. */
+static const unit *group_unit(const eval *e, size_t idx)
+{
+	return idx ? &e->cfs[idx - 1] : &e->orig;
+}
+
+static void set_fatal(eval *e, const char *fmt, const char *a, const char *b)
+{
+	if (e->fatal)
+		return;
+	e->fatal = 1;
+	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b);
+}
+
+static int remote_submit(eval *e, judge *jd, size_t idx, int json,
+                         cf_error *err)
+{
+	cf_http_request hr;
+	utext x = { e, group_unit(e, idx) };
+	char *body;
+	int rc;
+
+	body = cf_judge_request_body(&jd->c, e->K, e->a->seed, unit_text, &x,
+	                             json);
+	if (!body) {
+		jd->rfail[idx] = 1;
+		jd->failed++;
+		return 0;
 	}
-done:
-	cf_conf_free(&conf);
+	memset(&hr, 0, sizeof hr);
+	hr.url = jd->c.endpoint;
+	hr.body = body;
+	hr.body_len = strlen(body);
+	hr.user = (void *)(uintptr_t)(idx * 2 + (size_t)json);
+	hr.est_tokens = (double)hr.body_len / 4;
+	rc = cf_http_submit(jd->http, &hr, err);
+	free(body);
+	jd->requests += rc == 0;
 	return rc;
 }
 
-/* Label index in the first judge's label space, -1 when unknown. */
-static int label_index(const eval *e, const char *label)
+static void remote_done(void *ctx, const cf_http_result *r)
 {
-	return label ? cf_lm_label_index(e->j[0].lm, label) : -1;
+	judge *jd = ctx;
+	eval *e = jd->e;
+	size_t idx = (uintptr_t)r->user / 2;
+	int json = (int)((uintptr_t)r->user & 1), rc;
+	const char *source;
+	char why[300];
+	cf_error err = { 0 };
+
+	if (r->outcome == CF_HTTP_FATAL) {
+		set_fatal(e, "judge '%s' refused the request: %s", jd->name, r->error);
+		jd->rfail[idx] = 1;
+		return;
+	}
+	if (r->outcome == CF_HTTP_FAILED) {
+		snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+		rc = -1;
+	} else {
+		rc = cf_judge_read_answer(&jd->c, &e->L, json, r->body, r->body_len,
+		                          jd->rp + idx * e->K, &source, why, sizeof why);
+		if (rc == 1 && jd->c.mode == CF_JMODE_AUTO) {
+			/* no logprobs from this server: JSON answers from now on */
+			jd->no_logprobs = 1;
+			if (remote_submit(e, jd, idx, 1, &err) < 0)
+				set_fatal(e, "%s%s", err.msg, "");
+			return;
+		}
+	}
+	if (rc != 0) {
+		jd->rfail[idx] = 1;
+		if (++jd->failed <= MAX_TOLD)
+			fprintf(stderr, "cfaug eval: %s:%ld: judge '%s' failed: %s\n",
+			        e->cur_path, group_unit(e, idx)->line, jd->name, why);
+	}
+}
+
+/* Ask every remote judge about every text of the group and wait for the
+ * answers (all texts of a group in parallel, groups one after the other).
+ * Failed texts are marked in rfail; an endpoint that refuses us stops the
+ * run. */
+static int remote_scores(eval *e, cf_error *err)
+{
+	size_t j, i, nt = e->ncf + 1;
+	int rc, busy;
+
+	for (j = 0; j < e->nj; j++) {
+		judge *jd = &e->j[j];
+
+		if (!jd->http)
+			continue;
+		if (grow((void **)&jd->rp, &jd->caprp, nt * e->K, sizeof *jd->rp) < 0 ||
+		    !(jd->rfail = realloc(jd->rfail, jd->caprp)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		memset(jd->rfail, 0, nt);
+		for (i = 0; i < nt; i++)
+			if ((rc = remote_submit(e, jd, i, jd->c.kind == CF_JUDGE_LLM &&
+			                        (jd->c.mode == CF_JMODE_JSON ||
+			                         jd->no_logprobs), err)) < 0)
+				return rc;
+	}
+	do {
+		busy = 0;
+		for (j = 0; j < e->nj && !e->fatal; j++) {
+			judge *jd = &e->j[j];
+
+			if (!jd->http || !cf_http_pending(jd->http))
+				continue;
+			if ((rc = cf_http_poll(jd->http, 5, remote_done, jd, err)) < 0)
+				return rc;
+			busy += rc > 0;
+		}
+	} while (busy && !e->fatal);
+	if (e->fatal)
+		return cf_error_set(err, CF_ENET, "%s", e->fatal_msg);
+	return 0;
+}
+
+/* Did a remote judge fail on text idx of the group? */
+static int remote_failed(const eval *e, size_t idx)
+{
+	size_t j;
+
+	for (j = 0; j < e->nj; j++)
+		if (e->j[j].http && e->j[j].rfail[idx])
+			return 1;
+	return 0;
 }
 
 /* Probabilities of judge jd for unit u, in eval label order, into out. */
@@ -435,21 +704,30 @@ static int judge_predict(eval *e, judge *jd, const unit *u, double *out,
 {
 	const char *t[CF_LM_MAX_FIELDS];
 	size_t l[CF_LM_MAX_FIELDS], f, k, K = e->K;
-	double *raw = e->q + K;     /* scratch past q */
+	double raw[CF_LM_MAX_LABELS];
 	int rc;
 
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		t[f] = u->texts[jd->fidx[f]];
-		l[f] = u->lens[jd->fidx[f]];
+	if (jd->http) {
+		size_t idx = u == &e->orig ? 0 : (size_t)(u - e->cfs) + 1;
+
+		memcpy(out, jd->rp + idx * K, K * sizeof *out);
+	} else {
+		for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+			t[f] = u->texts[jd->fidx[f]];
+			l[f] = u->lens[jd->fidx[f]];
+		}
+		if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm),
+		                            raw)) < 0)
+			return rc;
+		for (k = 0; k < K; k++)
+			out[k] = 0;
+		for (k = 0; k < cf_lm_nlabels(jd->lm); k++)
+			out[jd->bmap[k]] += raw[k];
 	}
-	if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm), raw)) < 0)
-		return rc;
 	*argmax = 0;
-	for (k = 0; k < K; k++) {
-		out[k] = raw[jd->map[k]];
+	for (k = 0; k < K; k++)
 		if (out[k] > out[*argmax])
 			*argmax = (int)k;
-	}
 	return 0;
 }
 
@@ -655,6 +933,14 @@ static int score_group(eval *e, cf_error *err)
 		e->one_sided++;
 		goto done;
 	}
+	if (e->remote && (rc = remote_scores(e, err)) < 0)
+		goto done;
+	if (e->remote && remote_failed(e, 0)) {
+		/* no judge's view of the original: its pairs are left out */
+		e->pairs += e->ncf;
+		e->judge_failed += e->ncf;
+		goto done;
+	}
 	ol = label_index(e, e->orig.label);
 	if (!(po = malloc(e->nj * K * sizeof *po)) ||
 	    !(orig_pred = malloc(e->nj * sizeof *orig_pred)))
@@ -685,6 +971,10 @@ static int score_group(eval *e, cf_error *err)
 		char tr[600];
 
 		e->pairs++;
+		if (e->remote && remote_failed(e, i + 1)) {
+			e->judge_failed++;
+			continue;
+		}
 		if (ol < 0 || t < 0) {
 			e->unknown++;
 			if (e->unknown <= MAX_TOLD)
@@ -1114,9 +1404,17 @@ static json_t *judge_json(const eval *e, size_t j)
 	double diff, z, p;
 
 	for (k = 0; k < e->K; k++)
-		json_array_append_new(labels, json_string(cf_lm_label(e->j[0].lm, k)));
+		json_array_append_new(labels, json_string(e->L.v[k]));
 	o = json_pack("{s:s,s:s,s:s,s:o}", "name", jd->name, "model", jd->path,
-	              "kind", "builtin", "labels", labels);
+	              "kind", cf_judge_kind_names[jd->c.kind], "labels", labels);
+	if (jd->http) {
+		const cf_http_stats *hs = cf_http_get_stats(jd->http);
+
+		json_object_set_new(o, "endpoint", json_string(jd->c.endpoint));
+		json_object_set_new(o, "requests", json_pack("{s:I,s:I,s:I}",
+		        "sent", (json_int_t)hs->attempts, "retries",
+		        (json_int_t)hs->retries, "failed", (json_int_t)jd->failed));
+	}
 	json_object_set_new(o, "targeted_flip", jprop(jd->tk, jd->tn));
 	json_object_set_new(o, "untargeted_flip", jprop(jd->uk, jd->un));
 	json_object_set_new(o, "consistency", jprop(jd->ck, jd->tn));
@@ -1196,11 +1494,13 @@ static json_t *build_report(const eval *e)
 		"groups", (json_int_t)e->groups,
 		"groups_without_counterfactual", (json_int_t)e->one_sided,
 		"pairs", (json_int_t)e->pairs, "edit_pairs",
-		(json_int_t)(e->pairs - e->controls - e->unknown),
+		(json_int_t)(e->pairs - e->controls - e->unknown - e->judge_failed),
 		"label_changing_pairs", (json_int_t)e->flip_pairs,
 		"control_pairs", (json_int_t)e->controls));
 	json_object_set_new(json_object_get(r, "counts"), "unknown_label_pairs",
 	                    json_integer((json_int_t)e->unknown));
+	json_object_set_new(json_object_get(r, "counts"), "judge_failed_pairs",
+	                    json_integer((json_int_t)e->judge_failed));
 	json_object_set_new(r, "minimality", json_pack(
 		"{s:s,s:o,s:o,s:o}",
 		"tokenizer", "word tokens (runs of letters, digits, _ and UTF-8 "
@@ -1376,11 +1676,17 @@ static void eval_free(eval *e)
 			free(e->bd[i].b[k].key);
 		free(e->bd[i].b);
 	}
+	for (i = 0; i < CF_EVAL_MAX_FIELDS; i++)
+		free(e->own_fields[i]);
+	cf_strlist_free(&e->L);
 	for (i = 0; i < MAX_JUDGES; i++) {
-		free(e->j[i].name);
-		free(e->j[i].path);
+		cf_http_free(&e->j[i].http);
+		cf_judge_conf_free(&e->j[i].c);
+		cf_conf_free(&e->j[i].conf);
 		cf_lm_free(&e->j[i].lm);
-		free(e->j[i].map);
+		free(e->j[i].bmap);
+		free(e->j[i].rp);
+		free(e->j[i].rfail);
 		free(e->j[i].dprob);
 		free(e->j[i].pred);
 	}

@@ -129,13 +129,13 @@ import json,sys; a=json.load(open('$T/r2/report.json'))['judge_agreement']
 assert len(a)==1 and a[0]['kappa']==1.0 and a[0]['items']==10, a; print('kappa ok')" >"$T/check" 2>&1
 contains "$T/check" "kappa ok" "kappa between two judges"
 
-# a judge YAML for a builtin model works; remote kinds are refused clearly
+# a judge YAML for a builtin model works (remote kinds: test_eval_judges.sh)
 printf 'kind: builtin\nmodel: %s\nname: toy\n' "$T/m.cft" >"$T/j.yaml"
 expect 0 "judge YAML (builtin)" -- eval -q -i "$T/pairs.jsonl" --judge "$T/j.yaml" -o "$T/r3"
 contains "$T/r3/report.json" '"name": "toy"' "judge YAML name is used"
 printf 'kind: llm\nurl: http://127.0.0.1:1/v1\n' >"$T/llm.yaml"
 expect 3 "judge YAML kind llm" -- eval -i "$T/pairs.jsonl" --judge "$T/llm.yaml" -o "$T/r4"
-contains "$T/err" "judge kind 'llm' is not available in this build yet" "llm judge: clear message"
+contains "$T/err" "llm.yaml:2:1: unknown key 'url'" "llm judge YAML: the teacher's options, with location"
 
 # ---- --pair-key ------------------------------------------------------------
 expect 0 "eval --pair-key" -- eval -q -i "$T/flat.tsv" --pair-key key --control kind=paraphrase --judge "$T/m.cft" -o "$T/r5"
