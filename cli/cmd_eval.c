@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"                  [--pair-key FIELD | --block N [--originals FILE]]\n"
 	"                  [--text-field F]... [--label-field L] [--target-field T]\n"
 	"                  [--generator-field G] [--control KEY=VALUE]\n"
-	"                  --judge MODEL.cft|JUDGE.yaml [--judge ...] -o DIR\n"
+	"                  --judge MODEL.cft|JUDGE.yaml [--judge ...]\n"
+	"                  [--fluency LLM.yaml] [--seed N] -o DIR\n"
 	"       cfaug eval --spurious BEFORE AFTER [--text-field F]... [--label-field L]\n"
 	"                  [--min-count N] [--top N] -o DIR   (may be combined with -i)\n\n"
 	"Writes DIR/report.json and DIR/report.html: targeted and untargeted flip\n"
@@ -77,8 +78,13 @@ static const char usage_text[] =
 	"  --generator-field G flat files: field naming the generator of a record\n"
 	"  --control KEY=VALUE mark paraphrase controls (default: generator kind\n"
 	"                      'paraphrase')\n"
-	"  --judge PATH        a model from 'cfaug teacher train', or a judge YAML\n"
-	"                      {kind: builtin, model: PATH, name: N}; repeatable\n"
+	"  --judge PATH        a model from 'cfaug teacher train', or a judge YAML:\n"
+	"                      one item of a teacher stage's judges: (kind builtin,\n"
+	"                      tei, vllm or llm, with their options); repeatable\n"
+	"  --fluency LLM.yaml  perplexity of originals and counterfactuals from a\n"
+	"                      completions endpoint scoring a prompt's logprobs\n"
+	"                      {base_url, model, api_key_env}\n"
+	"  --seed N            seeds requests and the review sample (default 1)\n"
 	"  --spurious B A      token z-statistics of dataset B and dataset A (e.g. the\n"
 	"                      input and augmented.jsonl): the strongest before/after\n"
 	"  --min-count N       spurious: tokens in at least N documents (default 10)\n"
@@ -96,6 +102,7 @@ typedef struct args {
 	const char *fields[CF_EVAL_MAX_FIELDS];
 	size_t nfields;
 	const char *sp_before, *sp_after;
+	const char *fluency;
 	long block, min_count, top;
 	uint64_t seed;
 	int quiet;
@@ -215,6 +222,8 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			a->judges[a->njudges++] = v;
 			continue;
 		}
+		if ((r = O("--fluency", NULL, 1)) < 0) return r;
+		if (r) { a->fluency = v; continue; }
 		if ((r = O("--text-field", NULL, 1)) < 0) return r;
 		if (r) {
 			if (a->nfields == CF_EVAL_MAX_FIELDS)
@@ -253,6 +262,38 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 /* ---- judges ----------------------------------------------------------- */
 
 struct eval;
+
+/* --fluency: a completions endpoint that returns a prompt's logprobs. */
+typedef struct fluency {
+	char *base_url, *model, *api_key_env;
+	long concurrency, max_retries;
+	double timeout_s;
+	cf_conf *conf;
+	char *endpoint;
+	cf_http *http;
+	struct eval *e;
+	double *ppl;                     /* per text of the group; NAN: none */
+	size_t cap;
+	uint64_t failed;
+} fluency;
+
+static const cf_option fluency_table[] = {
+	{ "base_url", CF_OPT_STRING, offsetof(fluency, base_url), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "endpoint root; /completions is added",
+	  NULL },
+	{ "model", CF_OPT_STRING, offsetof(fluency, model), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "model name", NULL },
+	{ "api_key_env", CF_OPT_STRING, offsetof(fluency, api_key_env),
+	  "OPENAI_API_KEY", 0, NULL, 0, 0, NULL, "environment variable holding "
+	  "the API key (unset: none sent)", NULL },
+	{ "concurrency", CF_OPT_INT, offsetof(fluency, concurrency), "8", 0, NULL,
+	  1, 4096, NULL, "requests in flight", NULL },
+	{ "max_retries", CF_OPT_INT, offsetof(fluency, max_retries), "4", 0, NULL,
+	  0, 100, NULL, "retries on 408/409/429/5xx/timeouts", NULL },
+	{ "timeout_s", CF_OPT_DOUBLE, offsetof(fluency, timeout_s), "60", 0, NULL,
+	  0.001, 86400, NULL, "per-attempt timeout in seconds", NULL },
+	{ NULL }
+};
 
 typedef struct judge {
 	char *name, *path;               /* borrowed from c; path: model or URL */
@@ -321,6 +362,9 @@ typedef struct eval {
 	char *own_fields[CF_EVAL_MAX_FIELDS];
 	size_t nf;
 	uint64_t judge_failed;           /* pairs left out: a judge failed */
+	fluency fl;                      /* --fluency (fl.http NULL: none) */
+	double *ppl_o, *ppl_c, *ppl_r;   /* per edit pair: perplexities, ratio */
+	size_t nppl, cap_ppl;
 	/* the group being read */
 	unit orig;
 	unit *cfs;
@@ -579,7 +623,7 @@ static void set_fatal(eval *e, const char *fmt, const char *a, const char *b)
 	if (e->fatal)
 		return;
 	e->fatal = 1;
-	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b);
+	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b ? b : "");
 }
 
 static int remote_submit(eval *e, judge *jd, size_t idx, int json,
@@ -650,6 +694,9 @@ static void remote_done(void *ctx, const cf_http_result *r)
  * answers (all texts of a group in parallel, groups one after the other).
  * Failed texts are marked in rfail; an endpoint that refuses us stops the
  * run. */
+static int fluency_submit(eval *e, cf_error *err);
+static void fluency_done(void *ctx, const cf_http_result *r);
+
 static int remote_scores(eval *e, cf_error *err)
 {
 	size_t j, i, nt = e->ncf + 1;
@@ -670,8 +717,16 @@ static int remote_scores(eval *e, cf_error *err)
 			                         jd->no_logprobs), err)) < 0)
 				return rc;
 	}
+	if (e->fl.http && (rc = fluency_submit(e, err)) < 0)
+		return rc;
 	do {
 		busy = 0;
+		if (e->fl.http && cf_http_pending(e->fl.http)) {
+			if ((rc = cf_http_poll(e->fl.http, 5, fluency_done, &e->fl,
+			                       err)) < 0)
+				return rc;
+			busy += rc > 0;
+		}
 		for (j = 0; j < e->nj && !e->fatal; j++) {
 			judge *jd = &e->j[j];
 
@@ -685,6 +740,139 @@ static int remote_scores(eval *e, cf_error *err)
 	if (e->fatal)
 		return cf_error_set(err, CF_ENET, "%s", e->fatal_msg);
 	return 0;
+}
+
+/* ---- fluency ------------------------------------------------------------ */
+
+static int load_fluency(eval *e, const char *path, cf_error *err)
+{
+	fluency *f = &e->fl;
+	cf_http_opts ho;
+	size_t n;
+	int rc;
+
+	f->e = e;
+	if ((rc = cf_conf_load(&f->conf, path, err)) < 0 ||
+	    (rc = cf_options_load(fluency_table, f, f->conf->root, path, NULL,
+	                          err)) < 0)
+		return rc;
+	n = strlen(f->base_url);
+	while (n && f->base_url[n - 1] == '/')
+		n--;
+	if (!(f->endpoint = malloc(n + 16)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	snprintf(f->endpoint, n + 16, "%.*s/completions", (int)n, f->base_url);
+	memset(&ho, 0, sizeof ho);
+	ho.concurrency = f->concurrency;
+	ho.max_retries = f->max_retries;
+	ho.timeout_s = f->timeout_s;
+	ho.api_key = f->api_key_env && *f->api_key_env ? getenv(f->api_key_env)
+	                                               : NULL;
+	ho.jitter_seed = e->a->seed + 1000;
+	return cf_http_new(&f->http, &ho, err);
+}
+
+/* Perplexity from an echoed completions answer: exp of minus the mean of
+ * choices[0].logprobs.token_logprobs, the null ones (the first token has
+ * no context) left out.  NAN when none is a number. */
+static double ppl_of(const char *body, size_t len, char *why, size_t wsz)
+{
+	json_t *r = json_loadb(body, len, 0, NULL), *lp;
+	double sum = 0, out = NAN;
+	size_t i, n = 0;
+
+	lp = json_object_get(json_object_get(json_array_get(json_object_get(r,
+	     "choices"), 0), "logprobs"), "token_logprobs");
+	if (!json_is_array(lp)) {
+		snprintf(why, wsz, "no choices[0].logprobs.token_logprobs in the "
+		         "answer (does the server score prompts with echo?)");
+		goto done;
+	}
+	for (i = 0; i < json_array_size(lp); i++) {
+		json_t *v = json_array_get(lp, i);
+
+		if (json_is_number(v)) {
+			sum += json_number_value(v);
+			n++;
+		}
+	}
+	if (!n)
+		snprintf(why, wsz, "no token with a logprob (a one-token text?)");
+	else
+		out = exp(-sum / (double)n);
+done:
+	json_decref(r);
+	return out;
+}
+
+static void fluency_done(void *ctx, const cf_http_result *r)
+{
+	fluency *f = ctx;
+	eval *e = f->e;
+	size_t idx = (uintptr_t)r->user;
+	char why[300] = "";
+
+	if (r->outcome == CF_HTTP_FATAL) {
+		set_fatal(e, "fluency endpoint %s refused the request: %s",
+		          f->endpoint, r->error);
+		return;
+	}
+	if (r->outcome == CF_HTTP_FAILED)
+		snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+	else
+		f->ppl[idx] = ppl_of(r->body, r->body_len, why, sizeof why);
+	if (why[0] && ++f->failed <= MAX_TOLD)
+		fprintf(stderr, "cfaug eval: %s:%ld: no perplexity: %s\n",
+		        e->cur_path, group_unit(e, idx)->line, why);
+}
+
+/* Ask the fluency endpoint for the logprobs of every text of the group
+ * (text fields joined by a newline). */
+static int fluency_submit(eval *e, cf_error *err)
+{
+	fluency *f = &e->fl;
+	size_t i, nt = e->ncf + 1, fi, len;
+	int rc = 0;
+
+	if (grow((void **)&f->ppl, &f->cap, nt, sizeof *f->ppl) < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < nt && rc == 0; i++) {
+		const unit *u = group_unit(e, i);
+		cf_http_request hr;
+		char *text, *body;
+		json_t *b;
+
+		f->ppl[i] = NAN;
+		for (len = 0, fi = 0; fi < e->nf; fi++)
+			len += u->lens[fi] + 1;
+		if (!(text = malloc(len + 1)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		for (len = 0, fi = 0; fi < e->nf; fi++) {
+			if (fi)
+				text[len++] = '\n';
+			memcpy(text + len, u->texts[fi], u->lens[fi]);
+			len += u->lens[fi];
+		}
+		b = json_pack("{s:s,s:s%,s:b,s:i,s:i,s:i}", "model", f->model,
+		              "prompt", text, len, "echo", 1, "max_tokens", 0,
+		              "logprobs", 1, "temperature", 0);
+		free(text);
+		body = b ? json_dumps(b, JSON_COMPACT) : NULL;
+		json_decref(b);
+		if (!body) {
+			f->failed++;
+			continue;
+		}
+		memset(&hr, 0, sizeof hr);
+		hr.url = f->endpoint;
+		hr.body = body;
+		hr.body_len = strlen(body);
+		hr.user = (void *)(uintptr_t)i;
+		hr.est_tokens = (double)len / 4;
+		rc = cf_http_submit(f->http, &hr, err);
+		free(body);
+	}
+	return rc;
 }
 
 /* Did a remote judge fail on text idx of the group? */
@@ -933,7 +1121,7 @@ static int score_group(eval *e, cf_error *err)
 		e->one_sided++;
 		goto done;
 	}
-	if (e->remote && (rc = remote_scores(e, err)) < 0)
+	if ((e->remote || e->fl.http) && (rc = remote_scores(e, err)) < 0)
 		goto done;
 	if (e->remote && remote_failed(e, 0)) {
 		/* no judge's view of the original: its pairs are left out */
@@ -1010,6 +1198,18 @@ static int score_group(eval *e, cf_error *err)
 		         sizeof *e->dist) < 0 ||
 		    !(e->ndist = realloc(e->ndist, e->cap_dist * sizeof *e->ndist)))
 			goto nomem;
+		if (e->fl.http) {
+			double po_ = e->fl.ppl[0], pc_ = e->fl.ppl[i + 1];
+
+			if (grow((void **)&e->ppl_o, &e->cap_ppl, e->nppl + 1,
+			         sizeof *e->ppl_o) < 0 ||
+			    !(e->ppl_c = realloc(e->ppl_c, e->cap_ppl * sizeof *e->ppl_c)) ||
+			    !(e->ppl_r = realloc(e->ppl_r, e->cap_ppl * sizeof *e->ppl_r)))
+				goto nomem;
+			e->ppl_o[e->nppl] = po_;
+			e->ppl_c[e->nppl] = pc_;
+			e->ppl_r[e->nppl++] = pc_ / po_;   /* NAN if either is */
+		}
 		e->dist[e->ndist_n] = (double)d;
 		e->ndist[e->ndist_n++] = cf_eval_norm_distance(d, cf_evtext_len(&e->to));
 		e->flip_pairs += flip;
@@ -1530,11 +1730,22 @@ static json_t *build_report(const eval *e)
 				"kappa", jnum(k), "items", (json_int_t)used));
 		}
 	json_object_set_new(r, "judge_agreement", agree);
-	json_object_set_new(r, "not_computed", json_pack("{s:s,s:s}",
-		"fluency", "perplexity needs an LLM endpoint with logprobs; the LLM "
-		"client is not in this build",
-		"human_review", "export/import of a stratified sample is not in this "
-		"build yet"));
+	if (e->fl.http)
+		json_object_set_new(r, "fluency", json_pack(
+			"{s:s,s:s,s:s,s:o,s:o,s:o,s:I}", "endpoint", e->fl.endpoint,
+			"model", e->fl.model, "method", "perplexity exp(-mean token "
+			"logprob) of each text (text fields joined by a newline), scored "
+			"by POST /completions {prompt, echo: true, max_tokens: 0, "
+			"logprobs: 1}; the first token, without context, left out; "
+			"per edit pair, ratio = counterfactual / original",
+			"perplexity_original", jsummary(e->ppl_o, e->nppl),
+			"perplexity_counterfactual", jsummary(e->ppl_c, e->nppl),
+			"ratio", jsummary(e->ppl_r, e->nppl),
+			"failed_texts", (json_int_t)e->fl.failed));
+	else
+		json_object_set_new(r, "not_computed", json_pack("{s:s}",
+			"fluency", "perplexity needs an endpoint that scores a prompt's "
+			"logprobs: --fluency LLM.yaml"));
 	return r;
 }
 
@@ -1669,6 +1880,14 @@ static void eval_free(eval *e)
 	free(e->ndist);
 	free(e->div);
 	free(e->gold);
+	free(e->ppl_o);
+	free(e->ppl_c);
+	free(e->ppl_r);
+	cf_http_free(&e->fl.http);
+	free(e->fl.endpoint);
+	free(e->fl.ppl);
+	cf_options_free(fluency_table, &e->fl);
+	cf_conf_free(&e->fl.conf);
 	for (i = 0; i < BD_COUNT; i++) {
 		size_t k;
 
@@ -1766,6 +1985,8 @@ int cf_cmd_eval(int argc, char **argv)
 				goto done;
 			e.nj++;
 		}
+		if (a.fluency && (rc = load_fluency(&e, a.fluency, &err)) < 0)
+			goto done;
 		if (!(e.p = malloc(e.K * sizeof *e.p)) ||
 		    !(e.q = malloc(2 * e.K * sizeof *e.q))) {
 			rc = cf_error_set(&err, CF_ENOMEM, "out of memory");

@@ -138,6 +138,37 @@ JUDGE_KEY=wrong expect 1 "wrong key" -- eval -i "$T/pairs.jsonl" --judge "$T/tei
 contains "$T/err" "judge 'tei' refused the request" "refusal names the judge"
 [ -e "$T/r4/report.json" ] && bad "no report after a refusal" || ok "no report after a refusal"
 
+# ---- fluency: perplexity from a completions endpoint (echo, logprobs) ------
+# The mock's tokens are words, the first without a logprob, every other
+# -len/2: "good film" -> exp(2); "bad film" -> exp(2); "great film ok"
+# -> exp((4 + 2) / 2 / 2) = exp(1.5); "great film" exp(2); "awful plot",
+# "great plot", "good film" exp(2).  Ratios: b exp(1.5)/exp(2) = exp(-0.5),
+# the four others 1: mean ratio (4 + exp(-0.5)) / 5.
+printf 'base_url: "http://127.0.0.1:%s/v1"\nmodel: lm-1\napi_key_env: JUDGE_KEY\n' "$MOCK_PORT" >"$T/lm.yaml"
+sed "s/127.0.0.1:[0-9]*/127.0.0.1:$MOCK_PORT/" "$T/tei.yaml" >"$T/tei3.yaml"
+expect 0 "eval --fluency" -- eval -i "$T/pairs.jsonl" --judge "$T/tei3.yaml" --fluency "$T/lm.yaml" -o "$T/r5"
+check "perplexities and their ratio" "$PY
+f = rep('r5')['fluency']
+assert f['perplexity_original']['n'] == 5 and f['failed_texts'] == 0, f
+close(f['perplexity_original']['mean'], math.exp(2))
+close(f['perplexity_counterfactual']['mean'], (4 * math.exp(2) + math.exp(1.5)) / 5)
+close(f['ratio']['mean'], (4 + math.exp(-0.5)) / 5)
+close(f['ratio']['min'], math.exp(-0.5))
+assert 'fluency' not in rep('r5').get('not_computed', {})"
+contains "$T/r5/report.html" "<h2>Fluency</h2>" "fluency in report.html"
+check "scoring requests ask for echo, max_tokens 0, logprobs" "
+import json
+rq = [json.loads(l) for l in open('$MOCK_LOG')]
+sc = [r for r in rq if r.get('path', '').endswith('/v1/completions')]
+assert len(sc) == 9, [r.get('path') for r in rq][:5]"
+# a text the endpoint fails on: no perplexity for it, counted
+sed "s/127.0.0.1:[0-9]*/127.0.0.1:$MOCK_PORT/" "$T/lm.yaml" | sed 's/$//' >"$T/lm2.yaml"
+printf 'max_retries: 0\n' >>"$T/lm2.yaml"
+expect 0 "fluency with a failing text" -- eval -q -i "$T/fail.jsonl" --text-field text --judge "$T/tei3.yaml" --fluency "$T/lm2.yaml" -o "$T/r6"
+check "failed fluency text counted" "$PY
+f = rep('r6')['fluency']
+assert f['failed_texts'] == 1, f"
+
 # config errors
 printf 'kind: tei\nurl: "%s/predict"\n' "$U" >"$T/nolabels.yaml"
 expect 2 "first judge without labels" -- eval -i "$T/pairs.jsonl" --judge "$T/nolabels.yaml" -o "$T/x"
