@@ -1428,7 +1428,7 @@ static json_t *jnum(double v);
 static json_t *review_json(const eval *e, size_t written)
 {
 	const review *rv = e->rv;
-	json_t *o = json_object(), *js = json_array();
+	json_t *o = json_object(), *js;
 	size_t i, j, n = 0;
 	uint64_t flips = 0, unmatched = 0;
 	int *hum, *pr;
@@ -1443,11 +1443,13 @@ static json_t *review_json(const eval *e, size_t written)
 		        "least one each while the sample allows)"));
 	if (!e->a->review_import)
 		return o;
+	js = json_array();
 	hum = calloc(rv->nh + 1, sizeof *hum);
 	pr = calloc(rv->nh + 1, sizeof *pr);
 	if (!hum || !pr) {
 		free(hum);
 		free(pr);
+		json_decref(js);
 		json_decref(o);
 		return NULL;
 	}
