@@ -33,13 +33,17 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cfaug/conf.h"
 #include "cfaug/reader.h"
+#include "cfaug/sys/stage.h"
 #include "eval_metrics.h"
 #include "eval_report.h"
+#include "judge_conf.h"
 #include "linear_model.h"
+#include "teacher_judge.h"
 
 int cf_cmd_eval(int argc, char **argv);
 
@@ -54,7 +58,8 @@ static const char usage_text[] =
 	"                  [--pair-key FIELD | --block N [--originals FILE]]\n"
 	"                  [--text-field F]... [--label-field L] [--target-field T]\n"
 	"                  [--generator-field G] [--control KEY=VALUE]\n"
-	"                  --judge MODEL.cft|JUDGE.yaml [--judge ...] -o DIR\n"
+	"                  --judge MODEL.cft|JUDGE.yaml [--judge ...]\n"
+	"                  [--fluency LLM.yaml] [--seed N] -o DIR\n"
 	"       cfaug eval --spurious BEFORE AFTER [--text-field F]... [--label-field L]\n"
 	"                  [--min-count N] [--top N] -o DIR   (may be combined with -i)\n\n"
 	"Writes DIR/report.json and DIR/report.html: targeted and untargeted flip\n"
@@ -74,8 +79,20 @@ static const char usage_text[] =
 	"  --generator-field G flat files: field naming the generator of a record\n"
 	"  --control KEY=VALUE mark paraphrase controls (default: generator kind\n"
 	"                      'paraphrase')\n"
-	"  --judge PATH        a model from 'cfaug teacher train', or a judge YAML\n"
-	"                      {kind: builtin, model: PATH, name: N}; repeatable\n"
+	"  --judge PATH        a model from 'cfaug teacher train', or a judge YAML:\n"
+	"                      one item of a teacher stage's judges: (kind builtin,\n"
+	"                      tei, vllm or llm, with their options); repeatable\n"
+	"  --fluency LLM.yaml  perplexity of originals and counterfactuals from a\n"
+	"                      completions endpoint scoring a prompt's logprobs\n"
+	"                      {base_url, model, api_key_env}\n"
+	"  --review-export F.csv  write a stratified sample of the edit pairs (by\n"
+	"                      label transition and generator; --seed) for annotators:\n"
+	"                      id,original,counterfactual,target,transition,generator,\n"
+	"                      human_label,comment (the last two empty)\n"
+	"  --review-n N        pairs in the sample (default 100)\n"
+	"  --review-import F.csv  the annotated sample (id, human_label): judge-vs-human\n"
+	"                      kappa and accuracy, and the human flip rate\n"
+	"  --seed N            seeds requests and the review sample (default 1)\n"
 	"  --spurious B A      token z-statistics of dataset B and dataset A (e.g. the\n"
 	"                      input and augmented.jsonl): the strongest before/after\n"
 	"  --min-count N       spurious: tokens in at least N documents (default 10)\n"
@@ -93,7 +110,10 @@ typedef struct args {
 	const char *fields[CF_EVAL_MAX_FIELDS];
 	size_t nfields;
 	const char *sp_before, *sp_after;
+	const char *fluency, *review_export, *review_import;
+	long review_n;
 	long block, min_count, top;
+	uint64_t seed;
 	int quiet;
 } args;
 
@@ -146,6 +166,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 	memset(a, 0, sizeof *a);
 	a->min_count = 10;
 	a->top = 20;
+	a->seed = 1;
 	for (i = 1; i < argc; i++) {
 #define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
 		if ((r = O("--input", "-i", 1)) < 0) return r;
@@ -177,6 +198,15 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 				return r;
 			continue;
 		}
+		if ((r = O("--seed", NULL, 1)) < 0) return r;
+		if (r) {
+			long sd;
+
+			if ((r = to_long(v, 0, 2147483647L, "--seed", &sd, err)) < 0)
+				return r;
+			a->seed = (uint64_t)sd;
+			continue;
+		}
 		if ((r = O("--top", NULL, 1)) < 0) return r;
 		if (r) {
 			if ((r = to_long(v, 1, 1000, "--top", &a->top, err)) < 0)
@@ -201,6 +231,18 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			a->judges[a->njudges++] = v;
 			continue;
 		}
+		if ((r = O("--review-export", NULL, 1)) < 0) return r;
+		if (r) { a->review_export = v; continue; }
+		if ((r = O("--review-import", NULL, 1)) < 0) return r;
+		if (r) { a->review_import = v; continue; }
+		if ((r = O("--review-n", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = to_long(v, 1, 1000000, "--review-n", &a->review_n, err)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = O("--fluency", NULL, 1)) < 0) return r;
+		if (r) { a->fluency = v; continue; }
 		if ((r = O("--text-field", NULL, 1)) < 0) return r;
 		if (r) {
 			if (a->nfields == CF_EVAL_MAX_FIELDS)
@@ -226,6 +268,10 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		return usage(err, "%s", "missing -i PAIRS (or --spurious BEFORE AFTER)");
 	if (a->input && !a->njudges)
 		return usage(err, "%s", "missing --judge MODEL (at least one judge)");
+	if ((a->review_export || a->review_import) && !a->input)
+		return usage(err, "%s", "--review-export/--review-import need -i PAIRS");
+	if (a->review_export && !a->review_n)
+		a->review_n = 100;
 	if (a->pair_key && a->block)
 		return usage(err, "%s", "give --pair-key or --block, not both");
 	if (a->originals && !a->block)
@@ -238,11 +284,55 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 
 /* ---- judges ----------------------------------------------------------- */
 
+struct eval;
+
+/* --fluency: a completions endpoint that returns a prompt's logprobs. */
+typedef struct fluency {
+	char *base_url, *model, *api_key_env;
+	long concurrency, max_retries;
+	double timeout_s;
+	cf_conf *conf;
+	char *endpoint;
+	cf_http *http;
+	struct eval *e;
+	double *ppl;                     /* per text of the group; NAN: none */
+	size_t cap;
+	uint64_t failed;
+} fluency;
+
+static const cf_option fluency_table[] = {
+	{ "base_url", CF_OPT_STRING, offsetof(fluency, base_url), NULL,
+	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "endpoint root; /completions is added",
+	  NULL },
+	{ "model", CF_OPT_STRING, offsetof(fluency, model), NULL, CF_OPT_REQUIRED,
+	  NULL, 0, 0, NULL, "model name", NULL },
+	{ "api_key_env", CF_OPT_STRING, offsetof(fluency, api_key_env),
+	  "OPENAI_API_KEY", 0, NULL, 0, 0, NULL, "environment variable holding "
+	  "the API key (unset: none sent)", NULL },
+	{ "concurrency", CF_OPT_INT, offsetof(fluency, concurrency), "8", 0, NULL,
+	  1, 4096, NULL, "requests in flight", NULL },
+	{ "max_retries", CF_OPT_INT, offsetof(fluency, max_retries), "4", 0, NULL,
+	  0, 100, NULL, "retries on 408/409/429/5xx/timeouts", NULL },
+	{ "timeout_s", CF_OPT_DOUBLE, offsetof(fluency, timeout_s), "60", 0, NULL,
+	  0.001, 86400, NULL, "per-attempt timeout in seconds", NULL },
+	{ NULL }
+};
+
 typedef struct judge {
-	char *name, *path;
-	cf_lm *lm;
+	char *name, *path;               /* borrowed from c; path: model or URL */
+	cf_judge_conf c;                 /* as a teacher stage's judges: item */
+	cf_conf *conf;                   /* the judge YAML (c.node points in) */
+	struct eval *e;
+	cf_lm *lm;                       /* builtin */
 	size_t fidx[CF_LM_MAX_FIELDS];   /* model field i -> eval text field */
-	size_t *map;                     /* eval label k -> model label */
+	int *bmap;                       /* builtin: model label -> eval label */
+	cf_http *http;                   /* remote */
+	int no_logprobs;                 /* llm, mode auto: server gave none */
+	double *rp;                      /* remote: K probabilities per text of
+	                                    the group (original first) */
+	char *rfail;                     /* remote: that text's request failed */
+	size_t caprp;
+	uint64_t requests, failed;
 	/* figures */
 	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
 	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
@@ -286,8 +376,19 @@ typedef struct eval {
 	const args *a;
 	judge j[MAX_JUDGES];
 	size_t nj, K;
+	cf_strlist L;                    /* labels: the first judge's (owned) */
+	cf_strlist F;                    /* the text fields as a list (borrowed) */
+	int remote;                      /* some judge is remote */
+	int fatal;
+	char fatal_msg[CF_ERRMSG_MAX];
 	const char *fields[CF_EVAL_MAX_FIELDS];
+	char *own_fields[CF_EVAL_MAX_FIELDS];
 	size_t nf;
+	uint64_t judge_failed;           /* pairs left out: a judge failed */
+	fluency fl;                      /* --fluency (fl.http NULL: none) */
+	struct review *rv;               /* --review-export / --review-import */
+	double *ppl_o, *ppl_c, *ppl_r;   /* per edit pair: perplexities, ratio */
+	size_t nppl, cap_ppl;
 	/* the group being read */
 	unit orig;
 	unit *cfs;
@@ -334,99 +435,479 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem)
 	(grow((void **)&(arr), &(cap), (n) + 1, sizeof *(arr)) < 0 ? CF_ENOMEM : \
 	 ((arr)[(n)++] = (val), 0))
 
+static int in_labels(const cf_strlist *l, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], v))
+			return (int)i;
+	return -1;
+}
+
+static int labels_add(cf_strlist *l, const char *v)
+{
+	char **nv;
+
+	if (in_labels(l, v) >= 0)
+		return 0;
+	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)))
+		return CF_ENOMEM;
+	l->v = nv;
+	if (!(nv[l->n] = strdup(v)))
+		return CF_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* The eval's label set, from the first judge: a builtin model's labels
+ * through its labels map, else the map's values. */
+static int first_labels(eval *e, judge *jd, const char *spec, cf_error *err)
+{
+	size_t i;
+	const char *to;
+	int rc = 0;
+
+	if (jd->c.kind == CF_JUDGE_BUILTIN) {
+		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
+			to = cf_strmap_get(&jd->c.labels, cf_lm_label(jd->lm, i));
+			rc = labels_add(&e->L, to ? to : cf_lm_label(jd->lm, i));
+		}
+	} else {
+		for (i = 0; rc == 0 && i < jd->c.labels.n; i++)
+			rc = labels_add(&e->L, jd->c.labels.vals[i]);
+	}
+	if (rc < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if (e->L.n < 2)
+		return cf_error_set(err, CF_EUSAGE, "%s: the first judge sets the "
+		                    "labels: give it a labels: map (its names -> "
+		                    "the data's labels) with at least two labels",
+		                    spec);
+	e->K = e->L.n;
+	return 0;
+}
+
+/* Builtin judge: which eval text field feeds each model field, and the
+ * model's labels onto the eval's. */
+static int map_builtin(eval *e, judge *jd, const char *spec, cf_error *err)
+{
+	cf_judge_labels jl = { &e->L, &jd->c.labels };
+	size_t f, t, i, k, nl = cf_lm_nlabels(jd->lm);
+	char seen[CF_LM_MAX_LABELS + 1];
+
+	if (jd->c.fields.n && jd->c.fields.n != cf_lm_nfields(jd->lm))
+		return cf_error_set(err, CF_EUSAGE, "%s: the model reads %zu text "
+		                    "fields, and fields: names %zu", spec,
+		                    cf_lm_nfields(jd->lm), jd->c.fields.n);
+	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+		const char *name = jd->c.fields.n ? jd->c.fields.v[f]
+		                                  : cf_lm_field(jd->lm, f);
+
+		for (t = 0; t < e->nf; t++)
+			if (!strcmp(name, e->fields[t]))
+				break;
+		if (t == e->nf)
+			return cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
+			                    "'%s', which is not among the --text-field "
+			                    "fields", jd->path, name);
+		jd->fidx[f] = t;
+	}
+	if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	memset(seen, 0, sizeof seen);
+	for (i = 0; i < nl; i++) {
+		int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
+
+		if (x < 0 || e->K > CF_LM_MAX_LABELS)
+			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
+			                    "than the first judge %s ('%s'; map it with "
+			                    "labels: in a judge YAML)", jd->path,
+			                    e->j[0].path, cf_lm_label(jd->lm, i));
+		jd->bmap[i] = x;
+		seen[x] = 1;
+	}
+	for (k = 0; k < e->K; k++)
+		if (!seen[k])
+			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
+			                    "than the first judge %s (none for '%s')",
+			                    jd->path, e->j[0].path, e->L.v[k]);
+	return 0;
+}
+
 static int load_judge(eval *e, judge *jd, const char *spec, cf_error *err)
 {
-	size_t n = strlen(spec), f, t, k;
-	cf_conf *conf = NULL;
-	const char *model = spec, *name = spec;
+	size_t n = strlen(spec), f, i;
 	cf_error lerr = { 0 };
 	int rc = 0;
 
-	/* a judge YAML: {kind, model, name} */
+	jd->e = e;
 	if ((n > 5 && !strcmp(spec + n - 5, ".yaml")) ||
 	    (n > 4 && !strcmp(spec + n - 4, ".yml"))) {
-		const cf_node *kn, *mn, *nn;
-
-		if ((rc = cf_conf_load(&conf, spec, err)) < 0)
-			goto done;
-		kn = cf_node_get(conf->root, "kind");
-		if (kn && kn->type == CF_NODE_SCALAR &&
-		    (!strcmp(kn->str, "tei") || !strcmp(kn->str, "llm"))) {
-			rc = cf_conf_error(err, spec, kn, "judge kind '%s' is not "
-			                   "available in this build yet", kn->str);
-			goto done;
-		}
-		if (kn && (kn->type != CF_NODE_SCALAR || strcmp(kn->str, "builtin"))) {
-			rc = cf_conf_error(err, spec, kn, "unknown judge kind '%s' "
-			                   "(builtin, tei or llm)",
-			                   kn->type == CF_NODE_SCALAR ? kn->str : "?");
-			goto done;
-		}
-		mn = cf_node_get(conf->root, "model");
-		if (!mn || mn->type != CF_NODE_SCALAR || !mn->len) {
-			rc = cf_conf_error(err, spec, mn ? mn : conf->root,
-			                   "a builtin judge needs model: PATH");
-			goto done;
-		}
-		model = mn->str;
-		nn = cf_node_get(conf->root, "name");
-		name = nn && nn->type == CF_NODE_SCALAR ? nn->str : model;
+		/* a judge YAML: one item of a teacher stage's judges: */
+		if ((rc = cf_conf_load(&jd->conf, spec, err)) < 0 ||
+		    (rc = cf_judge_conf_load(&jd->c, jd->conf->root, spec, err)) < 0)
+			return rc;
+	} else {
+		jd->c.kind = CF_JUDGE_BUILTIN;
+		if (!(jd->c.model = strdup(spec)) || !(jd->c.name = strdup(spec)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
-	if (!(jd->path = strdup(model)) || !(jd->name = strdup(name))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((rc = cf_lm_load(&jd->lm, jd->path, &lerr)) < 0) {
-		rc = cf_error_set(err, rc, "%s", lerr.msg);
-		goto done;
-	}
-	if (e->nj == 0) {
-		/* the first judge sets the label space and the default fields */
-		e->K = cf_lm_nlabels(jd->lm);
-		if (!e->nf) {
+	jd->name = jd->c.name;
+	jd->path = jd->c.kind == CF_JUDGE_BUILTIN || jd->c.kind == CF_JUDGE_VLLM ?
+	           jd->c.model : jd->c.kind == CF_JUDGE_TEI ? jd->c.url :
+	           jd->c.model;
+	for (i = 0; i < e->nj; i++)
+		if (!strcmp(e->j[i].name, jd->name))
+			return cf_error_set(err, CF_EUSAGE, "two judges are named '%s': "
+			                    "give one a name: in its YAML", jd->name);
+	if (jd->c.kind == CF_JUDGE_BUILTIN &&
+	    (rc = cf_lm_load(&jd->lm, jd->c.model, &lerr)) < 0)
+		return cf_error_set(err, rc, "%s", lerr.msg);
+	if (e->nj == 0 && !e->nf) {
+		/* the first judge sets the default text fields */
+		if (jd->c.fields.n) {
+			for (f = 0; f < jd->c.fields.n && f < CF_EVAL_MAX_FIELDS; f++)
+				e->fields[f] = jd->c.fields.v[f];
+			e->nf = f;
+		} else if (jd->lm) {
 			e->nf = cf_lm_nfields(jd->lm);
 			for (f = 0; f < e->nf; f++)
 				e->fields[f] = cf_lm_field(jd->lm, f);
+		} else {
+			e->fields[0] = "text";
+			e->nf = 1;
+		}
+		/* owned copies: the first judge's strings live as long, but keep
+		 * the rule simple */
+		for (f = 0; f < e->nf; f++) {
+			if (!(e->own_fields[f] = strdup(e->fields[f])))
+				return cf_error_set(err, CF_ENOMEM, "out of memory");
+			e->fields[f] = e->own_fields[f];
 		}
 	}
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		for (t = 0; t < e->nf; t++)
-			if (!strcmp(cf_lm_field(jd->lm, f), e->fields[t]))
-				break;
-		if (t == e->nf) {
-			rc = cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
-			                  "'%s', which is not among the --text-field "
-			                  "fields", jd->path, cf_lm_field(jd->lm, f));
-			goto done;
-		}
-		jd->fidx[f] = t;
-	}
-	if (cf_lm_nlabels(jd->lm) != e->K ||
-	    !(jd->map = calloc(e->K, sizeof *jd->map))) {
-		rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels than "
-		                  "the first judge %s", jd->path, e->j[0].path);
-		goto done;
-	}
-	for (k = 0; k < e->K; k++) {
-		int i = cf_lm_label_index(jd->lm, cf_lm_label(e->j[0].lm, k));
+	if (e->nj == 0 && (rc = first_labels(e, jd, spec, err)) < 0)
+		return rc;
+	for (i = 0; i < jd->c.labels.n; i++)
+		if (in_labels(&e->L, jd->c.labels.vals[i]) < 0)
+			return cf_error_set(err, CF_EUSAGE, "%s: labels maps '%s' to '%s', "
+			                    "which is not one of the first judge's labels",
+			                    spec, jd->c.labels.keys[i], jd->c.labels.vals[i]);
+	if (jd->c.kind == CF_JUDGE_BUILTIN)
+		return map_builtin(e, jd, spec, err);
+	/* a remote judge */
+	e->remote = 1;
+	e->F.v = (char **)e->fields;
+	e->F.n = e->nf;
+	if ((rc = cf_judge_conf_fields(&jd->c, &e->F, "the --text-field fields",
+	                               spec, err)) < 0)
+		return rc;
+	if (jd->c.kind == CF_JUDGE_LLM &&
+	    ((rc = cf_judge_conf_prompt(&jd->c, spec, err)) < 0 ||
+	     (rc = cf_judge_conf_names(&jd->c, &e->L, err)) < 0))
+		return rc;
+	return cf_judge_conf_http(&jd->c, e->a->seed + (uint64_t)(jd - e->j), 0,
+	                          &jd->http, err);
+}
 
-		if (i < 0) {
-			rc = cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
-			                  "than the first judge %s", jd->path,
-			                  e->j[0].path);
-			goto done;
+/* Label index in the eval's label set, -1 when unknown. */
+static int label_index(const eval *e, const char *label)
+{
+	return label ? in_labels(&e->L, label) : -1;
+}
+
+/* ---- remote judges ----------------------------------------------------- */
+
+typedef struct utext {
+	const eval *e;
+	const unit *u;
+} utext;
+
+static const char *unit_text(void *ctx, const char *field, size_t *len)
+{
+	const utext *x = ctx;
+	size_t f;
+
+	for (f = 0; f < x->e->nf; f++)
+		if (!strcmp(x->e->fields[f], field)) {
+			*len = x->u->lens[f];
+			return x->u->texts[f];
 		}
-		jd->map[k] = (size_t)i;
+	return NULL;
+}
+
+/* Text idx of the group: 0 the original, i + 1 the i-th counterfactual. */
+static const unit *group_unit(const eval *e, size_t idx)
+{
+	return idx ? &e->cfs[idx - 1] : &e->orig;
+}
+
+static void set_fatal(eval *e, const char *fmt, const char *a, const char *b)
+{
+	if (e->fatal)
+		return;
+	e->fatal = 1;
+	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b ? b : "");
+}
+
+static int remote_submit(eval *e, judge *jd, size_t idx, int json,
+                         cf_error *err)
+{
+	cf_http_request hr;
+	utext x = { e, group_unit(e, idx) };
+	char *body;
+	int rc;
+
+	body = cf_judge_request_body(&jd->c, e->K, e->a->seed, unit_text, &x,
+	                             json);
+	if (!body) {
+		jd->rfail[idx] = 1;
+		jd->failed++;
+		return 0;
 	}
-done:
-	cf_conf_free(&conf);
+	memset(&hr, 0, sizeof hr);
+	hr.url = jd->c.endpoint;
+	hr.body = body;
+	hr.body_len = strlen(body);
+	hr.user = (void *)(uintptr_t)(idx * 2 + (size_t)json);
+	hr.est_tokens = (double)hr.body_len / 4;
+	rc = cf_http_submit(jd->http, &hr, err);
+	free(body);
+	jd->requests += rc == 0;
 	return rc;
 }
 
-/* Label index in the first judge's label space, -1 when unknown. */
-static int label_index(const eval *e, const char *label)
+static void remote_done(void *ctx, const cf_http_result *r)
 {
-	return label ? cf_lm_label_index(e->j[0].lm, label) : -1;
+	judge *jd = ctx;
+	eval *e = jd->e;
+	size_t idx = (uintptr_t)r->user / 2;
+	int json = (int)((uintptr_t)r->user & 1), rc;
+	const char *source;
+	char why[300];
+	cf_error err = { 0 };
+
+	if (r->outcome == CF_HTTP_FATAL) {
+		set_fatal(e, "judge '%s' refused the request: %s", jd->name, r->error);
+		jd->rfail[idx] = 1;
+		return;
+	}
+	if (r->outcome == CF_HTTP_FAILED) {
+		snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+		rc = -1;
+	} else {
+		rc = cf_judge_read_answer(&jd->c, &e->L, json, r->body, r->body_len,
+		                          jd->rp + idx * e->K, &source, why, sizeof why);
+		if (rc == 1 && jd->c.mode == CF_JMODE_AUTO) {
+			/* no logprobs from this server: JSON answers from now on */
+			jd->no_logprobs = 1;
+			if (remote_submit(e, jd, idx, 1, &err) < 0)
+				set_fatal(e, "%s%s", err.msg, "");
+			return;
+		}
+	}
+	if (rc != 0) {
+		jd->rfail[idx] = 1;
+		if (++jd->failed <= MAX_TOLD)
+			fprintf(stderr, "cfaug eval: %s:%ld: judge '%s' failed: %s\n",
+			        e->cur_path, group_unit(e, idx)->line, jd->name, why);
+	}
+}
+
+/* Ask every remote judge about every text of the group and wait for the
+ * answers (all texts of a group in parallel, groups one after the other).
+ * Failed texts are marked in rfail; an endpoint that refuses us stops the
+ * run. */
+static int fluency_submit(eval *e, cf_error *err);
+static void fluency_done(void *ctx, const cf_http_result *r);
+
+static int remote_scores(eval *e, cf_error *err)
+{
+	size_t j, i, nt = e->ncf + 1;
+	int rc, busy;
+
+	for (j = 0; j < e->nj; j++) {
+		judge *jd = &e->j[j];
+
+		if (!jd->http)
+			continue;
+		if (grow((void **)&jd->rp, &jd->caprp, nt * e->K, sizeof *jd->rp) < 0 ||
+		    !(jd->rfail = realloc(jd->rfail, jd->caprp)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		memset(jd->rfail, 0, nt);
+		for (i = 0; i < nt; i++)
+			if ((rc = remote_submit(e, jd, i, jd->c.kind == CF_JUDGE_LLM &&
+			                        (jd->c.mode == CF_JMODE_JSON ||
+			                         jd->no_logprobs), err)) < 0)
+				return rc;
+	}
+	if (e->fl.http && (rc = fluency_submit(e, err)) < 0)
+		return rc;
+	do {
+		busy = 0;
+		if (e->fl.http && cf_http_pending(e->fl.http)) {
+			if ((rc = cf_http_poll(e->fl.http, 5, fluency_done, &e->fl,
+			                       err)) < 0)
+				return rc;
+			busy += rc > 0;
+		}
+		for (j = 0; j < e->nj && !e->fatal; j++) {
+			judge *jd = &e->j[j];
+
+			if (!jd->http || !cf_http_pending(jd->http))
+				continue;
+			if ((rc = cf_http_poll(jd->http, 5, remote_done, jd, err)) < 0)
+				return rc;
+			busy += rc > 0;
+		}
+	} while (busy && !e->fatal);
+	if (e->fatal)
+		return cf_error_set(err, CF_ENET, "%s", e->fatal_msg);
+	return 0;
+}
+
+/* ---- fluency ------------------------------------------------------------ */
+
+static int load_fluency(eval *e, const char *path, cf_error *err)
+{
+	fluency *f = &e->fl;
+	cf_http_opts ho;
+	size_t n;
+	int rc;
+
+	f->e = e;
+	if ((rc = cf_conf_load(&f->conf, path, err)) < 0 ||
+	    (rc = cf_options_load(fluency_table, f, f->conf->root, path, NULL,
+	                          err)) < 0)
+		return rc;
+	n = strlen(f->base_url);
+	while (n && f->base_url[n - 1] == '/')
+		n--;
+	if (!(f->endpoint = malloc(n + 16)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	snprintf(f->endpoint, n + 16, "%.*s/completions", (int)n, f->base_url);
+	memset(&ho, 0, sizeof ho);
+	ho.concurrency = f->concurrency;
+	ho.max_retries = f->max_retries;
+	ho.timeout_s = f->timeout_s;
+	ho.api_key = f->api_key_env && *f->api_key_env ? getenv(f->api_key_env)
+	                                               : NULL;
+	ho.jitter_seed = e->a->seed + 1000;
+	return cf_http_new(&f->http, &ho, err);
+}
+
+/* Perplexity from an echoed completions answer: exp of minus the mean of
+ * choices[0].logprobs.token_logprobs, the null ones (the first token has
+ * no context) left out.  NAN when none is a number. */
+static double ppl_of(const char *body, size_t len, char *why, size_t wsz)
+{
+	json_t *r = json_loadb(body, len, 0, NULL), *lp;
+	double sum = 0, out = NAN;
+	size_t i, n = 0;
+
+	lp = json_object_get(json_object_get(json_array_get(json_object_get(r,
+	     "choices"), 0), "logprobs"), "token_logprobs");
+	if (!json_is_array(lp)) {
+		snprintf(why, wsz, "no choices[0].logprobs.token_logprobs in the "
+		         "answer (does the server score prompts with echo?)");
+		goto done;
+	}
+	for (i = 0; i < json_array_size(lp); i++) {
+		json_t *v = json_array_get(lp, i);
+
+		if (json_is_number(v)) {
+			sum += json_number_value(v);
+			n++;
+		}
+	}
+	if (!n)
+		snprintf(why, wsz, "no token with a logprob (a one-token text?)");
+	else
+		out = exp(-sum / (double)n);
+done:
+	json_decref(r);
+	return out;
+}
+
+static void fluency_done(void *ctx, const cf_http_result *r)
+{
+	fluency *f = ctx;
+	eval *e = f->e;
+	size_t idx = (uintptr_t)r->user;
+	char why[300] = "";
+
+	if (r->outcome == CF_HTTP_FATAL) {
+		set_fatal(e, "fluency endpoint %s refused the request: %s",
+		          f->endpoint, r->error);
+		return;
+	}
+	if (r->outcome == CF_HTTP_FAILED)
+		snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+	else
+		f->ppl[idx] = ppl_of(r->body, r->body_len, why, sizeof why);
+	if (why[0] && ++f->failed <= MAX_TOLD)
+		fprintf(stderr, "cfaug eval: %s:%ld: no perplexity: %s\n",
+		        e->cur_path, group_unit(e, idx)->line, why);
+}
+
+/* Ask the fluency endpoint for the logprobs of every text of the group
+ * (text fields joined by a newline). */
+static int fluency_submit(eval *e, cf_error *err)
+{
+	fluency *f = &e->fl;
+	size_t i, nt = e->ncf + 1, fi, len;
+	int rc = 0;
+
+	if (grow((void **)&f->ppl, &f->cap, nt, sizeof *f->ppl) < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < nt && rc == 0; i++) {
+		const unit *u = group_unit(e, i);
+		cf_http_request hr;
+		char *text, *body;
+		json_t *b;
+
+		f->ppl[i] = NAN;
+		for (len = 0, fi = 0; fi < e->nf; fi++)
+			len += u->lens[fi] + 1;
+		if (!(text = malloc(len + 1)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		for (len = 0, fi = 0; fi < e->nf; fi++) {
+			if (fi)
+				text[len++] = '\n';
+			memcpy(text + len, u->texts[fi], u->lens[fi]);
+			len += u->lens[fi];
+		}
+		b = json_pack("{s:s,s:s%,s:b,s:i,s:i,s:i}", "model", f->model,
+		              "prompt", text, len, "echo", 1, "max_tokens", 0,
+		              "logprobs", 1, "temperature", 0);
+		free(text);
+		body = b ? json_dumps(b, JSON_COMPACT) : NULL;
+		json_decref(b);
+		if (!body) {
+			f->failed++;
+			continue;
+		}
+		memset(&hr, 0, sizeof hr);
+		hr.url = f->endpoint;
+		hr.body = body;
+		hr.body_len = strlen(body);
+		hr.user = (void *)(uintptr_t)i;
+		hr.est_tokens = (double)len / 4;
+		rc = cf_http_submit(f->http, &hr, err);
+		free(body);
+	}
+	return rc;
+}
+
+/* Did a remote judge fail on text idx of the group? */
+static int remote_failed(const eval *e, size_t idx)
+{
+	size_t j;
+
+	for (j = 0; j < e->nj; j++)
+		if (e->j[j].http && e->j[j].rfail[idx])
+			return 1;
+	return 0;
 }
 
 /* Probabilities of judge jd for unit u, in eval label order, into out. */
@@ -435,21 +916,30 @@ static int judge_predict(eval *e, judge *jd, const unit *u, double *out,
 {
 	const char *t[CF_LM_MAX_FIELDS];
 	size_t l[CF_LM_MAX_FIELDS], f, k, K = e->K;
-	double *raw = e->q + K;     /* scratch past q */
+	double raw[CF_LM_MAX_LABELS];
 	int rc;
 
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		t[f] = u->texts[jd->fidx[f]];
-		l[f] = u->lens[jd->fidx[f]];
+	if (jd->http) {
+		size_t idx = u == &e->orig ? 0 : (size_t)(u - e->cfs) + 1;
+
+		memcpy(out, jd->rp + idx * K, K * sizeof *out);
+	} else {
+		for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
+			t[f] = u->texts[jd->fidx[f]];
+			l[f] = u->lens[jd->fidx[f]];
+		}
+		if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm),
+		                            raw)) < 0)
+			return rc;
+		for (k = 0; k < K; k++)
+			out[k] = 0;
+		for (k = 0; k < cf_lm_nlabels(jd->lm); k++)
+			out[jd->bmap[k]] += raw[k];
 	}
-	if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm), raw)) < 0)
-		return rc;
 	*argmax = 0;
-	for (k = 0; k < K; k++) {
-		out[k] = raw[jd->map[k]];
+	for (k = 0; k < K; k++)
 		if (out[k] > out[*argmax])
 			*argmax = (int)k;
-	}
 	return 0;
 }
 
@@ -639,6 +1129,383 @@ static unit *new_cf(eval *e)
 	return &e->cfs[e->ncf++];
 }
 
+/* ---- human review ------------------------------------------------------ */
+
+/* Export: per stratum (label transition | generator) the review_n edit
+ * pairs with the smallest hash of (seed, input line) -- bottom-k sampling,
+ * so memory is review_n texts per stratum whatever the input's size;
+ * strata beyond MAX_BUCKETS share "(other)".  At the end the sample's size
+ * is shared out by largest remainder in proportion to the strata's sizes,
+ * at least one per stratum while there is room.  Import: the annotators'
+ * labels by id (the counterfactual's input line), matched while scoring;
+ * memory: the imported rows. */
+typedef struct rvitem {
+	uint64_t h;
+	long line;
+	char *orig, *cf, *target;
+} rvitem;
+
+typedef struct rvstratum {
+	char *key, *transition, *generator;
+	uint64_t n;
+	rvitem *it;
+	size_t nit;
+} rvstratum;
+
+typedef struct rvhuman {
+	long line;
+	int human;                       /* label index, -1 unknown */
+	int seen;
+	int pred[MAX_JUDGES];
+	int target;
+} rvhuman;
+
+typedef struct review {
+	rvstratum *s;
+	size_t ns, caps;
+	rvhuman *h;
+	size_t nh, caph;
+	uint64_t unknown_label;
+} review;
+
+static char *join_fields(const eval *e, const unit *u)
+{
+	size_t f, len = 0;
+	char *out, *p;
+
+	for (f = 0; f < e->nf; f++)
+		len += u->lens[f] + strlen(e->fields[f]) + 4;
+	if (!(p = out = malloc(len + 1)))
+		return NULL;
+	for (f = 0; f < e->nf; f++) {
+		if (e->nf > 1)
+			p += sprintf(p, "%s%s: ", f ? "\n" : "", e->fields[f]);
+		memcpy(p, u->texts[f], u->lens[f]);
+		p += u->lens[f];
+	}
+	*p = 0;
+	return out;
+}
+
+static void rvitem_clear(rvitem *it)
+{
+	free(it->orig);
+	free(it->cf);
+	free(it->target);
+	memset(it, 0, sizeof *it);
+}
+
+static int review_pair(eval *e, const unit *u, const char *tr, const char *gen,
+                       int t)
+{
+	review *rv = e->rv;
+	size_t i, j, worst;
+	long line = u->line;
+	uint64_t h;
+	char key[1200];
+	rvstratum *st = NULL;
+
+	/* import: the judges' labels of an annotated pair */
+	for (i = 0; i < rv->nh; i++)
+		if (rv->h[i].line == line) {
+			rv->h[i].seen = 1;
+			rv->h[i].target = t;
+			for (j = 0; j < e->nj; j++)
+				rv->h[i].pred[j] = e->j[j].pred[e->j[j].npred - 1];
+		}
+	if (!e->a->review_export)
+		return 0;
+	snprintf(key, sizeof key, "%s | %s", tr, gen);
+	for (i = 0; i < rv->ns; i++)
+		if (!strcmp(rv->s[i].key, key) ||
+		    (rv->ns == MAX_BUCKETS && i == rv->ns - 1))
+			break;
+	if (i == rv->ns) {
+		if (grow((void **)&rv->s, &rv->caps, rv->ns + 1, sizeof *rv->s) < 0)
+			return CF_ENOMEM;
+		st = &rv->s[rv->ns++];
+		memset(st, 0, sizeof *st);
+		if (!(st->key = strdup(rv->ns == MAX_BUCKETS ? "(other)" : key)) ||
+		    !(st->transition = strdup(rv->ns == MAX_BUCKETS ? "(other)" : tr)) ||
+		    !(st->generator = strdup(rv->ns == MAX_BUCKETS ? "(other)" : gen)) ||
+		    !(st->it = calloc((size_t)e->a->review_n, sizeof *st->it)))
+			return CF_ENOMEM;
+	}
+	st = &rv->s[i];
+	st->n++;
+	h = cf_hash64(&line, sizeof line, e->a->seed);
+	if (st->nit < (size_t)e->a->review_n) {
+		worst = st->nit++;
+	} else {
+		for (worst = 0, j = 1; j < st->nit; j++)
+			if (st->it[j].h > st->it[worst].h)
+				worst = j;
+		if (st->it[worst].h <= h)
+			return 0;
+		rvitem_clear(&st->it[worst]);
+	}
+	st->it[worst].h = h;
+	st->it[worst].line = line;
+	if (!(st->it[worst].orig = join_fields(e, &e->orig)) ||
+	    !(st->it[worst].cf = join_fields(e, u)) ||
+	    !(st->it[worst].target = strdup(u->label)))
+		return CF_ENOMEM;
+	return 0;
+}
+
+static int by_hash(const void *a, const void *b)
+{
+	const rvitem *x = a, *y = b;
+
+	return x->h < y->h ? -1 : x->h > y->h;
+}
+
+static void csv_field(FILE *f, const char *s, int last)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputs(last ? "\"\r\n" : "\",", f);
+}
+
+/* How many of each stratum go into a sample of N: proportional, largest
+ * remainder, at least one per stratum while N allows. */
+static void review_quota(const review *rv, size_t N, size_t *q)
+{
+	uint64_t M = 0;
+	size_t i, sum = 0, best;
+
+	for (i = 0; i < rv->ns; i++)
+		M += rv->s[i].n;
+	for (i = 0; i < rv->ns; i++) {
+		q[i] = (size_t)((double)N * (double)rv->s[i].n / (double)M);
+		if (q[i] == 0 && sum < N)
+			q[i] = 1;
+		if (q[i] > rv->s[i].nit)
+			q[i] = rv->s[i].nit;
+		sum += q[i];
+	}
+	while (sum > N) {            /* the minimum of one overshot: trim */
+		for (best = 0, i = 1; i < rv->ns; i++)
+			if (q[i] > q[best])
+				best = i;
+		q[best]--;
+		sum--;
+	}
+	while (sum < N) {            /* the remainders, largest first */
+		double bd = -1;
+
+		best = rv->ns;
+		for (i = 0; i < rv->ns; i++) {
+			double d = (double)N * (double)rv->s[i].n / (double)M - (double)q[i];
+
+			if (q[i] < rv->s[i].nit && d > bd) {
+				bd = d;
+				best = i;
+			}
+		}
+		if (best == rv->ns)
+			break;
+		q[best]++;
+		sum++;
+	}
+}
+
+static int review_write(eval *e, size_t *written, cf_error *err)
+{
+	review *rv = e->rv;
+	const char *path = e->a->review_export;
+	size_t *q = calloc(rv->ns + 1, sizeof *q), i, k;
+	char tmp[4096], line[32];
+	FILE *f;
+	int rc = 0;
+
+	*written = 0;
+	if (!q)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	review_quota(rv, (size_t)e->a->review_n, q);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (!(f = fopen(tmp, "w"))) {
+		rc = cf_error_set(err, CF_EIO, "%s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	fputs("id,original,counterfactual,target,transition,generator,"
+	      "human_label,comment\r\n", f);
+	for (i = 0; i < rv->ns; i++) {
+		rvstratum *st = &rv->s[i];
+
+		qsort(st->it, st->nit, sizeof *st->it, by_hash);
+		for (k = 0; k < q[i]; k++) {
+			snprintf(line, sizeof line, "%ld", st->it[k].line);
+			csv_field(f, line, 0);
+			csv_field(f, st->it[k].orig, 0);
+			csv_field(f, st->it[k].cf, 0);
+			csv_field(f, st->it[k].target, 0);
+			csv_field(f, st->transition, 0);
+			csv_field(f, st->generator, 0);
+			csv_field(f, "", 0);
+			csv_field(f, "", 1);
+			(*written)++;
+		}
+	}
+	if (ferror(f) | fclose(f) || rename(tmp, path) < 0) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot write: %s", path,
+		                  strerror(errno));
+		remove(tmp);
+	}
+done:
+	free(q);
+	return rc;
+}
+
+/* Read the annotated CSV: id and human_label columns (others ignored);
+ * rows without a human label are not annotated and skipped. */
+static int review_read(eval *e, cf_error *err)
+{
+	review *rv = e->rv;
+	const char *path = e->a->review_import;
+	cf_reader *rd = NULL;
+	cf_raw raw;
+	int rc;
+
+	if ((rc = cf_reader_open(&rd, path, CF_FMT_CSV, CF_MAX_RECORD_BYTES_DEFAULT,
+	                         err)) < 0)
+		return rc;
+	while ((rc = cf_reader_next(rd, &raw, err)) == CF_READ_OK ||
+	       rc == CF_READ_BAD) {
+		json_t *id, *hl;
+		char *end;
+		long line;
+		const char *lab;
+		rvhuman *h;
+
+		if (rc == CF_READ_BAD) {
+			fprintf(stderr, "cfaug eval: %s:%ld: skipped: %s\n", path, raw.line,
+			        raw.reason);
+			continue;
+		}
+		id = json_object_get(raw.obj, "id");
+		hl = json_object_get(raw.obj, "human_label");
+		lab = json_is_string(hl) ? json_string_value(hl) : "";
+		line = json_is_string(id) ? strtol(json_string_value(id), &end, 10) :
+		       json_is_integer(id) ? (long)json_integer_value(id) : -1;
+		if (json_is_string(id) && (*end || !*json_string_value(id)))
+			line = -1;
+		if (line < 0 || !hl) {
+			json_decref(raw.obj);
+			rc = cf_error_set(err, CF_EDATA, "%s:%ld: expected the columns "
+			                  "id (a number) and human_label of --review-export",
+			                  path, raw.line);
+			goto done;
+		}
+		if (*lab) {
+			if (grow((void **)&rv->h, &rv->caph, rv->nh + 1, sizeof *rv->h) < 0) {
+				json_decref(raw.obj);
+				rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+				goto done;
+			}
+			h = &rv->h[rv->nh++];
+			memset(h, 0, sizeof *h);
+			h->line = line;
+			h->human = label_index(e, lab);
+			if (h->human < 0 && ++rv->unknown_label <= MAX_TOLD)
+				fprintf(stderr, "cfaug eval: %s:%ld: human label '%.80s' is "
+				        "not one of the judges' labels\n", path, raw.line, lab);
+		}
+		json_decref(raw.obj);
+	}
+done:
+	cf_reader_close(&rd);
+	return rc < 0 ? rc : 0;
+}
+
+static json_t *jprop(uint64_t k, uint64_t n);
+static json_t *jnum(double v);
+
+static json_t *review_json(const eval *e, size_t written)
+{
+	const review *rv = e->rv;
+	json_t *o = json_object(), *js;
+	size_t i, j, n = 0;
+	uint64_t flips = 0, unmatched = 0;
+	int *hum, *pr;
+
+	if (e->a->review_export)
+		json_object_set_new(o, "export", json_pack("{s:s,s:I,s:I,s:I,s:s}",
+		        "path", e->a->review_export, "rows", (json_int_t)written,
+		        "strata", (json_int_t)rv->ns, "seed", (json_int_t)e->a->seed,
+		        "sampling", "stratified by label transition | generator; "
+		        "per stratum the pairs with the smallest hash of (seed, id), "
+		        "sizes in proportion to the strata (largest remainder, at "
+		        "least one each while the sample allows)"));
+	if (!e->a->review_import)
+		return o;
+	js = json_array();
+	hum = calloc(rv->nh + 1, sizeof *hum);
+	pr = calloc(rv->nh + 1, sizeof *pr);
+	if (!hum || !pr) {
+		free(hum);
+		free(pr);
+		json_decref(js);
+		json_decref(o);
+		return NULL;
+	}
+	for (i = 0; i < rv->nh; i++)
+		if (rv->h[i].seen && rv->h[i].human >= 0) {
+			hum[n++] = rv->h[i].human;
+			flips += rv->h[i].human == rv->h[i].target;
+		}
+	for (j = 0; j < e->nj; j++) {
+		size_t used, m = 0;
+		uint64_t agree = 0;
+
+		for (i = 0; i < rv->nh; i++)
+			if (rv->h[i].seen && rv->h[i].human >= 0) {
+				pr[m] = rv->h[i].pred[j];
+				agree += pr[m] == rv->h[i].human;
+				m++;
+			}
+		json_array_append_new(js, json_pack("{s:s,s:o,s:o,s:I}", "name",
+		        e->j[j].name, "kappa", jnum(cf_eval_kappa(pr, hum, m, e->K,
+		        &used)), "accuracy", jprop(agree, m), "items",
+		        (json_int_t)used));
+	}
+	for (i = 0; i < rv->nh; i++)
+		unmatched += !rv->h[i].seen;
+	json_object_set_new(o, "import", json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:o}",
+	        "path", e->a->review_import, "annotated", (json_int_t)rv->nh,
+	        "matched", (json_int_t)n, "unmatched", (json_int_t)unmatched,
+	        "unknown_label", (json_int_t)rv->unknown_label,
+	        "human_flip", jprop(flips, n), "judges", js));
+	free(hum);
+	free(pr);
+	return o;
+}
+
+static void review_free(review **p)
+{
+	review *rv = *p;
+	size_t i, k;
+
+	if (!rv)
+		return;
+	for (i = 0; i < rv->ns; i++) {
+		for (k = 0; k < rv->s[i].nit; k++)
+			rvitem_clear(&rv->s[i].it[k]);
+		free(rv->s[i].it);
+		free(rv->s[i].key);
+		free(rv->s[i].transition);
+		free(rv->s[i].generator);
+	}
+	free(rv->s);
+	free(rv->h);
+	free(rv);
+	*p = NULL;
+}
+
 /* ---- scoring a group -------------------------------------------------- */
 
 static int score_group(eval *e, cf_error *err)
@@ -653,6 +1520,14 @@ static int score_group(eval *e, cf_error *err)
 	e->groups++;
 	if (e->ncf == 0) {
 		e->one_sided++;
+		goto done;
+	}
+	if ((e->remote || e->fl.http) && (rc = remote_scores(e, err)) < 0)
+		goto done;
+	if (e->remote && remote_failed(e, 0)) {
+		/* no judge's view of the original: its pairs are left out */
+		e->pairs += e->ncf;
+		e->judge_failed += e->ncf;
 		goto done;
 	}
 	ol = label_index(e, e->orig.label);
@@ -685,6 +1560,10 @@ static int score_group(eval *e, cf_error *err)
 		char tr[600];
 
 		e->pairs++;
+		if (e->remote && remote_failed(e, i + 1)) {
+			e->judge_failed++;
+			continue;
+		}
 		if (ol < 0 || t < 0) {
 			e->unknown++;
 			if (e->unknown <= MAX_TOLD)
@@ -720,6 +1599,18 @@ static int score_group(eval *e, cf_error *err)
 		         sizeof *e->dist) < 0 ||
 		    !(e->ndist = realloc(e->ndist, e->cap_dist * sizeof *e->ndist)))
 			goto nomem;
+		if (e->fl.http) {
+			double po_ = e->fl.ppl[0], pc_ = e->fl.ppl[i + 1];
+
+			if (grow((void **)&e->ppl_o, &e->cap_ppl, e->nppl + 1,
+			         sizeof *e->ppl_o) < 0 ||
+			    !(e->ppl_c = realloc(e->ppl_c, e->cap_ppl * sizeof *e->ppl_c)) ||
+			    !(e->ppl_r = realloc(e->ppl_r, e->cap_ppl * sizeof *e->ppl_r)))
+				goto nomem;
+			e->ppl_o[e->nppl] = po_;
+			e->ppl_c[e->nppl] = pc_;
+			e->ppl_r[e->nppl++] = pc_ / po_;   /* NAN if either is */
+		}
 		e->dist[e->ndist_n] = (double)d;
 		e->ndist[e->ndist_n++] = cf_eval_norm_distance(d, cf_evtext_len(&e->to));
 		e->flip_pairs += flip;
@@ -765,6 +1656,14 @@ static int score_group(eval *e, cf_error *err)
 				rows[r]->ck[j] += cons;
 				rows[r]->dsum[j] += dp;
 			}
+		}
+		if (e->rv) {
+			const char *gv = gen_value(u->generator, BD_STAGE, gbuf, sizeof gbuf);
+
+			if (!gv)
+				gv = gen_value(u->generator, BD_KIND, gbuf, sizeof gbuf);
+			if ((rc = review_pair(e, u, tr, gv ? gv : "", t)) < 0)
+				goto nomem;
 		}
 		if (PUSH(e->gold, e->ngold, e->cap_gold, t))
 			goto nomem;
@@ -1114,9 +2013,17 @@ static json_t *judge_json(const eval *e, size_t j)
 	double diff, z, p;
 
 	for (k = 0; k < e->K; k++)
-		json_array_append_new(labels, json_string(cf_lm_label(e->j[0].lm, k)));
+		json_array_append_new(labels, json_string(e->L.v[k]));
 	o = json_pack("{s:s,s:s,s:s,s:o}", "name", jd->name, "model", jd->path,
-	              "kind", "builtin", "labels", labels);
+	              "kind", cf_judge_kind_names[jd->c.kind], "labels", labels);
+	if (jd->http) {
+		const cf_http_stats *hs = cf_http_get_stats(jd->http);
+
+		json_object_set_new(o, "endpoint", json_string(jd->c.endpoint));
+		json_object_set_new(o, "requests", json_pack("{s:I,s:I,s:I}",
+		        "sent", (json_int_t)hs->attempts, "retries",
+		        (json_int_t)hs->retries, "failed", (json_int_t)jd->failed));
+	}
 	json_object_set_new(o, "targeted_flip", jprop(jd->tk, jd->tn));
 	json_object_set_new(o, "untargeted_flip", jprop(jd->uk, jd->un));
 	json_object_set_new(o, "consistency", jprop(jd->ck, jd->tn));
@@ -1196,11 +2103,13 @@ static json_t *build_report(const eval *e)
 		"groups", (json_int_t)e->groups,
 		"groups_without_counterfactual", (json_int_t)e->one_sided,
 		"pairs", (json_int_t)e->pairs, "edit_pairs",
-		(json_int_t)(e->pairs - e->controls - e->unknown),
+		(json_int_t)(e->pairs - e->controls - e->unknown - e->judge_failed),
 		"label_changing_pairs", (json_int_t)e->flip_pairs,
 		"control_pairs", (json_int_t)e->controls));
 	json_object_set_new(json_object_get(r, "counts"), "unknown_label_pairs",
 	                    json_integer((json_int_t)e->unknown));
+	json_object_set_new(json_object_get(r, "counts"), "judge_failed_pairs",
+	                    json_integer((json_int_t)e->judge_failed));
 	json_object_set_new(r, "minimality", json_pack(
 		"{s:s,s:o,s:o,s:o}",
 		"tokenizer", "word tokens (runs of letters, digits, _ and UTF-8 "
@@ -1230,11 +2139,22 @@ static json_t *build_report(const eval *e)
 				"kappa", jnum(k), "items", (json_int_t)used));
 		}
 	json_object_set_new(r, "judge_agreement", agree);
-	json_object_set_new(r, "not_computed", json_pack("{s:s,s:s}",
-		"fluency", "perplexity needs an LLM endpoint with logprobs; the LLM "
-		"client is not in this build",
-		"human_review", "export/import of a stratified sample is not in this "
-		"build yet"));
+	if (e->fl.http)
+		json_object_set_new(r, "fluency", json_pack(
+			"{s:s,s:s,s:s,s:o,s:o,s:o,s:I}", "endpoint", e->fl.endpoint,
+			"model", e->fl.model, "method", "perplexity exp(-mean token "
+			"logprob) of each text (text fields joined by a newline), scored "
+			"by POST /completions {prompt, echo: true, max_tokens: 0, "
+			"logprobs: 1}; the first token, without context, left out; "
+			"per edit pair, ratio = counterfactual / original",
+			"perplexity_original", jsummary(e->ppl_o, e->nppl),
+			"perplexity_counterfactual", jsummary(e->ppl_c, e->nppl),
+			"ratio", jsummary(e->ppl_r, e->nppl),
+			"failed_texts", (json_int_t)e->fl.failed));
+	else
+		json_object_set_new(r, "not_computed", json_pack("{s:s}",
+			"fluency", "perplexity needs an endpoint that scores a prompt's "
+			"logprobs: --fluency LLM.yaml"));
 	return r;
 }
 
@@ -1369,6 +2289,15 @@ static void eval_free(eval *e)
 	free(e->ndist);
 	free(e->div);
 	free(e->gold);
+	review_free(&e->rv);
+	free(e->ppl_o);
+	free(e->ppl_c);
+	free(e->ppl_r);
+	cf_http_free(&e->fl.http);
+	free(e->fl.endpoint);
+	free(e->fl.ppl);
+	cf_options_free(fluency_table, &e->fl);
+	cf_conf_free(&e->fl.conf);
 	for (i = 0; i < BD_COUNT; i++) {
 		size_t k;
 
@@ -1376,11 +2305,17 @@ static void eval_free(eval *e)
 			free(e->bd[i].b[k].key);
 		free(e->bd[i].b);
 	}
+	for (i = 0; i < CF_EVAL_MAX_FIELDS; i++)
+		free(e->own_fields[i]);
+	cf_strlist_free(&e->L);
 	for (i = 0; i < MAX_JUDGES; i++) {
-		free(e->j[i].name);
-		free(e->j[i].path);
+		cf_http_free(&e->j[i].http);
+		cf_judge_conf_free(&e->j[i].c);
+		cf_conf_free(&e->j[i].conf);
 		cf_lm_free(&e->j[i].lm);
-		free(e->j[i].map);
+		free(e->j[i].bmap);
+		free(e->j[i].rp);
+		free(e->j[i].rfail);
 		free(e->j[i].dprob);
 		free(e->j[i].pred);
 	}
@@ -1460,6 +2395,16 @@ int cf_cmd_eval(int argc, char **argv)
 				goto done;
 			e.nj++;
 		}
+		if (a.fluency && (rc = load_fluency(&e, a.fluency, &err)) < 0)
+			goto done;
+		if (a.review_export || a.review_import) {
+			if (!(e.rv = calloc(1, sizeof *e.rv))) {
+				rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
+				goto done;
+			}
+			if (a.review_import && (rc = review_read(&e, &err)) < 0)
+				goto done;
+		}
 		if (!(e.p = malloc(e.K * sizeof *e.p)) ||
 		    !(e.q = malloc(2 * e.K * sizeof *e.q))) {
 			rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
@@ -1480,6 +2425,18 @@ int cf_cmd_eval(int argc, char **argv)
 			goto done;
 		}
 		report = build_report(&e);
+		if (report && e.rv) {
+			size_t written = 0;
+			json_t *rj;
+
+			if (a.review_export && (rc = review_write(&e, &written, &err)) < 0)
+				goto done;
+			if (!(rj = review_json(&e, written))) {
+				rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
+				goto done;
+			}
+			json_object_set_new(report, "human_review", rj);
+		}
 	} else {
 		report = json_pack("{s:s}", "tool", "cfaug " CFAUG_VERSION);
 	}

@@ -586,6 +586,44 @@ static void section_minimality(sb *b, const json_t *r)
 	}
 }
 
+static void fluency_row(sb *b, const json_t *f, const char *key,
+                        const char *title)
+{
+	char path[96];
+	static const char *const cols[] = { "mean", "median", "sd", "min", "max" };
+	size_t i;
+
+	sb_printf(b, "<tr><td>%s</td>", title);
+	for (i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s.%s", key, cols[i]);
+		sb_cat(b, "<td class=\"r\">");
+		sb_num(b, num(f, path), "%.3f");
+		sb_cat(b, "</td>");
+	}
+	snprintf(path, sizeof path, "%s.n", key);
+	sb_printf(b, "<td class=\"r\">%.0f</td></tr>\n", num(f, path));
+}
+
+static void section_fluency(sb *b, const json_t *f)
+{
+	sb_cat(b, "<h2>Fluency</h2>\n<table><tr><th></th><th class=\"r\">mean"
+	       "</th><th class=\"r\">median</th><th class=\"r\">sd</th>"
+	       "<th class=\"r\">min</th><th class=\"r\">max</th>"
+	       "<th class=\"r\">pairs</th></tr>\n");
+	fluency_row(b, f, "perplexity_original", "perplexity, original");
+	fluency_row(b, f, "perplexity_counterfactual",
+	            "perplexity, counterfactual");
+	fluency_row(b, f, "ratio", "ratio counterfactual / original");
+	sb_cat(b, "</table>\n<p class=\"note\">Model <code>");
+	sb_esc(b, str(f, "model"));
+	sb_cat(b, "</code> at <code>");
+	sb_esc(b, str(f, "endpoint"));
+	sb_printf(b, "</code> (%.0f texts without a score). ",
+	          num(f, "failed_texts"));
+	sb_esc(b, str(f, "method"));
+	sb_cat(b, ".</p>\n");
+}
+
 static void section_spurious(sb *b, const json_t *s)
 {
 	const json_t *tb = json_object_get(s, "top_before"),
@@ -645,6 +683,8 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 		section_judges(&b, r);
 		section_minimality(&b, r);
 	}
+	if (json_is_object(json_object_get(r, "fluency")))
+		section_fluency(&b, json_object_get(r, "fluency"));
 	if (json_is_object(json_object_get(r, "spurious")))
 		section_spurious(&b, json_object_get(r, "spurious"));
 	if (json_object_size(nc)) {

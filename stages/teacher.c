@@ -44,6 +44,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "http.h"
+#include "judge_conf.h"
 #include "linear_model.h"
 #include "teacher_judge.h"
 #include "teacher_policy.h"
@@ -61,12 +62,9 @@ static const char *const reason_names[R_COUNT] = {
 	"out_of_band", "unknown_label", "judge_failed", "dry_run"
 };
 
-enum { K_BUILTIN, K_TEI, K_VLLM, K_LLM };
-static const char *const kind_names[] = { "builtin", "tei", "vllm", "llm" };
-enum { M_AUTO, M_LOGPROBS, M_JSON };
-static const char *const mode_names[] = { "auto", "logprobs", "json", NULL };
-enum { F_NONE, F_JSON_OBJECT, F_JSON_SCHEMA };
-static const char *const format_names[] = { "none", "json_object", "json_schema", NULL };
+enum { K_BUILTIN = CF_JUDGE_BUILTIN, K_TEI = CF_JUDGE_TEI,
+       K_VLLM = CF_JUDGE_VLLM, K_LLM = CF_JUDGE_LLM };
+#define kind_names cf_judge_kind_names
 
 enum { SC_PENDING = 0, SC_OK, SC_FAILED };
 
@@ -82,24 +80,10 @@ typedef struct jscore {
 struct teacher_state;
 
 typedef struct judge {
-	/* options (per-kind tables) */
-	char *name, *model, *url, *base_url, *api_key_env, *prompt;
-	cf_strmap labels;
-	cf_strlist fields;
-	long concurrency, max_retries, max_tokens, top_logprobs;
-	double timeout_s;
-	int mode, json_format;
-	/* from init */
-	int kind;
+	cf_judge_conf c;           /* options, prompt, endpoint (judge_conf.h) */
 	struct teacher_state *s;
-	const cf_node *node;
 	cf_lm *lm;
 	int *bmap;                 /* builtin: model label -> stage label */
-	const cf_strlist *send;    /* remote: text fields sent */
-	const char **names;        /* llm: judge-side label names, stage order */
-	char *labels_joined;       /* llm: {{labels}} */
-	char *endpoint;            /* remote: the URL posted to */
-	cf_template *tpl;
 	cf_http *http;
 	int no_logprobs;           /* llm auto: the server gave none */
 	uint64_t requests, failed, dry_requests, by_source[3];
@@ -192,73 +176,6 @@ static const cf_option accept_table[] = {
 	{ NULL }
 };
 
-#define O_NAME { "name", CF_OPT_STRING, offsetof(judge, name), NULL, 0, NULL, \
-	0, 0, NULL, "name in it->teacher (default: the model or url)", NULL }
-#define O_LABELS { "labels", CF_OPT_STRMAP, offsetof(judge, labels), NULL, 0, \
-	NULL, 0, 0, NULL, "the judge's label names -> the stage's labels", NULL }
-#define O_FIELDS { "fields", CF_OPT_STRLIST, offsetof(judge, fields), NULL, 0, \
-	NULL, 0, 0, NULL, "text fields sent (default: input.text_fields)", NULL }
-#define O_KEY { "api_key_env", CF_OPT_STRING, offsetof(judge, api_key_env), \
-	NULL, 0, NULL, 0, 0, NULL, "environment variable holding a bearer key", NULL }
-#define O_HTTP \
-	{ "concurrency", CF_OPT_INT, offsetof(judge, concurrency), "8", 0, NULL, \
-	  1, 4096, NULL, "requests in flight", NULL }, \
-	{ "max_retries", CF_OPT_INT, offsetof(judge, max_retries), "4", 0, NULL, \
-	  0, 100, NULL, "retries on 408/409/429/5xx/timeouts", NULL }, \
-	{ "timeout_s", CF_OPT_DOUBLE, offsetof(judge, timeout_s), "30", 0, NULL, \
-	  0.001, 86400, NULL, "per-attempt timeout in seconds", NULL }
-
-static const cf_option builtin_table[] = {
-	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "model file (cfaug teacher train)", NULL },
-	O_NAME, O_LABELS,
-	{ "fields", CF_OPT_STRLIST, offsetof(judge, fields), NULL, 0, NULL, 0, 0,
-	  NULL, "text fields fed to the model's fields, in order (default: the "
-	  "model's own field names)", NULL },
-	{ NULL }
-};
-static const cf_option tei_table[] = {
-	{ "url", CF_OPT_STRING, offsetof(judge, url), NULL, CF_OPT_REQUIRED, NULL,
-	  0, 0, NULL, "the predict URL, e.g. http://127.0.0.1:8080/predict", NULL },
-	O_NAME, O_LABELS, O_FIELDS, O_KEY, O_HTTP, { NULL }
-};
-static const cf_option vllm_table[] = {
-	{ "url", CF_OPT_STRING, offsetof(judge, url), NULL, CF_OPT_REQUIRED, NULL,
-	  0, 0, NULL, "the classify URL, e.g. http://127.0.0.1:8000/classify", NULL },
-	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "served model name", NULL },
-	{ "labels", CF_OPT_STRMAP, offsetof(judge, labels), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "class index (0, 1, ... or LABEL_0) -> stage label", NULL },
-	O_NAME, O_FIELDS, O_KEY, O_HTTP, { NULL }
-};
-static const cf_option llm_table[] = {
-	{ "base_url", CF_OPT_STRING, offsetof(judge, base_url), NULL,
-	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "endpoint root; /chat/completions is "
-	  "added", NULL },
-	{ "model", CF_OPT_STRING, offsetof(judge, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "model name", NULL },
-	{ "prompt", CF_OPT_STRING, offsetof(judge, prompt), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "template (prompts/judge-*.txt)", NULL },
-	{ "mode", CF_OPT_ENUM, offsetof(judge, mode), "auto", 0, mode_names, 0, 0,
-	  NULL, "auto (logprobs, JSON when absent) | logprobs | json", NULL },
-	{ "response_format", CF_OPT_ENUM, offsetof(judge, json_format),
-	  "json_schema", 0, format_names, 0, 0, NULL, "for JSON answers: none | "
-	  "json_object | json_schema", NULL },
-	{ "top_logprobs", CF_OPT_INT, offsetof(judge, top_logprobs), "10", 0, NULL,
-	  1, 20, NULL, "alternatives asked for the first answer token", NULL },
-	{ "max_tokens", CF_OPT_INT, offsetof(judge, max_tokens), "32", 0, NULL, 1,
-	  4096, NULL, "answer length cap", NULL },
-	{ "api_key_env", CF_OPT_STRING, offsetof(judge, api_key_env),
-	  "OPENAI_API_KEY", 0, NULL, 0, 0, NULL, "environment variable holding the "
-	  "API key (unset: none sent)", NULL },
-	O_NAME, O_LABELS, O_FIELDS, O_HTTP, { NULL }
-};
-static const cf_option *const kind_tables[] = {
-	builtin_table, tei_table, vllm_table, llm_table
-};
-
-static const char *const judge_skip[] = { "kind", NULL };
-
 /* ---- init ----------------------------------------------------------------- */
 
 static int in_list(const cf_strlist *l, const char *v)
@@ -300,14 +217,14 @@ static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
 
 	for (i = 0; rc == 0 && i < info->labels->n; i++)
 		rc = list_add(&s->L, info->labels->v[i]);
-	if (!info->labels->n && jd->kind == K_BUILTIN) {
+	if (!info->labels->n && jd->c.kind == K_BUILTIN) {
 		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
-			to = cf_strmap_get(&jd->labels, cf_lm_label(jd->lm, i));
+			to = cf_strmap_get(&jd->c.labels, cf_lm_label(jd->lm, i));
 			rc = list_add(&s->L, to ? to : cf_lm_label(jd->lm, i));
 		}
 	} else if (!info->labels->n) {
-		for (i = 0; rc == 0 && i < jd->labels.n; i++)
-			rc = list_add(&s->L, jd->labels.vals[i]);
+		for (i = 0; rc == 0 && i < jd->c.labels.n; i++)
+			rc = list_add(&s->L, jd->c.labels.vals[i]);
 	}
 	if (rc < 0)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -319,50 +236,30 @@ static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
 	return 0;
 }
 
-static int check_fields(const cf_pipeline_info *info, judge *jd, cf_error *err)
-{
-	size_t i;
-
-	jd->send = jd->fields.n ? &jd->fields : info->text_fields;
-	for (i = 0; i < jd->fields.n; i++)
-		if (!in_list(info->text_fields, jd->fields.v[i]))
-			return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
-			                     "fields"), "'%s' is not in input.text_fields",
-			                     jd->fields.v[i]);
-	if (jd->kind != K_LLM && jd->send->n > 2)
-		return cf_conf_error(err, info->conf_path, jd->node, "a classifier "
-		                     "judge reads one text or a pair: set fields: to "
-		                     "one or two of the %zu text fields", jd->send->n);
-	if (jd->kind == K_VLLM && jd->send->n != 1)
-		return cf_conf_error(err, info->conf_path, jd->node, "a vllm judge "
-		                     "reads one text field: set fields: [NAME]");
-	return 0;
-}
-
 static int load_builtin(teacher_state *s, judge *jd, const cf_pipeline_info *info,
                         cf_error *err)
 {
-	const cf_node *at = cf_node_get(jd->node, "model");
+	const cf_node *at = cf_node_get(jd->c.node, "model");
 	size_t f;
 	cf_error lerr = { 0 };
 
 	if (!at)
-		at = jd->node;
-	if (cf_lm_load(&jd->lm, jd->model, &lerr) < 0)
+		at = jd->c.node;
+	if (cf_lm_load(&jd->lm, jd->c.model, &lerr) < 0)
 		return cf_conf_error(err, info->conf_path, at, "%s", lerr.msg);
-	if (jd->fields.n && jd->fields.n != cf_lm_nfields(jd->lm))
-		return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
+	if (jd->c.fields.n && jd->c.fields.n != cf_lm_nfields(jd->lm))
+		return cf_conf_error(err, info->conf_path, cf_node_get(jd->c.node,
 		                     "fields"), "%s reads %zu text fields, and fields: "
-		                     "names %zu", jd->model, cf_lm_nfields(jd->lm),
-		                     jd->fields.n);
+		                     "names %zu", jd->c.model, cf_lm_nfields(jd->lm),
+		                     jd->c.fields.n);
 	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		const char *name = jd->fields.n ? jd->fields.v[f] : cf_lm_field(jd->lm, f);
+		const char *name = jd->c.fields.n ? jd->c.fields.v[f] : cf_lm_field(jd->lm, f);
 		if (!in_list(info->text_fields, name))
-			return cf_conf_error(err, info->conf_path, jd->fields.n ?
-			                     cf_node_get(jd->node, "fields") : at, "%s reads "
+			return cf_conf_error(err, info->conf_path, jd->c.fields.n ?
+			                     cf_node_get(jd->c.node, "fields") : at, "%s reads "
 			                     "text field '%s', which is not in "
-			                     "input.text_fields%s", jd->model, name,
-			                     jd->fields.n ? "" : " (feed it another field "
+			                     "input.text_fields%s", jd->c.model, name,
+			                     jd->c.fields.n ? "" : " (feed it another field "
 			                     "with fields: [NAME])");
 	}
 	(void)s;
@@ -373,17 +270,17 @@ static int load_builtin(teacher_state *s, judge *jd, const cf_pipeline_info *inf
 static int map_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
                      cf_error *err)
 {
-	cf_judge_labels jl = { &s->L, &jd->labels };
-	const cf_node *at = cf_node_get(jd->node, "labels");
-	size_t i, k, n = 0;
+	cf_judge_labels jl = { &s->L, &jd->c.labels };
+	const cf_node *at = cf_node_get(jd->c.node, "labels");
+	size_t i, k;
 	int *seen;
 
-	for (i = 0; i < jd->labels.n; i++)
-		if (!in_list(&s->L, jd->labels.vals[i]))
+	for (i = 0; i < jd->c.labels.n; i++)
+		if (!in_list(&s->L, jd->c.labels.vals[i]))
 			return cf_conf_error(err, info->conf_path, at, "labels maps '%s' "
 			                     "to '%s', which is not one of the stage's labels",
-			                     jd->labels.keys[i], jd->labels.vals[i]);
-	if (jd->kind == K_BUILTIN) {
+			                     jd->c.labels.keys[i], jd->c.labels.vals[i]);
+	if (jd->c.kind == K_BUILTIN) {
 		size_t nl = cf_lm_nlabels(jd->lm);
 		if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)) ||
 		    !(seen = calloc(s->K, sizeof *seen)))
@@ -392,9 +289,9 @@ static int map_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
 			int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
 			if (x < 0) {
 				free(seen);
-				return cf_conf_error(err, info->conf_path, at ? at : jd->node,
+				return cf_conf_error(err, info->conf_path, at ? at : jd->c.node,
 				        "%s has the label '%s', which is not one of the stage's "
-				        "labels (map it with labels: {%s: LABEL})", jd->model,
+				        "labels (map it with labels: {%s: LABEL})", jd->c.model,
 				        cf_lm_label(jd->lm, i), cf_lm_label(jd->lm, i));
 			}
 			jd->bmap[i] = x;
@@ -404,88 +301,19 @@ static int map_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
 			;
 		free(seen);
 		if (k < s->K)
-			return cf_conf_error(err, info->conf_path, at ? at : jd->node,
+			return cf_conf_error(err, info->conf_path, at ? at : jd->c.node,
 			        "%s does not know the label '%s' of the stage (its labels "
-			        "map to none of them)", jd->model, s->L.v[k]);
-	} else if (jd->kind == K_LLM) {
-		if (!(jd->names = calloc(s->K, sizeof *jd->names)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		for (k = 0; k < s->K; k++) {
-			jd->names[k] = s->L.v[k];
-			for (i = 0; i < jd->labels.n; i++)
-				if (!strcmp(jd->labels.vals[i], s->L.v[k]))
-					jd->names[k] = jd->labels.keys[i];
-			n += strlen(jd->names[k]) + 2;
-		}
-		if (!(jd->labels_joined = calloc(1, n + 1)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		for (k = 0; k < s->K; k++) {
-			if (k)
-				strcat(jd->labels_joined, ", ");
-			strcat(jd->labels_joined, jd->names[k]);
-		}
+			        "map to none of them)", jd->c.model, s->L.v[k]);
+	} else if (jd->c.kind == K_LLM) {
+		return cf_judge_conf_names(&jd->c, &s->L, err);
 	}
 	return 0;
 }
 
-static int load_prompt(judge *jd, const cf_pipeline_info *info, cf_error *err)
-{
-	const char **known = calloc(info->text_fields->n + 4, sizeof *known);
-	char alt[4096];
-	cf_error e2 = { 0 };
-	size_t i, k = 0;
-	int rc;
-
-	if (!known)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	known[k++] = "text";
-	known[k++] = "labels";
-	for (i = 0; i < jd->send->n; i++)
-		known[k++] = jd->send->v[i];
-	rc = cf_template_load(&jd->tpl, jd->prompt, known, &e2);
-	if (rc == CF_EIO && jd->prompt[0] != '/') {
-		const char *b = strncmp(jd->prompt, "prompts/", 8) ? jd->prompt
-		                                                   : jd->prompt + 8;
-		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
-		memset(&e2, 0, sizeof e2);
-		rc = cf_template_load(&jd->tpl, alt, known, &e2);
-		if (rc == CF_EIO) {
-			free(known);
-			return cf_conf_error(err, info->conf_path, cf_node_get(jd->node,
-			                     "prompt"), "cannot read prompt '%s' (nor %s)",
-			                     jd->prompt, alt);
-		}
-	}
-	free(known);
-	return rc < 0 ? cf_error_set(err, rc, "%s", e2.msg) : 0;
-}
-
 static int start_http(teacher_state *s, judge *jd, cf_error *err)
 {
-	cf_http_opts ho;
-	size_t n;
-
-	if (jd->kind == K_LLM) {
-		n = strlen(jd->base_url);
-		while (n && jd->base_url[n - 1] == '/')
-			n--;
-		if (!(jd->endpoint = malloc(n + 32)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		snprintf(jd->endpoint, n + 32, "%.*s/chat/completions", (int)n,
-		         jd->base_url);
-	} else if (!(jd->endpoint = strdup(jd->url))) {
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	}
-	if (s->dry_run)
-		return 0;
-	memset(&ho, 0, sizeof ho);
-	ho.concurrency = jd->concurrency;
-	ho.max_retries = jd->max_retries;
-	ho.timeout_s = jd->timeout_s;
-	ho.api_key = jd->api_key_env && *jd->api_key_env ? getenv(jd->api_key_env)
-	                                                 : NULL;
-	ho.jitter_seed = s->seed + (uint64_t)(jd - s->j);
-	return cf_http_new(&jd->http, &ho, err);
+	return cf_judge_conf_http(&jd->c, s->seed + (uint64_t)(jd - s->j),
+	                          s->dry_run, &jd->http, err);
 }
 
 static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
@@ -500,10 +328,10 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		                     "give either model: or judges:, not both");
 	if (s->model) {
 		s->nj = 1;
-		s->j[0].kind = K_BUILTIN;
-		s->j[0].node = info->node;
-		if (!(s->j[0].model = strdup(s->model)) ||
-		    !(s->j[0].name = strdup(s->model)))
+		s->j[0].c.kind = K_BUILTIN;
+		s->j[0].c.node = info->node;
+		if (!(s->j[0].c.model = strdup(s->model)) ||
+		    !(s->j[0].c.name = strdup(s->model)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		return load_builtin(s, &s->j[0], info, err);
 	}
@@ -514,50 +342,33 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		return cf_conf_error(err, info->conf_path, seq, "judges: expected a "
 		                     "sequence of 1 to %d judges", MAX_JUDGES);
 	for (i = 0; i < seq->nkids; i++) {
-		const cf_node *jn = seq->kids[i], *kn = cf_node_get(jn, "kind");
 		judge *jd = &s->j[i];
 
-		if (jn->type != CF_NODE_MAP)
-			return cf_conf_error(err, info->conf_path, jn,
-			                     "a judge is a mapping with kind: and its options");
-		if (!kn || kn->type != CF_NODE_SCALAR)
-			return cf_conf_error(err, info->conf_path, jn, "judge without "
-			                     "kind: (builtin, tei, vllm or llm)");
-		for (k = 0; k < 4; k++)
-			if (!strcmp(kn->str, kind_names[k]))
-				break;
-		if (!strcmp(kn->str, "classify"))
-			k = K_VLLM;
-		if (k == 4)
-			return cf_conf_error(err, info->conf_path, kn, "unknown judge "
-			                     "kind '%s' (builtin, tei, vllm or llm)", kn->str);
-		jd->kind = (int)k;
-		jd->node = jn;
 		jd->s = s;
 		s->nj = i + 1;
-		if ((rc = cf_options_load(kind_tables[k], jd, jn, info->conf_path,
-		                          judge_skip, err)) < 0)
+		if ((rc = cf_judge_conf_load(&jd->c, seq->kids[i], info->conf_path,
+		                             err)) < 0)
 			return rc;
-		if (!jd->name && !(jd->name = strdup(jd->kind == K_TEI ? jd->url
-		                                                       : jd->model)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		if (jd->kind == K_BUILTIN) {
+		if (jd->c.kind == K_BUILTIN) {
 			if ((rc = load_builtin(s, jd, info, err)) < 0)
 				return rc;
 			continue;
 		}
 		s->remote = 1;
-		if ((rc = check_fields(info, jd, err)) < 0 ||
-		    (jd->kind == K_LLM && (rc = load_prompt(jd, info, err)) < 0) ||
+		if ((rc = cf_judge_conf_fields(&jd->c, info->text_fields,
+		                               "input.text_fields", info->conf_path,
+		                               err)) < 0 ||
+		    (jd->c.kind == K_LLM &&
+		     (rc = cf_judge_conf_prompt(&jd->c, info->conf_path, err)) < 0) ||
 		    (rc = start_http(s, jd, err)) < 0)
 			return rc;
 	}
 	for (i = 0; i < s->nj; i++)
 		for (k = 0; k < i; k++)
-			if (!strcmp(s->j[i].name, s->j[k].name))
-				return cf_conf_error(err, info->conf_path, s->j[i].node,
+			if (!strcmp(s->j[i].c.name, s->j[k].c.name))
+				return cf_conf_error(err, info->conf_path, s->j[i].c.node,
 				                     "two judges are named '%s': give one a "
-				                     "name:", s->j[i].name);
+				                     "name:", s->j[i].c.name);
 	return 0;
 }
 
@@ -611,14 +422,14 @@ static void warn_independence(teacher_state *s, const cf_pipeline_info *info)
 		nm = cf_node_get(sn, "name");
 		for (k = 0; k < s->nj; k++) {
 			const judge *jd = &s->j[k];
-			const cf_node *at = cf_node_get(jd->node, "model");
-			if (jd->kind == K_BUILTIN || !jd->model || strcmp(jd->model, m->str))
+			const cf_node *at = cf_node_get(jd->c.node, "model");
+			if (jd->c.kind == K_BUILTIN || !jd->c.model || strcmp(jd->c.model, m->str))
 				continue;
 			fprintf(stderr, "cfaug: warning: %s:%d:%d: judge '%s' uses the "
 			        "model '%s', which also generates the candidates in stage "
 			        "'%s' (line %d): generator and judge should be "
 			        "independent\n", info->conf_path, at ? at->line : 0,
-			        at ? at->col : 0, jd->name, jd->model,
+			        at ? at->col : 0, jd->c.name, jd->c.model,
 			        nm && nm->type == CF_NODE_SCALAR ? nm->str : "llm", m->line);
 		}
 	}
@@ -677,7 +488,7 @@ static void builtin_score(teacher_state *s, judge *jd, const cf_item *it,
 	double tmp[CF_LM_MAX_LABELS];
 
 	for (f = 0; f < nf; f++) {
-		texts[f] = cf_item_text(it, jd->fields.n ? jd->fields.v[f] :
+		texts[f] = cf_item_text(it, jd->c.fields.n ? jd->c.fields.v[f] :
 		                        cf_lm_field(jd->lm, f), &lens[f]);
 		if (!texts[f])
 			lens[f] = 0;
@@ -693,89 +504,9 @@ static void builtin_score(teacher_state *s, judge *jd, const cf_item *it,
 	sc->state = SC_OK;
 }
 
-/* The request body for judge jd on item it; a new string or NULL. */
-static char *request_body(teacher_state *s, judge *jd, const cf_item *it,
-                          int json)
+static const char *item_text(void *ctx, const char *field, size_t *len)
 {
-	const char *t0, *t1, *vals[2 + 16];
-	size_t l, i;
-	json_t *b = NULL, *msgs, *last;
-	char *dump = NULL;
-
-	t0 = cf_item_text(it, jd->send->v[0], &l);
-	if (!t0)
-		t0 = "";
-	if (jd->kind == K_TEI) {
-		if (jd->send->n == 2) {
-			t1 = cf_item_text(it, jd->send->v[1], &l);
-			b = json_pack("{s:[[s,s]]}", "inputs", t0, t1 ? t1 : "");
-		} else {
-			b = json_pack("{s:s}", "inputs", t0);
-		}
-	} else if (jd->kind == K_VLLM) {
-		b = json_pack("{s:s, s:[s]}", "model", jd->model, "input", t0);
-	} else {
-		size_t nv = cf_template_nvars(jd->tpl);
-		const char **v = nv <= 18 ? vals : calloc(nv, sizeof *v);
-
-		if (!v)
-			return NULL;
-		for (i = 0; i < nv; i++) {
-			const char *name = cf_template_var(jd->tpl, i);
-			if (!strcmp(name, "labels"))
-				v[i] = jd->labels_joined;
-			else if (!strcmp(name, "text") && !in_list(jd->send, "text"))
-				v[i] = t0;
-			else
-				v[i] = cf_item_text(it, name, &l);
-		}
-		msgs = cf_template_render(jd->tpl, v);
-		if (v != vals)
-			free((void *)v);
-		if (!msgs)
-			return NULL;
-		b = json_pack("{s:s, s:o, s:i, s:I, s:i}", "model", jd->model,
-		              "messages", msgs, "temperature", 0, "seed",
-		              (json_int_t)(s->seed & 0x7fffffff), "max_tokens",
-		              (int)jd->max_tokens);
-		if (b && !json) {
-			json_object_set_new(b, "logprobs", json_true());
-			json_object_set_new(b, "top_logprobs", json_integer(jd->top_logprobs));
-		} else if (b) {
-			/* ask for {"label": L} in the last user message, and constrain
-			 * the answer where the server supports it */
-			size_t k;
-			json_t *en = json_array();
-			char *hint;
-			last = json_array_get(msgs, json_array_size(msgs) - 1);
-			l = strlen(json_string_value(json_object_get(last, "content"))) +
-			    strlen(jd->labels_joined) + 96;
-			if ((hint = malloc(l))) {
-				snprintf(hint, l, "%s\n\nAnswer with JSON only: {\"label\": L} "
-				         "where L is one of: %s.", json_string_value(
-				         json_object_get(last, "content")), jd->labels_joined);
-				json_object_set_new(last, "content", json_string(hint));
-				free(hint);
-			}
-			for (k = 0; k < s->K; k++)
-				json_array_append_new(en, json_string(jd->names[k]));
-			if (jd->json_format == F_JSON_OBJECT)
-				json_object_set_new(b, "response_format",
-				                    json_pack("{s:s}", "type", "json_object"));
-			else if (jd->json_format == F_JSON_SCHEMA)
-				json_object_set_new(b, "response_format", json_pack(
-				    "{s:s, s:{s:s, s:b, s:{s:s, s:{s:{s:s, s:O}}, s:[s], s:b}}}",
-				    "type", "json_schema", "json_schema", "name", "judge",
-				    "strict", 1, "schema", "type", "object", "properties",
-				    "label", "type", "string", "enum", en, "required", "label",
-				    "additionalProperties", 0));
-			json_decref(en);
-		}
-	}
-	if (b)
-		dump = json_dumps(b, JSON_COMPACT);
-	json_decref(b);
-	return dump;
+	return cf_item_text(ctx, field, len);
 }
 
 static void rq_free(teacher_state *s, jrq *q)
@@ -798,9 +529,10 @@ static int submit(teacher_state *s, judge *jd, const cf_item *it, jscore *sc,
 	char *body;
 	int rc;
 
-	sc->json = jd->kind == K_LLM && (jd->mode == M_JSON || jd->no_logprobs ||
+	sc->json = jd->c.kind == K_LLM && (jd->c.mode == CF_JMODE_JSON || jd->no_logprobs ||
 	                                 sc->json);
-	if (!(body = request_body(s, jd, it, sc->json))) {
+	if (!(body = cf_judge_request_body(&jd->c, s->K, s->seed, item_text,
+	                                   (void *)it, sc->json))) {
 		score_fail(sc, "cannot build the request (a text is not valid UTF-8)");
 		return 0;
 	}
@@ -817,7 +549,7 @@ static int submit(teacher_state *s, judge *jd, const cf_item *it, jscore *sc,
 	q->o = o;
 	q->jb = jb;
 	memset(&hr, 0, sizeof hr);
-	hr.url = jd->endpoint;
+	hr.url = jd->c.endpoint;
 	hr.body = body;
 	hr.body_len = strlen(body);
 	hr.user = q;
@@ -846,7 +578,7 @@ static int score_all(teacher_state *s, const cf_item *it, jscore *js, orec *o,
 
 	for (j = 0; j < s->nj; j++) {
 		judge *jd = &s->j[j];
-		if (jd->kind == K_BUILTIN)
+		if (jd->c.kind == K_BUILTIN)
 			builtin_score(s, jd, it, &js[j]);
 		else if (s->dry_run)
 			jd->dry_requests++;
@@ -981,18 +713,18 @@ static json_t *judge_json(const teacher_state *s, size_t j, const jscore *po,
                           const jscore *pc)
 {
 	const judge *jd = &s->j[j];
-	json_t *o = json_pack("{s:s, s:s}", "name", jd->name, "kind",
-	                      kind_names[jd->kind]);
+	json_t *o = json_pack("{s:s, s:s}", "name", jd->c.name, "kind",
+	                      kind_names[jd->c.kind]);
 
 	if (!o)
 		return NULL;
-	if (jd->model)
-		json_object_set_new(o, "model", json_string(jd->model));
-	if (jd->endpoint)
-		json_object_set_new(o, "url", json_string(jd->endpoint));
+	if (jd->c.model)
+		json_object_set_new(o, "model", json_string(jd->c.model));
+	if (jd->c.endpoint)
+		json_object_set_new(o, "url", json_string(jd->c.endpoint));
 	json_object_set_new(o, "orig", probs_json(s, po));
 	json_object_set_new(o, "cf", probs_json(s, pc));
-	if (jd->kind == K_LLM && pc->source)
+	if (jd->c.kind == K_LLM && pc->source)
 		json_object_set_new(o, "source", json_string(pc->source));
 	return o;
 }
@@ -1034,7 +766,7 @@ static void decide(teacher_state *s, job *jb)
 			int onorig = po[j].state != SC_OK;
 			why = "judge_failed";
 			detail = json_pack("{s:s, s:s, s:s, s:s?}", "target", target,
-			                   "judge", s->j[j].name, "text", onorig ?
+			                   "judge", s->j[j].c.name, "text", onorig ?
 			                   "original" : "counterfactual", "error",
 			                   onorig ? po[j].error : pc[j].error);
 			break;
@@ -1187,44 +919,17 @@ static void read_answer(judge *jd, jscore *sc, const cf_http_result *r,
                         int *again)
 {
 	teacher_state *s = jd->s;
-	cf_judge_labels jl = { &s->L, &jd->labels };
 	char why[WHY_MAX];
-	json_t *resp, *ch;
 	int rc;
 
 	*again = 0;
-	if (jd->kind == K_TEI)
-		rc = cf_judge_read_tei(&jl, r->body, r->body_len, sc->p, why, sizeof why);
-	else if (jd->kind == K_VLLM)
-		rc = cf_judge_read_vllm(&jl, r->body, r->body_len, sc->p, why, sizeof why);
-	else {
-		resp = json_loadb(r->body, r->body_len, 0, NULL);
-		ch = json_array_get(json_object_get(resp, "choices"), 0);
-		if (!json_is_object(ch)) {
-			rc = -1;
-			snprintf(why, sizeof why, "not a chat completion (no choices)");
-		} else if (!sc->json) {
-			rc = cf_judge_read_logprobs(jd->names, s->K, ch, sc->p, why, sizeof why);
-			sc->source = "logprobs";
-			if (rc == 1 && jd->mode == M_AUTO) {
-				/* no logprobs from this server: JSON answers from now on */
-				jd->no_logprobs = 1;
-				sc->json = 1;
-				*again = 1;
-			} else if (rc != 0) {
-				/* logprobs without a label token: take the answer's word */
-				rc = cf_judge_read_label_answer(jd->names, s->K, json_string_value(
-				        json_object_get(json_object_get(ch, "message"), "content")),
-				        sc->p, why, sizeof why);
-				sc->source = "answer";
-			}
-		} else {
-			rc = cf_judge_read_label_answer(jd->names, s->K, json_string_value(
-			        json_object_get(json_object_get(ch, "message"), "content")),
-			        sc->p, why, sizeof why);
-			sc->source = "json";
-		}
-		json_decref(resp);
+	rc = cf_judge_read_answer(&jd->c, &s->L, sc->json, r->body, r->body_len,
+	                          sc->p, &sc->source, why, sizeof why);
+	if (rc == 1 && jd->c.mode == CF_JMODE_AUTO) {
+		/* no logprobs from this server: JSON answers from now on */
+		jd->no_logprobs = 1;
+		sc->json = 1;
+		*again = 1;
 	}
 	if (*again)
 		return;
@@ -1255,10 +960,10 @@ static void on_done(void *ctx, const cf_http_result *r)
 	if (r->outcome == CF_HTTP_FATAL) {
 		int auth = r->status == 401 || r->status == 403;
 		snprintf(msg, sizeof msg, "stage '%s', judge '%s': %s refused the "
-		         "request: %s%s%s%s", cf_stage_name(s->st), jd->name,
-		         jd->endpoint, r->error, !auth ? "" : jd->api_key_env ?
+		         "request: %s%s%s%s", cf_stage_name(s->st), jd->c.name,
+		         jd->c.endpoint, r->error, !auth ? "" : jd->c.api_key_env ?
 		         " (check the key in $" : " (the judge sends no key: set "
-		         "api_key_env", auth && jd->api_key_env ? jd->api_key_env : "",
+		         "api_key_env", auth && jd->c.api_key_env ? jd->c.api_key_env : "",
 		         auth ? ")" : "");
 		set_fatal(s, CF_ENET, msg);
 		score_fail(sc, r->error);
@@ -1363,9 +1068,9 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 	                    json_real(s->scored ? s->sum_delta / (double)s->scored : 0.0));
 	for (j = 0; j < s->nj; j++) {
 		const judge *jd = &s->j[j];
-		json_t *o = json_pack("{s:s, s:s}", "name", jd->name, "kind",
-		                      kind_names[jd->kind]);
-		if (jd->kind != K_BUILTIN) {
+		json_t *o = json_pack("{s:s, s:s}", "name", jd->c.name, "kind",
+		                      kind_names[jd->c.kind]);
+		if (jd->c.kind != K_BUILTIN) {
 			const cf_http_stats *hs = jd->http ? cf_http_get_stats(jd->http) : NULL;
 			json_object_set_new(o, "requests", json_integer((json_int_t)(hs ? hs->attempts : 0)));
 			json_object_set_new(o, "retries", json_integer((json_int_t)(hs ? hs->retries : 0)));
@@ -1375,7 +1080,7 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 				json_object_set_new(o, "dry_run_requests",
 				                    json_integer((json_int_t)jd->dry_requests));
 		}
-		if (jd->kind == K_LLM)
+		if (jd->c.kind == K_LLM)
 			json_object_set_new(o, "answers", json_pack("{s:I, s:I, s:I}",
 			        "logprobs", (json_int_t)jd->by_source[0], "json",
 			        (json_int_t)jd->by_source[1], "answer",
@@ -1399,15 +1104,9 @@ static void teacher_destroy(cf_stage *st, void *state)
 		/* the client frees its requests, not their jrq (below) */
 		cf_http_free(&jd->http);
 		cf_lm_free(&jd->lm);
-		cf_template_free(&jd->tpl);
 		free(jd->bmap);
-		free(jd->names);
-		free(jd->labels_joined);
-		free(jd->endpoint);
 		jd->bmap = NULL;
-		jd->names = NULL;
-		jd->labels_joined = jd->endpoint = NULL;
-		cf_options_free(kind_tables[jd->kind], jd);
+		cf_judge_conf_free(&jd->c);
 	}
 	for (q = s->rqs; q; q = qn) {
 		qn = q->next;

@@ -41,6 +41,13 @@ word lists below; "bias=B" anywhere in the URL's path or query sets B (default 0
 so two judges on one mock can disagree.  Fault markers work on the judged
 text too; MOCK:badlabelxK answers a label no map knows (LABEL_7, a third
 class, "maybe").
+Scoring (perplexity): POST .../completions (not chat) with {"prompt": TEXT,
+"echo": true, "max_tokens": 0, "logprobs": 1} answers as vLLM/llama.cpp do
+for an echoed prompt: choices[0].logprobs {tokens, token_logprobs,
+text_offset, top_logprobs}, the tokens being the prompt's whitespace-
+separated words (a word after the first carries its leading space), the
+first token's logprob null and every other word's -len(word)/2 (so the
+perplexity of a text is exp(mean over words 2.. of len/2)).
 Global: --status CODE [--error-code C] answers every request with that
 error; --key K answers 401 unless "Authorization: Bearer K"; --ignore-n
 returns one choice whatever n is; --latency-ms / --tail-frac /
@@ -174,6 +181,10 @@ async def serve(mock, writer, method, path, hdr, body):
         if method == "GET" and path.endswith("/stats"):
             send(writer, 200, json.dumps({"requests": mock.nreq - 1,
                                           "max_inflight": mock.max_inflight}))
+            return
+        if method == "POST" and route.endswith("/completions") and \
+                not route.endswith("/chat/completions"):
+            status = serve_scoring(mock, writer, hdr, body)
             return
         try:
             req = json.loads(body)
@@ -347,6 +358,45 @@ async def serve_classifier(mock, writer, route, query, hdr, body):
                "usage": {"prompt_tokens": len(text) // 4, "total_tokens": len(text) // 4}}
     send(writer, 200, json.dumps(out))
     return 200, fault, text
+
+
+def serve_scoring(mock, writer, hdr, body):
+    """Legacy completions with echo: the prompt's token logprobs.  Status."""
+    a = mock.a
+    try:
+        req = json.loads(body)
+        prompt = req["prompt"]
+        assert isinstance(prompt, str)
+    except Exception:
+        send(writer, 400, error_body(400, "invalid_request_error", "bad JSON body"))
+        return 400
+    if a.key is not None and hdr.get("authorization") != "Bearer " + a.key:
+        send(writer, 401, error_body(401, "invalid_api_key", "Incorrect API key provided."))
+        return 401
+    if not req.get("echo") or req.get("max_tokens", 16) != 0 or not req.get("logprobs"):
+        send(writer, 400, error_body(400, "invalid_request_error",
+                                     "scoring needs echo, max_tokens 0 and logprobs"))
+        return 400
+    if "MOCK:500" in prompt:
+        send(writer, 500, error_body(500, "server_error", "scripted error"))
+        return 500
+    tokens, offsets, pos = [], [], 0
+    for m in re.finditer(r"\S+", prompt):
+        start = m.start() if not tokens else pos
+        tokens.append(prompt[start:m.end()])
+        offsets.append(start)
+        pos = m.end()
+    lps = [None] + [-len(t.strip()) / 2.0 for t in tokens[1:]]
+    tops = [None] + [{t: lp} for t, lp in zip(tokens[1:], lps[1:])]
+    send(writer, 200, json.dumps({
+        "id": "cmpl-score", "object": "text_completion", "created": int(time.time()),
+        "model": req.get("model", "mock"),
+        "choices": [{"index": 0, "text": prompt, "finish_reason": "length",
+                     "logprobs": {"tokens": tokens, "token_logprobs": lps,
+                                  "top_logprobs": tops, "text_offset": offsets}}],
+        "usage": {"prompt_tokens": len(tokens), "completion_tokens": 0,
+                  "total_tokens": len(tokens)}}))
+    return 200
 
 
 async def serve_judge(mock, writer, req, user, query):

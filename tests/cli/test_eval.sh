@@ -129,13 +129,64 @@ import json,sys; a=json.load(open('$T/r2/report.json'))['judge_agreement']
 assert len(a)==1 and a[0]['kappa']==1.0 and a[0]['items']==10, a; print('kappa ok')" >"$T/check" 2>&1
 contains "$T/check" "kappa ok" "kappa between two judges"
 
-# a judge YAML for a builtin model works; remote kinds are refused clearly
+# a judge YAML for a builtin model works (remote kinds: test_eval_judges.sh)
 printf 'kind: builtin\nmodel: %s\nname: toy\n' "$T/m.cft" >"$T/j.yaml"
 expect 0 "judge YAML (builtin)" -- eval -q -i "$T/pairs.jsonl" --judge "$T/j.yaml" -o "$T/r3"
 contains "$T/r3/report.json" '"name": "toy"' "judge YAML name is used"
 printf 'kind: llm\nurl: http://127.0.0.1:1/v1\n' >"$T/llm.yaml"
 expect 3 "judge YAML kind llm" -- eval -i "$T/pairs.jsonl" --judge "$T/llm.yaml" -o "$T/r4"
-contains "$T/err" "judge kind 'llm' is not available in this build yet" "llm judge: clear message"
+contains "$T/err" "llm.yaml:2:1: unknown key 'url'" "llm judge YAML: the teacher's options, with location"
+
+# ---- human review ----------------------------------------------------------
+# Edit pairs of pairs.jsonl (input line = id): 1 a pos->neg antonyms,
+# 3 b pos->neg antonyms, 4 c neg->pos llm, 5 d neg->pos antonyms,
+# 6 d neg->pos antonyms (line 2 is a paraphrase control, never exported).
+# Strata: "pos → neg | antonyms" 2, "neg → pos | llm" 1, "neg → pos |
+# antonyms" 2; a sample of 3: 3*2/5 = 1.2, 0.6, 1.2 -> 1, (min) 1, 1.
+expect 0 "review export" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-export "$T/rv.csv" --review-n 3 --seed 7 -o "$T/rv1"
+python3 - "$T" >"$T/check" 2>&1 <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(f"{d}/rv.csv", newline="")))
+assert len(rows) == 3, rows
+assert sorted(r["transition"] + "|" + r["generator"] for r in rows) == \
+    ["neg → pos|antonyms", "neg → pos|llm", "pos → neg|antonyms"], rows
+assert all(r["human_label"] == "" and r["comment"] == "" for r in rows)
+by = {r["id"]: r for r in rows}
+assert "4" in by and by["4"]["original"] == "awful plot" and by["4"]["counterfactual"] == "fine plot" and by["4"]["target"] == "pos", by
+assert "2" not in by
+ex = json.load(open(f"{d}/rv1/report.json"))["human_review"]["export"]
+assert ex["rows"] == 3 and ex["strata"] == 3, ex
+print("review export ok")
+PY
+contains "$T/check" "review export ok" "stratified sample: one per stratum"
+expect 0 "review export again" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-export "$T/rv2.csv" --review-n 3 --seed 7 -o "$T/rv2"
+cmp -s "$T/rv.csv" "$T/rv2.csv" && ok "same seed, same sample" || bad "same seed, same sample"
+expect 0 "review export, all" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-export "$T/rv3.csv" --review-n 50 -o "$T/rv3"
+python3 -c "import csv; r=list(csv.DictReader(open('$T/rv3.csv'))); assert sorted(x['id'] for x in r)==['1','3','4','5','6'], r; print('all five')" >"$T/check" 2>&1
+contains "$T/check" "all five" "a sample larger than the data: every edit pair"
+# Import.  The judge says (test above): 1 neg, 3 pos, 4 pos, 5 pos, 6 pos.
+# Humans: 1 neg, 3 neg, 4 pos, 5 neg, 6 pos; row 2 (a control) and an
+# unlabelled row are not counted.  Human flip (human = target): 1, 3, 4, 6
+# -> 4/5.  Judge vs human: agree on 1, 4, 6 -> accuracy 3/5; kappa: po 0.6,
+# judge neg 1/5 pos 4/5, human neg 3/5 pos 2/5, pe = 0.12 + 0.32 = 0.44,
+# kappa = 0.16 / 0.56 = 2/7.
+printf 'id,original,counterfactual,target,transition,generator,human_label,comment\n1,x,x,neg,,,neg,\n3,x,x,neg,,,neg,"looks, fine"\n4,x,x,pos,,,pos,\n5,x,x,pos,,,neg,\n6,x,x,pos,,,pos,\n2,x,x,pos,,,pos,\n7,x,x,pos,,,,\n' >"$T/ann.csv"
+expect 0 "review import" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-import "$T/ann.csv" -o "$T/rv4"
+python3 - "$T" >"$T/check" 2>&1 <<'PY'
+import json, sys
+im = json.load(open(sys.argv[1] + "/rv4/report.json"))["human_review"]["import"]
+assert im["annotated"] == 6 and im["matched"] == 5 and im["unmatched"] == 1, im
+assert im["human_flip"]["k"] == 4 and im["human_flip"]["n"] == 5, im
+j = im["judges"][0]
+assert j["accuracy"]["k"] == 3 and j["accuracy"]["n"] == 5, j
+assert abs(j["kappa"] - 2 / 7) < 1e-12, j
+print("review import ok")
+PY
+contains "$T/check" "review import ok" "judge-vs-human kappa, accuracy, human flip rate"
+printf 'a,b\n1,2\n' >"$T/bad.csv"
+expect 4 "import without the columns" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-import "$T/bad.csv" -o "$T/rv5"
+contains "$T/err" "expected the columns id (a number) and human_label" "import: says which columns"
 
 # ---- --pair-key ------------------------------------------------------------
 expect 0 "eval --pair-key" -- eval -q -i "$T/flat.tsv" --pair-key key --control kind=paraphrase --judge "$T/m.cft" -o "$T/r5"
