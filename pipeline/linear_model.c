@@ -487,10 +487,14 @@ typedef struct problem {
 	double invC;
 	size_t lo[NCHUNK + 1];  /* example ranges of the chunks */
 	int threads;
-	double *gpart[NCHUNK];  /* gpart[0] unused: chunk 0 sums into g */
+	double *gpart[NCHUNK];  /* per-chunk gradient sums (K > 2: gpart[0]
+	                           unused, chunk 0 sums into g; K == 2: the
+	                           nused sums h of pass_two) */
 	double *s[NCHUNK];      /* K scores per chunk */
-	float *xf;              /* the weights as float for the two-label pass:
-	                           half the cache footprint of the gathers */
+	float *xf;              /* K == 2: w_1 - w_0 per column, as float: a
+	                           quarter of the cache footprint of the
+	                           gathers */
+	double bd;              /* K == 2: bias_1 - bias_0 */
 	long evals;             /* objective evaluations */
 } problem;
 
@@ -550,57 +554,40 @@ static double pass_any(const problem *p, const double *x, double *g,
 	return f;
 }
 
-/* pass_any for two labels: one exp and one log1p per example, and the
- * inner loops unrolled by the compiler. */
-static double pass_two(const problem *p, const double *x, double *g,
-                       size_t a, size_t b)
+/* pass_any for two labels.  With q0 + q1 = 1 the data gradient of w_0 is
+ * minus that of w_1, and the scores only matter through s1 - s0, so the
+ * pass gathers one float per feature (p->xf: w_1 - w_0) and scatters one
+ * double (h: the gradient of w_1); objective() spreads h over both
+ * columns.  One exp and one log1p per example. */
+static double pass_two(const problem *p, double *h, size_t a, size_t b,
+                       double *gb)
 {
 	const cf_lm_data *d = p->d;
 	const uint32_t *idx = d->idx;
-	const float *val = d->val;
+	const float *val = d->val, *xd = p->xf;
 	const size_t *off = d->off, nf = d->nfields;
 	size_t i, e;
-	double f = 0, b0 = x[2 * p->nused], b1 = x[2 * p->nused + 1];
-	double *gb = g + 2 * p->nused;
-
-	const float *xf = p->xf;
+	double f = 0, gb1 = 0, bd = p->bd;
 
 	for (i = a; i < b; i++) {
 		size_t e0 = off[i * nf], e1 = off[(i + 1) * nf];
-		double s0 = b0, s1 = b1, t, q0, q1, r0, r1, m;
+		double m = bd, t, q1, r1;
 
 		if (p->isdev && p->isdev[i])
 			continue;
-		for (e = e0; e < e1; e++) {
-			const float *w = xf + 2 * (size_t)idx[e];
-			double v = val[e];
-
-			s0 += v * w[0];
-			s1 += v * w[1];
-		}
-		/* softmax of (s0, s1) with t = exp(-|s1 - s0|) */
-		m = s1 - s0;
+		for (e = e0; e < e1; e++)
+			m += (double)val[e] * xd[idx[e]];
+		/* q1 = sigmoid(m), with t = exp(-|m|) */
 		t = exp(-fabs(m));
-		if (m <= 0) {
-			q0 = 1.0 / (1.0 + t);
-			q1 = t * q0;
-		} else {
-			q1 = 1.0 / (1.0 + t);
-			q0 = t * q1;
-		}
+		q1 = m > 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
 		/* -log q_y = log1p(t) (+ |m| for the smaller score) */
 		f += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
-		r0 = q0 - (p->lab[i] == 0);
 		r1 = q1 - (p->lab[i] == 1);
-		for (e = e0; e < e1; e++) {
-			double *gw = g + 2 * (size_t)idx[e], v = val[e];
-
-			gw[0] += v * r0;
-			gw[1] += v * r1;
-		}
-		gb[0] += r0;
-		gb[1] += r1;
+		for (e = e0; e < e1; e++)
+			h[idx[e]] += val[e] * r1;
+		gb1 += r1;
 	}
+	*gb = gb1;
 	return f;
 }
 
@@ -609,14 +596,14 @@ typedef struct chunk_job {
 	const double *x;
 	double *g, *s;
 	size_t a, b;
-	double f;
+	double f, gb;
 } chunk_job;
 
 static void *chunk_run(void *arg)
 {
 	chunk_job *j = arg;
 
-	j->f = j->p->K == 2 ? pass_two(j->p, j->x, j->g, j->a, j->b) :
+	j->f = j->p->K == 2 ? pass_two(j->p, j->g, j->a, j->b, &j->gb) :
 	       pass_any(j->p, j->x, j->g, j->a, j->b, j->s);
 	return NULL;
 }
@@ -649,22 +636,27 @@ static double objective(problem *p, const double *x, double *g)
 	chunk_job j[NCHUNK];
 	pthread_t th[NCHUNK];
 	int started[NCHUNK] = { 0 };
-	size_t c, k, nw = p->nused * p->K;
+	size_t c, k, nw = p->nused * p->K, nu = p->nused;
+	int two = p->K == 2;
 	double f = 0, reg = 0;
 
-	memset(g, 0, p->dim * sizeof *g);
-	if (p->xf)
-		for (k = 0; k < p->dim; k++)
-			p->xf[k] = (float)x[k];
+	if (two) {
+		for (k = 0; k < nu; k++)
+			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
+		p->bd = x[2 * nu + 1] - x[2 * nu];
+	} else {
+		memset(g, 0, p->dim * sizeof *g);
+	}
 	for (c = 0; c < NCHUNK; c++) {
 		j[c].p = p;
 		j[c].x = x;
-		j[c].g = c ? p->gpart[c] : g;
+		j[c].g = c || two ? p->gpart[c] : g;
 		j[c].s = p->s[c];
 		j[c].a = p->lo[c];
 		j[c].b = p->lo[c + 1];
-		if (c)
-			memset(j[c].g, 0, p->dim * sizeof *g);
+		j[c].gb = 0;
+		if (c || two)
+			memset(j[c].g, 0, (two ? nu : p->dim) * sizeof *g);
 	}
 	for (c = 1; c < NCHUNK && p->threads > 1; c++)
 		started[c] = pthread_create(&th[c], NULL, chunk_run, &j[c]) == 0;
@@ -676,9 +668,26 @@ static double objective(problem *p, const double *x, double *g)
 			pthread_join(th[c], NULL);
 	for (c = 0; c < NCHUNK; c++)
 		f += j[c].f;
-	for (c = 1; c < NCHUNK; c++)
-		for (k = 0; k < p->dim; k++)
-			g[k] += j[c].g[k];
+	if (two) {
+		double hb = 0;
+
+		for (k = 0; k < nu; k++) {
+			double h = 0;
+
+			for (c = 0; c < NCHUNK; c++)
+				h += j[c].g[k];
+			g[2 * k] = -h;
+			g[2 * k + 1] = h;
+		}
+		for (c = 0; c < NCHUNK; c++)
+			hb += j[c].gb;
+		g[2 * nu] = -hb;
+		g[2 * nu + 1] = hb;
+	} else {
+		for (c = 1; c < NCHUNK; c++)
+			for (k = 0; k < p->dim; k++)
+				g[k] += j[c].g[k];
+	}
 	for (k = 0; k < nw; k++) {
 		reg += x[k] * x[k];
 		g[k] += p->invC * x[k];
@@ -997,11 +1006,12 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	p.invC = 1.0 / o->C;
 	p.threads = o->threads;
 	if (!(best = malloc(p.dim * sizeof *best)) ||
-	    (K == 2 && !(p.xf = malloc(p.dim * sizeof *p.xf))))
+	    (K == 2 && !(p.xf = malloc((nused ? nused : 1) * sizeof *p.xf))))
 		goto nomem;
 	for (c = 0; c < NCHUNK; c++)
 		if (!(p.s[c] = malloc(K * sizeof *p.s[c])) ||
-		    (c && !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
+		    ((c || K == 2) &&
+		     !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
 			goto nomem;
 
 	/* with a dev split: choose the iteration by dev loss; then, with
