@@ -6,7 +6,7 @@
  * with per-field offsets, capped at CF_LM_MAX_NNZ entries.  After idf is
  * known the buckets seen in training are renumbered densely, so L-BFGS
  * works on nused x nlabels weights instead of 2^bits x nlabels.  Gradients
- * are summed in input order in one thread: the same data and seed give the
+ * are summed over fixed ranges in a fixed order: the same data and seed give the
  * same bits.
  *
  * The model keeps one row of floats per bucket, [idf, w_0 .. w_K-1], so
@@ -730,6 +730,7 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 #define LBFGS_M 8
+#define REFIT_ITERS 2   /* warm-started iterations of the refit */
 
 typedef struct lbfgs_out {
 	int iterations;       /* run */
@@ -737,12 +738,12 @@ typedef struct lbfgs_out {
 	double f_best;        /* objective at best */
 } lbfgs_out;
 
-/* Minimise the objective from x = 0 with L-BFGS (at most maxit iterations)
+/* Minimise the objective from x0 (NULL: 0) with L-BFGS (at most maxit iterations)
  * and an Armijo line search backtracking by quadratic interpolation; with dev examples (p->isdev),
  * best gets the iterate of least dev loss and the run stops after
  * `patience` iterations without improvement. */
-static int lbfgs(problem *p, int maxit, int patience, double *best,
-                 lbfgs_out *out, cf_error *err)
+static int lbfgs(problem *p, int maxit, int patience, const double *x0,
+                 double *best, lbfgs_out *out, cf_error *err)
 {
 	size_t D = p->dim, i, hist = 0, head = 0;
 	double *x = NULL, *g = NULL, *xn = NULL, *gn = NULL, *dir = NULL,
@@ -759,6 +760,8 @@ static int lbfgs(problem *p, int maxit, int patience, double *best,
 		goto done;
 	}
 	split_chunks(p);
+	if (x0)
+		memcpy(x, x0, D * sizeof *x);
 	f = objective(p, x, g);
 	memcpy(best, x, D * sizeof *x);
 	out->iterations = out->best_iteration = 0;
@@ -1014,10 +1017,13 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		     !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
 			goto nomem;
 
-	/* with a dev split: choose the iteration by dev loss; then, with
-	 * refit, train again on every example for that many iterations */
+	/* with a dev split: stop at the iteration of least dev loss; then,
+	 * with refit, take in the dev examples: a few iterations on every
+	 * example from the early-stopped weights (a refit from zero for as
+	 * many iterations as the first run doubled the passes and scored the
+	 * same on cad-sentiment) */
 	p.isdev = rep.ndev ? isdev : NULL;
-	if ((rc = lbfgs(&p, o->epochs, o->patience, best, &lo, err)) < 0)
+	if ((rc = lbfgs(&p, o->epochs, o->patience, NULL, best, &lo, err)) < 0)
 		goto done;
 	rep.iterations = lo.iterations;
 	rep.best_iteration = lo.best_iteration;
@@ -1026,7 +1032,10 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		dev_eval(&p, best, p.s[0], &rep.dev_loss, &rep.dev_accuracy);
 		if (o->refit) {
 			p.isdev = NULL;
-			if ((rc = lbfgs(&p, lo.best_iteration, 1, best, &lo, err)) < 0)
+			int rit = lo.best_iteration < REFIT_ITERS ? lo.best_iteration :
+			          REFIT_ITERS;
+
+			if ((rc = lbfgs(&p, rit, 1, best, best, &lo, err)) < 0)
 				goto done;
 			rep.refit_iterations = lo.iterations;
 			rep.train_loss = lo.f_best / (double)d->n;

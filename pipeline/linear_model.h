@@ -15,8 +15,8 @@
  * sum(logloss) + |W|^2 / (2C)), trained full-batch with L-BFGS in a fixed
  * order, so one seed gives one model, byte for byte.  The seed only chooses
  * the dev split; the dev log-loss picks the best iteration (early stopping)
- * and, with refit (the default), the model is then trained again on every
- * example for that many iterations.  idf is computed on every example (it
+ * and, with refit (the default), two more iterations on every example,
+ * starting from those weights, take in the dev examples.  idf is computed on every example (it
  * uses no labels).  The gradient is summed over two fixed halves of the
  * examples, on two threads or one: the same bits either way.
  *
@@ -52,8 +52,8 @@ typedef struct cf_lm_opts {
 	double C;             /* inverse L2 strength, as scikit-learn's C */
 	int patience;         /* stop after this many iterations without a
 	                         better dev loss */
-	int refit;            /* 1: after choosing the iteration on the dev
-	                         split, train on all examples that long */
+	int refit;            /* 1: after early stopping on the dev split,
+	                         continue briefly on all examples */
 	int threads;          /* 1 or 2 (the result does not depend on it);
 	                         not stored in the model file */
 } cf_lm_opts;
