@@ -51,6 +51,8 @@ static const char usage_text[] =
 	"                           [--no-refit] [--threads 1|2]\n"
 	"       cfaug teacher eval -m MODEL -i DATA [--format F] [--text-field F]...\n"
 	"                          [--label-field L] [--human]\n"
+	"  eval and predict read the text fields (and eval the label field) the\n"
+	"  model was trained on unless told otherwise.\n"
 	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n";
 
 static int usage(cf_error *err, const char *fmt, const char *what)
@@ -328,6 +330,7 @@ static int do_train(const args *a, cf_error *err)
 	int rc;
 
 	if ((rc = cf_lm_data_new(&d, fields, nf, &a->opts, err)) < 0 ||
+	    (rc = cf_lm_data_set_label_field(d, a->label_field, err)) < 0 ||
 	    (rc = source_open(&s, a, err)) < 0)
 		goto done;
 	while ((rc = source_next(&s, fields, nf, a->label_field, &obj, &label,
@@ -475,7 +478,7 @@ static int do_eval(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
 	const char *const *fields;
-	const char *label_field = a->label_field ? a->label_field : "label";
+	const char *label_field;
 	cf_lm *m = NULL;
 	source s = { 0 };
 	json_t *obj;
@@ -491,6 +494,9 @@ static int do_eval(const args *a, cf_error *err)
 		rc = err->code;
 		goto done;
 	}
+	/* the label field: the command line's, else the model's */
+	label_field = a->label_field ? a->label_field :
+	              cf_lm_label_field(m) ? cf_lm_label_field(m) : "label";
 	K = cf_lm_nlabels(m);
 	if (!(conf = calloc(K * K, sizeof *conf)) ||
 	    !(probs = malloc(K * sizeof *probs))) {

@@ -25,6 +25,7 @@
 struct cf_lm_data {
 	size_t nfields;
 	char **fields;
+	char *label_field;      /* NULL: not recorded */
 	int bits, chars;
 	size_t n, cap;          /* examples */
 	size_t *off;            /* n * nfields + 1 offsets into idx/val */
@@ -42,6 +43,7 @@ struct cf_lm {
 	cf_lm_opts opts;
 	size_t nlabels, nfields;
 	char **labels, **fields;
+	char *label_field;      /* NULL: not recorded */
 	uint32_t nbuckets;
 	size_t stride;          /* 1 + nlabels */
 	float *tab;             /* nbuckets rows of [idf, w_0 .. w_K-1] */
@@ -449,6 +451,18 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 	return 0;
 }
 
+int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
+                               cf_error *err)
+{
+	char *c = strdup(name);
+
+	if (!c)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	free(d->label_field);
+	d->label_field = c;
+	return 0;
+}
+
 size_t cf_lm_data_count(const cf_lm_data *d)
 {
 	return d ? d->n : 0;
@@ -462,6 +476,7 @@ void cf_lm_data_free(cf_lm_data **dp)
 		return;
 	free_strv(d->fields, d->nfields);
 	free_strv(d->labels, d->nlabels);
+	free(d->label_field);
 	free(d->off);
 	free(d->lab);
 	free(d->idx);
@@ -1063,6 +1078,8 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	for (f = 0; f < nf; f++)
 		if (!(m->fields[f] = strdup(d->fields[f])))
 			goto nomem;
+	if (d->label_field && !(m->label_field = strdup(d->label_field)))
+		goto nomem;
 	for (i = 0; i < nb; i++) {
 		float *row = m->tab + i * m->stride;
 
@@ -1183,6 +1200,7 @@ const char *cf_lm_label(const cf_lm *m, size_t i) { return i < m->nlabels ? m->l
 size_t cf_lm_nfields(const cf_lm *m) { return m->nfields; }
 const char *cf_lm_field(const cf_lm *m, size_t i) { return i < m->nfields ? m->fields[i] : NULL; }
 const cf_lm_opts *cf_lm_options(const cf_lm *m) { return &m->opts; }
+const char *cf_lm_label_field(const cf_lm *m) { return m->label_field; }
 
 int cf_lm_label_index(const cf_lm *m, const char *label)
 {
@@ -1202,6 +1220,7 @@ void cf_lm_free(cf_lm **mp)
 		return;
 	free_strv(m->labels, m->nlabels);
 	free_strv(m->fields, m->nfields);
+	free(m->label_field);
 	free(m->tab);
 	free(m->bias);
 	free(m);
@@ -1289,7 +1308,8 @@ static void put_str(wbuf *b, const char *s)
  * (bit 0 char n-grams, bit 1 refit),
  * u32 bucket_bits, u32 nlabels, u32 nfields, u64 seed, u32 epochs,
  * u32 patience, f64 dev_split, f64 C, labels and fields as (u32 len,
- * bytes), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
+ * bytes), the label field's name (u32 len, bytes; empty: not recorded;
+ * absent in version 2), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
  * increasing bucket order, u32 CRC-32 of everything before it. */
 int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 {
@@ -1316,6 +1336,7 @@ int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 		put_str(&b, m->labels[k]);
 	for (k = 0; k < m->nfields; k++)
 		put_str(&b, m->fields[k]);
+	put_str(&b, m->label_field ? m->label_field : "");
 	for (k = 0; k < m->nlabels; k++)
 		put_f32(&b, m->bias[k]);
 	rowpos = b.n;
@@ -1519,7 +1540,7 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 		cf_error_set(err, rc, "%s: truncated model file (%zu bytes)", path, len);
 		goto done;
 	}
-	if (version != CF_LM_VERSION) {
+	if (version != CF_LM_VERSION && version != 2) {
 		cf_error_set(err, rc, "%s: model file version %u, this build reads "
 		             "version %u%s", path, version, CF_LM_VERSION,
 		             version < CF_LM_VERSION ? "; train the model again with "
@@ -1581,6 +1602,10 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 		m->labels[k] = get_str(&r);
 	for (k = 0; k < m->nfields; k++)
 		m->fields[k] = get_str(&r);
+	if (version >= 3 && (m->label_field = get_str(&r)) && !*m->label_field) {
+		free(m->label_field);
+		m->label_field = NULL;
+	}
 	for (k = 0; k < m->nlabels; k++)
 		m->bias[k] = get_f32(&r);
 	nrows = get_u32(&r);

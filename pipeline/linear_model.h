@@ -34,7 +34,8 @@
 #include "cfaug/cfaug.h"
 
 #define CF_LM_MAGIC          "CFTM"
-#define CF_LM_VERSION        2u    /* 2: refit flag, frequency columns */
+#define CF_LM_VERSION        3u    /* 2: refit flag, frequency columns;
+                                       3: label field name */
 #define CF_LM_MIN_BITS       16
 #define CF_LM_MAX_BITS       24
 #define CF_LM_MAX_LABELS     1024
@@ -90,6 +91,11 @@ int cf_lm_data_new(cf_lm_data **out, const char *const *field_names,
 int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
                    const size_t *lens, const char *label, cf_error *err);
 
+/* Record the name of the label field (copied) for the model file, so
+ * eval can find the labels without being told.  CF_ENOMEM. */
+int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
+                               cf_error *err);
+
 size_t cf_lm_data_count(const cf_lm_data *d);
 void cf_lm_data_free(cf_lm_data **d);
 
@@ -121,6 +127,9 @@ const char *cf_lm_label(const cf_lm *m, size_t i);   /* sorted by bytes */
 int cf_lm_label_index(const cf_lm *m, const char *label);  /* -1: unknown */
 size_t cf_lm_nfields(const cf_lm *m);
 const char *cf_lm_field(const cf_lm *m, size_t i);
+/* The label field the model was trained on; NULL when not recorded (a
+ * version 2 file, or cf_lm_data_set_label_field was not called). */
+const char *cf_lm_label_field(const cf_lm *m);
 /* Hyper-parameters the model was trained with. */
 const cf_lm_opts *cf_lm_options(const cf_lm *m);
 

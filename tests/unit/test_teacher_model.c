@@ -402,7 +402,7 @@ static void test_damaged_files(void **state)
 	buf[4] = CF_LM_VERSION + 1;             /* a future version, valid CRC */
 	fix_crc(buf, n);
 	write_file(tmp("v2.cftm"), buf, n);
-	expect_bad(tmp("v2.cftm"), "version 3");
+	expect_bad(tmp("v2.cftm"), "version 4");
 	buf[4] = 1;                             /* the old format: say retrain */
 	fix_crc(buf, n);
 	write_file(tmp("v1.cftm"), buf, n);
