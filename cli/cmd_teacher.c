@@ -6,6 +6,7 @@
  *   eval     accuracy, macro-F1, per-label P/R/F1 and the confusion matrix
  *            (JSON on stdout, a table with --human)
  *   predict  streams every input record as JSONL with "probs" and "pred"
+ *            (a JSONL line is kept as read, the two keys spliced in)
  *
  * Input goes through the reader API, so memory stays bounded for eval and
  * predict; train holds the features of every example (capped by the model).
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/reader.h"
+#include "json_write.h"
 #include "linear_model.h"
 
 int cf_cmd_teacher(int argc, char **argv);
@@ -38,6 +40,9 @@ typedef struct source {
 	uint64_t bad;
 	long line;          /* of the last good record */
 	uint64_t recno;
+	const char *text;   /* JSONL: the record's line, else NULL (borrowed,
+	                       valid until the next record) */
+	size_t text_len;
 	const char *fields[CF_LM_MAX_FIELDS];
 	size_t lens[CF_LM_MAX_FIELDS];
 	char labelbuf[32];
@@ -310,6 +315,8 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 			continue;
 		}
 		*obj = raw.obj;
+		s->text = raw.text;
+		s->text_len = raw.text_len;
 		s->line = raw.line;
 		s->recno = raw.recno;
 		return CF_READ_OK;
@@ -546,13 +553,55 @@ done:
 	return rc;
 }
 
+#define OUT_FLUSH (1u << 20)   /* bytes of output gathered per write */
+
+/* One output line into out: the record with "probs" (po, updated) and
+ * "pred".  A JSONL line without those keys is copied as read, with them
+ * spliced in before its closing brace; otherwise the object is written
+ * again with them set.  0, or -1 out of memory. */
+static int put_prediction(cf_jbuf *out, const source *s, json_t *obj,
+                          json_t *po, const char *pred)
+{
+	const char *t = s->text;
+	size_t n = s->text_len;
+	int more = json_object_size(obj) > 0;
+
+	while (t && n > 0 && t[n - 1] != '}')
+		n--;
+	if (t && n > 0 && !json_object_get(obj, "probs") &&
+	    !json_object_get(obj, "pred")) {
+		if (cf_jbuf_put(out, t, n - 1) < 0 ||
+		    (more ? cf_jbuf_put(out, ",\"probs\":", 9) :
+		            cf_jbuf_put(out, "\"probs\":", 8)) < 0 ||
+		    cf_json_write(out, po) < 0 ||
+		    cf_jbuf_put(out, ",\"pred\":", 8) < 0 ||
+		    cf_json_write_string(out, pred, strlen(pred)) < 0)
+			return -1;
+		return cf_jbuf_put(out, "}\n", 2);
+	}
+	if (json_object_set(obj, "probs", po) < 0 ||
+	    json_object_set_new(obj, "pred", json_string(pred)) < 0 ||
+	    cf_json_write(out, obj) < 0)
+		return -1;
+	return cf_jbuf_put(out, "\n", 1);
+}
+
+static int flush_out(cf_jbuf *out, cf_error *err)
+{
+	if (out->len && fwrite(out->p, 1, out->len, stdout) != out->len)
+		return cf_error_set(err, CF_EIO, "stdout: write failed");
+	out->len = 0;
+	return 0;
+}
+
 static int do_predict(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
 	const char *const *fields;
 	cf_lm *m = NULL;
 	source s = { 0 };
-	json_t *obj;
+	json_t *obj, *po = NULL, **pv = NULL;
+	cf_jbuf out = { 0 };
 	double *probs = NULL;
 	size_t nf, K, k, best;
 	int rc;
@@ -564,46 +613,53 @@ static int do_predict(const args *a, cf_error *err)
 		goto done;
 	}
 	K = cf_lm_nlabels(m);
-	if (!(probs = malloc(K * sizeof *probs))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
+	/* one probs object, its reals updated for every record */
+	if (!(probs = malloc(K * sizeof *probs)) ||
+	    !(pv = calloc(K, sizeof *pv)) || !(po = json_object()))
+		goto nomem;
+	for (k = 0; k < K; k++)
+		if (!(pv[k] = json_real(0)) ||
+		    json_object_set_new(po, cf_lm_label(m, k), pv[k]) < 0)
+			goto nomem;
+	out.max = (size_t)1 << 30;
 	if ((rc = source_open(&s, a, err)) < 0)
 		goto done;
 	while ((rc = source_next(&s, fields, nf, NULL, &obj, NULL, err)) ==
 	       CF_READ_OK) {
-		json_t *po = json_object();
-
 		rc = cf_lm_predict_len(m, s.fields, s.lens, nf, probs);
-		if (rc < 0 || !po) {
-			json_decref(po);
+		if (rc < 0) {
 			json_decref(obj);
-			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-			goto done;
+			goto nomem;
 		}
 		for (best = 0, k = 0; k < K; k++) {
-			json_object_set_new(po, cf_lm_label(m, k), json_real(probs[k]));
+			json_real_set(pv[k], probs[k]);
 			if (probs[k] > probs[best])
 				best = k;
 		}
-		json_object_set_new(obj, "probs", po);
-		json_object_set_new(obj, "pred", json_string(cf_lm_label(m, best)));
-		rc = json_dumpf(obj, stdout, JSON_COMPACT);
+		rc = put_prediction(&out, &s, obj, po, cf_lm_label(m, best));
 		json_decref(obj);
-		if (rc < 0 || putchar('\n') == EOF) {
-			rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+		if (rc < 0)
+			goto nomem;
+		if (out.len >= OUT_FLUSH && (rc = flush_out(&out, err)) < 0)
 			goto done;
-		}
 	}
 	if (rc < 0)
 		goto done;
 	tell_bad_total(&s);
+	if ((rc = flush_out(&out, err)) < 0)
+		goto done;
 	if (fflush(stdout) != 0)
 		rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 done:
 	cf_reader_close(&s.rd);
 	cf_lm_free(&m);
+	json_decref(po);
+	cf_jbuf_free(&out);
 	free(probs);
+	free(pv);
 	return rc;
 }
 
