@@ -1114,6 +1114,7 @@ done:
 /* ---- prediction ----------------------------------------------------- */
 
 #define STACK_FEATS 4096
+#define PREFETCH    16
 
 int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
                       const size_t *lens, size_t nfields, double *probs)
@@ -1152,10 +1153,19 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 		sort_u32(buf, n, buf + bound);
 		for (k = 0; k < K; k++)
 			fs[k] = 0;
+		/* the rows are scattered over a table larger than the caches:
+		 * ask for them PREFETCH features ahead */
+		for (i = 0; i < n && i < PREFETCH; i++)
+			__builtin_prefetch(m->tab + (size_t)buf[i] * m->stride);
+		i = 0;
 		while (i < n) {
 			size_t j = i + 1;
 			const float *row = m->tab + (size_t)buf[i] * m->stride;
 			double v;
+
+			if (i + PREFETCH < n)
+				__builtin_prefetch(m->tab + (size_t)buf[i + PREFETCH] *
+				                   m->stride);
 
 			while (j < n && buf[j] == buf[i])
 				j++;
