@@ -718,6 +718,27 @@ static void dev_eval(const problem *p, const double *x, double *s,
 	size_t i, k, n = 0, right = 0;
 	double l = 0;
 
+	if (p->K == 2) {    /* as pass_two: one float gathered per feature */
+		const cf_lm_data *d = p->d;
+		size_t nu = p->nused, nf = d->nfields, e;
+		double bd = x[2 * nu + 1] - x[2 * nu];
+
+		for (k = 0; k < nu; k++)
+			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
+		for (i = 0; i < d->n; i++) {
+			double m = bd, t;
+
+			if (!p->isdev[i])
+				continue;
+			for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+				m += (double)d->val[e] * p->xf[d->idx[e]];
+			t = exp(-fabs(m));
+			l += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
+			right += (m > 0) == (p->lab[i] == 1);
+			n++;
+		}
+		goto out;
+	}
 	for (i = 0; i < p->d->n; i++) {
 		size_t best = 0;
 
@@ -730,6 +751,7 @@ static void dev_eval(const problem *p, const double *x, double *s,
 		right += best == p->lab[i];
 		n++;
 	}
+out:
 	*loss = n ? l / (double)n : NAN;
 	*acc = n ? (double)right / (double)n : NAN;
 }
