@@ -6,7 +6,9 @@
  *   eval     accuracy, macro-F1, per-label P/R/F1 and the confusion matrix
  *            (JSON on stdout, a table with --human)
  *   predict  streams every input record as JSONL with "probs" and "pred"
- *            (a JSONL line is kept as read, the two keys spliced in)
+ *            (a JSONL line is kept as read, the two keys spliced in);
+ *            records are read in batches and each batch is scored by two
+ *            threads, then written in input order
  *
  * Input goes through the reader API, so memory stays bounded for eval and
  * predict; train holds the features of every example (capped by the model).
@@ -15,6 +17,8 @@
  * 1 runtime, 2 usage, 3 config, 4 data (cf_exit_code).
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +62,8 @@ static const char usage_text[] =
 	"                          [--label-field L] [--human]\n"
 	"  eval and predict read the text fields (and eval the label field) the\n"
 	"  model was trained on unless told otherwise.\n"
-	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n";
+	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n"
+	"                             [--threads 1|2]\n";
 
 static int usage(cf_error *err, const char *fmt, const char *what)
 {
@@ -553,17 +558,17 @@ done:
 	return rc;
 }
 
-#define OUT_FLUSH (1u << 20)   /* bytes of output gathered per write */
+#define OUT_FLUSH   (1u << 20)   /* bytes of output gathered per write */
+#define BATCH_RECS  1024         /* records scored per batch ... */
+#define BATCH_BYTES (4u << 20)   /* ... or this many bytes of JSONL lines */
 
 /* One output line into out: the record with "probs" (po, updated) and
- * "pred".  A JSONL line without those keys is copied as read, with them
- * spliced in before its closing brace; otherwise the object is written
- * again with them set.  0, or -1 out of memory. */
-static int put_prediction(cf_jbuf *out, const source *s, json_t *obj,
-                          json_t *po, const char *pred)
+ * "pred".  A JSONL line t[0..n) without those keys is copied as read,
+ * with them spliced in before its closing brace; otherwise (or t NULL) the
+ * object is written again with them set.  0, or -1 out of memory. */
+static int put_prediction(cf_jbuf *out, const char *t, size_t n,
+                          json_t *obj, json_t *po, const char *pred)
 {
-	const char *t = s->text;
-	size_t n = s->text_len;
 	int more = json_object_size(obj) > 0;
 
 	while (t && n > 0 && t[n - 1] != '}')
@@ -594,6 +599,87 @@ static int flush_out(cf_jbuf *out, cf_error *err)
 	return 0;
 }
 
+/* A batch of records read ahead, so their scoring can be shared by two
+ * threads; reading and writing stay in order on the main thread. */
+typedef struct batch {
+	const cf_lm *m;
+	size_t nf, K, n;
+	json_t *obj[BATCH_RECS];
+	const char *fields[BATCH_RECS][CF_LM_MAX_FIELDS];  /* borrowed from obj */
+	size_t lens[BATCH_RECS][CF_LM_MAX_FIELDS];
+	size_t line[BATCH_RECS + 1];   /* offsets in lines; SIZE_MAX: none */
+	cf_jbuf lines;                 /* copies of the JSONL lines */
+	double *probs;                 /* BATCH_RECS x K */
+} batch;
+
+typedef struct score_job {
+	batch *b;
+	size_t lo, hi;
+	int rc;
+} score_job;
+
+static void *score_run(void *arg)
+{
+	score_job *j = arg;
+	size_t i;
+
+	for (i = j->lo; i < j->hi && j->rc == 0; i++)
+		j->rc = cf_lm_predict_len(j->b->m, j->b->fields[i], j->b->lens[i],
+		                          j->b->nf, j->b->probs + i * j->b->K);
+	return NULL;
+}
+
+/* Score the batch: the second half on another thread when threads > 1
+ * (inline if it cannot start).  0 or CF_ENOMEM. */
+static int score_batch(batch *b, int threads)
+{
+	score_job j[2] = { { b, 0, b->n, 0 }, { b, b->n, b->n, 0 } };
+	pthread_t th;
+	int started = 0;
+
+	if (threads > 1 && b->n >= 16) {
+		j[0].hi = j[1].lo = b->n / 2;
+		started = pthread_create(&th, NULL, score_run, &j[1]) == 0;
+	}
+	score_run(&j[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		score_run(&j[1]);
+	return j[0].rc < 0 ? j[0].rc : j[1].rc;
+}
+
+/* Write the batch's lines into out (flushing as it fills) and release its
+ * records. */
+static int write_batch(batch *b, cf_jbuf *out, json_t *po, json_t **pv,
+                       cf_error *err)
+{
+	size_t i, k, best;
+	int rc = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const double *p = b->probs + i * b->K;
+		const char *t = b->line[i] == SIZE_MAX ? NULL :
+		                b->lines.p + b->line[i];
+
+		for (best = 0, k = 0; k < b->K; k++) {
+			json_real_set(pv[k], p[k]);
+			if (p[k] > p[best])
+				best = k;
+		}
+		if (rc == 0 && put_prediction(out, t, t ? b->line[i + 1] - b->line[i] : 0,
+		                              b->obj[i], po,
+		                              cf_lm_label(b->m, best)) < 0)
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		if (rc == 0 && out->len >= OUT_FLUSH)
+			rc = flush_out(out, err);
+		json_decref(b->obj[i]);
+	}
+	b->n = 0;
+	b->lines.len = 0;
+	return rc;
+}
+
 static int do_predict(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
@@ -602,9 +688,9 @@ static int do_predict(const args *a, cf_error *err)
 	source s = { 0 };
 	json_t *obj, *po = NULL, **pv = NULL;
 	cf_jbuf out = { 0 };
-	double *probs = NULL;
-	size_t nf, K, k, best;
-	int rc;
+	batch *b = NULL;
+	size_t nf, K, k;
+	int rc, rd;
 
 	if ((rc = cf_lm_load(&m, a->model, err)) < 0)
 		goto done;
@@ -614,9 +700,14 @@ static int do_predict(const args *a, cf_error *err)
 	}
 	K = cf_lm_nlabels(m);
 	/* one probs object, its reals updated for every record */
-	if (!(probs = malloc(K * sizeof *probs)) ||
+	if (!(b = calloc(1, sizeof *b)) ||
+	    !(b->probs = malloc(BATCH_RECS * K * sizeof *b->probs)) ||
 	    !(pv = calloc(K, sizeof *pv)) || !(po = json_object()))
 		goto nomem;
+	b->m = m;
+	b->nf = nf;
+	b->K = K;
+	b->lines.max = BATCH_BYTES + 2 * CF_MAX_RECORD_BYTES_DEFAULT;
 	for (k = 0; k < K; k++)
 		if (!(pv[k] = json_real(0)) ||
 		    json_object_set_new(po, cf_lm_label(m, k), pv[k]) < 0)
@@ -624,27 +715,32 @@ static int do_predict(const args *a, cf_error *err)
 	out.max = (size_t)1 << 30;
 	if ((rc = source_open(&s, a, err)) < 0)
 		goto done;
-	while ((rc = source_next(&s, fields, nf, NULL, &obj, NULL, err)) ==
-	       CF_READ_OK) {
-		rc = cf_lm_predict_len(m, s.fields, s.lens, nf, probs);
-		if (rc < 0) {
-			json_decref(obj);
-			goto nomem;
-		}
-		for (best = 0, k = 0; k < K; k++) {
-			json_real_set(pv[k], probs[k]);
-			if (probs[k] > probs[best])
-				best = k;
-		}
-		rc = put_prediction(&out, &s, obj, po, cf_lm_label(m, best));
-		json_decref(obj);
-		if (rc < 0)
-			goto nomem;
-		if (out.len >= OUT_FLUSH && (rc = flush_out(&out, err)) < 0)
+	for (;;) {
+		rd = source_next(&s, fields, nf, NULL, &obj, NULL, err);
+		if (rd == CF_READ_OK) {
+			size_t i = b->n++;
+
+			b->obj[i] = obj;
+			memcpy(b->fields[i], s.fields, nf * sizeof *s.fields);
+			memcpy(b->lens[i], s.lens, nf * sizeof *s.lens);
+			b->line[i] = s.text ? b->lines.len : SIZE_MAX;
+			if (s.text && cf_jbuf_put(&b->lines, s.text, s.text_len) < 0)
+				goto nomem;
+			b->line[i + 1] = b->lines.len;
+			if (b->n < BATCH_RECS && b->lines.len < BATCH_BYTES)
+				continue;
+		} else if (rd < 0) {
+			rc = rd;
 			goto done;
+		}
+		/* a full batch, or the end */
+		if (b->n && (rc = score_batch(b, a->opts.threads)) < 0)
+			goto nomem;
+		if (b->n && (rc = write_batch(b, &out, po, pv, err)) < 0)
+			goto done;
+		if (rd == CF_READ_EOF)
+			break;
 	}
-	if (rc < 0)
-		goto done;
 	tell_bad_total(&s);
 	if ((rc = flush_out(&out, err)) < 0)
 		goto done;
@@ -654,11 +750,17 @@ static int do_predict(const args *a, cf_error *err)
 nomem:
 	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 done:
+	if (b) {
+		for (k = 0; k < b->n; k++)
+			json_decref(b->obj[k]);
+		cf_jbuf_free(&b->lines);
+		free(b->probs);
+		free(b);
+	}
 	cf_reader_close(&s.rd);
 	cf_lm_free(&m);
 	json_decref(po);
 	cf_jbuf_free(&out);
-	free(probs);
 	free(pv);
 	return rc;
 }
