@@ -510,6 +510,9 @@ typedef struct problem {
 	                           quarter of the cache footprint of the
 	                           gathers */
 	double bd;              /* K == 2: bias_1 - bias_0 */
+	double dev_loss;        /* K == 2: dev log-loss sum and right count at */
+	size_t dev_right;       /* the point of the last objective() */
+	size_t ndev;
 	long evals;             /* objective evaluations */
 } problem;
 
@@ -575,25 +578,29 @@ static double pass_any(const problem *p, const double *x, double *g,
  * double (h: the gradient of w_1); objective() spreads h over both
  * columns.  One exp and one log1p per example. */
 static double pass_two(const problem *p, double *h, size_t a, size_t b,
-                       double *gb)
+                       double *gb, double *dev_loss, size_t *dev_right)
 {
 	const cf_lm_data *d = p->d;
 	const uint32_t *idx = d->idx;
 	const float *val = d->val, *xd = p->xf;
 	const size_t *off = d->off, nf = d->nfields;
 	size_t i, e;
-	double f = 0, gb1 = 0, bd = p->bd;
+	double f = 0, gb1 = 0, bd = p->bd, dl = 0;
+	size_t dr = 0;
 
 	for (i = a; i < b; i++) {
 		size_t e0 = off[i * nf], e1 = off[(i + 1) * nf];
 		double m = bd, t, q1, r1;
 
-		if (p->isdev && p->isdev[i])
-			continue;
 		for (e = e0; e < e1; e++)
 			m += (double)val[e] * xd[idx[e]];
-		/* q1 = sigmoid(m), with t = exp(-|m|) */
 		t = exp(-fabs(m));
+		if (p->isdev && p->isdev[i]) {   /* scored, not learnt from */
+			dl += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
+			dr += (m > 0) == (p->lab[i] == 1);
+			continue;
+		}
+		/* q1 = sigmoid(m), with t = exp(-|m|) */
 		q1 = m > 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
 		/* -log q_y = log1p(t) (+ |m| for the smaller score) */
 		f += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
@@ -603,6 +610,8 @@ static double pass_two(const problem *p, double *h, size_t a, size_t b,
 		gb1 += r1;
 	}
 	*gb = gb1;
+	*dev_loss = dl;
+	*dev_right = dr;
 	return f;
 }
 
@@ -612,13 +621,15 @@ typedef struct chunk_job {
 	double *g, *s;
 	size_t a, b;
 	double f, gb;
+	double dl;              /* two labels: dev log-loss sum, right count */
+	size_t dr;
 } chunk_job;
 
 static void *chunk_run(void *arg)
 {
 	chunk_job *j = arg;
 
-	j->f = j->p->K == 2 ? pass_two(j->p, j->g, j->a, j->b, &j->gb) :
+	j->f = j->p->K == 2 ? pass_two(j->p, j->g, j->a, j->b, &j->gb, &j->dl, &j->dr) :
 	       pass_any(j->p, j->x, j->g, j->a, j->b, j->s);
 	return NULL;
 }
@@ -685,6 +696,13 @@ static double objective(problem *p, const double *x, double *g)
 		f += j[c].f;
 	if (two) {
 		double hb = 0;
+
+		p->dev_loss = 0;
+		p->dev_right = 0;
+		for (c = 0; c < NCHUNK; c++) {
+			p->dev_loss += j[c].dl;
+			p->dev_right += j[c].dr;
+		}
 
 		for (k = 0; k < nu; k++) {
 			double h = 0;
@@ -876,7 +894,11 @@ static int lbfgs(problem *p, int maxit, int patience, const double *x0,
 		memcpy(g, gn, D * sizeof *g);
 		out->iterations = it;
 		if (ndev) {
-			dev_eval(p, x, p->s[0], &dl, &da);
+			/* two labels: the pass scored the dev examples at xn, now x */
+			if (p->K == 2)
+				dl = p->dev_loss / (double)p->ndev;
+			else
+				dev_eval(p, x, p->s[0], &dl, &da);
 			if (dl < best_dev) {
 				best_dev = dl;
 				memcpy(best, x, D * sizeof *x);
@@ -1060,6 +1082,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	 * many iterations as the first run doubled the passes and scored the
 	 * same on cad-sentiment) */
 	p.isdev = rep.ndev ? isdev : NULL;
+	p.ndev = rep.ndev;
 	if ((rc = lbfgs(&p, o->epochs, o->patience, NULL, best, &lo, err)) < 0)
 		goto done;
 	rep.iterations = lo.iterations;
