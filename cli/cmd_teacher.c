@@ -328,6 +328,37 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 	}
 }
 
+#define TBATCH_RECS  2048        /* training records tokenised per batch */
+#define TBATCH_BYTES (8u << 20)
+
+/* Training records gathered for cf_lm_data_add_batch: texts and labels
+ * copied into one arena (offsets until the batch is handed over). */
+typedef struct tbatch {
+	size_t n, nf;
+	cf_jbuf arena;
+	size_t off[TBATCH_RECS * (CF_LM_MAX_FIELDS + 1)];
+	size_t lens[TBATCH_RECS * CF_LM_MAX_FIELDS];
+	const char *ptr[TBATCH_RECS * CF_LM_MAX_FIELDS];
+	const char *labels[TBATCH_RECS];
+} tbatch;
+
+static int tbatch_flush(tbatch *b, cf_lm_data *d, int threads, cf_error *err)
+{
+	size_t i, f, nf = b->nf;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		for (f = 0; f < nf; f++)
+			b->ptr[i * nf + f] = b->arena.p + b->off[i * (nf + 1) + f];
+		b->labels[i] = b->arena.p + b->off[i * (nf + 1) + nf];
+	}
+	rc = cf_lm_data_add_batch(d, b->n, b->ptr, b->lens, b->labels, threads,
+	                          err);
+	b->n = 0;
+	b->arena.len = 0;
+	return rc;
+}
+
 static int do_train(const args *a, cf_error *err)
 {
 	const char *deff[1] = { "text" };
@@ -339,20 +370,46 @@ static int do_train(const args *a, cf_error *err)
 	source s = { 0 };
 	json_t *obj = NULL;
 	const char *label = NULL;
+	tbatch *b = NULL;
+	size_t f;
 	int rc;
 
 	if ((rc = cf_lm_data_new(&d, fields, nf, &a->opts, err)) < 0 ||
 	    (rc = cf_lm_data_set_label_field(d, a->label_field, err)) < 0 ||
 	    (rc = source_open(&s, a, err)) < 0)
 		goto done;
+	if (!(b = calloc(1, sizeof *b))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	b->nf = nf;
+	b->arena.max = TBATCH_BYTES + 4 * (size_t)CF_MAX_RECORD_BYTES_DEFAULT;
+	/* records are copied into batches; each batch is tokenised on two
+	 * threads while the model is built in input order */
 	while ((rc = source_next(&s, fields, nf, a->label_field, &obj, &label,
 	                         err)) == CF_READ_OK) {
-		rc = cf_lm_data_add(d, s.fields, s.lens, label, err);
+		size_t i = b->n++;
+
+		for (f = 0; f < nf && rc >= 0; f++) {
+			b->off[i * (nf + 1) + f] = b->arena.len;
+			b->lens[i * nf + f] = s.lens[f];
+			if (cf_jbuf_put(&b->arena, s.fields[f], s.lens[f]) < 0 ||
+			    cf_jbuf_put(&b->arena, "", 1) < 0)
+				rc = -1;
+		}
+		b->off[i * (nf + 1) + nf] = b->arena.len;
+		if (rc >= 0 && cf_jbuf_put(&b->arena, label, strlen(label) + 1) < 0)
+			rc = -1;
 		json_decref(obj);
-		if (rc < 0)
+		if (rc < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((b->n == TBATCH_RECS || b->arena.len >= TBATCH_BYTES) &&
+		    (rc = tbatch_flush(b, d, a->opts.threads, err)) < 0)
 			goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (b->n && (rc = tbatch_flush(b, d, a->opts.threads, err)) < 0))
 		goto done;
 	tell_bad_total(&s);
 	if (!cf_lm_data_count(d)) {
@@ -374,6 +431,9 @@ static int do_train(const args *a, cf_error *err)
 		        rep.ntrain + rep.ndev, rep.refit_iterations);
 	fprintf(stderr, ", %ld passes; wrote %s\n", rep.evaluations, a->output);
 done:
+	if (b)
+		cf_jbuf_free(&b->arena);
+	free(b);
 	cf_reader_close(&s.rd);
 	cf_lm_data_free(&d);
 	cf_lm_free(&m);

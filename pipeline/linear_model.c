@@ -22,7 +22,19 @@
 #include <string.h>
 #include "linear_model.h"
 
+/* Per-thread buffers of cf_lm_data_add_batch, kept between batches. */
+typedef struct tok_buf {
+	uint32_t *idx;              /* folded features, example after example */
+	float *val;
+	size_t cap, vcap;
+	size_t *cnt;                /* per (example, field) */
+	size_t cntcap;
+	uint32_t *tmp;
+	size_t tmpcap;
+} tok_buf;
+
 struct cf_lm_data {
+	tok_buf tb[2];
 	size_t nfields;
 	char **fields;
 	char *label_field;      /* NULL: not recorded */
@@ -463,6 +475,123 @@ int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
 	return 0;
 }
 
+/* ---- adding a batch on two threads ------------------------------------ */
+
+typedef struct tok_job {
+	const cf_lm_data *d;
+	const char *const *texts;   /* n * nfields */
+	const size_t *lens;
+	size_t lo, hi;              /* examples of this job */
+	tok_buf *b;
+	size_t nnz;
+	int rc;
+} tok_job;
+
+static void *tok_run(void *arg)
+{
+	tok_job *j = arg;
+	tok_buf *b = j->b;
+	const cf_lm_data *d = j->d;
+	size_t i, f, nf = d->nfields;
+
+	for (i = j->lo; i < j->hi; i++)
+		for (f = 0; f < nf; f++) {
+			const char *t = j->texts[i * nf + f];
+			size_t len = !t ? 0 : j->lens ? j->lens[i * nf + f] : strlen(t);
+			size_t bound = feature_bound(len, d->chars), n;
+
+			if ((j->rc = grow((void **)&b->idx, &b->cap, j->nnz + bound,
+			                  sizeof *b->idx, CF_LM_MAX_NNZ + bound)) < 0 ||
+			    (j->rc = grow((void **)&b->tmp, &b->tmpcap, bound,
+			                  sizeof *b->tmp, SIZE_MAX / 8)) < 0)
+				return NULL;
+			if (b->vcap != b->cap) {
+				float *v = realloc(b->val, b->cap * sizeof *b->val);
+
+				if (!v) {
+					j->rc = CF_ENOMEM;
+					return NULL;
+				}
+				b->val = v;
+				b->vcap = b->cap;
+			}
+			n = cf_lm_features(t ? t : "", len, (unsigned)f, d->bits, d->chars,
+			                   b->idx + j->nnz, bound);
+			n = fold_counts(b->idx + j->nnz, n, b->val + j->nnz, b->tmp);
+			b->cnt[(i - j->lo) * nf + f] = n;
+			j->nnz += n;
+		}
+	return NULL;
+}
+
+int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
+                         const size_t *lens, const char *const *labels,
+                         int threads, cf_error *err)
+{
+	tok_job j[2];
+	pthread_t th;
+	size_t c, i, f, nf = d->nfields;
+	int started = 0, rc = 0;
+
+	memset(j, 0, sizeof j);
+	for (c = 0; c < 2; c++) {
+		j[c].d = d;
+		j[c].texts = texts;
+		j[c].lens = lens;
+		j[c].lo = c ? n / 2 : 0;
+		j[c].hi = c ? n : n / 2;
+		j[c].b = &d->tb[c];
+		if (grow((void **)&d->tb[c].cnt, &d->tb[c].cntcap,
+		         (j[c].hi - j[c].lo) * nf + 1, sizeof *d->tb[c].cnt,
+		         SIZE_MAX / 16) < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (threads > 1 && n >= 16)
+		started = pthread_create(&th, NULL, tok_run, &j[1]) == 0;
+	tok_run(&j[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		tok_run(&j[1]);
+	for (c = 0; c < 2; c++)
+		if (j[c].rc < 0) {
+			rc = cf_error_set(err, j[c].rc, j[c].rc == CF_ELIMIT ?
+			                  "training set too large" : "out of memory");
+			goto done;
+		}
+	/* append in input order */
+	for (c = 0; c < 2; c++) {
+		size_t src = 0;
+
+		for (i = j[c].lo; i < j[c].hi; i++) {
+			const size_t *cnt = d->tb[c].cnt + (i - j[c].lo) * nf;
+			size_t total = 0, nnz;
+			uint32_t li;
+
+			for (f = 0; f < nf; f++)
+				total += cnt[f];
+			if ((rc = data_reserve(d, total, err)) < 0 ||
+			    (rc = data_label(d, labels[i], &li, err)) < 0)
+				goto done;
+			nnz = d->nnz;
+			memcpy(d->idx + nnz, d->tb[c].idx + src, total * sizeof *d->idx);
+			memcpy(d->val + nnz, d->tb[c].val + src, total * sizeof *d->val);
+			src += total;
+			for (f = 0; f < nf; f++) {
+				d->off[d->n * nf + f] = nnz;
+				nnz += cnt[f];
+			}
+			d->off[d->n * nf + nf] = nnz;
+			d->nnz = nnz;
+			d->lab[d->n++] = li;
+		}
+	}
+done:
+	return rc;
+}
+
 size_t cf_lm_data_count(const cf_lm_data *d)
 {
 	return d ? d->n : 0;
@@ -471,12 +600,19 @@ size_t cf_lm_data_count(const cf_lm_data *d)
 void cf_lm_data_free(cf_lm_data **dp)
 {
 	cf_lm_data *d;
+	size_t i;
 
 	if (!dp || !(d = *dp))
 		return;
 	free_strv(d->fields, d->nfields);
 	free_strv(d->labels, d->nlabels);
 	free(d->label_field);
+	for (i = 0; i < 2; i++) {
+		free(d->tb[i].idx);
+		free(d->tb[i].val);
+		free(d->tb[i].cnt);
+		free(d->tb[i].tmp);
+	}
 	free(d->off);
 	free(d->lab);
 	free(d->idx);

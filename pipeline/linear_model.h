@@ -91,6 +91,14 @@ int cf_lm_data_new(cf_lm_data **out, const char *const *field_names,
 int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
                    const size_t *lens, const char *label, cf_error *err);
 
+/* cf_lm_data_add for n examples: texts[i * nfields + f] (lens likewise,
+ * or NULL) and labels[i], features extracted on two threads when threads
+ * > 1; the set is the same as after n calls of cf_lm_data_add.  On
+ * failure some of the examples may have been added. */
+int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
+                         const size_t *lens, const char *const *labels,
+                         int threads, cf_error *err);
+
 /* Record the name of the label field (copied) for the model file, so
  * eval can find the labels without being told.  CF_ENOMEM. */
 int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
