@@ -6,6 +6,9 @@
  *   eval     accuracy, macro-F1, per-label P/R/F1 and the confusion matrix
  *            (JSON on stdout, a table with --human)
  *   predict  streams every input record as JSONL with "probs" and "pred"
+ *            (a JSONL line is kept as read, the two keys spliced in);
+ *            records are read in batches and each batch is scored by two
+ *            threads, then written in input order
  *
  * Input goes through the reader API, so memory stays bounded for eval and
  * predict; train holds the features of every example (capped by the model).
@@ -14,10 +17,13 @@
  * 1 runtime, 2 usage, 3 config, 4 data (cf_exit_code).
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/reader.h"
+#include "json_write.h"
 #include "linear_model.h"
 
 int cf_cmd_teacher(int argc, char **argv);
@@ -38,6 +44,9 @@ typedef struct source {
 	uint64_t bad;
 	long line;          /* of the last good record */
 	uint64_t recno;
+	const char *text;   /* JSONL: the record's line, else NULL (borrowed,
+	                       valid until the next record) */
+	size_t text_len;
 	const char *fields[CF_LM_MAX_FIELDS];
 	size_t lens[CF_LM_MAX_FIELDS];
 	char labelbuf[32];
@@ -51,7 +60,10 @@ static const char usage_text[] =
 	"                           [--no-refit] [--threads 1|2]\n"
 	"       cfaug teacher eval -m MODEL -i DATA [--format F] [--text-field F]...\n"
 	"                          [--label-field L] [--human]\n"
-	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n";
+	"  eval and predict read the text fields (and eval the label field) the\n"
+	"  model was trained on unless told otherwise.\n"
+	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n"
+	"                             [--threads 1|2]\n";
 
 static int usage(cf_error *err, const char *fmt, const char *what)
 {
@@ -308,10 +320,43 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 			continue;
 		}
 		*obj = raw.obj;
+		s->text = raw.text;
+		s->text_len = raw.text_len;
 		s->line = raw.line;
 		s->recno = raw.recno;
 		return CF_READ_OK;
 	}
+}
+
+#define TBATCH_RECS  2048        /* training records tokenised per batch */
+#define TBATCH_BYTES (8u << 20)
+
+/* Training records gathered for cf_lm_data_add_batch: texts and labels
+ * copied into one arena (offsets until the batch is handed over). */
+typedef struct tbatch {
+	size_t n, nf;
+	cf_jbuf arena;
+	size_t off[TBATCH_RECS * (CF_LM_MAX_FIELDS + 1)];
+	size_t lens[TBATCH_RECS * CF_LM_MAX_FIELDS];
+	const char *ptr[TBATCH_RECS * CF_LM_MAX_FIELDS];
+	const char *labels[TBATCH_RECS];
+} tbatch;
+
+static int tbatch_flush(tbatch *b, cf_lm_data *d, int threads, cf_error *err)
+{
+	size_t i, f, nf = b->nf;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		for (f = 0; f < nf; f++)
+			b->ptr[i * nf + f] = b->arena.p + b->off[i * (nf + 1) + f];
+		b->labels[i] = b->arena.p + b->off[i * (nf + 1) + nf];
+	}
+	rc = cf_lm_data_add_batch(d, b->n, b->ptr, b->lens, b->labels, threads,
+	                          err);
+	b->n = 0;
+	b->arena.len = 0;
+	return rc;
 }
 
 static int do_train(const args *a, cf_error *err)
@@ -325,19 +370,46 @@ static int do_train(const args *a, cf_error *err)
 	source s = { 0 };
 	json_t *obj = NULL;
 	const char *label = NULL;
+	tbatch *b = NULL;
+	size_t f;
 	int rc;
 
 	if ((rc = cf_lm_data_new(&d, fields, nf, &a->opts, err)) < 0 ||
+	    (rc = cf_lm_data_set_label_field(d, a->label_field, err)) < 0 ||
 	    (rc = source_open(&s, a, err)) < 0)
 		goto done;
+	if (!(b = calloc(1, sizeof *b))) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	b->nf = nf;
+	b->arena.max = TBATCH_BYTES + 4 * (size_t)CF_MAX_RECORD_BYTES_DEFAULT;
+	/* records are copied into batches; each batch is tokenised on two
+	 * threads while the model is built in input order */
 	while ((rc = source_next(&s, fields, nf, a->label_field, &obj, &label,
 	                         err)) == CF_READ_OK) {
-		rc = cf_lm_data_add(d, s.fields, s.lens, label, err);
+		size_t i = b->n++;
+
+		for (f = 0; f < nf && rc >= 0; f++) {
+			b->off[i * (nf + 1) + f] = b->arena.len;
+			b->lens[i * nf + f] = s.lens[f];
+			if (cf_jbuf_put(&b->arena, s.fields[f], s.lens[f]) < 0 ||
+			    cf_jbuf_put(&b->arena, "", 1) < 0)
+				rc = -1;
+		}
+		b->off[i * (nf + 1) + nf] = b->arena.len;
+		if (rc >= 0 && cf_jbuf_put(&b->arena, label, strlen(label) + 1) < 0)
+			rc = -1;
 		json_decref(obj);
-		if (rc < 0)
+		if (rc < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((b->n == TBATCH_RECS || b->arena.len >= TBATCH_BYTES) &&
+		    (rc = tbatch_flush(b, d, a->opts.threads, err)) < 0)
 			goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (b->n && (rc = tbatch_flush(b, d, a->opts.threads, err)) < 0))
 		goto done;
 	tell_bad_total(&s);
 	if (!cf_lm_data_count(d)) {
@@ -359,6 +431,9 @@ static int do_train(const args *a, cf_error *err)
 		        rep.ntrain + rep.ndev, rep.refit_iterations);
 	fprintf(stderr, ", %ld passes; wrote %s\n", rep.evaluations, a->output);
 done:
+	if (b)
+		cf_jbuf_free(&b->arena);
+	free(b);
 	cf_reader_close(&s.rd);
 	cf_lm_data_free(&d);
 	cf_lm_free(&m);
@@ -475,7 +550,7 @@ static int do_eval(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
 	const char *const *fields;
-	const char *label_field = a->label_field ? a->label_field : "label";
+	const char *label_field;
 	cf_lm *m = NULL;
 	source s = { 0 };
 	json_t *obj;
@@ -491,6 +566,9 @@ static int do_eval(const args *a, cf_error *err)
 		rc = err->code;
 		goto done;
 	}
+	/* the label field: the command line's, else the model's */
+	label_field = a->label_field ? a->label_field :
+	              cf_lm_label_field(m) ? cf_lm_label_field(m) : "label";
 	K = cf_lm_nlabels(m);
 	if (!(conf = calloc(K * K, sizeof *conf)) ||
 	    !(probs = malloc(K * sizeof *probs))) {
@@ -540,16 +618,139 @@ done:
 	return rc;
 }
 
+#define OUT_FLUSH   (1u << 20)   /* bytes of output gathered per write */
+#define BATCH_RECS  1024         /* records scored per batch ... */
+#define BATCH_BYTES (4u << 20)   /* ... or this many bytes of JSONL lines */
+
+/* One output line into out: the record with "probs" (po, updated) and
+ * "pred".  A JSONL line t[0..n) without those keys is copied as read,
+ * with them spliced in before its closing brace; otherwise (or t NULL) the
+ * object is written again with them set.  0, or -1 out of memory. */
+static int put_prediction(cf_jbuf *out, const char *t, size_t n,
+                          json_t *obj, json_t *po, const char *pred)
+{
+	int more = json_object_size(obj) > 0;
+
+	while (t && n > 0 && t[n - 1] != '}')
+		n--;
+	if (t && n > 0 && !json_object_get(obj, "probs") &&
+	    !json_object_get(obj, "pred")) {
+		if (cf_jbuf_put(out, t, n - 1) < 0 ||
+		    (more ? cf_jbuf_put(out, ",\"probs\":", 9) :
+		            cf_jbuf_put(out, "\"probs\":", 8)) < 0 ||
+		    cf_json_write(out, po) < 0 ||
+		    cf_jbuf_put(out, ",\"pred\":", 8) < 0 ||
+		    cf_json_write_string(out, pred, strlen(pred)) < 0)
+			return -1;
+		return cf_jbuf_put(out, "}\n", 2);
+	}
+	if (json_object_set(obj, "probs", po) < 0 ||
+	    json_object_set_new(obj, "pred", json_string(pred)) < 0 ||
+	    cf_json_write(out, obj) < 0)
+		return -1;
+	return cf_jbuf_put(out, "\n", 1);
+}
+
+static int flush_out(cf_jbuf *out, cf_error *err)
+{
+	if (out->len && fwrite(out->p, 1, out->len, stdout) != out->len)
+		return cf_error_set(err, CF_EIO, "stdout: write failed");
+	out->len = 0;
+	return 0;
+}
+
+/* A batch of records read ahead, so their scoring can be shared by two
+ * threads; reading and writing stay in order on the main thread. */
+typedef struct batch {
+	const cf_lm *m;
+	size_t nf, K, n;
+	json_t *obj[BATCH_RECS];
+	const char *fields[BATCH_RECS][CF_LM_MAX_FIELDS];  /* borrowed from obj */
+	size_t lens[BATCH_RECS][CF_LM_MAX_FIELDS];
+	size_t line[BATCH_RECS + 1];   /* offsets in lines; SIZE_MAX: none */
+	cf_jbuf lines;                 /* copies of the JSONL lines */
+	double *probs;                 /* BATCH_RECS x K */
+} batch;
+
+typedef struct score_job {
+	batch *b;
+	size_t lo, hi;
+	int rc;
+} score_job;
+
+static void *score_run(void *arg)
+{
+	score_job *j = arg;
+	size_t i;
+
+	for (i = j->lo; i < j->hi && j->rc == 0; i++)
+		j->rc = cf_lm_predict_len(j->b->m, j->b->fields[i], j->b->lens[i],
+		                          j->b->nf, j->b->probs + i * j->b->K);
+	return NULL;
+}
+
+/* Score the batch: the second half on another thread when threads > 1
+ * (inline if it cannot start).  0 or CF_ENOMEM. */
+static int score_batch(batch *b, int threads)
+{
+	score_job j[2] = { { b, 0, b->n, 0 }, { b, b->n, b->n, 0 } };
+	pthread_t th;
+	int started = 0;
+
+	if (threads > 1 && b->n >= 16) {
+		j[0].hi = j[1].lo = b->n / 2;
+		started = pthread_create(&th, NULL, score_run, &j[1]) == 0;
+	}
+	score_run(&j[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		score_run(&j[1]);
+	return j[0].rc < 0 ? j[0].rc : j[1].rc;
+}
+
+/* Write the batch's lines into out (flushing as it fills) and release its
+ * records. */
+static int write_batch(batch *b, cf_jbuf *out, json_t *po, json_t **pv,
+                       cf_error *err)
+{
+	size_t i, k, best;
+	int rc = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const double *p = b->probs + i * b->K;
+		const char *t = b->line[i] == SIZE_MAX ? NULL :
+		                b->lines.p + b->line[i];
+
+		for (best = 0, k = 0; k < b->K; k++) {
+			json_real_set(pv[k], p[k]);
+			if (p[k] > p[best])
+				best = k;
+		}
+		if (rc == 0 && put_prediction(out, t, t ? b->line[i + 1] - b->line[i] : 0,
+		                              b->obj[i], po,
+		                              cf_lm_label(b->m, best)) < 0)
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		if (rc == 0 && out->len >= OUT_FLUSH)
+			rc = flush_out(out, err);
+		json_decref(b->obj[i]);
+	}
+	b->n = 0;
+	b->lines.len = 0;
+	return rc;
+}
+
 static int do_predict(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
 	const char *const *fields;
 	cf_lm *m = NULL;
 	source s = { 0 };
-	json_t *obj;
-	double *probs = NULL;
-	size_t nf, K, k, best;
-	int rc;
+	json_t *obj, *po = NULL, **pv = NULL;
+	cf_jbuf out = { 0 };
+	batch *b = NULL;
+	size_t nf, K, k;
+	int rc, rd;
 
 	if ((rc = cf_lm_load(&m, a->model, err)) < 0)
 		goto done;
@@ -558,46 +759,69 @@ static int do_predict(const args *a, cf_error *err)
 		goto done;
 	}
 	K = cf_lm_nlabels(m);
-	if (!(probs = malloc(K * sizeof *probs))) {
-		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-		goto done;
-	}
+	/* one probs object, its reals updated for every record */
+	if (!(b = calloc(1, sizeof *b)) ||
+	    !(b->probs = malloc(BATCH_RECS * K * sizeof *b->probs)) ||
+	    !(pv = calloc(K, sizeof *pv)) || !(po = json_object()))
+		goto nomem;
+	b->m = m;
+	b->nf = nf;
+	b->K = K;
+	b->lines.max = BATCH_BYTES + 2 * CF_MAX_RECORD_BYTES_DEFAULT;
+	for (k = 0; k < K; k++)
+		if (!(pv[k] = json_real(0)) ||
+		    json_object_set_new(po, cf_lm_label(m, k), pv[k]) < 0)
+			goto nomem;
+	out.max = (size_t)1 << 30;
 	if ((rc = source_open(&s, a, err)) < 0)
 		goto done;
-	while ((rc = source_next(&s, fields, nf, NULL, &obj, NULL, err)) ==
-	       CF_READ_OK) {
-		json_t *po = json_object();
+	for (;;) {
+		rd = source_next(&s, fields, nf, NULL, &obj, NULL, err);
+		if (rd == CF_READ_OK) {
+			size_t i = b->n++;
 
-		rc = cf_lm_predict_len(m, s.fields, s.lens, nf, probs);
-		if (rc < 0 || !po) {
-			json_decref(po);
-			json_decref(obj);
-			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			b->obj[i] = obj;
+			memcpy(b->fields[i], s.fields, nf * sizeof *s.fields);
+			memcpy(b->lens[i], s.lens, nf * sizeof *s.lens);
+			b->line[i] = s.text ? b->lines.len : SIZE_MAX;
+			if (s.text && cf_jbuf_put(&b->lines, s.text, s.text_len) < 0)
+				goto nomem;
+			b->line[i + 1] = b->lines.len;
+			if (b->n < BATCH_RECS && b->lines.len < BATCH_BYTES)
+				continue;
+		} else if (rd < 0) {
+			rc = rd;
 			goto done;
 		}
-		for (best = 0, k = 0; k < K; k++) {
-			json_object_set_new(po, cf_lm_label(m, k), json_real(probs[k]));
-			if (probs[k] > probs[best])
-				best = k;
-		}
-		json_object_set_new(obj, "probs", po);
-		json_object_set_new(obj, "pred", json_string(cf_lm_label(m, best)));
-		rc = json_dumpf(obj, stdout, JSON_COMPACT);
-		json_decref(obj);
-		if (rc < 0 || putchar('\n') == EOF) {
-			rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+		/* a full batch, or the end */
+		if (b->n && (rc = score_batch(b, a->opts.threads)) < 0)
+			goto nomem;
+		if (b->n && (rc = write_batch(b, &out, po, pv, err)) < 0)
 			goto done;
-		}
+		if (rd == CF_READ_EOF)
+			break;
 	}
-	if (rc < 0)
-		goto done;
 	tell_bad_total(&s);
+	if ((rc = flush_out(&out, err)) < 0)
+		goto done;
 	if (fflush(stdout) != 0)
 		rc = cf_error_set(err, CF_EIO, "stdout: write failed");
+	goto done;
+nomem:
+	rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 done:
+	if (b) {
+		for (k = 0; k < b->n; k++)
+			json_decref(b->obj[k]);
+		cf_jbuf_free(&b->lines);
+		free(b->probs);
+		free(b);
+	}
 	cf_reader_close(&s.rd);
 	cf_lm_free(&m);
-	free(probs);
+	json_decref(po);
+	cf_jbuf_free(&out);
+	free(pv);
 	return rc;
 }
 

@@ -6,7 +6,7 @@
  * with per-field offsets, capped at CF_LM_MAX_NNZ entries.  After idf is
  * known the buckets seen in training are renumbered densely, so L-BFGS
  * works on nused x nlabels weights instead of 2^bits x nlabels.  Gradients
- * are summed in input order in one thread: the same data and seed give the
+ * are summed over fixed ranges in a fixed order: the same data and seed give the
  * same bits.
  *
  * The model keeps one row of floats per bucket, [idf, w_0 .. w_K-1], so
@@ -22,9 +22,22 @@
 #include <string.h>
 #include "linear_model.h"
 
+/* Per-thread buffers of cf_lm_data_add_batch, kept between batches. */
+typedef struct tok_buf {
+	uint32_t *idx;              /* folded features, example after example */
+	float *val;
+	size_t cap, vcap;
+	size_t *cnt;                /* per (example, field) */
+	size_t cntcap;
+	uint32_t *tmp;
+	size_t tmpcap;
+} tok_buf;
+
 struct cf_lm_data {
+	tok_buf tb[2];
 	size_t nfields;
 	char **fields;
+	char *label_field;      /* NULL: not recorded */
 	int bits, chars;
 	size_t n, cap;          /* examples */
 	size_t *off;            /* n * nfields + 1 offsets into idx/val */
@@ -42,6 +55,7 @@ struct cf_lm {
 	cf_lm_opts opts;
 	size_t nlabels, nfields;
 	char **labels, **fields;
+	char *label_field;      /* NULL: not recorded */
 	uint32_t nbuckets;
 	size_t stride;          /* 1 + nlabels */
 	float *tab;             /* nbuckets rows of [idf, w_0 .. w_K-1] */
@@ -449,6 +463,135 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 	return 0;
 }
 
+int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
+                               cf_error *err)
+{
+	char *c = strdup(name);
+
+	if (!c)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	free(d->label_field);
+	d->label_field = c;
+	return 0;
+}
+
+/* ---- adding a batch on two threads ------------------------------------ */
+
+typedef struct tok_job {
+	const cf_lm_data *d;
+	const char *const *texts;   /* n * nfields */
+	const size_t *lens;
+	size_t lo, hi;              /* examples of this job */
+	tok_buf *b;
+	size_t nnz;
+	int rc;
+} tok_job;
+
+static void *tok_run(void *arg)
+{
+	tok_job *j = arg;
+	tok_buf *b = j->b;
+	const cf_lm_data *d = j->d;
+	size_t i, f, nf = d->nfields;
+
+	for (i = j->lo; i < j->hi; i++)
+		for (f = 0; f < nf; f++) {
+			const char *t = j->texts[i * nf + f];
+			size_t len = !t ? 0 : j->lens ? j->lens[i * nf + f] : strlen(t);
+			size_t bound = feature_bound(len, d->chars), n;
+
+			if ((j->rc = grow((void **)&b->idx, &b->cap, j->nnz + bound,
+			                  sizeof *b->idx, CF_LM_MAX_NNZ + bound)) < 0 ||
+			    (j->rc = grow((void **)&b->tmp, &b->tmpcap, bound,
+			                  sizeof *b->tmp, SIZE_MAX / 8)) < 0)
+				return NULL;
+			if (b->vcap != b->cap) {
+				float *v = realloc(b->val, b->cap * sizeof *b->val);
+
+				if (!v) {
+					j->rc = CF_ENOMEM;
+					return NULL;
+				}
+				b->val = v;
+				b->vcap = b->cap;
+			}
+			n = cf_lm_features(t ? t : "", len, (unsigned)f, d->bits, d->chars,
+			                   b->idx + j->nnz, bound);
+			n = fold_counts(b->idx + j->nnz, n, b->val + j->nnz, b->tmp);
+			b->cnt[(i - j->lo) * nf + f] = n;
+			j->nnz += n;
+		}
+	return NULL;
+}
+
+int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
+                         const size_t *lens, const char *const *labels,
+                         int threads, cf_error *err)
+{
+	tok_job j[2];
+	pthread_t th;
+	size_t c, i, f, nf = d->nfields;
+	int started = 0, rc = 0;
+
+	memset(j, 0, sizeof j);
+	for (c = 0; c < 2; c++) {
+		j[c].d = d;
+		j[c].texts = texts;
+		j[c].lens = lens;
+		j[c].lo = c ? n / 2 : 0;
+		j[c].hi = c ? n : n / 2;
+		j[c].b = &d->tb[c];
+		if (grow((void **)&d->tb[c].cnt, &d->tb[c].cntcap,
+		         (j[c].hi - j[c].lo) * nf + 1, sizeof *d->tb[c].cnt,
+		         SIZE_MAX / 16) < 0) {
+			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (threads > 1 && n >= 16)
+		started = pthread_create(&th, NULL, tok_run, &j[1]) == 0;
+	tok_run(&j[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		tok_run(&j[1]);
+	for (c = 0; c < 2; c++)
+		if (j[c].rc < 0) {
+			rc = cf_error_set(err, j[c].rc, j[c].rc == CF_ELIMIT ?
+			                  "training set too large" : "out of memory");
+			goto done;
+		}
+	/* append in input order */
+	for (c = 0; c < 2; c++) {
+		size_t src = 0;
+
+		for (i = j[c].lo; i < j[c].hi; i++) {
+			const size_t *cnt = d->tb[c].cnt + (i - j[c].lo) * nf;
+			size_t total = 0, nnz;
+			uint32_t li;
+
+			for (f = 0; f < nf; f++)
+				total += cnt[f];
+			if ((rc = data_reserve(d, total, err)) < 0 ||
+			    (rc = data_label(d, labels[i], &li, err)) < 0)
+				goto done;
+			nnz = d->nnz;
+			memcpy(d->idx + nnz, d->tb[c].idx + src, total * sizeof *d->idx);
+			memcpy(d->val + nnz, d->tb[c].val + src, total * sizeof *d->val);
+			src += total;
+			for (f = 0; f < nf; f++) {
+				d->off[d->n * nf + f] = nnz;
+				nnz += cnt[f];
+			}
+			d->off[d->n * nf + nf] = nnz;
+			d->nnz = nnz;
+			d->lab[d->n++] = li;
+		}
+	}
+done:
+	return rc;
+}
+
 size_t cf_lm_data_count(const cf_lm_data *d)
 {
 	return d ? d->n : 0;
@@ -457,11 +600,19 @@ size_t cf_lm_data_count(const cf_lm_data *d)
 void cf_lm_data_free(cf_lm_data **dp)
 {
 	cf_lm_data *d;
+	size_t i;
 
 	if (!dp || !(d = *dp))
 		return;
 	free_strv(d->fields, d->nfields);
 	free_strv(d->labels, d->nlabels);
+	free(d->label_field);
+	for (i = 0; i < 2; i++) {
+		free(d->tb[i].idx);
+		free(d->tb[i].val);
+		free(d->tb[i].cnt);
+		free(d->tb[i].tmp);
+	}
 	free(d->off);
 	free(d->lab);
 	free(d->idx);
@@ -487,10 +638,17 @@ typedef struct problem {
 	double invC;
 	size_t lo[NCHUNK + 1];  /* example ranges of the chunks */
 	int threads;
-	double *gpart[NCHUNK];  /* gpart[0] unused: chunk 0 sums into g */
+	double *gpart[NCHUNK];  /* per-chunk gradient sums (K > 2: gpart[0]
+	                           unused, chunk 0 sums into g; K == 2: the
+	                           nused sums h of pass_two) */
 	double *s[NCHUNK];      /* K scores per chunk */
-	float *xf;              /* the weights as float for the two-label pass:
-	                           half the cache footprint of the gathers */
+	float *xf;              /* K == 2: w_1 - w_0 per column, as float: a
+	                           quarter of the cache footprint of the
+	                           gathers */
+	double bd;              /* K == 2: bias_1 - bias_0 */
+	double dev_loss;        /* K == 2: dev log-loss sum and right count at */
+	size_t dev_right;       /* the point of the last objective() */
+	size_t ndev;
 	long evals;             /* objective evaluations */
 } problem;
 
@@ -550,57 +708,46 @@ static double pass_any(const problem *p, const double *x, double *g,
 	return f;
 }
 
-/* pass_any for two labels: one exp and one log1p per example, and the
- * inner loops unrolled by the compiler. */
-static double pass_two(const problem *p, const double *x, double *g,
-                       size_t a, size_t b)
+/* pass_any for two labels.  With q0 + q1 = 1 the data gradient of w_0 is
+ * minus that of w_1, and the scores only matter through s1 - s0, so the
+ * pass gathers one float per feature (p->xf: w_1 - w_0) and scatters one
+ * double (h: the gradient of w_1); objective() spreads h over both
+ * columns.  One exp and one log1p per example. */
+static double pass_two(const problem *p, double *h, size_t a, size_t b,
+                       double *gb, double *dev_loss, size_t *dev_right)
 {
 	const cf_lm_data *d = p->d;
 	const uint32_t *idx = d->idx;
-	const float *val = d->val;
+	const float *val = d->val, *xd = p->xf;
 	const size_t *off = d->off, nf = d->nfields;
 	size_t i, e;
-	double f = 0, b0 = x[2 * p->nused], b1 = x[2 * p->nused + 1];
-	double *gb = g + 2 * p->nused;
-
-	const float *xf = p->xf;
+	double f = 0, gb1 = 0, bd = p->bd, dl = 0;
+	size_t dr = 0;
 
 	for (i = a; i < b; i++) {
 		size_t e0 = off[i * nf], e1 = off[(i + 1) * nf];
-		double s0 = b0, s1 = b1, t, q0, q1, r0, r1, m;
+		double m = bd, t, q1, r1;
 
-		if (p->isdev && p->isdev[i])
-			continue;
-		for (e = e0; e < e1; e++) {
-			const float *w = xf + 2 * (size_t)idx[e];
-			double v = val[e];
-
-			s0 += v * w[0];
-			s1 += v * w[1];
-		}
-		/* softmax of (s0, s1) with t = exp(-|s1 - s0|) */
-		m = s1 - s0;
+		for (e = e0; e < e1; e++)
+			m += (double)val[e] * xd[idx[e]];
 		t = exp(-fabs(m));
-		if (m <= 0) {
-			q0 = 1.0 / (1.0 + t);
-			q1 = t * q0;
-		} else {
-			q1 = 1.0 / (1.0 + t);
-			q0 = t * q1;
+		if (p->isdev && p->isdev[i]) {   /* scored, not learnt from */
+			dl += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
+			dr += (m > 0) == (p->lab[i] == 1);
+			continue;
 		}
+		/* q1 = sigmoid(m), with t = exp(-|m|) */
+		q1 = m > 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
 		/* -log q_y = log1p(t) (+ |m| for the smaller score) */
 		f += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
-		r0 = q0 - (p->lab[i] == 0);
 		r1 = q1 - (p->lab[i] == 1);
-		for (e = e0; e < e1; e++) {
-			double *gw = g + 2 * (size_t)idx[e], v = val[e];
-
-			gw[0] += v * r0;
-			gw[1] += v * r1;
-		}
-		gb[0] += r0;
-		gb[1] += r1;
+		for (e = e0; e < e1; e++)
+			h[idx[e]] += val[e] * r1;
+		gb1 += r1;
 	}
+	*gb = gb1;
+	*dev_loss = dl;
+	*dev_right = dr;
 	return f;
 }
 
@@ -609,14 +756,16 @@ typedef struct chunk_job {
 	const double *x;
 	double *g, *s;
 	size_t a, b;
-	double f;
+	double f, gb;
+	double dl;              /* two labels: dev log-loss sum, right count */
+	size_t dr;
 } chunk_job;
 
 static void *chunk_run(void *arg)
 {
 	chunk_job *j = arg;
 
-	j->f = j->p->K == 2 ? pass_two(j->p, j->x, j->g, j->a, j->b) :
+	j->f = j->p->K == 2 ? pass_two(j->p, j->g, j->a, j->b, &j->gb, &j->dl, &j->dr) :
 	       pass_any(j->p, j->x, j->g, j->a, j->b, j->s);
 	return NULL;
 }
@@ -649,22 +798,27 @@ static double objective(problem *p, const double *x, double *g)
 	chunk_job j[NCHUNK];
 	pthread_t th[NCHUNK];
 	int started[NCHUNK] = { 0 };
-	size_t c, k, nw = p->nused * p->K;
+	size_t c, k, nw = p->nused * p->K, nu = p->nused;
+	int two = p->K == 2;
 	double f = 0, reg = 0;
 
-	memset(g, 0, p->dim * sizeof *g);
-	if (p->xf)
-		for (k = 0; k < p->dim; k++)
-			p->xf[k] = (float)x[k];
+	if (two) {
+		for (k = 0; k < nu; k++)
+			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
+		p->bd = x[2 * nu + 1] - x[2 * nu];
+	} else {
+		memset(g, 0, p->dim * sizeof *g);
+	}
 	for (c = 0; c < NCHUNK; c++) {
 		j[c].p = p;
 		j[c].x = x;
-		j[c].g = c ? p->gpart[c] : g;
+		j[c].g = c || two ? p->gpart[c] : g;
 		j[c].s = p->s[c];
 		j[c].a = p->lo[c];
 		j[c].b = p->lo[c + 1];
-		if (c)
-			memset(j[c].g, 0, p->dim * sizeof *g);
+		j[c].gb = 0;
+		if (c || two)
+			memset(j[c].g, 0, (two ? nu : p->dim) * sizeof *g);
 	}
 	for (c = 1; c < NCHUNK && p->threads > 1; c++)
 		started[c] = pthread_create(&th[c], NULL, chunk_run, &j[c]) == 0;
@@ -676,9 +830,33 @@ static double objective(problem *p, const double *x, double *g)
 			pthread_join(th[c], NULL);
 	for (c = 0; c < NCHUNK; c++)
 		f += j[c].f;
-	for (c = 1; c < NCHUNK; c++)
-		for (k = 0; k < p->dim; k++)
-			g[k] += j[c].g[k];
+	if (two) {
+		double hb = 0;
+
+		p->dev_loss = 0;
+		p->dev_right = 0;
+		for (c = 0; c < NCHUNK; c++) {
+			p->dev_loss += j[c].dl;
+			p->dev_right += j[c].dr;
+		}
+
+		for (k = 0; k < nu; k++) {
+			double h = 0;
+
+			for (c = 0; c < NCHUNK; c++)
+				h += j[c].g[k];
+			g[2 * k] = -h;
+			g[2 * k + 1] = h;
+		}
+		for (c = 0; c < NCHUNK; c++)
+			hb += j[c].gb;
+		g[2 * nu] = -hb;
+		g[2 * nu + 1] = hb;
+	} else {
+		for (c = 1; c < NCHUNK; c++)
+			for (k = 0; k < p->dim; k++)
+				g[k] += j[c].g[k];
+	}
 	for (k = 0; k < nw; k++) {
 		reg += x[k] * x[k];
 		g[k] += p->invC * x[k];
@@ -694,6 +872,27 @@ static void dev_eval(const problem *p, const double *x, double *s,
 	size_t i, k, n = 0, right = 0;
 	double l = 0;
 
+	if (p->K == 2) {    /* as pass_two: one float gathered per feature */
+		const cf_lm_data *d = p->d;
+		size_t nu = p->nused, nf = d->nfields, e;
+		double bd = x[2 * nu + 1] - x[2 * nu];
+
+		for (k = 0; k < nu; k++)
+			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
+		for (i = 0; i < d->n; i++) {
+			double m = bd, t;
+
+			if (!p->isdev[i])
+				continue;
+			for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+				m += (double)d->val[e] * p->xf[d->idx[e]];
+			t = exp(-fabs(m));
+			l += log1p(t) + ((p->lab[i] == 0) == (m > 0) ? fabs(m) : 0.0);
+			right += (m > 0) == (p->lab[i] == 1);
+			n++;
+		}
+		goto out;
+	}
 	for (i = 0; i < p->d->n; i++) {
 		size_t best = 0;
 
@@ -706,6 +905,7 @@ static void dev_eval(const problem *p, const double *x, double *s,
 		right += best == p->lab[i];
 		n++;
 	}
+out:
 	*loss = n ? l / (double)n : NAN;
 	*acc = n ? (double)right / (double)n : NAN;
 }
@@ -721,6 +921,7 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 #define LBFGS_M 8
+#define REFIT_ITERS 2   /* warm-started iterations of the refit */
 
 typedef struct lbfgs_out {
 	int iterations;       /* run */
@@ -728,12 +929,12 @@ typedef struct lbfgs_out {
 	double f_best;        /* objective at best */
 } lbfgs_out;
 
-/* Minimise the objective from x = 0 with L-BFGS (at most maxit iterations)
+/* Minimise the objective from x0 (NULL: 0) with L-BFGS (at most maxit iterations)
  * and an Armijo line search backtracking by quadratic interpolation; with dev examples (p->isdev),
  * best gets the iterate of least dev loss and the run stops after
  * `patience` iterations without improvement. */
-static int lbfgs(problem *p, int maxit, int patience, double *best,
-                 lbfgs_out *out, cf_error *err)
+static int lbfgs(problem *p, int maxit, int patience, const double *x0,
+                 double *best, lbfgs_out *out, cf_error *err)
 {
 	size_t D = p->dim, i, hist = 0, head = 0;
 	double *x = NULL, *g = NULL, *xn = NULL, *gn = NULL, *dir = NULL,
@@ -750,6 +951,8 @@ static int lbfgs(problem *p, int maxit, int patience, double *best,
 		goto done;
 	}
 	split_chunks(p);
+	if (x0)
+		memcpy(x, x0, D * sizeof *x);
 	f = objective(p, x, g);
 	memcpy(best, x, D * sizeof *x);
 	out->iterations = out->best_iteration = 0;
@@ -827,7 +1030,11 @@ static int lbfgs(problem *p, int maxit, int patience, double *best,
 		memcpy(g, gn, D * sizeof *g);
 		out->iterations = it;
 		if (ndev) {
-			dev_eval(p, x, p->s[0], &dl, &da);
+			/* two labels: the pass scored the dev examples at xn, now x */
+			if (p->K == 2)
+				dl = p->dev_loss / (double)p->ndev;
+			else
+				dev_eval(p, x, p->s[0], &dl, &da);
 			if (dl < best_dev) {
 				best_dev = dl;
 				memcpy(best, x, D * sizeof *x);
@@ -997,17 +1204,22 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	p.invC = 1.0 / o->C;
 	p.threads = o->threads;
 	if (!(best = malloc(p.dim * sizeof *best)) ||
-	    (K == 2 && !(p.xf = malloc(p.dim * sizeof *p.xf))))
+	    (K == 2 && !(p.xf = malloc((nused ? nused : 1) * sizeof *p.xf))))
 		goto nomem;
 	for (c = 0; c < NCHUNK; c++)
 		if (!(p.s[c] = malloc(K * sizeof *p.s[c])) ||
-		    (c && !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
+		    ((c || K == 2) &&
+		     !(p.gpart[c] = malloc(p.dim * sizeof *p.gpart[c]))))
 			goto nomem;
 
-	/* with a dev split: choose the iteration by dev loss; then, with
-	 * refit, train again on every example for that many iterations */
+	/* with a dev split: stop at the iteration of least dev loss; then,
+	 * with refit, take in the dev examples: a few iterations on every
+	 * example from the early-stopped weights (a refit from zero for as
+	 * many iterations as the first run doubled the passes and scored the
+	 * same on cad-sentiment) */
 	p.isdev = rep.ndev ? isdev : NULL;
-	if ((rc = lbfgs(&p, o->epochs, o->patience, best, &lo, err)) < 0)
+	p.ndev = rep.ndev;
+	if ((rc = lbfgs(&p, o->epochs, o->patience, NULL, best, &lo, err)) < 0)
 		goto done;
 	rep.iterations = lo.iterations;
 	rep.best_iteration = lo.best_iteration;
@@ -1016,7 +1228,10 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		dev_eval(&p, best, p.s[0], &rep.dev_loss, &rep.dev_accuracy);
 		if (o->refit) {
 			p.isdev = NULL;
-			if ((rc = lbfgs(&p, lo.best_iteration, 1, best, &lo, err)) < 0)
+			int rit = lo.best_iteration < REFIT_ITERS ? lo.best_iteration :
+			          REFIT_ITERS;
+
+			if ((rc = lbfgs(&p, rit, 1, best, best, &lo, err)) < 0)
 				goto done;
 			rep.refit_iterations = lo.iterations;
 			rep.train_loss = lo.f_best / (double)d->n;
@@ -1044,6 +1259,8 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	for (f = 0; f < nf; f++)
 		if (!(m->fields[f] = strdup(d->fields[f])))
 			goto nomem;
+	if (d->label_field && !(m->label_field = strdup(d->label_field)))
+		goto nomem;
 	for (i = 0; i < nb; i++) {
 		float *row = m->tab + i * m->stride;
 
@@ -1078,6 +1295,7 @@ done:
 /* ---- prediction ----------------------------------------------------- */
 
 #define STACK_FEATS 4096
+#define PREFETCH    16
 
 int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
                       const size_t *lens, size_t nfields, double *probs)
@@ -1116,10 +1334,19 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 		sort_u32(buf, n, buf + bound);
 		for (k = 0; k < K; k++)
 			fs[k] = 0;
+		/* the rows are scattered over a table larger than the caches:
+		 * ask for them PREFETCH features ahead */
+		for (i = 0; i < n && i < PREFETCH; i++)
+			__builtin_prefetch(m->tab + (size_t)buf[i] * m->stride);
+		i = 0;
 		while (i < n) {
 			size_t j = i + 1;
 			const float *row = m->tab + (size_t)buf[i] * m->stride;
 			double v;
+
+			if (i + PREFETCH < n)
+				__builtin_prefetch(m->tab + (size_t)buf[i + PREFETCH] *
+				                   m->stride);
 
 			while (j < n && buf[j] == buf[i])
 				j++;
@@ -1164,6 +1391,7 @@ const char *cf_lm_label(const cf_lm *m, size_t i) { return i < m->nlabels ? m->l
 size_t cf_lm_nfields(const cf_lm *m) { return m->nfields; }
 const char *cf_lm_field(const cf_lm *m, size_t i) { return i < m->nfields ? m->fields[i] : NULL; }
 const cf_lm_opts *cf_lm_options(const cf_lm *m) { return &m->opts; }
+const char *cf_lm_label_field(const cf_lm *m) { return m->label_field; }
 
 int cf_lm_label_index(const cf_lm *m, const char *label)
 {
@@ -1183,6 +1411,7 @@ void cf_lm_free(cf_lm **mp)
 		return;
 	free_strv(m->labels, m->nlabels);
 	free_strv(m->fields, m->nfields);
+	free(m->label_field);
 	free(m->tab);
 	free(m->bias);
 	free(m);
@@ -1270,7 +1499,8 @@ static void put_str(wbuf *b, const char *s)
  * (bit 0 char n-grams, bit 1 refit),
  * u32 bucket_bits, u32 nlabels, u32 nfields, u64 seed, u32 epochs,
  * u32 patience, f64 dev_split, f64 C, labels and fields as (u32 len,
- * bytes), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
+ * bytes), the label field's name (u32 len, bytes; empty: not recorded;
+ * absent in version 2), f32 bias[K], u32 nrows, rows (u32 bucket, f32 idf, f32 w[K]) in
  * increasing bucket order, u32 CRC-32 of everything before it. */
 int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 {
@@ -1297,6 +1527,7 @@ int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 		put_str(&b, m->labels[k]);
 	for (k = 0; k < m->nfields; k++)
 		put_str(&b, m->fields[k]);
+	put_str(&b, m->label_field ? m->label_field : "");
 	for (k = 0; k < m->nlabels; k++)
 		put_f32(&b, m->bias[k]);
 	rowpos = b.n;
@@ -1500,7 +1731,7 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 		cf_error_set(err, rc, "%s: truncated model file (%zu bytes)", path, len);
 		goto done;
 	}
-	if (version != CF_LM_VERSION) {
+	if (version != CF_LM_VERSION && version != 2) {
 		cf_error_set(err, rc, "%s: model file version %u, this build reads "
 		             "version %u%s", path, version, CF_LM_VERSION,
 		             version < CF_LM_VERSION ? "; train the model again with "
@@ -1562,6 +1793,10 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 		m->labels[k] = get_str(&r);
 	for (k = 0; k < m->nfields; k++)
 		m->fields[k] = get_str(&r);
+	if (version >= 3 && (m->label_field = get_str(&r)) && !*m->label_field) {
+		free(m->label_field);
+		m->label_field = NULL;
+	}
 	for (k = 0; k < m->nlabels; k++)
 		m->bias[k] = get_f32(&r);
 	nrows = get_u32(&r);

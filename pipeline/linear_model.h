@@ -15,8 +15,8 @@
  * sum(logloss) + |W|^2 / (2C)), trained full-batch with L-BFGS in a fixed
  * order, so one seed gives one model, byte for byte.  The seed only chooses
  * the dev split; the dev log-loss picks the best iteration (early stopping)
- * and, with refit (the default), the model is then trained again on every
- * example for that many iterations.  idf is computed on every example (it
+ * and, with refit (the default), two more iterations on every example,
+ * starting from those weights, take in the dev examples.  idf is computed on every example (it
  * uses no labels).  The gradient is summed over two fixed halves of the
  * examples, on two threads or one: the same bits either way.
  *
@@ -34,7 +34,8 @@
 #include "cfaug/cfaug.h"
 
 #define CF_LM_MAGIC          "CFTM"
-#define CF_LM_VERSION        2u    /* 2: refit flag, frequency columns */
+#define CF_LM_VERSION        3u    /* 2: refit flag, frequency columns;
+                                       3: label field name */
 #define CF_LM_MIN_BITS       16
 #define CF_LM_MAX_BITS       24
 #define CF_LM_MAX_LABELS     1024
@@ -52,8 +53,8 @@ typedef struct cf_lm_opts {
 	double C;             /* inverse L2 strength, as scikit-learn's C */
 	int patience;         /* stop after this many iterations without a
 	                         better dev loss */
-	int refit;            /* 1: after choosing the iteration on the dev
-	                         split, train on all examples that long */
+	int refit;            /* 1: after early stopping on the dev split,
+	                         continue briefly on all examples */
 	int threads;          /* 1 or 2 (the result does not depend on it);
 	                         not stored in the model file */
 } cf_lm_opts;
@@ -90,6 +91,19 @@ int cf_lm_data_new(cf_lm_data **out, const char *const *field_names,
 int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
                    const size_t *lens, const char *label, cf_error *err);
 
+/* cf_lm_data_add for n examples: texts[i * nfields + f] (lens likewise,
+ * or NULL) and labels[i], features extracted on two threads when threads
+ * > 1; the set is the same as after n calls of cf_lm_data_add.  On
+ * failure some of the examples may have been added. */
+int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
+                         const size_t *lens, const char *const *labels,
+                         int threads, cf_error *err);
+
+/* Record the name of the label field (copied) for the model file, so
+ * eval can find the labels without being told.  CF_ENOMEM. */
+int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
+                               cf_error *err);
+
 size_t cf_lm_data_count(const cf_lm_data *d);
 void cf_lm_data_free(cf_lm_data **d);
 
@@ -121,6 +135,9 @@ const char *cf_lm_label(const cf_lm *m, size_t i);   /* sorted by bytes */
 int cf_lm_label_index(const cf_lm *m, const char *label);  /* -1: unknown */
 size_t cf_lm_nfields(const cf_lm *m);
 const char *cf_lm_field(const cf_lm *m, size_t i);
+/* The label field the model was trained on; NULL when not recorded (a
+ * version 2 file, or cf_lm_data_set_label_field was not called). */
+const char *cf_lm_label_field(const cf_lm *m);
 /* Hyper-parameters the model was trained with. */
 const cf_lm_opts *cf_lm_options(const cf_lm *m);
 

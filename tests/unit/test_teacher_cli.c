@@ -255,12 +255,79 @@ static void test_usage_and_exit_codes(void **state)
 	expect_err("1 text field");
 }
 
+/* predict keeps a JSONL line as read and adds "probs" and "pred"; a
+ * record that already has them gets them replaced, not repeated. */
+static void test_predict_splice(void **state)
+{
+	char in[160];
+	FILE *fp;
+	char *out, *second;
+
+	snprintf(in, sizeof in, "%s/splice.jsonl", dir);
+	fp = fopen(in, "w");
+	fputs("{\"text\" : \"a wonderful film\", \"n\": 1.50}  \n"
+	      "{\"text\":\"dull\",\"pred\":\"x\",\"probs\":[1]}\n", fp);
+	fclose(fp);
+	assert_int_equal(run("predict", "-m", model, "-i", in, NULL), 0);
+	out = slurp(outp);
+	assert_non_null(second = strchr(out, '\n'));
+	*second++ = 0;
+	assert_true(!strncmp(out, "{\"text\" : \"a wonderful film\", \"n\": 1.50,"
+	                     "\"probs\":{\"Negative\":", 60));
+	assert_non_null(strstr(out, ",\"pred\":\""));
+	assert_true(out[strlen(out) - 1] == '}');
+	assert_true(!strncmp(second, "{\"text\":\"dull\",\"pred\":\"", 23));
+	assert_null(strstr(strstr(second, "\"probs\"") + 1, "\"probs\""));
+	assert_non_null(strstr(second, "\"probs\":{"));
+	free(out);
+}
+
+/* eval and predict default to the fields the model was trained on: a
+ * model trained on Text/Sentiment evaluates a TSV of those columns with
+ * no flags; --label-field still overrides. */
+static void test_model_field_defaults(void **state)
+{
+	char in[160], m3[160];
+	FILE *fp;
+	char *out;
+
+	snprintf(in, sizeof in, "%s/cad.tsv", dir);
+	snprintf(m3, sizeof m3, "%s/m3.cftm", dir);
+	fp = fopen(in, "w");
+	fputs("Sentiment\tText\n"
+	      "Positive\ta wonderful, moving film\n"
+	      "Negative\tdull and boring, a waste\n"
+	      "Positive\twonderful acting, a moving story\n"
+	      "Negative\tawful, boring and dull\n"
+	      "Positive\tmoving and wonderful\n"
+	      "Negative\ta boring waste of time\n", fp);
+	fclose(fp);
+	assert_int_equal(run("train", "-i", in, "--text-field", "Text",
+	                     "--label-field", "Sentiment", "-o", m3,
+	                     "--buckets", "16", "--dev-split", "0", NULL), 0);
+	assert_int_equal(run("eval", "-m", m3, "-i", in, NULL), 0);
+	out = slurp(outp);
+	assert_non_null(strstr(out, "\"records\": 6"));
+	assert_non_null(strstr(out, "\"bad_records\": 0"));
+	free(out);
+	assert_int_equal(run("predict", "-m", m3, "-i", in, NULL), 0);
+	out = slurp(outp);
+	assert_non_null(strstr(out, "\"pred\""));
+	free(out);
+	/* the flag wins over the model's field */
+	assert_int_equal(run("eval", "-m", m3, "-i", in, "--label-field", "label",
+	                     NULL), 4);
+	expect_err("label field 'label' is missing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_train_reports),
 		cmocka_unit_test(test_eval_json),
 		cmocka_unit_test(test_predict_stream),
+		cmocka_unit_test(test_model_field_defaults),
+		cmocka_unit_test(test_predict_splice),
 		cmocka_unit_test(test_bad_records),
 		cmocka_unit_test(test_usage_and_exit_codes),
 	};
