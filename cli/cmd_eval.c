@@ -1774,8 +1774,10 @@ static int read_pairs(eval *e, cf_reader *rd, cf_error *err)
 		if (why[0])
 			goto bad;
 		if (!e->have_group || strcmp(id, group_id)) {
-			if ((rc = score_group(e, err)) < 0)
+			if ((rc = score_group(e, err)) < 0) {
+				json_decref(obj);   /* the record that opened the next group */
 				goto done;
+			}
 			free(group_id);
 			if (!(group_id = strdup(id)))
 				goto nomem;
@@ -1863,8 +1865,10 @@ static int read_flat(eval *e, cf_reader *rd, cf_error *err)
 			inblock = (inblock + 1) % a->block;
 		}
 		if (starts) {
-			if ((rc = score_group(e, err)) < 0)
+			if ((rc = score_group(e, err)) < 0) {
+				json_decref(obj);   /* the record that opened the next group */
 				goto done;
+			}
 			free(group_key);
 			group_key = NULL;
 			if (key && !(group_key = strdup(key)))
@@ -1876,12 +1880,15 @@ static int read_flat(eval *e, cf_reader *rd, cf_error *err)
 
 				/* the block's original from --originals */
 				rc = next_obj(e, ord, a->originals, &oo, &oline, err);
-				if (rc < 0)
+				if (rc < 0) {
+					json_decref(obj);
 					goto done;
+				}
 				if (rc == CF_READ_EOF) {
 					rc = cf_error_set(err, CF_EDATA, "%s: more blocks of %ld "
 					                  "than originals in %s (line %ld)",
 					                  a->input, a->block, a->originals, line);
+					json_decref(obj);
 					goto done;
 				}
 				rc = unit_from(e, &e->orig, oo, lf, why, sizeof why);
