@@ -826,8 +826,19 @@ static int poll_stages(cf_pipeline *p, int timeout_ms)
 	return held;
 }
 
-static int stall_error(cf_pipeline *p, cf_error *err)
+/* at_window: the window is full while reading (else: after the flush). */
+static int stall_error(cf_pipeline *p, int at_window, cf_error *err)
 {
+	unsigned i;
+
+	/* a stage that holds items until end of input by design fills the
+	 * window on any input longer than it: a limit, not a bug */
+	for (i = 0; at_window && i < p->nstages; i++)
+		if (p->stages[i].kind->flags & CF_STAGE_HOLDS)
+			return cf_error_set(err, CF_ELIMIT, "%zu records are unfinished "
+			        "and stage '%s' holds candidates until end of input: "
+			        "raise `window` (or --window) above the number of input "
+			        "records", p->ngroups, p->stages[i].name);
 	return cf_error_set(err, CF_EINTERNAL,
 	        "record %llu (line %ld) is held by no stage but never finished",
 	        (unsigned long long)p->head->rec.recno, p->head->rec.line);
@@ -843,7 +854,7 @@ static int wait_window(cf_pipeline *p, size_t window, cf_error *err)
 		if ((rc = drain(p, err)) < 0)
 			return rc;
 		if (held == 0 && p->ngroups >= window)
-			return stall_error(p, err);
+			return stall_error(p, 1, err);
 	}
 	return 0;
 }
@@ -1127,7 +1138,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	if ((rc = drain(p, err)) < 0)
 		goto done;
 	if (p->ngroups) {
-		rc = stall_error(p, err);
+		rc = stall_error(p, 0, err);
 		goto done;
 	}
 	/* nothing lost: the figures must add up, or we have a bug */

@@ -14,6 +14,7 @@ extern const cf_stage_kind cf_stage_reorder;
 extern const cf_stage_kind cf_stage_rules;
 extern const cf_stage_kind cf_stage_teacher;
 extern const cf_stage_kind cf_stage_llm;
+extern const cf_stage_kind cf_stage_zfilter;
 
 const cf_stage_kind *const cf_stage_kinds[] = {
 	&cf_stage_passthrough,
@@ -23,6 +24,7 @@ const cf_stage_kind *const cf_stage_kinds[] = {
 	&cf_stage_rules,
 	&cf_stage_teacher,
 	&cf_stage_llm,
+	&cf_stage_zfilter,
 	NULL
 };
 

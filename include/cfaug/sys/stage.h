@@ -49,6 +49,10 @@ typedef struct cf_pipeline_info {
 
 #define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */
 #define CF_STAGE_CANDIDATES 0x2u  /* process() receives candidates */
+/* The stage holds items until flush() by design (it needs the whole input,
+ * like zfilter): the runner's window must cover the input, and when it
+ * fills the runner names the stage instead of reporting a stall. */
+#define CF_STAGE_HOLDS      0x4u
 
 typedef struct cf_stage_kind {
 	const char *name;          /* the YAML `type` */
