@@ -20,7 +20,9 @@
  * inserted as they are; JSON escaping happens when the request body is
  * built from the rendered messages (with jansson), never here.
  *
- * Limits: a file of at most 1 MiB, at most 64 sections.
+ * The file must be valid UTF-8 without NUL bytes ("FILE:LINE:COL: invalid
+ * UTF-8 in a template"); limits: a file of at most 1 MiB, at most 64
+ * sections.
  */
 #ifndef CF_TEMPLATE_H
 #define CF_TEMPLATE_H
