@@ -82,6 +82,7 @@ typedef struct llm_state {
 	cf_strmap target, vars, prices;
 	cf_strlist fields, extra_fields, stop;
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
+	long max_prompt_kb;
 	double rpm, tpm, timeout_s;
 	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
 	              *max_completion_tokens;
@@ -174,6 +175,8 @@ static const cf_option llm_options[] = {
 	  86400, NULL, "per-attempt timeout in seconds" },
 	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
 	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
+	{ "max_prompt_kb", CF_OPT_INT, offsetof(llm_state, max_prompt_kb), "2048", 0,
+	  NULL, 1, 1048576, NULL, "a record whose rendered prompt is larger fails, unsent" },
 	{ "cache", CF_OPT_STRING, offsetof(llm_state, cache_dir), ".cfaug-cache", 0, NULL,
 	  0, 0, NULL, "response cache directory, shareable (--no-cache: off)" },
 	{ "prices", CF_OPT_STRMAP, offsetof(llm_state, prices), NULL, 0, NULL, 0, 0, NULL,
@@ -823,13 +826,24 @@ static void dry_count(llm_state *s, job *j)
 	s->dry_completion_tok += ctok * missing;
 }
 
+/* Bytes of the messages' contents. */
+static size_t prompt_bytes(json_t *msgs)
+{
+	size_t i, n = 0;
+	json_t *m;
+
+	json_array_foreach(msgs, i, m)
+		n += json_string_length(json_object_get(m, "content"));
+	return n;
+}
+
 static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	llm_state *s = state;
 	const char *label = cf_item_label(it), *target = label;
-	size_t nv = cf_template_nvars(s->tpl), i;
+	size_t nv = cf_template_nvars(s->tpl), i, pb;
 	const char **vals = NULL;
-	char **frees = NULL;
+	char **frees = NULL, why[160];
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
@@ -860,6 +874,14 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		free(frees[i]);
 	free(vals);
 	free(frees);
+	if (j->messages && (pb = prompt_bytes(j->messages)) > (size_t)s->max_prompt_kb * 1024) {
+		/* never send (nor pay for) what no model's context holds */
+		snprintf(why, sizeof why, "prompt of %zu bytes is larger than max_prompt_kb "
+		         "(%ld): not sent", pb, s->max_prompt_kb);
+		cf_fail_record(st, it, why);
+		job_free(j);
+		return 0;
+	}
 	if (!j->messages || s->dry_run) {
 		if (!j->messages)
 			cf_fail_record(st, it, "cannot render the prompt (a value is not valid UTF-8)");
