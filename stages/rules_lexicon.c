@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cfaug/reader.h"
 #include "rules.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
@@ -711,6 +712,12 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			p = le + 1;
 			continue;
 		}
+		/* a target with bad bytes would make every text it edits unusable */
+		int nul = 0;
+		size_t bad = cf_utf8_check(p, (size_t)(le - p), &nul);
+		if (bad < (size_t)(le - p))
+			return cf_error_set(err, CF_ECONFIG, "%s:%ld:%zu: %s", name, line,
+			                    bad + 1, nul ? "NUL byte" : "invalid UTF-8");
 		/* split on tabs */
 		const char *q = p;
 		while (nc < 4) {
