@@ -966,6 +966,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 {
 	const unsigned char *t = (const unsigned char *)text;
 	cf_rules_pm *pm;
+	const char *sub;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	int rc = 0;
@@ -980,6 +981,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
 			return rc;
 	pm = o->pm;
+	/* NULL when every replacement so far was empty (deletions) */
+	sub = o->sub ? o->sub : "";
 	if (o->npm > 1)
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
 
@@ -1021,14 +1024,14 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		/* pattern matches wholly before this word */
 		while (k < o->npm && pm[k].off + pm[k].len <= ws) {
 			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               sub + pm[k].sub_off, pm[k].sub_len, -1,
 			               pm[k].rule, -1)) < 0)
 				return rc;
 			k++;
 		}
 		if (k < o->npm && pm[k].off < we) {   /* the word is inside a match */
 			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               sub + pm[k].sub_off, pm[k].sub_len, -1,
 			               pm[k].rule, -1)) < 0)
 				return rc;
 			if (i < pm[k].off + pm[k].len)
@@ -1082,7 +1085,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	}
 	for (; k < o->npm; k++)
 		if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-		               o->sub + pm[k].sub_off, pm[k].sub_len, -1, pm[k].rule,
+		               sub + pm[k].sub_off, pm[k].sub_len, -1, pm[k].rule,
 		               -1)) < 0)
 			return rc;
 	if ((rc = out_put(o, text + copied, len - copied)) < 0)

@@ -167,6 +167,8 @@ fail:
 
 static int sub_put(cf_rules_out *o, const char *s, size_t n)
 {
+	if (!n)
+		return 0;   /* o->sub may still be NULL: no pointer arithmetic on it */
 	if (o->sublen + n > o->subcap) {
 		size_t cap = o->subcap ? o->subcap : 256;
 		char *t;
