@@ -19,7 +19,9 @@ typedef struct cf_llm_parse {
 	int json_mode;            /* parse: json */
 	const char *jfield;       /* json: the one field to read, or NULL: each
 	                             edited field by its own name */
-	const cf_strlist *edit;   /* the fields to edit, at least one */
+	const cf_strlist *edit;   /* the fields to edit: one, or (json mode
+	                             without jfield) several; llm.c's init
+	                             refuses other settings */
 } cf_llm_parse;
 
 /* The entry of a completion's "choices" answering sample k: the one whose

@@ -154,9 +154,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.between[0] = (cfg & 16) ? "```" : "<new>";
 		p.between[1] = (cfg & 16) ? "```" : "</new>";
 	}
+	/* only the settings the stage's init accepts: two fields need json
+	 * mode without a single field name */
 	if ((cfg & 4) && p.json_mode)
 		p.jfield = "rewrite";
-	if (cfg & 8)
+	else if ((cfg & 8) && p.json_mode)
 		p.edit = &two;
 	rec.fields = json_pack("{s:s, s:s}", "text", "The movie was great.",
 	                       "hypothesis", " A man sleeps. ");
