@@ -236,7 +236,8 @@ int cf_template_parse(cf_template **out, const char *name, const char *text,
 	char *p, *e, *l, *nl, *body = NULL;
 	const char *role = NULL, *r, *prev = NULL;
 	long line = 1, body_line = 0, hdr_line = 0;
-	size_t blen;
+	size_t blen, at;
+	int nul = 0;
 	const char *b = base_name(name, &blen);
 	int rc = 0, sectioned = -1;
 
@@ -251,6 +252,18 @@ int cf_template_parse(cf_template **out, const char *name, const char *text,
 	cf_sha256_hex(d, t->hex);
 	if (memchr(text, '\0', len)) {
 		rc = cf_error_set(err, CF_ECONFIG, "%s: a NUL byte in a template", name);
+		goto done;
+	}
+	/* refused here, or every record would fail at render time */
+	if ((at = cf_utf8_check(text, len, &nul)) < len) {
+		const char *ls = text;
+		for (p = t->text; p < t->text + at; p++)
+			if (*p == '\n') {
+				line++;
+				ls = text + (p - t->text) + 1;
+			}
+		rc = cf_error_set(err, CF_ECONFIG, "%s:%ld:%ld: invalid UTF-8 in a "
+		                  "template", name, line, (long)(text + at - ls) + 1);
 		goto done;
 	}
 	p = t->text;

@@ -21,7 +21,9 @@
  * written as JSON (cf_template_write_json escapes the literal text once,
  * at load, and only the values per record).
  *
- * Limits: a file of at most 1 MiB, at most 64 sections.
+ * The file must be valid UTF-8 without NUL bytes ("FILE:LINE:COL: invalid
+ * UTF-8 in a template"); limits: a file of at most 1 MiB, at most 64
+ * sections.
  */
 #ifndef CF_TEMPLATE_H
 #define CF_TEMPLATE_H

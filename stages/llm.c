@@ -42,6 +42,7 @@
 #include "http.h"
 #include "json_parse.h"
 #include "json_write.h"
+#include "llm_parse.h"
 #include "llm_wire.h"
 #include "template.h"
 
@@ -88,6 +89,7 @@ typedef struct llm_state {
 	cf_strmap target, vars, prices;
 	cf_strlist fields, extra_fields, stop;
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
+	long max_prompt_kb;
 	double rpm, tpm, timeout_s;
 	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
 	              *max_completion_tokens;
@@ -184,6 +186,8 @@ static const cf_option llm_options[] = {
 	  86400, NULL, "per-attempt timeout in seconds" },
 	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
 	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
+	{ "max_prompt_kb", CF_OPT_INT, offsetof(llm_state, max_prompt_kb), "2048", 0,
+	  NULL, 1, 1048576, NULL, "a record whose rendered prompt is larger fails, unsent" },
 	{ "cache", CF_OPT_STRING, offsetof(llm_state, cache_dir), ".cfaug-cache", 0, NULL,
 	  0, 0, NULL, "response cache directory, shareable (--no-cache: off)" },
 	{ "prices", CF_OPT_STRMAP, offsetof(llm_state, prices), NULL, 0, NULL, 0, 0, NULL,
@@ -606,115 +610,14 @@ static int cache_load(llm_state *s, const job *j, int i, int round, json_t **ent
 	return *entry != NULL;
 }
 
-/* Cut s to at most max bytes at a UTF-8 character boundary. */
-static json_t *cut_string(const char *str, size_t len, size_t max)
-{
-	if (len > max) {
-		len = max;
-		while (len && ((unsigned char)str[len] & 0xC0) == 0x80)
-			len--;
-	}
-	return json_stringn(str, len);
-}
-
-static void trim(const char **b, size_t *n)
-{
-	while (*n && strchr(" \t\r\n", (*b)[0])) {
-		(*b)++;
-		(*n)--;
-	}
-	while (*n && strchr(" \t\r\n", (*b)[*n - 1]))
-		(*n)--;
-}
-
-/* Parse one answer into edits (field -> text).  NULL if usable, else the
- * reason it is not. */
+/* Parse one answer (llm_parse.c).  NULL if usable, else the reason. */
 static const char *parse_answer(llm_state *s, job *j, const char *content,
                                 json_t **edits)
 {
-	const char *b = content, *e, *a;
-	size_t n, i, ol;
-	int changed = 0;
-	json_t *obj = NULL, *v;
-	const char *reason = NULL;
+	cf_llm_parse p = { { s->between[0], s->between[1] }, s->json_mode,
+	                   s->jfield, s->edit };
 
-	*edits = NULL;
-	if (!content)
-		return "no_content";
-	n = strlen(content);
-	if (s->between[0]) {
-		if (!(a = strstr(content, s->between[0])))
-			return "no_marker";
-		b = a + strlen(s->between[0]);
-		if (!(e = strstr(b, s->between[1])))
-			return "no_marker";
-		n = (size_t)(e - b);
-	}
-	if (!(*edits = json_object()))
-		return "out_of_memory";
-	if (!s->json_mode) {
-		trim(&b, &n);
-		if (!n) {
-			reason = "empty";
-			goto done;
-		}
-		if (!(v = json_stringn(b, n))) {
-			reason = "invalid_utf8";
-			goto done;
-		}
-		json_object_set_new(*edits, s->edit->v[0], v);
-	} else {
-		/* the object from the first '{' to the last '}' (code fences and
-		 * chatter around it are common) */
-		const char *o = memchr(b, '{', n), *c = NULL;
-		for (i = n; i > 0; i--)
-			if (b[i - 1] == '}') {
-				c = b + i - 1;
-				break;
-			}
-		if (!o || !c || c < o || !(obj = cf_json_parse(o, (size_t)(c - o) + 1, NULL)) ||
-		    !json_is_object(obj)) {
-			reason = "bad_json";
-			goto done;
-		}
-		for (i = 0; i < s->edit->n; i++) {
-			const char *t;
-			v = json_object_get(obj, s->jfield ? s->jfield : s->edit->v[i]);
-			if (!json_is_string(v)) {
-				reason = "missing_field";
-				goto done;
-			}
-			t = json_string_value(v);
-			n = json_string_length(v);
-			trim(&t, &n);
-			if (!n) {
-				reason = "empty";
-				goto done;
-			}
-			json_object_set_new(*edits, s->edit->v[i], json_stringn(t, n));
-		}
-	}
-	/* unchanged: every edited field equals the original (both trimmed) */
-	for (i = 0; i < s->edit->n; i++) {
-		const char *o = cf_item_text(j->it, s->edit->v[i], &ol);
-		json_t *ed = json_object_get(*edits, s->edit->v[i]);
-		if (!o) {
-			changed = 1;
-			continue;
-		}
-		trim(&o, &ol);
-		if (ol != json_string_length(ed) || memcmp(o, json_string_value(ed), ol))
-			changed = 1;
-	}
-	if (!changed)
-		reason = "unchanged";
-done:
-	json_decref(obj);
-	if (reason) {
-		json_decref(*edits);
-		*edits = NULL;
-	}
-	return reason;
+	return cf_llm_parse_answer(&p, j->it, content, edits);
 }
 
 static int submit(llm_state *s, job *j, const int *idx, int count, int round,
@@ -766,7 +669,7 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 	if (++sm->tries > s->parse_retries) {
 		json_t *d = json_pack("{s:i, s:i}", "sample", i, "tries", sm->tries);
 		if (content)
-			json_object_set_new(d, "answer", cut_string(content, strlen(content), ANSWER_KEEP));
+			json_object_set_new(d, "answer", cf_llm_cut_string(content, strlen(content), ANSWER_KEEP));
 		sample_fail(j, i, reason, d);
 		return 0;
 	}
@@ -989,6 +892,7 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	llm_state *s = state;
 	const char *label = cf_item_label(it), *target = label;
+	char why[160];
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
@@ -1014,6 +918,14 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		job_free(j);
 		cf_fail_record(st, it, "out of memory");
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	if (rc == 0 && s->buf.len > (size_t)s->max_prompt_kb * 1024) {
+		/* never send (nor pay for) what no model's context holds */
+		snprintf(why, sizeof why, "prompt of %zu bytes is larger than max_prompt_kb "
+		         "(%ld): not sent", s->buf.len, s->max_prompt_kb);
+		cf_fail_record(st, it, why);
+		job_free(j);
+		return 0;
 	}
 	if (rc > 0 || s->dry_run) {
 		if (rc > 0)
@@ -1108,7 +1020,6 @@ static void on_done(void *ctx, const cf_http_result *r)
 	char msg[CF_ERRMSG_MAX], key[65], *dump;
 	int k, got = 0, rc = 0;
 	char found[64] = { 0 };
-	size_t ci;
 
 	rq_unlink(s, q);
 	hist_add(s, r->latency_s);
@@ -1140,7 +1051,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 			if (++sm->tries > s->parse_retries)
 				sample_fail(j, q->idx[k], "malformed_response", json_pack("{s:i, s:i, s:o}",
 				            "sample", q->idx[k], "tries", sm->tries, "answer",
-				            cut_string(r->body, r->body_len, ANSWER_KEEP)));
+				            cf_llm_cut_string(r->body, r->body_len, ANSWER_KEEP)));
 			else
 				rc = submit(s, j, &q->idx[k], 1, sm->round, &e);
 		}
@@ -1152,15 +1063,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 	s->total_tokens += (uint64_t)json_integer_value(json_object_get(usage, "total_tokens"));
 	for (k = 0; k < q->count && rc == 0; k++) {
 		int i = q->idx[k];
-		ch = NULL;
-		json_array_foreach(choices, ci, entry) {
-			json_t *ix = json_object_get(entry, "index");
-			if ((ix && json_integer_value(ix) == k) || (!ix && (int)ci == k)) {
-				ch = entry;
-				break;
-			}
-		}
-		if (!ch)
+		if (!(ch = cf_llm_choice(choices, k)))
 			continue;
 		found[k] = 1;
 		got++;

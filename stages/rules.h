@@ -76,7 +76,8 @@ void cf_rules_free(cf_rules **r);
  * only (and not at all under a_to_b).  A source
  * word already defined keeps its first target (except her/his, which keep
  * both for the gender module).  rule names the lexicon in provenance.
- * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line. */
+ * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line, "NAME:LINE:COL:
+ * invalid UTF-8" (or "NUL byte") for a line that is not valid UTF-8. */
 int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
                          const char *buf, size_t len, cf_error *err);
 /* Same from a file; rule defaults to path. */
@@ -90,7 +91,8 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err);
 int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);
 
 /* Add a user regex rule (PCRE2, UTF+UCP, JIT).  Replacement may use $N,
- * ${N} and $$.  On a bad pattern returns CF_ECONFIG and sets *erroff (the
+ * ${N} and $$.  On a bad pattern, or a replacement that is not valid UTF-8,
+ * returns CF_ECONFIG and sets *erroff (the
  * pattern offset, or (size_t)-1 for an error in the replacement) and msg. */
 int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
                          const char *replace, size_t *erroff, char *msg,

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cfaug/reader.h"
 #include "rules.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
@@ -713,6 +714,12 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			p = le + 1;
 			continue;
 		}
+		/* a target with bad bytes would make every text it edits unusable */
+		int nul = 0;
+		size_t bad = cf_utf8_check(p, (size_t)(le - p), &nul);
+		if (bad < (size_t)(le - p))
+			return cf_error_set(err, CF_ECONFIG, "%s:%ld:%zu: %s", name, line,
+			                    bad + 1, nul ? "NUL byte" : "invalid UTF-8");
 		/* split on tabs */
 		const char *q = p;
 		while (nc < 4) {
@@ -1101,6 +1108,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 {
 	const unsigned char *t = (const unsigned char *)text;
 	cf_rules_pm *pm;
+	const char *sub;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
@@ -1117,6 +1125,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
 			return rc;
 	pm = o->pm;
+	/* NULL when every replacement so far was empty (deletions) */
+	sub = o->sub ? o->sub : "";
 	if (o->npm > 1)
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
 
@@ -1180,14 +1190,14 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		/* pattern matches wholly before this word */
 		while (k < o->npm && pm[k].off + pm[k].len <= ws) {
 			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               sub + pm[k].sub_off, pm[k].sub_len, -1,
 			               pm[k].rule, -1)) < 0)
 				return rc;
 			k++;
 		}
 		if (k < o->npm && pm[k].off < we) {   /* the word is inside a match */
 			if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-			               o->sub + pm[k].sub_off, pm[k].sub_len, -1,
+			               sub + pm[k].sub_off, pm[k].sub_len, -1,
 			               pm[k].rule, -1)) < 0)
 				return rc;
 			if (i < pm[k].off + pm[k].len)
@@ -1261,7 +1271,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	}
 	for (; k < o->npm; k++)
 		if ((rc = emit(o, text, &copied, pm[k].off, pm[k].len,
-		               o->sub + pm[k].sub_off, pm[k].sub_len, -1, pm[k].rule,
+		               sub + pm[k].sub_off, pm[k].sub_len, -1, pm[k].rule,
 		               -1)) < 0)
 			return rc;
 	if ((rc = out_put(o, text + copied, len - copied)) < 0)

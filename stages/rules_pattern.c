@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cfaug/reader.h"
 #include "rules.h"
 
 #define MAX_PIECES 256
@@ -121,7 +122,7 @@ int cf_rules_pat_new(cf_rules_pat **out, uint32_t rule, const char *pattern,
 	cf_rules_pat *p = calloc(1, sizeof *p);
 	PCRE2_SIZE eo = 0;
 	uint32_t ngroups = 0;
-	int ec, rc;
+	int ec, rc, nul = 0;
 
 	*out = NULL;
 	*erroff = (size_t)-1;
@@ -131,6 +132,11 @@ int cf_rules_pat_new(cf_rules_pat **out, uint32_t rule, const char *pattern,
 		goto fail;
 	}
 	p->rule = rule;
+	if (cf_utf8_check(p->rep, strlen(p->rep), &nul) < strlen(p->rep)) {
+		snprintf(msg, msgsz, "replacement is not valid UTF-8");
+		rc = CF_ECONFIG;
+		goto fail;
+	}
 	p->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	                        PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
 	if (!p->code) {
@@ -161,6 +167,8 @@ fail:
 
 static int sub_put(cf_rules_out *o, const char *s, size_t n)
 {
+	if (!n)
+		return 0;   /* o->sub may still be NULL: no pointer arithmetic on it */
 	if (o->sublen + n > o->subcap) {
 		size_t cap = o->subcap ? o->subcap : 256;
 		char *t;

@@ -337,6 +337,12 @@ static void test_patterns(void **state)
 	                                      sizeof msg), CF_ECONFIG);
 	assert_int_equal(off, (size_t)-1);
 	assert_non_null(strstr(msg, "group 2"));
+	/* a replacement that is not UTF-8 (found by fuzz_lexicon: every edited
+	 * text became unusable) */
+	assert_int_equal(cf_rules_add_pattern(r, "bad3", "(he)", "$1\xff", &off, msg,
+	                                      sizeof msg), CF_ECONFIG);
+	assert_int_equal(off, (size_t)-1);
+	assert_non_null(strstr(msg, "not valid UTF-8"));
 	cf_rules_free(&r);
 }
 
@@ -378,6 +384,11 @@ static void test_lexicon_errors(void **state)
 	                 CF_ECONFIG);
 	assert_string_equal(err.msg, "x.tsv:3: expected 2 or 3 tab-separated columns "
 	                    "(a, b, tag)");
+	memset(&err, 0, sizeof err);
+	/* found by fuzz_lexicon: a target that is not UTF-8 was loaded */
+	assert_int_equal(cf_rules_add_lexicon(r, NULL, "y.tsv", "a\tb\nhe\tsh\xe9\n", 11,
+	                                      &err), CF_ECONFIG);
+	assert_string_equal(err.msg, "y.tsv:2:6: invalid UTF-8");
 	memset(&err, 0, sizeof err);
 	assert_int_equal(cf_rules_add_lexicon_file(r, NULL, "/nonexistent.tsv", &err),
 	                 CF_EIO);

@@ -99,6 +99,8 @@ static void test_errors_located(void **unused)
 	          "prompts/x.txt:5:4: '{{' without '}}'");
 	parse_bad("### user\n{{bad name}}\n", "prompts/x.txt:2:1: bad variable name");
 	parse_bad("### user\nq\n### system\ns\n", "prompts/x.txt:3:1: section 'system' out of order");
+	/* found by fuzz_template: such a file loaded, then every record failed */
+	parse_bad("### user\nok\nbad \xc3\x28 {{text}}\n", "prompts/x.txt:3:5: invalid UTF-8");
 	parse_bad("### assistant\na\n### user\nq\n", "section 'assistant' out of order");
 	parse_bad("### user\nq\n### user\nq2\n", "section 'user' out of order");
 	parse_bad("### system\ns\n### user\nq\n### assistant\na\n",
