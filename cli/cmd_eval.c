@@ -39,6 +39,7 @@
 #include "cfaug/conf.h"
 #include "cfaug/reader.h"
 #include "cfaug/sys/stage.h"
+#include "cli.h"
 #include "eval_metrics.h"
 #include "eval_report.h"
 #include "judge_conf.h"
@@ -117,47 +118,6 @@ typedef struct args {
 	int quiet;
 } args;
 
-static int usage(cf_error *err, const char *fmt, const char *what)
-{
-	char msg[300];
-
-	snprintf(msg, sizeof msg, fmt, what);
-	return cf_error_set(err, CF_EUSAGE, "%s", msg);
-}
-
-static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt,
-               int has_val, const char **val, cf_error *err)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(lng);
-
-	if (has_val && !strncmp(a, lng, n) && a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (strcmp(a, lng) && (!shrt || strcmp(a, shrt)))
-		return 0;
-	if (!has_val)
-		return 1;
-	if (*i + 1 >= argc)
-		return usage(err, "option %s needs a value", lng);
-	*val = argv[++*i];
-	return 1;
-}
-
-static int to_long(const char *s, long lo, long hi, const char *name, long *out,
-                   cf_error *err)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi)
-		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not an integer in "
-		                    "[%ld, %ld]", name, s, lo, hi);
-	*out = v;
-	return 0;
-}
-
 static int parse_args(args *a, int argc, char **argv, cf_error *err)
 {
 	const char *v = NULL;
@@ -168,7 +128,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 	a->top = 20;
 	a->seed = 1;
 	for (i = 1; i < argc; i++) {
-#define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
+#define O(l, s, hv) cf_cli_opt(argc, argv, &i, l, s, hv, &v, err)
 		if ((r = O("--input", "-i", 1)) < 0) return r;
 		if (r) { a->input = v; continue; }
 		if ((r = O("--output", "-o", 1)) < 0) return r;
@@ -187,13 +147,13 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) { a->generator_field = v; continue; }
 		if ((r = O("--block", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 1000000, "--block", &a->block, err)) < 0)
+			if ((r = cf_cli_long(v, 1, 1000000, "--block", &a->block, err)) < 0)
 				return r;
 			continue;
 		}
 		if ((r = O("--min-count", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 1000000000, "--min-count", &a->min_count,
+			if ((r = cf_cli_long(v, 1, 1000000000, "--min-count", &a->min_count,
 			                 err)) < 0)
 				return r;
 			continue;
@@ -202,14 +162,14 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) {
 			long sd;
 
-			if ((r = to_long(v, 0, 2147483647L, "--seed", &sd, err)) < 0)
+			if ((r = cf_cli_long(v, 0, 2147483647L, "--seed", &sd, err)) < 0)
 				return r;
 			a->seed = (uint64_t)sd;
 			continue;
 		}
 		if ((r = O("--top", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 1000, "--top", &a->top, err)) < 0)
+			if ((r = cf_cli_long(v, 1, 1000, "--top", &a->top, err)) < 0)
 				return r;
 			continue;
 		}
@@ -218,7 +178,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			const char *eq = strchr(v, '=');
 
 			if (!eq || eq == v || a->control_key)
-				return usage(err, "--control: expected one KEY=VALUE, got '%s'",
+				return cf_cli_usage_error(err, "--control: expected one KEY=VALUE, got '%s'",
 				             v);
 			a->control_key = v;   /* KEY=VALUE; is_control splits it */
 			a->control_value = eq + 1;
@@ -227,7 +187,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--judge", "-j", 1)) < 0) return r;
 		if (r) {
 			if (a->njudges == MAX_JUDGES)
-				return usage(err, "more than %s judges", "8");
+				return cf_cli_usage_error(err, "more than %s judges", "8");
 			a->judges[a->njudges++] = v;
 			continue;
 		}
@@ -237,7 +197,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) { a->review_import = v; continue; }
 		if ((r = O("--review-n", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 1000000, "--review-n", &a->review_n, err)) < 0)
+			if ((r = cf_cli_long(v, 1, 1000000, "--review-n", &a->review_n, err)) < 0)
 				return r;
 			continue;
 		}
@@ -246,13 +206,13 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--text-field", NULL, 1)) < 0) return r;
 		if (r) {
 			if (a->nfields == CF_EVAL_MAX_FIELDS)
-				return usage(err, "more than %s text fields", "16");
+				return cf_cli_usage_error(err, "more than %s text fields", "16");
 			a->fields[a->nfields++] = v;
 			continue;
 		}
 		if (!strcmp(argv[i], "--spurious")) {
 			if (i + 2 >= argc)
-				return usage(err, "%s", "--spurious needs two files: BEFORE AFTER");
+				return cf_cli_usage_error(err, "%s", "--spurious needs two files: BEFORE AFTER");
 			a->sp_before = argv[++i];
 			a->sp_after = argv[++i];
 			continue;
@@ -260,24 +220,24 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--quiet", "-q", 0)) < 0) return r;
 		if (r) { a->quiet = 1; continue; }
 #undef O
-		return usage(err, "unknown option '%s'", argv[i]);
+		return cf_cli_usage_error(err, "unknown option '%s'", argv[i]);
 	}
 	if (!a->output)
-		return usage(err, "%s", "missing -o DIR");
+		return cf_cli_usage_error(err, "%s", "missing -o DIR");
 	if (!a->input && !a->sp_before)
-		return usage(err, "%s", "missing -i PAIRS (or --spurious BEFORE AFTER)");
+		return cf_cli_usage_error(err, "%s", "missing -i PAIRS (or --spurious BEFORE AFTER)");
 	if (a->input && !a->njudges)
-		return usage(err, "%s", "missing --judge MODEL (at least one judge)");
+		return cf_cli_usage_error(err, "%s", "missing --judge MODEL (at least one judge)");
 	if ((a->review_export || a->review_import) && !a->input)
-		return usage(err, "%s", "--review-export/--review-import need -i PAIRS");
+		return cf_cli_usage_error(err, "%s", "--review-export/--review-import need -i PAIRS");
 	if (a->review_export && !a->review_n)
 		a->review_n = 100;
 	if (a->pair_key && a->block)
-		return usage(err, "%s", "give --pair-key or --block, not both");
+		return cf_cli_usage_error(err, "%s", "give --pair-key or --block, not both");
 	if (a->originals && !a->block)
-		return usage(err, "%s", "--originals goes with --block N");
+		return cf_cli_usage_error(err, "%s", "--originals goes with --block N");
 	if (a->block == 1 && !a->originals)
-		return usage(err, "%s", "--block 1 leaves no counterfactual; "
+		return cf_cli_usage_error(err, "%s", "--block 1 leaves no counterfactual; "
 		             "use --originals FILE or N >= 2");
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/reader.h"
+#include "cli.h"
 #include "json_write.h"
 #include "linear_model.h"
 
@@ -65,61 +66,6 @@ static const char usage_text[] =
 	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n"
 	"                             [--threads 1|2]\n";
 
-static int usage(cf_error *err, const char *fmt, const char *what)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof msg, fmt, what);
-	return cf_error_set(err, CF_EUSAGE, "%s", msg);
-}
-
-/* Match argv[*i] against --long / -s; value from "--long=V" or the next arg.
- * Returns 1 matched (val set for has_val), 0 not this option, <0 usage. */
-static int opt(int argc, char **argv, int *i, const char *lng, const char *shrt,
-               int has_val, const char **val, cf_error *err)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(lng);
-
-	if (has_val && !strncmp(a, lng, n) && a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (strcmp(a, lng) && (!shrt || strcmp(a, shrt)))
-		return 0;
-	if (!has_val)
-		return 1;
-	if (*i + 1 >= argc)
-		return usage(err, "option %s needs a value", lng);
-	*val = argv[++*i];
-	return 1;
-}
-
-static int to_long(const char *s, long lo, long hi, const char *name, long *out,
-                   cf_error *err)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi)
-		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not an integer in "
-		                    "[%ld, %ld]", name, s, lo, hi);
-	*out = v;
-	return 0;
-}
-
-static int to_double(const char *s, const char *name, double *out,
-                     cf_error *err)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (!*s || *end || !isfinite(v))
-		return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not a number", name, s);
-	*out = v;
-	return 0;
-}
-
 static int parse_args(args *a, int argc, char **argv, cf_error *err)
 {
 	int i, r;
@@ -129,14 +75,14 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 	memset(a, 0, sizeof *a);
 	cf_lm_opts_default(&a->opts);
 	if (argc < 2)
-		return usage(err, "%s", "missing subcommand (train, eval or predict)");
+		return cf_cli_usage_error(err, "%s", "missing subcommand (train, eval or predict)");
 	a->sub = argv[1];
 	if (strcmp(a->sub, "train") && strcmp(a->sub, "eval") &&
 	    strcmp(a->sub, "predict"))
-		return usage(err, "unknown subcommand '%s' (train, eval or predict)",
+		return cf_cli_usage_error(err, "unknown subcommand '%s' (train, eval or predict)",
 		             a->sub);
 	for (i = 2; i < argc; i++) {
-#define O(l, s, hv) opt(argc, argv, &i, l, s, hv, &v, err)
+#define O(l, s, hv) cf_cli_opt(argc, argv, &i, l, s, hv, &v, err)
 		if ((r = O("--input", "-i", 1)) < 0) return r;
 		if (r) { a->input = v; continue; }
 		if ((r = O("--output", "-o", 1)) < 0) return r;
@@ -150,7 +96,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--text-field", NULL, 1)) < 0) return r;
 		if (r) {
 			if (a->nfields == CF_LM_MAX_FIELDS)
-				return usage(err, "more than %s text fields", "16");
+				return cf_cli_usage_error(err, "more than %s text fields", "16");
 			a->fields[a->nfields++] = v;
 			continue;
 		}
@@ -160,20 +106,20 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			unsigned long long s = strtoull(v, &end, 10);
 
 			if (!*v || *end || *v == '-')
-				return usage(err, "--seed: '%s' is not a non-negative integer", v);
+				return cf_cli_usage_error(err, "--seed: '%s' is not a non-negative integer", v);
 			a->opts.seed = s;
 			continue;
 		}
 		if ((r = O("--epochs", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 100000, "--epochs", &l, err)) < 0)
+			if ((r = cf_cli_long(v, 1, 100000, "--epochs", &l, err)) < 0)
 				return r;
 			a->opts.epochs = (int)l;
 			continue;
 		}
 		if ((r = O("--buckets", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, CF_LM_MIN_BITS, CF_LM_MAX_BITS, "--buckets",
+			if ((r = cf_cli_long(v, CF_LM_MIN_BITS, CF_LM_MAX_BITS, "--buckets",
 			                 &l, err)) < 0)
 				return r;
 			a->opts.bucket_bits = (int)l;
@@ -181,23 +127,23 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		}
 		if ((r = O("--dev-split", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_double(v, "--dev-split", &a->opts.dev_split, err)) < 0)
+			if ((r = cf_cli_double(v, "--dev-split", &a->opts.dev_split, err)) < 0)
 				return r;
 			if (a->opts.dev_split < 0 || a->opts.dev_split > 0.5)
-				return usage(err, "--dev-split: '%s' is not in [0, 0.5]", v);
+				return cf_cli_usage_error(err, "--dev-split: '%s' is not in [0, 0.5]", v);
 			continue;
 		}
 		if ((r = O("--C", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_double(v, "--C", &a->opts.C, err)) < 0)
+			if ((r = cf_cli_double(v, "--C", &a->opts.C, err)) < 0)
 				return r;
 			if (!(a->opts.C > 0))
-				return usage(err, "--C: '%s' must be positive", v);
+				return cf_cli_usage_error(err, "--C: '%s' must be positive", v);
 			continue;
 		}
 		if ((r = O("--threads", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = to_long(v, 1, 2, "--threads", &l, err)) < 0)
+			if ((r = cf_cli_long(v, 1, 2, "--threads", &l, err)) < 0)
 				return r;
 			a->opts.threads = (int)l;
 			continue;
@@ -209,26 +155,26 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if ((r = O("--human", NULL, 0)) < 0) return r;
 		if (r) { a->human = 1; continue; }
 #undef O
-		return usage(err, "unknown option '%s'", argv[i]);
+		return cf_cli_usage_error(err, "unknown option '%s'", argv[i]);
 	}
 	if (!a->input)
-		return usage(err, "%s", "missing -i DATA");
+		return cf_cli_usage_error(err, "%s", "missing -i DATA");
 	if (!strcmp(a->sub, "train")) {
 		if (!a->output)
-			return usage(err, "%s", "train: missing -o MODEL");
+			return cf_cli_usage_error(err, "%s", "train: missing -o MODEL");
 		if (!a->label_field)
-			return usage(err, "%s", "train: missing --label-field L");
+			return cf_cli_usage_error(err, "%s", "train: missing --label-field L");
 		if (a->model)
-			return usage(err, "%s", "train: -m is for eval and predict");
+			return cf_cli_usage_error(err, "%s", "train: -m is for eval and predict");
 	} else {
 		if (!a->model)
-			return usage(err, "%s: missing -m MODEL", a->sub);
+			return cf_cli_usage_error(err, "%s: missing -m MODEL", a->sub);
 		if (a->output)
-			return usage(err, "%s: -o is for train (output goes to stdout)",
+			return cf_cli_usage_error(err, "%s: -o is for train (output goes to stdout)",
 			             a->sub);
 	}
 	if (a->human && strcmp(a->sub, "eval"))
-		return usage(err, "%s", "--human is for eval");
+		return cf_cli_usage_error(err, "%s", "--human is for eval");
 	return 0;
 }
 
