@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "../stages/rules.h"
+#include "../stages/rules/rules.h"
 
 int main(int argc, char **argv)
 {

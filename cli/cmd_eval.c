@@ -2,7 +2,7 @@
  * cmd_eval.c - `cfaug eval`: label-flip rates and counterfactual quality of
  * a set of (original, counterfactual) pairs, judged by one or more built-in
  * teachers; writes DIR/report.json and DIR/report.html
- * (pipeline/eval_report.h).  Metrics: pipeline/eval_metrics.h.
+ * (pipeline/eval/eval_report.h).  Metrics: pipeline/stats/eval_metrics.h.
  *
  * Input layouts (all through the streaming readers):
  *   pairs      cfaug's pairs.jsonl: original{fields, label},

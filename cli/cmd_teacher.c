@@ -1,6 +1,6 @@
 /*
  * cmd_teacher.c - `cfaug teacher train|eval|predict`: the built-in teacher
- * (pipeline/linear_model.h) on the command line.
+ * (pipeline/judge/linear_model.h) on the command line.
  *
  *   train    reads labelled records, trains, writes one model file
  *   eval     accuracy, macro-F1, per-label P/R/F1 and the confusion matrix

@@ -3,7 +3,7 @@
  * change nothing or change too much.
  *
  * Consumes candidates; emits those whose token-level Levenshtein distance
- * to their original (summed over the text fields, see pipeline/tokens.h)
+ * to their original (summed over the text fields, see pipeline/util/tokens.h)
  * is at least min_edits and at most max_ratio x the original's tokens in
  * the fields that changed (an edited hypothesis is measured against the
  * hypothesis, not the premise too).

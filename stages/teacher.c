@@ -10,7 +10,7 @@
  * labels; "judge_failed" when a judge could not score the original or the
  * candidate -- its error is in the rejection's detail; "dry_run" for
  * candidates that needed a remote judge under --dry-run).  Policies and
- * combination: pipeline/teacher_policy.h.
+ * combination: pipeline/judge/teacher_policy.h.
  *
  * Judges (`model: PATH` is shorthand for one builtin judge; `judges:` a
  * sequence of up to MAX_JUDGES):
@@ -23,7 +23,7 @@
  *            top_logprobs, or (server without logprobs, or mode: json) a
  *            JSON answer {"label": L} read as a one-hot distribution
  * Answers are mapped onto the stage's labels (input.labels, else the first
- * judge's) through each judge's `labels` map (pipeline/teacher_judge.h).
+ * judge's) through each judge's `labels` map (pipeline/judge/teacher_judge.h).
  *
  * Asynchronous when a remote judge is present: process() keeps the
  * candidate (a "job") and submits one request per remote judge; the
@@ -31,7 +31,7 @@
  * (an "orec", found by the record's sequence number, kept while candidates
  * use it and in a small LRU afterwards).  A job is decided when every judge
  * has answered for the candidate and for its original.  Each remote judge
- * has its own HTTP client (pipeline/http.h: `concurrency` in flight,
+ * has its own HTTP client (pipeline/util/http.h: `concurrency` in flight,
  * retries with backoff, Retry-After, timeouts); a request that fails for
  * good rejects the candidate as judge_failed, never silently; an endpoint
  * that refuses us (401/403/404/400) stops the run with its message.  The

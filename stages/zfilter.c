@@ -2,7 +2,7 @@
  * zfilter.c - drops generated candidates until no token is a label shortcut
  * (z-statistic filtering, as in "Generating Data to Mitigate Spurious
  * Correlations in NLI Datasets", with Gardner et al.'s z of
- * pipeline/eval_metrics.h).
+ * pipeline/stats/eval_metrics.h).
  *
  * Consumes originals and candidates.  Originals are counted and emitted at
  * once (never dropped).  Candidates are held until flush(): the decision

@@ -4,7 +4,7 @@
  * Linked with -Wl,--wrap for malloc, calloc, realloc, strdup and strndup,
  * so every allocation made by cfaug's own code (the static core library)
  * goes through the wrappers below, and jansson's too (the core routes them
- * through pipeline/json_alloc.c, compiled into the same library).  A clean run counts its allocations (K); then the
+ * through pipeline/util/json_alloc.c, compiled into the same library).  A clean run counts its allocations (K); then the
  * same run is repeated with the N-th allocation failing, for every N up to
  * K (or a stride over them when K is large).  Each run must end with a
  * negative code and a message, or succeed with output byte-identical to

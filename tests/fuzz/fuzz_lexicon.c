@@ -1,6 +1,6 @@
 /*
  * fuzz_lexicon.c - libFuzzer target for the rules engine's loaders and
- * apply (stages/rules_lexicon.c, rules_gender.c, rules_pattern.c).
+ * apply (stages/rules/rules_lexicon.c, rules_gender.c, rules_pattern.c).
  *
  * Input: one byte (direction, mod 3), then up to three parts separated by
  * NUL bytes: a lexicon TSV, user regex rules one per line
@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "fuzz_util.h"
-#include "../../stages/rules.h"
+#include "../../stages/rules/rules.h"
 
 #define MAX_PATTERNS 4
 

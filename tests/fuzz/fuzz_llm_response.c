@@ -1,7 +1,7 @@
 /*
  * fuzz_llm_response.c - libFuzzer target for the LLM and judge answer
- * readers: stages/llm_parse.c (the llm stage's choice lookup and answer
- * parsing, split out of llm.c for this) and pipeline/teacher_judge.c.
+ * readers: stages/llm/llm_parse.c (the llm stage's choice lookup and answer
+ * parsing, split out of llm.c for this) and pipeline/judge/teacher_judge.c.
  *
  * Input: one configuration byte, then a response body.  The byte picks the
  * llm stage's parse settings (text or json, markers, a json field, one or
@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "fuzz_util.h"
-#include "../../stages/llm_parse.h"
+#include "../../stages/llm/llm_parse.h"
 #include "teacher_judge.h"
 
 #define KEEP 500

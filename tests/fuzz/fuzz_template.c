@@ -1,6 +1,6 @@
 /*
  * fuzz_template.c - libFuzzer target for the prompt-template parser and
- * renderer (pipeline/template.c).
+ * renderer (pipeline/util/template.c).
  *
  * Input: the bytes of a template file, parsed with the llm stage's
  * built-in variables plus the fields and vars the shipped prompts use.  A failed parse must leave no

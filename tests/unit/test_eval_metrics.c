@@ -1,5 +1,5 @@
 /*
- * test_eval_metrics.c - the metrics of `cfaug eval` (pipeline/eval_metrics)
+ * test_eval_metrics.c - the metrics of `cfaug eval` (pipeline/stats/eval_metrics)
  * against values worked out by hand, with the edge cases: identical texts,
  * empty texts, a single sample, undefined values.
  */

@@ -1,5 +1,5 @@
 /*
- * test_json_parse.c - cf_json_parse (pipeline/json_parse.c) against jansson.
+ * test_json_parse.c - cf_json_parse (pipeline/util/json_parse.c) against jansson.
  *
  * Differential: every document, from a table of edge cases and from a
  * seeded random mutation loop, goes through cf_json_parse and through
@@ -19,7 +19,7 @@
  */
 #undef __SSE2__
 #define cf_json_parse cf_json_parse_swar
-#include "../../pipeline/json_parse.c"
+#include "../../pipeline/util/json_parse.c"
 #undef cf_json_parse
 json_t *cf_json_parse(const char *p, size_t n, cf_json_error *e);
 

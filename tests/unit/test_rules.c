@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../stages/rules.h"
+#include "../../stages/rules/rules.h"
 
 /* A compiled rule set from packs (comma list) and an inline lexicon. */
 static cf_rules *mk(cf_rules_dir dir, const char *packs, const char *lex)

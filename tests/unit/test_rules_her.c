@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../stages/rules.h"
+#include "../../stages/rules/rules.h"
 
 #define MIN_EXACT 0.99
 

@@ -1,6 +1,6 @@
 /*
  * test_teacher_judge.c - reading remote judges' answers into probability
- * vectors (pipeline/teacher_judge.c): TEI single and pair answers, vLLM
+ * vectors (pipeline/judge/teacher_judge.c): TEI single and pair answers, vLLM
  * class indices, label maps and unknown labels, logprob mass on label
  * prefixes, JSON and bare label answers.
  */

@@ -1,5 +1,5 @@
 /*
- * test_teacher_model.c - the built-in teacher's model (pipeline/linear_model):
+ * test_teacher_model.c - the built-in teacher's model (pipeline/judge/linear_model):
  * accuracy on held-out reviews, determinism, save/load round trip, damaged
  * files, feature extraction and field separation, one thread vs two, the
  * refit.

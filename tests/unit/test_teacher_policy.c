@@ -1,6 +1,6 @@
 /*
  * test_teacher_policy.c - the teacher's acceptance policies on hand-made
- * probabilities (pipeline/teacher_policy).
+ * probabilities (pipeline/judge/teacher_policy).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
  * json_parse.c - a validating JSON parser that builds jansson values
- * (pipeline/json_parse.h).
+ * (pipeline/util/json_parse.h).
  *
  * Design: recursive descent straight over the input bytes, no tokenizer and
  * no copy of the input.  Strings are where the time goes (a JSONL record is

@@ -17,9 +17,9 @@
  * server's message.
  *
  * Asynchronous: process() keeps the record (a "job") and queues its
- * requests; they go to the shared HTTP client (pipeline/http.c:
+ * requests; they go to the shared HTTP client (pipeline/util/http.c:
  * concurrency window, token buckets, retries, Retry-After) as the window
- * has room, and only then is the body written (pipeline/llm_wire.c: the
+ * has room, and only then is the body written (pipeline/util/llm_wire.c: the
  * template's literal text escaped once, the record's values spliced in),
  * so a queued request holds no body; poll() delivers answers as they
  * arrive.
@@ -28,7 +28,7 @@
  * window bounds the records held; `concurrency` bounds requests in flight.
  *
  * Cache and resume: every completed response is stored in `cache` (see
- * pipeline/cache.h) under sha256(base_url, model, messages, parameters,
+ * pipeline/util/cache.h) under sha256(base_url, model, messages, parameters,
  * seed, sample index, retry round); a re-run asks nothing that completed
  * before.  The API key is read from the environment variable `api_key_env`
  * and is never part of a key, an entry, a message or the report.

@@ -1,8 +1,8 @@
 /*
  * input_jsonl.c - JSON Lines reader: one JSON object per physical line.
  *
- * Consumes lines from the shared line reader (stages/input.c) and emits each
- * as the object cf_json_parse (pipeline/json_parse.c) builds from it, a
+ * Consumes lines from the shared line reader (pipeline/input/input.c) and emits each
+ * as the object cf_json_parse (pipeline/util/json_parse.c) builds from it, a
  * jansson object; the OK record's text is the exact line (no newline, no
  * trailing '\r') so a writer can pass it through.  Whitespace-only lines
  * are skipped but counted as lines.  A line that is not an object, not

@@ -6,7 +6,7 @@
  *   proportions   Wilson 95% score interval; two-proportion z-test
  *   agreement     Cohen's kappa
  *   minimality    token-level Levenshtein distance (tokenizer of
- *                 pipeline/tokens.h: runs of letters/digits/_/bytes >= 0x80,
+ *                 pipeline/util/tokens.h: runs of letters/digits/_/bytes >= 0x80,
  *                 every other non-space character alone; case kept), summed
  *                 over text fields, raw and divided by the original's token
  *                 count (the MiCE / CEval definition)

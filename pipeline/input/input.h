@@ -1,10 +1,10 @@
 /*
- * input.h - private to the readers (stages/input*.c): the reader struct, the
+ * input.h - private to the readers (pipeline/input/input*.c): the reader struct, the
  * per-format table and the shared buffered line machinery.
  *
  * One constant cf_input_format per format (jsonl, csv, tsv) holds its name,
  * file extensions, the size of its private state and its functions;
- * stages/input.c dispatches through it and never switches on the format.
+ * pipeline/input/input.c dispatches through it and never switches on the format.
  *
  * The buffer holds at most max_record_bytes + 2 bytes of one unfinished
  * record plus one read chunk, so memory does not grow with the input.  Data
