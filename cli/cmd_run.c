@@ -17,6 +17,7 @@ typedef struct run_args {
 	const char *pipeline;
 	char **sets;
 	size_t nsets;
+	int stdin_input;         /* -i - */
 	cf_run_opts o;
 } run_args;
 
@@ -85,6 +86,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 			return usage_error(cmd, "option '%s' is only for 'run'", argv[optind - 1]);
 		switch (c) {
 		case 'i':
+			a->stdin_input = strcmp(optarg, "-") == 0;
 			if (add_set(a, "input.path=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
@@ -138,12 +140,33 @@ static void free_args(run_args *a)
 	free(a->sets);
 }
 
+/* `-i -` on a pipeline whose input.path tells its format (reviews.csv)
+ * and that has no input.format: stdin is read in that format, not as the
+ * JSONL that a bare "-" means. */
+static int keep_format(cf_conf *conf, cf_error *err)
+{
+	const cf_node *in = cf_node_get(conf->root, "input");
+	const cf_node *path = cf_node_get(in, "path"), *fmt = cf_node_get(in, "format");
+	cf_format f;
+	char set[64];
+
+	if (fmt || !path || path->type != CF_NODE_SCALAR)
+		return 0;
+	f = cf_format_from_path(path->str);
+	if (f == CF_FMT_AUTO)
+		return 0;
+	snprintf(set, sizeof set, "input.format=%s", cf_format_name(f));
+	return cf_conf_set(conf, set, err);
+}
+
 static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 {
 	size_t i;
 	int rc;
 
 	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0)
+		return rc;
+	if (a->stdin_input && (rc = keep_format(*conf, err)) < 0)
 		return rc;
 	for (i = 0; i < a->nsets; i++)
 		if ((rc = cf_conf_set(*conf, a->sets[i], err)) < 0)
@@ -173,21 +196,24 @@ static void install_signals(void)
 
 static void summary(FILE *f, json_t *rep, const char *dir)
 {
-	json_t *t = json_object_get(rep, "totals");
-	long long v[6];
+	json_t *t = json_object_get(rep, "totals"), *v;
+	long long n[6];
 	static const char *const keys[6] = { "records_read", "records_processed",
 		"records_errors", "candidates", "accepted", "rejected" };
-	int i;
+	size_t i;
 
 	for (i = 0; i < 6; i++)
-		v[i] = (long long)json_integer_value(json_object_get(t, keys[i]));
+		n[i] = (long long)json_integer_value(json_object_get(t, keys[i]));
 	fprintf(f, "cfaug: %lld records read: %lld processed, %lld errors\n"
 	           "cfaug: %lld candidates: %lld accepted, %lld rejected\n",
-	        v[0], v[1], v[2], v[3], v[4], v[5]);
-	if (dir)
-		fprintf(f, "cfaug: wrote %s/{pairs,augmented,rejected,errors}.jsonl and "
-		           "%s/report.json in %.2fs\n", dir, dir,
-		        json_real_value(json_object_get(json_object_get(rep, "timing"), "seconds")));
+	        n[0], n[1], n[2], n[3], n[4], n[5]);
+	if (!dir)
+		return;
+	fprintf(f, "cfaug: wrote");
+	json_array_foreach(json_object_get(rep, "files"), i, v)
+		fprintf(f, "%s %s/%s", i ? "," : "", dir, json_string_value(v));
+	fprintf(f, " in %.2fs\n", json_real_value(json_object_get(
+	        json_object_get(rep, "timing"), "seconds")));
 }
 
 int cf_cmd_run(int argc, char **argv)

@@ -46,6 +46,10 @@ struct cf_pipeline {
 	cf_input_conf in;
 	cf_output_conf out;
 	cf_format format;
+	int stdin_assumed;       /* stdin with no input.format: JSONL, said once */
+	const char *compression; /* of the input: "gzip", "zstd", "none" */
+	unsigned files_mask;     /* output.files as 1 << CF_OUT_*; 0 = all */
+	char aug_delim;          /* augmented as CSV/TSV; 0 = JSONL */
 	cf_stage *stages;
 	unsigned nstages;
 	int has_async;
@@ -114,14 +118,68 @@ static const cf_option input_options[] = {
 	  on_error_names, 0, 0, NULL, "skip: bad records go to errors.jsonl; fail: stop" },
 	{ "max_record_bytes", CF_OPT_INT, offsetof(cf_input_conf, max_record_bytes),
 	  "1048576", 0, NULL, 1, 1073741824.0, NULL, "longer records are errors" },
+	{ "columns", CF_OPT_STRLIST, offsetof(cf_input_conf, columns), NULL, 0, NULL,
+	  0, 0, NULL, "csv/tsv without a header row: the column names, in order" },
+	{ "quotes", CF_OPT_BOOL, offsetof(cf_input_conf, quotes), "true", 0, NULL,
+	  0, 0, NULL, "csv/tsv: RFC 4180 quoting; false: '\"' is an ordinary character" },
 	{ NULL }
 };
+
+static const char *const compress_names[] = { "none", "gzip", "zstd", NULL };
+enum { AUG_JSONL, AUG_INPUT, AUG_CSV, AUG_TSV };
+static const char *const aug_format_names[] = { "jsonl", "input", "csv", "tsv", NULL };
 
 static const cf_option output_options[] = {
 	{ "dir", CF_OPT_STRING, offsetof(cf_output_conf, dir), NULL,
 	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "output directory, or - for stdout" },
+	{ "files", CF_OPT_STRLIST, offsetof(cf_output_conf, files), NULL, 0, NULL,
+	  0, 0, NULL, "files to write: pairs, augmented, rejected, errors, report "
+	  "(default all)" },
+	{ "compress", CF_OPT_ENUM, offsetof(cf_output_conf, compress), "none", 0,
+	  compress_names, 0, 0, NULL, "none | gzip (.gz) | zstd (.zst): the data files" },
+	{ "augmented_format", CF_OPT_ENUM, offsetof(cf_output_conf, augmented_format),
+	  "jsonl", 0, aug_format_names, 0, 0, NULL,
+	  "jsonl | input (the input's format) | csv | tsv (csv/tsv input only)" },
+	{ "card", CF_OPT_BOOL, offsetof(cf_output_conf, card), "true", 0, NULL, 0, 0,
+	  NULL, "write README.md, a Hugging Face dataset card with provenance" },
 	{ NULL }
 };
+
+/* output.files -> a mask of 1 << CF_OUT_*; config error for unknown names. */
+static int check_output(cf_pipeline *p, cf_error *err)
+{
+	const cf_node *at = p->top.output;
+	size_t i, k;
+
+	for (i = 0; i < p->out.files.n; i++) {
+		for (k = 0; cf_output_file_names[k]; k++)
+			if (!strcmp(p->out.files.v[i], cf_output_file_names[k]))
+				break;
+		if (!cf_output_file_names[k])
+			return cf_conf_error(err, p->conf->path, cf_node_get(at, "files"),
+			        "unknown output file '%s' (known: pairs, augmented, "
+			        "rejected, errors, report)", p->out.files.v[i]);
+		p->files_mask |= 1u << k;
+	}
+	if (p->out.files.n && !p->files_mask)
+		p->files_mask = 0;
+	switch (p->out.augmented_format) {
+	case AUG_INPUT:
+		p->aug_delim = p->format == CF_FMT_CSV ? ',' : p->format == CF_FMT_TSV ? '\t' : 0;
+		break;
+	case AUG_CSV:
+	case AUG_TSV:
+		if (p->format == CF_FMT_JSONL)
+			return cf_conf_error(err, p->conf->path,
+			        cf_node_get(at, "augmented_format"), "augmented_format %s "
+			        "needs csv or tsv input (JSONL records may nest values and "
+			        "differ in their fields); use 'input' or 'jsonl'",
+			        aug_format_names[p->out.augmented_format]);
+		p->aug_delim = p->out.augmented_format == AUG_CSV ? ',' : '\t';
+		break;
+	}
+	return 0;
+}
 
 /* ---- building --------------------------------------------------------- */
 
@@ -164,15 +222,27 @@ static int check_input(cf_pipeline *p, cf_error *err)
 	if (p->in.labels.n && !p->in.label_field)
 		return cf_conf_error(err, file, cf_node_get(at, "labels"),
 		                     "'labels' needs 'label_field'");
+	if (has_dup(&p->in.columns, &dup))
+		return cf_conf_error(err, file, cf_node_get(at, "columns"),
+		                     "column '%s' is listed twice", dup);
+	for (size_t i = 0; i < p->in.columns.n; i++)
+		if (!p->in.columns.v[i][0])
+			return cf_conf_error(err, file, cf_node_get(at, "columns"),
+			                     "column %zu has an empty name", i + 1);
 	p->format = (cf_format)p->in.format;
 	if (p->format == CF_FMT_AUTO) {
 		p->format = strcmp(p->in.path, "-") == 0 ? CF_FMT_JSONL
 		            : cf_format_from_path(p->in.path);
+		p->stdin_assumed = strcmp(p->in.path, "-") == 0;
 		if (p->format == CF_FMT_AUTO)
 			return cf_conf_error(err, file, cf_node_get(at, "path"),
 			        "cannot tell the format of '%s' from its extension; "
 			        "set input.format to jsonl, csv or tsv", p->in.path);
 	}
+	if (p->in.columns.n && p->format == CF_FMT_JSONL)
+		return cf_conf_error(err, file, cf_node_get(at, "columns"),
+		                     "'columns' is for csv/tsv input without a header "
+		                     "row, and this input is jsonl");
 	return 0;
 }
 
@@ -291,7 +361,7 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 		goto done;
 	if ((rc = cf_options_load(input_options, &p->in, p->top.input, file, NULL, err)) < 0 ||
 	    (rc = cf_options_load(output_options, &p->out, p->top.output, file, NULL, err)) < 0 ||
-	    (rc = check_input(p, err)) < 0)
+	    (rc = check_input(p, err)) < 0 || (rc = check_output(p, err)) < 0)
 		goto done;
 	sn = p->top.stages;
 	if (sn && sn->type == CF_NODE_SCALAR && sn->len == 0 && !sn->quoted)
@@ -944,8 +1014,9 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "seed", json_integer(p->top.seed));
 	if (p->dry_run)
 		json_object_set_new(r, "dry_run", json_true());
-	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:I}", "path", p->in.path,
-	                    "format", cf_format_name(p->format), "bytes", (json_int_t)p->t.bytes));
+	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:s, s:I}", "path",
+	                    p->in.path, "format", cf_format_name(p->format),
+	                    "compression", p->compression, "bytes", (json_int_t)p->t.bytes));
 	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",
 	                    (int)o->shard_k, "n", (int)o->shard_n) : json_null());
 	tot = json_object();
@@ -977,6 +1048,21 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	        "records_per_second", elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
 	        "mb_per_second", elapsed > 0 ? (double)p->t.bytes / 1e6 / elapsed : 0.0));
 	return r;
+}
+
+/* report.files: the names of the files this run writes (output.files,
+ * compression and augmented_format applied), for the summary, the dataset
+ * card and `cfaug merge`. */
+static int report_files(json_t *rep, const cf_output_layout *l)
+{
+	json_t *a = json_array();
+	char name[64];
+
+	for (int i = 0; i < CF_OUT_N; i++)
+		if (!l->files || (l->files & (1u << i)))
+			json_array_append_new(a, json_string(cf_output_file_name(l, i, name,
+			                                                         sizeof name)));
+	return json_object_set_new(rep, "files", a);
 }
 
 /* A JSON value could not be allocated somewhere (see json_alloc.c): the
@@ -1054,6 +1140,25 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 	return 1;
 }
 
+/* Open the input with the pipeline's reader options; say on stderr which
+ * format stdin is read as when nothing said it. */
+static int open_input(cf_pipeline *p, const cf_run_opts *o, cf_reader **r,
+                      cf_error *err)
+{
+	cf_reader_opts ro = {
+		.fmt = p->format,
+		.max_record_bytes = (size_t)p->in.max_record_bytes,
+		.columns = (const char *const *)p->in.columns.v,
+		.ncolumns = p->in.columns.n,
+		.no_quotes = !p->in.quotes,
+	};
+
+	if (p->stdin_assumed && !o->quiet)
+		fprintf(stderr, "cfaug: reading stdin as %s (set input.format to "
+		        "jsonl, csv or tsv to say otherwise)\n", cf_format_name(p->format));
+	return cf_reader_open_opts(r, p->in.path, &ro, err);
+}
+
 int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
                     cf_error *err)
 {
@@ -1074,8 +1179,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	p->reject_reasons = json_object();
 	p->clk_cur = CLK_RUNNER;
 	t0 = now_s(&p->clk_last);
-	if ((rc = cf_reader_open(&r, p->in.path, p->format,
-	                         (size_t)p->in.max_record_bytes, err)) < 0)
+	if ((rc = open_input(p, o, &r, err)) < 0)
 		goto done;
 	memset(&layout, 0, sizeof layout);
 	layout.text_fields = &p->in.text_fields;
@@ -1083,6 +1187,9 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	layout.input_name = strcmp(p->in.path, "-") ? p->in.path : "stdin";
 	layout.stages = p->stages;
 	layout.raw_splice = p->format == CF_FMT_JSONL;
+	layout.files = p->files_mask;
+	layout.compress = p->out.compress;
+	layout.aug_delim = p->aug_delim;
 	if ((rc = cf_output_open(&p->output, p->out.dir, &layout, err)) < 0)
 		goto done;
 
@@ -1152,11 +1259,13 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		goto done;
 	}
 	p->t.bytes = cf_reader_bytes(r);
+	p->compression = cf_reader_compression(r);
 	clock_switch(p, CLK_RUNNER);
 	elapsed = now_s(&ts) - t0;
 	if (o->progress)
 		progress(p, elapsed, 1);
-	if (!(rep = build_report(p, o, elapsed)) || cf_json_oom_take()) {
+	if (!(rep = build_report(p, o, elapsed)) || report_files(rep, &layout) < 0 ||
+	    cf_json_oom_take()) {
 		rc = json_oom(err);
 		goto done;
 	}

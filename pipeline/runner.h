@@ -26,10 +26,16 @@ typedef struct cf_input_conf {
 	cf_strlist labels;
 	int on_error;            /* CF_ON_ERROR_* */
 	long max_record_bytes;
+	cf_strlist columns;      /* CSV/TSV without a header row: the names */
+	int quotes;              /* CSV/TSV: RFC 4180 quoting (1) or none (0) */
 } cf_input_conf;
 
 typedef struct cf_output_conf {
 	char *dir;               /* "-": pairs to stdout */
+	cf_strlist files;        /* which of pairs, augmented, ...; empty = all */
+	int compress;            /* none | gzip | zstd (CF_ZFILE_*) */
+	int augmented_format;    /* jsonl | input | csv | tsv */
+	int card;                /* write README.md, a dataset card */
 } cf_output_conf;
 
 typedef struct cf_stage_stats {
