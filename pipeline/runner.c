@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "json_alloc.h"
 #include "output.h"
+#include "card.h"
 
 #define WINDOW_DEFAULT 4096
 #define CLOCK_DEPTH 64
@@ -50,6 +51,7 @@ struct cf_pipeline {
 	const char *compression; /* of the input: "gzip", "zstd", "none" */
 	unsigned files_mask;     /* output.files as 1 << CF_OUT_*; 0 = all */
 	char aug_delim;          /* augmented as CSV/TSV; 0 = JSONL */
+	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
 	unsigned nstages;
 	int has_async;
@@ -133,8 +135,8 @@ static const cf_option output_options[] = {
 	{ "dir", CF_OPT_STRING, offsetof(cf_output_conf, dir), NULL,
 	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "output directory, or - for stdout" },
 	{ "files", CF_OPT_STRLIST, offsetof(cf_output_conf, files), NULL, 0, NULL,
-	  0, 0, NULL, "files to write: pairs, augmented, rejected, errors, report "
-	  "(default all)" },
+	  0, 0, NULL, "files to write: pairs, augmented, rejected, errors, report, "
+	  "card (default all)" },
 	{ "compress", CF_OPT_ENUM, offsetof(cf_output_conf, compress), "none", 0,
 	  compress_names, 0, 0, NULL, "none | gzip (.gz) | zstd (.zst): the data files" },
 	{ "augmented_format", CF_OPT_ENUM, offsetof(cf_output_conf, augmented_format),
@@ -151,18 +153,23 @@ static int check_output(cf_pipeline *p, cf_error *err)
 	const cf_node *at = p->top.output;
 	size_t i, k;
 
+	p->card = p->out.card && !p->out.files.n;
 	for (i = 0; i < p->out.files.n; i++) {
+		if (!strcmp(p->out.files.v[i], "card")) {
+			p->card = p->out.card;   /* README.md: not a file of output.c */
+			continue;
+		}
 		for (k = 0; cf_output_file_names[k]; k++)
 			if (!strcmp(p->out.files.v[i], cf_output_file_names[k]))
 				break;
 		if (!cf_output_file_names[k])
 			return cf_conf_error(err, p->conf->path, cf_node_get(at, "files"),
 			        "unknown output file '%s' (known: pairs, augmented, "
-			        "rejected, errors, report)", p->out.files.v[i]);
+			        "rejected, errors, report, card)", p->out.files.v[i]);
 		p->files_mask |= 1u << k;
 	}
 	if (p->out.files.n && !p->files_mask)
-		p->files_mask = 0;
+		p->files_mask = 1u << 31;   /* only the card: no file of output.c */
 	switch (p->out.augmented_format) {
 	case AUG_INPUT:
 		p->aug_delim = p->format == CF_FMT_CSV ? ',' : p->format == CF_FMT_TSV ? '\t' : 0;
@@ -234,6 +241,10 @@ static int check_input(cf_pipeline *p, cf_error *err)
 		p->format = strcmp(p->in.path, "-") == 0 ? CF_FMT_JSONL
 		            : cf_format_from_path(p->in.path);
 		p->stdin_assumed = strcmp(p->in.path, "-") == 0;
+		if (p->format == CF_FMT_AUTO && cf_node_get(at, "path")->line == 0)
+			return cf_error_set(err, CF_ECONFIG, "input '%s' (given with -i or "
+			        "--set): cannot tell its format from the name; add "
+			        "--set input.format=jsonl (or csv, tsv)", p->in.path);
 		if (p->format == CF_FMT_AUTO)
 			return cf_conf_error(err, file, cf_node_get(at, "path"),
 			        "cannot tell the format of '%s' from its extension; "
@@ -1270,6 +1281,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		goto done;
 	}
 	rc = cf_output_commit(p->output, rep, err);
+	if (rc == 0 && p->card && !p->dry_run && strcmp(p->out.dir, "-"))
+		rc = cf_card_write(p->out.dir, rep, p->conf, err);
 done:
 	/* A failed run leaves groups queued: stages may still hold their
 	 * items, so the groups are freed by cf_pipeline_free() after every

@@ -44,6 +44,11 @@ run_cf run $Q -i "$T/cut.jsonl.gz" -o "$T/cut" -q
 contains "$T/err" "cut.jsonl.gz: truncated gzip data" "truncated gzip is named"
 [ ! -e "$T/cut/report.json" ] && ok "no report after a truncated input" || bad "report written"
 
+# a name that tells nothing blames the name, not --set
+run_cf run "$T/noformat.yaml" -i "$T/x.foo" -o "$T/x"
+contains "$T/err" "input '$T/x.foo' (given with -i or --set): cannot tell its format" "unknown -i format explained"
+grep -q "^cfaug: --set:" "$T/err" && bad "message blames --set" || ok "message does not blame --set"
+
 # csv.gz by extension
 printf 'id,text,label\n1,He won.,positive\n2,"She said ""no"", he left.",negative\n' >"$T/s.csv"
 gzip -c "$T/s.csv" >"$T/s.csv.gz"
