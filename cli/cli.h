@@ -18,6 +18,7 @@ int cf_cmd_run(int argc, char **argv);
 int cf_cmd_validate(int argc, char **argv);
 int cf_cmd_teacher(int argc, char **argv);
 int cf_cmd_eval(int argc, char **argv);
+int cf_cmd_merge(int argc, char **argv);
 void cf_cli_usage(const char *name, FILE *f);
 
 /* Option helpers (args.c).  cf_cli_opt matches argv[*i] against --long or

@@ -44,6 +44,17 @@ static const cf_command commands[] = {
 	  "       cfaug eval --spurious BEFORE AFTER -o DIR\n"
 	  "(see cfaug eval --help)\n" },
 #endif
+	{ "merge", cf_cmd_merge, "combine the output directories of --shard runs",
+	  "usage: cfaug merge -o OUT DIR...\n\n"
+	  "Combines the output directories of runs of one pipeline (the --shard K/N\n"
+	  "runs of a split, or runs over parts of an input) into OUT: data files\n"
+	  "concatenated in the order given (compressed ones too; a CSV/TSV header\n"
+	  "once), reports summed into one report.json whose totals reconcile, and a\n"
+	  "dataset card.  Refuses runs of different pipelines, a shard given twice\n"
+	  "and directories whose line counts disagree with their reports; warns about\n"
+	  "missing shards.\n\n"
+	  "  -o, --output OUT     the merged directory (created; not one of the DIRs)\n"
+	  "  -q, --quiet          no summary and no warnings\n" },
 	{ "help", cmd_help, "show help for a command, or 'help stages'",
 	  "usage: cfaug help [COMMAND | stages]\n" },
 	{ "version", cmd_version, "print the version", "usage: cfaug version\n" },

@@ -7,7 +7,8 @@
  * Markdown: tool and version, the pipeline's path and sha256, the seed,
  * the stages with their packs, models and prompts, the input, and the
  * report's totals.  Everything comes from report.json and the pipeline
- * file, so the card says nothing the report does not.
+ * file (conf may be NULL: stages are then listed from the report), so the
+ * card says nothing the report does not.
  *
  * Written after the output set is committed, as DIR/.README.md.part
  * renamed into place.  A README.md that cfaug did not write (no marker
@@ -161,7 +162,20 @@ static void body(FILE *f, json_t *rep, const cf_conf *conf)
 	        json_string_value(json_object_get(in, "compression")),
 	        (long long)json_integer_value(json_object_get(in, "bytes")));
 	fprintf(f, "- stages:\n");
-	stage_lines(f, conf);
+	if (conf) {
+		stage_lines(f, conf);
+	} else {   /* cfaug merge: the pipeline file may be elsewhere */
+		json_array_foreach(json_object_get(rep, "stages"), i, v)
+			fprintf(f, "  - `%s` (%s)\n",
+			        json_string_value(json_object_get(v, "type")),
+			        json_string_value(json_object_get(v, "name")));
+	}
+	if (json_is_array(json_object_get(rep, "merged_from"))) {
+		fprintf(f, "- merged by `cfaug merge` from:");
+		json_array_foreach(json_object_get(rep, "merged_from"), i, v)
+			fprintf(f, " `%s`", json_string_value(v));
+		fprintf(f, "\n");
+	}
 	fprintf(f, "\n## Counts\n\n| count | value |\n|---|---|\n");
 	json_object_foreach(tot, key, v)
 		fprintf(f, "| %s | %lld |\n", key, (long long)json_integer_value(v));

@@ -9,7 +9,7 @@
 
 /* Write DIR/README.md from the run's report (borrowed) and its pipeline:
  * YAML front matter (configs -> data_files of the written augmented and
- * pairs files) and the provenance.  A README.md without cfaug's marker is
+ * pairs files) and the provenance; conf may be NULL (cfaug merge).  A README.md without cfaug's marker is
  * left alone (warning on stderr, returns 0).  Returns 0 or CF_EIO/CF_ENOMEM. */
 int cf_card_write(const char *dir, json_t *report, const cf_conf *conf,
                   cf_error *err);
