@@ -62,27 +62,51 @@ static int add_set(run_args *a, const char *prefix, const char *value)
 	return 0;
 }
 
+/* getopt's tables from cf_run_options (help.c), for run or validate. */
+static void build_getopt(unsigned cmd, struct option *lo, char *so)
+{
+	const cf_cli_option *t;
+	size_t n = 0, k = 0;
+
+	for (t = cf_run_options; t->lng; t++) {
+		lo[n].name = t->lng;
+		lo[n].has_arg = t->arg ? required_argument : no_argument;
+		lo[n].flag = NULL;
+		lo[n].val = t->shrt;
+		n++;
+		if ((t->cmds & cmd) && t->shrt >= 'a' && t->shrt <= 'z') {
+			so[k++] = t->shrt;
+			if (t->arg)
+				so[k++] = ':';
+		}
+	}
+	memset(&lo[n], 0, sizeof lo[n]);
+	so[k] = '\0';
+}
+
+static unsigned option_cmds(int c)
+{
+	const cf_cli_option *t;
+
+	for (t = cf_run_options; t->lng; t++)
+		if (t->shrt == c)
+			return t->cmds;
+	return 0;
+}
+
 static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 {
-	static const struct option longopts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "shard", required_argument, NULL, 'K' },
-		{ "window", required_argument, NULL, 'W' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "dry-run", no_argument, NULL, 'D' },
-		{ "no-cache", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, run = strcmp(cmd, "run") == 0;
+	struct option longopts[32];
+	char shortopts[64];
+	unsigned me = strcmp(cmd, "run") == 0 ? CF_CLI_RUN : CF_CLI_VALIDATE;
+	int c;
 	char *end;
 
+	build_getopt(me, longopts, shortopts);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
-		if (!run && c != 'S' && c != 'h' && c != '?' && c != ':')
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c != '?' && c != ':' && !(option_cmds(c) & me))
 			return usage_error(cmd, "option '%s' is only for 'run'", argv[optind - 1]);
 		switch (c) {
 		case 'i':
@@ -98,6 +122,13 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 			if (add_set(a, "", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
+		case 'R':
+			strtoll(optarg, &end, 10);
+			if (!*optarg || *end)
+				return usage_error(cmd, "--seed wants an integer, got '%s'", optarg);
+			if (add_set(a, "seed=", optarg) < 0)
+				return CF_EXIT_RUNTIME;
+			break;
 		case 'K':
 			if (parse_shard(optarg, &a->o.shard_k, &a->o.shard_n) < 0)
 				return usage_error(cmd, "--shard wants K/N with 1 <= K <= N, got '%s'", optarg);
@@ -106,6 +137,14 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 			a->o.window = strtol(optarg, &end, 10);
 			if (*end || a->o.window < 1)
 				return usage_error(cmd, "--window wants a positive integer, got '%s'", optarg);
+			break;
+		case 'L':
+			a->o.limit = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || a->o.limit < 1)
+				return usage_error(cmd, "--limit wants a positive integer, got '%s'", optarg);
+			break;
+		case 'O':
+			a->o.overwrite = 1;
 			break;
 		case 'q':
 			a->o.quiet = 1;
@@ -174,6 +213,37 @@ static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 	return cf_pipeline_new_opts(p, *conf, &a->o, err);
 }
 
+/* A directory holding the completed output of another pipeline (its
+ * report.json names another sha256) is not replaced without --overwrite:
+ * a mistyped -o must not destroy a finished dataset.  The same pipeline
+ * re-runs into it as before (resume, same output).  A check of the
+ * command line, not of the library: programs using the library decide. */
+static int check_overwrite(const cf_conf *conf, const cf_run_opts *o, cf_error *err)
+{
+	char path[4096], hex[65];
+	json_t *rep;
+	const char *sha, *was;
+	int rc = 0;
+
+	const cf_node *dir = cf_node_get(cf_node_get(conf->root, "output"), "dir");
+
+	if (o->overwrite || !dir || dir->type != CF_NODE_SCALAR || !strcmp(dir->str, "-"))
+		return 0;
+	snprintf(path, sizeof path, "%s/report.json", dir->str);
+	if (!(rep = json_load_file(path, 0, NULL)))
+		return 0;   /* no completed run there */
+	cf_sha256_hex(conf->sha256, hex);
+	sha = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "sha256"));
+	was = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "path"));
+	if (sha && strcmp(sha, hex))
+		rc = cf_error_set(err, CF_EIO, "output directory %s holds the completed "
+		        "output of another pipeline (%s, sha256 %.12s...): choose another "
+		        "directory with -o, or add --overwrite to replace it",
+		        dir->str, was ? was : "?", sha);
+	json_decref(rep);
+	return rc;
+}
+
 static void on_signal(int sig)
 {
 	cf_pipeline_interrupt();
@@ -231,7 +301,8 @@ int cf_cmd_run(int argc, char **argv)
 		free_args(&a);
 		return rc < 0 ? CF_EXIT_OK : rc;
 	}
-	if ((rc = load(&a, &conf, &p, &err)) < 0)
+	if ((rc = load(&a, &conf, &p, &err)) < 0 ||
+	    (rc = check_overwrite(conf, &a.o, &err)) < 0)
 		goto done;
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
 	install_signals();

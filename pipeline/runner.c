@@ -50,6 +50,7 @@ struct cf_pipeline {
 	int stdin_assumed;       /* stdin with no input.format: JSONL, said once */
 	const char *compression; /* of the input: "gzip", "zstd", "none" */
 	unsigned files_mask;     /* output.files as 1 << CF_OUT_*; 0 = all */
+	int limited;             /* --limit stopped reading before the end */
 	char aug_delim;          /* augmented as CSV/TSV; 0 = JSONL */
 	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
@@ -146,6 +147,15 @@ static const cf_option output_options[] = {
 	  NULL, "write README.md, a Hugging Face dataset card with provenance" },
 	{ NULL }
 };
+
+const cf_option *cf_pipeline_options(const char *section)
+{
+	if (!strcmp(section, "input"))
+		return input_options;
+	if (!strcmp(section, "output"))
+		return output_options;
+	return top_options;
+}
 
 /* output.files -> a mask of 1 << CF_OUT_*; config error for unknown names. */
 static int check_output(cf_pipeline *p, cf_error *err)
@@ -1028,6 +1038,10 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:s, s:I}", "path",
 	                    p->in.path, "format", cf_format_name(p->format),
 	                    "compression", p->compression, "bytes", (json_int_t)p->t.bytes));
+	if (o->limit > 0)
+		json_object_set_new(json_object_get(r, "input"), "limit",
+		                    json_pack("{s:I, s:b}", "records", (json_int_t)o->limit,
+		                              "cut", p->limited));
 	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",
 	                    (int)o->shard_k, "n", (int)o->shard_n) : json_null());
 	tot = json_object();
@@ -1178,7 +1192,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	struct timespec ts;
 	double t0, last_progress = 0, elapsed;
 	size_t window = o->window > 0 ? (size_t)o->window : (size_t)p->top.window;
-	uint64_t seq = 0, tick = 0;
+	uint64_t seq = 0, tick = 0, taken = 0;
 	json_t *rep = NULL;
 	int rc;
 
@@ -1221,6 +1235,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		}
 		if (rc == CF_READ_EOF)
 			break;
+		if (o->limit > 0 && ++taken >= (uint64_t)o->limit) {
+			p->limited = 1;   /* --limit: the first N records, like EOF */
+			break;
+		}
 		tick++;
 		if (p->has_async && (tick & 15) == 0)
 			poll_stages(p, 0);

@@ -64,6 +64,8 @@ typedef struct cf_run_opts {
 	long window;             /* max records in flight; 0 = default */
 	int dry_run;             /* stages count what they would send, send nothing */
 	int no_cache;            /* stages neither read nor write their caches */
+	long long limit;         /* --limit: read at most this many records; 0 = all */
+	int overwrite;           /* --overwrite: replace another pipeline's output */
 } cf_run_opts;
 
 typedef struct cf_pipeline cf_pipeline;
@@ -85,6 +87,11 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
                     cf_error *err);
 
 void cf_pipeline_free(cf_pipeline **p);
+
+/* The option tables of a pipeline file's sections, for `cfaug schema`:
+ * "input", "output", else the top level (whose input/output/stages rows are
+ * nodes). */
+const cf_option *cf_pipeline_options(const char *section);
 
 /* The pipeline's seed (top-level `seed`, default 0). */
 uint64_t cf_pipeline_seed(const cf_pipeline *p);
