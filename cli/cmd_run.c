@@ -264,9 +264,35 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The top (at most 5) entries of an object of counts, "a 12, b 3". */
+static void top_counts(FILE *f, json_t *counts)
+{
+	const char *key, *used[5] = { 0 };
+	json_t *v;
+	size_t k;
+
+	for (k = 0; k < 5; k++) {
+		const char *best = NULL;
+		json_int_t bv = 0;
+		json_object_foreach(counts, key, v) {
+			int seen = 0;
+			for (size_t j = 0; j < k; j++)
+				seen |= used[j] == key;
+			if (!seen && json_integer_value(v) > bv) {
+				best = key;
+				bv = json_integer_value(v);
+			}
+		}
+		if (!best)
+			break;
+		used[k] = best;
+		fprintf(f, "%s%s %lld", k ? ", " : "", best, (long long)bv);
+	}
+}
+
 static void summary(FILE *f, json_t *rep, const char *dir)
 {
-	json_t *t = json_object_get(rep, "totals"), *v;
+	json_t *t = json_object_get(rep, "totals"), *v, *st;
 	long long n[6];
 	static const char *const keys[6] = { "records_read", "records_processed",
 		"records_errors", "candidates", "accepted", "rejected" };
@@ -277,11 +303,33 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 	fprintf(f, "cfaug: %lld records read: %lld processed, %lld errors\n"
 	           "cfaug: %lld candidates: %lld accepted, %lld rejected\n",
 	        n[0], n[1], n[2], n[3], n[4], n[5]);
+	fprintf(f, "cfaug: seed %lld", (long long)json_integer_value(json_object_get(rep, "seed")));
+	json_array_foreach(json_object_get(rep, "stages"), i, st)
+		fprintf(f, "%s %s: %lld in, %lld made, %lld passed, %lld rejected",
+		        i ? ";" : "; stages", json_string_value(json_object_get(st, "name")),
+		        (long long)(json_integer_value(json_object_get(st, "in_originals")) +
+		                    json_integer_value(json_object_get(st, "in_candidates"))),
+		        (long long)json_integer_value(json_object_get(st, "generated")),
+		        (long long)json_integer_value(json_object_get(st, "emitted")),
+		        (long long)json_integer_value(json_object_get(st, "rejected")));
+	fprintf(f, "\n");
+	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
+		fprintf(f, "cfaug: top rejection reasons: ");
+		top_counts(f, json_object_get(rep, "rejected_by_reason"));
+		fprintf(f, "\n");
+	}
+	if (json_object_size(json_object_get(rep, "errors_by_kind"))) {
+		fprintf(f, "cfaug: errors by kind: ");
+		top_counts(f, json_object_get(rep, "errors_by_kind"));
+		fprintf(f, "\n");
+	}
 	if (!dir)
 		return;
 	fprintf(f, "cfaug: wrote");
 	json_array_foreach(json_object_get(rep, "files"), i, v)
 		fprintf(f, "%s %s/%s", i ? "," : "", dir, json_string_value(v));
+	if (json_is_string(json_object_get(rep, "card")))
+		fprintf(f, ", %s/%s", dir, json_string_value(json_object_get(rep, "card")));
 	fprintf(f, " in %.2fs\n", json_real_value(json_object_get(
 	        json_object_get(rep, "timing"), "seconds")));
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "runner.h"
 
@@ -166,44 +167,64 @@ int cf_cmd_schema(int argc, char **argv)
 
 /* ---- bash completion -------------------------------------------------------- */
 
-/* The options a command's help names (tokens -x and --word), space-separated. */
+/* A command's whole help text as printed on stdout (eval prints its own,
+ * so stdout itself is redirected to a temporary file).  New string or NULL. */
+static char *capture_help(const char *cmd)
+{
+	FILE *tmp = tmpfile();
+	char *text = NULL;
+	long n;
+	int saved;
+
+	if (!tmp)
+		return NULL;
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+		fclose(tmp);
+		return NULL;
+	}
+	cf_cli_usage(cmd, stdout);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = ftell(tmp);
+	if (n >= 0 && (text = malloc((size_t)n + 1))) {
+		rewind(tmp);
+		text[fread(text, 1, (size_t)n, tmp)] = '\0';
+	}
+	fclose(tmp);
+	return text;
+}
+
+/* The options a command's help names (tokens -x and --word), each once,
+ * as " -a --bee ... ".  New string or NULL. */
 static char *help_options(const char *cmd)
 {
-	char *text = NULL, *out = NULL, *p, *q;
-	size_t n = 0, m = 0;
-	FILE *f = open_memstream(&text, &n), *o;
+	char *text = capture_help(cmd), *out, *p, *q, tok[80];
+	size_t len = 1;
 
-	if (!f)
-		return NULL;
-	cf_cli_usage(cmd, f);
-	fclose(f);
-	if (!(o = open_memstream(&out, &m))) {
+	if (!text || !(out = malloc(strlen(text) * 2 + 2))) {
 		free(text);
 		return NULL;
 	}
-	for (p = text; p && *p; p = q) {
+	strcpy(out, " ");
+	for (p = text; *p; p = q) {
 		q = p + 1;
-		if (*p != '-' || (p > text && (p[-1] != ' ' && p[-1] != '[' && p[-1] != '(' &&
-		                               p[-1] != '|' && p[-1] != '\n')))
+		if (*p != '-' || (p > text && !strchr(" [(|\n", p[-1])))
 			continue;
 		for (q = p + 1; *q == '-' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'); q++)
 			;
-		if (q - p >= 2 && !(q - p == 2 && p[1] == '-') && p[q - p - 1] != '-') {
-			char tok[64];
-			snprintf(tok, sizeof tok, " %.*s ", (int)(q - p), p);
-			fflush(o);
-			if (!out || !strstr(out, tok))   /* once each */
-				fprintf(o, "%.*s ", (int)(q - p), p);
-		}
+		if (q - p < 2 || q - p > 60 || (q - p == 2 && p[1] == '-') || q[-1] == '-')
+			continue;
+		snprintf(tok, sizeof tok, " %.*s ", (int)(q - p), p);
+		if (strstr(out, tok))
+			continue;
+		memcpy(out + len, tok + 1, strlen(tok) - 1);
+		len += strlen(tok) - 1;
+		out[len] = '\0';
 	}
-	fclose(o);
 	free(text);
-	/* the search above looks for " tok ": give the list a leading space */
-	if (out && (p = malloc(strlen(out) + 2))) {
-		sprintf(p, " %s", out);
-		free(out);
-		out = p;
-	}
 	return out;
 }
 

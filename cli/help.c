@@ -69,7 +69,7 @@ static const struct { const char *opt, *arg, *subs, *help; } teacher_options[] =
 static void wrap_line(FILE *f, const char *left, const char *help)
 {
 	/* the option column is 24 wide; the help wraps at 79 */
-	size_t col = 24, width = 79, n;
+	size_t col = 24, width = 79, n, w;
 	const char *s = help, *sp;
 
 	fprintf(f, "  %-21s", left);
@@ -80,18 +80,21 @@ static void wrap_line(FILE *f, const char *left, const char *help)
 	n = col;
 	while (*s) {
 		sp = strchr(s, ' ');
-		size_t w = sp ? (size_t)(sp - s) : strlen(s);
-		if (n + w > width && n > col) {
-			fprintf(f, "\n%*s", (int)col, "");
-			n = col;
-		}
+		w = sp ? (size_t)(sp - s) : strlen(s);
 		fprintf(f, "%.*s", (int)w, s);
 		n += w;
 		s += w;
-		if (*s == ' ') {
-			fputc(' ', f);
-			n++;
+		if (*s == ' ') {   /* a space only before a word on the same line */
 			s++;
+			sp = strchr(s, ' ');
+			w = sp ? (size_t)(sp - s) : strlen(s);
+			if (n + 1 + w <= width) {
+				fputc(' ', f);
+				n++;
+			} else {
+				fprintf(f, "\n%*s", (int)col, "");
+				n = col;
+			}
 		}
 	}
 	fputc('\n', f);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "json_write.h"
 #include "output.h"
-#include "output_zfile.h"
+#include "output_writers.h"
 
 enum { OUT_PAIRS = CF_OUT_PAIRS, OUT_AUGMENTED = CF_OUT_AUGMENTED,
        OUT_REJECTED = CF_OUT_REJECTED, OUT_ERRORS = CF_OUT_ERRORS,
@@ -41,6 +41,7 @@ struct cf_output {
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
 	cf_dsv_writer dsv;         /* augmented as CSV/TSV (output_dsv.c) */
+	cf_error_lines elines;     /* "-": errors told on stderr, by kind */
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
 };
 
@@ -113,7 +114,8 @@ static int lock_dir(cf_output *o, const char *dir, cf_error *err)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	o->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (o->lock_fd < 0)
-		rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		rc = cf_error_set(err, CF_EIO, "output directory %s: cannot write in it "
+		                  "(creating its lock file failed: %s)", dir, strerror(errno));
 	else if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0)
 		rc = cf_error_set(err, CF_EIO, "%s: another cfaug run is writing to this "
 		                  "output directory", dir);
@@ -378,12 +380,9 @@ static int put_error(cf_output *o, const cf_group *g)
 	json_t *j;
 	int rc;
 
-	if (!o->f[OUT_ERRORS]) {   /* "-": a text line on stderr */
-		fprintf(stderr, "cfaug: %s:%ld: record %llu: %s%s%s\n",
-		        o->layout.input_name, g->rec.line,
-		        (unsigned long long)g->rec.recno, g->error_stage ? "stage " : "",
-		        g->error_stage ? g->error_stage : "", g->error_stage ? ": " : "");
-		fprintf(stderr, "cfaug:   %s\n", g->error);
+	if (!o->f[OUT_ERRORS]) {   /* "-": one text line on stderr (error_lines.c) */
+		cf_error_line(&o->elines, stderr, o->layout.input_name, g->rec.line,
+		              g->rec.recno, g->error_stage, g->error);
 		return 0;
 	}
 	if (!(j = json_object()))
@@ -585,6 +584,7 @@ void cf_output_free(cf_output **po)
 	}
 	cf_jbuf_free(&o->jb);
 	cf_dsv_writer_free(&o->dsv);
+	cf_error_lines_end(&o->elines, stderr);
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);   /* releases the lock */
 	free(o->dir);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json_write.h"
-#include "output_zfile.h"
+#include "output_writers.h"
 
 static int grow(cf_dsv_writer *w, size_t more)
 {

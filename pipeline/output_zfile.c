@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
-#include "output_zfile.h"
+#include "output_writers.h"
 
 #define ZOUT (64u * 1024u)
 

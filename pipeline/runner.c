@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "json_alloc.h"
 #include "output.h"
 #include "card.h"
@@ -51,6 +52,10 @@ struct cf_pipeline {
 	const char *compression; /* of the input: "gzip", "zstd", "none" */
 	unsigned files_mask;     /* output.files as 1 << CF_OUT_*; 0 = all */
 	int limited;             /* --limit stopped reading before the end */
+	int prog_on;             /* draw the progress line (tty) */
+	double prog_t0, prog_last;
+	cf_reader *prog_reader;  /* borrowed during the run */
+	uint64_t prog_size;      /* input file size, 0 when unknown (stdin) */
 	char aug_delim;          /* augmented as CSV/TSV; 0 = JSONL */
 	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
@@ -74,6 +79,7 @@ struct cf_pipeline {
 static volatile sig_atomic_t interrupted;
 
 static void group_free(cf_group *g);
+static void maybe_progress(cf_pipeline *p);
 
 void cf_pipeline_interrupt(void)
 {
@@ -913,6 +919,7 @@ static int poll_stages(cf_pipeline *p, int timeout_ms)
 			set_fatal(p, n, &e, st);
 		else
 			held += n;
+		st->held = n > 0 ? (unsigned)n : 0;
 	}
 	return held;
 }
@@ -942,6 +949,7 @@ static int wait_window(cf_pipeline *p, size_t window, cf_error *err)
 
 	while (p->ngroups >= window && !p->fatal && !interrupted) {
 		int held = poll_stages(p, 50);
+		maybe_progress(p);
 		if ((rc = drain(p, err)) < 0)
 			return rc;
 		if (held == 0 && p->ngroups >= window)
@@ -971,6 +979,8 @@ static int flush_stages(cf_pipeline *p, cf_error *err)
 			clock_enter(p, (int)i);
 			rc = st->kind->poll(st, st->state, 100, &e);
 			clock_leave(p);
+			st->held = rc > 0 ? (unsigned)rc : 0;
+			maybe_progress(p);
 			if (rc < 0)
 				set_fatal(p, rc, &e, st);
 			if (rc <= 0)
@@ -984,15 +994,88 @@ static int flush_stages(cf_pipeline *p, cf_error *err)
 
 /* ---- progress and report ---------------------------------------------- */
 
-static void progress(const cf_pipeline *p, double elapsed, int final)
+/* Network figures of an asynchronous stage from its report (requests,
+ * responses, retries, tokens), added into sums[4]. */
+static void stage_net(cf_stage *st, long long sums[4])
 {
-	fprintf(stderr, "\rcfaug: %llu records  %.0f/s  %llu candidates  "
-	        "%llu accepted  %llu errors  %.1fs%s",
-	        (unsigned long long)p->t.read,
-	        elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
+	json_t *r = json_object();
+
+	if (!r || !st->kind->report || st->kind->report(st, st->state, r) < 0) {
+		json_decref(r);
+		return;
+	}
+	sums[0] += json_integer_value(json_object_get(r, "responses"));
+	sums[1] += json_integer_value(json_object_get(r, "retries"));
+	sums[2] += json_integer_value(json_object_get(r, "retry_after_honoured"));
+	sums[3] += json_integer_value(json_object_get(json_object_get(r, "usage"), "total_tokens"));
+	json_decref(r);
+}
+
+static void eta_text(char *buf, size_t n, double s)
+{
+	if (s >= 3600)
+		snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else if (s >= 60)
+		snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+	else
+		snprintf(buf, n, "%ds", (int)s);
+}
+
+/* The progress line on stderr: records read and done, candidates accepted
+ * and rejected, requests of network stages, and an ETA from the input's
+ * bytes when its size is known.  Drawn by maybe_progress on a timer. */
+static void progress(cf_pipeline *p, double elapsed, int final)
+{
+	char line[512], eta[32];
+	long long net[4] = { 0 };
+	uint64_t done = p->t.processed + p->t.errors, held = 0, file_bytes;
+	size_t off;
+	int has_net = 0;
+
+	off = (size_t)snprintf(line, sizeof line, "cfaug: %llu read, %llu done | "
+	        "%llu candidates: %llu accepted, %llu rejected",
+	        (unsigned long long)p->t.read, (unsigned long long)done,
 	        (unsigned long long)p->t.candidates, (unsigned long long)p->t.accepted,
-	        (unsigned long long)p->t.errors, elapsed, final ? "\n" : "   ");
+	        (unsigned long long)p->t.rejected);
+	for (unsigned i = 0; i < p->nstages; i++)
+		if (p->stages[i].kind->poll) {
+			has_net = 1;
+			held += p->stages[i].held;
+			stage_net(&p->stages[i], net);
+		}
+	if (has_net && off < sizeof line)
+		off += (size_t)snprintf(line + off, sizeof line - off, " | requests: "
+		        "%llu in flight, %lld done, %lld retried%s, %lld tokens",
+		        (unsigned long long)held, net[0], net[1],
+		        net[2] ? " (Retry-After)" : "", net[3]);
+	file_bytes = p->prog_reader ? (cf_reader_file_bytes(p->prog_reader)
+	             ? cf_reader_file_bytes(p->prog_reader) : cf_reader_bytes(p->prog_reader)) : 0;
+	if (!final && p->prog_size && file_bytes && off < sizeof line) {
+		double frac = (double)file_bytes / (double)p->prog_size;
+		eta_text(eta, sizeof eta, elapsed * (1 - frac) / (frac > 0 ? frac : 1));
+		off += (size_t)snprintf(line + off, sizeof line - off, " | %.0f%% ETA %s",
+		                        frac > 1 ? 100.0 : frac * 100, eta);
+	} else if (off < sizeof line) {
+		off += (size_t)snprintf(line + off, sizeof line - off, " | %.1fs", elapsed);
+	}
+	/* \r and clear to the end of the line: the line may get shorter */
+	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	fflush(stderr);
+}
+
+/* Draw the progress line if a quarter second passed since the last one. */
+static void maybe_progress(cf_pipeline *p)
+{
+	struct timespec ts;
+	double now;
+
+	if (!p->prog_on)
+		return;
+	now = now_s(&ts) - p->prog_t0;
+	if (now - p->prog_last < 0.25)
+		return;
+	p->prog_last = now;
+	progress(p, now, 0);
 }
 
 /* The report's counters, as data: key and offset of a uint64_t. */
@@ -1190,7 +1273,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	cf_reader *r = NULL;
 	cf_output_layout layout;
 	struct timespec ts;
-	double t0, last_progress = 0, elapsed;
+	double t0, elapsed;
+	struct stat sb;
 	size_t window = o->window > 0 ? (size_t)o->window : (size_t)p->top.window;
 	uint64_t seq = 0, tick = 0, taken = 0;
 	json_t *rep = NULL;
@@ -1206,6 +1290,12 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	t0 = now_s(&p->clk_last);
 	if ((rc = open_input(p, o, &r, err)) < 0)
 		goto done;
+	p->prog_on = o->progress;
+	p->prog_t0 = t0;
+	p->prog_last = 0;
+	p->prog_reader = r;
+	p->prog_size = strcmp(p->in.path, "-") && stat(p->in.path, &sb) == 0 &&
+	               S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 	memset(&layout, 0, sizeof layout);
 	layout.text_fields = &p->in.text_fields;
 	layout.label_field = p->in.label_field;
@@ -1248,14 +1338,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 			goto done;
 		}
-		if (o->progress && (tick & 1023) == 0) {
-			elapsed = now_s(&ts) - t0;
-			if (elapsed - last_progress >= 0.5) {
-				p->t.bytes = cf_reader_bytes(r);
-				progress(p, elapsed, 0);
-				last_progress = elapsed;
-			}
-		}
+		if ((tick & 63) == 0 || p->has_async)
+			maybe_progress(p);
 	}
 	if (!p->fatal && (rc = flush_stages(p, err)) < 0)
 		goto done;
@@ -1294,6 +1378,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	if (o->progress)
 		progress(p, elapsed, 1);
 	if (!(rep = build_report(p, o, elapsed)) || report_files(rep, &layout) < 0 ||
+	    json_object_set_new(rep, "card", p->card && !p->dry_run && strcmp(p->out.dir, "-")
+	                        ? json_string("README.md") : json_null()) < 0 ||
 	    cf_json_oom_take()) {
 		rc = json_oom(err);
 		goto done;
@@ -1306,6 +1392,7 @@ done:
 	 * items, so the groups are freed by cf_pipeline_free() after every
 	 * stage's destroy() has let go of them. */
 	cf_output_free(&p->output);
+	p->prog_reader = NULL;
 	cf_reader_close(&r);
 	json_decref(p->error_kinds);
 	json_decref(p->reject_reasons);

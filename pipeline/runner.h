@@ -52,6 +52,7 @@ struct cf_stage {
 	struct cf_pipeline *p;
 	cf_stage_stats stats;
 	int ready;               /* options loaded (1) and init done (2) */
+	unsigned held;           /* items held at its last poll (progress line) */
 	const cf_node *node;
 };
 

@@ -146,7 +146,13 @@ int cf_reader_open_opts(cf_reader **out, const char *path,
 	} else {
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
-			rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+			char cwd[1024];
+			/* a relative path: say relative to what */
+			if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+				rc = cf_error_set(err, CF_EIO, "%s (relative to %s): %s", path,
+				                  cwd, strerror(errno));
+			else
+				rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
 			goto done;
 		}
 		r->own_fd = 1;

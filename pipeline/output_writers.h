@@ -1,9 +1,10 @@
 /*
- * output_zfile.h - compressed output streams (output_zfile.c) and the
- * augmented CSV/TSV writer (output_dsv.c), kept out of output.c.
+ * output_writers.h - writers kept out of output.c: compressed streams
+ * (output_zfile.c), augmented rows as CSV/TSV (output_dsv.c), bad records
+ * told on stderr (error_lines.c).
  */
-#ifndef CF_OUTPUT_ZFILE_H
-#define CF_OUTPUT_ZFILE_H
+#ifndef CF_OUTPUT_WRITERS_H
+#define CF_OUTPUT_WRITERS_H
 
 #include <stdio.h>
 #include "cfaug/sys/stage.h"
@@ -36,5 +37,21 @@ int cf_dsv_write_flat(cf_dsv_writer *w, FILE *f, const cf_item *it,
                       const char *pair_id, const cf_strlist *text_fields,
                       const char *label_field);
 void cf_dsv_writer_free(cf_dsv_writer *w);
+
+/* Errors told on stderr with -o - (error_lines.c): one line each, the
+ * first CF_ERROR_LINES_EACH of a kind (the reason without its numbers),
+ * then counted; cf_error_lines_end prints "... and N more" per kind. */
+#define CF_ERROR_LINES_EACH 5
+#define CF_ERROR_LINES_KINDS 32
+typedef struct cf_error_lines {
+	char kind[CF_ERROR_LINES_KINDS][64];
+	unsigned long long count[CF_ERROR_LINES_KINDS];
+	unsigned n;
+	unsigned long long other;    /* kinds past the table, after it filled */
+} cf_error_lines;
+
+void cf_error_line(cf_error_lines *el, FILE *f, const char *input, long line,
+                   uint64_t recno, const char *stage, const char *reason);
+void cf_error_lines_end(cf_error_lines *el, FILE *f);
 
 #endif
