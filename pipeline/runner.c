@@ -1032,9 +1032,10 @@ static void progress(cf_pipeline *p, double elapsed, int final)
 	size_t off;
 	int has_net = 0;
 
-	off = (size_t)snprintf(line, sizeof line, "cfaug: %llu read, %llu done | "
-	        "%llu candidates: %llu accepted, %llu rejected",
-	        (unsigned long long)p->t.read, (unsigned long long)done,
+	off = (size_t)snprintf(line, sizeof line, "cfaug: %llu read (%.0f/s), %llu "
+	        "done | %llu candidates: %llu accepted, %llu rejected",
+	        (unsigned long long)p->t.read,
+	        elapsed > 0 ? (double)p->t.read / elapsed : 0.0, (unsigned long long)done,
 	        (unsigned long long)p->t.candidates, (unsigned long long)p->t.accepted,
 	        (unsigned long long)p->t.rejected);
 	for (unsigned i = 0; i < p->nstages; i++)
