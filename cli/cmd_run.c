@@ -313,6 +313,19 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 		        (long long)json_integer_value(json_object_get(st, "emitted")),
 		        (long long)json_integer_value(json_object_get(st, "rejected")));
 	fprintf(f, "\n");
+	json_array_foreach(json_object_get(rep, "stages"), i, st) {
+		json_t *ow = json_object_get(st, "one_way_collisions");
+		if (json_integer_value(json_object_get(ow, "records")) > 0)
+			fprintf(stderr, "cfaug: warning: stage %s: %lld records hold both "
+			        "members of a pair after a one-way swap (e.g. '%s' in record "
+			        "%s): see one_way_collisions in report.json\n",
+			        json_string_value(json_object_get(st, "name")),
+			        (long long)json_integer_value(json_object_get(ow, "records")),
+			        json_string_value(json_object_get(json_array_get(
+			                json_object_get(ow, "examples"), 0), "word")),
+			        json_string_value(json_object_get(json_array_get(
+			                json_object_get(ow, "examples"), 0), "id")));
+	}
 	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
 		fprintf(f, "cfaug: top rejection reasons: ");
 		top_counts(f, json_object_get(rep, "rejected_by_reason"));

@@ -57,6 +57,8 @@ typedef struct rules_state {
 	json_t **rule_js;             /* per rule: its name as a shared JSON string */
 	uint32_t *canon;              /* per rule: first rule of the same name */
 	size_t nrule_js;
+	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
+	json_t *one_way_ex;           /* the first few: {id, field, word} */
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
@@ -372,6 +374,22 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 	return 0;
 }
 
+/* One-way swaps: count a record whose output holds both members of a
+ * pair (rules_oneway.c) and keep the first five as examples. */
+static void note_one_way(rules_state *s, const cf_item *it, const char *field)
+{
+	char word[CF_RULES_MAX_WORD + 1];
+
+	if (!cf_rules_one_way_collision(&s->out, word, sizeof word))
+		return;
+	s->one_way++;
+	if (!s->one_way_ex)
+		s->one_way_ex = json_array();
+	if (json_array_size(s->one_way_ex) < 5)
+		json_array_append_new(s->one_way_ex, json_pack("{s:s, s:s, s:s}", "id",
+		        it->rec->id, "field", field, "word", word));
+}
+
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	rules_state *s = state;
@@ -410,6 +428,8 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 			rc = CF_ENOMEM;
 			goto fail;
 		}
+		if (s->direction != CF_RULES_BOTH)
+			note_one_way(s, it, fl->v[i]);
 		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
 		if (rc == 0)
 			rc = add_prov(s, field, t, edits, &listed);
@@ -519,6 +539,11 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "records", json_integer((json_int_t)s->records));
 	json_object_set_new(out, "edited", json_integer((json_int_t)s->edited));
 	json_object_set_new(out, "no_edit", json_integer((json_int_t)s->no_edit));
+	if (s->direction != CF_RULES_BOTH)
+		json_object_set_new(out, "one_way_collisions", json_pack("{s:I, s:O?, s:s}",
+		        "records", (json_int_t)s->one_way, "examples", s->one_way_ex,
+		        "why", "a one-way swap left both members of a pair (\"Mom and "
+		        "mom\"); direction: both swaps the pair"));
 	json_object_set_new(out, "coverage", json_real(s->records - s->kept ?
 	                    (double)s->edited / (double)(s->records - s->kept) : 0.0));
 	if (s->mode == 1) {
@@ -562,6 +587,8 @@ static void rules_destroy(cf_stage *st, void *state)
 	free(s->seen);
 	free(s->fired);
 	free(s->canon);
+	json_decref(s->one_way_ex);
+	s->one_way_ex = NULL;
 	s->rule_js = NULL;
 	s->seen = NULL;
 	s->fired = NULL;

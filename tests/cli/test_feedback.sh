@@ -64,6 +64,24 @@ expect 0 "--seed 99" -- run $Q -o "$T/seed" -q --seed 99
 contains "$T/seed/report.json" '"seed": 99' "--seed sets the seed"
 expect 2 "--seed abc" -- run $Q --seed abc
 
+# --- one-way swaps: "Mom and mom" is counted and warned about --------------------------------
+printf '{"id":"1","text":"Mom and dad went home.","label":"x"}\n{"id":"2","text":"Dad went home.","label":"x"}\n' >"$T/mom.jsonl"
+for d in a_to_b both; do
+  cat >"$T/mom-$d.yaml" <<Y
+input: {path: $T/mom.jsonl, id_field: id, text_fields: [text], label_field: label}
+stages: [{type: rules, packs: [gender], direction: $d}]
+output: {dir: $T/mom-$d}
+Y
+done
+expect 0 "one-way swap" -- run "$T/mom-a_to_b.yaml"
+contains "$T/mom-a_to_b/pairs.jsonl" '"Mom and mom went home."' "a_to_b makes 'Mom and mom' (documented)"
+python3 -c "import json,sys; s=json.load(open('$T/mom-a_to_b/report.json'))['stages'][0]['one_way_collisions']; sys.exit(not (s['records']==1 and s['examples'][0]['id']=='1' and s['examples'][0]['word']=='mom'))" \
+  && ok "report counts the record holding both members of a pair" || bad "one_way_collisions"
+contains "$T/err" "warning: stage rules: 1 records hold both members of a pair" "the run warns on stderr"
+expect 0 "both-ways swap" -- run "$T/mom-both.yaml"
+grep -q "one_way_collisions" "$T/mom-both/report.json" && bad "both-ways swap reports collisions" || ok "no collision report for direction: both"
+grep -q "warning" "$T/err" && bad "both-ways swap warns" || ok "no warning for direction: both"
+
 # --- progress line: a pty, a slow mock LLM ---------------------------------------------------------
 if command -v script >/dev/null && python3 -c "import asyncio" 2>/dev/null; then
   . "$(dirname "$0")/../mock_lib.sh"
