@@ -160,8 +160,8 @@ int cf_output_open(cf_output **out, const char *dir,
 			continue;   /* written at commit */
 		if (!(o->f[i] = open_private(o->part[i], err)) ||
 		    !(o->f[i] = cf_zfile_wrap(o->f[i], layout->compress))) {
-			rc = o->f[i] ? CF_EIO : cf_error_set(err, CF_EIO, "%s: %s",
-			                                     o->part[i], strerror(errno));
+			/* open_private's message, else the compressor's failure */
+			rc = cf_error_set(err, CF_EIO, "%s: %s", o->part[i], strerror(errno));
 			goto done;
 		}
 	}
