@@ -4,8 +4,7 @@
   apt-get install wordnet-base
   scripts/derive_wordnet.py [/usr/share/wordnet] > lexicons/english-verbs.txt
 
-One line per single-word verb lemma that SemCor tags at least once as a
-verb (cntlist.rev), or that has an irregular form in verb.exc:
+One line per single-word verb lemma of index.verb:
     lemma  3sg  past  past-participle  -ing  pref  past_pref
 Forms: irregular ones from verb.exc (a form ending in -n/-en is the
 participle when the lemma has two), regular ones by the usual spelling
@@ -84,8 +83,6 @@ out = []
 for l in sorted(verbs):
     v, n, a = counts.get(l, (0, 0, 0))
     forms = [f for f in exc.get(l, []) if f != l]
-    if v == 0 and not forms:
-        continue
     ing = [f for f in forms if f.endswith("ing")]
     s3 = [f for f in forms if f == third(l)]
     rest = [f for f in forms if f not in ing and f not in s3 and not
@@ -94,6 +91,8 @@ for l in sorted(verbs):
         past, ppart = "was", "been"
     elif not rest:
         past = ppart = regular_ed(l)
+    elif len(rest) == 1 and re.search(r"(wn|en)$", rest[0]) and not l.endswith("n"):
+        past, ppart = regular_ed(l), rest[0]     # show: showed, shown
     elif len(rest) == 1:
         past = ppart = rest[0]
     else:

@@ -163,4 +163,15 @@ void cf_rules_pat_free_md(void *md);
 int cf_rules_pat_scan(const cf_rules_pat *p, const char *text, size_t len,
                       cf_rules_out *out);
 
+/* Clause negation (rules_negation.c): the `negation` pack when no negation
+ * scope is set.  load reads the verb table (lexicons/english-verbs.txt);
+ * scan appends at most one negation toggle per sentence of text, and its
+ * polarity items, to out->pm as replacements of rule.  Returns 0 or
+ * CF_ENOMEM / CF_ELIMIT (scan), CF_EIO / CF_ECONFIG (load). */
+typedef struct cf_rules_neg cf_rules_neg;
+int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);
+void cf_rules_neg_free(cf_rules_neg *ng);
+int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
+                      size_t len, cf_rules_out *out);
+
 #endif

@@ -64,6 +64,8 @@ struct cf_rules {
 	int compiled;
 	int scope;              /* negation scope in words, 0: off */
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
+	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
+	uint32_t neg_rule;
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -456,6 +458,7 @@ void cf_rules_free(cf_rules **rp)
 	for (i = 0; i < r->npats; i++)
 		cf_rules_pat_free(r->pats[i]);
 	free(r->pats);
+	cf_rules_neg_free(r->neg);
 	free(r->rules);
 	free(r->ents);
 	free(r->slots);
@@ -822,6 +825,23 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
 	return -1;
 }
 
+/* The negation pack without a scope: clause negation with do-support
+ * (rules_negation.c), its verb table next to negation.tsv. */
+static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
+{
+	char vp[4096];
+	const char *sl = strrchr(path, '/');
+	int ri, n = snprintf(vp, sizeof vp, "%.*s/english-verbs.txt",
+	                     sl ? (int)(sl - path) : 1, sl ? path : ".");
+
+	if (n < 0 || (size_t)n >= sizeof vp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	if ((ri = add_rule(r, "negation")) < 0)
+		return cf_error_set(err, ri, "rules: too many rules");
+	r->neg_rule = (uint32_t)ri;
+	return cf_rules_neg_load(&r->neg, vp, err);
+}
+
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 {
 	char path[4096];
@@ -831,6 +851,8 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
 		                    "packs: gender, names, negation, antonyms)", pack,
 		                    CFAUG_SRCDIR, CFAUG_DATADIR);
+	if (strcmp(pack, "negation") == 0 && !r->scope && !r->neg)
+		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
 
 	if (rc == 0 && strcmp(pack, "negation") == 0)
@@ -1124,6 +1146,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	for (p = 0; p < r->npats; p++)
 		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
 			return rc;
+	if (r->neg && (rc = cf_rules_neg_scan(r->neg, r->neg_rule, text, len, o)) < 0)
+		return rc;
 	pm = o->pm;
 	/* NULL when every replacement so far was empty (deletions) */
 	sub = o->sub ? o->sub : "";
