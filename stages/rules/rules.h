@@ -163,6 +163,23 @@ void cf_rules_pat_free_md(void *md);
 int cf_rules_pat_scan(const cf_rules_pat *p, const char *text, size_t len,
                       cf_rules_out *out);
 
+/* Sentiment-pack checks (rules_antonym.c).  mid_capital: 1 if the word at
+ * ws starts with a capital and is not first in its sentence (a name or a
+ * title).  in_compound: 1 if text[ws, we) is part of a hyphenated word.
+ * vowel_sound: 1 if the word takes "an".  npi: the negative-polarity form
+ * of a folded word (some -> any), or NULL.  no_negation_before: 1 for an
+ * adverb a "not" reads badly before (somewhat, truly, at best).
+ * read_phrases: calls add for each phrase line of path ('#' comments);
+ * returns 0, CF_EIO, CF_ECONFIG "PATH:LINE: ...", or add's code. */
+int cf_rules_mid_capital(const char *text, size_t len, size_t ws);
+int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
+int cf_rules_vowel_sound(const char *w, size_t n);
+const char *cf_rules_npi(const char *key, size_t n);
+int cf_rules_no_negation_before(const char *key, size_t n);
+int cf_rules_read_phrases(const char *path,
+                          int (*add)(void *ctx, const char *s, size_t n),
+                          void *ctx, cf_error *err);
+
 /* Clause negation (rules_negation.c): the `negation` pack when no negation
  * scope is set.  load reads the verb table (lexicons/english-verbs.txt);
  * scan appends at most one negation toggle per sentence of text, and its

@@ -47,6 +47,7 @@ typedef struct lexent {
 	uint32_t rule;
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
+	uint8_t keep;           /* an idiom: matched and left as it is */
 } lexent;
 
 struct cf_rules {
@@ -66,6 +67,9 @@ struct cf_rules {
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
 	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
 	uint32_t neg_rule;
+	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
+	                                               * no compounds, fix a/an */
+	uint32_t idiom_rule;    /* rule of the idiom entries being added */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -825,6 +829,35 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
 	return -1;
 }
 
+/* One idiom: an entry that maps the phrase to itself and is skipped. */
+static int add_idiom(void *ctx, const char *s, size_t n)
+{
+	cf_rules *r = ctx;
+	size_t before = r->nents;
+	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0);
+
+	if (rc == 0 && r->nents > before)
+		r->ents[r->nents - 1].keep = 1;
+	return rc;
+}
+
+/* The antonyms pack: its words are checked (rules_antonym.c) and the idioms
+ * next to it (idioms.txt) are left alone. */
+static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
+{
+	char ip[4096];
+	const char *sl = strrchr(path, '/');
+	uint32_t rule = (uint32_t)(r->nrules - 1);
+	int n = snprintf(ip, sizeof ip, "%.*s/idioms.txt",
+	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
+
+	if (n < 0 || (size_t)n >= sizeof ip)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	r->plainrule[rule / 64] |= 1ull << (rule % 64);
+	r->idiom_rule = rule;
+	return cf_rules_read_phrases(ip, add_idiom, r, err);
+}
+
 /* The negation pack without a scope: clause negation with do-support
  * (rules_negation.c), its verb table next to negation.tsv. */
 static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
@@ -855,6 +888,8 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
 
+	if (rc == 0 && strcmp(pack, "antonyms") == 0)
+		rc = add_antonym_checks(r, path, err);
 	if (rc == 0 && strcmp(pack, "negation") == 0)
 		rc = cf_rules_mark_negation(r, (uint32_t)(r->nrules - 1), err);
 	return rc;
@@ -1075,6 +1110,80 @@ static int clause_word(const char *key, size_t n)
 	       word_is(key, n, "although") || word_is(key, n, "though");
 }
 
+static int is_plain_rule(const cf_rules *r, uint32_t rule)
+{
+	return rule < CF_RULES_MAX_RULES &&
+	       ((r->plainrule[rule / 64] >> (rule % 64)) & 1);
+}
+
+static int which_dst(const lexent *e)
+{
+	(void)e;
+	return 0;   /* the sentiment packs have one target per word */
+}
+
+/* 1 if the word after text[p] is an adverb a "not" reads badly before. */
+static int no_not_before_next(const char *text, size_t len, size_t p)
+{
+	char key[24];
+	size_t s, n = 0, cl;
+
+	while (p < len && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	for (s = p; p < len && cf_rules_is_word((const unsigned char *)text + p,
+	                                        len - p, &cl); p += cl)
+		if (n < sizeof key && (unsigned char)text[p] < 0x80)
+			key[n++] = (char)(text[p] >= 'A' && text[p] <= 'Z' ? text[p] + 32 :
+			                  text[p]);
+	return p - s == n && n < sizeof key && cf_rules_no_negation_before(key, n);
+}
+
+/* Drop the negator text[off, off+n) ("Not good" -> "good"); a capitalised
+ * one gives its capital to the next word ("Not good!" -> "Good!"). */
+static int drop_negator(cf_rules_out *o, const char *text, size_t len,
+                        size_t *copied, size_t off, size_t n, uint32_t rule)
+{
+	size_t e = off + n, cl;
+	char buf[CF_RULES_MAX_WORD + 8];
+
+	if (!starts_upper(text + off, n) ||
+	    !cf_rules_is_word((const unsigned char *)text + e, len - e, &cl) ||
+	    (unsigned char)text[e] >= 0x80)
+		return emit(o, text, copied, off, n, "", 0, -1, rule, -1);
+	while (e < len && cf_rules_is_word((const unsigned char *)text + e,
+	                                   len - e, &cl) && e - off - n < CF_RULES_MAX_WORD)
+		e += cl;
+	memcpy(buf, text + off + n, e - off - n);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 32);
+	return emit(o, text, copied, off, e - off, buf, e - off - n, -1, rule, -1);
+}
+
+/* Before a swap at ws: make a preceding "a"/"an" agree with the word that
+ * replaces it ("a ugly" -> "an ugly"). */
+static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
+                       size_t ws, const char *rep, uint32_t rule)
+{
+	size_t p = ws, as, cl;
+	const char *want;
+
+	while (p > *copied && (text[p - 1] == ' ' || text[p - 1] == '\t'))
+		p--;
+	if (p == ws || p <= *copied)
+		return 0;
+	as = p - 1;
+	if ((text[as] | 32) == 'n' && as > *copied && (text[as - 1] | 32) == 'a')
+		as--;
+	if ((text[as] | 32) != 'a' ||
+	    (as > 0 && cf_rules_is_word((const unsigned char *)text + as - 1, 1, &cl)))
+		return 0;
+	want = cf_rules_vowel_sound(rep, strlen(rep)) ? "an" : "a";
+	if (p - as == strlen(want))
+		return 0;
+	return emit(o, text, copied, as, p - as, want, strlen(want),
+	            case_of(text + as, p - as), rule, -1);
+}
+
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
  * the scope after text[p], in the same clause and before another negator. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
@@ -1112,7 +1221,7 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		     h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
-			if (is_neg_rule(r, e->rule) ||
+			if (is_neg_rule(r, e->rule) || e->keep ||
 			    (e->need_cap && !starts_upper(text + ws, we - ws)))
 				continue;
 			if (e->src_len > e->first_len &&
@@ -1135,6 +1244,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
 	int neg_left = 0, neg_done = 0, neg_del = 0;
+	int clause_neg = 0, npi_left = 0;  /* a negator earlier in the clause;
+	                                    * words left for some -> any */
+	uint32_t npi_rule = 0;
 	int rc = 0;
 
 	o->len = 0;
@@ -1160,7 +1272,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		if (t[i] < 0x80) {
 			if (!wordtab[t[i]]) {
 				if (r->scope && clause_char(t[i]))
-					neg_left = 0;
+					neg_left = clause_neg = npi_left = 0;
 				i++;
 				continue;
 			}
@@ -1192,16 +1304,17 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		}
 		we = i;
 		/* negation scope: is this word negated, does it open a scope? */
-		int in_scope = 0;
+		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
 			if (ascii && kn < sizeof key && clause_word(key, kn))
-				neg_left = in_scope = 0;
+				neg_left = in_scope = clause_neg = clause_neg_before = 0;
 			int nk = ascii && kn < sizeof key ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
+				clause_neg = 1;
 				neg_left = r->scope;
 				neg_done = 0;
 				neg_del = nk == NEG_DEL;
@@ -1229,6 +1342,16 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			k++;
 			continue;
 		}
+		/* after an added "not": some -> any, already -> yet */
+		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
+			const char *np = ascii && kn < sizeof key ? cf_rules_npi(key, kn) : NULL;
+			if (np) {
+				if ((rc = emit(o, text, &copied, ws, we - ws, np, strlen(np),
+				               case_of(text + ws, we - ws), npi_rule, -1)) < 0)
+					return rc;
+				continue;
+			}
+		}
 		if (we - ws > CF_RULES_MAX_WORD || we - ws > r->max_first * 2 + 4)
 			continue;   /* longer than any first word, even folded */
 		long kl = (long)kn;
@@ -1254,22 +1377,48 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
+			if (e->keep) {   /* an idiom: nothing inside it is swapped */
+				i = me;
+				break;
+			}
+			if (is_plain_rule(r, e->rule) &&
+			    (cf_rules_mid_capital(text, len, ws) ||
+			     cf_rules_in_compound(text, len, ws, me)))
+				continue;   /* a name, a title, a compound */
 			int negedit = 0;
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
 				if (!polar_ahead(r, text, len, me))
 					break;
+				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
+				if (adds && clause_neg_before) {
+					/* "none of them are good": no second negation, and
+					 * the word it governs stays */
+					neg_left = r->scope;
+					neg_done = 1;
+					break;
+				}
+				if (adds && no_not_before_next(text, len, me))
+					break;   /* "is somewhat good": the swap does it */
 				negedit = 1;
+				if (adds) {
+					npi_left = r->scope;
+					npi_rule = e->rule;
+				}
 			} else if (r->scope && in_scope) {
 				/* "not good": drop the "not", never "not bad" */
 				if (!neg_done && neg_del && copied <= neg_off) {
-					if ((rc = emit(o, text, &copied, neg_off, neg_len, "", 0,
-					               -1, e->rule, -1)) < 0)
+					if ((rc = drop_negator(o, text, len, &copied, neg_off,
+					                       neg_len, e->rule)) < 0)
 						return rc;
 					neg_done = 1;
 				}
 				break;
 			}
+			if (is_plain_rule(r, e->rule) &&
+			    (rc = fix_article(o, text, &copied, ws, e->dst[which_dst(e)],
+			                      e->rule)) < 0)
+				return rc;
 			int which = 0, a = -1;
 			if (e->ndst == 2) {
 				int v = e->amb == AMB_HER ?
