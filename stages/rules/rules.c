@@ -51,6 +51,7 @@ typedef struct rules_state {
 	uint64_t rt_checked, rt_exact;
 	uint64_t amb[CF_AMB_COUNT];
 	uint64_t *per_rule;           /* edits per rule index */
+	uint64_t *rec_rule;           /* per rule: records it edited */
 	uint64_t *seen;               /* per rule: record number it last fired in */
 	uint32_t *fired;              /* rules fired in this record, first-fired order */
 	size_t nfired;
@@ -284,11 +285,13 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 	}
 	n = cf_rules_nrules(s->rules) + 1;
 	s->per_rule = calloc(n, sizeof *s->per_rule);
+	s->rec_rule = calloc(n, sizeof *s->rec_rule);
 	s->seen = calloc(n, sizeof *s->seen);
 	s->fired = calloc(n, sizeof *s->fired);
 	s->rule_js = calloc(n, sizeof *s->rule_js);
 	s->canon = calloc(n, sizeof *s->canon);
-	if (!s->per_rule || !s->seen || !s->fired || !s->rule_js || !s->canon)
+	if (!s->per_rule || !s->rec_rule || !s->seen || !s->fired || !s->rule_js ||
+	    !s->canon)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	for (i = 0; i + 1 < n; i++) {
 		const char *name = cf_rules_rule_name(s->rules, (uint32_t)i);
@@ -342,6 +345,7 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 		if (s->seen[cr] != s->records) {
 			s->seen[cr] = s->records;
 			s->fired[s->nfired++] = cr;
+			s->rec_rule[cr]++;
 		}
 		if (!arr || *listed >= MAX_PROV_EDITS)
 			continue;
@@ -370,6 +374,12 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 		(*listed)++;
 	}
 	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
@@ -434,7 +444,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in first-fired order), edits, counts */
+	/* provenance: rules fired (in the order of the configuration, so one
+	 * set of rules is always named alike), edits, counts */
+	qsort(s->fired, s->nfired, sizeof *s->fired, cmp_u32);
 	if (s->provenance != PROV_NONE) {
 		json_t *names = json_array();
 		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
@@ -503,12 +515,46 @@ fail:
 	return 0;
 }
 
+/* Per rule (by name, in configuration order): the share of records it
+ * edited; and the decisions of the negation and antonym checks. */
+static int sentiment_report(rules_state *s, json_t *out)
+{
+	static const char *const dn[CF_AMB_COUNT] = {
+		[CF_NEG_AUX] = "negation_after_auxiliary",
+		[CF_NEG_DO] = "negation_do_support",
+		[CF_NEG_FRAGMENT] = "negation_in_fragment",
+		[CF_NEG_REMOVE] = "negation_removed",
+		[CF_SKIP_DOUBLE_NEG] = "skipped_double_negation",
+		[CF_SKIP_NO_NOT] = "skipped_not_before_adverb",
+		[CF_SKIP_CAPITAL] = "skipped_capitalised_word",
+		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
+		[CF_SKIP_IDIOM] = "skipped_idiom",
+	};
+	json_t *cov = json_object(), *dec = json_object();
+	double base = (double)(s->records - s->kept);
+	size_t i;
+
+	if (!cov || !dec || json_object_set_new(out, "coverage_by_rule", cov) < 0 ||
+	    json_object_set_new(out, "decisions", dec) < 0)
+		return CF_ENOMEM;
+	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+		if (s->canon[i] == i &&
+		    json_object_set_new(cov, cf_rules_rule_name(s->rules, (uint32_t)i),
+		                        json_real(base > 0 ? (double)s->rec_rule[i] / base :
+		                                  0.0)) < 0)
+			return CF_ENOMEM;
+	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
+		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
+			return CF_ENOMEM;
+	return 0;
+}
+
 static int rules_report(cf_stage *st, void *state, json_t *out)
 {
 	rules_state *s = state;
 	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
 	size_t i;
-	int a;
+	int a, rc;
 
 	if (!per || !amb || !rt) {
 		json_decref(per);
@@ -531,9 +577,11 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
 		                    json_integer((json_int_t)s->per_rule[i]));
 	json_object_set_new(out, "edits_by_rule", per);
-	for (a = 0; a < CF_AMB_COUNT; a++)
+	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
+	if ((rc = sentiment_report(s, out)) < 0)
+		return rc;
 	if (s->rev) {
 		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
 		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));
@@ -555,7 +603,8 @@ static void rules_destroy(cf_stage *st, void *state)
 	cf_rules_out_free(&s->out);
 	cf_rules_out_free(&s->back);
 	free(s->per_rule);
-	s->per_rule = NULL;
+	free(s->rec_rule);
+	s->per_rule = s->rec_rule = NULL;
 	for (size_t i = 0; s->rule_js && i < s->nrule_js; i++)
 		json_decref(s->rule_js[i]);
 	free(s->rule_js);

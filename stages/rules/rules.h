@@ -39,11 +39,22 @@ typedef enum {
 
 typedef struct cf_rules cf_rules;
 
-/* Decisions of the gender module, counted per apply. */
+/* Decisions of the gender module, counted per apply, then those of the
+ * sentiment packs: how a negation was toggled, and why a word was left. */
 enum {
 	CF_HER_TO_HIS, CF_HER_TO_HIM, CF_HIS_TO_HER, CF_HIS_TO_HERS,
+	CF_NEG_AUX,          /* "not" after an auxiliary or modal */
+	CF_NEG_DO,           /* do-support: liked -> did not like */
+	CF_NEG_FRAGMENT,     /* a fragment: not + participle or preposition */
+	CF_NEG_REMOVE,       /* a negation removed */
+	CF_SKIP_DOUBLE_NEG,  /* no second negation in a negated clause */
+	CF_SKIP_NO_NOT,      /* no "not" before somewhat, truly, at best ... */
+	CF_SKIP_CAPITAL,     /* a capitalised word mid-sentence (name, title) */
+	CF_SKIP_COMPOUND,    /* inside a hyphenated compound */
+	CF_SKIP_IDIOM,       /* inside a fixed expression (idioms.txt) */
 	CF_AMB_COUNT
 };
+#define CF_AMB_HER_HIS 4   /* the first four are her/his decisions */
 
 typedef struct cf_rules_edit {
 	size_t src_off, src_len;   /* bytes replaced in the input */
@@ -189,6 +200,6 @@ typedef struct cf_rules_neg cf_rules_neg;
 int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);
 void cf_rules_neg_free(cf_rules_neg *ng);
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
-                      size_t len, cf_rules_out *out);
+                      size_t len, cf_rules_out *out, uint64_t *amb);
 
 #endif

@@ -59,11 +59,12 @@ int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we)
 
 int cf_rules_vowel_sound(const char *w, size_t n)
 {
-	static const char *const cons[] = { "one", "once", "uni", "use", "usu",
-		"usa", "eu", "ewe", "uk", "ur", "uti", "ubi", NULL };
+	static const char *const cons[] = { "one", "once", "unique", "unit",
+		"univ", "unif", "union", "unison", "use", "usu", "usa", "eu", "ewe",
+		"uk", "ura", "ure", "uri", "uro", "uti", "ubi", NULL };
 	static const char *const vow[] = { "hour", "honest", "honor", "honour",
 		"heir", NULL };
-	char k[8];
+	char k[12];
 	size_t i;
 
 	for (i = 0; i < n && i < sizeof k - 1; i++)
@@ -98,7 +99,10 @@ int cf_rules_no_negation_before(const char *key, size_t n)
 		"just", "simply", "absolutely", "utterly", "totally", "at", "beyond",
 		"all", "only", "far", "such", "incredibly", "extremely", "highly",
 		"also", "actually", "clearly", "obviously", "probably", "perhaps",
-		"definately", "genuinely", "easily", "undoubtedly", NULL };
+		"definately", "genuinely", "easily", "undoubtedly",
+		/* a question: "is it good?" */
+		"it", "he", "she", "they", "i", "you", "we", "there", "this",
+		"these", "those", NULL };
 
 	for (size_t i = 0; w[i]; i++)
 		if (strlen(w[i]) == n && memcmp(w[i], key, n) == 0)

@@ -1258,7 +1258,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	for (p = 0; p < r->npats; p++)
 		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
 			return rc;
-	if (r->neg && (rc = cf_rules_neg_scan(r->neg, r->neg_rule, text, len, o)) < 0)
+	if (r->neg && (rc = cf_rules_neg_scan(r->neg, r->neg_rule, text, len, o,
+	                                      amb)) < 0)
 		return rc;
 	pm = o->pm;
 	/* NULL when every replacement so far was empty (deletions) */
@@ -1378,13 +1379,21 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
 			if (e->keep) {   /* an idiom: nothing inside it is swapped */
+				if (amb)
+					amb[CF_SKIP_IDIOM]++;
 				i = me;
 				break;
 			}
-			if (is_plain_rule(r, e->rule) &&
-			    (cf_rules_mid_capital(text, len, ws) ||
-			     cf_rules_in_compound(text, len, ws, me)))
-				continue;   /* a name, a title, a compound */
+			if (is_plain_rule(r, e->rule)) {   /* a name, a title, a compound */
+				int sk = cf_rules_mid_capital(text, len, ws) ? CF_SKIP_CAPITAL :
+				         cf_rules_in_compound(text, len, ws, me) ?
+				         CF_SKIP_COMPOUND : -1;
+				if (sk >= 0) {
+					if (amb)
+						amb[sk]++;
+					continue;
+				}
+			}
 			int negedit = 0;
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
@@ -1394,13 +1403,20 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				if (adds && clause_neg_before) {
 					/* "none of them are good": no second negation, and
 					 * the word it governs stays */
+					if (amb)
+						amb[CF_SKIP_DOUBLE_NEG]++;
 					neg_left = r->scope;
 					neg_done = 1;
 					break;
 				}
-				if (adds && no_not_before_next(text, len, me))
+				if (adds && no_not_before_next(text, len, me)) {
+					if (amb)
+						amb[CF_SKIP_NO_NOT]++;
 					break;   /* "is somewhat good": the swap does it */
+				}
 				negedit = 1;
+				if (amb)
+					amb[adds ? CF_NEG_AUX : CF_NEG_REMOVE]++;
 				if (adds) {
 					npi_left = r->scope;
 					npi_rule = e->rule;

@@ -580,23 +580,6 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 	return 0;
 }
 
-static int vowel_sound(const char *k)
-{
-	static const char *const cons[] = { "one", "once", "uni", "use", "usu",
-		"eu", "ewe", "uk", "ur", "uti", NULL };
-	static const char *const vow[] = { "hour", "honest", "honor", "honour",
-		"heir", NULL };
-	size_t i;
-
-	for (i = 0; cons[i]; i++)
-		if (!strncmp(k, cons[i], strlen(cons[i])))
-			return 0;
-	for (i = 0; vow[i]; i++)
-		if (!strncmp(k, vow[i], strlen(vow[i])))
-			return 1;
-	return k[0] && strchr("aeiou", k[0]) != NULL;
-}
-
 /* Remove the negation at token i (kind k). */
 static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
                       uint32_t rule)
@@ -668,7 +651,7 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 			size_t xn = strlen(x->k);
 			(void)xn;
 			if (!plural_like(x))
-				rep = vowel_sound(x->k) ? "an" : "a";
+				rep = cf_rules_vowel_sound(x->k, strlen(x->k)) ? "an" : "a";
 		}
 		if ((rc = put_pm(o, rule, t->s, t->e - t->s, rep, strlen(rep), t->cap)) < 0)
 			return rc;
@@ -708,7 +691,7 @@ drop_word:
 }
 
 /* Add a negation to the sentence; 0 with nothing done when no predicate. */
-static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule)
+static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 {
 	const tok *tk = S->tk;
 	const char *txt = S->text;
@@ -720,6 +703,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule)
 	for (i = 0; i < S->n; i++)
 		if (is_aux(S, i, &type) && !(i == 0 && S->question))
 			break;
+	*how = i < S->n ? CF_NEG_AUX : CF_NEG_FRAGMENT;
 	if (i < S->n) {
 		const tok *t = &tk[i];
 		/* existential there: There is a dog -> There is no dog */
@@ -792,6 +776,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule)
 	if (i < S->n) {
 		const tok *t = &tk[i];
 		const vform *f = verb_of(S, i);
+		*how = CF_NEG_DO;
 		eb_put(&b, kind == F_PAST ? "did not " : kind == F_S3 ? "does not " :
 		           "do not ");
 		eb_put(&b, lemma_form(S->ng, f->lemma, 0));
@@ -822,7 +807,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule)
 }
 
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
-                      size_t len, cf_rules_out *o)
+                      size_t len, cf_rules_out *o, uint64_t *amb)
 {
 	tok tk[MAX_TOK];
 	size_t a = 0, b, i;
@@ -842,11 +827,18 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 			int k = negator(&S, i);
 			if (k) {
 				rc = remove_neg(&S, i, k, o, rule);
+				if (amb)
+					amb[CF_NEG_REMOVE]++;
 				break;
 			}
 		}
-		if (i == S.n && S.n > 1)
-			rc = add_neg(&S, o, rule);
+		if (i == S.n && S.n > 1) {
+			size_t before = o->npm;
+			int how = 0;
+			rc = add_neg(&S, o, rule, &how);
+			if (amb && o->npm > before)
+				amb[how]++;
+		}
 		if (rc < 0)
 			return rc;
 		a = b + 1;
