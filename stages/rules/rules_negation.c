@@ -755,22 +755,23 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		 * finite verb right after, or a past participle before a
 		 * preposition when another verb follows, is the predicate */
 		int k2;
-		const vform *f0 = verb_of(S, i);
-		const vform *f1 = i + 1 < S->n ? verb_of(S, i + 1) : NULL;
-		if (kind == F_S3 && f1 && (f1->kinds & F_S3) && f1->pref >= 5 &&
-		    !tk[i + 1].cap) {
-			i++;
-			kind = F_S3;
-		} else if (kind == F_PAST && (f0->kinds & F_PPART) &&
-		           skip_adv(S, i) < S->n &&
-		           (in_list(tk[skip_adv(S, i)].k, PREP) ||
-		            !strcmp(tk[skip_adv(S, i)].k, "with"))) {
+		const vform *f0 = verb_of(S, i), *f1;
+		if (kind == F_PAST && (f0->kinds & F_PPART) &&
+		    skip_adv(S, i) < S->n &&
+		    (in_list(tk[skip_adv(S, i)].k, PREP) ||
+		     !strcmp(tk[skip_adv(S, i)].k, "with"))) {
 			for (size_t j = i + 2; j < S->n; j++)
 				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
 					i = j;
 					kind = k2;
 					break;
 				}
+		}
+		f1 = i + 1 < S->n ? verb_of(S, i + 1) : NULL;
+		if (kind == F_S3 && f1 && (f1->kinds & F_S3) && !tk[i + 1].cap &&
+		    (f1->pref >= 5 || (i + 2 < S->n && in_list(tk[i + 2].k, DET)))) {
+			i++;
+			kind = F_S3;
 		}
 	}
 	if (i < S->n) {
