@@ -57,7 +57,12 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
+	struct { const char *w; uint16_t bits; } cw[512];   /* closed classes */
+	uint16_t cslot[1024]; /* cw index + 1 */
+	size_t ncw;
 };
+
+static void build_classes(cf_rules_neg *ng);
 
 /* ---- the verb table --------------------------------------------------- */
 
@@ -69,9 +74,10 @@ static uint64_t hstr(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-static const vform *vlook(const cf_rules_neg *ng, const char *w, size_t n)
+static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
+                            uint64_t h)
 {
-	size_t i = (size_t)hstr(w, n) & (ng->nslots - 1);
+	size_t i = (size_t)h & (ng->nslots - 1);
 
 	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
 		const vform *f = &ng->forms[ng->slots[i] - 1];
@@ -177,6 +183,7 @@ int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err)
 		vadd(ng, col[3], (uint32_t)li, F_PPART, ppref);
 		vadd(ng, col[4], (uint32_t)li, F_ING, 9);
 	}
+	build_classes(ng);
 done:
 	if (f)
 		fclose(f);
@@ -192,8 +199,15 @@ done:
 typedef struct tok {
 	size_t s, e;          /* span in the text */
 	char k[24];           /* folded ASCII word with ' for ’; "" if not */
-	uint8_t cap;          /* starts upper-case */
+	uint8_t cap;          /* starts upper-case (2: all capitals) */
+	uint8_t apos;         /* k holds an apostrophe */
+	uint16_t cls;         /* C_* word classes of k */
+	const vform *vf;      /* k in the verb table, or NULL */
 } tok;
+
+/* Word classes of the closed lists below, looked up once per token. */
+enum { C_BE = 1, C_MODAL = 2, C_DO = 4, C_HAVE = 8, C_BLOCK = 16, C_DET = 32,
+       C_SUBJ_PRON = 64, C_PREP = 128, C_ADV = 256, C_CLAUSE_END = 512 };
 
 static int in_list(const char *k, const char *const *l)
 {
@@ -234,10 +248,56 @@ static const char *const CLAUSE_END[] = { "and", "but", "or", "while",
 	"because", "when", "although", "though", "if", "so", "who", "which",
 	"whereas", "since", "unless", "until", NULL };
 
+/* The closed-class table: every word of the lists with its class bits. */
+static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
+{
+	for (; *l; l++) {
+		size_t i = (size_t)hstr(*l, strlen(*l)) & 1023;
+		for (; ng->cslot[i]; i = (i + 1) & 1023)
+			if (!strcmp(ng->cw[ng->cslot[i] - 1].w, *l))
+				break;
+		if (!ng->cslot[i]) {
+			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
+				return;   /* the lists are far smaller; never happens */
+			ng->cw[ng->ncw].w = *l;
+			ng->cw[ng->ncw].bits = 0;
+			ng->cslot[i] = (uint16_t)++ng->ncw;
+		}
+		ng->cw[ng->cslot[i] - 1].bits |= bit;
+	}
+}
+
+static void build_classes(cf_rules_neg *ng)
+{
+	add_class(ng, BE, C_BE);
+	add_class(ng, MODAL, C_MODAL);
+	add_class(ng, DO, C_DO);
+	add_class(ng, HAVE, C_HAVE);
+	add_class(ng, BLOCK, C_BLOCK);
+	add_class(ng, DET, C_DET);
+	add_class(ng, SUBJ_PRON, C_SUBJ_PRON);
+	add_class(ng, PREP, C_PREP);
+	add_class(ng, ADV, C_ADV);
+	add_class(ng, CLAUSE_END, C_CLAUSE_END);
+}
+
+static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
+                         uint64_t h)
+{
+	size_t i = (size_t)h & 1023;
+
+	for (; ng->cslot[i]; i = (i + 1) & 1023) {
+		const char *w = ng->cw[ng->cslot[i] - 1].w;
+		if (strlen(w) == n && !memcmp(w, k, n))
+			return ng->cw[ng->cslot[i] - 1].bits;
+	}
+	return 0;
+}
+
 /* Split text[a, b) into word tokens (an apostrophe between letters stays
  * inside: isn't, he's).  Returns the number of tokens. */
-static size_t tokenize(const char *text, size_t a, size_t b, tok *tk,
-                       size_t max)
+static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
+                       size_t b, tok *tk, size_t max)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t n = 0, i = a, cl;
@@ -249,10 +309,19 @@ static size_t tokenize(const char *text, size_t a, size_t b, tok *tk,
 		}
 		tok *x = &tk[n++];
 		size_t k = 0;
+		x->apos = 0;
 		int ascii = 1;
 		x->s = i;
 		x->cap = t[i] >= 'A' && t[i] <= 'Z';
 		for (;;) {
+			if (i < b && t[i] < 0x80 && ((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z')) {
+				if (k + 1 < sizeof x->k)   /* ASCII letters, the common case */
+					x->k[k++] = (char)(t[i] | 32);
+				else
+					ascii = 0;
+				i++;
+				continue;
+			}
 			if (i < b && cf_rules_is_word(t + i, b - i, &cl)) {
 				if (t[i] >= 0x80)
 					ascii = 0;
@@ -271,6 +340,7 @@ static size_t tokenize(const char *text, size_t a, size_t b, tok *tk,
 			    ((t[i + al] | 32) >= 'a' && (t[i + al] | 32) <= 'z') &&
 			    k + 2 < sizeof x->k) {
 				x->k[k++] = '\'';
+				x->apos = 1;
 				i += al;
 				continue;
 			}
@@ -278,6 +348,10 @@ static size_t tokenize(const char *text, size_t a, size_t b, tok *tk,
 		}
 		x->e = i;
 		x->k[ascii ? k : 0] = '\0';
+		k = ascii ? k : 0;
+		uint64_t h = k ? hstr(x->k, k) : 0;
+		x->cls = k ? class_of(ng, x->k, k, h) : 0;
+		x->vf = k ? vlook_h(ng, x->k, k, h) : NULL;
 		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
 			size_t q = x->s;
 			while (q < x->e && !(t[q] >= 'a' && t[q] <= 'z'))
@@ -379,8 +453,7 @@ typedef struct sent {
 
 static const vform *verb_of(const sent *S, size_t i)
 {
-	const char *k = S->tk[i].k;
-	return *k ? vlook(S->ng, k, strlen(k)) : NULL;
+	return S->tk[i].vf;
 }
 
 static const char *lemma_form(const cf_rules_neg *ng, uint32_t li, int which)
@@ -391,7 +464,7 @@ static const char *lemma_form(const cf_rules_neg *ng, uint32_t li, int which)
 /* The next token after i that is not an adverb between auxiliary and verb. */
 static size_t skip_adv(const sent *S, size_t i)
 {
-	for (i++; i < S->n && in_list(S->tk[i].k, ADV); i++)
+	for (i++; i < S->n && (S->tk[i].cls & C_ADV); i++)
 		;
 	return i;
 }
@@ -399,7 +472,7 @@ static size_t skip_adv(const sent *S, size_t i)
 static int plural_like(const tok *t)
 {
 	size_t n = strlen(t->k);
-	return in_list(t->k, SUBJ_PRON) ||
+	return (t->cls & C_SUBJ_PRON) ||
 	       (n > 3 && !strcmp(t->k + n - 3, "men")) ||
 	       (n > 2 && t->k[n - 1] == 's' && t->k[n - 2] != 's' &&
 	        t->k[n - 2] != '\'');
@@ -411,13 +484,13 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
 	const vform *f = verb_of(S, i);
 
-	if (!f || !pv || t->cap || in_list(pv->k, BLOCK) || !*pv->k)
+	if (!f || !pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k)
 		return 0;
-	int pron = in_list(pv->k, SUBJ_PRON);
+	int pron = (pv->cls & C_SUBJ_PRON);
 	size_t tn = strlen(t->k);
 	int need = pron ? 2 : S->relaxed ? 1 : 5;
 	/* a verb before its object's determiner: "fires a bow" */
-	if (i + 1 < S->n && in_list(S->tk[i + 1].k, DET))
+	if (i + 1 < S->n && (S->tk[i + 1].cls & C_DET))
 		need = 1;
 	/* a regular past (-ed) is rarely anything but a verb form */
 	if ((f->kinds & F_PAST) && tn > 3 && !strcmp(t->k + tn - 2, "ed"))
@@ -458,13 +531,13 @@ static int is_aux(const sent *S, size_t i, int *type)
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
 	size_t j;
 
-	if (pv && in_list(pv->k, BLOCK) && strcmp(pv->k, "not"))
+	if (pv && (pv->cls & C_BLOCK) && strcmp(pv->k, "not"))
 		return 0;   /* "a can of", "the will" */
-	if (in_list(t->k, BE)) {
+	if ((t->cls & C_BE)) {
 		*type = 'b';
 		return 1;
 	}
-	if (in_list(t->k, MODAL)) {
+	if ((t->cls & C_MODAL)) {
 		if (t->cap && i > 0)
 			return 0;   /* May (the month), Will (a name) */
 		/* a modal is followed by a verb: "a trash can." is a noun */
@@ -480,7 +553,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 		*type = 'm';
 		return 1;
 	}
-	if (in_list(t->k, HAVE)) {
+	if ((t->cls & C_HAVE)) {
 		j = skip_adv(S, i);
 		const vform *f = j < S->n ? verb_of(S, j) : NULL;
 		if (j < S->n && (!strcmp(S->tk[j].k, "been") ||
@@ -490,7 +563,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 		}
 		return 0;
 	}
-	if (in_list(t->k, DO)) {
+	if ((t->cls & C_DO)) {
 		j = skip_adv(S, i);
 		const vform *f = j < S->n ? verb_of(S, j) : NULL;
 		if (f && (f->kinds & F_BASE)) {
@@ -499,6 +572,8 @@ static int is_aux(const sent *S, size_t i, int *type)
 		}
 		return 0;
 	}
+	if (!t->apos)
+		return 0;
 	size_t n = strlen(t->k);
 	if (n > 3 && (!strcmp(t->k + n - 3, "'re") || !strcmp(t->k + n - 2, "'m"))) {
 		*type = 'c';
@@ -520,8 +595,11 @@ static int is_aux(const sent *S, size_t i, int *type)
 static int negator(const sent *S, size_t i)
 {
 	const char *k = S->tk[i].k;
-	size_t n = strlen(k);
+	size_t n;
 
+	if (k[0] != 'n' && k[0] != 'c' && !S->tk[i].apos)
+		return 0;   /* the common case, without a string compare */
+	n = strlen(k);
 	if (!strcmp(k, "not"))
 		return 'n';
 	if (!strcmp(k, "cannot"))
@@ -560,9 +638,13 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 		const char *sep = S->text + S->tk[j - 1].e;
 		size_t gap = t->s - S->tk[j - 1].e;
 		if (memchr(sep, ',', gap) || memchr(sep, ':', gap) ||
-		    in_list(t->k, CLAUSE_END) || negator(S, j))
+		    (t->cls & C_CLAUSE_END) || negator(S, j))
 			break;
 		const char *const *from = add ? pos : neg, *const *to = add ? neg : pos;
+		char c0 = t->k[0];
+		if (add ? (c0 != 's' && c0 != 'a' && c0 != 't') :
+		          (c0 != 'a' && c0 != 'y' && c0 != 'e'))
+			continue;   /* no polarity item starts otherwise */
 		for (size_t q = 0; from[q]; q++)
 			if (!strcmp(t->k, from[q])) {
 				if ((rc = put_pm(o, rule, t->s, t->e - t->s, to[q],
@@ -571,7 +653,7 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 				break;
 			}
 		/* a final "too" -> "either" and back */
-		int last = j + 1 == S->n || in_list(S->tk[j + 1].k, CLAUSE_END);
+		int last = j + 1 == S->n || (S->tk[j + 1].cls & C_CLAUSE_END);
 		if (last && !strcmp(t->k, add ? "too" : "either"))
 			if ((rc = put_pm(o, rule, t->s, t->e - t->s, add ? "either" : "too",
 			                 add ? 6 : 3, t->cap)) < 0)
@@ -606,9 +688,9 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 		} else if (k == 'c') {
 			snprintf(aux, sizeof aux, "can");
 		} else {
-			if (i == 0 || !(in_list(S->tk[i - 1].k, BE) ||
-			    in_list(S->tk[i - 1].k, MODAL) || in_list(S->tk[i - 1].k, DO) ||
-			    in_list(S->tk[i - 1].k, HAVE) || !strcmp(S->tk[i - 1].k, "ought") ||
+			if (i == 0 || !((S->tk[i - 1].cls & C_BE) ||
+			    (S->tk[i - 1].cls & C_MODAL) || (S->tk[i - 1].cls & C_DO) ||
+			    (S->tk[i - 1].cls & C_HAVE) || !strcmp(S->tk[i - 1].k, "ought") ||
 			    strchr(S->tk[i - 1].k, '\''))) {
 				/* a bare "not" (Not good; a man not wearing): drop it */
 				goto drop_word;
@@ -719,8 +801,8 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 					return put_pm(o, rule, x->s, x->e - x->s, det[q][1],
 					              strlen(det[q][1]), x->cap);
 			const vform *xf = verb_of(S, i + 1);
-			if (!in_list(x->k, BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
-			    !in_list(x->k, ADV) &&
+			if (!(x->cls & C_BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
+			    !(x->cls & C_ADV) &&
 			    !(x->k[0] >= '0' && x->k[0] <= '9') && strcmp(x->k, "lots") &&
 			    strcmp(x->k, "plenty"))
 				return put_pm(o, rule, x->s, 0, "no ", 3, 0);
@@ -758,7 +840,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		const vform *f0 = verb_of(S, i), *f1;
 		if (kind == F_PAST && (f0->kinds & F_PPART) &&
 		    skip_adv(S, i) < S->n &&
-		    (in_list(tk[skip_adv(S, i)].k, PREP) ||
+		    ((tk[skip_adv(S, i)].cls & C_PREP) ||
 		     !strcmp(tk[skip_adv(S, i)].k, "with"))) {
 			for (size_t j = i + 2; j < S->n; j++)
 				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
@@ -769,7 +851,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		}
 		f1 = i + 1 < S->n ? verb_of(S, i + 1) : NULL;
 		if (kind == F_S3 && f1 && (f1->kinds & F_S3) && !tk[i + 1].cap &&
-		    (f1->pref >= 5 || (i + 2 < S->n && in_list(tk[i + 2].k, DET)))) {
+		    (f1->pref >= 5 || (i + 2 < S->n && (tk[i + 2].cls & C_DET)))) {
 			i++;
 			kind = F_S3;
 		}
@@ -790,7 +872,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		const vform *f = verb_of(S, i);
 		size_t n = strlen(tk[i].k);
 		if (f && (f->kinds & F_ING) && n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
-		    !in_list(tk[i - 1].k, BLOCK) && !tk[i].cap) {
+		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap) {
 			if ((rc = put_pm(o, rule, tk[i].s, 0, "not ", 4, 0)) < 0)
 				return rc;
 			return polarity(S, i, 1, o, rule);
@@ -801,7 +883,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "without", 7, 0);
 		if (!strcmp(tk[i].k, "without"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "with", 4, 0);
-		if (in_list(tk[i].k, PREP))
+		if ((tk[i].cls & C_PREP))
 			return put_pm(o, rule, tk[i].s, 0, "not ", 4, 0);
 	}
 	return 0;
@@ -816,12 +898,14 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 
 	while (a < len) {
 		/* the sentence text[a, b) and the byte that ends it */
-		for (b = a; b < len && !strchr(".!?;\n", text[b]); b++)
-			;
+		for (b = a; b < len; b++)
+			if (text[b] == '.' || text[b] == '!' || text[b] == '?' ||
+			    text[b] == ';' || text[b] == '\n')
+				break;
 		sent S = { .ng = ng, .text = text, .tk = tk };
-		S.n = tokenize(text, a, b, tk, MAX_TOK);
+		S.n = tokenize(ng, text, a, b, tk, MAX_TOK);
 		S.question = b < len && text[b] == '?';
-		for (i = 0; i < S.n && in_list(tk[i].k, BLOCK); i++)
+		for (i = 0; i < S.n && (tk[i].cls & C_BLOCK); i++)
 			;
 		S.plural = i < S.n && plural_like(&tk[i]);
 		for (i = 0; i < S.n; i++) {
