@@ -43,6 +43,8 @@ typedef struct rules_state {
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
 	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
+	cf_strmap label_dir;          /* label -> both | a_to_b | b_to_a */
+	cf_rules *by_dir[3];          /* rule sets per direction label_dir names */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
@@ -151,6 +153,45 @@ static void release_label(void *state)
 	memset(&s->label_map, 0, sizeof s->label_map);
 }
 
+/* label_direction: {LABEL: both | a_to_b | b_to_a, ...} */
+static int set_label_dir(void *state, const cf_node *n, const char *file,
+                         cf_error *err)
+{
+	rules_state *s = state;
+	size_t i, k, d;
+
+	if (n->type != CF_NODE_MAP || n->nkids == 0)
+		return cf_conf_error(err, file, n, "'label_direction' must map labels "
+		                     "to both, a_to_b or b_to_a");
+	k = n->nkids / 2;
+	s->label_dir.keys = calloc(k, sizeof(char *));
+	s->label_dir.vals = calloc(k, sizeof(char *));
+	if (!s->label_dir.keys || !s->label_dir.vals)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < k; i++) {
+		const cf_node *a = n->kids[2 * i], *b = n->kids[2 * i + 1];
+		for (d = 0; dir_names[d] && (b->type != CF_NODE_SCALAR ||
+		                             strcmp(b->str, dir_names[d])); d++)
+			;
+		if (!dir_names[d])
+			return cf_conf_error(err, file, b, "label '%s' must map to both, "
+			                     "a_to_b or b_to_a", a->str);
+		if (!(s->label_dir.keys[i] = strdup(a->str)) ||
+		    !(s->label_dir.vals[i] = strdup(b->str)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		s->label_dir.n = i + 1;
+	}
+	return 0;
+}
+
+static void release_label_dir(void *state)
+{
+	rules_state *s = state;
+
+	cf_strmap_free(&s->label_dir);
+	memset(&s->label_dir, 0, sizeof s->label_dir);
+}
+
 static const cf_option rules_options[] = {
 	{ "packs", CF_OPT_STRLIST, offsetof(rules_state, packs), NULL, 0, NULL,
 	  0, 0, NULL, "built-in lexicons: gender, names, negation, antonyms", NULL },
@@ -180,6 +221,10 @@ static const cf_option rules_options[] = {
 	  0, NULL, 0, CF_RULES_MAX_SCOPE, NULL, "words after not/no/never/n't in "
 	  "which a swap is not made (the negator is dropped, or the negation pack "
 	  "toggles it); 0 off", NULL },
+	{ "label_direction", CF_OPT_CUSTOM, 0, NULL, 0, NULL, 0, 0, set_label_dir,
+	  "{LABEL: both | a_to_b | b_to_a}: swap direction by the record's label "
+	  "(sentiment flips: only the words of the source label; the negation pack "
+	  "stays two-way)", release_label_dir },
 	{ NULL }
 };
 
@@ -195,7 +240,14 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
-		if ((rc = cf_rules_add_pack(r, s->packs.v[i], err)) < 0) {
+		/* by label: the negation pack adds and removes in every direction */
+		int neg2 = s->label_dir.n && !strcmp(s->packs.v[i], "negation");
+		if (neg2)
+			cf_rules_set_direction(r, CF_RULES_BOTH);
+		rc = cf_rules_add_pack(r, s->packs.v[i], err);
+		if (neg2)
+			cf_rules_set_direction(r, dir);
+		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */
 				char msg[CF_ERRMSG_MAX];
@@ -274,8 +326,26 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 			                     cf_node_get(info->node, "label"),
 			                     "'%s' is not one of input.labels", l);
 	}
+	for (i = 0; info->labels && info->labels->n && i < s->label_dir.n; i++) {
+		for (j = 0; j < info->labels->n; j++)
+			if (strcmp(s->label_dir.keys[i], info->labels->v[j]) == 0)
+				break;
+		if (j == info->labels->n)
+			return cf_conf_error(err, info->conf_path,
+			                     cf_node_get(info->node, "label_direction"),
+			                     "'%s' is not one of input.labels",
+			                     s->label_dir.keys[i]);
+	}
 	if ((rc = build(s, info, (cf_rules_dir)s->direction, 1, &s->rules, err)) < 0)
 		return rc;
+	for (i = 0; i < s->label_dir.n; i++) {
+		size_t d;
+		for (d = 0; strcmp(dir_names[d], s->label_dir.vals[i]); d++)
+			;
+		if (!s->by_dir[d] &&
+		    (rc = build(s, info, (cf_rules_dir)d, 1, &s->by_dir[d], err)) < 0)
+			return rc;
+	}
 	if (s->round_trip) {
 		cf_rules_dir back = s->direction == CF_RULES_A_TO_B ? CF_RULES_B_TO_A :
 		                    s->direction == CF_RULES_B_TO_A ? CF_RULES_A_TO_B :
@@ -400,11 +470,18 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		cf_emit(st, it);
 		return 0;
 	}
+	const cf_rules *rs = s->rules;
+	if (s->label_dir.n && cf_item_label(it)) {
+		const char *d = cf_strmap_get(&s->label_dir, cf_item_label(it));
+		for (size_t q = 0; d && dir_names[q]; q++)
+			if (!strcmp(d, dir_names[q]) && s->by_dir[q])
+				rs = s->by_dir[q];
+	}
 	for (i = 0; i < fl->n; i++) {
 		const char *t = cf_item_text(it, fl->v[i], &len);
 		if (!t)
 			continue;
-		if ((rc = cf_rules_apply(s->rules, t, len, &s->out, s->amb)) < 0)
+		if ((rc = cf_rules_apply(rs, t, len, &s->out, s->amb)) < 0)
 			goto fail;
 		if (rc == 0)
 			continue;
@@ -600,6 +677,8 @@ static void rules_destroy(cf_stage *st, void *state)
 
 	cf_rules_free(&s->rules);
 	cf_rules_free(&s->rev);
+	for (int d = 0; d < 3; d++)
+		cf_rules_free(&s->by_dir[d]);
 	cf_rules_out_free(&s->out);
 	cf_rules_out_free(&s->back);
 	free(s->per_rule);

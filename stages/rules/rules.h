@@ -125,6 +125,8 @@ int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
  * 0 (the default) turns all of this off.  Before compile; CF_EINTERNAL for
  * words outside [0, CF_RULES_MAX_SCOPE]. */
 int cf_rules_set_scope(cf_rules *r, int words, cf_error *err);
+/* Direction of the lexicons and packs added from now on (before compile). */
+void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir);
 /* Mark rule (an index from the rules added so far) as toggling negation. */
 int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err);
 

@@ -99,7 +99,9 @@ int cf_rules_no_negation_before(const char *key, size_t n)
 		"just", "simply", "absolutely", "utterly", "totally", "at", "beyond",
 		"all", "only", "far", "such", "incredibly", "extremely", "highly",
 		"also", "actually", "clearly", "obviously", "probably", "perhaps",
-		"definately", "genuinely", "easily", "undoubtedly",
+		"definately", "genuinely", "easily", "undoubtedly", "nonetheless",
+		"admittedly", "kind", "sort", "unfortunately", "fortunately",
+		"sadly", "happily", "thankfully", "luckily", "hopefully",
 		/* a question: "is it good?" */
 		"it", "he", "she", "they", "i", "you", "we", "there", "this",
 		"these", "those", NULL };

@@ -903,6 +903,11 @@ int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err)
 	return 0;
 }
 
+void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir)
+{
+	r->dir = dir;
+}
+
 int cf_rules_set_scope(cf_rules *r, int words, cf_error *err)
 {
 	if (r->compiled || words < 0 || words > CF_RULES_MAX_SCOPE)
@@ -1272,8 +1277,11 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		/* skip to the next word */
 		if (t[i] < 0x80) {
 			if (!wordtab[t[i]]) {
-				if (r->scope && clause_char(t[i]))
-					neg_left = clause_neg = npi_left = 0;
+				if (r->scope && clause_char(t[i])) {
+					neg_left = clause_neg = 0;
+					if (t[i] != ',')   /* "is not great, too" */
+						npi_left = 0;
+				}
 				i++;
 				continue;
 			}
@@ -1312,6 +1320,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				neg_left--;
 			if (ascii && kn < sizeof key && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
+			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
+			              (kn == 2 && !memcmp(key, "or", 2))))
+				clause_neg = clause_neg_before = 0;   /* a new clause may start */
 			int nk = ascii && kn < sizeof key ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
@@ -1346,6 +1357,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		/* after an added "not": some -> any, already -> yet */
 		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
 			const char *np = ascii && kn < sizeof key ? cf_rules_npi(key, kn) : NULL;
+			/* "is not great, too" -> "either" at the end of a clause */
+			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
+			    (we == len || clause_char(t[we])))
+				np = "either";
 			if (np) {
 				if ((rc = emit(o, text, &copied, ws, we - ws, np, strlen(np),
 				               case_of(text + ws, we - ws), npi_rule, -1)) < 0)
