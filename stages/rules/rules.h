@@ -9,7 +9,9 @@
  *
  * Files: rules_lexicon.c (TSV lexicons, token scan, hash lookup, case),
  * rules_gender.c (her -> his/him and his -> her/hers), rules_pattern.c
- * (user regex rules), rules.c (the stage: options, candidates, report).
+ * (user regex rules), rules_negation.c (clause negation of the negation
+ * pack), rules_antonym.c (checks of the sentiment packs, idioms), rules.c
+ * (the stage: options, candidates, report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
  * until the next apply on the same out or cf_rules_out_free().  Rule names
