@@ -1271,6 +1271,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	sub = o->sub ? o->sub : "";
 	if (o->npm > 1)
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
+	if (r->nents == 0)
+		i = len;   /* no lexicon (clause negation, regexes): no word scan */
 
 	while (i < len) {
 		size_t ws, we;

@@ -201,6 +201,7 @@ typedef struct tok {
 	char k[24];           /* folded ASCII word with ' for ’; "" if not */
 	uint8_t cap;          /* starts upper-case (2: all capitals) */
 	uint8_t apos;         /* k holds an apostrophe */
+	uint8_t negk;         /* negator kind (see negator), 0 if none */
 	uint16_t cls;         /* C_* word classes of k */
 	const vform *vf;      /* k in the verb table, or NULL */
 } tok;
@@ -591,8 +592,14 @@ static int is_aux(const sent *S, size_t i, int *type)
 }
 
 /* Negator at token i: 'n' not, 'c' cannot, 't' n't, 'v' never, 'o' no,
- * 'q' nobody/nothing/none/nowhere/no one, 0 none. */
+ * 'q' nobody/nothing/none/nowhere/no one, 0 none.  Computed once per
+ * token by find_negators. */
 static int negator(const sent *S, size_t i)
+{
+	return S->tk[i].negk;
+}
+
+static int negator_of(const sent *S, size_t i)
 {
 	const char *k = S->tk[i].k;
 	size_t n;
@@ -889,6 +896,10 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	return 0;
 }
 
+static const unsigned char sentence_end[256] = {
+	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
+};
+
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *o, uint64_t *amb)
 {
@@ -898,13 +909,13 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 
 	while (a < len) {
 		/* the sentence text[a, b) and the byte that ends it */
-		for (b = a; b < len; b++)
-			if (text[b] == '.' || text[b] == '!' || text[b] == '?' ||
-			    text[b] == ';' || text[b] == '\n')
-				break;
+		for (b = a; b < len && !sentence_end[(unsigned char)text[b]]; b++)
+			;
 		sent S = { .ng = ng, .text = text, .tk = tk };
 		S.n = tokenize(ng, text, a, b, tk, MAX_TOK);
 		S.question = b < len && text[b] == '?';
+		for (i = 0; i < S.n; i++)
+			tk[i].negk = (uint8_t)negator_of(&S, i);
 		for (i = 0; i < S.n && (tk[i].cls & C_BLOCK); i++)
 			;
 		S.plural = i < S.n && plural_like(&tk[i]);
