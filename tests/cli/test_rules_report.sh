@@ -7,7 +7,7 @@ set -u
 
 cat >"$T/in.jsonl" <<'J'
 {"id":"1","text":"It is good.","label":"positive"}
-{"id":"2","text":"A great film, I loved it, and the plot is good and the cast is great too.","label":"positive"}
+{"id":"2","text":"A great film, I loved it, and the plot is good and the cast is great too. We saw it on a Sunday afternoon in the small cinema next to the station, with two friends from work and their children.","label":"positive"}
 {"id":"3","text":"It was released in 1985.","label":"negative"}
 {"id":"4","text":"An actor called Best. I fell in love.","label":"negative"}
 J
