@@ -398,7 +398,7 @@ static int put_pm(cf_rules_out *o, uint32_t rule, size_t off, size_t len,
 	cf_rules_pm *pm = o->pm;
 
 	for (size_t i = 0; i < o->npm; i++)
-		if (off < pm[i].off + pm[i].len + (len == 0) && pm[i].off < off + len + (len == 0))
+		if (off < pm[i].off + pm[i].len && pm[i].off < off + len)
 			return 0;
 	if (o->npm == o->pmcap) {
 		size_t cap = o->pmcap ? o->pmcap * 2 : 16;
@@ -779,6 +779,19 @@ drop_word:
 	}
 }
 
+/* Put word before token x: an edit of x itself ("eating" -> "not eating"),
+ * so that every edit replaces some text. */
+static int put_before(const sent *S, cf_rules_out *o, uint32_t rule,
+                      const tok *x, const char *word)
+{
+	edit_buf b = { .n = 0 };
+
+	b.s[0] = '\0';
+	eb_put(&b, word);
+	eb_putn(&b, S->text + x->s, x->e - x->s);
+	return put_pm(o, rule, x->s, x->e - x->s, b.s, b.n, 0);
+}
+
 /* Add a negation to the sentence; 0 with nothing done when no predicate. */
 static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 {
@@ -812,7 +825,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 			    !(x->cls & C_ADV) &&
 			    !(x->k[0] >= '0' && x->k[0] <= '9') && strcmp(x->k, "lots") &&
 			    strcmp(x->k, "plenty"))
-				return put_pm(o, rule, x->s, 0, "no ", 3, 0);
+				return put_before(S, o, rule, x, "no ");
 		}
 		if (!strcmp(t->k, "can")) {
 			eb_putn(&b, txt + t->s, t->e - t->s);
@@ -880,7 +893,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		size_t n = strlen(tk[i].k);
 		if (f && (f->kinds & F_ING) && n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
 		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap) {
-			if ((rc = put_pm(o, rule, tk[i].s, 0, "not ", 4, 0)) < 0)
+			if ((rc = put_before(S, o, rule, &tk[i], "not ")) < 0)
 				return rc;
 			return polarity(S, i, 1, o, rule);
 		}
@@ -891,7 +904,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		if (!strcmp(tk[i].k, "without"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "with", 4, 0);
 		if ((tk[i].cls & C_PREP))
-			return put_pm(o, rule, tk[i].s, 0, "not ", 4, 0);
+			return put_before(S, o, rule, &tk[i], "not ");
 	}
 	return 0;
 }
