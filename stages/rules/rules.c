@@ -606,6 +606,7 @@ static int sentiment_report(rules_state *s, json_t *out)
 		[CF_SKIP_CAPITAL] = "skipped_capitalised_word",
 		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
 		[CF_SKIP_IDIOM] = "skipped_idiom",
+		[CF_SKIP_POS] = "skipped_other_part_of_speech",
 	};
 	json_t *cov = json_object(), *dec = json_object();
 	double base = (double)(s->records - s->kept);

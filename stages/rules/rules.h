@@ -54,6 +54,7 @@ enum {
 	CF_SKIP_CAPITAL,     /* a capitalised word mid-sentence (name, title) */
 	CF_SKIP_COMPOUND,    /* inside a hyphenated compound */
 	CF_SKIP_IDIOM,       /* inside a fixed expression (idioms.txt) */
+	CF_SKIP_POS,         /* used as another part of speech than its entry's */
 	CF_AMB_COUNT
 };
 #define CF_AMB_HER_HIS 4   /* the first four are her/his decisions */
@@ -187,6 +188,14 @@ int cf_rules_pat_scan(const cf_rules_pat *p, const char *text, size_t len,
  * read_phrases: calls add for each phrase line of path ('#' comments);
  * returns 0, CF_EIO, CF_ECONFIG "PATH:LINE: ...", or add's code. */
 int cf_rules_mid_capital(const char *text, size_t len, size_t ws);
+/* Parts of speech of a lexicon line's tag (adj, adv, verb, noun). */
+enum { CF_POS_NONE, CF_POS_VERB, CF_POS_ADJ, CF_POS_ADV, CF_POS_NOUN };
+/* 1 if the word text[ws, we), an entry of part of speech pos, is used as
+ * another here: a verb after a determiner, possessive or preposition ("my
+ * love", "in hate"); an -ing adjective before an object ("boring a hole",
+ * "engaging the audience"). */
+int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
+                          size_t we);
 int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
 int cf_rules_vowel_sound(const char *w, size_t n);
 const char *cf_rules_npi(const char *key, size_t n);

@@ -51,6 +51,64 @@ int cf_rules_mid_capital(const char *text, size_t len, size_t ws)
 	return !strchr(".!?\n\r>:;-", t[p - 1]);   /* > ends <br /> */
 }
 
+/* The folded ASCII word before ws (dir -1) or from we on (dir 1) into k;
+ * its length, 0 if none or not plain ASCII letters, or punctuation first. */
+static size_t word_near(const char *text, size_t len, size_t p, int dir,
+                        char *k, size_t cap)
+{
+	size_t s, e, n;
+
+	if (dir < 0) {
+		e = p;
+		while (e > 0 && text[e - 1] == ' ')
+			e--;
+		s = e;
+		while (s > 0 && ((text[s - 1] | 32) >= 'a' && (text[s - 1] | 32) <= 'z'))
+			s--;
+	} else {
+		s = p;
+		while (s < len && text[s] == ' ')
+			s++;
+		e = s;
+		while (e < len && ((text[e] | 32) >= 'a' && (text[e] | 32) <= 'z'))
+			e++;
+	}
+	n = e - s;
+	if (!n || n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (char)(text[s + i] | 32);
+	k[n] = '\0';
+	return n;
+}
+
+static int in_words(const char *k, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(k, *l))
+			return 1;
+	return 0;
+}
+
+int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
+                          size_t we)
+{
+	static const char *const before_noun[] = { "the", "a", "an", "my", "his",
+		"her", "their", "our", "your", "its", "of", "in", "with", "for",
+		"no", "true", "first", "much", "such", "this", "that", NULL };
+	static const char *const object[] = { "the", "a", "an", "his", "her",
+		"their", "my", "your", "our", "its", "him", "them", "us", "me",
+		"everyone", "anyone", "people", "viewers", "audiences", NULL };
+	char k[16];
+
+	if (pos == CF_POS_VERB)
+		return word_near(text, len, ws, -1, k, sizeof k) &&
+		       in_words(k, before_noun);
+	if (pos == CF_POS_ADJ && we - ws > 4 && !memcmp(text + we - 3, "ing", 3))
+		return word_near(text, len, we, 1, k, sizeof k) && in_words(k, object);
+	return 0;
+}
+
 int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we)
 {
 	return (ws >= 2 && text[ws - 1] == '-' && word_at(text, len, ws - 2)) ||

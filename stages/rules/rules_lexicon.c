@@ -48,6 +48,7 @@ typedef struct lexent {
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
 	uint8_t keep;           /* an idiom: matched and left as it is */
+	uint8_t pos;            /* CF_POS_* from the line's tag */
 } lexent;
 
 struct cf_rules {
@@ -749,11 +750,20 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
 		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
 		int neutral = nc == 3 && cn[2] == 7 && memcmp(col[2], "neutral", 7) == 0;
+		int pos = nc != 3 ? CF_POS_NONE :
+		          (cn[2] == 4 && !memcmp(col[2], "verb", 4)) ? CF_POS_VERB :
+		          (cn[2] == 3 && !memcmp(col[2], "adj", 3)) ? CF_POS_ADJ :
+		          (cn[2] == 3 && !memcmp(col[2], "adv", 3)) ? CF_POS_ADV :
+		          (cn[2] == 4 && !memcmp(col[2], "noun", 4)) ? CF_POS_NOUN :
+		          CF_POS_NONE;
+		size_t n0 = r->nents;
 		rc = 0;
 		if (r->dir != CF_RULES_B_TO_A && !neutral)
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
 		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
+		for (size_t e = n0; rc == 0 && e < r->nents; e++)
+			r->ents[e].pos = (uint8_t)pos;
 		if (rc == -10)
 			return cf_error_set(err, CF_ECONFIG, "%s:%ld: an entry must start "
 			                    "with a letter or digit and its first word be at "
@@ -1229,6 +1239,11 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			if (is_neg_rule(r, e->rule) || e->keep ||
 			    (e->need_cap && !starts_upper(text + ws, we - ws)))
 				continue;
+			if (is_plain_rule(r, e->rule) &&
+			    (cf_rules_mid_capital(text, len, ws) ||
+			     cf_rules_in_compound(text, len, ws, we) ||
+			     cf_rules_pos_mismatch(e->pos, text, len, ws, we)))
+				continue;   /* a word the swap would leave alone */
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
@@ -1404,7 +1419,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			if (is_plain_rule(r, e->rule)) {   /* a name, a title, a compound */
 				int sk = cf_rules_mid_capital(text, len, ws) ? CF_SKIP_CAPITAL :
 				         cf_rules_in_compound(text, len, ws, me) ?
-				         CF_SKIP_COMPOUND : -1;
+				         CF_SKIP_COMPOUND :
+				         cf_rules_pos_mismatch(e->pos, text, len, ws, me) ?
+				         CF_SKIP_POS : -1;
 				if (sk >= 0) {
 					if (amb)
 						amb[sk]++;

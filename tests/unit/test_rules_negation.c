@@ -162,6 +162,11 @@ static void test_sentiment_checks(void **state)
 	expect(r, "I fell in love with it.", "I fell in love with it.");
 	expect(r, "Too bad that his career never gelled.",
 	       "Too bad that his career never gelled.");
+	/* part of speech: a verb entry used as a noun, an -ing adjective used
+	 * as a verb with an object */
+	expect(r, "Their love was real; I love it.", "Their love was real; I hate it.");
+	expect(r, "After engaging the crowd, a good show.",
+	       "After engaging the crowd, a bad show.");
 	/* intensity and the new evaluative words */
 	expect(r, "A great cast, a good plot.", "A terrible cast, a bad plot.");
 	expect(r, "A talented, wise actor with poor lines.",
@@ -182,6 +187,10 @@ static void test_decisions_counted(void **state)
 	assert_int_equal(amb[CF_SKIP_CAPITAL], 1);
 	assert_int_equal(amb[CF_SKIP_COMPOUND], 1);
 	assert_int_equal(amb[CF_SKIP_DOUBLE_NEG], 1);
+	memset(amb, 0, sizeof amb);
+	t = "Their love. Boring the audience.";
+	assert_true(cf_rules_apply(r, t, strlen(t), &o, amb) >= 0);
+	assert_int_equal(amb[CF_SKIP_POS], 2);
 	memset(amb, 0, sizeof amb);
 	t = "I liked it. He is here. He isn't. A dog with a ball";
 	assert_true(cf_rules_apply(n, t, strlen(t), &o, amb) >= 0);
