@@ -1296,7 +1296,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			if (!wordtab[t[i]]) {
 				if (r->scope && clause_char(t[i])) {
 					neg_left = clause_neg = 0;
-					if (t[i] != ',')   /* "is not great, too" */
+					/* "is not great, too": only "too" goes on */
+					if (!(t[i] == ',' && i + 4 < len && t[i + 1] == ' ' &&
+					      !strncasecmp(text + i + 2, "too", 3) &&
+					      !cf_rules_is_word(t + i + 5, len - i - 5, &cl)))
 						npi_left = 0;
 				}
 				i++;
@@ -1434,6 +1437,14 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				if (!polar_ahead(r, text, len, me))
 					break;
 				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
+				/* one direction only (label_direction): the word governed
+				 * is of the source label, so its negation already reads as
+				 * the target: removing it would push the wrong way */
+				if (!adds && r->dir != CF_RULES_BOTH) {
+					neg_left = r->scope;
+					neg_done = 1;
+					break;
+				}
 				if (adds && clause_neg_before) {
 					/* "none of them are good": no second negation, and
 					 * the word it governs stays */
@@ -1456,8 +1467,11 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 					npi_rule = e->rule;
 				}
 			} else if (r->scope && in_scope) {
-				/* "not good": drop the "not", never "not bad" */
-				if (!neg_done && neg_del && copied <= neg_off) {
+				/* "not good": drop the "not", never "not bad"; swapping one
+				 * direction only (label_direction), a negated word already
+				 * reads as the target: leave it */
+				if (!neg_done && neg_del && copied <= neg_off &&
+				    r->dir == CF_RULES_BOTH) {
 					if ((rc = drop_negator(o, text, len, &copied, neg_off,
 					                       neg_len, e->rule)) < 0)
 						return rc;
