@@ -616,6 +616,10 @@ static int negator_of(const sent *S, size_t i)
 	if (!strcmp(k, "never"))
 		return 'v';
 	if (!strcmp(k, "no")) {
+		/* "No." / "No, ..." is an answer, not a determiner */
+		if (i + 1 >= S->n ||
+		    memchr(S->text + S->tk[i].e, ',', S->tk[i + 1].s - S->tk[i].e))
+			return 0;
 		if (i + 1 < S->n && !strcmp(S->tk[i + 1].k, "one"))
 			return 'q';
 		if (i + 1 < S->n && (!strcmp(S->tk[i + 1].k, "longer") ||

@@ -97,6 +97,8 @@ static void test_removal(void **state)
 	expect(r, "Nobody is here.", "Somebody is here.");
 	expect(r, "A man has no shirt.", "A man has a shirt.");
 	expect(r, "There is no adult.", "There is an adult.");
+	expect(r, "No, he is here.", "No, he is not here.");   /* an answer */
+	expect(r, "It isn\xe2\x80\x99t good.", "It is good.");
 	/* a dropped sentence-initial word gives its capital to the next */
 	expect(r, "Never again.", "Again.");
 	expect(r, "Not good at all.", "Good at all.");
