@@ -1131,12 +1131,6 @@ static int is_plain_rule(const cf_rules *r, uint32_t rule)
 	       ((r->plainrule[rule / 64] >> (rule % 64)) & 1);
 }
 
-static int which_dst(const lexent *e)
-{
-	(void)e;
-	return 0;   /* the sentiment packs have one target per word */
-}
-
 /* 1 if the word after text[p] is an adverb a "not" reads badly before. */
 static int no_not_before_next(const char *text, size_t len, size_t p)
 {
@@ -1480,7 +1474,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				break;
 			}
 			if (is_plain_rule(r, e->rule) &&
-			    (rc = fix_article(o, text, &copied, ws, e->dst[which_dst(e)],
+			    (rc = fix_article(o, text, &copied, ws, e->dst[0],
 			                      e->rule)) < 0)
 				return rc;
 			int which = 0, a = -1;
