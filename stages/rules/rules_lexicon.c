@@ -1147,6 +1147,30 @@ static int no_not_before_next(const char *text, size_t len, size_t p)
 	return p - s == n && n < sizeof key && cf_rules_no_negation_before(key, n);
 }
 
+/* 1 if the word after text[p] starts a subject (a determiner or a
+ * pronoun): "and the ending is", not "and think my life". */
+static int subject_next(const char *text, size_t len, size_t p)
+{
+	static const char *const w[] = { "the", "a", "an", "this", "that", "it",
+		"he", "she", "they", "we", "i", "you", "his", "her", "their", "its",
+		"my", "your", "our", "these", "those", "there", NULL };
+	char key[8];
+	size_t n = 0;
+
+	while (p < len && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	while (p < len && n < sizeof key - 1 &&
+	       ((text[p] | 32) >= 'a' && (text[p] | 32) <= 'z'))
+		key[n++] = (char)(text[p++] | 32);
+	key[n] = '\0';
+	if (p < len && ((text[p] | 32) >= 'a' && (text[p] | 32) <= 'z'))
+		return 0;
+	for (size_t i = 0; w[i]; i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
 /* Drop the negator text[off, off+n) ("Not good" -> "good"); a capitalised
  * one gives its capital to the next word ("Not good!" -> "Good!"). */
 static int drop_negator(cf_rules_out *o, const char *text, size_t len,
@@ -1335,8 +1359,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			if (ascii && kn < sizeof key && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
 			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
-			              (kn == 2 && !memcmp(key, "or", 2))))
-				clause_neg = clause_neg_before = 0;   /* a new clause may start */
+			              (kn == 2 && !memcmp(key, "or", 2))) &&
+			    subject_next(text, len, we))
+				clause_neg = clause_neg_before = 0;   /* a new clause starts */
 			int nk = ascii && kn < sizeof key ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {

@@ -142,6 +142,11 @@ static void test_sentiment_checks(void **state)
 	/* no double negation, and the governed word stays */
 	expect(r, "Alas, none of the many parts are even good.",
 	       "Alas, none of the many parts are even good.");
+	/* "and" starts a new clause only before a subject */
+	expect(r, "I don't think it is good.", "I don't think it is good.");
+	expect(r, "I don't sit and think it is good.", "I don't sit and think it is good.");
+	expect(r, "The plot isn't bad and the ending is awful.",
+	       "The plot is bad and the ending is not awful.");
 	/* polarity item after an added not */
 	expect(r, "There are some good elements here.",
 	       "There are not any good elements here.");
