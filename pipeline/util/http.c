@@ -826,7 +826,7 @@ static void wait_notice(cf_http *h, const req *r, double delay, int server)
 	char url[512];
 	double now = now_s();
 
-	if (h->o.quiet || delay < 5 || now - h->notice_t < 5 || !isatty(2))
+	if (h->o.quiet || delay < 3 || now - h->notice_t < 5 || !isatty(2))
 		return;
 	h->notice_t = now;
 	cf_http_redact_url(r->url, url, sizeof url);

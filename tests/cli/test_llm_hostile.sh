@@ -230,4 +230,35 @@ expect 0 "max_record_bytes 2000, an answer of 10 KB: exit 0" -- run "$T/long.yam
 check "the over-long answer is rejected as too_long" "$PY_LIB
 assert [r['reason'] for r in rejected()] == ['too_long'], rejected()"
 
+# --- 12. the teacher's remote judges share the breaker ----------------------
+{
+  echo "seed: 3"
+  echo "input: {path: $T/in.jsonl, text_fields: [text], label_field: label, id_field: id, labels: [negative, positive]}"
+  echo "stages:"
+  echo "  - {type: rules, packs: [antonyms], label: {positive: negative, negative: positive}}"
+  echo "  - type: teacher"
+  echo "    judges:"
+  echo "      - {kind: tei, name: a, url: \"http://127.0.0.1:$DEAD/predict\", labels: {LABEL_0: negative, LABEL_1: positive}}"
+  echo "    accept: {policy: delta, min_delta: 0.25}"
+  echo "output: {dir: $T/res}"
+} >"$T/judge.yaml"
+t0=$(date +%s.%N)
+run_t 30 run "$T/judge.yaml" -q
+secs=$(elapsed "$t0")
+[ "$RC" -eq 1 ] && ok "a dead judge endpoint: exit 1 in ${secs}s" || bad "dead judge: exit $RC" "$(head -c 400 "$T/err")"
+contains "$T/err" "127.0.0.1:$DEAD/predict failed" "a dead judge endpoint: the breaker names it"
+
+# --- 13. a long wait shows on a terminal, never in a pipe --------------------
+python3 -c 'import json; print(json.dumps({"id": "w1", "text": "wait MOCK:429x1 good", "label": "positive"}))' >"$T/inw.jsonl"
+start_mock --retry-after 3
+INPUT=$T/inw.jsonl pipeline "$T/wait.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1"
+rm -rf "$T/cache"
+script -qec "'$CFAUG' run '$T/wait.yaml' -q" /dev/null >"$T/tty.out" 2>&1 </dev/null
+contains "$T/tty.out" "waiting 3 s before retrying (the server's Retry-After)" "a 3 s Retry-After: shown on the terminal"
+rm -rf "$T/cache"
+start_mock --retry-after 3
+run_t 30 run "$T/wait.yaml" -q
+[ "$RC" -eq 0 ] && ! grep -q "waiting" "$T/err" && ok "a 3 s Retry-After: not written into a pipe" \
+  || bad "wait notice in a pipe (exit $RC)" "$(head -c 300 "$T/err")"
+
 finish
