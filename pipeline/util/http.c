@@ -495,6 +495,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 		cap = r->resp_cap ? r->resp_cap : RESP_INITIAL;
 		while (cap < r->resp_len + n + 1)
 			cap *= 2;
+		/* never more than the cap itself: the memory bound is exact */
+		if (cap > r->h->o.max_response_bytes + 1)
+			cap = r->h->o.max_response_bytes + 1;
 		if (!(p = realloc(r->resp, cap)))
 			return 0;
 		r->resp = p;
