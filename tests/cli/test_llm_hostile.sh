@@ -204,7 +204,7 @@ assert {p['orig_id'] for p in pairs} == {'a4', 'a5'}, [p['orig_id'] for p in pai
 for p in pairs:
     assert '<new>' not in p['counterfactual']['text'] and p['counterfactual']['text'].startswith('NOT '), p
 n = len(mock('$MOCK_LOG'))
-assert n <= 30, n    # 4 faulty records x 2 samples x 3 tries + 2 good, not thousands"
+assert n == 22, n    # 4 faulty records: 1 n request + 2 x 2 tries each; 2 good: 1 each"
 no_key_anywhere "a 200 echoing the request headers: the key in no output, cache entry or message"
 
 # --- 9. the key in a long 401 message, cut by the client ----------------------
