@@ -30,7 +30,8 @@ the first K requests that carry this exact user message fail with FAULT:
   markers    200 whose answer holds a second <new> marker
   long       200 whose answer is the original 40 times
   echohdr    200 whose answer echoes the request headers (Authorization too)
-  ansi       400 whose body is raw text with terminal escapes (ESC, BEL)
+  ansi       400 whose body is raw text with terminal escapes (ESC, BEL, C1
+             CSI) and a Latin-1 byte
 Judges (the teacher stage's remote judges): POST .../predict answers as a
 Hugging Face TEI classifier ({"inputs": TEXT} or {"inputs": [[A, B]]} ->
 [{"label": "LABEL_1", "score": p}, {"label": "LABEL_0", ...}]; ?names=plain
@@ -250,7 +251,7 @@ async def serve(mock, writer, method, path, hdr, body):
             return
         if fault == "ansi":
             status = 400
-            send(writer, 400, b"\x1b[2J\x1b]0;owned\x07bad \x1b[31mrequest\x1b[0m\r\nX: y",
+            send(writer, 400, b"\x1b[2J\x1b]0;owned\x07bad \x1b[31mrequest\x1b[0m\r\nX: y caf\xe9 \xc2\x9b2J",
                  ctype="text/plain")
             return
         orig = original_of(user)

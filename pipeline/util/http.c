@@ -761,6 +761,31 @@ static void land(cf_http *h, req *r, CURL *e)
 		curl_easy_cleanup(e);
 }
 
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t k, i;
+	unsigned cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
 /* Escape control characters (C0, DEL, and C1 as UTF-8) of remote text in
  * buf, in place and cut to size: nothing from a server moves the cursor,
  * clears the screen or sets a title when a message reaches a terminal. */
@@ -772,7 +797,20 @@ static void escape_controls(char *buf, size_t size)
 
 	for (i = 0; buf[i] && n + 7 < sizeof tmp; i++) {
 		c = (unsigned char)buf[i];
-		if (c < 0x20 || c == 0x7f) {
+		if (c >= 0x80 && !(c == 0xc2 && (unsigned char)buf[i + 1] >= 0x80 &&
+		                   (unsigned char)buf[i + 1] <= 0x9f)) {
+			/* a whole UTF-8 sequence is kept; a broken one (a cut, or a
+			 * server's Latin-1) becomes '?', so the message stays valid
+			 * UTF-8 wherever it is written (JSON refuses anything else) */
+			size_t k = utf8_len((const unsigned char *)buf + i);
+			if (k && n + k < sizeof tmp) {
+				memcpy(tmp + n, buf + i, k);
+				n += k;
+				i += k - 1;
+			} else {
+				tmp[n++] = '?';
+			}
+		} else if (c < 0x20 || c == 0x7f) {
 			n += (size_t)snprintf(tmp + n, sizeof tmp - n, "\\x%02x", c);
 		} else if (c == 0xc2 && (unsigned char)buf[i + 1] >= 0x80 &&
 		           (unsigned char)buf[i + 1] <= 0x9f) {
@@ -818,6 +856,7 @@ static int breaker(cf_http *h, const req *r, int bad)
 		return 0;
 	if (k >= (int)sizeof h->errbuf)
 		h->errbuf[sizeof h->errbuf - 1] = '\0';   /* cut: still one line */
+	escape_controls(h->errbuf, sizeof h->errbuf);  /* a cut sequence -> '?' */
 	h->stopped = 1;
 	h->st.tripped = 1;
 	return 1;

@@ -221,6 +221,9 @@ expect 1 "a 400 with terminal escapes: exit 1" -- run "$T/ansi.yaml" -q
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/err"; then bad "escapes reached stderr" "$(od -c "$T/err" | head -5)"
 else ok "escapes: no control character reached stderr"; fi
 contains "$T/err" '\x1b[2J' "escapes: shown escaped"
+python3 -c "open('$T/err', encoding='utf-8').read()" 2>/dev/null && ok "escapes: the message is valid UTF-8 (a Latin-1 byte became ?)" \
+  || bad "escapes: stderr is not valid UTF-8"
+contains "$T/err" 'caf? \u009b2J' "escapes: the C1 CSI shown escaped"
 
 # --- 11. a candidate over max_record_bytes is rejected -----------------------
 python3 -c 'import json; print(json.dumps({"id": "l1", "text": "this one is long and good MOCK:longx9 " + "w" * 200, "label": "positive"}))' >"$T/inl.jsonl"
