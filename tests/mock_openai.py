@@ -133,10 +133,21 @@ def error_body(status, code, message):
 
 async def handle(mock, reader, writer):
     a = mock.a
+    first = True
     try:
         while True:
             try:
-                head = await reader.readuntil(b"\r\n\r\n")
+                head = await reader.readuntil(b"\r\n\r\n") if not first else b""
+                if first:
+                    # a TLS handshake (0x16) to this plain server: answer in
+                    # plain text at once, as a misconfigured server would
+                    b = await reader.readexactly(1)
+                    if b == b"\x16":
+                        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                        await writer.drain()
+                        return
+                    head = b + await reader.readuntil(b"\r\n\r\n")
+                    first = False
             except (asyncio.IncompleteReadError, ConnectionError):
                 return
             lines = head.decode("latin-1").split("\r\n")

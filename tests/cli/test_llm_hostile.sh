@@ -89,6 +89,13 @@ if grep -qE "hunter2|SECRETSIG|user:" "$T/err"; then bad "dead endpoint: userinf
 else ok "dead endpoint: no userinfo, no query value in the message"; fi
 [ "$(grep -c . "$T/err")" -le 2 ] && ok "dead endpoint: one message" || bad "dead endpoint: $(grep -c . "$T/err") lines" "$(head -c 600 "$T/err")"
 
+# TLS to a server that speaks plain HTTP: the same, with the TLS cause
+start_mock
+pipeline "$T/tls.yaml" "https://127.0.0.1:\${MOCK_PORT}/v1"
+run_t 30 run "$T/tls.yaml" -q
+[ "$RC" -eq 1 ] && ok "TLS failure: exit 1" || bad "TLS failure: exit $RC" "$(head -c 400 "$T/err")"
+contains "$T/err" "failed 10 times in a row (max_consecutive_failures), last: SSL connect error" "TLS failure: the breaker names the cause"
+
 # --- 2. 429 forever with a Retry-After over max_retry_wait_s ----------------
 start_mock --status 429 --retry-after 3600
 pipeline "$T/429.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1" "max_retry_wait_s: 30"
