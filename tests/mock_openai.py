@@ -48,7 +48,8 @@ words)), negated when the text holds an odd number of "not", with the
 word lists below; "bias=B" anywhere in the URL's path or query sets B (default 0),
 so two judges on one mock can disagree.  Fault markers work on the judged
 text too; MOCK:badlabelxK answers a label no map knows (LABEL_7, a third
-class, "maybe").
+class, "maybe"); MOCK:echohdrxK makes an LLM judge's label echo the
+request headers, Authorization included.
 Scoring (perplexity): POST .../completions (not chat) with {"prompt": TEXT,
 "echo": true, "max_tokens": 0, "logprobs": 1} answers as vLLM/llama.cpp do
 for an echoed prompt: choices[0].logprobs {tokens, token_logprobs,
@@ -232,7 +233,7 @@ async def serve(mock, writer, method, path, hdr, body):
                                               "scripted error"), extra)
             return
         if "/judge/" in route:
-            status, fault = await serve_judge(mock, writer, req, user, query)
+            status, fault = await serve_judge(mock, writer, req, user, query, hdr)
             return
         if a.fail_frac > 0 and mock.rng.random() < a.fail_frac:
             status = 500
@@ -444,7 +445,7 @@ def serve_scoring(mock, writer, hdr, body):
     return 200
 
 
-async def serve_judge(mock, writer, req, user, query):
+async def serve_judge(mock, writer, req, user, query, hdr=None):
     """A chat completion answering as a sentiment judge.  (status, fault)."""
     a = mock.a
     neg, pos = a.judge_labels.split(",")
@@ -457,6 +458,8 @@ async def serve_judge(mock, writer, req, user, query):
     top = pos if p >= 0.5 else neg
     if fault == "badlabel":
         top = "maybe"
+    if fault == "echohdr":   # a label that echoes the request's headers
+        top = "maybe; " + "; ".join("%s: %s" % kv for kv in sorted((hdr or {}).items()))
     if req.get("response_format"):
         content = json.dumps({"label": top})
     else:

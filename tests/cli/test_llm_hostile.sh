@@ -258,6 +258,26 @@ secs=$(elapsed "$t0")
 [ "$RC" -eq 1 ] && ok "a dead judge endpoint: exit 1 in ${secs}s" || bad "dead judge: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "127.0.0.1:$DEAD/predict failed" "a dead judge endpoint: the breaker names it"
 
+# an LLM judge whose label echoes the request headers: the key nowhere
+python3 -c 'import json; print(json.dumps({"id": "j1", "text": "a good film MOCK:echohdrx99", "label": "positive"}))' >"$T/inj.jsonl"
+start_mock --key "$KEY" --no-logprobs
+{
+  echo "seed: 3"
+  echo "input: {path: $T/inj.jsonl, text_fields: [text], label_field: label, id_field: id, labels: [negative, positive]}"
+  echo "stages:"
+  echo "  - {type: rules, packs: [antonyms], label: {positive: negative, negative: positive}}"
+  echo "  - type: teacher"
+  echo "    judges:"
+  echo "      - {kind: llm, name: c, base_url: \"http://127.0.0.1:$MOCK_PORT/judge/v1\", model: judge-1, prompt: prompts/judge-sentiment.txt, api_key_env: CFAUG_TEST_KEY, max_retries: 0}"
+  echo "    accept: {policy: delta, min_delta: 0.25}"
+  echo "output: {dir: $T/res}"
+} >"$T/judge2.yaml"
+rm -rf "$T/res"
+run_t 30 run "$T/judge2.yaml" -q
+grep -q "maybe; " "$T/res/rejected.jsonl" 2>/dev/null && ok "a judge label echoing the headers: its text is in rejected.jsonl" \
+  || bad "judge echo: the label is not in rejected.jsonl (exit $RC)" "$(head -c 300 "$T/err"; head -c 300 "$T/res/rejected.jsonl" 2>/dev/null)"
+no_key_anywhere "a judge label echoing the headers: the key in no output or message"
+
 # --- 13. a long wait shows on a terminal, never in a pipe --------------------
 python3 -c 'import json; print(json.dumps({"id": "w1", "text": "wait MOCK:429x1 good", "label": "positive"}))' >"$T/inw.jsonl"
 start_mock --retry-after 3
