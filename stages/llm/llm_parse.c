@@ -6,6 +6,7 @@
  * matter).  No state; allocation only through jansson.
  */
 #define _GNU_SOURCE   /* memmem */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include "json_parse.h"
@@ -67,11 +68,40 @@ static const char *refusal_at(const char *s, size_t n)
 	return NULL;
 }
 
+/* Share of the first words of a[0..n) (letters and digits, at most 64)
+ * that occur in o[0..on) too, ignoring case, in percent.  An edit keeps
+ * most of its original; an apology keeps little of it. */
+static int overlap_pct(const char *a, size_t n, const char *o, size_t on)
+{
+	size_t i = 0, w, words = 0, hits = 0, k;
+
+	while (i < n && words < 64) {
+		while (i < n && !isalnum((unsigned char)a[i]))
+			i++;
+		for (w = i; i < n && isalnum((unsigned char)a[i]); i++)
+			;
+		if (i == w)
+			break;
+		words++;
+		for (k = 0; k + (i - w) <= on; k++)
+			if (strncasecmp(o + k, a + w, i - w) == 0 &&
+			    (k == 0 || !isalnum((unsigned char)o[k - 1])) &&
+			    (k + (i - w) == on || !isalnum((unsigned char)o[k + (i - w)]))) {
+				hits++;
+				break;
+			}
+	}
+	return words ? (int)(hits * 100 / words) : 0;
+}
+
 int cf_llm_is_refusal(const char *answer, size_t n, const char *orig, size_t on)
 {
 	const char *r = refusal_at(answer, n);
 
-	return r && !(orig && refusal_at(orig, on) == r);
+	if (!r || (orig && refusal_at(orig, on) == r))
+		return 0;
+	/* "I can't say it is great" for "I can say it is great" is an edit */
+	return !orig || overlap_pct(answer, n, orig, on > 65536 ? 65536 : on) < 50;
 }
 
 static void trim(const char **b, size_t *n)

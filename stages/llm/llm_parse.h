@@ -39,7 +39,9 @@ const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
                                 const char *content, json_t **edits);
 
 /* 1 when answer[0..n) opens like a refusal or an apology ("I'm sorry",
- * "I cannot", "As an AI", ...) and the original orig[0..on) does not. */
+ * "I cannot", "As an AI", ...), the original orig[0..on) does not, and
+ * fewer than half of the answer's first words are in the original (an
+ * edit such as "I can say" -> "I can't say" keeps most of them). */
 int cf_llm_is_refusal(const char *answer, size_t n, const char *orig, size_t on);
 
 /* A new string of str[0..len) cut to at most max bytes at a UTF-8
