@@ -69,6 +69,7 @@ typedef struct job {
 	char *target;            /* NULL: unlabelled, no target */
 	int pending;             /* samples not final */
 	int n;
+	size_t rec_bytes;        /* the record as JSON, 0 until needed */
 	sample s[];
 } job;
 
@@ -815,12 +816,20 @@ static int advance(llm_state *s, job *j, int i, cf_error *err);
 /* Would the candidate with these edits be longer than max_record_bytes
  * (cfaug could not read its own output back)?  The record's other fields
  * count as they are in the input. */
-static int too_long(llm_state *s, const job *j, const json_t *edits)
+static int too_long(llm_state *s, job *j, const json_t *edits)
 {
-	size_t total = json_dumpb(j->it->rec->fields, NULL, 0, JSON_COMPACT), ol;
+	size_t total, ol, grow = 0;
 	const char *k;
 	json_t *v;
 
+	json_object_foreach((json_t *)edits, k, v)
+		if (json_string_length(v) > (cf_item_text(j->it, k, &ol) ? ol : 0))
+			grow = 1;
+	if (!grow)      /* no longer than the record that was read */
+		return 0;
+	if (!j->rec_bytes)
+		j->rec_bytes = json_dumpb(j->it->rec->fields, NULL, 0, JSON_COMPACT);
+	total = j->rec_bytes;
 	json_object_foreach((json_t *)edits, k, v) {
 		if (cf_item_text(j->it, k, &ol))
 			total = total > ol ? total - ol : 0;
