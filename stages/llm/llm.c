@@ -769,8 +769,15 @@ static int cache_load(llm_state *s, const job *j, int i, int round, json_t **ent
 	if (!s->cache)
 		return 0;
 	if (round == 0 && s->use_n && j->n > 1) {
-		if (cache_try(s, j, s->seed, j->n, i, entry))
+		if (cache_try(s, j, s->seed, j->n, i, entry)) {
+			/* the n request was answered with fewer choices than asked:
+			 * the server ignores n, as a resumed run need not learn again
+			 * (one wasted request per record in flight) */
+			json_t *nc = json_object_get(*entry, "choices");
+			if (json_is_integer(nc) && json_integer_value(nc) < j->n)
+				s->no_n = 1;
 			return 1;
+		}
 		if (i == 0)
 			return 0;
 	}
@@ -1337,10 +1344,15 @@ static void on_done(void *ctx, const cf_http_result *r)
 			break;
 		}
 		if (s->cache && cache_key(s, j, q->seed, q->n, c, key) == 0) {
-			/* the entry names its key: a read checks it (cache_try) */
+			/* the entry names its key: a read checks it (cache_try);
+			 * and how many choices its n request got (n ignored?) */
 			json_object_set_new(entry, "key", json_string(key));
+			if (q->n > 1)
+				json_object_set_new(entry, "choices",
+				                    json_integer((json_int_t)json_array_size(choices)));
 			dump = json_dumps(entry, JSON_COMPACT);
 			json_object_del(entry, "key");
+			json_object_del(entry, "choices");
 			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0) {
 				s->cache_writes++;
 			} else {
