@@ -481,6 +481,8 @@ const char *cf_http_check_url(const char *url)
 		host = (const char *)memchr(host, '@', hl) + 1, hl = strcspn(host, "/?#");
 	if (!hl || *host == ':')
 		return "base_url has no host (e.g. http://127.0.0.1:8000/v1)";
+	if (host[hl - 1] == ':')
+		return "base_url has an empty port (e.g. http://127.0.0.1:8000/v1)";
 	if (has_control(url) || strchr(url, ' '))
 		return "base_url holds a space or a control character";
 	if (strchr(url, '#'))

@@ -208,6 +208,8 @@ static void test_urls(void **st)
 	assert_non_null(cf_http_check_url("file:///etc/passwd"));
 	assert_non_null(cf_http_check_url("http:///v1"));
 	assert_non_null(cf_http_check_url("http://user@/v1"));
+	assert_non_null(cf_http_check_url("http://127.0.0.1:/v1"));
+	assert_null(cf_http_check_url("http://[::1]:8000/v1"));
 	assert_non_null(cf_http_check_url("http://h/v1 x"));
 	assert_non_null(cf_http_check_url(""));
 }
