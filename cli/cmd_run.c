@@ -18,6 +18,7 @@ typedef struct run_args {
 	char **sets;
 	size_t nsets;
 	int stdin_input;         /* -i - */
+	int output_given;        /* -o DIR */
 	cf_run_opts o;
 } run_args;
 
@@ -115,6 +116,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 				return CF_EXIT_RUNTIME;
 			break;
 		case 'o':
+			a->output_given = 1;
 			if (add_set(a, "output.dir=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
@@ -213,13 +215,16 @@ static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 	return cf_pipeline_new_opts(p, *conf, &a->o, err);
 }
 
-/* A directory holding the completed output of another pipeline (its
- * report.json names another sha256) is not replaced without --overwrite:
- * a mistyped -o must not destroy a finished dataset.  The same pipeline
- * re-runs into it as before (resume, same output).  A check of the
+/* A directory given with -o that holds the completed output of another
+ * pipeline (its report.json names another sha256) is not replaced without
+ * --overwrite: a mistyped -o must not destroy a finished dataset.  The same
+ * pipeline re-runs into it as before (resume, same output).  A pipeline
+ * file's own output.dir is its author's choice and is trusted (several
+ * pipeline files may share one directory on purpose).  A check of the
  * command line, not of the library: programs using the library decide. */
-static int check_overwrite(const cf_conf *conf, const cf_run_opts *o, cf_error *err)
+static int check_overwrite(const cf_conf *conf, const run_args *a, cf_error *err)
 {
+	const cf_run_opts *o = &a->o;
 	char path[4096], hex[65];
 	json_t *rep;
 	const char *sha, *was;
@@ -227,7 +232,7 @@ static int check_overwrite(const cf_conf *conf, const cf_run_opts *o, cf_error *
 
 	const cf_node *dir = cf_node_get(cf_node_get(conf->root, "output"), "dir");
 
-	if (o->overwrite || !dir || dir->type != CF_NODE_SCALAR || !strcmp(dir->str, "-"))
+	if (o->overwrite || !a->output_given || !dir || dir->type != CF_NODE_SCALAR || !strcmp(dir->str, "-"))
 		return 0;
 	snprintf(path, sizeof path, "%s/report.json", dir->str);
 	if (!(rep = json_load_file(path, 0, NULL)))
@@ -363,7 +368,7 @@ int cf_cmd_run(int argc, char **argv)
 		return rc < 0 ? CF_EXIT_OK : rc;
 	}
 	if ((rc = load(&a, &conf, &p, &err)) < 0 ||
-	    (rc = check_overwrite(conf, &a.o, &err)) < 0)
+	    (rc = check_overwrite(conf, &a, &err)) < 0)
 		goto done;
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
 	install_signals();

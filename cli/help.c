@@ -26,8 +26,8 @@ const cf_cli_option cf_run_options[] = {
 	  "format); the report says the input was cut" },
 	{ "seed", 'R', "N", CF_CLI_RUN | CF_CLI_VALIDATE, "the pipeline's seed for this run "
 	  "(same as --set seed=N)" },
-	{ "overwrite", 'O', NULL, CF_CLI_RUN, "write into a directory holding another "
-	  "pipeline's completed output (replacing it)" },
+	{ "overwrite", 'O', NULL, CF_CLI_RUN, "let -o DIR replace the completed output "
+	  "of another pipeline (refused otherwise)" },
 	{ "dry-run", 'D', NULL, CF_CLI_RUN, "network stages count the requests and tokens "
 	  "they would send (and the cost, given prices) and send nothing" },
 	{ "no-cache", 'C', NULL, CF_CLI_RUN, "network stages neither read nor write their "

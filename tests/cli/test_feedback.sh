@@ -49,6 +49,9 @@ contains "$T/err" "--overwrite" "refusal says how to go on"
 cmp -s "$T/done/pairs.jsonl" <("$CFAUG" run $Q -o - -q) && ok "refused run left the output alone" || bad "output changed"
 expect 0 "--overwrite" -- run examples/sentiment-flip.yaml -o "$T/done" -q --overwrite
 contains "$T/done/report.json" "sentiment-flip.yaml" "--overwrite replaced it"
+# a pipeline file's own output.dir is trusted (pipelines may share a directory)
+sed "s|^  dir: .*|  dir: $T/done|" $Q >"$T/own.yaml"
+expect 0 "output.dir from the pipeline file is not refused" -- run "$T/own.yaml" -q
 
 # --- --limit, --seed -------------------------------------------------------------------------
 expect 0 "--limit 7" -- run $Q -o "$T/lim" -q --limit 7

@@ -65,7 +65,7 @@ export CFAUG_TEST_KEY="$KEY"
 # --- 1. a clean run: accounting, order, pairing, parallelism ----------------
 start_mock --latency-ms 40 --key "$KEY"
 pipeline "$T/p1.yaml" "$T/in.jsonl" "$T/cache1" "samples: 2" "concurrency: 4"
-expect 0 "clean run" -- run "$T/p1.yaml" -q --overwrite
+expect 0 "clean run" -- run "$T/p1.yaml" -q
 check "clean run reconciles: 24 read, 48 candidates, all accepted" "$PY_LIB
 t = reconciles('res'); assert t['records_read'] == 24 and t['candidates'] == 48 and t['accepted'] == 48, t"
 check "output order is input order, candidates after their original" "$PY_LIB
@@ -92,7 +92,7 @@ cp "$T/res/pairs.jsonl" "$T/pairs.first"
 
 # --- 2. resume: a re-run sends nothing and writes the same -----------------
 before=$(mock_requests)
-expect 0 "re-run from the cache" -- run "$T/p1.yaml" -q --overwrite
+expect 0 "re-run from the cache" -- run "$T/p1.yaml" -q
 after=$(mock_requests)
 if [ "$before" = "$after" ]; then ok "re-run sent zero requests"; else bad "re-run sent $((after-before)) requests"; fi
 if cmp -s "$T/pairs.first" "$T/res/pairs.jsonl"; then ok "re-run output is identical"
@@ -107,7 +107,7 @@ assert len(fs) == 48 and all(stat.S_IMODE(os.stat(f).st_mode) == 0o600 for f in 
 
 # --- 3. --no-cache asks again and leaves the cache alone --------------------
 nfiles=$(find "$T/cache1" -type f | wc -l)
-expect 0 "--no-cache run" -- run "$T/p1.yaml" -q --overwrite --no-cache
+expect 0 "--no-cache run" -- run "$T/p1.yaml" -q --no-cache
 if [ $(( $(mock_requests) - after )) -eq 24 ]; then ok "--no-cache sent every request again"
 else bad "--no-cache sent $(( $(mock_requests) - after )) requests"; fi
 [ "$(find "$T/cache1" -type f | wc -l)" = "$nfiles" ] && ok "--no-cache wrote no entry" || bad "--no-cache wrote entries"
@@ -115,7 +115,7 @@ else bad "--no-cache sent $(( $(mock_requests) - after )) requests"; fi
 # --- 4. dry run: counts, sends nothing --------------------------------------
 before=$(mock_requests)
 pipeline "$T/p4.yaml" "$T/in.jsonl" "$T/cache4" "samples: 2" "prices: {input: 2.5, output: 10}"
-expect 0 "dry run" -- run "$T/p4.yaml" -q --overwrite --dry-run
+expect 0 "dry run" -- run "$T/p4.yaml" -q --dry-run
 [ "$(mock_requests)" = "$before" ] && ok "dry run sent nothing" || bad "dry run sent requests"
 check "dry run counts 24 requests, tokens and cost, no candidates" "$PY_LIB
 r = report('res'); d = r['stages'][0]['dry_run']; assert r['dry_run'] is True
@@ -138,7 +138,7 @@ PY
 start_mock --latency-ms 10 --retry-after 1 --hang-s 4
 pipeline "$T/p5.yaml" "$T/faults.jsonl" "$T/cache5" "concurrency: 8" "max_retries: 3" \
   "timeout_s: 1" "parse_retries: 2"
-expect 0 "faulty server: the run completes" -- run "$T/p5.yaml" -q --overwrite
+expect 0 "faulty server: the run completes" -- run "$T/p5.yaml" -q
 check "faults: nothing lost, bad answers rejected with their reasons" "$PY_LIB
 t = reconciles('res'); assert t['records_read'] == 12 and t['records_errors'] == 0, t
 assert t['candidates'] == 12 and t['accepted'] == 9, t
@@ -172,7 +172,7 @@ stop_mock
 # --- 6. the server ignores n: one request per sample ------------------------
 start_mock --ignore-n
 pipeline "$T/p6.yaml" "$T/in.jsonl" "$T/cache6" "samples: 3" "concurrency: 8"
-expect 0 "server ignoring n" -- run "$T/p6.yaml" -q --overwrite
+expect 0 "server ignoring n" -- run "$T/p6.yaml" -q
 check "n fallback: 72 candidates from 24 + 48 requests, distinct seeds per sample" "$PY_LIB
 t = reconciles('res'); assert t['accepted'] == 72, t
 s = stage('res'); assert s['n_ignored'] is True and s['requests'] == 72, s
@@ -185,7 +185,7 @@ stop_mock
 start_mock --answer-json edited
 pipeline "$T/p7.yaml" "$T/in.jsonl" "$T/cache7" "concurrency: 8"
 sed -i 's/parse: .*/parse: {mode: json, field: edited}/' "$T/p7.yaml"
-expect 0 "parse: json" -- run "$T/p7.yaml" -q --overwrite
+expect 0 "parse: json" -- run "$T/p7.yaml" -q
 check "parse json takes the field out of a fenced JSON answer" "$PY_LIB
 ps = lines('res/pairs.jsonl'); assert len(ps) == 24
 assert all(p['counterfactual']['text'] == 'NOT %s [5.0]' % p['original']['text'] for p in ps)"
@@ -194,7 +194,7 @@ stop_mock
 # --- 8. 401: stops with a clear message, exit 1, the key nowhere ------------
 start_mock --key "the-right-key"
 pipeline "$T/p8.yaml" "$T/in.jsonl" "$T/cache8" "concurrency: 2"
-expect 1 "401 stops the run" -- run "$T/p8.yaml" -q --overwrite
+expect 1 "401 stops the run" -- run "$T/p8.yaml" -q
 contains "$T/err" "HTTP 401 invalid_api_key" "401 message names the status and code"
 contains "$T/err" "CFAUG_TEST_KEY" "401 message names the key's variable"
 [ ! -e "$T/res/.report.json.part" ] && ok "401: nothing half-written" || bad "401 left a part file"
@@ -204,7 +204,7 @@ stop_mock
 
 # --- 9. insufficient_quota is fatal, not retried ----------------------------
 start_mock --status 429 --error-code insufficient_quota
-expect 1 "insufficient_quota stops the run" -- run "$T/p8.yaml" -q --overwrite
+expect 1 "insufficient_quota stops the run" -- run "$T/p8.yaml" -q
 contains "$T/err" "insufficient_quota" "quota message says insufficient_quota"
 check "quota: not retried" "
 n = sum(1 for _ in open('$MOCK_LOG')); assert 1 <= n <= 2, n"
@@ -213,14 +213,14 @@ stop_mock
 # --- 10. the key is never written: outputs, cache, report, stderr -----------
 start_mock --key "$KEY" --status 500
 pipeline "$T/p10.yaml" "$T/in.jsonl" "$T/cache10" "max_retries: 0" "samples: 2"
-run_cf run "$T/p10.yaml" --overwrite
+run_cf run "$T/p10.yaml"
 if grep -rqF -- "$KEY" "$T/res" "$T/cache1" "$T/cache5" "$T/cache10" "$T/err" "$T/out" 2>/dev/null; then
   bad "the API key appears in a file the run wrote"
 else ok "the API key appears in no output, cache, report or message"; fi
 stop_mock
 start_mock --key "$KEY"
 pipeline "$T/p10b.yaml" "$T/in.jsonl" "$T/cache10" "samples: 1"
-run_cf run "$T/p10b.yaml" --overwrite
+run_cf run "$T/p10b.yaml"
 if [ "$RC" = 0 ] && ! grep -rqF -- "$KEY" "$T/res" "$T/cache10" "$T/err" "$T/out"; then
   ok "a good run with the key writes it nowhere"
 else bad "key check on a good run (exit $RC)"; fi
@@ -235,7 +235,7 @@ with open(sys.argv[1], "w") as f:
 PY
 start_mock --latency-ms 100
 pipeline "$T/p11.yaml" "$T/many.jsonl" "$T/cache11" "concurrency: 4"
-"$CFAUG" run "$T/p11.yaml" -q --overwrite >/dev/null 2>&1 &
+"$CFAUG" run "$T/p11.yaml" -q >/dev/null 2>&1 &
 cf=$!
 sleep 1
 kill -9 "$cf" 2>/dev/null; wait "$cf" 2>/dev/null
@@ -249,7 +249,7 @@ for f in fs: json.load(open(f))
 print(len(fs))
 assert 0 < len(fs) < 60, len(fs)"
 cached=$(find "$T/cache11" -type f ! -name '.tmp*' | wc -l)
-expect 0 "resume after kill -9" -- run "$T/p11.yaml" -q --overwrite
+expect 0 "resume after kill -9" -- run "$T/p11.yaml" -q
 resent=$(( $(mock_requests) - sent1b ))
 if [ "$resent" -eq $((60 - cached)) ]; then ok "resume sent only the $resent missing requests ($cached cached)"
 else bad "resume sent $resent requests, $cached were cached of 60"; fi

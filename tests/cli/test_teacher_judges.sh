@@ -86,7 +86,7 @@ start_mock --key "$KEY"
 # --- 1. each judge kind alone -----------------------------------------------
 for j in TEI VLLM LLMJ; do
   pipeline "$T/p-$j.yaml" "$T/in.jsonl" "${!j}"
-  expect 0 "judge $j alone" -- run "$T/p-$j.yaml" -q --overwrite
+  expect 0 "judge $j alone" -- run "$T/p-$j.yaml" -q
   check "judge $j: r1, r3, r4 accepted; r2, r6 below_delta" "$PY_LIB
 reconciles()
 assert accepted() == ['r1', 'r3', 'r4'], accepted()
@@ -115,13 +115,13 @@ t = teacher('res-TEI'); assert t['judges'][0]['requests'] == 10, t"
 # --- 2. combine: judges that disagree ---------------------------------------
 pipeline "$T/c-all.yaml" "$T/in.jsonl" "$TEI
 $VLLM4" "combine: all"
-expect 0 "combine all" -- run "$T/c-all.yaml" -q --overwrite
+expect 0 "combine all" -- run "$T/c-all.yaml" -q
 check "combine all (a, b with bias 4): only r3" "$PY_LIB
 reconciles(); assert accepted() == ['r3'], accepted()
 r = rejected()['r1']; assert r['reason'] == 'below_delta' and r['teacher']['combine'] == 'all', r"
 pipeline "$T/c-mean.yaml" "$T/in.jsonl" "$TEI
 $VLLM4" "combine: mean"
-expect 0 "combine mean" -- run "$T/c-mean.yaml" -q --overwrite
+expect 0 "combine mean" -- run "$T/c-mean.yaml" -q
 check "combine mean (a, b): r1, r3, r4; r1's score is the mean delta 0.439" "$PY_LIB
 import math
 sg = lambda x: 1 / (1 + math.exp(-x))
@@ -133,24 +133,24 @@ assert [j['name'] for j in p['teacher']['judges']] == ['a', 'b']"
 pipeline "$T/c-vote.yaml" "$T/in.jsonl" "$TEI
 $VLLM4
 $LLMJ" "combine: vote"
-expect 0 "combine vote" -- run "$T/c-vote.yaml" -q --overwrite
+expect 0 "combine vote" -- run "$T/c-vote.yaml" -q
 check "combine vote (a, c for; b against on r1, r4): r1, r3, r4" "$PY_LIB
 reconciles(); assert accepted() == ['r1', 'r3', 'r4'], accepted()"
 sed -i 's|/judge/v1|/judge/bias=4/v1|' "$T/c-vote.yaml"
-expect 0 "combine vote, c with bias 4" -- run "$T/c-vote.yaml" -q --overwrite
+expect 0 "combine vote, c with bias 4" -- run "$T/c-vote.yaml" -q
 check "combine vote (b, c against on r1, r4): only r3" "$PY_LIB
 reconciles(); assert accepted() == ['r3'], accepted()"
 
 # --- 3. label maps ------------------------------------------------------------
 pipeline "$T/l1.yaml" "$T/in.jsonl" "      - {kind: tei, url: \"$U/predict\", api_key_env: JUDGE_KEY}"
-expect 0 "tei without a labels map" -- run "$T/l1.yaml" -q --overwrite
+expect 0 "tei without a labels map" -- run "$T/l1.yaml" -q
 check "an unmapped label fails the judge for each record, with the error" "$PY_LIB
 reconciles(); assert accepted() == []
 r = rejected(); assert len(r) == 5 and {x['reason'] for x in r.values()} == {'judge_failed'}, r
 d = r['r1']['detail']; assert \"label 'LABEL_\" in d['error'] and d['text'] == 'original', d
 assert teacher()['rejected_by_reason']['judge_failed'] == 5"
 pipeline "$T/l2.yaml" "$T/in.jsonl" "      - {kind: tei, url: \"$U/predict?names=plain\", api_key_env: JUDGE_KEY}"
-expect 0 "tei answering the stage's own label names" -- run "$T/l2.yaml" -q --overwrite
+expect 0 "tei answering the stage's own label names" -- run "$T/l2.yaml" -q
 check "labels the stage knows need no map" "$PY_LIB
 reconciles(); assert accepted() == ['r1', 'r3', 'r4'], accepted()"
 
@@ -169,7 +169,7 @@ PY
 for j in TEI VLLM LLMJ; do
   start_mock --key "$KEY" --hang-s 3   # fresh fault counts
   pipeline "$T/f-$j.yaml" "$T/faults.jsonl" "${!j%\}}, max_retries: 2, timeout_s: 1}"
-  expect 0 "judge $j: a faulty server does not stop the run" -- run "$T/f-$j.yaml" -q --overwrite
+  expect 0 "judge $j: a faulty server does not stop the run" -- run "$T/f-$j.yaml" -q
   check "judge $j: 500s and bad labels rejected as judge_failed; timeout and one 500 retried" "$PY_LIB
 reconciles(); assert accepted() == ['f1', 'f3', 'f5'], accepted()
 r = rejected(); assert sorted(r) == ['f2', 'f4'] and {x['reason'] for x in r.values()} == {'judge_failed'}, r
@@ -182,14 +182,14 @@ done
 # --- 5. an LLM server without logprobs: JSON answers --------------------------
 start_mock --no-logprobs
 pipeline "$T/n1.yaml" "$T/in.jsonl" "$LLMJ"
-expect 0 "llm judge, server without logprobs" -- run "$T/n1.yaml" -q --overwrite
+expect 0 "llm judge, server without logprobs" -- run "$T/n1.yaml" -q
 check "no logprobs: falls back to JSON answers (one-hot), same decisions" "$PY_LIB
 reconciles(); assert accepted() == ['r1', 'r3', 'r4'], accepted()
 j = teacher()['judges'][0]; assert j['answers']['logprobs'] == 0 and j['answers']['json'] == 10, j
 p = lines('res/pairs.jsonl')[0]['teacher']['judges'][0]
 assert p['source'] == 'json' and sorted(p['cf'].values()) == [0, 1], p"
 pipeline "$T/n2.yaml" "$T/in.jsonl" "${LLMJ%\}}, mode: json}"
-expect 0 "llm judge, mode json" -- run "$T/n2.yaml" -q --overwrite
+expect 0 "llm judge, mode json" -- run "$T/n2.yaml" -q
 check "mode json asks for JSON from the start: 10 requests" "$PY_LIB
 reconciles(); assert accepted() == ['r1', 'r3', 'r4'], accepted()
 assert teacher()['judges'][0]['requests'] == 10"
@@ -209,7 +209,7 @@ start_mock --latency-ms 30
   echo "    accept: {policy: delta, min_delta: 0.25}"
   echo "output: {dir: $T/res}"
 } >"$T/w.yaml"
-expect 0 "two candidates per record, concurrency 3" -- run "$T/w.yaml" -q --overwrite
+expect 0 "two candidates per record, concurrency 3" -- run "$T/w.yaml" -q
 check "one request per original and per candidate; in flight 1 < n <= 3" "$PY_LIB
 t = reconciles(); n = t['records_read']
 log = mock('$MOCK_LOG'); assert len(log) == n + t['candidates'], (len(log), n, t)
@@ -241,21 +241,21 @@ output: {dir: $T/res}
 YAML
 }
 gen "$T/g1.yaml" gen-7b
-expect 0 "llm -> teacher, judge = generator" -- run "$T/g1.yaml" -q --overwrite
+expect 0 "llm -> teacher, judge = generator" -- run "$T/g1.yaml" -q
 contains "$T/err" "g1.yaml:14:" "independence warning has a location"
 contains "$T/err" "judge 'gen-7b' uses the model 'gen-7b', which also generates the candidates in stage 'writer'" "independence warning"
 check "llm -> teacher: the mock's NOT-prefixed answers flip r1, r3, r4 (r2, r5 score 0; the judge reads r6 as negative)" "$PY_LIB
 t = reconciles(); assert t['candidates'] == 6, t
 assert accepted() == ['r1', 'r3', 'r4'], accepted()"
 gen "$T/g2.yaml" judge-13b
-expect 0 "llm -> teacher, independent judge" -- run "$T/g2.yaml" -q --overwrite
+expect 0 "llm -> teacher, independent judge" -- run "$T/g2.yaml" -q
 if grep -q "warning" "$T/err"; then bad "no warning for an independent judge" "$(cat "$T/err")"; else ok "no warning for an independent judge"; fi
 stop_mock
 
 # --- 8. dry run -----------------------------------------------------------------
 start_mock
 pipeline "$T/d.yaml" "$T/in.jsonl" "$TEI"
-expect 0 "dry run" -- run "$T/d.yaml" -q --overwrite --dry-run
+expect 0 "dry run" -- run "$T/d.yaml" -q --dry-run
 [ "$(mock_requests)" = 0 ] && ok "dry run sends nothing" || bad "dry run sent requests"
 check "dry run: candidates rejected as dry_run, requests counted" "$PY_LIB
 reconciles(); assert accepted() == []
@@ -266,7 +266,7 @@ stop_mock
 # --- 9. the key: refused without it, written nowhere ---------------------------
 start_mock --key "the-right-key"
 pipeline "$T/k.yaml" "$T/in.jsonl" "$TEI"
-expect 1 "401 from a judge stops the run" -- run "$T/k.yaml" -q --overwrite
+expect 1 "401 from a judge stops the run" -- run "$T/k.yaml" -q
 contains "$T/err" "HTTP 401" "401 message names the status"
 contains "$T/err" "JUDGE_KEY" "401 message names the key's variable"
 if grep -rqF -- "$KEY" "$T"/res* "$T/err" "$T/out" 2>/dev/null; then

@@ -32,7 +32,7 @@ YAML
 
 pipeline "$T/p.yaml" "    model: $T/m.cftm
     accept: {policy: preserve}"
-expect 0 "run with the teacher" -- run "$T/p.yaml" -q --overwrite
+expect 0 "run with the teacher" -- run "$T/p.yaml" -q
 run_cf teacher eval -m "$T/m.cftm" -i $DATA/heldout.jsonl
 diag=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["confusion"]["matrix"]; print(m[0][0]+m[1][1])' "$T/out")
 read -r acc rej lc <<<"$(python3 -c '
@@ -68,7 +68,7 @@ PY
 pipeline "$T/f.yaml" "    judges:
       - {kind: builtin, model: $T/m.cftm, name: small}
     accept: {policy: threshold, min_prob: 1.0}"
-expect 0 "threshold 1.0" -- run "$T/f.yaml" -q --overwrite
+expect 0 "threshold 1.0" -- run "$T/f.yaml" -q
 contains "$T/res/rejected.jsonl" '"reason":"below_threshold"' "below_threshold reason"
 contains "$T/res/rejected.jsonl" '"name":"small"' "judge name"
 
