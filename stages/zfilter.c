@@ -10,17 +10,27 @@
  * (with their label) and every held candidate (with its target label); a
  * token's z is that of the label it leans to most, exactly as `cfaug eval
  * --spurious` ranks it (lower-cased words, once per document, label shares
- * p0 over all documents).  Then, greedily: take the token with the largest
- * z among those in at least min_count documents; drop the held candidate
- * that contains it, has the label it leans to and comes first in a seeded
- * order (cf_record_rand of the record id and the candidate's number); update
- * the counts of that candidate's tokens only (a max-heap keyed on z); repeat
- * until the largest z is <= tau.  A token whose label has no such candidate
- * left is set aside and the next one is tried.  The label shares p0 are
- * fixed during a pass and recomputed between passes, until a pass drops
- * nothing -- so the final figures are exact for what is emitted.  Dropped
- * candidates are rejected as "spurious_token" with {token, label, z_before};
- * the others are emitted (the runner restores input order).
+ * p0 over all documents, tokens in at least min_count documents judged).
+ *
+ * The objective, compared in this order: the number of tokens with z above
+ * tau, then the sum of their excess z - tau.  Greedy with a check: take the
+ * token with the largest z above tau; among the held candidates that carry
+ * it with the label it leans to, compute the exact objective after dropping
+ * each (the first SCAN in a seeded order, cf_record_rand of the record id
+ * and candidate number; past them the first that helps at all) and drop the
+ * best one only if it makes the objective strictly better; if none does, try
+ * the next token; stop when no token above tau has a drop that helps.  So
+ * the objective never gets worse, and the last state is the best one seen.
+ * A drop moves the label shares p0 and with them every token's z: the
+ * result of a drop is the objective with the shares after removing one
+ * document of its label and no count changed (one sweep over the judged
+ * tokens per step, for every label), corrected on the candidate's own
+ * tokens.  Dropped candidates are rejected as "spurious_token" with {token,
+ * label, z_before}; the others are emitted (the runner restores input
+ * order).  The report gives the objective (tokens_above_tau, excess), the
+ * largest z and the top ten before and after; when tokens stay above tau a
+ * warning on stderr says so (the originals carry them, or dropping would
+ * only trade them for others).
  *
  * Limits: at most max_held candidates are held (past it the run stops with
  * CF_ELIMIT naming the option), and the runner's `window` must cover the
@@ -30,12 +40,14 @@
  * items are not counted; an unlabelled candidate is emitted at once.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "eval_metrics.h"
 
 #define TOP_N 10
+#define SCAN 32       /* candidates of a token compared before taking one */
 #define NO_POS UINT32_MAX
 
 typedef struct ztok {
@@ -49,14 +61,9 @@ typedef struct ztok {
 typedef struct held {
 	cf_item *it;          /* NULL once given away */
 	uint64_t prio;        /* seeded order among candidates of one token */
-	size_t off, n;        /* its distinct token ids: pool[off .. off+n) */
-	uint32_t label;
+	size_t off;           /* its token ids start at pool + off */
+	uint32_t n, label;    /* how many ids; its target label */
 } held;
-
-typedef struct seg {      /* held candidates with one token and one label */
-	uint32_t label;
-	size_t cur, end;      /* into post[]; cur only moves past given-away ones */
-} seg;
 
 typedef struct zf_state {
 	/* options */
@@ -75,11 +82,13 @@ typedef struct zf_state {
 	uint32_t *slots;      /* open addressing into v, NO_POS = empty */
 	size_t nslots;
 
-	/* held candidates */
+	/* held candidates; their distinct token ids, ascending, as varint
+	 * deltas in pool (about 1.3 bytes an id instead of 4) */
 	held *h;
-	size_t nh, caph;
-	uint32_t *pool;
-	size_t npool, cappool;
+	size_t nh, caph, maxn;
+	unsigned char *pool;
+	size_t npool, cappool, nids;
+	uint64_t held_label[CF_Z_MAX_LABELS];
 
 	/* scratch for one document */
 	char *buf;
@@ -87,14 +96,15 @@ typedef struct zf_state {
 	uint32_t *ids;
 	size_t capids;
 
-	/* flush: postings and heap */
+	/* flush: judged tokens, those above tau, shares after one drop */
 	double p0[CF_Z_MAX_LABELS];
-	double *key;
-	uint32_t *lean, *pos, *heap;
-	size_t nheap;
+	double *p0x;          /* [L][L]: shares once a document of label L goes */
+	uint32_t *judged, *above, *lean;
+	double *zabove;
+	size_t njudged, nabove;
 
 	/* figures */
-	uint64_t dropped, passes;
+	uint64_t dropped, steps;
 	json_t *before, *after;
 } zf_state;
 
@@ -192,6 +202,39 @@ static int cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Write ids[0..n) (ascending) as varint deltas at p; returns bytes. */
+static size_t put_ids(unsigned char *p, const uint32_t *ids, size_t n)
+{
+	unsigned char *q = p;
+	uint32_t prev = 0, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (d = ids[i] - prev; d >= 0x80; d >>= 7)
+			*q++ = (unsigned char)(d | 0x80);
+		*q++ = (unsigned char)d;
+		prev = ids[i];
+	}
+	return (size_t)(q - p);
+}
+
+/* Held candidate i's token ids into ids (room for s->maxn); their count. */
+static size_t held_ids(const zf_state *s, size_t i, uint32_t *ids)
+{
+	const unsigned char *p = s->pool + s->h[i].off;
+	uint32_t prev = 0, d;
+	size_t j;
+	int sh;
+
+	for (j = 0; j < s->h[i].n; j++) {
+		for (d = 0, sh = 0; *p & 0x80; sh += 7)
+			d |= (uint32_t)(*p++ & 0x7f) << sh;
+		d |= (uint32_t)*p++ << sh;
+		ids[j] = prev += d;
+	}
+	return s->h[i].n;
 }
 
 /* The distinct token ids of item it into s->ids; *n gets their count. */
@@ -318,6 +361,7 @@ static json_t *snapshot(zf_state *s)
 	double ztop[TOP_N], z, maxz = NAN;
 	size_t ntop = 0, i, j;
 	uint64_t above = 0;
+	double excess = 0;
 	json_t *arr = json_array(), *o;
 
 	set_p0(s);
@@ -327,8 +371,10 @@ static json_t *snapshot(zf_state *s)
 		z = token_z(s, &s->v[i], &lean);
 		if (!isfinite(z))
 			continue;
-		if (fabs(z) > s->tau)
+		if (fabs(z) > s->tau) {
 			above++;
+			excess += fabs(z) - s->tau;
+		}
 		if (!isfinite(maxz) || fabs(z) > maxz)
 			maxz = fabs(z);
 		for (j = ntop; j > 0 && before(s, (uint32_t)i, z, top[j - 1], ztop[j - 1]); j--)
@@ -351,88 +397,69 @@ static json_t *snapshot(zf_state *s)
 		        "token", e->tok, "label", s->labels[lean], "n", (json_int_t)e->n,
 		        "k", (json_int_t)(lean < e->nk ? e->k[lean] : 0), "z", ztop[i]));
 	}
-	o = json_pack("{s:I, s:o, s:o}", "tokens_above_tau", (json_int_t)above,
-	              "max_z", isfinite(maxz) ? json_real(maxz) : json_null(), "top", arr);
+	o = json_pack("{s:I, s:f, s:o, s:o}", "tokens_above_tau", (json_int_t)above,
+	              "excess", excess, "max_z", isfinite(maxz) ? json_real(maxz) : json_null(), "top", arr);
 	return o;
 }
 
-/* ---- the heap of tokens by z ------------------------------------------ */
+/* ---- the objective ---------------------------------------------------- */
 
-static int heap_less(const zf_state *s, uint32_t a, uint32_t b)
+/* What the filter minimises, compared in this order: the number of judged
+ * tokens whose z is above tau, then the sum of their excess (z - tau). */
+typedef struct zobj {
+	uint64_t above;
+	double excess;
+} zobj;
+
+/* a is strictly better than b (the excess with a margin for rounding:
+ * sums taken in different orders may differ in the last bits). */
+static int obj_better(const zobj *a, const zobj *b)
 {
-	return before(s, a, s->key[a], b, s->key[b]);
+	if (a->above != b->above)
+		return a->above < b->above;
+	return a->excess < b->excess - 1e-9 * (1.0 + b->excess);
 }
 
-static void heap_swap(zf_state *s, size_t i, size_t j)
+/* z of a token with n documents, k per label (minus one document of label
+ * dl, or dl >= nlabels for none) under shares p0, for the label it leans
+ * to most; NAN when not judged. */
+static double z_at(const zf_state *s, const ztok *e, uint64_t n, size_t dl,
+                   const double *p0, uint32_t *lean)
 {
-	uint32_t t = s->heap[i];
+	double best = NAN;
+	size_t l;
 
-	s->heap[i] = s->heap[j];
-	s->heap[j] = t;
-	s->pos[s->heap[i]] = (uint32_t)i;
-	s->pos[s->heap[j]] = (uint32_t)j;
-}
+	*lean = 0;
+	if (n < (uint64_t)s->min_count)
+		return NAN;
+	for (l = 0; l < s->nlabels; l++) {
+		uint64_t k = (l < e->nk ? e->k[l] : 0) - (l == dl);
+		double z = cf_eval_z(k, n, p0[l]);
 
-static void heap_fix(zf_state *s, size_t i)
-{
-	while (i > 0 && heap_less(s, s->heap[i], s->heap[(i - 1) / 2])) {
-		heap_swap(s, i, (i - 1) / 2);
-		i = (i - 1) / 2;
+		if (isfinite(z) && (!isfinite(best) || z > best)) {
+			best = z;
+			*lean = (uint32_t)l;
+		}
 	}
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < s->nheap && heap_less(s, s->heap[l], s->heap[m]))
-			m = l;
-		if (r < s->nheap && heap_less(s, s->heap[r], s->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(s, i, m);
-		i = m;
-	}
+	return best;
 }
 
-static void heap_remove(zf_state *s, uint32_t t)
+static void obj_add(zobj *o, double z, double tau, int sign)
 {
-	size_t i = s->pos[t];
-
-	if (i == NO_POS)
-		return;
-	s->pos[t] = NO_POS;
-	if (i != --s->nheap) {
-		s->heap[i] = s->heap[s->nheap];
-		s->pos[s->heap[i]] = (uint32_t)i;
-		heap_fix(s, i);
-	}
-}
-
-/* Recompute token t's key and put it in the heap iff it is judged and
- * above tau. */
-static void heap_update(zf_state *s, uint32_t t)
-{
-	double z = NAN;
-
-	if (s->v[t].n >= (uint64_t)s->min_count)
-		z = token_z(s, &s->v[t], &s->lean[t]);
-	s->key[t] = z;
-	if (!isfinite(z) || !(fabs(z) > s->tau)) {
-		heap_remove(s, t);
-	} else if (s->pos[t] == NO_POS) {
-		s->heap[s->nheap] = t;
-		s->pos[t] = (uint32_t)s->nheap++;
-		heap_fix(s, s->nheap - 1);
-	} else {
-		heap_fix(s, s->pos[t]);
+	if (isfinite(z) && fabs(z) > tau) {
+		o->above += (uint64_t)(int64_t)sign;
+		o->excess += sign * (fabs(z) - tau);
 	}
 }
 
 /* ---- the greedy filter ------------------------------------------------ */
 
+/* Inverted index of held candidates by token, then label, then seeded
+ * order: segment (t, l) is post[cur[t*L+l] .. end[t*L+l]); cur only moves
+ * past candidates already dropped. */
 typedef struct postings {
-	size_t *segoff;       /* per token: its segments segs[segoff[t] .. segoff[t+1]) */
-	seg *segs;
-	uint32_t *post;       /* held candidate indices, by (token, label, prio) */
+	uint32_t *cur, *end;
+	uint32_t *post;
 } postings;
 
 static const zf_state *sort_ctx;
@@ -449,104 +476,214 @@ static int cmp_post(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Inverted index of held candidates by token, then label, then seeded
- * order: O(total tokens of held candidates) plus the sorts. */
+static void postings_free(postings *P)
+{
+	free(P->cur);
+	free(P->end);
+	free(P->post);
+	memset(P, 0, sizeof *P);
+}
+
+/* O(total tokens of held candidates) plus the sorts. */
 static int build_postings(zf_state *s, postings *P)
 {
-	size_t *off = calloc(s->nv + 1, sizeof *off), *fill = NULL, i, j, t, nseg = 0;
+	size_t L = s->nlabels, nseg = s->nv * L, i, j, t, nt;
+	uint32_t *ids = NULL;
+	int rc = CF_ENOMEM;
 
-	P->segoff = calloc(s->nv + 1, sizeof *P->segoff);
+	P->cur = calloc(nseg + 1, sizeof *P->cur);
+	P->end = calloc(nseg + 1, sizeof *P->end);
 	P->post = malloc((s->npool ? s->npool : 1) * sizeof *P->post);
-	P->segs = malloc((s->npool ? s->npool : 1) * sizeof *P->segs);
-	fill = malloc((s->nv + 1) * sizeof *fill);
-	if (!off || !P->segoff || !P->post || !P->segs || !fill) {
-		free(off);
-		free(fill);
-		return CF_ENOMEM;
+	ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
+	if (!P->cur || !P->end || !P->post || !ids)
+		goto done;
+	/* count per token (end[] as counters), prefix sums, fill */
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, i, ids);
+		for (j = 0; j < nt; j++)
+			P->end[ids[j] * L]++;
 	}
-	for (i = 0; i < s->nh; i++)
-		for (j = 0; j < s->h[i].n; j++)
-			off[s->pool[s->h[i].off + j] + 1]++;
-	for (t = 0; t < s->nv; t++)
-		off[t + 1] += off[t];
-	memcpy(fill, off, (s->nv + 1) * sizeof *fill);
-	for (i = 0; i < s->nh; i++)
-		for (j = 0; j < s->h[i].n; j++)
-			P->post[fill[s->pool[s->h[i].off + j]]++] = (uint32_t)i;
+	for (t = 0, j = 0; t < s->nv; t++) {
+		size_t c = P->end[t * L];
+
+		P->cur[t * L] = (uint32_t)j;
+		P->end[t * L] = (uint32_t)j;
+		j += c;
+	}
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, i, ids);
+		for (j = 0; j < nt; j++)
+			P->post[P->end[ids[j] * L]++] = (uint32_t)i;
+	}
+	/* sort each token's list by (label, prio) and cut it into labels */
 	sort_ctx = s;
 	for (t = 0; t < s->nv; t++) {
-		qsort(P->post + off[t], off[t + 1] - off[t], sizeof *P->post, cmp_post);
-		P->segoff[t] = nseg;
-		for (i = off[t]; i < off[t + 1]; i = j) {
-			uint32_t l = s->h[P->post[i]].label;
+		uint32_t a = P->cur[t * L], b = P->end[t * L], k;
 
-			for (j = i; j < off[t + 1] && s->h[P->post[j]].label == l; j++)
-				;
-			P->segs[nseg].label = l;
-			P->segs[nseg].cur = i;
-			P->segs[nseg].end = j;
-			nseg++;
+		qsort(P->post + a, b - a, sizeof *P->post, cmp_post);
+		for (k = 0; k < L; k++) {
+			uint32_t e = a;
+
+			while (e < b && s->h[P->post[e]].label == k)
+				e++;
+			P->cur[t * L + k] = a;
+			P->end[t * L + k] = e;
+			a = e;
 		}
 	}
-	P->segoff[s->nv] = nseg;
 	sort_ctx = NULL;
-	free(off);
-	free(fill);
-	return 0;
+	rc = 0;
+done:
+	free(ids);
+	return rc;
 }
 
-/* The first held candidate still there with token t and label l, or -1. */
-static long pick(zf_state *s, postings *P, uint32_t t, uint32_t l)
+/* The objective now (p0 the current shares), the tokens above tau with
+ * their z into s->above / s->zabove, and for every label L of a held
+ * candidate the objective after one document of L is removed with no
+ * token count changed (sh[L]): a drop's exact result is then sh[L]
+ * corrected on the candidate's own tokens only. */
+static void survey(zf_state *s, zobj *now, zobj *sh)
 {
-	size_t i;
+	size_t i, l, L = s->nlabels, out = 0;
+	uint32_t lean;
 
-	for (i = P->segoff[t]; i < P->segoff[t + 1]; i++) {
-		seg *g = &P->segs[i];
-
-		if (g->label != l)
-			continue;
-		while (g->cur < g->end && !s->h[P->post[g->cur]].it)
-			g->cur++;
-		return g->cur < g->end ? (long)P->post[g->cur] : -1;
-	}
-	return -1;
-}
-
-/* One pass with the label shares fixed; *dropped gets how many went. */
-static int one_pass(cf_stage *st, zf_state *s, postings *P, uint64_t *dropped)
-{
-	size_t t, j;
-
-	*dropped = 0;
+	memset(now, 0, sizeof *now);
+	memset(sh, 0, L * sizeof *sh);
 	set_p0(s);
-	s->nheap = 0;
-	for (t = 0; t < s->nv; t++)
-		s->pos[t] = NO_POS;
-	for (t = 0; t < s->nv; t++)
-		heap_update(s, (uint32_t)t);
-	while (s->nheap) {
-		uint32_t top = s->heap[0], l = s->lean[top];
-		double z = s->key[top];
-		long c = pick(s, P, top, l);
-		held *h;
-		json_t *detail;
+	for (l = 0; l < L; l++) {
+		size_t m;
 
-		if (c < 0) {    /* nothing to drop for it: set it aside */
-			heap_remove(s, top);
-			continue;
-		}
-		h = &s->h[c];
-		if (count_doc(s, s->pool + h->off, h->n, h->label, -1) < 0)
-			return CF_ENOMEM;
-		detail = json_pack("{s:s, s:s, s:f}", "token", s->v[top].tok,
-		                   "label", s->labels[l], "z_before", z);
-		cf_reject(st, h->it, "spurious_token", detail);
-		h->it = NULL;
-		(*dropped)++;
-		for (j = 0; j < h->n; j++)
-			heap_update(s, s->pool[h->off + j]);
+		for (m = 0; m < L; m++)
+			s->p0x[l * L + m] = s->docs > 1 ? ((double)s->label_docs[m] -
+			        (m == l)) / (double)(s->docs - 1) : NAN;
 	}
-	return 0;
+	s->nabove = 0;
+	for (i = 0; i < s->njudged; i++) {
+		uint32_t t = s->judged[i];
+		const ztok *e = &s->v[t];
+		double z;
+
+		if (e->n < (uint64_t)s->min_count)
+			continue;       /* left the judged set for good */
+		s->judged[out++] = t;
+		z = z_at(s, e, e->n, L, s->p0, &lean);
+		obj_add(now, z, s->tau, +1);
+		if (isfinite(z) && fabs(z) > s->tau) {
+			s->above[s->nabove] = t;
+			s->zabove[s->nabove] = z;
+			s->lean[s->nabove++] = lean;
+		}
+		for (l = 0; l < L; l++)
+			if (s->held_label[l])
+				obj_add(&sh[l], z_at(s, e, e->n, L, s->p0x + l * L, &lean),
+				        s->tau, +1);
+	}
+	s->njudged = out;
+}
+
+/* The objective if held candidate c (label l) were dropped. */
+static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
+{
+	const held *h = &s->h[c];
+	const double *p0 = s->p0x + h->label * s->nlabels;
+	zobj o = *shl;
+	size_t j, n = held_ids(s, c, ids);
+	uint32_t lean;
+
+	for (j = 0; j < n; j++) {
+		const ztok *e = &s->v[ids[j]];
+
+		obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, &lean), s->tau, -1);
+		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, &lean), s->tau, +1);
+	}
+	return o;
+}
+
+/* Among the held candidates with token t and label l: the first of the
+ * first SCAN (seeded order) with the best result, or past them the first
+ * that improves on now at all; -1 if none does. */
+static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
+                      const zobj *now, const zobj *sh, uint32_t *ids)
+{
+	size_t seg = (size_t)t * s->nlabels + l, i, seen = 0;
+	long best = -1;
+	zobj bo = *now;
+
+	while (P->cur[seg] < P->end[seg] && !s->h[P->post[P->cur[seg]]].it)
+		P->cur[seg]++;
+	for (i = P->cur[seg]; i < P->end[seg]; i++) {
+		uint32_t c = P->post[i];
+		zobj o;
+
+		if (!s->h[c].it)
+			continue;
+		if (seen++ >= SCAN && best >= 0)
+			break;
+		o = drop_result(s, c, &sh[l], ids);
+		if (obj_better(&o, &bo)) {
+			bo = o;
+			best = (long)c;
+		}
+	}
+	return best;
+}
+
+/* Drop held candidates one at a time, each the best of those carrying the
+ * token with the largest z that has one, and only if the objective gets
+ * strictly better; stop when no such drop does. */
+static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
+{
+	zobj now, *sh = NULL;
+	uint32_t *ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
+	char *tried = calloc(s->nv ? s->nv : 1, 1);
+	int rc = 0;
+
+	sh = malloc(s->nlabels * sizeof *sh);
+	if (!ids || !tried || !sh) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (;;) {
+		long c = -1;
+		size_t i, ntried = 0, a = 0;
+		uint32_t t = 0, l = 0;
+		double z = 0;
+		held *h;
+
+		survey(s, &now, sh);
+		s->steps++;
+		/* tokens above tau by |z| (ties: bytes), until one has a drop */
+		while (c < 0 && ntried < s->nabove) {
+			for (i = 0, a = s->nabove; i < s->nabove; i++)
+				if (!tried[s->above[i]] && (a == s->nabove ||
+				    before(s, s->above[i], s->zabove[i], s->above[a], s->zabove[a])))
+					a = i;
+			t = s->above[a];
+			l = s->lean[a];
+			z = s->zabove[a];
+			tried[t] = 1;
+			ntried++;
+			c = best_drop(s, P, t, l, &now, sh, ids);
+		}
+		for (i = 0; i < s->nabove; i++)
+			tried[s->above[i]] = 0;
+		if (c < 0)
+			break;
+		h = &s->h[c];
+		(void)held_ids(s, (size_t)c, ids);
+		count_doc(s, ids, h->n, h->label, -1);
+		s->held_label[h->label]--;
+		cf_reject(st, h->it, "spurious_token", json_pack("{s:s, s:s, s:f}",
+		          "token", s->v[t].tok, "label", s->labels[l], "z_before", z));
+		h->it = NULL;
+		s->dropped++;
+	}
+done:
+	free(ids);
+	free(tried);
+	free(sh);
+	return rc;
 }
 
 /* ---- the stage -------------------------------------------------------- */
@@ -611,24 +748,27 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->h = nh;
 		s->caph = nc;
 	}
-	if (s->npool + n > s->cappool) {
-		size_t nc = 2 * (s->npool + n) + 1024;
-		uint32_t *np = realloc(s->pool, nc * sizeof *np);
+	if (s->npool + 5 * n > s->cappool) {
+		size_t nc = 2 * (s->npool + 5 * n) + 4096;
+		unsigned char *np = realloc(s->pool, nc);
 
 		if (!np)
 			goto oom_uncount;
 		s->pool = np;
 		s->cappool = nc;
 	}
-	memcpy(s->pool + s->npool, s->ids, n * sizeof *s->ids);
 	s->h[s->nh].it = it;
 	s->h[s->nh].prio = cf_record_rand(st, it->rec,
 	        0x7a66696c746572ULL ^ ((uint64_t)it->gen_stage << 32 | it->gen_index));
 	s->h[s->nh].off = s->npool;
-	s->h[s->nh].n = n;
+	s->h[s->nh].n = (uint32_t)n;
 	s->h[s->nh].label = (uint32_t)li;
 	s->nh++;
-	s->npool += n;
+	s->npool += put_ids(s->pool + s->npool, s->ids, n);
+	s->nids += n;
+	if (n > s->maxn)
+		s->maxn = n;
+	s->held_label[li]++;
 	return 0;
 oom_uncount:
 	(void)count_doc(s, s->ids, n, (size_t)li, -1);
@@ -642,35 +782,52 @@ fail:
 	return rc;
 }
 
+/* Say on stderr when tau was not reached: the output still has tokens
+ * above it that no allowed drop could lower. */
+static void warn_unreached(const cf_stage *st, const zf_state *s)
+{
+	json_t *top = json_array_get(json_object_get(s->after, "top"), 0);
+	json_int_t above = json_integer_value(json_object_get(s->after,
+	                                                      "tokens_above_tau"));
+
+	if (above <= 0)
+		return;
+	fprintf(stderr, "cfaug: warning: stage '%s' cannot reach tau %g: %lld tokens "
+	        "stay above it (was %lld; largest z %.2f, '%s' for %s) and no drop "
+	        "of a candidate lowers that further\n", cf_stage_name(st), s->tau,
+	        (long long)above, (long long)json_integer_value(json_object_get(
+	        s->before, "tokens_above_tau")), json_real_value(json_object_get(top, "z")),
+	        json_string_value(json_object_get(top, "token")),
+	        json_string_value(json_object_get(top, "label")));
+}
+
 static int zf_flush(cf_stage *st, void *state, cf_error *err)
 {
 	zf_state *s = state;
 	postings P = { 0 };
-	uint64_t dropped;
-	size_t i;
+	size_t i, L = s->nlabels;
 	int rc = 0;
 
 	json_decref(s->before);
 	s->before = snapshot(s);
-	s->key = malloc((s->nv ? s->nv : 1) * sizeof *s->key);
+	s->p0x = malloc((L ? L * L : 1) * sizeof *s->p0x);
+	s->judged = malloc((s->nv ? s->nv : 1) * sizeof *s->judged);
+	s->above = malloc((s->nv ? s->nv : 1) * sizeof *s->above);
 	s->lean = malloc((s->nv ? s->nv : 1) * sizeof *s->lean);
-	s->pos = malloc((s->nv ? s->nv : 1) * sizeof *s->pos);
-	s->heap = malloc((s->nv ? s->nv : 1) * sizeof *s->heap);
-	if (!s->key || !s->lean || !s->pos || !s->heap || build_postings(s, &P) < 0) {
+	s->zabove = malloc((s->nv ? s->nv : 1) * sizeof *s->zabove);
+	if (!s->p0x || !s->judged || !s->above || !s->lean || !s->zabove ||
+	    build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* passes until one drops nothing: then the shares it used are exact */
-	do {
-		if ((rc = one_pass(st, s, &P, &dropped)) < 0) {
-			rc = cf_error_set(err, rc, "out of memory");
-			goto done;
-		}
-		s->passes++;
-		s->dropped += dropped;
-	} while (dropped);
+	for (i = 0, s->njudged = 0; i < s->nv; i++)
+		if (s->v[i].n >= (uint64_t)s->min_count)
+			s->judged[s->njudged++] = (uint32_t)i;
+	if ((rc = greedy(st, s, &P, err)) < 0)
+		goto done;
 	json_decref(s->after);
 	s->after = snapshot(s);
+	warn_unreached(st, s);
 done:
 	for (i = 0; i < s->nh; i++)
 		if (s->h[i].it) {
@@ -678,15 +835,14 @@ done:
 			s->h[i].it = NULL;
 		}
 	s->nh = 0;
-	free(P.segoff);
-	free(P.segs);
-	free(P.post);
-	free(s->key);
+	postings_free(&P);
+	free(s->p0x);
+	free(s->judged);
+	free(s->above);
 	free(s->lean);
-	free(s->pos);
-	free(s->heap);
-	s->key = NULL;
-	s->lean = s->pos = s->heap = NULL;
+	free(s->zabove);
+	s->p0x = s->zabove = NULL;
+	s->judged = s->above = s->lean = NULL;
 	return rc;
 }
 
@@ -695,7 +851,7 @@ static int zf_report(cf_stage *st, void *state, json_t *out)
 	zf_state *s = state;
 
 	json_object_set_new(out, "candidates_dropped", json_integer((json_int_t)s->dropped));
-	json_object_set_new(out, "passes", json_integer((json_int_t)s->passes));
+	json_object_set_new(out, "tau", json_real(s->tau));
 	if (s->before)
 		json_object_set(out, "before", s->before);
 	if (s->after)
