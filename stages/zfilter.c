@@ -16,21 +16,26 @@
  * tau, then the sum of their excess z - tau.  Greedy with a check: take the
  * token with the largest z above tau; among the held candidates that carry
  * it with the label it leans to, compute the exact objective after dropping
- * each (the first SCAN in a seeded order, cf_record_rand of the record id
- * and candidate number; past them the first that helps at all) and drop the
- * best one only if it makes the objective strictly better; if none does, try
- * the next token; stop when no token above tau has a drop that helps.  So
- * the objective never gets worse, and the last state is the best one seen.
+ * each of the first SCAN in a seeded order (cf_record_rand of the record id
+ * and candidate number) and drop the best one only if it makes the
+ * objective strictly better; if none does, the token rests for REST steps
+ * and the next one is tried.  When no token offers such a drop, a deep round
+ * tries every token and every candidate (the first that helps is taken);
+ * the filter stops when that finds none.  So the objective never gets
+ * worse, the last state is the best seen, and no single drop of a candidate
+ * carrying a token above tau (with its label) would improve it.
  * A drop moves the label shares p0 and with them every token's z: the
  * result of a drop is the objective with the shares after removing one
- * document of its label and no count changed (one sweep over the judged
- * tokens per step, for every label), corrected on the candidate's own
- * tokens.  Dropped candidates are rejected as "spurious_token" with {token,
- * label, z_before}; the others are emitted (the runner restores input
- * order).  The report gives the objective (tokens_above_tau, excess), the
- * largest z and the top ten before and after; when tokens stay above tau a
- * warning on stderr says so (the originals carry them, or dropping would
- * only trade them for others).
+ * document of its label and no count changed, corrected on the candidate's
+ * own tokens.  That needs only the tokens that can be above tau: those
+ * above at the last rebase, those whose counts changed, and those whose
+ * slack the shares' drift has used up (see drift()); the others provably
+ * count for nothing.  Dropped candidates are rejected as "spurious_token"
+ * with {token, label, z_before}; the others are emitted (the runner
+ * restores input order).  The report gives the objective
+ * (tokens_above_tau, excess), the largest z and the top ten before and
+ * after; when tokens stay above tau a warning on stderr says so (the
+ * originals carry them, or dropping would only trade them for others).
  *
  * Limits: at most max_held candidates are held (past it the run stops with
  * CF_ELIMIT naming the option), and the runner's `window` must cover the
@@ -48,6 +53,7 @@
 
 #define TOP_N 10
 #define SCAN 32       /* candidates of a token compared before taking one */
+#define REST 64       /* steps a token with no helpful drop is passed over */
 #define NO_POS UINT32_MAX
 
 typedef struct ztok {
@@ -98,13 +104,24 @@ typedef struct zf_state {
 
 	/* flush: judged tokens, those above tau, shares after one drop */
 	double p0[CF_Z_MAX_LABELS];
-	double *p0x;          /* [L][L]: shares once a document of label L goes */
+	double isd0[CF_Z_MAX_LABELS];
+	double *p0x, *isdx;   /* [L][L]: shares once a document of label L goes */
+	double *inv, *sq;     /* 1/n and sqrt(n) for n <= ntab */
+	uint64_t ntab;
 	uint32_t *judged, *above, *lean;
 	double *zabove;
 	size_t njudged, nabove;
+	double pref[CF_Z_MAX_LABELS];   /* shares at the last rebase */
+	struct cold { double slack; uint32_t t; } *cold;   /* by slack */
+	size_t ncold, cold_pos;
+	uint32_t *w;          /* watched tokens */
+	char *inw;
+	size_t nw, nw_base;
+	uint64_t rebases;
 
 	/* figures */
-	uint64_t dropped, steps;
+	uint64_t dropped, steps, deep_rounds;
+	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
 	json_t *before, *after;
 } zf_state;
 
@@ -320,30 +337,23 @@ static int count_doc(zf_state *s, const uint32_t *ids, size_t n, size_t li,
 
 /* ---- z and ranking -------------------------------------------------- */
 
-static void set_p0(zf_state *s)
+/* The label shares with one document of label dl removed (dl >= nlabels:
+ * none) into p, and 1 / sqrt(p (1 - p)) into isd (NAN where p is 0 or 1:
+ * z is undefined for that label). */
+static void shares(const zf_state *s, size_t dl, double *p, double *isd)
 {
+	uint64_t docs = s->docs - (dl < s->nlabels);
 	size_t l;
 
-	for (l = 0; l < s->nlabels; l++)
-		s->p0[l] = s->docs ? (double)s->label_docs[l] / (double)s->docs : NAN;
+	for (l = 0; l < s->nlabels; l++) {
+		p[l] = docs ? (double)(s->label_docs[l] - (l == dl)) / (double)docs : NAN;
+		isd[l] = p[l] > 0 && p[l] < 1 ? 1 / sqrt(p[l] * (1 - p[l])) : NAN;
+	}
 }
 
-/* The token's z for the label it leans to most (NAN when undefined). */
-static double token_z(const zf_state *s, const ztok *e, uint32_t *lean)
+static void set_p0(zf_state *s)
 {
-	double best = NAN;
-	size_t l;
-
-	*lean = 0;
-	for (l = 0; l < s->nlabels; l++) {
-		double z = cf_eval_z(l < e->nk ? e->k[l] : 0, e->n, s->p0[l]);
-
-		if (isfinite(z) && (!isfinite(best) || z > best)) {
-			best = z;
-			*lean = (uint32_t)l;
-		}
-	}
-	return best;
+	shares(s, s->nlabels, s->p0, s->isd0);
 }
 
 /* a ranks before b: larger |z|, then token bytes (cf_zstats_rank's order). */
@@ -353,6 +363,9 @@ static int before(const zf_state *s, uint32_t a, double za, uint32_t b, double z
 		return fabs(za) > fabs(zb);
 	return strcmp(s->v[a].tok, s->v[b].tok) < 0;
 }
+
+static double z_at(const zf_state *s, const ztok *e, uint64_t n, size_t dl,
+                   const double *p, const double *isd, uint32_t *lean);
 
 /* The figures of the current counts: tokens above tau, largest z, top 10. */
 static json_t *snapshot(zf_state *s)
@@ -368,7 +381,7 @@ static json_t *snapshot(zf_state *s)
 	for (i = 0; i < s->nv; i++) {
 		if (s->v[i].n < (uint64_t)s->min_count)
 			continue;
-		z = token_z(s, &s->v[i], &lean);
+		z = z_at(s, &s->v[i], s->v[i].n, s->nlabels, s->p0, s->isd0, &lean);
 		if (!isfinite(z))
 			continue;
 		if (fabs(z) > s->tau) {
@@ -392,7 +405,7 @@ static json_t *snapshot(zf_state *s)
 	for (i = 0; i < ntop; i++) {
 		const ztok *e = &s->v[top[i]];
 
-		(void)token_z(s, e, &lean);
+		(void)z_at(s, e, e->n, s->nlabels, s->p0, s->isd0, &lean);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:f}",
 		        "token", e->tok, "label", s->labels[lean], "n", (json_int_t)e->n,
 		        "k", (json_int_t)(lean < e->nk ? e->k[lean] : 0), "z", ztop[i]));
@@ -421,20 +434,23 @@ static int obj_better(const zobj *a, const zobj *b)
 }
 
 /* z of a token with n documents, k per label (minus one document of label
- * dl, or dl >= nlabels for none) under shares p0, for the label it leans
- * to most; NAN when not judged. */
+ * dl, or dl >= nlabels for none) under shares p (isd from shares()), for
+ * the label it leans to most; NAN when not judged.  cf_eval_z's formula,
+ * (k/n - p) / sqrt(p (1 - p) / n), with 1/n and sqrt(n) from tables. */
 static double z_at(const zf_state *s, const ztok *e, uint64_t n, size_t dl,
-                   const double *p0, uint32_t *lean)
+                   const double *p, const double *isd, uint32_t *lean)
 {
-	double best = NAN;
+	double best = NAN, inv, sq;
 	size_t l;
 
 	*lean = 0;
-	if (n < (uint64_t)s->min_count)
+	if (n < (uint64_t)s->min_count || n > s->ntab)
 		return NAN;
+	inv = s->inv[n];
+	sq = s->sq[n];
 	for (l = 0; l < s->nlabels; l++) {
 		uint64_t k = (l < e->nk ? e->k[l] : 0) - (l == dl);
-		double z = cf_eval_z(k, n, p0[l]);
+		double z = ((double)k * inv - p[l]) * sq * isd[l];
 
 		if (isfinite(z) && (!isfinite(best) || z > best)) {
 			best = z;
@@ -538,6 +554,84 @@ done:
 	return rc;
 }
 
+/* ---- which tokens can count ------------------------------------------ *
+ * A token's z moves with the label shares even when its own counts do not,
+ * but slowly: |dz_l/dp_l| <= sqrt(n) / (2 (p_l (1 - p_l))^1.5).  So after a
+ * rebase at shares pref, a token whose counts have not changed and whose z
+ * was z_ref <= tau cannot pass tau while the shares have moved by less
+ * than its slack (tau - z_ref) / sqrt(n) in that unit (drift()).  Only the
+ * watched tokens -- above tau at the rebase, counts changed since, or slack
+ * used up -- are swept per step; the others provably count for nothing. */
+
+static int cmp_slack(const void *a, const void *b)
+{
+	const double x = ((const double *)a)[0], y = ((const double *)b)[0];
+
+	return x < y ? -1 : x > y;
+}
+
+static void watch(zf_state *s, uint32_t t)
+{
+	if (!s->inw[t]) {
+		s->inw[t] = 1;
+		s->w[s->nw++] = t;
+	}
+}
+
+/* Start watching afresh at the current shares. */
+static int rebase(zf_state *s)
+{
+	size_t i, out = 0, nc = 0;
+	uint32_t lean;
+
+	memcpy(s->pref, s->p0, s->nlabels * sizeof *s->pref);
+	for (i = 0; i < s->nw; i++)
+		s->inw[s->w[i]] = 0;
+	s->nw = 0;
+	for (i = 0; i < s->njudged; i++) {
+		uint32_t t = s->judged[i];
+		const ztok *e = &s->v[t];
+		double z;
+
+		if (e->n < (uint64_t)s->min_count)
+			continue;       /* counts only fall: gone for good */
+		s->judged[out++] = t;
+		z = z_at(s, e, e->n, s->nlabels, s->p0, s->isd0, &lean);
+		if (!isfinite(z) || z > s->tau) {
+			watch(s, t);
+		} else {
+			s->cold[nc].slack = (s->tau - z) / sqrt((double)e->n);
+			s->cold[nc++].t = t;
+		}
+	}
+	s->njudged = out;
+	qsort(s->cold, nc, sizeof *s->cold, cmp_slack);
+	s->ncold = nc;
+	s->cold_pos = 0;
+	s->nw_base = s->nw;
+	s->rebases++;
+	return 0;
+}
+
+/* How far shares v are from pref, in the unit of the slack. */
+static double drift(const zf_state *s, const double *v)
+{
+	double d = 0;
+	size_t l;
+
+	for (l = 0; l < s->nlabels; l++) {
+		double a = s->pref[l] * (1 - s->pref[l]), b = v[l] * (1 - v[l]);
+		double m = a < b ? a : b, x;
+
+		if (!(m > 0))
+			return INFINITY;
+		x = fabs(v[l] - s->pref[l]) / (2 * m * sqrt(m));
+		if (x > d)
+			d = x;
+	}
+	return d * (1 + 1e-9) + 1e-15;   /* rounding: err on watching more */
+}
+
 /* The objective now (p0 the current shares), the tokens above tau with
  * their z into s->above / s->zabove, and for every label L of a held
  * candidate the objective after one document of L is removed with no
@@ -547,27 +641,33 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 {
 	size_t i, l, L = s->nlabels, out = 0;
 	uint32_t lean;
+	double d;
 
 	memset(now, 0, sizeof *now);
 	memset(sh, 0, L * sizeof *sh);
 	set_p0(s);
-	for (l = 0; l < L; l++) {
-		size_t m;
-
-		for (m = 0; m < L; m++)
-			s->p0x[l * L + m] = s->docs > 1 ? ((double)s->label_docs[m] -
-			        (m == l)) / (double)(s->docs - 1) : NAN;
-	}
+	for (l = 0; l < L; l++)
+		shares(s, l, s->p0x + l * L, s->isdx + l * L);
+	if (!s->rebases || s->nw > 2 * s->nw_base + 1024)
+		rebase(s);
+	d = drift(s, s->p0);
+	for (l = 0; l < L; l++)
+		if (s->held_label[l] && drift(s, s->p0x + l * L) > d)
+			d = drift(s, s->p0x + l * L);
+	while (s->cold_pos < s->ncold && s->cold[s->cold_pos].slack <= d)
+		watch(s, s->cold[s->cold_pos++].t);
 	s->nabove = 0;
-	for (i = 0; i < s->njudged; i++) {
-		uint32_t t = s->judged[i];
+	for (i = 0; i < s->nw; i++) {
+		uint32_t t = s->w[i];
 		const ztok *e = &s->v[t];
 		double z;
 
-		if (e->n < (uint64_t)s->min_count)
-			continue;       /* left the judged set for good */
-		s->judged[out++] = t;
-		z = z_at(s, e, e->n, L, s->p0, &lean);
+		if (e->n < (uint64_t)s->min_count) {
+			s->inw[t] = 0;
+			continue;
+		}
+		s->w[out++] = t;
+		z = z_at(s, e, e->n, L, s->p0, s->isd0, &lean);
 		obj_add(now, z, s->tau, +1);
 		if (isfinite(z) && fabs(z) > s->tau) {
 			s->above[s->nabove] = t;
@@ -576,10 +676,10 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 		}
 		for (l = 0; l < L; l++)
 			if (s->held_label[l])
-				obj_add(&sh[l], z_at(s, e, e->n, L, s->p0x + l * L, &lean),
+				obj_add(&sh[l], z_at(s, e, e->n, L, s->p0x + l * L, s->isdx + l * L, &lean),
 				        s->tau, +1);
 	}
-	s->njudged = out;
+	s->nw = out;
 }
 
 /* The objective if held candidate c (label l) were dropped. */
@@ -587,6 +687,7 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 {
 	const held *h = &s->h[c];
 	const double *p0 = s->p0x + h->label * s->nlabels;
+	const double *isd = s->isdx + h->label * s->nlabels;
 	zobj o = *shl;
 	size_t j, n = held_ids(s, c, ids);
 	uint32_t lean;
@@ -594,17 +695,17 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 	for (j = 0; j < n; j++) {
 		const ztok *e = &s->v[ids[j]];
 
-		obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, &lean), s->tau, -1);
-		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, &lean), s->tau, +1);
+		obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
+		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, isd, &lean), s->tau, +1);
 	}
 	return o;
 }
 
 /* Among the held candidates with token t and label l: the first of the
- * first SCAN (seeded order) with the best result, or past them the first
- * that improves on now at all; -1 if none does. */
+ * first SCAN (seeded order) with the best result, or (deep) past them the
+ * first that improves on now at all; -1 if none does. */
 static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
-                      const zobj *now, const zobj *sh, uint32_t *ids)
+                      const zobj *now, const zobj *sh, uint32_t *ids, int deep)
 {
 	size_t seg = (size_t)t * s->nlabels + l, i, seen = 0;
 	long best = -1;
@@ -618,7 +719,7 @@ static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
 
 		if (!s->h[c].it)
 			continue;
-		if (seen++ >= SCAN && best >= 0)
+		if (seen++ >= SCAN && (best >= 0 || !deep))
 			break;
 		o = drop_result(s, c, &sh[l], ids);
 		if (obj_better(&o, &bo)) {
@@ -637,42 +738,57 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 	zobj now, *sh = NULL;
 	uint32_t *ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
 	char *tried = calloc(s->nv ? s->nv : 1, 1);
+
+	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
 	int rc = 0;
 
 	sh = malloc(s->nlabels * sizeof *sh);
-	if (!ids || !tried || !sh) {
+	if (!ids || !tried || !sh || !s->rest) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (;;) {
 		long c = -1;
-		size_t i, ntried = 0, a = 0;
+		size_t i, ntried, a = 0;
+		int deep;
 		uint32_t t = 0, l = 0;
 		double z = 0;
 		held *h;
 
 		survey(s, &now, sh);
 		s->steps++;
-		/* tokens above tau by |z| (ties: bytes), until one has a drop */
-		while (c < 0 && ntried < s->nabove) {
-			for (i = 0, a = s->nabove; i < s->nabove; i++)
-				if (!tried[s->above[i]] && (a == s->nabove ||
-				    before(s, s->above[i], s->zabove[i], s->above[a], s->zabove[a])))
-					a = i;
-			t = s->above[a];
-			l = s->lean[a];
-			z = s->zabove[a];
-			tried[t] = 1;
-			ntried++;
-			c = best_drop(s, P, t, l, &now, sh, ids);
+		/* tokens above tau by |z| (ties: bytes), until one has a drop:
+		 * first among the first SCAN candidates of each, then among all */
+		for (deep = 0; c < 0 && deep < 2; deep++) {
+			for (ntried = 0; c < 0 && ntried < s->nabove; ntried++) {
+				for (i = 0, a = s->nabove; i < s->nabove; i++)
+					if (!tried[s->above[i]] &&
+					    (deep || s->rest[s->above[i]] <= s->steps) &&
+					    (a == s->nabove ||
+					    before(s, s->above[i], s->zabove[i], s->above[a],
+					           s->zabove[a])))
+						a = i;
+				if (a == s->nabove)
+					break;
+				t = s->above[a];
+				l = s->lean[a];
+				z = s->zabove[a];
+				tried[t] = 1;
+				c = best_drop(s, P, t, l, &now, sh, ids, deep);
+				if (c < 0 && !deep)   /* rests a while; the deep round still tries it */
+					s->rest[t] = s->steps + REST;
+			}
+			for (i = 0; i < s->nabove; i++)
+				tried[s->above[i]] = 0;
+			s->deep_rounds += deep;
 		}
-		for (i = 0; i < s->nabove; i++)
-			tried[s->above[i]] = 0;
 		if (c < 0)
 			break;
 		h = &s->h[c];
 		(void)held_ids(s, (size_t)c, ids);
 		count_doc(s, ids, h->n, h->label, -1);
+		for (i = 0; i < h->n; i++)
+			watch(s, ids[i]);     /* counts changed: slack no longer holds */
 		s->held_label[h->label]--;
 		cf_reject(st, h->it, "spurious_token", json_pack("{s:s, s:s, s:f}",
 		          "token", s->v[t].tok, "label", s->labels[l], "z_before", z));
@@ -682,6 +798,8 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 done:
 	free(ids);
 	free(tried);
+	free(s->rest);
+	s->rest = NULL;
 	free(sh);
 	return rc;
 }
@@ -808,14 +926,30 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	size_t i, L = s->nlabels;
 	int rc = 0;
 
+	s->ntab = s->docs;
+	s->inv = malloc((s->ntab + 1) * sizeof *s->inv);
+	s->sq = malloc((s->ntab + 1) * sizeof *s->sq);
+	if (!s->inv || !s->sq) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i <= s->ntab; i++) {
+		s->inv[i] = i ? 1 / (double)i : NAN;
+		s->sq[i] = sqrt((double)i);
+	}
 	json_decref(s->before);
 	s->before = snapshot(s);
 	s->p0x = malloc((L ? L * L : 1) * sizeof *s->p0x);
+	s->isdx = malloc((L ? L * L : 1) * sizeof *s->isdx);
 	s->judged = malloc((s->nv ? s->nv : 1) * sizeof *s->judged);
 	s->above = malloc((s->nv ? s->nv : 1) * sizeof *s->above);
 	s->lean = malloc((s->nv ? s->nv : 1) * sizeof *s->lean);
 	s->zabove = malloc((s->nv ? s->nv : 1) * sizeof *s->zabove);
-	if (!s->p0x || !s->judged || !s->above || !s->lean || !s->zabove ||
+	s->cold = malloc((s->nv ? s->nv : 1) * sizeof *s->cold);
+	s->w = malloc((s->nv ? s->nv : 1) * sizeof *s->w);
+	s->inw = calloc(s->nv ? s->nv : 1, 1);
+	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
+	    !s->cold || !s->w || !s->inw ||
 	    build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
@@ -837,10 +971,20 @@ done:
 	s->nh = 0;
 	postings_free(&P);
 	free(s->p0x);
+	free(s->isdx);
+	free(s->inv);
+	free(s->sq);
+	s->isdx = s->inv = s->sq = NULL;
 	free(s->judged);
 	free(s->above);
 	free(s->lean);
 	free(s->zabove);
+	free(s->cold);
+	free(s->w);
+	free(s->inw);
+	s->cold = NULL;
+	s->w = NULL;
+	s->inw = NULL;
 	s->p0x = s->zabove = NULL;
 	s->judged = s->above = s->lean = NULL;
 	return rc;
