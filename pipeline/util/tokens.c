@@ -79,10 +79,12 @@ static size_t banded(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
 /* Exact: common prefix and suffix cost nothing and are cut off; the rest is
  * searched with a band that doubles until the distance fits in it, so the
  * work is O(d * n) for a distance d instead of O(n^2) (a rules edit of a
- * few tokens in a long text is cheap). */
+ * few tokens in a long text is cheap).  The band never needs to be wider
+ * than an upper bound: the position-by-position mismatches plus the
+ * length difference (exact for word swaps, which keep positions). */
 size_t cf_tokens_distance(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
-	size_t *row, k, d, diff;
+	size_t *row, k, d, diff, up, i, m;
 
 	while (na && nb && a[0] == b[0]) {
 		a++;
@@ -98,12 +100,17 @@ size_t cf_tokens_distance(const uint64_t *a, size_t na, const uint64_t *b, size_
 		return nb;
 	if (nb == 0)
 		return na;
+	diff = na > nb ? na - nb : nb - na;
+	m = na < nb ? na : nb;
+	for (i = 0, up = diff; i < m; i++)
+		up += a[i] != b[i];
+	if (up <= 1)          /* one substitution, or one insertion at the end */
+		return up;
 	if (!(row = malloc((nb + 1) * sizeof *row)))
 		return (size_t)-1;
-	diff = na > nb ? na - nb : nb - na;
 	for (k = diff + 2;; k *= 2) {
-		if (k >= (na > nb ? na : nb)) {   /* the band covers the table */
-			d = banded(a, na, b, nb, na > nb ? na : nb, row);
+		if (k >= up) {    /* d <= up: this band is wide enough */
+			d = banded(a, na, b, nb, up, row);
 			break;
 		}
 		if ((d = banded(a, na, b, nb, k, row)) <= k)
