@@ -52,6 +52,13 @@
 #include "eval_metrics.h"
 
 #define TOP_N 10
+/* What a record or candidate costs the run while this stage holds (the
+ * runner keeps every record after the first held candidate: its parsed
+ * fields, raw line and group; a candidate its texts and provenance; this
+ * stage its token ids).  Measured on CAD reviews (docs/RELIABILITY.md):
+ * peak RSS within this estimate. */
+#define HELD_FIXED 1024
+#define HELD_PER_BYTE 6
 #define SCAN 32       /* candidates of a token compared before taking one */
 #define REST 64       /* steps a token with no helpful drop is passed over */
 #define NO_POS UINT32_MAX
@@ -74,7 +81,9 @@ typedef struct held {
 typedef struct zf_state {
 	/* options */
 	double tau;
-	long min_count, max_held;
+	long min_count, max_held, max_held_mb;
+	const cf_strlist *text_fields;
+	uint64_t held_bytes;  /* estimate: what the run holds because of us */
 	cf_strlist fields_opt;
 	const cf_strlist *fields;
 
@@ -132,6 +141,11 @@ static const cf_option zf_options[] = {
 	  NULL, "tokens in fewer documents are not judged" },
 	{ "max_held", CF_OPT_INT, offsetof(zf_state, max_held), "100000", 0, NULL, 1, 1e9,
 	  NULL, "most candidates held until end of input (more: the run stops)" },
+	{ "max_held_mb", CF_OPT_INT, offsetof(zf_state, max_held_mb), "2048", 0, NULL, 1,
+	  1e7, NULL, "most memory the run may hold for this stage, estimated as "
+	  "1 KB + 6 x text bytes per record and candidate from the first held "
+	  "candidate on "
+	  "(more: the run stops)" },
 	{ "fields", CF_OPT_STRLIST, offsetof(zf_state, fields_opt), NULL, 0, NULL, 0, 0,
 	  NULL, "text fields whose tokens count (default: all)" },
 	{ NULL }
@@ -819,6 +833,7 @@ static int zf_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 		                     cf_stage_name(st));
 	if ((rc = cf_stage_fields(info, &s->fields_opt, &s->fields, err)) < 0)
 		return rc;
+	s->text_fields = info->text_fields;
 	for (i = 0; i < info->labels->n; i++)
 		if ((rc = label_id(s, info->labels->v[i], err)) < 0)
 			goto fail;
@@ -837,6 +852,26 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	size_t n = 0;
 	int li, rc;
 
+	if (s->nh || cf_item_is_candidate(it)) {
+		size_t f, len, bytes = HELD_FIXED;
+
+		for (f = 0; f < s->text_fields->n; f++)
+			if (cf_item_text(it, s->text_fields->v[f], &len))
+				bytes += HELD_PER_BYTE * len;
+		s->held_bytes += bytes;
+		if (s->held_bytes > (uint64_t)s->max_held_mb << 20) {
+			if (cf_item_is_candidate(it))
+				cf_reject(st, it, "max_held", NULL);
+			else
+				cf_fail_record(st, it, "zfilter_max_held_mb");
+			return cf_error_set(err, CF_ELIMIT, "stage '%s' holds records "
+			        "until end of input and at record %llu (line %ld) they "
+			        "would take more than max_held_mb (%ld MB, estimated): "
+			        "raise max_held_mb, or run on a part of the input",
+			        cf_stage_name(st), (unsigned long long)it->rec->recno,
+			        it->rec->line, s->max_held_mb);
+		}
+	}
 	if (!label) {
 		cf_emit(st, it);
 		return 0;
@@ -845,7 +880,7 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		cf_reject(st, it, "max_held", NULL);
 		return cf_error_set(err, CF_ELIMIT, "stage '%s' holds max_held (%ld) "
 		        "candidates until end of input and record %llu (line %ld) brings "
-		        "more: raise max_held (and the window)", cf_stage_name(st),
+		        "more: raise max_held", cf_stage_name(st),
 		        s->max_held, (unsigned long long)it->rec->recno, it->rec->line);
 	}
 	if ((rc = li = label_id(s, label, err)) < 0 ||
@@ -996,6 +1031,8 @@ static int zf_report(cf_stage *st, void *state, json_t *out)
 
 	json_object_set_new(out, "candidates_dropped", json_integer((json_int_t)s->dropped));
 	json_object_set_new(out, "tau", json_real(s->tau));
+	json_object_set_new(out, "held_mb_estimate",
+	                    json_real((double)s->held_bytes / (1 << 20)));
 	if (s->before)
 		json_object_set(out, "before", s->before);
 	if (s->after)
