@@ -709,7 +709,8 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 	for (j = 0; j < n; j++) {
 		const ztok *e = &s->v[ids[j]];
 
-		obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
+		if (s->inw[ids[j]])   /* an unwatched token counts 0 under these shares */
+			obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
 		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, isd, &lean), s->tau, +1);
 	}
 	return o;
