@@ -121,8 +121,10 @@ typedef struct zf_state {
 	double *zabove;
 	size_t njudged, nabove;
 	double pref[CF_Z_MAX_LABELS];   /* shares at the last rebase */
-	struct cold { double slack; uint32_t t; } *cold;   /* by slack */
-	size_t ncold, cold_pos;
+	double isdref[CF_Z_MAX_LABELS];
+	struct cold { double slack; uint32_t t; } *cold;   /* min-heap by slack */
+	size_t ncold, capcold;
+	double *slk;          /* per token: its slack now (heap entries may be stale) */
 	uint32_t *w;          /* watched tokens */
 	char *inw;
 	size_t nw, nw_base;
@@ -577,19 +579,64 @@ done:
  * watched tokens -- above tau at the rebase, counts changed since, or slack
  * used up -- are swept per step; the others provably count for nothing. */
 
-static int cmp_slack(const void *a, const void *b)
-{
-	const double x = ((const double *)a)[0], y = ((const double *)b)[0];
-
-	return x < y ? -1 : x > y;
-}
-
 static void watch(zf_state *s, uint32_t t)
 {
 	if (!s->inw[t]) {
 		s->inw[t] = 1;
 		s->w[s->nw++] = t;
 	}
+}
+
+/* The unwatched tokens wait in a min-heap by slack; an entry whose slack
+ * is no longer the token's (it was re-slacked, or is watched) is stale. */
+static void cold_sift(zf_state *s, size_t i)
+{
+	struct cold *h = s->cold, x = h[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		double ms = x.slack;
+
+		if (l < s->ncold && h[l].slack < ms)
+			m = l, ms = h[l].slack;
+		if (l + 1 < s->ncold && h[l + 1].slack < ms)
+			m = l + 1;
+		if (m == i)
+			break;
+		h[i] = h[m];
+		i = m;
+	}
+	h[i] = x;
+}
+
+static void cold_pop(zf_state *s)
+{
+	s->cold[0] = s->cold[--s->ncold];
+	if (s->ncold)
+		cold_sift(s, 0);
+}
+
+/* Token t's counts changed: its z at the rebase shares with the new counts
+ * gives its new slack (watched if that fails to fit). */
+static void reslack(zf_state *s, uint32_t t)
+{
+	const ztok *e = &s->v[t];
+	uint32_t lean;
+	size_t i;
+	double z;
+
+	if (s->inw[t] || e->n < (uint64_t)s->min_count)
+		return;
+	z = z_at(s, e, e->n, s->nlabels, s->pref, s->isdref, &lean);
+	if (!isfinite(z) || z > s->tau || s->ncold == s->capcold) {
+		watch(s, t);
+		return;
+	}
+	s->slk[t] = (s->tau - z) / s->sq[e->n];
+	for (i = s->ncold++; i > 0 && s->cold[(i - 1) / 2].slack > s->slk[t]; i = (i - 1) / 2)
+		s->cold[i] = s->cold[(i - 1) / 2];
+	s->cold[i].slack = s->slk[t];
+	s->cold[i].t = t;
 }
 
 /* Start watching afresh at the current shares. */
@@ -599,6 +646,7 @@ static int rebase(zf_state *s)
 	uint32_t lean;
 
 	memcpy(s->pref, s->p0, s->nlabels * sizeof *s->pref);
+	memcpy(s->isdref, s->isd0, s->nlabels * sizeof *s->isdref);
 	for (i = 0; i < s->nw; i++)
 		s->inw[s->w[i]] = 0;
 	s->nw = 0;
@@ -614,14 +662,14 @@ static int rebase(zf_state *s)
 		if (!isfinite(z) || z > s->tau) {
 			watch(s, t);
 		} else {
-			s->cold[nc].slack = (s->tau - z) / sqrt((double)e->n);
+			s->slk[t] = s->cold[nc].slack = (s->tau - z) / s->sq[e->n];
 			s->cold[nc++].t = t;
 		}
 	}
 	s->njudged = out;
-	qsort(s->cold, nc, sizeof *s->cold, cmp_slack);
 	s->ncold = nc;
-	s->cold_pos = 0;
+	for (i = nc / 2; i-- > 0;)
+		cold_sift(s, i);
 	s->nw_base = s->nw;
 	s->rebases++;
 	return 0;
@@ -668,8 +716,13 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 	for (l = 0; l < L; l++)
 		if (s->held_label[l] && drift(s, s->p0x + l * L) > d)
 			d = drift(s, s->p0x + l * L);
-	while (s->cold_pos < s->ncold && s->cold[s->cold_pos].slack <= d)
-		watch(s, s->cold[s->cold_pos++].t);
+	while (s->ncold && s->cold[0].slack <= d) {
+		uint32_t t = s->cold[0].t;
+
+		if (!s->inw[t] && s->slk[t] == s->cold[0].slack)
+			watch(s, t);
+		cold_pop(s);
+	}
 	s->nabove = 0;
 	for (i = 0; i < s->nw; i++) {
 		uint32_t t = s->w[i];
@@ -803,7 +856,7 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 		(void)held_ids(s, (size_t)c, ids);
 		count_doc(s, ids, h->n, h->label, -1);
 		for (i = 0; i < h->n; i++)
-			watch(s, ids[i]);     /* counts changed: slack no longer holds */
+			reslack(s, ids[i]);   /* counts changed: the old slack no longer holds */
 		s->held_label[h->label]--;
 		cf_reject(st, h->it, "spurious_token", json_pack("{s:s, s:s, s:f}",
 		          "token", s->v[t].tok, "label", s->labels[l], "z_before", z));
@@ -981,11 +1034,13 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	s->above = malloc((s->nv ? s->nv : 1) * sizeof *s->above);
 	s->lean = malloc((s->nv ? s->nv : 1) * sizeof *s->lean);
 	s->zabove = malloc((s->nv ? s->nv : 1) * sizeof *s->zabove);
-	s->cold = malloc((s->nv ? s->nv : 1) * sizeof *s->cold);
+	s->capcold = 4 * (s->nv ? s->nv : 1);   /* room for re-slacked tokens; full: watched */
+	s->cold = malloc(s->capcold * sizeof *s->cold);
+	s->slk = malloc((s->nv ? s->nv : 1) * sizeof *s->slk);
 	s->w = malloc((s->nv ? s->nv : 1) * sizeof *s->w);
 	s->inw = calloc(s->nv ? s->nv : 1, 1);
 	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
-	    !s->cold || !s->w || !s->inw ||
+	    !s->cold || !s->slk || !s->w || !s->inw ||
 	    build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
@@ -1016,6 +1071,8 @@ done:
 	free(s->lean);
 	free(s->zabove);
 	free(s->cold);
+	free(s->slk);
+	s->slk = NULL;
 	free(s->w);
 	free(s->inw);
 	s->cold = NULL;
