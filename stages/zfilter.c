@@ -37,12 +37,15 @@
  * after; when tokens stay above tau a warning on stderr says so (the
  * originals carry them, or dropping would only trade them for others).
  *
- * Limits: at most max_held candidates are held (past it the run stops with
- * CF_ELIMIT naming the option), and the runner's `window` must cover the
- * input, since every record after the first held candidate stays unfinished
- * (the runner says so when it fills: CF_STAGE_HOLDS).  Memory is the counts
- * per distinct token plus the token ids of the held candidates.  Unlabelled
- * items are not counted; an unlabelled candidate is emitted at once.
+ * Limits: every record after the first held candidate stays unfinished in
+ * the runner until flush (CF_STAGE_HOLDS: the runner reads on past its
+ * window), so this stage bounds it: at most max_held candidates, and at most
+ * max_held_mb of memory estimated as HELD_FIXED + HELD_PER_BYTE x text
+ * bytes per record and candidate from the first held candidate on; past
+ * either the run stops with CF_ELIMIT naming the option.  Its own memory is
+ * the counts per distinct token plus the held candidates' token ids (varint
+ * deltas), and during flush postings of 4 bytes an id.  Unlabelled items
+ * are not counted; an unlabelled candidate is emitted at once.
  */
 #include <math.h>
 #include <stdio.h>
