@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# zfilter on CAD sentiment train (issue 13): rules antonym flips of
-# orig_train with and without zfilter (defaults tau 3, min_count 5), the
+# zfilter on CAD sentiment train (issue 13): the sentiment flips of
+# examples/sentiment-flip.yaml (negation + antonyms packs) on orig_train,
+# with and without zfilter (defaults tau 3, min_count 5), the
 # shortcut tokens of both augmented sets measured by `cfaug eval --spurious`
 # (independent counting code; Bonferroni critical z, alpha 0.01, over the
 # tokens in >= 5 documents), and the built-in teacher trained on originals
@@ -10,6 +11,8 @@
 #   bench/zfilter_cad.sh [DATA_DIR]      (default ../shared/data)
 #   OLD=/path/to/earlier/cfaug bench/zfilter_cad.sh   adds the earlier
 #   zfilter's output (spurious tokens and accuracy) as a third set
+#   PACKS=antonyms: the antonyms pack alone, label flipped (what main had at
+#   2607e43, which OLD=a build of 2607e43 can run)
 #
 # Training uses --dev-split 0: paired data breaks the default random dev
 # split (issue 13, teacher section).  Work files go to bench/work/zf/.
@@ -25,7 +28,11 @@ for v in nozf zf; do
     echo "window: 1000000"
     echo "input: {path: $data/orig_train.tsv, format: tsv, text_fields: [Text], label_field: Sentiment, labels: [Negative, Positive]}"
     echo "stages:"
-    echo "  - {type: rules, name: antonyms, packs: [antonyms], label: {Positive: Negative, Negative: Positive}}"
+    if [ "${PACKS:-}" = antonyms ]; then
+      echo "  - {type: rules, name: antonyms, packs: [antonyms], label: {Positive: Negative, Negative: Positive}}"
+    else   # examples/sentiment-flip.yaml's rules stage, with CAD's label names
+      echo "  - {type: rules, name: sentiment-flip, packs: [negation, antonyms], negation_scope: 3, label: {Positive: Negative, Negative: Positive}, label_direction: {Positive: a_to_b, Negative: b_to_a}}"
+    fi
     [ $v = zf ] && echo "  - {type: zfilter}"
     echo "output: {dir: $w/out_$v}"
   } >"$w/$v.yaml"
@@ -35,7 +42,7 @@ done
   --text-field Text --label-field Sentiment --min-count 5 --top 1000 -o "$w/spurious" 2>/dev/null
 if [ -n "${OLD:-}" ]; then
   sed 's#out_zf#out_old#' "$w/zf.yaml" >"$w/old.yaml"
-  "$OLD" run "$w/old.yaml" -q 2>/dev/null
+  "$OLD" run "$w/old.yaml" -q 2>"$w/old.err" || { echo "OLD cannot run this pipeline:" >&2; cat "$w/old.err" >&2; exit 1; }
   "$bin" eval --spurious "$w/out_nozf/augmented.jsonl" "$w/out_old/augmented.jsonl" \
     --text-field Text --label-field Sentiment --min-count 5 --top 1000 -o "$w/spurious_old" 2>/dev/null
 fi
@@ -59,7 +66,7 @@ sp = json.load(open(f"{w}/spurious/report.json"))["spurious"]
 zr = json.load(open(f"{w}/out_zf/report.json"))
 z = [s for s in zr["stages"] if s["type"] == "zfilter"][0]
 def rows(t): return t["top"]
-print("| augmented set (CAD orig_train + antonym flips) | rows | tokens tested (n >= 5) | critical z | tokens above critical z | tokens above 3.0 | largest z |")
+print("| augmented set (CAD orig_train + sentiment flips) | rows | tokens tested (n >= 5) | critical z | tokens above critical z | tokens above 3.0 | largest z |")
 print("|---|---|---|---|---|---|---|")
 for key, name, docs in (("top_before", "unfiltered", sp["docs_before"]), ("top_after", "zfilter (tau 3, min_count 5)", sp["docs_after"])):
     t = sp[key]
