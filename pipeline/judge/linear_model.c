@@ -42,6 +42,9 @@ struct cf_lm_data {
 	size_t n, cap;          /* examples */
 	size_t *off;            /* n * nfields + 1 offsets into idx/val */
 	uint32_t *lab;          /* label per example, index into labels */
+	uint64_t *grp;          /* group key per example, 0: its own group;
+	                           NULL: no groups given */
+	size_t grp_cap;
 	uint32_t *idx;          /* bucket, later dense column */
 	float *val;             /* sublinear tf, later normalised tf-idf */
 	size_t nnz, cap_nnz;
@@ -463,6 +466,42 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 	return 0;
 }
 
+int cf_lm_data_set_groups(cf_lm_data *d, size_t first, size_t n,
+                          const char *const *keys, const size_t *lens,
+                          cf_error *err)
+{
+	size_t i, k;
+
+	if (first > d->n || n > d->n - first)
+		return cf_error_set(err, CF_EUSAGE, "groups for examples %zu..%zu "
+		                    "of %zu", first, first + n, d->n);
+	if (d->grp_cap < d->n) {
+		size_t nc = d->cap > d->n ? d->cap : d->n;
+		uint64_t *g = realloc(d->grp, nc * sizeof *g);
+
+		if (!g)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		memset(g + d->grp_cap, 0, (nc - d->grp_cap) * sizeof *g);
+		d->grp = g;
+		d->grp_cap = nc;
+	}
+	for (i = 0; i < n; i++) {
+		const char *key = keys[i];
+		size_t len = !key ? 0 : lens ? lens[i] : strlen(key);
+		uint64_t h = FNV_OFF;
+
+		if (!key) {
+			d->grp[first + i] = 0;
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			h = (h ^ (unsigned char)key[k]) * FNV_PRIME;
+		h = mix64(h ^ len);
+		d->grp[first + i] = h ? h : 1;
+	}
+	return 0;
+}
+
 int cf_lm_data_set_label_field(cf_lm_data *d, const char *name,
                                cf_error *err)
 {
@@ -615,6 +654,7 @@ void cf_lm_data_free(cf_lm_data **dp)
 	}
 	free(d->off);
 	free(d->lab);
+	free(d->grp);
 	free(d->idx);
 	free(d->val);
 	free(d->scratch);
@@ -1075,6 +1115,99 @@ static int cmp_colkey(const void *a, const void *b)
 	return (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Distinct groups: examples without a group count one each. */
+static size_t count_groups(const cf_lm_data *d)
+{
+	size_t i, n = 0, solo = 0, u = 0;
+	uint64_t *v;
+
+	if (!d->grp)
+		return d->n;
+	if (!(v = malloc((d->n ? d->n : 1) * sizeof *v)))
+		return d->n;
+	for (i = 0; i < d->n; i++) {
+		uint64_t g = i < d->grp_cap ? d->grp[i] : 0;
+
+		if (g)
+			v[n++] = g;
+		else
+			solo++;
+	}
+	qsort(v, n, sizeof *v, cmp_u64);
+	for (i = 0; i < n; i++)
+		u += !i || v[i] != v[i - 1];
+	free(v);
+	return u + solo;
+}
+
+/* The dev set's shape at weights x: share of its commonest label, how
+ * many labels it holds and how many the model predicts there. */
+static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
+                     cf_error *err)
+{
+	const cf_lm_data *d = p->d;
+	size_t K = p->K, i, k, nf = d->nfields, n = 0, top = 0, e;
+	size_t *gold = calloc(2 * K, sizeof *gold), *pred = gold + K;
+	double *s = malloc(K * sizeof *s);
+
+	if (!gold || !s) {
+		free(gold);
+		free(s);
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < d->n; i++) {
+		size_t best = 0;
+
+		if (!p->isdev || !p->isdev[i])
+			continue;
+		for (k = 0; k < K; k++)
+			s[k] = x[p->nused * K + k];
+		for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+			for (k = 0; k < K; k++)
+				s[k] += (double)d->val[e] * x[(size_t)d->idx[e] * K + k];
+		for (k = 1; k < K; k++)
+			if (s[k] > s[best])
+				best = k;
+		gold[p->lab[i]]++;
+		pred[best]++;
+		n++;
+	}
+	rep->dev_labels = rep->dev_classes = 0;
+	for (k = 0; k < K; k++) {
+		rep->dev_labels += gold[k] > 0;
+		rep->dev_classes += pred[k] > 0;
+		if (gold[k] > top)
+			top = gold[k];
+	}
+	rep->dev_majority = n ? (double)top / (double)n : NAN;
+	free(gold);
+	free(s);
+	return 0;
+}
+
+const char *cf_lm_report_degenerate(const cf_lm_report *rep,
+                                    const cf_lm_opts *o)
+{
+	if (!rep->ndev)
+		return NULL;
+	if (rep->dev_labels > 1 && rep->dev_classes < 2)
+		return "it predicts one label for every dev example";
+	if (rep->dev_accuracy <= rep->dev_majority + 1e-9)
+		return "its dev accuracy is no better than always answering the "
+		       "commonest label";
+	if (rep->best_iteration <= 2 && o->epochs > 2 && rep->iterations > 2)
+		return "early stopping kept an (almost) untrained model: the dev "
+		       "loss was least at iteration 2 or before";
+	return NULL;
+}
+
 int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
                 cf_lm_report *rep_out, cf_error *err)
 {
@@ -1094,7 +1227,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	*out = NULL;
 	memset(&rep, 0, sizeof rep);
 	memset(&p, 0, sizeof p);
-	rep.dev_loss = rep.dev_accuracy = NAN;
+	rep.dev_loss = rep.dev_accuracy = rep.dev_majority = NAN;
 	if ((rc = check_opts(o, err)) < 0)
 		goto done;
 	if (o->bucket_bits != d->bits || o->char_ngrams != d->chars) {
@@ -1133,9 +1266,15 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	for (i = 0; i < d->n; i++)
 		lab[i] = rank[d->lab[i]];
 
-	/* the seeded dev split: a hash of (seed, example), not a shuffle */
+	/* the seeded dev split: a hash of (seed, example), not a shuffle; an
+	 * example with a group hashes its group instead, so a review and its
+	 * counterfactuals land on one side (split apart, the dev loss rises
+	 * from the first iteration and early stopping keeps an untrained
+	 * model) */
 	for (i = 0; i < d->n; i++) {
-		uint64_t h = mix64(o->seed ^ mix64(i + 0x51ed27ull));
+		uint64_t gk = d->grp && i < d->grp_cap ? d->grp[i] : 0;
+		uint64_t h = gk ? mix64(o->seed ^ mix64(gk)) :
+		             mix64(o->seed ^ mix64(i + 0x51ed27ull));
 
 		isdev[i] = o->dev_split > 0 &&
 		           (double)(h >> 11) * (1.0 / 9007199254740992.0) < o->dev_split;
@@ -1144,6 +1283,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		else
 			rep.ntrain++;
 	}
+	rep.ngroups = count_groups(d);
 	if (!rep.ntrain) {
 		rc = cf_error_set(err, CF_EDATA, "no training examples%s",
 		                  d->n ? " left after the dev split" : "");
@@ -1226,6 +1366,8 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	rep.train_loss = lo.f_best / (double)rep.ntrain;
 	if (rep.ndev) {
 		dev_eval(&p, best, p.s[0], &rep.dev_loss, &rep.dev_accuracy);
+		if ((rc = dev_shape(&p, best, &rep, err)) < 0)
+			goto done;
 		if (o->refit) {
 			p.isdev = NULL;
 			int rit = lo.best_iteration < REFIT_ITERS ? lo.best_iteration :

@@ -74,7 +74,17 @@ typedef struct cf_lm_report {
 	double train_loss;    /* mean objective on the examples of the final
 	                         fit (log-loss + L2 term) */
 	double dev_loss, dev_accuracy;  /* NAN without a dev split */
+	size_t ngroups;       /* distinct groups (== examples without groups) */
+	double dev_majority;  /* share of the commonest label on dev, NAN w/o */
+	size_t dev_classes;   /* distinct labels predicted on dev */
+	size_t dev_labels;    /* distinct labels present on dev */
 } cf_lm_report;
+
+/* Why a trained model looks degenerate, or NULL: best iteration <= 2 with
+ * more allowed, dev accuracy no better than always answering the commonest
+ * dev label, or one label predicted for a dev set holding several. */
+const char *cf_lm_report_degenerate(const cf_lm_report *rep,
+                                    const cf_lm_opts *opts);
 
 typedef struct cf_lm_data cf_lm_data;
 typedef struct cf_lm cf_lm;
@@ -98,6 +108,16 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
                          const size_t *lens, const char *const *labels,
                          int threads, cf_error *err);
+
+/* Give examples [first, first + n) groups: keys[i] (lens[i] bytes, or
+ * NUL-terminated when lens is NULL; a NULL key leaves that example in a
+ * group of its own).  Examples of one group (a review and its
+ * counterfactuals) fall on the same side of the dev split and in the same
+ * cross-validation fold.  CF_EUSAGE when the range is past the set,
+ * CF_ENOMEM. */
+int cf_lm_data_set_groups(cf_lm_data *d, size_t first, size_t n,
+                          const char *const *keys, const size_t *lens,
+                          cf_error *err);
 
 /* Record the name of the label field (copied) for the model file, so
  * eval can find the labels without being told.  CF_ENOMEM. */
