@@ -22,7 +22,8 @@ Baselines: scikit-learn TF-IDF (word 1-2 grams, sublinear tf, one vectoriser
 per text field) + LogisticRegression(C=10), as bench/teacher_sklearn.py;
 fastText `fasttext supervised -lr 1.0 -epoch 25 -wordNgrams 2` (the
 settings of fastText's own tutorial, not tuned here; fields joined).
-Environment: CFAUG (binary), DATA (the shared data dir), WORK, FOLDS (5).
+Environment: CFAUG (binary), DATA (the shared data dir), WORK, FOLDS (5),
+BASELINES (0: cfaug option sets only).
 Prints a Markdown table; work files in WORK (bench/work/teacher_cv).
 """
 import csv, json, os, random, re, subprocess, sys
@@ -154,8 +155,9 @@ def fasttext(fields, train, evals, tag):
 def learners(configs):
     ls = [(name, lambda f, t, e, tag, o=opts: cfaug(o, f, t, e, tag))
           for name, opts in configs]
-    ls.append(("scikit-learn LR C=10", lambda f, t, e, tag: sklearn(f, t, e)))
-    ls.append(("fastText (tutorial settings)", fasttext))
+    if os.environ.get("BASELINES", "1") != "0":
+        ls.append(("scikit-learn LR C=10", lambda f, t, e, tag: sklearn(f, t, e)))
+        ls.append(("fastText (tutorial settings)", fasttext))
     return ls
 
 

@@ -586,6 +586,11 @@ static int do_train(const args *a, cf_error *err)
 		rc = cf_error_set(err, CF_EDATA, "%s: no usable records", a->input);
 		goto done;
 	}
+	if (a->group_field && !s.grouped) {
+		rc = cf_error_set(err, CF_EDATA, "%s: --group-field '%s': no record "
+		                  "has it", a->input, a->group_field);
+		goto done;
+	}
 	if ((rc = cf_lm_train(&m, d, &a->opts, &rep, err)) < 0 ||
 	    (rc = cf_lm_save(m, a->output, err)) < 0)
 		goto done;
@@ -603,13 +608,14 @@ static int do_train(const args *a, cf_error *err)
 	tell_groups(&s, &rep);
 	if ((why = cf_lm_report_degenerate(&rep, &a->opts)))
 		fprintf(stderr, "cfaug teacher: WARNING: %s looks degenerate: %s "
-		        "(dev accuracy %.4f, commonest dev label %.4f, %zu of %zu "
-		        "labels predicted, kept iteration %d).  Paired rows (an "
-		        "original and its counterfactual) split across train and "
-		        "dev do this: give their shared key with --group-field, or "
-		        "train with --dev-split 0\n", a->output, why,
-		        rep.dev_accuracy, rep.dev_majority, rep.dev_classes,
-		        rep.dev_labels, rep.best_iteration);
+		        "(%s accuracy %.4f, commonest label %.4f, %zu of %zu labels "
+		        "predicted, kept iteration %d).  Paired rows (an original and "
+		        "its counterfactual) split across train and dev do this: give "
+		        "their shared key with --group-field, or train with "
+		        "--dev-split 0\n", a->output, why,
+		        rep.check_on_dev ? "dev" : "training", rep.check_accuracy,
+		        rep.check_majority, rep.check_classes, rep.check_labels,
+		        rep.best_iteration);
 done:
 	if (b)
 		cf_jbuf_free(&b->arena);

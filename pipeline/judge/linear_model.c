@@ -254,8 +254,12 @@ void cf_lm_opts_default(cf_lm_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
-	o->epochs = 100;
-	o->dev_split = 0.1;
+	/* chosen by cross-validation inside TRAIN (bench/teacher_cv.py): no
+	 * dev split, 20 iterations had the best mean accuracy over four tasks;
+	 * 15-100 iterations and early stopping on a 10% dev split were within
+	 * 0.1 point or below */
+	o->epochs = 20;
+	o->dev_split = 0.0;
 	o->char_ngrams = 0;
 	o->bucket_bits = 20;
 	o->C = 10.0;
@@ -1147,13 +1151,14 @@ static size_t count_groups(const cf_lm_data *d)
 	return u + solo;
 }
 
-/* The dev set's shape at weights x: share of its commonest label, how
- * many labels it holds and how many the model predicts there. */
+/* The model at weights x on the dev examples (every example without a
+ * dev split): accuracy, share of the commonest label, how many labels the
+ * examples hold and how many the model predicts. */
 static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
                      cf_error *err)
 {
 	const cf_lm_data *d = p->d;
-	size_t K = p->K, i, k, nf = d->nfields, n = 0, top = 0, e;
+	size_t K = p->K, i, k, nf = d->nfields, n = 0, top = 0, e, right = 0;
 	size_t *gold = calloc(2 * K, sizeof *gold), *pred = gold + K;
 	double *s = malloc(K * sizeof *s);
 
@@ -1165,7 +1170,7 @@ static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
 	for (i = 0; i < d->n; i++) {
 		size_t best = 0;
 
-		if (!p->isdev || !p->isdev[i])
+		if (p->isdev && !p->isdev[i])
 			continue;
 		for (k = 0; k < K; k++)
 			s[k] = x[p->nused * K + k];
@@ -1177,16 +1182,19 @@ static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
 				best = k;
 		gold[p->lab[i]]++;
 		pred[best]++;
+		right += best == p->lab[i];
 		n++;
 	}
-	rep->dev_labels = rep->dev_classes = 0;
+	rep->check_on_dev = p->isdev != NULL;
+	rep->check_labels = rep->check_classes = 0;
 	for (k = 0; k < K; k++) {
-		rep->dev_labels += gold[k] > 0;
-		rep->dev_classes += pred[k] > 0;
+		rep->check_labels += gold[k] > 0;
+		rep->check_classes += pred[k] > 0;
 		if (gold[k] > top)
 			top = gold[k];
 	}
-	rep->dev_majority = n ? (double)top / (double)n : NAN;
+	rep->check_majority = n ? (double)top / (double)n : NAN;
+	rep->check_accuracy = n ? (double)right / (double)n : NAN;
 	free(gold);
 	free(s);
 	return 0;
@@ -1195,14 +1203,13 @@ static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
 const char *cf_lm_report_degenerate(const cf_lm_report *rep,
                                     const cf_lm_opts *o)
 {
-	if (!rep->ndev)
-		return NULL;
-	if (rep->dev_labels > 1 && rep->dev_classes < 2)
-		return "it predicts one label for every dev example";
-	if (rep->dev_accuracy <= rep->dev_majority + 1e-9)
-		return "its dev accuracy is no better than always answering the "
+	if (rep->check_labels > 1 && rep->check_classes < 2)
+		return "it predicts one label for every example checked";
+	if (rep->check_accuracy <= rep->check_majority + 1e-9)
+		return "its accuracy is no better than always answering the "
 		       "commonest label";
-	if (rep->best_iteration <= 2 && o->epochs > 2 && rep->iterations > 2)
+	if (rep->ndev && rep->best_iteration <= 2 && o->epochs > 2 &&
+	    rep->iterations > 2)
 		return "early stopping kept an (almost) untrained model: the dev "
 		       "loss was least at iteration 2 or before";
 	return NULL;
@@ -1227,7 +1234,8 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	*out = NULL;
 	memset(&rep, 0, sizeof rep);
 	memset(&p, 0, sizeof p);
-	rep.dev_loss = rep.dev_accuracy = rep.dev_majority = NAN;
+	rep.dev_loss = rep.dev_accuracy = NAN;
+	rep.check_accuracy = rep.check_majority = NAN;
 	if ((rc = check_opts(o, err)) < 0)
 		goto done;
 	if (o->bucket_bits != d->bits || o->char_ngrams != d->chars) {
@@ -1364,10 +1372,10 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	rep.iterations = lo.iterations;
 	rep.best_iteration = lo.best_iteration;
 	rep.train_loss = lo.f_best / (double)rep.ntrain;
+	if ((rc = dev_shape(&p, best, &rep, err)) < 0)
+		goto done;
 	if (rep.ndev) {
 		dev_eval(&p, best, p.s[0], &rep.dev_loss, &rep.dev_accuracy);
-		if ((rc = dev_shape(&p, best, &rep, err)) < 0)
-			goto done;
 		if (o->refit) {
 			p.isdev = NULL;
 			int rit = lo.best_iteration < REFIT_ITERS ? lo.best_iteration :

@@ -13,12 +13,16 @@
  *
  * Model: multinomial logistic regression with L2 (objective
  * sum(logloss) + |W|^2 / (2C)), trained full-batch with L-BFGS in a fixed
- * order, so one seed gives one model, byte for byte.  The seed only chooses
- * the dev split; the dev log-loss picks the best iteration (early stopping)
- * and, with refit (the default), two more iterations on every example,
- * starting from those weights, take in the dev examples.  idf is computed on every example (it
- * uses no labels).  The gradient is summed over two fixed halves of the
- * examples, on two threads or one: the same bits either way.
+ * order, so one seed gives one model, byte for byte.  By default every
+ * example trains, for at most 20 iterations (defaults chosen by 5-fold
+ * cross-validation inside the training sets of CAD sentiment and NLI,
+ * bench/teacher_cv.py; see docs/BENCHMARKS.md).  With a dev split the seed
+ * chooses it (by group when examples have groups); the dev log-loss picks
+ * the best iteration (early stopping) and, with refit, two more iterations
+ * on every example, starting from those weights, take in the dev examples.
+ * idf is computed on every example (it uses no labels).  The gradient is
+ * summed over two fixed halves of the examples, on two threads or one: the
+ * same bits either way.
  *
  * Ownership: cf_lm_data and cf_lm objects are new objects owned by the
  * caller and freed with cf_lm_data_free / cf_lm_free (both accept NULL and
@@ -59,8 +63,8 @@ typedef struct cf_lm_opts {
 	                         not stored in the model file */
 } cf_lm_opts;
 
-/* seed 1, 100 iterations, dev 0.1, words only, 2^20 buckets, C 10,
- * patience 10, refit, 2 threads. */
+/* seed 1, 20 iterations, no dev split, words only, 2^20 buckets, C 10,
+ * patience 10, refit (used only with a dev split), 2 threads. */
 void cf_lm_opts_default(cf_lm_opts *o);
 
 /* What training did, for messages and reports. */
@@ -75,14 +79,19 @@ typedef struct cf_lm_report {
 	                         fit (log-loss + L2 term) */
 	double dev_loss, dev_accuracy;  /* NAN without a dev split */
 	size_t ngroups;       /* distinct groups (== examples without groups) */
-	double dev_majority;  /* share of the commonest label on dev, NAN w/o */
-	size_t dev_classes;   /* distinct labels predicted on dev */
-	size_t dev_labels;    /* distinct labels present on dev */
+	/* the kept model checked on the dev examples, or on the training
+	 * examples without a dev split */
+	int check_on_dev;
+	double check_accuracy;
+	double check_majority;  /* share of the commonest label there */
+	size_t check_classes;   /* distinct labels predicted there */
+	size_t check_labels;    /* distinct labels present there */
 } cf_lm_report;
 
-/* Why a trained model looks degenerate, or NULL: best iteration <= 2 with
- * more allowed, dev accuracy no better than always answering the commonest
- * dev label, or one label predicted for a dev set holding several. */
+/* Why a trained model looks degenerate, or NULL: one label predicted for
+ * examples holding several, accuracy no better than always answering the
+ * commonest label, or (with a dev split) early stopping at iteration 2 or
+ * before when more were allowed. */
 const char *cf_lm_report_degenerate(const cf_lm_report *rep,
                                     const cf_lm_opts *opts);
 
