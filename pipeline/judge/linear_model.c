@@ -686,7 +686,8 @@ typedef struct problem {
 	                           unused, chunk 0 sums into g; K == 2: the
 	                           nused sums h of pass_two) */
 	double *s[NCHUNK];      /* K scores per chunk */
-	float *xf;              /* K == 2: w_1 - w_0 per column, as float: a
+	float *xf;              /* K == 2: v = w_1 - w_0 per column (the
+	                           variables, see cf_lm_train), as float: a
 	                           quarter of the cache footprint of the
 	                           gathers */
 	double bd;              /* K == 2: bias_1 - bias_0 */
@@ -848,8 +849,8 @@ static double objective(problem *p, const double *x, double *g)
 
 	if (two) {
 		for (k = 0; k < nu; k++)
-			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
-		p->bd = x[2 * nu + 1] - x[2 * nu];
+			p->xf[k] = (float)x[k];
+		p->bd = x[nu];
 	} else {
 		memset(g, 0, p->dim * sizeof *g);
 	}
@@ -884,18 +885,21 @@ static double objective(problem *p, const double *x, double *g)
 			p->dev_right += j[c].dr;
 		}
 
+		/* x is v = w_1 - w_0 (w_0 = -v/2, w_1 = v/2 at the optimum of
+		 * the L2 term): |W|^2 = |v|^2 / 2 */
 		for (k = 0; k < nu; k++) {
 			double h = 0;
 
 			for (c = 0; c < NCHUNK; c++)
 				h += j[c].g[k];
-			g[2 * k] = -h;
-			g[2 * k + 1] = h;
+			g[k] = h + 0.5 * p->invC * x[k];
+			reg += x[k] * x[k];
 		}
 		for (c = 0; c < NCHUNK; c++)
 			hb += j[c].gb;
-		g[2 * nu] = -hb;
-		g[2 * nu + 1] = hb;
+		g[nu] = hb;
+		p->evals++;
+		return f + 0.25 * p->invC * reg;
 	} else {
 		for (c = 1; c < NCHUNK; c++)
 			for (k = 0; k < p->dim; k++)
@@ -919,10 +923,10 @@ static void dev_eval(const problem *p, const double *x, double *s,
 	if (p->K == 2) {    /* as pass_two: one float gathered per feature */
 		const cf_lm_data *d = p->d;
 		size_t nu = p->nused, nf = d->nfields, e;
-		double bd = x[2 * nu + 1] - x[2 * nu];
+		double bd = x[nu];
 
 		for (k = 0; k < nu; k++)
-			p->xf[k] = (float)(x[2 * k + 1] - x[2 * k]);
+			p->xf[k] = (float)x[k];
 		for (i = 0; i < d->n; i++) {
 			double m = bd, t;
 
@@ -1172,14 +1176,22 @@ static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
 
 		if (p->isdev && !p->isdev[i])
 			continue;
-		for (k = 0; k < K; k++)
-			s[k] = x[p->nused * K + k];
-		for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+		if (K == 2) {   /* x is v = w_1 - w_0, then the bias difference */
+			double m = x[p->nused];
+
+			for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+				m += (double)d->val[e] * x[d->idx[e]];
+			best = m > 0;
+		} else {
 			for (k = 0; k < K; k++)
-				s[k] += (double)d->val[e] * x[(size_t)d->idx[e] * K + k];
-		for (k = 1; k < K; k++)
-			if (s[k] > s[best])
-				best = k;
+				s[k] = x[p->nused * K + k];
+			for (e = d->off[i * nf]; e < d->off[(i + 1) * nf]; e++)
+				for (k = 0; k < K; k++)
+					s[k] += (double)d->val[e] * x[(size_t)d->idx[e] * K + k];
+			for (k = 1; k < K; k++)
+				if (s[k] > s[best])
+					best = k;
+		}
 		gold[p->lab[i]]++;
 		pred[best]++;
 		right += best == p->lab[i];
@@ -1348,7 +1360,9 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	p.lab = lab;
 	p.K = K;
 	p.nused = nused;
-	p.dim = nused * K + K;
+	/* two labels: L-BFGS works on v = w_1 - w_0 and the bias difference
+	 * (half the length of its vectors; the same optimum) */
+	p.dim = K == 2 ? nused + 1 : nused * K + K;
 	p.invC = 1.0 / o->C;
 	p.threads = o->threads;
 	if (!(best = malloc(p.dim * sizeof *best)) ||
@@ -1417,11 +1431,21 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		if (col[i] == UINT32_MAX)
 			continue;
 		row[0] = idf[i];
-		for (k = 0; k < K; k++)
-			row[1 + k] = (float)best[(size_t)col[i] * K + k];
+		if (K == 2) {
+			row[1] = (float)(-0.5 * best[col[i]]);
+			row[2] = (float)(0.5 * best[col[i]]);
+		} else {
+			for (k = 0; k < K; k++)
+				row[1 + k] = (float)best[(size_t)col[i] * K + k];
+		}
 	}
-	for (k = 0; k < K; k++)
-		m->bias[k] = (float)best[nused * K + k];
+	if (K == 2) {
+		m->bias[0] = (float)(-0.5 * best[nused]);
+		m->bias[1] = (float)(0.5 * best[nused]);
+	} else {
+		for (k = 0; k < K; k++)
+			m->bias[k] = (float)best[nused * K + k];
+	}
 	rc = 0;
 	goto done;
 nomem:

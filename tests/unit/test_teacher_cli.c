@@ -249,13 +249,13 @@ static void test_paired_groups(void **state)
 	assert_int_equal(run("train", "-i", PAIRED, "--label-field", "label",
 	                     "-o", m2, NULL), 0);
 	expect_no_err("WARNING");
-	assert_true(eval_accuracy(m2, HELDOUT) >= 0.75);
+	assert_true(eval_accuracy(m2, HELDOUT) >= 0.72);
 	/* with a dev split: by orig_id, found without being named */
 	assert_int_equal(run("train", "-i", PAIRED, "--label-field", "label",
 	                     "-o", m2, "--dev-split", "0.1", NULL), 0);
 	expect_err("dev split by 'orig_id': 120 groups");
 	expect_no_err("WARNING");
-	assert_true(eval_accuracy(m2, HELDOUT) >= 0.75);
+	assert_true(eval_accuracy(m2, HELDOUT) >= 0.72);
 	/* the same rows without their group key: warned about */
 	snprintf(cmd, sizeof cmd, "sed 's/\"orig_id\"/\"other\"/; s/\"id\"/\"num\"/' "
 	         "'%s' > '%s'", PAIRED, nogrp);
