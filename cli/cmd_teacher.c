@@ -12,8 +12,13 @@
  *
  * Input goes through the reader API, so memory stays bounded for eval and
  * predict; train holds the features of every example (capped by the model).
- * A bad record (unreadable, text field missing, no label) is counted, told
- * on stderr (the first MAX_TOLD of them) and skipped.  Exit codes: 0 ok,
+ * A bad record (unreadable, text field missing, no label) is counted and
+ * skipped; each distinct reason is told on stderr once, with its first
+ * line, and its count at the end (names that differ only in case are said
+ * to, with the --field-map / --label-map that fixes them).  train reads
+ * each record's group (--group-field, default orig_id when the first record
+ * has it) for the dev split, and warns when the model looks degenerate
+ * (cf_lm_report_degenerate).  Exit codes: 0 ok,
  * 1 runtime, 2 usage, 3 config, 4 data (cf_exit_code).
  */
 #include <math.h>
