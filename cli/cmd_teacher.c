@@ -509,10 +509,11 @@ static int tbatch_flush(tbatch *b, cf_lm_data *d, int threads, cf_error *err)
 	return rc;
 }
 
-/* How the dev split was grouped, on stderr. */
-static void tell_groups(const source *s, const cf_lm_report *rep)
+/* How the dev split was grouped, on stderr (only when there is one). */
+static void tell_groups(const source *s, const cf_lm_report *rep,
+                        const cf_lm_opts *o)
 {
-	if (!s->group_field)
+	if (!s->group_field || !(o->dev_split > 0))
 		return;
 	fprintf(stderr, "cfaug teacher: dev split by '%s': %zu groups",
 	        s->group_field, rep->ngroups);
@@ -610,7 +611,7 @@ static int do_train(const args *a, cf_error *err)
 		fprintf(stderr, ", refit on all %zu records for %d iterations",
 		        rep.ntrain + rep.ndev, rep.refit_iterations);
 	fprintf(stderr, ", %ld passes; wrote %s\n", rep.evaluations, a->output);
-	tell_groups(&s, &rep);
+	tell_groups(&s, &rep, &a->opts);
 	if ((why = cf_lm_report_degenerate(&rep, &a->opts)))
 		fprintf(stderr, "cfaug teacher: WARNING: %s looks degenerate: %s "
 		        "(%s accuracy %.4f, commonest label %.4f, %zu of %zu labels "
