@@ -14,8 +14,8 @@
 #   PACKS=antonyms: the antonyms pack alone, label flipped (what main had at
 #   2607e43, which OLD=a build of 2607e43 can run)
 #
-# Training uses --dev-split 0: paired data breaks the default random dev
-# split (issue 13, teacher section).  Work files go to bench/work/zf/.
+# Training uses the teacher's default options.  Work files go to
+# bench/work/zf/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-$(cd .. && pwd)/shared/data}/cad-sentiment
@@ -48,7 +48,7 @@ if [ -n "${OLD:-}" ]; then
 fi
 
 train() {   # NAME DATA
-  "$bin" teacher train -i "$2" --text-field Text --label-field Sentiment --dev-split 0 \
+  "$bin" teacher train -i "$2" --text-field Text --label-field Sentiment \
     -o "$w/$1.cft" 2>>"$w/train.log"
   for s in orig_dev revised_dev; do
     "$bin" teacher eval -m "$w/$1.cft" -i "$data/$s.tsv" >"$w/$1.$s.json"
