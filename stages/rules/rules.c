@@ -43,12 +43,14 @@ typedef struct rules_state {
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
 	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
+	int protect;                  /* PROTECT_AUTO, _ALL, _NONE */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
 	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
 	uint64_t rt_checked, rt_exact;
+	uint64_t protected_skips;     /* matches skipped in protected spans */
 	uint64_t amb[CF_AMB_COUNT];
 	uint64_t *per_rule;           /* edits per rule index */
 	uint64_t *seen;               /* per rule: record number it last fired in */
@@ -60,10 +62,12 @@ typedef struct rules_state {
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
+enum { PROTECT_AUTO, PROTECT_ALL, PROTECT_NONE };
 
 static const char *const mode_names[] = { "augment", "substitute", NULL };
 static const char *const dir_names[] = { "both", "a_to_b", "b_to_a", NULL };
 static const char *const prov_names[] = { "full", "rules", "none", NULL };
+static const char *const protect_names[] = { "auto", "all", "none", NULL };
 
 /* patterns: a sequence of {match: RE, replace: TEXT[, name: NAME]}. */
 static int set_patterns(void *state, const cf_node *n, const char *file,
@@ -179,6 +183,11 @@ static const cf_option rules_options[] = {
 	  0, NULL, 0, CF_RULES_MAX_SCOPE, NULL, "words after not/no/never/n't in "
 	  "which a swap is not made (the negator is dropped, or the negation pack "
 	  "toggles it); 0 off", NULL },
+	{ "protect", CF_OPT_ENUM, offsetof(rules_state, protect), "auto", 0,
+	  protect_names, 0, 0, NULL, "no edits inside quoted titles, mid-sentence "
+	  "Title-Case sequences, URLs, @handles, #tags, `code`: auto (packs "
+	  "names, negation, antonyms) | all (every pack and lexicon) | none",
+	  NULL },
 	{ NULL }
 };
 
@@ -194,7 +203,13 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
-		if ((rc = cf_rules_add_pack(r, s->packs.v[i], err)) < 0) {
+		const char *pk = s->packs.v[i];
+		int prot = s->protect == PROTECT_ALL ||
+		           (s->protect == PROTECT_AUTO && (!strcmp(pk, "names") ||
+		            !strcmp(pk, "negation") || !strcmp(pk, "antonyms")));
+		if ((rc = cf_rules_add_pack(r, pk, err)) == 0 && prot)
+			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
+		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */
 				char msg[CF_ERRMSG_MAX];
@@ -207,7 +222,10 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 		}
 	}
 	for (i = 0; i < s->lexicons.n; i++) {
-		if ((rc = cf_rules_add_lexicon_file(r, NULL, s->lexicons.v[i], err)) < 0) {
+		if ((rc = cf_rules_add_lexicon_file(r, NULL, s->lexicons.v[i], err)) == 0 &&
+		    s->protect == PROTECT_ALL)
+			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
+		if (rc < 0) {
 			char msg[CF_ERRMSG_MAX];
 			memcpy(msg, err->msg, sizeof msg);
 			err->code = 0;
@@ -394,7 +412,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		const char *t = cf_item_text(it, fl->v[i], &len);
 		if (!t)
 			continue;
-		if ((rc = cf_rules_apply(s->rules, t, len, &s->out, s->amb)) < 0)
+		rc = cf_rules_apply(s->rules, t, len, &s->out, s->amb);
+		s->protected_skips += s->out.nprotected;
+		if (rc < 0)
 			goto fail;
 		if (rc == 0)
 			continue;
@@ -534,6 +554,8 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	for (a = 0; a < CF_AMB_COUNT; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
+	json_object_set_new(out, "protected_skips",
+	                    json_integer((json_int_t)s->protected_skips));
 	if (s->rev) {
 		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
 		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));

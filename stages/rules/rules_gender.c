@@ -36,13 +36,9 @@
 #include <string.h>
 #include "rules.h"
 
-typedef struct tok {
-	int kind;           /* T_END, T_PUNCT, T_WORD */
-	size_t s, e;        /* span */
-	char w[24];         /* folded ASCII word, "" if too long or non-ASCII */
-} tok;
+typedef cf_rules_tok tok;
 
-enum { T_END, T_PUNCT, T_WORD };
+enum { T_END = CF_TOK_END, T_PUNCT = CF_TOK_PUNCT, T_WORD = CF_TOK_WORD };
 
 static int is_space(unsigned char c)
 {
@@ -68,7 +64,7 @@ static void fill_word(tok *t, const char *text)
 }
 
 /* The token starting at or after pos (white space skipped). */
-static tok next_tok(const char *text, size_t len, size_t pos)
+tok cf_rules_next_tok(const char *text, size_t len, size_t pos)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	tok k = { T_END, len, len, "" };
@@ -100,7 +96,7 @@ static tok next_tok(const char *text, size_t len, size_t pos)
 
 /* The word ending right before pos (white space skipped); T_PUNCT/T_END
  * when punctuation or the start of the text comes first. */
-static tok prev_tok(const char *text, size_t pos)
+tok cf_rules_prev_tok(const char *text, size_t pos)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	tok k = { T_END, 0, 0, "" };
@@ -134,6 +130,9 @@ static tok prev_tok(const char *text, size_t pos)
 	fill_word(&k, text);
 	return k;
 }
+
+#define next_tok cf_rules_next_tok
+#define prev_tok cf_rules_prev_tok
 
 static int cmp_str(const void *a, const void *b)
 {
