@@ -766,6 +766,10 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral)
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
 			               ctx, 0);
+		/* wedding, noun-verb: only the first word is ambiguous (best man,
+		 * man); maid of honor and woman are not */
+		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB)
+			ctx = CF_CTX_NONE;
 		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap,
 			               ctx, 0);
