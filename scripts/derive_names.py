@@ -19,7 +19,10 @@ Method (Counterfactual Data Substitution style):
      words), places, titles and religious names (names-places.txt), names
      of fewer than 2 letters, and surnames (names-surnames.txt, after the
      Census 2010 list) unless among the TOP_KEEP most frequent names of
-     their sex (Johnson, Davis, Williams, Lincoln out; James, Thomas in);
+     their sex (Johnson, Davis, Williams, Lincoln out; James, Thomas in),
+     and names the CAD train text uses at least 3 times in surname position
+     (after a capitalised word in mid-sentence) and over twice as often as
+     in first-name position (before a capitalised word): Burton, Dalton;
   3. tagged "ambig-name" (swapped only with evidence of name use):
      names-ambiguous.txt (single-sex names that are common words: Will,
      Mark, Rose; places that are also common names: Virginia), and names
@@ -75,11 +78,13 @@ def read_list(path):
 
 
 def cad_case_counts(cad):
-    """(lower-case count, capitalised count) of each word in CAD train."""
+    """(lower-case count, capitalised count, surname-position count,
+    first-name-position count) of each word in CAD train."""
     import csv
     import re
     csv.field_size_limit(1 << 30)
-    low, cap = {}, {}
+    low, cap, sur, fst = {}, {}, {}, {}
+    tok = re.compile(r"[A-Za-z]+|[.!?;:\"()]")
     for path, cols in (("cad-sentiment/orig_train.tsv", ["Text"]),
                        ("cad-nli/original_train.tsv", ["sentence1", "sentence2"])):
         with open(os.path.join(cad, path), encoding="utf-8") as f:
@@ -87,16 +92,29 @@ def cad_case_counts(cad):
             head = next(r)
             for row in r:
                 for c in cols:
-                    for w in re.findall(r"[A-Za-z]+", row[head.index(c)]):
+                    ws = tok.findall(re.sub(r"<br\s*/?>", " . ", row[head.index(c)]))
+                    for i, w in enumerate(ws):
+                        if not w.isalpha():
+                            continue
                         d = low if w.islower() else cap
                         d[w.lower()] = d.get(w.lower(), 0) + 1
-    return low, cap
+                        if not w[0].isupper():
+                            continue
+                        prev = ws[i - 1] if i else "."
+                        prev2 = ws[i - 2] if i > 1 else "."
+                        nxt = ws[i + 1] if i + 1 < len(ws) else "."
+                        capw = lambda x: x.isalpha() and x[0].isupper()
+                        if capw(prev) and not (not prev2.isalpha()):
+                            sur[w.lower()] = sur.get(w.lower(), 0) + 1
+                        elif capw(nxt):
+                            fst[w.lower()] = fst.get(w.lower(), 0) + 1
+    return low, cap, sur, fst
 
 
 def main():
     ssa, lexdir, cad = sys.argv[1], sys.argv[2], sys.argv[3]
     words_path = sys.argv[4] if len(sys.argv) > 4 else "/usr/share/dict/words"
-    low_n, cap_n = cad_case_counts(cad)
+    low_n, cap_n, sur_n, fst_n = cad_case_counts(cad)
     lower = lambda xs: {x.lower() for x in xs}
     stop = lower(read_list(os.path.join(lexdir, "names-stoplist.txt")))
     surn = lower(read_list(os.path.join(lexdir, "names-surnames.txt")))
@@ -138,6 +156,11 @@ def main():
                 dropped["places"] += 1
                 continue
             if low in surn and rank >= TOP_KEEP:
+                dropped["surnames"] += 1
+                continue
+            # used as a surname in real text: "Tim Burton", "Timothy Dalton"
+            if rank >= TOP_KEEP and sur_n.get(low, 0) >= 3 and \
+                    sur_n.get(low, 0) > 2 * fst_n.get(low, 0):
                 dropped["surnames"] += 1
                 continue
             band = ("dated" if low in dated else "current",

@@ -150,21 +150,41 @@ static int abbrev_before_dot(const char *text, size_t dot)
 	return in(surname_after, w.w);
 }
 
-/* End of the word at we with a possessive 's or s' skipped. */
+/* Bytes of an apostrophe (' or U+2019) at text[p], or 0. */
+static size_t apos(const char *text, size_t len, size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+
+	if (p < len && t[p] == '\'')
+		return 1;
+	if (p + 2 < len && t[p] == 0xE2 && t[p + 1] == 0x80 && t[p + 2] == 0x99)
+		return 3;
+	return 0;
+}
+
+/* End of the word at we with a possessive 's or s' skipped; we if none. */
 static size_t past_possessive(const char *text, size_t len, size_t we)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	size_t p = we;
+	size_t p = we + apos(text, len, we), cl;
 
-	if (p < len && t[p] == '\'')
-		p++;
-	else if (p + 2 < len && t[p] == 0xE2 && t[p + 1] == 0x80 && t[p + 2] == 0x99)
-		p += 3;
-	else
+	if (p == we)
 		return we;
 	if (p < len && (t[p] == 's' || t[p] == 'S'))
 		p++;
+	if (p < len && cf_rules_is_word(t + p, len - p, &cl))
+		return we;   /* Don't, O'Neill: not a possessive */
 	return p;
+}
+
+/* A contraction or a glued name after the word: Don't, Will'll, O'Neill. */
+static int glued(const char *text, size_t len, size_t we)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t a = apos(text, len, we), cl;
+
+	return a && we + a < len && cf_rules_is_word(t + we + a, len - we - a, &cl) &&
+	       past_possessive(text, len, we) == we;
 }
 
 /* Position checks shared by name and ambig-name. */
@@ -175,9 +195,13 @@ static int first_name_position(const char *text, size_t len, size_t ws,
 	size_t cl;
 	tok p = cf_rules_prev_tok(text, ws), n, n2;
 
-	/* hyphen-joined: Spider-Man, Jean-Claude, Mary-Kate */
-	if (ws > 0 && t[ws - 1] == '-')
+	/* hyphen-joined: Spider-Man, Jean-Claude, Mary-Kate; Don't */
+	if ((ws > 0 && t[ws - 1] == '-') || glued(text, len, we))
 		return 0;
+	if ((ws > 1 && t[ws - 1] == '\'' && cf_rules_is_word(t + ws - 2, 1, &cl)) ||
+	    (ws > 3 && t[ws - 1] == 0x99 && t[ws - 2] == 0x80 && t[ws - 3] == 0xE2 &&
+	     cf_rules_is_word(t + ws - 4, 1, &cl)))
+		return 0;   /* O'Brien */
 	if (we + 1 < len && t[we] == '-' &&
 	    cf_rules_is_word(t + we + 1, len - we - 1, &cl))
 		return 0;

@@ -47,21 +47,45 @@ static void expect(const cf_rules *r, const char *in, const char *want)
 	cf_rules_out_free(&o);
 }
 
+/* The partner of a first name.
+ * Returned from a small ring of static buffers: valid for a few calls. */
+static const char *P(const cf_rules *r, const char *name)
+{
+	static char ring[8][64];
+	static int k;
+	cf_rules_out o = { 0 };
+	char *b = ring[k++ % 8], in[64];
+
+	/* "NAME said": a verb after it, so ambiguous names count as names */
+	snprintf(in, sizeof in, "%s said", name);
+	assert_int_equal(cf_rules_apply(r, in, strlen(in), &o, NULL), 1);
+	snprintf(b, 64, "%.*s", (int)(o.len - strlen(" said")), o.text);
+	cf_rules_out_free(&o);
+	return b;
+}
+
+/* expect() with the want text built by printf from the partners. */
+#define EXPECTF(r, in, ...) do { \
+		char want_[512]; \
+		snprintf(want_, sizeof want_, __VA_ARGS__); \
+		expect(r, in, want_); \
+	} while (0)
+
 static void test_first_name_position(void **state)
 {
 	cf_rules *r = mk(CF_RULES_BOTH, "names", 0);
 
 	/* a full name swaps its first name and keeps the surname */
-	expect(r, "We saw Steven Spielberg.", "We saw Melissa Spielberg.");
+	EXPECTF(r, "We saw Steven Spielberg.", "We saw %s Spielberg.", P(r, "Steven"));
 	/* surname position: after a capitalised name mid-sentence */
-	expect(r, "a novel by Henry James", "a novel by Maria James");
+	EXPECTF(r, "a novel by Henry James", "a novel by %s James", P(r, "Henry"));
 	expect(r, "with LeBron James", "with LeBron James");
 	/* ... after a title or an initial */
 	expect(r, "Mr. Thomas came", "Mr. Thomas came");
-	expect(r, "Samuel L. Jackson", "Emma L. Jackson");
-	expect(r, "George R. R. Martin", "Michelle R. R. Martin");
+	EXPECTF(r, "Samuel L. Jackson", "%s L. Jackson", P(r, "Samuel"));
+	EXPECTF(r, "George R. R. Martin", "%s R. R. Martin", P(r, "George"));
 	/* ... after a sentence-initial first name */
-	expect(r, "Jennifer Jason Leigh", "Robert Jason Leigh");
+	EXPECTF(r, "Jennifer Jason Leigh", "%s Jason Leigh", P(r, "Jennifer"));
 	/* places and organisations */
 	expect(r, "in St. Louis and Santa Barbara", "in St. Louis and Santa Barbara");
 	expect(r, "on Elizabeth Street", "on Elizabeth Street");
@@ -81,7 +105,8 @@ static void test_pair_list_clean(void **state)
 	expect(r, "America, India, Israel, Boston, General",
 	       "America, India, Israel, Boston, General");
 	/* partners of one era: Harry is not paired with Mildred */
-	expect(r, "Harry left.", "Jacqueline left.");
+	assert_string_not_equal(P(r, "Harry"), "Mildred");
+	assert_string_not_equal(P(r, "Wayne"), "Harry");
 	cf_rules_free(&r);
 }
 
@@ -90,14 +115,14 @@ static void test_ambiguous_names(void **state)
 	cf_rules *r = mk(CF_RULES_BOTH, "gender,names", 0);
 
 	/* used as a name: a verb or a surname after it, or mid-sentence */
-	expect(r, "Will said he would come.", "Daisy said she would come.");
-	expect(r, "Bill Murray is funny.", "Dawn Murray is funny.");
-	expect(r, "and then Mark left", "and then Virginia left");
+	EXPECTF(r, "Will said he would come.", "%s said she would come.", P(r, "Will"));
+	EXPECTF(r, "Bill Murray is funny.", "%s Murray is funny.", P(r, "Bill"));
+	EXPECTF(r, "and then Mark left", "and then %s left", P(r, "Mark"));
 	/* used as a word */
 	expect(r, "Will you come? The bill is high.", "Will you come? The bill is high.");
 	expect(r, "Mark my words.", "Mark my words.");
 	/* one text: the name everywhere or nowhere */
-	expect(r, "Rose was late. Rose.", "Jack was late. Jack.");
+	EXPECTF(r, "Rose was late. Rose.", "%s was late. %s.", P(r, "Rose"), P(r, "Rose"));
 	cf_rules_free(&r);
 }
 
@@ -105,10 +130,11 @@ static void test_possessive_and_accents(void **state)
 {
 	cf_rules *r = mk(CF_RULES_BOTH, "names", 0);
 
-	expect(r, "James' car and Charles' dog", "Mary's car and Karen's dog");
+	EXPECTF(r, "James' car and Charles' dog", "%s's car and %s's dog", P(r, "James"),
+	        P(r, "Charles"));
 	expect(r, "JAMES' CAR", "MARY'S CAR");
 	expect(r, "James's car", "Mary's car");
-	expect(r, "José met Renée.", "Lauren met Lucas.");
+	EXPECTF(r, "José met Zoë.", "%s met %s.", P(r, "Jose"), P(r, "Zoe"));
 	cf_rules_free(&r);
 }
 
@@ -117,7 +143,8 @@ static void test_gender_contexts(void **state)
 	cf_rules *r = mk(CF_RULES_BOTH, "gender,names", 0);
 
 	/* titles before names vs forms of address */
-	expect(r, "Sir John and Dame Judi", "Dame Elizabeth and Sir Greggory");
+	EXPECTF(r, "Sir John and Dame Judi", "Dame %s and Sir %s", P(r, "John"),
+	        P(r, "Judi"));
 	expect(r, "Yes, sir.", "Yes, madam.");
 	/* man as a verb, fixed expressions */
 	expect(r, "Volunteers man the phones.", "Volunteers man the phones.");
@@ -168,7 +195,8 @@ static void test_protected_spans(void **state)
 	                    "`Mary` and the film The Best Man.");
 	assert_int_equal(o.nprotected, 6);   /* Lord, URL, @, #, code, Man */
 	/* a plain name pair or a quoted sentence is not a title */
-	expect(r, "Tom and Mary met Tom Hanks.", "Molly and James met Molly Hanks.");
+	EXPECTF(r, "Tom and Mary met Tom Hanks.", "%s and James met %s Hanks.",
+	        P(r, "Tom"), P(r, "Tom"));
 	expect(r, "\"I love him,\" she said.", "\"I love her,\" he said.");
 	cf_rules_out_free(&o);
 	cf_rules_free(&r);
