@@ -8,7 +8,7 @@
  *   - URLs (http://, https://, www.) up to white space;
  *   - @handles and #tags (the sign and the word after it);
  *   - code: `...` on one line;
- *   - a quoted title: "..." or “...” of at most 12 words in which every
+ *   - a quoted title: "...", “...” or '...' of at most 12 words in which every
  *     word but the small ones (of, the, and, a, ...) starts with a capital
  *     ("The Lord of the Rings"; not "I love you," she said);
  *   - a Title-Case sequence in mid-sentence: two or more capitalised words
@@ -136,6 +136,11 @@ static int title_case(const unsigned char *t, size_t len, size_t s, size_t e)
 			continue;
 		}
 		size_t we = word_end(t, e, p);
+		if (p > s && (t[p - 1] == '\'' || t[p - 1] == 0x99) && we - p == 1 &&
+		    (t[p] == 's' || t[p] == 't')) {
+			p = we;   /* Peter's Friends: 's is part of the word */
+			continue;
+		}
 		words++;
 		if (words > 12)
 			return 0;
@@ -205,6 +210,23 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 				if ((rc = add_span(o, p, q)) < 0)
 					return rc;
 				p = q;
+				continue;
+			}
+		}
+		/* 'Single-Quoted Titles': an opening ' after a space or the start,
+		 * a closing ' before a non-word (not an apostrophe of "don't") */
+		if (c == '\'' && (p == 0 || t[p - 1] == ' ' || t[p - 1] == '(') &&
+		    p + 1 < len && is_upper_at(t, len, p + 1)) {
+			for (q = p + 1; q < len && t[q] != '\n' && q < p + 120; q++) {
+				size_t cl2;
+				if (t[q] == '\'' && (q + 1 >= len ||
+				    !cf_rules_is_word(t + q + 1, len - q - 1, &cl2)))
+					break;
+			}
+			if (q < len && t[q] == '\'' && title_case(t, len, p + 1, q)) {
+				if ((rc = add_span(o, p, q + 1)) < 0)
+					return rc;
+				p = q + 1;
 				continue;
 			}
 		}
