@@ -89,6 +89,8 @@ static const char *const surname_after[] = {
 	"det", "inspector", "judge", "justice", "senator", "sen", "governor",
 	"gov", "rev", "reverend", "pastor", "bishop", "cardinal", "pope",
 	"agent", "coach", "chief", "admiral", "commander", "private", "corporal",
+	"lord", "king", "queen", "prince", "princess", "duke", "duchess", "earl",
+	"baron", "count", "emperor", "empress",
 	"st", "saint", "santa", "san", "fort", "ft", "mount", "mt", "lake",
 	"port", "cape", "new", "north", "south", "east", "west", "upper",
 	"lower", "los", "las", "el", "la", "le", "de", "van", "von", "del", "da",
