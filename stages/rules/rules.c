@@ -185,8 +185,8 @@ static const cf_option rules_options[] = {
 	  "toggles it); 0 off", NULL },
 	{ "protect", CF_OPT_ENUM, offsetof(rules_state, protect), "auto", 0,
 	  protect_names, 0, 0, NULL, "no edits inside quoted titles, mid-sentence "
-	  "Title-Case sequences, URLs, @handles, #tags, `code`: auto (packs "
-	  "names, negation, antonyms) | all (every pack and lexicon) | none",
+	  "Title-Case sequences, URLs, @handles, #tags, `code`: auto (the "
+	  "built-in packs) | all (built-in packs and your lexicons) | none",
 	  NULL },
 	{ NULL }
 };
@@ -206,7 +206,8 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 		const char *pk = s->packs.v[i];
 		int prot = s->protect == PROTECT_ALL ||
 		           (s->protect == PROTECT_AUTO && (!strcmp(pk, "names") ||
-		            !strcmp(pk, "negation") || !strcmp(pk, "antonyms")));
+		            !strcmp(pk, "gender") || !strcmp(pk, "negation") ||
+		            !strcmp(pk, "antonyms")));
 		if ((rc = cf_rules_add_pack(r, pk, err)) == 0 && prot)
 			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
 		if (rc < 0) {

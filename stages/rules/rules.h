@@ -82,7 +82,7 @@ void cf_rules_free(cf_rules **r);
  * name position (rules_names.c); "ambig-name": the same, and only with
  * evidence of name use; "before-name": only before a capitalised name (a
  * source that already has a target keeps it for other places: sir -> madam,
- * Sir John -> Dame John); "noun-verb", "wedding": see rules_names.c; "keep":
+ * Sir John -> Dame John); "noun-verb", "wedding", "interj": see rules_names.c; "keep":
  * the phrase a is left as it is and no shorter entry fires inside it (man-
  * made, mother tongue; b is ignored); tag "oneway":
  * the line is used a -> b only (and not at all under b_to_a); tag "neutral":
@@ -189,9 +189,9 @@ int cf_rules_protected_at(cf_rules_out *out, const char *text, size_t len,
                           size_t off);
 
 /* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
- * name, ambig-name, before-name, noun-verb, wedding. */
+ * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
-       CF_CTX_NOUN_VERB, CF_CTX_WEDDING };
+       CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ };
 /* 1 if an entry of context ctx may fire on the word text[ws, we); prev_name:
  * the capitalised word before it is a first name of the lexicon. */
 int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,

@@ -24,7 +24,8 @@
  *         "with her back to" -> possessive) ........................
  *   anything else (a noun or an adjective) .................... possessive
  *
- *   his + end / . , ; : ! ? ) / is, was, will, to, than, too ... standalone
+ *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
+ *   his + too + end or punctuation (his too.; not his too-short) standalone
  *   his + and/or + a possessive determiner (his or her) ........ determiner
  *   anything else .............................................. determiner
  *
@@ -499,6 +500,10 @@ int cf_rules_his_standalone(const char *text, size_t len, size_t start,
 	if (strcmp(n.w, "and") == 0 || strcmp(n.w, "or") == 0) {
 		tok n2 = next_tok(text, len, n.e);
 		return !(n2.kind == T_WORD && IN(dets, n2.w));
+	}
+	if (strcmp(n.w, "too") == 0) {   /* was his too. / his too-short career */
+		tok n2 = next_tok(text, len, n.e);
+		return n2.kind == T_END || (n2.kind == T_PUNCT && text[n2.s] != '-');
 	}
 	return IN(after, n.w);
 }

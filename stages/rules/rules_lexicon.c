@@ -757,7 +757,8 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		int ctx = ambig ? CF_CTX_AMBIG_NAME : need_cap ? CF_CTX_NAME :
 		          TAG("before-name") ? CF_CTX_BEFORE_NAME :
 		          TAG("noun-verb") ? CF_CTX_NOUN_VERB :
-		          TAG("wedding") ? CF_CTX_WEDDING : CF_CTX_NONE;
+		          TAG("wedding") ? CF_CTX_WEDDING :
+		          TAG("interj") ? CF_CTX_INTERJ : CF_CTX_NONE;
 #undef TAG
 		rc = 0;
 		if (keep)   /* a phrase left alone, whatever the direction */
@@ -768,7 +769,7 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			               ctx, 0);
 		/* wedding, noun-verb: only the first word is ambiguous (best man,
 		 * man); maid of honor and woman are not */
-		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB)
+		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB || ctx == CF_CTX_INTERJ)
 			ctx = CF_CTX_NONE;
 		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap,

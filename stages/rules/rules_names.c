@@ -25,7 +25,10 @@
  *               the name everywhere or nowhere.
  *   before-name a title used only before a name (Dame Judi -> Sir Judi).
  *   noun-verb   "man" is a verb before a determiner (volunteers man the
- *               phones), unless a determiner or adjective precedes it.
+ *               phones), unless a determiner or adjective precedes it; and
+ *               an interjection as interj.
+ *   interj      not a sentence-initial word before a comma or '!' ("Boy,
+ *               would that be hard").
  *   wedding     "best man" is the wedding role only after a possessive or
  *               before 's / at / to / speech / toast / duties ("his best
  *               man", "best man at the wedding"); else the words swap one
@@ -436,6 +439,16 @@ static int ambig_name(const char *text, size_t len, size_t ws, size_t we,
 	return 0;
 }
 
+/* A sentence-initial word followed by a comma or '!': "Boy, would that
+ * make ...", "Man, this film ...". */
+static int interjection(const char *text, size_t len, size_t ws, size_t we)
+{
+	tok n = cf_rules_next_tok(text, len, we);
+
+	return sentence_start(text, ws) && n.kind == CF_TOK_PUNCT &&
+	       (text[n.s] == ',' || text[n.s] == '!');
+}
+
 int cf_rules_before_name(const char *text, size_t len, size_t we)
 {
 	tok n = cf_rules_next_tok(text, len, we);
@@ -457,12 +470,16 @@ int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
 		return ambig_name(text, len, ws, we, prev_name);
 	case CF_CTX_BEFORE_NAME:
 		return cf_rules_before_name(text, len, we);
+	case CF_CTX_INTERJ:
+		return !interjection(text, len, ws, we);
 	case CF_CTX_NOUN_VERB: {
 		static const char *const det_or_adj[] = {
 			"the", "a", "an", "this", "that", "every", "each", "one", "old",
 			"young", "good", "other", "another", "any", "no", "my", "your",
 			"his", "her", "our", "their", "its", NULL
 		};
+		if (interjection(text, len, ws, we))
+			return 0;   /* Man, this film ... */
 		n = cf_rules_next_tok(text, len, we);
 		if (n.kind != CF_TOK_WORD || !in(determiner, n.w))
 			return 1;

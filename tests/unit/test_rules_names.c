@@ -163,6 +163,10 @@ static void test_gender_contexts(void **state)
 	expect(r, "the host and her sisters-in-law", "the host and his brothers-in-law");
 	expect(r, "the hostess", "the host");
 	expect(r, "her stepdad", "his stepmom");
+	/* interjections, his + too */
+	expect(r, "Boy, that was hard. Man, what a boy!", "Boy, that was hard. Man, what a girl!");
+	expect(r, "the role of his too-short career", "the role of her too-short career");
+	expect(r, "The idea was his too.", "The idea was hers too.");
 	cf_rules_free(&r);
 }
 
@@ -194,6 +198,8 @@ static void test_protected_spans(void **state)
 	                    "Prejudice with James, see http://x.org/Mary @Mary #Mary "
 	                    "`Mary` and the film The Best Man.");
 	assert_int_equal(o.nprotected, 6);   /* Lord, URL, @, #, code, Man */
+	expect(r, "i prefer DAY OF THE WOMAN to it", "i prefer DAY OF THE WOMAN to it");
+	expect(r, "the Dukes of Hazzard", "the Dukes of Hazzard");
 	/* a plain name pair or a quoted sentence is not a title */
 	EXPECTF(r, "Tom and Mary met Tom Hanks.", "%s and James met %s Hanks.",
 	        P(r, "Tom"), P(r, "Tom"));
