@@ -196,6 +196,10 @@ enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
  * the capitalised word before it is a first name of the lexicon. */
 int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
                     size_t we, int prev_name);
+/* 1 if the capitalised word at ws follows a first name, a title or an
+ * initial (Stephen King, Mr. King): a surname, whatever else it means. */
+int cf_rules_surname_position(const char *text, size_t len, size_t ws,
+                              int prev_name);
 /* 1 if a capitalised word (a name) follows position we: Sir John. */
 int cf_rules_before_name(const char *text, size_t len, size_t we);
 

@@ -1320,6 +1320,11 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			if (e->ctx && !cf_rules_ctx_ok(e->ctx, text, len, ws, me,
 			                               e->need_cap && prev_is_name(r, text, ws)))
 				continue;
+			/* a capitalised word after a first name is a surname: Stephen
+			 * King, Carole King, Freddie Prince */
+			if (!e->need_cap && starts_upper(text + ws, we - ws) &&
+			    cf_rules_surname_position(text, len, ws, prev_is_name(r, text, ws)))
+				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
 			if (e->keep) {   /* man-made, mother tongue: left alone */

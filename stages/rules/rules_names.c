@@ -449,6 +449,20 @@ static int interjection(const char *text, size_t len, size_t ws, size_t we)
 	       (text[n.s] == ',' || text[n.s] == '!');
 }
 
+int cf_rules_surname_position(const char *text, size_t len, size_t ws,
+                               int prev_name)
+{
+	tok p = cf_rules_prev_tok(text, ws);
+
+	if (!cap_at(text, len, ws))
+		return 0;
+	if (p.kind == CF_TOK_WORD && cap_at(text, len, p.s))
+		return !in(first_after, p.w) && !in(determiner, p.w) &&
+		       (prev_name || in(surname_after, p.w) || !common_word(p.w));
+	return p.kind == CF_TOK_PUNCT && text[p.s] == '.' &&
+	       abbrev_before_dot(text, p.s);
+}
+
 int cf_rules_before_name(const char *text, size_t len, size_t we)
 {
 	tok n = cf_rules_next_tok(text, len, we);

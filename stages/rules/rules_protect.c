@@ -259,8 +259,8 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 				if (b == a)
 					break;
 				if (is_upper_at(t, len, a)) {
-					if (joiner(text + a, b - a))
-						joined = 1;   /* DAY OF THE WOMAN, Lord Of The Rings */
+					if (joiner(text + a, b - a) || prep(text + a, b - a))
+						joined = 1;   /* DAY OF THE WOMAN, Men In White */
 					caps++;
 					last = b;
 					q = b;

@@ -163,6 +163,10 @@ static void test_gender_contexts(void **state)
 	expect(r, "the host and her sisters-in-law", "the host and his brothers-in-law");
 	expect(r, "the hostess", "the host");
 	expect(r, "her stepdad", "his stepmom");
+	/* a gendered word as a surname */
+	EXPECTF(r, "a novel by Stephen King", "a novel by %s King", P(r, "Stephen"));
+	expect(r, "Mr. King and the King", "Ms. King and the Queen");
+	expect(r, "the King and Queen won Best Actor", "the Queen and King won Best Actress");
 	/* interjections, his + too */
 	expect(r, "Boy, that was hard. Man, what a boy!", "Boy, that was hard. Man, what a girl!");
 	expect(r, "the role of his too-short career", "the role of her too-short career");
