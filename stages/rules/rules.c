@@ -42,7 +42,7 @@ typedef struct rules_state {
 	cf_strmap label_map;
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
-	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
+	long negation_scope;          /* words; 0 off; long: CF_OPT_INT stores a long */
 	int protect;                  /* PROTECT_AUTO, _ALL, _NONE */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
@@ -200,7 +200,7 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	int rc;
 
 	if ((rc = cf_rules_new(&r, dir, err)) < 0 ||
-	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
+	    (rc = cf_rules_set_scope(r, (int)s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
 		const char *pk = s->packs.v[i];
