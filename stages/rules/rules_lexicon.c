@@ -1054,6 +1054,19 @@ static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
 	return 0;
 }
 
+/* A capitalised lexicon word after a first name, title or initial (Stephen
+ * King): the lexicon lookup of the word before only when it could matter. */
+static int gendered_surname(const cf_rules *r, const char *text, size_t len,
+                            size_t ws)
+{
+	cf_rules_tok p = cf_rules_prev_tok(text, ws);
+
+	if (p.kind == CF_TOK_WORD && starts_upper(text + p.s, p.e - p.s))
+		return cf_rules_surname_position(text, len, ws, prev_is_name(r, text, ws));
+	return p.kind == CF_TOK_PUNCT && text[p.s] == '.' &&
+	       cf_rules_surname_position(text, len, ws, 0);
+}
+
 /* End of a bare possessive apostrophe after an s-final name ("James' car"),
  * or me when there is none. */
 static size_t s_apostrophe(const char *text, size_t len, size_t ws, size_t me)
@@ -1323,7 +1336,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			/* a capitalised word after a first name is a surname: Stephen
 			 * King, Carole King, Freddie Prince */
 			if (!e->need_cap && starts_upper(text + ws, we - ws) &&
-			    cf_rules_surname_position(text, len, ws, prev_is_name(r, text, ws)))
+			    gendered_surname(r, text, len, ws))
 				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */

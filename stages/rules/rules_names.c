@@ -62,7 +62,7 @@ static int common_word(const char *w)
 static int in(const char *const *list, const char *w)
 {
 	for (; w[0] && *list; list++)
-		if (strcmp(*list, w) == 0)
+		if ((*list)[0] == w[0] && strcmp(*list, w) == 0)
 			return 1;
 	return 0;
 }
@@ -165,8 +165,12 @@ static int sentence_start(const char *text, size_t pos)
 		return 1;
 	if (p.kind != CF_TOK_PUNCT)
 		return 0;
-	return strchr(".!?:;\"(-*[>", text[p.s]) != NULL ||
-	       (unsigned char)text[p.s] >= 0x80;   /* closing bytes of “ ” … */
+	switch (text[p.s]) {
+	case '.': case '!': case '?': case ':': case ';': case '"': case '(':
+	case '-': case '*': case '[': case '>':
+		return 1;
+	}
+	return (unsigned char)text[p.s] >= 0x80;   /* closing bytes of “ ” … */
 }
 
 /* The word of an initial or abbreviation before '.' at p: "R" or "Mr". */

@@ -2,9 +2,12 @@
  * rules_protect.c - protected spans: parts of a text no protected rule
  * edits (titles of works, named sequences, URLs, handles, tags, code).
  *
- * Consumes: one UTF-8 text.  Emits: sorted, non-overlapping byte spans in
- * cf_rules_out (o->prot), computed at most once per apply and only when a
- * protected rule first matches (most texts never pay for it).  Spans:
+ * Consumes: one UTF-8 text and the offset of a word a protected rule
+ * matched.  Emits: 1 if the word lies in a protected span.  A lower-case
+ * word can only be in a URL, handle, tag or code span, which the bytes
+ * around it decide; for a capitalised word the spans of the whole text are
+ * found once per apply into o->prot (scratch owned by the cf_rules_out) by
+ * a scan that skips ordinary bytes through a class table.  Spans:
  *   - URLs (http://, https://, www.) up to white space;
  *   - @handles and #tags (the sign and the word after it);
  *   - code: `...` on one line;
@@ -21,46 +24,60 @@
  * State: none beyond the caller's cf_rules_out.  Limits: spans are capped
  * by CF_RULES_MAX_EDITS.  Failure: CF_ENOMEM, CF_ELIMIT.
  */
+#define _GNU_SOURCE   /* memrchr */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "rules.h"
 
-static int in_words(const char *const *s, const char *w, size_t n)
+
+/* Small words, classified without a table walk (this runs on every
+ * capitalised word of a text): SMALL, words title case leaves lower-case;
+ * JOIN, words that join a title's words but not two names ("Pride and
+ * Prejudice" and "Tom and Mary" look alike, so and/or are not JOIN); PREP,
+ * prepositions that join only with an article after them ("Gone with the
+ * Wind", not "Hanks with Meg Ryan"). */
+enum { SMALL = 1, JOIN = 2, PREP = 4 };
+
+static int small_kind(const char *w, size_t n)
 {
-	for (size_t i = 0; s[i]; i++)
-		if (strlen(s[i]) == n && strncasecmp(s[i], w, n) == 0)
-			return 1;
-	return 0;
+	char b[5];
+	size_t i;
+
+	if (n == 0 || n > 4)
+		return 0;
+	for (i = 0; i < n; i++)
+		b[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	b[n] = '\0';
+	switch (n) {
+	case 1:
+		return b[0] == 'a' ? SMALL | JOIN : 0;
+	case 2:
+		if (!strcmp(b, "of") || !strcmp(b, "an"))
+			return SMALL | JOIN;
+		if (!strcmp(b, "in") || !strcmp(b, "on") || !strcmp(b, "to") ||
+		    !strcmp(b, "at"))
+			return SMALL | PREP;
+		if (!strcmp(b, "by") || !strcmp(b, "or") || !strcmp(b, "as") ||
+		    !strcmp(b, "is"))
+			return SMALL;
+		return 0;
+	case 3:
+		if (!strcmp(b, "the"))
+			return SMALL | JOIN;
+		if (!strcmp(b, "for"))
+			return SMALL | PREP;
+		return !strcmp(b, "and") ? SMALL : 0;
+	default:
+		if (!strcmp(b, "with") || !strcmp(b, "from") || !strcmp(b, "into"))
+			return SMALL | PREP;
+		return 0;
+	}
 }
 
-/* Small words title case leaves lower-case. */
-static int small(const char *w, size_t n)
-{
-	static const char *const s[] = {
-		"of", "the", "and", "a", "an", "in", "on", "to", "for", "at", "with",
-		"from", "by", "or", "as", "is", NULL
-	};
-	return in_words(s, w, n);
-}
-
-/* Small words that join the words of a title but not two names: "Pride
- * and Prejudice" and "Tom and Mary" look alike, so and/or are left out; a
- * preposition joins only with an article after it ("Gone with the Wind",
- * not "Hanks with Meg Ryan"). */
-static int joiner(const char *w, size_t n)
-{
-	static const char *const s[] = { "of", "the", "a", "an", NULL };
-	return in_words(s, w, n);
-}
-
-static int prep(const char *w, size_t n)
-{
-	static const char *const s[] = {
-		"in", "on", "at", "with", "for", "from", "to", "into", "under", NULL
-	};
-	return in_words(s, w, n);
-}
+static int small(const char *w, size_t n) { return small_kind(w, n) & SMALL; }
+static int joiner(const char *w, size_t n) { return small_kind(w, n) & JOIN; }
+static int prep(const char *w, size_t n) { return small_kind(w, n) & PREP; }
 
 static int is_upper_at(const unsigned char *t, size_t len, size_t p)
 {
@@ -160,14 +177,40 @@ static int sentence_start(const unsigned char *t, size_t p)
 	return p == 0 || strchr(".!?:;\n\"(>", t[p - 1]) != NULL || t[p - 1] >= 0x80;
 }
 
+/* Bytes that may start a span: capitals (ASCII, Latin-1 and its lead byte
+ * C3), @ # ` " ' and E2 (curly quotes); with h/w too (URLs). */
+#define STARTS \
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, \
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, \
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, \
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, \
+	['Y'] = 1, ['Z'] = 1, ['@'] = 1, ['#'] = 1, ['`'] = 1, ['"'] = 1, \
+	['\''] = 1, [0xC3] = 1, [0xE2] = 1
+static const unsigned char starts[256] = { STARTS };
+static const unsigned char starts_url[256] = { STARTS, ['h'] = 1, ['w'] = 1 };
+
 static int scan(const char *text, size_t len, cf_rules_out *o)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t p = 0, cl, q, ql;
 	int rc;
+	/* h and w stop the fast skip only in a text that has a URL at all */
+	const unsigned char *cls = memmem(text, len, "://", 3) ||
+	                           memmem(text, len, "www.", 4) ? starts_url : starts;
 
 	while (p < len) {
 		unsigned char c = t[p];
+		/* the common case: bytes that start nothing */
+		if (!cls[c]) {
+			p++;
+			while (p < len && !cls[t[p]])
+				p++;
+			continue;
+		}
+		if ((c == 'h' || c == 'w') && p > 0 && t[p - 1] >= 'a' && t[p - 1] <= 'z') {
+			p++;   /* mid-word: not a URL */
+			continue;
+		}
 		/* URLs */
 		if ((c == 'h' || c == 'H') && (p == 0 || !cf_rules_is_word(t + p - 1, 1, &cl)) &&
 		    (!strncasecmp(text + p, "http://", len - p < 7 ? len - p : 7) ||
@@ -308,12 +351,54 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 	return 0;
 }
 
+/* The same answer as the full scan for a word starting lower-case at off:
+ * such a word can only be protected by a URL, a handle, a tag or code
+ * (title spans need capitals), which the bytes around it decide. */
+static int lower_protected(const unsigned char *t, size_t len, size_t off)
+{
+	size_t ts = off, ls = off, u, cl, ticks = 0;
+
+	while (ts > 0 && t[ts - 1] > ' ' && off - ts < 512)
+		ts--;
+	for (u = ts; u < off; u++) {   /* a URL starting in this token */
+		if (u > 0 && u > ts && cf_rules_is_word(t + u - 1, 1, &cl))
+			continue;
+		if ((len - u >= 8 && (!strncasecmp((const char *)t + u, "http://", 7) ||
+		                      !strncasecmp((const char *)t + u, "https://", 8))) ||
+		    (len - u > 4 && !strncasecmp((const char *)t + u, "www.", 4)))
+			return 1;
+	}
+	if (off > 0 && (t[off - 1] == '@' || t[off - 1] == '#') &&
+	    (off == 1 || !cf_rules_is_word(t + off - 2, 1, &cl)))
+		return 1;   /* @he, #his */
+	if (!off || !memrchr(t, '`', off))
+		return 0;   /* no code before it: the common case, found fast */
+	{
+		const unsigned char *nl = memrchr(t, '\n', off);
+		ls = nl ? (size_t)(nl - t) + 1 : 0;
+	}
+	for (u = ls; u < off; u++)
+		ticks += t[u] == '`';
+	if (ticks % 2) {   /* inside `code` if it closes on this line */
+		for (u = off; u < len && t[u] != '\n'; u++)
+			if (t[u] == '`')
+				return 1;
+	}
+	return 0;
+}
+
 int cf_rules_protected_at(cf_rules_out *o, const char *text, size_t len,
                           size_t off)
 {
+	const unsigned char *t = (const unsigned char *)text;
 	size_t lo = 0, hi;
 	int rc;
 
+	if (off >= len)
+		return 0;
+	if (!is_upper_at(t, len, off))
+		return lower_protected(t, len, off);   /* no scan needed */
+	/* a capitalised word: the spans of the whole text, found once */
 	if (!o->prot_done) {
 		o->nprot = 0;
 		if ((rc = scan(text, len, o)) < 0)
