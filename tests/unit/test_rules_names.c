@@ -146,6 +146,8 @@ static void test_gender_contexts(void **state)
 	EXPECTF(r, "Sir John and Dame Judi", "Dame %s and Sir %s", P(r, "John"),
 	        P(r, "Judi"));
 	expect(r, "Yes, sir.", "Yes, madam.");
+	EXPECTF(r, "Lady Mary and a lady; the lord", "Lord %s and a gentleman; the lady",
+	        P(r, "Mary"));
 	/* man as a verb, fixed expressions */
 	expect(r, "Volunteers man the phones.", "Volunteers man the phones.");
 	expect(r, "the man the police want", "the woman the police want");
