@@ -17,7 +17,8 @@
  *   - a Title-Case sequence in mid-sentence: two or more capitalised words
  *     joined by small words, or led by The/A/An ("Pride and Prejudice",
  *     "the film The Best Man"); a plain run of capitalised words ("Tom
- *     Hanks") is a name, not protected.
+ *     Hanks") is a name, and five or more words in capitals are shouting:
+ *     neither is protected.
  * Which rules are protected is the rule set's choice (cf_rules_set_protect);
  * apply() counts the matches it skipped in o->nprotected.
  *
@@ -167,6 +168,15 @@ static int title_case(const unsigned char *t, size_t len, size_t s, size_t e)
 		p = we;
 	}
 	return words > 0;
+}
+
+/* No lower-case ASCII letter in t[s, e). */
+static int all_upper(const unsigned char *t, size_t s, size_t e)
+{
+	for (; s < e; s++)
+		if (t[s] >= 'a' && t[s] <= 'z')
+			return 0;
+	return 1;
 }
 
 /* A sentence boundary just before p (white space skipped)? */
@@ -334,6 +344,10 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 				}
 				break;
 			}
+			/* five or more words in capitals are shouting, not a title
+			 * (HOW COULD UNCLE JESSE BE MAKING ...) */
+			if (caps >= 5 && all_upper(t, s, last))
+				joined = lead = 0;
 			if (caps >= 2 && (joined || (lead && !sentence_start(t, s)))) {
 				if ((rc = add_span(o, s, last)) < 0)
 					return rc;

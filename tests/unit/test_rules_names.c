@@ -206,6 +206,7 @@ static void test_protected_spans(void **state)
 	assert_int_equal(o.nprotected, 6);   /* Lord, URL, @, #, code, Man */
 	expect(r, "i prefer DAY OF THE WOMAN to it", "i prefer DAY OF THE WOMAN to it");
 	expect(r, "the Dukes of Hazzard", "the Dukes of Hazzard");
+	expect(r, "WHY DID HE DIE BEFORE THE END", "WHY DID SHE DIE BEFORE THE END");
 	/* a plain name pair or a quoted sentence is not a title */
 	EXPECTF(r, "Tom and Mary met Tom Hanks.", "%s and James met %s Hanks.",
 	        P(r, "Tom"), P(r, "Tom"));
