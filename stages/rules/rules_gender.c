@@ -315,9 +315,10 @@ static const char *const ditrans[] = {
 /* Mass nouns that stand without a determiner: "gave her money" (no one
  * says "gave him book", so a bare singular noun there is possessive). */
 static const char *const mass[] = {
-	"advice", "assistance", "attention", "bread", "cash", "coffee",
-	"comfort", "courage", "credit", "directions", "feedback", "food",
-	"guidance", "homework", "hope", "information",
+	"advice", "assistance", "attention", "bread", "breakfast", "cash",
+	"coffee", "comfort", "courage", "credit", "dinner", "directions",
+	"feedback", "food", "guidance", "help", "homework", "hope",
+	"information", "lunch",
 	"instructions", "luck", "medicine", "money", "news", "peace",
 	"permission", "pleasure", "strength", "support", "tea", "trouble",
 	"water", "wine",
