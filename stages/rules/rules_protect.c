@@ -170,13 +170,25 @@ static int title_case(const unsigned char *t, size_t len, size_t s, size_t e)
 	return words > 0;
 }
 
-/* No lower-case ASCII letter in t[s, e). */
-static int all_upper(const unsigned char *t, size_t s, size_t e)
+/* Words of t[s, e) in capitals only (a word of two letters or more). */
+static size_t upper_words(const unsigned char *t, size_t s, size_t e)
 {
-	for (; s < e; s++)
-		if (t[s] >= 'a' && t[s] <= 'z')
-			return 0;
-	return 1;
+	size_t n = 0, len = 0;
+	int lower = 0;
+
+	for (; s <= e; s++) {
+		int letter = s < e && ((t[s] >= 'a' && t[s] <= 'z') ||
+		                       (t[s] >= 'A' && t[s] <= 'Z'));
+		if (letter) {
+			len++;
+			lower |= t[s] >= 'a';
+			continue;
+		}
+		n += len >= 2 && !lower;
+		len = 0;
+		lower = 0;
+	}
+	return n;
 }
 
 /* A sentence boundary just before p (white space skipped)? */
@@ -346,7 +358,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 			}
 			/* five or more words in capitals are shouting, not a title
 			 * (HOW COULD UNCLE JESSE BE MAKING ...) */
-			if (caps >= 5 && all_upper(t, s, last))
+			if (caps >= 5 && upper_words(t, s, last) >= 5)
 				joined = lead = 0;
 			if (caps >= 2 && (joined || (lead && !sentence_start(t, s)))) {
 				if ((rc = add_span(o, s, last)) < 0)
