@@ -184,9 +184,14 @@ int cf_rules_his_standalone(const char *text, size_t len, size_t start,
 /* Protected spans of text: 1 if byte off lies in one, 0 if not, or
  * CF_ENOMEM / CF_ELIMIT.  Scans text on the first call after an apply
  * reset out->prot_done; the spans stay in out. */
-typedef struct cf_rules_span { size_t s, e; } cf_rules_span;
+typedef struct cf_rules_span { size_t s, e; int title; } cf_rules_span;
 int cf_rules_protected_at(cf_rules_out *out, const char *text, size_t len,
                           size_t off);
+/* 1 if another occurrence of the word text[ws, we) lies in a protected span
+ * (the title "Veronica Mars" quoted once makes every Veronica a title); 0,
+ * or CF_ENOMEM / CF_ELIMIT. */
+int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
+                                 size_t len, size_t ws, size_t we);
 
 /* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
  * name, ambig-name, before-name, noun-verb, wedding, interj. */

@@ -1346,6 +1346,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			}
 			if (is_prot_rule(r, e->rule)) {
 				int pr = cf_rules_protected_at(o, text, len, ws);
+				/* a name that is a title elsewhere in the text is one here */
+				if (pr == 0 && e->need_cap)
+					pr = cf_rules_protected_elsewhere(o, text, len, ws, we);
 				if (pr < 0)
 					return pr;
 				if (pr) {

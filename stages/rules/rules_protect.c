@@ -87,7 +87,9 @@ static int is_upper_at(const unsigned char *t, size_t len, size_t p)
 	return p + 1 < len && t[p] == 0xC3 && t[p + 1] >= 0x80 && t[p + 1] <= 0x9E;
 }
 
-static int add_span(cf_rules_out *o, size_t s, size_t e)
+/* Append span [s, e) (title: a quoted or Title-Case title, else a URL,
+ * handle, tag or code), merging with the last when they touch. */
+static int add_span(cf_rules_out *o, size_t s, size_t e, int title)
 {
 	cf_rules_span *v = o->prot;
 
@@ -96,6 +98,7 @@ static int add_span(cf_rules_out *o, size_t s, size_t e)
 	if (o->nprot && v[o->nprot - 1].e >= s) {   /* merge with the last */
 		if (v[o->nprot - 1].e < e)
 			v[o->nprot - 1].e = e;
+		v[o->nprot - 1].title |= title;
 		return 0;
 	}
 	if (o->nprot == o->protcap) {
@@ -109,6 +112,7 @@ static int add_span(cf_rules_out *o, size_t s, size_t e)
 	}
 	v[o->nprot].s = s;
 	v[o->nprot].e = e;
+	v[o->nprot].title = title;
 	o->nprot++;
 	return 0;
 }
@@ -241,7 +245,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 			q = p;
 			while (q < len && t[q] > ' ')
 				q++;
-			if ((rc = add_span(o, p, q)) < 0)
+			if ((rc = add_span(o, p, q, 0)) < 0)
 				return rc;
 			p = q;
 			continue;
@@ -251,7 +255,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 			q = p;
 			while (q < len && t[q] > ' ')
 				q++;
-			if ((rc = add_span(o, p, q)) < 0)
+			if ((rc = add_span(o, p, q, 0)) < 0)
 				return rc;
 			p = q;
 			continue;
@@ -261,7 +265,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 		    (p == 0 || !cf_rules_is_word(t + p - 1, 1, &cl)) &&
 		    cf_rules_is_word(t + p + 1, len - p - 1, &cl)) {
 			q = word_end(t, len, p + 1);
-			if ((rc = add_span(o, p, q)) < 0)
+			if ((rc = add_span(o, p, q, 0)) < 0)
 				return rc;
 			p = q;
 			continue;
@@ -272,7 +276,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 			const unsigned char *nl = memchr(t + p + 1, '\n', len - p - 1);
 			if (e && (!nl || e < nl)) {
 				q = (size_t)(e - t) + 1;
-				if ((rc = add_span(o, p, q)) < 0)
+				if ((rc = add_span(o, p, q, 0)) < 0)
 					return rc;
 				p = q;
 				continue;
@@ -289,7 +293,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 					break;
 			}
 			if (q < len && t[q] == '\'' && title_case(t, len, p + 1, q)) {
-				if ((rc = add_span(o, p, q + 1)) < 0)
+				if ((rc = add_span(o, p, q + 1, 1)) < 0)
 					return rc;
 				p = q + 1;
 				continue;
@@ -300,7 +304,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 		                 t[p + 2] == 0x9C)) {
 			q = quote_end(t, len, p, &ql);
 			if (q && title_case(t, len, p + ql, q)) {
-				if ((rc = add_span(o, p, q + ql)) < 0)
+				if ((rc = add_span(o, p, q + ql, 1)) < 0)
 					return rc;
 				p = q + ql;
 				continue;
@@ -361,7 +365,7 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 			if (caps >= 5 && upper_words(t, s, last) >= 5)
 				joined = lead = 0;
 			if (caps >= 2 && (joined || (lead && !sentence_start(t, s)))) {
-				if ((rc = add_span(o, s, last)) < 0)
+				if ((rc = add_span(o, s, last, 1)) < 0)
 					return rc;
 			}
 			p = last > e ? last : e;
@@ -413,8 +417,9 @@ static int lower_protected(const unsigned char *t, size_t len, size_t off)
 	return 0;
 }
 
-int cf_rules_protected_at(cf_rules_out *o, const char *text, size_t len,
-                          size_t off)
+/* 0: off is in no span; 1: in a URL, handle, tag or code; 2: in a title;
+ * or CF_ENOMEM / CF_ELIMIT. */
+static int span_at(cf_rules_out *o, const char *text, size_t len, size_t off)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t lo = 0, hi;
@@ -439,5 +444,39 @@ int cf_rules_protected_at(cf_rules_out *o, const char *text, size_t len,
 		else
 			hi = mid;
 	}
-	return lo < o->nprot && ((cf_rules_span *)o->prot)[lo].s <= off;
+	if (lo < o->nprot && ((cf_rules_span *)o->prot)[lo].s <= off)
+		return ((cf_rules_span *)o->prot)[lo].title ? 2 : 1;
+	return 0;
+}
+
+int cf_rules_protected_at(cf_rules_out *o, const char *text, size_t len,
+                          size_t off)
+{
+	int rc = span_at(o, text, len, off);
+
+	return rc < 0 ? rc : rc > 0;
+}
+
+int cf_rules_protected_elsewhere(cf_rules_out *o, const char *text, size_t len,
+                                 size_t ws, size_t we)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t n = we - ws, p = 0, cl;
+	int rc;
+
+	while (n && p + n <= len) {
+		const char *q = memmem(text + p, len - p, text + ws, n);
+		size_t s;
+		if (!q)
+			break;
+		s = (size_t)(q - text);
+		p = s + 1;
+		if (s == ws || (s > 0 && cf_rules_is_word(t + s - 1, 1, &cl) &&
+		                (t[s - 1] < 0x80)) ||
+		    (s + n < len && cf_rules_is_word(t + s + n, len - s - n, &cl)))
+			continue;   /* this one, or inside a longer word */
+		if ((rc = span_at(o, text, len, s)) != 0 && rc != 1)
+			return rc < 0 ? rc : 1;   /* a title, not a URL or handle */
+	}
+	return 0;
 }

@@ -207,6 +207,9 @@ static void test_protected_spans(void **state)
 	expect(r, "i prefer DAY OF THE WOMAN to it", "i prefer DAY OF THE WOMAN to it");
 	expect(r, "the Dukes of Hazzard", "the Dukes of Hazzard");
 	expect(r, "WHY DID HE DIE BEFORE THE END", "WHY DID SHE DIE BEFORE THE END");
+	/* a name that is a title elsewhere in the text is one everywhere */
+	expect(r, "I loved \"Nancy Drew\" and Nancy was great.",
+	       "I loved \"Nancy Drew\" and Nancy was great.");
 	/* a plain name pair or a quoted sentence is not a title */
 	EXPECTF(r, "Tom and Mary met Tom Hanks.", "%s and James met %s Hanks.",
 	        P(r, "Tom"), P(r, "Tom"));
