@@ -8,15 +8,21 @@
  * yes/no, no text.
  *
  *   name        a first name only in first-name position: not after a
- *               capitalised word in mid-sentence (James in "Henry James",
- *               "LeBron James"), a title (Mr. Davis, General Lee), an
- *               initial (George R. R. Martin) or a place word (St. Louis,
- *               Santa Barbara, Fort Worth); not before a place or
- *               organisation word (Elizabeth Street, Johns Hopkins
- *               University, George Washington Bridge); not hyphen-joined
- *               (Spider-Man, Jean-Claude).  After a sentence-initial
- *               capitalised word it is a surname only when that word is a
- *               first name itself (Jennifer Jason Leigh).
+ *               capitalised word in mid-sentence (Henry James), a title
+ *               (Mr. Davis, Lord Byron), an initial (George R. R. Martin),
+ *               a place word (St. Louis, Santa Barbara), a possessive
+ *               determiner (his Dorsey days), or a sentence-initial word
+ *               that is a name or no ordinary word (Lysette Anthony; not
+ *               "Director John Ford": common_words.c); not before a place
+ *               or organisation word (Elizabeth Street, Johns Hopkins
+ *               University); not hyphen- or apostrophe-joined (Spider-Man,
+ *               O'Brien, Don't); not after in/on without a surname (filmed
+ *               in Skye); not a work: capitals after a lower-case word or
+ *               '/' ("1981's ARTHUR"), a year after it (Theodore Rex
+ *               (1995)), a determiner before it and a kind of work after it
+ *               (the Harry Potter movies); and not where the same word is in
+ *               surname position elsewhere in the text (Lysette Anthony ...
+ *               Anthony with Hugh Grant).
  *   ambig-name  a name that is also a common word (Will, Bill, Rose, Mark,
  *               Frank): as `name`, and it needs evidence of name use: mid-
  *               sentence capital (not after a determiner), a capitalised
@@ -34,8 +40,11 @@
  *               man", "best man at the wedding"); else the words swap one
  *               by one (the best man for the job -> the best woman ...).
  *
- * State: none.  Limits: looks at two words either side (ambig-name: the
- * whole text for other occurrences).  Failure: none (always decides).
+ * cf_rules_surname_position() says when any capitalised lexicon word is a
+ * surname (Stephen King, Mr. King).
+ *
+ * State: none.  Limits: looks at two words either side, and at the other
+ * occurrences of a name in the text.  Failure: none (always decides).
  */
 #define _GNU_SOURCE   /* memmem */
 #include <stdlib.h>
