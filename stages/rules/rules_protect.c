@@ -417,6 +417,49 @@ static int lower_protected(const unsigned char *t, size_t len, size_t off)
 	return 0;
 }
 
+/* A capitalised word with no capital, small word or quote next to it ("He
+ * said"): it cannot be in a title (a run needs two capitals, a quoted
+ * title all its words capitalised), so the scan is not needed. */
+static int alone(const unsigned char *t, size_t len, size_t off)
+{
+	size_t e = word_end(t, len, off), p = off, q, w;
+
+	/* before: the start, a sentence end, or a lower-case word that is not
+	 * a small word nor the 's of a capitalised one */
+	while (p > 0 && t[p - 1] == ' ')
+		p--;
+	if (p > 0) {
+		unsigned char c = t[p - 1];
+		if (c >= 'a' && c <= 'z') {
+			w = p - 1;
+			while (w > 0 && ((t[w - 1] >= 'a' && t[w - 1] <= 'z') ||
+			                 (t[w - 1] >= 'A' && t[w - 1] <= 'Z')))
+				w--;
+			if (p == off || is_upper_at(t, len, w) ||
+			    small_kind((const char *)t + w, p - w) ||
+			    (w > 0 && (t[w - 1] == '\'' || t[w - 1] >= 0x80)))
+				return 0;
+		} else if (!((c == '.' || c == '!' || c == '?') && p < off)) {
+			return 0;
+		}
+	}
+	/* after: the end, a sentence end not before a quote, or a lower-case
+	 * word that is not a small word */
+	q = e;
+	if (q < len && (t[q] == '.' || t[q] == '!' || t[q] == '?'))
+		return q + 1 >= len || t[q + 1] == ' ' || t[q + 1] == '\n';
+	if (q < len && t[q] != ' ')
+		return 0;
+	while (q < len && t[q] == ' ')
+		q++;
+	if (q >= len)
+		return 1;
+	if (!(t[q] >= 'a' && t[q] <= 'z'))
+		return 0;
+	w = word_end(t, len, q);
+	return !small_kind((const char *)t + q, w - q);
+}
+
 /* 0: off is in no span; 1: in a URL, handle, tag or code; 2: in a title;
  * or CF_ENOMEM / CF_ELIMIT. */
 static int span_at(cf_rules_out *o, const char *text, size_t len, size_t off)
@@ -427,7 +470,7 @@ static int span_at(cf_rules_out *o, const char *text, size_t len, size_t off)
 
 	if (off >= len)
 		return 0;
-	if (!is_upper_at(t, len, off))
+	if (!is_upper_at(t, len, off) || (!o->prot_done && alone(t, len, off)))
 		return lower_protected(t, len, off);   /* no scan needed */
 	/* a capitalised word: the spans of the whole text, found once */
 	if (!o->prot_done) {
@@ -461,22 +504,37 @@ int cf_rules_protected_elsewhere(cf_rules_out *o, const char *text, size_t len,
                                  size_t ws, size_t we)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	size_t n = we - ws, p = 0, cl;
+	const cf_rules_span *v;
+	size_t n = we - ws, i, cl;
 	int rc;
 
-	while (n && p + n <= len) {
-		const char *q = memmem(text + p, len - p, text + ws, n);
-		size_t s;
-		if (!q)
-			break;
-		s = (size_t)(q - text);
-		p = s + 1;
-		if (s == ws || (s > 0 && cf_rules_is_word(t + s - 1, 1, &cl) &&
-		                (t[s - 1] < 0x80)) ||
-		    (s + n < len && cf_rules_is_word(t + s + n, len - s - n, &cl)))
-			continue;   /* this one, or inside a longer word */
-		if ((rc = span_at(o, text, len, s)) != 0 && rc != 1)
-			return rc < 0 ? rc : 1;   /* a title, not a URL or handle */
+	if (!o->prot_done) {   /* the spans of the whole text, if it can matter */
+		if (!memmem(text, ws, text + ws, n) &&
+		    !memmem(text + we, len - we, text + ws, n))
+			return 0;   /* the word occurs once */
+		o->nprot = 0;
+		if ((rc = scan(text, len, o)) < 0)
+			return rc;
+		o->prot_done = 1;
+	}
+	v = o->prot;
+	/* look for the word inside the title spans only: few, and short */
+	for (i = 0; n && i < o->nprot; i++) {
+		size_t p = v[i].s;
+		if (!v[i].title || (ws >= v[i].s && ws < v[i].e))
+			continue;
+		while (p + n <= v[i].e) {
+			const char *q = memmem(text + p, v[i].e - p, text + ws, n);
+			size_t s;
+			if (!q)
+				break;
+			s = (size_t)(q - text);
+			p = s + 1;
+			if ((s > 0 && t[s - 1] < 0x80 && cf_rules_is_word(t + s - 1, 1, &cl)) ||
+			    (s + n < len && cf_rules_is_word(t + s + n, len - s - n, &cl)))
+				continue;   /* inside a longer word */
+			return 1;
+		}
 	}
 	return 0;
 }
