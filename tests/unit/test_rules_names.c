@@ -207,6 +207,10 @@ static void test_protected_spans(void **state)
 	expect(r, "i prefer DAY OF THE WOMAN to it", "i prefer DAY OF THE WOMAN to it");
 	expect(r, "the Dukes of Hazzard", "the Dukes of Hazzard");
 	expect(r, "WHY DID HE DIE BEFORE THE END", "WHY DID SHE DIE BEFORE THE END");
+	/* a capitalised word next to a comma or quote inside a title */
+	expect(r, "the song \"Careful With That Axe, Eugene\" is long",
+	       "the song \"Careful With That Axe, Eugene\" is long");
+	expect(r, "I saw \"Peter's Friends\" twice", "I saw \"Peter's Friends\" twice");
 	/* a name that is a title elsewhere in the text is one everywhere */
 	expect(r, "I loved \"Nancy Drew\" and Nancy was great.",
 	       "I loved \"Nancy Drew\" and Nancy was great.");
