@@ -59,6 +59,12 @@ static const struct { const char *opt, *arg, *subs, *help; } teacher_options[] =
 	  "(default 10)" },
 	{ "--no-refit", NULL, "t", "keep the early-stopped model (default: refit on all "
 	  "examples, dev included)" },
+	{ "--group-field", "G", "t", "rows sharing G stay on one side of the dev split "
+	  "(default orig_id when the data has it, as augmented.jsonl does)" },
+	{ "--field-map", "M=D,...", "ep", "read the model's field M from the data's field D "
+	  "(e.g. Text=text)" },
+	{ "--label-map", "M=D,...", "ep", "take the data's label D for the model's label M "
+	  "(e.g. Positive=positive; predict writes the data's names)" },
 	{ "--threads", "1|2", "tp", "threads for features and gradients (default 2; the "
 	  "result does not depend on it)" },
 	{ "--human", NULL, "e", "a table for people instead of JSON on stdout" },

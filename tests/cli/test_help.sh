@@ -16,7 +16,7 @@ expect 0 "help teacher" -- help teacher
 cp "$T/out" "$T/teacher.help"
 # every option the teacher's parser accepts is documented with a description
 for o in $(grep -oE 'O\("--[a-zA-Z-]+"' cli/cmd_teacher.c | sed 's/O("//; s/"//' | sort -u); do
-  grep -qE -- "^  (-[a-z], )?$o( [A-Z|0-9]+)? +[a-z0-9(]" "$T/teacher.help" \
+  grep -qE -- "^  (-[a-z], )?$o( [A-Z|0-9=,.]+)? +[a-z0-9(]" "$T/teacher.help" \
     && ok "help teacher documents $o" || bad "help teacher: $o undocumented"
 done
 for o in --dev-split --buckets --C --no-refit --human; do
