@@ -42,9 +42,8 @@
 #include "cli.h"
 #include "eval_metrics.h"
 #include "eval_report.h"
-#include "judge_conf.h"
-#include "linear_model.h"
-#include "teacher_judge.h"
+#include "cfaug/sys/judge.h"
+#include "http.h"
 
 int cf_cmd_eval(int argc, char **argv);
 
@@ -279,20 +278,13 @@ static const cf_option fluency_table[] = {
 };
 
 typedef struct judge {
-	char *name, *path;               /* borrowed from c; path: model or URL */
-	cf_judge_conf c;                 /* as a teacher stage's judges: item */
-	cf_conf *conf;                   /* the judge YAML (c.node points in) */
-	struct eval *e;
-	cf_lm *lm;                       /* builtin */
-	size_t fidx[CF_LM_MAX_FIELDS];   /* model field i -> eval text field */
-	int *bmap;                       /* builtin: model label -> eval label */
-	cf_http *http;                   /* remote */
-	int no_logprobs;                 /* llm, mode auto: server gave none */
+	const char *name, *path;         /* borrowed from jg; path: model or URL */
+	cf_judge *jg;                    /* the engine's judge (sys/judge.h) */
+	cf_conf *conf;                   /* the judge YAML (jg->node points in) */
 	double *rp;                      /* remote: K probabilities per text of
 	                                    the group (original first) */
 	char *rfail;                     /* remote: that text's request failed */
 	size_t caprp;
-	uint64_t requests, failed;
 	/* figures */
 	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
 	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
@@ -339,6 +331,8 @@ typedef struct eval {
 	cf_strlist L;                    /* labels: the first judge's (owned) */
 	cf_strlist F;                    /* the text fields as a list (borrowed) */
 	int remote;                      /* some judge is remote */
+	struct utext *ut;                /* remote: the texts of the group */
+	size_t caput;
 	int fatal;
 	char fatal_msg[CF_ERRMSG_MAX];
 	const char *fields[CF_EVAL_MAX_FIELDS];
@@ -405,39 +399,11 @@ static int in_labels(const cf_strlist *l, const char *v)
 	return -1;
 }
 
-static int labels_add(cf_strlist *l, const char *v)
-{
-	char **nv;
-
-	if (in_labels(l, v) >= 0)
-		return 0;
-	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)))
-		return CF_ENOMEM;
-	l->v = nv;
-	if (!(nv[l->n] = strdup(v)))
-		return CF_ENOMEM;
-	l->n++;
-	return 0;
-}
-
 /* The eval's label set, from the first judge: a builtin model's labels
  * through its labels map, else the map's values. */
 static int first_labels(eval *e, judge *jd, const char *spec, cf_error *err)
 {
-	size_t i;
-	const char *to;
-	int rc = 0;
-
-	if (jd->c.kind == CF_JUDGE_BUILTIN) {
-		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
-			to = cf_strmap_get(&jd->c.labels, cf_lm_label(jd->lm, i));
-			rc = labels_add(&e->L, to ? to : cf_lm_label(jd->lm, i));
-		}
-	} else {
-		for (i = 0; rc == 0 && i < jd->c.labels.n; i++)
-			rc = labels_add(&e->L, jd->c.labels.vals[i]);
-	}
-	if (rc < 0)
+	if (cf_judge_own_labels(jd->jg, &e->L) < 0)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	if (e->L.n < 2)
 		return cf_error_set(err, CF_EUSAGE, "%s: the first judge sets the "
@@ -448,126 +414,67 @@ static int first_labels(eval *e, judge *jd, const char *spec, cf_error *err)
 	return 0;
 }
 
-/* Builtin judge: which eval text field feeds each model field, and the
- * model's labels onto the eval's. */
-static int map_builtin(eval *e, judge *jd, const char *spec, cf_error *err)
+/* The first judge sets the default text fields (owned copies). */
+static int first_fields(eval *e, judge *jd, cf_error *err)
 {
-	cf_judge_labels jl = { &e->L, &jd->c.labels };
-	size_t f, t, i, k, nl = cf_lm_nlabels(jd->lm);
-	char seen[CF_LM_MAX_LABELS + 1];
+	size_t f;
 
-	if (jd->c.fields.n && jd->c.fields.n != cf_lm_nfields(jd->lm))
-		return cf_error_set(err, CF_EUSAGE, "%s: the model reads %zu text "
-		                    "fields, and fields: names %zu", spec,
-		                    cf_lm_nfields(jd->lm), jd->c.fields.n);
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		const char *name = jd->c.fields.n ? jd->c.fields.v[f]
-		                                  : cf_lm_field(jd->lm, f);
-
-		for (t = 0; t < e->nf; t++)
-			if (!strcmp(name, e->fields[t]))
-				break;
-		if (t == e->nf)
-			return cf_error_set(err, CF_EUSAGE, "judge %s reads text field "
-			                    "'%s', which is not among the --text-field "
-			                    "fields", jd->path, name);
-		jd->fidx[f] = t;
+	e->nf = cf_judge_own_fields(jd->jg, e->fields, CF_EVAL_MAX_FIELDS);
+	if (!e->nf) {
+		e->fields[0] = "text";
+		e->nf = 1;
 	}
-	if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)))
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	memset(seen, 0, sizeof seen);
-	for (i = 0; i < nl; i++) {
-		int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
-
-		if (x < 0 || e->K > CF_LM_MAX_LABELS)
-			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
-			                    "than the first judge %s ('%s'; map it with "
-			                    "labels: in a judge YAML)", jd->path,
-			                    e->j[0].path, cf_lm_label(jd->lm, i));
-		jd->bmap[i] = x;
-		seen[x] = 1;
+	for (f = 0; f < e->nf; f++) {
+		if (!(e->own_fields[f] = strdup(e->fields[f])))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		e->fields[f] = e->own_fields[f];
 	}
-	for (k = 0; k < e->K; k++)
-		if (!seen[k])
-			return cf_error_set(err, CF_EUSAGE, "judge %s has other labels "
-			                    "than the first judge %s (none for '%s')",
-			                    jd->path, e->j[0].path, e->L.v[k]);
 	return 0;
 }
 
 static int load_judge(eval *e, judge *jd, const char *spec, cf_error *err)
 {
-	size_t n = strlen(spec), f, i;
-	cf_error lerr = { 0 };
+	size_t n = strlen(spec), i;
+	cf_judge_env env;
 	int rc = 0;
 
-	jd->e = e;
 	if ((n > 5 && !strcmp(spec + n - 5, ".yaml")) ||
 	    (n > 4 && !strcmp(spec + n - 4, ".yml"))) {
 		/* a judge YAML: one item of a teacher stage's judges: */
 		if ((rc = cf_conf_load(&jd->conf, spec, err)) < 0 ||
-		    (rc = cf_judge_conf_load(&jd->c, jd->conf->root, spec, err)) < 0)
+		    (rc = cf_judge_open(&jd->jg, jd->conf->root, spec, err)) < 0)
 			return rc;
-	} else {
-		jd->c.kind = CF_JUDGE_BUILTIN;
-		if (!(jd->c.model = strdup(spec)) || !(jd->c.name = strdup(spec)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
+	} else if ((rc = cf_judge_open_model(&jd->jg, spec, NULL, spec, err)) < 0) {
+		return rc;
 	}
-	jd->name = jd->c.name;
-	jd->path = jd->c.kind == CF_JUDGE_BUILTIN || jd->c.kind == CF_JUDGE_VLLM ?
-	           jd->c.model : jd->c.kind == CF_JUDGE_TEI ? jd->c.url :
-	           jd->c.model;
+	jd->name = jd->jg->c.name;
+	jd->path = cf_judge_what(jd->jg);
 	for (i = 0; i < e->nj; i++)
 		if (!strcmp(e->j[i].name, jd->name))
 			return cf_error_set(err, CF_EUSAGE, "two judges are named '%s': "
 			                    "give one a name: in its YAML", jd->name);
-	if (jd->c.kind == CF_JUDGE_BUILTIN &&
-	    (rc = cf_lm_load(&jd->lm, jd->c.model, &lerr)) < 0)
-		return cf_error_set(err, rc, "%s", lerr.msg);
-	if (e->nj == 0 && !e->nf) {
-		/* the first judge sets the default text fields */
-		if (jd->c.fields.n) {
-			for (f = 0; f < jd->c.fields.n && f < CF_EVAL_MAX_FIELDS; f++)
-				e->fields[f] = jd->c.fields.v[f];
-			e->nf = f;
-		} else if (jd->lm) {
-			e->nf = cf_lm_nfields(jd->lm);
-			for (f = 0; f < e->nf; f++)
-				e->fields[f] = cf_lm_field(jd->lm, f);
-		} else {
-			e->fields[0] = "text";
-			e->nf = 1;
-		}
-		/* owned copies: the first judge's strings live as long, but keep
-		 * the rule simple */
-		for (f = 0; f < e->nf; f++) {
-			if (!(e->own_fields[f] = strdup(e->fields[f])))
-				return cf_error_set(err, CF_ENOMEM, "out of memory");
-			e->fields[f] = e->own_fields[f];
-		}
-	}
+	if (e->nj == 0 && !e->nf && (rc = first_fields(e, jd, err)) < 0)
+		return rc;
 	if (e->nj == 0 && (rc = first_labels(e, jd, spec, err)) < 0)
 		return rc;
-	for (i = 0; i < jd->c.labels.n; i++)
-		if (in_labels(&e->L, jd->c.labels.vals[i]) < 0)
-			return cf_error_set(err, CF_EUSAGE, "%s: labels maps '%s' to '%s', "
-			                    "which is not one of the first judge's labels",
-			                    spec, jd->c.labels.keys[i], jd->c.labels.vals[i]);
-	if (jd->c.kind == CF_JUDGE_BUILTIN)
-		return map_builtin(e, jd, spec, err);
-	/* a remote judge */
-	e->remote = 1;
+	e->remote |= cf_judge_is_remote(jd->jg);
 	e->F.v = (char **)e->fields;
 	e->F.n = e->nf;
-	if ((rc = cf_judge_conf_fields(&jd->c, &e->F, "the --text-field fields",
-	                               spec, err)) < 0)
-		return rc;
-	if (jd->c.kind == CF_JUDGE_LLM &&
-	    ((rc = cf_judge_conf_prompt(&jd->c, spec, err)) < 0 ||
-	     (rc = cf_judge_conf_names(&jd->c, &e->L, err)) < 0))
-		return rc;
-	return cf_judge_conf_http(&jd->c, e->a->seed + (uint64_t)(jd - e->j), 0,
-	                          &jd->http, err);
+	memset(&env, 0, sizeof env);
+	env.conf_path = spec;
+	env.text_fields = &e->F;
+	env.fields_what = "the --text-field fields";
+	env.labels_what = "the first judge's labels";
+	env.seed = e->a->seed;
+	env.jitter_seed = e->a->seed + (uint64_t)(jd - e->j);
+	if (!jd->conf)
+		env.conf_path = "--judge";
+	rc = cf_judge_bind(jd->jg, &e->L, &env, err);
+	if (rc == CF_ECONFIG && !jd->conf) {
+		/* a model given on the command line: a usage error */
+		err->code = rc = CF_EUSAGE;
+	}
+	return rc;
 }
 
 /* Label index in the eval's label set, -1 when unknown. */
@@ -610,67 +517,29 @@ static void set_fatal(eval *e, const char *fmt, const char *a, const char *b)
 	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b ? b : "");
 }
 
-static int remote_submit(eval *e, judge *jd, size_t idx, int json,
-                         cf_error *err)
+/* A remote judge's answer for text idx (the request's user) of the group. */
+static void remote_done(void *ctx, cf_judge *jg, void *user,
+                        const cf_judge_answer *a)
 {
-	cf_http_request hr;
-	utext x = { e, group_unit(e, idx) };
-	char *body;
-	int rc;
+	eval *e = ctx;
+	size_t idx = (uintptr_t)user, j;
+	judge *jd = e->j;
 
-	body = cf_judge_request_body(&jd->c, e->K, e->a->seed, unit_text, &x,
-	                             json);
-	if (!body) {
-		jd->rfail[idx] = 1;
-		jd->failed++;
-		return 0;
-	}
-	memset(&hr, 0, sizeof hr);
-	hr.url = jd->c.endpoint;
-	hr.body = body;
-	hr.body_len = strlen(body);
-	hr.user = (void *)(uintptr_t)(idx * 2 + (size_t)json);
-	hr.est_tokens = (double)hr.body_len / 4;
-	rc = cf_http_submit(jd->http, &hr, err);
-	free(body);
-	jd->requests += rc == 0;
-	return rc;
-}
-
-static void remote_done(void *ctx, const cf_http_result *r)
-{
-	judge *jd = ctx;
-	eval *e = jd->e;
-	size_t idx = (uintptr_t)r->user / 2;
-	int json = (int)((uintptr_t)r->user & 1), rc;
-	const char *source;
-	char why[300];
-	cf_error err = { 0 };
-
-	if (r->outcome == CF_HTTP_FATAL) {
-		set_fatal(e, "judge '%s' refused the request: %s", jd->name, r->error);
+	for (j = 0; j < e->nj && e->j[j].jg != jg; j++)
+		;
+	jd = &e->j[j];
+	if (a->outcome == CF_JUDGE_REFUSED) {
+		set_fatal(e, "judge '%s' refused the request: %s", jd->name, a->why);
 		jd->rfail[idx] = 1;
 		return;
 	}
-	if (r->outcome == CF_HTTP_FAILED) {
-		snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
-		rc = -1;
-	} else {
-		rc = cf_judge_read_answer(&jd->c, &e->L, json, r->body, r->body_len,
-		                          jd->rp + idx * e->K, &source, why, sizeof why);
-		if (rc == 1 && jd->c.mode == CF_JMODE_AUTO) {
-			/* no logprobs from this server: JSON answers from now on */
-			jd->no_logprobs = 1;
-			if (remote_submit(e, jd, idx, 1, &err) < 0)
-				set_fatal(e, "%s%s", err.msg, "");
-			return;
-		}
-	}
-	if (rc != 0) {
+	if (a->outcome == CF_JUDGE_ERROR)
+		set_fatal(e, "%s%s", a->why, "");
+	if (a->outcome != CF_JUDGE_OK) {
 		jd->rfail[idx] = 1;
-		if (++jd->failed <= MAX_TOLD)
+		if (jg->st.failed <= MAX_TOLD)
 			fprintf(stderr, "cfaug eval: %s:%ld: judge '%s' failed: %s\n",
-			        e->cur_path, group_unit(e, idx)->line, jd->name, why);
+			        e->cur_path, group_unit(e, idx)->line, jd->name, a->why);
 	}
 }
 
@@ -686,20 +555,31 @@ static int remote_scores(eval *e, cf_error *err)
 	size_t j, i, nt = e->ncf + 1;
 	int rc, busy;
 
+	if (grow((void **)&e->ut, &e->caput, nt, sizeof *e->ut) < 0)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < nt; i++) {
+		e->ut[i].e = e;
+		e->ut[i].u = group_unit(e, i);
+	}
 	for (j = 0; j < e->nj; j++) {
 		judge *jd = &e->j[j];
 
-		if (!jd->http)
+		if (!cf_judge_is_remote(jd->jg))
 			continue;
 		if (grow((void **)&jd->rp, &jd->caprp, nt * e->K, sizeof *jd->rp) < 0 ||
 		    !(jd->rfail = realloc(jd->rfail, jd->caprp)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		memset(jd->rfail, 0, nt);
-		for (i = 0; i < nt; i++)
-			if ((rc = remote_submit(e, jd, i, jd->c.kind == CF_JUDGE_LLM &&
-			                        (jd->c.mode == CF_JMODE_JSON ||
-			                         jd->no_logprobs), err)) < 0)
+		for (i = 0; i < nt; i++) {
+			rc = cf_judge_submit(jd->jg, unit_text, &e->ut[i],
+			                     jd->rp + i * e->K, (void *)(uintptr_t)i, err);
+			if (rc < 0)
 				return rc;
+			if (rc == 1) {          /* a text that is not UTF-8 */
+				jd->rfail[i] = 1;
+				jd->jg->st.failed++;
+			}
+		}
 	}
 	if (e->fl.http && (rc = fluency_submit(e, err)) < 0)
 		return rc;
@@ -714,9 +594,9 @@ static int remote_scores(eval *e, cf_error *err)
 		for (j = 0; j < e->nj && !e->fatal; j++) {
 			judge *jd = &e->j[j];
 
-			if (!jd->http || !cf_http_pending(jd->http))
+			if (!cf_judge_pending(jd->jg))
 				continue;
-			if ((rc = cf_http_poll(jd->http, 5, remote_done, jd, err)) < 0)
+			if ((rc = cf_judge_poll(jd->jg, 5, remote_done, e, err)) < 0)
 				return rc;
 			busy += rc > 0;
 		}
@@ -865,7 +745,7 @@ static int remote_failed(const eval *e, size_t idx)
 	size_t j;
 
 	for (j = 0; j < e->nj; j++)
-		if (e->j[j].http && e->j[j].rfail[idx])
+		if (cf_judge_is_remote(e->j[j].jg) && e->j[j].rfail[idx])
 			return 1;
 	return 0;
 }
@@ -874,27 +754,16 @@ static int remote_failed(const eval *e, size_t idx)
 static int judge_predict(eval *e, judge *jd, const unit *u, double *out,
                          int *argmax)
 {
-	const char *t[CF_LM_MAX_FIELDS];
-	size_t l[CF_LM_MAX_FIELDS], f, k, K = e->K;
-	double raw[CF_LM_MAX_LABELS];
+	size_t k, K = e->K;
+	utext x = { e, u };
 	int rc;
 
-	if (jd->http) {
+	if (cf_judge_is_remote(jd->jg)) {
 		size_t idx = u == &e->orig ? 0 : (size_t)(u - e->cfs) + 1;
 
 		memcpy(out, jd->rp + idx * K, K * sizeof *out);
-	} else {
-		for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-			t[f] = u->texts[jd->fidx[f]];
-			l[f] = u->lens[jd->fidx[f]];
-		}
-		if ((rc = cf_lm_predict_len(jd->lm, t, l, cf_lm_nfields(jd->lm),
-		                            raw)) < 0)
-			return rc;
-		for (k = 0; k < K; k++)
-			out[k] = 0;
-		for (k = 0; k < cf_lm_nlabels(jd->lm); k++)
-			out[jd->bmap[k]] += raw[k];
+	} else if ((rc = cf_judge_score(jd->jg, unit_text, &x, out)) < 0) {
+		return rc;
 	}
 	*argmax = 0;
 	for (k = 0; k < K; k++)
@@ -1982,14 +1851,15 @@ static json_t *judge_json(const eval *e, size_t j)
 	for (k = 0; k < e->K; k++)
 		json_array_append_new(labels, json_string(e->L.v[k]));
 	o = json_pack("{s:s,s:s,s:s,s:o}", "name", jd->name, "model", jd->path,
-	              "kind", cf_judge_kind_names[jd->c.kind], "labels", labels);
-	if (jd->http) {
-		const cf_http_stats *hs = cf_http_get_stats(jd->http);
+	              "kind", jd->jg->kind->name, "labels", labels);
+	if (cf_judge_http_stats(jd->jg)) {
+		const cf_http_stats *hs = cf_judge_http_stats(jd->jg);
 
-		json_object_set_new(o, "endpoint", json_string(jd->c.endpoint));
+		json_object_set_new(o, "endpoint", json_string(jd->jg->endpoint));
 		json_object_set_new(o, "requests", json_pack("{s:I,s:I,s:I}",
 		        "sent", (json_int_t)hs->attempts, "retries",
-		        (json_int_t)hs->retries, "failed", (json_int_t)jd->failed));
+		        (json_int_t)hs->retries, "failed",
+		        (json_int_t)jd->jg->st.failed));
 	}
 	json_object_set_new(o, "targeted_flip", jprop(jd->tk, jd->tn));
 	json_object_set_new(o, "untargeted_flip", jprop(jd->uk, jd->un));
@@ -2275,12 +2145,10 @@ static void eval_free(eval *e)
 	for (i = 0; i < CF_EVAL_MAX_FIELDS; i++)
 		free(e->own_fields[i]);
 	cf_strlist_free(&e->L);
+	free(e->ut);
 	for (i = 0; i < MAX_JUDGES; i++) {
-		cf_http_free(&e->j[i].http);
-		cf_judge_conf_free(&e->j[i].c);
+		cf_judge_free(&e->j[i].jg);
 		cf_conf_free(&e->j[i].conf);
-		cf_lm_free(&e->j[i].lm);
-		free(e->j[i].bmap);
 		free(e->j[i].rp);
 		free(e->j[i].rfail);
 		free(e->j[i].dprob);
