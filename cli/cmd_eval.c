@@ -43,6 +43,7 @@
 #include "eval_metrics.h"
 #include "eval_report.h"
 #include "cfaug/sys/judge.h"
+#include "endpoint_opts.h"
 #include "http.h"
 
 int cf_cmd_eval(int argc, char **argv);
@@ -260,21 +261,12 @@ typedef struct fluency {
 } fluency;
 
 static const cf_option fluency_table[] = {
-	{ "base_url", CF_OPT_STRING, offsetof(fluency, base_url), NULL,
-	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "endpoint root; /completions is added",
-	  NULL },
-	{ "model", CF_OPT_STRING, offsetof(fluency, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "model name", NULL },
-	{ "api_key_env", CF_OPT_STRING, offsetof(fluency, api_key_env),
-	  "OPENAI_API_KEY", 0, NULL, 0, 0, NULL, "environment variable holding "
-	  "the API key (unset: none sent)", NULL },
-	{ "concurrency", CF_OPT_INT, offsetof(fluency, concurrency), "8", 0, NULL,
-	  1, 4096, NULL, "requests in flight", NULL },
-	{ "max_retries", CF_OPT_INT, offsetof(fluency, max_retries), "4", 0, NULL,
-	  0, 100, NULL, "retries on 408/409/429/5xx/timeouts", NULL },
-	{ "timeout_s", CF_OPT_DOUBLE, offsetof(fluency, timeout_s), "60", 0, NULL,
-	  0.001, 86400, NULL, "per-attempt timeout in seconds", NULL },
-	{ NULL }
+	CF_OPT_ENDPOINT_BASE_URL(fluency),   /* /completions is added */
+	{ .key = "model", .type = CF_OPT_STRING, .offset = offsetof(fluency, model),
+	  .flags = CF_OPT_REQUIRED, .help = "model name" },
+	CF_OPT_ENDPOINT_KEY(fluency),
+	CF_OPT_ENDPOINT_CLIENT(fluency),
+	{ .key = NULL }
 };
 
 typedef struct judge {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include "cfaug/sys/judge.h"
+#include "endpoint_opts.h"
 
 #define CF_JOPT(k, t, field, ...) \
 	{ .key = (k), .type = (t), .offset = offsetof(cf_judge_conf, field), \
@@ -21,15 +22,8 @@
 	.help = "text fields sent (default: input.text_fields)")
 #define CF_JOPT_KEY CF_JOPT("api_key_env", CF_OPT_STRING, api_key_env, \
 	.help = "environment variable holding a bearer key")
-/* the remote judges' client (pipeline/util/http.h) */
-#define CF_JOPT_HTTP \
-	CF_JOPT("concurrency", CF_OPT_INT, concurrency, .def = "8", .min = 1, \
-	        .max = 4096, .help = "requests in flight"), \
-	CF_JOPT("max_retries", CF_OPT_INT, max_retries, .def = "4", .min = 0, \
-	        .max = 100, .help = "retries on 408/409/429/5xx/timeouts"), \
-	CF_JOPT("timeout_s", CF_OPT_DOUBLE, timeout_s, .def = "30", \
-	        .min = 0.001, .max = 86400, \
-	        .help = "per-attempt timeout in seconds")
+/* the remote judges' client: the endpoint rows shared with the llm stage */
+#define CF_JOPT_HTTP CF_OPT_ENDPOINT_CLIENT(cf_judge_conf)
 
 /* Is v one of l's strings? */
 int cf_judge_in_list(const cf_strlist *l, const char *v);

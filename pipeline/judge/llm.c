@@ -24,8 +24,7 @@ static const char *const format_names[] = { "none", "json_object",
                                             "json_schema", NULL };
 
 static const cf_option llm_options[] = {
-	CF_JOPT("base_url", CF_OPT_STRING, base_url, .flags = CF_OPT_REQUIRED,
-	        .help = "endpoint root; /chat/completions is added"),
+	CF_OPT_ENDPOINT_BASE_URL(cf_judge_conf),   /* + /chat/completions */
 	CF_JOPT("model", CF_OPT_STRING, model, .flags = CF_OPT_REQUIRED,
 	        .help = "model name"),
 	CF_JOPT("prompt", CF_OPT_STRING, prompt, .flags = CF_OPT_REQUIRED,
@@ -39,9 +38,7 @@ static const cf_option llm_options[] = {
 	        .max = 20, .help = "alternatives asked for the first answer token"),
 	CF_JOPT("max_tokens", CF_OPT_INT, max_tokens, .def = "32", .min = 1,
 	        .max = 4096, .help = "answer length cap"),
-	CF_JOPT("api_key_env", CF_OPT_STRING, api_key_env, .def = "OPENAI_API_KEY",
-	        .help = "environment variable holding the API key (unset: none "
-	        "sent)"),
+	CF_OPT_ENDPOINT_KEY(cf_judge_conf),
 	CF_JOPT_NAME, CF_JOPT_LABELS, CF_JOPT_FIELDS, CF_JOPT_HTTP,
 	{ .key = NULL }
 };

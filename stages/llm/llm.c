@@ -39,6 +39,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "cache.h"
+#include "endpoint_opts.h"
 #include "http.h"
 #include "json_parse.h"
 #include "json_write.h"
@@ -134,12 +135,10 @@ typedef struct llm_state {
 static const char *const rf_names[] = { "none", "json_object", "json_schema", NULL };
 
 static const cf_option llm_options[] = {
-	{ "base_url", CF_OPT_STRING, offsetof(llm_state, base_url), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "endpoint root, e.g. https://api.openai.com/v1" },
+	CF_OPT_ENDPOINT_BASE_URL(llm_state),
 	{ "model", CF_OPT_STRING, offsetof(llm_state, model), NULL, CF_OPT_REQUIRED,
 	  NULL, 0, 0, NULL, "model name the endpoint knows" },
-	{ "api_key_env", CF_OPT_STRING, offsetof(llm_state, api_key_env), "OPENAI_API_KEY",
-	  0, NULL, 0, 0, NULL, "environment variable holding the API key (unset: none sent)" },
+	CF_OPT_ENDPOINT_KEY(llm_state),
 	{ "prompt", CF_OPT_STRING, offsetof(llm_state, prompt), NULL, CF_OPT_REQUIRED,
 	  NULL, 0, 0, NULL, "prompt template file (prompts/*.txt)" },
 	{ "target", CF_OPT_STRMAP, offsetof(llm_state, target), NULL, 0, NULL, 0, 0, NULL,
@@ -174,16 +173,12 @@ static const cf_option llm_options[] = {
 	  rf_names, 0, 0, NULL, "none | json_object | json_schema (with parse: json)" },
 	{ "logprobs", CF_OPT_BOOL, offsetof(llm_state, logprobs), "false", 0, NULL, 0, 0,
 	  NULL, "ask for token log-probabilities" },
-	{ "concurrency", CF_OPT_INT, offsetof(llm_state, concurrency), "16", 0, NULL, 1, 4096,
-	  NULL, "most requests in flight" },
+	CF_OPT_ENDPOINT_CONCURRENCY(llm_state),
 	{ "requests_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, rpm), "0", 0, NULL, 0,
 	  1e9, NULL, "request rate limit (0: none)" },
 	{ "tokens_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, tpm), "0", 0, NULL, 0,
 	  1e12, NULL, "estimated token rate limit (0: none)" },
-	{ "max_retries", CF_OPT_INT, offsetof(llm_state, max_retries), "6", 0, NULL, 0, 100,
-	  NULL, "retries of a request on 408/409/429/5xx/timeouts" },
-	{ "timeout_s", CF_OPT_DOUBLE, offsetof(llm_state, timeout_s), "60", 0, NULL, 0.001,
-	  86400, NULL, "per-attempt timeout in seconds" },
+	CF_OPT_ENDPOINT_RETRIES(llm_state), CF_OPT_ENDPOINT_TIMEOUT(llm_state),
 	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
 	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
 	{ "max_prompt_kb", CF_OPT_INT, offsetof(llm_state, max_prompt_kb), "2048", 0,
