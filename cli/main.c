@@ -36,14 +36,12 @@ static const cf_command commands[] = {
 	  "Loads the pipeline and initialises every stage (lexicons, models, regexes),\n"
 	  "reads no input.  Exit 0 when it is valid, 3 with FILE:LINE:COL: message\n"
 	  "when it is not.\n" },
-#ifdef CFAUG_HAVE_TEACHER
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
 	  "usage: cfaug teacher train|eval|predict ...  (see cfaug teacher --help)\n" },
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
 	  "usage: cfaug eval -i PAIRS [--pair-key F | --block N] --judge MODEL -o DIR\n"
 	  "       cfaug eval --spurious BEFORE AFTER -o DIR\n"
 	  "(see cfaug eval --help)\n" },
-#endif
 	{ "help", cmd_help, "show help for a command, or 'help stages'",
 	  "usage: cfaug help [COMMAND | stages]\n" },
 	{ "version", cmd_version, "print the version", "usage: cfaug version\n" },

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include "cfaug/sys/stage.h"   /* cf_hash64 */
+#include "cfaug/util.h"
 #include "eval_int.h"
 
 /* ---- human review ------------------------------------------------------ */

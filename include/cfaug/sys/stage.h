@@ -32,6 +32,7 @@
 #include "../cfaug.h"
 #include "../conf.h"
 #include "../record.h"
+#include "../util.h"
 
 typedef struct cf_stage cf_stage;
 
@@ -118,7 +119,6 @@ const cf_stage_kind *cf_stage_kind_of(const cf_stage *st);
 
 /* Deterministic randomness: every choice derives from (seed, record id,
  * salt), never from position, chunk or thread, so shards agree. */
-uint64_t cf_hash64(const void *data, size_t len, uint64_t seed);
 uint64_t cf_record_rand(const cf_stage *st, const cf_record *rec, uint64_t salt);
 /* Uniform double in [0, 1) from a 64-bit value. */
 static inline double cf_unit(uint64_t x) { return (double)(x >> 11) * (1.0 / 9007199254740992.0); }
