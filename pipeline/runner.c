@@ -15,6 +15,7 @@
  * cf_emit switches the clock, so each stage's figure is its own time.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,37 @@ static void set_fatal(cf_pipeline *p, int rc, const cf_error *e, const cf_stage 
 	else
 		cf_error_set(&p->fatal_err, rc, "stage '%s' failed: %s",
 		             st ? st->name : "?", cf_strerror(rc));
+}
+
+int cf_stage_fail(cf_stage *st, int code, const char *fmt, ...)
+{
+	cf_error e = { 0 };
+	char msg[CF_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_error_set(&e, code, "%s", msg);
+	set_fatal(st->p, code, &e, st);
+	return code;
+}
+
+int cf_stage_failed(const cf_stage *st)
+{
+	return st->p ? st->p->fatal : 0;
+}
+
+void cf_stage_warn(cf_stage *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)st;
+	fputs("cfaug: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 void cf_item_free(cf_item *it)

@@ -122,8 +122,6 @@ typedef struct teacher_state {
 	size_t nlru;
 	job *jobs;
 	long njobs;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
 	/* figures */
 	uint64_t accepted, rejected[R_COUNT], scored;
 	double sum_delta;
@@ -314,10 +312,10 @@ static void warn_independence(teacher_state *s, const cf_pipeline_info *info)
 			if (!cf_judge_is_remote(jd) || !jd->c.model ||
 			    strcmp(jd->c.model, m->str))
 				continue;
-			fprintf(stderr, "cfaug: warning: %s:%d:%d: judge '%s' uses the "
+			cf_stage_warn(s->st, "%s:%d:%d: judge '%s' uses the "
 			        "model '%s', which also generates the candidates in stage "
 			        "'%s' (line %d): generator and judge should be "
-			        "independent\n", info->conf_path, at ? at->line : 0,
+			        "independent", info->conf_path, at ? at->line : 0,
 			        at ? at->col : 0, jd->c.name, jd->c.model,
 			        nm && nm->type == CF_NODE_SCALAR ? nm->str : "llm", m->line);
 		}
@@ -350,14 +348,6 @@ done:
 }
 
 /* ---- scores ---------------------------------------------------------------- */
-
-static void set_fatal(teacher_state *s, int code, const char *msg)
-{
-	if (s->fatal)
-		return;
-	s->fatal = code;
-	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
-}
 
 static void score_fail(jscore *sc, const char *why)
 {
@@ -680,8 +670,6 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 	size_t k;
 	job *jb;
 
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
 	if (!cf_item_is_candidate(it)) {
 		cf_emit(st, it);
 		return 0;
@@ -717,7 +705,6 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 			job_free(s, jb);
 			cf_fail_record(st, it, "teacher_failed");
 		}
-		set_fatal(s, rc, err->msg);
 		return rc;
 	}
 	if (!jb->pending && !jb->o->pending) {
@@ -727,7 +714,7 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 		jb->o->waiting = jb;
 		poll_judges(s, 0, err);
 	}
-	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
+	return 0;
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -750,10 +737,10 @@ static void on_answer(void *ctx, cf_judge *jd, void *user,
 		         " (check the key in $" : " (the judge sends no key: set "
 		         "api_key_env", auth && jd->c.api_key_env ? jd->c.api_key_env : "",
 		         auth ? ")" : "");
-		set_fatal(s, CF_ENET, msg);
+		cf_stage_fail(s->st, CF_ENET, "%s", msg);
 		score_fail(sc, a->why);
 	} else if (a->outcome == CF_JUDGE_ERROR) {
-		set_fatal(s, CF_ENOMEM, a->why);
+		cf_stage_fail(s->st, CF_ENOMEM, "%s", a->why);
 		score_fail(sc, a->why);
 	} else if (a->outcome == CF_JUDGE_FAILED) {
 		score_fail(sc, a->why);
@@ -797,11 +784,11 @@ static void poll_judges(teacher_state *s, int timeout_ms, cf_error *err)
 		if (cf_judge_pending(s->j[j]))
 			busy++;
 	slice = busy > 1 && timeout_ms > 2 ? 2 : timeout_ms;
-	for (j = 0; j < s->nj && !s->fatal; j++) {
+	for (j = 0; j < s->nj && !cf_stage_failed(s->st); j++) {
 		if (!cf_judge_pending(s->j[j]))
 			continue;
 		if ((rc = cf_judge_poll(s->j[j], slice, on_answer, s, err)) < 0)
-			set_fatal(s, rc, err->msg);
+			cf_stage_fail(s->st, rc, "%s", err->msg);
 	}
 }
 
@@ -810,11 +797,11 @@ static int teacher_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err
 	teacher_state *s = state;
 	size_t j, pending = 0;
 
-	if (!s->njobs && !s->fatal)
+	if (!s->njobs || cf_stage_failed(st))
 		return 0;
 	poll_judges(s, timeout_ms, err);
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	for (j = 0; j < s->nj; j++)
 		pending += cf_judge_pending(s->j[j]);
 	if (s->njobs > 0 && pending == 0)

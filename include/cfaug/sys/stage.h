@@ -90,6 +90,20 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail);
 void cf_consume(cf_stage *st, cf_item *it);
 void cf_fail_record(cf_stage *st, cf_item *it, const char *reason);
 
+/* The stage cannot go on (an endpoint refused it, out of memory in a
+ * callback): the run stops as soon as control is back in the runner, with
+ * this message and code (CF_E*), as if process() or poll() had returned
+ * it.  The first failure of the run wins.  Returns code.  For use anywhere,
+ * also in callbacks; a stage keeps no fatal flag of its own. */
+int cf_stage_fail(cf_stage *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Has the run failed (cf_stage_fail or an error returned by any stage)?
+ * 0, or the failure's code. */
+int cf_stage_failed(const cf_stage *st);
+/* A warning on stderr ("cfaug: warning: ..."): the run goes on. */
+void cf_stage_warn(cf_stage *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Only for destroy() of a stage abandoned mid-run (the run failed or was
  * interrupted): release an item it still holds.  Accepts NULL. */
 void cf_item_free(cf_item *it);
