@@ -211,6 +211,10 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
 		                     type->str, known);
 	}
+	if (st->kind->version > CF_STAGE_API_VERSION)
+		return cf_conf_error(err, file, type, "stage type '%s' needs stage "
+		                     "API version %u; this cfaug has %u", type->str,
+		                     st->kind->version, CF_STAGE_API_VERSION);
 	st->p = p;
 	st->index = idx;
 	st->node = node;
@@ -438,7 +442,7 @@ void cf_item_free(cf_item *it)
 		return;
 	json_decref(it->cf);
 	json_decref(it->generator);
-	json_decref(it->teacher);
+	json_decref(it->notes);
 	json_decref(it->detail);
 	free(it->reason);
 	free(it);
@@ -457,7 +461,7 @@ static void group_free(cf_group *g)
 		cf_item_free(it);
 	}
 	json_decref(g->rec.fields);
-	json_decref(g->original.teacher);
+	json_decref(g->original.notes);
 	free(g->error);
 	if (!g->raw_borrowed)
 		free(g->raw);

@@ -2,7 +2,7 @@
  * teacher.c - the teacher stage: judges score each candidate against its
  * original and an acceptance policy keeps it or rejects it.
  *
- * Consumes candidates, emits 0 or 1: the candidate with it->teacher =
+ * Consumes candidates, emits 0 or 1: the candidate annotated "teacher" =
  * {judges: [{name, kind, model|url, orig: {label: p}, cf: {label: q}}],
  * policy, target, score, accepted}, or a rejection with the policy's reason
  * ("no_flip", "below_delta", "below_threshold", "label_changed",
@@ -619,8 +619,7 @@ static void decide(teacher_state *s, job *jb)
 		if (!why || (strcmp(why, "judge_failed") && strcmp(why, "dry_run")))
 			json_object_set_new(t, "score", json_real(sc));
 		json_object_set_new(t, "accepted", json_boolean(ok));
-		json_decref(it->teacher);
-		it->teacher = t;
+		cf_item_annotate(it, "teacher", t);   /* steals t */
 		t = NULL;
 	}
 	json_decref(t);
@@ -879,6 +878,7 @@ static void teacher_destroy(cf_stage *st, void *state)
 }
 
 const cf_stage_kind cf_stage_teacher = {
+	.version = CF_STAGE_API_VERSION,
 	.name = "teacher",
 	.summary = "keep candidates that judges (built-in model, TEI, vLLM, LLM) "
 	           "find to carry the target label",

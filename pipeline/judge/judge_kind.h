@@ -15,7 +15,7 @@
 	  __VA_ARGS__ }
 
 #define CF_JOPT_NAME CF_JOPT("name", CF_OPT_STRING, name, \
-	.help = "name in it->teacher (default: the model or url)")
+	.help = "name in the teacher annotation (default: the model or url)")
 #define CF_JOPT_LABELS CF_JOPT("labels", CF_OPT_STRMAP, labels, \
 	.help = "the judge's label names -> the stage's labels")
 #define CF_JOPT_FIELDS CF_JOPT("fields", CF_OPT_STRLIST, fields, \

@@ -55,7 +55,13 @@ typedef struct cf_pipeline_info {
  * fills the runner names the stage instead of reporting a stall. */
 #define CF_STAGE_HOLDS      0x4u
 
+/* The version of this interface.  A kind says which one it was written
+ * for (.version; 0 counts as 1); the runner refuses a kind written for a
+ * newer one.  Raised when a change would break a compiled stage kind. */
+#define CF_STAGE_API_VERSION 1
+
 typedef struct cf_stage_kind {
+	unsigned version;          /* CF_STAGE_API_VERSION (0: 1) */
 	const char *name;          /* the YAML `type` */
 	const char *summary;       /* one line, for `cfaug help stages` */
 	size_t state_size;
@@ -116,6 +122,11 @@ cf_item *cf_candidate_new(cf_stage *st, const cf_item *from);
 /* Replace a text field of a candidate (len bytes, need not be NUL-ended). */
 int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
                           size_t len);
+/* Annotate a candidate: KEY: value joins its pairs.jsonl and
+ * rejected.jsonl lines (after "generator", in the order first set; the
+ * teacher stage writes "teacher").  Steals value; a later value for the
+ * same key replaces it.  0 or CF_ENOMEM (value freed). */
+int cf_item_annotate(cf_item *it, const char *key, json_t *value);
 /* Set the target label of a candidate. */
 int cf_candidate_set_label(cf_item *c, const char *label);
 
