@@ -92,8 +92,8 @@ typedef struct llm_state {
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
 	long max_prompt_kb;
 	double rpm, tpm, timeout_s;
-	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
-	              *max_completion_tokens;
+	const cf_node *parse;
+	cf_optnum temperature, top_p, seed_node, max_tokens, max_completion_tokens;
 	int use_n, response_format, logprobs;
 
 	/* set up by init */
@@ -157,16 +157,19 @@ static const cf_option llm_options[] = {
 	  0, 0, NULL, "other input fields the template may name" },
 	{ "vars", CF_OPT_STRMAP, offsetof(llm_state, vars), NULL, 0, NULL, 0, 0, NULL,
 	  "extra template variables: name -> value" },
-	{ "temperature", CF_OPT_NODE, offsetof(llm_state, temperature), NULL, 0, NULL,
-	  0, 0, NULL, "sampling temperature, 0..2 (default: the server's)" },
-	{ "top_p", CF_OPT_NODE, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 0, NULL,
+	{ "temperature", CF_OPT_OPTNUM, offsetof(llm_state, temperature), NULL, 0, NULL,
+	  0, 2, NULL, "sampling temperature, 0..2 (default: the server's)" },
+	{ "top_p", CF_OPT_OPTNUM, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 1, NULL,
 	  "nucleus sampling, 0..1 (default: the server's)" },
-	{ "seed", CF_OPT_NODE, offsetof(llm_state, seed_node), NULL, 0, NULL, 0, 0, NULL,
+	{ "seed", CF_OPT_OPTNUM, offsetof(llm_state, seed_node), NULL, CF_OPT_INTEGER,
+	  NULL, 0, 2147483647.0, NULL,
 	  "request seed (default: the pipeline's seed)" },
-	{ "max_tokens", CF_OPT_NODE, offsetof(llm_state, max_tokens), NULL, 0, NULL, 0, 0,
-	  NULL, "answer length cap, sent as max_tokens (older servers)" },
-	{ "max_completion_tokens", CF_OPT_NODE, offsetof(llm_state, max_completion_tokens),
-	  NULL, 0, NULL, 0, 0, NULL, "answer length cap, sent as max_completion_tokens" },
+	{ "max_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_tokens), NULL,
+	  CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
+	  "answer length cap, sent as max_tokens (older servers)" },
+	{ "max_completion_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_completion_tokens),
+	  NULL, CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
+	  "answer length cap, sent as max_completion_tokens" },
 	{ "stop", CF_OPT_STRLIST, offsetof(llm_state, stop), NULL, 0, NULL, 0, 0, NULL,
 	  "stop sequences" },
 	{ "response_format", CF_OPT_ENUM, offsetof(llm_state, response_format), "none", 0,
@@ -191,32 +194,6 @@ static const cf_option llm_options[] = {
 };
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static int num_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
-                   double lo, double hi, double *out, cf_error *err)
-{
-	if (!n || cf_node_is_null(n))
-		return 0;
-	if (n->type != CF_NODE_SCALAR || cf_node_to_double(n, out) < 0)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be a number", key);
-	if (*out < lo || *out > hi)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %g and %g",
-		                     key, lo, hi);
-	return 1;
-}
-
-static int int_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
-                   long lo, long hi, long *out, cf_error *err)
-{
-	if (!n || cf_node_is_null(n))
-		return 0;
-	if (n->type != CF_NODE_SCALAR || cf_node_to_long(n, out) < 0)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be an integer", key);
-	if (*out < lo || *out > hi)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %ld and %ld",
-		                     key, lo, hi);
-	return 1;
-}
 
 static int in_list(const cf_strlist *l, const char *s)
 {
@@ -355,42 +332,28 @@ static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *e
 
 static int build_params(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
-	double d;
-	long l;
-	int rc;
 	size_t i;
 
 	if (!(s->params = json_object()))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	if ((rc = num_opt(info, s->temperature, "temperature", 0, 2, &d, err)) < 0)
-		return rc;
-	if (rc)
-		json_object_set_new(s->params, "temperature", json_real(d));
-	if ((rc = num_opt(info, s->top_p, "top_p", 0, 1, &d, err)) < 0)
-		return rc;
-	if (rc)
-		json_object_set_new(s->params, "top_p", json_real(d));
-	s->seed = (long)(info->seed & 0x7fffffff);
-	if ((rc = int_opt(info, s->seed_node, "seed", 0, 2147483647L, &l, err)) < 0)
-		return rc;
-	if (rc)
-		s->seed = l;
-	if (s->max_tokens && s->max_completion_tokens && !cf_node_is_null(s->max_tokens) &&
-	    !cf_node_is_null(s->max_completion_tokens))
-		return cf_conf_error(err, info->conf_path, s->max_tokens, "give 'max_tokens' "
-		                     "or 'max_completion_tokens', not both");
-	if ((rc = int_opt(info, s->max_tokens, "max_tokens", 1, 1000000, &l, err)) < 0)
-		return rc;
-	if (rc) {
-		s->max_tok = l;
-		json_object_set_new(s->params, "max_tokens", json_integer(l));
+	/* optional numbers (CF_OPT_OPTNUM): sent only when given */
+	if (s->temperature.set)
+		json_object_set_new(s->params, "temperature", json_real(s->temperature.v));
+	if (s->top_p.set)
+		json_object_set_new(s->params, "top_p", json_real(s->top_p.v));
+	s->seed = s->seed_node.set ? (long)s->seed_node.v
+	                           : (long)(info->seed & 0x7fffffff);
+	if (s->max_tokens.set && s->max_completion_tokens.set)
+		return cf_conf_error(err, info->conf_path, s->max_tokens.at, "give "
+		                     "'max_tokens' or 'max_completion_tokens', not both");
+	if (s->max_tokens.set) {
+		s->max_tok = (long)s->max_tokens.v;
+		json_object_set_new(s->params, "max_tokens", json_integer(s->max_tok));
 	}
-	if ((rc = int_opt(info, s->max_completion_tokens, "max_completion_tokens", 1,
-	                  1000000, &l, err)) < 0)
-		return rc;
-	if (rc) {
-		s->max_tok = l;
-		json_object_set_new(s->params, "max_completion_tokens", json_integer(l));
+	if (s->max_completion_tokens.set) {
+		s->max_tok = (long)s->max_completion_tokens.v;
+		json_object_set_new(s->params, "max_completion_tokens",
+		                    json_integer(s->max_tok));
 	}
 	if (s->stop.n) {
 		json_t *a = json_array();
