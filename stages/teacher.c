@@ -128,28 +128,38 @@ typedef struct teacher_state {
 } teacher_state;
 
 static const cf_option teacher_options[] = {
-	{ "model", CF_OPT_STRING, offsetof(teacher_state, model), NULL, 0, NULL,
-	  0, 0, NULL, "model file of one builtin judge (shorthand for judges:)" },
-	{ "judges", CF_OPT_NODE, offsetof(teacher_state, judges_node), NULL, 0,
-	  NULL, 0, 0, NULL, "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
-	{ "combine", CF_OPT_ENUM, offsetof(teacher_state, combine), "mean", 0,
-	  cf_combine_names, 0, 0, NULL, "mean | vote | all (several judges)" },
-	{ "accept", CF_OPT_NODE, offsetof(teacher_state, accept_node), NULL, 0,
-	  NULL, 0, 0, NULL, "{policy: flip|delta|threshold|preserve, min_delta, "
+	{ .key = "model", .type = CF_OPT_STRING,
+	  .offset = offsetof(teacher_state, model),
+	  .help = "model file of one builtin judge (shorthand for judges:)" },
+	{ .key = "judges", .type = CF_OPT_NODE,
+	  .offset = offsetof(teacher_state, judges_node),
+	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
+	{ .key = "combine", .type = CF_OPT_ENUM,
+	  .offset = offsetof(teacher_state, combine), .def = "mean",
+	  .choices = cf_combine_names,
+	  .help = "mean | vote | all (several judges)" },
+	{ .key = "accept", .type = CF_OPT_NODE,
+	  .offset = offsetof(teacher_state, accept_node),
+	  .help = "{policy: flip|delta|threshold|preserve, min_delta, "
 	  "min_prob, band: [lo, hi]}" },
-	{ NULL }
+	{ .key = NULL }
 };
 
 static const cf_option accept_table[] = {
-	{ "policy", CF_OPT_ENUM, offsetof(accept_opts, policy), "flip", 0,
-	  cf_policy_names, 0, 0, NULL, "flip | delta | threshold | preserve" },
-	{ "min_delta", CF_OPT_DOUBLE, offsetof(accept_opts, min_delta), "0.25", 0,
-	  NULL, -1, 1, NULL, "delta: least rise of the target's probability" },
-	{ "min_prob", CF_OPT_DOUBLE, offsetof(accept_opts, min_prob), "0.5", 0,
-	  NULL, 0, 1, NULL, "threshold, preserve: least target probability" },
-	{ "band", CF_OPT_NODE, offsetof(accept_opts, band), NULL, 0, NULL, 0, 0,
-	  NULL, "[lo, hi]: the target's probability must lie within" },
-	{ NULL }
+	{ .key = "policy", .type = CF_OPT_ENUM,
+	  .offset = offsetof(accept_opts, policy), .def = "flip",
+	  .choices = cf_policy_names,
+	  .help = "flip | delta | threshold | preserve" },
+	{ .key = "min_delta", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(accept_opts, min_delta), .def = "0.25", .min = -1,
+	  .max = 1, .help = "delta: least rise of the target's probability" },
+	{ .key = "min_prob", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(accept_opts, min_prob), .def = "0.5", .max = 1,
+	  .help = "threshold, preserve: least target probability" },
+	{ .key = "band", .type = CF_OPT_NODE,
+	  .offset = offsetof(accept_opts, band),
+	  .help = "[lo, hi]: the target's probability must lie within" },
+	{ .key = NULL }
 };
 
 /* ---- init ----------------------------------------------------------------- */
