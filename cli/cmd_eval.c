@@ -207,7 +207,8 @@ static void summary(const json_t *r)
 		       *co = json_object_get(j, "consistency");
 
 		fprintf(stderr, "  %s: targeted flip %.3f [%.3f, %.3f], consistency "
-		        "%.3f, mean change of p(target) %+.3f\n",
+		        "%.3f, mean change of p(target) %+.3f (judge right on %.3f "
+		        "of the originals)\n",
 		        json_string_value(json_object_get(j, "name")),
 		        json_number_value(json_object_get(t, "rate")),
 		        json_number_value(json_object_get(t, "lo")),
@@ -215,7 +216,9 @@ static void summary(const json_t *r)
 		        json_number_value(json_object_get(co, "rate")),
 		        json_number_value(json_object_get(json_object_get(
 		            json_object_get(j, "target_prob_change"), "summary"),
-		            "mean")));
+		            "mean")),
+		        json_number_value(json_object_get(json_object_get(j,
+		            "original_accuracy"), "rate")));
 	}
 	if ((c = json_object_get(r, "minimality")))
 		fprintf(stderr, "  minimality: mean token distance %.2f, normalised "

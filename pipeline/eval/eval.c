@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -69,6 +70,7 @@ static void eval_free(eval *e)
 		free(e->own_fields[i]);
 	cf_strlist_free(&e->L);
 	free(e->ut);
+	json_decref(e->warnings);
 	for (i = 0; i < MAX_JUDGES; i++) {
 		cf_judge_free(&e->j[i].jg);
 		cf_conf_free(&e->j[i].conf);
@@ -77,6 +79,60 @@ static void eval_free(eval *e)
 		free(e->j[i].dprob);
 		free(e->j[i].pred);
 	}
+}
+
+void ev_warn(eval *e, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "cfaug eval: warning: %s\n", msg);
+	if (!e->warnings)
+		e->warnings = json_array();
+	json_array_append_new(e->warnings, json_string(msg));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Figures that say the numbers cannot be trusted: a judge that is often
+ * wrong on the originals, originals that do not match their blocks. */
+static void check_figures(eval *e)
+{
+	size_t j;
+	double *v, med;
+
+	for (j = 0; j < e->nj; j++) {
+		const judge *jd = &e->j[j];
+
+		if (jd->on && (double)jd->ok / (double)jd->on < MIN_JUDGE_ACCURACY)
+			ev_warn(e, "judge '%s' is right on %.3f of the originals "
+			        "(%llu/%llu, below %.2f): its flip rates say little "
+			        "about the counterfactuals", jd->name,
+			        (double)jd->ok / (double)jd->on,
+			        (unsigned long long)jd->ok, (unsigned long long)jd->on,
+			        MIN_JUDGE_ACCURACY);
+	}
+	if (!e->a->originals || !e->ndist_n ||
+	    !(v = malloc(e->ndist_n * sizeof *v)))
+		return;
+	memcpy(v, e->ndist, e->ndist_n * sizeof *v);
+	qsort(v, e->ndist_n, sizeof *v, cmp_double);
+	med = e->ndist_n % 2 ? v[e->ndist_n / 2] :
+	      (v[e->ndist_n / 2 - 1] + v[e->ndist_n / 2]) / 2;
+	free(v);
+	if (med > MAX_ORIGINALS_DISTANCE)
+		ev_warn(e, "%s and %s barely overlap (median normalised token "
+		        "distance %.3f): are these the originals the "
+		        "counterfactuals were made from?", e->a->originals,
+		        e->a->input, med);
 }
 
 /* The judges, --fluency and the review state, before reading. */
@@ -121,6 +177,7 @@ static int judge_pairs(eval *e, const cf_eval_opts *a, json_t **report,
 	     ev_read_pairs(e, rd, err);
 	if (rc < 0)
 		goto done;
+	check_figures(e);
 	if (e->pairs == 0) {
 		rc = cf_error_set(err, CF_EDATA, "%s: no pairs to evaluate (%llu "
 		                  "records, %llu bad)", a->input,

@@ -38,6 +38,9 @@
 #include "eval_metrics.h"
 
 #define CF_EVAL_MAX_JUDGES 8
+/* A judge right on fewer of the originals than this makes its flip rates
+ * meaningless: the report warns, next to them. */
+#define CF_EVAL_MIN_JUDGE_ACCURACY 0.7
 
 /* What to evaluate (the command line of `cfaug eval`, checked there).
  * Strings are borrowed. */

@@ -28,6 +28,10 @@
 #define MAX_BUCKETS 200      /* distinct values per breakdown, then "(other)" */
 #define HIST_BINS   20
 #define DIST_BINS   20
+#define MIN_JUDGE_ACCURACY CF_EVAL_MIN_JUDGE_ACCURACY
+/* --originals: a median normalised token distance above this means the
+ * originals and the counterfactuals barely overlap (the wrong file?). */
+#define MAX_ORIGINALS_DISTANCE 0.5
 
 typedef cf_eval_opts args;
 struct eval;
@@ -132,6 +136,7 @@ typedef struct eval {
 	breakdown bd[BD_COUNT];
 	/* reading */
 	const char *cur_path;
+	json_t *warnings;                /* strings, NULL until the first */
 } eval;
 
 typedef struct utext {
@@ -169,6 +174,9 @@ typedef struct review {
 } review;
 
 /* Shared between the files of pipeline/eval/ (ev_: internal). */
+/* A warning: on stderr ("cfaug eval: warning: ...") and into the report's
+ * "warnings". */
+void ev_warn(eval *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 extern const cf_option ev_fluency_table[];
 int ev_grow(void **v, size_t *cap, size_t need, size_t elem);
 int ev_spurious(eval *e, json_t *r, cf_error *err);

@@ -222,6 +222,8 @@ json_t *ev_build_report(const eval *e)
 		json_object_set_new(r, "not_computed", json_pack("{s:s}",
 			"fluency", "perplexity needs an endpoint that scores a prompt's "
 			"logprobs: --fluency LLM.yaml"));
+	if (e->warnings)
+		json_object_set(r, "warnings", e->warnings);
 	return r;
 }
 

@@ -384,6 +384,24 @@ int ev_read_flat(eval *e, cf_reader *rd, cf_error *err)
 	if (a->block && inblock)
 		fprintf(stderr, "cfaug eval: %s: the last block has %ld of %ld "
 		        "records\n", a->input, inblock, a->block);
+	if (ord) {
+		/* originals the blocks did not use: the wrong file, or the wrong N */
+		cf_raw raw;
+		uint64_t extra = 0;
+
+		while ((rc = cf_reader_next(ord, &raw, err)) == CF_READ_OK ||
+		       rc == CF_READ_BAD) {
+			extra++;
+			json_decref(raw.obj);
+		}
+		if (rc < 0)
+			goto done;
+		if (extra)
+			ev_warn(e, "%s has %llu more records than the blocks of %ld in "
+			        "%s use: is it the right file, and the right --block?",
+			        a->originals, (unsigned long long)extra, a->block,
+			        a->input);
+	}
 	rc = ev_score_group(e, err);
 	goto done;
 nomem:

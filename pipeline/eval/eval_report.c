@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "eval.h"
 #include "eval_report.h"
 
 typedef struct sb {
@@ -349,7 +350,10 @@ static const char css[] =
 	"svg .zb{fill:#4c78a8}svg .za{fill:#f58518}"
 	"svg text{font:12px system-ui,sans-serif;fill:#1f2328}"
 	"svg .tick{fill:#57606a;font-size:11px}svg .val{font-size:12px}"
-	"p.note{color:#57606a;font-size:13px}";
+	"p.note{color:#57606a;font-size:13px}"
+	".warn{border:1px solid #d4a72c;background:#fff8c5;border-radius:6px;"
+	"padding:8px 12px;margin:8px 0;font-size:14px}"
+	".card .s.bad{color:#cf222e;font-weight:600}";
 
 static void card(sb *b, const char *k, double v, const char *fmt,
                  const char *sub)
@@ -371,6 +375,27 @@ static void ci_text(char *buf, size_t size, double lo, double hi)
 		snprintf(buf, size, "no pairs to count");
 }
 
+/* A flip-rate card with, under it, how often its judge is right on the
+ * originals (flagged below the accuracy the report trusts). */
+static void flip_card(sb *b, const json_t *j, const char *k, const char *key)
+{
+	char lo[64], hi[64], path[64], sub[300];
+	double acc = num(j, "original_accuracy.rate");
+	int low = isfinite(acc) && acc < CF_EVAL_MIN_JUDGE_ACCURACY;
+	size_t n;
+
+	snprintf(lo, sizeof lo, "%s.lo", key);
+	snprintf(hi, sizeof hi, "%s.hi", key);
+	ci_text(sub, sizeof sub, num(j, lo), num(j, hi));
+	n = strlen(sub);
+	if (isfinite(acc))       /* a second line under the card's figure */
+		snprintf(sub + n, sizeof sub - n, "</div><div class=\"s%s\">judge "
+		         "right on %.3f of the originals%s", low ? " bad" : "", acc,
+		         low ? " &mdash; too few to trust it" : "");
+	snprintf(path, sizeof path, "%s.rate", key);
+	card(b, k, num(j, path), "%.3f", sub);
+}
+
 static void section_judges(sb *b, const json_t *r)
 {
 	const json_t *js = json_object_get(r, "judges");
@@ -382,12 +407,8 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* key figures from the first judge */
 	sb_cat(b, "<div class=\"cards\">");
-	ci_text(sub, sizeof sub, num(j0, "targeted_flip.lo"),
-	        num(j0, "targeted_flip.hi"));
-	card(b, "Targeted flip rate", num(j0, "targeted_flip.rate"), "%.3f", sub);
-	ci_text(sub, sizeof sub, num(j0, "untargeted_flip.lo"),
-	        num(j0, "untargeted_flip.hi"));
-	card(b, "Untargeted flip rate", num(j0, "untargeted_flip.rate"), "%.3f", sub);
+	flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	flip_card(b, j0, "Untargeted flip rate", "untargeted_flip");
 	snprintf(sub, sizeof sub, "judge right on both members");
 	card(b, "Consistency", num(j0, "consistency.rate"), "%.3f", sub);
 	if (isfinite(num(j0, "target_prob_change.summary.median")))
@@ -650,11 +671,64 @@ static void section_spurious(sb *b, const json_t *s)
 	        "Top tokens by |z| after augmentation");
 }
 
+/* The human review: the exported sample, and the annotators' labels
+ * against the judges (--review-import). */
+static void section_review(sb *b, const json_t *hr)
+{
+	const json_t *ex = json_object_get(hr, "export"),
+	             *im = json_object_get(hr, "import"), *v;
+	size_t i;
+
+	sb_cat(b, "<h2>Human review</h2>\n");
+	if (ex) {
+		sb_printf(b, "<p class=\"note\">Exported %.0f pairs from %.0f strata "
+		          "(seed %.0f) to <code>", num(ex, "rows"), num(ex, "strata"),
+		          num(ex, "seed"));
+		sb_esc(b, str(ex, "path"));
+		sb_cat(b, "</code>: ");
+		sb_esc(b, str(ex, "sampling"));
+		sb_cat(b, ".</p>\n");
+	}
+	if (!im)
+		return;
+	sb_cat(b, "<p class=\"note\">Annotations <code>");
+	sb_esc(b, str(im, "path"));
+	sb_printf(b, "</code>: %.0f rows, %.0f matched to edit pairs, %.0f not "
+	          "matched, %.0f with a label the judges do not know.</p>\n",
+	          num(im, "annotated"), num(im, "matched"), num(im, "unmatched"),
+	          num(im, "unknown_label"));
+	sb_cat(b, "<div class=\"cards\">");
+	{
+		char sub[200];
+
+		ci_text(sub, sizeof sub, num(im, "human_flip.lo"),
+		        num(im, "human_flip.hi"));
+		card(b, "Human flip rate", num(im, "human_flip.rate"), "%.3f", sub);
+	}
+	sb_cat(b, "</div>\n<table><tr><th>judge</th><th>accuracy vs humans</th>"
+	       "<th class=\"r\">&kappa; vs humans</th><th class=\"r\">items</th>"
+	       "</tr>\n");
+	json_array_foreach(json_object_get(im, "judges"), i, v) {
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(v, "name"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(v, "accuracy"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(v, "kappa"), "%.3f");
+		sb_printf(b, "</td><td class=\"r\">%.0f</td></tr>\n",
+		          num(v, "items"));
+	}
+	sb_cat(b, "</table>\n<p class=\"note\">Human flip rate: the annotator's "
+	       "label is the target. Accuracy and Cohen's &kappa; compare each "
+	       "judge's label of the counterfactual with the annotator's.</p>\n");
+}
+
 char *cf_eval_report_html(const json_t *r, cf_error *err)
 {
 	sb b = { 0 };
 	const json_t *nc = json_object_get(r, "not_computed"), *v;
 	const char *k;
+	size_t i;
 
 	sb_cat(&b, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 	       "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
@@ -679,10 +753,17 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 		          num(r, "counts.groups"));
 	}
 	sb_cat(&b, "</p>\n");
+	json_array_foreach(json_object_get(r, "warnings"), i, v) {
+		sb_cat(&b, "<div class=\"warn\"><b>Warning:</b> ");
+		sb_esc(&b, json_string_value(v));
+		sb_cat(&b, "</div>\n");
+	}
 	if (json_array_size(json_object_get(r, "judges"))) {
 		section_judges(&b, r);
 		section_minimality(&b, r);
 	}
+	if (json_is_object(json_object_get(r, "human_review")))
+		section_review(&b, json_object_get(r, "human_review"));
 	if (json_is_object(json_object_get(r, "fluency")))
 		section_fluency(&b, json_object_get(r, "fluency"));
 	if (json_is_object(json_object_get(r, "spurious")))

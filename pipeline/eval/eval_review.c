@@ -311,8 +311,9 @@ json_t *ev_review_json(const eval *e, size_t written)
 			flips += rv->h[i].human == rv->h[i].target;
 		}
 	for (j = 0; j < e->nj; j++) {
-		size_t used, m = 0;
+		size_t used = 0, m = 0;
 		uint64_t agree = 0;
+		double kappa;
 
 		for (i = 0; i < rv->nh; i++)
 			if (rv->h[i].seen && rv->h[i].human >= 0) {
@@ -320,10 +321,12 @@ json_t *ev_review_json(const eval *e, size_t written)
 				agree += pr[m] == rv->h[i].human;
 				m++;
 			}
+		/* before json_pack: its arguments are evaluated in no set order,
+		 * and "items" reads what this call writes */
+		kappa = cf_eval_kappa(pr, hum, m, e->K, &used);
 		json_array_append_new(js, json_pack("{s:s,s:o,s:o,s:I}", "name",
-		        e->j[j].name, "kappa", ev_jnum(cf_eval_kappa(pr, hum, m, e->K,
-		        &used)), "accuracy", ev_jprop(agree, m), "items",
-		        (json_int_t)used));
+		        e->j[j].name, "kappa", ev_jnum(kappa), "accuracy",
+		        ev_jprop(agree, m), "items", (json_int_t)used));
 	}
 	for (i = 0; i < rv->nh; i++)
 		unmatched += !rv->h[i].seen;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# cfaug eval, issue 13's report items: the review import counts its items
+# (an unordered read used to report garbage), report.html has a Human
+# review section, --originals that do not fit their blocks are warned
+# about, and a judge that is wrong on the originals is flagged next to the
+# flip rates (stderr, report.json "warnings", report.html).  Toy judge as
+# in test_eval.sh: "good great fine" pos, "bad awful poor" neg.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+python3 - "$T" <<'PY'
+import json, sys
+d = sys.argv[1]
+with open(f"{d}/train.jsonl", "w") as w, open(f"{d}/wrong.jsonl", "w") as x:
+    for _ in range(30):
+        for t in ["good film", "great plot", "fine acting good", "great good fine"]:
+            w.write(json.dumps({"text": t, "label": "pos"}) + "\n")
+            x.write(json.dumps({"text": t, "label": "neg"}) + "\n")
+        for t in ["bad film", "awful plot", "poor acting bad", "awful bad poor"]:
+            w.write(json.dumps({"text": t, "label": "neg"}) + "\n")
+            x.write(json.dumps({"text": t, "label": "pos"}) + "\n")
+rules = {"stage": "antonyms", "kind": "rules"}
+def pair(oid, o, ol, c, cl):
+    return json.dumps({"pair_id": oid + "#0.0", "orig_id": oid,
+                       "original": {"text": o, "label": ol},
+                       "counterfactual": {"text": c, "label": cl}, "generator": rules})
+with open(f"{d}/pairs.jsonl", "w") as w:
+    for r in [("a", "good film", "pos", "bad film", "neg"),
+              ("b", "great film", "pos", "great film ok", "neg"),
+              ("c", "awful plot", "neg", "fine plot", "pos"),
+              ("d", "bad film", "neg", "good film", "pos"),
+              ("e", "fine acting", "pos", "poor acting", "neg")]:
+        w.write(pair(*r) + "\n")
+with open(f"{d}/orig.tsv", "w") as w:
+    w.write("text\tlabel\ngood film today\tpos\nawful plot twist\tneg\n")
+with open(f"{d}/more.tsv", "w") as w:      # one original too many
+    w.write("text\tlabel\ngood film today\tpos\nawful plot twist\tneg\ngood\tpos\n")
+with open(f"{d}/other.tsv", "w") as w:     # originals of some other data
+    w.write("text\tlabel\nthe cast of this long picture is fine\tpos\n"
+            "every single scene of it drags on\tneg\n")
+with open(f"{d}/rev.tsv", "w") as w:
+    w.write("text\tlabel\nbad film today\tneg\npoor film today\tneg\n"
+            "fine plot twist\tpos\ngood plot twist\tpos\n")
+PY
+expect 0 "train the toy judge" -- teacher train -i "$T/train.jsonl" --label-field label -o "$T/m.cft"
+expect 0 "train a judge with the labels swapped" -- teacher train -i "$T/wrong.jsonl" --label-field label -o "$T/w.cft"
+
+# ---- review import: items, and the Human review section -------------------
+printf 'id,original,counterfactual,target,transition,generator,human_label,comment\n1,x,x,neg,,,neg,\n2,x,x,neg,,,pos,\n3,x,x,pos,,,pos,\n4,x,x,pos,,,pos,\n5,x,x,neg,,,neg,\n' >"$T/ann.csv"
+expect 0 "review import" -- eval -q -i "$T/pairs.jsonl" --judge "$T/m.cft" --review-import "$T/ann.csv" -o "$T/rv"
+python3 - "$T/rv/report.json" >"$T/check" 2>&1 <<'PY'
+import json, sys
+im = json.load(open(sys.argv[1]))["human_review"]["import"]
+assert im["matched"] == 5, im
+j = im["judges"][0]
+assert j["items"] == 5 and j["accuracy"]["n"] == 5, j
+print("items ok")
+PY
+contains "$T/check" "items ok" "review import: items = the 5 annotated pairs"
+contains "$T/rv/report.html" "<h2>Human review</h2>" "report.html: a Human review section"
+contains "$T/rv/report.html" "Human flip rate" "the section shows the human flip rate"
+contains "$T/rv/report.html" "accuracy vs humans" "and each judge against the humans"
+
+# ---- --originals that do not fit ------------------------------------------
+expect 0 "originals that fit" -- eval -i "$T/rev.tsv" --block 2 --originals "$T/orig.tsv" --judge "$T/m.cft" -o "$T/o1"
+if grep -q "warning" "$T/err"; then bad "no warning when the originals fit" "$(cat "$T/err")"
+else ok "no warning when the originals fit"; fi
+expect 0 "one original too many" -- eval -i "$T/rev.tsv" --block 2 --originals "$T/more.tsv" --judge "$T/m.cft" -o "$T/o2"
+contains "$T/err" "has 1 more records than the blocks of 2" "originals outnumbering the blocks: warned"
+contains "$T/o2/report.json" "right --block" "and in report.json"
+expect 0 "originals of other data" -- eval -i "$T/rev.tsv" --block 2 --originals "$T/other.tsv" --judge "$T/m.cft" -o "$T/o3"
+contains "$T/err" "barely overlap" "originals that barely overlap: warned"
+contains "$T/o3/report.html" "class=\"warn\"" "the warning is on the page"
+
+# ---- a judge wrong on the originals ---------------------------------------
+expect 0 "eval with a good judge" -- eval -i "$T/pairs.jsonl" --judge "$T/m.cft" -o "$T/j1"
+contains "$T/err" "(judge right on 1.000 of the originals)" "judge accuracy next to its flip rate"
+if grep -q "warning" "$T/err"; then bad "a good judge: no warning" "$(cat "$T/err")"
+else ok "a good judge: no warning"; fi
+expect 0 "eval with a judge wrong on the originals" -- eval -i "$T/pairs.jsonl" --judge "$T/w.cft" -o "$T/j2"
+contains "$T/err" "is right on 0.000 of the originals" "low judge accuracy: warned"
+python3 - "$T/j2/report.json" >"$T/check" 2>&1 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert any("right on 0.000 of the originals" in w for w in r["warnings"]), r.get("warnings")
+print("warned in json")
+PY
+contains "$T/check" "warned in json" "report.json lists the warning"
+contains "$T/j2/report.html" "class=\"s bad\">judge right on 0.000 of the originals" "report.html flags it under the flip rate"
+finish
