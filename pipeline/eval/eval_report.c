@@ -261,8 +261,8 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 	size_t n = json_array_size(rows), i;
 	const int left = 190, right = 30, rh = 26, top = 40;
 	const int pw = W - left - right;
-	int h = top + (int)n * rh + 20;
-	double zmax = 1, mid = left + pw / 2.0;
+	int h = top + (int)n * rh + 44, ybot = top + (int)n * rh;
+	double zmax = 1, mid = left + pw / 2.0, step, t;
 
 	for (i = 0; i < n; i++) {
 		json_t *r = json_array_get(rows, i);
@@ -273,6 +273,17 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 	}
 	if (isfinite(zcrit) && zcrit > zmax)
 		zmax = zcrit * 1.1;
+	/* a z axis with round steps, 3 to 5 ticks a side */
+	{
+		static const double steps[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500,
+		                                1000 };
+		size_t s;
+
+		for (s = 0; s + 1 < sizeof steps / sizeof *steps &&
+		            zmax / steps[s] > 5; s++)
+			;
+		step = steps[s];
+	}
 	sb_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 	          "height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\"><title>", W,
 	          h, W, h);
@@ -294,6 +305,17 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 		          mid - pw / 2.0 * zcrit / zmax, top + (int)n * rh,
 		          mid + pw / 2.0 * zcrit / zmax, top - 6,
 		          mid + pw / 2.0 * zcrit / zmax, top + (int)n * rh);
+	for (t = -floor(zmax / step) * step; t <= zmax + 1e-9; t += step) {
+		double x = mid + pw / 2.0 * t / zmax;
+
+		sb_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		          "class=\"grid\"/><text x=\"%.1f\" y=\"%d\" class=\"tick\" "
+		          "text-anchor=\"middle\">%g</text>", x, top - 6, x, ybot, x,
+		          ybot + 14, t);
+	}
+	sb_printf(b, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" "
+	          "text-anchor=\"middle\">z of the token for the label in brackets "
+	          "(dashed: critical |z|)</text>", mid, ybot + 32);
 	for (i = 0; i < n; i++) {
 		json_t *r = json_array_get(rows, i);
 		double zb = num(r, before_first ? "z" : "z_other"),
@@ -320,6 +342,31 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 		}
 	}
 	sb_cat(b, "</svg>\n");
+}
+
+/* The same rows as a table: token, label, z before and after, documents. */
+static void table_z(sb *b, const json_t *rows, int before_first)
+{
+	json_t *r;
+	size_t i;
+
+	sb_cat(b, "<table><tr><th>token</th><th>label</th><th class=\"r\">z "
+	       "before</th><th class=\"r\">z after</th><th class=\"r\">documents "
+	       "before</th><th class=\"r\">documents after</th></tr>\n");
+	json_array_foreach(rows, i, r) {
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(r, "token"));
+		sb_cat(b, "</td><td>");
+		sb_esc(b, str(r, "label"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(r, before_first ? "z" : "z_other"), "%.2f");
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(r, before_first ? "z_other" : "z"), "%.2f");
+		sb_printf(b, "</td><td class=\"r\">%.0f</td><td class=\"r\">%.0f"
+		          "</td></tr>\n", num(r, before_first ? "n" : "n_other"),
+		          num(r, before_first ? "n_other" : "n"));
+	}
+	sb_cat(b, "</table>\n");
 }
 
 /* ---- the page --------------------------------------------------------- */
@@ -666,9 +713,11 @@ static void section_spurious(sb *b, const json_t *s)
 	sb_cat(b, "<h3>Strongest before, and the same tokens after</h3>\n");
 	chart_z(b, json_object_get(tb, "top"), num(tb, "z_critical"), 1,
 	        "Top tokens by |z| before augmentation");
+	table_z(b, json_object_get(tb, "top"), 1);
 	sb_cat(b, "<h3>Strongest after, and the same tokens before</h3>\n");
 	chart_z(b, json_object_get(ta, "top"), num(ta, "z_critical"), 0,
 	        "Top tokens by |z| after augmentation");
+	table_z(b, json_object_get(ta, "top"), 0);
 }
 
 /* The human review: the exported sample, and the annotators' labels

@@ -87,4 +87,19 @@ print("warned in json")
 PY
 contains "$T/check" "warned in json" "report.json lists the warning"
 contains "$T/j2/report.html" "class=\"s bad\">judge right on 0.000 of the originals" "report.html flags it under the flip rate"
+
+# ---- the spurious-token chart: a numeric z axis and a table ---------------
+expect 0 "spurious tokens" -- eval --spurious "$T/train.jsonl" "$T/wrong.jsonl" --min-count 2 -o "$T/sp"
+contains "$T/sp/report.html" "text-anchor=\"middle\">0</text>" "the z axis has numbered ticks"
+contains "$T/sp/report.html" "z of the token for the label" "and a title"
+python3 - "$T/sp/report.html" "$T/sp/report.json" >"$T/check" 2>&1 <<'PY'
+import json, re, sys
+html, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+top = r["spurious"]["top_before"]["top"]
+rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td class=\"r\">([^<]*)</td>", html)
+assert len(rows) == len(top) + len(r["spurious"]["top_after"]["top"]), (len(rows), len(top))
+assert rows[0][0] == top[0]["token"] and float(rows[0][2]) == round(top[0]["z"], 2), (rows[0], top[0])
+print("z table ok")
+PY
+contains "$T/check" "z table ok" "a table of the tokens' z before and after"
 finish
