@@ -82,7 +82,10 @@ typedef struct breakdown {
 	size_t n, cap;
 } breakdown;
 
-enum { BD_TRANSITION, BD_STAGE, BD_KIND, BD_RULE, BD_PROMPT, BD_MODEL, BD_COUNT };
+/* BD_FIELD: which text fields an edit changed (data with two or more,
+ * e.g. NLI premise / hypothesis) */
+enum { BD_TRANSITION, BD_STAGE, BD_KIND, BD_RULE, BD_PROMPT, BD_MODEL,
+       BD_FIELD, BD_COUNT };
 
 /* One text record of a group. */
 typedef struct unit {

@@ -11,7 +11,7 @@
 #include "eval_int.h"
 
 static const char *const bd_names[BD_COUNT] = {
-	"transition", "stage", "kind", "rule", "prompt", "model"
+	"transition", "stage", "kind", "rule", "prompt", "model", "edited_field"
 };
 
 /* ---- the report ------------------------------------------------------- */

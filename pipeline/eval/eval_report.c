@@ -443,6 +443,33 @@ static void flip_card(sb *b, const json_t *j, const char *k, const char *key)
 	card(b, k, num(j, path), "%.3f", sub);
 }
 
+/* The rows of one breakdown (judge 1): pairs, targeted and untargeted
+ * flips, consistency, mean change of p(target). */
+static void by_table(sb *b, const json_t *a, const char *what)
+{
+	size_t i;
+
+	sb_printf(b, "<table><tr><th>%s</th><th class=\"r\">pairs</th>"
+	          "<th>gives target</th><th>label changed</th><th>consistent</th>"
+	          "<th class=\"r\">mean &Delta;p</th></tr>\n", what);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *row = json_array_get(a, i);
+
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(row, "key"));
+		sb_printf(b, "</td><td class=\"r\">%.0f</td><td>", num(row, "pairs"));
+		sb_prop(b, json_object_get(row, "targeted"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(row, "untargeted"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(row, "consistency"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(row, "mean_prob_change"), "%+.3f");
+		sb_cat(b, "</td></tr>\n");
+	}
+	sb_cat(b, "</table>\n");
+}
+
 static void section_judges(sb *b, const json_t *r)
 {
 	const json_t *js = json_object_get(r, "judges");
@@ -513,25 +540,13 @@ static void section_judges(sb *b, const json_t *r)
 			rows[n++].prop = at(json_array_get(a, i), "targeted");
 		}
 		chart_rates(b, rows, n, "Judge gives the target, by transition");
-		sb_cat(b, "<table><tr><th>transition</th><th class=\"r\">pairs</th>"
-		       "<th>gives target</th><th>label changed</th><th>consistent</th>"
-		       "<th class=\"r\">mean &Delta;p</th></tr>\n");
-		for (i = 0; i < json_array_size(a); i++) {
-			json_t *row = json_array_get(a, i);
-
-			sb_cat(b, "<tr><td>");
-			sb_esc(b, str(row, "key"));
-			sb_printf(b, "</td><td class=\"r\">%.0f</td><td>", num(row, "pairs"));
-			sb_prop(b, json_object_get(row, "targeted"));
-			sb_cat(b, "</td><td>");
-			sb_prop(b, json_object_get(row, "untargeted"));
-			sb_cat(b, "</td><td>");
-			sb_prop(b, json_object_get(row, "consistency"));
-			sb_cat(b, "</td><td class=\"r\">");
-			sb_num(b, num(row, "mean_prob_change"), "%+.3f");
-			sb_cat(b, "</td></tr>\n");
-		}
-		sb_cat(b, "</table>\n");
+		by_table(b, a, "transition");
+	}
+	if (json_array_size(json_object_get(by, "edited_field"))) {
+		sb_cat(b, "<h2>By edited field</h2>\n<p class=\"note\">Which text "
+		       "fields the counterfactual changed (NLI: premise or "
+		       "hypothesis).</p>\n");
+		by_table(b, json_object_get(by, "edited_field"), "edited field");
 	}
 
 	sb_cat(b, "<h2>Change of the target label&rsquo;s probability</h2>\n");

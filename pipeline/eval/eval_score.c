@@ -173,6 +173,21 @@ static int pair_rows(eval *e, const unit *u, const char *tr, int flip,
 		if (gv && !(rows[(*nr)++] = bd_get(&e->bd[r], gv)))
 			return CF_ENOMEM;
 	}
+	if (e->nf >= 2) {
+		size_t f, used = 0;
+
+		gbuf[0] = 0;
+		for (f = 0; f < e->nf; f++)
+			if ((u->lens[f] != e->orig.lens[f] ||
+			     memcmp(u->texts[f], e->orig.texts[f], u->lens[f])) &&
+			    used + 1 < sizeof gbuf)
+				used += (size_t)snprintf(gbuf + used, sizeof gbuf - used,
+				                         "%s%s", used ? "+" : "",
+				                         e->fields[f]);
+		if (!(rows[(*nr)++] = bd_get(&e->bd[BD_FIELD], used ? gbuf
+		                                                 : "(none)")))
+			return CF_ENOMEM;
+	}
 	for (r = 0; r < *nr; r++) {
 		rows[r]->n++;
 		rows[r]->tn += flip;

@@ -102,4 +102,32 @@ assert rows[0][0] == top[0]["token"] and float(rows[0][2]) == round(top[0]["z"],
 print("z table ok")
 PY
 contains "$T/check" "z table ok" "a table of the tokens' z before and after"
+
+# ---- NLI-like data: a breakdown by the field the edit changed -------------
+python3 - "$T" <<'PY'
+import sys
+d = sys.argv[1]
+with open(f"{d}/nli_train.tsv", "w") as w:
+    w.write("premise\thypothesis\tlabel\n")
+    for _ in range(20):
+        w.write("a film\tgood great\tpos\nthe plot\tbad awful\tneg\n"
+                "good film\tit is fine\tpos\nawful plot\tit is poor\tneg\n")
+with open(f"{d}/nli.tsv", "w") as w:   # blocks of 3: original, premise edit, hypothesis edit
+    w.write("premise\thypothesis\tlabel\n"
+            "good film\tit is fine\tpos\nbad film\tit is fine\tneg\ngood film\tit is poor\tneg\n"
+            "awful plot\tit is poor\tneg\ngreat plot\tit is poor\tpos\nawful plot\tit is great\tpos\n")
+PY
+expect 0 "train a two-field judge" -- teacher train -i "$T/nli_train.tsv" --text-field premise --text-field hypothesis --label-field label -o "$T/nli.cft" --dev-split 0
+expect 0 "eval NLI-like blocks" -- eval -i "$T/nli.tsv" --block 3 --text-field premise --text-field hypothesis --judge "$T/nli.cft" -o "$T/nli"
+python3 - "$T/nli/report.json" >"$T/check" 2>&1 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+by = r["judges"][0]["by"]["edited_field"]
+assert sorted((x["key"], x["pairs"]) for x in by) == [("hypothesis", 2), ("premise", 2)], by
+print("edited field ok")
+PY
+contains "$T/check" "edited field ok" "report.json: a row per edited field (premise, hypothesis)"
+contains "$T/nli/report.html" "<h2>By edited field</h2>" "report.html: the By edited field table"
+if grep -q edited_field "$T/j1/report.json"; then bad "one text field: no edited-field breakdown"
+else ok "one text field: no edited-field breakdown"; fi
 finish
