@@ -71,6 +71,7 @@ static void eval_free(eval *e)
 	cf_strlist_free(&e->L);
 	free(e->ut);
 	json_decref(e->warnings);
+	ev_examples_free(e);
 	for (i = 0; i < MAX_JUDGES; i++) {
 		cf_judge_free(&e->j[i].jg);
 		cf_conf_free(&e->j[i].conf);

@@ -140,6 +140,7 @@ typedef struct eval {
 	/* reading */
 	const char *cur_path;
 	json_t *warnings;                /* strings, NULL until the first */
+	struct examples *ex;             /* example pairs (eval_examples.c) */
 } eval;
 
 typedef struct utext {
@@ -180,6 +181,14 @@ typedef struct review {
 /* A warning: on stderr ("cfaug eval: warning: ...") and into the report's
  * "warnings". */
 void ev_warn(eval *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The original's or a counterfactual's text fields as one text (eval_review.c). */
+char *ev_join_fields(const eval *e, const unit *u);
+/* Example pairs for the report (eval_examples.c): an edit pair u with
+ * target t, transition tr and generator gen, as the first judge saw it. */
+int ev_example_add(eval *e, const unit *u, const char *tr, const char *gen,
+                   int t, int pred, double dp);
+json_t *ev_examples_json(const eval *e);
+void ev_examples_free(eval *e);
 extern const cf_option ev_fluency_table[];
 int ev_grow(void **v, size_t *cap, size_t need, size_t elem);
 int ev_spurious(eval *e, json_t *r, cf_error *err);

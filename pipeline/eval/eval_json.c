@@ -224,6 +224,8 @@ json_t *ev_build_report(const eval *e)
 			"logprobs: --fluency LLM.yaml"));
 	if (e->warnings)
 		json_object_set(r, "warnings", e->warnings);
+	if (e->ex)
+		json_object_set_new(r, "examples", ev_examples_json(e));
 	return r;
 }
 

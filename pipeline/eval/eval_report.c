@@ -400,7 +400,10 @@ static const char css[] =
 	"p.note{color:#57606a;font-size:13px}"
 	".warn{border:1px solid #d4a72c;background:#fff8c5;border-radius:6px;"
 	"padding:8px 12px;margin:8px 0;font-size:14px}"
-	".card .s.bad{color:#cf222e;font-weight:600}";
+	".card .s.bad{color:#cf222e;font-weight:600}"
+	"del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;"
+	"color:#116329;text-decoration:none}"
+	"td.pair{white-space:pre-wrap;max-width:380px;font-size:13px}";
 
 static void card(sb *b, const char *k, double v, const char *fmt,
                  const char *sub)
@@ -735,6 +738,179 @@ static void section_spurious(sb *b, const json_t *s)
 	table_z(b, json_object_get(ta, "top"), 0);
 }
 
+/* ---- word diff --------------------------------------------------------- */
+
+#define DIFF_MAX 400      /* words per text; longer texts are shown plain */
+
+/* Split s into words: start offsets and lengths (a word keeps the spaces
+ * after it).  Returns the count, or 0 when over DIFF_MAX. */
+static size_t words(const char *s, size_t *off, size_t *len)
+{
+	size_t n = 0, i = 0;
+
+	while (s[i]) {
+		if (n == DIFF_MAX)
+			return 0;
+		off[n] = i;
+		while (s[i] && s[i] != ' ' && s[i] != '\n')
+			i++;
+		while (s[i] == ' ' || s[i] == '\n')
+			i++;
+		len[n] = i - off[n];
+		n++;
+	}
+	return n;
+}
+
+static int word_eq(const char *a, size_t ao, size_t al, const char *b,
+                   size_t bo, size_t bl)
+{
+	/* compare without the trailing spaces */
+	while (al && (a[ao + al - 1] == ' ' || a[ao + al - 1] == '\n'))
+		al--;
+	while (bl && (b[bo + bl - 1] == ' ' || b[bo + bl - 1] == '\n'))
+		bl--;
+	return al == bl && !memcmp(a + ao, b + bo, al);
+}
+
+static void put_words(sb *b, const char *s, const size_t *off,
+                      const size_t *len, size_t from, size_t to,
+                      const char *tag)
+{
+	size_t i;
+	char *w;
+
+	if (from >= to)
+		return;
+	if (tag)
+		sb_printf(b, "<%s>", tag);
+	for (i = from; i < to; i++) {
+		if (!(w = strndup(s + off[i], len[i]))) {
+			b->err = CF_ENOMEM;
+			return;
+		}
+		sb_esc(b, w);
+		free(w);
+	}
+	if (tag)
+		sb_printf(b, "</%s>", tag);
+}
+
+/* Original and counterfactual as two table cells, the words an LCS does
+ * not keep marked <del> (original) and <ins> (counterfactual). */
+static void word_diff(sb *b, const char *x, const char *y)
+{
+	size_t xo[DIFF_MAX], xl[DIFF_MAX], yo[DIFF_MAX], yl[DIFF_MAX];
+	size_t n = words(x, xo, xl), m = words(y, yo, yl), i, j, k;
+	unsigned short *L;
+	size_t *mx = NULL, *my = NULL, nm = 0;
+
+	if (!n || !m || !(L = calloc((n + 1) * (m + 1), sizeof *L))) {
+		sb_cat(b, "<td class=\"pair\">");
+		sb_esc(b, x);
+		sb_cat(b, "</td><td class=\"pair\">");
+		sb_esc(b, y);
+		sb_cat(b, "</td>");
+		return;
+	}
+#define LL(i, j) L[(i) * (m + 1) + (j)]
+	for (i = n; i-- > 0; )
+		for (j = m; j-- > 0; )
+			LL(i, j) = word_eq(x, xo[i], xl[i], y, yo[j], yl[j]) ?
+			           LL(i + 1, j + 1) + 1 : LL(i + 1, j) > LL(i, j + 1) ?
+			           LL(i + 1, j) : LL(i, j + 1);
+	mx = malloc((n + 1) * sizeof *mx);
+	my = malloc((m + 1) * sizeof *my);
+	for (i = j = 0; mx && my && i < n && j < m; ) {
+		if (word_eq(x, xo[i], xl[i], y, yo[j], yl[j])) {
+			mx[nm] = i++;
+			my[nm++] = j++;
+		} else if (LL(i + 1, j) >= LL(i, j + 1)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef LL
+	sb_cat(b, "<td class=\"pair\">");
+	for (i = k = 0; mx && my && k <= nm; k++) {
+		size_t to = k < nm ? mx[k] : n;
+		put_words(b, x, xo, xl, i, to, "del");
+		if (k < nm)
+			put_words(b, x, xo, xl, to, to + 1, NULL);
+		i = to + 1;
+	}
+	sb_cat(b, "</td><td class=\"pair\">");
+	for (j = k = 0; mx && my && k <= nm; k++) {
+		size_t to = k < nm ? my[k] : m;
+		put_words(b, y, yo, yl, j, to, "ins");
+		if (k < nm)
+			put_words(b, y, yo, yl, to, to + 1, NULL);
+		j = to + 1;
+	}
+	sb_cat(b, "</td>");
+	free(L);
+	free(mx);
+	free(my);
+}
+
+static void example_rows(sb *b, const json_t *a)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) {
+		sb_printf(b, "<tr><td class=\"r\">%.0f</td>", num(x, "line"));
+		word_diff(b, str(x, "original"), str(x, "counterfactual"));
+		sb_cat(b, "<td>");
+		sb_esc(b, str(x, "transition"));
+		sb_cat(b, "<br><span class=\"n\">");
+		sb_esc(b, str(x, "generator"));
+		sb_cat(b, "</span></td><td>");
+		sb_esc(b, str(x, "judge_label"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(x, "prob_change"), "%+.3f");
+		sb_cat(b, "</td></tr>\n");
+	}
+}
+
+static void example_table(sb *b, const char *title, const json_t *a)
+{
+	if (!json_array_size(a))
+		return;
+	sb_cat(b, "<h3>");
+	sb_esc(b, title);
+	sb_cat(b, "</h3>\n<table><tr><th class=\"r\">line</th><th>original</th>"
+	       "<th>counterfactual</th><th>transition, generator</th><th>judge "
+	       "says</th><th class=\"r\">&Delta;p</th></tr>\n");
+	example_rows(b, a);
+	sb_cat(b, "</table>\n");
+}
+
+/* Example pairs, the edit highlighted as a word diff. */
+static void section_examples(sb *b, const json_t *ex)
+{
+	const json_t *v;
+	const char *k;
+	char title[300];
+
+	sb_cat(b, "<h2>Example pairs</h2>\n<p class=\"note\">As judge <b>");
+	sb_esc(b, str(ex, "judge"));
+	sb_cat(b, "</b> saw them; words removed from the original are "
+	       "<del>struck</del>, words the counterfactual adds are "
+	       "<ins>marked</ins>. &Delta;p: change of p(target).</p>\n");
+	example_table(b, "Largest rise of p(target)",
+	              json_object_get(ex, "largest_prob_change"));
+	example_table(b, "Smallest change (or a fall) of p(target)",
+	              json_object_get(ex, "smallest_prob_change"));
+	example_table(b, "Failed flips: the judge does not give the target",
+	              json_object_get(ex, "failed_flips"));
+	json_object_foreach((json_t *)json_object_get(ex, "by_generator"), k, v) {
+		snprintf(title, sizeof title, "Generator %s", k);
+		example_table(b, title, v);
+	}
+}
+
 /* The human review: the exported sample, and the annotators' labels
  * against the judges (--review-import). */
 static void section_review(sb *b, const json_t *hr)
@@ -826,6 +1002,8 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 		section_judges(&b, r);
 		section_minimality(&b, r);
 	}
+	if (json_is_object(json_object_get(r, "examples")))
+		section_examples(&b, json_object_get(r, "examples"));
 	if (json_is_object(json_object_get(r, "human_review")))
 		section_review(&b, json_object_get(r, "human_review"));
 	if (json_is_object(json_object_get(r, "fluency")))

@@ -22,7 +22,7 @@
  * at least one per stratum while there is room.  Import: the annotators'
  * labels by id (the counterfactual's input line), matched while scoring;
  * memory: the imported rows. */
-static char *join_fields(const eval *e, const unit *u)
+char *ev_join_fields(const eval *e, const unit *u)
 {
 	size_t f, len = 0;
 	char *out, *p;
@@ -100,8 +100,8 @@ int ev_review_pair(eval *e, const unit *u, const char *tr, const char *gen,
 	}
 	st->it[worst].h = h;
 	st->it[worst].line = line;
-	if (!(st->it[worst].orig = join_fields(e, &e->orig)) ||
-	    !(st->it[worst].cf = join_fields(e, u)) ||
+	if (!(st->it[worst].orig = ev_join_fields(e, &e->orig)) ||
+	    !(st->it[worst].cf = ev_join_fields(e, u)) ||
 	    !(st->it[worst].target = strdup(u->label)))
 		return CF_ENOMEM;
 	return 0;

@@ -198,7 +198,7 @@ static int pair_rows(eval *e, const unit *u, const char *tr, int flip,
 /* Every judge on edit u with target t: targeted and untargeted flips,
  * consistency, change of p(target), into the judge and the rows. */
 static int judge_edit(eval *e, const gscore *g, const unit *u, int t, int flip,
-                      bucket **rows, size_t nr)
+                      bucket **rows, size_t nr, int *pred0, double *dp0)
 {
 	size_t j, r;
 
@@ -214,6 +214,10 @@ static int judge_edit(eval *e, const gscore *g, const unit *u, int t, int flip,
 		changed = pc != g->orig_pred[j];
 		cons = hit && g->orig_pred[j] == g->ol;
 		dp = e->p[t] - p[t];
+		if (j == 0) {
+			*pred0 = pc;
+			*dp0 = dp;
+		}
 		jd->un++;
 		jd->uk += changed;
 		if (flip) {
@@ -242,21 +246,24 @@ static int score_edit(eval *e, gscore *g, const unit *u, size_t i, int t)
 	size_t nr;
 	char tr[600], gbuf[512];
 	const char *gv;
+	int pred0 = 0;
+	double dp0 = 0;
 
 	if (measure_edit(e, g, u, i) < 0)
 		return CF_ENOMEM;
 	e->flip_pairs += flip;
 	snprintf(tr, sizeof tr, "%s \xe2\x86\x92 %s", e->orig.label, u->label);
 	if (pair_rows(e, u, tr, flip, rows, &nr) < 0 ||
-	    judge_edit(e, g, u, t, flip, rows, nr) < 0)
+	    judge_edit(e, g, u, t, flip, rows, nr, &pred0, &dp0) < 0)
 		return CF_ENOMEM;
-	if (e->rv) {
-		gv = gen_value(u->generator, BD_STAGE, gbuf, sizeof gbuf);
-		if (!gv)
-			gv = gen_value(u->generator, BD_KIND, gbuf, sizeof gbuf);
-		if (ev_review_pair(e, u, tr, gv ? gv : "", t) < 0)
-			return CF_ENOMEM;
-	}
+	gv = gen_value(u->generator, BD_STAGE, gbuf, sizeof gbuf);
+	if (!gv)
+		gv = gen_value(u->generator, BD_KIND, gbuf, sizeof gbuf);
+	if (e->rv && ev_review_pair(e, u, tr, gv ? gv : "", t) < 0)
+		return CF_ENOMEM;
+	if (e->nj && ev_example_add(e, u, tr, gv ? gv : "(unknown)", t, pred0,
+	                            dp0) < 0)
+		return CF_ENOMEM;
 	return PUSH(e->gold, e->ngold, e->cap_gold, t) ? CF_ENOMEM : 0;
 }
 

@@ -88,6 +88,23 @@ PY
 contains "$T/check" "warned in json" "report.json lists the warning"
 contains "$T/j2/report.html" "class=\"s bad\">judge right on 0.000 of the originals" "report.html flags it under the flip rate"
 
+# ---- example pairs, the edit as a word diff --------------------------------
+python3 - "$T/j1/report.json" >"$T/check" 2>&1 <<'PY'
+import json, sys
+ex = json.load(open(sys.argv[1]))["examples"]
+top = [x["prob_change"] for x in ex["largest_prob_change"]]
+low = [x["prob_change"] for x in ex["smallest_prob_change"]]
+assert top == sorted(top, reverse=True) and low == sorted(low), (top, low)
+assert len(top) == 5 and max(top) >= max(low), (top, low)
+# the judge gives 'pos' for "great film ok" (target neg): the one failed flip
+assert [x["line"] for x in ex["failed_flips"]] == [2], ex["failed_flips"]
+assert list(ex["by_generator"]) == ["antonyms"] and len(ex["by_generator"]["antonyms"]) == 2
+print("examples ok")
+PY
+contains "$T/check" "examples ok" "report.json: example pairs (largest and smallest change, failed flips, by generator)"
+contains "$T/j1/report.html" "<del>good </del>film" "report.html: removed words struck"
+contains "$T/j1/report.html" "<ins>bad </ins>film" "report.html: added words marked"
+
 # ---- the spurious-token chart: a numeric z axis and a table ---------------
 expect 0 "spurious tokens" -- eval --spurious "$T/train.jsonl" "$T/wrong.jsonl" --min-count 2 -o "$T/sp"
 contains "$T/sp/report.html" "text-anchor=\"middle\">0</text>" "the z axis has numbered ticks"
