@@ -16,7 +16,7 @@ static int cmd_version(int argc, char **argv);
 static const cf_command commands[] = {
 	{ "run", cf_cmd_run, "run a pipeline",
 	  "usage: cfaug run PIPELINE.yaml [-i PATH|-] [-o DIR|-] [--set KEY=VALUE]...\n"
-	  "                [--shard K/N] [--window N] [--dry-run] [--no-cache] [-q]\n\n"
+	  "                [--shard K/N] [--window N] [--dry-run[=FILE]] [--no-cache] [-q]\n\n"
 	  "Streams the input through the pipeline's stages and writes DIR/pairs.jsonl,\n"
 	  "augmented.jsonl, rejected.jsonl, errors.jsonl and report.json (renamed into\n"
 	  "place only when the run completes).\n\n"
@@ -27,15 +27,17 @@ static const cf_command commands[] = {
 	  "  --shard K/N          keep only records whose id hashes to shard K of N\n"
 	  "                       (1-based); N runs together give the single-run output\n"
 	  "  --window N           most records in flight at once (default: window, 4096)\n"
-	  "  --dry-run            network stages count the requests and tokens they would\n"
-	  "                       send (and the cost, given prices) and send nothing\n"
+	  "  --dry-run[=FILE]     network stages count the requests and tokens they would\n"
+	  "                       send (and the cost, given prices) and send nothing; the\n"
+	  "                       estimate goes to stderr (and as JSON to FILE); no output\n"
+	  "                       file is written\n"
 	  "  --no-cache           network stages neither read nor write their caches\n"
 	  "  -q, --quiet          no progress line and no summary\n" },
 	{ "validate", cf_cmd_validate, "check a pipeline file without running it",
 	  "usage: cfaug validate PIPELINE.yaml [--set KEY=VALUE]...\n\n"
 	  "Loads the pipeline and initialises every stage (lexicons, models, regexes),\n"
-	  "reads no input.  Exit 0 when it is valid, 3 with FILE:LINE:COL: message\n"
-	  "when it is not.\n" },
+	  "checks that the input file exists, reads none of it.  Exit 0 when it is\n"
+	  "valid, 3 with FILE:LINE:COL: message when it is not.\n" },
 #ifdef CFAUG_HAVE_TEACHER
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
 	  "usage: cfaug teacher train|eval|predict ...  (see cfaug teacher --help)\n" },

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include "json_write.h"
 #include "output.h"
+#include "safe_file.h"
+#include "utf8_cut.h"
 
 enum { OUT_PAIRS, OUT_AUGMENTED, OUT_REJECTED, OUT_ERRORS, OUT_REPORT, OUT_N };
 
@@ -30,14 +32,18 @@ static const char *const out_names[OUT_N] = {
 #define OUT_BUFSZ (1u << 20)
 
 struct cf_output {
-	char *dir;                 /* NULL for "-" */
+	char *dir;                 /* NULL for "-" and for a dry run */
+	int discard;               /* dry run: nothing is written anywhere */
 	cf_output_layout layout;
 	FILE *f[OUT_N];            /* NULL where not written */
 	char *part[OUT_N];         /* DIR/.NAME.part */
 	char *final[OUT_N];        /* DIR/NAME */
+	char *prev[OUT_N];         /* DIR/.NAME.prev: the previous run's file during a commit */
+	char *journal;             /* DIR/.cfaug.journal: a commit is in progress */
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
+	int locked;                /* the .part files are ours to remove */
 };
 
 static char *path_join(const char *dir, const char *prefix, const char *name,
@@ -78,15 +84,14 @@ done:
 	return rc;
 }
 
+/* A new private file: never through a symlink, never a FIFO (safe_file.h). */
 static FILE *open_private(const char *path, cf_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = cf_file_create(path, O_WRONLY, 0600, err);
 	FILE *f;
 
-	if (fd < 0) {
-		cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
@@ -107,14 +112,55 @@ static int lock_dir(cf_output *o, const char *dir, cf_error *err)
 
 	if (!path)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	o->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	o->lock_fd = cf_file_open(path, O_WRONLY | O_CREAT, 0600, err);
 	if (o->lock_fd < 0)
-		rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		rc = o->lock_fd;
 	else if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0)
 		rc = cf_error_set(err, CF_EIO, "%s: another cfaug run is writing to this "
 		                  "output directory", dir);
 	free(path);
 	return rc;
+}
+
+/* Input that is one of this run's own files would be truncated (a .part)
+ * or replaced (a final file) before it is read to the end: refused before
+ * anything is created.  Same inode = same file, whatever the names. */
+static int check_input_not_output(const cf_output *o, cf_error *err)
+{
+	const char *in = o->layout.input_path;
+	struct stat si, so;
+	int i;
+
+	if (!in || strcmp(in, "-") == 0 || stat(in, &si) != 0 || !S_ISREG(si.st_mode))
+		return 0;
+	for (i = 0; i < OUT_N; i++) {
+		const char *cand[3] = { o->final[i], o->part[i], o->prev[i] };
+		int k;
+		for (k = 0; k < 3; k++)
+			if (stat(cand[k], &so) == 0 && so.st_dev == si.st_dev && so.st_ino == si.st_ino)
+				return cf_error_set(err, CF_ECONFIG, "the input %s is %s, a file this "
+				                    "run writes: refusing to overwrite what it reads "
+				                    "(choose another output.dir)", in, cand[k]);
+	}
+	return 0;
+}
+
+static int recover(cf_output *o, cf_error *err);
+static FILE *open_private(const char *path, cf_error *err);
+
+static int make_paths(cf_output *o, const char *dir, cf_error *err)
+{
+	int i;
+
+	o->journal = path_join(dir, "", ".cfaug.journal", "");
+	for (i = 0; i < OUT_N; i++) {
+		o->part[i] = path_join(dir, ".", out_names[i], ".part");
+		o->final[i] = path_join(dir, "", out_names[i], "");
+		o->prev[i] = path_join(dir, ".", out_names[i], ".prev");
+		if (!o->part[i] || !o->final[i] || !o->prev[i])
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+	}
+	return o->journal ? 0 : cf_error_set(err, CF_ENOMEM, "out of memory");
 }
 
 int cf_output_open(cf_output **out, const char *dir,
@@ -127,6 +173,10 @@ int cf_output_open(cf_output **out, const char *dir,
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	o->lock_fd = -1;
 	o->layout = *layout;
+	if (layout->discard) {   /* dry run: no file, no stdout */
+		o->discard = 1;
+		goto done;
+	}
 	if (strcmp(dir, "-") == 0) {
 		o->f[OUT_PAIRS] = stdout;
 		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSZ);
@@ -137,15 +187,13 @@ int cf_output_open(cf_output **out, const char *dir,
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = make_dirs(dir, err)) < 0 || (rc = lock_dir(o, dir, err)) < 0)
+	if ((rc = make_paths(o, dir, err)) < 0 || (rc = check_input_not_output(o, err)) < 0 ||
+	    (rc = make_dirs(dir, err)) < 0 || (rc = lock_dir(o, dir, err)) < 0)
+		goto done;
+	o->locked = 1;
+	if ((rc = recover(o, err)) < 0)
 		goto done;
 	for (i = 0; i < OUT_N; i++) {
-		o->part[i] = path_join(dir, ".", out_names[i], ".part");
-		o->final[i] = path_join(dir, "", out_names[i], "");
-		if (!o->part[i] || !o->final[i]) {
-			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
-			goto done;
-		}
 		if (i == OUT_REPORT)
 			continue;   /* written at commit */
 		if (!(o->f[i] = open_private(o->part[i], err))) {
@@ -341,8 +389,11 @@ static int put_json(cf_output *o, int which, json_t *j)
 static int put_error(cf_output *o, const cf_group *g)
 {
 	json_t *j;
+	char *reason;
 	int rc;
 
+	if (o->discard)
+		return 0;
 	if (!o->f[OUT_ERRORS]) {   /* "-": a text line on stderr */
 		fprintf(stderr, "cfaug: %s:%ld: record %llu: %s%s%s\n",
 		        o->layout.input_name, g->rec.line,
@@ -359,7 +410,14 @@ static int put_error(cf_output *o, const cf_group *g)
 		json_object_set_new(j, "id", json_string(g->rec.id));
 	if (g->error_stage)
 		json_object_set_new(j, "stage", json_string(g->error_stage));
-	json_object_set_new(j, "reason", json_string(g->error));
+	/* a reason cut inside a character would make json_string() fail and
+	 * the line lose its reason: repaired instead */
+	if (!(reason = cf_utf8_valid_dup(g->error, strlen(g->error)))) {
+		json_decref(j);
+		return CF_ENOMEM;
+	}
+	json_object_set_new(j, "reason", json_string_nocheck(reason));
+	free(reason);
 	if (g->raw)
 		json_object_set_new(j, "raw", raw_string(g->raw, g->raw_len));
 	rc = put_json(o, OUT_ERRORS, j);
@@ -478,11 +536,138 @@ static int close_stream(FILE *f, const char *path, cf_error *err)
 	return 0;
 }
 
+/* ---- the commit: the whole set or the previous one --------------------
+ *
+ * The five files change together.  Before the first rename, every
+ * previous file is hard-linked to DIR/.NAME.prev and the journal
+ * DIR/.cfaug.journal (the names that had a previous file) is made
+ * durable; then the .part files are renamed into place, report.json last;
+ * the commit point is the journal's removal.  A rename that fails puts the
+ * previous set back at once; a run killed in between leaves the journal,
+ * and the next run on the directory puts the previous set back (recover())
+ * before anything else.  While the journal exists the set is not whole. */
+
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Is name one of the lines of the journal's text? */
+static int listed_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Put the previous set back as the journal lists it, remove the journal
+ * and every leftover of the interrupted commit.  Idempotent. */
+static int roll_back(cf_output *o, const char *listed, cf_error *err)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < OUT_N; i++) {
+		int had = listed && listed_has(listed, out_names[i]);
+		if (had && rename(o->prev[i], o->final[i]) != 0 && errno != ENOENT)
+			rc = cf_error_set(err, CF_EIO, "%s: cannot put the previous file back: %s",
+			                  o->final[i], strerror(errno));
+		else if (!had && listed && unlink(o->final[i]) != 0 && errno != ENOENT)
+			rc = cf_error_set(err, CF_EIO, "%s: cannot remove: %s", o->final[i],
+			                  strerror(errno));
+	}
+	if (rc < 0)
+		return rc;   /* keep the journal: the next run tries again */
+	sync_dir(o->dir);
+	if (unlink(o->journal) != 0 && errno != ENOENT)
+		return cf_error_set(err, CF_EIO, "%s: %s", o->journal, strerror(errno));
+	for (i = 0; i < OUT_N; i++)
+		unlink(o->prev[i]);
+	return 0;
+}
+
+/* Under the lock, before anything is written: finish off a commit that a
+ * killed run left (put its previous set back). */
+static int recover(cf_output *o, cf_error *err)
+{
+	char buf[512];
+	struct stat sb;
+	ssize_t n;
+	int fd, rc;
+
+	if (lstat(o->journal, &sb) != 0 && errno == ENOENT)
+		return roll_back(o, NULL, err);   /* only leftovers to remove */
+	if ((fd = cf_file_open(o->journal, O_RDONLY, 0, err)) < 0)
+		return fd;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return cf_error_set(err, CF_EIO, "%s: %s", o->journal, strerror(errno));
+	buf[n] = '\0';
+	rc = roll_back(o, buf, err);
+	if (rc == 0)
+		fprintf(stderr, "cfaug: %s: an interrupted commit was found; the previous "
+		        "output was put back\n", o->dir);
+	return rc;
+}
+
+/* Hard-link every previous file to .NAME.prev and write the journal. */
+static int begin_commit(cf_output *o, cf_error *err)
+{
+	char list[512];
+	size_t len = 0;
+	struct stat sb;
+	FILE *f;
+	int i, rc;
+
+	list[0] = '\0';
+	for (i = 0; i < OUT_N; i++) {
+		unlink(o->prev[i]);
+		if (lstat(o->final[i], &sb) != 0)
+			continue;
+		if (link(o->final[i], o->prev[i]) != 0)
+			return cf_error_set(err, CF_EIO, "%s: cannot keep the previous file: %s",
+			                    o->final[i], strerror(errno));
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s\n", out_names[i]);
+	}
+	{
+		char *tmp = path_join(o->dir, "", ".cfaug.journal", ".part");
+		if (!tmp)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		rc = (f = open_private(tmp, err)) ? 0 : CF_EIO;
+		if (rc == 0 && (fputs(list, f) == EOF || (rc = close_stream(f, tmp, err)) < 0))
+			rc = rc < 0 ? rc : cf_error_set(err, CF_EIO, "%s: write failed", tmp);
+		if (rc == 0 && rename(tmp, o->journal) != 0)
+			rc = cf_error_set(err, CF_EIO, "%s: cannot rename into place: %s",
+			                  o->journal, strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (rc == 0 && sync_dir(o->dir) != 0)
+		rc = cf_error_set(err, CF_EIO, "%s: fsync: %s", o->dir, strerror(errno));
+	return rc;
+}
+
 int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 {
+	cf_error e2 = { 0 };
 	int rc = 0, i;
 	FILE *f;
 
+	if (o->discard) {
+		o->committed = 1;
+		goto done;
+	}
 	if (!o->dir) {
 		rc = fflush(stdout) ? cf_error_set(err, CF_EIO, "stdout: %s",
 		                                   strerror(errno)) : 0;
@@ -508,15 +693,40 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 	}
 	if ((rc = close_stream(f, o->part[OUT_REPORT], err)) < 0)
 		goto done;
-	/* the data files first, the report last: a report means a whole run */
+	if ((rc = begin_commit(o, err)) < 0) {
+		roll_back(o, NULL, &e2);   /* nothing was renamed: drop the links */
+		goto done;
+	}
+	/* the data files first, the report last */
 	for (i = 0; i < OUT_N; i++) {
 		if (rename(o->part[i], o->final[i]) != 0) {
-			rc = cf_error_set(err, CF_EIO, "%s: cannot rename into place: %s",
-			                  o->final[i], strerror(errno));
-			goto done;
+			rc = cf_error_set(err, CF_EIO, "%s: cannot rename into place: %s; the "
+			                  "previous output was kept", o->final[i], strerror(errno));
+			goto rollback;
 		}
 	}
+	if (sync_dir(o->dir) != 0 || unlink(o->journal) != 0) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot finish the commit: %s", o->journal,
+		                  strerror(errno));
+		goto rollback;
+	}
 	o->committed = 1;
+	for (i = 0; i < OUT_N; i++)
+		unlink(o->prev[i]);
+	goto done;
+rollback:
+	{
+		char buf[512];
+		ssize_t n;
+		int fd = open(o->journal, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		buf[0] = '\0';
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof buf - 1);
+			buf[n > 0 ? n : 0] = '\0';
+			close(fd);
+			roll_back(o, buf, &e2);
+		}
+	}
 done:
 	return rc;
 }
@@ -533,14 +743,16 @@ void cf_output_free(cf_output **po)
 			fclose(o->f[i]);
 		else if (o->f[i] == stdout)
 			fflush(stdout);
-		if (!o->committed && o->part[i])
+		if (!o->committed && o->locked && o->part[i])
 			unlink(o->part[i]);
 		free(o->part[i]);
 		free(o->final[i]);
+		free(o->prev[i]);
 	}
 	cf_jbuf_free(&o->jb);
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);   /* releases the lock */
+	free(o->journal);
 	free(o->dir);
 	free(o);
 	*po = NULL;

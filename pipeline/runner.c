@@ -15,6 +15,7 @@
  * cf_emit switches the clock, so each stage's figure is its own time.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include "json_alloc.h"
 #include "output.h"
+#include "utf8_cut.h"
 
 #define WINDOW_DEFAULT 4096
 #define CLOCK_DEPTH 64
@@ -59,6 +61,7 @@ struct cf_pipeline {
 	cf_error fatal_err;
 	totals t;
 	json_t *error_kinds, *reject_reasons;
+	char *first_error;             /* "FILE:LINE: reason" of the run's first bad record */
 	double clk_other[3];           /* runner, reader, writer */
 	int clk_cur, clk_stack[CLOCK_DEPTH], clk_depth;
 	struct timespec clk_last;
@@ -333,6 +336,7 @@ void cf_pipeline_free(cf_pipeline **pp)
 			cf_options_free(st->kind->options, st->state);
 		free(st->state);
 		free(st->name);
+		free(st->unable);
 	}
 	free(p->stages);
 	while (p->head) {   /* what a failed run left queued */
@@ -744,6 +748,19 @@ static int keep_raw(cf_group *g)
 
 /* ---- writing finished groups ------------------------------------------ */
 
+/* "FILE:LINE: [stage S: ]reason" of a bad record, for the final message. */
+static char *first_error_text(const cf_pipeline *p, const cf_group *g)
+{
+	char buf[400];
+
+	snprintf(buf, sizeof buf, "%s:%ld: %s%s%s%s", strcmp(p->in.path, "-") ? p->in.path
+	         : "stdin", g->rec.line, g->error_stage ? "stage " : "",
+	         g->error_stage ? g->error_stage : "", g->error_stage ? ": " : "",
+	         g->error ? g->error : "?");
+	cf_utf8_trim(buf);
+	return strdup(buf);
+}
+
 static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 {
 	cf_item *it, *next;
@@ -766,6 +783,8 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 		p->t.errors++;
 		if (g->error_stage)
 			count_kind(p->error_kinds, "stage_failed");
+		if (!p->first_error)
+			p->first_error = first_error_text(p, g);
 	} else {
 		p->t.processed++;
 		if (g->original_out)
@@ -783,6 +802,87 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 	rc = cf_output_write_group(p->output, g, err);
 	clock_leave(p);
 	return rc;
+}
+
+/* ---- a run that cannot do its job ---------------------------------------- */
+
+void cf_stage_unable(cf_stage *st, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (st->unable)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_utf8_trim(msg);
+	st->unable = strdup(msg);   /* NULL when out of memory: then the name alone */
+	if (!st->unable)
+		st->unable = strdup("");
+}
+
+/* The key with the largest count of a {key: count} object, and its count. */
+static const char *dominant(json_t *counts, json_int_t *n)
+{
+	const char *key, *best = "?";
+	json_t *v;
+
+	*n = 0;
+	json_object_foreach(counts, key, v)
+		if (json_integer_value(v) > *n) {
+			*n = json_integer_value(v);
+			best = key;
+		}
+	return best;
+}
+
+/* Is every rejection one of failure (a reason ending in "_failed")? */
+static int all_rejections_failed(json_t *reasons)
+{
+	const char *key;
+	json_t *v;
+	size_t n;
+
+	json_object_foreach(reasons, key, v) {
+		n = strlen(key);
+		if (json_integer_value(v) && (n < 7 || strcmp(key + n - 7, "_failed") != 0))
+			return 0;
+	}
+	return json_object_size(reasons) > 0;
+}
+
+/* A run that did not do its job is an error, not a success with empty
+ * files: every record failed (data, exit 4), a stage said it could not work,
+ * or every candidate failed (exit 1).  Its files are written all the same
+ * (errors.jsonl and rejected.jsonl say why, record by record). */
+static int check_useful(cf_pipeline *p, cf_error *err)
+{
+	const char *kind;
+	json_int_t n;
+	unsigned i;
+
+	if (p->t.read > 0 && p->t.processed == 0) {
+		kind = dominant(p->error_kinds, &n);
+		return cf_error_set(err, CF_EDATA, "every record failed: %llu of %llu records "
+		        "are errors, most of them %s (%lld); the first: %s", (unsigned long long)p->t.errors,
+		        (unsigned long long)p->t.read, kind, (long long)n,
+		        p->first_error ? p->first_error : "?");
+	}
+	for (i = 0; i < p->nstages; i++)
+		if (p->stages[i].unable)
+			return cf_error_set(err, CF_EUNABLE, "stage '%s' could not do its job%s%s",
+			        p->stages[i].name,
+			        *p->stages[i].unable ? ": " : "", p->stages[i].unable);
+	if (p->t.candidates > 0 && p->t.accepted == 0 &&
+	    all_rejections_failed(p->reject_reasons)) {
+		kind = dominant(p->reject_reasons, &n);
+		return cf_error_set(err, CF_EUNABLE, "no candidate survived: all %llu were "
+		        "rejected as failures, most of them %s (%lld); see rejected.jsonl and "
+		        "the report's stages", (unsigned long long)p->t.candidates,
+		        kind, (long long)n);
+	}
+	return 0;
 }
 
 /* Write every finished group at the head of the FIFO. */
@@ -1083,6 +1183,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	layout.input_name = strcmp(p->in.path, "-") ? p->in.path : "stdin";
 	layout.stages = p->stages;
 	layout.raw_splice = p->format == CF_FMT_JSONL;
+	layout.discard = p->dry_run;   /* a dry run writes no output file */
+	layout.input_path = p->in.path;
 	if ((rc = cf_output_open(&p->output, p->out.dir, &layout, err)) < 0)
 		goto done;
 
@@ -1160,7 +1262,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		rc = json_oom(err);
 		goto done;
 	}
-	rc = cf_output_commit(p->output, rep, err);
+	if ((rc = cf_output_commit(p->output, rep, err)) == 0)
+		rc = check_useful(p, err);
 done:
 	/* A failed run leaves groups queued: stages may still hold their
 	 * items, so the groups are freed by cf_pipeline_free() after every
@@ -1170,6 +1273,8 @@ done:
 	json_decref(p->error_kinds);
 	json_decref(p->reject_reasons);
 	p->error_kinds = p->reject_reasons = NULL;
+	free(p->first_error);
+	p->first_error = NULL;
 	if (rc >= 0 && report)
 		*report = rep;
 	else

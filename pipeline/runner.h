@@ -47,6 +47,7 @@ struct cf_stage {
 	cf_stage_stats stats;
 	int ready;               /* options loaded (1) and init done (2) */
 	const cf_node *node;
+	char *unable;            /* cf_stage_unable()'s message, owned; NULL if able */
 };
 
 typedef struct cf_run_opts {
