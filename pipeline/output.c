@@ -40,6 +40,7 @@ struct cf_output {
 	char *final[OUT_N];        /* DIR/NAME */
 	char *prev[OUT_N];         /* DIR/.NAME.prev: the previous run's file during a commit */
 	char *journal;             /* DIR/.cfaug.journal: a commit is in progress */
+	char *journal_part;        /* DIR/.cfaug.journal.part: the journal being written */
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
@@ -153,6 +154,9 @@ static int make_paths(cf_output *o, const char *dir, cf_error *err)
 	int i;
 
 	o->journal = path_join(dir, "", ".cfaug.journal", "");
+	o->journal_part = path_join(dir, "", ".cfaug.journal", ".part");
+	if (!o->journal_part)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	for (i = 0; i < OUT_N; i++) {
 		o->part[i] = path_join(dir, ".", out_names[i], ".part");
 		o->final[i] = path_join(dir, "", out_names[i], "");
@@ -592,6 +596,7 @@ static int roll_back(cf_output *o, const char *listed, cf_error *err)
 		return cf_error_set(err, CF_EIO, "%s: %s", o->journal, strerror(errno));
 	for (i = 0; i < OUT_N; i++)
 		unlink(o->prev[i]);
+	unlink(o->journal_part);
 	return 0;
 }
 
@@ -640,9 +645,7 @@ static int begin_commit(cf_output *o, cf_error *err)
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s\n", out_names[i]);
 	}
 	{
-		char *tmp = path_join(o->dir, "", ".cfaug.journal", ".part");
-		if (!tmp)
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		const char *tmp = o->journal_part;
 		rc = (f = open_private(tmp, err)) ? 0 : CF_EIO;
 		if (rc == 0 && (fputs(list, f) == EOF || (rc = close_stream(f, tmp, err)) < 0))
 			rc = rc < 0 ? rc : cf_error_set(err, CF_EIO, "%s: write failed", tmp);
@@ -651,7 +654,6 @@ static int begin_commit(cf_output *o, cf_error *err)
 			                  o->journal, strerror(errno));
 		if (rc < 0)
 			unlink(tmp);
-		free(tmp);
 	}
 	if (rc == 0 && sync_dir(o->dir) != 0)
 		rc = cf_error_set(err, CF_EIO, "%s: fsync: %s", o->dir, strerror(errno));
@@ -753,6 +755,7 @@ void cf_output_free(cf_output **po)
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);   /* releases the lock */
 	free(o->journal);
+	free(o->journal_part);
 	free(o->dir);
 	free(o);
 	*po = NULL;

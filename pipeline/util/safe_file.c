@@ -44,8 +44,10 @@ static int check_fd(int fd, const char *path, cf_error *err)
 
 	if (fstat(fd, &sb) != 0)
 		return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(sb.st_mode))
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;   /* never ENOENT: callers test for "absent" */
 		return refuse(path, mode_kind(sb.st_mode), err);
+	}
 	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
 	return 0;
@@ -71,7 +73,9 @@ int cf_file_open(const char *path, int flags, mode_t mode, cf_error *err)
 	if (fd < 0)
 		return open_error(path, errno, err);
 	if ((rc = check_fd(fd, path, err)) < 0) {
+		int e = errno;
 		close(fd);
+		errno = e;
 		return rc;
 	}
 	return fd;
@@ -82,8 +86,10 @@ int cf_file_create(const char *path, int flags, mode_t mode, cf_error *err)
 	struct stat sb;
 
 	if (lstat(path, &sb) == 0) {
-		if (!S_ISREG(sb.st_mode))
+		if (!S_ISREG(sb.st_mode)) {
+			errno = EEXIST;
 			return refuse(path, mode_kind(sb.st_mode), err);
+		}
 		if (unlink(path) != 0 && errno != ENOENT)
 			return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
 	}
