@@ -43,6 +43,8 @@ struct cf_output {
 	char *journal_part;        /* DIR/.cfaug.journal.part: the journal being written */
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
+	char *pid;                 /* the pair_id being written */
+	size_t pid_cap;
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
 	int locked;                /* the .part files are ours to remove */
 };
@@ -219,10 +221,23 @@ const char *cf_output_dir(const cf_output *o)
 
 /* ---- line writers ---------------------------------------------------- */
 
-static void make_pair_id(char *buf, size_t n, const cf_item *it)
+/* "ID#STAGE.N" whole, however long the id (a fixed buffer used to cut
+ * long ids, making them collide, and multi-byte ones invalid UTF-8).
+ * Returns the id in o->pid, or NULL when out of memory. */
+static const char *make_pair_id(cf_output *o, const cf_item *it)
 {
-	snprintf(buf, n, "%s#%u.%u", it->rec->id, (unsigned)it->gen_stage,
+	size_t need = strlen(it->rec->id) + 2 * 11 + 3;
+	char *p;
+
+	if (need > o->pid_cap) {
+		if (!(p = realloc(o->pid, need)))
+			return NULL;
+		o->pid = p;
+		o->pid_cap = need;
+	}
+	snprintf(o->pid, o->pid_cap, "%s#%u.%u", it->rec->id, (unsigned)it->gen_stage,
 	         (unsigned)it->gen_index);
+	return o->pid;
 }
 
 /* The lines below are written straight into o->jb, without building
@@ -317,6 +332,141 @@ static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= it->cf ? PUT_LIT(b, "\"counterfactual\"") : PUT_LIT(b, "\"original\"");
 	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
 	return bad | PUT_LIT(b, "}\n");
+}
+
+/* ---- counterfactual rows from the raw line ------------------------------
+ * A counterfactual row of augmented.jsonl carries the input's other fields
+ * byte-exact: each member's key and value are copied from the raw JSONL
+ * line (a float keeps its digits, an escape its spelling), and only the
+ * edited text fields and the label are written anew.  The line was parsed
+ * as one valid object before, so the scanner below only finds extents. */
+
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+/* End of the string starting at the quote s. */
+static const char *skip_string(const char *s, const char *end)
+{
+	for (s++; s < end && *s != '"'; s++)
+		if (*s == '\\')
+			s++;
+	return s < end ? s + 1 : NULL;
+}
+
+/* End of the value starting at s (string, container, number, literal). */
+static const char *skip_value(const char *s, const char *end)
+{
+	int depth = 0;
+
+	if (s >= end)
+		return NULL;
+	if (*s == '"')
+		return skip_string(s, end);
+	if (*s != '{' && *s != '[') {
+		while (s < end && *s != ',' && *s != '}' && *s != ']' && *s != ' ' &&
+		       *s != '\t' && *s != '\r' && *s != '\n')
+			s++;
+		return s;
+	}
+	while (s < end) {
+		if (*s == '"') {
+			if (!(s = skip_string(s, end)))
+				return NULL;
+			continue;
+		}
+		if (*s == '{' || *s == '[')
+			depth++;
+		else if ((*s == '}' || *s == ']') && --depth == 0)
+			return s + 1;
+		s++;
+	}
+	return NULL;
+}
+
+/* The decoded key of a raw "..." span (escapes are rare: jansson then). */
+static int key_is(const char *ks, const char *ke, const char *name)
+{
+	size_t n = (size_t)(ke - ks) - 2;
+	json_t *j;
+	int same;
+
+	if (!memchr(ks, '\\', (size_t)(ke - ks)))
+		return strlen(name) == n && memcmp(ks + 1, name, n) == 0;
+	if (!(j = json_loadb(ks, (size_t)(ke - ks), JSON_DECODE_ANY, NULL)))
+		return 0;
+	same = strcmp(json_string_value(j), name) == 0;
+	json_decref(j);
+	return same;
+}
+
+static int raw_is_text_field(const cf_output *o, const char *ks, const char *ke,
+                             const char **name)
+{
+	size_t i;
+
+	for (i = 0; i < o->layout.text_fields->n; i++)
+		if (key_is(ks, ke, o->layout.text_fields->v[i])) {
+			*name = o->layout.text_fields->v[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* put_flat() for a candidate, from the raw line: 0, -1 (out of memory) or
+ * 1 when the line cannot be scanned (then put_flat() is used). */
+static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
+                        const char *pair_id)
+{
+	const char *lf = o->layout.label_field, *label = cf_item_label(it), *name;
+	const char *s = g->raw, *end = g->raw + g->raw_len, *ks, *ke, *vs, *ve;
+	cf_jbuf *b = &o->jb;
+	size_t mark = b->len;
+	json_t *cfv;
+	int bad = 0, first = 1;
+
+	s = skip_ws(s, end);
+	if (s >= end || *s++ != '{')
+		goto unscannable;
+	bad |= PUT_LIT(b, "{");
+	for (;;) {
+		s = skip_ws(s, end);
+		if (s < end && *s == '}')
+			break;
+		if (s >= end || *s != '"' || !(ke = skip_string(ks = s, end)))
+			goto unscannable;
+		s = skip_ws(ke, end);
+		if (s >= end || *s++ != ':')
+			goto unscannable;
+		vs = skip_ws(s, end);
+		if (!(ve = skip_value(vs, end)))
+			goto unscannable;
+		s = skip_ws(ve, end);
+		if (s < end && *s == ',')
+			s++;
+		if (key_is(ks, ke, "source") || key_is(ks, ke, "pair_id"))
+			continue;
+		if (!first)
+			bad |= PUT_LIT(b, ",");
+		first = 0;
+		bad |= cf_jbuf_put(b, ks, (size_t)(ke - ks)) | PUT_LIT(b, ":");
+		if (lf && label && key_is(ks, ke, lf))
+			bad |= put_str(b, label);
+		else if (raw_is_text_field(o, ks, ke, &name) && (cfv = json_object_get(it->cf, name)))
+			bad |= cf_json_write(b, cfv);
+		else
+			bad |= cf_jbuf_put(b, vs, (size_t)(ve - vs));
+	}
+	bad |= first ? PUT_LIT(b, "\"source\":") : PUT_LIT(b, ",\"source\":");
+	bad |= PUT_LIT(b, "\"counterfactual\"");
+	bad |= PUT_LIT(b, ",\"pair_id\":") | put_str(b, pair_id);
+	return bad | PUT_LIT(b, "}\n") ? -1 : 0;
+unscannable:
+	b->len = mark;
+	return 1;
 }
 
 /* Write o->jb to file `which` and empty it. */
@@ -474,7 +624,7 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 {
 	cf_item *stackv[64], **v = stackv;
 	size_t n, i, cap;
-	char pid[256];
+	const char *pid;
 	int rc = 0;
 
 	if (g->is_error) {   /* its candidates were all moved to rejected */
@@ -499,10 +649,15 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	}
 	n = sorted_items(g->accepted, v, cap);
 	for (i = 0; i < n && rc == 0; i++) {
-		make_pair_id(pid, sizeof pid, v[i]);
+		if (!(pid = make_pair_id(o, v[i]))) {
+			rc = CF_ENOMEM;
+			break;
+		}
 		rc = flush_line(o, OUT_PAIRS, put_pair_open(o, v[i], pid) | PUT_LIT(&o->jb, "}\n"));
-		if (rc == 0 && o->f[OUT_AUGMENTED])
-			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, v[i], pid));
+		if (rc == 0 && o->f[OUT_AUGMENTED]) {
+			int r = o->layout.raw_splice && g->raw ? put_flat_raw(o, g, v[i], pid) : 1;
+			rc = flush_line(o, OUT_AUGMENTED, r == 1 ? put_flat(o, v[i], pid) : r);
+		}
 	}
 rejected:
 	cap = list_len(g->rejected);
@@ -512,7 +667,10 @@ rejected:
 	}
 	n = sorted_items(g->rejected, v, cap);
 	for (i = 0; i < n && rc == 0; i++) {
-		make_pair_id(pid, sizeof pid, v[i]);
+		if (!(pid = make_pair_id(o, v[i]))) {
+			rc = CF_ENOMEM;
+			break;
+		}
 		rc = put_rejected(o, v[i], pid);
 	}
 done:
@@ -752,6 +910,7 @@ void cf_output_free(cf_output **po)
 		free(o->prev[i]);
 	}
 	cf_jbuf_free(&o->jb);
+	free(o->pid);
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);   /* releases the lock */
 	free(o->journal);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "json_alloc.h"
 #include "output.h"
+#include "id_set.h"
 #include "utf8_cut.h"
 
 #define WINDOW_DEFAULT 4096
@@ -62,6 +63,9 @@ struct cf_pipeline {
 	totals t;
 	json_t *error_kinds, *reject_reasons;
 	char *first_error;             /* "FILE:LINE: reason" of the run's first bad record */
+	cf_id_set ids;                 /* ids seen (only with input.id_field) */
+	uint64_t dup_ids, empty_ids;   /* records with an id seen before / an empty id */
+	long first_dup_line;
 	double clk_other[3];           /* runner, reader, writer */
 	int clk_cur, clk_stack[CLOCK_DEPTH], clk_depth;
 	struct timespec clk_last;
@@ -117,6 +121,8 @@ static const cf_option input_options[] = {
 	  on_error_names, 0, 0, NULL, "skip: bad records go to errors.jsonl; fail: stop" },
 	{ "max_record_bytes", CF_OPT_INT, offsetof(cf_input_conf, max_record_bytes),
 	  "1048576", 0, NULL, 1, 1073741824.0, NULL, "longer records are errors" },
+	{ "unique_ids", CF_OPT_BOOL, offsetof(cf_input_conf, unique_ids), "false", 0,
+	  NULL, 0, 0, NULL, "duplicate or empty ids are data errors (else: one warning)" },
 	{ NULL }
 };
 
@@ -494,7 +500,8 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail)
 		return;
 	}
 	free(it->reason);
-	if (!(it->reason = strdup(reason ? reason : "rejected")))
+	reason = reason ? reason : "rejected";
+	if (!(it->reason = cf_utf8_valid_dup(reason, strlen(reason))))
 		set_fatal(st->p, CF_ENOMEM, NULL, st);   /* never a wrong reason */
 	json_decref(it->detail);
 	it->detail = detail;
@@ -523,7 +530,8 @@ void cf_fail_record(cf_stage *st, cf_item *it, const char *reason)
 	st->stats.failed++;
 	if (!g->is_error) {
 		g->is_error = 1;
-		if (!(g->error = strdup(reason ? reason : "failed")))
+		reason = reason ? reason : "failed";
+		if (!(g->error = cf_utf8_valid_dup(reason, strlen(reason))))
 			set_fatal(st->p, CF_ENOMEM, NULL, st);
 		g->error_stage = st->name;
 	}
@@ -683,7 +691,8 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 					break;
 			if (i == in->labels.n) {
 				size_t off = (size_t)snprintf(msg, sizeof msg,
-				        "unknown label '%.100s' (expected one of ", g->label);
+				        "unknown label '%.*s' (expected one of ",
+				        (int)cf_utf8_cut(g->label, strlen(g->label), 100), g->label);
 				for (i = 0; i < in->labels.n && off < sizeof msg; i++)
 					off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s",
 					                        i ? ", " : "", in->labels.v[i]);
@@ -697,6 +706,7 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	return 0;
 bad:
 	g->is_error = 1;
+	cf_utf8_trim(msg);   /* the label list may have been cut at the end */
 	g->error = strdup(msg);
 	return g->error ? 1 : CF_ENOMEM;
 }
@@ -1095,6 +1105,43 @@ static int in_shard(const cf_run_opts *o, const char *key)
 	return cf_hash64(key, strlen(key), 0) % o->shard_n == o->shard_k - 1;
 }
 
+/* Duplicate and empty ids: counted (one warning at the end), or data
+ * errors under input.unique_ids.  `1` and `"1"` are the same id (the id is
+ * the value's text, as CSV would give it). */
+static int check_id(cf_pipeline *p, cf_group *g, const char **kind)
+{
+	const char *why = NULL;
+	int r;
+
+	if (!*g->rec.id) {
+		p->empty_ids++;
+		why = "empty id";
+		*kind = "empty_id";
+	} else if ((r = cf_id_set_add(&p->ids, g->rec.id, strlen(g->rec.id))) < 0) {
+		return CF_ENOMEM;
+	} else if (r == 0) {
+		if (!p->dup_ids++)
+			p->first_dup_line = g->rec.line;
+		why = "duplicate id (seen before in the input)";
+		*kind = "duplicate_id";
+	}
+	if (!why || !p->in.unique_ids)
+		return 0;
+	g->is_error = 1;
+	return (g->error = strdup(why)) ? 0 : CF_ENOMEM;
+}
+
+static void warn_ids(const cf_pipeline *p)
+{
+	if (p->in.unique_ids || (!p->dup_ids && !p->empty_ids))
+		return;
+	fprintf(stderr, "cfaug: warning: %s: %llu record%s with an id seen before "
+	        "(the first at line %ld), %llu with an empty id: their pair_ids are not "
+	        "unique; set input.unique_ids: true to make them errors\n", p->in.path,
+	        (unsigned long long)p->dup_ids, p->dup_ids == 1 ? "" : "s",
+	        p->first_dup_line, (unsigned long long)p->empty_ids);
+}
+
 static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
                     uint64_t *seq, cf_error *err)
 {
@@ -1127,6 +1174,10 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 		p->t.other_shards++;
 		group_free(g);
 		return 1;
+	}
+	if (!g->is_error && p->in.id_field && (rc = check_id(p, g, &kind)) < 0) {
+		group_free(g);
+		return cf_error_set(err, rc, "out of memory");
 	}
 	p->t.read++;
 	if (g->is_error) {
@@ -1262,6 +1313,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		rc = json_oom(err);
 		goto done;
 	}
+	warn_ids(p);
 	if ((rc = cf_output_commit(p->output, rep, err)) == 0)
 		rc = check_useful(p, err);
 done:
@@ -1275,6 +1327,8 @@ done:
 	p->error_kinds = p->reject_reasons = NULL;
 	free(p->first_error);
 	p->first_error = NULL;
+	cf_id_set_free(&p->ids);
+	p->dup_ids = p->empty_ids = 0;
 	if (rc >= 0 && report)
 		*report = rep;
 	else

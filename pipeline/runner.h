@@ -26,6 +26,7 @@ typedef struct cf_input_conf {
 	cf_strlist labels;
 	int on_error;            /* CF_ON_ERROR_* */
 	long max_record_bytes;
+	int unique_ids;          /* duplicate or empty ids are data errors */
 } cf_input_conf;
 
 typedef struct cf_output_conf {

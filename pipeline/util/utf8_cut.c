@@ -73,3 +73,18 @@ char *cf_utf8_valid_dup(const char *s, size_t n)
 	*o = '\0';
 	return out;
 }
+
+void cf_utf8_sanitize(char *s)
+{
+	size_t n, at = 0, ok;
+	int nul;
+
+	cf_utf8_trim(s);
+	n = strlen(s);
+	while (at < n) {
+		ok = cf_utf8_check(s + at, n - at, &nul);
+		at += ok;
+		if (at < n)
+			s[at++] = '?';
+	}
+}

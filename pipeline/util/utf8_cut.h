@@ -19,6 +19,11 @@ size_t cf_utf8_cut(const char *s, size_t n, size_t max);
  * NUL-terminated s (what snprintf("%.80s") leaves). */
 void cf_utf8_trim(char *s);
 
+/* In place, for fixed message buffers: drop a sequence cut at the end and
+ * replace every other byte that is not valid UTF-8 (or a NUL inside) by
+ * '?', so the text can go into JSON whole. */
+void cf_utf8_sanitize(char *s);
+
 /* A malloc'd NUL-terminated copy of s[0..n) that is valid UTF-8: every
  * invalid byte and every NUL becomes U+FFFD, a sequence cut at the end is
  * dropped.  NULL when out of memory.  The caller frees. */
