@@ -85,7 +85,7 @@ rm -f "$T/s/.pairs.jsonl.part" "$T/s/.cfaug.lock"; ln -s "$T/victim" "$T/s/.cfau
 expect 1 "a symlink planted at .cfaug.lock is refused" -- run examples/quickstart.yaml -i "$T/in1.jsonl" -o "$T/s"
 contains "$T/err" ".cfaug.lock: is a symbolic link" "the lock's message names it"
 rm -f "$T/s/.cfaug.lock"; mkfifo "$T/s/.augmented.jsonl.part"
-timeout 20 "$CFAUG" run examples/quickstart.yaml -i "$T/in1.jsonl" -o "$T/s" 2>"$T/err"; RC=$?
+timeout -k 5 20 "$CFAUG" run examples/quickstart.yaml -i "$T/in1.jsonl" -o "$T/s" 2>"$T/err"; RC=$?
 [ "$RC" = 1 ] && ok "a FIFO planted at .augmented.jsonl.part is refused at once (exit 1)" \
   || bad "FIFO at .augmented.jsonl.part: exit $RC (124: it hung)"
 contains "$T/err" ".augmented.jsonl.part: is a FIFO" "the FIFO's message names it"
@@ -111,6 +111,13 @@ contains "$T/err" "every record failed: 100 of 100 records are errors, most of t
 expect 4 "a --set that breaks the label set" -- run examples/quickstart.yaml -i "$T/in1.jsonl" -o "$T/w" --set 'input.labels=[pos,neg]'
 contains "$T/err" "unknown_label (100)" "the message names unknown_label"
 [ -s "$T/w/errors.jsonl" ] && ok "errors.jsonl is written all the same" || bad "no errors.jsonl"
+
+if "$CFAUG" teacher train -i tests/data/teacher/train.jsonl --text-field text --label-field label \
+     -o "$T/m.cft" --epochs 2 >/dev/null 2>&1; then
+  expect 4 "teacher predict with the wrong --text-field" -- teacher predict -m "$T/m.cft" \
+    -i tests/data/teacher/heldout.jsonl --text-field nope
+  contains "$T/err" "every record failed (80 bad, none scored)" "predict says so"
+fi
 
 # --- --set flow values, validate checks the input ---------------------------
 expect 0 "--set input.labels=[a,b] validates" -- validate examples/quickstart.yaml --set 'input.labels=[negative,positive]'
