@@ -752,8 +752,11 @@ static int roll_back(cf_output *o, const char *listed, cf_error *err)
 	sync_dir(o->dir);
 	if (unlink(o->journal) != 0 && errno != ENOENT)
 		return cf_error_set(err, CF_EIO, "%s: %s", o->journal, strerror(errno));
+	/* without a journal nothing new was renamed in: a .prev is the
+	 * previous file (moved aside where hard links are not supported) */
 	for (i = 0; i < OUT_N; i++)
-		unlink(o->prev[i]);
+		if (listed || access(o->final[i], F_OK) == 0 || rename(o->prev[i], o->final[i]) != 0)
+			unlink(o->prev[i]);
 	unlink(o->journal_part);
 	return 0;
 }
@@ -797,7 +800,13 @@ static int begin_commit(cf_output *o, cf_error *err)
 		unlink(o->prev[i]);
 		if (lstat(o->final[i], &sb) != 0)
 			continue;
-		if (link(o->final[i], o->prev[i]) != 0)
+		if (S_ISDIR(sb.st_mode))
+			return cf_error_set(err, CF_EIO, "%s: is a directory", o->final[i]);
+		/* a link keeps the file in place; where the file system has no
+		 * hard links, moving it aside keeps the set whole all the same */
+		if (link(o->final[i], o->prev[i]) != 0 &&
+		    ((errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP &&
+		      errno != ENOSYS) || rename(o->final[i], o->prev[i]) != 0))
 			return cf_error_set(err, CF_EIO, "%s: cannot keep the previous file: %s",
 			                    o->final[i], strerror(errno));
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s\n", out_names[i]);
@@ -854,7 +863,7 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 	if ((rc = close_stream(f, o->part[OUT_REPORT], err)) < 0)
 		goto done;
 	if ((rc = begin_commit(o, err)) < 0) {
-		roll_back(o, NULL, &e2);   /* nothing was renamed: drop the links */
+		roll_back(o, NULL, &e2);   /* nothing was renamed in: undo the links */
 		goto done;
 	}
 	/* the data files first, the report last */
