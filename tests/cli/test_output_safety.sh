@@ -112,6 +112,12 @@ expect 4 "a --set that breaks the label set" -- run examples/quickstart.yaml -i 
 contains "$T/err" "unknown_label (100)" "the message names unknown_label"
 [ -s "$T/w/errors.jsonl" ] && ok "errors.jsonl is written all the same" || bad "no errors.jsonl"
 
+# the hook a stage uses to say it could not work (network stages: all failed)
+printf 'input: {path: %s, id_field: id, text_fields: [text]}\nstages:\n  - {type: reorder, unable: "every request failed (12 of 12)"}\noutput: {dir: %s}\n' \
+  "$T/in1.jsonl" "$T/u" >"$T/u.yaml"
+expect 1 "a stage that could not do its job: exit 1" -- run "$T/u.yaml" -q
+contains "$T/err" "stage 'reorder' could not do its job: every request failed (12 of 12)" "the message names the stage and why"
+
 if "$CFAUG" teacher train -i tests/data/teacher/train.jsonl --text-field text --label-field label \
      -o "$T/m.cft" --epochs 2 >/dev/null 2>&1; then
   expect 4 "teacher predict with the wrong --text-field" -- teacher predict -m "$T/m.cft" \
