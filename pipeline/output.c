@@ -508,7 +508,8 @@ static int can_splice(const cf_output *o, const cf_group *g)
 	       !json_object_get(g->rec.fields, "pair_id");
 }
 
-/* Raw input for errors.jsonl: at most CF_RAW_MAX bytes, with every byte
+/* Raw input for errors.jsonl: at most CF_RAW_MAX bytes, cut on a character
+ * boundary, with every byte
  * that is not valid UTF-8 (or NUL) replaced by U+FFFD, so the line is
  * valid JSON whatever the input held. */
 static json_t *raw_string(const char *s, size_t n)
@@ -517,8 +518,7 @@ static json_t *raw_string(const char *s, size_t n)
 	size_t out = 0, ok;
 	int nul;
 
-	if (n > CF_RAW_MAX)
-		n = CF_RAW_MAX;
+	n = cf_utf8_cut(s, n, CF_RAW_MAX);   /* never half a character at the cut */
 	while (n) {
 		ok = cf_utf8_check(s, n, &nul);
 		memcpy(buf + out, s, ok);

@@ -99,4 +99,13 @@ import json
 e = [json.loads(l) for l in open("out/errors.jsonl", encoding="utf-8")]
 assert len(e) == 1 and e[0]["reason"].startswith("unknown label '"'"'" + "y" * 99 + "'"'"'"), e'
 
+# errors.jsonl's raw (first 512 bytes): a character at the cut is left out
+# whole, never turned into U+FFFD
+python3 -c "import json; print(json.dumps({'id': 'c', 'text': 5, 'pad': 'x' * 480 + '\u00e9' * 3}, ensure_ascii=False))" >"$T/in.jsonl"
+run_in
+check "raw is cut before a character that does not fit" '
+import json
+e = [json.loads(l) for l in open("out/errors.jsonl", encoding="utf-8")]
+assert e[0]["raw"].endswith("x" * 20) and "\ufffd" not in e[0]["raw"] and len(e[0]["raw"].encode()) == 511, e[0]["raw"][-5:]'
+
 finish
