@@ -134,8 +134,11 @@ static int check_input_not_output(const cf_output *o, cf_error *err)
 	struct stat si, so;
 	int i;
 
-	if (!in || strcmp(in, "-") == 0 || stat(in, &si) != 0 || !S_ISREG(si.st_mode))
+	if (!in || (strcmp(in, "-") == 0 ? fstat(STDIN_FILENO, &si) : stat(in, &si)) != 0 ||
+	    !S_ISREG(si.st_mode))
 		return 0;
+	if (strcmp(in, "-") == 0)
+		in = "stdin";
 	for (i = 0; i < OUT_N; i++) {
 		const char *cand[3] = { o->final[i], o->part[i], o->prev[i] };
 		int k;

@@ -102,6 +102,8 @@ expect 3 "input = a leftover .part is refused" -- run examples/quickstart.yaml -
 cmp -s "$T/io/.pairs.jsonl.part" "$T/in1.jsonl" && ok "the .part input is not truncated" || bad ".part input truncated"
 ln "$T/io/pairs.jsonl" "$T/hardlink.jsonl"
 expect 3 "input = a hard link to an output is refused" -- run examples/quickstart.yaml -i "$T/hardlink.jsonl" -o "$T/io"
+"$CFAUG" run examples/quickstart.yaml -q -i - -o "$T/io" <"$T/io/pairs.jsonl" 2>"$T/err"; RC=$?
+[ "$RC" = 3 ] && ok "stdin redirected from an output is refused (exit 3)" || bad "stdin from an output: exit $RC"
 rm "$T/io/.pairs.jsonl.part"
 check_set "$T/io" "$T/ref1" >/dev/null && ok "the outputs are untouched" || bad "outputs changed"
 
