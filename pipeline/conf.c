@@ -640,7 +640,7 @@ static int set_value(const char *assignment, const char *v, cf_node **out,
 	cf_conf *tmp = NULL;
 	cf_error e = { 0 };
 	char *doc;
-	size_t n = strlen(v);
+	size_t n = strlen(v), i, k;
 	int rc;
 
 	*out = NULL;
@@ -653,11 +653,17 @@ static int set_value(const char *assignment, const char *v, cf_node **out,
 		(*out)->len = n;
 		return 0;
 	}
-	if (!(doc = malloc(n + 4)))
+	/* "${" doubled: --set values are never expanded (`$${` is a literal) */
+	if (!(doc = malloc(3 + 2 * n + 1)))
 		return nomem(err);
 	memcpy(doc, "v: ", 3);
-	memcpy(doc + 3, v, n + 1);
-	rc = cf_conf_load_buffer(&tmp, "--set", doc, n + 3, &e);
+	for (i = 0, k = 3; i < n; i++) {
+		if (v[i] == '$' && v[i + 1] == '{')
+			doc[k++] = '$';
+		doc[k++] = v[i];
+	}
+	doc[k] = '\0';
+	rc = cf_conf_load_buffer(&tmp, "--set", doc, k, &e);
 	free(doc);
 	if (rc == CF_ENOMEM)
 		return nomem(err);
