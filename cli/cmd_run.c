@@ -199,7 +199,8 @@ static void print_estimate(json_t *rep)
 {
 	json_t *st, *d, *j;
 	size_t i, k;
-	int any = 0, llm_before = 0;
+	long long llm_cands = 0, llm_recs = 0;   /* what llm stages before would make */
+	int any = 0;
 
 	json_array_foreach(json_object_get(rep, "stages"), i, st) {
 		const char *name = json_string_value(json_object_get(st, "name"));
@@ -215,17 +216,24 @@ static void print_estimate(json_t *rep)
 				fprintf(stderr, " (no cost: set `prices`)");
 			fprintf(stderr, "; %lld samples already cached\n",
 			        (long long)json_integer_value(json_object_get(d, "cached_samples")));
-			llm_before = any = 1;
+			llm_cands += (long long)json_integer_value(json_object_get(d, "samples"));
+			llm_recs += (long long)json_integer_value(json_object_get(st, "in_originals"));
+			any = 1;
 		}
 		json_array_foreach(json_object_get(st, "judges"), k, j) {
 			if (!json_object_get(j, "dry_run_requests"))
 				continue;
-			fprintf(stderr, "cfaug: dry run: stage %s: judge %s: %lld requests%s\n", name,
+			/* an llm stage before makes no candidate in a dry run: its
+			 * candidates (one request each) and their originals (one
+			 * per record) are added as an upper bound */
+			fprintf(stderr, "cfaug: dry run: stage %s: judge %s: %lld requests", name,
 			        json_string_value(json_object_get(j, "name")),
-			        (long long)json_integer_value(json_object_get(j, "dry_run_requests")),
-			        llm_before ? " for the input's own candidates (an llm stage "
-			        "before it makes none in a dry run: add about one per judged "
-			        "llm candidate)" : "");
+			        (long long)json_integer_value(json_object_get(j, "dry_run_requests")));
+			if (llm_cands)
+				fprintf(stderr, " + up to %lld for the llm stage's candidates "
+				        "(%lld candidates, %lld originals)", llm_cands + llm_recs,
+				        llm_cands, llm_recs);
+			fputc('\n', stderr);
 			any = 1;
 		}
 	}
