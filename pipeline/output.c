@@ -419,8 +419,27 @@ static int raw_is_text_field(const cf_output *o, const char *ks, const char *ke,
 	return 0;
 }
 
-/* put_flat() for a candidate, from the raw line: 0, -1 (out of memory) or
- * 1 when the line cannot be scanned (then put_flat() is used). */
+/* A candidate's label where the input had raw label [vs, ve): the input's
+ * bytes when the label is kept, a bare number when the input's label was a
+ * number and the new one is an integer too (labels 0/1 stay numbers). */
+static int put_label(cf_jbuf *b, const char *label, const char *vs, const char *ve)
+{
+	size_t n = strlen(label), i = label[0] == '-';
+
+	if (n == (size_t)(ve - vs) && memcmp(label, vs, n) == 0)
+		return cf_jbuf_put(b, vs, n);   /* the same number, as written */
+	if (*vs != '"' && n > i && n < 20) {
+		while (i < n && label[i] >= '0' && label[i] <= '9')
+			i++;
+		if (i == n)
+			return cf_jbuf_put(b, label, n);
+	}
+	return put_str(b, label);
+}
+
+/* put_flat() from the raw line (a candidate, or an original that cannot be
+ * spliced whole because it has a `source` or `pair_id` field): 0, -1 (out
+ * of memory) or 1 when the line cannot be scanned (then put_flat()). */
 static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
                         const char *pair_id)
 {
@@ -456,20 +475,29 @@ static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
 			bad |= PUT_LIT(b, ",");
 		first = 0;
 		bad |= cf_jbuf_put(b, ks, (size_t)(ke - ks)) | PUT_LIT(b, ":");
-		if (lf && label && key_is(ks, ke, lf))
-			bad |= put_str(b, label);
-		else if (raw_is_text_field(o, ks, ke, &name) && (cfv = json_object_get(it->cf, name)))
+		if (it->cf && lf && label && key_is(ks, ke, lf))
+			bad |= put_label(b, label, vs, ve);
+		else if (it->cf && raw_is_text_field(o, ks, ke, &name) &&
+		         (cfv = json_object_get(it->cf, name)))
 			bad |= cf_json_write(b, cfv);
 		else
 			bad |= cf_jbuf_put(b, vs, (size_t)(ve - vs));
 	}
 	bad |= first ? PUT_LIT(b, "\"source\":") : PUT_LIT(b, ",\"source\":");
-	bad |= PUT_LIT(b, "\"counterfactual\"");
-	bad |= PUT_LIT(b, ",\"pair_id\":") | put_str(b, pair_id);
+	bad |= it->cf ? PUT_LIT(b, "\"counterfactual\"") : PUT_LIT(b, "\"original\"");
+	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
 	return bad | PUT_LIT(b, "}\n") ? -1 : 0;
 unscannable:
 	b->len = mark;
 	return 1;
+}
+
+static int flush_line(cf_output *o, int which, int bad);
+
+/* flush_line() for a writer that returns 1 for "not done, nothing put". */
+static int flush_line_keep(cf_output *o, int which, int r)
+{
+	return r == 1 ? 1 : flush_line(o, which, r);
 }
 
 /* Write o->jb to file `which` and empty it. */
@@ -638,6 +666,8 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	/* the original first, then its accepted counterfactuals */
 	if (g->original_out && o->f[OUT_AUGMENTED]) {
 		rc = can_splice(o, g) ? put_original_raw(o, g) : 1;
+		if (rc == 1 && o->layout.raw_splice && g->raw)
+			rc = flush_line_keep(o, OUT_AUGMENTED, put_flat_raw(o, g, &g->original, NULL));
 		if (rc == 1)
 			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, &g->original, NULL));
 		if (rc < 0)

@@ -44,6 +44,16 @@ for r, c in zip(raw, cfs):
     assert json.loads(c)["text"] != json.loads(r)["text"]
 assert cfs[0].startswith("{\"id\":\"a\",\"ts\":1700000000.123456,"), cfs[0]'
 
+# an input with its own `source` field (not spliceable whole) and a numeric
+# label: the original keeps its number text too; a kept label stays a number
+printf '%s\n' '{"id": "s", "source": "web", "ts": 1.50, "text": "he ran", "label": 1}' >"$T/in.jsonl"
+sed 's/labels: \[negative, positive\]/labels: ["0", "1"]/' "$T/p.yaml" >"$T/p1.yaml"
+(cd "$T" && "$CFAUG" run p1.yaml -q) 2>"$T/err" || bad "numeric labels run" "$(cat "$T/err")"
+check "a record with a source field keeps 1.50, and label 1 stays a number" '
+rows = [l.rstrip("\n") for l in open("out/augmented.jsonl")]
+assert rows == ["{\"id\":\"s\",\"ts\":1.50,\"text\":\"he ran\",\"label\":1,\"source\":\"original\",\"pair_id\":null}",
+  "{\"id\":\"s\",\"ts\":1.50,\"text\":\"she ran\",\"label\":1,\"source\":\"counterfactual\",\"pair_id\":\"s#0.0\"}"], rows'
+
 # --- 6. pair_id whole --------------------------------------------------------
 python3 - "$T/in.jsonl" <<'PY'
 import json, sys
