@@ -6,8 +6,12 @@
  * State: four stdio streams with large buffers over DIR/.NAME.part files.
  * Fast path: an original read from JSONL is written to augmented.jsonl by
  * splicing its raw line (no re-serialisation), which keeps read->write
- * throughput near the parser's.  Failure: any write error is CF_EIO naming
- * the file; the partial files are removed by cf_output_free().
+ * throughput near the parser's; a counterfactual row is spliced from it
+ * too, so the input's other fields keep their exact bytes.  Every file is
+ * created through safe_file.h (no symlink, no FIFO).  The commit replaces
+ * the five files as one set (see "the commit" below).  Failure: any write
+ * error is CF_EIO naming the file; the partial files are removed by
+ * cf_output_free().  A dry run (layout.discard) writes nothing at all.
  */
 #include <errno.h>
 #include <fcntl.h>
