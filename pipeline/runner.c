@@ -62,6 +62,7 @@ struct cf_pipeline {
 	cf_error fatal_err;
 	totals t;
 	json_t *error_kinds, *reject_reasons;
+	json_t *by_rule;               /* rule name -> [accepted, rejected] */
 	char *first_error;             /* "FILE:LINE: reason" of the run's first bad record */
 	cf_id_set ids;                 /* ids seen (only with input.id_field) */
 	uint64_t dup_ids, empty_ids;   /* records with an id seen before / an empty id */
@@ -771,6 +772,28 @@ static char *first_error_text(const cf_pipeline *p, const cf_group *g)
 	return strdup(buf);
 }
 
+/* Count a candidate under each rule its generator names (rules stages
+ * list them), as accepted (col 0) or rejected (col 1): the report's
+ * pairs_by_rule says which rules a teacher downstream keeps. */
+static void count_rules(json_t *by, const cf_item *it, int col)
+{
+	json_t *rules = it->generator ? json_object_get(it->generator, "rules") : NULL;
+	size_t i;
+
+	for (i = 0; by && json_is_array(rules) && i < json_array_size(rules); i++) {
+		const char *name = json_string_value(json_array_get(rules, i));
+		json_t *c;
+		if (!name)
+			continue;
+		if (!(c = json_object_get(by, name))) {
+			if (json_object_set_new(by, name, c = json_pack("[ii]", 0, 0)) < 0 || !c)
+				continue;
+		}
+		json_array_set_new(c, (size_t)col, json_integer(
+		        json_integer_value(json_array_get(c, (size_t)col)) + 1));
+	}
+}
+
 static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 {
 	cf_item *it, *next;
@@ -807,6 +830,12 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 	for (it = g->rejected; it; it = it->next) {
 		p->t.rejected++;
 		count_kind(p->reject_reasons, it->reason ? it->reason : "rejected");
+	}
+	if (!g->is_error) {
+		for (it = g->accepted; it; it = it->next)
+			count_rules(p->by_rule, it, 0);
+		for (it = g->rejected; it; it = it->next)
+			count_rules(p->by_rule, it, 1);
 	}
 	clock_enter(p, CLK_WRITER);
 	rc = cf_output_write_group(p->output, g, err);
@@ -1065,6 +1094,18 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "totals", tot);
 	json_object_set(r, "errors_by_kind", p->error_kinds);
 	json_object_set(r, "rejected_by_reason", p->reject_reasons);
+	if (p->by_rule && json_object_size(p->by_rule)) {
+		json_t *br = json_object(), *c;
+		const char *name;
+		json_object_foreach(p->by_rule, name, c) {
+			json_int_t a = json_integer_value(json_array_get(c, 0));
+			json_int_t rj = json_integer_value(json_array_get(c, 1));
+			json_object_set_new(br, name, json_pack("{s:I, s:I, s:f}", "accepted",
+			                    a, "rejected", rj, "accepted_share",
+			                    a + rj ? (double)a / (double)(a + rj) : 0.0));
+		}
+		json_object_set_new(r, "pairs_by_rule", br);
+	}
 	stages = json_array();
 	for (i = 0; i < p->nstages; i++) {
 		cf_stage *st = &p->stages[i];
@@ -1222,6 +1263,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	interrupted = 0;
 	(void)cf_json_oom_take();   /* a failure before this run is not ours */
 	p->error_kinds = json_object();
+	p->by_rule = json_object();
 	p->reject_reasons = json_object();
 	p->clk_cur = CLK_RUNNER;
 	t0 = now_s(&p->clk_last);
@@ -1323,6 +1365,8 @@ done:
 	cf_output_free(&p->output);
 	cf_reader_close(&r);
 	json_decref(p->error_kinds);
+	json_decref(p->by_rule);
+	p->by_rule = NULL;
 	json_decref(p->reject_reasons);
 	p->error_kinds = p->reject_reasons = NULL;
 	free(p->first_error);

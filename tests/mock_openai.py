@@ -24,6 +24,14 @@ the first K requests that carry this exact user message fail with FAULT:
   empty      200 whose answer is blank: <new> </new>
   same       200 whose answer is the original unchanged
   nomarker   200 whose content has no <new> markers
+  nochoices  200 with "choices": []
+  badindex   200 whose choice has an index nobody asked for (7)
+  refusal    200 whose answer is an apology: <new>I'm sorry, ...</new>
+  markers    200 whose answer holds a second <new> marker
+  long       200 whose answer is the original 40 times
+  echohdr    200 whose answer echoes the request headers (Authorization too)
+  ansi       400 whose body is raw text with terminal escapes (ESC, BEL, C1
+             CSI) and a Latin-1 byte
 Judges (the teacher stage's remote judges): POST .../predict answers as a
 Hugging Face TEI classifier ({"inputs": TEXT} or {"inputs": [[A, B]]} ->
 [{"label": "LABEL_1", "score": p}, {"label": "LABEL_0", ...}]; ?names=plain
@@ -40,7 +48,8 @@ words)), negated when the text holds an odd number of "not", with the
 word lists below; "bias=B" anywhere in the URL's path or query sets B (default 0),
 so two judges on one mock can disagree.  Fault markers work on the judged
 text too; MOCK:badlabelxK answers a label no map knows (LABEL_7, a third
-class, "maybe").
+class, "maybe"); MOCK:echohdrxK makes an LLM judge's label echo the
+request headers, Authorization included.
 Scoring (perplexity): POST .../completions (not chat) with {"prompt": TEXT,
 "echo": true, "max_tokens": 0, "logprobs": 1} answers as vLLM/llama.cpp do
 for an echoed prompt: choices[0].logprobs {tokens, token_logprobs,
@@ -49,7 +58,10 @@ separated words (a word after the first carries its leading space), the
 first token's logprob null and every other word's -len(word)/2 (so the
 perplexity of a text is exp(mean over words 2.. of len/2)).
 Global: --status CODE [--error-code C] answers every request with that
-error; --key K answers 401 unless "Authorization: Bearer K"; --ignore-n
+error; --key K answers 401 unless "Authorization: Bearer K" (--echo-key:
+the 401 message repeats the key it got after 180 bytes of padding, as
+servers that echo a key do); --fail-frac F answers a share F of the chat
+requests 500 (deterministic from --rng-seed); --ignore-n
 returns one choice whatever n is; --latency-ms / --tail-frac /
 --tail-mult give a latency, a few percent of requests tail-mult times
 slower (deterministic from --rng-seed).
@@ -122,10 +134,21 @@ def error_body(status, code, message):
 
 async def handle(mock, reader, writer):
     a = mock.a
+    first = True
     try:
         while True:
             try:
-                head = await reader.readuntil(b"\r\n\r\n")
+                head = await reader.readuntil(b"\r\n\r\n") if not first else b""
+                if first:
+                    # a TLS handshake (0x16) to this plain server: answer in
+                    # plain text at once, as a misconfigured server would
+                    b = await reader.readexactly(1)
+                    if b == b"\x16":
+                        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                        await writer.drain()
+                        return
+                    head = b + await reader.readuntil(b"\r\n\r\n")
+                    first = False
             except (asyncio.IncompleteReadError, ConnectionError):
                 return
             lines = head.decode("latin-1").split("\r\n")
@@ -198,8 +221,10 @@ async def serve(mock, writer, method, path, hdr, body):
             return
         if a.key is not None and hdr.get("authorization") != "Bearer " + a.key:
             status = 401
+            got = hdr.get("authorization", "")[7:]
             send(writer, 401, error_body(401, "invalid_api_key",
-                                         "Incorrect API key provided."))
+                                         "Incorrect API key provided." +
+                                         ("x" * 180 + " key: " + got if a.echo_key else "")))
             return
         if a.status:
             status = a.status
@@ -208,7 +233,11 @@ async def serve(mock, writer, method, path, hdr, body):
                                               "scripted error"), extra)
             return
         if "/judge/" in route:
-            status, fault = await serve_judge(mock, writer, req, user, query)
+            status, fault = await serve_judge(mock, writer, req, user, query, hdr)
+            return
+        if a.fail_frac > 0 and mock.rng.random() < a.fail_frac:
+            status = 500
+            send(writer, 500, error_body(500, "server_error", "scripted 500"))
             return
         fault = mock.fault_for(user)
         lat = mock.latency()
@@ -232,6 +261,11 @@ async def serve(mock, writer, method, path, hdr, body):
         if fault == "malformed":
             send(writer, 200, '{"id": "x", "choices": [ {"message": ')
             return
+        if fault == "ansi":
+            status = 400
+            send(writer, 400, b"\x1b[2J\x1b]0;owned\x07bad \x1b[31mrequest\x1b[0m\r\nX: y caf\xe9 \xc2\x9b2J",
+                 ctype="text/plain")
+            return
         orig = original_of(user)
         choices = []
         for j in range(1 if a.ignore_n else n):
@@ -241,17 +275,29 @@ async def serve(mock, writer, method, path, hdr, body):
                 content = "<new>%s</new>" % orig
             elif fault == "nomarker":
                 content = "I cannot do that."
+            elif fault == "refusal":
+                content = "<new>I'm sorry, but I can't help with rewriting this review.</new>"
+            elif fault == "markers":
+                content = "<new>NOT %s <new>or this</new>" % orig
+            elif fault == "long":
+                content = "<new>%s</new>" % (" ".join([orig] * 40))
+            elif fault == "echohdr":
+                content = "<new>NOT %s %s</new>" % (orig, "; ".join(
+                    "%s: %s" % kv for kv in sorted(hdr.items())))
             else:
                 new = "NOT %s [%s.%d]" % (orig, seed, j)
                 if a.answer_json:
                     content = "```json\n" + json.dumps({a.answer_json: new}) + "\n```"
                 else:
                     content = "<new>%s</new>" % new
-            ch = {"index": j, "message": {"role": "assistant", "content": content},
+            ch = {"index": 7 if fault == "badindex" else j,
+                  "message": {"role": "assistant", "content": content},
                   "finish_reason": "stop"}
             if req.get("logprobs"):
                 ch["logprobs"] = {"content": [{"token": "NOT", "logprob": -0.01}]}
             choices.append(ch)
+        if fault == "nochoices":
+            choices = []
         out = json.dumps({
             "id": "chatcmpl-%d" % seq, "object": "chat.completion",
             "created": int(t0), "model": req.get("model", "mock"),
@@ -399,7 +445,7 @@ def serve_scoring(mock, writer, hdr, body):
     return 200
 
 
-async def serve_judge(mock, writer, req, user, query):
+async def serve_judge(mock, writer, req, user, query, hdr=None):
     """A chat completion answering as a sentiment judge.  (status, fault)."""
     a = mock.a
     neg, pos = a.judge_labels.split(",")
@@ -412,6 +458,8 @@ async def serve_judge(mock, writer, req, user, query):
     top = pos if p >= 0.5 else neg
     if fault == "badlabel":
         top = "maybe"
+    if fault == "echohdr":   # a label that echoes the request's headers
+        top = "maybe; " + "; ".join("%s: %s" % kv for kv in sorted((hdr or {}).items()))
     if req.get("response_format"):
         content = json.dumps({"label": top})
     else:
@@ -451,6 +499,8 @@ async def main():
     p.add_argument("--retry-after", default="1")
     p.add_argument("--hang-s", type=float, default=30)
     p.add_argument("--key")
+    p.add_argument("--echo-key", action="store_true")
+    p.add_argument("--fail-frac", type=float, default=0)
     p.add_argument("--status", type=int, default=0)
     p.add_argument("--error-code")
     p.add_argument("--ignore-n", action="store_true")

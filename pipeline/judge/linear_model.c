@@ -1784,10 +1784,35 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 	}
 	m->nbuckets = 1u << bits;
 	m->stride = 1 + m->nlabels;
+	/* plausibility against the file before anything sized by the header
+	 * is allocated: each label and field name takes 4 bytes at least, a
+	 * bias 4, the row count 4; the dense weight table (nbuckets x stride
+	 * floats) may be sparse on disk, but not beyond reason -- a 12 KB
+	 * file once reserved 16.8 GB */
+	{
+		uint64_t need = 4ull * m->nlabels + 4ull * m->nfields + (version >= 3 ? 4 : 0) +
+		                4ull * m->nlabels + 4;
+		uint64_t table = (uint64_t)m->nbuckets * m->stride * sizeof *m->tab;
+		uint64_t cap = (uint64_t)len * 64 > (1ull << 30) ? (uint64_t)len * 64 : 1ull << 30;
+
+		if (need > r.n - r.pos) {
+			cf_error_set(err, rc, "%s: malformed model header (%zu labels and %zu "
+			             "fields do not fit in %zu bytes)", path, m->nlabels,
+			             m->nfields, len);
+			m->nlabels = m->nfields = 0;
+			goto done;
+		}
+		if (table > cap) {
+			cf_error_set(err, rc, "%s: implausible model header: %zu labels and "
+			             "2^%u buckets need %llu MB for a file of %zu bytes", path,
+			             m->nlabels, bits, (unsigned long long)(table >> 20), len);
+			m->nlabels = m->nfields = 0;
+			goto done;
+		}
+	}
 	if (!(m->labels = calloc(m->nlabels, sizeof *m->labels)) ||
 	    !(m->fields = calloc(m->nfields, sizeof *m->fields)) ||
-	    !(m->bias = malloc(m->nlabels * sizeof *m->bias)) ||
-	    !(m->tab = calloc((size_t)m->nbuckets * m->stride, sizeof *m->tab)))
+	    !(m->bias = malloc(m->nlabels * sizeof *m->bias)))
 		goto nomem;
 	for (k = 0; k < m->nlabels; k++)
 		m->labels[k] = get_str(&r);
@@ -1800,11 +1825,14 @@ int cf_lm_load(cf_lm **out, const char *path, cf_error *err)
 	for (k = 0; k < m->nlabels; k++)
 		m->bias[k] = get_f32(&r);
 	nrows = get_u32(&r);
-	if (r.bad || nrows > m->nbuckets) {
+	if (r.bad || nrows > m->nbuckets ||
+	    (uint64_t)nrows * (4 + 4ull * m->stride) != r.n - r.pos) {
 		cf_error_set(err, rc, "%s: malformed model (labels, fields or row count)",
 		             path);
 		goto done;
 	}
+	if (!(m->tab = calloc((size_t)m->nbuckets * m->stride, sizeof *m->tab)))
+		goto nomem;
 	for (i = 0; i < nrows; i++) {
 		uint32_t bkt = get_u32(&r);
 		float *row;

@@ -12,9 +12,12 @@
  * See http.h for the contract.
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,16 @@ struct cf_http {
 	uint64_t rng;
 	cf_http_stats st;
 	char errbuf[CF_ERRMSG_MAX];
+	/* circuit breaker: failures in a row, and a ring of the last attempts */
+	long streak;
+	unsigned char *ring;
+	long ring_n, ring_pos, ring_bad;
+	double notice_t;       /* last wait notice on stderr */
+	/* the key's 8-byte pieces, an open-addressing set, for the scrub */
+	uint64_t *grams;
+	size_t ngram_slots;
+	uint64_t *pair2;       /* bit per 2-byte prefix of a piece: a cheap
+	                          first test for every byte of every body */
 };
 
 static double now_s(void)
@@ -126,6 +139,113 @@ static int on_timer(CURLM *m, long ms, void *userp)
 	return 0;
 }
 
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Descriptors open now (a connection needs one each). */
+static long open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	long n = 0;
+
+	if (!d)
+		return 16;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Lower concurrency to what RLIMIT_NOFILE leaves, after raising the soft
+ * limit as far as the hard one allows; say so on stderr. */
+static void clamp_concurrency(cf_http *h)
+{
+	struct rlimit rl;
+	long avail, margin = 16;   /* curl's wake-up pair, outputs, cache files */
+
+	h->st.concurrency = h->o.concurrency;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ?
+		              1048576 : rl.rlim_max;
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			rl.rlim_cur = old;
+	}
+	avail = (long)rl.rlim_cur - open_fds() - margin;
+	if (avail < 1)
+		avail = 1;
+	if (h->o.concurrency > avail) {
+		if (!h->o.quiet)
+			fprintf(stderr, "cfaug: warning: concurrency %ld lowered to %ld: only %ld "
+			        "file descriptors are allowed (ulimit -n) and each connection "
+			        "needs one\n", h->o.concurrency, avail, (long)rl.rlim_cur);
+		h->o.concurrency = avail;
+	}
+	h->st.concurrency = h->o.concurrency;
+}
+
+static uint64_t gram_hash(uint64_t g)
+{
+	g ^= g >> 33;
+	g *= 0xff51afd7ed558ccdULL;
+	g ^= g >> 33;
+	return g;
+}
+
+/* Every 8-byte piece of the key into an open-addressing set (0 = empty
+ * slot; a piece that is 0 cannot occur: a key has no NUL). */
+static int make_grams(cf_http *h, const char *key)
+{
+	size_t n = strlen(key), i, slots = 16, k;
+	uint64_t g;
+
+	if (n < 8)
+		return 0;
+	while (slots < 2 * (n - 7))
+		slots *= 2;
+	if (!(h->grams = calloc(slots, sizeof *h->grams)) ||
+	    !(h->pair2 = calloc(65536 / 64, sizeof *h->pair2)))
+		return -1;
+	h->ngram_slots = slots;
+	for (i = 0; i + 8 <= n; i++) {
+		unsigned pr = (unsigned char)key[i] << 8 | (unsigned char)key[i + 1];
+		h->pair2[pr >> 6] |= 1ull << (pr & 63);
+		memcpy(&g, key + i, 8);
+		for (k = gram_hash(g) & (slots - 1); h->grams[k] && h->grams[k] != g;
+		     k = (k + 1) & (slots - 1))
+			;
+		h->grams[k] = g;
+	}
+	return 0;
+}
+
+static int gram_in_key(const cf_http *h, const char *p)
+{
+	uint64_t g;
+	size_t k;
+	unsigned pr = (unsigned char)p[0] << 8 | (unsigned char)p[1];
+
+	if (!(h->pair2[pr >> 6] >> (pr & 63) & 1))
+		return 0;
+
+	memcpy(&g, p, 8);
+	for (k = gram_hash(g) & (h->ngram_slots - 1); h->grams[k];
+	     k = (k + 1) & (h->ngram_slots - 1))
+		if (h->grams[k] == g)
+			return 1;
+	return 0;
+}
+
 int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 {
 	static int curl_ready;
@@ -153,7 +273,21 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 	if (h->o.backoff_max_s <= 0)
 		h->o.backoff_max_s = 30;
 	if (h->o.retry_after_max_s <= 0)
-		h->o.retry_after_max_s = 600;
+		h->o.retry_after_max_s = 180;
+	if (h->o.deadline_s <= 0)
+		h->o.deadline_s = 600;
+	if (h->o.max_consecutive_failures <= 0)
+		h->o.max_consecutive_failures = 10;
+	if (h->o.max_failure_rate <= 0)
+		h->o.max_failure_rate = 0.5;
+	if (h->o.failure_window <= 0)
+		h->o.failure_window = 50;
+	if (o->api_key && has_control(o->api_key)) {
+		rc = cf_error_set(err, CF_ECONFIG, "the API key holds a control character "
+		                  "(a CR or LF would inject a header): refused");
+		goto done;
+	}
+	clamp_concurrency(h);
 	if (h->o.timeout_s <= 0)
 		h->o.timeout_s = 60;
 	if (h->o.connect_timeout_s <= 0)
@@ -164,6 +298,7 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 	h->tk_tokens = h->o.tokens_per_minute > 0 ? h->o.tokens_per_minute / 60.0 : 0;
 	h->bucket_t = now_s();
 	if (!(h->pool = calloc((size_t)h->o.concurrency, sizeof *h->pool)) ||
+	    !(h->ring = calloc((size_t)h->o.failure_window, 1)) ||
 	    !(h->multi = curl_multi_init())) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
@@ -188,7 +323,7 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 			snprintf(auth, n, "Authorization: Bearer %s", o->api_key);
 			h->headers = curl_slist_append(h->headers, auth);
 		}
-		if (!auth || !h->headers) {
+		if (!auth || !h->headers || make_grams(h, o->api_key) < 0) {
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -234,24 +369,126 @@ size_t cf_http_pending(const cf_http *h) { return h->n_pending; }
 int cf_http_stopped(const cf_http *h) { return h->stopped; }
 const cf_http_stats *cf_http_get_stats(const cf_http *h) { return &h->st; }
 
-void cf_http_scrub(const cf_http *h, char *s)
+static const char *api_key(const cf_http *h)
 {
 	const struct curl_slist *l;
-	const char *key = NULL, *p;
-	size_t klen;
-	char *hit;
 
 	for (l = h->headers; l; l = l->next)
 		if (strncmp(l->data, "Authorization: Bearer ", 22) == 0)
-			key = l->data + 22;
-	if (!key || !*key)
-		return;
-	klen = strlen(key);
-	while ((hit = strstr(s, key))) {
-		p = hit + klen;
-		memcpy(hit, "***", 3);
-		memmove(hit + 3, p, strlen(p) + 1);
+			return l->data + 22;
+	return NULL;
+}
+
+/* The longest run of s[0..n) starting at s that is a piece of key. */
+static size_t longest_piece(const char *key, size_t klen, const char *s, size_t n)
+{
+	size_t q, l, best = 0;
+
+	for (q = 0; q + 8 <= klen; q++) {
+		if (memcmp(key + q, s, 8))
+			continue;
+		for (l = 8; q + l < klen && l < n && key[q + l] == s[l]; l++)
+			;
+		if (l > best)
+			best = l;
 	}
+	return best;
+}
+
+size_t cf_http_scrub_n(const cf_http *h, char *s, size_t n)
+{
+	const char *key = api_key(h);
+	size_t klen, i = 0, out = 0, l;
+
+	if (!key || !*key || !s)
+		return n;
+	klen = strlen(key);
+	while (i < n) {
+		l = 0;
+		if (klen >= 8 && i + 8 <= n && gram_in_key(h, s + i))
+			l = longest_piece(key, klen, s + i, n - i);
+		else if (klen < 8 && i + klen <= n && memcmp(s + i, key, klen) == 0)
+			l = klen;
+		if (l) {
+			size_t k;
+			for (k = 0; k < 3 && k < l; k++)   /* never longer than the piece */
+				s[out++] = '*';
+			i += l;
+		} else {
+			s[out++] = s[i++];
+		}
+	}
+	if (out < n)
+		s[out] = '\0';
+	return out;
+}
+
+void cf_http_scrub(const cf_http *h, char *s)
+{
+	if (s)
+		cf_http_scrub_n(h, s, strlen(s));
+}
+
+void cf_http_redact_url(const char *url, char *buf, size_t size)
+{
+	const char *p = url, *q, *end;
+	size_t n = 0;
+
+#define PUT(c) (n + 1 < size ? (void)(buf[n++] = (c)) : (void)0)
+	if (!size)
+		return;
+	if (!url)
+		url = p = "";
+	if ((q = strstr(p, "://"))) {
+		for (q += 3; p < q; p++)
+			PUT(*p);
+		end = p + strcspn(p, "/?#");
+		for (q = p; q < end; q++)
+			if (*q == '@')
+				p = q + 1;    /* userinfo: user:password@ */
+	}
+	for (; *p && *p != '?' && *p != '#'; p++)
+		PUT(*p);
+	if (*p == '?') {
+		/* names kept, values hidden: ?a=***&b=*** */
+		for (PUT(*p++); *p && *p != '#'; p++) {
+			PUT(*p);
+			if (*p == '=') {
+				PUT('*'); PUT('*'); PUT('*');
+				while (p[1] && p[1] != '&' && p[1] != '#')
+					p++;
+			}
+		}
+	}
+	buf[n] = '\0';
+#undef PUT
+}
+
+const char *cf_http_check_url(const char *url)
+{
+	const char *host;
+	size_t hl;
+
+	if (!url || !*url)
+		return "base_url is empty";
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return "base_url must start with http:// or https://";
+	hl = strcspn(host, "/?#");
+	if (memchr(host, '@', hl))
+		host = (const char *)memchr(host, '@', hl) + 1, hl = strcspn(host, "/?#");
+	if (!hl || *host == ':')
+		return "base_url has no host (e.g. http://127.0.0.1:8000/v1)";
+	if (host[hl - 1] == ':')
+		return "base_url has an empty port (e.g. http://127.0.0.1:8000/v1)";
+	if (has_control(url) || strchr(url, ' '))
+		return "base_url holds a space or a control character";
+	if (strchr(url, '#'))
+		return "base_url must not hold a fragment (#...)";
+	return NULL;
 }
 
 /* ---- transfers ---------------------------------------------------------- */
@@ -270,6 +507,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 		cap = r->resp_cap ? r->resp_cap : RESP_INITIAL;
 		while (cap < r->resp_len + n + 1)
 			cap *= 2;
+		/* never more than the cap itself: the memory bound is exact */
+		if (cap > r->h->o.max_response_bytes + 1)
+			cap = r->h->o.max_response_bytes + 1;
 		if (!(p = realloc(r->resp, cap)))
 			return 0;
 		r->resp = p;
@@ -309,6 +549,9 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "cfaug/" CFAUG_VERSION);
+	/* http(s) only, whatever the URL says; redirects are not followed */
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		r->easy = NULL;
@@ -485,7 +728,7 @@ static double retry_after(CURL *e)
 }
 
 static void deliver(cf_http *h, req *r, int outcome, const char *error,
-                    cf_http_done_fn done, void *ctx)
+                    int unreachable, cf_http_done_fn done, void *ctx)
 {
 	cf_http_result res;
 
@@ -499,6 +742,7 @@ static void deliver(cf_http *h, req *r, int outcome, const char *error,
 	res.latency_s = r->attempts ? now_s() - r->t_start : 0;
 	res.queued_s = r->attempts ? r->t_start - r->t_submit : 0;
 	res.error = error;
+	res.unreachable = unreachable;
 	h->n_pending--;
 	if (outcome == CF_HTTP_OK)
 		h->st.completed++;
@@ -529,24 +773,144 @@ static void land(cf_http *h, req *r, CURL *e)
 		curl_easy_cleanup(e);
 }
 
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t k, i;
+	unsigned cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/* Escape control characters (C0, DEL, and C1 as UTF-8) of remote text in
+ * buf, in place and cut to size: nothing from a server moves the cursor,
+ * clears the screen or sets a title when a message reaches a terminal. */
+static void escape_controls(char *buf, size_t size)
+{
+	char tmp[CF_ERRMSG_MAX];
+	size_t i, n = 0;
+	unsigned char c;
+
+	for (i = 0; buf[i] && n + 7 < sizeof tmp; i++) {
+		c = (unsigned char)buf[i];
+		if (c >= 0x80 && !(c == 0xc2 && (unsigned char)buf[i + 1] >= 0x80 &&
+		                   (unsigned char)buf[i + 1] <= 0x9f)) {
+			/* a whole UTF-8 sequence is kept; a broken one (a cut, or a
+			 * server's Latin-1) becomes '?', so the message stays valid
+			 * UTF-8 wherever it is written (JSON refuses anything else) */
+			size_t k = utf8_len((const unsigned char *)buf + i);
+			if (k && n + k < sizeof tmp) {
+				memcpy(tmp + n, buf + i, k);
+				n += k;
+				i += k - 1;
+			} else {
+				tmp[n++] = '?';
+			}
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(tmp + n, sizeof tmp - n, "\\x%02x", c);
+		} else if (c == 0xc2 && (unsigned char)buf[i + 1] >= 0x80 &&
+		           (unsigned char)buf[i + 1] <= 0x9f) {
+			n += (size_t)snprintf(tmp + n, sizeof tmp - n, "\\u%04x",
+			                      (unsigned char)buf[++i]);
+		} else {
+			tmp[n++] = (char)c;
+		}
+	}
+	tmp[n] = '\0';
+	snprintf(buf, size, "%s", tmp);
+}
+
+/* Record one attempt's health in the breaker; returns 1 when it trips
+ * (h->errbuf then says why, naming the endpoint). */
+static int breaker(cf_http *h, const req *r, int bad)
+{
+	char url[200], last[240];
+	int k;
+	long w = h->o.failure_window;
+
+	h->streak = bad ? h->streak + 1 : 0;
+	if (h->ring_n == w)
+		h->ring_bad -= h->ring[h->ring_pos];
+	else
+		h->ring_n++;
+	h->ring[h->ring_pos] = (unsigned char)(bad != 0);
+	h->ring_bad += bad != 0;
+	h->ring_pos = (h->ring_pos + 1) % w;
+	if (!bad)
+		return 0;
+	cf_http_redact_url(r->url, url, sizeof url);
+	snprintf(last, sizeof last, "%.239s", h->errbuf);
+	if (h->streak >= h->o.max_consecutive_failures)
+		k = snprintf(h->errbuf, sizeof h->errbuf, "endpoint %s failed %ld times in a row "
+		         "(max_consecutive_failures), last: %s", url, h->streak, last);
+	else if (h->o.max_failure_rate < 1 && h->ring_n == w &&
+	         (double)h->ring_bad > h->o.max_failure_rate * (double)w)
+		k = snprintf(h->errbuf, sizeof h->errbuf, "endpoint %s failed %ld of the last %ld "
+		         "attempts (more than max_failure_rate %g), last: %s", url,
+		         h->ring_bad, w, h->o.max_failure_rate, last);
+	else
+		return 0;
+	if (k >= (int)sizeof h->errbuf)
+		h->errbuf[sizeof h->errbuf - 1] = '\0';   /* cut: still one line */
+	escape_controls(h->errbuf, sizeof h->errbuf);  /* a cut sequence -> '?' */
+	h->stopped = 1;
+	h->st.tripped = 1;
+	return 1;
+}
+
+/* A long wait shows on the terminal (never in a pipe or a log). */
+static void wait_notice(cf_http *h, const req *r, double delay, int server)
+{
+	char url[512];
+	double now = now_s();
+
+	if (h->o.quiet || delay < 3 || now - h->notice_t < 5 || !isatty(2))
+		return;
+	h->notice_t = now;
+	cf_http_redact_url(r->url, url, sizeof url);
+	fprintf(stderr, "\rcfaug: %s: waiting %.0f s before retrying (%s)\033[K\n", url,
+	        delay, server ? "the server's Retry-After" : "backoff");
+}
+
 static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
                      void *ctx)
 {
 	req *r = NULL;
 	long status = 0;
-	int retry = 0, fatal = 0;
+	int retry = 0, fatal = 0, bad = 0, gave_up = 0, tripped = 0;
 	char code[64], msg[256];
-	double ra = -1, delay;
+	double ra = -1, delay, now;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->last_status = status;
 	r->next = NULL;
 	h->st.bytes_in += r->resp_len;
+	/* scrub before anything reads, cuts or copies the body */
+	if (r->resp)
+		r->resp_len = cf_http_scrub_n(h, r->resp, r->resp_len);
 	msg[0] = '\0';
 	if (cc == CURLE_OK) {
-		if (status >= 200 && status < 300)
+		if (status >= 200 && status < 300) {
+			breaker(h, r, 0);
 			goto ok;
+		}
 		error_code(r->resp, code, sizeof code);
 		error_message(r->resp, msg, sizeof msg);
 		if (status == 429 && strcmp(code, "insufficient_quota") == 0)
@@ -559,6 +923,7 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 			fatal = 1;
 		if (retry)
 			ra = retry_after(e);
+		bad = status >= 500 || status == 408;
 		snprintf(h->errbuf, sizeof h->errbuf, "HTTP %ld%s%s%s%s", status,
 		         *code ? " " : "", code, *msg ? ": " : "", msg);
 	} else if (r->too_big) {
@@ -575,37 +940,69 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 		default:
 			break;
 		}
+		bad = 1;     /* no HTTP answer: refused, unresolvable, TLS, ... */
 		snprintf(h->errbuf, sizeof h->errbuf, "%s", curl_easy_strerror(cc));
 	}
 	cf_http_scrub(h, h->errbuf);
+	escape_controls(h->errbuf, sizeof h->errbuf);
 	cf_utf8_sanitize(h->errbuf);   /* cut server text: never half a character */
 	land(h, r, e);
 	if (retry && r->attempts <= h->o.max_retries) {
 		/* full jitter under an exponential ceiling; the server's wait wins */
 		delay = h->o.backoff_base_s * pow(2.0, r->attempts - 1);
 		delay = fmin(delay, h->o.backoff_max_s) * (0.5 + 0.5 * rand_unit(h));
-		if (ra >= 0) {
+		if (ra > h->o.retry_after_max_s) {
+			size_t n = strlen(h->errbuf);
+			h->st.retry_after_refused++;
+			snprintf(h->errbuf + n, sizeof h->errbuf - n, " (the server asks to wait "
+			         "%.0f s, more than max_retry_wait_s %.0f)", ra,
+			         h->o.retry_after_max_s);
+			gave_up = 1;
+		} else if (ra >= 0) {
 			h->st.retry_after_honoured++;
-			delay = fmax(delay * 0.1, fmin(ra, h->o.retry_after_max_s));
+			delay = fmax(delay * 0.1, ra);
 		}
-		r->not_before = now_s() + delay;
-		r->next = h->delayed;
-		h->delayed = r;
-		h->st.retries++;
-		return;
+		now = now_s();
+		if (!gave_up && now + delay - r->t_start > h->o.deadline_s) {
+			size_t n = strlen(h->errbuf);
+			h->st.deadline_expired++;
+			snprintf(h->errbuf + n, sizeof h->errbuf - n, " (gave up after %.0f s "
+			         "and %d attempts: the next wait would pass the request's "
+			         "deadline of %.0f s)", now - r->t_start, r->attempts,
+			         h->o.deadline_s);
+			gave_up = 1;
+		}
+		if (!gave_up) {
+			if (breaker(h, r, bad)) {
+				tripped = 1;
+				goto fail;
+			}
+			wait_notice(h, r, delay, ra >= 0);
+			r->not_before = now + delay;
+			r->next = h->delayed;
+			h->delayed = r;
+			h->st.retries++;
+			return;
+		}
 	}
-	if (retry) {
+	if (retry && !gave_up) {
 		size_t n = strlen(h->errbuf);
 		snprintf(h->errbuf + n, sizeof h->errbuf - n, " (after %d attempts)",
 		         r->attempts);
 	}
+	/* a request given up on counts as a failure even when its last answer
+	 * was a 429: an endpoint that never lets anything through is stuck */
+	if (!fatal && (breaker(h, r, bad || retry)))
+		tripped = 1;
+fail:
 	if (fatal)
 		h->stopped = 1;
-	deliver(h, r, fatal ? CF_HTTP_FATAL : CF_HTTP_FAILED, h->errbuf, done, ctx);
+	deliver(h, r, fatal || tripped ? CF_HTTP_FATAL : CF_HTTP_FAILED, h->errbuf,
+	        tripped, done, ctx);
 	return;
 ok:
 	land(h, r, e);
-	deliver(h, r, CF_HTTP_OK, NULL, done, ctx);
+	deliver(h, r, CF_HTTP_OK, NULL, 0, done, ctx);
 }
 
 /* Deliver every transfer curl has finished; returns how many. */
@@ -701,6 +1098,12 @@ void cf_http_free(cf_http **hp)
 	while (h->pool && h->npool > 0)
 		curl_easy_cleanup(h->pool[--h->npool]);
 	free(h->pool);
+	free(h->ring);
+	if (h->grams) {
+		memset(h->grams, 0, h->ngram_slots * sizeof *h->grams);
+		free(h->grams);
+	}
+	free(h->pair2);
 	if (h->multi)
 		curl_multi_cleanup(h->multi);
 	if (h->epfd >= 0)

@@ -11,15 +11,36 @@
  * Retries: 408, 409, 429, 5xx, timeouts and dropped or refused connections
  * are retried up to max_retries times with exponential backoff and full
  * jitter, or after the server's Retry-After (seconds or an HTTP date) when
- * that is longer.  400/401/403/404 and other 4xx, and a 429 whose error code
+ * that is longer.  A Retry-After beyond retry_after_max_s, or a wait that
+ * would pass the request's deadline (deadline_s from its first attempt),
+ * fails the request at once instead of waiting.
+ *
+ * Circuit breaker: max_consecutive_failures attempts in a row without an
+ * HTTP answer (refused, unresolvable, TLS, timeout, dropped) or with a 5xx,
+ * or more than max_failure_rate of the last failure_window attempts failing
+ * that way, stop the client: the request that trips it is delivered as
+ * CF_HTTP_FATAL with `unreachable` set and a message naming the endpoint
+ * (without userinfo or query values) and the last cause.  A 429 does not
+ * count (the server is alive); a request given up on after its retries
+ * does.
+ *
+ * File descriptors: concurrency is lowered to what RLIMIT_NOFILE leaves
+ * (the soft limit is first raised to the hard one), with a warning on
+ * stderr, instead of failing connections for want of a descriptor.
+ * Only http:// and https:// URLs are fetched (CURLOPT_PROTOCOLS_STR), and
+ * redirects are not followed.  400/401/403/404 and other 4xx, and a 429 whose error code
  * is `insufficient_quota`, are fatal: the completion says so and the client
  * starts nothing new afterwards (what is in flight still completes).  One
  * exception: a 400 whose error code is `context_length_exceeded` concerns
  * that request only and is reported as a failed request, not a fatal one.
  *
  * Secrets: the API key is sent as "Authorization: Bearer KEY" and never put
- * into a message; cf_http_scrub() removes it from text that came from the
- * server (some servers echo a key back in their error messages).
+ * into a message.  Every response body is scrubbed in place before anyone
+ * sees it: the key, and any piece of it of 8 bytes or more, becomes "***"
+ * (servers echo keys back in error messages, and a 200 body may echo the
+ * request headers).  A key holding a control character (CR/LF would
+ * inject a header) is refused.  Control characters of remote text are
+ * escaped (\xNN) in error messages, which reach the terminal.
  *
  * Memory: the response of one request is capped at max_response_bytes (a
  * longer one fails that request).  The queue holds what the caller submits;
@@ -43,7 +64,15 @@ typedef struct cf_http_opts {
 	size_t max_response_bytes;   /* 0: 8 MiB */
 	double backoff_base_s;       /* first backoff ceiling; 0: 0.5 s */
 	double backoff_max_s;        /* largest backoff; 0: 30 s */
-	double retry_after_max_s;    /* cap on a server's Retry-After; 0: 600 s */
+	double retry_after_max_s;    /* longest Retry-After honoured (a longer
+	                                one fails the request); 0: 180 s */
+	double deadline_s;           /* a request's attempts and waits, from its
+	                                first start; 0: 600 s */
+	long max_consecutive_failures; /* circuit breaker; 0: 10 */
+	double max_failure_rate;     /* over failure_window attempts; 0: 0.5,
+	                                >= 1: off */
+	long failure_window;         /* 0: 50 */
+	int quiet;                   /* no notices on stderr */
 	const char *api_key;         /* NULL or "": no Authorization header */
 	uint64_t jitter_seed;        /* seeds the backoff jitter */
 } cf_http_opts;
@@ -73,12 +102,16 @@ typedef struct cf_http_result {
 	double latency_s;      /* from the first attempt's start to completion,
 	                          retries and backoff included */
 	double queued_s;       /* waiting in the queue before the first start */
-	const char *error;     /* FAILED/FATAL: one line, key scrubbed */
+	const char *error;     /* FAILED/FATAL: one line, key scrubbed,
+	                          control characters escaped */
+	int unreachable;       /* FATAL from the circuit breaker */
 } cf_http_result;
 
 typedef struct cf_http_stats {
 	uint64_t submitted, attempts, retries, completed, failed, fatal;
-	uint64_t retry_after_honoured;
+	uint64_t retry_after_honoured, retry_after_refused, deadline_expired;
+	long concurrency;      /* in effect (after the RLIMIT_NOFILE clamp) */
+	int tripped;           /* the circuit breaker stopped the client */
 	uint64_t bytes_in, bytes_out;
 	long max_in_flight;
 	double wait_rate_s;    /* time requests waited for a token bucket */
@@ -88,8 +121,8 @@ typedef struct cf_http_stats {
  * requests.  r and everything it points to is valid during the call. */
 typedef void (*cf_http_done_fn)(void *ctx, const cf_http_result *r);
 
-/* A new client (free with cf_http_free).  CF_ENOMEM, or CF_ENET when curl
- * cannot be set up. */
+/* A new client (free with cf_http_free).  CF_ENOMEM, CF_ECONFIG for a key
+ * with a control character, or CF_ENET when curl cannot be set up. */
 int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err);
 
 /* Queue a request; it starts when the window and the buckets allow (call
@@ -112,9 +145,20 @@ int cf_http_stopped(const cf_http *h);
 
 const cf_http_stats *cf_http_get_stats(const cf_http *h);
 
-/* Remove every occurrence of the client's API key from s (in place,
- * replaced by "***"). */
+/* Remove the client's API key and every piece of it of 8 bytes or more
+ * from s (in place, each replaced by "***"). */
 void cf_http_scrub(const cf_http *h, char *s);
+
+/* The same on s[0..n) (need not be NUL-ended); returns the new length. */
+size_t cf_http_scrub_n(const cf_http *h, char *s, size_t n);
+
+/* url without its userinfo, its query values (k=***) and its fragment,
+ * for messages and reports; cut to size. */
+void cf_http_redact_url(const char *url, char *buf, size_t size);
+
+/* Check a base URL given in a config: NULL if usable (http or https, a
+ * host), else a static reason.  Never echoes the URL. */
+const char *cf_http_check_url(const char *url);
 
 /* Free the client and every request it still holds (their user pointers
  * are not touched).  h and *h may be NULL. */

@@ -41,8 +41,9 @@ int cf_llm_wire_init(cf_llm_wire *w, const char *url, const char *model,
 	w->body_head = join("{\"model\":", m, ",\"messages\":", "", "");
 	w->params = join(p[1] ? "," : "", p + 1, "", "", "");
 	w->key_head = join("{\"base_url\":", u, ",\"messages\":", "", "");
-	w->key_tail = join(",\"model\":", m, ",\"params\":", ps, ",\"round\":");
-	if (w->body_head && w->params && w->key_head && w->key_tail)
+	w->key_tail = join(",\"model\":", m, ",\"n\":", "", "");
+	w->key_params = join(",\"params\":", ps, ",\"req_seed\":", "", "");
+	if (w->body_head && w->params && w->key_head && w->key_tail && w->key_params)
 		rc = 0;
 done:
 	if (rc < 0)
@@ -75,17 +76,21 @@ int cf_llm_wire_body(const cf_llm_wire *w, const char *messages, size_t len,
 }
 
 int cf_llm_wire_key(const cf_llm_wire *w, const char *sorted_messages, size_t len,
-                    int sample, int round, cf_jbuf *scratch, char hex[65])
+                    long long req_seed, int n, int choice, cf_jbuf *scratch,
+                    char hex[65])
 {
-	char num[96];
+	char num[128], nb[32];
 	unsigned char d[32];
-	int k = snprintf(num, sizeof num, "%d,\"sample\":%d,\"seed\":%lld,\"v\":1}",
-	                 round, sample, w->key_seed);
+	int kn = snprintf(nb, sizeof nb, "%d", n);
+	int k = snprintf(num, sizeof num, "%lld,\"sample\":%d,\"seed\":%lld,\"v\":2}",
+	                 req_seed, choice, w->key_seed);
 
 	scratch->len = 0;
 	if (cf_jbuf_put(scratch, w->key_head, strlen(w->key_head)) < 0 ||
 	    cf_jbuf_put(scratch, sorted_messages, len) < 0 ||
 	    cf_jbuf_put(scratch, w->key_tail, strlen(w->key_tail)) < 0 ||
+	    cf_jbuf_put(scratch, nb, (size_t)kn) < 0 ||
+	    cf_jbuf_put(scratch, w->key_params, strlen(w->key_params)) < 0 ||
 	    cf_jbuf_put(scratch, num, (size_t)k) < 0)
 		return -1;
 	cf_sha256(scratch->p, scratch->len, d);
@@ -101,5 +106,6 @@ void cf_llm_wire_free(cf_llm_wire *w)
 	free(w->params);
 	free(w->key_head);
 	free(w->key_tail);
+	free(w->key_params);
 	memset(w, 0, sizeof *w);
 }

@@ -69,6 +69,7 @@ typedef struct job {
 	char *target;            /* NULL: unlabelled, no target */
 	int pending;             /* samples not final */
 	int n;
+	size_t rec_bytes;        /* the record as JSON, 0 until needed */
 	sample s[];
 } job;
 
@@ -77,6 +78,8 @@ typedef struct rq {
 	struct rq *wnext;        /* the FIFO of requests not yet given to http */
 	job *j;
 	int round, count;
+	int n;                   /* answers asked for: the job's samples (an n
+	                            request, choice i answers sample i) or 1 */
 	long seed;
 	int idx[];
 } rq;
@@ -89,8 +92,8 @@ typedef struct llm_state {
 	cf_strmap target, vars, prices;
 	cf_strlist fields, extra_fields, stop;
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
-	long max_prompt_kb;
-	double rpm, tpm, timeout_s;
+	long max_prompt_kb, max_consecutive_failures;
+	double rpm, tpm, timeout_s, max_retry_wait_s, request_deadline_s, max_failure_rate;
 	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
 	              *max_completion_tokens;
 	int use_n, response_format, logprobs;
@@ -113,7 +116,9 @@ typedef struct llm_state {
 	var_src *vsrc;
 	cf_http *http;
 	cf_cache *cache;
-	int dry_run, no_n;
+	int dry_run, no_n, flushed, warned_cache, key_set;
+	uint64_t answered;        /* requests answered with a 2xx */
+	size_t max_record_bytes;
 	int fatal;
 	char fatal_msg[CF_ERRMSG_MAX];
 	job *jobs;
@@ -121,7 +126,8 @@ typedef struct llm_state {
 	long njobs;
 
 	/* figures */
-	uint64_t cache_hits, cache_writes, cache_errors, no_target, ok_answers;
+	uint64_t cache_hits, cache_writes, cache_errors, cache_foreign, no_target, ok_answers;
+	json_t *fail_reasons;     /* request failures by cause, for the end */
 	uint64_t prompt_tokens, completion_tokens, total_tokens;
 	uint64_t dry_requests, dry_cached, dry_samples;
 	double dry_prompt_tok, dry_completion_tok;
@@ -184,6 +190,16 @@ static const cf_option llm_options[] = {
 	  NULL, "retries of a request on 408/409/429/5xx/timeouts" },
 	{ "timeout_s", CF_OPT_DOUBLE, offsetof(llm_state, timeout_s), "60", 0, NULL, 0.001,
 	  86400, NULL, "per-attempt timeout in seconds" },
+	{ "max_retry_wait_s", CF_OPT_DOUBLE, offsetof(llm_state, max_retry_wait_s), "180", 0,
+	  NULL, 0, 86400, NULL, "longest Retry-After honoured; a longer one fails the request" },
+	{ "request_deadline_s", CF_OPT_DOUBLE, offsetof(llm_state, request_deadline_s), "600",
+	  0, NULL, 0.001, 604800, NULL, "a request's attempts and waits, all together" },
+	{ "max_consecutive_failures", CF_OPT_INT, offsetof(llm_state, max_consecutive_failures),
+	  "10", 0, NULL, 1, 1000000, NULL, "attempts in a row with no answer or a 5xx that "
+	  "stop the run (circuit breaker)" },
+	{ "max_failure_rate", CF_OPT_DOUBLE, offsetof(llm_state, max_failure_rate), "0.5", 0,
+	  NULL, 0.01, 1, NULL, "share of the last 50 attempts failing that way that stops "
+	  "the run (1: off)" },
 	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
 	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
 	{ "max_prompt_kb", CF_OPT_INT, offsetof(llm_state, max_prompt_kb), "2048", 0,
@@ -432,6 +448,107 @@ static int build_params(llm_state *s, const cf_pipeline_info *info, cf_error *er
 	return 0;
 }
 
+/* The request URL: base_url (http or https, with a host) + the path
+ * /chat/completions, its query string kept after the path.  A base_url
+ * already ending in /chat/completions is corrected, with a warning.  The
+ * URL is never echoed: it may come from ${VAR} and hold a secret. */
+static int make_url(llm_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	const cf_node *node = cf_node_get(info->node, "base_url");
+	const char *why = cf_http_check_url(s->base_url), *q;
+	static const char tail[] = "/chat/completions";
+	size_t n, tl = sizeof tail - 1;
+
+	if (why)
+		return cf_conf_error(err, info->conf_path, node, "%s", why);
+	q = s->base_url + strcspn(s->base_url, "?");
+	n = (size_t)(q - s->base_url);
+	while (n && s->base_url[n - 1] == '/')
+		n--;
+	if (n >= tl && memcmp(s->base_url + n - tl, tail, tl) == 0) {
+		n -= tl;
+		fprintf(stderr, "%s:%d:%d: warning: base_url is the endpoint root (e.g. "
+		        ".../v1): /chat/completions is added to it, so it is taken off here\n",
+		        info->conf_path, node ? node->line : 0, node ? node->col : 0);
+	}
+	if (!(s->url = malloc(n + tl + strlen(q) + 1)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	snprintf(s->url, n + tl + strlen(q) + 1, "%.*s%s%s", (int)n, s->base_url, tail, q);
+	return 0;
+}
+
+/* api_key_env names a variable (a pasted key would end up in messages);
+ * a key with CR/LF is refused.  An unset variable is fine for a local
+ * server; a 401/403 then says plainly that it is not set. */
+static int check_key(llm_state *s, const cf_pipeline_info *info, cf_error *err)
+{
+	const cf_node *node = cf_node_get(info->node, "api_key_env");
+	const char *v = s->api_key_env, *key;
+	size_t i;
+
+	if (!v || !*v)
+		return 0;
+	for (i = 0; v[i]; i++)
+		if (!(v[i] == '_' || (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') ||
+		      (i && v[i] >= '0' && v[i] <= '9')) || i >= 128)
+			return cf_conf_error(err, info->conf_path, node, "api_key_env must name an "
+			        "environment variable (letters, digits, _), not hold the key: put "
+			        "the key in a variable, e.g. export OPENAI_API_KEY=..., and name it "
+			        "here");
+	key = getenv(v);
+	s->key_set = key && *key;
+	for (i = 0; key && key[i]; i++)
+		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f)
+			return cf_conf_error(err, info->conf_path, node, "the key in $%s holds a "
+			        "control character (a CR or LF?): refused", v);
+	return 0;
+}
+
+/* A prompt that asks for <new>...</new> while parse is not set would have
+ * its markers kept in the candidates: read between them, and say so. */
+static void infer_markers(llm_state *s, const cf_pipeline_info *info)
+{
+	size_t nv = cf_template_nvars(s->tpl), i;
+	const char **vals;
+	json_t *msgs;
+	char *text = NULL;
+
+	if ((s->parse && !cf_node_is_null(s->parse)) || s->json_mode ||
+	    !(vals = calloc(nv ? nv : 1, sizeof *vals)))
+		return;
+	for (i = 0; i < nv; i++)
+		vals[i] = "";
+	if ((msgs = cf_template_render(s->tpl, vals)))
+		text = json_dumps(msgs, JSON_COMPACT);
+	if (text && strstr(text, "<new>") && strstr(text, "</new>")) {
+		s->between[0] = "<new>";
+		s->between[1] = "</new>";
+		fprintf(stderr, "%s:%d:%d: warning: the prompt asks for <new>...</new> and "
+		        "'parse' is not set: answers are read between those markers (set "
+		        "parse: {between: [\"<new>\", \"</new>\"]} to say so)\n",
+		        info->conf_path, info->node ? info->node->line : 0,
+		        info->node ? info->node->col : 0);
+	}
+	free(text);
+	json_decref(msgs);
+	free(vals);
+}
+
+/* input.max_record_bytes of the pipeline (the default when absent): a
+ * candidate longer than that could not be read back by cfaug. */
+static size_t record_limit(const cf_pipeline_info *info)
+{
+	const cf_node *n = info->node;
+	double v;
+
+	while (n && n->parent)
+		n = n->parent;
+	n = n ? cf_node_get(cf_node_get(n, "input"), "max_record_bytes") : NULL;
+	if (n && n->type == CF_NODE_SCALAR && cf_node_to_double(n, &v) == 0 && v > 0)
+		return (size_t)v;
+	return 1048576;
+}
+
 static void llm_destroy(cf_stage *st, void *state);
 
 static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
@@ -446,7 +563,7 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 
 	s->st = st;
 	s->dry_run = info->dry_run;
-	if (!(s->bad_answers = json_object()))
+	if (!(s->bad_answers = json_object()) || !(s->fail_reasons = json_object()))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	if ((rc = cf_stage_fields(info, &s->fields, &s->edit, err)) < 0)
 		return rc;
@@ -494,14 +611,12 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 			strcat(s->labels_joined, ", ");
 		strcat(s->labels_joined, info->labels->v[i]);
 	}
-	n = strlen(s->base_url);
-	while (n && s->base_url[n - 1] == '/')
-		n--;
-	if (!(s->url = malloc(n + 32)))
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	snprintf(s->url, n + 32, "%.*s/chat/completions", (int)n, s->base_url);
+	if ((rc = make_url(s, info, err)) < 0 || (rc = check_key(s, info, err)) < 0)
+		return rc;
 	if ((rc = load_template(s, info, err)) < 0)
 		return rc;
+	infer_markers(s, info);
+	s->max_record_bytes = record_limit(info);
 	if (cf_llm_wire_init(&s->wire, s->url, s->model, s->params, s->seed) < 0 ||
 	    !(s->model_js = json_string(s->model)) ||
 	    !(s->prompt_js = json_pack("{s:s, s:s}", "name", cf_template_name(s->tpl),
@@ -520,6 +635,10 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	ho.max_retries = s->max_retries;
 	ho.timeout_s = s->timeout_s;
 	ho.max_response_bytes = (size_t)s->max_response_kb * 1024;
+	ho.retry_after_max_s = s->max_retry_wait_s > 0 ? s->max_retry_wait_s : 1e-9;
+	ho.deadline_s = s->request_deadline_s;
+	ho.max_consecutive_failures = s->max_consecutive_failures;
+	ho.max_failure_rate = s->max_failure_rate;
 	key = s->api_key_env && *s->api_key_env ? getenv(s->api_key_env) : NULL;
 	ho.api_key = key;
 	ho.jitter_seed = (uint64_t)s->seed;
@@ -576,38 +695,93 @@ static void rq_unlink(llm_state *s, rq *q)
 		q->next->prev = q->prev;
 }
 
-/* The cache key of sample i at a retry round into hex (see llm_wire.h:
- * sha256 over base_url, model, messages, params, seed, sample, round).
- * 0, or -1 when out of memory. */
+/* How sample i is asked for at a round.  Every sample has one request
+ * that answers it, whatever was cached or how the server treats n, so a
+ * resumed run asks exactly what an uninterrupted one asked:
+ *   round 0 with n (samples > 1): choice i of the request (seed, n =
+ *     samples); when the server ignores n, samples i >= 1 fall back to
+ *     their own request (seed + i, n = 1) -- sample 0 keeps choice 0 of
+ *     the n request, which such a server answers alone;
+ *   otherwise (no n, or a retry round r): the request (seed + i + 7919 r,
+ *     n = 1), its choice 0. */
+static int n_mode(const llm_state *s, const job *j, int i, int round)
+{
+	return round == 0 && s->use_n && j->n > 1 && (i == 0 || !s->no_n);
+}
+
+static long request_seed(llm_state *s, int sample_i, int round)
+{
+	return (s->seed + sample_i + 7919L * round) % 2147483647L;
+}
+
+/* The cache key of choice `choice` of the request (seed, n) of job j into
+ * hex (see llm_wire.h).  0, or -1 when out of memory. */
 static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b);
 
-static int cache_key(llm_state *s, const job *j, int i, int round, char hex[65])
+static int cache_key(llm_state *s, const job *j, long seed, int n, int choice,
+                     char hex[65])
 {
 	if (render(s, j, 1, &s->buf) != 0)
 		return -1;
-	return cf_llm_wire_key(&s->wire, s->buf.p, s->buf.len, i, round, &s->keybuf, hex);
+	return cf_llm_wire_key(&s->wire, s->buf.p, s->buf.len, seed, n, choice,
+	                       &s->keybuf, hex);
 }
 
-/* Load a cache entry: 1 and *entry (new reference) when present and whole,
- * 0 when absent or unusable, counting read errors. */
-static int cache_load(llm_state *s, const job *j, int i, int round, json_t **entry)
+/* One entry, verified: it must be an object that names the key it was
+ * looked up by, with a string (or null) content.  Anything else -- another
+ * record's answer copied in, a truncated or foreign file -- is a miss,
+ * counted as cache_foreign, never an answer. */
+static int cache_try(llm_state *s, const job *j, long seed, int n, int choice,
+                     json_t **entry)
 {
 	char key[65], *data = NULL;
 	size_t len;
 	int r;
+	json_t *e = NULL, *c;
 
 	*entry = NULL;
-	if (!s->cache || cache_key(s, j, i, round, key) < 0)
+	if (cache_key(s, j, seed, n, choice, key) < 0)
 		return 0;
 	r = cf_cache_get(s->cache, key, &data, &len);
-	if (r == 1 && (*entry = cf_json_parse(data, len, NULL)) && !json_is_object(*entry)) {
-		json_decref(*entry);
-		*entry = NULL;
-	}
 	if (r < 0)
 		s->cache_errors++;
+	if (r == 1) {
+		e = cf_json_parse(data, len, NULL);
+		c = json_object_get(e, "content");
+		if (!json_is_object(e) || !json_is_string(json_object_get(e, "key")) ||
+		    strcmp(json_string_value(json_object_get(e, "key")), key) ||
+		    !(json_is_string(c) || json_is_null(c))) {
+			s->cache_foreign++;
+			json_decref(e);
+			e = NULL;
+		}
+	}
 	free(data);
-	return *entry != NULL;
+	*entry = e;
+	return e != NULL;
+}
+
+/* Sample i's answer at a round from the cache: 1 and *entry (new
+ * reference), or 0. */
+static int cache_load(llm_state *s, const job *j, int i, int round, json_t **entry)
+{
+	*entry = NULL;
+	if (!s->cache)
+		return 0;
+	if (round == 0 && s->use_n && j->n > 1) {
+		if (cache_try(s, j, s->seed, j->n, i, entry)) {
+			/* the n request was answered with fewer choices than asked:
+			 * the server ignores n, as a resumed run need not learn again
+			 * (one wasted request per record in flight) */
+			json_t *nc = json_object_get(*entry, "choices");
+			if (json_is_integer(nc) && json_integer_value(nc) < j->n)
+				s->no_n = 1;
+			return 1;
+		}
+		if (i == 0)
+			return 0;
+	}
+	return cache_try(s, j, request_seed(s, i, round), 1, 0, entry);
 }
 
 /* Parse one answer (llm_parse.c).  NULL if usable, else the reason. */
@@ -646,6 +820,31 @@ static void sample_fail(job *j, int i, const char *reason, json_t *detail)
 
 static int advance(llm_state *s, job *j, int i, cf_error *err);
 
+/* Would the candidate with these edits be longer than max_record_bytes
+ * (cfaug could not read its own output back)?  The record's other fields
+ * count as they are in the input. */
+static int too_long(llm_state *s, job *j, const json_t *edits)
+{
+	size_t total, ol, grow = 0;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)edits, k, v)
+		if (json_string_length(v) > (cf_item_text(j->it, k, &ol) ? ol : 0))
+			grow = 1;
+	if (!grow)      /* no longer than the record that was read */
+		return 0;
+	if (!j->rec_bytes)
+		j->rec_bytes = json_dumpb(j->it->rec->fields, NULL, 0, JSON_COMPACT);
+	total = j->rec_bytes;
+	json_object_foreach((json_t *)edits, k, v) {
+		if (cf_item_text(j->it, k, &ol))
+			total = total > ol ? total - ol : 0;
+		total += json_string_length(v);
+	}
+	return total > s->max_record_bytes;
+}
+
 /* One answer (from the network or the cache) for sample i at its round. */
 static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 {
@@ -656,6 +855,10 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 
 	sm->seed = (long)json_integer_value(json_object_get(entry, "seed"));
 	reason = parse_answer(s, j, content, &edits);
+	if (!reason && too_long(s, j, edits)) {
+		json_decref(edits);
+		reason = "too_long";
+	}
 	if (!reason) {
 		sm->state = S_OK;
 		sm->edits = edits;
@@ -692,13 +895,25 @@ static int advance(llm_state *s, job *j, int i, cf_error *err)
 	return submit(s, j, &i, 1, j->s[i].round, err);
 }
 
-static long request_seed(llm_state *s, int sample_i, int round, int single)
+/* A failed try of sample i (a response with no usable choice for it):
+ * asked again the same way within parse_retries, then rejected. */
+static int failed_try(llm_state *s, job *j, int i, const char *reason,
+                      const cf_http_result *r, cf_error *err)
 {
-	if (!single)
-		return s->seed;
-	return (s->seed + sample_i + 7919L * round) % 2147483647L;
+	sample *sm = &j->s[i];
+
+	count_bad(s, reason);
+	if (++sm->tries > s->parse_retries) {
+		sample_fail(j, i, reason, json_pack("{s:i, s:i, s:o}", "sample", i, "tries",
+		            sm->tries, "answer", cf_llm_cut_string(r->body, r->body_len,
+		                                                   ANSWER_KEEP)));
+		return 0;
+	}
+	return submit(s, j, &i, 1, sm->round, err);
 }
 
+/* Queue one request for the samples idx[0..count) at a round: an n
+ * request (n_mode) may carry several, a single one carries one. */
 static int submit(llm_state *s, job *j, const int *idx, int count, int round,
                   cf_error *err)
 {
@@ -711,7 +926,13 @@ static int submit(llm_state *s, job *j, const int *idx, int count, int round,
 	q->round = round;
 	q->count = count;
 	memcpy(q->idx, idx, (size_t)count * sizeof *idx);
-	q->seed = request_seed(s, idx[0], round, count == 1);
+	if (n_mode(s, j, idx[0], round)) {
+		q->n = j->n;
+		q->seed = s->seed;
+	} else {
+		q->n = 1;
+		q->seed = request_seed(s, idx[0], round);
+	}
 	q->next = s->rqs;
 	if (s->rqs)
 		s->rqs->prev = q;
@@ -741,7 +962,7 @@ static int pump(llm_state *s, cf_error *err)
 		q->wnext = NULL;
 		s->body.len = 0;
 		if (render(s, q->j, 0, &s->buf) != 0 ||
-		    cf_llm_wire_body(&s->wire, s->buf.p, s->buf.len, q->seed, q->count,
+		    cf_llm_wire_body(&s->wire, s->buf.p, s->buf.len, q->seed, q->n,
 		                     &s->body) < 0)
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		memset(&hr, 0, sizeof hr);
@@ -750,7 +971,7 @@ static int pump(llm_state *s, cf_error *err)
 		hr.body_len = s->body.len;
 		hr.user = q;
 		hr.est_tokens = (double)hr.body_len / 4 +
-		                (double)(s->max_tok ? s->max_tok : 256) * q->count;
+		                (double)(s->max_tok ? s->max_tok : 256) * q->n;
 		if ((rc = cf_http_submit(s->http, &hr, err)) < 0)
 			return rc;
 	}
@@ -859,19 +1080,16 @@ static void on_done(void *ctx, const cf_http_result *r);
 static void dry_count(llm_state *s, job *j)
 {
 	double ptok = (double)s->buf.len / 4, ctok;  /* rendered by the caller */
-	char key[65], *data;
 	size_t len, i;
 	int missing = 0, k;
 
 	s->dry_samples += (uint64_t)j->n;   /* candidates it would make, at most */
 	for (k = 0; k < j->n; k++) {
-		if (s->cache && cache_key(s, j, k, 0, key) == 0) {
-			int rc = cf_cache_get(s->cache, key, &data, &len);
-			free(data);
-			if (rc == 1) {
-				s->dry_cached++;
-				continue;
-			}
+		json_t *entry;
+		if (cache_load(s, j, k, 0, &entry)) {
+			json_decref(entry);
+			s->dry_cached++;
+			continue;
 		}
 		missing++;
 	}
@@ -954,11 +1172,19 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		}
 		missing[m++] = k;
 	}
-	if (rc == 0 && m > 1 && s->use_n && !s->no_n)
-		rc = submit(s, j, missing, m, 0, err);
-	else
+	/* the missing samples asked for as n_mode says: those of the n request
+	 * together (its other choices are not used), the others one each */
+	{
+		int nm[64], ns = 0;
+		for (k = 0; k < m; k++)
+			if (n_mode(s, j, missing[k], 0))
+				nm[ns++] = missing[k];
+		if (ns)
+			rc = submit(s, j, nm, ns, 0, err);
 		for (k = 0; k < m && rc == 0; k++)
-			rc = submit(s, j, &missing[k], 1, 0, err);
+			if (!n_mode(s, j, missing[k], 0))
+				rc = submit(s, j, &missing[k], 1, 0, err);
+	}
 	if (rc < 0) {     /* the job stays held: destroy() frees it */
 		set_fatal(s, rc, err->msg);
 		return rc;
@@ -1011,51 +1237,93 @@ static void set_fatal(llm_state *s, int code, const char *msg)
 	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
 }
 
+/* The choices of a completion asked for n answers, checked: NULL when each
+ * entry is an object whose index (or position, without one) is in [0, n)
+ * and given once, else why not. */
+static const char *check_choices(const json_t *choices, int n)
+{
+	char seen[64] = { 0 };
+	size_t ci;
+	json_t *ch, *ix;
+	json_int_t v;
+
+	if (!json_array_size(choices))
+		return "no_choice";
+	json_array_foreach(choices, ci, ch) {
+		if (!json_is_object(ch))
+			return "malformed_response";
+		ix = json_object_get(ch, "index");
+		if (ix && !json_is_integer(ix))
+			return "bad_choice_index";
+		v = ix ? json_integer_value(ix) : (json_int_t)ci;
+		if (v < 0 || v >= n || seen[v])
+			return "bad_choice_index";
+		seen[v] = 1;
+	}
+	return NULL;
+}
+
+/* Tally a request failure by its cause (the message without the attempt
+ * count), for the end-of-run check. */
+static void count_failure(llm_state *s, const char *error)
+{
+	char cause[160];
+	const char *cut = strstr(error, " (after ");
+	json_t *v;
+
+	snprintf(cause, sizeof cause, "%.*s", cut ? (int)(cut - error) : 159, error);
+	v = json_object_get(s->fail_reasons, cause);
+	json_object_set_new(s->fail_reasons, cause, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
 static void on_done(void *ctx, const cf_http_result *r)
 {
 	llm_state *s = ctx;
 	rq *q = r->user;
 	job *j = q->j;
-	json_t *resp = NULL, *choices, *ch, *entry, *usage;
+	json_t *resp = NULL, *choices = NULL, *ch, *entry, *usage;
 	cf_error e = { 0 };
-	char msg[CF_ERRMSG_MAX], key[65], *dump;
-	int k, got = 0, rc = 0;
-	char found[64] = { 0 };
+	char msg[CF_ERRMSG_MAX], key[65], url[256], *dump;
+	const char *bad;
+	int k, rc = 0, lost = 0;
 
 	rq_unlink(s, q);
 	hist_add(s, r->latency_s);
 	if (r->outcome == CF_HTTP_FATAL) {
-		snprintf(msg, sizeof msg, "stage '%s': %s refused the request: %s%s",
-		         cf_stage_name(s->st), s->url, r->error,
-		         r->status == 401 || r->status == 403 ? " (check the key in $" : "");
-		if (r->status == 401 || r->status == 403) {
-			size_t n = strlen(msg);
-			snprintf(msg + n, sizeof msg - n, "%s)", s->api_key_env ? s->api_key_env : "");
-		}
+		cf_http_redact_url(s->url, url, sizeof url);
+		if (r->unreachable)
+			snprintf(msg, sizeof msg, "stage '%s': %s; what was answered is in the "
+			         "cache, a re-run goes on from there", cf_stage_name(s->st), r->error);
+		else
+			snprintf(msg, sizeof msg, "stage '%s': %s refused the request: %s%s%s%s",
+			         cf_stage_name(s->st), url, r->error,
+			         r->status == 401 || r->status == 403 ? " (check the key in $" : "",
+			         r->status == 401 || r->status == 403 ? s->api_key_env : "",
+			         r->status != 401 && r->status != 403 ? "" :
+			         !s->key_set ? ": it is not set)" : ")");
 		set_fatal(s, CF_ENET, msg);
 		goto done;
 	}
 	if (r->outcome == CF_HTTP_FAILED) {
+		count_failure(s, r->error);
 		for (k = 0; k < q->count; k++)
 			sample_fail(j, q->idx[k], "request_failed", json_pack("{s:i, s:s, s:i, s:i}",
 			            "sample", q->idx[k], "error", r->error, "status", (int)r->status,
 			            "attempts", r->attempts));
 		goto finish;
 	}
+	s->answered++;
 	usage = NULL;
 	if (!(resp = cf_json_parse(r->body, r->body_len, NULL)) ||
-	    !json_is_array(choices = json_object_get(resp, "choices"))) {
-		/* a 200 that is not a completion: ask again, within the budget */
-		for (k = 0; k < q->count && rc == 0; k++) {
-			sample *sm = &j->s[q->idx[k]];
-			count_bad(s, "malformed_response");
-			if (++sm->tries > s->parse_retries)
-				sample_fail(j, q->idx[k], "malformed_response", json_pack("{s:i, s:i, s:o}",
-				            "sample", q->idx[k], "tries", sm->tries, "answer",
-				            cf_llm_cut_string(r->body, r->body_len, ANSWER_KEEP)));
-			else
-				rc = submit(s, j, &q->idx[k], 1, sm->round, &e);
-		}
+	    !json_is_array(choices = json_object_get(resp, "choices")))
+		bad = "malformed_response";
+	else
+		bad = check_choices(choices, q->n);
+	if (bad) {
+		/* a 200 that answers nothing usable: a failed try of each sample,
+		 * never a free re-send (that loop had no end) */
+		for (k = 0; k < q->count && rc == 0; k++)
+			rc = failed_try(s, j, q->idx[k], bad, r, &e);
 		goto finish;
 	}
 	usage = json_object_get(resp, "usage");
@@ -1063,11 +1331,11 @@ static void on_done(void *ctx, const cf_http_result *r)
 	s->completion_tokens += (uint64_t)json_integer_value(json_object_get(usage, "completion_tokens"));
 	s->total_tokens += (uint64_t)json_integer_value(json_object_get(usage, "total_tokens"));
 	for (k = 0; k < q->count && rc == 0; k++) {
-		int i = q->idx[k];
-		if (!(ch = cf_llm_choice(choices, k)))
+		int i = q->idx[k], c = q->n > 1 ? i : 0;
+		if (!(ch = cf_llm_choice(choices, c))) {
+			lost = 1;
 			continue;
-		found[k] = 1;
-		got++;
+		}
 		entry = json_pack("{s:O?, s:O?, s:O?, s:I}", "content",
 		        json_object_get(json_object_get(ch, "message"), "content"),
 		        "finish_reason", json_object_get(ch, "finish_reason"),
@@ -1076,25 +1344,41 @@ static void on_done(void *ctx, const cf_http_result *r)
 			rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
 			break;
 		}
-		if (s->cache) {
-			dump = cache_key(s, j, i, q->round, key) == 0 ?
-			       json_dumps(entry, JSON_COMPACT) : NULL;
-			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0)
+		if (s->cache && cache_key(s, j, q->seed, q->n, c, key) == 0) {
+			/* the entry names its key: a read checks it (cache_try);
+			 * and how many choices its n request got (n ignored?) */
+			json_object_set_new(entry, "key", json_string(key));
+			if (q->n > 1)
+				json_object_set_new(entry, "choices",
+				                    json_integer((json_int_t)json_array_size(choices)));
+			dump = json_dumps(entry, JSON_COMPACT);
+			json_object_del(entry, "key");
+			json_object_del(entry, "choices");
+			if (dump && cf_cache_put(s->cache, key, dump, strlen(dump), &e) == 0) {
 				s->cache_writes++;
-			else
+			} else {
 				s->cache_errors++;
+				if (!s->warned_cache++)
+					fprintf(stderr, "cfaug: warning: stage '%s': cannot write the "
+					        "response cache: %s (answers are not kept for a re-run)\n",
+					        cf_stage_name(s->st), dump ? e.msg : "out of memory");
+			}
 			memset(&e, 0, sizeof e);
 			free(dump);
 		}
 		rc = answer(s, j, i, entry, &e);
 		json_decref(entry);
 	}
-	if (rc == 0 && got < q->count) {
-		/* the server ignored n: one request per remaining sample from now on */
+	if (rc == 0 && lost) {
+		/* the server ignored n: samples >= 1 get a request of their own
+		 * from now on (n_mode); sample 0 is choice 0 of the n request */
 		s->no_n = 1;
-		for (k = 0; k < q->count && rc == 0; k++)
-			if (!found[k])
-				rc = advance(s, j, q->idx[k], &e);
+		for (k = 0; k < q->count && rc == 0; k++) {
+			int i = q->idx[k];
+			if (j->s[i].state != S_PENDING || cf_llm_choice(choices, i))
+				continue;
+			rc = i == 0 ? failed_try(s, j, i, "no_choice", r, &e) : advance(s, j, i, &e);
+		}
 	}
 finish:
 	if (rc < 0)
@@ -1104,6 +1388,39 @@ finish:
 done:
 	json_decref(resp);
 	free(q);
+}
+
+/* End of input: nothing to give away early (answers come through poll),
+ * but from now on poll checks whether the stage did its job at all. */
+static int llm_flush(cf_stage *st, void *state, cf_error *err)
+{
+	llm_state *s = state;
+
+	(void)st;
+	(void)err;
+	s->flushed = 1;
+	return 0;
+}
+
+/* After the last answer: a stage of which every request failed did
+ * nothing; stop with the most frequent cause and its count. */
+static int all_failed(llm_state *s, cf_error *err)
+{
+	const cf_http_stats *hs = cf_http_get_stats(s->http);
+	const char *k, *top = NULL;
+	json_t *v;
+	json_int_t best = 0;
+
+	if (!hs->failed || s->answered || s->cache_hits)
+		return 0;
+	json_object_foreach(s->fail_reasons, k, v)
+		if (json_integer_value(v) > best) {
+			best = json_integer_value(v);
+			top = k;
+		}
+	return cf_error_set(err, CF_ENET, "stage '%s': all %llu requests failed, most "
+	                    "often (%lld): %s", cf_stage_name(s->st),
+	                    (unsigned long long)hs->failed, (long long)best, top ? top : "?");
 }
 
 static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
@@ -1123,6 +1440,8 @@ static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
 	if (s->njobs > 0 && cf_http_pending(s->http) == 0 && !s->wait_head)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
 		                    "and waits for nothing", cf_stage_name(st), s->njobs);
+	if (s->flushed && s->njobs == 0 && (rc = all_failed(s, err)) < 0)
+		return rc;
 	return s->njobs > INT32_MAX ? INT32_MAX : (int)s->njobs;
 }
 
@@ -1144,9 +1463,15 @@ static int llm_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "requests_failed", json_integer((json_int_t)hs->failed));
 	json_object_set_new(out, "max_in_flight", json_integer(hs->max_in_flight));
 	json_object_set_new(out, "n_ignored", json_boolean(s->no_n));
-	json_object_set_new(out, "cache", json_pack("{s:I, s:I, s:I}", "hits",
+	json_object_set_new(out, "cache", json_pack("{s:I, s:I, s:I, s:I}", "hits",
 	                    (json_int_t)s->cache_hits, "writes", (json_int_t)s->cache_writes,
-	                    "errors", (json_int_t)s->cache_errors));
+	                    "errors", (json_int_t)s->cache_errors, "foreign",
+	                    (json_int_t)s->cache_foreign));
+	json_object_set_new(out, "concurrency", json_integer(hs->concurrency ? hs->concurrency
+	                                                                      : s->concurrency));
+	json_object_set_new(out, "retry_after_refused", json_integer((json_int_t)hs->retry_after_refused));
+	json_object_set_new(out, "deadline_expired", json_integer((json_int_t)hs->deadline_expired));
+	json_object_set_new(out, "circuit_breaker_tripped", json_boolean(hs->tripped));
 	json_object_set_new(out, "usage", json_pack("{s:I, s:I, s:I}", "prompt_tokens",
 	                    (json_int_t)s->prompt_tokens, "completion_tokens",
 	                    (json_int_t)s->completion_tokens, "total_tokens",
@@ -1193,6 +1518,8 @@ static void llm_destroy(cf_stage *st, void *state)
 	cf_template_free(&s->tpl);
 	json_decref(s->params);
 	json_decref(s->bad_answers);
+	json_decref(s->fail_reasons);
+	s->fail_reasons = NULL;
 	json_decref(s->model_js);
 	json_decref(s->prompt_js);
 	s->model_js = s->prompt_js = NULL;
@@ -1220,6 +1547,7 @@ const cf_stage_kind cf_stage_llm = {
 	.init = llm_init,
 	.process = llm_process,
 	.poll = llm_poll,
+	.flush = llm_flush,
 	.report = llm_report,
 	.destroy = llm_destroy,
 };

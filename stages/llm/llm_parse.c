@@ -5,7 +5,10 @@
  * first '{' to the last '}', so code fences and chatter around it do not
  * matter).  No state; allocation only through jansson.
  */
+#define _GNU_SOURCE   /* memmem */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include "json_parse.h"
 #include "llm_parse.h"
 
@@ -30,6 +33,75 @@ json_t *cf_llm_cut_string(const char *str, size_t len, size_t max)
 			len--;
 	}
 	return json_stringn(str, len);
+}
+
+/* Does s[0..n) contain needle? */
+static int has(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	return m && n >= m && memmem(s, n, needle, m) != NULL;
+}
+
+/* A model that declines answers with an apology instead of an edit; its
+ * text must never become a counterfactual.  Matched case-insensitively at
+ * the start of the answer (after quotes), unless the original starts the
+ * same way. */
+static const char *const refusals[] = {
+	"i'm sorry", "i am sorry", "i’m sorry", "sorry, ", "i apologize", "i apologise",
+	"i cannot", "i can't", "i can’t", "i can not", "i won't", "i will not",
+	"i'm unable", "i am unable", "i’m unable", "i'm not able", "i am not able",
+	"as an ai", "as a language model", "i'm an ai", "unfortunately, i", NULL
+};
+
+static const char *refusal_at(const char *s, size_t n)
+{
+	size_t i, m;
+
+	while (n && (*s == '"' || *s == '\'' || *s == ' '))
+		s++, n--;
+	for (i = 0; refusals[i]; i++) {
+		m = strlen(refusals[i]);
+		if (n >= m && strncasecmp(s, refusals[i], m) == 0)
+			return refusals[i];
+	}
+	return NULL;
+}
+
+/* Share of the first words of a[0..n) (letters and digits, at most 64)
+ * that occur in o[0..on) too, ignoring case, in percent.  An edit keeps
+ * most of its original; an apology keeps little of it. */
+static int overlap_pct(const char *a, size_t n, const char *o, size_t on)
+{
+	size_t i = 0, w, words = 0, hits = 0, k;
+
+	while (i < n && words < 64) {
+		while (i < n && !isalnum((unsigned char)a[i]))
+			i++;
+		for (w = i; i < n && isalnum((unsigned char)a[i]); i++)
+			;
+		if (i == w)
+			break;
+		words++;
+		for (k = 0; k + (i - w) <= on; k++)
+			if (strncasecmp(o + k, a + w, i - w) == 0 &&
+			    (k == 0 || !isalnum((unsigned char)o[k - 1])) &&
+			    (k + (i - w) == on || !isalnum((unsigned char)o[k + (i - w)]))) {
+				hits++;
+				break;
+			}
+	}
+	return words ? (int)(hits * 100 / words) : 0;
+}
+
+int cf_llm_is_refusal(const char *answer, size_t n, const char *orig, size_t on)
+{
+	const char *r = refusal_at(answer, n);
+
+	if (!r || (orig && refusal_at(orig, on) == r))
+		return 0;
+	/* "I can't say it is great" for "I can say it is great" is an edit */
+	return !orig || overlap_pct(answer, n, orig, on > 65536 ? 65536 : on) < 50;
 }
 
 static void trim(const char **b, size_t *n)
@@ -117,8 +189,27 @@ const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
 		if (ol != json_string_length(ed) || memcmp(o, json_string_value(ed), ol))
 			changed = 1;
 	}
-	if (!changed)
+	if (!changed) {
 		reason = "unchanged";
+		goto done;
+	}
+	/* markers left in the edit (a second <new>, an answer that repeats the
+	 * instructions) or an apology: not an edit of the text */
+	for (i = 0; i < p->edit->n; i++) {
+		json_t *ed = json_object_get(*edits, p->edit->v[i]);
+		const char *t = json_string_value(ed), *o = cf_item_text(it, p->edit->v[i], &ol);
+		size_t tl = json_string_length(ed), k;
+		const char *marks[4] = { p->between[0], p->between[1], "<new>", "</new>" };
+		for (k = 0; k < 4; k++)
+			if (marks[k] && has(t, tl, marks[k]) && !(o && has(o, ol, marks[k]))) {
+				reason = "marker_in_answer";
+				goto done;
+			}
+		if (cf_llm_is_refusal(t, tl, o, o ? ol : 0)) {
+			reason = "refusal";
+			goto done;
+		}
+	}
 done:
 	json_decref(obj);
 	if (reason) {

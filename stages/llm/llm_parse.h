@@ -32,10 +32,17 @@ json_t *cf_llm_choice(const json_t *choices, int k);
  * (field -> trimmed new text).  Returns NULL with *edits a new object when
  * usable, else a static reason ("no_content", "no_marker", "empty",
  * "invalid_utf8", "bad_json", "missing_field", "unchanged",
- * "out_of_memory") with *edits NULL.  it is the original item, read for
+ * "marker_in_answer": the edit still holds a marker, "refusal": it is an
+ * apology or a refusal, "out_of_memory") with *edits NULL.  it is the original item, read for
  * the "unchanged" check. */
 const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
                                 const char *content, json_t **edits);
+
+/* 1 when answer[0..n) opens like a refusal or an apology ("I'm sorry",
+ * "I cannot", "As an AI", ...), the original orig[0..on) does not, and
+ * fewer than half of the answer's first words are in the original (an
+ * edit such as "I can say" -> "I can't say" keeps most of them). */
+int cf_llm_is_refusal(const char *answer, size_t n, const char *orig, size_t on);
 
 /* A new string of str[0..len) cut to at most max bytes at a UTF-8
  * character boundary; NULL when the kept bytes are not valid UTF-8. */

@@ -43,6 +43,8 @@ typedef struct rules_state {
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
 	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
+	cf_strmap label_dir;          /* label -> both | a_to_b | b_to_a */
+	cf_rules *by_dir[3];          /* rule sets per direction label_dir names */
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
@@ -51,6 +53,7 @@ typedef struct rules_state {
 	uint64_t rt_checked, rt_exact;
 	uint64_t amb[CF_AMB_COUNT];
 	uint64_t *per_rule;           /* edits per rule index */
+	uint64_t *rec_rule;           /* per rule: records it edited */
 	uint64_t *seen;               /* per rule: record number it last fired in */
 	uint32_t *fired;              /* rules fired in this record, first-fired order */
 	size_t nfired;
@@ -150,6 +153,45 @@ static void release_label(void *state)
 	memset(&s->label_map, 0, sizeof s->label_map);
 }
 
+/* label_direction: {LABEL: both | a_to_b | b_to_a, ...} */
+static int set_label_dir(void *state, const cf_node *n, const char *file,
+                         cf_error *err)
+{
+	rules_state *s = state;
+	size_t i, k, d;
+
+	if (n->type != CF_NODE_MAP || n->nkids == 0)
+		return cf_conf_error(err, file, n, "'label_direction' must map labels "
+		                     "to both, a_to_b or b_to_a");
+	k = n->nkids / 2;
+	s->label_dir.keys = calloc(k, sizeof(char *));
+	s->label_dir.vals = calloc(k, sizeof(char *));
+	if (!s->label_dir.keys || !s->label_dir.vals)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < k; i++) {
+		const cf_node *a = n->kids[2 * i], *b = n->kids[2 * i + 1];
+		for (d = 0; dir_names[d] && (b->type != CF_NODE_SCALAR ||
+		                             strcmp(b->str, dir_names[d])); d++)
+			;
+		if (!dir_names[d])
+			return cf_conf_error(err, file, b, "label '%s' must map to both, "
+			                     "a_to_b or b_to_a", a->str);
+		if (!(s->label_dir.keys[i] = strdup(a->str)) ||
+		    !(s->label_dir.vals[i] = strdup(b->str)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		s->label_dir.n = i + 1;
+	}
+	return 0;
+}
+
+static void release_label_dir(void *state)
+{
+	rules_state *s = state;
+
+	cf_strmap_free(&s->label_dir);
+	memset(&s->label_dir, 0, sizeof s->label_dir);
+}
+
 static const cf_option rules_options[] = {
 	{ "packs", CF_OPT_STRLIST, offsetof(rules_state, packs), NULL, 0, NULL,
 	  0, 0, NULL, "built-in lexicons: gender, names, negation, antonyms", NULL },
@@ -179,6 +221,10 @@ static const cf_option rules_options[] = {
 	  0, NULL, 0, CF_RULES_MAX_SCOPE, NULL, "words after not/no/never/n't in "
 	  "which a swap is not made (the negator is dropped, or the negation pack "
 	  "toggles it); 0 off", NULL },
+	{ "label_direction", CF_OPT_CUSTOM, 0, NULL, 0, NULL, 0, 0, set_label_dir,
+	  "{LABEL: both | a_to_b | b_to_a}: swap direction by the record's label "
+	  "(sentiment flips: only the words of the source label; the negation pack "
+	  "stays two-way)", release_label_dir },
 	{ NULL }
 };
 
@@ -194,7 +240,14 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
-		if ((rc = cf_rules_add_pack(r, s->packs.v[i], err)) < 0) {
+		/* by label: the negation pack adds and removes in every direction */
+		int neg2 = s->label_dir.n && !strcmp(s->packs.v[i], "negation");
+		if (neg2)
+			cf_rules_set_direction(r, CF_RULES_BOTH);
+		rc = cf_rules_add_pack(r, s->packs.v[i], err);
+		if (neg2)
+			cf_rules_set_direction(r, dir);
+		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */
 				char msg[CF_ERRMSG_MAX];
@@ -273,8 +326,26 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 			                     cf_node_get(info->node, "label"),
 			                     "'%s' is not one of input.labels", l);
 	}
+	for (i = 0; info->labels && info->labels->n && i < s->label_dir.n; i++) {
+		for (j = 0; j < info->labels->n; j++)
+			if (strcmp(s->label_dir.keys[i], info->labels->v[j]) == 0)
+				break;
+		if (j == info->labels->n)
+			return cf_conf_error(err, info->conf_path,
+			                     cf_node_get(info->node, "label_direction"),
+			                     "'%s' is not one of input.labels",
+			                     s->label_dir.keys[i]);
+	}
 	if ((rc = build(s, info, (cf_rules_dir)s->direction, 1, &s->rules, err)) < 0)
 		return rc;
+	for (i = 0; i < s->label_dir.n; i++) {
+		size_t d;
+		for (d = 0; strcmp(dir_names[d], s->label_dir.vals[i]); d++)
+			;
+		if (!s->by_dir[d] &&
+		    (rc = build(s, info, (cf_rules_dir)d, 1, &s->by_dir[d], err)) < 0)
+			return rc;
+	}
 	if (s->round_trip) {
 		cf_rules_dir back = s->direction == CF_RULES_A_TO_B ? CF_RULES_B_TO_A :
 		                    s->direction == CF_RULES_B_TO_A ? CF_RULES_A_TO_B :
@@ -284,11 +355,13 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 	}
 	n = cf_rules_nrules(s->rules) + 1;
 	s->per_rule = calloc(n, sizeof *s->per_rule);
+	s->rec_rule = calloc(n, sizeof *s->rec_rule);
 	s->seen = calloc(n, sizeof *s->seen);
 	s->fired = calloc(n, sizeof *s->fired);
 	s->rule_js = calloc(n, sizeof *s->rule_js);
 	s->canon = calloc(n, sizeof *s->canon);
-	if (!s->per_rule || !s->seen || !s->fired || !s->rule_js || !s->canon)
+	if (!s->per_rule || !s->rec_rule || !s->seen || !s->fired || !s->rule_js ||
+	    !s->canon)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	for (i = 0; i + 1 < n; i++) {
 		const char *name = cf_rules_rule_name(s->rules, (uint32_t)i);
@@ -342,6 +415,7 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 		if (s->seen[cr] != s->records) {
 			s->seen[cr] = s->records;
 			s->fired[s->nfired++] = cr;
+			s->rec_rule[cr]++;
 		}
 		if (!arr || *listed >= MAX_PROV_EDITS)
 			continue;
@@ -372,6 +446,12 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	rules_state *s = state;
@@ -390,11 +470,18 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		cf_emit(st, it);
 		return 0;
 	}
+	const cf_rules *rs = s->rules;
+	if (s->label_dir.n && cf_item_label(it)) {
+		const char *d = cf_strmap_get(&s->label_dir, cf_item_label(it));
+		for (size_t q = 0; d && dir_names[q]; q++)
+			if (!strcmp(d, dir_names[q]) && s->by_dir[q])
+				rs = s->by_dir[q];
+	}
 	for (i = 0; i < fl->n; i++) {
 		const char *t = cf_item_text(it, fl->v[i], &len);
 		if (!t)
 			continue;
-		if ((rc = cf_rules_apply(s->rules, t, len, &s->out, s->amb)) < 0)
+		if ((rc = cf_rules_apply(rs, t, len, &s->out, s->amb)) < 0)
 			goto fail;
 		if (rc == 0)
 			continue;
@@ -434,7 +521,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in first-fired order), edits, counts */
+	/* provenance: rules fired (in the order of the configuration, so one
+	 * set of rules is always named alike), edits, counts */
+	qsort(s->fired, s->nfired, sizeof *s->fired, cmp_u32);
 	if (s->provenance != PROV_NONE) {
 		json_t *names = json_array();
 		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
@@ -503,12 +592,47 @@ fail:
 	return 0;
 }
 
+/* Per rule (by name, in configuration order): the share of records it
+ * edited; and the decisions of the negation and antonym checks. */
+static int sentiment_report(rules_state *s, json_t *out)
+{
+	static const char *const dn[CF_AMB_COUNT] = {
+		[CF_NEG_AUX] = "negation_after_auxiliary",
+		[CF_NEG_DO] = "negation_do_support",
+		[CF_NEG_FRAGMENT] = "negation_in_fragment",
+		[CF_NEG_REMOVE] = "negation_removed",
+		[CF_SKIP_DOUBLE_NEG] = "skipped_double_negation",
+		[CF_SKIP_NO_NOT] = "skipped_not_before_adverb",
+		[CF_SKIP_CAPITAL] = "skipped_capitalised_word",
+		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
+		[CF_SKIP_IDIOM] = "skipped_idiom",
+		[CF_SKIP_POS] = "skipped_other_part_of_speech",
+	};
+	json_t *cov = json_object(), *dec = json_object();
+	double base = (double)(s->records - s->kept);
+	size_t i;
+
+	if (!cov || !dec || json_object_set_new(out, "coverage_by_rule", cov) < 0 ||
+	    json_object_set_new(out, "decisions", dec) < 0)
+		return CF_ENOMEM;
+	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+		if (s->canon[i] == i &&
+		    json_object_set_new(cov, cf_rules_rule_name(s->rules, (uint32_t)i),
+		                        json_real(base > 0 ? (double)s->rec_rule[i] / base :
+		                                  0.0)) < 0)
+			return CF_ENOMEM;
+	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
+		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
+			return CF_ENOMEM;
+	return 0;
+}
+
 static int rules_report(cf_stage *st, void *state, json_t *out)
 {
 	rules_state *s = state;
 	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
 	size_t i;
-	int a;
+	int a, rc;
 
 	if (!per || !amb || !rt) {
 		json_decref(per);
@@ -531,9 +655,11 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
 		                    json_integer((json_int_t)s->per_rule[i]));
 	json_object_set_new(out, "edits_by_rule", per);
-	for (a = 0; a < CF_AMB_COUNT; a++)
+	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
+	if ((rc = sentiment_report(s, out)) < 0)
+		return rc;
 	if (s->rev) {
 		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
 		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));
@@ -552,10 +678,13 @@ static void rules_destroy(cf_stage *st, void *state)
 
 	cf_rules_free(&s->rules);
 	cf_rules_free(&s->rev);
+	for (int d = 0; d < 3; d++)
+		cf_rules_free(&s->by_dir[d]);
 	cf_rules_out_free(&s->out);
 	cf_rules_out_free(&s->back);
 	free(s->per_rule);
-	s->per_rule = NULL;
+	free(s->rec_rule);
+	s->per_rule = s->rec_rule = NULL;
 	for (size_t i = 0; s->rule_js && i < s->nrule_js; i++)
 		json_decref(s->rule_js[i]);
 	free(s->rule_js);

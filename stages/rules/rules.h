@@ -9,7 +9,9 @@
  *
  * Files: rules_lexicon.c (TSV lexicons, token scan, hash lookup, case),
  * rules_gender.c (her -> his/him and his -> her/hers), rules_pattern.c
- * (user regex rules), rules.c (the stage: options, candidates, report).
+ * (user regex rules), rules_negation.c (clause negation of the negation
+ * pack), rules_antonym.c (checks of the sentiment packs, idioms), rules.c
+ * (the stage: options, candidates, report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
  * until the next apply on the same out or cf_rules_out_free().  Rule names
@@ -39,11 +41,23 @@ typedef enum {
 
 typedef struct cf_rules cf_rules;
 
-/* Decisions of the gender module, counted per apply. */
+/* Decisions of the gender module, counted per apply, then those of the
+ * sentiment packs: how a negation was toggled, and why a word was left. */
 enum {
 	CF_HER_TO_HIS, CF_HER_TO_HIM, CF_HIS_TO_HER, CF_HIS_TO_HERS,
+	CF_NEG_AUX,          /* "not" after an auxiliary or modal */
+	CF_NEG_DO,           /* do-support: liked -> did not like */
+	CF_NEG_FRAGMENT,     /* a fragment: not + participle or preposition */
+	CF_NEG_REMOVE,       /* a negation removed */
+	CF_SKIP_DOUBLE_NEG,  /* no second negation in a negated clause */
+	CF_SKIP_NO_NOT,      /* no "not" before somewhat, truly, at best ... */
+	CF_SKIP_CAPITAL,     /* a capitalised word mid-sentence (name, title) */
+	CF_SKIP_COMPOUND,    /* inside a hyphenated compound */
+	CF_SKIP_IDIOM,       /* inside a fixed expression (idioms.txt) */
+	CF_SKIP_POS,         /* used as another part of speech than its entry's */
 	CF_AMB_COUNT
 };
+#define CF_AMB_HER_HIS 4   /* the first four are her/his decisions */
 
 typedef struct cf_rules_edit {
 	size_t src_off, src_len;   /* bytes replaced in the input */
@@ -114,6 +128,8 @@ int cf_rules_add_pattern(cf_rules *r, const char *rule, const char *pattern,
  * 0 (the default) turns all of this off.  Before compile; CF_EINTERNAL for
  * words outside [0, CF_RULES_MAX_SCOPE]. */
 int cf_rules_set_scope(cf_rules *r, int words, cf_error *err);
+/* Direction of the lexicons and packs added from now on (before compile). */
+void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir);
 /* Mark rule (an index from the rules added so far) as toggling negation. */
 int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err);
 
@@ -162,5 +178,41 @@ void cf_rules_pat_free_md(void *md);
  * already there); returns 0 or CF_ENOMEM / CF_ELIMIT. */
 int cf_rules_pat_scan(const cf_rules_pat *p, const char *text, size_t len,
                       cf_rules_out *out);
+
+/* Sentiment-pack checks (rules_antonym.c).  mid_capital: 1 if the word at
+ * ws starts with a capital and is not first in its sentence (a name or a
+ * title).  in_compound: 1 if text[ws, we) is part of a hyphenated word.
+ * vowel_sound: 1 if the word takes "an".  npi: the negative-polarity form
+ * of a folded word (some -> any), or NULL.  no_negation_before: 1 for an
+ * adverb a "not" reads badly before (somewhat, truly, at best).
+ * read_phrases: calls add for each phrase line of path ('#' comments);
+ * returns 0, CF_EIO, CF_ECONFIG "PATH:LINE: ...", or add's code. */
+int cf_rules_mid_capital(const char *text, size_t len, size_t ws);
+/* Parts of speech of a lexicon line's tag (adj, adv, verb, noun). */
+enum { CF_POS_NONE, CF_POS_VERB, CF_POS_ADJ, CF_POS_ADV, CF_POS_NOUN };
+/* 1 if the word text[ws, we), an entry of part of speech pos, is used as
+ * another here: a verb after a determiner, possessive or preposition ("my
+ * love", "in hate"); an -ing adjective before an object ("boring a hole",
+ * "engaging the audience"). */
+int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
+                          size_t we);
+int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
+int cf_rules_vowel_sound(const char *w, size_t n);
+const char *cf_rules_npi(const char *key, size_t n);
+int cf_rules_no_negation_before(const char *key, size_t n);
+int cf_rules_read_phrases(const char *path,
+                          int (*add)(void *ctx, const char *s, size_t n),
+                          void *ctx, cf_error *err);
+
+/* Clause negation (rules_negation.c): the `negation` pack when no negation
+ * scope is set.  load reads the verb table (lexicons/english-verbs.txt);
+ * scan appends at most one negation toggle per sentence of text, and its
+ * polarity items, to out->pm as replacements of rule.  Returns 0 or
+ * CF_ENOMEM / CF_ELIMIT (scan), CF_EIO / CF_ECONFIG (load). */
+typedef struct cf_rules_neg cf_rules_neg;
+int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);
+void cf_rules_neg_free(cf_rules_neg *ng);
+int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
+                      size_t len, cf_rules_out *out, uint64_t *amb);
 
 #endif

@@ -47,6 +47,8 @@ typedef struct lexent {
 	uint32_t rule;
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
+	uint8_t keep;           /* an idiom: matched and left as it is */
+	uint8_t pos;            /* CF_POS_* from the line's tag */
 } lexent;
 
 struct cf_rules {
@@ -64,6 +66,11 @@ struct cf_rules {
 	int compiled;
 	int scope;              /* negation scope in words, 0: off */
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
+	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
+	uint32_t neg_rule;
+	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
+	                                               * no compounds, fix a/an */
+	uint32_t idiom_rule;    /* rule of the idiom entries being added */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -456,6 +463,7 @@ void cf_rules_free(cf_rules **rp)
 	for (i = 0; i < r->npats; i++)
 		cf_rules_pat_free(r->pats[i]);
 	free(r->pats);
+	cf_rules_neg_free(r->neg);
 	free(r->rules);
 	free(r->ents);
 	free(r->slots);
@@ -742,11 +750,20 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
 		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
 		int neutral = nc == 3 && cn[2] == 7 && memcmp(col[2], "neutral", 7) == 0;
+		int pos = nc != 3 ? CF_POS_NONE :
+		          (cn[2] == 4 && !memcmp(col[2], "verb", 4)) ? CF_POS_VERB :
+		          (cn[2] == 3 && !memcmp(col[2], "adj", 3)) ? CF_POS_ADJ :
+		          (cn[2] == 3 && !memcmp(col[2], "adv", 3)) ? CF_POS_ADV :
+		          (cn[2] == 4 && !memcmp(col[2], "noun", 4)) ? CF_POS_NOUN :
+		          CF_POS_NONE;
+		size_t n0 = r->nents;
 		rc = 0;
 		if (r->dir != CF_RULES_B_TO_A && !neutral)
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
 		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
+		for (size_t e = n0; rc == 0 && e < r->nents; e++)
+			r->ents[e].pos = (uint8_t)pos;
 		if (rc == -10)
 			return cf_error_set(err, CF_ECONFIG, "%s:%ld: an entry must start "
 			                    "with a letter or digit and its first word be at "
@@ -822,6 +839,52 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
 	return -1;
 }
 
+/* One idiom: an entry that maps the phrase to itself and is skipped. */
+static int add_idiom(void *ctx, const char *s, size_t n)
+{
+	cf_rules *r = ctx;
+	size_t before = r->nents;
+	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0);
+
+	if (rc == 0 && r->nents > before)
+		r->ents[r->nents - 1].keep = 1;
+	return rc;
+}
+
+/* The antonyms pack: its words are checked (rules_antonym.c) and the idioms
+ * next to it (idioms.txt) are left alone. */
+static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
+{
+	char ip[4096];
+	const char *sl = strrchr(path, '/');
+	uint32_t rule = (uint32_t)(r->nrules - 1);
+	int n = snprintf(ip, sizeof ip, "%.*s/idioms.txt",
+	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
+
+	if (n < 0 || (size_t)n >= sizeof ip)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	r->plainrule[rule / 64] |= 1ull << (rule % 64);
+	r->idiom_rule = rule;
+	return cf_rules_read_phrases(ip, add_idiom, r, err);
+}
+
+/* The negation pack without a scope: clause negation with do-support
+ * (rules_negation.c), its verb table next to negation.tsv. */
+static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
+{
+	char vp[4096];
+	const char *sl = strrchr(path, '/');
+	int ri, n = snprintf(vp, sizeof vp, "%.*s/english-verbs.txt",
+	                     sl ? (int)(sl - path) : 1, sl ? path : ".");
+
+	if (n < 0 || (size_t)n >= sizeof vp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	if ((ri = add_rule(r, "negation")) < 0)
+		return cf_error_set(err, ri, "rules: too many rules");
+	r->neg_rule = (uint32_t)ri;
+	return cf_rules_neg_load(&r->neg, vp, err);
+}
+
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 {
 	char path[4096];
@@ -831,8 +894,12 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
 		                    "packs: gender, names, negation, antonyms)", pack,
 		                    CFAUG_SRCDIR, CFAUG_DATADIR);
+	if (strcmp(pack, "negation") == 0 && !r->scope && !r->neg)
+		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
 
+	if (rc == 0 && strcmp(pack, "antonyms") == 0)
+		rc = add_antonym_checks(r, path, err);
 	if (rc == 0 && strcmp(pack, "negation") == 0)
 		rc = cf_rules_mark_negation(r, (uint32_t)(r->nrules - 1), err);
 	return rc;
@@ -844,6 +911,11 @@ int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err)
 		return cf_error_set(err, CF_EINTERNAL, "rules: bad negation mark");
 	r->negrule[rule / 64] |= 1ull << (rule % 64);
 	return 0;
+}
+
+void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir)
+{
+	r->dir = dir;
 }
 
 int cf_rules_set_scope(cf_rules *r, int words, cf_error *err)
@@ -1053,6 +1125,98 @@ static int clause_word(const char *key, size_t n)
 	       word_is(key, n, "although") || word_is(key, n, "though");
 }
 
+static int is_plain_rule(const cf_rules *r, uint32_t rule)
+{
+	return rule < CF_RULES_MAX_RULES &&
+	       ((r->plainrule[rule / 64] >> (rule % 64)) & 1);
+}
+
+/* 1 if the word after text[p] is an adverb a "not" reads badly before. */
+static int no_not_before_next(const char *text, size_t len, size_t p)
+{
+	char key[24];
+	size_t s, n = 0, cl;
+
+	while (p < len && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	for (s = p; p < len && cf_rules_is_word((const unsigned char *)text + p,
+	                                        len - p, &cl); p += cl)
+		if (n < sizeof key && (unsigned char)text[p] < 0x80)
+			key[n++] = (char)(text[p] >= 'A' && text[p] <= 'Z' ? text[p] + 32 :
+			                  text[p]);
+	return p - s == n && n < sizeof key && cf_rules_no_negation_before(key, n);
+}
+
+/* 1 if the word after text[p] starts a subject (a determiner or a
+ * pronoun): "and the ending is", not "and think my life". */
+static int subject_next(const char *text, size_t len, size_t p)
+{
+	static const char *const w[] = { "the", "a", "an", "this", "that", "it",
+		"he", "she", "they", "we", "i", "you", "his", "her", "their", "its",
+		"my", "your", "our", "these", "those", "there", NULL };
+	char key[8];
+	size_t n = 0;
+
+	while (p < len && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	while (p < len && n < sizeof key - 1 &&
+	       ((text[p] | 32) >= 'a' && (text[p] | 32) <= 'z'))
+		key[n++] = (char)(text[p++] | 32);
+	key[n] = '\0';
+	if (p < len && ((text[p] | 32) >= 'a' && (text[p] | 32) <= 'z'))
+		return 0;
+	for (size_t i = 0; w[i]; i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
+/* Drop the negator text[off, off+n) ("Not good" -> "good"); a capitalised
+ * one gives its capital to the next word ("Not good!" -> "Good!"). */
+static int drop_negator(cf_rules_out *o, const char *text, size_t len,
+                        size_t *copied, size_t off, size_t n, uint32_t rule)
+{
+	size_t e = off + n, cl;
+	char buf[CF_RULES_MAX_WORD + 8];
+
+	if (!starts_upper(text + off, n) ||
+	    !cf_rules_is_word((const unsigned char *)text + e, len - e, &cl) ||
+	    (unsigned char)text[e] >= 0x80)
+		return emit(o, text, copied, off, n, "", 0, -1, rule, -1);
+	while (e < len && cf_rules_is_word((const unsigned char *)text + e,
+	                                   len - e, &cl) && e - off - n < CF_RULES_MAX_WORD)
+		e += cl;
+	memcpy(buf, text + off + n, e - off - n);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 32);
+	return emit(o, text, copied, off, e - off, buf, e - off - n, -1, rule, -1);
+}
+
+/* Before a swap at ws: make a preceding "a"/"an" agree with the word that
+ * replaces it ("a ugly" -> "an ugly"). */
+static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
+                       size_t ws, const char *rep, uint32_t rule)
+{
+	size_t p = ws, as, cl;
+	const char *want;
+
+	while (p > *copied && (text[p - 1] == ' ' || text[p - 1] == '\t'))
+		p--;
+	if (p == ws || p <= *copied)
+		return 0;
+	as = p - 1;
+	if ((text[as] | 32) == 'n' && as > *copied && (text[as - 1] | 32) == 'a')
+		as--;
+	if ((text[as] | 32) != 'a' ||
+	    (as > 0 && cf_rules_is_word((const unsigned char *)text + as - 1, 1, &cl)))
+		return 0;
+	want = cf_rules_vowel_sound(rep, strlen(rep)) ? "an" : "a";
+	if (p - as == strlen(want))
+		return 0;
+	return emit(o, text, copied, as, p - as, want, strlen(want),
+	            case_of(text + as, p - as), rule, -1);
+}
+
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
  * the scope after text[p], in the same clause and before another negator. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
@@ -1090,9 +1254,14 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		     h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
-			if (is_neg_rule(r, e->rule) ||
+			if (is_neg_rule(r, e->rule) || e->keep ||
 			    (e->need_cap && !starts_upper(text + ws, we - ws)))
 				continue;
+			if (is_plain_rule(r, e->rule) &&
+			    (cf_rules_mid_capital(text, len, ws) ||
+			     cf_rules_in_compound(text, len, ws, we) ||
+			     cf_rules_pos_mismatch(e->pos, text, len, ws, we)))
+				continue;   /* a word the swap would leave alone */
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
@@ -1113,6 +1282,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
 	int neg_left = 0, neg_done = 0, neg_del = 0;
+	int clause_neg = 0, npi_left = 0;  /* a negator earlier in the clause;
+	                                    * words left for some -> any */
+	uint32_t npi_rule = 0;
 	int rc = 0;
 
 	o->len = 0;
@@ -1124,19 +1296,30 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	for (p = 0; p < r->npats; p++)
 		if ((rc = cf_rules_pat_scan(r->pats[p], text, len, o)) < 0)
 			return rc;
+	if (r->neg && (rc = cf_rules_neg_scan(r->neg, r->neg_rule, text, len, o,
+	                                      amb)) < 0)
+		return rc;
 	pm = o->pm;
 	/* NULL when every replacement so far was empty (deletions) */
 	sub = o->sub ? o->sub : "";
 	if (o->npm > 1)
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
+	if (r->nents == 0)
+		i = len;   /* no lexicon (clause negation, regexes): no word scan */
 
 	while (i < len) {
 		size_t ws, we;
 		/* skip to the next word */
 		if (t[i] < 0x80) {
 			if (!wordtab[t[i]]) {
-				if (r->scope && clause_char(t[i]))
-					neg_left = 0;
+				if (r->scope && clause_char(t[i])) {
+					neg_left = clause_neg = 0;
+					/* "is not great, too": only "too" goes on */
+					if (!(t[i] == ',' && i + 4 < len && t[i + 1] == ' ' &&
+					      !strncasecmp(text + i + 2, "too", 3) &&
+					      !cf_rules_is_word(t + i + 5, len - i - 5, &cl)))
+						npi_left = 0;
+				}
 				i++;
 				continue;
 			}
@@ -1168,16 +1351,21 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		}
 		we = i;
 		/* negation scope: is this word negated, does it open a scope? */
-		int in_scope = 0;
+		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
 			if (ascii && kn < sizeof key && clause_word(key, kn))
-				neg_left = in_scope = 0;
+				neg_left = in_scope = clause_neg = clause_neg_before = 0;
+			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
+			              (kn == 2 && !memcmp(key, "or", 2))) &&
+			    subject_next(text, len, we))
+				clause_neg = clause_neg_before = 0;   /* a new clause starts */
 			int nk = ascii && kn < sizeof key ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
+				clause_neg = 1;
 				neg_left = r->scope;
 				neg_done = 0;
 				neg_del = nk == NEG_DEL;
@@ -1205,6 +1393,20 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			k++;
 			continue;
 		}
+		/* after an added "not": some -> any, already -> yet */
+		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
+			const char *np = ascii && kn < sizeof key ? cf_rules_npi(key, kn) : NULL;
+			/* "is not great, too" -> "either" at the end of a clause */
+			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
+			    (we == len || clause_char(t[we])))
+				np = "either";
+			if (np) {
+				if ((rc = emit(o, text, &copied, ws, we - ws, np, strlen(np),
+				               case_of(text + ws, we - ws), npi_rule, -1)) < 0)
+					return rc;
+				continue;
+			}
+		}
 		if (we - ws > CF_RULES_MAX_WORD || we - ws > r->max_first * 2 + 4)
 			continue;   /* longer than any first word, even folded */
 		long kl = (long)kn;
@@ -1230,22 +1432,76 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
+			if (e->keep) {   /* an idiom: nothing inside it is swapped */
+				if (amb)
+					amb[CF_SKIP_IDIOM]++;
+				i = me;
+				break;
+			}
+			if (is_plain_rule(r, e->rule)) {   /* a name, a title, a compound */
+				int sk = cf_rules_mid_capital(text, len, ws) ? CF_SKIP_CAPITAL :
+				         cf_rules_in_compound(text, len, ws, me) ?
+				         CF_SKIP_COMPOUND :
+				         cf_rules_pos_mismatch(e->pos, text, len, ws, me) ?
+				         CF_SKIP_POS : -1;
+				if (sk >= 0) {
+					if (amb)
+						amb[sk]++;
+					continue;
+				}
+			}
 			int negedit = 0;
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
 				if (!polar_ahead(r, text, len, me))
 					break;
+				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
+				/* one direction only (label_direction): the word governed
+				 * is of the source label, so its negation already reads as
+				 * the target: removing it would push the wrong way */
+				if (!adds && r->dir != CF_RULES_BOTH) {
+					neg_left = r->scope;
+					neg_done = 1;
+					break;
+				}
+				if (adds && clause_neg_before) {
+					/* "none of them are good": no second negation, and
+					 * the word it governs stays */
+					if (amb)
+						amb[CF_SKIP_DOUBLE_NEG]++;
+					neg_left = r->scope;
+					neg_done = 1;
+					break;
+				}
+				if (adds && no_not_before_next(text, len, me)) {
+					if (amb)
+						amb[CF_SKIP_NO_NOT]++;
+					break;   /* "is somewhat good": the swap does it */
+				}
 				negedit = 1;
+				if (amb)
+					amb[adds ? CF_NEG_AUX : CF_NEG_REMOVE]++;
+				if (adds) {
+					npi_left = r->scope;
+					npi_rule = e->rule;
+				}
 			} else if (r->scope && in_scope) {
-				/* "not good": drop the "not", never "not bad" */
-				if (!neg_done && neg_del && copied <= neg_off) {
-					if ((rc = emit(o, text, &copied, neg_off, neg_len, "", 0,
-					               -1, e->rule, -1)) < 0)
+				/* "not good": drop the "not", never "not bad"; swapping one
+				 * direction only (label_direction), a negated word already
+				 * reads as the target: leave it */
+				if (!neg_done && neg_del && copied <= neg_off &&
+				    r->dir == CF_RULES_BOTH) {
+					if ((rc = drop_negator(o, text, len, &copied, neg_off,
+					                       neg_len, e->rule)) < 0)
 						return rc;
 					neg_done = 1;
 				}
 				break;
 			}
+			if (is_plain_rule(r, e->rule) &&
+			    (rc = fix_article(o, text, &copied, ws, e->dst[0],
+			                      e->rule)) < 0)
+				return rc;
 			int which = 0, a = -1;
 			if (e->ndst == 2) {
 				int v = e->amb == AMB_HER ?

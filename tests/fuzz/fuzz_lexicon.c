@@ -80,6 +80,32 @@ static void check_apply(const cf_rules *r, const char *text, size_t len,
 	CHECK(again->len == out->len && !memcmp(again->text, out->text, out->len));
 }
 
+/* The built-in sentiment packs, built once: clause negation (no scope)
+ * and negation + antonyms with a scope of 3 (rules_negation.c,
+ * rules_antonym.c) see every fuzz text too. */
+static cf_rules *packs[2];
+
+static void build_packs(void)
+{
+	static int built;
+	cf_error err = { 0 };
+
+	if (built++)
+		return;
+	for (int k = 0; k < 2; k++) {
+		cf_rules *r = NULL;
+		if (cf_rules_new(&r, CF_RULES_BOTH, &err) < 0 ||
+		    cf_rules_set_scope(r, k ? 3 : 0, &err) < 0 ||
+		    cf_rules_add_pack(r, "negation", &err) < 0 ||
+		    (k && cf_rules_add_pack(r, "antonyms", &err) < 0) ||
+		    cf_rules_compile(r, &err) < 0) {
+			cf_rules_free(&r);
+			continue;
+		}
+		packs[k] = r;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p, *end, *part[3] = { NULL, NULL, NULL };
@@ -143,6 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (part[2])
 		check_apply(r, part[2], plen[2], &out, &again);
 done:
+	build_packs();
+	for (i = 0; i < 2; i++)
+		if (packs[i])
+			check_apply(packs[i], part[0], plen[0], &out, &again);
 	cf_rules_out_free(&out);
 	cf_rules_out_free(&again);
 	cf_rules_free(&r);

@@ -34,7 +34,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const reasons[] = { "no_content", "no_marker", "empty",
-	"invalid_utf8", "bad_json", "missing_field", "unchanged", "out_of_memory", NULL };
+	"invalid_utf8", "bad_json", "missing_field", "unchanged", "out_of_memory",
+	"marker_in_answer", "refusal", NULL };
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

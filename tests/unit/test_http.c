@@ -152,10 +152,116 @@ static void test_poll_zero_reads_answers(void **st)
 	assert_int_equal(sv.served, 3);
 }
 
+#define KEY "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd"
+
+static void test_scrub_pieces(void **st)
+{
+	cf_http *h = NULL;
+	cf_http_opts o;
+	cf_error err = { 0 };
+	char s[512];
+
+	(void)st;
+	memset(&o, 0, sizeof o);
+	o.api_key = KEY;
+	o.quiet = 1;
+	assert_int_equal(cf_http_new(&h, &o, &err), 0);
+	/* the whole key, twice, in a header echo */
+	snprintf(s, sizeof s, "Authorization: Bearer %s, again %s.", KEY, KEY);
+	cf_http_scrub(h, s);
+	assert_string_equal(s, "Authorization: Bearer ***, again ***.");
+	/* a message cut inside the key: its first 43 characters */
+	snprintf(s, sizeof s, "Incorrect API key provided: %.43s", KEY);
+	cf_http_scrub(h, s);
+	assert_string_equal(s, "Incorrect API key provided: ***");
+	/* a piece of 8 from the middle goes; 7 bytes of it stay */
+	snprintf(s, sizeof s, "a %.8s b %.7s c", KEY + 20, KEY + 30);
+	cf_http_scrub(h, s);
+	assert_string_equal(s, "a *** b WXYZ012 c");
+	/* not NUL-ended: the length shrinks, the bytes after stay */
+	memcpy(s, "xx" KEY "yy|tail", strlen(KEY) + 9);
+	assert_int_equal(cf_http_scrub_n(h, s, strlen(KEY) + 4), 7);
+	assert_memory_equal(s, "xx***yy", 7);
+	cf_http_free(&h);
+	/* CR/LF in a key would inject a header: refused */
+	o.api_key = "abc\r\nX-Evil: 1";
+	assert_int_equal(cf_http_new(&h, &o, &err), CF_ECONFIG);
+	assert_null(h);
+}
+
+static void test_urls(void **st)
+{
+	char b[256];
+
+	(void)st;
+	cf_http_redact_url("https://user:pw@api.example.com:8443/v1/chat/completions?"
+	                   "api-version=2024&sig=SECRET#frag", b, sizeof b);
+	assert_string_equal(b, "https://api.example.com:8443/v1/chat/completions?"
+	                    "api-version=***&sig=***");
+	cf_http_redact_url("http://127.0.0.1:8000/v1", b, sizeof b);
+	assert_string_equal(b, "http://127.0.0.1:8000/v1");
+	cf_http_redact_url("http://h/p?flag&k=v", b, sizeof b);
+	assert_string_equal(b, "http://h/p?flag&k=***");
+	assert_null(cf_http_check_url("http://127.0.0.1:8000/v1"));
+	assert_null(cf_http_check_url("https://api.openai.com/v1?x=1"));
+	assert_non_null(cf_http_check_url("htp:/oops"));
+	assert_non_null(cf_http_check_url("file:///etc/passwd"));
+	assert_non_null(cf_http_check_url("http:///v1"));
+	assert_non_null(cf_http_check_url("http://user@/v1"));
+	assert_non_null(cf_http_check_url("http://127.0.0.1:/v1"));
+	assert_null(cf_http_check_url("http://[::1]:8000/v1"));
+	assert_non_null(cf_http_check_url("http://h/v1 x"));
+	assert_non_null(cf_http_check_url(""));
+}
+
+typedef struct res1 { int n, outcome; long status; size_t len; } res1;
+
+static void on_one(void *ctx, const cf_http_result *r)
+{
+	res1 *g = ctx;
+
+	g->n++;
+	g->outcome = r->outcome;
+	g->status = r->status;
+	g->len = r->body_len;
+}
+
+/* The client fetches http(s) only: a file:// URL (a judge's url is not
+ * checked at load) fails without reading the file. */
+static void test_file_url_refused(void **st)
+{
+	cf_http *h = NULL;
+	cf_http_opts o;
+	cf_http_request rq;
+	cf_error err = { 0 };
+	res1 g = { 0, -1, 0, 0 };
+	int i;
+
+	(void)st;
+	memset(&o, 0, sizeof o);
+	o.max_retries = 0;
+	o.quiet = 1;
+	assert_int_equal(cf_http_new(&h, &o, &err), 0);
+	memset(&rq, 0, sizeof rq);
+	rq.url = "file:///etc/passwd";
+	rq.body = "{}";
+	rq.body_len = 2;
+	assert_int_equal(cf_http_submit(h, &rq, &err), 0);
+	for (i = 0; i < 100 && !g.n; i++)
+		assert_true(cf_http_poll(h, 50, on_one, &g, &err) >= 0);
+	assert_int_equal(g.n, 1);
+	assert_int_not_equal(g.outcome, CF_HTTP_OK);
+	assert_int_equal(g.len, 0);
+	cf_http_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poll_zero_reads_answers),
+		cmocka_unit_test(test_scrub_pieces),
+		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_file_url_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

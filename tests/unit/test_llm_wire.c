@@ -51,13 +51,13 @@ static char *jansson_body(json_t *msgs, const char *model, json_t *params,
 }
 
 static void jansson_key(json_t *msgs, const char *url, const char *model,
-                        json_t *params, long long seed, int sample, int round,
-                        char hex[65])
+                        json_t *params, long long seed, long long req_seed, int n,
+                        int sample, char hex[65])
 {
-	json_t *k = json_pack("{s:i, s:s, s:s, s:O, s:O, s:I, s:i, s:i}", "v", 1,
+	json_t *k = json_pack("{s:i, s:s, s:s, s:O, s:O, s:I, s:I, s:i, s:i}", "v", 2,
 	                      "base_url", url, "model", model, "messages", msgs,
 	                      "params", params, "seed", (json_int_t)seed,
-	                      "sample", sample, "round", round);
+	                      "req_seed", (json_int_t)req_seed, "n", n, "sample", sample);
 	char *d = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
 	unsigned char dg[32];
 
@@ -124,10 +124,14 @@ static void check_template(cf_template *t)
 				assert_int_equal(body.len, strlen(want));
 				assert_memory_equal(body.p, want, body.len);
 				free(want);
-				assert_int_equal(cf_llm_wire_key(&w, sb.p, sb.len, n - 1, (int)i, &scratch,
-				                                 hex), 0);
-				jansson_key(msgs, url, model, params, 12345, n - 1, (int)i, whex);
+				assert_int_equal(cf_llm_wire_key(&w, sb.p, sb.len, seed, n, n - 1,
+				                                 &scratch, hex), 0);
+				jansson_key(msgs, url, model, params, 12345, seed, n, n - 1, whex);
 				assert_string_equal(hex, whex);
+				/* another request of the same record has another key */
+				assert_int_equal(cf_llm_wire_key(&w, sb.p, sb.len, seed, n + 1, n - 1,
+				                                 &scratch, whex), 0);
+				assert_string_not_equal(hex, whex);
 			}
 			json_decref(msgs);
 			cf_jbuf_free(&mb);

@@ -222,8 +222,8 @@ static void test_negation_pack(void **state)
 	expect(r, "It is not good.", "It is good.");
 	expect(r, "It isn't good.", "It is good.");
 	expect(r, "It isn\xe2\x80\x99t good.", "It is good.");
-	expect(r, "He doesn't like it", "He does like it");
-	expect(r, "He does the job", "He does the job");
+	expect(r, "He doesn't like it", "He likes it");
+	expect(r, "He does the job", "He does not do the job");
 	expect(r, "They were sad; I can't wait", "They were not sad; I can wait");
 	expect(r, "It Was fine. IT WAS FINE", "It Was not fine. IT WAS NOT FINE");
 	cf_rules_free(&r);
@@ -264,7 +264,7 @@ static void test_negation_scope(void **state)
 	cf_error err = { 0 };
 
 	/* a negated antonym is not swapped: not/never are dropped instead */
-	expect(r, "Not good! It is good.", "good! It is bad.");
+	expect(r, "Not good! It is good.", "Good! It is bad.");
 	expect(r, "I never liked it.", "I liked it.");
 	expect(r, "It was not very interesting.", "It was very interesting.");
 	expect(r, "not great or good", "great or good");

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Targeted flip rate of the sentiment packs on CAD sentiment DEV, judged by
+# the built-in teacher trained on CAD orig_train (cross-fitted): the old
+# build (without label_direction, which it does not know), the new one
+# without it, and the new one as configured.
+# Usage: bench/sentiment_flip_rate.sh OLD_CFAUG NEW_CFAUG
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${CAD:-/work/shared/data/cad-sentiment}
+"$2" teacher train -i "$data/orig_train.tsv" --text-field Text \
+  --label-field Sentiment -o /tmp/sent_orig_train.cft >/dev/null 2>&1
+grep -v label_direction bench/sentiment_flip_teacher_cad.yaml >/tmp/flip_undirected.yaml
+for run in "$1|/tmp/flip_undirected.yaml" "$2|/tmp/flip_undirected.yaml" \
+           "$2|bench/sentiment_flip_teacher_cad.yaml"; do
+  b=${run%|*}; y=${run#*|}
+  rm -rf /tmp/neg_out/flip
+  "$b" run "$y" -q
+  python3 - "$b $(basename "$y")" <<'PY'
+import json, sys
+r = json.load(open("/tmp/neg_out/flip/report.json"))
+t = r["totals"]; st = r["stages"]
+cand = st[0]["generated"]; kept = t["accepted"]
+print("%s: records %d, candidates %d (coverage %.3f), teacher says target label: %d = %.3f of candidates; pairs kept after the filter %d = %.3f of records"
+      % (sys.argv[1], st[0]["records"], cand, cand / st[0]["records"], kept, kept / max(cand, 1), kept, kept / st[0]["records"]))
+print("  pairs_by_rule:", json.dumps(r.get("pairs_by_rule", {})))
+PY
+done

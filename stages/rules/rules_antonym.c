@@ -1,0 +1,208 @@
+/*
+ * rules_antonym.c - the word-level checks of the sentiment packs (see
+ * rules.h): where an antonym may be swapped, the article before a swapped
+ * word, polarity items after an added negation, and the idiom list.
+ *
+ * Consumes: a text and the byte span of a candidate word, or a word.
+ * Emits: decisions and replacement words, no text.  The lists here are the
+ * data of these decisions:
+ *   - a word capitalised mid-sentence is a name or a title ("an actor called
+ *     Best", "Happy Days"): not swapped; a word inside a hyphenated compound
+ *     ("least-favorite", "so-bad-it's-good", "must-see") is not either;
+ *   - a/an follows the sound of the word after it (an hour, a unique);
+ *   - some/someone/something/somebody/somewhere/already become any.../yet
+ *     after an added "not"; a negation is not added before an adverb that
+ *     does not take one (somewhat, pretty, truly, even, at best ...);
+ *   - lexicons/idioms.txt: fixed expressions ("for lack of a better word",
+ *     "fall in love") inside which nothing is swapped.
+ * State: none.  Failure: an unreadable idiom file (CF_EIO), a line that is
+ * not a phrase (CF_ECONFIG with FILE:LINE).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+static int word_at(const char *text, size_t len, size_t p)
+{
+	size_t cl;
+	return p < len && cf_rules_is_word((const unsigned char *)text + p,
+	                                   len - p, &cl);
+}
+
+int cf_rules_mid_capital(const char *text, size_t len, size_t ws)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t p = ws;
+
+	(void)len;
+	if (!(t[ws] >= 'A' && t[ws] <= 'Z'))
+		return 0;
+	/* all capitals (GOOD POINTS) is emphasis, not a name */
+	if (ws + 1 < len && t[ws + 1] >= 'A' && t[ws + 1] <= 'Z')
+		return 0;
+	while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == '"' ||
+	                 t[p - 1] == '\'' || t[p - 1] == '(' || t[p - 1] == '*' ||
+	                 t[p - 1] == 0x9C || t[p - 1] == 0x98))
+		p--;   /* blanks, quotes, an opening bracket, “ ‘ (last bytes) */
+	if (p == 0)
+		return 0;
+	return !strchr(".!?\n\r>:;-", t[p - 1]);   /* > ends <br /> */
+}
+
+/* The folded ASCII word before ws (dir -1) or from we on (dir 1) into k;
+ * its length, 0 if none or not plain ASCII letters, or punctuation first. */
+static size_t word_near(const char *text, size_t len, size_t p, int dir,
+                        char *k, size_t cap)
+{
+	size_t s, e, n;
+
+	if (dir < 0) {
+		e = p;
+		while (e > 0 && text[e - 1] == ' ')
+			e--;
+		s = e;
+		while (s > 0 && ((text[s - 1] | 32) >= 'a' && (text[s - 1] | 32) <= 'z'))
+			s--;
+	} else {
+		s = p;
+		while (s < len && text[s] == ' ')
+			s++;
+		e = s;
+		while (e < len && ((text[e] | 32) >= 'a' && (text[e] | 32) <= 'z'))
+			e++;
+	}
+	n = e - s;
+	if (!n || n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (char)(text[s + i] | 32);
+	k[n] = '\0';
+	return n;
+}
+
+static int in_words(const char *k, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(k, *l))
+			return 1;
+	return 0;
+}
+
+int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
+                          size_t we)
+{
+	static const char *const before_noun[] = { "the", "a", "an", "my", "his",
+		"her", "their", "our", "your", "its", "of", "in", "with", "for",
+		"no", "true", "first", "much", "such", "this", "that", NULL };
+	static const char *const object[] = { "the", "a", "an", "his", "her",
+		"their", "my", "your", "our", "its", "him", "them", "us", "me",
+		"everyone", "anyone", "people", "viewers", "audiences", NULL };
+	char k[16];
+
+	if (pos == CF_POS_VERB)
+		return word_near(text, len, ws, -1, k, sizeof k) &&
+		       in_words(k, before_noun);
+	if (pos == CF_POS_ADJ && we - ws > 4 && !memcmp(text + we - 3, "ing", 3))
+		return word_near(text, len, we, 1, k, sizeof k) && in_words(k, object);
+	return 0;
+}
+
+int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we)
+{
+	return (ws >= 2 && text[ws - 1] == '-' && word_at(text, len, ws - 2)) ||
+	       (we + 1 < len && text[we] == '-' && word_at(text, len, we + 1));
+}
+
+int cf_rules_vowel_sound(const char *w, size_t n)
+{
+	static const char *const cons[] = { "one", "once", "unique", "unit",
+		"univ", "unif", "union", "unison", "use", "usu", "usa", "eu", "ewe",
+		"uk", "ura", "ure", "uri", "uro", "uti", "ubi", NULL };
+	static const char *const vow[] = { "hour", "honest", "honor", "honour",
+		"heir", NULL };
+	char k[12];
+	size_t i;
+
+	for (i = 0; i < n && i < sizeof k - 1; i++)
+		k[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	k[i] = '\0';
+	for (i = 0; cons[i]; i++)
+		if (!strncmp(k, cons[i], strlen(cons[i])))
+			return 0;
+	for (i = 0; vow[i]; i++)
+		if (!strncmp(k, vow[i], strlen(vow[i])))
+			return 1;
+	return k[0] && strchr("aeiou", k[0]) != NULL;
+}
+
+const char *cf_rules_npi(const char *key, size_t n)
+{
+	static const char *const m[][2] = { { "some", "any" }, { "someone", "anyone" },
+		{ "somebody", "anybody" }, { "something", "anything" },
+		{ "somewhere", "anywhere" }, { "already", "yet" }, { NULL, NULL } };
+
+	for (size_t i = 0; m[i][0]; i++)
+		if (strlen(m[i][0]) == n && memcmp(m[i][0], key, n) == 0)
+			return m[i][1];
+	return NULL;
+}
+
+int cf_rules_no_negation_before(const char *key, size_t n)
+{
+	static const char *const w[] = { "somewhat", "pretty", "rather", "fairly",
+		"quite", "truly", "certainly", "surely", "definitely", "indeed",
+		"even", "so", "already", "still", "likewise", "alternately", "either",
+		"just", "simply", "absolutely", "utterly", "totally", "at", "beyond",
+		"all", "only", "far", "such", "incredibly", "extremely", "highly",
+		"also", "actually", "clearly", "obviously", "probably", "perhaps",
+		"definately", "genuinely", "easily", "undoubtedly", "nonetheless",
+		"admittedly", "kind", "sort", "unfortunately", "fortunately",
+		"sadly", "happily", "thankfully", "luckily", "hopefully",
+		/* a question: "is it good?" */
+		"it", "he", "she", "they", "i", "you", "we", "there", "this",
+		"these", "those", NULL };
+
+	for (size_t i = 0; w[i]; i++)
+		if (strlen(w[i]) == n && memcmp(w[i], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+int cf_rules_read_phrases(const char *path,
+                          int (*add)(void *ctx, const char *s, size_t n),
+                          void *ctx, cf_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	long ln = 0;
+	int rc = 0;
+
+	if (!f)
+		return cf_error_set(err, CF_EIO, "%s: cannot open phrase list: %s",
+		                    path, strerror(errno));
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strlen(line);
+		ln++;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+		             line[n - 1] == ' '))
+			n--;
+		if (!n || line[0] == '#')
+			continue;
+		if (n >= sizeof line - 2 || memchr(line, '\t', n)) {
+			rc = cf_error_set(err, CF_ECONFIG, "%s:%ld: a phrase is one line of "
+			                  "words, no tabs, under 500 bytes", path, ln);
+			break;
+		}
+		if ((rc = add(ctx, line, n)) < 0) {
+			rc = cf_error_set(err, rc == -10 ? CF_ECONFIG : rc, "%s:%ld: %s",
+			                  path, ln,
+			                  rc == -10 ? "a phrase must start with a letter "
+			                  "or digit" : cf_strerror(rc));
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}

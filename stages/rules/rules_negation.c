@@ -1,0 +1,960 @@
+/*
+ * rules_negation.c - clause negation of the `negation` pack (see rules.h).
+ *
+ * Consumes: at load, lexicons/english-verbs.txt (verb forms and how often
+ * each word is a verb, derived from WordNet by scripts/derive_wordnet.py);
+ * at apply time one UTF-8 text.  Emits: at most one toggle per sentence as
+ * replacement spans in the caller's cf_rules_out->pm (like regex matches),
+ * plus the polarity items of the toggled clause.
+ *
+ * Per sentence (ended by . ! ? ; or a line break):
+ *   - a negation already there is removed, whatever it is, so nothing is
+ *     ever negated twice: "isn't" -> "is", "did not like" -> "liked",
+ *     "doesn't have" -> "has", "never " -> "", "no dog" -> "a dog",
+ *     "nobody" -> "somebody", "none" -> "some";
+ *   - else the first auxiliary or modal takes "not" (is, was, can -> cannot,
+ *     may, might, must, shall, ought to, will, would, has + participle,
+ *     does + verb, he's); "There is a dog" -> "There is no dog";
+ *   - else the first finite main verb gets do-support with its tense and
+ *     person ("liked" -> "did not like", "has three dogs" -> "does not have
+ *     three dogs", "People stand" -> "People do not stand");
+ *   - else (a fragment) a participle or a preposition takes "not" ("A dog
+ *     not eating food"), "with" -> "without".
+ * In the clause after an added negation, some/someone/something/somebody/
+ * somewhere -> any..., already -> yet, a final too -> either; after a
+ * removed one the reverse.  Case follows the replaced word; a dropped
+ * sentence-initial word capitalises the next.  A main verb is a word of the
+ * verb table whose verb share (WordNet SemCor counts) is high enough, not
+ * after a determiner or preposition, not capitalised mid-sentence.
+ *
+ * State: the verb table, immutable after load.  Limits: ASCII words only
+ * (others are never verbs here); sentences are looked at in isolation.
+ * Failure modes: unreadable or malformed verb table (CF_EIO / CF_ECONFIG
+ * with FILE:LINE), CF_ENOMEM, CF_ELIMIT from the output buffers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+#define MAX_TOK 256           /* words looked at per sentence */
+#define MAX_SUB (64u << 20)
+
+enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
+
+typedef struct vform {
+	char *w;
+	uint32_t lemma;       /* index into lemmas */
+	uint8_t kinds, pref;  /* F_* bits; verb share 0-9 for this form */
+} vform;
+
+struct cf_rules_neg {
+	char **lemmas;        /* per lemma: 5 strings lemma,3sg,past,ppart,ing */
+	size_t nlemmas;
+	vform *forms;
+	size_t nforms;
+	uint32_t *slots;      /* form index + 1 */
+	size_t nslots;
+	char *buf;            /* the file, split in place */
+	struct { const char *w; uint16_t bits; } cw[512];   /* closed classes */
+	uint16_t cslot[1024]; /* cw index + 1 */
+	size_t ncw;
+};
+
+static void build_classes(cf_rules_neg *ng);
+
+/* ---- the verb table --------------------------------------------------- */
+
+static uint64_t hstr(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
+                            uint64_t h)
+{
+	size_t i = (size_t)h & (ng->nslots - 1);
+
+	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
+		const vform *f = &ng->forms[ng->slots[i] - 1];
+		if (strlen(f->w) == n && memcmp(f->w, w, n) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* Add form w of lemma li; a form seen before keeps its first lemma and
+ * gains the kind (put: base, past, participle). */
+static void vadd(cf_rules_neg *ng, char *w, uint32_t li, int kind, int pref)
+{
+	size_t n = strlen(w), i = (size_t)hstr(w, n) & (ng->nslots - 1);
+
+	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
+		vform *f = &ng->forms[ng->slots[i] - 1];
+		if (strcmp(f->w, w) == 0) {
+			if (f->lemma == li) {
+				f->kinds |= (uint8_t)kind;
+				if (pref > f->pref)
+					f->pref = (uint8_t)pref;
+			}
+			return;
+		}
+	}
+	vform *f = &ng->forms[ng->nforms++];
+	f->w = w;
+	f->lemma = li;
+	f->kinds = (uint8_t)kind;
+	f->pref = (uint8_t)pref;
+	ng->slots[i] = (uint32_t)ng->nforms;
+}
+
+void cf_rules_neg_free(cf_rules_neg *ng)
+{
+	if (!ng)
+		return;
+	free(ng->lemmas);
+	free(ng->forms);
+	free(ng->slots);
+	free(ng->buf);
+	free(ng);
+}
+
+int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err)
+{
+	cf_rules_neg *ng = calloc(1, sizeof *ng);
+	FILE *f = NULL;
+	long sz;
+	size_t nl = 0, line = 0, li;
+	char *p, *save = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!ng)
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	if (!(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) < 0 ||
+	    (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot read verb table: %s", path,
+		                  strerror(errno));
+		goto done;
+	}
+	if (sz > (long)CF_RULES_MAX_LEXICON_BYTES ||
+	    !(ng->buf = malloc((size_t)sz + 1)) ||
+	    fread(ng->buf, 1, (size_t)sz, f) != (size_t)sz) {
+		rc = cf_error_set(err, CF_EIO, "%s: cannot read verb table", path);
+		goto done;
+	}
+	ng->buf[sz] = '\0';
+	for (p = ng->buf; *p; p++)
+		nl += *p == '\n';
+	ng->lemmas = calloc(nl + 1, 5 * sizeof *ng->lemmas);
+	ng->forms = calloc(5 * nl + 8, sizeof *ng->forms);
+	for (ng->nslots = 64; ng->nslots < 10 * nl + 16; )
+		ng->nslots *= 2;
+	ng->slots = calloc(ng->nslots, sizeof *ng->slots);
+	if (!ng->lemmas || !ng->forms || !ng->slots) {
+		rc = cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+		goto done;
+	}
+	for (p = strtok_r(ng->buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		char *col[7], *q = p, *t;
+		int nc = 0;
+		line++;
+		if (*p == '#')
+			continue;
+		while (nc < 7 && (t = strsep(&q, "\t")))
+			col[nc++] = t;
+		if (nc != 7 || q || !*col[0] || col[5][0] < '0' || col[5][0] > '9' ||
+		    col[6][0] < '0' || col[6][0] > '9') {
+			rc = cf_error_set(err, CF_ECONFIG, "%s:%zu: expected 7 tab-separated "
+			                  "columns (lemma 3sg past ppart ing pref past_pref)",
+			                  path, line);
+			goto done;
+		}
+		li = ng->nlemmas++;
+		memcpy(&ng->lemmas[5 * li], col, 5 * sizeof *col);
+		int pref = col[5][0] - '0', ppref = col[6][0] - '0';
+		vadd(ng, col[0], (uint32_t)li, F_BASE, pref);
+		vadd(ng, col[1], (uint32_t)li, F_S3, pref);
+		vadd(ng, col[2], (uint32_t)li, F_PAST, ppref);
+		vadd(ng, col[3], (uint32_t)li, F_PPART, ppref);
+		vadd(ng, col[4], (uint32_t)li, F_ING, 9);
+	}
+	build_classes(ng);
+done:
+	if (f)
+		fclose(f);
+	if (rc < 0)
+		cf_rules_neg_free(ng);
+	else
+		*out = ng;
+	return rc;
+}
+
+/* ---- words ------------------------------------------------------------ */
+
+typedef struct tok {
+	size_t s, e;          /* span in the text */
+	char k[24];           /* folded ASCII word with ' for ’; "" if not */
+	uint8_t cap;          /* starts upper-case (2: all capitals) */
+	uint8_t apos;         /* k holds an apostrophe */
+	uint8_t negk;         /* negator kind (see negator), 0 if none */
+	uint16_t cls;         /* C_* word classes of k */
+	const vform *vf;      /* k in the verb table, or NULL */
+} tok;
+
+/* Word classes of the closed lists below, looked up once per token. */
+enum { C_BE = 1, C_MODAL = 2, C_DO = 4, C_HAVE = 8, C_BLOCK = 16, C_DET = 32,
+       C_SUBJ_PRON = 64, C_PREP = 128, C_ADV = 256, C_CLAUSE_END = 512 };
+
+static int in_list(const char *k, const char *const *l)
+{
+	for (; *l; l++)
+		if (strcmp(k, *l) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const BE[] = { "am", "is", "are", "was", "were", NULL };
+static const char *const MODAL[] = { "can", "could", "may", "might", "must",
+	"shall", "should", "will", "would", NULL };
+static const char *const DO[] = { "do", "does", "did", NULL };
+static const char *const HAVE[] = { "has", "have", "had", NULL };
+/* after these a word is not a finite verb */
+static const char *const BLOCK[] = { "a", "an", "the", "his", "her", "their",
+	"my", "your", "its", "our", "this", "these", "those", "of", "in", "on",
+	"at", "with", "to", "for", "from", "by", "into", "onto", "some", "any",
+	"every", "each", "no", "one", "two", "three", "four", "five", "six",
+	"seven", "eight", "nine", "ten", "several", "many", "few", "other",
+	"another", "very", "under", "near", "behind", "over", "about", "around",
+	"through", "across", "after", "before", "during", "without", "between",
+	"while", "and", "or", "but", "than", "as", "not", "being", "be", "been",
+	"most", "more", "up", "down", "out", "off", NULL };
+static const char *const DET[] = { "a", "an", "the", "his", "her", "their",
+	"my", "your", "its", "our", "this", "these", "those", "some", "another",
+	NULL };
+static const char *const SUBJ_PRON[] = { "i", "you", "we", "they", "he", "she",
+	"it", "who", "that", "which", "people", "men", "women", "children", NULL };
+static const char *const PREP[] = { "in", "on", "at", "near", "under", "inside",
+	"outside", "behind", "beside", "above", "below", "by", "next", "along",
+	"across", "through", "into", "onto", "over", "around", "against", NULL };
+/* adverbs between an auxiliary and its verb */
+static const char *const ADV[] = { "also", "just", "already", "still", "always",
+	"often", "really", "only", "even", "ever", "recently", "finally", "all",
+	"both", "certainly", "actually", "clearly", "simply", "usually", NULL };
+static const char *const CLAUSE_END[] = { "and", "but", "or", "while",
+	"because", "when", "although", "though", "if", "so", "who", "which",
+	"whereas", "since", "unless", "until", NULL };
+
+/* The closed-class table: every word of the lists with its class bits. */
+static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
+{
+	for (; *l; l++) {
+		size_t i = (size_t)hstr(*l, strlen(*l)) & 1023;
+		for (; ng->cslot[i]; i = (i + 1) & 1023)
+			if (!strcmp(ng->cw[ng->cslot[i] - 1].w, *l))
+				break;
+		if (!ng->cslot[i]) {
+			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
+				return;   /* the lists are far smaller; never happens */
+			ng->cw[ng->ncw].w = *l;
+			ng->cw[ng->ncw].bits = 0;
+			ng->cslot[i] = (uint16_t)++ng->ncw;
+		}
+		ng->cw[ng->cslot[i] - 1].bits |= bit;
+	}
+}
+
+static void build_classes(cf_rules_neg *ng)
+{
+	add_class(ng, BE, C_BE);
+	add_class(ng, MODAL, C_MODAL);
+	add_class(ng, DO, C_DO);
+	add_class(ng, HAVE, C_HAVE);
+	add_class(ng, BLOCK, C_BLOCK);
+	add_class(ng, DET, C_DET);
+	add_class(ng, SUBJ_PRON, C_SUBJ_PRON);
+	add_class(ng, PREP, C_PREP);
+	add_class(ng, ADV, C_ADV);
+	add_class(ng, CLAUSE_END, C_CLAUSE_END);
+}
+
+static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
+                         uint64_t h)
+{
+	size_t i = (size_t)h & 1023;
+
+	for (; ng->cslot[i]; i = (i + 1) & 1023) {
+		const char *w = ng->cw[ng->cslot[i] - 1].w;
+		if (strlen(w) == n && !memcmp(w, k, n))
+			return ng->cw[ng->cslot[i] - 1].bits;
+	}
+	return 0;
+}
+
+/* Split text[a, b) into word tokens (an apostrophe between letters stays
+ * inside: isn't, he's).  Returns the number of tokens. */
+static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
+                       size_t b, tok *tk, size_t max)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t n = 0, i = a, cl;
+
+	while (i < b && n < max) {
+		if (!cf_rules_is_word(t + i, b - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		tok *x = &tk[n++];
+		size_t k = 0;
+		x->apos = 0;
+		int ascii = 1;
+		x->s = i;
+		x->cap = t[i] >= 'A' && t[i] <= 'Z';
+		for (;;) {
+			if (i < b && t[i] < 0x80 && ((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z')) {
+				if (k + 1 < sizeof x->k)   /* ASCII letters, the common case */
+					x->k[k++] = (char)(t[i] | 32);
+				else
+					ascii = 0;
+				i++;
+				continue;
+			}
+			if (i < b && cf_rules_is_word(t + i, b - i, &cl)) {
+				if (t[i] >= 0x80)
+					ascii = 0;
+				else if (k + 1 < sizeof x->k)
+					x->k[k++] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
+				else
+					ascii = 0;
+				i += cl;
+				continue;
+			}
+			/* an apostrophe followed by a letter continues the word */
+			size_t al = (i < b && t[i] == '\'') ? 1 :
+			            (i + 2 < b && t[i] == 0xE2 && t[i + 1] == 0x80 &&
+			             t[i + 2] == 0x99) ? 3 : 0;
+			if (al && i + al < b && t[i + al] < 0x80 &&
+			    ((t[i + al] | 32) >= 'a' && (t[i + al] | 32) <= 'z') &&
+			    k + 2 < sizeof x->k) {
+				x->k[k++] = '\'';
+				x->apos = 1;
+				i += al;
+				continue;
+			}
+			break;
+		}
+		x->e = i;
+		x->k[ascii ? k : 0] = '\0';
+		k = ascii ? k : 0;
+		uint64_t h = k ? hstr(x->k, k) : 0;
+		x->cls = k ? class_of(ng, x->k, k, h) : 0;
+		x->vf = k ? vlook_h(ng, x->k, k, h) : NULL;
+		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
+			size_t q = x->s;
+			while (q < x->e && !(t[q] >= 'a' && t[q] <= 'z'))
+				q++;
+			if (q == x->e)
+				x->cap = 2;
+		}
+	}
+	return n;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+typedef struct edit_buf {
+	char s[160];
+	size_t n;
+} edit_buf;
+
+static void eb_put(edit_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (b->n + n < sizeof b->s) {
+		memcpy(b->s + b->n, s, n);
+		b->n += n;
+		b->s[b->n] = '\0';
+	}
+}
+
+static void eb_putn(edit_buf *b, const char *s, size_t n)
+{
+	if (b->n + n < sizeof b->s) {
+		memcpy(b->s + b->n, s, n);
+		b->n += n;
+		b->s[b->n] = '\0';
+	}
+}
+
+/* Append a replacement of text[off, off+len) to o->pm (unless it overlaps
+ * one already there: regex rules win).  cap: upper-case its first letter. */
+static int put_pm(cf_rules_out *o, uint32_t rule, size_t off, size_t len,
+                  const char *rep, size_t rn, int upper)
+{
+	cf_rules_pm *pm = o->pm;
+
+	for (size_t i = 0; i < o->npm; i++)
+		if (off < pm[i].off + pm[i].len && pm[i].off < off + len)
+			return 0;
+	if (o->npm == o->pmcap) {
+		size_t cap = o->pmcap ? o->pmcap * 2 : 16;
+		if (cap > CF_RULES_MAX_EDITS)
+			return CF_ELIMIT;
+		if (!(pm = realloc(o->pm, cap * sizeof *pm)))
+			return CF_ENOMEM;
+		o->pm = pm;
+		o->pmcap = cap;
+	}
+	if (o->sublen + rn + 1 > o->subcap) {
+		size_t cap = o->subcap ? o->subcap : 256;
+		char *t;
+		while (cap < o->sublen + rn + 1)
+			cap *= 2;
+		if (cap > MAX_SUB)
+			return CF_ELIMIT;
+		if (!(t = realloc(o->sub, cap)))
+			return CF_ENOMEM;
+		o->sub = t;
+		o->subcap = cap;
+	}
+	pm = (cf_rules_pm *)o->pm + o->npm++;
+	pm->off = off;
+	pm->len = len;
+	pm->rule = rule;
+	pm->sub_off = o->sublen;
+	pm->sub_len = rn;
+	memcpy(o->sub + o->sublen, rep, rn);
+	if (upper == 2) {   /* the replaced word was all capitals */
+		for (size_t q = 0; q < rn; q++)
+			if (rep[q] >= 'a' && rep[q] <= 'z')
+				o->sub[o->sublen + q] = (char)(rep[q] - 32);
+	} else if (upper && rn && rep[0] >= 'a' && rep[0] <= 'z') {
+		o->sub[o->sublen] = (char)(rep[0] - 32);
+	}
+	o->sublen += rn;
+	return 0;
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+typedef struct sent {
+	const cf_rules_neg *ng;
+	const char *text;
+	tok *tk;
+	size_t n;             /* tokens */
+	int question;
+	int plural;           /* the first content word looks plural */
+	int relaxed;          /* second pass: any verb share will do */
+	int conj;             /* an "and" seen (compound subject) */
+} sent;
+
+static const vform *verb_of(const sent *S, size_t i)
+{
+	return S->tk[i].vf;
+}
+
+static const char *lemma_form(const cf_rules_neg *ng, uint32_t li, int which)
+{
+	return ng->lemmas[5 * li + which];
+}
+
+/* The next token after i that is not an adverb between auxiliary and verb. */
+static size_t skip_adv(const sent *S, size_t i)
+{
+	for (i++; i < S->n && (S->tk[i].cls & C_ADV); i++)
+		;
+	return i;
+}
+
+static int plural_like(const tok *t)
+{
+	size_t n = strlen(t->k);
+	return (t->cls & C_SUBJ_PRON) ||
+	       (n > 3 && !strcmp(t->k + n - 3, "men")) ||
+	       (n > 2 && t->k[n - 1] == 's' && t->k[n - 2] != 's' &&
+	        t->k[n - 2] != '\'');
+}
+
+/* 1 if token i can be the finite main verb: *kind gets F_BASE/F_S3/F_PAST. */
+static int finite_verb(const sent *S, size_t i, int *kind)
+{
+	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
+	const vform *f = verb_of(S, i);
+
+	if (!f || !pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k)
+		return 0;
+	int pron = (pv->cls & C_SUBJ_PRON);
+	size_t tn = strlen(t->k);
+	int need = pron ? 2 : S->relaxed ? 1 : 5;
+	/* a verb before its object's determiner: "fires a bow" */
+	if (i + 1 < S->n && (S->tk[i + 1].cls & C_DET))
+		need = 1;
+	/* a regular past (-ed) is rarely anything but a verb form */
+	if ((f->kinds & F_PAST) && tn > 3 && !strcmp(t->k + tn - 2, "ed"))
+		need = 2;
+	if (f->pref < need)
+		return 0;
+	if (f->kinds & F_PAST) {
+		/* "a cave surrounded by rocks": a passive participle */
+		if ((f->kinds & F_PPART) && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "by"))
+			for (size_t j = 0; j < i; j++) {
+				size_t jn = strlen(S->tk[j].k);
+				if (jn > 4 && !strcmp(S->tk[j].k + jn - 3, "ing"))
+					return 0;
+			}
+		*kind = F_PAST;
+		return 1;
+	}
+	if (f->kinds & F_S3) {
+		if (!strcmp(pv->k, "i") || !strcmp(pv->k, "you") || !strcmp(pv->k, "we") ||
+		    !strcmp(pv->k, "they"))
+			return 0;
+		*kind = F_S3;
+		return 1;
+	}
+	if (f->kinds & F_BASE) {
+		if ((!plural_like(pv) && !S->plural && !(S->relaxed && S->conj)) ||
+		    !strcmp(pv->k, "it") ||
+		    !strcmp(pv->k, "he") || !strcmp(pv->k, "she"))
+			return 0;
+		*kind = F_BASE;
+		return 1;
+	}
+	return 0;
+}
+
+static int is_aux(const sent *S, size_t i, int *type)
+{
+	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
+	size_t j;
+
+	if (pv && (pv->cls & C_BLOCK) && strcmp(pv->k, "not"))
+		return 0;   /* "a can of", "the will" */
+	if ((t->cls & C_BE)) {
+		*type = 'b';
+		return 1;
+	}
+	if ((t->cls & C_MODAL)) {
+		if (t->cap && i > 0)
+			return 0;   /* May (the month), Will (a name) */
+		/* a modal is followed by a verb: "a trash can." is a noun */
+		j = skip_adv(S, i);
+		const vform *mf = j < S->n ? verb_of(S, j) : NULL;
+		if (j >= S->n || (!(mf && (mf->kinds & F_BASE)) &&
+		    strcmp(S->tk[j].k, "not") && strcmp(S->tk[j].k, "be")))
+			return 0;
+		*type = 'm';
+		return 1;
+	}
+	if (!strcmp(t->k, "ought") && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "to")) {
+		*type = 'm';
+		return 1;
+	}
+	if ((t->cls & C_HAVE)) {
+		j = skip_adv(S, i);
+		const vform *f = j < S->n ? verb_of(S, j) : NULL;
+		if (j < S->n && (!strcmp(S->tk[j].k, "been") ||
+		    (f && (f->kinds & F_PPART) && !(f->kinds & F_BASE)))) {
+			*type = 'h';
+			return 1;
+		}
+		return 0;
+	}
+	if ((t->cls & C_DO)) {
+		j = skip_adv(S, i);
+		const vform *f = j < S->n ? verb_of(S, j) : NULL;
+		if (f && (f->kinds & F_BASE)) {
+			*type = 'd';
+			return 1;
+		}
+		return 0;
+	}
+	if (!t->apos)
+		return 0;
+	size_t n = strlen(t->k);
+	if (n > 3 && (!strcmp(t->k + n - 3, "'re") || !strcmp(t->k + n - 2, "'m"))) {
+		*type = 'c';
+		return 1;
+	}
+	if (n > 2 && !strcmp(t->k + n - 2, "'s")) {
+		static const char *const pr[] = { "he's", "she's", "it's", "that's",
+			"there's", "here's", "what's", "who's", "where's", NULL };
+		if (in_list(t->k, pr)) {
+			*type = 'c';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Negator at token i: 'n' not, 'c' cannot, 't' n't, 'v' never, 'o' no,
+ * 'q' nobody/nothing/none/nowhere/no one, 0 none.  Computed once per
+ * token by find_negators. */
+static int negator(const sent *S, size_t i)
+{
+	return S->tk[i].negk;
+}
+
+static int negator_of(const sent *S, size_t i)
+{
+	const char *k = S->tk[i].k;
+	size_t n;
+
+	if (k[0] != 'n' && k[0] != 'c' && !S->tk[i].apos)
+		return 0;   /* the common case, without a string compare */
+	n = strlen(k);
+	if (!strcmp(k, "not"))
+		return 'n';
+	if (!strcmp(k, "cannot"))
+		return 'c';
+	if (n > 3 && !strcmp(k + n - 3, "n't"))
+		return 't';
+	if (!strcmp(k, "never"))
+		return 'v';
+	if (!strcmp(k, "no")) {
+		/* "No." / "No, ..." is an answer, not a determiner */
+		if (i + 1 >= S->n ||
+		    memchr(S->text + S->tk[i].e, ',', S->tk[i + 1].s - S->tk[i].e))
+			return 0;
+		if (i + 1 < S->n && !strcmp(S->tk[i + 1].k, "one"))
+			return 'q';
+		if (i + 1 < S->n && (!strcmp(S->tk[i + 1].k, "longer") ||
+		    !strcmp(S->tk[i + 1].k, "doubt") || !strcmp(S->tk[i + 1].k, "matter")))
+			return 0;
+		return 'o';
+	}
+	if (!strcmp(k, "nobody") || !strcmp(k, "nothing") || !strcmp(k, "none") ||
+	    !strcmp(k, "nowhere"))
+		return 'q';
+	return 0;
+}
+
+/* Polarity items in the clause after token i: add = 1 after an added
+ * negation (some -> any), 0 after a removed one (any -> some). */
+static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
+                    uint32_t rule)
+{
+	static const char *const pos[] = { "some", "someone", "somebody",
+		"something", "somewhere", "already", NULL };
+	static const char *const neg[] = { "any", "anyone", "anybody",
+		"anything", "anywhere", "yet", NULL };
+	int rc;
+
+	for (size_t j = i + 1; j < S->n; j++) {
+		const tok *t = &S->tk[j];
+		const char *sep = S->text + S->tk[j - 1].e;
+		size_t gap = t->s - S->tk[j - 1].e;
+		if (memchr(sep, ',', gap) || memchr(sep, ':', gap) ||
+		    (t->cls & C_CLAUSE_END) || negator(S, j))
+			break;
+		const char *const *from = add ? pos : neg, *const *to = add ? neg : pos;
+		char c0 = t->k[0];
+		if (add ? (c0 != 's' && c0 != 'a' && c0 != 't') :
+		          (c0 != 'a' && c0 != 'y' && c0 != 'e'))
+			continue;   /* no polarity item starts otherwise */
+		for (size_t q = 0; from[q]; q++)
+			if (!strcmp(t->k, from[q])) {
+				if ((rc = put_pm(o, rule, t->s, t->e - t->s, to[q],
+				                 strlen(to[q]), t->cap)) < 0)
+					return rc;
+				break;
+			}
+		/* a final "too" -> "either" and back */
+		int last = j + 1 == S->n || (S->tk[j + 1].cls & C_CLAUSE_END);
+		if (last && !strcmp(t->k, add ? "too" : "either"))
+			if ((rc = put_pm(o, rule, t->s, t->e - t->s, add ? "either" : "too",
+			                 add ? 6 : 3, t->cap)) < 0)
+				return rc;
+	}
+	return 0;
+}
+
+/* Remove the negation at token i (kind k). */
+static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
+                      uint32_t rule)
+{
+	const tok *t = &S->tk[i];
+	const char *txt = S->text;
+	edit_buf b = { .n = 0 };
+	size_t n = strlen(t->k);
+	int rc;
+
+	b.s[0] = '\0';
+	if (k == 't' || k == 'n' || k == 'c') {
+		/* the auxiliary: isn't -> is; did not like -> liked */
+		size_t a = i, vend;
+		char aux[24];
+		if (k == 't') {
+			static const char *const irr[][2] = { { "won't", "will" },
+				{ "can't", "can" }, { "shan't", "shall" }, { "ain't", "is" },
+				{ NULL, NULL } };
+			snprintf(aux, sizeof aux, "%.*s", (int)(n - 3), t->k);
+			for (int q = 0; irr[q][0]; q++)
+				if (!strcmp(t->k, irr[q][0]))
+					snprintf(aux, sizeof aux, "%s", irr[q][1]);
+		} else if (k == 'c') {
+			snprintf(aux, sizeof aux, "can");
+		} else {
+			if (i == 0 || !((S->tk[i - 1].cls & C_BE) ||
+			    (S->tk[i - 1].cls & C_MODAL) || (S->tk[i - 1].cls & C_DO) ||
+			    (S->tk[i - 1].cls & C_HAVE) || !strcmp(S->tk[i - 1].k, "ought") ||
+			    strchr(S->tk[i - 1].k, '\''))) {
+				/* a bare "not" (Not good; a man not wearing): drop it */
+				goto drop_word;
+			}
+			a = i - 1;
+			snprintf(aux, sizeof aux, "%s", S->tk[a].k);
+		}
+		vend = skip_adv(S, i);
+		const vform *f = vend < S->n ? verb_of(S, vend) : NULL;
+		if (in_list(aux, DO) && f && (f->kinds & F_BASE) && vend == i + 1) {
+			int w = !strcmp(aux, "did") ? 2 : !strcmp(aux, "does") ? 1 : 0;
+			const char *v = lemma_form(S->ng, f->lemma, w);
+			eb_put(&b, v);
+			if ((rc = put_pm(o, rule, S->tk[a].s, S->tk[vend].e - S->tk[a].s,
+			                 b.s, b.n, S->tk[a].cap)) < 0)
+				return rc;
+			return polarity(S, vend, 0, o, rule);
+		}
+		if (k == 'n') {   /* "is not" -> "is": drop " not" */
+			if ((rc = put_pm(o, rule, S->tk[a].e, t->e - S->tk[a].e, "", 0, 0)) < 0)
+				return rc;
+			return polarity(S, i, 0, o, rule);
+		}
+		/* isn't -> is, keeping the case of the first letter (and CAN'T) */
+		if (t->e - t->s >= 2 && txt[t->s] >= 'A' && txt[t->s] <= 'Z' &&
+		    txt[t->s + 1] >= 'A' && txt[t->s + 1] <= 'Z')
+			for (char *c = aux; *c; c++)
+				*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		eb_put(&b, aux);
+		if ((rc = put_pm(o, rule, t->s, t->e - t->s, b.s, b.n, t->cap)) < 0)
+			return rc;
+		return polarity(S, i, 0, o, rule);
+	}
+	if (k == 'v')
+		goto drop_word;
+	if (k == 'o') {   /* no dog -> a dog; no dogs -> some dogs */
+		const char *rep = "some";
+		if (i + 1 < S->n) {
+			const tok *x = &S->tk[i + 1];
+			size_t xn = strlen(x->k);
+			(void)xn;
+			if (!plural_like(x))
+				rep = cf_rules_vowel_sound(x->k, strlen(x->k)) ? "an" : "a";
+		}
+		if ((rc = put_pm(o, rule, t->s, t->e - t->s, rep, strlen(rep), t->cap)) < 0)
+			return rc;
+		return polarity(S, i, 0, o, rule);
+	}
+	/* nobody -> somebody, no one -> someone */
+	{
+		size_t e = t->e;
+		const char *rep = !strcmp(t->k, "nobody") ? "somebody" :
+		                  !strcmp(t->k, "nothing") ? "something" :
+		                  !strcmp(t->k, "none") ? "some" :
+		                  !strcmp(t->k, "nowhere") ? "somewhere" : "someone";
+		if (!strcmp(t->k, "no"))
+			e = S->tk[i + 1].e;
+		if ((rc = put_pm(o, rule, t->s, e - t->s, rep, strlen(rep), t->cap)) < 0)
+			return rc;
+		return polarity(S, i, 0, o, rule);
+	}
+drop_word:
+	/* drop the word and the blanks after it; a sentence-initial one gives
+	 * its capital to the next word */
+	{
+		size_t e = t->e;
+		while (txt[e] == ' ' || txt[e] == '\t')
+			e++;
+		if (t->cap && i + 1 < S->n && S->tk[i + 1].s == e) {
+			const tok *x = &S->tk[i + 1];
+			eb_putn(&b, txt + x->s, x->e - x->s);
+			rc = put_pm(o, rule, t->s, x->e - t->s, b.s, b.n, 1);
+		} else {
+			rc = put_pm(o, rule, t->s, e - t->s, "", 0, 0);
+		}
+		if (rc < 0)
+			return rc;
+		return polarity(S, i, 0, o, rule);
+	}
+}
+
+/* Put word before token x: an edit of x itself ("eating" -> "not eating"),
+ * so that every edit replaces some text. */
+static int put_before(const sent *S, cf_rules_out *o, uint32_t rule,
+                      const tok *x, const char *word)
+{
+	edit_buf b = { .n = 0 };
+
+	b.s[0] = '\0';
+	eb_put(&b, word);
+	eb_putn(&b, S->text + x->s, x->e - x->s);
+	return put_pm(o, rule, x->s, x->e - x->s, b.s, b.n, 0);
+}
+
+/* Add a negation to the sentence; 0 with nothing done when no predicate. */
+static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
+{
+	const tok *tk = S->tk;
+	const char *txt = S->text;
+	edit_buf b = { .n = 0 };
+	size_t i;
+	int type = 0, kind = 0, rc;
+
+	b.s[0] = '\0';
+	for (i = 0; i < S->n; i++)
+		if (is_aux(S, i, &type) && !(i == 0 && S->question))
+			break;
+	*how = i < S->n ? CF_NEG_AUX : CF_NEG_FRAGMENT;
+	if (i < S->n) {
+		const tok *t = &tk[i];
+		/* existential there: There is a dog -> There is no dog */
+		if (((type == 'b' && i > 0 && !strcmp(tk[i - 1].k, "there")) ||
+		     !strcmp(t->k, "there's")) && i + 1 < S->n) {
+			const tok *x = &tk[i + 1];
+			static const char *const det[][2] = { { "a", "no" }, { "an", "no" },
+				{ "some", "no" }, { "any", "no" }, { "someone", "no one" },
+				{ "somebody", "nobody" }, { "something", "nothing" },
+				{ NULL, NULL } };
+			for (int q = 0; det[q][0]; q++)
+				if (!strcmp(x->k, det[q][0]))
+					return put_pm(o, rule, x->s, x->e - x->s, det[q][1],
+					              strlen(det[q][1]), x->cap);
+			const vform *xf = verb_of(S, i + 1);
+			if (!(x->cls & C_BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
+			    !(x->cls & C_ADV) &&
+			    !(x->k[0] >= '0' && x->k[0] <= '9') && strcmp(x->k, "lots") &&
+			    strcmp(x->k, "plenty"))
+				return put_before(S, o, rule, x, "no ");
+		}
+		if (!strcmp(t->k, "can")) {
+			eb_putn(&b, txt + t->s, t->e - t->s);
+			eb_put(&b, (t->e - t->s == 3 && txt[t->s + 1] == 'A') ? "NOT" : "not");
+		} else {
+			eb_putn(&b, txt + t->s, t->e - t->s);
+			eb_put(&b, " not");
+		}
+		if ((rc = put_pm(o, rule, t->s, t->e - t->s, b.s, b.n,
+		                 t->cap == 2 ? 2 : 0)) < 0)
+			return rc;
+		/* has already seen -> has not yet seen */
+		return polarity(S, i, 1, o, rule);
+	}
+	for (i = 1; i < S->n; i++)
+		if (finite_verb(S, i, &kind))
+			break;
+	if (i == S->n) {   /* a verb that is more often a noun: "A biker races" */
+		sent R = *S;
+		R.relaxed = 1;
+		for (i = 1; i < S->n; i++) {
+			R.conj |= !strcmp(tk[i - 1].k, "and");
+			if (finite_verb(&R, i, &kind))
+				break;
+		}
+	}
+	if (i < S->n) {
+		/* "white pants exits", "A woman dressed in white walks": a later
+		 * finite verb right after, or a past participle before a
+		 * preposition when another verb follows, is the predicate */
+		int k2;
+		const vform *f0 = verb_of(S, i), *f1;
+		if (kind == F_PAST && (f0->kinds & F_PPART) &&
+		    skip_adv(S, i) < S->n &&
+		    ((tk[skip_adv(S, i)].cls & C_PREP) ||
+		     !strcmp(tk[skip_adv(S, i)].k, "with"))) {
+			for (size_t j = i + 2; j < S->n; j++)
+				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
+					i = j;
+					kind = k2;
+					break;
+				}
+		}
+		f1 = i + 1 < S->n ? verb_of(S, i + 1) : NULL;
+		if (kind == F_S3 && f1 && (f1->kinds & F_S3) && !tk[i + 1].cap &&
+		    (f1->pref >= 5 || (i + 2 < S->n && (tk[i + 2].cls & C_DET)))) {
+			i++;
+			kind = F_S3;
+		}
+	}
+	if (i < S->n) {
+		const tok *t = &tk[i];
+		const vform *f = verb_of(S, i);
+		*how = CF_NEG_DO;
+		eb_put(&b, kind == F_PAST ? "did not " : kind == F_S3 ? "does not " :
+		           "do not ");
+		eb_put(&b, lemma_form(S->ng, f->lemma, 0));
+		if ((rc = put_pm(o, rule, t->s, t->e - t->s, b.s, b.n, t->cap)) < 0)
+			return rc;
+		return polarity(S, i, 1, o, rule);
+	}
+	/* fragments: a participle or a preposition takes the negation */
+	for (i = 1; i < S->n; i++) {
+		const vform *f = verb_of(S, i);
+		size_t n = strlen(tk[i].k);
+		if (f && (f->kinds & F_ING) && n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
+		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap) {
+			if ((rc = put_before(S, o, rule, &tk[i], "not ")) < 0)
+				return rc;
+			return polarity(S, i, 1, o, rule);
+		}
+	}
+	for (i = 1; i < S->n; i++) {
+		if (!strcmp(tk[i].k, "with"))
+			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "without", 7, 0);
+		if (!strcmp(tk[i].k, "without"))
+			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "with", 4, 0);
+		if ((tk[i].cls & C_PREP))
+			return put_before(S, o, rule, &tk[i], "not ");
+	}
+	return 0;
+}
+
+static const unsigned char sentence_end[256] = {
+	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
+};
+
+int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
+                      size_t len, cf_rules_out *o, uint64_t *amb)
+{
+	tok tk[MAX_TOK];
+	size_t a = 0, b, i;
+	int rc = 0;
+
+	while (a < len) {
+		/* the sentence text[a, b) and the byte that ends it */
+		for (b = a; b < len && !sentence_end[(unsigned char)text[b]]; b++)
+			;
+		sent S = { .ng = ng, .text = text, .tk = tk };
+		S.n = tokenize(ng, text, a, b, tk, MAX_TOK);
+		S.question = b < len && text[b] == '?';
+		for (i = 0; i < S.n; i++)
+			tk[i].negk = (uint8_t)negator_of(&S, i);
+		for (i = 0; i < S.n && (tk[i].cls & C_BLOCK); i++)
+			;
+		S.plural = i < S.n && plural_like(&tk[i]);
+		for (i = 0; i < S.n; i++) {
+			int k = negator(&S, i);
+			if (k) {
+				rc = remove_neg(&S, i, k, o, rule);
+				if (amb)
+					amb[CF_NEG_REMOVE]++;
+				break;
+			}
+		}
+		if (i == S.n && S.n > 1) {
+			size_t before = o->npm;
+			int how = 0;
+			rc = add_neg(&S, o, rule, &how);
+			if (amb && o->npm > before)
+				amb[how]++;
+		}
+		if (rc < 0)
+			return rc;
+		a = b + 1;
+	}
+	return 0;
+}
