@@ -137,10 +137,11 @@ static int set_label(void *state, const cf_node *n, const char *file,
 		if (b->type != CF_NODE_SCALAR || b->len == 0)
 			return cf_conf_error(err, file, b, "label '%s' must map to a label",
 			                     a->str);
-		if (!(s->label_map.keys[i] = strdup(a->str)) ||
-		    !(s->label_map.vals[i] = strdup(b->str)))
+		if (!(s->label_map.keys[i] = strdup(a->str)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		s->label_map.n = i + 1;
+		s->label_map.n = i + 1;   /* keys[i] is released from here on */
+		if (!(s->label_map.vals[i] = strdup(b->str)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -612,8 +613,16 @@ static int sentiment_report(rules_state *s, json_t *out)
 	double base = (double)(s->records - s->kept);
 	size_t i;
 
-	if (!cov || !dec || json_object_set_new(out, "coverage_by_rule", cov) < 0 ||
-	    json_object_set_new(out, "decisions", dec) < 0)
+	if (!cov || !dec) {   /* what is not attached to out is ours to release */
+		json_decref(cov);
+		json_decref(dec);
+		return CF_ENOMEM;
+	}
+	if (json_object_set_new(out, "coverage_by_rule", cov) < 0) {
+		json_decref(dec);
+		return CF_ENOMEM;
+	}
+	if (json_object_set_new(out, "decisions", dec) < 0)
 		return CF_ENOMEM;
 	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
 		if (s->canon[i] == i &&
@@ -658,8 +667,10 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
-	if ((rc = sentiment_report(s, out)) < 0)
+	if ((rc = sentiment_report(s, out)) < 0) {
+		json_decref(rt);
 		return rc;
+	}
 	if (s->rev) {
 		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
 		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));
