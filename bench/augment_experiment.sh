@@ -1,173 +1,264 @@
 #!/bin/sh
-# augment_experiment.sh - issue 6: does training on cfaug's counterfactuals
-# make the built-in teacher more robust to human counterfactuals?
+# augment_experiment.sh - does training on cfaug's counterfactuals make the
+# built-in teacher more robust to human counterfactuals, without losing
+# accuracy on original reviews?  One command:
 #
 #   bench/augment_experiment.sh            # needs ./build/cfaug and the data
 #
-# Builds everything from cad-sentiment orig_train only (Kaushik et al. 2020,
-# ../shared/data/cad-sentiment, Apache-2.0); reports accuracy on orig_dev
-# (original reviews) and revised_dev (their human counterfactuals).  Prints
-# one Markdown table on stdout; work files go to bench/work/augexp/.
+# Data: cad-sentiment (Kaushik et al. 2020, ../shared/data, Apache-2.0).
+# Every configuration (rule packs, teacher filter, weighting) is built from
+# original training reviews only; the human counterfactuals of TRAIN are
+# used only to score.
 #
-# Every model is trained the same way: `--dev-split 0` (all examples, the
-# default 100 L-BFGS iterations, seed 1).  The default dev split is not used
-# because on augmented data it is a random 10% of originals AND their
-# counterfactuals: a review lands in train while its opposite-label edit
-# lands in dev, the dev loss rises from the first iteration and early
-# stopping keeps a model of 1 iteration (0.50 on both dev sets).
+# 1. Choice, inside TRAIN: orig_train is cut into FOLDS folds by review
+#    (paired_train's batch_id ties a review to its human edit).  For each
+#    fold, each configuration runs on the other folds' reviews, a teacher
+#    is trained on its augmented.jsonl with the default options (no
+#    --dev-split workaround: augmented.jsonl's orig_id groups a review with
+#    its counterfactuals), and scored on the fold's reviews ("orig") and on
+#    their human counterfactuals ("revised").  The chosen configuration is
+#    the one with the largest mean gain on revised among those whose mean
+#    gain on orig is >= 0 (loses nothing), against the baseline (originals
+#    only) on the same folds.
+# 2. Report, once: the baseline, the chosen configuration and the human
+#    reference (orig_train + revised_train) trained on all of orig_train,
+#    accuracy on orig_dev and revised_dev.
 #
-# Environment: CFAUG (binary), DATA (cad-sentiment dir), WORK (work dir).
-# Deterministic: fixed seeds everywhere, one thread-independent trainer.
+# Runs with whatever rule packs lexicons/ holds (CFAUG_LEXICONS).  Prints
+# two Markdown tables on stdout; work files go to WORK.
+# Environment: CFAUG, DATA (cad-sentiment dir), WORK, FOLDS (5), PYTHON.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CFAUG=${CFAUG:-$ROOT/build/cfaug}
 DATA=${DATA:-$ROOT/../shared/data/cad-sentiment}
 WORK=${WORK:-$ROOT/bench/work/augexp}
-TRAIN_OPTS="--text-field Text --label-field Sentiment --dev-split 0 --seed 1"
+FOLDS=${FOLDS:-5}
+PY=${PYTHON:-python3}
 
-for f in orig_train orig_dev revised_train revised_dev; do
+for f in orig_train orig_dev revised_dev paired_train; do
 	[ -r "$DATA/$f.tsv" ] || { echo "augment_experiment: no $DATA/$f.tsv" >&2; exit 2; }
 done
 [ -x "$CFAUG" ] || { echo "augment_experiment: build cfaug first ($CFAUG)" >&2; exit 2; }
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
-export CFAUG_LEXICONS="$ROOT/lexicons"
+export CFAUG_LEXICONS="${CFAUG_LEXICONS:-$ROOT/lexicons}"
 
-train() {   # train MODEL INPUT [FORMAT]
-	"$CFAUG" teacher train -i "$2" ${3:+--format "$3"} $TRAIN_OPTS -o "$1" \
-		2>"$1.log" || { cat "$1.log" >&2; exit 1; }
+# ---- splits: fold K/ has train.jsonl (originals of the other folds),
+# test_orig.jsonl, test_rev.jsonl and human.jsonl (train + their edits);
+# full/ the same for all of orig_train against the dev files ------------
+"$PY" - "$DATA" "$FOLDS" <<'PY'
+import csv, json, os, random, sys
+csv.field_size_limit(1 << 30)
+data, K = sys.argv[1], int(sys.argv[2])
+def tsv(n):
+    with open("%s/%s.tsv" % (data, n), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+origs = {r["Text"] for r in tsv("orig_train")}
+pairs = {}
+for r in tsv("paired_train"):
+    pairs.setdefault(r["batch_id"], {})["o" if r["Text"] in origs else "r"] = r
+pairs = {b: p for b, p in pairs.items() if "o" in p and "r" in p}
+ids = sorted(pairs, key=int)
+random.Random(0).shuffle(ids)
+fold = {b: i % K for i, b in enumerate(ids)}
+def row(b, r):
+    return json.dumps({"id": b, "Text": r["Text"], "Sentiment": r["Sentiment"]},
+                      ensure_ascii=False) + "\n"
+def write(d, name, rows):
+    os.makedirs(d, exist_ok=True)
+    with open("%s/%s.jsonl" % (d, name), "w", encoding="utf-8") as w:
+        w.writelines(rows)
+for k in range(K):
+    tr = [b for b in sorted(pairs, key=int) if fold[b] != k]
+    te = [b for b in sorted(pairs, key=int) if fold[b] == k]
+    write("fold%d" % k, "train", [row(b, pairs[b]["o"]) for b in tr])
+    write("fold%d" % k, "human", [row(b, pairs[b]["o"]) for b in tr] +
+          [row(b + "r", pairs[b]["r"]) for b in tr])
+    write("fold%d" % k, "test_orig", [row(b, pairs[b]["o"]) for b in te])
+    write("fold%d" % k, "test_rev", [row(b, pairs[b]["r"]) for b in te])
+allb = sorted(pairs, key=int)
+write("full", "train", [row(b, pairs[b]["o"]) for b in allb])
+write("full", "human", [row(b, pairs[b]["o"]) for b in allb] +
+      [row(b + "r", pairs[b]["r"]) for b in allb])
+write("full", "test_orig", [row(str(i), r) for i, r in enumerate(tsv("orig_dev"))])
+write("full", "test_rev", [row(str(i), r) for i, r in enumerate(tsv("revised_dev"))])
+PY
+
+train() {   # train MODEL INPUT: default options, as a user would
+	"$CFAUG" teacher train -i "$2" --text-field Text --label-field Sentiment \
+		-o "$1" 2>"$1.log" || { cat "$1.log" >&2; exit 1; }
+	if grep -q WARNING "$1.log"; then cat "$1.log" >&2; fi
 }
-acc() {     # acc MODEL SPLIT -> accuracy on DATA/SPLIT.tsv
-	"$CFAUG" teacher eval -m "$1" -i "$DATA/$2.tsv" --text-field Text \
-		--label-field Sentiment | sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p'
-}
-row() {     # row NAME MODEL CANDIDATES ACCEPTED
-	o=$(acc "$2" orig_dev)
-	r=$(acc "$2" revised_dev)
-	awk -v n="$1" -v c="$3" -v a="$4" -v o="$o" -v r="$r" -v bo="${BASE_O:-$o}" \
-	    -v br="${BASE_R:-$r}" 'BEGIN {
-		printf "| %s | %s | %s | %.3f | %.3f | %+.1f | %+.1f |\n", n, c, a, o, r,
-		       100 * (o - bo), 100 * (r - br) }'
+acc() {     # acc MODEL FILE
+	"$CFAUG" teacher eval -m "$1" -i "$2" | sed -n 's/^ *"accuracy": \([0-9.]*\),*$/\1/p'
 }
 total() {   # total REPORT KEY
 	sed -n "s/^    \"$2\": \([0-9]*\),*$/\1/p" "$1" | head -1
 }
 
-# pipeline NAME RULES_STAGE_YAML [TEACHER_STAGE_YAML] -> NAME.yaml
+FLIP='    label: {Positive: Negative, Negative: Positive}'
+rules() {   # rules PACKS SCOPE
+	printf '  - type: rules\n    name: rules\n    packs: [%s]\n    negation_scope: %s\n%s' \
+		"$1" "$2" "$FLIP"
+}
+teacher() { # teacher MODEL ACCEPT
+	printf '\n  - type: teacher\n    judges:\n      - {kind: builtin, name: t, model: %s}\n    accept: %s' "$1" "$2"
+}
+BAND='{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}'
+# pipeline DIR NAME STAGES -> DIR/NAME.yaml reading DIR/train.jsonl
 pipeline() {
 	{
-		printf 'seed: 13\ninput:\n  path: %s/orig_train.tsv\n  format: tsv\n' "$DATA"
+		printf 'seed: 13\ninput:\n  path: %s/train.jsonl\n  id_field: id\n' "$1"
 		printf '  text_fields: [Text]\n  label_field: Sentiment\n'
-		printf '  labels: [Negative, Positive]\nstages:\n'
-		printf '%s\n' "$2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3"
-		printf 'output:\n  dir: out-%s\n' "$1"
-	} > "$1.yaml"
+		printf '  labels: [Negative, Positive]\nstages:\n%s\noutput:\n  dir: %s/out-%s\n' \
+			"$3" "$1" "$2"
+	} > "$1/$2.yaml"
 }
-# augment NAME [SHARD]: run NAME.yaml, train NAME.cft on its augmented.jsonl
+
+# Configurations: NAME|PACKS|SCOPE|FILTER|WEIGHT, FILTER one of none,
+# band (teacher trained on the same reviews), xflip / xband (cross-fitted:
+# each half of the reviews judged by a teacher trained on the other half);
+# WEIGHT k = the originals repeated k times (each counterfactual weighs 1/k)
+CONFIGS='antonyms, all kept|antonyms|0|none|1
+antonyms + negation, all kept|negation, antonyms|0|none|1
+antonyms, scope 3, all kept|antonyms|3|none|1
+antonyms + negation, scope 3, all kept|negation, antonyms|3|none|1
+antonyms, scope 3 → teacher band [0.2, 0.8]|antonyms|3|band|1
+antonyms, scope 3 → cross-fitted teacher flip|antonyms|3|xflip|1
+antonyms, scope 3 → cross-fitted teacher band|antonyms|3|xband|1
+antonyms, scope 3, all kept, originals x2|antonyms|3|none|2
+antonyms + negation, scope 3, all kept, originals x2|negation, antonyms|3|none|2
+antonyms, scope 3 → cross-fitted teacher band, originals x2|antonyms|3|xband|2
+antonyms, scope 3, all kept, originals x3|antonyms|3|none|3
+antonyms, scope 3, all kept, originals x4|antonyms|3|none|4
+antonyms, scope 3, all kept, originals x6|antonyms|3|none|6
+antonyms, scope 3 → cross-fitted teacher band, originals x3|antonyms|3|xband|3
+antonyms, scope 3 → cross-fitted teacher band, originals x4|antonyms|3|xband|4
+antonyms, scope 3 → teacher band [0.2, 0.8], originals x2|antonyms|3|band|2'
+
+# augment DIR N PACKS SCOPE FILTER WEIGHT -> DIR/cN.jsonl (training set),
+# prints "candidates accepted"
 augment() {
-	"$CFAUG" run "$1.yaml" -q
-	train "$1.cft" "out-$1/augmented.jsonl"
-}
-# result NAME LABEL: the table row of an augment run
-result() {
-	row "$2" "$1.cft" "$(total "out-$1/report.json" candidates)" \
-	    "$(total "out-$1/report.json" accepted)"
+	d=$1 n=$2
+	case $5 in
+	none) pipeline "$d" "c$n" "$(rules "$3" "$4")"
+	      "$CFAUG" run "$d/c$n.yaml" -q
+	      cp "$d/out-c$n/augmented.jsonl" "$d/c$n.jsonl"
+	      c=$(total "$d/out-c$n/report.json" candidates)
+	      a=$(total "$d/out-c$n/report.json" accepted) ;;
+	band) pipeline "$d" "c$n" "$(rules "$3" "$4")$(teacher "$d/base.cft" "$BAND")"
+	      "$CFAUG" run "$d/c$n.yaml" -q
+	      cp "$d/out-c$n/augmented.jsonl" "$d/c$n.jsonl"
+	      c=$(total "$d/out-c$n/report.json" candidates)
+	      a=$(total "$d/out-c$n/report.json" accepted) ;;
+	x*)   [ "$5" = xflip ] && acc_yaml='{policy: flip}' || acc_yaml=$BAND
+	      pipeline "$d" "c$n" "$(rules "$3" "$4")$(teacher MODEL "$acc_yaml")"
+	      "$CFAUG" run "$d/c$n.yaml" -q --shard 1/2 --set stages.1.judges.0.model="$d/half2.cft" -o "$d/out-c$n-1"
+	      "$CFAUG" run "$d/c$n.yaml" -q --shard 2/2 --set stages.1.judges.0.model="$d/half1.cft" -o "$d/out-c$n-2"
+	      cat "$d/out-c$n-1/augmented.jsonl" "$d/out-c$n-2/augmented.jsonl" > "$d/c$n.jsonl"
+	      c=$(( $(total "$d/out-c$n-1/report.json" candidates) + $(total "$d/out-c$n-2/report.json" candidates) ))
+	      a=$(( $(total "$d/out-c$n-1/report.json" accepted) + $(total "$d/out-c$n-2/report.json" accepted) )) ;;
+	esac
+	i=1
+	while [ "$i" -lt "$6" ]; do cat "$d/train.jsonl" >> "$d/c$n.jsonl"; i=$((i + 1)); done
+	echo "$c $a"
 }
 
-FLIP='    label: {Positive: Negative, Negative: Positive}'
-ANT="  - type: rules
-    name: antonyms
-    packs: [antonyms]
-$FLIP"
-ANTNEG="  - type: rules
-    name: antonyms-negation
-    packs: [negation, antonyms]
-$FLIP"
-teacher() { # teacher MODEL ACCEPT_YAML
-	printf '  - type: teacher\n    judges:\n      - {kind: builtin, name: t, model: %s}\n    accept: %s' "$1" "$2"
+# prepare DIR: the baseline teacher and the two half teachers
+prepare() {
+	train "$1/base.cft" "$1/train.jsonl"
+	train "$1/human.cft" "$1/human.jsonl"
+	pipeline "$1" orig "  - type: passthrough"
+	for h in 1 2; do
+		"$CFAUG" run "$1/orig.yaml" -q --shard $h/2 -o "$1/out-half$h"
+		train "$1/half$h.cft" "$1/out-half$h/augmented.jsonl"
+	done
 }
+# score DIR MODEL -> "orig revised"
+score() { echo "$(acc "$2" "$1/test_orig.jsonl") $(acc "$2" "$1/test_rev.jsonl")"; }
 
-# ---- baseline and the human upper reference -----------------------------
-train base.cft "$DATA/orig_train.tsv"
-BASE_O=$(acc base.cft orig_dev)
-BASE_R=$(acc base.cft revised_dev)
-{ cat "$DATA/orig_train.tsv"; tail -n +2 "$DATA/revised_train.tsv"; } > human.tsv
-train human.cft human.tsv tsv
+# ---- 1. cross-validation inside TRAIN -----------------------------------
+: > cv.tsv      # config fold orig revised candidates accepted
+fold=0
+while [ "$fold" -lt "$FOLDS" ]; do
+	fd=$WORK/fold$fold
+	prepare "$fd"
+	printf 'baseline\t%s\t%s\t-\t-\n' "$fold" "$(score "$fd" "$fd/base.cft" | tr ' ' '\t')" >> cv.tsv
+	printf 'human\t%s\t%s\t-\t-\n' "$fold" "$(score "$fd" "$fd/human.cft" | tr ' ' '\t')" >> cv.tsv
+	cn=0
+	echo "$CONFIGS" > configs.txt
+	while IFS='|' read -r name packs scope filter weight; do
+		cn=$((cn + 1))
+		ca=$(augment "$fd" "$cn" "$packs" "$scope" "$filter" "$weight")
+		train "$fd/c$cn.cft" "$fd/c$cn.jsonl"
+		printf '%s\t%s\t%s\t%s\n' "$cn" "$fold" "$(score "$fd" "$fd/c$cn.cft" | tr ' ' '\t')" \
+			"$(echo "$ca" | tr ' ' '\t')" >> "$WORK/cv.tsv"
+	done < configs.txt
+	echo "fold $fold done" >&2
+	fold=$((fold + 1))
+done
 
+echo "Choice: $FOLDS-fold cross-validation inside orig_train (folds by review); mean accuracy"
+echo "on the held-out fold's reviews (orig) and their human counterfactuals (revised)"
+echo
+best=$(echo "$CONFIGS" | "$PY" -c '
+import sys
+from collections import defaultdict
+names = [l.split("|")[0] for l in sys.stdin.read().splitlines()]
+acc = defaultdict(list)
+cand = defaultdict(int); keep = defaultdict(int)
+for line in open("cv.tsv"):
+    c, k, o, r, ca, a = line.rstrip("\n").split("\t")
+    acc[c].append((float(o), float(r)))
+    if ca != "-":
+        cand[c] += int(ca); keep[c] += int(a)
+def mean(c, i): return sum(x[i] for x in acc[c]) / len(acc[c])
+bo, br = mean("baseline", 0), mean("baseline", 1)
+out = sys.stderr
+print("| configuration | candidates (all folds) | accepted | orig | revised | Δ orig | Δ revised |", file=out)
+print("|---|---|---|---|---|---|---|", file=out)
+print("| baseline: originals only | - | - | %.3f | %.3f | | |" % (bo, br), file=out)
+print("| reference: originals + human counterfactuals | - | - | %.3f | %.3f | %+.1f | %+.1f |" % (
+    mean("human", 0), mean("human", 1), 100 * (mean("human", 0) - bo), 100 * (mean("human", 1) - br)), file=out)
+best, bestr = None, None
+for i, n in enumerate(names, 1):
+    c = str(i)
+    o, r = mean(c, 0), mean(c, 1)
+    print("| %s | %d | %d | %.3f | %.3f | %+.1f | %+.1f |" % (n, cand[c], keep[c], o, r,
+          100 * (o - bo), 100 * (r - br)), file=out)
+    if o - bo >= 0 and (bestr is None or r - br > bestr):
+        best, bestr = i, r - br
+print(best or 0)
+' 2>cv.md)
+cat cv.md
+echo
+if [ "$best" = 0 ]; then
+	echo "No configuration keeps the baseline's accuracy on original reviews in cross-validation."
+	exit 0
+fi
+line=$(echo "$CONFIGS" | sed -n "${best}p")
+echo "Chosen (largest mean Δ revised with Δ orig >= 0): $(echo "$line" | cut -d'|' -f1)"
+echo
+
+# ---- 2. report once on dev ----------------------------------------------
+d=$WORK/full
+prepare "$d"
+ca=$(echo "$line" | { IFS='|' read -r name packs scope filter weight
+	augment "$d" chosen "$packs" "$scope" "$filter" "$weight"; })
+train "$d/cchosen.cft" "$d/cchosen.jsonl"
+set -- $(score "$d" "$d/base.cft")
+bo=$1 br=$2
+echo "Report: trained on all of orig_train (1707 reviews), accuracy on orig_dev and revised_dev (245 each), measured once"
+echo
 echo "| configuration | candidates | accepted | orig_dev | revised_dev | Δ orig | Δ revised |"
 echo "|---|---|---|---|---|---|---|"
-row "baseline: orig_train" base.cft - -
-row "reference: orig_train + revised_train (human)" human.cft 1707 1707
-
-# ---- rule packs, no filter -----------------------------------------------
-pipeline naive "$ANT";            augment naive
-result naive "antonyms, all kept"
-pipeline antneg "$ANTNEG";        augment antneg
-result antneg "antonyms + negation, all kept"
-
-# ---- teacher-filtered by the baseline teacher (trained on the same reviews)
-pipeline t-flip "$ANT" "$(teacher base.cft '{policy: flip}')"; augment t-flip
-result t-flip "antonyms → teacher flip"
-pipeline t-delta "$ANT" "$(teacher base.cft '{policy: delta, min_delta: 0.25}')"; augment t-delta
-result t-delta "antonyms → teacher delta ≥ 0.25"
-pipeline t-band "$ANT" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment t-band
-result t-band "antonyms → teacher band p(target) ∈ [0.2, 0.8]"
-
-# ---- negation-scope-aware packs (negation_scope: 3) ----------------------
-SANT="  - type: rules
-    name: antonyms-scoped
-    packs: [antonyms]
-    negation_scope: 3
-$FLIP"
-SANTNEG="  - type: rules
-    name: antonyms-negation-scoped
-    packs: [negation, antonyms]
-    negation_scope: 3
-$FLIP"
-pipeline scoped "$SANT";          augment scoped
-result scoped "antonyms, negation scope 3, all kept"
-pipeline scopedneg "$SANTNEG";    augment scopedneg
-result scopedneg "antonyms + negation, negation scope 3, all kept"
-pipeline s-band "$SANT" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment s-band
-result s-band "antonyms, scope 3 → teacher band [0.2, 0.8]"
-pipeline sn-band "$SANTNEG" "$(teacher base.cft '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}')"; augment sn-band
-result sn-band "antonyms + negation, scope 3 → teacher band [0.2, 0.8]"
-
-# ---- weighting: the trainer has no sample weights, so the originals are
-# repeated (k copies of each original = each counterfactual weighs 1/k) ----
-PASS="  - type: passthrough"
-pipeline orig "$PASS"; "$CFAUG" run orig.yaml -q
-weighted() {  # weighted NAME K LABEL: NAME's augmented + K-1 more originals
-	{ cat "out-$1/augmented.jsonl"; i=1; while [ $i -lt "$2" ]; do
-		cat out-orig/augmented.jsonl; i=$((i + 1)); done; } > "$1-w$2.jsonl"
-	train "$1-w$2.cft" "$1-w$2.jsonl"
-	row "$3" "$1-w$2.cft" "$(total "out-$1/report.json" candidates)" \
-	    "$(total "out-$1/report.json" accepted)"
+row() {  # row NAME MODEL CANDIDATES ACCEPTED
+	set -- "$1" $(score "$d" "$2") "$3" "$4"
+	awk -v n="$1" -v o="$2" -v r="$3" -v c="$4" -v a="$5" -v bo="$bo" -v br="$br" 'BEGIN {
+		printf "| %s | %s | %s | %.3f | %.3f | %+.1f | %+.1f |\n", n, c, a, o, r,
+		       100 * (o - bo), 100 * (r - br) }'
 }
-weighted orig 2 "control: orig_train x2, no counterfactuals"
-weighted naive 2 "antonyms, all kept, originals x2"
-weighted scoped 2 "antonyms, scope 3, all kept, originals x2"
-weighted scoped 3 "antonyms, scope 3, all kept, originals x3"
-weighted s-band 2 "antonyms, scope 3 → teacher band, originals x2"
-
-# ---- cross-fitted teacher: each half of orig_train is filtered by a teacher
-# trained on the other half, so it judges reviews it has not memorised ----
-for k in 1 2; do
-	"$CFAUG" run orig.yaml -q --shard $k/2 -o out-half$k
-	train half$k.cft out-half$k/augmented.jsonl
-done
-crossfit() {  # crossfit NAME RULES ACCEPT LABEL
-	pipeline "$1" "$2" "$(teacher MODEL "$3")"
-	"$CFAUG" run "$1.yaml" -q --shard 1/2 --set stages.1.judges.0.model=half2.cft -o "out-$1-1"
-	"$CFAUG" run "$1.yaml" -q --shard 2/2 --set stages.1.judges.0.model=half1.cft -o "out-$1-2"
-	cat "out-$1-1/augmented.jsonl" "out-$1-2/augmented.jsonl" > "$1.jsonl"
-	train "$1.cft" "$1.jsonl"
-	c=$(( $(total "out-$1-1/report.json" candidates) + $(total "out-$1-2/report.json" candidates) ))
-	a=$(( $(total "out-$1-1/report.json" accepted) + $(total "out-$1-2/report.json" accepted) ))
-	row "$4" "$1.cft" "$c" "$a"
-}
-crossfit x-flip "$SANT" '{policy: flip}' "antonyms, scope 3 → cross-fitted teacher flip"
-crossfit x-delta "$SANT" '{policy: delta, min_delta: 0.25}' "antonyms, scope 3 → cross-fitted teacher delta ≥ 0.25"
-crossfit x-band "$SANT" '{policy: threshold, min_prob: 0.2, band: [0.2, 0.8]}' "antonyms, scope 3 → cross-fitted teacher band [0.2, 0.8]"
+row "baseline: orig_train" "$d/base.cft" - -
+row "reference: orig_train + revised_train (human)" "$d/human.cft" 1707 1707
+row "$(echo "$line" | cut -d'|' -f1) (chosen by CV)" "$d/cchosen.cft" $ca

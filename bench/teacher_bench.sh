@@ -1,49 +1,30 @@
 #!/usr/bin/env bash
-# Teacher benchmark: quality on CAD sentiment, then speed against the
-# scikit-learn baseline (bench/teacher_sklearn.py) on a ~SIZE_MB corpus
-# made by repeating orig_train.tsv in a fresh seeded permutation each time.
-# Prints one table.  Not a test: it asserts nothing.
+# Teacher speed benchmark: train + predict on a ~SIZE_MB corpus made by
+# repeating cad-sentiment orig_train.tsv in a fresh seeded permutation each
+# time, side by side in one run against scikit-learn
+# (bench/teacher_sklearn.py: TF-IDF 1-2 grams + LogisticRegression C=10) and
+# fastText (`fasttext supervised -lr 1.0 -epoch 25 -wordNgrams 2 -thread 2`,
+# Debian's fasttext; its input is the same text tokenised the same way,
+# written once beforehand and not timed).  Each tool is timed as whole
+# processes (startup, reading, writing predictions included) with
+# /usr/bin/time: wall and CPU (user + sys) seconds, medians of RUNS rounds,
+# each round running the three tools back to back.  Accuracy is measured by
+# bench/teacher_cv.py.  Prints one table.  Not a test: it asserts nothing.
 #
-#   bench/teacher_bench.sh            (SIZE_MB=100 RUNS=3 CFAUG=build/cfaug PYTHON=/usr/bin/python3)
+#   bench/teacher_bench.sh            (SIZE_MB=15 RUNS=3 CFAUG=build/cfaug PYTHON=/usr/bin/python3)
 set -eu
 cd "$(dirname "$0")/.."
-SIZE_MB=${SIZE_MB:-100}
+SIZE_MB=${SIZE_MB:-15}
 CFAUG=${CFAUG:-build/cfaug}
 PY=${PYTHON:-/usr/bin/python3}          # Debian's python3-sklearn
 DATA=${DATA:-../shared/data/cad-sentiment}
 W=bench/work/teacher
 mkdir -p "$W"
 [ -x "$CFAUG" ] || { echo "build cfaug first ($CFAUG)" >&2; exit 1; }
-
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-
-# ---- quality: train on orig_train, accuracy on the dev splits ----------
-q() {  # q NAME TRAIN-OPTIONS...
-  local name=$1; shift
-  "$CFAUG" teacher train -i "$DATA/orig_train.tsv" --text-field Text \
-    --label-field Sentiment -o "$W/q.cftm" "$@" 2>/dev/null
-  local a b
-  a=$("$CFAUG" teacher eval -m "$W/q.cftm" -i "$DATA/orig_dev.tsv" --label-field Sentiment |
-      "$PY" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["accuracy"])')
-  b=$("$CFAUG" teacher eval -m "$W/q.cftm" -i "$DATA/revised_dev.tsv" --label-field Sentiment |
-      "$PY" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["accuracy"])')
-  printf '| %-44s | %9s | %12s |\n' "$name" "$a" "$b"
-}
-echo "Quality (train orig_train.tsv; accuracy)"
-printf '| %-44s | %9s | %12s |\n' "model" "orig_dev" "revised_dev"
-printf '|%s|%s|%s|\n' "----------------------------------------------" "-----------" "--------------"
-q "cfaug, words, dev split 0.1 (default)"
-q "cfaug, words, no dev split" --dev-split 0
-q "cfaug, words + char 3-5-grams, dev split 0.1" --char-ngrams
-q "cfaug, words + char 3-5-grams, no dev split" --char-ngrams --dev-split 0
-"$PY" bench/teacher_sklearn.py quality "$DATA/orig_train.tsv" "$DATA/orig_dev.tsv" \
-  "$DATA/revised_dev.tsv" | "$PY" -c '
-import json,sys; r=json.load(sys.stdin)
-print("| %-44s | %9.3f | %12.3f |" % ("scikit-learn tf-idf 1-2 + LR(C=10)", r["orig_dev.tsv"], r["revised_dev.tsv"]))'
+command -v fasttext >/dev/null || { echo "install fasttext (apt-get install fasttext)" >&2; exit 1; }
 
 # ---- speed ---------------------------------------------------------------
-CORPUS=$W/corpus.jsonl
+CORPUS=$W/corpus$SIZE_MB.jsonl
 if [ ! -s "$CORPUS" ]; then
   "$PY" - "$DATA/orig_train.tsv" "$CORPUS" "$SIZE_MB" <<'PY'
 import csv, json, random, sys
@@ -67,35 +48,50 @@ PY
 fi
 mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.0f", b / 1e6 }')
 recs=$(wc -l <"$CORPUS")
+FT=$W/corpus$SIZE_MB.ft.txt
+if [ ! -s "$FT" ]; then
+  "$PY" - "$CORPUS" "$FT" <<'PY'
+import json, re, sys
+BR = re.compile(r"<br\s*/?>", re.I)
+with open(sys.argv[2], "w", encoding="utf-8") as w:
+    for l in open(sys.argv[1], encoding="utf-8"):
+        r = json.loads(l)
+        t = " ".join(re.findall(r"[a-z0-9\u0080-\U0010ffff]+", BR.sub(" ", r["text"]).lower()))
+        w.write("__label__%s %s\n" % (r["label"], t))
+PY
+fi
 
-# RUNS rounds, each cfaug then sklearn back to back; medians reported
+# t NAME CMD...: run CMD under /usr/bin/time, append "wall cpu" to $W/NAME.t
+t() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S" -o "$W/time.out" "$@"
+  awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$W/time.out" >>"$W/$name.t"
+}
 RUNS=${RUNS:-3}
-med() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-CT= CP= ST= SP=
+rm -f "$W"/*.t
 for r in $(seq "$RUNS"); do
-  t0=$(now)
-  "$CFAUG" teacher train -i "$CORPUS" --label-field label -o "$W/speed.cftm" 2>"$W/train.log"
-  t1=$(now)
-  "$CFAUG" teacher predict -m "$W/speed.cftm" -i "$CORPUS" >"$W/cfaug.pred.jsonl"
-  t2=$(now)
-  CT="$CT $(secs "$t0" "$t1")"; CP="$CP $(secs "$t1" "$t2")"
-  sk=$("$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl")
-  ST="$ST $(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["train_s"])')"
-  SP="$SP $(echo "$sk" | "$PY" -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["predict_s"])')"
-  echo "run $r: cfaug train/predict$(echo "$CT" | awk '{print " " $NF}')$(echo "$CP" | awk '{print " " $NF}')  sklearn$(echo "$ST" | awk '{print " " $NF}')$(echo "$SP" | awk '{print " " $NF}')" >&2
+  t cfaug_train "$CFAUG" teacher train -i "$CORPUS" --label-field label -o "$W/speed.cftm" 2>"$W/train.log"
+  t cfaug_predict sh -c '"$0" teacher predict -m "$1" -i "$2" >"$3"' "$CFAUG" "$W/speed.cftm" "$CORPUS" "$W/cfaug.pred.jsonl"
+  t sklearn "$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl" >/dev/null
+  t ft_train fasttext supervised -input "$FT" -output "$W/ft" -lr 1.0 -epoch 25 -wordNgrams 2 -thread 2 -verbose 0
+  t ft_predict sh -c 'fasttext predict-prob "$0" "$1" >"$2"' "$W/ft.bin" "$FT" "$W/ft.pred.txt"
+  echo "round $r: $(for n in cfaug_train cfaug_predict sklearn ft_train ft_predict; do printf '%s %s  ' $n "$(tail -1 "$W/$n.t")"; done)" >&2
 done
-ct=$(echo $CT | med); cp=$(echo $CP | med); st=$(echo $ST | med); sp=$(echo $SP | med)
-rm -f "$W/cfaug.pred.jsonl" "$W/sklearn.pred.jsonl"
+rm -f "$W/cfaug.pred.jsonl" "$W/sklearn.pred.jsonl" "$W/ft.pred.txt" "$W/ft.bin" "$W/ft.vec"
 
+# med NAME COLUMN: median over the rounds; sum of two names per round
+med() { awk -v c="$2" '{ print $c }' "$W/$1.t" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+sum2() { paste -d' ' "$W/$1.t" "$W/$2.t" | awk '{ printf "%.2f %.2f\n", $1 + $3, $2 + $4 }' >"$W/$3.t"; }
+sum2 cfaug_train cfaug_predict cfaug
+sum2 ft_train ft_predict ft
+cw=$(med cfaug 1); cc=$(med cfaug 2); sw=$(med sklearn 1); sc=$(med sklearn 2); fw=$(med ft 1); fc=$(med ft 2)
+x() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+echo "Speed: train + predict, $mb MB ($recs records of JSONL), whole processes, median of $RUNS rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "Speed ($mb MB, $recs records of JSONL; wall seconds, median of $RUNS runs, $(nproc) cores)"
-printf '| %-8s | %10s | %10s | %8s |\n' "step" "cfaug" "sklearn" "speed-up"
-printf '|%s|%s|%s|%s|\n' "----------" "------------" "------------" "----------"
-printf '| %-8s | %10s | %10s | %7sx |\n' train "$ct" "$st" "$(awk -v a="$st" -v b="$ct" 'BEGIN { printf "%.1f", a / b }')"
-printf '| %-8s | %10s | %10s | %7sx |\n' predict "$cp" "$sp" "$(awk -v a="$sp" -v b="$cp" 'BEGIN { printf "%.1f", a / b }')"
-printf '| %-8s | %10s | %10s | %7sx |\n' total "$(awk -v a="$ct" -v b="$cp" 'BEGIN { printf "%.2f", a + b }')" \
-  "$(awk -v a="$st" -v b="$sp" 'BEGIN { printf "%.2f", a + b }')" \
-  "$(awk -v a="$ct" -v b="$cp" -v c="$st" -v d="$sp" 'BEGIN { printf "%.1f", (c + d) / (a + b) }')"
-printf '| %-8s | %10.1f | %10.1f |          |\n' "MB/s" \
-  "$(awk -v m="$mb" -v t="$cp" 'BEGIN { print m / t }')" "$(awk -v m="$mb" -v t="$sp" 'BEGIN { print m / t }')"
-echo "cfaug train: $(cat "$W/train.log")"
+printf '| %-36s | %8s | %8s | %12s | %12s |\n' "tool" "wall s" "CPU s" "cfaug faster (wall)" "cfaug faster (CPU)"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "----------" "----------" "--------------" "--------------"
+printf '| %-36s | %8s | %8s | %12s | %12s |\n' "cfaug teacher train + predict" "$cw" "$cc" "" ""
+printf '| %-36s | %8s | %8s | %12s | %12s |\n' "scikit-learn tf-idf + LR (C=10)" "$sw" "$sc" "$(x "$sw" "$cw")" "$(x "$sc" "$cc")"
+printf '| %-36s | %8s | %8s | %12s | %12s |\n' "fastText supervised (2 threads)" "$fw" "$fc" "$(x "$fw" "$cw")" "$(x "$fc" "$cc")"
+echo
+echo "cfaug train + predict: $(med cfaug_train 1) + $(med cfaug_predict 1) s wall; $(cat "$W/train.log" | head -1)"

@@ -12,8 +12,13 @@
  *
  * Input goes through the reader API, so memory stays bounded for eval and
  * predict; train holds the features of every example (capped by the model).
- * A bad record (unreadable, text field missing, no label) is counted, told
- * on stderr (the first MAX_TOLD of them) and skipped.  Exit codes: 0 ok,
+ * A bad record (unreadable, text field missing, no label) is counted and
+ * skipped; each distinct reason is told on stderr once, with its first
+ * line, and its count at the end (names that differ only in case are said
+ * to, with the --field-map / --label-map that fixes them).  train reads
+ * each record's group (--group-field, default orig_id when the first record
+ * has it) for the dev split, and warns when the model looks degenerate
+ * (cf_lm_report_degenerate).  Exit codes: 0 ok,
  * 1 runtime, 2 usage, 3 config, 4 data (cf_exit_code).
  */
 #include <math.h>
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cfaug/reader.h"
 #include "cli.h"
 #include "json_write.h"
@@ -29,15 +35,31 @@
 
 int cf_cmd_teacher(int argc, char **argv);
 
-#define MAX_TOLD 20      /* bad records told one by one, the rest counted */
+#define MAX_REASONS 16   /* distinct reasons told, each once, then counted */
+#define MAX_MAP 64       /* pairs in a --label-map or --field-map */
+
+/* NAME=NAME,... as given: from[i] is the model's name, to[i] the data's. */
+typedef struct name_map {
+	char *buf;
+	size_t n;
+	const char *from[MAX_MAP], *to[MAX_MAP];
+} name_map;
 
 typedef struct args {
 	const char *sub, *input, *output, *model, *label_field, *format;
+	const char *group_field;   /* train: NULL = orig_id when present */
 	const char *fields[CF_LM_MAX_FIELDS];
 	size_t nfields;
 	int human;
 	cf_lm_opts opts;
+	name_map label_map, field_map;   /* eval, predict */
 } args;
+
+typedef struct reason {
+	char why[512];
+	long line;          /* first record with it */
+	uint64_t recno, count;
+} reason;
 
 typedef struct source {
 	const char *path;
@@ -51,6 +73,16 @@ typedef struct source {
 	const char *fields[CF_LM_MAX_FIELDS];
 	size_t lens[CF_LM_MAX_FIELDS];
 	char labelbuf[32];
+	reason reasons[MAX_REASONS];
+	size_t nreasons;
+	uint64_t more_reasons;    /* bad records of reasons past the table */
+	const char *group_field;  /* train: read each record's group key */
+	int group_auto;           /* group_field was not given: orig_id if the
+	                             first record has it, else none */
+	const char *group;        /* the record's key, NULL: none (borrowed) */
+	size_t group_len;
+	char groupbuf[32];
+	uint64_t grouped, ungrouped;
 } source;
 
 static const char usage_text[] =
@@ -59,12 +91,74 @@ static const char usage_text[] =
 	"                           [--seed N] [--epochs N] [--dev-split F]\n"
 	"                           [--char-ngrams] [--buckets BITS] [--C C]\n"
 	"                           [--no-refit] [--threads 1|2]\n"
+	"                           [--group-field G]\n"
+	"  train keeps the rows of one group (G; default orig_id, which cfaug's\n"
+	"  augmented.jsonl carries) on one side of the dev split.\n"
 	"       cfaug teacher eval -m MODEL -i DATA [--format F] [--text-field F]...\n"
 	"                          [--label-field L] [--human]\n"
-	"  eval and predict read the text fields (and eval the label field) the\n"
-	"  model was trained on unless told otherwise.\n"
+	"                          [--field-map M=D,...] [--label-map M=D,...]\n"
 	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n"
-	"                             [--threads 1|2]\n";
+	"                             [--threads 1|2] [--field-map M=D,...]\n"
+	"                             [--label-map M=D,...]\n"
+	"  eval and predict read the text fields (and eval the label field) the\n"
+	"  model was trained on unless told otherwise.  --field-map Text=text reads\n"
+	"  the model's field Text (text or label field) from the data's text;\n"
+	"  --label-map Positive=positive,Negative=negative takes the data's\n"
+	"  positive for the model's Positive (predict writes the data's names).\n";
+
+/* Parse "A=B,C=D" into m (names non-empty, each model name once). */
+static int parse_map(name_map *m, const char *opt, const char *v, cf_error *err)
+{
+	char *p, *item, *save = NULL;
+	size_t i;
+
+	free(m->buf);
+	memset(m, 0, sizeof *m);
+	if (!(m->buf = strdup(v)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (p = m->buf; (item = strtok_r(p, ",", &save)); p = NULL) {
+		char *eq = strchr(item, '=');
+
+		if (!eq || eq == item || !eq[1])
+			return cf_error_set(err, CF_EUSAGE, "%s: '%s' is not MODEL=DATA",
+			                    opt, item);
+		if (m->n == MAX_MAP)
+			return cf_error_set(err, CF_EUSAGE, "%s: more than %d pairs", opt,
+			                    MAX_MAP);
+		*eq = 0;
+		for (i = 0; i < m->n; i++)
+			if (!strcmp(m->from[i], item))
+				return cf_error_set(err, CF_EUSAGE, "%s: '%s' mapped twice",
+				                    opt, item);
+		m->from[m->n] = item;
+		m->to[m->n++] = eq + 1;
+	}
+	if (!m->n)
+		return cf_error_set(err, CF_EUSAGE, "%s: empty map", opt);
+	return 0;
+}
+
+/* The data's name for the model's name (itself when not mapped). */
+static const char *map_to(const name_map *m, const char *model_name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->from[i], model_name))
+			return m->to[i];
+	return model_name;
+}
+
+/* The model's name for the data's name (itself when not mapped). */
+static const char *map_from(const name_map *m, const char *data_name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->to[i], data_name))
+			return m->from[i];
+	return data_name;
+}
 
 static int parse_args(args *a, int argc, char **argv, cf_error *err)
 {
@@ -93,6 +187,20 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) { a->format = v; continue; }
 		if ((r = O("--label-field", NULL, 1)) < 0) return r;
 		if (r) { a->label_field = v; continue; }
+		if ((r = O("--group-field", NULL, 1)) < 0) return r;
+		if (r) { a->group_field = v; continue; }
+		if ((r = O("--label-map", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = parse_map(&a->label_map, "--label-map", v, err)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = O("--field-map", NULL, 1)) < 0) return r;
+		if (r) {
+			if ((r = parse_map(&a->field_map, "--field-map", v, err)) < 0)
+				return r;
+			continue;
+		}
 		if ((r = O("--text-field", NULL, 1)) < 0) return r;
 		if (r) {
 			if (a->nfields == CF_LM_MAX_FIELDS)
@@ -173,6 +281,11 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 			return cf_cli_usage_error(err, "%s: -o is for train (output goes to stdout)",
 			             a->sub);
 	}
+	if ((a->label_map.n || a->field_map.n) && !strcmp(a->sub, "train"))
+		return cf_cli_usage_error(err, "%s", "--label-map and --field-map are "
+		                          "for eval and predict");
+	if (a->group_field && strcmp(a->sub, "train"))
+		return cf_cli_usage_error(err, "%s", "--group-field is for train");
 	if (a->human && strcmp(a->sub, "eval"))
 		return cf_cli_usage_error(err, "%s", "--human is for eval");
 	return 0;
@@ -195,21 +308,89 @@ static int source_open(source *s, const args *a, cf_error *err)
 	                      err);
 }
 
+/* A skipped record: each distinct reason is told once, with its first
+ * line; the rest are counted and summed up by tell_bad_total. */
 static void tell_bad(source *s, long line, uint64_t recno, const char *why)
 {
-	if (++s->bad <= MAX_TOLD)
-		fprintf(stderr, "cfaug teacher: %s:%ld: record %llu skipped: %s\n",
-		        s->path, line, (unsigned long long)recno, why);
-	else if (s->bad == MAX_TOLD + 1)
-		fprintf(stderr, "cfaug teacher: %s: more bad records, counting "
-		        "them quietly\n", s->path);
+	size_t i;
+	reason *r;
+
+	s->bad++;
+	for (i = 0; i < s->nreasons; i++)
+		if (!strcmp(s->reasons[i].why, why)) {
+			s->reasons[i].count++;
+			return;
+		}
+	if (s->nreasons == MAX_REASONS) {
+		if (!s->more_reasons++)
+			fprintf(stderr, "cfaug teacher: %s: more kinds of bad records, "
+			        "counting them quietly\n", s->path);
+		return;
+	}
+	r = &s->reasons[s->nreasons++];
+	snprintf(r->why, sizeof r->why, "%s", why);
+	r->line = line;
+	r->recno = recno;
+	r->count = 1;
+	fprintf(stderr, "cfaug teacher: %s:%ld: record %llu skipped: %s\n",
+	        s->path, line, (unsigned long long)recno, why);
 }
 
 static void tell_bad_total(const source *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->nreasons; i++)
+		if (s->reasons[i].count > 1)
+			fprintf(stderr, "cfaug teacher: %s: %llu records skipped (first "
+			        "at line %ld): %s\n", s->path,
+			        (unsigned long long)s->reasons[i].count,
+			        s->reasons[i].line, s->reasons[i].why);
 	if (s->bad)
 		fprintf(stderr, "cfaug teacher: %s: %llu bad record%s skipped\n",
 		        s->path, (unsigned long long)s->bad, s->bad == 1 ? "" : "s");
+}
+
+/* A key of obj equal to name but for case, or NULL (borrowed). */
+static const char *case_twin(json_t *obj, const char *name)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v)
+		if (!strcasecmp(key, name) && strcmp(key, name))
+			return key;
+	return NULL;
+}
+
+/* The record's group key into s->group (NULL: none): a string, or an
+ * integer written out.  With the field not named, the first record
+ * decides: orig_id (cfaug's augmented.jsonl) if it has one. */
+static void read_group(source *s, json_t *obj)
+{
+	json_t *g;
+
+	s->group = NULL;
+	if (s->group_auto) {
+		s->group_auto = 0;
+		if (json_object_get(obj, "orig_id"))
+			s->group_field = "orig_id";
+	}
+	if (!s->group_field)
+		return;
+	g = json_object_get(obj, s->group_field);
+	if (json_is_string(g) && json_string_length(g) > 0) {
+		s->group = json_string_value(g);
+		s->group_len = json_string_length(g);
+	} else if (json_is_integer(g)) {
+		s->group_len = (size_t)snprintf(s->groupbuf, sizeof s->groupbuf,
+		                                "%lld", (long long)json_integer_value(g));
+		s->group = s->groupbuf;
+	}
+	if (s->group)
+		s->grouped++;
+	else
+		s->ungrouped++;
 }
 
 /* The next good record: texts of fields[] in s->fields/lens and, when
@@ -224,7 +405,7 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 	int rc;
 
 	for (;;) {
-		char why[300];
+		char why[512];
 		json_t *lv;
 
 		*obj = NULL;
@@ -240,8 +421,16 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 			json_t *t = json_object_get(raw.obj, fields[f]);
 
 			if (!json_is_string(t)) {
-				snprintf(why, sizeof why, "text field '%s' %s", fields[f],
-				         t ? "is not a string" : "is missing");
+				const char *twin = t ? NULL : case_twin(raw.obj, fields[f]);
+
+				if (twin)
+					snprintf(why, sizeof why, "text field '%.80s' is missing; "
+					         "the record has '%.80s', which differs only in case "
+					         "(--field-map %.80s=%.80s)", fields[f], twin,
+					         fields[f], twin);
+				else
+					snprintf(why, sizeof why, "text field '%s' %s", fields[f],
+					         t ? "is not a string" : "is missing");
 				break;
 			}
 			s->fields[f] = json_string_value(t);
@@ -255,6 +444,10 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 				snprintf(s->labelbuf, sizeof s->labelbuf, "%lld",
 				         (long long)json_integer_value(lv));
 				*label = s->labelbuf;
+			} else if (!lv && case_twin(raw.obj, label_field)) {
+				snprintf(why, sizeof why, "label field '%.100s' is missing; the "
+				         "record has '%.100s', which differs only in case",
+				         label_field, case_twin(raw.obj, label_field));
 			} else {
 				snprintf(why, sizeof why, "label field '%s' %s", label_field,
 				         lv ? "is not a string or integer" : "is missing");
@@ -265,6 +458,7 @@ static int source_next(source *s, const char *const *fields, size_t nfields,
 			json_decref(raw.obj);
 			continue;
 		}
+		read_group(s, raw.obj);
 		*obj = raw.obj;
 		s->text = raw.text;
 		s->text_len = raw.text_len;
@@ -286,11 +480,15 @@ typedef struct tbatch {
 	size_t lens[TBATCH_RECS * CF_LM_MAX_FIELDS];
 	const char *ptr[TBATCH_RECS * CF_LM_MAX_FIELDS];
 	const char *labels[TBATCH_RECS];
+	size_t goff[TBATCH_RECS];       /* SIZE_MAX: no group */
+	size_t glen[TBATCH_RECS];
+	const char *groups[TBATCH_RECS];
+	int any_group;
 } tbatch;
 
 static int tbatch_flush(tbatch *b, cf_lm_data *d, int threads, cf_error *err)
 {
-	size_t i, f, nf = b->nf;
+	size_t i, f, nf = b->nf, first;
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
@@ -298,11 +496,31 @@ static int tbatch_flush(tbatch *b, cf_lm_data *d, int threads, cf_error *err)
 			b->ptr[i * nf + f] = b->arena.p + b->off[i * (nf + 1) + f];
 		b->labels[i] = b->arena.p + b->off[i * (nf + 1) + nf];
 	}
+	for (i = 0; i < b->n; i++)
+		b->groups[i] = b->goff[i] == SIZE_MAX ? NULL : b->arena.p + b->goff[i];
+	first = cf_lm_data_count(d);
 	rc = cf_lm_data_add_batch(d, b->n, b->ptr, b->lens, b->labels, threads,
 	                          err);
+	if (rc >= 0 && b->any_group)
+		rc = cf_lm_data_set_groups(d, first, b->n, b->groups, b->glen, err);
 	b->n = 0;
+	b->any_group = 0;
 	b->arena.len = 0;
 	return rc;
+}
+
+/* How the dev split was grouped, on stderr (only when there is one). */
+static void tell_groups(const source *s, const cf_lm_report *rep,
+                        const cf_lm_opts *o)
+{
+	if (!s->group_field || !(o->dev_split > 0))
+		return;
+	fprintf(stderr, "cfaug teacher: dev split by '%s': %zu groups",
+	        s->group_field, rep->ngroups);
+	if (s->ungrouped)
+		fprintf(stderr, " (%llu records without '%s', each its own)",
+		        (unsigned long long)s->ungrouped, s->group_field);
+	fprintf(stderr, "\n");
 }
 
 static int do_train(const args *a, cf_error *err)
@@ -317,6 +535,7 @@ static int do_train(const args *a, cf_error *err)
 	json_t *obj = NULL;
 	const char *label = NULL;
 	tbatch *b = NULL;
+	const char *why;
 	size_t f;
 	int rc;
 
@@ -324,6 +543,8 @@ static int do_train(const args *a, cf_error *err)
 	    (rc = cf_lm_data_set_label_field(d, a->label_field, err)) < 0 ||
 	    (rc = source_open(&s, a, err)) < 0)
 		goto done;
+	s.group_field = a->group_field;
+	s.group_auto = !a->group_field;
 	if (!(b = calloc(1, sizeof *b))) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
@@ -346,6 +567,15 @@ static int do_train(const args *a, cf_error *err)
 		b->off[i * (nf + 1) + nf] = b->arena.len;
 		if (rc >= 0 && cf_jbuf_put(&b->arena, label, strlen(label) + 1) < 0)
 			rc = -1;
+		b->goff[i] = SIZE_MAX;
+		if (s.group) {
+			b->goff[i] = b->arena.len;
+			b->glen[i] = s.group_len;
+			b->any_group = 1;
+			if (rc >= 0 && (cf_jbuf_put(&b->arena, s.group, s.group_len) < 0 ||
+			                cf_jbuf_put(&b->arena, "", 1) < 0))
+				rc = -1;
+		}
 		json_decref(obj);
 		if (rc < 0) {
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -362,6 +592,11 @@ static int do_train(const args *a, cf_error *err)
 		rc = cf_error_set(err, CF_EDATA, "%s: no usable records", a->input);
 		goto done;
 	}
+	if (a->group_field && !s.grouped) {
+		rc = cf_error_set(err, CF_EDATA, "%s: --group-field '%s': no record "
+		                  "has it", a->input, a->group_field);
+		goto done;
+	}
 	if ((rc = cf_lm_train(&m, d, &a->opts, &rep, err)) < 0 ||
 	    (rc = cf_lm_save(m, a->output, err)) < 0)
 		goto done;
@@ -376,6 +611,17 @@ static int do_train(const args *a, cf_error *err)
 		fprintf(stderr, ", refit on all %zu records for %d iterations",
 		        rep.ntrain + rep.ndev, rep.refit_iterations);
 	fprintf(stderr, ", %ld passes; wrote %s\n", rep.evaluations, a->output);
+	tell_groups(&s, &rep, &a->opts);
+	if ((why = cf_lm_report_degenerate(&rep, &a->opts)))
+		fprintf(stderr, "cfaug teacher: WARNING: %s looks degenerate: %s "
+		        "(%s accuracy %.4f, commonest label %.4f, %zu of %zu labels "
+		        "predicted, kept iteration %d).  Paired rows (an original and "
+		        "its counterfactual) split across train and dev do this: give "
+		        "their shared key with --group-field, or train with "
+		        "--dev-split 0\n", a->output, why,
+		        rep.check_on_dev ? "dev" : "training", rep.check_accuracy,
+		        rep.check_majority, rep.check_classes, rep.check_labels,
+		        rep.best_iteration);
 done:
 	if (b)
 		cf_jbuf_free(&b->arena);
@@ -386,13 +632,62 @@ done:
 	return rc;
 }
 
-/* Text fields for eval/predict: the command line's, else the model's. */
+/* The model's labels as "A, B, C" (a static buffer, cut when long). */
+static const char *model_labels(const cf_lm *m)
+{
+	static char buf[200];
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < cf_lm_nlabels(m) && n < sizeof buf - 8; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "",
+		                      cf_lm_label(m, i));
+	if (n >= sizeof buf - 8)
+		snprintf(buf + sizeof buf - 8, 8, ", ...");
+	return buf;
+}
+
+/* Why a gold label is not the model's: it may differ only in case. */
+static void unknown_label(const args *a, const cf_lm *m, const char *label,
+                          char *why, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cf_lm_nlabels(m); i++)
+		if (!strcasecmp(cf_lm_label(m, i), label)) {
+			snprintf(why, n, "label '%.60s' differs from the model's '%.60s' "
+			         "only in case (--label-map %.60s=%.60s)", label,
+			         cf_lm_label(m, i), cf_lm_label(m, i), label);
+			return;
+		}
+	snprintf(why, n, "label '%.60s' is not one of the model's (%.100s)%s", label,
+	         model_labels(m), a->label_map.n ? " nor mapped by --label-map" : "");
+}
+
+/* Text fields for eval/predict: the command line's, else the model's
+ * (through --field-map). */
 static const char *const *model_fields(const args *a, const cf_lm *m,
                                        const char **buf, size_t *nf,
                                        cf_error *err)
 {
 	size_t i;
 
+	for (i = 0; i < a->field_map.n; i++) {
+		size_t f;
+		int known = cf_lm_label_field(m) &&
+		            !strcmp(a->field_map.from[i], cf_lm_label_field(m));
+
+		for (f = 0; f < cf_lm_nfields(m); f++)
+			known |= !strcmp(a->field_map.from[i], cf_lm_field(m, f));
+		if (!known) {
+			cf_error_set(err, CF_EUSAGE, "--field-map: '%s' is not a field of "
+			             "%s (its fields: %s%s%s)", a->field_map.from[i],
+			             a->model, cf_lm_field(m, 0),
+			             cf_lm_nfields(m) > 1 ? ", ..." : "",
+			             cf_lm_label_field(m) ? " and its label field" : "");
+			return NULL;
+		}
+	}
 	if (a->nfields) {
 		if (a->nfields != cf_lm_nfields(m)) {
 			cf_error_set(err, CF_EUSAGE, "%s has %zu text field%s, "
@@ -405,9 +700,22 @@ static const char *const *model_fields(const args *a, const cf_lm *m,
 		return a->fields;
 	}
 	for (i = 0; i < cf_lm_nfields(m); i++)
-		buf[i] = cf_lm_field(m, i);
+		buf[i] = map_to(&a->field_map, cf_lm_field(m, i));
 	*nf = cf_lm_nfields(m);
 	return buf;
+}
+
+/* Every model name of --label-map must be one of the model's labels. */
+static int check_label_map(const args *a, const cf_lm *m, cf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < a->label_map.n; i++)
+		if (cf_lm_label_index(m, a->label_map.from[i]) < 0)
+			return cf_error_set(err, CF_EUSAGE, "--label-map: '%s' is not a "
+			                    "label of %s (%s)", a->label_map.from[i],
+			                    a->model, model_labels(m));
+	return 0;
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
@@ -514,7 +822,10 @@ static int do_eval(const args *a, cf_error *err)
 	}
 	/* the label field: the command line's, else the model's */
 	label_field = a->label_field ? a->label_field :
-	              cf_lm_label_field(m) ? cf_lm_label_field(m) : "label";
+	              cf_lm_label_field(m) ?
+	              map_to(&a->field_map, cf_lm_label_field(m)) : "label";
+	if ((rc = check_label_map(a, m, err)) < 0)
+		goto done;
 	K = cf_lm_nlabels(m);
 	if (!(conf = calloc(K * K, sizeof *conf)) ||
 	    !(probs = malloc(K * sizeof *probs))) {
@@ -525,13 +836,12 @@ static int do_eval(const args *a, cf_error *err)
 		goto done;
 	while ((rc = source_next(&s, fields, nf, label_field, &obj, &label,
 	                         err)) == CF_READ_OK) {
-		int gold = cf_lm_label_index(m, label);
+		int gold = cf_lm_label_index(m, map_from(&a->label_map, label));
 
 		if (gold < 0) {
-			char why[200];
+			char why[512];
 
-			snprintf(why, sizeof why, "label '%.100s' is not one of the "
-			         "model's", label);
+			unknown_label(a, m, label, why, sizeof why);
 			tell_bad(&s, s.line, s.recno, why);
 			json_decref(obj);
 			continue;
@@ -609,6 +919,7 @@ static int flush_out(cf_jbuf *out, cf_error *err)
  * threads; reading and writing stay in order on the main thread. */
 typedef struct batch {
 	const cf_lm *m;
+	const name_map *lmap;          /* predictions in the data's names */
 	size_t nf, K, n;
 	json_t *obj[BATCH_RECS];
 	const char *fields[BATCH_RECS][CF_LM_MAX_FIELDS];  /* borrowed from obj */
@@ -675,7 +986,7 @@ static int write_batch(batch *b, cf_jbuf *out, json_t *po, json_t **pv,
 		}
 		if (rc == 0 && put_prediction(out, t, t ? b->line[i + 1] - b->line[i] : 0,
 		                              b->obj[i], po,
-		                              cf_lm_label(b->m, best)) < 0)
+		                              map_to(b->lmap, cf_lm_label(b->m, best))) < 0)
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		if (rc == 0 && out->len >= OUT_FLUSH)
 			rc = flush_out(out, err);
@@ -715,9 +1026,13 @@ static int do_predict(const args *a, cf_error *err)
 	b->nf = nf;
 	b->K = K;
 	b->lines.max = BATCH_BYTES + 2 * CF_MAX_RECORD_BYTES_DEFAULT;
+	if ((rc = check_label_map(a, m, err)) < 0)
+		goto done;
+	b->lmap = &a->label_map;
 	for (k = 0; k < K; k++)
 		if (!(pv[k] = json_real(0)) ||
-		    json_object_set_new(po, cf_lm_label(m, k), pv[k]) < 0)
+		    json_object_set_new(po, map_to(&a->label_map, cf_lm_label(m, k)),
+		                        pv[k]) < 0)
 			goto nomem;
 	out.max = (size_t)1 << 30;
 	if ((rc = source_open(&s, a, err)) < 0)
@@ -793,6 +1108,8 @@ int cf_cmd_teacher(int argc, char **argv)
 		}
 	if ((rc = parse_args(&a, argc, argv, &err)) < 0) {
 		fprintf(stderr, "cfaug teacher: %s\n%s", err.msg, usage_text);
+		free(a.label_map.buf);
+		free(a.field_map.buf);
 		return cf_exit_code(rc);
 	}
 	if (!strcmp(a.sub, "train"))
@@ -805,5 +1122,7 @@ int cf_cmd_teacher(int argc, char **argv)
 		fprintf(stderr, "cfaug teacher: %s\n", err.msg[0] ? err.msg :
 		        cf_strerror(rc));
 	fflush(stdout);
+	free(a.label_map.buf);
+	free(a.field_map.buf);
 	return rc < 0 ? cf_exit_code(rc) : CF_EXIT_OK;
 }

@@ -311,8 +311,11 @@ static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 }
 
 /* An augmented.jsonl line: the input record's own fields in their order,
- * with a candidate's text fields and target label put in, then source and
- * pair_id (reserved names: an input field of that name is replaced). */
+ * with a candidate's text fields and target label put in, then source,
+ * pair_id and orig_id (reserved names: an input field of that name is
+ * replaced).  orig_id, the input record's id on the original and on each
+ * of its counterfactuals, is the group a trainer keeps on one side of a
+ * dev split (`cfaug teacher train` reads it). */
 static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 {
 	const char *lf = o->layout.label_field, *label = cf_item_label(it), *key;
@@ -322,7 +325,8 @@ static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 
 	bad |= PUT_LIT(b, "{");
 	json_object_foreach(it->rec->fields, key, v) {
-		if (strcmp(key, "source") == 0 || strcmp(key, "pair_id") == 0)
+		if (strcmp(key, "source") == 0 || strcmp(key, "pair_id") == 0 ||
+		    strcmp(key, "orig_id") == 0)
 			continue;
 		if (!first)
 			bad |= PUT_LIT(b, ",");
@@ -338,6 +342,7 @@ static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= first ? PUT_LIT(b, "\"source\":") : PUT_LIT(b, ",\"source\":");
 	bad |= it->cf ? PUT_LIT(b, "\"counterfactual\"") : PUT_LIT(b, "\"original\"");
 	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
+	bad |= PUT_LIT(b, ",\"orig_id\":") | put_str(b, it->rec->id);
 	return bad | PUT_LIT(b, "}\n");
 }
 
@@ -473,7 +478,8 @@ static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
 		s = skip_ws(ve, end);
 		if (s < end && *s == ',')
 			s++;
-		if (key_is(ks, ke, "source") || key_is(ks, ke, "pair_id"))
+		if (key_is(ks, ke, "source") || key_is(ks, ke, "pair_id") ||
+		    key_is(ks, ke, "orig_id"))
 			continue;
 		if (!first)
 			bad |= PUT_LIT(b, ",");
@@ -490,6 +496,7 @@ static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
 	bad |= first ? PUT_LIT(b, "\"source\":") : PUT_LIT(b, ",\"source\":");
 	bad |= it->cf ? PUT_LIT(b, "\"counterfactual\"") : PUT_LIT(b, "\"original\"");
 	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
+	bad |= PUT_LIT(b, ",\"orig_id\":") | put_str(b, it->rec->id);
 	return bad | PUT_LIT(b, "}\n") ? -1 : 0;
 unscannable:
 	b->len = mark;
@@ -517,11 +524,12 @@ static int flush_line(cf_output *o, int which, int bad)
 	return 0;
 }
 
-/* Write an original from its raw JSONL line: `{...` + our two fields + `}`.
- * Only when the object is non-empty and has neither of our keys. */
+/* Write an original from its raw JSONL line: `{...` + our three fields +
+ * `}`.  Only when the object is non-empty and has none of our keys. */
 static int put_original_raw(cf_output *o, const cf_group *g)
 {
-	static const char tail[] = ",\"source\":\"original\",\"pair_id\":null}\n";
+	static const char tail[] = ",\"source\":\"original\",\"pair_id\":null,"
+	                           "\"orig_id\":";
 	const char *s = g->raw;
 	size_t n = g->raw_len;
 	FILE *f = o->f[OUT_AUGMENTED];
@@ -533,14 +541,16 @@ static int put_original_raw(cf_output *o, const cf_group *g)
 	if (fwrite(s, 1, n - 1, f) != n - 1 ||
 	    fwrite(tail, 1, sizeof tail - 1, f) != sizeof tail - 1)
 		return CF_EIO;
-	return 0;
+	return flush_line(o, OUT_AUGMENTED,
+	                  put_str(&o->jb, g->rec.id) | PUT_LIT(&o->jb, "}\n"));
 }
 
 static int can_splice(const cf_output *o, const cf_group *g)
 {
 	return o->layout.raw_splice && g->raw && json_object_size(g->rec.fields) &&
 	       !json_object_get(g->rec.fields, "source") &&
-	       !json_object_get(g->rec.fields, "pair_id");
+	       !json_object_get(g->rec.fields, "pair_id") &&
+	       !json_object_get(g->rec.fields, "orig_id");
 }
 
 /* Raw input for errors.jsonl: at most CF_RAW_MAX bytes, cut on a character

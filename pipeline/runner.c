@@ -52,6 +52,7 @@ struct cf_pipeline {
 	cf_stage *stages;
 	unsigned nstages;
 	int has_async;
+	int holds;              /* a stage holds items to the end (CF_STAGE_HOLDS) */
 	int dry_run, no_cache;
 
 	/* run state */
@@ -258,6 +259,8 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	st->ready = 1;
 	if (st->kind->poll)
 		p->has_async = 1;
+	if (st->kind->flags & CF_STAGE_HOLDS)
+		p->holds = 1;
 	memset(&info, 0, sizeof info);
 	info.seed = (uint64_t)p->top.seed;
 	info.text_fields = &p->in.text_fields;
@@ -983,15 +986,22 @@ static int stall_error(cf_pipeline *p, int at_window, cf_error *err)
 	        (unsigned long long)p->head->rec.recno, p->head->rec.line);
 }
 
-/* Block until fewer than `window` records are unfinished. */
+/* Block until fewer than `window` records are unfinished.  With a stage
+ * that holds items to the end of input (zfilter), every record after its
+ * first held item stays unfinished whatever the window: that stage bounds
+ * them itself (its max_held), so reading goes on as long as the
+ * asynchronous stages have fewer than `window` items in flight. */
 static int wait_window(cf_pipeline *p, size_t window, cf_error *err)
 {
-	int rc;
+	int rc, timeout = p->holds ? 0 : 50;
 
 	while (p->ngroups >= window && !p->fatal && !interrupted) {
-		int held = poll_stages(p, 50);
+		int held = poll_stages(p, timeout);
 		if ((rc = drain(p, err)) < 0)
 			return rc;
+		if (p->holds && (size_t)held < window)
+			return 0;
+		timeout = 50;
 		if (held == 0 && p->ngroups >= window)
 			return stall_error(p, 1, err);
 	}

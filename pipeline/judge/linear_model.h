@@ -13,12 +13,16 @@
  *
  * Model: multinomial logistic regression with L2 (objective
  * sum(logloss) + |W|^2 / (2C)), trained full-batch with L-BFGS in a fixed
- * order, so one seed gives one model, byte for byte.  The seed only chooses
- * the dev split; the dev log-loss picks the best iteration (early stopping)
- * and, with refit (the default), two more iterations on every example,
- * starting from those weights, take in the dev examples.  idf is computed on every example (it
- * uses no labels).  The gradient is summed over two fixed halves of the
- * examples, on two threads or one: the same bits either way.
+ * order, so one seed gives one model, byte for byte.  By default every
+ * example trains, for at most 20 iterations (defaults chosen by 5-fold
+ * cross-validation inside the training sets of CAD sentiment and NLI,
+ * bench/teacher_cv.py; see docs/BENCHMARKS.md).  With a dev split the seed
+ * chooses it (by group when examples have groups); the dev log-loss picks
+ * the best iteration (early stopping) and, with refit, two more iterations
+ * on every example, starting from those weights, take in the dev examples.
+ * idf is computed on every example (it uses no labels).  The gradient is
+ * summed over two fixed halves of the examples, on two threads or one: the
+ * same bits either way.
  *
  * Ownership: cf_lm_data and cf_lm objects are new objects owned by the
  * caller and freed with cf_lm_data_free / cf_lm_free (both accept NULL and
@@ -59,8 +63,8 @@ typedef struct cf_lm_opts {
 	                         not stored in the model file */
 } cf_lm_opts;
 
-/* seed 1, 100 iterations, dev 0.1, words only, 2^20 buckets, C 10,
- * patience 10, refit, 2 threads. */
+/* seed 1, 20 iterations, no dev split, words only, 2^20 buckets, C 10,
+ * patience 10, refit (used only with a dev split), 2 threads. */
 void cf_lm_opts_default(cf_lm_opts *o);
 
 /* What training did, for messages and reports. */
@@ -74,7 +78,22 @@ typedef struct cf_lm_report {
 	double train_loss;    /* mean objective on the examples of the final
 	                         fit (log-loss + L2 term) */
 	double dev_loss, dev_accuracy;  /* NAN without a dev split */
+	size_t ngroups;       /* distinct groups (== examples without groups) */
+	/* the kept model checked on the dev examples, or on the training
+	 * examples without a dev split */
+	int check_on_dev;
+	double check_accuracy;
+	double check_majority;  /* share of the commonest label there */
+	size_t check_classes;   /* distinct labels predicted there */
+	size_t check_labels;    /* distinct labels present there */
 } cf_lm_report;
+
+/* Why a trained model looks degenerate, or NULL: one label predicted for
+ * examples holding several, accuracy no better than always answering the
+ * commonest label, or (with a dev split) early stopping at iteration 2 or
+ * before when more were allowed. */
+const char *cf_lm_report_degenerate(const cf_lm_report *rep,
+                                    const cf_lm_opts *opts);
 
 typedef struct cf_lm_data cf_lm_data;
 typedef struct cf_lm cf_lm;
@@ -98,6 +117,16 @@ int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
 int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
                          const size_t *lens, const char *const *labels,
                          int threads, cf_error *err);
+
+/* Give examples [first, first + n) groups: keys[i] (lens[i] bytes, or
+ * NUL-terminated when lens is NULL; a NULL key leaves that example in a
+ * group of its own).  Examples of one group (a review and its
+ * counterfactuals) fall on the same side of the dev split and in the same
+ * cross-validation fold.  CF_EUSAGE when the range is past the set,
+ * CF_ENOMEM. */
+int cf_lm_data_set_groups(cf_lm_data *d, size_t first, size_t n,
+                          const char *const *keys, const size_t *lens,
+                          cf_error *err);
 
 /* Record the name of the label field (copied) for the model file, so
  * eval can find the labels without being told.  CF_ENOMEM. */

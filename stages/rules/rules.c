@@ -42,7 +42,8 @@ typedef struct rules_state {
 	cf_strmap label_map;
 	int round_trip;
 	int provenance;               /* PROV_FULL, PROV_RULES, PROV_NONE */
-	int negation_scope;           /* words; 0 off (cf_rules_set_scope) */
+	long negation_scope;          /* words; 0 off; long: CF_OPT_INT stores a long */
+	int protect;                  /* PROTECT_AUTO, _ALL, _NONE */
 	cf_strmap label_dir;          /* label -> both | a_to_b | b_to_a */
 	cf_rules *by_dir[3];          /* rule sets per direction label_dir names */
 	/* run */
@@ -51,6 +52,7 @@ typedef struct rules_state {
 	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
 	uint64_t rt_checked, rt_exact;
+	uint64_t protected_skips;     /* matches skipped in protected spans */
 	uint64_t amb[CF_AMB_COUNT];
 	uint64_t *per_rule;           /* edits per rule index */
 	uint64_t *rec_rule;           /* per rule: records it edited */
@@ -63,10 +65,12 @@ typedef struct rules_state {
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
+enum { PROTECT_AUTO, PROTECT_ALL, PROTECT_NONE };
 
 static const char *const mode_names[] = { "augment", "substitute", NULL };
 static const char *const dir_names[] = { "both", "a_to_b", "b_to_a", NULL };
 static const char *const prov_names[] = { "full", "rules", "none", NULL };
+static const char *const protect_names[] = { "auto", "all", "none", NULL };
 
 /* patterns: a sequence of {match: RE, replace: TEXT[, name: NAME]}. */
 static int set_patterns(void *state, const cf_node *n, const char *file,
@@ -226,6 +230,11 @@ static const cf_option rules_options[] = {
 	  "{LABEL: both | a_to_b | b_to_a}: swap direction by the record's label "
 	  "(sentiment flips: only the words of the source label; the negation pack "
 	  "stays two-way)", release_label_dir },
+	{ "protect", CF_OPT_ENUM, offsetof(rules_state, protect), "auto", 0,
+	  protect_names, 0, 0, NULL, "no edits inside quoted titles, mid-sentence "
+	  "Title-Case sequences, URLs, @handles, #tags, `code`: auto (the "
+	  "built-in packs) | all (built-in packs and your lexicons) | none",
+	  NULL },
 	{ NULL }
 };
 
@@ -238,16 +247,23 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 	int rc;
 
 	if ((rc = cf_rules_new(&r, dir, err)) < 0 ||
-	    (rc = cf_rules_set_scope(r, s->negation_scope, err)) < 0)
+	    (rc = cf_rules_set_scope(r, (int)s->negation_scope, err)) < 0)
 		goto done;
 	for (i = 0; i < s->packs.n; i++) {
+		const char *pk = s->packs.v[i];
+		int prot = s->protect == PROTECT_ALL ||
+		           (s->protect == PROTECT_AUTO && (!strcmp(pk, "names") ||
+		            !strcmp(pk, "gender") || !strcmp(pk, "negation") ||
+		            !strcmp(pk, "antonyms")));
 		/* by label: the negation pack adds and removes in every direction */
-		int neg2 = s->label_dir.n && !strcmp(s->packs.v[i], "negation");
+		int neg2 = s->label_dir.n && !strcmp(pk, "negation");
 		if (neg2)
 			cf_rules_set_direction(r, CF_RULES_BOTH);
-		rc = cf_rules_add_pack(r, s->packs.v[i], err);
+		rc = cf_rules_add_pack(r, pk, err);
 		if (neg2)
 			cf_rules_set_direction(r, dir);
+		if (rc == 0 && prot)
+			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
 		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */
@@ -261,7 +277,10 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 		}
 	}
 	for (i = 0; i < s->lexicons.n; i++) {
-		if ((rc = cf_rules_add_lexicon_file(r, NULL, s->lexicons.v[i], err)) < 0) {
+		if ((rc = cf_rules_add_lexicon_file(r, NULL, s->lexicons.v[i], err)) == 0 &&
+		    s->protect == PROTECT_ALL)
+			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
+		if (rc < 0) {
 			char msg[CF_ERRMSG_MAX];
 			memcpy(msg, err->msg, sizeof msg);
 			err->code = 0;
@@ -482,7 +501,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		const char *t = cf_item_text(it, fl->v[i], &len);
 		if (!t)
 			continue;
-		if ((rc = cf_rules_apply(rs, t, len, &s->out, s->amb)) < 0)
+		rc = cf_rules_apply(rs, t, len, &s->out, s->amb);
+		s->protected_skips += s->out.nprotected;
+		if (rc < 0)
 			goto fail;
 		if (rc == 0)
 			continue;
@@ -667,6 +688,8 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
+	json_object_set_new(out, "protected_skips",
+	                    json_integer((json_int_t)s->protected_skips));
 	if ((rc = sentiment_report(s, out)) < 0) {
 		json_decref(rt);
 		return rc;

@@ -8,10 +8,13 @@
  * cf_rules_out).
  *
  * Files: rules_lexicon.c (TSV lexicons, token scan, hash lookup, case),
- * rules_gender.c (her -> his/him and his -> her/hers), rules_pattern.c
- * (user regex rules), rules_negation.c (clause negation of the negation
- * pack), rules_antonym.c (checks of the sentiment packs, idioms), rules.c
- * (the stage: options, candidates, report).
+ * rules_gender.c (her -> his/him and his -> her/hers; her_pos.c its
+ * generated WordNet word classes), rules_names.c (context tags: first-name
+ * position, titles before names, man as a verb, best man), rules_protect.c
+ * (protected spans), rules_pattern.c (user regex rules), rules_negation.c
+ * (clause negation of the negation pack), rules_antonym.c (checks of the
+ * sentiment packs, idioms), rules.c (the stage: options, candidates,
+ * report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
  * until the next apply on the same out or cf_rules_out_free().  Rule names
@@ -77,6 +80,11 @@ typedef struct cf_rules_out {
 	void *md;                  /* pcre2_match_data */
 	char *sub;                 /* replacement text of pattern matches */
 	size_t sublen, subcap;
+	/* protected spans (rules_protect.c), computed lazily per apply */
+	void *prot;                /* cf_rules_span[] */
+	size_t nprot, protcap;
+	int prot_done;
+	uint64_t nprotected;       /* matches of protected rules skipped */
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */
@@ -84,7 +92,13 @@ int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err);
 void cf_rules_free(cf_rules **r);
 
 /* Add a lexicon from a TSV buffer: lines "a<TAB>b[<TAB>tag]", '#' comments.
- * Tag "name" means: match only capitalised or upper-case words; tag "oneway":
+ * Tag "name" means: match only capitalised or upper-case words in first-
+ * name position (rules_names.c); "ambig-name": the same, and only with
+ * evidence of name use; "before-name": only before a capitalised name (a
+ * source that already has a target keeps it for other places: sir -> madam,
+ * Sir John -> Dame John); "noun-verb", "wedding", "interj": see rules_names.c; "keep":
+ * the phrase a is left as it is and no shorter entry fires inside it (man-
+ * made, mother tongue; b is ignored); tag "oneway":
  * the line is used a -> b only (and not at all under b_to_a); tag "neutral":
  * a is an unmarked form (tailor for seamstress), the line is used b -> a
  * only (and not at all under a_to_b).  A source
@@ -133,6 +147,14 @@ void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir);
 /* Mark rule (an index from the rules added so far) as toggling negation. */
 int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err);
 
+/* Protected spans (rules_protect.c): mark rule (an index from the rules
+ * added so far) as never editing inside a quoted title, a mid-sentence
+ * Title-Case sequence, a URL, an @handle, a #tag or `code`.  apply() skips
+ * such matches and counts them in out->nprotected.  Before compile. */
+int cf_rules_set_protect(cf_rules *r, uint32_t rule, cf_error *err);
+/* Index of the last rule added (for the two marks above); -1 if none. */
+int cf_rules_last_rule(const cf_rules *r);
+
 /* Freeze the rule set (hash tables, longest-first order).  Once. */
 int cf_rules_compile(cf_rules *r, cf_error *err);
 
@@ -153,6 +175,19 @@ cf_rules_dir cf_rules_direction(const cf_rules *r);
  * character (letter, digit, mark, underscore); *clen gets its byte length. */
 int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
 
+/* Tokens around a position (rules_gender.c), for the context checks. */
+enum { CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD };
+typedef struct cf_rules_tok {
+	int kind;           /* CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD */
+	size_t s, e;        /* span */
+	char w[24];         /* folded ASCII word, "" if too long or non-ASCII */
+} cf_rules_tok;
+/* The token starting at or after pos (white space skipped). */
+cf_rules_tok cf_rules_next_tok(const char *text, size_t len, size_t pos);
+/* The word ending right before pos; CF_TOK_PUNCT (one byte) or CF_TOK_END
+ * when punctuation or the start of the text comes first. */
+cf_rules_tok cf_rules_prev_tok(const char *text, size_t pos);
+
 /* Gender module: given the text and the byte span of a `her` token, 1 if it
  * is possessive (-> his), 0 if object (-> him). */
 int cf_rules_her_possessive(const char *text, size_t len, size_t start,
@@ -161,6 +196,33 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
  * determiner (-> her). */
 int cf_rules_his_standalone(const char *text, size_t len, size_t start,
                             size_t end);
+
+/* Protected spans of text: 1 if byte off lies in one, 0 if not, or
+ * CF_ENOMEM / CF_ELIMIT.  Scans text on the first call after an apply
+ * reset out->prot_done; the spans stay in out. */
+typedef struct cf_rules_span { size_t s, e; int title; } cf_rules_span;
+int cf_rules_protected_at(cf_rules_out *out, const char *text, size_t len,
+                          size_t off);
+/* 1 if another occurrence of the word text[ws, we) lies in a protected span
+ * (the title "Veronica Mars" quoted once makes every Veronica a title); 0,
+ * or CF_ENOMEM / CF_ELIMIT. */
+int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
+                                 size_t len, size_t ws, size_t we);
+
+/* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
+ * name, ambig-name, before-name, noun-verb, wedding, interj. */
+enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
+       CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ };
+/* 1 if an entry of context ctx may fire on the word text[ws, we); prev_name:
+ * the capitalised word before it is a first name of the lexicon. */
+int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
+                    size_t we, int prev_name);
+/* 1 if the capitalised word at ws follows a first name, a title or an
+ * initial (Stephen King, Mr. King): a surname, whatever else it means. */
+int cf_rules_surname_position(const char *text, size_t len, size_t ws,
+                              int prev_name);
+/* 1 if a capitalised word (a name) follows position we: Sir John. */
+int cf_rules_before_name(const char *text, size_t len, size_t we);
 
 /* Pattern rules (rules_pattern.c), called by cf_rules_apply. */
 typedef struct cf_rules_pat cf_rules_pat;

@@ -37,7 +37,7 @@
 #include "cfaug/reader.h"
 #include "rules.h"
 
-enum { AMB_NONE = 0, AMB_HER, AMB_HIS };
+enum { AMB_NONE = 0, AMB_HER, AMB_HIS, AMB_TITLE };
 enum { CASE_LOWER, CASE_TITLE, CASE_UPPER, CASE_TITLE_ALL };
 
 typedef struct lexent {
@@ -47,7 +47,9 @@ typedef struct lexent {
 	uint32_t rule;
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
-	uint8_t keep;           /* an idiom: matched and left as it is */
+	uint8_t ctx;            /* CF_CTX_*: where the entry may fire */
+	uint8_t keep;           /* an idiom or fixed phrase (tag keep): matched
+	                         * and left as it is */
 	uint8_t pos;            /* CF_POS_* from the line's tag */
 } lexent;
 
@@ -66,6 +68,7 @@ struct cf_rules {
 	int compiled;
 	int scope;              /* negation scope in words, 0: off */
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
+	uint64_t protrule[CF_RULES_MAX_RULES / 64]; /* rules kept out of protected spans */
 	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
@@ -402,6 +405,7 @@ void cf_rules_out_free(cf_rules_out *o)
 	free(o->edits);
 	free(o->pm);
 	free(o->sub);
+	free(o->prot);
 	if (o->md)
 		cf_rules_pat_free_md(o->md);
 	memset(o, 0, sizeof *o);
@@ -610,7 +614,7 @@ static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
 /* Add one directed entry src -> dst.  Returns 0, or a negative code; -10
  * when the source phrase does not start with a word character. */
 static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
-                     const char *dst, size_t dn, int need_cap)
+                     const char *dst, size_t dn, int need_cap, int ctx, int keep)
 {
 	char *key = NULL;
 	uint32_t klen, first;
@@ -633,6 +637,8 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 			continue;
 		int amb = (klen == 3 && memcmp(key, "her", 3) == 0) ? AMB_HER :
 		          (klen == 3 && memcmp(key, "his", 3) == 0) ? AMB_HIS : AMB_NONE;
+		if (!amb && ctx == CF_CTX_BEFORE_NAME && e->ctx != ctx && !e->keep)
+			amb = AMB_TITLE;   /* sir -> madam, but Sir John -> Dame John */
 		if (amb && e->ndst == 1 && (e->dst_len[0] != dn ||
 		    strncasecmp(e->dst[0], dst, dn) != 0)) {
 			if (!(e->dst[1] = strndup(dst, dn))) {
@@ -673,6 +679,8 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	e->ndst = 1;
 	e->rule = rule;
 	e->need_cap = (uint8_t)need_cap;
+	e->ctx = (uint8_t)ctx;
+	e->keep = (uint8_t)keep;
 	r->nents++;
 	/* insert into the slot's chain, longest source first */
 	uint32_t *link = &r->slots[slot];
@@ -747,21 +755,37 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (nc < 2 || nc > 3 || cn[0] == 0 || cn[1] == 0)
 			return cf_error_set(err, CF_ECONFIG, "%s:%ld: expected 2 or 3 "
 			                    "tab-separated columns (a, b, tag)", name, line);
-		int need_cap = nc == 3 && cn[2] == 4 && memcmp(col[2], "name", 4) == 0;
-		int oneway = nc == 3 && cn[2] == 6 && memcmp(col[2], "oneway", 6) == 0;
-		int neutral = nc == 3 && cn[2] == 7 && memcmp(col[2], "neutral", 7) == 0;
-		int pos = nc != 3 ? CF_POS_NONE :
-		          (cn[2] == 4 && !memcmp(col[2], "verb", 4)) ? CF_POS_VERB :
-		          (cn[2] == 3 && !memcmp(col[2], "adj", 3)) ? CF_POS_ADJ :
-		          (cn[2] == 3 && !memcmp(col[2], "adv", 3)) ? CF_POS_ADV :
-		          (cn[2] == 4 && !memcmp(col[2], "noun", 4)) ? CF_POS_NOUN :
+#define TAG(str) (nc == 3 && cn[2] == sizeof str - 1 && \
+                  memcmp(col[2], str, sizeof str - 1) == 0)
+		int ambig = TAG("ambig-name");
+		int need_cap = TAG("name") || ambig;
+		int oneway = TAG("oneway");
+		int neutral = TAG("neutral");
+		int keep = TAG("keep");
+		int ctx = ambig ? CF_CTX_AMBIG_NAME : need_cap ? CF_CTX_NAME :
+		          TAG("before-name") ? CF_CTX_BEFORE_NAME :
+		          TAG("noun-verb") ? CF_CTX_NOUN_VERB :
+		          TAG("wedding") ? CF_CTX_WEDDING :
+		          TAG("interj") ? CF_CTX_INTERJ : CF_CTX_NONE;
+		int pos = TAG("verb") ? CF_POS_VERB : TAG("adj") ? CF_POS_ADJ :
+		          TAG("adv") ? CF_POS_ADV : TAG("noun") ? CF_POS_NOUN :
 		          CF_POS_NONE;
+#undef TAG
 		size_t n0 = r->nents;
 		rc = 0;
-		if (r->dir != CF_RULES_B_TO_A && !neutral)
-			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap);
-		if (rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
-			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap);
+		if (keep)   /* a phrase left alone, whatever the direction */
+			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[0], cn[0], 0,
+			               CF_CTX_NONE, 1);
+		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral)
+			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
+			               ctx, 0);
+		/* wedding, noun-verb: only the first word is ambiguous (best man,
+		 * man); maid of honor and woman are not */
+		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB || ctx == CF_CTX_INTERJ)
+			ctx = CF_CTX_NONE;
+		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
+			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap,
+			               ctx, 0);
 		for (size_t e = n0; rc == 0 && e < r->nents; e++)
 			r->ents[e].pos = (uint8_t)pos;
 		if (rc == -10)
@@ -844,7 +868,7 @@ static int add_idiom(void *ctx, const char *s, size_t n)
 {
 	cf_rules *r = ctx;
 	size_t before = r->nents;
-	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0);
+	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0, CF_CTX_NONE, 1);
 
 	if (rc == 0 && r->nents > before)
 		r->ents[r->nents - 1].keep = 1;
@@ -913,6 +937,19 @@ int cf_rules_mark_negation(cf_rules *r, uint32_t rule, cf_error *err)
 	return 0;
 }
 
+int cf_rules_set_protect(cf_rules *r, uint32_t rule, cf_error *err)
+{
+	if (r->compiled || rule >= r->nrules)
+		return cf_error_set(err, CF_EINTERNAL, "rules: bad protect mark");
+	r->protrule[rule / 64] |= 1ull << (rule % 64);
+	return 0;
+}
+
+int cf_rules_last_rule(const cf_rules *r)
+{
+	return r->nrules ? (int)(r->nrules - 1) : -1;
+}
+
 void cf_rules_set_direction(cf_rules *r, cf_rules_dir dir)
 {
 	r->dir = dir;
@@ -962,7 +999,7 @@ int cf_rules_compile(cf_rules *r, cf_error *err)
 	/* her/his with two targets: note which one the resolver's 1 selects */
 	for (i = 0; i < r->nents; i++) {
 		lexent *e = &r->ents[i];
-		if (e->ndst != 2)
+		if (e->ndst != 2 || e->amb == AMB_TITLE)
 			continue;
 		const char *want = e->amb == AMB_HER ? "his" : "hers";
 		e->alt_when = (uint8_t)(strcasecmp(e->dst[1], want) == 0);
@@ -1058,6 +1095,66 @@ static int pm_cmp(const void *a, const void *b)
 /* ---- negation scope (cf_rules_set_scope) ------------------------------ */
 
 enum { NEG_NONE, NEG_DEL, NEG_KEEP };
+
+static int is_prot_rule(const cf_rules *r, uint32_t rule)
+{
+	return rule < CF_RULES_MAX_RULES &&
+	       ((r->protrule[rule / 64] >> (rule % 64)) & 1);
+}
+
+/* Is the capitalised word just before ws a first name of the lexicon? */
+static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
+{
+	cf_rules_tok p = cf_rules_prev_tok(text, ws);
+	char key[CF_RULES_MAX_WORD + 8];
+	long kl;
+
+	if (p.kind != CF_TOK_WORD || !starts_upper(text + p.s, p.e - p.s))
+		return 0;
+	kl = fold(text + p.s, p.e - p.s, key, sizeof key);
+	if (kl <= 0 || (size_t)kl > r->max_first)
+		return 0;
+	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+	     h = r->ents[h - 1].next) {
+		const lexent *e = &r->ents[h - 1];
+		if (e->src_len == e->first_len && e->need_cap)
+			return 1;
+	}
+	return 0;
+}
+
+/* A capitalised lexicon word after a first name, title or initial (Stephen
+ * King): the lexicon lookup of the word before only when it could matter. */
+static int gendered_surname(const cf_rules *r, const char *text, size_t len,
+                            size_t ws)
+{
+	cf_rules_tok p = cf_rules_prev_tok(text, ws);
+
+	if (p.kind == CF_TOK_WORD && starts_upper(text + p.s, p.e - p.s))
+		return cf_rules_surname_position(text, len, ws, prev_is_name(r, text, ws));
+	return p.kind == CF_TOK_PUNCT && text[p.s] == '.' &&
+	       cf_rules_surname_position(text, len, ws, 0);
+}
+
+/* End of a bare possessive apostrophe after an s-final name ("James' car"),
+ * or me when there is none. */
+static size_t s_apostrophe(const char *text, size_t len, size_t ws, size_t me)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t a = 0, cl;
+
+	if (me - ws < 2 || (t[me - 1] != 's' && t[me - 1] != 'S'))
+		return me;
+	if (me < len && t[me] == '\'')
+		a = 1;
+	else if (me + 2 < len && t[me] == 0xE2 && t[me + 1] == 0x80 && t[me + 2] == 0x99)
+		a = 3;
+	if (!a)
+		return me;
+	if (me + a < len && cf_rules_is_word(t + me + a, len - me - a, &cl))
+		return me;   /* James's, or a quote closing on a word */
+	return me + a;
+}
 
 static int is_neg_rule(const cf_rules *r, uint32_t rule)
 {
@@ -1291,6 +1388,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->nedits = 0;
 	o->npm = 0;
 	o->sublen = 0;
+	o->prot_done = 0;
+	o->nprotected = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
 	for (p = 0; p < r->npats; p++)
@@ -1430,13 +1529,35 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
+			if (e->ctx && !cf_rules_ctx_ok(e->ctx, text, len, ws, me,
+			                               e->need_cap && prev_is_name(r, text, ws)))
+				continue;
+			/* a capitalised word after a first name is a surname: Stephen
+			 * King, Carole King, Freddie Prince */
+			if (!e->need_cap && starts_upper(text + ws, we - ws) &&
+			    gendered_surname(r, text, len, ws))
+				continue;
 			if (k < o->npm && pm[k].off < me)
 				continue;   /* a regex rule owns part of it */
-			if (e->keep) {   /* an idiom: nothing inside it is swapped */
+			if (e->keep) {   /* an idiom, a fixed phrase: nothing inside it is
+			                  * swapped */
 				if (amb)
 					amb[CF_SKIP_IDIOM]++;
 				i = me;
 				break;
+			}
+			if (is_prot_rule(r, e->rule)) {
+				int pr = cf_rules_protected_at(o, text, len, ws);
+				/* a name that is a title elsewhere in the text is one here */
+				if (pr == 0 && e->need_cap)
+					pr = cf_rules_protected_elsewhere(o, text, len, ws, we);
+				if (pr < 0)
+					return pr;
+				if (pr) {
+					o->nprotected++;
+					i = me;
+					break;
+				}
 			}
 			if (is_plain_rule(r, e->rule)) {   /* a name, a title, a compound */
 				int sk = cf_rules_mid_capital(text, len, ws) ? CF_SKIP_CAPITAL :
@@ -1503,7 +1624,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			                      e->rule)) < 0)
 				return rc;
 			int which = 0, a = -1;
-			if (e->ndst == 2) {
+			if (e->amb == AMB_TITLE) {
+				which = cf_rules_before_name(text, len, me);
+			} else if (e->ndst == 2) {
 				int v = e->amb == AMB_HER ?
 				        cf_rules_her_possessive(text, len, ws, we) :
 				        cf_rules_his_standalone(text, len, ws, we);
@@ -1513,9 +1636,24 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				if (amb)
 					amb[a]++;
 			}
-			if ((rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
-			               e->dst_len[which], case_of(text + ws, me - ws),
-			               e->rule, a)) < 0)
+			size_t pe = e->need_cap ? s_apostrophe(text, len, ws, me) : me;
+			if (pe > me) {   /* James' car -> Mary's car */
+				char buf[CF_RULES_MAX_WORD * 2 + 8];
+				size_t dl = e->dst_len[which];
+				if (dl + (pe - me) + 1 > sizeof buf)
+					break;
+				memcpy(buf, e->dst[which], dl);
+				memcpy(buf + dl, text + me, pe - me);
+				buf[dl + (pe - me)] = starts_upper(text + me - 1, 1) ? 'S' : 's';
+				rc = emit(o, text, &copied, ws, pe - ws, buf, dl + (pe - me) + 1,
+				          case_of(text + ws, me - ws), e->rule, a);
+				me = pe;
+			} else {
+				rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
+				          e->dst_len[which], case_of(text + ws, me - ws),
+				          e->rule, a);
+			}
+			if (rc < 0)
 				return rc;
 			if (negedit) {
 				neg_left = r->scope;

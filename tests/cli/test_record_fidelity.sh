@@ -51,8 +51,8 @@ sed 's/labels: \[negative, positive\]/labels: ["0", "1"]/' "$T/p.yaml" >"$T/p1.y
 (cd "$T" && "$CFAUG" run p1.yaml -q) 2>"$T/err" || bad "numeric labels run" "$(cat "$T/err")"
 check "a record with a source field keeps 1.50, and label 1 stays a number" '
 rows = [l.rstrip("\n") for l in open("out/augmented.jsonl")]
-assert rows == ["{\"id\":\"s\",\"ts\":1.50,\"text\":\"he ran\",\"label\":1,\"source\":\"original\",\"pair_id\":null}",
-  "{\"id\":\"s\",\"ts\":1.50,\"text\":\"she ran\",\"label\":1,\"source\":\"counterfactual\",\"pair_id\":\"s#0.0\"}"], rows'
+assert rows == ["{\"id\":\"s\",\"ts\":1.50,\"text\":\"he ran\",\"label\":1,\"source\":\"original\",\"pair_id\":null,\"orig_id\":\"s\"}",
+  "{\"id\":\"s\",\"ts\":1.50,\"text\":\"she ran\",\"label\":1,\"source\":\"counterfactual\",\"pair_id\":\"s#0.0\",\"orig_id\":\"s\"}"], rows'
 
 # --- 6. pair_id whole --------------------------------------------------------
 python3 - "$T/in.jsonl" <<'PY'

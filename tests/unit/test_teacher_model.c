@@ -154,7 +154,8 @@ static void test_deterministic(void **state)
 	unsigned char *x, *y, *z;
 	size_t nx, ny, nz;
 
-	cf_lm_opts_default(&o);          /* with the seeded dev split */
+	cf_lm_opts_default(&o);
+	o.dev_split = 0.1;               /* with the seeded dev split */
 	o.seed = 7;
 	a = train_file(TRAIN, &o);
 	b = train_file(TRAIN, &o);
@@ -626,9 +627,67 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Groups keep their examples on one side of the dev split: 90 groups of
+ * three examples give a dev set of whole groups (a multiple of three),
+ * and the report counts the groups; examples without a key count alone. */
+static void test_groups_split_whole(void **state)
+{
+	const char *names[1] = { "text" };
+	const char *texts[270], *keys[270], *labels[270];
+	char buf[270][48], kb[270][16];
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_lm_report rep;
+	cf_error err = { 0 };
+	cf_lm_opts o;
+	size_t i;
+	uint64_t seed;
+
+	cf_lm_opts_default(&o);
+	o.dev_split = 0.3;
+	o.epochs = 3;
+	for (seed = 1; seed <= 4; seed++) {
+		o.seed = seed;
+		assert_int_equal(cf_lm_data_new(&d, names, 1, &o, &err), 0);
+		for (i = 0; i < 270; i++) {
+			snprintf(buf[i], sizeof buf[i], "%s word%zu film", i % 2 ?
+			         "good great" : "bad awful", i % 17);
+			snprintf(kb[i], sizeof kb[i], "g%zu", i / 3);
+			texts[i] = buf[i];
+			keys[i] = kb[i];
+			labels[i] = i % 2 ? "pos" : "neg";
+		}
+		assert_int_equal(cf_lm_data_add_batch(d, 270, texts, NULL, labels, 2,
+		                                      &err), 0);
+		assert_int_equal(cf_lm_data_set_groups(d, 0, 270, keys, NULL, &err), 0);
+		assert_int_equal(cf_lm_train(&m, d, &o, &rep, &err), 0);
+		assert_int_equal(rep.ngroups, 90);
+		assert_true(rep.ndev > 0 && rep.ndev < 270);
+		assert_int_equal(rep.ndev % 3, 0);
+		cf_lm_free(&m);
+		cf_lm_data_free(&d);
+	}
+	/* the last 30 without a key: 80 groups + 30 alone */
+	assert_int_equal(cf_lm_data_new(&d, names, 1, &o, &err), 0);
+	assert_int_equal(cf_lm_data_add_batch(d, 270, texts, NULL, labels, 1,
+	                                      &err), 0);
+	for (i = 240; i < 270; i++)
+		keys[i] = NULL;
+	assert_int_equal(cf_lm_data_set_groups(d, 0, 270, keys, NULL, &err), 0);
+	assert_int_equal(cf_lm_data_set_groups(d, 260, 20, keys, NULL, &err),
+	                 CF_EUSAGE);
+	assert_int_equal(cf_lm_train(&m, d, &o, &rep, &err), 0);
+	assert_int_equal(rep.ngroups, 80 + 30);
+	/* a sound model on separable data is not called degenerate */
+	assert_null(cf_lm_report_degenerate(&rep, &o));
+	cf_lm_free(&m);
+	cf_lm_data_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_split_whole),
 		cmocka_unit_test(test_heldout_accuracy),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_batch_add_same_bits),

@@ -1,0 +1,237 @@
+/*
+ * test_rules_names.c - names, titles, gender lexicon contexts, her/his
+ * decisions and protected spans of issue 12: each case is a failure class
+ * of the old engine (first-name position, surnames and places in the pair
+ * list, ambiguous names, s' possessive, accented names, Sir/Dame, man as a
+ * verb, man-made, mother tongue, best man, her's, her + verb, protected
+ * spans and their count).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../stages/rules/rules.h"
+
+/* Packs (comma list) into a compiled rule set; protect marks every pack. */
+static cf_rules *mk(cf_rules_dir dir, const char *packs, int protect)
+{
+	cf_rules *r = NULL;
+	cf_error err = { 0 };
+	char buf[256], *save = NULL, *p;
+
+	assert_int_equal(cf_rules_new(&r, dir, &err), 0);
+	snprintf(buf, sizeof buf, "%s", packs);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (cf_rules_add_pack(r, p, &err))
+			fail_msg("pack %s: %s", p, err.msg);
+		if (protect)
+			assert_int_equal(cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r),
+			                                      &err), 0);
+	}
+	assert_int_equal(cf_rules_compile(r, &err), 0);
+	return r;
+}
+
+static void expect(const cf_rules *r, const char *in, const char *want)
+{
+	cf_rules_out o = { 0 };
+	int n = cf_rules_apply(r, in, strlen(in), &o, NULL);
+
+	assert_true(n >= 0);
+	if (strcmp(o.text, want) != 0)
+		fail_msg("in:   %s\nwant: %s\ngot:  %s", in, want, o.text);
+	cf_rules_out_free(&o);
+}
+
+/* The partner of a first name.
+ * Returned from a small ring of static buffers: valid for a few calls. */
+static const char *P(const cf_rules *r, const char *name)
+{
+	static char ring[8][64];
+	static int k;
+	cf_rules_out o = { 0 };
+	char *b = ring[k++ % 8], in[64];
+
+	/* "NAME said": a verb after it, so ambiguous names count as names */
+	snprintf(in, sizeof in, "%s said", name);
+	assert_int_equal(cf_rules_apply(r, in, strlen(in), &o, NULL), 1);
+	snprintf(b, 64, "%.*s", (int)(o.len - strlen(" said")), o.text);
+	cf_rules_out_free(&o);
+	return b;
+}
+
+/* expect() with the want text built by printf from the partners. */
+#define EXPECTF(r, in, ...) do { \
+		char want_[512]; \
+		snprintf(want_, sizeof want_, __VA_ARGS__); \
+		expect(r, in, want_); \
+	} while (0)
+
+static void test_first_name_position(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "names", 0);
+
+	/* a full name swaps its first name and keeps the surname */
+	EXPECTF(r, "We saw Steven Spielberg.", "We saw %s Spielberg.", P(r, "Steven"));
+	/* surname position: after a capitalised name mid-sentence */
+	EXPECTF(r, "a novel by Henry James", "a novel by %s James", P(r, "Henry"));
+	expect(r, "with LeBron James", "with LeBron James");
+	/* ... after a title or an initial */
+	expect(r, "Mr. Thomas came", "Mr. Thomas came");
+	EXPECTF(r, "Samuel L. Jackson", "%s L. Jackson", P(r, "Samuel"));
+	EXPECTF(r, "George R. R. Martin", "%s R. R. Martin", P(r, "George"));
+	/* ... after a sentence-initial first name */
+	EXPECTF(r, "Jennifer Jason Leigh", "%s Jason Leigh", P(r, "Jennifer"));
+	/* places and organisations */
+	expect(r, "in St. Louis and Santa Barbara", "in St. Louis and Santa Barbara");
+	expect(r, "on Elizabeth Street", "on Elizabeth Street");
+	expect(r, "the George Washington Bridge", "the George Washington Bridge");
+	/* hyphen-joined */
+	expect(r, "Jean-Claude Van Damme", "Jean-Claude Van Damme");
+	cf_rules_free(&r);
+}
+
+static void test_pair_list_clean(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "names", 0);
+
+	/* surnames, places, titles and religious names are not first names */
+	expect(r, "Johnson, Davis, Williams and Lincoln met Moses.",
+	       "Johnson, Davis, Williams and Lincoln met Moses.");
+	expect(r, "America, India, Israel, Boston, General",
+	       "America, India, Israel, Boston, General");
+	/* partners of one era: Harry is not paired with Mildred */
+	assert_string_not_equal(P(r, "Harry"), "Mildred");
+	assert_string_not_equal(P(r, "Wayne"), "Harry");
+	cf_rules_free(&r);
+}
+
+static void test_ambiguous_names(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "gender,names", 0);
+
+	/* used as a name: a verb or a surname after it, or mid-sentence */
+	EXPECTF(r, "Will said he would come.", "%s said she would come.", P(r, "Will"));
+	EXPECTF(r, "Bill Murray is funny.", "%s Murray is funny.", P(r, "Bill"));
+	EXPECTF(r, "and then Mark left", "and then %s left", P(r, "Mark"));
+	/* used as a word */
+	expect(r, "Will you come? The bill is high.", "Will you come? The bill is high.");
+	expect(r, "Mark my words.", "Mark my words.");
+	/* one text: the name everywhere or nowhere */
+	EXPECTF(r, "Rose was late. Rose.", "%s was late. %s.", P(r, "Rose"), P(r, "Rose"));
+	cf_rules_free(&r);
+}
+
+static void test_possessive_and_accents(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "names", 0);
+
+	EXPECTF(r, "James' car and Charles' dog", "%s's car and %s's dog", P(r, "James"),
+	        P(r, "Charles"));
+	expect(r, "JAMES' CAR", "MARY'S CAR");
+	expect(r, "James's car", "Mary's car");
+	EXPECTF(r, "José met Zoë.", "%s met %s.", P(r, "Jose"), P(r, "Zoe"));
+	cf_rules_free(&r);
+}
+
+static void test_gender_contexts(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "gender,names", 0);
+
+	/* titles before names vs forms of address */
+	EXPECTF(r, "Sir John and Dame Judi", "Dame %s and Sir %s", P(r, "John"),
+	        P(r, "Judi"));
+	expect(r, "Yes, sir.", "Yes, madam.");
+	EXPECTF(r, "Lady Mary and a lady; the lord", "Lord %s and a gentleman; the lady",
+	        P(r, "Mary"));
+	/* man as a verb, fixed expressions */
+	expect(r, "Volunteers man the phones.", "Volunteers man the phones.");
+	expect(r, "the man the police want", "the woman the police want");
+	expect(r, "a man-made lake in my mother tongue",
+	       "a man-made lake in my mother tongue");
+	expect(r, "Spider-Man", "Spider-Man");
+	/* best man: the wedding role only with a possessive or at/'s */
+	expect(r, "the best man for the job", "the best woman for the job");
+	expect(r, "his best man", "her maid of honor");
+	expect(r, "the best man's speech", "the maid of honor's speech");
+	/* her's, and the plural and in-law forms */
+	expect(r, "It's her's.", "It's his.");
+	expect(r, "fiancées, clergymen, countesses, goddaughters",
+	       "fiancés, clergywomen, earls, godsons");
+	expect(r, "the host and her sisters-in-law", "the host and his brothers-in-law");
+	expect(r, "the hostess", "the host");
+	expect(r, "her stepdad", "his stepmom");
+	/* a gendered word as a surname */
+	EXPECTF(r, "a novel by Stephen King", "a novel by %s King", P(r, "Stephen"));
+	expect(r, "Mr. King and the King", "Ms. King and the Queen");
+	expect(r, "the King and Queen won Best Actor", "the Queen and King won Best Actress");
+	/* interjections, his + too */
+	expect(r, "Boy, that was hard. Man, what a boy!", "Boy, that was hard. Man, what a girl!");
+	expect(r, "the role of his too-short career", "the role of her too-short career");
+	expect(r, "The idea was his too.", "The idea was hers too.");
+	cf_rules_free(&r);
+}
+
+static void test_her_verbs(void **state)
+{
+	cf_rules *r = mk(CF_RULES_B_TO_A, "gender", 0);
+
+	expect(r, "The guard let her enter.", "The guard let him enter.");
+	expect(r, "The nurse made her feel better.", "The nurse made him feel better.");
+	expect(r, "He helped her carry the boxes.", "He helped him carry the boxes.");
+	expect(r, "The boss gave her feedback.", "The boss gave him feedback.");
+	expect(r, "They asked about her hourly rate.", "They asked about his hourly rate.");
+	expect(r, "They treated her kindly.", "They treated him kindly.");
+	expect(r, "The CEO had her fired.", "The CEO had him fired.");
+	expect(r, "It makes her love undying.", "It makes his love undying.");
+	cf_rules_free(&r);
+}
+
+static void test_protected_spans(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "gender,names", 1);
+	cf_rules_out o = { 0 };
+	const char *in = "I loved \"The Lord of the Rings\" and Pride and Prejudice "
+	                 "with Mary, see http://x.org/Mary @Mary #Mary `Mary` "
+	                 "and the film The Best Man.";
+
+	assert_int_equal(cf_rules_apply(r, in, strlen(in), &o, NULL), 1);
+	assert_string_equal(o.text, "I loved \"The Lord of the Rings\" and Pride and "
+	                    "Prejudice with James, see http://x.org/Mary @Mary #Mary "
+	                    "`Mary` and the film The Best Man.");
+	assert_int_equal(o.nprotected, 6);   /* Lord, URL, @, #, code, Man */
+	expect(r, "i prefer DAY OF THE WOMAN to it", "i prefer DAY OF THE WOMAN to it");
+	expect(r, "the Dukes of Hazzard", "the Dukes of Hazzard");
+	expect(r, "WHY DID HE DIE BEFORE THE END", "WHY DID SHE DIE BEFORE THE END");
+	/* a capitalised word next to a comma or quote inside a title */
+	expect(r, "the song \"Careful With That Axe, Eugene\" is long",
+	       "the song \"Careful With That Axe, Eugene\" is long");
+	expect(r, "I saw \"Peter's Friends\" twice", "I saw \"Peter's Friends\" twice");
+	/* a name that is a title elsewhere in the text is one everywhere */
+	expect(r, "I loved \"Nancy Drew\" and Nancy was great.",
+	       "I loved \"Nancy Drew\" and Nancy was great.");
+	/* a plain name pair or a quoted sentence is not a title */
+	EXPECTF(r, "Tom and Mary met Tom Hanks.", "%s and James met %s Hanks.",
+	        P(r, "Tom"), P(r, "Tom"));
+	expect(r, "\"I love him,\" she said.", "\"I love her,\" he said.");
+	cf_rules_out_free(&o);
+	cf_rules_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_name_position),
+		cmocka_unit_test(test_pair_list_clean),
+		cmocka_unit_test(test_ambiguous_names),
+		cmocka_unit_test(test_possessive_and_accents),
+		cmocka_unit_test(test_gender_contexts),
+		cmocka_unit_test(test_her_verbs),
+		cmocka_unit_test(test_protected_spans),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
