@@ -174,6 +174,8 @@ cf_rules_dir cf_rules_direction(const cf_rules *r);
 /* 1 if the code point starting at s[0] (n bytes available) is a word
  * character (letter, digit, mark, underscore); *clen gets its byte length. */
 int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+/* cf_rules_is_word of one ASCII byte (index < 0x80), for inline fast paths */
+extern const unsigned char cf_rules_ascii_word[128];
 
 /* Tokens around a position (rules_gender.c), for the context checks. */
 enum { CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD };

@@ -46,6 +46,7 @@ enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 typedef struct vform {
 	char *w;
 	uint32_t lemma;       /* index into lemmas */
+	uint32_t n;           /* strlen(w), so a probe needs no strlen */
 	uint8_t kinds, pref;  /* F_* bits; verb share 0-9 for this form */
 } vform;
 
@@ -57,7 +58,7 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct { const char *w; uint16_t bits; } cw[512];   /* closed classes */
+	struct { const char *w; uint16_t n, bits; } cw[512];   /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
 };
@@ -81,7 +82,7 @@ static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
 
 	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
 		const vform *f = &ng->forms[ng->slots[i] - 1];
-		if (strlen(f->w) == n && memcmp(f->w, w, n) == 0)
+		if (f->n == n && memcmp(f->w, w, n) == 0)
 			return f;
 	}
 	return NULL;
@@ -106,6 +107,7 @@ static void vadd(cf_rules_neg *ng, char *w, uint32_t li, int kind, int pref)
 	}
 	vform *f = &ng->forms[ng->nforms++];
 	f->w = w;
+	f->n = (uint32_t)n;
 	f->lemma = li;
 	f->kinds = (uint8_t)kind;
 	f->pref = (uint8_t)pref;
@@ -261,6 +263,7 @@ static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
 				return;   /* the lists are far smaller; never happens */
 			ng->cw[ng->ncw].w = *l;
+			ng->cw[ng->ncw].n = (uint16_t)strlen(*l);
 			ng->cw[ng->ncw].bits = 0;
 			ng->cslot[i] = (uint16_t)++ng->ncw;
 		}
@@ -289,7 +292,7 @@ static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
 
 	for (; ng->cslot[i]; i = (i + 1) & 1023) {
 		const char *w = ng->cw[ng->cslot[i] - 1].w;
-		if (strlen(w) == n && !memcmp(w, k, n))
+		if (ng->cw[ng->cslot[i] - 1].n == n && !memcmp(w, k, n))
 			return ng->cw[ng->cslot[i] - 1].bits;
 	}
 	return 0;
@@ -304,6 +307,10 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 	size_t n = 0, i = a, cl;
 
 	while (i < b && n < max) {
+		if (t[i] < 0x80 && !cf_rules_ascii_word[t[i]]) {
+			i++;   /* blanks and punctuation, the common case, without a call */
+			continue;
+		}
 		if (!cf_rules_is_word(t + i, b - i, &cl)) {
 			i += cl;
 			continue;
