@@ -298,45 +298,58 @@ static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
 	return 0;
 }
 
-/* Split text[a, b) into word tokens (an apostrophe between letters stays
- * inside: isn't, he's).  Returns the number of tokens. */
+static const unsigned char sentence_end[256] = {
+	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
+};
+
+/* Split the sentence starting at text[a] into word tokens (an apostrophe
+ * between letters stays inside: isn't, he's); *end gets the offset of the
+ * byte that ends it (a sentence_end byte, or b).  One pass finds both: no
+ * token holds a sentence_end byte (UTF-8 sequences are validated, so none
+ * swallows an ASCII byte), so reading up to b instead of the sentence end
+ * gives the same tokens.  Returns the number of tokens. */
 static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
-                       size_t b, tok *tk, size_t max)
+                       size_t b, tok *tk, size_t max, size_t *end)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t n = 0, i = a, cl;
 
 	while (i < b && n < max) {
 		if (t[i] < 0x80 && !cf_rules_ascii_word[t[i]]) {
+			if (sentence_end[t[i]]) {
+				*end = i;
+				return n;
+			}
 			i++;   /* blanks and punctuation, the common case, without a call */
 			continue;
 		}
-		if (!cf_rules_is_word(t + i, b - i, &cl)) {
+		if (t[i] >= 0x80 && !cf_rules_is_word(t + i, b - i, &cl)) {
 			i += cl;
 			continue;
 		}
 		tok *x = &tk[n++];
 		size_t k = 0;
+		uint64_t h = 0xcbf29ce484222325ull;   /* hstr of x->k, as it grows */
 		x->apos = 0;
 		int ascii = 1;
 		x->s = i;
 		x->cap = t[i] >= 'A' && t[i] <= 'Z';
 		for (;;) {
-			if (i < b && t[i] < 0x80 && ((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z')) {
-				if (k + 1 < sizeof x->k)   /* ASCII letters, the common case */
-					x->k[k++] = (char)(t[i] | 32);
-				else
+			if (i < b && t[i] < 0x80 && cf_rules_ascii_word[t[i]]) {
+				/* ASCII letters (folded), digits, _: the common case */
+				char c = (char)((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z' ?
+				                t[i] | 32 : t[i]);
+				if (k + 1 < sizeof x->k) {
+					x->k[k++] = c;
+					h = (h ^ (unsigned char)c) * 0x100000001b3ull;
+				} else {
 					ascii = 0;
+				}
 				i++;
 				continue;
 			}
-			if (i < b && cf_rules_is_word(t + i, b - i, &cl)) {
-				if (t[i] >= 0x80)
-					ascii = 0;
-				else if (k + 1 < sizeof x->k)
-					x->k[k++] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
-				else
-					ascii = 0;
+			if (i < b && t[i] >= 0x80 && cf_rules_is_word(t + i, b - i, &cl)) {
+				ascii = 0;
 				i += cl;
 				continue;
 			}
@@ -348,6 +361,7 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 			    ((t[i + al] | 32) >= 'a' && (t[i + al] | 32) <= 'z') &&
 			    k + 2 < sizeof x->k) {
 				x->k[k++] = '\'';
+				h = (h ^ (unsigned char)'\'') * 0x100000001b3ull;
 				x->apos = 1;
 				i += al;
 				continue;
@@ -357,7 +371,7 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		x->e = i;
 		x->k[ascii ? k : 0] = '\0';
 		k = ascii ? k : 0;
-		uint64_t h = k ? hstr(x->k, k) : 0;
+		h ^= h >> 29;   /* == hstr(x->k, k) */
 		x->cls = k ? class_of(ng, x->k, k, h) : 0;
 		x->vf = k ? vlook_h(ng, x->k, k, h) : NULL;
 		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
@@ -368,6 +382,9 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 				x->cap = 2;
 		}
 	}
+	while (i < b && !sentence_end[t[i]])   /* MAX_TOK reached */
+		i++;
+	*end = i;
 	return n;
 }
 
@@ -557,7 +574,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 		*type = 'm';
 		return 1;
 	}
-	if (!strcmp(t->k, "ought") && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "to")) {
+	if (t->k[0] == 'o' && !strcmp(t->k, "ought") && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "to")) {
 		*type = 'm';
 		return 1;
 	}
@@ -920,10 +937,6 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	return 0;
 }
 
-static const unsigned char sentence_end[256] = {
-	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
-};
-
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *o, uint64_t *amb)
 {
@@ -933,10 +946,8 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 
 	while (a < len) {
 		/* the sentence text[a, b) and the byte that ends it */
-		for (b = a; b < len && !sentence_end[(unsigned char)text[b]]; b++)
-			;
 		sent S = { .ng = ng, .text = text, .tk = tk };
-		S.n = tokenize(ng, text, a, b, tk, MAX_TOK);
+		S.n = tokenize(ng, text, a, len, tk, MAX_TOK, &b);
 		S.question = b < len && text[b] == '?';
 		for (i = 0; i < S.n; i++)
 			tk[i].negk = (uint8_t)negator_of(&S, i);
