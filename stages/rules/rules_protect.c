@@ -525,8 +525,8 @@ int cf_rules_protected_elsewhere(cf_rules_out *o, const char *text, size_t len,
 	int rc;
 
 	if (!o->prot_done) {   /* the spans of the whole text, if it can matter */
-		if (!memmem(text, ws, text + ws, n) &&
-		    !memmem(text + we, len - we, text + ws, n))
+		if (!cf_rules_find(text, ws, text + ws, n) &&
+		    !cf_rules_find(text + we, len - we, text + ws, n))
 			return 0;   /* the word occurs once */
 		o->nprot = 0;
 		if ((rc = scan(text, len, o)) < 0)
@@ -540,7 +540,7 @@ int cf_rules_protected_elsewhere(cf_rules_out *o, const char *text, size_t len,
 		if (!v[i].title || (ws >= v[i].s && ws < v[i].e))
 			continue;
 		while (p + n <= v[i].e) {
-			const char *q = memmem(text + p, v[i].e - p, text + ws, n);
+			const char *q = cf_rules_find(text + p, v[i].e - p, text + ws, n);
 			size_t s;
 			if (!q)
 				break;
