@@ -1197,23 +1197,27 @@ static int nt_tail(const char *text, size_t ws, size_t we)
 static int negator(const char *key, size_t n, const char *text, size_t len,
                    size_t we)
 {
-	static const char *const keep[] = { "no", "nothing", "none", "nobody",
-		"nor", "neither", "hardly", "without", "cannot", NULL };
-	size_t i;
-
-	if (word_is(key, n, "not") || word_is(key, n, "never"))
+/* literal words: the length test and memcmp fold to a few compares */
+#define IS(w) (n == sizeof(w) - 1 && memcmp(key, w, sizeof(w) - 1) == 0)
+	if (IS("not") || IS("never"))
 		return NEG_DEL;
-	for (i = 0; keep[i]; i++)
-		if (word_is(key, n, keep[i]))
-			return NEG_KEEP;
+	if (IS("no") || IS("nothing") || IS("none") || IS("nobody") || IS("nor") ||
+	    IS("neither") || IS("hardly") || IS("without") || IS("cannot"))
+		return NEG_KEEP;
+#undef IS
 	if (n && key[n - 1] == 'n' && apos_t(text, len, we))
 		return NEG_KEEP;
 	return NEG_NONE;
 }
 
+/* c && strchr(".,;:!?()\"<", c), by table */
 static int clause_char(unsigned char c)
 {
-	return c && strchr(".,;:!?()\"<", c) != NULL;
+	static const unsigned char tab[256] = {
+		['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1,
+		['('] = 1, [')'] = 1, ['"'] = 1, ['<'] = 1,
+	};
+	return tab[c];
 }
 
 static int clause_word(const char *key, size_t n)
