@@ -205,6 +205,11 @@ typedef struct tok {
 	uint8_t apos;         /* k holds an apostrophe */
 	uint8_t negk;         /* negator kind (see negator), 0 if none */
 	uint16_t cls;         /* C_* word classes of k */
+	uint8_t klen;         /* strlen(k) */
+	uint8_t looked;       /* vf is set (looked up on first use: most words
+	                       * are never asked, and each probe of the large
+	                       * verb table is a likely cache miss) */
+	uint64_t h;           /* hstr(k, klen) */
 	const vform *vf;      /* k in the verb table, or NULL */
 } tok;
 
@@ -373,7 +378,10 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		k = ascii ? k : 0;
 		h ^= h >> 29;   /* == hstr(x->k, k) */
 		x->cls = k ? class_of(ng, x->k, k, h) : 0;
-		x->vf = k ? vlook_h(ng, x->k, k, h) : NULL;
+		x->h = h;
+		x->klen = (uint8_t)k;
+		x->looked = 0;
+		x->vf = NULL;
 		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
 			size_t q = x->s;
 			while (q < x->e && !(t[q] >= 'a' && t[q] <= 'z'))
@@ -478,7 +486,13 @@ typedef struct sent {
 
 static const vform *verb_of(const sent *S, size_t i)
 {
-	return S->tk[i].vf;
+	tok *t = &S->tk[i];
+
+	if (!t->looked) {
+		t->vf = t->klen ? vlook_h(S->ng, t->k, t->klen, t->h) : NULL;
+		t->looked = 1;
+	}
+	return t->vf;
 }
 
 static const char *lemma_form(const cf_rules_neg *ng, uint32_t li, int which)
