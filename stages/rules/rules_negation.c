@@ -484,6 +484,9 @@ typedef struct sent {
 	int conj;             /* an "and" seen (compound subject) */
 } sent;
 
+/* !strcmp(t->k, w) for a literal w: a length test and a folded memcmp */
+#define KEQ(t, w) ((t)->klen == sizeof(w) - 1 && !memcmp((t)->k, w, sizeof(w) - 1))
+
 static const vform *verb_of(const sent *S, size_t i)
 {
 	tok *t = &S->tk[i];
@@ -538,7 +541,7 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 		return 0;
 	if (f->kinds & F_PAST) {
 		/* "a cave surrounded by rocks": a passive participle */
-		if ((f->kinds & F_PPART) && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "by"))
+		if ((f->kinds & F_PPART) && i + 1 < S->n && KEQ(&S->tk[i + 1], "by"))
 			for (size_t j = 0; j < i; j++) {
 				size_t jn = strlen(S->tk[j].k);
 				if (jn > 4 && !strcmp(S->tk[j].k + jn - 3, "ing"))
@@ -548,16 +551,16 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 		return 1;
 	}
 	if (f->kinds & F_S3) {
-		if (!strcmp(pv->k, "i") || !strcmp(pv->k, "you") || !strcmp(pv->k, "we") ||
-		    !strcmp(pv->k, "they"))
+		if (KEQ(pv, "i") || KEQ(pv, "you") || KEQ(pv, "we") ||
+		    KEQ(pv, "they"))
 			return 0;
 		*kind = F_S3;
 		return 1;
 	}
 	if (f->kinds & F_BASE) {
 		if ((!plural_like(pv) && !S->plural && !(S->relaxed && S->conj)) ||
-		    !strcmp(pv->k, "it") ||
-		    !strcmp(pv->k, "he") || !strcmp(pv->k, "she"))
+		    KEQ(pv, "it") ||
+		    KEQ(pv, "he") || KEQ(pv, "she"))
 			return 0;
 		*kind = F_BASE;
 		return 1;
@@ -570,7 +573,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
 	size_t j;
 
-	if (pv && (pv->cls & C_BLOCK) && strcmp(pv->k, "not"))
+	if (pv && (pv->cls & C_BLOCK) && !KEQ(pv, "not"))
 		return 0;   /* "a can of", "the will" */
 	if ((t->cls & C_BE)) {
 		*type = 'b';
@@ -583,19 +586,19 @@ static int is_aux(const sent *S, size_t i, int *type)
 		j = skip_adv(S, i);
 		const vform *mf = j < S->n ? verb_of(S, j) : NULL;
 		if (j >= S->n || (!(mf && (mf->kinds & F_BASE)) &&
-		    strcmp(S->tk[j].k, "not") && strcmp(S->tk[j].k, "be")))
+		    !KEQ(&S->tk[j], "not") && !KEQ(&S->tk[j], "be")))
 			return 0;
 		*type = 'm';
 		return 1;
 	}
-	if (t->k[0] == 'o' && !strcmp(t->k, "ought") && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "to")) {
+	if (t->k[0] == 'o' && KEQ(t, "ought") && i + 1 < S->n && KEQ(&S->tk[i + 1], "to")) {
 		*type = 'm';
 		return 1;
 	}
 	if ((t->cls & C_HAVE)) {
 		j = skip_adv(S, i);
 		const vform *f = j < S->n ? verb_of(S, j) : NULL;
-		if (j < S->n && (!strcmp(S->tk[j].k, "been") ||
+		if (j < S->n && (KEQ(&S->tk[j], "been") ||
 		    (f && (f->kinds & F_PPART) && !(f->kinds & F_BASE)))) {
 			*type = 'h';
 			return 1;
@@ -658,10 +661,10 @@ static int negator_of(const sent *S, size_t i)
 		if (i + 1 >= S->n ||
 		    memchr(S->text + S->tk[i].e, ',', S->tk[i + 1].s - S->tk[i].e))
 			return 0;
-		if (i + 1 < S->n && !strcmp(S->tk[i + 1].k, "one"))
+		if (i + 1 < S->n && KEQ(&S->tk[i + 1], "one"))
 			return 'q';
-		if (i + 1 < S->n && (!strcmp(S->tk[i + 1].k, "longer") ||
-		    !strcmp(S->tk[i + 1].k, "doubt") || !strcmp(S->tk[i + 1].k, "matter")))
+		if (i + 1 < S->n && (KEQ(&S->tk[i + 1], "longer") ||
+		    KEQ(&S->tk[i + 1], "doubt") || KEQ(&S->tk[i + 1], "matter")))
 			return 0;
 		return 'o';
 	}
@@ -748,7 +751,7 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 		} else {
 			if (i == 0 || !((S->tk[i - 1].cls & C_BE) ||
 			    (S->tk[i - 1].cls & C_MODAL) || (S->tk[i - 1].cls & C_DO) ||
-			    (S->tk[i - 1].cls & C_HAVE) || !strcmp(S->tk[i - 1].k, "ought") ||
+			    (S->tk[i - 1].cls & C_HAVE) || KEQ(&S->tk[i - 1], "ought") ||
 			    strchr(S->tk[i - 1].k, '\''))) {
 				/* a bare "not" (Not good; a man not wearing): drop it */
 				goto drop_word;
@@ -800,11 +803,11 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 	/* nobody -> somebody, no one -> someone */
 	{
 		size_t e = t->e;
-		const char *rep = !strcmp(t->k, "nobody") ? "somebody" :
-		                  !strcmp(t->k, "nothing") ? "something" :
-		                  !strcmp(t->k, "none") ? "some" :
-		                  !strcmp(t->k, "nowhere") ? "somewhere" : "someone";
-		if (!strcmp(t->k, "no"))
+		const char *rep = KEQ(t, "nobody") ? "somebody" :
+		                  KEQ(t, "nothing") ? "something" :
+		                  KEQ(t, "none") ? "some" :
+		                  KEQ(t, "nowhere") ? "somewhere" : "someone";
+		if (KEQ(t, "no"))
 			e = S->tk[i + 1].e;
 		if ((rc = put_pm(o, rule, t->s, e - t->s, rep, strlen(rep), t->cap)) < 0)
 			return rc;
@@ -860,8 +863,8 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	if (i < S->n) {
 		const tok *t = &tk[i];
 		/* existential there: There is a dog -> There is no dog */
-		if (((type == 'b' && i > 0 && !strcmp(tk[i - 1].k, "there")) ||
-		     !strcmp(t->k, "there's")) && i + 1 < S->n) {
+		if (((type == 'b' && i > 0 && KEQ(&tk[i - 1], "there")) ||
+		     KEQ(t, "there's")) && i + 1 < S->n) {
 			const tok *x = &tk[i + 1];
 			static const char *const det[][2] = { { "a", "no" }, { "an", "no" },
 				{ "some", "no" }, { "any", "no" }, { "someone", "no one" },
@@ -874,11 +877,11 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 			const vform *xf = verb_of(S, i + 1);
 			if (!(x->cls & C_BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
 			    !(x->cls & C_ADV) &&
-			    !(x->k[0] >= '0' && x->k[0] <= '9') && strcmp(x->k, "lots") &&
-			    strcmp(x->k, "plenty"))
+			    !(x->k[0] >= '0' && x->k[0] <= '9') && !KEQ(x, "lots") &&
+			    !KEQ(x, "plenty"))
 				return put_before(S, o, rule, x, "no ");
 		}
-		if (!strcmp(t->k, "can")) {
+		if (KEQ(t, "can")) {
 			eb_putn(&b, txt + t->s, t->e - t->s);
 			eb_put(&b, (t->e - t->s == 3 && txt[t->s + 1] == 'A') ? "NOT" : "not");
 		} else {
@@ -898,7 +901,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		sent R = *S;
 		R.relaxed = 1;
 		for (i = 1; i < S->n; i++) {
-			R.conj |= !strcmp(tk[i - 1].k, "and");
+			R.conj |= KEQ(&tk[i - 1], "and");
 			if (finite_verb(&R, i, &kind))
 				break;
 		}
@@ -912,7 +915,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		if (kind == F_PAST && (f0->kinds & F_PPART) &&
 		    skip_adv(S, i) < S->n &&
 		    ((tk[skip_adv(S, i)].cls & C_PREP) ||
-		     !strcmp(tk[skip_adv(S, i)].k, "with"))) {
+		     KEQ(&tk[skip_adv(S, i)], "with"))) {
 			for (size_t j = i + 2; j < S->n; j++)
 				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
 					i = j;
@@ -950,9 +953,9 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		}
 	}
 	for (i = 1; i < S->n; i++) {
-		if (!strcmp(tk[i].k, "with"))
+		if (KEQ(&tk[i], "with"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "without", 7, 0);
-		if (!strcmp(tk[i].k, "without"))
+		if (KEQ(&tk[i], "without"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "with", 4, 0);
 		if ((tk[i].cls & C_PREP))
 			return put_before(S, o, rule, &tk[i], "not ");
