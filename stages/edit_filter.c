@@ -4,13 +4,17 @@
  *
  * Consumes candidates; emits those whose token-level Levenshtein distance
  * to their original (summed over the text fields, see pipeline/util/tokens.h)
- * is at least min_edits and at most max_ratio x the original's tokens in
- * the fields that changed (an edited hypothesis is measured against the
- * hypothesis, not the premise too).
- * Rejects the others as "unchanged" or "too_many_edits" with the figures.
+ * is at least min_edits, at most max_edits (when set) and at most max_ratio
+ * x the original's tokens in the fields that changed (an edited hypothesis
+ * is measured against the hypothesis, not the premise too).  The ratio is
+ * not applied to originals shorter than ratio_min_tokens in those fields:
+ * one edit in "He won." is a third of it, and still minimal.
+ * Rejects the others as "unchanged", "too_few_edits" or "too_many_edits"
+ * with the figures.
  * The distance is added to the candidate's generator provenance.  Texts
  * longer than max_tokens are compared on their first max_tokens tokens
- * (bounded time and memory).  State: options and counters.
+ * (bounded time and memory).  The distance is exact and costs O(d * n)
+ * for d edits (pipeline/util/tokens.c).  State: options and counters.
  */
 #include <stdlib.h>
 #include "cfaug/sys/stage.h"
@@ -18,7 +22,7 @@
 
 typedef struct edit_state {
 	double max_ratio;
-	long min_edits;
+	long min_edits, max_edits, ratio_min_tokens;
 	long max_tokens;
 	const cf_strlist *text_fields;
 	uint64_t *a, *b;          /* token scratch, max_tokens each */
@@ -31,6 +35,11 @@ static const cf_option edit_options[] = {
 	  0, 1e9, NULL, "most edits allowed, as a share of the original's tokens" },
 	{ "min_edits", CF_OPT_INT, offsetof(edit_state, min_edits), "1", 0, NULL,
 	  0, 1e9, NULL, "fewest token edits (1 rejects unchanged candidates)" },
+	{ "max_edits", CF_OPT_INT, offsetof(edit_state, max_edits), "0", 0, NULL,
+	  0, 1e9, NULL, "most token edits whatever the length (0: no such limit)" },
+	{ "ratio_min_tokens", CF_OPT_INT, offsetof(edit_state, ratio_min_tokens), "0", 0,
+	  NULL, 0, 1e9, NULL, "originals with fewer tokens (in the edited fields) are "
+	  "not held to max_ratio" },
 	{ "max_tokens", CF_OPT_INT, offsetof(edit_state, max_tokens), "4096", 0, NULL,
 	  1, 1e6, NULL, "tokens compared per field" },
 	{ NULL }
@@ -41,6 +50,13 @@ static int edit_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 {
 	edit_state *s = state;
 
+	if (s->max_edits > 0 && s->max_edits < s->min_edits) {
+		const cf_node *at = cf_node_get(info->node, "max_edits");
+
+		return cf_conf_error(err, info->conf_path, at ? at : info->node,
+		                     "max_edits (%ld) is below min_edits (%ld): every "
+		                     "candidate would be rejected", s->max_edits, s->min_edits);
+	}
 	s->text_fields = info->text_fields;
 	s->a = malloc((size_t)s->max_tokens * sizeof *s->a);
 	s->b = malloc((size_t)s->max_tokens * sizeof *s->b);
@@ -81,7 +97,8 @@ static int edit_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	detail = json_pack("{s:I, s:f}", "token_edits", (json_int_t)dist, "edit_ratio", ratio);
 	if ((long)dist < s->min_edits) {
 		cf_reject(st, it, dist ? "too_few_edits" : "unchanged", detail);
-	} else if (ratio > s->max_ratio) {
+	} else if ((s->max_edits > 0 && (long)dist > s->max_edits) ||
+	           ((long)ntok >= s->ratio_min_tokens && ratio > s->max_ratio)) {
 		cf_reject(st, it, "too_many_edits", detail);
 	} else {
 		json_object_update(it->generator, detail);

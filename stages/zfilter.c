@@ -10,32 +10,60 @@
  * (with their label) and every held candidate (with its target label); a
  * token's z is that of the label it leans to most, exactly as `cfaug eval
  * --spurious` ranks it (lower-cased words, once per document, label shares
- * p0 over all documents).  Then, greedily: take the token with the largest
- * z among those in at least min_count documents; drop the held candidate
- * that contains it, has the label it leans to and comes first in a seeded
- * order (cf_record_rand of the record id and the candidate's number); update
- * the counts of that candidate's tokens only (a max-heap keyed on z); repeat
- * until the largest z is <= tau.  A token whose label has no such candidate
- * left is set aside and the next one is tried.  The label shares p0 are
- * fixed during a pass and recomputed between passes, until a pass drops
- * nothing -- so the final figures are exact for what is emitted.  Dropped
- * candidates are rejected as "spurious_token" with {token, label, z_before};
- * the others are emitted (the runner restores input order).
+ * p0 over all documents, tokens in at least min_count documents judged).
  *
- * Limits: at most max_held candidates are held (past it the run stops with
- * CF_ELIMIT naming the option), and the runner's `window` must cover the
- * input, since every record after the first held candidate stays unfinished
- * (the runner says so when it fills: CF_STAGE_HOLDS).  Memory is the counts
- * per distinct token plus the token ids of the held candidates.  Unlabelled
- * items are not counted; an unlabelled candidate is emitted at once.
+ * The objective, compared in this order: the number of tokens with z above
+ * tau, then the sum of their excess z - tau.  Greedy with a check: take the
+ * token with the largest z above tau; among the held candidates that carry
+ * it with the label it leans to, compute the exact objective after dropping
+ * each of the first SCAN in a seeded order (cf_record_rand of the record id
+ * and candidate number) and drop the best one only if it makes the
+ * objective strictly better; if none does, the token rests for REST steps
+ * and the next one is tried.  When no token offers such a drop, a deep round
+ * tries every token and every candidate (the first that helps is taken);
+ * the filter stops when that finds none.  So the objective never gets
+ * worse, the last state is the best seen, and no single drop of a candidate
+ * carrying a token above tau (with its label) would improve it.
+ * A drop moves the label shares p0 and with them every token's z: the
+ * result of a drop is the objective with the shares after removing one
+ * document of its label and no count changed, corrected on the candidate's
+ * own tokens.  That needs only the tokens that can be above tau: those
+ * above at the last rebase, those whose counts changed, and those whose
+ * slack the shares' drift has used up (see drift()); the others provably
+ * count for nothing.  Dropped candidates are rejected as "spurious_token"
+ * with {token, label, z_before}; the others are emitted (the runner
+ * restores input order).  The report gives the objective
+ * (tokens_above_tau, excess), the largest z and the top ten before and
+ * after; when tokens stay above tau a warning on stderr says so (the
+ * originals carry them, or dropping would only trade them for others).
+ *
+ * Limits: every record after the first held candidate stays unfinished in
+ * the runner until flush (CF_STAGE_HOLDS: the runner reads on past its
+ * window), so this stage bounds it: at most max_held candidates, and at most
+ * max_held_mb of memory estimated as HELD_FIXED + HELD_PER_BYTE x text
+ * bytes per record and candidate from the first held candidate on; past
+ * either the run stops with CF_ELIMIT naming the option.  Its own memory is
+ * the counts per distinct token plus the held candidates' token ids (varint
+ * deltas), and during flush postings of 4 bytes an id.  Unlabelled items
+ * are not counted; an unlabelled candidate is emitted at once.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "eval_metrics.h"
 
 #define TOP_N 10
+/* What a record or candidate costs the run while this stage holds (the
+ * runner keeps every record after the first held candidate: its parsed
+ * fields, raw line and group; a candidate its texts and provenance; this
+ * stage its token ids).  Measured on CAD reviews (docs/RELIABILITY.md):
+ * peak RSS within this estimate. */
+#define HELD_FIXED 1024
+#define HELD_PER_BYTE 6
+#define SCAN 32       /* candidates of a token compared before taking one */
+#define REST 64       /* steps a token with no helpful drop is passed over */
 #define NO_POS UINT32_MAX
 
 typedef struct ztok {
@@ -49,19 +77,16 @@ typedef struct ztok {
 typedef struct held {
 	cf_item *it;          /* NULL once given away */
 	uint64_t prio;        /* seeded order among candidates of one token */
-	size_t off, n;        /* its distinct token ids: pool[off .. off+n) */
-	uint32_t label;
+	size_t off;           /* its token ids start at pool + off */
+	uint32_t n, label;    /* how many ids; its target label */
 } held;
-
-typedef struct seg {      /* held candidates with one token and one label */
-	uint32_t label;
-	size_t cur, end;      /* into post[]; cur only moves past given-away ones */
-} seg;
 
 typedef struct zf_state {
 	/* options */
 	double tau;
-	long min_count, max_held;
+	long min_count, max_held, max_held_mb;
+	const cf_strlist *text_fields;
+	uint64_t held_bytes;  /* estimate: what the run holds because of us */
 	cf_strlist fields_opt;
 	const cf_strlist *fields;
 
@@ -75,11 +100,13 @@ typedef struct zf_state {
 	uint32_t *slots;      /* open addressing into v, NO_POS = empty */
 	size_t nslots;
 
-	/* held candidates */
+	/* held candidates; their distinct token ids, ascending, as varint
+	 * deltas in pool (about 1.3 bytes an id instead of 4) */
 	held *h;
-	size_t nh, caph;
-	uint32_t *pool;
-	size_t npool, cappool;
+	size_t nh, caph, maxn;
+	unsigned char *pool;
+	size_t npool, cappool, nids;
+	uint64_t held_label[CF_Z_MAX_LABELS];
 
 	/* scratch for one document */
 	char *buf;
@@ -87,14 +114,28 @@ typedef struct zf_state {
 	uint32_t *ids;
 	size_t capids;
 
-	/* flush: postings and heap */
+	/* flush: judged tokens, those above tau, shares after one drop */
 	double p0[CF_Z_MAX_LABELS];
-	double *key;
-	uint32_t *lean, *pos, *heap;
-	size_t nheap;
+	double isd0[CF_Z_MAX_LABELS];
+	double *p0x, *isdx;   /* [L][L]: shares once a document of label L goes */
+	double *inv, *sq;     /* 1/n and sqrt(n) for n <= ntab */
+	uint64_t ntab;
+	uint32_t *judged, *above, *lean;
+	double *zabove;
+	size_t njudged, nabove;
+	double pref[CF_Z_MAX_LABELS];   /* shares at the last rebase */
+	double isdref[CF_Z_MAX_LABELS];
+	struct cold { double slack; uint32_t t; } *cold;   /* min-heap by slack */
+	size_t ncold, capcold;
+	double *slk;          /* per token: its slack now (heap entries may be stale) */
+	uint32_t *w;          /* watched tokens */
+	char *inw;
+	size_t nw, nw_base;
+	uint64_t rebases;
 
 	/* figures */
-	uint64_t dropped, passes;
+	uint64_t dropped, steps, deep_rounds;
+	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
 	json_t *before, *after;
 } zf_state;
 
@@ -105,6 +146,11 @@ static const cf_option zf_options[] = {
 	  NULL, "tokens in fewer documents are not judged" },
 	{ "max_held", CF_OPT_INT, offsetof(zf_state, max_held), "100000", 0, NULL, 1, 1e9,
 	  NULL, "most candidates held until end of input (more: the run stops)" },
+	{ "max_held_mb", CF_OPT_INT, offsetof(zf_state, max_held_mb), "2048", 0, NULL, 1,
+	  1e7, NULL, "most memory the run may hold for this stage, estimated as "
+	  "1 KB + 6 x text bytes per record and candidate from the first held "
+	  "candidate on "
+	  "(more: the run stops)" },
 	{ "fields", CF_OPT_STRLIST, offsetof(zf_state, fields_opt), NULL, 0, NULL, 0, 0,
 	  NULL, "text fields whose tokens count (default: all)" },
 	{ NULL }
@@ -194,6 +240,39 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Write ids[0..n) (ascending) as varint deltas at p; returns bytes. */
+static size_t put_ids(unsigned char *p, const uint32_t *ids, size_t n)
+{
+	unsigned char *q = p;
+	uint32_t prev = 0, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (d = ids[i] - prev; d >= 0x80; d >>= 7)
+			*q++ = (unsigned char)(d | 0x80);
+		*q++ = (unsigned char)d;
+		prev = ids[i];
+	}
+	return (size_t)(q - p);
+}
+
+/* Held candidate i's token ids into ids (room for s->maxn); their count. */
+static size_t held_ids(const zf_state *s, size_t i, uint32_t *ids)
+{
+	const unsigned char *p = s->pool + s->h[i].off;
+	uint32_t prev = 0, d;
+	size_t j;
+	int sh;
+
+	for (j = 0; j < s->h[i].n; j++) {
+		for (d = 0, sh = 0; *p & 0x80; sh += 7)
+			d |= (uint32_t)(*p++ & 0x7f) << sh;
+		d |= (uint32_t)*p++ << sh;
+		ids[j] = prev += d;
+	}
+	return s->h[i].n;
+}
+
 /* The distinct token ids of item it into s->ids; *n gets their count. */
 static int doc_tokens(zf_state *s, const cf_item *it, size_t *n, cf_error *err)
 {
@@ -277,30 +356,23 @@ static int count_doc(zf_state *s, const uint32_t *ids, size_t n, size_t li,
 
 /* ---- z and ranking -------------------------------------------------- */
 
-static void set_p0(zf_state *s)
+/* The label shares with one document of label dl removed (dl >= nlabels:
+ * none) into p, and 1 / sqrt(p (1 - p)) into isd (NAN where p is 0 or 1:
+ * z is undefined for that label). */
+static void shares(const zf_state *s, size_t dl, double *p, double *isd)
 {
+	uint64_t docs = s->docs - (dl < s->nlabels);
 	size_t l;
 
-	for (l = 0; l < s->nlabels; l++)
-		s->p0[l] = s->docs ? (double)s->label_docs[l] / (double)s->docs : NAN;
+	for (l = 0; l < s->nlabels; l++) {
+		p[l] = docs ? (double)(s->label_docs[l] - (l == dl)) / (double)docs : NAN;
+		isd[l] = p[l] > 0 && p[l] < 1 ? 1 / sqrt(p[l] * (1 - p[l])) : NAN;
+	}
 }
 
-/* The token's z for the label it leans to most (NAN when undefined). */
-static double token_z(const zf_state *s, const ztok *e, uint32_t *lean)
+static void set_p0(zf_state *s)
 {
-	double best = NAN;
-	size_t l;
-
-	*lean = 0;
-	for (l = 0; l < s->nlabels; l++) {
-		double z = cf_eval_z(l < e->nk ? e->k[l] : 0, e->n, s->p0[l]);
-
-		if (isfinite(z) && (!isfinite(best) || z > best)) {
-			best = z;
-			*lean = (uint32_t)l;
-		}
-	}
-	return best;
+	shares(s, s->nlabels, s->p0, s->isd0);
 }
 
 /* a ranks before b: larger |z|, then token bytes (cf_zstats_rank's order). */
@@ -311,6 +383,9 @@ static int before(const zf_state *s, uint32_t a, double za, uint32_t b, double z
 	return strcmp(s->v[a].tok, s->v[b].tok) < 0;
 }
 
+static double z_at(const zf_state *s, const ztok *e, uint64_t n, size_t dl,
+                   const double *p, const double *isd, uint32_t *lean);
+
 /* The figures of the current counts: tokens above tau, largest z, top 10. */
 static json_t *snapshot(zf_state *s)
 {
@@ -318,17 +393,20 @@ static json_t *snapshot(zf_state *s)
 	double ztop[TOP_N], z, maxz = NAN;
 	size_t ntop = 0, i, j;
 	uint64_t above = 0;
+	double excess = 0;
 	json_t *arr = json_array(), *o;
 
 	set_p0(s);
 	for (i = 0; i < s->nv; i++) {
 		if (s->v[i].n < (uint64_t)s->min_count)
 			continue;
-		z = token_z(s, &s->v[i], &lean);
+		z = z_at(s, &s->v[i], s->v[i].n, s->nlabels, s->p0, s->isd0, &lean);
 		if (!isfinite(z))
 			continue;
-		if (fabs(z) > s->tau)
+		if (fabs(z) > s->tau) {
 			above++;
+			excess += fabs(z) - s->tau;
+		}
 		if (!isfinite(maxz) || fabs(z) > maxz)
 			maxz = fabs(z);
 		for (j = ntop; j > 0 && before(s, (uint32_t)i, z, top[j - 1], ztop[j - 1]); j--)
@@ -346,93 +424,77 @@ static json_t *snapshot(zf_state *s)
 	for (i = 0; i < ntop; i++) {
 		const ztok *e = &s->v[top[i]];
 
-		(void)token_z(s, e, &lean);
+		(void)z_at(s, e, e->n, s->nlabels, s->p0, s->isd0, &lean);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:f}",
 		        "token", e->tok, "label", s->labels[lean], "n", (json_int_t)e->n,
 		        "k", (json_int_t)(lean < e->nk ? e->k[lean] : 0), "z", ztop[i]));
 	}
-	o = json_pack("{s:I, s:o, s:o}", "tokens_above_tau", (json_int_t)above,
-	              "max_z", isfinite(maxz) ? json_real(maxz) : json_null(), "top", arr);
+	o = json_pack("{s:I, s:f, s:o, s:o}", "tokens_above_tau", (json_int_t)above,
+	              "excess", excess, "max_z", isfinite(maxz) ? json_real(maxz) : json_null(), "top", arr);
 	return o;
 }
 
-/* ---- the heap of tokens by z ------------------------------------------ */
+/* ---- the objective ---------------------------------------------------- */
 
-static int heap_less(const zf_state *s, uint32_t a, uint32_t b)
+/* What the filter minimises, compared in this order: the number of judged
+ * tokens whose z is above tau, then the sum of their excess (z - tau). */
+typedef struct zobj {
+	uint64_t above;
+	double excess;
+} zobj;
+
+/* a is strictly better than b (the excess with a margin for rounding:
+ * sums taken in different orders may differ in the last bits). */
+static int obj_better(const zobj *a, const zobj *b)
 {
-	return before(s, a, s->key[a], b, s->key[b]);
+	if (a->above != b->above)
+		return a->above < b->above;
+	return a->excess < b->excess - 1e-9 * (1.0 + b->excess);
 }
 
-static void heap_swap(zf_state *s, size_t i, size_t j)
+/* z of a token with n documents, k per label (minus one document of label
+ * dl, or dl >= nlabels for none) under shares p (isd from shares()), for
+ * the label it leans to most; NAN when not judged.  cf_eval_z's formula,
+ * (k/n - p) / sqrt(p (1 - p) / n), with 1/n and sqrt(n) from tables. */
+static double z_at(const zf_state *s, const ztok *e, uint64_t n, size_t dl,
+                   const double *p, const double *isd, uint32_t *lean)
 {
-	uint32_t t = s->heap[i];
+	double best = NAN, inv, sq;
+	size_t l;
 
-	s->heap[i] = s->heap[j];
-	s->heap[j] = t;
-	s->pos[s->heap[i]] = (uint32_t)i;
-	s->pos[s->heap[j]] = (uint32_t)j;
-}
+	*lean = 0;
+	if (n < (uint64_t)s->min_count || n > s->ntab)
+		return NAN;
+	inv = s->inv[n];
+	sq = s->sq[n];
+	for (l = 0; l < s->nlabels; l++) {
+		uint64_t k = (l < e->nk ? e->k[l] : 0) - (l == dl);
+		double z = ((double)k * inv - p[l]) * sq * isd[l];
 
-static void heap_fix(zf_state *s, size_t i)
-{
-	while (i > 0 && heap_less(s, s->heap[i], s->heap[(i - 1) / 2])) {
-		heap_swap(s, i, (i - 1) / 2);
-		i = (i - 1) / 2;
+		if (isfinite(z) && (!isfinite(best) || z > best)) {
+			best = z;
+			*lean = (uint32_t)l;
+		}
 	}
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < s->nheap && heap_less(s, s->heap[l], s->heap[m]))
-			m = l;
-		if (r < s->nheap && heap_less(s, s->heap[r], s->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(s, i, m);
-		i = m;
-	}
+	return best;
 }
 
-static void heap_remove(zf_state *s, uint32_t t)
+static void obj_add(zobj *o, double z, double tau, int sign)
 {
-	size_t i = s->pos[t];
-
-	if (i == NO_POS)
-		return;
-	s->pos[t] = NO_POS;
-	if (i != --s->nheap) {
-		s->heap[i] = s->heap[s->nheap];
-		s->pos[s->heap[i]] = (uint32_t)i;
-		heap_fix(s, i);
-	}
-}
-
-/* Recompute token t's key and put it in the heap iff it is judged and
- * above tau. */
-static void heap_update(zf_state *s, uint32_t t)
-{
-	double z = NAN;
-
-	if (s->v[t].n >= (uint64_t)s->min_count)
-		z = token_z(s, &s->v[t], &s->lean[t]);
-	s->key[t] = z;
-	if (!isfinite(z) || !(fabs(z) > s->tau)) {
-		heap_remove(s, t);
-	} else if (s->pos[t] == NO_POS) {
-		s->heap[s->nheap] = t;
-		s->pos[t] = (uint32_t)s->nheap++;
-		heap_fix(s, s->nheap - 1);
-	} else {
-		heap_fix(s, s->pos[t]);
+	if (isfinite(z) && fabs(z) > tau) {
+		o->above += (uint64_t)(int64_t)sign;
+		o->excess += sign * (fabs(z) - tau);
 	}
 }
 
 /* ---- the greedy filter ------------------------------------------------ */
 
+/* Inverted index of held candidates by token, then label, then seeded
+ * order: segment (t, l) is post[cur[t*L+l] .. end[t*L+l]); cur only moves
+ * past candidates already dropped. */
 typedef struct postings {
-	size_t *segoff;       /* per token: its segments segs[segoff[t] .. segoff[t+1]) */
-	seg *segs;
-	uint32_t *post;       /* held candidate indices, by (token, label, prio) */
+	uint32_t *cur, *end;
+	uint32_t *post;
 } postings;
 
 static const zf_state *sort_ctx;
@@ -449,104 +511,368 @@ static int cmp_post(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Inverted index of held candidates by token, then label, then seeded
- * order: O(total tokens of held candidates) plus the sorts. */
+static void postings_free(postings *P)
+{
+	free(P->cur);
+	free(P->end);
+	free(P->post);
+	memset(P, 0, sizeof *P);
+}
+
+/* O(total tokens of held candidates) plus the sorts. */
 static int build_postings(zf_state *s, postings *P)
 {
-	size_t *off = calloc(s->nv + 1, sizeof *off), *fill = NULL, i, j, t, nseg = 0;
+	size_t L = s->nlabels, nseg = s->nv * L, i, j, t, nt;
+	uint32_t *ids = NULL;
+	int rc = CF_ENOMEM;
 
-	P->segoff = calloc(s->nv + 1, sizeof *P->segoff);
+	P->cur = calloc(nseg + 1, sizeof *P->cur);
+	P->end = calloc(nseg + 1, sizeof *P->end);
 	P->post = malloc((s->npool ? s->npool : 1) * sizeof *P->post);
-	P->segs = malloc((s->npool ? s->npool : 1) * sizeof *P->segs);
-	fill = malloc((s->nv + 1) * sizeof *fill);
-	if (!off || !P->segoff || !P->post || !P->segs || !fill) {
-		free(off);
-		free(fill);
-		return CF_ENOMEM;
+	ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
+	if (!P->cur || !P->end || !P->post || !ids)
+		goto done;
+	/* count per token (end[] as counters), prefix sums, fill */
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, i, ids);
+		for (j = 0; j < nt; j++)
+			P->end[ids[j] * L]++;
 	}
-	for (i = 0; i < s->nh; i++)
-		for (j = 0; j < s->h[i].n; j++)
-			off[s->pool[s->h[i].off + j] + 1]++;
-	for (t = 0; t < s->nv; t++)
-		off[t + 1] += off[t];
-	memcpy(fill, off, (s->nv + 1) * sizeof *fill);
-	for (i = 0; i < s->nh; i++)
-		for (j = 0; j < s->h[i].n; j++)
-			P->post[fill[s->pool[s->h[i].off + j]]++] = (uint32_t)i;
+	for (t = 0, j = 0; t < s->nv; t++) {
+		size_t c = P->end[t * L];
+
+		P->cur[t * L] = (uint32_t)j;
+		P->end[t * L] = (uint32_t)j;
+		j += c;
+	}
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, i, ids);
+		for (j = 0; j < nt; j++)
+			P->post[P->end[ids[j] * L]++] = (uint32_t)i;
+	}
+	/* sort each token's list by (label, prio) and cut it into labels */
 	sort_ctx = s;
 	for (t = 0; t < s->nv; t++) {
-		qsort(P->post + off[t], off[t + 1] - off[t], sizeof *P->post, cmp_post);
-		P->segoff[t] = nseg;
-		for (i = off[t]; i < off[t + 1]; i = j) {
-			uint32_t l = s->h[P->post[i]].label;
+		uint32_t a = P->cur[t * L], b = P->end[t * L], k;
 
-			for (j = i; j < off[t + 1] && s->h[P->post[j]].label == l; j++)
-				;
-			P->segs[nseg].label = l;
-			P->segs[nseg].cur = i;
-			P->segs[nseg].end = j;
-			nseg++;
+		qsort(P->post + a, b - a, sizeof *P->post, cmp_post);
+		for (k = 0; k < L; k++) {
+			uint32_t e = a;
+
+			while (e < b && s->h[P->post[e]].label == k)
+				e++;
+			P->cur[t * L + k] = a;
+			P->end[t * L + k] = e;
+			a = e;
 		}
 	}
-	P->segoff[s->nv] = nseg;
 	sort_ctx = NULL;
-	free(off);
-	free(fill);
+	rc = 0;
+done:
+	free(ids);
+	return rc;
+}
+
+/* ---- which tokens can count ------------------------------------------ *
+ * A token's z moves with the label shares even when its own counts do not,
+ * but slowly: |dz_l/dp_l| <= sqrt(n) / (2 (p_l (1 - p_l))^1.5).  So after a
+ * rebase at shares pref, a token whose counts have not changed and whose z
+ * was z_ref <= tau cannot pass tau while the shares have moved by less
+ * than its slack (tau - z_ref) / sqrt(n) in that unit (drift()).  Only the
+ * watched tokens -- above tau at the rebase, counts changed since, or slack
+ * used up -- are swept per step; the others provably count for nothing. */
+
+static void watch(zf_state *s, uint32_t t)
+{
+	if (!s->inw[t]) {
+		s->inw[t] = 1;
+		s->w[s->nw++] = t;
+	}
+}
+
+/* The unwatched tokens wait in a min-heap by slack; an entry whose slack
+ * is no longer the token's (it was re-slacked, or is watched) is stale. */
+static void cold_sift(zf_state *s, size_t i)
+{
+	struct cold *h = s->cold, x = h[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		double ms = x.slack;
+
+		if (l < s->ncold && h[l].slack < ms)
+			m = l, ms = h[l].slack;
+		if (l + 1 < s->ncold && h[l + 1].slack < ms)
+			m = l + 1;
+		if (m == i)
+			break;
+		h[i] = h[m];
+		i = m;
+	}
+	h[i] = x;
+}
+
+static void cold_pop(zf_state *s)
+{
+	s->cold[0] = s->cold[--s->ncold];
+	if (s->ncold)
+		cold_sift(s, 0);
+}
+
+/* Token t's counts changed: its z at the rebase shares with the new counts
+ * gives its new slack (watched if that fails to fit). */
+static void reslack(zf_state *s, uint32_t t)
+{
+	const ztok *e = &s->v[t];
+	uint32_t lean;
+	size_t i;
+	double z;
+
+	if (s->inw[t] || e->n < (uint64_t)s->min_count)
+		return;
+	z = z_at(s, e, e->n, s->nlabels, s->pref, s->isdref, &lean);
+	if (!isfinite(z) || z > s->tau || s->ncold == s->capcold) {
+		watch(s, t);
+		return;
+	}
+	s->slk[t] = (s->tau - z) / s->sq[e->n];
+	for (i = s->ncold++; i > 0 && s->cold[(i - 1) / 2].slack > s->slk[t]; i = (i - 1) / 2)
+		s->cold[i] = s->cold[(i - 1) / 2];
+	s->cold[i].slack = s->slk[t];
+	s->cold[i].t = t;
+}
+
+/* Start watching afresh at the current shares. */
+static int rebase(zf_state *s)
+{
+	size_t i, out = 0, nc = 0;
+	uint32_t lean;
+
+	memcpy(s->pref, s->p0, s->nlabels * sizeof *s->pref);
+	memcpy(s->isdref, s->isd0, s->nlabels * sizeof *s->isdref);
+	for (i = 0; i < s->nw; i++)
+		s->inw[s->w[i]] = 0;
+	s->nw = 0;
+	for (i = 0; i < s->njudged; i++) {
+		uint32_t t = s->judged[i];
+		const ztok *e = &s->v[t];
+		double z;
+
+		if (e->n < (uint64_t)s->min_count)
+			continue;       /* counts only fall: gone for good */
+		s->judged[out++] = t;
+		z = z_at(s, e, e->n, s->nlabels, s->p0, s->isd0, &lean);
+		if (!isfinite(z) || z > s->tau) {
+			watch(s, t);
+		} else {
+			s->slk[t] = s->cold[nc].slack = (s->tau - z) / s->sq[e->n];
+			s->cold[nc++].t = t;
+		}
+	}
+	s->njudged = out;
+	s->ncold = nc;
+	for (i = nc / 2; i-- > 0;)
+		cold_sift(s, i);
+	s->nw_base = s->nw;
+	s->rebases++;
 	return 0;
 }
 
-/* The first held candidate still there with token t and label l, or -1. */
-static long pick(zf_state *s, postings *P, uint32_t t, uint32_t l)
+/* How far shares v are from pref, in the unit of the slack. */
+static double drift(const zf_state *s, const double *v)
 {
-	size_t i;
+	double d = 0;
+	size_t l;
 
-	for (i = P->segoff[t]; i < P->segoff[t + 1]; i++) {
-		seg *g = &P->segs[i];
+	for (l = 0; l < s->nlabels; l++) {
+		double a = s->pref[l] * (1 - s->pref[l]), b = v[l] * (1 - v[l]);
+		double m = a < b ? a : b, x;
 
-		if (g->label != l)
-			continue;
-		while (g->cur < g->end && !s->h[P->post[g->cur]].it)
-			g->cur++;
-		return g->cur < g->end ? (long)P->post[g->cur] : -1;
+		if (!(m > 0))
+			return INFINITY;
+		x = fabs(v[l] - s->pref[l]) / (2 * m * sqrt(m));
+		if (x > d)
+			d = x;
 	}
-	return -1;
+	return d * (1 + 1e-9) + 1e-15;   /* rounding: err on watching more */
 }
 
-/* One pass with the label shares fixed; *dropped gets how many went. */
-static int one_pass(cf_stage *st, zf_state *s, postings *P, uint64_t *dropped)
+/* The objective now (p0 the current shares), the tokens above tau with
+ * their z into s->above / s->zabove, and for every label L of a held
+ * candidate the objective after one document of L is removed with no
+ * token count changed (sh[L]): a drop's exact result is then sh[L]
+ * corrected on the candidate's own tokens only. */
+static void survey(zf_state *s, zobj *now, zobj *sh)
 {
-	size_t t, j;
+	size_t i, l, L = s->nlabels, out = 0;
+	uint32_t lean;
+	double d;
 
-	*dropped = 0;
+	memset(now, 0, sizeof *now);
+	memset(sh, 0, L * sizeof *sh);
 	set_p0(s);
-	s->nheap = 0;
-	for (t = 0; t < s->nv; t++)
-		s->pos[t] = NO_POS;
-	for (t = 0; t < s->nv; t++)
-		heap_update(s, (uint32_t)t);
-	while (s->nheap) {
-		uint32_t top = s->heap[0], l = s->lean[top];
-		double z = s->key[top];
-		long c = pick(s, P, top, l);
-		held *h;
-		json_t *detail;
+	for (l = 0; l < L; l++)
+		shares(s, l, s->p0x + l * L, s->isdx + l * L);
+	if (!s->rebases || s->nw > 2 * s->nw_base + 1024)
+		rebase(s);
+	d = drift(s, s->p0);
+	for (l = 0; l < L; l++)
+		if (s->held_label[l] && drift(s, s->p0x + l * L) > d)
+			d = drift(s, s->p0x + l * L);
+	while (s->ncold && s->cold[0].slack <= d) {
+		uint32_t t = s->cold[0].t;
 
-		if (c < 0) {    /* nothing to drop for it: set it aside */
-			heap_remove(s, top);
+		if (!s->inw[t] && s->slk[t] == s->cold[0].slack)
+			watch(s, t);
+		cold_pop(s);
+	}
+	s->nabove = 0;
+	for (i = 0; i < s->nw; i++) {
+		uint32_t t = s->w[i];
+		const ztok *e = &s->v[t];
+		double z;
+
+		if (e->n < (uint64_t)s->min_count) {
+			s->inw[t] = 0;
 			continue;
 		}
-		h = &s->h[c];
-		if (count_doc(s, s->pool + h->off, h->n, h->label, -1) < 0)
-			return CF_ENOMEM;
-		detail = json_pack("{s:s, s:s, s:f}", "token", s->v[top].tok,
-		                   "label", s->labels[l], "z_before", z);
-		cf_reject(st, h->it, "spurious_token", detail);
-		h->it = NULL;
-		(*dropped)++;
-		for (j = 0; j < h->n; j++)
-			heap_update(s, s->pool[h->off + j]);
+		s->w[out++] = t;
+		z = z_at(s, e, e->n, L, s->p0, s->isd0, &lean);
+		obj_add(now, z, s->tau, +1);
+		if (isfinite(z) && fabs(z) > s->tau) {
+			s->above[s->nabove] = t;
+			s->zabove[s->nabove] = z;
+			s->lean[s->nabove++] = lean;
+		}
+		for (l = 0; l < L; l++)
+			if (s->held_label[l])
+				obj_add(&sh[l], z_at(s, e, e->n, L, s->p0x + l * L, s->isdx + l * L, &lean),
+				        s->tau, +1);
 	}
-	return 0;
+	s->nw = out;
+}
+
+/* The objective if held candidate c (label l) were dropped. */
+static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
+{
+	const held *h = &s->h[c];
+	const double *p0 = s->p0x + h->label * s->nlabels;
+	const double *isd = s->isdx + h->label * s->nlabels;
+	zobj o = *shl;
+	size_t j, n = held_ids(s, c, ids);
+	uint32_t lean;
+
+	for (j = 0; j < n; j++) {
+		const ztok *e = &s->v[ids[j]];
+
+		if (s->inw[ids[j]])   /* an unwatched token counts 0 under these shares */
+			obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
+		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, isd, &lean), s->tau, +1);
+	}
+	return o;
+}
+
+/* Among the held candidates with token t and label l: the first of the
+ * first SCAN (seeded order) with the best result, or (deep) past them the
+ * first that improves on now at all; -1 if none does. */
+static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
+                      const zobj *now, const zobj *sh, uint32_t *ids, int deep)
+{
+	size_t seg = (size_t)t * s->nlabels + l, i, seen = 0;
+	long best = -1;
+	zobj bo = *now;
+
+	while (P->cur[seg] < P->end[seg] && !s->h[P->post[P->cur[seg]]].it)
+		P->cur[seg]++;
+	for (i = P->cur[seg]; i < P->end[seg]; i++) {
+		uint32_t c = P->post[i];
+		zobj o;
+
+		if (!s->h[c].it)
+			continue;
+		if (seen++ >= SCAN && (best >= 0 || !deep))
+			break;
+		o = drop_result(s, c, &sh[l], ids);
+		if (obj_better(&o, &bo)) {
+			bo = o;
+			best = (long)c;
+		}
+	}
+	return best;
+}
+
+/* Drop held candidates one at a time, each the best of those carrying the
+ * token with the largest z that has one, and only if the objective gets
+ * strictly better; stop when no such drop does. */
+static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
+{
+	zobj now, *sh = NULL;
+	uint32_t *ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
+	char *tried = calloc(s->nv ? s->nv : 1, 1);
+
+	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
+	int rc = 0;
+
+	sh = malloc(s->nlabels * sizeof *sh);
+	if (!ids || !tried || !sh || !s->rest) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (;;) {
+		long c = -1;
+		size_t i, ntried, a = 0;
+		int deep;
+		uint32_t t = 0, l = 0;
+		double z = 0;
+		held *h;
+
+		survey(s, &now, sh);
+		s->steps++;
+		/* tokens above tau by |z| (ties: bytes), until one has a drop:
+		 * first among the first SCAN candidates of each, then among all */
+		for (deep = 0; c < 0 && deep < 2; deep++) {
+			for (ntried = 0; c < 0 && ntried < s->nabove; ntried++) {
+				for (i = 0, a = s->nabove; i < s->nabove; i++)
+					if (!tried[s->above[i]] &&
+					    (deep || s->rest[s->above[i]] <= s->steps) &&
+					    (a == s->nabove ||
+					    before(s, s->above[i], s->zabove[i], s->above[a],
+					           s->zabove[a])))
+						a = i;
+				if (a == s->nabove)
+					break;
+				t = s->above[a];
+				l = s->lean[a];
+				z = s->zabove[a];
+				tried[t] = 1;
+				c = best_drop(s, P, t, l, &now, sh, ids, deep);
+				if (c < 0 && !deep)   /* rests a while; the deep round still tries it */
+					s->rest[t] = s->steps + REST;
+			}
+			for (i = 0; i < s->nabove; i++)
+				tried[s->above[i]] = 0;
+			s->deep_rounds += deep;
+		}
+		if (c < 0)
+			break;
+		h = &s->h[c];
+		(void)held_ids(s, (size_t)c, ids);
+		count_doc(s, ids, h->n, h->label, -1);
+		for (i = 0; i < h->n; i++)
+			reslack(s, ids[i]);   /* counts changed: the old slack no longer holds */
+		s->held_label[h->label]--;
+		cf_reject(st, h->it, "spurious_token", json_pack("{s:s, s:s, s:f}",
+		          "token", s->v[t].tok, "label", s->labels[l], "z_before", z));
+		h->it = NULL;
+		s->dropped++;
+	}
+done:
+	free(ids);
+	free(tried);
+	free(s->rest);
+	s->rest = NULL;
+	free(sh);
+	return rc;
 }
 
 /* ---- the stage -------------------------------------------------------- */
@@ -564,6 +890,7 @@ static int zf_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 		                     cf_stage_name(st));
 	if ((rc = cf_stage_fields(info, &s->fields_opt, &s->fields, err)) < 0)
 		return rc;
+	s->text_fields = info->text_fields;
 	for (i = 0; i < info->labels->n; i++)
 		if ((rc = label_id(s, info->labels->v[i], err)) < 0)
 			goto fail;
@@ -582,6 +909,26 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	size_t n = 0;
 	int li, rc;
 
+	if (s->nh || cf_item_is_candidate(it)) {
+		size_t f, len, bytes = HELD_FIXED;
+
+		for (f = 0; f < s->text_fields->n; f++)
+			if (cf_item_text(it, s->text_fields->v[f], &len))
+				bytes += HELD_PER_BYTE * len;
+		s->held_bytes += bytes;
+		if (s->held_bytes > (uint64_t)s->max_held_mb << 20) {
+			if (cf_item_is_candidate(it))
+				cf_reject(st, it, "max_held", NULL);
+			else
+				cf_fail_record(st, it, "zfilter_max_held_mb");
+			return cf_error_set(err, CF_ELIMIT, "stage '%s' holds records "
+			        "until end of input and at record %llu (line %ld) they "
+			        "would take more than max_held_mb (%ld MB, estimated): "
+			        "raise max_held_mb, or run on a part of the input",
+			        cf_stage_name(st), (unsigned long long)it->rec->recno,
+			        it->rec->line, s->max_held_mb);
+		}
+	}
 	if (!label) {
 		cf_emit(st, it);
 		return 0;
@@ -590,7 +937,7 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		cf_reject(st, it, "max_held", NULL);
 		return cf_error_set(err, CF_ELIMIT, "stage '%s' holds max_held (%ld) "
 		        "candidates until end of input and record %llu (line %ld) brings "
-		        "more: raise max_held (and the window)", cf_stage_name(st),
+		        "more: raise max_held", cf_stage_name(st),
 		        s->max_held, (unsigned long long)it->rec->recno, it->rec->line);
 	}
 	if ((rc = li = label_id(s, label, err)) < 0 ||
@@ -611,24 +958,27 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->h = nh;
 		s->caph = nc;
 	}
-	if (s->npool + n > s->cappool) {
-		size_t nc = 2 * (s->npool + n) + 1024;
-		uint32_t *np = realloc(s->pool, nc * sizeof *np);
+	if (s->npool + 5 * n > s->cappool) {
+		size_t nc = 2 * (s->npool + 5 * n) + 4096;
+		unsigned char *np = realloc(s->pool, nc);
 
 		if (!np)
 			goto oom_uncount;
 		s->pool = np;
 		s->cappool = nc;
 	}
-	memcpy(s->pool + s->npool, s->ids, n * sizeof *s->ids);
 	s->h[s->nh].it = it;
 	s->h[s->nh].prio = cf_record_rand(st, it->rec,
 	        0x7a66696c746572ULL ^ ((uint64_t)it->gen_stage << 32 | it->gen_index));
 	s->h[s->nh].off = s->npool;
-	s->h[s->nh].n = n;
+	s->h[s->nh].n = (uint32_t)n;
 	s->h[s->nh].label = (uint32_t)li;
 	s->nh++;
-	s->npool += n;
+	s->npool += put_ids(s->pool + s->npool, s->ids, n);
+	s->nids += n;
+	if (n > s->maxn)
+		s->maxn = n;
+	s->held_label[li]++;
 	return 0;
 oom_uncount:
 	(void)count_doc(s, s->ids, n, (size_t)li, -1);
@@ -642,35 +992,70 @@ fail:
 	return rc;
 }
 
+/* Say on stderr when tau was not reached: the output still has tokens
+ * above it that no allowed drop could lower. */
+static void warn_unreached(const cf_stage *st, const zf_state *s)
+{
+	json_t *top = json_array_get(json_object_get(s->after, "top"), 0);
+	json_int_t above = json_integer_value(json_object_get(s->after,
+	                                                      "tokens_above_tau"));
+
+	if (above <= 0)
+		return;
+	fprintf(stderr, "cfaug: warning: stage '%s' cannot reach tau %g: %lld tokens "
+	        "stay above it (was %lld; largest z %.2f, '%s' for %s) and no drop "
+	        "of a candidate lowers that further\n", cf_stage_name(st), s->tau,
+	        (long long)above, (long long)json_integer_value(json_object_get(
+	        s->before, "tokens_above_tau")), json_real_value(json_object_get(top, "z")),
+	        json_string_value(json_object_get(top, "token")),
+	        json_string_value(json_object_get(top, "label")));
+}
+
 static int zf_flush(cf_stage *st, void *state, cf_error *err)
 {
 	zf_state *s = state;
 	postings P = { 0 };
-	uint64_t dropped;
-	size_t i;
+	size_t i, L = s->nlabels;
 	int rc = 0;
 
-	json_decref(s->before);
-	s->before = snapshot(s);
-	s->key = malloc((s->nv ? s->nv : 1) * sizeof *s->key);
-	s->lean = malloc((s->nv ? s->nv : 1) * sizeof *s->lean);
-	s->pos = malloc((s->nv ? s->nv : 1) * sizeof *s->pos);
-	s->heap = malloc((s->nv ? s->nv : 1) * sizeof *s->heap);
-	if (!s->key || !s->lean || !s->pos || !s->heap || build_postings(s, &P) < 0) {
+	s->ntab = s->docs;
+	s->inv = malloc((s->ntab + 1) * sizeof *s->inv);
+	s->sq = malloc((s->ntab + 1) * sizeof *s->sq);
+	if (!s->inv || !s->sq) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* passes until one drops nothing: then the shares it used are exact */
-	do {
-		if ((rc = one_pass(st, s, &P, &dropped)) < 0) {
-			rc = cf_error_set(err, rc, "out of memory");
-			goto done;
-		}
-		s->passes++;
-		s->dropped += dropped;
-	} while (dropped);
+	for (i = 0; i <= s->ntab; i++) {
+		s->inv[i] = i ? 1 / (double)i : NAN;
+		s->sq[i] = sqrt((double)i);
+	}
+	json_decref(s->before);
+	s->before = snapshot(s);
+	s->p0x = malloc((L ? L * L : 1) * sizeof *s->p0x);
+	s->isdx = malloc((L ? L * L : 1) * sizeof *s->isdx);
+	s->judged = malloc((s->nv ? s->nv : 1) * sizeof *s->judged);
+	s->above = malloc((s->nv ? s->nv : 1) * sizeof *s->above);
+	s->lean = malloc((s->nv ? s->nv : 1) * sizeof *s->lean);
+	s->zabove = malloc((s->nv ? s->nv : 1) * sizeof *s->zabove);
+	s->capcold = 4 * (s->nv ? s->nv : 1);   /* room for re-slacked tokens; full: watched */
+	s->cold = malloc(s->capcold * sizeof *s->cold);
+	s->slk = malloc((s->nv ? s->nv : 1) * sizeof *s->slk);
+	s->w = malloc((s->nv ? s->nv : 1) * sizeof *s->w);
+	s->inw = calloc(s->nv ? s->nv : 1, 1);
+	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
+	    !s->cold || !s->slk || !s->w || !s->inw ||
+	    build_postings(s, &P) < 0) {
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0, s->njudged = 0; i < s->nv; i++)
+		if (s->v[i].n >= (uint64_t)s->min_count)
+			s->judged[s->njudged++] = (uint32_t)i;
+	if ((rc = greedy(st, s, &P, err)) < 0)
+		goto done;
 	json_decref(s->after);
 	s->after = snapshot(s);
+	warn_unreached(st, s);
 done:
 	for (i = 0; i < s->nh; i++)
 		if (s->h[i].it) {
@@ -678,15 +1063,26 @@ done:
 			s->h[i].it = NULL;
 		}
 	s->nh = 0;
-	free(P.segoff);
-	free(P.segs);
-	free(P.post);
-	free(s->key);
+	postings_free(&P);
+	free(s->p0x);
+	free(s->isdx);
+	free(s->inv);
+	free(s->sq);
+	s->isdx = s->inv = s->sq = NULL;
+	free(s->judged);
+	free(s->above);
 	free(s->lean);
-	free(s->pos);
-	free(s->heap);
-	s->key = NULL;
-	s->lean = s->pos = s->heap = NULL;
+	free(s->zabove);
+	free(s->cold);
+	free(s->slk);
+	s->slk = NULL;
+	free(s->w);
+	free(s->inw);
+	s->cold = NULL;
+	s->w = NULL;
+	s->inw = NULL;
+	s->p0x = s->zabove = NULL;
+	s->judged = s->above = s->lean = NULL;
 	return rc;
 }
 
@@ -695,7 +1091,9 @@ static int zf_report(cf_stage *st, void *state, json_t *out)
 	zf_state *s = state;
 
 	json_object_set_new(out, "candidates_dropped", json_integer((json_int_t)s->dropped));
-	json_object_set_new(out, "passes", json_integer((json_int_t)s->passes));
+	json_object_set_new(out, "tau", json_real(s->tau));
+	json_object_set_new(out, "held_mb_estimate",
+	                    json_real((double)s->held_bytes / (1 << 20)));
 	if (s->before)
 		json_object_set(out, "before", s->before);
 	if (s->after)

@@ -8,11 +8,12 @@
  * p0) / n)):
  *   before: 12 documents, p0(pos) = 2/3; wow n=4 k=4: z = sqrt(2) = 1.414;
  *           the neg originals' words (n=2, one neg) lean neg with z 0.5.
- *   pass 1 (p0 fixed at 2/3): drop a wow candidate -> wow n=3, z = 1.225;
- *           drop another -> n=2, z = 1.0, not above tau 1.0: pass ends.
- *   pass 2: 10 documents, p0(pos) = 0.6; wow n=2: z = 0.4/sqrt(0.12) =
- *           1.155 > 1: drop a third -> wow n=1 < min_count.
- *   pass 3: 9 documents, p0(pos) = 5/9; nothing above tau: done.
+ *   objective (tokens above tau, their excess z - tau): (1, 0.414).
+ *   drop a wow candidate: 11 documents, p0(pos) = 7/11, wow n=3:
+ *           z = (4/11) / sqrt((7/11)(4/11)/3) = 1.309: (1, 0.309), better;
+ *   drop another: 10 documents, p0 = 0.6, wow n=2: z = 0.4/sqrt(0.12) =
+ *           1.155: (1, 0.155), better;
+ *   drop a third: wow n=1 < min_count: (0, 0); nothing above tau: done.
  *   after:  the survivor's word (one neg original, one pos candidate):
  *           z = (1/2 - 4/9) / sqrt((5/9)(4/9)/2) = 0.1581; film z = 0.
  * Which candidate survives: the drop order is the seeded order
@@ -33,6 +34,7 @@
 #include "cfaug/sys/stage.h"
 
 static char tmpdir[256];
+static const char *input_name = "in.jsonl";   /* under tmpdir */
 
 static int setup(void **state)
 {
@@ -50,6 +52,7 @@ static int setup(void **state)
 		fprintf(f, "{\"id\":\"r%d\",\"text\":\"%s film\",\"label\":\"%s\"}\n",
 		        i + 1, words[i], i % 2 ? "neg" : "pos");
 	fclose(f);
+	input_name = "in.jsonl";
 	return 0;
 }
 
@@ -74,14 +77,15 @@ static int run(long seed, const char *zopts, const char *outdir,
 
 	snprintf(yaml, sizeof yaml,
 	         "seed: %ld\n"
-	         "input: {path: %s/in.jsonl, text_fields: [text], label_field: label,"
+	         "input: {path: %s/%s, text_fields: [text], label_field: label,"
 	         " id_field: id, labels: [pos, neg]}\n"
 	         "stages:\n"
 	         "  - type: rules\n"
 	         "    patterns: [{match: '\\bfilm\\b', replace: 'wow film'}]\n"
 	         "    label: {neg: pos}\n"
 	         "  - {type: zfilter, %s}\n"
-	         "output: {dir: %s/%s}\n", seed, tmpdir, zopts, tmpdir, outdir);
+	         "output: {dir: %s/%s}\n", seed, tmpdir, input_name, zopts, tmpdir,
+	         outdir);
 	if (opts)
 		o = *opts;
 	o.quiet = 1;
@@ -155,7 +159,7 @@ static double num(json_t *o, const char *a, const char *b)
 static void test_drops_exactly_the_shortcut(void **state)
 {
 	static const char *const cand_ids[] = { "r2", "r4", "r6", "r8" };
-	static const double zs[] = { 1.4142135623730951, 1.2247448713915890,
+	static const double zs[] = { 1.4142135623730951, 1.3093073414159542,
 	                             1.1547005383792515 };
 	uint64_t prio[4];
 	size_t order[4] = { 0, 1, 2, 3 }, i, j, nspur = 0;
@@ -182,13 +186,14 @@ static void test_drops_exactly_the_shortcut(void **state)
 	assert_int_equal(run(0, "tau: 1.0, min_count: 2", "out", NULL, &rep, &err), 0);
 	z = zf_report(rep);
 	assert_int_equal((long)num(z, "candidates_dropped", NULL), 3);
-	assert_int_equal((long)num(z, "passes", NULL), 3);
 	assert_int_equal((long)num(z, "emitted", NULL), 9);   /* 8 originals + 1 */
 	assert_int_equal((long)num(z, "before", "tokens_above_tau"), 1);
 	assert_float_equal(num(z, "before", "max_z"), sqrt(2.0), 1e-9);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	        json_object_get(json_object_get(z, "before"), "top"), 0), "token")), "wow");
+	assert_float_equal(num(z, "before", "excess"), sqrt(2.0) - 1, 1e-6);
 	assert_int_equal((long)num(z, "after", "tokens_above_tau"), 0);
+	assert_float_equal(num(z, "after", "excess"), 0, 1e-9);
 	assert_float_equal(num(z, "after", "max_z"),
 	                   (0.5 - 4.0 / 9) / sqrt((5.0 / 9) * (4.0 / 9) / 2), 1e-9);
 
@@ -234,6 +239,77 @@ static void test_drops_exactly_the_shortcut(void **state)
 	json_decref(aug);
 	json_decref(rej);
 	json_decref(rep);
+}
+
+/*
+ * A case where dropping by the largest z makes things worse (worked by
+ * hand; p0 = p0(pos)).  Originals: 3 neg "x film", 2 pos "p", 1 pos "x";
+ * the rules make 3 pos candidates "x wow film".  tau 1.05, min_count 2.
+ *   all 9 documents, p0 = 2/3: wow (n 3, all pos) z = 1.225 is the only
+ *   token above tau (p: n 2, z 1.0; film: n 6, 3 neg, z 0.866; x: n 7,
+ *   3 neg, z 0.535): objective (1, 0.175).
+ *   drop one wow candidate: 8 documents, p0 = 5/8: wow n 2: z = 1.095,
+ *   p: z = 1.095 (film: n 5, 3 neg: z = (0.6 - 0.375)/sqrt(0.234/5) =
+ *   1.039): (2, 0.09).  Worse, so nothing is dropped.
+ * The old filter (shares fixed during a pass) dropped two wow candidates
+ * and ended with p (z 1.225) and film (1.299) above tau instead of wow.
+ */
+static void test_never_worsens(void **state)
+{
+	cf_error err = { 0 };
+	json_t *rep, *z, *rej, *line;
+	char path[512];
+	FILE *f;
+	size_t i;
+	int k;
+
+	snprintf(path, sizeof path, "%s/worse.jsonl", tmpdir);
+	assert_non_null(f = fopen(path, "w"));
+	for (k = 0; k < 3; k++)
+		fprintf(f, "{\"id\":\"n%d\",\"text\":\"x film\",\"label\":\"neg\"}\n", k);
+	for (k = 0; k < 2; k++)
+		fprintf(f, "{\"id\":\"p%d\",\"text\":\"p\",\"label\":\"pos\"}\n", k);
+	fprintf(f, "{\"id\":\"q\",\"text\":\"x\",\"label\":\"pos\"}\n");
+	fclose(f);
+	input_name = "worse.jsonl";
+
+	assert_int_equal(run(0, "tau: 1.05, min_count: 2", "out", NULL, &rep, &err), 0);
+	z = zf_report(rep);
+	assert_int_equal((long)num(z, "in_candidates", NULL), 3);
+	assert_int_equal((long)num(z, "before", "tokens_above_tau"), 1);
+	assert_int_equal((long)num(z, "after", "tokens_above_tau"), 1);
+	assert_int_equal((long)num(z, "candidates_dropped", NULL), 0);
+	assert_float_equal(num(z, "before", "excess"), sqrt(1.5) - 1.05, 1e-6);
+	assert_float_equal(num(z, "after", "excess"), sqrt(1.5) - 1.05, 1e-6);
+	rej = load_lines("out", "rejected.jsonl");
+	json_array_foreach(rej, i, line)
+		assert_string_not_equal(json_string_value(json_object_get(line, "reason")),
+		                        "spurious_token");
+	json_decref(rej);
+	json_decref(rep);
+}
+
+/* max_held_mb: 1000 records of ~200 text bytes and the 500 candidates of
+ * the neg ones are estimated at 1500 x (1 KB + 6 x ~200 bytes) = 3.2 MB. */
+static void test_max_held_mb_stops_the_run(void **state)
+{
+	cf_error err = { 0 };
+	char path[512];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof path, "%s/big.jsonl", tmpdir);
+	assert_non_null(f = fopen(path, "w"));
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "{\"id\":\"b%d\",\"text\":\"%0190d film\",\"label\":\"%s\"}\n",
+		        i, i, i % 2 ? "neg" : "pos");
+	fclose(f);
+	input_name = "big.jsonl";
+	assert_int_equal(run(0, "tau: 1.0, max_held_mb: 2", "out", NULL, NULL, &err),
+	                 CF_ELIMIT);
+	assert_non_null(strstr(err.msg, "max_held_mb (2 MB"));
+	assert_null(slurp("out", "augmented.jsonl"));   /* nothing committed */
+	assert_int_equal(run(0, "tau: 1.0, max_held_mb: 6", "ok", NULL, NULL, &err), 0);
 }
 
 static void test_large_tau_drops_nothing(void **state)
@@ -290,16 +366,30 @@ static void test_max_held_stops_the_run(void **state)
 	                     NULL, &err), 0);
 }
 
-static void test_window_too_small_names_the_stage(void **state)
+/* Every record after the first held candidate stays unfinished until the
+ * end of input; the runner reads on past `window` for such a stage (which
+ * bounds what it holds itself), so a window of 3 on 8 records gives the
+ * same output as a large one. */
+static void test_small_window_is_enough(void **state)
 {
 	cf_error err = { 0 };
 	cf_run_opts o = { .window = 3 };
+	char *a, *b;
 
-	assert_int_equal(run(0, "tau: 1.0", "out", &o, NULL, &err), CF_ELIMIT);
-	assert_non_null(strstr(err.msg, "zfilter"));
-	assert_non_null(strstr(err.msg, "window"));
-	o.window = 9;
-	assert_int_equal(run(0, "tau: 1.0", "ok", &o, NULL, &err), 0);
+	assert_int_equal(run(0, "tau: 1.0, min_count: 2", "small", &o, NULL, &err), 0);
+	o.window = 100;
+	assert_int_equal(run(0, "tau: 1.0, min_count: 2", "large", &o, NULL, &err), 0);
+	assert_non_null(a = slurp("small", "augmented.jsonl"));
+	assert_non_null(b = slurp("large", "augmented.jsonl"));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_non_null(a = slurp("small", "rejected.jsonl"));
+	assert_non_null(b = slurp("large", "rejected.jsonl"));
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "spurious_token"));
+	free(a);
+	free(b);
 }
 
 static void test_needs_labels(void **state)
@@ -326,10 +416,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_drops_exactly_the_shortcut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_never_worsens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_tau_drops_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_seed_same_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_held_stops_the_run, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_window_too_small_names_the_stage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_held_mb_stops_the_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_window_is_enough, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_labels, setup, teardown),
 	};
 

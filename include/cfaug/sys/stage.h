@@ -50,8 +50,9 @@ typedef struct cf_pipeline_info {
 #define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */
 #define CF_STAGE_CANDIDATES 0x2u  /* process() receives candidates */
 /* The stage holds items until flush() by design (it needs the whole input,
- * like zfilter): the runner's window must cover the input, and when it
- * fills the runner names the stage instead of reporting a stall. */
+ * like zfilter): the runner then reads past its window (every record after
+ * the first held item stays unfinished), and the stage must bound what it
+ * holds itself (zfilter: max_held, max_held_mb). */
 #define CF_STAGE_HOLDS      0x4u
 
 typedef struct cf_stage_kind {
