@@ -15,7 +15,6 @@ static int cmd_version(int argc, char **argv);
 
 static void run_help(FILE *f) { cf_cli_print_options(f, cf_run_options, CF_CLI_RUN); }
 static void validate_help(FILE *f) { cf_cli_print_options(f, cf_run_options, CF_CLI_VALIDATE); }
-#ifdef CFAUG_HAVE_TEACHER
 static void teacher_help(FILE *f) { cf_cli_help_teacher(f, NULL); }
 static void eval_help(FILE *f)
 {
@@ -24,7 +23,6 @@ static void eval_help(FILE *f)
 	fflush(f);
 	cf_cmd_eval(2, argv);   /* eval's help is its own (cli/cmd_eval.c) */
 }
-#endif
 
 static const cf_command commands[] = {
 	{ "run", cf_cmd_run, "run a pipeline",
@@ -40,12 +38,10 @@ static const cf_command commands[] = {
 	  "Loads the pipeline and initialises every stage (lexicons, models, regexes),\n"
 	  "reads no input.  Exit 0 when it is valid, 3 with FILE:LINE:COL: message\n"
 	  "when it is not.\n\n", validate_help },
-#ifdef CFAUG_HAVE_TEACHER
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
 	  "", teacher_help },
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
 	  "", eval_help },
-#endif
 	{ "merge", cf_cmd_merge, "combine the output directories of --shard runs",
 	  "usage: cfaug merge -o OUT DIR...\n\n"
 	  "Combines the output directories of runs of one pipeline (the --shard K/N\n"
@@ -139,12 +135,10 @@ static int cmd_help(int argc, char **argv)
 		fprintf(stderr, "cfaug: no such command '%s'; see 'cfaug --help'\n", argv[1]);
 		return CF_EXIT_USAGE;
 	}
-#ifdef CFAUG_HAVE_TEACHER
 	if (c->fn == cf_cmd_teacher && argc > 2) {
 		cf_cli_help_teacher(stdout, argv[2]);
 		return CF_EXIT_OK;
 	}
-#endif
 	cf_cli_usage(c->name, stdout);
 	return CF_EXIT_OK;
 }

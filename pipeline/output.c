@@ -260,8 +260,14 @@ static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= PUT_LIT(b, ",\"counterfactual\":") | put_side(o, it);
 	if (it->generator)
 		bad |= PUT_LIT(b, ",\"generator\":") | cf_json_write(b, it->generator);
-	if (it->teacher)
-		bad |= PUT_LIT(b, ",\"teacher\":") | cf_json_write(b, it->teacher);
+	if (it->notes) {
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(it->notes, key, v)
+			bad |= PUT_LIT(b, ",") | put_str(b, key) | PUT_LIT(b, ":") |
+			       cf_json_write(b, v);
+	}
 	return bad;
 }
 

@@ -15,6 +15,7 @@
  * cf_emit switches the clock, so each stage's figure is its own time.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,10 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
 		                     type->str, known);
 	}
+	if (st->kind->version > CF_STAGE_API_VERSION)
+		return cf_conf_error(err, file, type, "stage type '%s' needs stage "
+		                     "API version %u; this cfaug has %u", type->str,
+		                     st->kind->version, CF_STAGE_API_VERSION);
 	st->p = p;
 	st->index = idx;
 	st->node = node;
@@ -501,13 +506,44 @@ static void set_fatal(cf_pipeline *p, int rc, const cf_error *e, const cf_stage 
 		             st ? st->name : "?", cf_strerror(rc));
 }
 
+int cf_stage_fail(cf_stage *st, int code, const char *fmt, ...)
+{
+	cf_error e = { 0 };
+	char msg[CF_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_error_set(&e, code, "%s", msg);
+	set_fatal(st->p, code, &e, st);
+	return code;
+}
+
+int cf_stage_failed(const cf_stage *st)
+{
+	return st->p ? st->p->fatal : 0;
+}
+
+void cf_stage_warn(cf_stage *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)st;
+	fputs("cfaug: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void cf_item_free(cf_item *it)
 {
 	if (!it || !it->cf)    /* originals live inside their group */
 		return;
 	json_decref(it->cf);
 	json_decref(it->generator);
-	json_decref(it->teacher);
+	json_decref(it->notes);
 	json_decref(it->detail);
 	free(it->reason);
 	free(it);
@@ -526,7 +562,7 @@ static void group_free(cf_group *g)
 		cf_item_free(it);
 	}
 	json_decref(g->rec.fields);
-	json_decref(g->original.teacher);
+	json_decref(g->original.notes);
 	free(g->error);
 	if (!g->raw_borrowed)
 		free(g->raw);

@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 #include "cfaug.h"
+#include "util.h"
 
 typedef enum { CF_FMT_AUTO = 0, CF_FMT_JSONL, CF_FMT_CSV, CF_FMT_TSV } cf_format;
 
@@ -114,9 +115,6 @@ uint64_t cf_reader_bytes(const cf_reader *r);
  * closed. */
 void cf_reader_close(cf_reader **r);
 
-/* Offset of the first byte of s[0..n) that is not part of valid UTF-8 (or
- * is a NUL byte: *nul is then set to 1), or n if all is valid. */
-size_t cf_utf8_check(const char *s, size_t n, int *nul);
 
 
 #endif
