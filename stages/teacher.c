@@ -537,8 +537,11 @@ static json_t *judge_json(const teacher_state *s, size_t j, const jscore *po,
 		return NULL;
 	if (jd->c.model)
 		json_object_set_new(o, "model", json_string(jd->c.model));
-	if (jd->endpoint)
-		json_object_set_new(o, "url", json_string(jd->endpoint));
+	if (jd->endpoint) {   /* no userinfo, no query values in outputs */
+		char url[512];
+		cf_http_redact_url(jd->endpoint, url, sizeof url);
+		json_object_set_new(o, "url", json_string(url));
+	}
 	json_object_set_new(o, "orig", probs_json(s, po));
 	json_object_set_new(o, "cf", probs_json(s, pc));
 	if (pc->source)

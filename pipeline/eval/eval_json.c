@@ -85,7 +85,10 @@ static json_t *judge_json(const eval *e, size_t j)
 	if (cf_judge_http_stats(jd->jg)) {
 		const cf_http_stats *hs = cf_judge_http_stats(jd->jg);
 
-		json_object_set_new(o, "endpoint", json_string(jd->jg->endpoint));
+		char url[512];   /* no userinfo, no query values in reports */
+
+		cf_http_redact_url(jd->jg->endpoint, url, sizeof url);
+		json_object_set_new(o, "endpoint", json_string(url));
 		json_object_set_new(o, "requests", json_pack("{s:I,s:I,s:I}",
 		        "sent", (json_int_t)hs->attempts, "retries",
 		        (json_int_t)hs->retries, "failed",
@@ -144,6 +147,7 @@ json_t *ev_build_report(const eval *e)
 	json_t *r, *in, *fields = json_array(), *judges = json_array(),
 	       *agree = json_array();
 	size_t i, j;
+	char flurl[512] = "";   /* the fluency endpoint, redacted */
 	const char *layout = a->pair_key ? "pair-key" : a->block ? "block" : "pairs";
 
 	for (i = 0; i < e->nf; i++)
@@ -207,8 +211,10 @@ json_t *ev_build_report(const eval *e)
 		}
 	json_object_set_new(r, "judge_agreement", agree);
 	if (e->fl.http)
+		cf_http_redact_url(e->fl.endpoint, flurl, sizeof flurl);
+	if (e->fl.http)
 		json_object_set_new(r, "fluency", json_pack(
-			"{s:s,s:s,s:s,s:o,s:o,s:o,s:I}", "endpoint", e->fl.endpoint,
+			"{s:s,s:s,s:s,s:o,s:o,s:o,s:I}", "endpoint", flurl,
 			"model", e->fl.model, "method", "perplexity exp(-mean token "
 			"logprob) of each text (text fields joined by a newline), scored "
 			"by POST /completions {prompt, echo: true, max_tokens: 0, "

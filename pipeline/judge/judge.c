@@ -217,8 +217,12 @@ static int make_http(cf_judge *j, const cf_judge_env *env, cf_error *err)
 {
 	cf_http_opts ho;
 
+	const char *why;
+
 	if (!(j->endpoint = j->kind->endpoint(j, j->state)))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	if ((why = cf_http_check_url(j->endpoint)))   /* never echoes the URL */
+		return cf_error_set(err, CF_ECONFIG, "judge %s: its URL %s", j->c.name, why);
 	if (env->dry_run)
 		return 0;
 	memset(&ho, 0, sizeof ho);
