@@ -136,6 +136,8 @@ typedef struct zf_state {
 	/* figures */
 	uint64_t dropped, steps, deep_rounds;
 	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
+	struct dz { uint64_t step; double z1, z2; } *dz;   /* [t*L+l]: drop_result's
+	                      * two z of token t for a drop of label l, this step */
 	json_t *before, *after;
 } zf_state;
 
@@ -762,12 +764,22 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 	size_t j, n = held_ids(s, c, ids);
 	uint32_t lean;
 
+	/* Counts and shares stay put within a step, so each token's two z for
+	 * a drop of this label are computed once a step and then reused (the
+	 * same values added in the same order: the same result). */
 	for (j = 0; j < n; j++) {
-		const ztok *e = &s->v[ids[j]];
+		struct dz *m = &s->dz[(size_t)ids[j] * s->nlabels + h->label];
 
-		if (s->inw[ids[j]])   /* an unwatched token counts 0 under these shares */
-			obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
-		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, isd, &lean), s->tau, +1);
+		if (m->step != s->steps) {
+			const ztok *e = &s->v[ids[j]];
+
+			m->step = s->steps;
+			/* an unwatched token counts 0 under these shares */
+			m->z1 = s->inw[ids[j]] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
+			m->z2 = z_at(s, e, e->n - 1, h->label, p0, isd, &lean);
+		}
+		obj_add(&o, m->z1, s->tau, -1);
+		obj_add(&o, m->z2, s->tau, +1);
 	}
 	return o;
 }
@@ -811,10 +823,11 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 	char *tried = calloc(s->nv ? s->nv : 1, 1);
 
 	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
+	s->dz = calloc(s->nv * s->nlabels + 1, sizeof *s->dz);
 	int rc = 0;
 
 	sh = malloc(s->nlabels * sizeof *sh);
-	if (!ids || !tried || !sh || !s->rest) {
+	if (!ids || !tried || !sh || !s->rest || !s->dz) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -871,6 +884,8 @@ done:
 	free(tried);
 	free(s->rest);
 	s->rest = NULL;
+	free(s->dz);
+	s->dz = NULL;
 	free(sh);
 	return rc;
 }
