@@ -81,6 +81,13 @@ typedef struct held {
 	uint32_t n, label;    /* how many ids; its target label */
 } held;
 
+/* What the filter minimises, compared in this order: the number of judged
+ * tokens whose z is above tau, then the sum of their excess (z - tau). */
+typedef struct zobj {
+	uint64_t above;
+	double excess;
+} zobj;
+
 typedef struct zf_state {
 	/* options */
 	double tau;
@@ -138,6 +145,8 @@ typedef struct zf_state {
 	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
 	struct dz { uint64_t step; double z1, z2; } *dz;   /* [t*L+l]: drop_result's
 	                      * two z of token t for a drop of label l, this step */
+	struct dres { uint64_t step; zobj o; } *dres;   /* per held candidate: its
+	                      * drop_result this step */
 	json_t *before, *after;
 } zf_state;
 
@@ -438,12 +447,6 @@ static json_t *snapshot(zf_state *s)
 
 /* ---- the objective ---------------------------------------------------- */
 
-/* What the filter minimises, compared in this order: the number of judged
- * tokens whose z is above tau, then the sum of their excess (z - tau). */
-typedef struct zobj {
-	uint64_t above;
-	double excess;
-} zobj;
 
 /* a is strictly better than b (the excess with a margin for rounding:
  * sums taken in different orders may differ in the last bits). */
@@ -761,8 +764,12 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 	const double *p0 = s->p0x + h->label * s->nlabels;
 	const double *isd = s->isdx + h->label * s->nlabels;
 	zobj o = *shl;
-	size_t j, n = held_ids(s, c, ids);
+	size_t j, n;
 	uint32_t lean;
+
+	if (s->dres[c].step == s->steps)   /* tried for another token this step */
+		return s->dres[c].o;
+	n = held_ids(s, c, ids);
 
 	/* Counts and shares stay put within a step, so each token's two z for
 	 * a drop of this label are computed once a step and then reused (the
@@ -781,6 +788,8 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
 		obj_add(&o, m->z1, s->tau, -1);
 		obj_add(&o, m->z2, s->tau, +1);
 	}
+	s->dres[c].step = s->steps;
+	s->dres[c].o = o;
 	return o;
 }
 
@@ -824,10 +833,11 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 
 	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
 	s->dz = calloc(s->nv * s->nlabels + 1, sizeof *s->dz);
+	s->dres = calloc(s->nh + 1, sizeof *s->dres);
 	int rc = 0;
 
 	sh = malloc(s->nlabels * sizeof *sh);
-	if (!ids || !tried || !sh || !s->rest || !s->dz) {
+	if (!ids || !tried || !sh || !s->rest || !s->dz || !s->dres) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -885,7 +895,9 @@ done:
 	free(s->rest);
 	s->rest = NULL;
 	free(s->dz);
+	free(s->dres);
 	s->dz = NULL;
+	s->dres = NULL;
 	free(sh);
 	return rc;
 }
