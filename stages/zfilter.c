@@ -143,8 +143,12 @@ typedef struct zf_state {
 	/* figures */
 	uint64_t dropped, steps, deep_rounds;
 	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
-	struct dz { uint64_t step; double z1, z2; } *dz;   /* [t*L+l]: drop_result's
-	                      * two z of token t for a drop of label l, this step */
+	/* drop_result's memo, valid for one step: [l*nv+t] step << 1 | token t
+	 * counts in a drop of label l; then its two z in dz */
+	uint64_t *hs;
+	struct dz { double z1, z2; } *dz;
+	uint32_t *flat;       /* held candidates' judged token ids, ascending */
+	size_t *foff;         /* candidate i's are flat[foff[i] .. foff[i+1]) */
 	struct dres { uint64_t step; zobj o; } *dres;   /* per held candidate: its
 	                      * drop_result this step */
 	json_t *before, *after;
@@ -758,35 +762,42 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 }
 
 /* The objective if held candidate c (label l) were dropped. */
-static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
+static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
 {
 	const held *h = &s->h[c];
 	const double *p0 = s->p0x + h->label * s->nlabels;
 	const double *isd = s->isdx + h->label * s->nlabels;
+	uint64_t *hs = s->hs + (size_t)h->label * s->nv, now = s->steps << 1;
+	struct dz *dz = s->dz + (size_t)h->label * s->nv;
 	zobj o = *shl;
-	size_t j, n;
+	size_t j;
 	uint32_t lean;
 
 	if (s->dres[c].step == s->steps)   /* tried for another token this step */
 		return s->dres[c].o;
-	n = held_ids(s, c, ids);
-
 	/* Counts and shares stay put within a step, so each token's two z for
-	 * a drop of this label are computed once a step and then reused (the
-	 * same values added in the same order: the same result). */
-	for (j = 0; j < n; j++) {
-		struct dz *m = &s->dz[(size_t)ids[j] * s->nlabels + h->label];
+	 * a drop of this label are computed once a step and then reused; a
+	 * token neither of whose z is above tau adds nothing and is skipped
+	 * (the same values added in the same order: the same result). */
+	for (j = s->foff[c]; j < s->foff[c + 1]; j++) {
+		uint32_t t = s->flat[j];
 
-		if (m->step != s->steps) {
-			const ztok *e = &s->v[ids[j]];
+		if ((hs[t] | 1) != (now | 1)) {
+			const ztok *e = &s->v[t];
+			double z1, z2;
 
-			m->step = s->steps;
 			/* an unwatched token counts 0 under these shares */
-			m->z1 = s->inw[ids[j]] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
-			m->z2 = z_at(s, e, e->n - 1, h->label, p0, isd, &lean);
+			z1 = s->inw[t] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
+			z2 = z_at(s, e, e->n - 1, h->label, p0, isd, &lean);
+			dz[t].z1 = z1;
+			dz[t].z2 = z2;
+			hs[t] = now | ((isfinite(z1) && fabs(z1) > s->tau) ||
+			               (isfinite(z2) && fabs(z2) > s->tau));
 		}
-		obj_add(&o, m->z1, s->tau, -1);
-		obj_add(&o, m->z2, s->tau, +1);
+		if (hs[t] & 1) {
+			obj_add(&o, dz[t].z1, s->tau, -1);
+			obj_add(&o, dz[t].z2, s->tau, +1);
+		}
 	}
 	s->dres[c].step = s->steps;
 	s->dres[c].o = o;
@@ -813,7 +824,7 @@ static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
 			continue;
 		if (seen++ >= SCAN && (best >= 0 || !deep))
 			break;
-		o = drop_result(s, c, &sh[l], ids);
+		o = drop_result(s, c, &sh[l]);
 		if (obj_better(&o, &bo)) {
 			bo = o;
 			best = (long)c;
@@ -833,13 +844,28 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 
 	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
 	s->dz = calloc(s->nv * s->nlabels + 1, sizeof *s->dz);
+	s->hs = calloc(s->nv * s->nlabels + 1, sizeof *s->hs);
+	s->foff = malloc((s->nh + 1) * sizeof *s->foff);
+	s->flat = malloc((s->nids ? s->nids : 1) * sizeof *s->flat);
 	s->dres = calloc(s->nh + 1, sizeof *s->dres);
 	int rc = 0;
 
 	sh = malloc(s->nlabels * sizeof *sh);
-	if (!ids || !tried || !sh || !s->rest || !s->dz || !s->dres) {
+	if (!ids || !tried || !sh || !s->rest || !s->dz || !s->dres ||
+	    !s->hs || !s->foff || !s->flat) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
+	}
+	/* decoded once; a token in fewer than min_count documents never counts
+	 * again (counts only fall) */
+	s->foff[0] = 0;
+	for (size_t c = 0; c < s->nh; c++) {
+		size_t j, n = held_ids(s, c, ids), f = s->foff[c];
+
+		for (j = 0; j < n; j++)
+			if (s->v[ids[j]].n >= (uint64_t)s->min_count)
+				s->flat[f++] = ids[j];
+		s->foff[c + 1] = f;
 	}
 	for (;;) {
 		long c = -1;
@@ -895,6 +921,12 @@ done:
 	free(s->rest);
 	s->rest = NULL;
 	free(s->dz);
+	free(s->hs);
+	free(s->foff);
+	free(s->flat);
+	s->hs = NULL;
+	s->foff = NULL;
+	s->flat = NULL;
 	free(s->dres);
 	s->dz = NULL;
 	s->dres = NULL;
