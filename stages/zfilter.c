@@ -808,7 +808,7 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
  * first SCAN (seeded order) with the best result, or (deep) past them the
  * first that improves on now at all; -1 if none does. */
 static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
-                      const zobj *now, const zobj *sh, uint32_t *ids, int deep)
+                      const zobj *now, const zobj *sh, int deep)
 {
 	size_t seg = (size_t)t * s->nlabels + l, i, seen = 0;
 	long best = -1;
@@ -894,7 +894,7 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 				l = s->lean[a];
 				z = s->zabove[a];
 				tried[t] = 1;
-				c = best_drop(s, P, t, l, &now, sh, ids, deep);
+				c = best_drop(s, P, t, l, &now, sh, deep);
 				if (c < 0 && !deep)   /* rests a while; the deep round still tries it */
 					s->rest[t] = s->steps + REST;
 			}
