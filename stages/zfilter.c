@@ -147,6 +147,8 @@ typedef struct zf_state {
 	 * counts in a drop of label l; then its two z in dz */
 	uint64_t *hs;
 	struct dz { double z1, z2; } *dz;
+	uint64_t allstep[CF_Z_MAX_LABELS];   /* step every drop_result of label L
+	                      * was filled in by drop_results_all() */
 	uint32_t *flat;       /* held candidates' judged token ids, ascending */
 	size_t *foff;         /* candidate i's are flat[foff[i] .. foff[i+1]) */
 	struct dres { uint64_t step; zobj o; } *dres;   /* per held candidate: its
@@ -761,17 +763,31 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 	s->nw = out;
 }
 
+/* Token t's two z in a drop of a candidate of label l into the step's memo:
+ * z1 to take out (NAN when t is unwatched: it counts 0 under these
+ * shares), z2 (one document of l fewer) to put in; whether either counts. */
+static void token_dz(zf_state *s, uint32_t t, uint32_t l)
+{
+	const double *p0 = s->p0x + l * s->nlabels, *isd = s->isdx + l * s->nlabels;
+	const ztok *e = &s->v[t];
+	struct dz *m = &s->dz[(size_t)l * s->nv + t];
+	uint32_t lean;
+
+	m->z1 = s->inw[t] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
+	m->z2 = z_at(s, e, e->n - 1, l, p0, isd, &lean);
+	s->hs[(size_t)l * s->nv + t] = s->steps << 1 |
+		((isfinite(m->z1) && fabs(m->z1) > s->tau) ||
+		 (isfinite(m->z2) && fabs(m->z2) > s->tau));
+}
+
 /* The objective if held candidate c (label l) were dropped. */
 static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
 {
 	const held *h = &s->h[c];
-	const double *p0 = s->p0x + h->label * s->nlabels;
-	const double *isd = s->isdx + h->label * s->nlabels;
-	uint64_t *hs = s->hs + (size_t)h->label * s->nv, now = s->steps << 1;
-	struct dz *dz = s->dz + (size_t)h->label * s->nv;
+	const uint64_t *hs = s->hs + (size_t)h->label * s->nv, now = s->steps << 1;
+	const struct dz *dz = s->dz + (size_t)h->label * s->nv;
 	zobj o = *shl;
 	size_t j;
-	uint32_t lean;
 
 	if (s->dres[c].step == s->steps)   /* tried for another token this step */
 		return s->dres[c].o;
@@ -782,18 +798,8 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
 	for (j = s->foff[c]; j < s->foff[c + 1]; j++) {
 		uint32_t t = s->flat[j];
 
-		if ((hs[t] | 1) != (now | 1)) {
-			const ztok *e = &s->v[t];
-			double z1, z2;
-
-			/* an unwatched token counts 0 under these shares */
-			z1 = s->inw[t] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
-			z2 = z_at(s, e, e->n - 1, h->label, p0, isd, &lean);
-			dz[t].z1 = z1;
-			dz[t].z2 = z2;
-			hs[t] = now | ((isfinite(z1) && fabs(z1) > s->tau) ||
-			               (isfinite(z2) && fabs(z2) > s->tau));
-		}
+		if ((hs[t] | 1) != (now | 1))
+			token_dz(s, t, h->label);
 		if (hs[t] & 1) {
 			obj_add(&o, dz[t].z1, s->tau, -1);
 			obj_add(&o, dz[t].z2, s->tau, +1);
@@ -802,6 +808,42 @@ static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
 	s->dres[c].step = s->steps;
 	s->dres[c].o = o;
 	return o;
+}
+
+/* drop_result() of every live held candidate of label l at once, for a deep
+ * scan: only the tokens that count add anything, so walk those (ascending,
+ * as drop_result() does per candidate: the same sums) through their
+ * postings instead of every candidate through all its tokens. */
+static void drop_results_all(zf_state *s, postings *P, const zobj *shl, uint32_t l)
+{
+	const uint64_t *hs = s->hs + (size_t)l * s->nv, now = s->steps << 1;
+	const struct dz *dz = s->dz + (size_t)l * s->nv;
+	size_t i, j, seg;
+
+	if (s->allstep[l] == s->steps)
+		return;
+	s->allstep[l] = s->steps;
+	for (i = 0; i < s->nh; i++)
+		if (s->h[i].it && s->h[i].label == l)
+			s->dres[i].o = *shl;
+	for (i = 0; i < s->njudged; i++) {
+		uint32_t t = s->judged[i];
+
+		if ((hs[t] | 1) != (now | 1))
+			token_dz(s, t, l);
+		if (!(hs[t] & 1))
+			continue;
+		seg = (size_t)t * s->nlabels + l;
+		for (j = P->cur[seg]; j < P->end[seg]; j++) {
+			zobj *o = &s->dres[P->post[j]].o;
+
+			obj_add(o, dz[t].z1, s->tau, -1);
+			obj_add(o, dz[t].z2, s->tau, +1);
+		}
+	}
+	for (i = 0; i < s->nh; i++)
+		if (s->h[i].it && s->h[i].label == l)
+			s->dres[i].step = s->steps;
 }
 
 /* Among the held candidates with token t and label l: the first of the
@@ -824,6 +866,8 @@ static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
 			continue;
 		if (seen++ >= SCAN && (best >= 0 || !deep))
 			break;
+		if (seen > SCAN)
+			drop_results_all(s, P, &sh[l], l);
 		o = drop_result(s, c, &sh[l]);
 		if (obj_better(&o, &bo)) {
 			bo = o;
@@ -845,6 +889,7 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
 	s->dz = calloc(s->nv * s->nlabels + 1, sizeof *s->dz);
 	s->hs = calloc(s->nv * s->nlabels + 1, sizeof *s->hs);
+	memset(s->allstep, 0, sizeof s->allstep);
 	s->foff = malloc((s->nh + 1) * sizeof *s->foff);
 	s->flat = malloc((s->nids ? s->nids : 1) * sizeof *s->flat);
 	s->dres = calloc(s->nh + 1, sizeof *s->dres);
