@@ -824,16 +824,20 @@ static void drop_results_all(zf_state *s, postings *P, const zobj *shl, uint32_t
 		return;
 	s->allstep[l] = s->steps;
 	for (i = 0; i < s->nh; i++)
-		if (s->h[i].it && s->h[i].label == l)
+		if (s->h[i].label == l) {   /* dropped ones are never asked again */
 			s->dres[i].o = *shl;
+			s->dres[i].step = s->steps;
+		}
 	for (i = 0; i < s->njudged; i++) {
 		uint32_t t = s->judged[i];
 
+		seg = (size_t)t * s->nlabels + l;
+		if (P->cur[seg] == P->end[seg])
+			continue;   /* no candidate of l carries it */
 		if ((hs[t] | 1) != (now | 1))
 			token_dz(s, t, l);
 		if (!(hs[t] & 1))
 			continue;
-		seg = (size_t)t * s->nlabels + l;
 		for (j = P->cur[seg]; j < P->end[seg]; j++) {
 			zobj *o = &s->dres[P->post[j]].o;
 
@@ -841,9 +845,6 @@ static void drop_results_all(zf_state *s, postings *P, const zobj *shl, uint32_t
 			obj_add(o, dz[t].z2, s->tau, +1);
 		}
 	}
-	for (i = 0; i < s->nh; i++)
-		if (s->h[i].it && s->h[i].label == l)
-			s->dres[i].step = s->steps;
 }
 
 /* Among the held candidates with token t and label l: the first of the
