@@ -534,14 +534,15 @@ static void postings_free(postings *P)
 static int build_postings(zf_state *s, postings *P)
 {
 	size_t L = s->nlabels, nseg = s->nv * L, i, j, t, nt;
-	uint32_t *ids = NULL;
+	uint32_t *ids = NULL, *ord = NULL;
 	int rc = CF_ENOMEM;
 
 	P->cur = calloc(nseg + 1, sizeof *P->cur);
 	P->end = calloc(nseg + 1, sizeof *P->end);
 	P->post = malloc((s->npool ? s->npool : 1) * sizeof *P->post);
 	ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
-	if (!P->cur || !P->end || !P->post || !ids)
+	ord = malloc((s->nh ? s->nh : 1) * sizeof *ord);
+	if (!P->cur || !P->end || !P->post || !ids || !ord)
 		goto done;
 	/* count per token (end[] as counters), prefix sums, fill */
 	for (i = 0; i < s->nh; i++) {
@@ -556,17 +557,21 @@ static int build_postings(zf_state *s, postings *P)
 		P->end[t * L] = (uint32_t)j;
 		j += c;
 	}
-	for (i = 0; i < s->nh; i++) {
-		nt = held_ids(s, i, ids);
-		for (j = 0; j < nt; j++)
-			P->post[P->end[ids[j] * L]++] = (uint32_t)i;
-	}
-	/* sort each token's list by (label, prio) and cut it into labels */
+	/* filled in (label, prio) order, so each token's list comes sorted */
+	for (i = 0; i < s->nh; i++)
+		ord[i] = (uint32_t)i;
 	sort_ctx = s;
+	qsort(ord, s->nh, sizeof *ord, cmp_post);
+	sort_ctx = NULL;
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, ord[i], ids);
+		for (j = 0; j < nt; j++)
+			P->post[P->end[ids[j] * L]++] = ord[i];
+	}
+	/* cut each token's list into labels */
 	for (t = 0; t < s->nv; t++) {
 		uint32_t a = P->cur[t * L], b = P->end[t * L], k;
 
-		qsort(P->post + a, b - a, sizeof *P->post, cmp_post);
 		for (k = 0; k < L; k++) {
 			uint32_t e = a;
 
@@ -577,10 +582,10 @@ static int build_postings(zf_state *s, postings *P)
 			a = e;
 		}
 	}
-	sort_ctx = NULL;
 	rc = 0;
 done:
 	free(ids);
+	free(ord);
 	return rc;
 }
 
@@ -838,11 +843,22 @@ static void drop_results_all(zf_state *s, postings *P, const zobj *shl, uint32_t
 			token_dz(s, t, l);
 		if (!(hs[t] & 1))
 			continue;
-		for (j = P->cur[seg]; j < P->end[seg]; j++) {
-			zobj *o = &s->dres[P->post[j]].o;
+		{   /* obj_add(z1, -1) then obj_add(z2, +1), terms computed once */
+			double z1 = dz[t].z1, z2 = dz[t].z2;
+			int h1 = isfinite(z1) && fabs(z1) > s->tau;
+			int h2 = isfinite(z2) && fabs(z2) > s->tau;
+			double x1 = -1 * (fabs(z1) - s->tau), x2 = +1 * (fabs(z2) - s->tau);
+			uint64_t da = (uint64_t)((int64_t)h2 - h1);
 
-			obj_add(o, dz[t].z1, s->tau, -1);
-			obj_add(o, dz[t].z2, s->tau, +1);
+			for (j = P->cur[seg]; j < P->end[seg]; j++) {
+				zobj *o = &s->dres[P->post[j]].o;
+
+				o->above += da;
+				if (h1)
+					o->excess += x1;
+				if (h2)
+					o->excess += x2;
+			}
 		}
 	}
 }
