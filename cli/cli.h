@@ -12,13 +12,36 @@ typedef struct cf_command {
 	int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
 	const char *summary;
 	const char *usage;
+	void (*help)(FILE *f);              /* prints the options; may be NULL */
 } cf_command;
 
 int cf_cmd_run(int argc, char **argv);
 int cf_cmd_validate(int argc, char **argv);
 int cf_cmd_teacher(int argc, char **argv);
 int cf_cmd_eval(int argc, char **argv);
+int cf_cmd_merge(int argc, char **argv);
+int cf_cmd_init(int argc, char **argv);
+int cf_cmd_schema(int argc, char **argv);
+int cf_cmd_completion(int argc, char **argv);
 void cf_cli_usage(const char *name, FILE *f);
+
+/* An option of a command, as data (help.c): the parser and the help both
+ * read it.  shrt is the short letter ('i') or, for long-only options, an
+ * upper-case id that never appears on the command line. */
+enum { CF_CLI_RUN = 1u, CF_CLI_VALIDATE = 2u };
+typedef struct cf_cli_option {
+	const char *lng;       /* "input" (without --) */
+	char shrt;
+	const char *arg;       /* "PATH", or NULL for a flag */
+	unsigned cmds;         /* CF_CLI_RUN | CF_CLI_VALIDATE */
+	const char *help;      /* one line (wrapped when printed) */
+} cf_cli_option;
+
+extern const cf_cli_option cf_run_options[];
+/* Print the rows of t that belong to cmd, one wrapped line each. */
+void cf_cli_print_options(FILE *f, const cf_cli_option *t, unsigned cmd);
+/* The teacher's help: every option of each subcommand (sub NULL: all). */
+void cf_cli_help_teacher(FILE *f, const char *sub);
 
 /* Option helpers (args.c).  cf_cli_opt matches argv[*i] against --long or
  * -s; a value comes from "--long=V" or the next argument.  Returns 1 when

@@ -17,6 +17,8 @@ typedef struct run_args {
 	const char *pipeline;
 	char **sets;
 	size_t nsets;
+	int stdin_input;         /* -i - */
+	int output_given;        /* -o DIR */
 	cf_run_opts o;
 } run_args;
 
@@ -61,39 +63,72 @@ static int add_set(run_args *a, const char *prefix, const char *value)
 	return 0;
 }
 
+/* getopt's tables from cf_run_options (help.c), for run or validate. */
+static void build_getopt(unsigned cmd, struct option *lo, char *so)
+{
+	const cf_cli_option *t;
+	size_t n = 0, k = 0;
+
+	for (t = cf_run_options; t->lng; t++) {
+		lo[n].name = t->lng;
+		lo[n].has_arg = t->arg ? required_argument : no_argument;
+		lo[n].flag = NULL;
+		lo[n].val = t->shrt;
+		n++;
+		if ((t->cmds & cmd) && t->shrt >= 'a' && t->shrt <= 'z') {
+			so[k++] = t->shrt;
+			if (t->arg)
+				so[k++] = ':';
+		}
+	}
+	memset(&lo[n], 0, sizeof lo[n]);
+	so[k] = '\0';
+}
+
+static unsigned option_cmds(int c)
+{
+	const cf_cli_option *t;
+
+	for (t = cf_run_options; t->lng; t++)
+		if (t->shrt == c)
+			return t->cmds;
+	return 0;
+}
+
 static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 {
-	static const struct option longopts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "shard", required_argument, NULL, 'K' },
-		{ "window", required_argument, NULL, 'W' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "dry-run", no_argument, NULL, 'D' },
-		{ "no-cache", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, run = strcmp(cmd, "run") == 0;
+	struct option longopts[32];
+	char shortopts[64];
+	unsigned me = strcmp(cmd, "run") == 0 ? CF_CLI_RUN : CF_CLI_VALIDATE;
+	int c;
 	char *end;
 
+	build_getopt(me, longopts, shortopts);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
-		if (!run && c != 'S' && c != 'h' && c != '?' && c != ':')
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c != '?' && c != ':' && !(option_cmds(c) & me))
 			return usage_error(cmd, "option '%s' is only for 'run'", argv[optind - 1]);
 		switch (c) {
 		case 'i':
+			a->stdin_input = strcmp(optarg, "-") == 0;
 			if (add_set(a, "input.path=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
 		case 'o':
+			a->output_given = 1;
 			if (add_set(a, "output.dir=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
 		case 'S':
 			if (add_set(a, "", optarg) < 0)
+				return CF_EXIT_RUNTIME;
+			break;
+		case 'R':
+			strtoll(optarg, &end, 10);
+			if (!*optarg || *end)
+				return usage_error(cmd, "--seed wants an integer, got '%s'", optarg);
+			if (add_set(a, "seed=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
 		case 'K':
@@ -104,6 +139,14 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 			a->o.window = strtol(optarg, &end, 10);
 			if (*end || a->o.window < 1)
 				return usage_error(cmd, "--window wants a positive integer, got '%s'", optarg);
+			break;
+		case 'L':
+			a->o.limit = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || a->o.limit < 1)
+				return usage_error(cmd, "--limit wants a positive integer, got '%s'", optarg);
+			break;
+		case 'O':
+			a->o.overwrite = 1;
 			break;
 		case 'q':
 			a->o.quiet = 1;
@@ -138,6 +181,25 @@ static void free_args(run_args *a)
 	free(a->sets);
 }
 
+/* `-i -` on a pipeline whose input.path tells its format (reviews.csv)
+ * and that has no input.format: stdin is read in that format, not as the
+ * JSONL that a bare "-" means. */
+static int keep_format(cf_conf *conf, cf_error *err)
+{
+	const cf_node *in = cf_node_get(conf->root, "input");
+	const cf_node *path = cf_node_get(in, "path"), *fmt = cf_node_get(in, "format");
+	cf_format f;
+	char set[64];
+
+	if (fmt || !path || path->type != CF_NODE_SCALAR)
+		return 0;
+	f = cf_format_from_path(path->str);
+	if (f == CF_FMT_AUTO)
+		return 0;
+	snprintf(set, sizeof set, "input.format=%s", cf_format_name(f));
+	return cf_conf_set(conf, set, err);
+}
+
 static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 {
 	size_t i;
@@ -145,10 +207,46 @@ static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 
 	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0)
 		return rc;
+	if (a->stdin_input && (rc = keep_format(*conf, err)) < 0)
+		return rc;
 	for (i = 0; i < a->nsets; i++)
 		if ((rc = cf_conf_set(*conf, a->sets[i], err)) < 0)
 			return rc;
 	return cf_pipeline_new_opts(p, *conf, &a->o, err);
+}
+
+/* A directory given with -o that holds the completed output of another
+ * pipeline (its report.json names another sha256) is not replaced without
+ * --overwrite: a mistyped -o must not destroy a finished dataset.  The same
+ * pipeline re-runs into it as before (resume, same output).  A pipeline
+ * file's own output.dir is its author's choice and is trusted (several
+ * pipeline files may share one directory on purpose).  A check of the
+ * command line, not of the library: programs using the library decide. */
+static int check_overwrite(const cf_conf *conf, const run_args *a, cf_error *err)
+{
+	const cf_run_opts *o = &a->o;
+	char path[4096], hex[65];
+	json_t *rep;
+	const char *sha, *was;
+	int rc = 0;
+
+	const cf_node *dir = cf_node_get(cf_node_get(conf->root, "output"), "dir");
+
+	if (o->overwrite || !a->output_given || !dir || dir->type != CF_NODE_SCALAR || !strcmp(dir->str, "-"))
+		return 0;
+	snprintf(path, sizeof path, "%s/report.json", dir->str);
+	if (!(rep = json_load_file(path, 0, NULL)))
+		return 0;   /* no completed run there */
+	cf_sha256_hex(conf->sha256, hex);
+	sha = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "sha256"));
+	was = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "path"));
+	if (sha && strcmp(sha, hex))
+		rc = cf_error_set(err, CF_EIO, "output directory %s holds the completed "
+		        "output of another pipeline (%s, sha256 %.12s...): choose another "
+		        "directory with -o, or add --overwrite to replace it",
+		        dir->str, was ? was : "?", sha);
+	json_decref(rep);
+	return rc;
 }
 
 static void on_signal(int sig)
@@ -171,23 +269,87 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The top (at most 5) entries of an object of counts, "a 12, b 3". */
+static void top_counts(FILE *f, json_t *counts)
+{
+	const char *key, *used[5] = { 0 };
+	json_t *v;
+	size_t k;
+
+	for (k = 0; k < 5; k++) {
+		const char *best = NULL;
+		json_int_t bv = 0;
+		json_object_foreach(counts, key, v) {
+			int seen = 0;
+			for (size_t j = 0; j < k; j++)
+				seen |= used[j] == key;
+			if (!seen && json_integer_value(v) > bv) {
+				best = key;
+				bv = json_integer_value(v);
+			}
+		}
+		if (!best)
+			break;
+		used[k] = best;
+		fprintf(f, "%s%s %lld", k ? ", " : "", best, (long long)bv);
+	}
+}
+
 static void summary(FILE *f, json_t *rep, const char *dir)
 {
-	json_t *t = json_object_get(rep, "totals");
-	long long v[6];
+	json_t *t = json_object_get(rep, "totals"), *v, *st;
+	long long n[6];
 	static const char *const keys[6] = { "records_read", "records_processed",
 		"records_errors", "candidates", "accepted", "rejected" };
-	int i;
+	size_t i;
 
 	for (i = 0; i < 6; i++)
-		v[i] = (long long)json_integer_value(json_object_get(t, keys[i]));
+		n[i] = (long long)json_integer_value(json_object_get(t, keys[i]));
 	fprintf(f, "cfaug: %lld records read: %lld processed, %lld errors\n"
 	           "cfaug: %lld candidates: %lld accepted, %lld rejected\n",
-	        v[0], v[1], v[2], v[3], v[4], v[5]);
-	if (dir)
-		fprintf(f, "cfaug: wrote %s/{pairs,augmented,rejected,errors}.jsonl and "
-		           "%s/report.json in %.2fs\n", dir, dir,
-		        json_real_value(json_object_get(json_object_get(rep, "timing"), "seconds")));
+	        n[0], n[1], n[2], n[3], n[4], n[5]);
+	fprintf(f, "cfaug: seed %lld", (long long)json_integer_value(json_object_get(rep, "seed")));
+	json_array_foreach(json_object_get(rep, "stages"), i, st)
+		fprintf(f, "%s %s: %lld in, %lld made, %lld passed, %lld rejected",
+		        i ? ";" : "; stages", json_string_value(json_object_get(st, "name")),
+		        (long long)(json_integer_value(json_object_get(st, "in_originals")) +
+		                    json_integer_value(json_object_get(st, "in_candidates"))),
+		        (long long)json_integer_value(json_object_get(st, "generated")),
+		        (long long)json_integer_value(json_object_get(st, "emitted")),
+		        (long long)json_integer_value(json_object_get(st, "rejected")));
+	fprintf(f, "\n");
+	json_array_foreach(json_object_get(rep, "stages"), i, st) {
+		json_t *ow = json_object_get(st, "one_way_collisions");
+		if (json_integer_value(json_object_get(ow, "records")) > 0)
+			fprintf(stderr, "cfaug: warning: stage %s: %lld records hold both "
+			        "members of a pair after a one-way swap (e.g. '%s' in record "
+			        "%s): see one_way_collisions in report.json\n",
+			        json_string_value(json_object_get(st, "name")),
+			        (long long)json_integer_value(json_object_get(ow, "records")),
+			        json_string_value(json_object_get(json_array_get(
+			                json_object_get(ow, "examples"), 0), "word")),
+			        json_string_value(json_object_get(json_array_get(
+			                json_object_get(ow, "examples"), 0), "id")));
+	}
+	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
+		fprintf(f, "cfaug: top rejection reasons: ");
+		top_counts(f, json_object_get(rep, "rejected_by_reason"));
+		fprintf(f, "\n");
+	}
+	if (json_object_size(json_object_get(rep, "errors_by_kind"))) {
+		fprintf(f, "cfaug: errors by kind: ");
+		top_counts(f, json_object_get(rep, "errors_by_kind"));
+		fprintf(f, "\n");
+	}
+	if (!dir)
+		return;
+	fprintf(f, "cfaug: wrote");
+	json_array_foreach(json_object_get(rep, "files"), i, v)
+		fprintf(f, "%s %s/%s", i ? "," : "", dir, json_string_value(v));
+	if (json_is_string(json_object_get(rep, "card")))
+		fprintf(f, ", %s/%s", dir, json_string_value(json_object_get(rep, "card")));
+	fprintf(f, " in %.2fs\n", json_real_value(json_object_get(
+	        json_object_get(rep, "timing"), "seconds")));
 }
 
 int cf_cmd_run(int argc, char **argv)
@@ -205,7 +367,8 @@ int cf_cmd_run(int argc, char **argv)
 		free_args(&a);
 		return rc < 0 ? CF_EXIT_OK : rc;
 	}
-	if ((rc = load(&a, &conf, &p, &err)) < 0)
+	if ((rc = load(&a, &conf, &p, &err)) < 0 ||
+	    (rc = check_overwrite(conf, &a, &err)) < 0)
 		goto done;
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
 	install_signals();

@@ -1094,7 +1094,7 @@ int cf_cmd_teacher(int argc, char **argv)
 
 	for (rc = 1; rc < argc; rc++)
 		if (!strcmp(argv[rc], "-h") || !strcmp(argv[rc], "--help")) {
-			fputs(usage_text, stdout);
+			cf_cli_help_teacher(stdout, rc > 1 ? argv[1] : NULL);
 			return CF_EXIT_OK;
 		}
 	if ((rc = parse_args(&a, argc, argv, &err)) < 0) {

@@ -13,41 +13,67 @@
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
+static void run_help(FILE *f) { cf_cli_print_options(f, cf_run_options, CF_CLI_RUN); }
+static void validate_help(FILE *f) { cf_cli_print_options(f, cf_run_options, CF_CLI_VALIDATE); }
+static void teacher_help(FILE *f) { cf_cli_help_teacher(f, NULL); }
+static void eval_help(FILE *f)
+{
+	char *argv[] = { "eval", "--help", NULL };
+
+	fflush(f);
+	cf_cmd_eval(2, argv);   /* eval's help is its own (cli/cmd_eval.c) */
+}
+
 static const cf_command commands[] = {
 	{ "run", cf_cmd_run, "run a pipeline",
 	  "usage: cfaug run PIPELINE.yaml [-i PATH|-] [-o DIR|-] [--set KEY=VALUE]...\n"
-	  "                [--shard K/N] [--window N] [--dry-run] [--no-cache] [-q]\n\n"
+	  "                [--shard K/N] [--window N] [--limit N] [--seed N]\n"
+	  "                [--overwrite] [--dry-run] [--no-cache] [-q]\n\n"
 	  "Streams the input through the pipeline's stages and writes DIR/pairs.jsonl,\n"
-	  "augmented.jsonl, rejected.jsonl, errors.jsonl and report.json (renamed into\n"
-	  "place only when the run completes).\n\n"
-	  "  -i, --input PATH     read PATH instead of input.path ('-' = stdin)\n"
-	  "  -o, --output DIR     write to DIR instead of output.dir ('-' = pairs to stdout)\n"
-	  "  --set KEY=VALUE      override a value of the pipeline file, e.g.\n"
-	  "                       --set input.format=tsv --set stages.0.p=0.3\n"
-	  "  --shard K/N          keep only records whose id hashes to shard K of N\n"
-	  "                       (1-based); N runs together give the single-run output\n"
-	  "  --window N           most records in flight at once (default: window, 4096)\n"
-	  "  --dry-run            network stages count the requests and tokens they would\n"
-	  "                       send (and the cost, given prices) and send nothing\n"
-	  "  --no-cache           network stages neither read nor write their caches\n"
-	  "  -q, --quiet          no progress line and no summary\n" },
+	  "augmented.jsonl, rejected.jsonl, errors.jsonl, report.json and README.md\n"
+	  "(a dataset card), renamed into place only when the run completes\n"
+	  "(output.files chooses the files).\n\n", run_help },
 	{ "validate", cf_cmd_validate, "check a pipeline file without running it",
-	  "usage: cfaug validate PIPELINE.yaml [--set KEY=VALUE]...\n\n"
+	  "usage: cfaug validate PIPELINE.yaml [--set KEY=VALUE]... [--seed N]\n\n"
 	  "Loads the pipeline and initialises every stage (lexicons, models, regexes),\n"
 	  "reads no input.  Exit 0 when it is valid, 3 with FILE:LINE:COL: message\n"
-	  "when it is not.\n" },
-#ifdef CFAUG_HAVE_TEACHER
+	  "when it is not.\n\n", validate_help },
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
-	  "usage: cfaug teacher train|eval|predict ...  (see cfaug teacher --help)\n" },
+	  "", teacher_help },
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
-	  "usage: cfaug eval -i PAIRS [--pair-key F | --block N] --judge MODEL -o DIR\n"
-	  "       cfaug eval --spurious BEFORE AFTER -o DIR\n"
-	  "(see cfaug eval --help)\n" },
-#endif
+	  "", eval_help },
+	{ "merge", cf_cmd_merge, "combine the output directories of --shard runs",
+	  "usage: cfaug merge -o OUT DIR...\n\n"
+	  "Combines the output directories of runs of one pipeline (the --shard K/N\n"
+	  "runs of a split, or runs over parts of an input) into OUT: data files\n"
+	  "concatenated in the order given (compressed ones too; a CSV/TSV header\n"
+	  "once), reports summed into one report.json whose totals reconcile, and a\n"
+	  "dataset card.  Refuses runs of different pipelines, a shard given twice\n"
+	  "and directories whose line counts disagree with their reports (exit 1);\n"
+	  "warns about missing shards.\n\n"
+	  "  -o, --output OUT     the merged directory (created; not one of the DIRs)\n"
+	  "  -q, --quiet          no summary and no warnings\n", NULL },
+	{ "init", cf_cmd_init, "write a commented starter pipeline",
+	  "usage: cfaug init [sentiment-flip|gender-cda|nli|llm] [-o FILE] [--force]\n\n"
+	  "Writes a commented starter pipeline (default gender-cda) to FILE (default\n"
+	  "pipeline.yaml; '-' = stdout) that 'cfaug validate' accepts as it is.\n\n"
+	  "  -o, --output FILE    where to write it (an existing file needs --force)\n"
+	  "  --force              replace an existing FILE\n", NULL },
+	{ "schema", cf_cmd_schema, "print the JSON Schema of pipeline files",
+	  "usage: cfaug schema\n\n"
+	  "Prints a JSON Schema (draft 2020-12) of the pipeline file, made from the\n"
+	  "same option tables the loader uses.  For editor completion, save it and\n"
+	  "start a pipeline with\n"
+	  "  # yaml-language-server: $schema=PATH/TO/cfaug.schema.json\n", NULL },
+	{ "completion", cf_cmd_completion, "print a bash completion script",
+	  "usage: cfaug completion bash\n\n"
+	  "Prints a bash completion script for commands, options and stage types:\n"
+	  "  source <(cfaug completion bash)     # or save it under\n"
+	  "  ~/.local/share/bash-completion/completions/cfaug\n", NULL },
 	{ "help", cmd_help, "show help for a command, or 'help stages'",
-	  "usage: cfaug help [COMMAND | stages]\n" },
-	{ "version", cmd_version, "print the version", "usage: cfaug version\n" },
-	{ NULL, NULL, NULL, NULL }
+	  "usage: cfaug help [COMMAND | stages | teacher train|eval|predict]\n", NULL },
+	{ "version", cmd_version, "print the version", "usage: cfaug version\n", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
 
 static const cf_command *find_command(const char *name)
@@ -71,7 +97,8 @@ static void usage(FILE *f)
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n'cfaug help COMMAND' for a command's options; 'cfaug help stages'\n"
-	           "for the stage types of a pipeline file; 'man cfaug' for the rest.\n"
+	           "for the stage types of a pipeline file; 'cfaug init' for a starter\n"
+	           "pipeline; 'man cfaug' for the rest.\n"
 	           "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 config, 4 data error\n"
 	           "(on_error: fail), 130 interrupted.\n");
 }
@@ -108,7 +135,11 @@ static int cmd_help(int argc, char **argv)
 		fprintf(stderr, "cfaug: no such command '%s'; see 'cfaug --help'\n", argv[1]);
 		return CF_EXIT_USAGE;
 	}
-	fputs(c->usage, stdout);
+	if (c->fn == cf_cmd_teacher && argc > 2) {
+		cf_cli_help_teacher(stdout, argv[2]);
+		return CF_EXIT_OK;
+	}
+	cf_cli_usage(c->name, stdout);
 	return CF_EXIT_OK;
 }
 
@@ -123,8 +154,11 @@ void cf_cli_usage(const char *name, FILE *f)
 {
 	const cf_command *c = find_command(name);
 
-	if (c)
-		fputs(c->usage, f);
+	if (!c)
+		return;
+	fputs(c->usage, f);
+	if (c->help)
+		c->help(f);
 }
 
 int main(int argc, char **argv)

@@ -393,6 +393,22 @@ static int set_value(const cf_option *o, void *state, const cf_node *n,
 	case CF_OPT_NODE:
 		*(const cf_node **)field = n;
 		return 0;
+	case CF_OPT_OPTNUM:
+		if (o->flags & CF_OPT_INTEGER) {
+			if (cf_node_to_long(n, &l))
+				return bad_type(o, n, file, "an integer", err);
+			d = (double)l;
+		} else if (cf_node_to_double(n, &d)) {
+			return bad_type(o, n, file, "a number", err);
+		}
+		if (o->min < o->max && (d < o->min || d > o->max))
+			return cf_conf_error(err, file, n,
+			                     "'%s' must be between %g and %g, got %g",
+			                     o->key, o->min, o->max, d);
+		((cf_optnum *)field)->set = 1;
+		((cf_optnum *)field)->v = d;
+		((cf_optnum *)field)->at = n;
+		return 0;
 	case CF_OPT_CUSTOM:
 		if (!o->set)
 			return cf_error_set(err, CF_EINTERNAL,

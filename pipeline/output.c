@@ -19,8 +19,11 @@
 #include <unistd.h>
 #include "json_write.h"
 #include "output.h"
+#include "output_writers.h"
 
-enum { OUT_PAIRS, OUT_AUGMENTED, OUT_REJECTED, OUT_ERRORS, OUT_REPORT, OUT_N };
+enum { OUT_PAIRS = CF_OUT_PAIRS, OUT_AUGMENTED = CF_OUT_AUGMENTED,
+       OUT_REJECTED = CF_OUT_REJECTED, OUT_ERRORS = CF_OUT_ERRORS,
+       OUT_REPORT = CF_OUT_REPORT, OUT_N = CF_OUT_N };
 
 static const char *const out_names[OUT_N] = {
 	"pairs.jsonl", "augmented.jsonl", "rejected.jsonl", "errors.jsonl",
@@ -37,6 +40,8 @@ struct cf_output {
 	char *final[OUT_N];        /* DIR/NAME */
 	int committed;
 	cf_jbuf jb;                /* one line being serialised */
+	cf_dsv_writer dsv;         /* augmented as CSV/TSV (output_dsv.c) */
+	cf_error_lines elines;     /* "-": errors told on stderr, by kind */
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
 };
 
@@ -109,7 +114,8 @@ static int lock_dir(cf_output *o, const char *dir, cf_error *err)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	o->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (o->lock_fd < 0)
-		rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+		rc = cf_error_set(err, CF_EIO, "output directory %s: cannot write in it "
+		                  "(creating its lock file failed: %s)", dir, strerror(errno));
 	else if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0)
 		rc = cf_error_set(err, CF_EIO, "%s: another cfaug run is writing to this "
 		                  "output directory", dir);
@@ -140,16 +146,22 @@ int cf_output_open(cf_output **out, const char *dir,
 	if ((rc = make_dirs(dir, err)) < 0 || (rc = lock_dir(o, dir, err)) < 0)
 		goto done;
 	for (i = 0; i < OUT_N; i++) {
-		o->part[i] = path_join(dir, ".", out_names[i], ".part");
-		o->final[i] = path_join(dir, "", out_names[i], "");
+		char name[64];
+		if (layout->files && !(layout->files & (1u << i)))
+			continue;   /* not in output.files */
+		cf_output_file_name(layout, i, name, sizeof name);
+		o->part[i] = path_join(dir, ".", name, ".part");
+		o->final[i] = path_join(dir, "", name, "");
 		if (!o->part[i] || !o->final[i]) {
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 			goto done;
 		}
 		if (i == OUT_REPORT)
 			continue;   /* written at commit */
-		if (!(o->f[i] = open_private(o->part[i], err))) {
-			rc = CF_EIO;
+		if (!(o->f[i] = open_private(o->part[i], err)) ||
+		    !(o->f[i] = cf_zfile_wrap(o->f[i], layout->compress))) {
+			/* open_private's message, else the compressor's failure */
+			rc = cf_error_set(err, CF_EIO, "%s: %s", o->part[i], strerror(errno));
 			goto done;
 		}
 	}
@@ -158,6 +170,23 @@ done:
 		cf_output_free(&o);
 	*out = o;
 	return rc;
+}
+
+const char *const cf_output_file_names[] = {
+	"pairs", "augmented", "rejected", "errors", "report", NULL
+};
+
+const char *cf_output_file_name(const cf_output_layout *l, int i, char *buf,
+                                size_t n)
+{
+	if (i == OUT_REPORT)
+		snprintf(buf, n, "%s", out_names[i]);
+	else if (i == OUT_AUGMENTED && l->aug_delim)
+		snprintf(buf, n, "augmented.%s%s", l->aug_delim == ',' ? "csv" : "tsv",
+		         cf_zfile_suffix(l->compress));
+	else
+		snprintf(buf, n, "%s%s", out_names[i], cf_zfile_suffix(l->compress));
+	return buf;
 }
 
 const char *cf_output_dir(const cf_output *o)
@@ -231,8 +260,14 @@ static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= PUT_LIT(b, ",\"counterfactual\":") | put_side(o, it);
 	if (it->generator)
 		bad |= PUT_LIT(b, ",\"generator\":") | cf_json_write(b, it->generator);
-	if (it->teacher)
-		bad |= PUT_LIT(b, ",\"teacher\":") | cf_json_write(b, it->teacher);
+	if (it->notes) {
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(it->notes, key, v)
+			bad |= PUT_LIT(b, ",") | put_str(b, key) | PUT_LIT(b, ":") |
+			       cf_json_write(b, v);
+	}
 	return bad;
 }
 
@@ -270,6 +305,14 @@ static int put_flat(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= PUT_LIT(b, ",\"pair_id\":") | (pair_id ? put_str(b, pair_id) : PUT_LIT(b, "null"));
 	bad |= PUT_LIT(b, ",\"orig_id\":") | put_str(b, it->rec->id);
 	return bad | PUT_LIT(b, "}\n");
+}
+
+/* An augmented row as CSV/TSV (output_dsv.c). */
+static int put_augmented_dsv(cf_output *o, const cf_item *it, const char *pair_id)
+{
+	o->dsv.delim = o->layout.aug_delim;
+	return cf_dsv_write_flat(&o->dsv, o->f[OUT_AUGMENTED], it, pair_id,
+	                         o->layout.text_fields, o->layout.label_field);
 }
 
 /* Write o->jb to file `which` and empty it. */
@@ -351,12 +394,9 @@ static int put_error(cf_output *o, const cf_group *g)
 	json_t *j;
 	int rc;
 
-	if (!o->f[OUT_ERRORS]) {   /* "-": a text line on stderr */
-		fprintf(stderr, "cfaug: %s:%ld: record %llu: %s%s%s\n",
-		        o->layout.input_name, g->rec.line,
-		        (unsigned long long)g->rec.recno, g->error_stage ? "stage " : "",
-		        g->error_stage ? g->error_stage : "", g->error_stage ? ": " : "");
-		fprintf(stderr, "cfaug:   %s\n", g->error);
+	if (!o->f[OUT_ERRORS]) {   /* "-": one text line on stderr (error_lines.c) */
+		cf_error_line(&o->elines, stderr, o->layout.input_name, g->rec.line,
+		              g->rec.recno, g->error_stage, g->error);
 		return 0;
 	}
 	if (!(j = json_object()))
@@ -429,7 +469,9 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 		goto rejected;
 	}
 	/* the original first, then its accepted counterfactuals */
-	if (g->original_out && o->f[OUT_AUGMENTED]) {
+	if (g->original_out && o->f[OUT_AUGMENTED] && o->layout.aug_delim) {
+		rc = put_augmented_dsv(o, &g->original, NULL);
+	} else if (g->original_out && o->f[OUT_AUGMENTED]) {
 		rc = can_splice(o, g) ? put_original_raw(o, g) : 1;
 		if (rc == 1)
 			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, &g->original, NULL));
@@ -447,7 +489,9 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	for (i = 0; i < n && rc == 0; i++) {
 		make_pair_id(pid, sizeof pid, v[i]);
 		rc = flush_line(o, OUT_PAIRS, put_pair_open(o, v[i], pid) | PUT_LIT(&o->jb, "}\n"));
-		if (rc == 0 && o->f[OUT_AUGMENTED])
+		if (rc == 0 && o->f[OUT_AUGMENTED] && o->layout.aug_delim)
+			rc = put_augmented_dsv(o, v[i], pid);
+		else if (rc == 0 && o->f[OUT_AUGMENTED])
 			rc = flush_line(o, OUT_AUGMENTED, put_flat(o, v[i], pid));
 	}
 rejected:
@@ -477,7 +521,8 @@ static int close_stream(FILE *f, const char *path, cf_error *err)
 {
 	int bad = fflush(f) != 0;
 
-	if (!bad && f != stdout && fsync(fileno(f)) != 0 && errno != EINVAL)
+	if (!bad && f != stdout && fileno(f) >= 0 && fsync(fileno(f)) != 0 &&
+	    errno != EINVAL)   /* a compressed stream fsyncs in fclose */
 		bad = 1;
 	if (f != stdout ? fclose(f) != 0 : 0)
 		bad = 1;
@@ -503,8 +548,8 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 		rc = close_stream(o->f[i], o->part[i], err);
 		o->f[i] = NULL;
 	}
-	if (rc < 0)
-		goto done;
+	if (rc < 0 || !o->part[OUT_REPORT])
+		goto renames;
 	if (!(f = open_private(o->part[OUT_REPORT], err))) {
 		rc = CF_EIO;
 		goto done;
@@ -516,8 +561,13 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 	}
 	if ((rc = close_stream(f, o->part[OUT_REPORT], err)) < 0)
 		goto done;
+renames:
+	if (rc < 0)
+		goto done;
 	/* the data files first, the report last: a report means a whole run */
 	for (i = 0; i < OUT_N; i++) {
+		if (!o->part[i])
+			continue;   /* not in output.files */
 		if (rename(o->part[i], o->final[i]) != 0) {
 			rc = cf_error_set(err, CF_EIO, "%s: cannot rename into place: %s",
 			                  o->final[i], strerror(errno));
@@ -547,6 +597,8 @@ void cf_output_free(cf_output **po)
 		free(o->final[i]);
 	}
 	cf_jbuf_free(&o->jb);
+	cf_dsv_writer_free(&o->dsv);
+	cf_error_lines_end(&o->elines, stderr);
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);   /* releases the lock */
 	free(o->dir);

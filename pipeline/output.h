@@ -21,7 +21,19 @@ typedef struct cf_output_layout {
 	const char *input_name;       /* for error lines on stderr */
 	struct cf_stage *stages;      /* for the rejecting stage's name */
 	int raw_splice;               /* originals may be written from raw JSONL */
+	unsigned files;               /* 1 << OUT_*: files to write; 0 = all */
+	int compress;                 /* CF_ZFILE_*: data files (.gz, .zst) */
+	char aug_delim;               /* augmented as CSV (',') / TSV ('\t'); 0 = JSONL */
 } cf_output_layout;
+
+/* The output files, in the order of output.files' names (cf_output_file_names). */
+enum { CF_OUT_PAIRS, CF_OUT_AUGMENTED, CF_OUT_REJECTED, CF_OUT_ERRORS,
+       CF_OUT_REPORT, CF_OUT_N };
+extern const char *const cf_output_file_names[];   /* "pairs", ..., NULL */
+
+/* The name file i gets under the layout, e.g. "augmented.csv.gz". */
+const char *cf_output_file_name(const cf_output_layout *l, int i, char *buf,
+                                size_t n);
 
 int cf_output_open(cf_output **out, const char *dir,
                    const cf_output_layout *layout, cf_error *err);

@@ -2,6 +2,7 @@
  * record.c - accessors for items (see include/cfaug/record.h).
  */
 #include "cfaug/record.h"
+#include "cfaug/sys/stage.h"
 
 const char *cf_item_text(const cf_item *it, const char *field, size_t *len)
 {
@@ -19,4 +20,13 @@ const char *cf_item_label(const cf_item *it)
 	if (it->cf)
 		return json_string_value(json_object_get(it->cf, "label"));
 	return it->rec->label;
+}
+
+int cf_item_annotate(cf_item *it, const char *key, json_t *value)
+{
+	if (!it->notes && !(it->notes = json_object())) {
+		json_decref(value);
+		return CF_ENOMEM;
+	}
+	return json_object_set_new(it->notes, key, value) < 0 ? CF_ENOMEM : 0;
 }

@@ -15,13 +15,16 @@
  * cf_emit switches the clock, so each stage's figure is its own time.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "json_alloc.h"
 #include "output.h"
+#include "card.h"
 
 #define WINDOW_DEFAULT 4096
 #define CLOCK_DEPTH 64
@@ -46,6 +49,16 @@ struct cf_pipeline {
 	cf_input_conf in;
 	cf_output_conf out;
 	cf_format format;
+	int stdin_assumed;       /* stdin with no input.format: JSONL, said once */
+	const char *compression; /* of the input: "gzip", "zstd", "none" */
+	unsigned files_mask;     /* output.files as 1 << CF_OUT_*; 0 = all */
+	int limited;             /* --limit stopped reading before the end */
+	int prog_on;             /* draw the progress line (tty) */
+	double prog_t0, prog_last;
+	cf_reader *prog_reader;  /* borrowed during the run */
+	uint64_t prog_size;      /* input file size, 0 when unknown (stdin) */
+	char aug_delim;          /* augmented as CSV/TSV; 0 = JSONL */
+	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
 	unsigned nstages;
 	int has_async;
@@ -69,6 +82,7 @@ struct cf_pipeline {
 static volatile sig_atomic_t interrupted;
 
 static void group_free(cf_group *g);
+static void maybe_progress(cf_pipeline *p);
 
 void cf_pipeline_interrupt(void)
 {
@@ -116,14 +130,82 @@ static const cf_option input_options[] = {
 	  on_error_names, 0, 0, NULL, "skip: bad records go to errors.jsonl; fail: stop" },
 	{ "max_record_bytes", CF_OPT_INT, offsetof(cf_input_conf, max_record_bytes),
 	  "1048576", 0, NULL, 1, 1073741824.0, NULL, "longer records are errors" },
+	{ "columns", CF_OPT_STRLIST, offsetof(cf_input_conf, columns), NULL, 0, NULL,
+	  0, 0, NULL, "csv/tsv without a header row: the column names, in order" },
+	{ "quotes", CF_OPT_BOOL, offsetof(cf_input_conf, quotes), "true", 0, NULL,
+	  0, 0, NULL, "csv/tsv: RFC 4180 quoting; false: '\"' is an ordinary character" },
 	{ NULL }
 };
+
+static const char *const compress_names[] = { "none", "gzip", "zstd", NULL };
+enum { AUG_JSONL, AUG_INPUT, AUG_CSV, AUG_TSV };
+static const char *const aug_format_names[] = { "jsonl", "input", "csv", "tsv", NULL };
 
 static const cf_option output_options[] = {
 	{ "dir", CF_OPT_STRING, offsetof(cf_output_conf, dir), NULL,
 	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "output directory, or - for stdout" },
+	{ "files", CF_OPT_STRLIST, offsetof(cf_output_conf, files), NULL, 0, NULL,
+	  0, 0, NULL, "files to write: pairs, augmented, rejected, errors, report, "
+	  "card (default all)" },
+	{ "compress", CF_OPT_ENUM, offsetof(cf_output_conf, compress), "none", 0,
+	  compress_names, 0, 0, NULL, "none | gzip (.gz) | zstd (.zst): the data files" },
+	{ "augmented_format", CF_OPT_ENUM, offsetof(cf_output_conf, augmented_format),
+	  "jsonl", 0, aug_format_names, 0, 0, NULL,
+	  "jsonl | input (the input's format) | csv | tsv (csv/tsv input only)" },
+	{ "card", CF_OPT_BOOL, offsetof(cf_output_conf, card), "true", 0, NULL, 0, 0,
+	  NULL, "write README.md, a Hugging Face dataset card with provenance" },
 	{ NULL }
 };
+
+const cf_option *cf_pipeline_options(const char *section)
+{
+	if (!strcmp(section, "input"))
+		return input_options;
+	if (!strcmp(section, "output"))
+		return output_options;
+	return top_options;
+}
+
+/* output.files -> a mask of 1 << CF_OUT_*; config error for unknown names. */
+static int check_output(cf_pipeline *p, cf_error *err)
+{
+	const cf_node *at = p->top.output;
+	size_t i, k;
+
+	p->card = p->out.card && !p->out.files.n;
+	for (i = 0; i < p->out.files.n; i++) {
+		if (!strcmp(p->out.files.v[i], "card")) {
+			p->card = p->out.card;   /* README.md: not a file of output.c */
+			continue;
+		}
+		for (k = 0; cf_output_file_names[k]; k++)
+			if (!strcmp(p->out.files.v[i], cf_output_file_names[k]))
+				break;
+		if (!cf_output_file_names[k])
+			return cf_conf_error(err, p->conf->path, cf_node_get(at, "files"),
+			        "unknown output file '%s' (known: pairs, augmented, "
+			        "rejected, errors, report, card)", p->out.files.v[i]);
+		p->files_mask |= 1u << k;
+	}
+	if (p->out.files.n && !p->files_mask)
+		p->files_mask = 1u << 31;   /* only the card: no file of output.c */
+	switch (p->out.augmented_format) {
+	case AUG_INPUT:
+		p->aug_delim = p->format == CF_FMT_CSV ? ',' : p->format == CF_FMT_TSV ? '\t' : 0;
+		break;
+	case AUG_CSV:
+	case AUG_TSV:
+		if (p->format == CF_FMT_JSONL)
+			return cf_conf_error(err, p->conf->path,
+			        cf_node_get(at, "augmented_format"), "augmented_format %s "
+			        "needs csv or tsv input (JSONL records may nest values and "
+			        "differ in their fields); use 'input' or 'jsonl'",
+			        aug_format_names[p->out.augmented_format]);
+		p->aug_delim = p->out.augmented_format == AUG_CSV ? ',' : '\t';
+		break;
+	}
+	return 0;
+}
 
 /* ---- building --------------------------------------------------------- */
 
@@ -166,15 +248,31 @@ static int check_input(cf_pipeline *p, cf_error *err)
 	if (p->in.labels.n && !p->in.label_field)
 		return cf_conf_error(err, file, cf_node_get(at, "labels"),
 		                     "'labels' needs 'label_field'");
+	if (has_dup(&p->in.columns, &dup))
+		return cf_conf_error(err, file, cf_node_get(at, "columns"),
+		                     "column '%s' is listed twice", dup);
+	for (size_t i = 0; i < p->in.columns.n; i++)
+		if (!p->in.columns.v[i][0])
+			return cf_conf_error(err, file, cf_node_get(at, "columns"),
+			                     "column %zu has an empty name", i + 1);
 	p->format = (cf_format)p->in.format;
 	if (p->format == CF_FMT_AUTO) {
 		p->format = strcmp(p->in.path, "-") == 0 ? CF_FMT_JSONL
 		            : cf_format_from_path(p->in.path);
+		p->stdin_assumed = strcmp(p->in.path, "-") == 0;
+		if (p->format == CF_FMT_AUTO && cf_node_get(at, "path")->line == 0)
+			return cf_error_set(err, CF_ECONFIG, "input '%s' (given with -i or "
+			        "--set): cannot tell its format from the name; add "
+			        "--set input.format=jsonl (or csv, tsv)", p->in.path);
 		if (p->format == CF_FMT_AUTO)
 			return cf_conf_error(err, file, cf_node_get(at, "path"),
 			        "cannot tell the format of '%s' from its extension; "
 			        "set input.format to jsonl, csv or tsv", p->in.path);
 	}
+	if (p->in.columns.n && p->format == CF_FMT_JSONL)
+		return cf_conf_error(err, file, cf_node_get(at, "columns"),
+		                     "'columns' is for csv/tsv input without a header "
+		                     "row, and this input is jsonl");
 	return 0;
 }
 
@@ -212,6 +310,10 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
 		                     type->str, known);
 	}
+	if (st->kind->version > CF_STAGE_API_VERSION)
+		return cf_conf_error(err, file, type, "stage type '%s' needs stage "
+		                     "API version %u; this cfaug has %u", type->str,
+		                     st->kind->version, CF_STAGE_API_VERSION);
 	st->p = p;
 	st->index = idx;
 	st->node = node;
@@ -295,7 +397,7 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 		goto done;
 	if ((rc = cf_options_load(input_options, &p->in, p->top.input, file, NULL, err)) < 0 ||
 	    (rc = cf_options_load(output_options, &p->out, p->top.output, file, NULL, err)) < 0 ||
-	    (rc = check_input(p, err)) < 0)
+	    (rc = check_input(p, err)) < 0 || (rc = check_output(p, err)) < 0)
 		goto done;
 	sn = p->top.stages;
 	if (sn && sn->type == CF_NODE_SCALAR && sn->len == 0 && !sn->quoted)
@@ -404,13 +506,44 @@ static void set_fatal(cf_pipeline *p, int rc, const cf_error *e, const cf_stage 
 		             st ? st->name : "?", cf_strerror(rc));
 }
 
+int cf_stage_fail(cf_stage *st, int code, const char *fmt, ...)
+{
+	cf_error e = { 0 };
+	char msg[CF_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_error_set(&e, code, "%s", msg);
+	set_fatal(st->p, code, &e, st);
+	return code;
+}
+
+int cf_stage_failed(const cf_stage *st)
+{
+	return st->p ? st->p->fatal : 0;
+}
+
+void cf_stage_warn(cf_stage *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)st;
+	fputs("cfaug: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void cf_item_free(cf_item *it)
 {
 	if (!it || !it->cf)    /* originals live inside their group */
 		return;
 	json_decref(it->cf);
 	json_decref(it->generator);
-	json_decref(it->teacher);
+	json_decref(it->notes);
 	json_decref(it->detail);
 	free(it->reason);
 	free(it);
@@ -429,7 +562,7 @@ static void group_free(cf_group *g)
 		cf_item_free(it);
 	}
 	json_decref(g->rec.fields);
-	json_decref(g->original.teacher);
+	json_decref(g->original.notes);
 	free(g->error);
 	if (!g->raw_borrowed)
 		free(g->raw);
@@ -854,6 +987,7 @@ static int poll_stages(cf_pipeline *p, int timeout_ms)
 			set_fatal(p, n, &e, st);
 		else
 			held += n;
+		st->held = n > 0 ? (unsigned)n : 0;
 	}
 	return held;
 }
@@ -887,6 +1021,7 @@ static int wait_window(cf_pipeline *p, size_t window, cf_error *err)
 
 	while (p->ngroups >= window && !p->fatal && !interrupted) {
 		int held = poll_stages(p, timeout);
+		maybe_progress(p);
 		if ((rc = drain(p, err)) < 0)
 			return rc;
 		if (p->holds && (size_t)held < window)
@@ -919,6 +1054,8 @@ static int flush_stages(cf_pipeline *p, cf_error *err)
 			clock_enter(p, (int)i);
 			rc = st->kind->poll(st, st->state, 100, &e);
 			clock_leave(p);
+			st->held = rc > 0 ? (unsigned)rc : 0;
+			maybe_progress(p);
 			if (rc < 0)
 				set_fatal(p, rc, &e, st);
 			if (rc <= 0)
@@ -932,15 +1069,89 @@ static int flush_stages(cf_pipeline *p, cf_error *err)
 
 /* ---- progress and report ---------------------------------------------- */
 
-static void progress(const cf_pipeline *p, double elapsed, int final)
+/* Network figures of an asynchronous stage from its report (requests,
+ * responses, retries, tokens), added into sums[4]. */
+static void stage_net(cf_stage *st, long long sums[4])
 {
-	fprintf(stderr, "\rcfaug: %llu records  %.0f/s  %llu candidates  "
-	        "%llu accepted  %llu errors  %.1fs%s",
+	json_t *r = json_object();
+
+	if (!r || !st->kind->report || st->kind->report(st, st->state, r) < 0) {
+		json_decref(r);
+		return;
+	}
+	sums[0] += json_integer_value(json_object_get(r, "responses"));
+	sums[1] += json_integer_value(json_object_get(r, "retries"));
+	sums[2] += json_integer_value(json_object_get(r, "retry_after_honoured"));
+	sums[3] += json_integer_value(json_object_get(json_object_get(r, "usage"), "total_tokens"));
+	json_decref(r);
+}
+
+static void eta_text(char *buf, size_t n, double s)
+{
+	if (s >= 3600)
+		snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else if (s >= 60)
+		snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+	else
+		snprintf(buf, n, "%ds", (int)s);
+}
+
+/* The progress line on stderr: records read and done, candidates accepted
+ * and rejected, requests of network stages, and an ETA from the input's
+ * bytes when its size is known.  Drawn by maybe_progress on a timer. */
+static void progress(cf_pipeline *p, double elapsed, int final)
+{
+	char line[512], eta[32];
+	long long net[4] = { 0 };
+	uint64_t done = p->t.processed + p->t.errors, held = 0, file_bytes;
+	size_t off;
+	int has_net = 0;
+
+	off = (size_t)snprintf(line, sizeof line, "cfaug: %llu read (%.0f/s), %llu "
+	        "done | %llu candidates: %llu accepted, %llu rejected",
 	        (unsigned long long)p->t.read,
-	        elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
+	        elapsed > 0 ? (double)p->t.read / elapsed : 0.0, (unsigned long long)done,
 	        (unsigned long long)p->t.candidates, (unsigned long long)p->t.accepted,
-	        (unsigned long long)p->t.errors, elapsed, final ? "\n" : "   ");
+	        (unsigned long long)p->t.rejected);
+	for (unsigned i = 0; i < p->nstages; i++)
+		if (p->stages[i].kind->poll) {
+			has_net = 1;
+			held += p->stages[i].held;
+			stage_net(&p->stages[i], net);
+		}
+	if (has_net && off < sizeof line)
+		off += (size_t)snprintf(line + off, sizeof line - off, " | requests: "
+		        "%llu in flight, %lld done, %lld retried%s, %lld tokens",
+		        (unsigned long long)held, net[0], net[1],
+		        net[2] ? " (Retry-After)" : "", net[3]);
+	file_bytes = p->prog_reader ? (cf_reader_file_bytes(p->prog_reader)
+	             ? cf_reader_file_bytes(p->prog_reader) : cf_reader_bytes(p->prog_reader)) : 0;
+	if (!final && p->prog_size && file_bytes && off < sizeof line) {
+		double frac = (double)file_bytes / (double)p->prog_size;
+		eta_text(eta, sizeof eta, elapsed * (1 - frac) / (frac > 0 ? frac : 1));
+		off += (size_t)snprintf(line + off, sizeof line - off, " | %.0f%% ETA %s",
+		                        frac > 1 ? 100.0 : frac * 100, eta);
+	} else if (off < sizeof line) {
+		off += (size_t)snprintf(line + off, sizeof line - off, " | %.1fs", elapsed);
+	}
+	/* \r and clear to the end of the line: the line may get shorter */
+	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	fflush(stderr);
+}
+
+/* Draw the progress line if a quarter second passed since the last one. */
+static void maybe_progress(cf_pipeline *p)
+{
+	struct timespec ts;
+	double now;
+
+	if (!p->prog_on)
+		return;
+	now = now_s(&ts) - p->prog_t0;
+	if (now - p->prog_last < 0.25)
+		return;
+	p->prog_last = now;
+	progress(p, now, 0);
 }
 
 /* The report's counters, as data: key and offset of a uint64_t. */
@@ -983,8 +1194,13 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "seed", json_integer(p->top.seed));
 	if (p->dry_run)
 		json_object_set_new(r, "dry_run", json_true());
-	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:I}", "path", p->in.path,
-	                    "format", cf_format_name(p->format), "bytes", (json_int_t)p->t.bytes));
+	json_object_set_new(r, "input", json_pack("{s:s, s:s, s:s, s:I}", "path",
+	                    p->in.path, "format", cf_format_name(p->format),
+	                    "compression", p->compression, "bytes", (json_int_t)p->t.bytes));
+	if (o->limit > 0)
+		json_object_set_new(json_object_get(r, "input"), "limit",
+		                    json_pack("{s:I, s:b}", "records", (json_int_t)o->limit,
+		                              "cut", p->limited));
 	json_object_set_new(r, "shard", o->shard_n ? json_pack("{s:i, s:i}", "k",
 	                    (int)o->shard_k, "n", (int)o->shard_n) : json_null());
 	tot = json_object();
@@ -1028,6 +1244,21 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	        "records_per_second", elapsed > 0 ? (double)p->t.read / elapsed : 0.0,
 	        "mb_per_second", elapsed > 0 ? (double)p->t.bytes / 1e6 / elapsed : 0.0));
 	return r;
+}
+
+/* report.files: the names of the files this run writes (output.files,
+ * compression and augmented_format applied), for the summary, the dataset
+ * card and `cfaug merge`. */
+static int report_files(json_t *rep, const cf_output_layout *l)
+{
+	json_t *a = json_array();
+	char name[64];
+
+	for (int i = 0; i < CF_OUT_N; i++)
+		if (!l->files || (l->files & (1u << i)))
+			json_array_append_new(a, json_string(cf_output_file_name(l, i, name,
+			                                                         sizeof name)));
+	return json_object_set_new(rep, "files", a);
 }
 
 /* A JSON value could not be allocated somewhere (see json_alloc.c): the
@@ -1105,15 +1336,35 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 	return 1;
 }
 
+/* Open the input with the pipeline's reader options; say on stderr which
+ * format stdin is read as when nothing said it. */
+static int open_input(cf_pipeline *p, const cf_run_opts *o, cf_reader **r,
+                      cf_error *err)
+{
+	cf_reader_opts ro = {
+		.fmt = p->format,
+		.max_record_bytes = (size_t)p->in.max_record_bytes,
+		.columns = (const char *const *)p->in.columns.v,
+		.ncolumns = p->in.columns.n,
+		.no_quotes = !p->in.quotes,
+	};
+
+	if (p->stdin_assumed && !o->quiet)
+		fprintf(stderr, "cfaug: reading stdin as %s (set input.format to "
+		        "jsonl, csv or tsv to say otherwise)\n", cf_format_name(p->format));
+	return cf_reader_open_opts(r, p->in.path, &ro, err);
+}
+
 int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
                     cf_error *err)
 {
 	cf_reader *r = NULL;
 	cf_output_layout layout;
 	struct timespec ts;
-	double t0, last_progress = 0, elapsed;
+	double t0, elapsed;
+	struct stat sb;
 	size_t window = o->window > 0 ? (size_t)o->window : (size_t)p->top.window;
-	uint64_t seq = 0, tick = 0;
+	uint64_t seq = 0, tick = 0, taken = 0;
 	json_t *rep = NULL;
 	int rc;
 
@@ -1126,15 +1377,23 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	p->reject_reasons = json_object();
 	p->clk_cur = CLK_RUNNER;
 	t0 = now_s(&p->clk_last);
-	if ((rc = cf_reader_open(&r, p->in.path, p->format,
-	                         (size_t)p->in.max_record_bytes, err)) < 0)
+	if ((rc = open_input(p, o, &r, err)) < 0)
 		goto done;
+	p->prog_on = o->progress;
+	p->prog_t0 = t0;
+	p->prog_last = 0;
+	p->prog_reader = r;
+	p->prog_size = strcmp(p->in.path, "-") && stat(p->in.path, &sb) == 0 &&
+	               S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 	memset(&layout, 0, sizeof layout);
 	layout.text_fields = &p->in.text_fields;
 	layout.label_field = p->in.label_field;
 	layout.input_name = strcmp(p->in.path, "-") ? p->in.path : "stdin";
 	layout.stages = p->stages;
 	layout.raw_splice = p->format == CF_FMT_JSONL;
+	layout.files = p->files_mask;
+	layout.compress = p->out.compress;
+	layout.aug_delim = p->aug_delim;
 	if ((rc = cf_output_open(&p->output, p->out.dir, &layout, err)) < 0)
 		goto done;
 
@@ -1155,6 +1414,10 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		}
 		if (rc == CF_READ_EOF)
 			break;
+		if (o->limit > 0 && ++taken >= (uint64_t)o->limit) {
+			p->limited = 1;   /* --limit: the first N records, like EOF */
+			break;
+		}
 		tick++;
 		if (p->has_async && (tick & 15) == 0)
 			poll_stages(p, 0);
@@ -1164,14 +1427,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 			goto done;
 		}
-		if (o->progress && (tick & 1023) == 0) {
-			elapsed = now_s(&ts) - t0;
-			if (elapsed - last_progress >= 0.5) {
-				p->t.bytes = cf_reader_bytes(r);
-				progress(p, elapsed, 0);
-				last_progress = elapsed;
-			}
-		}
+		if ((tick & 63) == 0 || p->has_async)
+			maybe_progress(p);
 	}
 	if (!p->fatal && (rc = flush_stages(p, err)) < 0)
 		goto done;
@@ -1204,20 +1461,27 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		goto done;
 	}
 	p->t.bytes = cf_reader_bytes(r);
+	p->compression = cf_reader_compression(r);
 	clock_switch(p, CLK_RUNNER);
 	elapsed = now_s(&ts) - t0;
 	if (o->progress)
 		progress(p, elapsed, 1);
-	if (!(rep = build_report(p, o, elapsed)) || cf_json_oom_take()) {
+	if (!(rep = build_report(p, o, elapsed)) || report_files(rep, &layout) < 0 ||
+	    json_object_set_new(rep, "card", p->card && !p->dry_run && strcmp(p->out.dir, "-")
+	                        ? json_string("README.md") : json_null()) < 0 ||
+	    cf_json_oom_take()) {
 		rc = json_oom(err);
 		goto done;
 	}
 	rc = cf_output_commit(p->output, rep, err);
+	if (rc == 0 && p->card && !p->dry_run && strcmp(p->out.dir, "-"))
+		rc = cf_card_write(p->out.dir, rep, p->conf, err);
 done:
 	/* A failed run leaves groups queued: stages may still hold their
 	 * items, so the groups are freed by cf_pipeline_free() after every
 	 * stage's destroy() has let go of them. */
 	cf_output_free(&p->output);
+	p->prog_reader = NULL;
 	cf_reader_close(&r);
 	json_decref(p->error_kinds);
 	json_decref(p->by_rule);

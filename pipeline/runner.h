@@ -26,10 +26,16 @@ typedef struct cf_input_conf {
 	cf_strlist labels;
 	int on_error;            /* CF_ON_ERROR_* */
 	long max_record_bytes;
+	cf_strlist columns;      /* CSV/TSV without a header row: the names */
+	int quotes;              /* CSV/TSV: RFC 4180 quoting (1) or none (0) */
 } cf_input_conf;
 
 typedef struct cf_output_conf {
 	char *dir;               /* "-": pairs to stdout */
+	cf_strlist files;        /* which of pairs, augmented, ...; empty = all */
+	int compress;            /* none | gzip | zstd (CF_ZFILE_*) */
+	int augmented_format;    /* jsonl | input | csv | tsv */
+	int card;                /* write README.md, a dataset card */
 } cf_output_conf;
 
 typedef struct cf_stage_stats {
@@ -46,6 +52,7 @@ struct cf_stage {
 	struct cf_pipeline *p;
 	cf_stage_stats stats;
 	int ready;               /* options loaded (1) and init done (2) */
+	unsigned held;           /* items held at its last poll (progress line) */
 	const cf_node *node;
 };
 
@@ -58,6 +65,8 @@ typedef struct cf_run_opts {
 	long window;             /* max records in flight; 0 = default */
 	int dry_run;             /* stages count what they would send, send nothing */
 	int no_cache;            /* stages neither read nor write their caches */
+	long long limit;         /* --limit: read at most this many records; 0 = all */
+	int overwrite;           /* --overwrite: replace another pipeline's output */
 } cf_run_opts;
 
 typedef struct cf_pipeline cf_pipeline;
@@ -79,6 +88,11 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
                     cf_error *err);
 
 void cf_pipeline_free(cf_pipeline **p);
+
+/* The option tables of a pipeline file's sections, for `cfaug schema`:
+ * "input", "output", else the top level (whose input/output/stages rows are
+ * nodes). */
+const cf_option *cf_pipeline_options(const char *section);
 
 /* The pipeline's seed (top-level `seed`, default 0). */
 uint64_t cf_pipeline_seed(const cf_pipeline *p);

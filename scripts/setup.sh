@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config python3
       libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libcmocka-dev
+      zlib1g-dev libzstd-dev
       ${CFAUG_EXTRA_PKGS:-})
 missing=()
 for p in "${pkgs[@]}"; do

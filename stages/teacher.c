@@ -2,7 +2,7 @@
  * teacher.c - the teacher stage: judges score each candidate against its
  * original and an acceptance policy keeps it or rejects it.
  *
- * Consumes candidates, emits 0 or 1: the candidate with it->teacher =
+ * Consumes candidates, emits 0 or 1: the candidate annotated "teacher" =
  * {judges: [{name, kind, model|url, orig: {label: p}, cf: {label: q}}],
  * policy, target, score, accepted}, or a rejection with the policy's reason
  * ("no_flip", "below_delta", "below_threshold", "label_changed",
@@ -24,6 +24,9 @@
  *            JSON answer {"label": L} read as a one-hot distribution
  * Answers are mapped onto the stage's labels (input.labels, else the first
  * judge's) through each judge's `labels` map (pipeline/judge/teacher_judge.h).
+ * The judges themselves are the judge engine's (include/cfaug/sys/judge.h):
+ * this stage keeps only its bookkeeping -- which scores a candidate waits
+ * for, the originals' scores shared by their candidates, the decision.
  *
  * Asynchronous when a remote judge is present: process() keeps the
  * candidate (a "job") and submits one request per remote judge; the
@@ -31,7 +34,7 @@
  * (an "orec", found by the record's sequence number, kept while candidates
  * use it and in a small LRU afterwards).  A job is decided when every judge
  * has answered for the candidate and for its original.  Each remote judge
- * has its own HTTP client (pipeline/util/http.h: `concurrency` in flight,
+ * has its own HTTP client (the engine's, pipeline/util/http.h: `concurrency` in flight,
  * retries with backoff, Retry-After, timeouts); a request that fails for
  * good rejects the candidate as judge_failed, never silently; an endpoint
  * that refuses us (401/403/404/400) stops the run with its message.  The
@@ -42,13 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cfaug/sys/judge.h"
 #include "cfaug/sys/stage.h"
 #include "http.h"
-#include "judge_conf.h"
-#include "linear_model.h"
-#include "teacher_judge.h"
 #include "teacher_policy.h"
-#include "template.h"
 
 #define MAX_JUDGES  16
 #define LRU_KEEP    64        /* finished originals kept for late candidates */
@@ -62,40 +62,28 @@ static const char *const reason_names[R_COUNT] = {
 	"out_of_band", "unknown_label", "judge_failed", "dry_run"
 };
 
-enum { K_BUILTIN = CF_JUDGE_BUILTIN, K_TEI = CF_JUDGE_TEI,
-       K_VLLM = CF_JUDGE_VLLM, K_LLM = CF_JUDGE_LLM };
-#define kind_names cf_judge_kind_names
-
 enum { SC_PENDING = 0, SC_OK, SC_FAILED };
 
-/* One judge's score of one text (an original or a candidate). */
+typedef struct job job;
+struct orec;
+
+/* One judge's score of one text (an original or a candidate); a remote
+ * judge's request carries it as its user pointer. */
 typedef struct jscore {
 	int state;
-	int json;                  /* llm: asked for a JSON answer */
 	const char *source;        /* llm: "logprobs" | "json" | "answer" */
 	char *error;               /* SC_FAILED */
 	double *p;                 /* K probabilities, stage label order */
+	struct orec *o;            /* the original's score ... */
+	job *jb;                   /* ... or a candidate's */
 } jscore;
-
-struct teacher_state;
-
-typedef struct judge {
-	cf_judge_conf c;           /* options, prompt, endpoint (judge_conf.h) */
-	struct teacher_state *s;
-	cf_lm *lm;
-	int *bmap;                 /* builtin: model label -> stage label */
-	cf_http *http;
-	int no_logprobs;           /* llm auto: the server gave none */
-	uint64_t requests, failed, dry_requests, by_source[3];
-} judge;
-
-typedef struct job job;
 
 typedef struct orec {
 	struct orec *hnext;        /* hash chain */
 	struct orec *lprev, *lnext;/* LRU list (refs == 0) */
 	uint64_t seq;
 	const cf_record *rec;      /* valid while refs > 0 */
+	cf_item orig;              /* the original, as the judges read it */
 	int refs, pending;
 	job *waiting;              /* jobs to decide once pending == 0 */
 	jscore js[];
@@ -110,15 +98,6 @@ struct job {
 	jscore js[];
 };
 
-/* A request in flight: which score it fills. */
-typedef struct jrq {
-	struct jrq *prev, *next;   /* requests in flight (freed by destroy) */
-	judge *jd;
-	jscore *sc;
-	orec *o;                   /* the original's score ... */
-	job *jb;                   /* ... or a candidate's */
-} jrq;
-
 typedef struct accept_opts {
 	int policy;
 	double min_delta, min_prob;
@@ -132,7 +111,7 @@ typedef struct teacher_state {
 	int combine;
 	/* from init */
 	cf_stage *st;
-	judge j[MAX_JUDGES];
+	cf_judge *j[MAX_JUDGES];
 	size_t nj, K;
 	cf_strlist L;              /* the stage's labels (owned copy) */
 	cf_accept acc;
@@ -143,37 +122,44 @@ typedef struct teacher_state {
 	size_t nlru;
 	job *jobs;
 	long njobs;
-	jrq *rqs;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
 	/* figures */
 	uint64_t accepted, rejected[R_COUNT], scored;
 	double sum_delta;
 } teacher_state;
 
 static const cf_option teacher_options[] = {
-	{ "model", CF_OPT_STRING, offsetof(teacher_state, model), NULL, 0, NULL,
-	  0, 0, NULL, "model file of one builtin judge (shorthand for judges:)" },
-	{ "judges", CF_OPT_NODE, offsetof(teacher_state, judges_node), NULL, 0,
-	  NULL, 0, 0, NULL, "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
-	{ "combine", CF_OPT_ENUM, offsetof(teacher_state, combine), "mean", 0,
-	  cf_combine_names, 0, 0, NULL, "mean | vote | all (several judges)" },
-	{ "accept", CF_OPT_NODE, offsetof(teacher_state, accept_node), NULL, 0,
-	  NULL, 0, 0, NULL, "{policy: flip|delta|threshold|preserve, min_delta, "
+	{ .key = "model", .type = CF_OPT_STRING,
+	  .offset = offsetof(teacher_state, model),
+	  .help = "model file of one builtin judge (shorthand for judges:)" },
+	{ .key = "judges", .type = CF_OPT_NODE,
+	  .offset = offsetof(teacher_state, judges_node),
+	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
+	{ .key = "combine", .type = CF_OPT_ENUM,
+	  .offset = offsetof(teacher_state, combine), .def = "mean",
+	  .choices = cf_combine_names,
+	  .help = "mean | vote | all (several judges)" },
+	{ .key = "accept", .type = CF_OPT_NODE,
+	  .offset = offsetof(teacher_state, accept_node),
+	  .help = "{policy: flip|delta|threshold|preserve, min_delta, "
 	  "min_prob, band: [lo, hi]}" },
-	{ NULL }
+	{ .key = NULL }
 };
 
 static const cf_option accept_table[] = {
-	{ "policy", CF_OPT_ENUM, offsetof(accept_opts, policy), "flip", 0,
-	  cf_policy_names, 0, 0, NULL, "flip | delta | threshold | preserve" },
-	{ "min_delta", CF_OPT_DOUBLE, offsetof(accept_opts, min_delta), "0.25", 0,
-	  NULL, -1, 1, NULL, "delta: least rise of the target's probability" },
-	{ "min_prob", CF_OPT_DOUBLE, offsetof(accept_opts, min_prob), "0.5", 0,
-	  NULL, 0, 1, NULL, "threshold, preserve: least target probability" },
-	{ "band", CF_OPT_NODE, offsetof(accept_opts, band), NULL, 0, NULL, 0, 0,
-	  NULL, "[lo, hi]: the target's probability must lie within" },
-	{ NULL }
+	{ .key = "policy", .type = CF_OPT_ENUM,
+	  .offset = offsetof(accept_opts, policy), .def = "flip",
+	  .choices = cf_policy_names,
+	  .help = "flip | delta | threshold | preserve" },
+	{ .key = "min_delta", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(accept_opts, min_delta), .def = "0.25", .min = -1,
+	  .max = 1, .help = "delta: least rise of the target's probability" },
+	{ .key = "min_prob", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(accept_opts, min_prob), .def = "0.5", .max = 1,
+	  .help = "threshold, preserve: least target probability" },
+	{ .key = "band", .type = CF_OPT_NODE,
+	  .offset = offsetof(accept_opts, band),
+	  .help = "[lo, hi]: the target's probability must lie within" },
+	{ .key = NULL }
 };
 
 /* ---- init ----------------------------------------------------------------- */
@@ -205,27 +191,18 @@ static int list_add(cf_strlist *l, const char *v)
 	return 0;
 }
 
-/* The stage's labels: input.labels, else the first judge's (a builtin
+/* The stage's labels: input.labels, else the first judge's own (a builtin
  * model's labels through its map, or a map's values). */
 static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
                         cf_error *err)
 {
-	const judge *jd = &s->j[0];
 	size_t i;
-	const char *to;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < info->labels->n; i++)
 		rc = list_add(&s->L, info->labels->v[i]);
-	if (!info->labels->n && jd->c.kind == K_BUILTIN) {
-		for (i = 0; rc == 0 && i < cf_lm_nlabels(jd->lm); i++) {
-			to = cf_strmap_get(&jd->c.labels, cf_lm_label(jd->lm, i));
-			rc = list_add(&s->L, to ? to : cf_lm_label(jd->lm, i));
-		}
-	} else if (!info->labels->n) {
-		for (i = 0; rc == 0 && i < jd->c.labels.n; i++)
-			rc = list_add(&s->L, jd->c.labels.vals[i]);
-	}
+	if (rc == 0 && !info->labels->n)
+		rc = cf_judge_own_labels(s->j[0], &s->L);
 	if (rc < 0)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	if (s->L.n < 2)
@@ -234,86 +211,6 @@ static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
 		                     "the first judge a labels: map)");
 	s->K = s->L.n;
 	return 0;
-}
-
-static int load_builtin(teacher_state *s, judge *jd, const cf_pipeline_info *info,
-                        cf_error *err)
-{
-	const cf_node *at = cf_node_get(jd->c.node, "model");
-	size_t f;
-	cf_error lerr = { 0 };
-
-	if (!at)
-		at = jd->c.node;
-	if (cf_lm_load(&jd->lm, jd->c.model, &lerr) < 0)
-		return cf_conf_error(err, info->conf_path, at, "%s", lerr.msg);
-	if (jd->c.fields.n && jd->c.fields.n != cf_lm_nfields(jd->lm))
-		return cf_conf_error(err, info->conf_path, cf_node_get(jd->c.node,
-		                     "fields"), "%s reads %zu text fields, and fields: "
-		                     "names %zu", jd->c.model, cf_lm_nfields(jd->lm),
-		                     jd->c.fields.n);
-	for (f = 0; f < cf_lm_nfields(jd->lm); f++) {
-		const char *name = jd->c.fields.n ? jd->c.fields.v[f] : cf_lm_field(jd->lm, f);
-		if (!in_list(info->text_fields, name))
-			return cf_conf_error(err, info->conf_path, jd->c.fields.n ?
-			                     cf_node_get(jd->c.node, "fields") : at, "%s reads "
-			                     "text field '%s', which is not in "
-			                     "input.text_fields%s", jd->c.model, name,
-			                     jd->c.fields.n ? "" : " (feed it another field "
-			                     "with fields: [NAME])");
-	}
-	(void)s;
-	return 0;
-}
-
-/* After the stage's labels are known: builtin label maps, llm names. */
-static int map_judge(teacher_state *s, judge *jd, const cf_pipeline_info *info,
-                     cf_error *err)
-{
-	cf_judge_labels jl = { &s->L, &jd->c.labels };
-	const cf_node *at = cf_node_get(jd->c.node, "labels");
-	size_t i, k;
-	int *seen;
-
-	for (i = 0; i < jd->c.labels.n; i++)
-		if (!in_list(&s->L, jd->c.labels.vals[i]))
-			return cf_conf_error(err, info->conf_path, at, "labels maps '%s' "
-			                     "to '%s', which is not one of the stage's labels",
-			                     jd->c.labels.keys[i], jd->c.labels.vals[i]);
-	if (jd->c.kind == K_BUILTIN) {
-		size_t nl = cf_lm_nlabels(jd->lm);
-		if (!(jd->bmap = calloc(nl, sizeof *jd->bmap)) ||
-		    !(seen = calloc(s->K, sizeof *seen)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		for (i = 0; i < nl; i++) {
-			int x = cf_judge_label_index(&jl, cf_lm_label(jd->lm, i));
-			if (x < 0) {
-				free(seen);
-				return cf_conf_error(err, info->conf_path, at ? at : jd->c.node,
-				        "%s has the label '%s', which is not one of the stage's "
-				        "labels (map it with labels: {%s: LABEL})", jd->c.model,
-				        cf_lm_label(jd->lm, i), cf_lm_label(jd->lm, i));
-			}
-			jd->bmap[i] = x;
-			seen[x] = 1;
-		}
-		for (k = 0; k < s->K && seen[k]; k++)
-			;
-		free(seen);
-		if (k < s->K)
-			return cf_conf_error(err, info->conf_path, at ? at : jd->c.node,
-			        "%s does not know the label '%s' of the stage (its labels "
-			        "map to none of them)", jd->c.model, s->L.v[k]);
-	} else if (jd->c.kind == K_LLM) {
-		return cf_judge_conf_names(&jd->c, &s->L, err);
-	}
-	return 0;
-}
-
-static int start_http(teacher_state *s, judge *jd, cf_error *err)
-{
-	return cf_judge_conf_http(&jd->c, s->seed + (uint64_t)(jd - s->j),
-	                          s->dry_run, &jd->http, err);
 }
 
 static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
@@ -328,12 +225,8 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		                     "give either model: or judges:, not both");
 	if (s->model) {
 		s->nj = 1;
-		s->j[0].c.kind = K_BUILTIN;
-		s->j[0].c.node = info->node;
-		if (!(s->j[0].c.model = strdup(s->model)) ||
-		    !(s->j[0].c.name = strdup(s->model)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		return load_builtin(s, &s->j[0], info, err);
+		return cf_judge_open_model(&s->j[0], s->model, info->node,
+		                           info->conf_path, err);
 	}
 	if (!seq)
 		return cf_conf_error(err, info->conf_path, info->node,
@@ -342,33 +235,36 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		return cf_conf_error(err, info->conf_path, seq, "judges: expected a "
 		                     "sequence of 1 to %d judges", MAX_JUDGES);
 	for (i = 0; i < seq->nkids; i++) {
-		judge *jd = &s->j[i];
-
-		jd->s = s;
 		s->nj = i + 1;
-		if ((rc = cf_judge_conf_load(&jd->c, seq->kids[i], info->conf_path,
-		                             err)) < 0)
+		if ((rc = cf_judge_open(&s->j[i], seq->kids[i], info->conf_path,
+		                        err)) < 0)
 			return rc;
-		if (jd->c.kind == K_BUILTIN) {
-			if ((rc = load_builtin(s, jd, info, err)) < 0)
-				return rc;
-			continue;
-		}
-		s->remote = 1;
-		if ((rc = cf_judge_conf_fields(&jd->c, info->text_fields,
-		                               "input.text_fields", info->conf_path,
-		                               err)) < 0 ||
-		    (jd->c.kind == K_LLM &&
-		     (rc = cf_judge_conf_prompt(&jd->c, info->conf_path, err)) < 0) ||
-		    (rc = start_http(s, jd, err)) < 0)
-			return rc;
+		s->remote |= cf_judge_is_remote(s->j[i]);
 	}
 	for (i = 0; i < s->nj; i++)
 		for (k = 0; k < i; k++)
-			if (!strcmp(s->j[i].c.name, s->j[k].c.name))
-				return cf_conf_error(err, info->conf_path, s->j[i].c.node,
+			if (!strcmp(s->j[i]->c.name, s->j[k]->c.name))
+				return cf_conf_error(err, info->conf_path, s->j[i]->node,
 				                     "two judges are named '%s': give one a "
-				                     "name:", s->j[i].c.name);
+				                     "name:", s->j[i]->c.name);
+	return 0;
+}
+
+/* Once the stage's labels are known: fields, label maps, clients. */
+static int bind_judges(teacher_state *s, const cf_pipeline_info *info,
+                       cf_error *err)
+{
+	cf_judge_env env = { info->conf_path, info->text_fields,
+	                     "input.text_fields", "the stage's labels", s->seed,
+	                     0, s->dry_run };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->nj; i++) {
+		env.jitter_seed = s->seed + i;
+		if ((rc = cf_judge_bind(s->j[i], &s->L, &env, err)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -421,14 +317,15 @@ static void warn_independence(teacher_state *s, const cf_pipeline_info *info)
 			continue;
 		nm = cf_node_get(sn, "name");
 		for (k = 0; k < s->nj; k++) {
-			const judge *jd = &s->j[k];
-			const cf_node *at = cf_node_get(jd->c.node, "model");
-			if (jd->c.kind == K_BUILTIN || !jd->c.model || strcmp(jd->c.model, m->str))
+			const cf_judge *jd = s->j[k];
+			const cf_node *at = cf_node_get(jd->node, "model");
+			if (!cf_judge_is_remote(jd) || !jd->c.model ||
+			    strcmp(jd->c.model, m->str))
 				continue;
-			fprintf(stderr, "cfaug: warning: %s:%d:%d: judge '%s' uses the "
+			cf_stage_warn(s->st, "%s:%d:%d: judge '%s' uses the "
 			        "model '%s', which also generates the candidates in stage "
 			        "'%s' (line %d): generator and judge should be "
-			        "independent\n", info->conf_path, at ? at->line : 0,
+			        "independent", info->conf_path, at ? at->line : 0,
 			        at ? at->col : 0, jd->c.name, jd->c.model,
 			        nm && nm->type == CF_NODE_SCALAR ? nm->str : "llm", m->line);
 		}
@@ -443,7 +340,6 @@ static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
                         cf_error *err)
 {
 	teacher_state *s = state;
-	size_t i;
 	int rc;
 
 	s->st = st;
@@ -451,11 +347,9 @@ static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	s->seed = info->seed;
 	if ((rc = parse_accept(s, info, err)) < 0 ||
 	    (rc = parse_judges(s, info, err)) < 0 ||
-	    (rc = stage_labels(s, info, err)) < 0)
+	    (rc = stage_labels(s, info, err)) < 0 ||
+	    (rc = bind_judges(s, info, err)) < 0)
 		goto done;
-	for (i = 0; i < s->nj; i++)
-		if ((rc = map_judge(s, &s->j[i], info, err)) < 0)
-			goto done;
 	warn_independence(s, info);
 done:
 	if (rc < 0)
@@ -465,14 +359,6 @@ done:
 
 /* ---- scores ---------------------------------------------------------------- */
 
-static void set_fatal(teacher_state *s, int code, const char *msg)
-{
-	if (s->fatal)
-		return;
-	s->fatal = code;
-	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
-}
-
 static void score_fail(jscore *sc, const char *why)
 {
 	sc->state = SC_FAILED;
@@ -480,96 +366,14 @@ static void score_fail(jscore *sc, const char *why)
 	sc->error = strdup(why);
 }
 
-static void builtin_score(teacher_state *s, judge *jd, const cf_item *it,
-                          jscore *sc)
-{
-	const char *texts[CF_LM_MAX_FIELDS];
-	size_t lens[CF_LM_MAX_FIELDS], f, k, nf = cf_lm_nfields(jd->lm);
-	double tmp[CF_LM_MAX_LABELS];
-
-	for (f = 0; f < nf; f++) {
-		texts[f] = cf_item_text(it, jd->c.fields.n ? jd->c.fields.v[f] :
-		                        cf_lm_field(jd->lm, f), &lens[f]);
-		if (!texts[f])
-			lens[f] = 0;
-	}
-	if (cf_lm_predict_len(jd->lm, texts, lens, nf, tmp) < 0) {
-		score_fail(sc, "the model could not score the text (out of memory)");
-		return;
-	}
-	for (k = 0; k < s->K; k++)
-		sc->p[k] = 0;
-	for (k = 0; k < cf_lm_nlabels(jd->lm); k++)
-		sc->p[jd->bmap[k]] += tmp[k];
-	sc->state = SC_OK;
-}
-
 static const char *item_text(void *ctx, const char *field, size_t *len)
 {
 	return cf_item_text(ctx, field, len);
 }
 
-static void rq_free(teacher_state *s, jrq *q)
-{
-	if (q->prev)
-		q->prev->next = q->next;
-	else
-		s->rqs = q->next;
-	if (q->next)
-		q->next->prev = q->prev;
-	free(q);
-}
-
-/* Ask judge jd for the score sc of item it (owned by o or jb). */
-static int submit(teacher_state *s, judge *jd, const cf_item *it, jscore *sc,
-                  orec *o, job *jb, cf_error *err)
-{
-	cf_http_request hr;
-	jrq *q;
-	char *body;
-	int rc;
-
-	sc->json = jd->c.kind == K_LLM && (jd->c.mode == CF_JMODE_JSON || jd->no_logprobs ||
-	                                 sc->json);
-	if (!(body = cf_judge_request_body(&jd->c, s->K, s->seed, item_text,
-	                                   (void *)it, sc->json))) {
-		score_fail(sc, "cannot build the request (a text is not valid UTF-8)");
-		return 0;
-	}
-	if (!(q = calloc(1, sizeof *q))) {
-		free(body);
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	}
-	q->next = s->rqs;
-	if (s->rqs)
-		s->rqs->prev = q;
-	s->rqs = q;
-	q->jd = jd;
-	q->sc = sc;
-	q->o = o;
-	q->jb = jb;
-	memset(&hr, 0, sizeof hr);
-	hr.url = jd->c.endpoint;
-	hr.body = body;
-	hr.body_len = strlen(body);
-	hr.user = q;
-	hr.est_tokens = (double)hr.body_len / 4;
-	rc = cf_http_submit(jd->http, &hr, err);
-	free(body);
-	if (rc < 0) {
-		rq_free(s, q);
-		return rc;
-	}
-	jd->requests++;
-	if (o)
-		o->pending++;
-	else
-		jb->pending++;
-	return 0;
-}
-
-/* Score item it with every judge into js[]: builtin ones now, remote ones
- * by requests (counted in o->pending or jb->pending). */
+/* Score item it with every judge into js[]: in-process ones now, remote
+ * ones by requests (counted in the pending of js's owner, o or jb); it
+ * stays valid until they are answered. */
 static int score_all(teacher_state *s, const cf_item *it, jscore *js, orec *o,
                      job *jb, cf_error *err)
 {
@@ -577,13 +381,30 @@ static int score_all(teacher_state *s, const cf_item *it, jscore *js, orec *o,
 	int rc;
 
 	for (j = 0; j < s->nj; j++) {
-		judge *jd = &s->j[j];
-		if (jd->c.kind == K_BUILTIN)
-			builtin_score(s, jd, it, &js[j]);
-		else if (s->dry_run)
-			jd->dry_requests++;
-		else if ((rc = submit(s, jd, it, &js[j], o, jb, err)) < 0)
+		cf_judge *jd = s->j[j];
+		jscore *sc = &js[j];
+
+		sc->o = o;
+		sc->jb = jb;
+		if (!cf_judge_is_remote(jd)) {
+			if (cf_judge_score(jd, item_text, (void *)it, sc->p) < 0)
+				score_fail(sc, "the model could not score the text (out of "
+				           "memory)");
+			else
+				sc->state = SC_OK;
+		} else if (s->dry_run) {
+			jd->st.dry_requests++;
+		} else if ((rc = cf_judge_submit(jd, item_text, (void *)it, sc->p, sc,
+		                                 err)) < 0) {
 			return rc;
+		} else if (rc == 1) {
+			score_fail(sc, "cannot build the request (a text is not valid "
+			           "UTF-8)");
+		} else if (o) {
+			o->pending++;
+		} else {
+			jb->pending++;
+		}
 	}
 	return 0;
 }
@@ -665,8 +486,6 @@ static int orec_get(teacher_state *s, cf_item *it, orec **out, cf_error *err)
 {
 	uint64_t seq = it->rec->seq;
 	orec *o;
-	cf_item orig;
-	int rc;
 
 	for (o = s->buckets[seq % OREC_BUCKETS]; o && o->seq != seq; o = o->hnext)
 		;
@@ -675,7 +494,7 @@ static int orec_get(teacher_state *s, cf_item *it, orec **out, cf_error *err)
 			lru_unlink(s, o);
 			s->nlru--;
 		}
-		o->rec = it->rec;
+		o->rec = o->orig.rec = it->rec;
 		*out = o;
 		return 0;
 	}
@@ -688,10 +507,8 @@ static int orec_get(teacher_state *s, cf_item *it, orec **out, cf_error *err)
 	o->hnext = s->buckets[seq % OREC_BUCKETS];
 	s->buckets[seq % OREC_BUCKETS] = o;
 	*out = o;
-	memset(&orig, 0, sizeof orig);
-	orig.rec = it->rec;
-	rc = score_all(s, &orig, o->js, o, NULL, err);
-	return rc;
+	o->orig.rec = it->rec;
+	return score_all(s, &o->orig, o->js, o, NULL, err);
 }
 
 /* ---- deciding ------------------------------------------------------------ */
@@ -712,19 +529,19 @@ static json_t *probs_json(const teacher_state *s, const jscore *sc)
 static json_t *judge_json(const teacher_state *s, size_t j, const jscore *po,
                           const jscore *pc)
 {
-	const judge *jd = &s->j[j];
+	const cf_judge *jd = s->j[j];
 	json_t *o = json_pack("{s:s, s:s}", "name", jd->c.name, "kind",
-	                      kind_names[jd->c.kind]);
+	                      jd->kind->name);
 
 	if (!o)
 		return NULL;
 	if (jd->c.model)
 		json_object_set_new(o, "model", json_string(jd->c.model));
-	if (jd->c.endpoint)
-		json_object_set_new(o, "url", json_string(jd->c.endpoint));
+	if (jd->endpoint)
+		json_object_set_new(o, "url", json_string(jd->endpoint));
 	json_object_set_new(o, "orig", probs_json(s, po));
 	json_object_set_new(o, "cf", probs_json(s, pc));
-	if (jd->c.kind == K_LLM && pc->source)
+	if (pc->source)
 		json_object_set_new(o, "source", json_string(pc->source));
 	return o;
 }
@@ -753,7 +570,7 @@ static void decide(teacher_state *s, job *jb)
 	cf_item *it = jb->it;
 	const jscore *po = jb->o->js, *pc = jb->js;
 	const char *target = s->L.v[jb->ti], *why = NULL, *jwhy;
-	double pm[CF_LM_MAX_LABELS], qm[CF_LM_MAX_LABELS], sc = 0, jsc;
+	double pm[CF_JUDGE_MAX_LABELS], qm[CF_JUDGE_MAX_LABELS], sc = 0, jsc;
 	json_t *t = json_object(), *jl = json_array(), *detail = NULL;
 	int ok = 0;
 
@@ -766,7 +583,7 @@ static void decide(teacher_state *s, job *jb)
 			int onorig = po[j].state != SC_OK;
 			why = "judge_failed";
 			detail = json_pack("{s:s, s:s, s:s, s:s?}", "target", target,
-			                   "judge", s->j[j].c.name, "text", onorig ?
+			                   "judge", s->j[j]->c.name, "text", onorig ?
 			                   "original" : "counterfactual", "error",
 			                   onorig ? po[j].error : pc[j].error);
 			break;
@@ -812,8 +629,7 @@ static void decide(teacher_state *s, job *jb)
 		if (!why || (strcmp(why, "judge_failed") && strcmp(why, "dry_run")))
 			json_object_set_new(t, "score", json_real(sc));
 		json_object_set_new(t, "accepted", json_boolean(ok));
-		json_decref(it->teacher);
-		it->teacher = t;
+		cf_item_annotate(it, "teacher", t);   /* steals t */
 		t = NULL;
 	}
 	json_decref(t);
@@ -863,8 +679,6 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 	size_t k;
 	job *jb;
 
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
 	if (!cf_item_is_candidate(it)) {
 		cf_emit(st, it);
 		return 0;
@@ -900,7 +714,6 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 			job_free(s, jb);
 			cf_fail_record(st, it, "teacher_failed");
 		}
-		set_fatal(s, rc, err->msg);
 		return rc;
 	}
 	if (!jb->pending && !jb->o->pending) {
@@ -910,82 +723,39 @@ static int teacher_process(cf_stage *st, void *state, cf_item *it,
 		jb->o->waiting = jb;
 		poll_judges(s, 0, err);
 	}
-	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
+	return 0;
 }
 
 /* ---- answers ------------------------------------------------------------ */
 
-static void read_answer(judge *jd, jscore *sc, const cf_http_result *r,
-                        int *again)
+/* A remote judge's answer for the score sc (the request's user). */
+static void on_answer(void *ctx, cf_judge *jd, void *user,
+                      const cf_judge_answer *a)
 {
-	teacher_state *s = jd->s;
-	char why[WHY_MAX];
-	int rc;
-
-	*again = 0;
-	rc = cf_judge_read_answer(&jd->c, &s->L, sc->json, r->body, r->body_len,
-	                          sc->p, &sc->source, why, sizeof why);
-	if (rc == 1 && jd->c.mode == CF_JMODE_AUTO) {
-		/* no logprobs from this server: JSON answers from now on */
-		jd->no_logprobs = 1;
-		sc->json = 1;
-		*again = 1;
-	}
-	if (*again)
-		return;
-	if (rc == 0) {
-		sc->state = SC_OK;
-		if (sc->source)
-			jd->by_source[!strcmp(sc->source, "logprobs") ? 0 :
-			              !strcmp(sc->source, "json") ? 1 : 2]++;
-	} else {
-		score_fail(sc, why);
-		jd->failed++;
-	}
-}
-
-static void on_done(void *ctx, const cf_http_result *r)
-{
-	judge *jd = ctx;
-	teacher_state *s = jd->s;
-	jrq *q = r->user;
-	jscore *sc = q->sc;
-	orec *o = q->o;
-	job *jb = q->jb, *w, *wn;
-	cf_error e = { 0 };
+	teacher_state *s = ctx;
+	jscore *sc = user;
+	orec *o = sc->o;
+	job *jb = sc->jb, *w, *wn;
 	char msg[CF_ERRMSG_MAX];
-	int again = 0;
 
-	rq_free(s, q);
-	if (r->outcome == CF_HTTP_FATAL) {
-		int auth = r->status == 401 || r->status == 403;
+	if (a->outcome == CF_JUDGE_REFUSED) {
+		int auth = a->status == 401 || a->status == 403;
 		snprintf(msg, sizeof msg, "stage '%s', judge '%s': %s refused the "
 		         "request: %s%s%s%s", cf_stage_name(s->st), jd->c.name,
-		         jd->c.endpoint, r->error, !auth ? "" : jd->c.api_key_env ?
+		         jd->endpoint, a->why, !auth ? "" : jd->c.api_key_env ?
 		         " (check the key in $" : " (the judge sends no key: set "
 		         "api_key_env", auth && jd->c.api_key_env ? jd->c.api_key_env : "",
 		         auth ? ")" : "");
-		set_fatal(s, CF_ENET, msg);
-		score_fail(sc, r->error);
-	} else if (r->outcome == CF_HTTP_FAILED) {
-		score_fail(sc, r->error);
-		jd->failed++;
+		cf_stage_fail(s->st, CF_ENET, "%s", msg);
+		score_fail(sc, a->why);
+	} else if (a->outcome == CF_JUDGE_ERROR) {
+		cf_stage_fail(s->st, CF_ENOMEM, "%s", a->why);
+		score_fail(sc, a->why);
+	} else if (a->outcome == CF_JUDGE_FAILED) {
+		score_fail(sc, a->why);
 	} else {
-		read_answer(jd, sc, r, &again);
-	}
-	if (again) {
-		const cf_item *it;
-		cf_item orig;
-		memset(&orig, 0, sizeof orig);
-		orig.rec = o ? o->rec : NULL;
-		it = o ? &orig : jb->it;
-		if (o)
-			o->pending--;
-		else
-			jb->pending--;
-		if (submit(s, jd, it, sc, o, jb, &e) < 0)
-			set_fatal(s, CF_ENOMEM, e.msg);
-		return;
+		sc->state = SC_OK;
+		sc->source = a->source;
 	}
 	if (o) {
 		if (--o->pending == 0) {
@@ -1020,15 +790,14 @@ static void poll_judges(teacher_state *s, int timeout_ms, cf_error *err)
 	int rc, slice;
 
 	for (j = 0; j < s->nj; j++)
-		if (s->j[j].http && cf_http_pending(s->j[j].http))
+		if (cf_judge_pending(s->j[j]))
 			busy++;
 	slice = busy > 1 && timeout_ms > 2 ? 2 : timeout_ms;
-	for (j = 0; j < s->nj && !s->fatal; j++) {
-		judge *jd = &s->j[j];
-		if (!jd->http || !cf_http_pending(jd->http))
+	for (j = 0; j < s->nj && !cf_stage_failed(s->st); j++) {
+		if (!cf_judge_pending(s->j[j]))
 			continue;
-		if ((rc = cf_http_poll(jd->http, slice, on_done, jd, err)) < 0)
-			set_fatal(s, rc, err->msg);
+		if ((rc = cf_judge_poll(s->j[j], slice, on_answer, s, err)) < 0)
+			cf_stage_fail(s->st, rc, "%s", err->msg);
 	}
 }
 
@@ -1037,14 +806,13 @@ static int teacher_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err
 	teacher_state *s = state;
 	size_t j, pending = 0;
 
-	if (!s->njobs && !s->fatal)
+	if (!s->njobs || cf_stage_failed(st))
 		return 0;
 	poll_judges(s, timeout_ms, err);
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	for (j = 0; j < s->nj; j++)
-		if (s->j[j].http)
-			pending += cf_http_pending(s->j[j].http);
+		pending += cf_judge_pending(s->j[j]);
 	if (s->njobs > 0 && pending == 0)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld "
 		                    "candidates and waits for nothing",
@@ -1067,24 +835,24 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "mean_delta",
 	                    json_real(s->scored ? s->sum_delta / (double)s->scored : 0.0));
 	for (j = 0; j < s->nj; j++) {
-		const judge *jd = &s->j[j];
+		const cf_judge *jd = s->j[j];
 		json_t *o = json_pack("{s:s, s:s}", "name", jd->c.name, "kind",
-		                      kind_names[jd->c.kind]);
-		if (jd->c.kind != K_BUILTIN) {
-			const cf_http_stats *hs = jd->http ? cf_http_get_stats(jd->http) : NULL;
+		                      jd->kind->name);
+		if (cf_judge_is_remote(jd)) {
+			const cf_http_stats *hs = cf_judge_http_stats(jd);
 			json_object_set_new(o, "requests", json_integer((json_int_t)(hs ? hs->attempts : 0)));
 			json_object_set_new(o, "retries", json_integer((json_int_t)(hs ? hs->retries : 0)));
 			json_object_set_new(o, "max_in_flight", json_integer(hs ? hs->max_in_flight : 0));
-			json_object_set_new(o, "failed", json_integer((json_int_t)jd->failed));
+			json_object_set_new(o, "failed", json_integer((json_int_t)jd->st.failed));
 			if (s->dry_run)
 				json_object_set_new(o, "dry_run_requests",
-				                    json_integer((json_int_t)jd->dry_requests));
+				                    json_integer((json_int_t)jd->st.dry_requests));
 		}
-		if (jd->c.kind == K_LLM)
+		if (jd->kind->flags & CF_JUDGE_SOURCES)
 			json_object_set_new(o, "answers", json_pack("{s:I, s:I, s:I}",
-			        "logprobs", (json_int_t)jd->by_source[0], "json",
-			        (json_int_t)jd->by_source[1], "answer",
-			        (json_int_t)jd->by_source[2]));
+			        "logprobs", (json_int_t)jd->st.by_source[0], "json",
+			        (json_int_t)jd->st.by_source[1], "answer",
+			        (json_int_t)jd->st.by_source[2]));
 		json_array_append_new(ja, o);
 	}
 	json_object_set_new(out, "judges", ja);
@@ -1097,22 +865,9 @@ static void teacher_destroy(cf_stage *st, void *state)
 	size_t j, b;
 	job *jb, *jn;
 	orec *o, *on;
-	jrq *q, *qn;
 
-	for (j = 0; j < MAX_JUDGES; j++) {
-		judge *jd = &s->j[j];
-		/* the client frees its requests, not their jrq (below) */
-		cf_http_free(&jd->http);
-		cf_lm_free(&jd->lm);
-		free(jd->bmap);
-		jd->bmap = NULL;
-		cf_judge_conf_free(&jd->c);
-	}
-	for (q = s->rqs; q; q = qn) {
-		qn = q->next;
-		free(q);
-	}
-	s->rqs = NULL;
+	for (j = 0; j < MAX_JUDGES; j++)
+		cf_judge_free(&s->j[j]);   /* and its requests in flight */
 	/* a run abandoned mid-way: the candidates still held are ours to free
 	 * (cf_item_free leaves originals alone) */
 	for (jb = s->jobs; jb; jb = jn) {
@@ -1133,6 +888,7 @@ static void teacher_destroy(cf_stage *st, void *state)
 }
 
 const cf_stage_kind cf_stage_teacher = {
+	.version = CF_STAGE_API_VERSION,
 	.name = "teacher",
 	.summary = "keep candidates that judges (built-in model, TEI, vLLM, LLM) "
 	           "find to carry the target label",

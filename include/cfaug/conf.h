@@ -97,13 +97,24 @@ typedef enum {
 	CF_OPT_STRLIST,  /* cf_strlist: a scalar or a sequence of scalars */
 	CF_OPT_STRMAP,   /* cf_strmap: a mapping of scalar -> scalar */
 	CF_OPT_NODE,     /* const cf_node * (borrowed from the conf) */
-	CF_OPT_CUSTOM    /* the setter is called with the node */
+	CF_OPT_CUSTOM,   /* the setter is called with the node */
+	CF_OPT_OPTNUM    /* cf_optnum: a number, or absent (the server's
+	                    default); CF_OPT_INTEGER: a whole number */
 } cf_opt_type;
 
 typedef struct cf_strlist { char **v; size_t n; } cf_strlist;
 typedef struct cf_strmap { char **keys; char **vals; size_t n; } cf_strmap;
 
 #define CF_OPT_REQUIRED 0x1u
+#define CF_OPT_INTEGER  0x2u   /* CF_OPT_OPTNUM: must be a whole number */
+
+/* An optional number (CF_OPT_OPTNUM): set is 0 when the key is absent or
+ * null; at is the value's node (borrowed from the conf), for messages. */
+typedef struct cf_optnum {
+	int set;
+	double v;              /* integers up to 2^53 are exact */
+	const struct cf_node *at;
+} cf_optnum;
 
 typedef struct cf_option {
 	const char *key;

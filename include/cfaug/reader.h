@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 #include "cfaug.h"
+#include "util.h"
 
 typedef enum { CF_FMT_AUTO = 0, CF_FMT_JSONL, CF_FMT_CSV, CF_FMT_TSV } cf_format;
 
@@ -61,7 +62,8 @@ typedef struct cf_raw {
 typedef struct cf_reader cf_reader;
 
 /* Format from a file name's extension, case-insensitive (.jsonl, .ndjson,
- * .json, .csv, .tsv, .tab); CF_FMT_AUTO when unknown.  No compression. */
+ * .json, .csv, .tsv, .tab), after a compression suffix (.gz, .zst, .zstd)
+ * is set aside: "x.jsonl.gz" is JSONL; CF_FMT_AUTO when unknown. */
 cf_format cf_format_from_path(const char *path);
 /* "jsonl" | "csv" | "tsv" -> format; CF_FMT_AUTO if unknown. */
 cf_format cf_format_from_name(const char *name);
@@ -75,6 +77,28 @@ const char *cf_format_name(cf_format f);
  * *out is a new reader, free with cf_reader_close. */
 int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
                    size_t max_record_bytes, cf_error *err);
+
+/* What cf_reader_open_opts is told.  Compression (gzip, zstd) is not an
+ * option: it is recognised by the input's first bytes, for files and stdin. */
+typedef struct cf_reader_opts {
+	cf_format fmt;                 /* CF_FMT_AUTO: from the path */
+	size_t max_record_bytes;       /* 0: CF_MAX_RECORD_BYTES_DEFAULT */
+	const char *const *columns;    /* CSV/TSV: column names of a file without a
+	                                  header row (borrowed, copied at open);
+	                                  NULL: the first row is the header */
+	size_t ncolumns;
+	int no_quotes;                 /* CSV/TSV: '"' is an ordinary character */
+} cf_reader_opts;
+
+int cf_reader_open_opts(cf_reader **out, const char *path,
+                        const cf_reader_opts *o, cf_error *err);
+
+/* "gzip", "zstd" or "none": what the input turned out to be. */
+const char *cf_reader_compression(const cf_reader *r);
+
+/* Bytes read from the file itself (compressed bytes for gzip/zstd), for an
+ * ETA against the file's size. */
+uint64_t cf_reader_file_bytes(const cf_reader *r);
 
 /* Read the next record into *rec.  Returns CF_READ_OK, CF_READ_BAD,
  * CF_READ_EOF (again on later calls), or a negative code (err set):
@@ -91,9 +115,6 @@ uint64_t cf_reader_bytes(const cf_reader *r);
  * closed. */
 void cf_reader_close(cf_reader **r);
 
-/* Offset of the first byte of s[0..n) that is not part of valid UTF-8 (or
- * is a NUL byte: *nul is then set to 1), or n if all is valid. */
-size_t cf_utf8_check(const char *s, size_t n, int *nul);
 
 
 #endif

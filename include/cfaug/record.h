@@ -32,7 +32,8 @@ typedef struct cf_item {
 	                          Else: the candidate's text fields and "label"
 	                          (the target label), owned by the item */
 	json_t *generator;     /* candidate provenance: {"stage","kind",...}; owned */
-	json_t *teacher;       /* set by a teacher stage, owned; NULL before */
+	json_t *notes;         /* stages' annotations {KEY: value} (owned, NULL
+	                          before the first): cf_item_annotate */
 	uint32_t gen_stage;    /* index of the stage that made the candidate */
 	uint32_t gen_index;    /* 0-based n-th candidate of that stage and record */
 

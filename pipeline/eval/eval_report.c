@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "eval.h"
 #include "eval_report.h"
 
 typedef struct sb {
@@ -260,8 +261,8 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 	size_t n = json_array_size(rows), i;
 	const int left = 190, right = 30, rh = 26, top = 40;
 	const int pw = W - left - right;
-	int h = top + (int)n * rh + 20;
-	double zmax = 1, mid = left + pw / 2.0;
+	int h = top + (int)n * rh + 44, ybot = top + (int)n * rh;
+	double zmax = 1, mid = left + pw / 2.0, step, t;
 
 	for (i = 0; i < n; i++) {
 		json_t *r = json_array_get(rows, i);
@@ -272,6 +273,17 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 	}
 	if (isfinite(zcrit) && zcrit > zmax)
 		zmax = zcrit * 1.1;
+	/* a z axis with round steps, 3 to 5 ticks a side */
+	{
+		static const double steps[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500,
+		                                1000 };
+		size_t s;
+
+		for (s = 0; s + 1 < sizeof steps / sizeof *steps &&
+		            zmax / steps[s] > 5; s++)
+			;
+		step = steps[s];
+	}
 	sb_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 	          "height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\"><title>", W,
 	          h, W, h);
@@ -293,6 +305,17 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 		          mid - pw / 2.0 * zcrit / zmax, top + (int)n * rh,
 		          mid + pw / 2.0 * zcrit / zmax, top - 6,
 		          mid + pw / 2.0 * zcrit / zmax, top + (int)n * rh);
+	for (t = -floor(zmax / step) * step; t <= zmax + 1e-9; t += step) {
+		double x = mid + pw / 2.0 * t / zmax;
+
+		sb_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		          "class=\"grid\"/><text x=\"%.1f\" y=\"%d\" class=\"tick\" "
+		          "text-anchor=\"middle\">%g</text>", x, top - 6, x, ybot, x,
+		          ybot + 14, t);
+	}
+	sb_printf(b, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" "
+	          "text-anchor=\"middle\">z of the token for the label in brackets "
+	          "(dashed: critical |z|)</text>", mid, ybot + 32);
 	for (i = 0; i < n; i++) {
 		json_t *r = json_array_get(rows, i);
 		double zb = num(r, before_first ? "z" : "z_other"),
@@ -319,6 +342,31 @@ static void chart_z(sb *b, const json_t *rows, double zcrit, int before_first,
 		}
 	}
 	sb_cat(b, "</svg>\n");
+}
+
+/* The same rows as a table: token, label, z before and after, documents. */
+static void table_z(sb *b, const json_t *rows, int before_first)
+{
+	json_t *r;
+	size_t i;
+
+	sb_cat(b, "<table><tr><th>token</th><th>label</th><th class=\"r\">z "
+	       "before</th><th class=\"r\">z after</th><th class=\"r\">documents "
+	       "before</th><th class=\"r\">documents after</th></tr>\n");
+	json_array_foreach(rows, i, r) {
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(r, "token"));
+		sb_cat(b, "</td><td>");
+		sb_esc(b, str(r, "label"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(r, before_first ? "z" : "z_other"), "%.2f");
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(r, before_first ? "z_other" : "z"), "%.2f");
+		sb_printf(b, "</td><td class=\"r\">%.0f</td><td class=\"r\">%.0f"
+		          "</td></tr>\n", num(r, before_first ? "n" : "n_other"),
+		          num(r, before_first ? "n_other" : "n"));
+	}
+	sb_cat(b, "</table>\n");
 }
 
 /* ---- the page --------------------------------------------------------- */
@@ -349,7 +397,13 @@ static const char css[] =
 	"svg .zb{fill:#4c78a8}svg .za{fill:#f58518}"
 	"svg text{font:12px system-ui,sans-serif;fill:#1f2328}"
 	"svg .tick{fill:#57606a;font-size:11px}svg .val{font-size:12px}"
-	"p.note{color:#57606a;font-size:13px}";
+	"p.note{color:#57606a;font-size:13px}"
+	".warn{border:1px solid #d4a72c;background:#fff8c5;border-radius:6px;"
+	"padding:8px 12px;margin:8px 0;font-size:14px}"
+	".card .s.bad{color:#cf222e;font-weight:600}"
+	"del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;"
+	"color:#116329;text-decoration:none}"
+	"td.pair{white-space:pre-wrap;max-width:380px;font-size:13px}";
 
 static void card(sb *b, const char *k, double v, const char *fmt,
                  const char *sub)
@@ -371,6 +425,54 @@ static void ci_text(char *buf, size_t size, double lo, double hi)
 		snprintf(buf, size, "no pairs to count");
 }
 
+/* A flip-rate card with, under it, how often its judge is right on the
+ * originals (flagged below the accuracy the report trusts). */
+static void flip_card(sb *b, const json_t *j, const char *k, const char *key)
+{
+	char lo[64], hi[64], path[64], sub[300];
+	double acc = num(j, "original_accuracy.rate");
+	int low = isfinite(acc) && acc < CF_EVAL_MIN_JUDGE_ACCURACY;
+	size_t n;
+
+	snprintf(lo, sizeof lo, "%s.lo", key);
+	snprintf(hi, sizeof hi, "%s.hi", key);
+	ci_text(sub, sizeof sub, num(j, lo), num(j, hi));
+	n = strlen(sub);
+	if (isfinite(acc))       /* a second line under the card's figure */
+		snprintf(sub + n, sizeof sub - n, "</div><div class=\"s%s\">judge "
+		         "right on %.3f of the originals%s", low ? " bad" : "", acc,
+		         low ? " &mdash; too few to trust it" : "");
+	snprintf(path, sizeof path, "%s.rate", key);
+	card(b, k, num(j, path), "%.3f", sub);
+}
+
+/* The rows of one breakdown (judge 1): pairs, targeted and untargeted
+ * flips, consistency, mean change of p(target). */
+static void by_table(sb *b, const json_t *a, const char *what)
+{
+	size_t i;
+
+	sb_printf(b, "<table><tr><th>%s</th><th class=\"r\">pairs</th>"
+	          "<th>gives target</th><th>label changed</th><th>consistent</th>"
+	          "<th class=\"r\">mean &Delta;p</th></tr>\n", what);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *row = json_array_get(a, i);
+
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(row, "key"));
+		sb_printf(b, "</td><td class=\"r\">%.0f</td><td>", num(row, "pairs"));
+		sb_prop(b, json_object_get(row, "targeted"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(row, "untargeted"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(row, "consistency"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(row, "mean_prob_change"), "%+.3f");
+		sb_cat(b, "</td></tr>\n");
+	}
+	sb_cat(b, "</table>\n");
+}
+
 static void section_judges(sb *b, const json_t *r)
 {
 	const json_t *js = json_object_get(r, "judges");
@@ -382,12 +484,8 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* key figures from the first judge */
 	sb_cat(b, "<div class=\"cards\">");
-	ci_text(sub, sizeof sub, num(j0, "targeted_flip.lo"),
-	        num(j0, "targeted_flip.hi"));
-	card(b, "Targeted flip rate", num(j0, "targeted_flip.rate"), "%.3f", sub);
-	ci_text(sub, sizeof sub, num(j0, "untargeted_flip.lo"),
-	        num(j0, "untargeted_flip.hi"));
-	card(b, "Untargeted flip rate", num(j0, "untargeted_flip.rate"), "%.3f", sub);
+	flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	flip_card(b, j0, "Untargeted flip rate", "untargeted_flip");
 	snprintf(sub, sizeof sub, "judge right on both members");
 	card(b, "Consistency", num(j0, "consistency.rate"), "%.3f", sub);
 	if (isfinite(num(j0, "target_prob_change.summary.median")))
@@ -445,25 +543,13 @@ static void section_judges(sb *b, const json_t *r)
 			rows[n++].prop = at(json_array_get(a, i), "targeted");
 		}
 		chart_rates(b, rows, n, "Judge gives the target, by transition");
-		sb_cat(b, "<table><tr><th>transition</th><th class=\"r\">pairs</th>"
-		       "<th>gives target</th><th>label changed</th><th>consistent</th>"
-		       "<th class=\"r\">mean &Delta;p</th></tr>\n");
-		for (i = 0; i < json_array_size(a); i++) {
-			json_t *row = json_array_get(a, i);
-
-			sb_cat(b, "<tr><td>");
-			sb_esc(b, str(row, "key"));
-			sb_printf(b, "</td><td class=\"r\">%.0f</td><td>", num(row, "pairs"));
-			sb_prop(b, json_object_get(row, "targeted"));
-			sb_cat(b, "</td><td>");
-			sb_prop(b, json_object_get(row, "untargeted"));
-			sb_cat(b, "</td><td>");
-			sb_prop(b, json_object_get(row, "consistency"));
-			sb_cat(b, "</td><td class=\"r\">");
-			sb_num(b, num(row, "mean_prob_change"), "%+.3f");
-			sb_cat(b, "</td></tr>\n");
-		}
-		sb_cat(b, "</table>\n");
+		by_table(b, a, "transition");
+	}
+	if (json_array_size(json_object_get(by, "edited_field"))) {
+		sb_cat(b, "<h2>By edited field</h2>\n<p class=\"note\">Which text "
+		       "fields the counterfactual changed (NLI: premise or "
+		       "hypothesis).</p>\n");
+		by_table(b, json_object_get(by, "edited_field"), "edited field");
 	}
 
 	sb_cat(b, "<h2>Change of the target label&rsquo;s probability</h2>\n");
@@ -645,9 +731,236 @@ static void section_spurious(sb *b, const json_t *s)
 	sb_cat(b, "<h3>Strongest before, and the same tokens after</h3>\n");
 	chart_z(b, json_object_get(tb, "top"), num(tb, "z_critical"), 1,
 	        "Top tokens by |z| before augmentation");
+	table_z(b, json_object_get(tb, "top"), 1);
 	sb_cat(b, "<h3>Strongest after, and the same tokens before</h3>\n");
 	chart_z(b, json_object_get(ta, "top"), num(ta, "z_critical"), 0,
 	        "Top tokens by |z| after augmentation");
+	table_z(b, json_object_get(ta, "top"), 0);
+}
+
+/* ---- word diff --------------------------------------------------------- */
+
+#define DIFF_MAX 400      /* words per text; longer texts are shown plain */
+
+/* Split s into words: start offsets and lengths (a word keeps the spaces
+ * after it).  Returns the count, or 0 when over DIFF_MAX. */
+static size_t words(const char *s, size_t *off, size_t *len)
+{
+	size_t n = 0, i = 0;
+
+	while (s[i]) {
+		if (n == DIFF_MAX)
+			return 0;
+		off[n] = i;
+		while (s[i] && s[i] != ' ' && s[i] != '\n')
+			i++;
+		while (s[i] == ' ' || s[i] == '\n')
+			i++;
+		len[n] = i - off[n];
+		n++;
+	}
+	return n;
+}
+
+static int word_eq(const char *a, size_t ao, size_t al, const char *b,
+                   size_t bo, size_t bl)
+{
+	/* compare without the trailing spaces */
+	while (al && (a[ao + al - 1] == ' ' || a[ao + al - 1] == '\n'))
+		al--;
+	while (bl && (b[bo + bl - 1] == ' ' || b[bo + bl - 1] == '\n'))
+		bl--;
+	return al == bl && !memcmp(a + ao, b + bo, al);
+}
+
+static void put_words(sb *b, const char *s, const size_t *off,
+                      const size_t *len, size_t from, size_t to,
+                      const char *tag)
+{
+	size_t i;
+	char *w;
+
+	if (from >= to)
+		return;
+	if (tag)
+		sb_printf(b, "<%s>", tag);
+	for (i = from; i < to; i++) {
+		if (!(w = strndup(s + off[i], len[i]))) {
+			b->err = CF_ENOMEM;
+			return;
+		}
+		sb_esc(b, w);
+		free(w);
+	}
+	if (tag)
+		sb_printf(b, "</%s>", tag);
+}
+
+/* Original and counterfactual as two table cells, the words an LCS does
+ * not keep marked <del> (original) and <ins> (counterfactual). */
+static void word_diff(sb *b, const char *x, const char *y)
+{
+	size_t xo[DIFF_MAX], xl[DIFF_MAX], yo[DIFF_MAX], yl[DIFF_MAX];
+	size_t n = words(x, xo, xl), m = words(y, yo, yl), i, j, k;
+	unsigned short *L;
+	size_t *mx = NULL, *my = NULL, nm = 0;
+
+	if (!n || !m || !(L = calloc((n + 1) * (m + 1), sizeof *L))) {
+		sb_cat(b, "<td class=\"pair\">");
+		sb_esc(b, x);
+		sb_cat(b, "</td><td class=\"pair\">");
+		sb_esc(b, y);
+		sb_cat(b, "</td>");
+		return;
+	}
+#define LL(i, j) L[(i) * (m + 1) + (j)]
+	for (i = n; i-- > 0; )
+		for (j = m; j-- > 0; )
+			LL(i, j) = word_eq(x, xo[i], xl[i], y, yo[j], yl[j]) ?
+			           LL(i + 1, j + 1) + 1 : LL(i + 1, j) > LL(i, j + 1) ?
+			           LL(i + 1, j) : LL(i, j + 1);
+	mx = malloc((n + 1) * sizeof *mx);
+	my = malloc((m + 1) * sizeof *my);
+	for (i = j = 0; mx && my && i < n && j < m; ) {
+		if (word_eq(x, xo[i], xl[i], y, yo[j], yl[j])) {
+			mx[nm] = i++;
+			my[nm++] = j++;
+		} else if (LL(i + 1, j) >= LL(i, j + 1)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef LL
+	sb_cat(b, "<td class=\"pair\">");
+	for (i = k = 0; mx && my && k <= nm; k++) {
+		size_t to = k < nm ? mx[k] : n;
+		put_words(b, x, xo, xl, i, to, "del");
+		if (k < nm)
+			put_words(b, x, xo, xl, to, to + 1, NULL);
+		i = to + 1;
+	}
+	sb_cat(b, "</td><td class=\"pair\">");
+	for (j = k = 0; mx && my && k <= nm; k++) {
+		size_t to = k < nm ? my[k] : m;
+		put_words(b, y, yo, yl, j, to, "ins");
+		if (k < nm)
+			put_words(b, y, yo, yl, to, to + 1, NULL);
+		j = to + 1;
+	}
+	sb_cat(b, "</td>");
+	free(L);
+	free(mx);
+	free(my);
+}
+
+static void example_rows(sb *b, const json_t *a)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) {
+		sb_printf(b, "<tr><td class=\"r\">%.0f</td>", num(x, "line"));
+		word_diff(b, str(x, "original"), str(x, "counterfactual"));
+		sb_cat(b, "<td>");
+		sb_esc(b, str(x, "transition"));
+		sb_cat(b, "<br><span class=\"n\">");
+		sb_esc(b, str(x, "generator"));
+		sb_cat(b, "</span></td><td>");
+		sb_esc(b, str(x, "judge_label"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(x, "prob_change"), "%+.3f");
+		sb_cat(b, "</td></tr>\n");
+	}
+}
+
+static void example_table(sb *b, const char *title, const json_t *a)
+{
+	if (!json_array_size(a))
+		return;
+	sb_cat(b, "<h3>");
+	sb_esc(b, title);
+	sb_cat(b, "</h3>\n<table><tr><th class=\"r\">line</th><th>original</th>"
+	       "<th>counterfactual</th><th>transition, generator</th><th>judge "
+	       "says</th><th class=\"r\">&Delta;p</th></tr>\n");
+	example_rows(b, a);
+	sb_cat(b, "</table>\n");
+}
+
+/* Example pairs, the edit highlighted as a word diff. */
+static void section_examples(sb *b, const json_t *ex)
+{
+	const json_t *v;
+	const char *k;
+	char title[300];
+
+	sb_cat(b, "<h2>Example pairs</h2>\n<p class=\"note\">As judge <b>");
+	sb_esc(b, str(ex, "judge"));
+	sb_cat(b, "</b> saw them; words removed from the original are "
+	       "<del>struck</del>, words the counterfactual adds are "
+	       "<ins>marked</ins>. &Delta;p: change of p(target).</p>\n");
+	example_table(b, "Largest rise of p(target)",
+	              json_object_get(ex, "largest_prob_change"));
+	example_table(b, "Smallest change (or a fall) of p(target)",
+	              json_object_get(ex, "smallest_prob_change"));
+	example_table(b, "Failed flips: the judge does not give the target",
+	              json_object_get(ex, "failed_flips"));
+	json_object_foreach((json_t *)json_object_get(ex, "by_generator"), k, v) {
+		snprintf(title, sizeof title, "Generator %s", k);
+		example_table(b, title, v);
+	}
+}
+
+/* The human review: the exported sample, and the annotators' labels
+ * against the judges (--review-import). */
+static void section_review(sb *b, const json_t *hr)
+{
+	const json_t *ex = json_object_get(hr, "export"),
+	             *im = json_object_get(hr, "import"), *v;
+	size_t i;
+
+	sb_cat(b, "<h2>Human review</h2>\n");
+	if (ex) {
+		sb_printf(b, "<p class=\"note\">Exported %.0f pairs from %.0f strata "
+		          "(seed %.0f) to <code>", num(ex, "rows"), num(ex, "strata"),
+		          num(ex, "seed"));
+		sb_esc(b, str(ex, "path"));
+		sb_cat(b, "</code>: ");
+		sb_esc(b, str(ex, "sampling"));
+		sb_cat(b, ".</p>\n");
+	}
+	if (!im)
+		return;
+	sb_cat(b, "<p class=\"note\">Annotations <code>");
+	sb_esc(b, str(im, "path"));
+	sb_printf(b, "</code>: %.0f rows, %.0f matched to edit pairs, %.0f not "
+	          "matched, %.0f with a label the judges do not know.</p>\n",
+	          num(im, "annotated"), num(im, "matched"), num(im, "unmatched"),
+	          num(im, "unknown_label"));
+	sb_cat(b, "<div class=\"cards\">");
+	{
+		char sub[200];
+
+		ci_text(sub, sizeof sub, num(im, "human_flip.lo"),
+		        num(im, "human_flip.hi"));
+		card(b, "Human flip rate", num(im, "human_flip.rate"), "%.3f", sub);
+	}
+	sb_cat(b, "</div>\n<table><tr><th>judge</th><th>accuracy vs humans</th>"
+	       "<th class=\"r\">&kappa; vs humans</th><th class=\"r\">items</th>"
+	       "</tr>\n");
+	json_array_foreach(json_object_get(im, "judges"), i, v) {
+		sb_cat(b, "<tr><td>");
+		sb_esc(b, str(v, "name"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(v, "accuracy"));
+		sb_cat(b, "</td><td class=\"r\">");
+		sb_num(b, num(v, "kappa"), "%.3f");
+		sb_printf(b, "</td><td class=\"r\">%.0f</td></tr>\n",
+		          num(v, "items"));
+	}
+	sb_cat(b, "</table>\n<p class=\"note\">Human flip rate: the annotator's "
+	       "label is the target. Accuracy and Cohen's &kappa; compare each "
+	       "judge's label of the counterfactual with the annotator's.</p>\n");
 }
 
 char *cf_eval_report_html(const json_t *r, cf_error *err)
@@ -655,6 +968,7 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 	sb b = { 0 };
 	const json_t *nc = json_object_get(r, "not_computed"), *v;
 	const char *k;
+	size_t i;
 
 	sb_cat(&b, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 	       "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
@@ -679,10 +993,19 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 		          num(r, "counts.groups"));
 	}
 	sb_cat(&b, "</p>\n");
+	json_array_foreach(json_object_get(r, "warnings"), i, v) {
+		sb_cat(&b, "<div class=\"warn\"><b>Warning:</b> ");
+		sb_esc(&b, json_string_value(v));
+		sb_cat(&b, "</div>\n");
+	}
 	if (json_array_size(json_object_get(r, "judges"))) {
 		section_judges(&b, r);
 		section_minimality(&b, r);
 	}
+	if (json_is_object(json_object_get(r, "examples")))
+		section_examples(&b, json_object_get(r, "examples"));
+	if (json_is_object(json_object_get(r, "human_review")))
+		section_review(&b, json_object_get(r, "human_review"));
 	if (json_is_object(json_object_get(r, "fluency")))
 		section_fluency(&b, json_object_get(r, "fluency"));
 	if (json_is_object(json_object_get(r, "spurious")))

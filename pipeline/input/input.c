@@ -33,17 +33,46 @@ static const cf_input_format *format_of(cf_format f)
 	return NULL;
 }
 
-cf_format cf_format_from_path(const char *path)
-{
-	const char *dot = path ? strrchr(path, '.') : NULL;
+static const char *const compressed_exts[] = { ".gz", ".zst", ".zstd", NULL };
 
-	if (!dot || strchr(dot, '/'))
+/* The extension ending at end (exclusive) in [path, end). */
+static cf_format format_of_ext(const char *path, const char *end)
+{
+	const char *dot = NULL;
+	size_t n;
+
+	for (const char *s = path; s < end; s++)
+		if (*s == '.')
+			dot = s;
+		else if (*s == '/')
+			dot = NULL;
+	if (!dot)
 		return CF_FMT_AUTO;
+	n = (size_t)(end - dot);
 	for (size_t i = 0; formats[i]; i++)
 		for (const char *const *e = formats[i]->exts; *e; e++)
-			if (!strcasecmp(dot, *e))
+			if (strlen(*e) == n && !strncasecmp(dot, *e, n))
 				return formats[i]->fmt;
 	return CF_FMT_AUTO;
+}
+
+cf_format cf_format_from_path(const char *path)
+{
+	const char *end;
+	size_t n, k;
+
+	if (!path)
+		return CF_FMT_AUTO;
+	n = strlen(path);
+	end = path + n;
+	for (size_t i = 0; compressed_exts[i]; i++) {
+		k = strlen(compressed_exts[i]);
+		if (n > k && !strcasecmp(end - k, compressed_exts[i])) {
+			end -= k;
+			break;
+		}
+	}
+	return format_of_ext(path, end);
 }
 
 cf_format cf_format_from_name(const char *name)
@@ -69,6 +98,16 @@ const char *cf_input_name(const cf_reader *r)
 int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
                    size_t max_record_bytes, cf_error *err)
 {
+	cf_reader_opts o = { .fmt = fmt, .max_record_bytes = max_record_bytes };
+
+	return cf_reader_open_opts(out, path, &o, err);
+}
+
+int cf_reader_open_opts(cf_reader **out, const char *path,
+                        const cf_reader_opts *o, cf_error *err)
+{
+	cf_format fmt = o->fmt;
+	size_t max_record_bytes = o->max_record_bytes;
 	cf_reader *r = NULL;
 	struct stat sb;
 	int rc = CF_OK;
@@ -92,6 +131,7 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
 	if (!r || !(r->path = strdup(path)))
 		goto nomem;
 	r->fmt = format_of(fmt);
+	r->opts = *o;
 	r->fd = -1;
 	r->max = max_record_bytes;
 	r->line = 1;
@@ -106,7 +146,13 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
 	} else {
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
-			rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+			char cwd[1024];
+			/* a relative path: say relative to what */
+			if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+				rc = cf_error_set(err, CF_EIO, "%s (relative to %s): %s", path,
+				                  cwd, strerror(errno));
+			else
+				rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
 			goto done;
 		}
 		r->own_fd = 1;
@@ -117,6 +163,8 @@ int cf_reader_open(cf_reader **out, const char *path, cf_format fmt,
 		/* only a hint: the kernel may read ahead further */
 		(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
+	if ((rc = cf_decomp_open(r, err)) < 0)
+		goto done;
 	if (r->fmt->init && (rc = r->fmt->init(r, r->state, err)) < 0)
 		goto done;
 	*out = r;
@@ -176,6 +224,16 @@ int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err)
 	return r->fmt->next(r, r->state, rec, err);
 }
 
+const char *cf_reader_compression(const cf_reader *r)
+{
+	return cf_decomp_name(r);
+}
+
+uint64_t cf_reader_file_bytes(const cf_reader *r)
+{
+	return cf_decomp_raw_bytes(r);
+}
+
 uint64_t cf_reader_bytes(const cf_reader *r)
 {
 	return r ? r->consumed : 0;
@@ -189,6 +247,7 @@ void cf_reader_close(cf_reader **rp)
 		return;
 	if (r->fmt && r->fmt->destroy && r->state)
 		r->fmt->destroy(r, r->state);
+	cf_decomp_close(r);
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->state);
@@ -226,12 +285,9 @@ int cf_input_fill(cf_reader *r, cf_error *err)
 	if (r->end == r->cap)
 		return cf_input_fatal(r, err, CF_EINTERNAL, "%s: read buffer full",
 		                      cf_input_name(r));
-	do
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	n = cf_input_read(r, r->buf + r->end, r->cap - r->end, err);
 	if (n < 0)
-		return cf_input_fatal(r, err, CF_EIO, "%s: %s", cf_input_name(r),
-		                      strerror(errno));
+		return (int)n;
 	if (n == 0) {
 		r->eof = 1;
 		return 0;
@@ -298,66 +354,6 @@ too_long:
 			break;
 	}
 	return CF_LINE_LONG;
-}
-
-/* 1 if any byte of the 8 in v is zero or has its top bit set. */
-static inline int word_special(uint64_t v)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-
-	return ((v | ((v - ones) & ~v)) & highs) != 0;
-}
-
-size_t cf_utf8_check(const char *str, size_t n, int *nul)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, need;
-	unsigned char c, lo, hi;
-	uint64_t w;
-
-	*nul = 0;
-	while (i < n) {
-		/* ASCII without NUL runs 8 bytes at a time */
-		while (i + 8 <= n) {
-			memcpy(&w, s + i, 8);
-			if (word_special(w))
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		c = s[i];
-		if (c == 0) {
-			*nul = 1;
-			return i;
-		}
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			if (c == 0xE0) lo = 0xA0;          /* overlong */
-			if (c == 0xED) hi = 0x9F;          /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			if (c == 0xF0) lo = 0x90;          /* overlong */
-			if (c == 0xF4) hi = 0x8F;          /* above U+10FFFF */
-		} else
-			return i;
-		if (n - i <= need)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k <= need; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-		i += need + 1;
-	}
-	return n;
 }
 
 int cf_input_bad(cf_raw *rec, const char *text, size_t len, const char *fmt, ...)

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "cfaug/reader.h"
 
 #define CF_INPUT_CHUNK (512u * 1024u)   /* bytes asked of each read() */
@@ -53,7 +54,19 @@ struct cf_reader {
 	int fatal;               /* sticky error code once set */
 	char fatal_msg[CF_ERRMSG_MAX];
 	char raw[CF_RAW_MAX];    /* prefix of a skipped over-long record */
+	struct cf_decomp *dz;    /* decompression under read(), input_decomp.c */
+	cf_reader_opts opts;     /* columns (borrowed), quoting */
 };
+
+/* Decompression (input_decomp.c).  cf_decomp_open peeks at the first
+ * bytes of r->fd and picks gzip, zstd or none; cf_input_read returns plain
+ * bytes like read() (0 at end), or a negative code with err set and the
+ * reader's fatal error recorded. */
+int cf_decomp_open(cf_reader *r, cf_error *err);
+ssize_t cf_input_read(cf_reader *r, char *buf, size_t n, cf_error *err);
+void cf_decomp_close(cf_reader *r);
+const char *cf_decomp_name(const cf_reader *r);
+uint64_t cf_decomp_raw_bytes(const cf_reader *r);
 
 /* Read more input into the buffer, compacting it first when the free space
  * is smaller than a chunk.  Returns 1 if bytes were added, 0 at end of

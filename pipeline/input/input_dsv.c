@@ -58,6 +58,7 @@ typedef struct dsv {
 	size_t nf;           /* fields in the current row (all, kept or not) */
 	int quoted;          /* the current row has a quoted field */
 	size_t qopen;        /* offset in the row of its last opening quote */
+	int noquote;         /* no_quotes: '"' is an ordinary character */
 } dsv;
 
 enum { ROW_EOF = 0, ROW_OK, ROW_BAD };
@@ -78,11 +79,24 @@ static int dsv_init(cf_reader *r, void *state, cf_error *err)
 
 	d->fcap = 64;
 	d->fkeep = HEADER_MAX_FIELDS;
+	d->noquote = r->opts.no_quotes;
 	d->out = malloc(r->max + 2);
 	d->f = malloc(d->fcap * sizeof *d->f);
 	if (!d->out || !d->f)
-		return cf_error_set(err, CF_ENOMEM, "%s: out of memory", cf_input_name(r));
+		goto nomem;
+	if (r->opts.columns && r->opts.ncolumns) {
+		/* no header row: the names come from the pipeline (`columns`) */
+		if (!(d->names = calloc(r->opts.ncolumns, sizeof *d->names)))
+			goto nomem;
+		for (size_t i = 0; i < r->opts.ncolumns; i++, d->ncols++)
+			if (!(d->names[i] = strdup(r->opts.columns[i])))
+				goto nomem;
+		d->fkeep = d->ncols + 1;
+		d->have_header = 1;
+	}
 	return 0;
+nomem:
+	return cf_error_set(err, CF_ENOMEM, "%s: out of memory", cf_input_name(r));
 }
 
 static void dsv_destroy(cf_reader *r, void *state)
@@ -134,7 +148,7 @@ static int parse_row(dsv *d, const char *p, const char *e, char delim,
 	while (q < e) {
 		switch (s) {
 		case S_START:
-			if (*q == '"') {
+			if (*q == '"' && !d->noquote) {
 				s = S_Q;
 				d->quoted = 1;
 				d->qopen = (size_t)(q - p);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "eval_metrics.h"
 #include "tokens.h"
-#include "cfaug/sys/stage.h"
+#include "cfaug/util.h"
 
 /* ---- proportions ------------------------------------------------------ */
 

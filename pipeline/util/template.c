@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfaug/conf.h"
-#include "cfaug/reader.h"
+#include "cfaug/util.h"
 #include "json_write.h"
 #include "template.h"
 

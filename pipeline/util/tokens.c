@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 #include "tokens.h"
-#include "cfaug/sys/stage.h"
+#include "cfaug/util.h"
 
 static int is_word(unsigned char c)
 {

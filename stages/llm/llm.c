@@ -39,6 +39,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "cache.h"
+#include "endpoint_opts.h"
 #include "http.h"
 #include "json_parse.h"
 #include "json_write.h"
@@ -94,8 +95,8 @@ typedef struct llm_state {
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
 	long max_prompt_kb, max_consecutive_failures;
 	double rpm, tpm, timeout_s, max_retry_wait_s, request_deadline_s, max_failure_rate;
-	const cf_node *parse, *temperature, *top_p, *seed_node, *max_tokens,
-	              *max_completion_tokens;
+	const cf_node *parse;
+	cf_optnum temperature, top_p, seed_node, max_tokens, max_completion_tokens;
 	int use_n, response_format, logprobs;
 
 	/* set up by init */
@@ -140,12 +141,10 @@ typedef struct llm_state {
 static const char *const rf_names[] = { "none", "json_object", "json_schema", NULL };
 
 static const cf_option llm_options[] = {
-	{ "base_url", CF_OPT_STRING, offsetof(llm_state, base_url), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "endpoint root, e.g. https://api.openai.com/v1" },
+	CF_OPT_ENDPOINT_BASE_URL(llm_state),
 	{ "model", CF_OPT_STRING, offsetof(llm_state, model), NULL, CF_OPT_REQUIRED,
 	  NULL, 0, 0, NULL, "model name the endpoint knows" },
-	{ "api_key_env", CF_OPT_STRING, offsetof(llm_state, api_key_env), "OPENAI_API_KEY",
-	  0, NULL, 0, 0, NULL, "environment variable holding the API key (unset: none sent)" },
+	CF_OPT_ENDPOINT_KEY(llm_state),
 	{ "prompt", CF_OPT_STRING, offsetof(llm_state, prompt), NULL, CF_OPT_REQUIRED,
 	  NULL, 0, 0, NULL, "prompt template file (prompts/*.txt)" },
 	{ "target", CF_OPT_STRMAP, offsetof(llm_state, target), NULL, 0, NULL, 0, 0, NULL,
@@ -164,32 +163,31 @@ static const cf_option llm_options[] = {
 	  0, 0, NULL, "other input fields the template may name" },
 	{ "vars", CF_OPT_STRMAP, offsetof(llm_state, vars), NULL, 0, NULL, 0, 0, NULL,
 	  "extra template variables: name -> value" },
-	{ "temperature", CF_OPT_NODE, offsetof(llm_state, temperature), NULL, 0, NULL,
-	  0, 0, NULL, "sampling temperature, 0..2 (default: the server's)" },
-	{ "top_p", CF_OPT_NODE, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 0, NULL,
+	{ "temperature", CF_OPT_OPTNUM, offsetof(llm_state, temperature), NULL, 0, NULL,
+	  0, 2, NULL, "sampling temperature, 0..2 (default: the server's)" },
+	{ "top_p", CF_OPT_OPTNUM, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 1, NULL,
 	  "nucleus sampling, 0..1 (default: the server's)" },
-	{ "seed", CF_OPT_NODE, offsetof(llm_state, seed_node), NULL, 0, NULL, 0, 0, NULL,
+	{ "seed", CF_OPT_OPTNUM, offsetof(llm_state, seed_node), NULL, CF_OPT_INTEGER,
+	  NULL, 0, 2147483647.0, NULL,
 	  "request seed (default: the pipeline's seed)" },
-	{ "max_tokens", CF_OPT_NODE, offsetof(llm_state, max_tokens), NULL, 0, NULL, 0, 0,
-	  NULL, "answer length cap, sent as max_tokens (older servers)" },
-	{ "max_completion_tokens", CF_OPT_NODE, offsetof(llm_state, max_completion_tokens),
-	  NULL, 0, NULL, 0, 0, NULL, "answer length cap, sent as max_completion_tokens" },
+	{ "max_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_tokens), NULL,
+	  CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
+	  "answer length cap, sent as max_tokens (older servers)" },
+	{ "max_completion_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_completion_tokens),
+	  NULL, CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
+	  "answer length cap, sent as max_completion_tokens" },
 	{ "stop", CF_OPT_STRLIST, offsetof(llm_state, stop), NULL, 0, NULL, 0, 0, NULL,
 	  "stop sequences" },
 	{ "response_format", CF_OPT_ENUM, offsetof(llm_state, response_format), "none", 0,
 	  rf_names, 0, 0, NULL, "none | json_object | json_schema (with parse: json)" },
 	{ "logprobs", CF_OPT_BOOL, offsetof(llm_state, logprobs), "false", 0, NULL, 0, 0,
 	  NULL, "ask for token log-probabilities" },
-	{ "concurrency", CF_OPT_INT, offsetof(llm_state, concurrency), "16", 0, NULL, 1, 4096,
-	  NULL, "most requests in flight" },
+	CF_OPT_ENDPOINT_CONCURRENCY(llm_state),
 	{ "requests_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, rpm), "0", 0, NULL, 0,
 	  1e9, NULL, "request rate limit (0: none)" },
 	{ "tokens_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, tpm), "0", 0, NULL, 0,
 	  1e12, NULL, "estimated token rate limit (0: none)" },
-	{ "max_retries", CF_OPT_INT, offsetof(llm_state, max_retries), "6", 0, NULL, 0, 100,
-	  NULL, "retries of a request on 408/409/429/5xx/timeouts" },
-	{ "timeout_s", CF_OPT_DOUBLE, offsetof(llm_state, timeout_s), "60", 0, NULL, 0.001,
-	  86400, NULL, "per-attempt timeout in seconds" },
+	CF_OPT_ENDPOINT_RETRIES(llm_state), CF_OPT_ENDPOINT_TIMEOUT(llm_state),
 	{ "max_retry_wait_s", CF_OPT_DOUBLE, offsetof(llm_state, max_retry_wait_s), "180", 0,
 	  NULL, 0, 86400, NULL, "longest Retry-After honoured; a longer one fails the request" },
 	{ "request_deadline_s", CF_OPT_DOUBLE, offsetof(llm_state, request_deadline_s), "600",
@@ -212,32 +210,6 @@ static const cf_option llm_options[] = {
 };
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static int num_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
-                   double lo, double hi, double *out, cf_error *err)
-{
-	if (!n || cf_node_is_null(n))
-		return 0;
-	if (n->type != CF_NODE_SCALAR || cf_node_to_double(n, out) < 0)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be a number", key);
-	if (*out < lo || *out > hi)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %g and %g",
-		                     key, lo, hi);
-	return 1;
-}
-
-static int int_opt(const cf_pipeline_info *info, const cf_node *n, const char *key,
-                   long lo, long hi, long *out, cf_error *err)
-{
-	if (!n || cf_node_is_null(n))
-		return 0;
-	if (n->type != CF_NODE_SCALAR || cf_node_to_long(n, out) < 0)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be an integer", key);
-	if (*out < lo || *out > hi)
-		return cf_conf_error(err, info->conf_path, n, "'%s' must be between %ld and %ld",
-		                     key, lo, hi);
-	return 1;
-}
 
 static int in_list(const cf_strlist *l, const char *s)
 {
@@ -376,42 +348,28 @@ static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *e
 
 static int build_params(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
-	double d;
-	long l;
-	int rc;
 	size_t i;
 
 	if (!(s->params = json_object()))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	if ((rc = num_opt(info, s->temperature, "temperature", 0, 2, &d, err)) < 0)
-		return rc;
-	if (rc)
-		json_object_set_new(s->params, "temperature", json_real(d));
-	if ((rc = num_opt(info, s->top_p, "top_p", 0, 1, &d, err)) < 0)
-		return rc;
-	if (rc)
-		json_object_set_new(s->params, "top_p", json_real(d));
-	s->seed = (long)(info->seed & 0x7fffffff);
-	if ((rc = int_opt(info, s->seed_node, "seed", 0, 2147483647L, &l, err)) < 0)
-		return rc;
-	if (rc)
-		s->seed = l;
-	if (s->max_tokens && s->max_completion_tokens && !cf_node_is_null(s->max_tokens) &&
-	    !cf_node_is_null(s->max_completion_tokens))
-		return cf_conf_error(err, info->conf_path, s->max_tokens, "give 'max_tokens' "
-		                     "or 'max_completion_tokens', not both");
-	if ((rc = int_opt(info, s->max_tokens, "max_tokens", 1, 1000000, &l, err)) < 0)
-		return rc;
-	if (rc) {
-		s->max_tok = l;
-		json_object_set_new(s->params, "max_tokens", json_integer(l));
+	/* optional numbers (CF_OPT_OPTNUM): sent only when given */
+	if (s->temperature.set)
+		json_object_set_new(s->params, "temperature", json_real(s->temperature.v));
+	if (s->top_p.set)
+		json_object_set_new(s->params, "top_p", json_real(s->top_p.v));
+	s->seed = s->seed_node.set ? (long)s->seed_node.v
+	                           : (long)(info->seed & 0x7fffffff);
+	if (s->max_tokens.set && s->max_completion_tokens.set)
+		return cf_conf_error(err, info->conf_path, s->max_tokens.at, "give "
+		                     "'max_tokens' or 'max_completion_tokens', not both");
+	if (s->max_tokens.set) {
+		s->max_tok = (long)s->max_tokens.v;
+		json_object_set_new(s->params, "max_tokens", json_integer(s->max_tok));
 	}
-	if ((rc = int_opt(info, s->max_completion_tokens, "max_completion_tokens", 1,
-	                  1000000, &l, err)) < 0)
-		return rc;
-	if (rc) {
-		s->max_tok = l;
-		json_object_set_new(s->params, "max_completion_tokens", json_integer(l));
+	if (s->max_completion_tokens.set) {
+		s->max_tok = (long)s->max_completion_tokens.v;
+		json_object_set_new(s->params, "max_completion_tokens",
+		                    json_integer(s->max_tok));
 	}
 	if (s->stop.n) {
 		json_t *a = json_array();

@@ -62,6 +62,8 @@ typedef struct rules_state {
 	json_t **rule_js;             /* per rule: its name as a shared JSON string */
 	uint32_t *canon;              /* per rule: first rule of the same name */
 	size_t nrule_js;
+	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
+	json_t *one_way_ex;           /* the first few: {id, field, word} */
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
@@ -141,10 +143,11 @@ static int set_label(void *state, const cf_node *n, const char *file,
 		if (b->type != CF_NODE_SCALAR || b->len == 0)
 			return cf_conf_error(err, file, b, "label '%s' must map to a label",
 			                     a->str);
-		if (!(s->label_map.keys[i] = strdup(a->str)) ||
-		    !(s->label_map.vals[i] = strdup(b->str)))
+		s->label_map.keys[i] = strdup(a->str);
+		s->label_map.vals[i] = strdup(b->str);
+		s->label_map.n = i + 1;   /* counted first: release frees what was made */
+		if (!s->label_map.keys[i] || !s->label_map.vals[i])
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		s->label_map.n = i + 1;
 	}
 	return 0;
 }
@@ -465,6 +468,22 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 	return 0;
 }
 
+/* One-way swaps: count a record whose output holds both members of a
+ * pair (rules_oneway.c) and keep the first five as examples. */
+static void note_one_way(rules_state *s, const cf_item *it, const char *field)
+{
+	char word[CF_RULES_MAX_WORD + 1];
+
+	if (!cf_rules_one_way_collision(&s->out, word, sizeof word))
+		return;
+	s->one_way++;
+	if (!s->one_way_ex)
+		s->one_way_ex = json_array();
+	if (json_array_size(s->one_way_ex) < 5)
+		json_array_append_new(s->one_way_ex, json_pack("{s:s, s:s, s:s}", "id",
+		        it->rec->id, "field", field, "word", word));
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -518,6 +537,8 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 			rc = CF_ENOMEM;
 			goto fail;
 		}
+		if (s->direction != CF_RULES_BOTH)
+			note_one_way(s, it, fl->v[i]);
 		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
 		if (rc == 0)
 			rc = add_prov(s, field, t, edits, &listed);
@@ -633,8 +654,16 @@ static int sentiment_report(rules_state *s, json_t *out)
 	double base = (double)(s->records - s->kept);
 	size_t i;
 
-	if (!cov || !dec || json_object_set_new(out, "coverage_by_rule", cov) < 0 ||
-	    json_object_set_new(out, "decisions", dec) < 0)
+	if (!cov || !dec) {   /* one of them may have been made */
+		json_decref(cov);
+		json_decref(dec);
+		return CF_ENOMEM;
+	}
+	if (json_object_set_new(out, "coverage_by_rule", cov) < 0) {
+		json_decref(dec);
+		return CF_ENOMEM;
+	}
+	if (json_object_set_new(out, "decisions", dec) < 0)
 		return CF_ENOMEM;
 	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
 		if (s->canon[i] == i &&
@@ -664,6 +693,11 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "records", json_integer((json_int_t)s->records));
 	json_object_set_new(out, "edited", json_integer((json_int_t)s->edited));
 	json_object_set_new(out, "no_edit", json_integer((json_int_t)s->no_edit));
+	if (s->direction != CF_RULES_BOTH)
+		json_object_set_new(out, "one_way_collisions", json_pack("{s:I, s:O?, s:s}",
+		        "records", (json_int_t)s->one_way, "examples", s->one_way_ex,
+		        "why", "a one-way swap left both members of a pair (\"Mom and "
+		        "mom\"); direction: both swaps the pair"));
 	json_object_set_new(out, "coverage", json_real(s->records - s->kept ?
 	                    (double)s->edited / (double)(s->records - s->kept) : 0.0));
 	if (s->mode == 1) {
@@ -681,8 +715,10 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "her_his_decisions", amb);
 	json_object_set_new(out, "protected_skips",
 	                    json_integer((json_int_t)s->protected_skips));
-	if ((rc = sentiment_report(s, out)) < 0)
+	if ((rc = sentiment_report(s, out)) < 0) {
+		json_decref(rt);
 		return rc;
+	}
 	if (s->rev) {
 		json_object_set_new(rt, "checked", json_integer((json_int_t)s->rt_checked));
 		json_object_set_new(rt, "exact", json_integer((json_int_t)s->rt_exact));
@@ -714,6 +750,8 @@ static void rules_destroy(cf_stage *st, void *state)
 	free(s->seen);
 	free(s->fired);
 	free(s->canon);
+	json_decref(s->one_way_ex);
+	s->one_way_ex = NULL;
 	s->rule_js = NULL;
 	s->seen = NULL;
 	s->fired = NULL;

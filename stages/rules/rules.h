@@ -169,6 +169,12 @@ size_t cf_rules_nrules(const cf_rules *r);
 const char *cf_rules_rule_name(const cf_rules *r, uint32_t rule);
 cf_rules_dir cf_rules_direction(const cf_rules *r);
 
+/* After a one-way apply: 1 if a word an edit put into out->text also
+ * stands there (whole word, any ASCII case) where no edit wrote ("Mom and
+ * mom"), with that word copied into word (wsz bytes); else 0.
+ * rules_oneway.c. */
+int cf_rules_one_way_collision(const cf_rules_out *out, char *word, size_t wsz);
+
 /* ---- shared by the engine's files -------------------------------------- */
 
 /* 1 if the code point starting at s[0] (n bytes available) is a word

@@ -121,6 +121,12 @@ static void test_format_names(void **unused)
 	assert_int_equal(cf_format_from_path("x.txt"), CF_FMT_AUTO);
 	assert_int_equal(cf_format_from_path("dir.csv/file"), CF_FMT_AUTO);
 	assert_int_equal(cf_format_from_path("-"), CF_FMT_AUTO);
+	/* the format under a compression suffix */
+	assert_int_equal(cf_format_from_path("a/b.jsonl.gz"), CF_FMT_JSONL);
+	assert_int_equal(cf_format_from_path("x.csv.zst"), CF_FMT_CSV);
+	assert_int_equal(cf_format_from_path("x.TSV.ZSTD"), CF_FMT_TSV);
+	assert_int_equal(cf_format_from_path("x.gz"), CF_FMT_AUTO);
+	assert_int_equal(cf_format_from_path("dir.csv/x.gz"), CF_FMT_AUTO);
 	assert_int_equal(cf_format_from_name("tsv"), CF_FMT_TSV);
 	assert_int_equal(cf_format_from_name("xml"), CF_FMT_AUTO);
 	assert_string_equal(cf_format_name(CF_FMT_CSV), "csv");

@@ -32,6 +32,7 @@
 #include "../cfaug.h"
 #include "../conf.h"
 #include "../record.h"
+#include "../util.h"
 
 typedef struct cf_stage cf_stage;
 
@@ -55,7 +56,13 @@ typedef struct cf_pipeline_info {
  * holds itself (zfilter: max_held, max_held_mb). */
 #define CF_STAGE_HOLDS      0x4u
 
+/* The version of this interface.  A kind says which one it was written
+ * for (.version; 0 counts as 1); the runner refuses a kind written for a
+ * newer one.  Raised when a change would break a compiled stage kind. */
+#define CF_STAGE_API_VERSION 1
+
 typedef struct cf_stage_kind {
+	unsigned version;          /* CF_STAGE_API_VERSION (0: 1) */
 	const char *name;          /* the YAML `type` */
 	const char *summary;       /* one line, for `cfaug help stages` */
 	size_t state_size;
@@ -90,6 +97,20 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail);
 void cf_consume(cf_stage *st, cf_item *it);
 void cf_fail_record(cf_stage *st, cf_item *it, const char *reason);
 
+/* The stage cannot go on (an endpoint refused it, out of memory in a
+ * callback): the run stops as soon as control is back in the runner, with
+ * this message and code (CF_E*), as if process() or poll() had returned
+ * it.  The first failure of the run wins.  Returns code.  For use anywhere,
+ * also in callbacks; a stage keeps no fatal flag of its own. */
+int cf_stage_fail(cf_stage *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Has the run failed (cf_stage_fail or an error returned by any stage)?
+ * 0, or the failure's code. */
+int cf_stage_failed(const cf_stage *st);
+/* A warning on stderr ("cfaug: warning: ..."): the run goes on. */
+void cf_stage_warn(cf_stage *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Only for destroy() of a stage abandoned mid-run (the run failed or was
  * interrupted): release an item it still holds.  Accepts NULL. */
 void cf_item_free(cf_item *it);
@@ -102,6 +123,11 @@ cf_item *cf_candidate_new(cf_stage *st, const cf_item *from);
 /* Replace a text field of a candidate (len bytes, need not be NUL-ended). */
 int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
                           size_t len);
+/* Annotate a candidate: KEY: value joins its pairs.jsonl and
+ * rejected.jsonl lines (after "generator", in the order first set; the
+ * teacher stage writes "teacher").  Steals value; a later value for the
+ * same key replaces it.  0 or CF_ENOMEM (value freed). */
+int cf_item_annotate(cf_item *it, const char *key, json_t *value);
 /* Set the target label of a candidate. */
 int cf_candidate_set_label(cf_item *c, const char *label);
 
@@ -119,7 +145,6 @@ const cf_stage_kind *cf_stage_kind_of(const cf_stage *st);
 
 /* Deterministic randomness: every choice derives from (seed, record id,
  * salt), never from position, chunk or thread, so shards agree. */
-uint64_t cf_hash64(const void *data, size_t len, uint64_t seed);
 uint64_t cf_record_rand(const cf_stage *st, const cf_record *rec, uint64_t salt);
 /* Uniform double in [0, 1) from a 64-bit value. */
 static inline double cf_unit(uint64_t x) { return (double)(x >> 11) * (1.0 / 9007199254740992.0); }

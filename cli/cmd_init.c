@@ -1,0 +1,168 @@
+/*
+ * cmd_init.c - `cfaug init [KIND]`: a commented starter pipeline.
+ *
+ * One template per kind, as data.  Each is a complete pipeline that
+ * `cfaug validate` accepts once its input.path exists (tests/cli/
+ * test_init.sh validates every one); comments say what to change.  The
+ * file is not overwritten unless --force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define SCHEMA_LINE "# yaml-language-server: $schema=cfaug.schema.json\n" \
+	"# (editor completion: cfaug schema > cfaug.schema.json)\n"
+
+static const char gender_cda[] = SCHEMA_LINE
+	"# Gender counterfactual data augmentation (CDA): every record is kept and\n"
+	"# a record that mentions gendered words or first names gets a twin with\n"
+	"# he/she, his/her, man/woman, James/Mary ... swapped, label unchanged.\n"
+	"#   cfaug validate pipeline.yaml && cfaug run pipeline.yaml\n"
+	"seed: 13                        # every random choice derives from (seed, id)\n"
+	"input:\n"
+	"  path: data.jsonl              # yours: .jsonl, .csv, .tsv, also .gz/.zst; '-' = stdin\n"
+	"  # format: csv                 # only when the name does not tell\n"
+	"  # columns: [id, text, label]  # csv/tsv without a header row\n"
+	"  id_field: id                  # give ids: shards and resumes rely on them\n"
+	"  text_fields: [text]\n"
+	"  label_field: label\n"
+	"  # labels: [negative, positive]  # other labels become data errors\n"
+	"stages:\n"
+	"  - type: rules\n"
+	"    name: gender-cda\n"
+	"    packs: [gender, names]      # built-in lexicons\n"
+	"    mode: augment               # augment: keep the original | substitute (CDS)\n"
+	"    direction: both             # a_to_b alone can give 'Mom and mom'\n"
+	"    label: keep\n"
+	"  - type: edit_filter           # keep counterfactuals minimal\n"
+	"    max_ratio: 0.5\n"
+	"output:\n"
+	"  dir: out/gender-cda\n"
+	"  # files: [augmented, pairs, rejected, errors, report, card]\n"
+	"  # compress: gzip              # none | gzip | zstd\n"
+	"  # augmented_format: input     # csv/tsv input: augmented in the same format\n";
+
+static const char sentiment_flip[] = SCHEMA_LINE
+	"# Sentiment flips without a model: antonym and negation rules turn a\n"
+	"# review into one with the other label (good -> bad, is -> is not).\n"
+	"# Add a teacher stage (cfaug help stages) to keep only real flips.\n"
+	"seed: 13\n"
+	"input:\n"
+	"  path: reviews.jsonl           # yours\n"
+	"  id_field: id\n"
+	"  text_fields: [text]\n"
+	"  label_field: label\n"
+	"  labels: [negative, positive]\n"
+	"stages:\n"
+	"  - type: rules\n"
+	"    name: antonyms\n"
+	"    packs: [antonyms]\n"
+	"    label: {positive: negative, negative: positive}   # the flip\n"
+	"    negation_scope: 3           # no swap right after not/no/never\n"
+	"  - type: edit_filter\n"
+	"    max_ratio: 0.3\n"
+	"output:\n"
+	"  dir: out/sentiment-flip\n";
+
+static const char nli[] = SCHEMA_LINE
+	"# NLI: negate the hypothesis, which turns entailment into contradiction.\n"
+	"seed: 13\n"
+	"input:\n"
+	"  path: nli.tsv                 # yours: premise, hypothesis, label columns\n"
+	"  text_fields: [premise, hypothesis]\n"
+	"  label_field: label\n"
+	"  labels: [entailment, neutral, contradiction]\n"
+	"  # quotes: false               # tsv whose texts start with a quote\n"
+	"stages:\n"
+	"  - type: rules\n"
+	"    name: hypothesis-negation\n"
+	"    packs: [negation]\n"
+	"    fields: [hypothesis]\n"
+	"    label: {entailment: contradiction, contradiction: entailment, neutral: neutral}\n"
+	"output:\n"
+	"  dir: out/nli\n";
+
+static const char llm[] = SCHEMA_LINE
+	"# Counterfactuals from an OpenAI-compatible chat endpoint (vLLM, Ollama,\n"
+	"# llama.cpp, OpenAI).  Try it first with: cfaug run pipeline.yaml --dry-run\n"
+	"seed: 13\n"
+	"input:\n"
+	"  path: reviews.jsonl           # yours\n"
+	"  id_field: id\n"
+	"  text_fields: [text]\n"
+	"  label_field: label\n"
+	"  labels: [negative, positive]\n"
+	"stages:\n"
+	"  - type: llm\n"
+	"    base_url: http://127.0.0.1:8000/v1   # vLLM; Ollama: http://127.0.0.1:11434/v1\n"
+	"    model: Qwen/Qwen2.5-7B-Instruct\n"
+	"    api_key_env: OPENAI_API_KEY # the variable holding the key (unset: none sent)\n"
+	"    prompt: prompts/sentiment-flip.txt   # shipped prompts are found by name\n"
+	"    target: {positive: negative, negative: positive}\n"
+	"    samples: 1\n"
+	"    parse: {mode: text, between: [\"<new>\", \"</new>\"]}\n"
+	"    concurrency: 16\n"
+	"    cache: .cfaug-cache         # re-runs send only what was not answered\n"
+	"  - type: edit_filter\n"
+	"    max_ratio: 0.5\n"
+	"output:\n"
+	"  dir: out/llm\n";
+
+static const struct { const char *name, *text; } kinds[] = {
+	{ "gender-cda", gender_cda },
+	{ "sentiment-flip", sentiment_flip },
+	{ "nli", nli },
+	{ "llm", llm },
+	{ NULL, NULL }
+};
+
+int cf_cmd_init(int argc, char **argv)
+{
+	const char *kind = "gender-cda", *path = "pipeline.yaml", *text = NULL;
+	int force = 0, i, fd, flags;
+	size_t k, n;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			cf_cli_usage("init", stdout);
+			return CF_EXIT_OK;
+		} else if (!strcmp(argv[i], "--force")) {
+			force = 1;
+		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+			path = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "cfaug init: unknown or incomplete option '%s'\n"
+			        "(see 'cfaug help init')\n", argv[i]);
+			return CF_EXIT_USAGE;
+		} else {
+			kind = argv[i];
+		}
+	}
+	for (k = 0; kinds[k].name; k++)
+		if (!strcmp(kinds[k].name, kind))
+			text = kinds[k].text;
+	if (!text) {
+		fprintf(stderr, "cfaug init: no starter '%s' (sentiment-flip, gender-cda, "
+		        "nli or llm)\n", kind);
+		return CF_EXIT_USAGE;
+	}
+	n = strlen(text);
+	if (!strcmp(path, "-"))
+		return fwrite(text, 1, n, stdout) == n ? CF_EXIT_OK : CF_EXIT_RUNTIME;
+	flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
+	if ((fd = open(path, flags, 0644)) < 0) {
+		fprintf(stderr, "cfaug init: %s: %s%s\n", path, strerror(errno),
+		        errno == EEXIST ? " (--force replaces it)" : "");
+		return CF_EXIT_RUNTIME;
+	}
+	if (write(fd, text, n) != (ssize_t)n || close(fd) != 0) {
+		fprintf(stderr, "cfaug init: %s: %s\n", path, strerror(errno));
+		return CF_EXIT_RUNTIME;
+	}
+	printf("cfaug: wrote %s (%s); edit input.path, then: cfaug validate %s\n",
+	       path, kind, path);
+	return CF_EXIT_OK;
+}
