@@ -540,6 +540,35 @@ static void postings_free(postings *P)
 	memset(P, 0, sizeof *P);
 }
 
+/* Put the held candidates in (label, prio, arrival) order, the order of
+ * every posting list: a walk down a list then reads per-candidate arrays
+ * forwards.  Arrival order is not needed after this (the runner restores
+ * input order on output). */
+static int order_held(zf_state *s)
+{
+	uint32_t *ord = malloc((s->nh ? s->nh : 1) * sizeof *ord);
+	held *nh = malloc((s->nh ? s->nh : 1) * sizeof *nh);
+	size_t i;
+
+	if (!ord || !nh) {
+		free(ord);
+		free(nh);
+		return CF_ENOMEM;
+	}
+	for (i = 0; i < s->nh; i++)
+		ord[i] = (uint32_t)i;
+	sort_ctx = s;
+	qsort(ord, s->nh, sizeof *ord, cmp_post);
+	sort_ctx = NULL;
+	for (i = 0; i < s->nh; i++)
+		nh[i] = s->h[ord[i]];
+	free(ord);
+	free(s->h);
+	s->h = nh;
+	s->caph = s->nh ? s->nh : 1;
+	return 0;
+}
+
 /* O(total tokens of held candidates) plus the sorts. */
 static int build_postings(zf_state *s, postings *P)
 {
@@ -1175,7 +1204,7 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	s->inw = calloc(s->nv ? s->nv : 1, 1);
 	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
 	    !s->cold || !s->slk || !s->w || !s->inw ||
-	    build_postings(s, &P) < 0) {
+	    order_held(s) < 0 || build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
