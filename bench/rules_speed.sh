@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Rules-stage speed, two builds side by side (issue 12: within 20% of
-# before): gender+names CDA, the sentiment packs (negation + antonyms,
+# Rules-stage speed, builds side by side (issue 12: within 20% of
+# before): gender CDA, gender+names CDA, the sentiment packs (negation + antonyms,
 # scope 3) and the negation pack alone (clause negation), on
 # bench/work/cad20.jsonl (bench/make_corpus.sh 20 bench/work/cad20.jsonl),
 # RUNS runs of each interleaved; prints the median user CPU seconds.
-# Usage: bench/rules_speed.sh OLD_CFAUG NEW_CFAUG  (OLD may be a wrapper
+# Usage: bench/rules_speed.sh OLD_CFAUG NEW_CFAUG [MORE_CFAUG...]  (OLD may be a wrapper
 # script that sets CFAUG_LEXICONS to the old lexicons)
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ RUNS=${RUNS:-5}
 in=bench/work/cad20.jsonl
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
-for cfg in "gender, names|0" "negation, antonyms|3" "negation|0"; do
+for cfg in "gender|0" "gender, names|0" "negation, antonyms|3" "negation|0"; do
   packs=${cfg%|*}; scope=${cfg#*|}
   cat >"$w/p.yaml" <<Y
 input: {path: $in, format: jsonl, id_field: id, text_fields: [text], label_field: label, labels: [negative, positive]}

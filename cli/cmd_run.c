@@ -5,6 +5,7 @@
  * YAML (so every value goes through the same checks), build the pipeline;
  * run then streams it and prints a short summary.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ typedef struct run_args {
 	size_t nsets;
 	int stdin_input;         /* -i - */
 	int output_given;        /* -o DIR */
+	const char *dry_run_file;   /* --dry-run=FILE: the estimate as JSON there */
 	cf_run_opts o;
 } run_args;
 
@@ -71,13 +73,15 @@ static void build_getopt(unsigned cmd, struct option *lo, char *so)
 
 	for (t = cf_run_options; t->lng; t++) {
 		lo[n].name = t->lng;
-		lo[n].has_arg = t->arg ? required_argument : no_argument;
+		/* "[=FILE]": an optional value, only as --long=VALUE */
+		lo[n].has_arg = !t->arg ? no_argument
+		              : t->arg[0] == '[' ? optional_argument : required_argument;
 		lo[n].flag = NULL;
 		lo[n].val = t->shrt;
 		n++;
 		if ((t->cmds & cmd) && t->shrt >= 'a' && t->shrt <= 'z') {
 			so[k++] = t->shrt;
-			if (t->arg)
+			if (t->arg && t->arg[0] != '[')
 				so[k++] = ':';
 		}
 	}
@@ -153,6 +157,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 			break;
 		case 'D':
 			a->o.dry_run = 1;
+			a->dry_run_file = optarg;
 			break;
 		case 'C':
 			a->o.no_cache = 1;
@@ -352,6 +357,62 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 	        json_object_get(rep, "timing"), "seconds")));
 }
 
+/* A dry run's estimate: one line per network stage on stderr (requests,
+ * tokens, cost when `prices` is set), read from the stages' reports. */
+static void print_estimate(json_t *rep)
+{
+	json_t *st, *d, *j;
+	size_t i, k;
+	long long llm_cands = 0, llm_recs = 0;   /* what llm stages before would make */
+	int any = 0;
+
+	json_array_foreach(json_object_get(rep, "stages"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "name"));
+		if ((d = json_object_get(st, "dry_run"))) {
+			fprintf(stderr, "cfaug: dry run: stage %s: %lld requests, ~%lld prompt + "
+			        "~%lld completion tokens", name,
+			        (long long)json_integer_value(json_object_get(d, "requests")),
+			        (long long)json_integer_value(json_object_get(d, "prompt_tokens_est")),
+			        (long long)json_integer_value(json_object_get(d, "completion_tokens_est")));
+			if (json_object_get(d, "cost_usd_est"))
+				fprintf(stderr, ", ~$%.4f", json_real_value(json_object_get(d, "cost_usd_est")));
+			else
+				fprintf(stderr, " (no cost: set `prices`)");
+			fprintf(stderr, "; %lld samples already cached\n",
+			        (long long)json_integer_value(json_object_get(d, "cached_samples")));
+			llm_cands += (long long)json_integer_value(json_object_get(d, "samples"));
+			llm_recs += (long long)json_integer_value(json_object_get(st, "in_originals"));
+			any = 1;
+		}
+		json_array_foreach(json_object_get(st, "judges"), k, j) {
+			if (!json_object_get(j, "dry_run_requests"))
+				continue;
+			/* an llm stage before makes no candidate in a dry run: its
+			 * candidates (one request each) and their originals (one
+			 * per record) are added as an upper bound */
+			fprintf(stderr, "cfaug: dry run: stage %s: judge %s: %lld requests", name,
+			        json_string_value(json_object_get(j, "name")),
+			        (long long)json_integer_value(json_object_get(j, "dry_run_requests")));
+			if (llm_cands)
+				fprintf(stderr, " + up to %lld for the llm stage's candidates "
+				        "(%lld candidates, %lld originals)", llm_cands + llm_recs,
+				        llm_cands, llm_recs);
+			fputc('\n', stderr);
+			any = 1;
+		}
+	}
+	if (!any)
+		fprintf(stderr, "cfaug: dry run: no stage sends requests\n");
+	fprintf(stderr, "cfaug: dry run: no output file was written\n");
+}
+
+static int write_estimate(const char *path, json_t *rep, cf_error *err)
+{
+	if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
+		return cf_error_set(err, CF_EIO, "%s: cannot write the dry run's estimate", path);
+	return 0;
+}
+
 int cf_cmd_run(int argc, char **argv)
 {
 	run_args a;
@@ -373,7 +434,11 @@ int cf_cmd_run(int argc, char **argv)
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
 	install_signals();
 	rc = cf_pipeline_run(p, &a.o, &rep, &err);
-	if (rc == 0 && !a.o.quiet) {
+	if (rc == 0 && a.o.dry_run) {
+		print_estimate(rep);   /* even with -q: it is what was asked for */
+		if (a.dry_run_file)
+			rc = write_estimate(a.dry_run_file, rep, &err);
+	} else if (rc == 0 && !a.o.quiet) {
 		dir = cf_node_get(cf_node_get(conf->root, "output"), "dir");
 		if (dir && strcmp(dir->str, "-") == 0)
 			summary(stderr, rep, NULL);
@@ -390,6 +455,22 @@ done:
 	return cf_exit_code(rc);
 }
 
+/* validate reads no input, but a path that cannot be opened is a mistake
+ * it can report now, with the value's location. */
+static int check_input_exists(const cf_conf *conf, cf_error *err)
+{
+	const cf_node *path = cf_node_get(cf_node_get(conf->root, "input"), "path");
+	FILE *f;
+
+	if (!path || path->type != CF_NODE_SCALAR || strcmp(path->str, "-") == 0)
+		return 0;
+	if (!(f = fopen(path->str, "rb")))
+		return cf_conf_error(err, conf->path, path, "input file '%s': %s",
+		                     path->str, strerror(errno));
+	fclose(f);
+	return 0;
+}
+
 int cf_cmd_validate(int argc, char **argv)
 {
 	run_args a;
@@ -404,6 +485,8 @@ int cf_cmd_validate(int argc, char **argv)
 		return rc < 0 ? CF_EXIT_OK : rc;
 	}
 	rc = load(&a, &conf, &p, &err);
+	if (rc == 0)
+		rc = check_input_exists(conf, &err);
 	if (rc < 0)
 		fprintf(stderr, "cfaug: %s\n", err.code ? err.msg : cf_strerror(rc));
 	else

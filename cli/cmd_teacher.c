@@ -1007,6 +1007,7 @@ static int do_predict(const args *a, cf_error *err)
 	cf_jbuf out = { 0 };
 	batch *b = NULL;
 	size_t nf, K, k;
+	uint64_t scored = 0;
 	int rc, rd;
 
 	if ((rc = cf_lm_load(&m, a->model, err)) < 0)
@@ -1041,6 +1042,7 @@ static int do_predict(const args *a, cf_error *err)
 		if (rd == CF_READ_OK) {
 			size_t i = b->n++;
 
+			scored++;
 			b->obj[i] = obj;
 			memcpy(b->fields[i], s.fields, nf * sizeof *s.fields);
 			memcpy(b->lens[i], s.lens, nf * sizeof *s.lens);
@@ -1065,6 +1067,13 @@ static int do_predict(const args *a, cf_error *err)
 	tell_bad_total(&s);
 	if ((rc = flush_out(&out, err)) < 0)
 		goto done;
+	/* a wrong --text-field makes every record bad: not a success */
+	if (!scored && s.bad) {
+		rc = cf_error_set(err, CF_EDATA, "%s: every record failed (%llu bad, none "
+		                  "scored): see the reasons above", s.path,
+		                  (unsigned long long)s.bad);
+		goto done;
+	}
 	if (fflush(stdout) != 0)
 		rc = cf_error_set(err, CF_EIO, "stdout: write failed");
 	goto done;

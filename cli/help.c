@@ -28,8 +28,9 @@ const cf_cli_option cf_run_options[] = {
 	  "(same as --set seed=N)" },
 	{ "overwrite", 'O', NULL, CF_CLI_RUN, "let -o DIR replace the completed output "
 	  "of another pipeline (refused otherwise)" },
-	{ "dry-run", 'D', NULL, CF_CLI_RUN, "network stages count the requests and tokens "
-	  "they would send (and the cost, given prices) and send nothing" },
+	{ "dry-run", 'D', "[=FILE]", CF_CLI_RUN, "network stages count the requests and "
+	  "tokens they would send (and the cost, given prices) and send nothing; the "
+	  "estimate goes to stderr (and as JSON to FILE); no output file is written" },
 	{ "no-cache", 'C', NULL, CF_CLI_RUN, "network stages neither read nor write their "
 	  "caches" },
 	{ "quiet", 'q', NULL, CF_CLI_RUN, "no progress line, no stdin notice and no summary" },
@@ -115,9 +116,9 @@ void cf_cli_print_options(FILE *f, const cf_cli_option *t, unsigned cmd)
 			continue;
 		if (t->shrt >= 'a' && t->shrt <= 'z')
 			snprintf(left, sizeof left, "-%c, --%s%s%s", t->shrt, t->lng,
-			         t->arg ? " " : "", t->arg ? t->arg : "");
+			         t->arg && t->arg[0] != '[' ? " " : "", t->arg ? t->arg : "");
 		else
-			snprintf(left, sizeof left, "--%s%s%s", t->lng, t->arg ? " " : "",
+			snprintf(left, sizeof left, "--%s%s%s", t->lng, t->arg && t->arg[0] != '[' ? " " : "",
 			         t->arg ? t->arg : "");
 		wrap_line(f, left, t->help);
 	}

@@ -28,7 +28,7 @@ static const cf_command commands[] = {
 	{ "run", cf_cmd_run, "run a pipeline",
 	  "usage: cfaug run PIPELINE.yaml [-i PATH|-] [-o DIR|-] [--set KEY=VALUE]...\n"
 	  "                [--shard K/N] [--window N] [--limit N] [--seed N]\n"
-	  "                [--overwrite] [--dry-run] [--no-cache] [-q]\n\n"
+	  "                [--overwrite] [--dry-run[=FILE]] [--no-cache] [-q]\n\n"
 	  "Streams the input through the pipeline's stages and writes DIR/pairs.jsonl,\n"
 	  "augmented.jsonl, rejected.jsonl, errors.jsonl, report.json and README.md\n"
 	  "(a dataset card), renamed into place only when the run completes\n"
@@ -36,8 +36,8 @@ static const cf_command commands[] = {
 	{ "validate", cf_cmd_validate, "check a pipeline file without running it",
 	  "usage: cfaug validate PIPELINE.yaml [--set KEY=VALUE]... [--seed N]\n\n"
 	  "Loads the pipeline and initialises every stage (lexicons, models, regexes),\n"
-	  "reads no input.  Exit 0 when it is valid, 3 with FILE:LINE:COL: message\n"
-	  "when it is not.\n\n", validate_help },
+	  "checks that the input file exists, reads none of it.  Exit 0 when it is\n"
+	  "valid, 3 with FILE:LINE:COL: message when it is not.\n\n", validate_help },
 	{ "teacher", cf_cmd_teacher, "train, evaluate and apply the built-in teacher",
 	  "", teacher_help },
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",

@@ -621,6 +621,67 @@ static int parse_index(const char *s, size_t *out)
 	return 0;
 }
 
+/* Nodes of a --set value: line 0, so messages say "--set: ...". */
+static void unlocate(cf_node *n)
+{
+	size_t i;
+
+	n->line = n->col = 0;
+	for (i = 0; i < n->nkids; i++)
+		unlocate(n->kids[i]);
+}
+
+/* The value of a --set: a value starting with [ { " or ' is YAML (a flow
+ * list or mapping, a quoted string); anything else is a plain scalar as
+ * written.  *out is a new node. */
+static int set_value(const char *assignment, const char *v, cf_node **out,
+                     cf_error *err)
+{
+	cf_conf *tmp = NULL;
+	cf_error e = { 0 };
+	char *doc;
+	size_t n = strlen(v), i, k;
+	int rc;
+
+	*out = NULL;
+	if (!*v || !strchr("[{\"'", *v)) {
+		if (!(*out = node_new(CF_NODE_SCALAR, 0, 0)) || !((*out)->str = strdup(v))) {
+			node_free(*out);
+			*out = NULL;
+			return nomem(err);
+		}
+		(*out)->len = n;
+		return 0;
+	}
+	/* "${" doubled: --set values are never expanded (`$${` is a literal) */
+	if (!(doc = malloc(3 + 2 * n + 1)))
+		return nomem(err);
+	memcpy(doc, "v: ", 3);
+	for (i = 0, k = 3; i < n; i++) {
+		if (v[i] == '$' && v[i + 1] == '{')
+			doc[k++] = '$';
+		doc[k++] = v[i];
+	}
+	doc[k] = '\0';
+	rc = cf_conf_load_buffer(&tmp, "--set", doc, k, &e);
+	free(doc);
+	if (rc == CF_ENOMEM)
+		return nomem(err);
+	if (rc < 0 || tmp->root->nkids != 2) {
+		rc = cf_error_set(err, CF_EUSAGE, "--set %s: not a YAML value (%s); to pass "
+		                  "it as a string, quote it: KEY='\"...\"'", assignment,
+		                  rc < 0 ? e.msg : "more than one value");
+		cf_conf_free(&tmp);
+		return rc;
+	}
+	*out = tmp->root->kids[1];
+	tmp->root->nkids = 1;   /* the key stays, the value is ours */
+	(*out)->parent = NULL;
+	unlocate(*out);
+	cf_conf_free(&tmp);
+	return 0;
+}
+
 int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err)
 {
 	char *key = NULL, *comp[CF_CONF_MAX_DEPTH];
@@ -710,13 +771,13 @@ int cf_conf_set(cf_conf *conf, const char *assignment, cf_error *err)
 		}
 
 		/* make the node for this step: a mapping on the way, the value last */
-		n = node_new(last ? CF_NODE_SCALAR : CF_NODE_MAP, 0, 0);
-		if (!n || (last && !(n->str = strdup(eq + 1)))) {
+		if (last) {
+			if ((rc = set_value(assignment, eq + 1, &n, err)) < 0)
+				goto done;
+		} else if (!(n = node_new(CF_NODE_MAP, 0, 0))) {
 			rc = nomem(err);
 			goto done;
 		}
-		if (last)
-			n->len = strlen(n->str);
 		if (kid) {
 			replace(cur, i, n);
 		} else {

@@ -31,6 +31,7 @@ const char *cf_strerror(int code)
 	case CF_ENET:      return "network error";
 	case CF_EINTR:     return "interrupted";
 	case CF_ELIMIT:    return "limit exceeded";
+	case CF_EUNABLE:   return "the run could not do its job";
 	}
 	return "unknown error";
 }

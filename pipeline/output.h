@@ -3,8 +3,9 @@
  * report (internal to the core).
  *
  * Files are written as DIR/.NAME.part (mode 0600) and renamed into place by
- * cf_output_commit() only when the run completes, so a crash or a failed
- * run never leaves a half file that looks whole.  With dir "-" pairs go to
+ * cf_output_commit() only when the run completes, as one set: a crash or a
+ * failed run leaves the previous set whole (see the commit's comment in
+ * output.c: .NAME.prev links and the DIR/.cfaug.journal).  With dir "-" pairs go to
  * stdout, errors to stderr as text lines, and nothing else is written.
  */
 #ifndef CF_OUTPUT_H
@@ -24,6 +25,8 @@ typedef struct cf_output_layout {
 	unsigned files;               /* 1 << OUT_*: files to write; 0 = all */
 	int compress;                 /* CF_ZFILE_*: data files (.gz, .zst) */
 	char aug_delim;               /* augmented as CSV (',') / TSV ('\t'); 0 = JSONL */
+	int discard;                  /* dry run: write no file at all */
+	const char *input_path;       /* refused if it is one of the outputs */
 } cf_output_layout;
 
 /* The output files, in the order of output.files' names (cf_output_file_names). */

@@ -25,6 +25,8 @@
 #include "json_alloc.h"
 #include "output.h"
 #include "card.h"
+#include "id_set.h"
+#include "utf8_cut.h"
 
 #define WINDOW_DEFAULT 4096
 #define CLOCK_DEPTH 64
@@ -74,6 +76,10 @@ struct cf_pipeline {
 	totals t;
 	json_t *error_kinds, *reject_reasons;
 	json_t *by_rule;               /* rule name -> [accepted, rejected] */
+	char *first_error;             /* "FILE:LINE: reason" of the run's first bad record */
+	cf_id_set ids;                 /* ids seen (only with input.id_field) */
+	uint64_t dup_ids, empty_ids;   /* records with an id seen before / an empty id */
+	long first_dup_line;
 	double clk_other[3];           /* runner, reader, writer */
 	int clk_cur, clk_stack[CLOCK_DEPTH], clk_depth;
 	struct timespec clk_last;
@@ -134,6 +140,8 @@ static const cf_option input_options[] = {
 	  0, 0, NULL, "csv/tsv without a header row: the column names, in order" },
 	{ "quotes", CF_OPT_BOOL, offsetof(cf_input_conf, quotes), "true", 0, NULL,
 	  0, 0, NULL, "csv/tsv: RFC 4180 quoting; false: '\"' is an ordinary character" },
+	{ "unique_ids", CF_OPT_BOOL, offsetof(cf_input_conf, unique_ids), "false", 0,
+	  NULL, 0, 0, NULL, "duplicate or empty ids are data errors (else: one warning)" },
 	{ NULL }
 };
 
@@ -439,6 +447,7 @@ void cf_pipeline_free(cf_pipeline **pp)
 			cf_options_free(st->kind->options, st->state);
 		free(st->state);
 		free(st->name);
+		free(st->unable);
 	}
 	free(p->stages);
 	while (p->head) {   /* what a failed run left queued */
@@ -627,7 +636,8 @@ void cf_reject(cf_stage *st, cf_item *it, const char *reason, json_t *detail)
 		return;
 	}
 	free(it->reason);
-	if (!(it->reason = strdup(reason ? reason : "rejected")))
+	reason = reason ? reason : "rejected";
+	if (!(it->reason = cf_utf8_valid_dup(reason, strlen(reason))))
 		set_fatal(st->p, CF_ENOMEM, NULL, st);   /* never a wrong reason */
 	json_decref(it->detail);
 	it->detail = detail;
@@ -656,7 +666,8 @@ void cf_fail_record(cf_stage *st, cf_item *it, const char *reason)
 	st->stats.failed++;
 	if (!g->is_error) {
 		g->is_error = 1;
-		if (!(g->error = strdup(reason ? reason : "failed")))
+		reason = reason ? reason : "failed";
+		if (!(g->error = cf_utf8_valid_dup(reason, strlen(reason))))
 			set_fatal(st->p, CF_ENOMEM, NULL, st);
 		g->error_stage = st->name;
 	}
@@ -816,7 +827,8 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 					break;
 			if (i == in->labels.n) {
 				size_t off = (size_t)snprintf(msg, sizeof msg,
-				        "unknown label '%.100s' (expected one of ", g->label);
+				        "unknown label '%.*s' (expected one of ",
+				        (int)cf_utf8_cut(g->label, strlen(g->label), 100), g->label);
 				for (i = 0; i < in->labels.n && off < sizeof msg; i++)
 					off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s",
 					                        i ? ", " : "", in->labels.v[i]);
@@ -830,6 +842,7 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	return 0;
 bad:
 	g->is_error = 1;
+	cf_utf8_trim(msg);   /* the label list may have been cut at the end */
 	g->error = strdup(msg);
 	return g->error ? 1 : CF_ENOMEM;
 }
@@ -881,6 +894,19 @@ static int keep_raw(cf_group *g)
 
 /* ---- writing finished groups ------------------------------------------ */
 
+/* "FILE:LINE: [stage S: ]reason" of a bad record, for the final message. */
+static char *first_error_text(const cf_pipeline *p, const cf_group *g)
+{
+	char buf[400];
+
+	snprintf(buf, sizeof buf, "%s:%ld: %s%s%s%s", strcmp(p->in.path, "-") ? p->in.path
+	         : "stdin", g->rec.line, g->error_stage ? "stage " : "",
+	         g->error_stage ? g->error_stage : "", g->error_stage ? ": " : "",
+	         g->error ? g->error : "?");
+	cf_utf8_trim(buf);
+	return strdup(buf);
+}
+
 /* Count a candidate under each rule its generator names (rules stages
  * list them), as accepted (col 0) or rejected (col 1): the report's
  * pairs_by_rule says which rules a teacher downstream keeps. */
@@ -925,6 +951,8 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 		p->t.errors++;
 		if (g->error_stage)
 			count_kind(p->error_kinds, "stage_failed");
+		if (!p->first_error)
+			p->first_error = first_error_text(p, g);
 	} else {
 		p->t.processed++;
 		if (g->original_out)
@@ -948,6 +976,87 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 	rc = cf_output_write_group(p->output, g, err);
 	clock_leave(p);
 	return rc;
+}
+
+/* ---- a run that cannot do its job ---------------------------------------- */
+
+void cf_stage_unable(cf_stage *st, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (st->unable)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_utf8_trim(msg);
+	st->unable = strdup(msg);   /* NULL when out of memory: then the name alone */
+	if (!st->unable)
+		st->unable = strdup("");
+}
+
+/* The key with the largest count of a {key: count} object, and its count. */
+static const char *dominant(json_t *counts, json_int_t *n)
+{
+	const char *key, *best = "?";
+	json_t *v;
+
+	*n = 0;
+	json_object_foreach(counts, key, v)
+		if (json_integer_value(v) > *n) {
+			*n = json_integer_value(v);
+			best = key;
+		}
+	return best;
+}
+
+/* Is every rejection one of failure (a reason ending in "_failed")? */
+static int all_rejections_failed(json_t *reasons)
+{
+	const char *key;
+	json_t *v;
+	size_t n;
+
+	json_object_foreach(reasons, key, v) {
+		n = strlen(key);
+		if (json_integer_value(v) && (n < 7 || strcmp(key + n - 7, "_failed") != 0))
+			return 0;
+	}
+	return json_object_size(reasons) > 0;
+}
+
+/* A run that did not do its job is an error, not a success with empty
+ * files: every record failed (data, exit 4), a stage said it could not work,
+ * or every candidate failed (exit 1).  Its files are written all the same
+ * (errors.jsonl and rejected.jsonl say why, record by record). */
+static int check_useful(cf_pipeline *p, cf_error *err)
+{
+	const char *kind;
+	json_int_t n;
+	unsigned i;
+
+	if (p->t.read > 0 && p->t.processed == 0) {
+		kind = dominant(p->error_kinds, &n);
+		return cf_error_set(err, CF_EDATA, "every record failed: %llu of %llu records "
+		        "are errors, most of them %s (%lld); the first: %s", (unsigned long long)p->t.errors,
+		        (unsigned long long)p->t.read, kind, (long long)n,
+		        p->first_error ? p->first_error : "?");
+	}
+	for (i = 0; i < p->nstages; i++)
+		if (p->stages[i].unable)
+			return cf_error_set(err, CF_EUNABLE, "stage '%s' could not do its job%s%s",
+			        p->stages[i].name,
+			        *p->stages[i].unable ? ": " : "", p->stages[i].unable);
+	if (p->t.candidates > 0 && p->t.accepted == 0 &&
+	    all_rejections_failed(p->reject_reasons)) {
+		kind = dominant(p->reject_reasons, &n);
+		return cf_error_set(err, CF_EUNABLE, "no candidate survived: all %llu were "
+		        "rejected as failures, most of them %s (%lld); see rejected.jsonl and "
+		        "the report's stages", (unsigned long long)p->t.candidates,
+		        kind, (long long)n);
+	}
+	return 0;
 }
 
 /* Write every finished group at the head of the FIFO. */
@@ -1277,6 +1386,43 @@ static int in_shard(const cf_run_opts *o, const char *key)
 	return cf_hash64(key, strlen(key), 0) % o->shard_n == o->shard_k - 1;
 }
 
+/* Duplicate and empty ids: counted (one warning at the end), or data
+ * errors under input.unique_ids.  `1` and `"1"` are the same id (the id is
+ * the value's text, as CSV would give it). */
+static int check_id(cf_pipeline *p, cf_group *g, const char **kind)
+{
+	const char *why = NULL;
+	int r;
+
+	if (!*g->rec.id) {
+		p->empty_ids++;
+		why = "empty id";
+		*kind = "empty_id";
+	} else if ((r = cf_id_set_add(&p->ids, g->rec.id, strlen(g->rec.id))) < 0) {
+		return CF_ENOMEM;
+	} else if (r == 0) {
+		if (!p->dup_ids++)
+			p->first_dup_line = g->rec.line;
+		why = "duplicate id (seen before in the input)";
+		*kind = "duplicate_id";
+	}
+	if (!why || !p->in.unique_ids)
+		return 0;
+	g->is_error = 1;
+	return (g->error = strdup(why)) ? 0 : CF_ENOMEM;
+}
+
+static void warn_ids(const cf_pipeline *p)
+{
+	if (p->in.unique_ids || (!p->dup_ids && !p->empty_ids))
+		return;
+	fprintf(stderr, "cfaug: warning: %s: %llu record%s with an id seen before "
+	        "(the first at line %ld), %llu with an empty id: their pair_ids are not "
+	        "unique; set input.unique_ids: true to make them errors\n", p->in.path,
+	        (unsigned long long)p->dup_ids, p->dup_ids == 1 ? "" : "s",
+	        p->first_dup_line, (unsigned long long)p->empty_ids);
+}
+
 static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
                     uint64_t *seq, cf_error *err)
 {
@@ -1309,6 +1455,10 @@ static int read_one(cf_pipeline *p, cf_reader *r, const cf_run_opts *o,
 		p->t.other_shards++;
 		group_free(g);
 		return 1;
+	}
+	if (!g->is_error && p->in.id_field && (rc = check_id(p, g, &kind)) < 0) {
+		group_free(g);
+		return cf_error_set(err, rc, "out of memory");
 	}
 	p->t.read++;
 	if (g->is_error) {
@@ -1394,6 +1544,8 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	layout.files = p->files_mask;
 	layout.compress = p->out.compress;
 	layout.aug_delim = p->aug_delim;
+	layout.discard = p->dry_run;   /* a dry run writes no output file */
+	layout.input_path = p->in.path;
 	if ((rc = cf_output_open(&p->output, p->out.dir, &layout, err)) < 0)
 		goto done;
 
@@ -1473,9 +1625,12 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 		rc = json_oom(err);
 		goto done;
 	}
+	warn_ids(p);
 	rc = cf_output_commit(p->output, rep, err);
 	if (rc == 0 && p->card && !p->dry_run && strcmp(p->out.dir, "-"))
 		rc = cf_card_write(p->out.dir, rep, p->conf, err);
+	if (rc == 0)
+		rc = check_useful(p, err);
 done:
 	/* A failed run leaves groups queued: stages may still hold their
 	 * items, so the groups are freed by cf_pipeline_free() after every
@@ -1488,6 +1643,10 @@ done:
 	p->by_rule = NULL;
 	json_decref(p->reject_reasons);
 	p->error_kinds = p->reject_reasons = NULL;
+	free(p->first_error);
+	p->first_error = NULL;
+	cf_id_set_free(&p->ids);
+	p->dup_ids = p->empty_ids = 0;
 	if (rc >= 0 && report)
 		*report = rep;
 	else

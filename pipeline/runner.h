@@ -28,6 +28,7 @@ typedef struct cf_input_conf {
 	long max_record_bytes;
 	cf_strlist columns;      /* CSV/TSV without a header row: the names */
 	int quotes;              /* CSV/TSV: RFC 4180 quoting (1) or none (0) */
+	int unique_ids;          /* duplicate or empty ids are data errors */
 } cf_input_conf;
 
 typedef struct cf_output_conf {
@@ -54,6 +55,7 @@ struct cf_stage {
 	int ready;               /* options loaded (1) and init done (2) */
 	unsigned held;           /* items held at its last poll (progress line) */
 	const cf_node *node;
+	char *unable;            /* cf_stage_unable()'s message, owned; NULL if able */
 };
 
 typedef struct cf_run_opts {

@@ -19,11 +19,15 @@ typedef struct reorder_state {
 	uint64_t rng;
 	uint64_t max_seq;       /* highest record position released so far */
 	uint64_t overtaken;     /* items released after a later record's item */
+	char *unable;           /* test hook: say at flush the stage could not work */
 } reorder_state;
 
 static const cf_option reorder_options[] = {
 	{ "hold", CF_OPT_INT, offsetof(reorder_state, hold), "64", 0, NULL, 1, 1e6,
 	  NULL, "most items held back at once" },
+	{ "unable", CF_OPT_STRING, offsetof(reorder_state, unable), NULL, 0, NULL, 0, 0,
+	  NULL, "diagnostic: at the end, report that the stage could not do its job "
+	  "with this reason (tests the exit path)" },
 	{ NULL }
 };
 
@@ -84,6 +88,8 @@ static int reorder_flush(cf_stage *st, void *state, cf_error *err)
 {
 	reorder_state *s = state;
 
+	if (s->unable)
+		cf_stage_unable(st, "%s", s->unable);
 	while (s->n)
 		release_one(st, s);
 	return 0;

@@ -25,7 +25,8 @@ enum {
 	CF_EINTERNAL = -6,  /* a bug: an invariant did not hold */
 	CF_ENET      = -7,  /* network or remote endpoint failure */
 	CF_EINTR     = -8,  /* interrupted by a signal */
-	CF_ELIMIT    = -9   /* a hard size limit was reached */
+	CF_ELIMIT    = -9,  /* a hard size limit was reached */
+	CF_EUNABLE   = -10  /* the run could not do its job (a stage, every candidate) */
 };
 
 /* Process exit codes (documented in the man page and README). */

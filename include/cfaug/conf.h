@@ -61,7 +61,9 @@ int cf_conf_load_buffer(cf_conf **out, const char *name, const char *buf,
 
 /* Apply one "a.b.c=value" override (split at the first '='; sequence items
  * by 0-based index, e.g. "stages.0.p=0.3").  The target becomes a plain
- * scalar (so "12" is read as a number); whatever it replaces is freed.
+ * scalar (so "12" is read as a number), or, for a value starting with
+ * [ { " or ', the YAML it spells (a flow list or mapping, a quoted string;
+ * broken YAML is CF_EUSAGE); whatever it replaces is freed.
  * Missing map keys are created, and a mapping in place of a null on the way.
  * A path through a scalar, an out-of-range index, no '=' or an empty key or
  * component is CF_EUSAGE ("--set KEY: message"). */

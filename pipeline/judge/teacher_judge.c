@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "teacher_judge.h"
+#include "utf8_cut.h"
 
 int cf_judge_label_index(const cf_judge_labels *jl, const char *name)
 {
@@ -26,6 +27,7 @@ int cf_judge_label_index(const cf_judge_labels *jl, const char *name)
 static int fail(char *why, size_t whysz, const char *fmt, const char *arg)
 {
 	snprintf(why, whysz, fmt, arg ? arg : "");
+	cf_utf8_sanitize(why);   /* '%.80s' of a label may cut a character */
 	return -1;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cache.h"
+#include "safe_file.h"
 
 struct cf_cache {
 	char *dir;
@@ -85,7 +86,8 @@ int cf_cache_get(cf_cache *c, const char *key, char **data, size_t *len)
 	*len = 0;
 	if (entry_path(c, key, path, sizeof path) < 0)
 		return CF_EINTERNAL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* never through a symlink, never blocking on a planted FIFO */
+	if ((fd = cf_file_open(path, O_RDONLY, 0, NULL)) < 0)
 		return errno == ENOENT ? 0 : CF_EIO;
 	if (fstat(fd, &sb) < 0 || sb.st_size > (off_t)CF_CACHE_MAX_ENTRY)
 		goto done;
@@ -127,8 +129,8 @@ int cf_cache_put(cf_cache *c, const char *key, const char *data, size_t len,
 		return cf_error_set(err, CF_EIO, "cache %s: %s", tmp, strerror(errno));
 	snprintf(tmp, sizeof tmp, "%s/%.2s/.tmp.%ld.%lu", c->dir, key, (long)getpid(),
 	         c->tmp_seq++);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return cf_error_set(err, CF_EIO, "cache %s: %s", tmp, strerror(errno));
+	if ((fd = cf_file_create(tmp, O_WRONLY, 0600, err)) < 0)
+		return fd;
 	while (off < len) {
 		n = write(fd, data + off, len - off);
 		if (n < 0 && errno == EINTR)

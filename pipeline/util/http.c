@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include "http.h"
+#include "utf8_cut.h"
 
 #define RESP_INITIAL 4096
 
@@ -944,6 +945,7 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 	}
 	cf_http_scrub(h, h->errbuf);
 	escape_controls(h->errbuf, sizeof h->errbuf);
+	cf_utf8_sanitize(h->errbuf);   /* cut server text: never half a character */
 	land(h, r, e);
 	if (retry && r->attempts <= h->o.max_retries) {
 		/* full jitter under an exponential ceiling; the server's wait wins */

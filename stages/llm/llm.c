@@ -130,7 +130,7 @@ typedef struct llm_state {
 	uint64_t cache_hits, cache_writes, cache_errors, cache_foreign, no_target, ok_answers;
 	json_t *fail_reasons;     /* request failures by cause, for the end */
 	uint64_t prompt_tokens, completion_tokens, total_tokens;
-	uint64_t dry_requests, dry_cached;
+	uint64_t dry_requests, dry_cached, dry_samples;
 	double dry_prompt_tok, dry_completion_tok;
 	json_t *bad_answers;
 	uint64_t hist[HIST_N];
@@ -1041,6 +1041,7 @@ static void dry_count(llm_state *s, job *j)
 	size_t len, i;
 	int missing = 0, k;
 
+	s->dry_samples += (uint64_t)j->n;   /* candidates it would make, at most */
 	for (k = 0; k < j->n; k++) {
 		json_t *entry;
 		if (cache_load(s, j, k, 0, &entry)) {
@@ -1448,6 +1449,7 @@ static int llm_report(cf_stage *st, void *state, json_t *out)
 			json_object_set_new(d, "cost_usd_est", json_real(
 			        s->dry_prompt_tok / 1e6 * s->price_in +
 			        s->dry_completion_tok / 1e6 * s->price_out));
+		json_object_set_new(d, "samples", json_integer((json_int_t)s->dry_samples));
 		json_object_set_new(out, "dry_run", d);
 	}
 	return 0;

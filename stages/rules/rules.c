@@ -143,10 +143,10 @@ static int set_label(void *state, const cf_node *n, const char *file,
 		if (b->type != CF_NODE_SCALAR || b->len == 0)
 			return cf_conf_error(err, file, b, "label '%s' must map to a label",
 			                     a->str);
-		s->label_map.keys[i] = strdup(a->str);
-		s->label_map.vals[i] = strdup(b->str);
-		s->label_map.n = i + 1;   /* counted first: release frees what was made */
-		if (!s->label_map.keys[i] || !s->label_map.vals[i])
+		if (!(s->label_map.keys[i] = strdup(a->str)))
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		s->label_map.n = i + 1;   /* keys[i] is released from here on */
+		if (!(s->label_map.vals[i] = strdup(b->str)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -654,7 +654,7 @@ static int sentiment_report(rules_state *s, json_t *out)
 	double base = (double)(s->records - s->kept);
 	size_t i;
 
-	if (!cov || !dec) {   /* one of them may have been made */
+	if (!cov || !dec) {   /* what is not attached to out is ours to release */
 		json_decref(cov);
 		json_decref(dec);
 		return CF_ENOMEM;

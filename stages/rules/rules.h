@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "cfaug/cfaug.h"
 
 typedef enum {
@@ -180,6 +181,28 @@ int cf_rules_one_way_collision(const cf_rules_out *out, char *word, size_t wsz);
 /* 1 if the code point starting at s[0] (n bytes available) is a word
  * character (letter, digit, mark, underscore); *clen gets its byte length. */
 int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+/* memmem(h, hl, nd, n) by memchr on the needle's first byte and a memcmp:
+ * the needles here are words starting with a capital, rare in running
+ * text, so the SIMD memchr skips most of the haystack. */
+static inline const char *cf_rules_find(const char *h, size_t hl,
+                                        const char *nd, size_t n)
+{
+	const char *p = h, *last;
+
+	if (n == 0)
+		return h;
+	if (hl < n)
+		return NULL;
+	last = h + (hl - n);
+	while (p <= last && (p = memchr(p, (unsigned char)nd[0], (size_t)(last - p) + 1))) {
+		if (memcmp(p + 1, nd + 1, n - 1) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+/* cf_rules_is_word of one ASCII byte (index < 0x80), for inline fast paths */
+extern const unsigned char cf_rules_ascii_word[128];
 
 /* Tokens around a position (rules_gender.c), for the context checks. */
 enum { CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD };

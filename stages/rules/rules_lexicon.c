@@ -79,7 +79,7 @@ struct cf_rules {
 /* ---- UTF-8, word characters, case ------------------------------------ */
 
 /* ASCII word table: letters, digits, underscore. */
-static const unsigned char wordtab[128] = {
+const unsigned char cf_rules_ascii_word[128] = {
 	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
 	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['_'] = 1,
 	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
@@ -147,7 +147,7 @@ static int cp_is_word(long cp)
 	if (cp < 0)
 		return 0;
 	if (cp < 0x80)
-		return wordtab[cp];
+		return cf_rules_ascii_word[cp];
 	if (cp <= 0xBF)    /* C1 controls, Latin-1 punctuation and symbols */
 		return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
 	if (cp == 0xD7 || cp == 0xF7)
@@ -163,7 +163,7 @@ int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen)
 {
 	if (s[0] < 0x80) {
 		*clen = 1;
-		return wordtab[s[0]];
+		return cf_rules_ascii_word[s[0]];
 	}
 	return cp_is_word(utf8_decode(s, n, clen));
 }
@@ -350,7 +350,7 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 			if (cs == CASE_TITLE_ALL && cp_is_word(cp) && !inword) {
 				size_t e = i;
 				while (e < n && ((unsigned char)s[e] >= 0x80 ||
-				                 wordtab[(unsigned char)s[e]]))
+				                 cf_rules_ascii_word[(unsigned char)s[e]]))
 					e++;
 				if (nword++ == 0 || !small_word(s + i, e - i))
 					cp = cp_upper(cp);
@@ -1197,23 +1197,27 @@ static int nt_tail(const char *text, size_t ws, size_t we)
 static int negator(const char *key, size_t n, const char *text, size_t len,
                    size_t we)
 {
-	static const char *const keep[] = { "no", "nothing", "none", "nobody",
-		"nor", "neither", "hardly", "without", "cannot", NULL };
-	size_t i;
-
-	if (word_is(key, n, "not") || word_is(key, n, "never"))
+/* literal words: the length test and memcmp fold to a few compares */
+#define IS(w) (n == sizeof(w) - 1 && memcmp(key, w, sizeof(w) - 1) == 0)
+	if (IS("not") || IS("never"))
 		return NEG_DEL;
-	for (i = 0; keep[i]; i++)
-		if (word_is(key, n, keep[i]))
-			return NEG_KEEP;
+	if (IS("no") || IS("nothing") || IS("none") || IS("nobody") || IS("nor") ||
+	    IS("neither") || IS("hardly") || IS("without") || IS("cannot"))
+		return NEG_KEEP;
+#undef IS
 	if (n && key[n - 1] == 'n' && apos_t(text, len, we))
 		return NEG_KEEP;
 	return NEG_NONE;
 }
 
+/* c && strchr(".,;:!?()\"<", c), by table */
 static int clause_char(unsigned char c)
 {
-	return c && strchr(".,;:!?()\"<", c) != NULL;
+	static const unsigned char tab[256] = {
+		['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1,
+		['('] = 1, [')'] = 1, ['"'] = 1, ['<'] = 1,
+	};
+	return tab[c];
 }
 
 static int clause_word(const char *key, size_t n)
@@ -1410,7 +1414,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		size_t ws, we;
 		/* skip to the next word */
 		if (t[i] < 0x80) {
-			if (!wordtab[t[i]]) {
+			if (!cf_rules_ascii_word[t[i]]) {
 				if (r->scope && clause_char(t[i])) {
 					neg_left = clause_neg = 0;
 					/* "is not great, too": only "too" goes on */
@@ -1433,7 +1437,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		int ascii = 1;
 		while (i < len) {
 			if (t[i] < 0x80) {
-				if (!wordtab[t[i]])
+				if (!cf_rules_ascii_word[t[i]])
 					break;
 				if (kn < sizeof key) {
 					char c = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);

@@ -46,7 +46,6 @@
  * State: none.  Limits: looks at two words either side, and at the other
  * occurrences of a name in the text.  Failure: none (always decides).
  */
-#define _GNU_SOURCE   /* memmem */
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
@@ -280,7 +279,7 @@ static int surname_elsewhere(const char *text, size_t len, size_t ws, size_t we)
 	size_t n = we - ws, p = 0, cl;
 
 	while (p + n <= len) {
-		const char *q = memmem(text + p, len - p, text + ws, n);
+		const char *q = cf_rules_find(text + p, len - p, text + ws, n);
 		size_t s;
 		if (!q)
 			break;
@@ -428,7 +427,7 @@ static int ambig_name(const char *text, size_t len, size_t ws, size_t we,
 		return 0;
 	/* another occurrence of the same word in name use */
 	while (p + n <= len) {
-		const char *q = memmem(text + p, len - p, text + ws, n);
+		const char *q = cf_rules_find(text + p, len - p, text + ws, n);
 		size_t s;
 		if (!q)
 			break;

@@ -46,6 +46,7 @@ enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 typedef struct vform {
 	char *w;
 	uint32_t lemma;       /* index into lemmas */
+	uint32_t n;           /* strlen(w), so a probe needs no strlen */
 	uint8_t kinds, pref;  /* F_* bits; verb share 0-9 for this form */
 } vform;
 
@@ -57,7 +58,7 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct { const char *w; uint16_t bits; } cw[512];   /* closed classes */
+	struct { const char *w; uint16_t n, bits; } cw[512];   /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
 };
@@ -81,7 +82,7 @@ static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
 
 	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
 		const vform *f = &ng->forms[ng->slots[i] - 1];
-		if (strlen(f->w) == n && memcmp(f->w, w, n) == 0)
+		if (f->n == n && memcmp(f->w, w, n) == 0)
 			return f;
 	}
 	return NULL;
@@ -106,6 +107,7 @@ static void vadd(cf_rules_neg *ng, char *w, uint32_t li, int kind, int pref)
 	}
 	vform *f = &ng->forms[ng->nforms++];
 	f->w = w;
+	f->n = (uint32_t)n;
 	f->lemma = li;
 	f->kinds = (uint8_t)kind;
 	f->pref = (uint8_t)pref;
@@ -203,6 +205,11 @@ typedef struct tok {
 	uint8_t apos;         /* k holds an apostrophe */
 	uint8_t negk;         /* negator kind (see negator), 0 if none */
 	uint16_t cls;         /* C_* word classes of k */
+	uint8_t klen;         /* strlen(k) */
+	uint8_t looked;       /* vf is set (looked up on first use: most words
+	                       * are never asked, and each probe of the large
+	                       * verb table is a likely cache miss) */
+	uint64_t h;           /* hstr(k, klen) */
 	const vform *vf;      /* k in the verb table, or NULL */
 } tok;
 
@@ -261,6 +268,7 @@ static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
 				return;   /* the lists are far smaller; never happens */
 			ng->cw[ng->ncw].w = *l;
+			ng->cw[ng->ncw].n = (uint16_t)strlen(*l);
 			ng->cw[ng->ncw].bits = 0;
 			ng->cslot[i] = (uint16_t)++ng->ncw;
 		}
@@ -289,47 +297,64 @@ static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
 
 	for (; ng->cslot[i]; i = (i + 1) & 1023) {
 		const char *w = ng->cw[ng->cslot[i] - 1].w;
-		if (strlen(w) == n && !memcmp(w, k, n))
+		if (ng->cw[ng->cslot[i] - 1].n == n && !memcmp(w, k, n))
 			return ng->cw[ng->cslot[i] - 1].bits;
 	}
 	return 0;
 }
 
-/* Split text[a, b) into word tokens (an apostrophe between letters stays
- * inside: isn't, he's).  Returns the number of tokens. */
+static const unsigned char sentence_end[256] = {
+	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
+};
+
+/* Split the sentence starting at text[a] into word tokens (an apostrophe
+ * between letters stays inside: isn't, he's); *end gets the offset of the
+ * byte that ends it (a sentence_end byte, or b).  One pass finds both: no
+ * token holds a sentence_end byte (UTF-8 sequences are validated, so none
+ * swallows an ASCII byte), so reading up to b instead of the sentence end
+ * gives the same tokens.  Returns the number of tokens. */
 static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
-                       size_t b, tok *tk, size_t max)
+                       size_t b, tok *tk, size_t max, size_t *end)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t n = 0, i = a, cl;
 
 	while (i < b && n < max) {
-		if (!cf_rules_is_word(t + i, b - i, &cl)) {
+		if (t[i] < 0x80 && !cf_rules_ascii_word[t[i]]) {
+			if (sentence_end[t[i]]) {
+				*end = i;
+				return n;
+			}
+			i++;   /* blanks and punctuation, the common case, without a call */
+			continue;
+		}
+		if (t[i] >= 0x80 && !cf_rules_is_word(t + i, b - i, &cl)) {
 			i += cl;
 			continue;
 		}
 		tok *x = &tk[n++];
 		size_t k = 0;
+		uint64_t h = 0xcbf29ce484222325ull;   /* hstr of x->k, as it grows */
 		x->apos = 0;
 		int ascii = 1;
 		x->s = i;
 		x->cap = t[i] >= 'A' && t[i] <= 'Z';
 		for (;;) {
-			if (i < b && t[i] < 0x80 && ((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z')) {
-				if (k + 1 < sizeof x->k)   /* ASCII letters, the common case */
-					x->k[k++] = (char)(t[i] | 32);
-				else
+			if (i < b && t[i] < 0x80 && cf_rules_ascii_word[t[i]]) {
+				/* ASCII letters (folded), digits, _: the common case */
+				char c = (char)((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z' ?
+				                t[i] | 32 : t[i]);
+				if (k + 1 < sizeof x->k) {
+					x->k[k++] = c;
+					h = (h ^ (unsigned char)c) * 0x100000001b3ull;
+				} else {
 					ascii = 0;
+				}
 				i++;
 				continue;
 			}
-			if (i < b && cf_rules_is_word(t + i, b - i, &cl)) {
-				if (t[i] >= 0x80)
-					ascii = 0;
-				else if (k + 1 < sizeof x->k)
-					x->k[k++] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
-				else
-					ascii = 0;
+			if (i < b && t[i] >= 0x80 && cf_rules_is_word(t + i, b - i, &cl)) {
+				ascii = 0;
 				i += cl;
 				continue;
 			}
@@ -341,6 +366,7 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 			    ((t[i + al] | 32) >= 'a' && (t[i + al] | 32) <= 'z') &&
 			    k + 2 < sizeof x->k) {
 				x->k[k++] = '\'';
+				h = (h ^ (unsigned char)'\'') * 0x100000001b3ull;
 				x->apos = 1;
 				i += al;
 				continue;
@@ -350,9 +376,12 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		x->e = i;
 		x->k[ascii ? k : 0] = '\0';
 		k = ascii ? k : 0;
-		uint64_t h = k ? hstr(x->k, k) : 0;
+		h ^= h >> 29;   /* == hstr(x->k, k) */
 		x->cls = k ? class_of(ng, x->k, k, h) : 0;
-		x->vf = k ? vlook_h(ng, x->k, k, h) : NULL;
+		x->h = h;
+		x->klen = (uint8_t)k;
+		x->looked = 0;
+		x->vf = NULL;
 		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
 			size_t q = x->s;
 			while (q < x->e && !(t[q] >= 'a' && t[q] <= 'z'))
@@ -361,6 +390,9 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 				x->cap = 2;
 		}
 	}
+	while (i < b && !sentence_end[t[i]])   /* MAX_TOK reached */
+		i++;
+	*end = i;
 	return n;
 }
 
@@ -452,9 +484,18 @@ typedef struct sent {
 	int conj;             /* an "and" seen (compound subject) */
 } sent;
 
+/* !strcmp(t->k, w) for a literal w: a length test and a folded memcmp */
+#define KEQ(t, w) ((t)->klen == sizeof(w) - 1 && !memcmp((t)->k, w, sizeof(w) - 1))
+
 static const vform *verb_of(const sent *S, size_t i)
 {
-	return S->tk[i].vf;
+	tok *t = &S->tk[i];
+
+	if (!t->looked) {
+		t->vf = t->klen ? vlook_h(S->ng, t->k, t->klen, t->h) : NULL;
+		t->looked = 1;
+	}
+	return t->vf;
 }
 
 static const char *lemma_form(const cf_rules_neg *ng, uint32_t li, int which)
@@ -500,7 +541,7 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 		return 0;
 	if (f->kinds & F_PAST) {
 		/* "a cave surrounded by rocks": a passive participle */
-		if ((f->kinds & F_PPART) && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "by"))
+		if ((f->kinds & F_PPART) && i + 1 < S->n && KEQ(&S->tk[i + 1], "by"))
 			for (size_t j = 0; j < i; j++) {
 				size_t jn = strlen(S->tk[j].k);
 				if (jn > 4 && !strcmp(S->tk[j].k + jn - 3, "ing"))
@@ -510,16 +551,16 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 		return 1;
 	}
 	if (f->kinds & F_S3) {
-		if (!strcmp(pv->k, "i") || !strcmp(pv->k, "you") || !strcmp(pv->k, "we") ||
-		    !strcmp(pv->k, "they"))
+		if (KEQ(pv, "i") || KEQ(pv, "you") || KEQ(pv, "we") ||
+		    KEQ(pv, "they"))
 			return 0;
 		*kind = F_S3;
 		return 1;
 	}
 	if (f->kinds & F_BASE) {
 		if ((!plural_like(pv) && !S->plural && !(S->relaxed && S->conj)) ||
-		    !strcmp(pv->k, "it") ||
-		    !strcmp(pv->k, "he") || !strcmp(pv->k, "she"))
+		    KEQ(pv, "it") ||
+		    KEQ(pv, "he") || KEQ(pv, "she"))
 			return 0;
 		*kind = F_BASE;
 		return 1;
@@ -532,7 +573,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
 	size_t j;
 
-	if (pv && (pv->cls & C_BLOCK) && strcmp(pv->k, "not"))
+	if (pv && (pv->cls & C_BLOCK) && !KEQ(pv, "not"))
 		return 0;   /* "a can of", "the will" */
 	if ((t->cls & C_BE)) {
 		*type = 'b';
@@ -545,19 +586,19 @@ static int is_aux(const sent *S, size_t i, int *type)
 		j = skip_adv(S, i);
 		const vform *mf = j < S->n ? verb_of(S, j) : NULL;
 		if (j >= S->n || (!(mf && (mf->kinds & F_BASE)) &&
-		    strcmp(S->tk[j].k, "not") && strcmp(S->tk[j].k, "be")))
+		    !KEQ(&S->tk[j], "not") && !KEQ(&S->tk[j], "be")))
 			return 0;
 		*type = 'm';
 		return 1;
 	}
-	if (!strcmp(t->k, "ought") && i + 1 < S->n && !strcmp(S->tk[i + 1].k, "to")) {
+	if (t->k[0] == 'o' && KEQ(t, "ought") && i + 1 < S->n && KEQ(&S->tk[i + 1], "to")) {
 		*type = 'm';
 		return 1;
 	}
 	if ((t->cls & C_HAVE)) {
 		j = skip_adv(S, i);
 		const vform *f = j < S->n ? verb_of(S, j) : NULL;
-		if (j < S->n && (!strcmp(S->tk[j].k, "been") ||
+		if (j < S->n && (KEQ(&S->tk[j], "been") ||
 		    (f && (f->kinds & F_PPART) && !(f->kinds & F_BASE)))) {
 			*type = 'h';
 			return 1;
@@ -620,16 +661,26 @@ static int negator_of(const sent *S, size_t i)
 		if (i + 1 >= S->n ||
 		    memchr(S->text + S->tk[i].e, ',', S->tk[i + 1].s - S->tk[i].e))
 			return 0;
-		if (i + 1 < S->n && !strcmp(S->tk[i + 1].k, "one"))
+		if (i + 1 < S->n && KEQ(&S->tk[i + 1], "one"))
 			return 'q';
-		if (i + 1 < S->n && (!strcmp(S->tk[i + 1].k, "longer") ||
-		    !strcmp(S->tk[i + 1].k, "doubt") || !strcmp(S->tk[i + 1].k, "matter")))
+		if (i + 1 < S->n && (KEQ(&S->tk[i + 1], "longer") ||
+		    KEQ(&S->tk[i + 1], "doubt") || KEQ(&S->tk[i + 1], "matter")))
 			return 0;
 		return 'o';
 	}
 	if (!strcmp(k, "nobody") || !strcmp(k, "nothing") || !strcmp(k, "none") ||
 	    !strcmp(k, "nowhere"))
 		return 'q';
+	return 0;
+}
+
+/* memchr(p, ',', n) || memchr(p, ':', n) for the gap between two words,
+ * usually one blank: a loop is cheaper than two calls. */
+static int comma_or_colon(const char *p, size_t n)
+{
+	for (size_t q = 0; q < n; q++)
+		if (p[q] == ',' || p[q] == ':')
+			return 1;
 	return 0;
 }
 
@@ -648,8 +699,7 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 		const tok *t = &S->tk[j];
 		const char *sep = S->text + S->tk[j - 1].e;
 		size_t gap = t->s - S->tk[j - 1].e;
-		if (memchr(sep, ',', gap) || memchr(sep, ':', gap) ||
-		    (t->cls & C_CLAUSE_END) || negator(S, j))
+		if (comma_or_colon(sep, gap) || (t->cls & C_CLAUSE_END) || negator(S, j))
 			break;
 		const char *const *from = add ? pos : neg, *const *to = add ? neg : pos;
 		char c0 = t->k[0];
@@ -701,7 +751,7 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 		} else {
 			if (i == 0 || !((S->tk[i - 1].cls & C_BE) ||
 			    (S->tk[i - 1].cls & C_MODAL) || (S->tk[i - 1].cls & C_DO) ||
-			    (S->tk[i - 1].cls & C_HAVE) || !strcmp(S->tk[i - 1].k, "ought") ||
+			    (S->tk[i - 1].cls & C_HAVE) || KEQ(&S->tk[i - 1], "ought") ||
 			    strchr(S->tk[i - 1].k, '\''))) {
 				/* a bare "not" (Not good; a man not wearing): drop it */
 				goto drop_word;
@@ -753,11 +803,11 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 	/* nobody -> somebody, no one -> someone */
 	{
 		size_t e = t->e;
-		const char *rep = !strcmp(t->k, "nobody") ? "somebody" :
-		                  !strcmp(t->k, "nothing") ? "something" :
-		                  !strcmp(t->k, "none") ? "some" :
-		                  !strcmp(t->k, "nowhere") ? "somewhere" : "someone";
-		if (!strcmp(t->k, "no"))
+		const char *rep = KEQ(t, "nobody") ? "somebody" :
+		                  KEQ(t, "nothing") ? "something" :
+		                  KEQ(t, "none") ? "some" :
+		                  KEQ(t, "nowhere") ? "somewhere" : "someone";
+		if (KEQ(t, "no"))
 			e = S->tk[i + 1].e;
 		if ((rc = put_pm(o, rule, t->s, e - t->s, rep, strlen(rep), t->cap)) < 0)
 			return rc;
@@ -813,8 +863,8 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	if (i < S->n) {
 		const tok *t = &tk[i];
 		/* existential there: There is a dog -> There is no dog */
-		if (((type == 'b' && i > 0 && !strcmp(tk[i - 1].k, "there")) ||
-		     !strcmp(t->k, "there's")) && i + 1 < S->n) {
+		if (((type == 'b' && i > 0 && KEQ(&tk[i - 1], "there")) ||
+		     KEQ(t, "there's")) && i + 1 < S->n) {
 			const tok *x = &tk[i + 1];
 			static const char *const det[][2] = { { "a", "no" }, { "an", "no" },
 				{ "some", "no" }, { "any", "no" }, { "someone", "no one" },
@@ -827,11 +877,11 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 			const vform *xf = verb_of(S, i + 1);
 			if (!(x->cls & C_BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
 			    !(x->cls & C_ADV) &&
-			    !(x->k[0] >= '0' && x->k[0] <= '9') && strcmp(x->k, "lots") &&
-			    strcmp(x->k, "plenty"))
+			    !(x->k[0] >= '0' && x->k[0] <= '9') && !KEQ(x, "lots") &&
+			    !KEQ(x, "plenty"))
 				return put_before(S, o, rule, x, "no ");
 		}
-		if (!strcmp(t->k, "can")) {
+		if (KEQ(t, "can")) {
 			eb_putn(&b, txt + t->s, t->e - t->s);
 			eb_put(&b, (t->e - t->s == 3 && txt[t->s + 1] == 'A') ? "NOT" : "not");
 		} else {
@@ -851,7 +901,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		sent R = *S;
 		R.relaxed = 1;
 		for (i = 1; i < S->n; i++) {
-			R.conj |= !strcmp(tk[i - 1].k, "and");
+			R.conj |= KEQ(&tk[i - 1], "and");
 			if (finite_verb(&R, i, &kind))
 				break;
 		}
@@ -865,7 +915,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		if (kind == F_PAST && (f0->kinds & F_PPART) &&
 		    skip_adv(S, i) < S->n &&
 		    ((tk[skip_adv(S, i)].cls & C_PREP) ||
-		     !strcmp(tk[skip_adv(S, i)].k, "with"))) {
+		     KEQ(&tk[skip_adv(S, i)], "with"))) {
 			for (size_t j = i + 2; j < S->n; j++)
 				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
 					i = j;
@@ -903,19 +953,15 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		}
 	}
 	for (i = 1; i < S->n; i++) {
-		if (!strcmp(tk[i].k, "with"))
+		if (KEQ(&tk[i], "with"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "without", 7, 0);
-		if (!strcmp(tk[i].k, "without"))
+		if (KEQ(&tk[i], "without"))
 			return put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, "with", 4, 0);
 		if ((tk[i].cls & C_PREP))
 			return put_before(S, o, rule, &tk[i], "not ");
 	}
 	return 0;
 }
-
-static const unsigned char sentence_end[256] = {
-	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
-};
 
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *o, uint64_t *amb)
@@ -926,10 +972,8 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 
 	while (a < len) {
 		/* the sentence text[a, b) and the byte that ends it */
-		for (b = a; b < len && !sentence_end[(unsigned char)text[b]]; b++)
-			;
 		sent S = { .ng = ng, .text = text, .tk = tk };
-		S.n = tokenize(ng, text, a, b, tk, MAX_TOK);
+		S.n = tokenize(ng, text, a, len, tk, MAX_TOK, &b);
 		S.question = b < len && text[b] == '?';
 		for (i = 0; i < S.n; i++)
 			tk[i].negk = (uint8_t)negator_of(&S, i);

@@ -35,7 +35,7 @@ done
 # run: help is generated from the parser's table, so each option has a line
 expect 0 "help run" -- help run
 for o in input output set shard window limit seed overwrite dry-run no-cache quiet; do
-  grep -qE -- "^  (-[a-z], )?--$o( [A-Z/=]+)? +[a-z(]" "$T/out" && ok "help run: --$o described" \
+  grep -qE -- "^  (-[a-z], )?--$o( [A-Z/=]+|\[=[A-Z]+\])? +[a-z(]" "$T/out" && ok "help run: --$o described" \
     || bad "help run: --$o"
 done
 grep -q ' $' "$T/out" && bad "help has trailing spaces" || ok "help lines have no trailing spaces"

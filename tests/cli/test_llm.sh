@@ -115,10 +115,13 @@ else bad "--no-cache sent $(( $(mock_requests) - after )) requests"; fi
 # --- 4. dry run: counts, sends nothing --------------------------------------
 before=$(mock_requests)
 pipeline "$T/p4.yaml" "$T/in.jsonl" "$T/cache4" "samples: 2" "prices: {input: 2.5, output: 10}"
-expect 0 "dry run" -- run "$T/p4.yaml" -q --dry-run
+rm -rf "$T/res"
+expect 0 "dry run" -- run "$T/p4.yaml" -q --dry-run="$T/dry.json"
 [ "$(mock_requests)" = "$before" ] && ok "dry run sent nothing" || bad "dry run sent requests"
+[ ! -e "$T/res" ] && ok "dry run writes no output file" || bad "dry run wrote $(ls -A "$T/res")"
+contains "$T/err" "dry run: stage llm: 24 requests, ~" "the estimate is on stderr, one line per stage"
 check "dry run counts 24 requests, tokens and cost, no candidates" "$PY_LIB
-r = report('res'); d = r['stages'][0]['dry_run']; assert r['dry_run'] is True
+r = json.load(open('$T/dry.json')); d = r['stages'][0]['dry_run']; assert r['dry_run'] is True
 assert d['requests'] == 24 and d['prompt_tokens_est'] > 24 * 100 and d['completion_tokens_est'] > 0, d
 assert abs(d['cost_usd_est'] - (d['prompt_tokens_est'] * 2.5 + d['completion_tokens_est'] * 10) / 1e6) < 1e-3, d
 assert r['totals']['candidates'] == 0"

@@ -44,12 +44,19 @@ args=(run examples/llm-teacher.yaml -q -o "$T/lt"
       --set "stages.1.judges.0.base_url=http://127.0.0.1:$MOCK_PORT/judge/v1")
 expect 0 "example llm-teacher --dry-run" -- "${args[@]}" --dry-run
 [ "$(mock_requests)" = 0 ] && ok "its dry run sends nothing" || bad "dry run sent requests"
+[ ! -e "$T/lt" ] && ok "its dry run writes no output" || bad "dry run wrote $T/lt"
+cp "$T/err" "$T/dry.err"
 expect 0 "example llm-teacher against the mock" -- "${args[@]}"
 python3 - "$T/lt" >"$T/check" 2>&1 <<PY && ok "llm-teacher: reconciles, one judge request per original and per candidate" || bad "llm-teacher" "$(tail -c 600 "$T/check")"
 $REC
 assert t["candidates"] == n and t["accepted"] > 0 and t["rejected"] > 0, t
 j = te["judges"][0]; assert j["requests"] == 2 * n and j["answers"]["logprobs"] == 2 * n, j
 PY
+# the dry run's judge estimate (llm candidates + their originals) is what was sent
+est=$(sed -n 's/.*judge .*: 0 requests + up to \([0-9]*\) for the llm stage.*/\1/p' "$T/dry.err")
+sent=$(python3 -c "import json; r = json.load(open('$T/lt/report.json')); print(r['stages'][1]['judges'][0]['requests'])")
+[ -n "$est" ] && [ "$est" = "$sent" ] && ok "dry run estimated the judge's $sent requests" \
+  || bad "dry run's judge estimate '$est', sent $sent" "$(cat "$T/dry.err")"
 if grep -q "warning" "$T/err"; then bad "no independence warning for distinct models" "$(cat "$T/err")"
 else ok "no independence warning for distinct models"; fi
 finish

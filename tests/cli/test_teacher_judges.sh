@@ -143,7 +143,10 @@ reconciles(); assert accepted() == ['r3'], accepted()"
 
 # --- 3. label maps ------------------------------------------------------------
 pipeline "$T/l1.yaml" "$T/in.jsonl" "      - {kind: tei, url: \"$U/predict\", api_key_env: JUDGE_KEY}"
-expect 0 "tei without a labels map" -- run "$T/l1.yaml" -q
+# every candidate failed for one systematic reason: written, but exit 1
+expect 1 "tei without a labels map: every candidate failed" -- run "$T/l1.yaml" -q
+contains "$T/err" "no candidate survived: all 5 were rejected as failures, most of them judge_failed (5)" \
+  "the message names the dominant reason with its count"
 check "an unmapped label fails the judge for each record, with the error" "$PY_LIB
 reconciles(); assert accepted() == []
 r = rejected(); assert len(r) == 5 and {x['reason'] for x in r.values()} == {'judge_failed'}, r
@@ -255,12 +258,16 @@ stop_mock
 # --- 8. dry run -----------------------------------------------------------------
 start_mock
 pipeline "$T/d.yaml" "$T/in.jsonl" "$TEI"
-expect 0 "dry run" -- run "$T/d.yaml" -q --dry-run
+rm -rf "$T/res"
+expect 0 "dry run" -- run "$T/d.yaml" -q --dry-run="$T/dry.json"
 [ "$(mock_requests)" = 0 ] && ok "dry run sends nothing" || bad "dry run sent requests"
+[ ! -e "$T/res" ] && ok "dry run writes no output file" || bad "dry run wrote $(ls -A "$T/res")"
+contains "$T/err" "dry run: stage teacher: judge a: 10 requests" "the estimate is on stderr"
 check "dry run: candidates rejected as dry_run, requests counted" "$PY_LIB
-reconciles(); assert accepted() == []
-assert teacher()['rejected_by_reason']['dry_run'] == 5
-assert teacher()['judges'][0]['dry_run_requests'] == 10, teacher()"
+r = json.load(open('$T/dry.json')); t = [s for s in r['stages'] if s['type'] == 'teacher'][0]
+assert r['totals']['accepted'] == 0
+assert t['rejected_by_reason']['dry_run'] == 5
+assert t['judges'][0]['dry_run_requests'] == 10, t"
 stop_mock
 
 # --- 9. the key: refused without it, written nowhere ---------------------------

@@ -446,6 +446,41 @@ static void test_set(void **s)
 	cf_conf_free(&c);
 }
 
+/* A value starting with [ { " ' is YAML: lists and mappings become
+ * collections (they used to be one string that validate accepted). */
+static void test_set_flow_values(void **s)
+{
+	cf_conf *c = NULL;
+	cf_error err;
+	const cf_node *v;
+
+	(void)s;
+	assert_int_equal(load("input:\n  labels: [x]\nstages:\n  - type: rules\n", &c, &err), 0);
+	assert_int_equal(cf_conf_set(c, "input.labels=[neg, pos]", &err), 0);
+	v = at(at(c->root, "input"), "labels");
+	assert_int_equal(v->type, CF_NODE_SEQ);
+	assert_int_equal(v->nkids, 2);
+	assert_string_equal(v->kids[1]->str, "pos");
+	assert_int_equal(v->kids[1]->line, 0);
+	assert_ptr_equal(v->parent, at(c->root, "input"));
+	assert_int_equal(cf_conf_set(c, "stages.0.label={positive: negative, negative: positive}", &err), 0);
+	v = at(at(c->root, "stages")->kids[0], "label");
+	assert_int_equal(v->type, CF_NODE_MAP);
+	assert_string_equal(at(v, "positive")->str, "negative");
+	/* quoted: a string, never expanded */
+	assert_int_equal(cf_conf_set(c, "input.path='[a].jsonl'", &err), 0);
+	v = at(at(c->root, "input"), "path");
+	assert_string_equal(v->str, "[a].jsonl");
+	assert_true(v->quoted);
+	assert_int_equal(cf_conf_set(c, "input.path=\"${HOME}\"", &err), 0);
+	assert_string_equal(at(at(c->root, "input"), "path")->str, "${HOME}");
+	/* broken YAML is a usage error naming the assignment */
+	memset(&err, 0, sizeof err);
+	assert_int_equal(cf_conf_set(c, "input.labels=[a,", &err), CF_EUSAGE);
+	assert_non_null(strstr(err.msg, "--set input.labels=[a,: not a YAML value"));
+	cf_conf_free(&c);
+}
+
 static void expect_set_error(const char *yaml, const char *assignment,
                              const char *msg)
 {
@@ -539,6 +574,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_locations),
+		cmocka_unit_test(test_set_flow_values),
 		cmocka_unit_test(test_sha256_of_file),
 		cmocka_unit_test(test_io_errors),
 		cmocka_unit_test(test_syntax_error),

@@ -110,6 +110,12 @@ int cf_stage_failed(const cf_stage *st);
 /* A warning on stderr ("cfaug: warning: ..."): the run goes on. */
 void cf_stage_warn(cf_stage *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The stage could not do its job this run (e.g. every request of it
+ * failed): the run still writes nothing lost, but does not commit and
+ * exits 1, naming the stage and `why` (the first call's message wins).
+ * Call it from flush() or report-time checks, once the stage knows. */
+void cf_stage_unable(cf_stage *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Only for destroy() of a stage abandoned mid-run (the run failed or was
  * interrupted): release an item it still holds.  Accepts NULL. */
