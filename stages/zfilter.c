@@ -44,8 +44,18 @@
  * bytes per record and candidate from the first held candidate on; past
  * either the run stops with CF_ELIMIT naming the option.  Its own memory is
  * the counts per distinct token plus the held candidates' token ids (varint
- * deltas), and during flush postings of 4 bytes an id.  Unlabelled items
- * are not counted; an unlabelled candidate is emitted at once.
+ * deltas), and during flush postings and a decoded copy, 4 bytes an id
+ * each, plus a per-step memo of 24 bytes per token and label and 24 per
+ * candidate.  Unlabelled items are not counted; an unlabelled candidate is
+ * emitted at once.
+ *
+ * Speed: within a step counts and shares are fixed, so each token's two z
+ * for a drop of a label are computed once a step (drop_result's memo), a
+ * token whose z count for nothing is skipped, and a deep scan fills in every
+ * candidate's result at once by walking only the tokens that count through
+ * their postings.  Every result is the same sum of the same terms in the
+ * same order (ascending token id) as the plain evaluation: the output is
+ * byte-identical to it (bench/zfilter_scale.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -80,6 +90,13 @@ typedef struct held {
 	size_t off;           /* its token ids start at pool + off */
 	uint32_t n, label;    /* how many ids; its target label */
 } held;
+
+/* What the filter minimises, compared in this order: the number of judged
+ * tokens whose z is above tau, then the sum of their excess (z - tau). */
+typedef struct zobj {
+	uint64_t above;
+	double excess;
+} zobj;
 
 typedef struct zf_state {
 	/* options */
@@ -136,6 +153,16 @@ typedef struct zf_state {
 	/* figures */
 	uint64_t dropped, steps, deep_rounds;
 	uint64_t *rest;       /* per token: step before which a shallow scan skips it */
+	/* drop_result's memo, valid for one step: [l*nv+t] step << 1 | token t
+	 * counts in a drop of label l; then its two z in dz */
+	uint64_t *hs;
+	struct dz { double z1, z2; } *dz;
+	uint64_t allstep[CF_Z_MAX_LABELS];   /* step every drop_result of label L
+	                      * was filled in by drop_results_all() */
+	uint32_t *flat;       /* held candidates' judged token ids, ascending */
+	size_t *foff;         /* candidate i's are flat[foff[i] .. foff[i+1]) */
+	struct dres { uint64_t step; zobj o; } *dres;   /* per held candidate: its
+	                      * drop_result this step */
 	json_t *before, *after;
 } zf_state;
 
@@ -436,12 +463,6 @@ static json_t *snapshot(zf_state *s)
 
 /* ---- the objective ---------------------------------------------------- */
 
-/* What the filter minimises, compared in this order: the number of judged
- * tokens whose z is above tau, then the sum of their excess (z - tau). */
-typedef struct zobj {
-	uint64_t above;
-	double excess;
-} zobj;
 
 /* a is strictly better than b (the excess with a margin for rounding:
  * sums taken in different orders may differ in the last bits). */
@@ -519,18 +540,48 @@ static void postings_free(postings *P)
 	memset(P, 0, sizeof *P);
 }
 
+/* Put the held candidates in (label, prio, arrival) order, the order of
+ * every posting list: a walk down a list then reads per-candidate arrays
+ * forwards.  Arrival order is not needed after this (the runner restores
+ * input order on output). */
+static int order_held(zf_state *s)
+{
+	uint32_t *ord = malloc((s->nh ? s->nh : 1) * sizeof *ord);
+	held *nh = malloc((s->nh ? s->nh : 1) * sizeof *nh);
+	size_t i;
+
+	if (!ord || !nh) {
+		free(ord);
+		free(nh);
+		return CF_ENOMEM;
+	}
+	for (i = 0; i < s->nh; i++)
+		ord[i] = (uint32_t)i;
+	sort_ctx = s;
+	qsort(ord, s->nh, sizeof *ord, cmp_post);
+	sort_ctx = NULL;
+	for (i = 0; i < s->nh; i++)
+		nh[i] = s->h[ord[i]];
+	free(ord);
+	free(s->h);
+	s->h = nh;
+	s->caph = s->nh ? s->nh : 1;
+	return 0;
+}
+
 /* O(total tokens of held candidates) plus the sorts. */
 static int build_postings(zf_state *s, postings *P)
 {
 	size_t L = s->nlabels, nseg = s->nv * L, i, j, t, nt;
-	uint32_t *ids = NULL;
+	uint32_t *ids = NULL, *ord = NULL;
 	int rc = CF_ENOMEM;
 
 	P->cur = calloc(nseg + 1, sizeof *P->cur);
 	P->end = calloc(nseg + 1, sizeof *P->end);
 	P->post = malloc((s->npool ? s->npool : 1) * sizeof *P->post);
 	ids = malloc((s->maxn ? s->maxn : 1) * sizeof *ids);
-	if (!P->cur || !P->end || !P->post || !ids)
+	ord = malloc((s->nh ? s->nh : 1) * sizeof *ord);
+	if (!P->cur || !P->end || !P->post || !ids || !ord)
 		goto done;
 	/* count per token (end[] as counters), prefix sums, fill */
 	for (i = 0; i < s->nh; i++) {
@@ -545,17 +596,21 @@ static int build_postings(zf_state *s, postings *P)
 		P->end[t * L] = (uint32_t)j;
 		j += c;
 	}
-	for (i = 0; i < s->nh; i++) {
-		nt = held_ids(s, i, ids);
-		for (j = 0; j < nt; j++)
-			P->post[P->end[ids[j] * L]++] = (uint32_t)i;
-	}
-	/* sort each token's list by (label, prio) and cut it into labels */
+	/* filled in (label, prio) order, so each token's list comes sorted */
+	for (i = 0; i < s->nh; i++)
+		ord[i] = (uint32_t)i;
 	sort_ctx = s;
+	qsort(ord, s->nh, sizeof *ord, cmp_post);
+	sort_ctx = NULL;
+	for (i = 0; i < s->nh; i++) {
+		nt = held_ids(s, ord[i], ids);
+		for (j = 0; j < nt; j++)
+			P->post[P->end[ids[j] * L]++] = ord[i];
+	}
+	/* cut each token's list into labels */
 	for (t = 0; t < s->nv; t++) {
 		uint32_t a = P->cur[t * L], b = P->end[t * L], k;
 
-		qsort(P->post + a, b - a, sizeof *P->post, cmp_post);
 		for (k = 0; k < L; k++) {
 			uint32_t e = a;
 
@@ -566,10 +621,10 @@ static int build_postings(zf_state *s, postings *P)
 			a = e;
 		}
 	}
-	sort_ctx = NULL;
 	rc = 0;
 done:
 	free(ids);
+	free(ord);
 	return rc;
 }
 
@@ -752,31 +807,106 @@ static void survey(zf_state *s, zobj *now, zobj *sh)
 	s->nw = out;
 }
 
-/* The objective if held candidate c (label l) were dropped. */
-static zobj drop_result(zf_state *s, size_t c, const zobj *shl, uint32_t *ids)
+/* Token t's two z in a drop of a candidate of label l into the step's memo:
+ * z1 to take out (NAN when t is unwatched: it counts 0 under these
+ * shares), z2 (one document of l fewer) to put in; whether either counts. */
+static void token_dz(zf_state *s, uint32_t t, uint32_t l)
 {
-	const held *h = &s->h[c];
-	const double *p0 = s->p0x + h->label * s->nlabels;
-	const double *isd = s->isdx + h->label * s->nlabels;
-	zobj o = *shl;
-	size_t j, n = held_ids(s, c, ids);
+	const double *p0 = s->p0x + l * s->nlabels, *isd = s->isdx + l * s->nlabels;
+	const ztok *e = &s->v[t];
+	struct dz *m = &s->dz[(size_t)l * s->nv + t];
 	uint32_t lean;
 
-	for (j = 0; j < n; j++) {
-		const ztok *e = &s->v[ids[j]];
+	m->z1 = s->inw[t] ? z_at(s, e, e->n, s->nlabels, p0, isd, &lean) : NAN;
+	m->z2 = z_at(s, e, e->n - 1, l, p0, isd, &lean);
+	s->hs[(size_t)l * s->nv + t] = s->steps << 1 |
+		((isfinite(m->z1) && fabs(m->z1) > s->tau) ||
+		 (isfinite(m->z2) && fabs(m->z2) > s->tau));
+}
 
-		if (s->inw[ids[j]])   /* an unwatched token counts 0 under these shares */
-			obj_add(&o, z_at(s, e, e->n, s->nlabels, p0, isd, &lean), s->tau, -1);
-		obj_add(&o, z_at(s, e, e->n - 1, h->label, p0, isd, &lean), s->tau, +1);
+/* The objective if held candidate c (label l) were dropped. */
+static zobj drop_result(zf_state *s, size_t c, const zobj *shl)
+{
+	const held *h = &s->h[c];
+	const uint64_t *hs = s->hs + (size_t)h->label * s->nv, now = s->steps << 1;
+	const struct dz *dz = s->dz + (size_t)h->label * s->nv;
+	zobj o = *shl;
+	size_t j;
+
+	if (s->dres[c].step == s->steps)   /* tried for another token this step */
+		return s->dres[c].o;
+	/* Counts and shares stay put within a step, so each token's two z for
+	 * a drop of this label are computed once a step and then reused; a
+	 * token neither of whose z is above tau adds nothing and is skipped
+	 * (the same values added in the same order: the same result). */
+	for (j = s->foff[c]; j < s->foff[c + 1]; j++) {
+		uint32_t t = s->flat[j];
+
+		if ((hs[t] | 1) != (now | 1))
+			token_dz(s, t, h->label);
+		if (hs[t] & 1) {
+			obj_add(&o, dz[t].z1, s->tau, -1);
+			obj_add(&o, dz[t].z2, s->tau, +1);
+		}
 	}
+	s->dres[c].step = s->steps;
+	s->dres[c].o = o;
 	return o;
+}
+
+/* drop_result() of every live held candidate of label l at once, for a deep
+ * scan: only the tokens that count add anything, so walk those (ascending,
+ * as drop_result() does per candidate: the same sums) through their
+ * postings instead of every candidate through all its tokens. */
+static void drop_results_all(zf_state *s, postings *P, const zobj *shl, uint32_t l)
+{
+	const uint64_t *hs = s->hs + (size_t)l * s->nv, now = s->steps << 1;
+	const struct dz *dz = s->dz + (size_t)l * s->nv;
+	size_t i, j, seg;
+
+	if (s->allstep[l] == s->steps)
+		return;
+	s->allstep[l] = s->steps;
+	for (i = 0; i < s->nh; i++)
+		if (s->h[i].label == l) {   /* dropped ones are never asked again */
+			s->dres[i].o = *shl;
+			s->dres[i].step = s->steps;
+		}
+	for (i = 0; i < s->njudged; i++) {
+		uint32_t t = s->judged[i];
+
+		seg = (size_t)t * s->nlabels + l;
+		if (P->cur[seg] == P->end[seg])
+			continue;   /* no candidate of l carries it */
+		if ((hs[t] | 1) != (now | 1))
+			token_dz(s, t, l);
+		if (!(hs[t] & 1))
+			continue;
+		{   /* obj_add(z1, -1) then obj_add(z2, +1), terms computed once */
+			double z1 = dz[t].z1, z2 = dz[t].z2;
+			int h1 = isfinite(z1) && fabs(z1) > s->tau;
+			int h2 = isfinite(z2) && fabs(z2) > s->tau;
+			double x1 = -1 * (fabs(z1) - s->tau), x2 = +1 * (fabs(z2) - s->tau);
+			uint64_t da = (uint64_t)((int64_t)h2 - h1);
+
+			for (j = P->cur[seg]; j < P->end[seg]; j++) {
+				zobj *o = &s->dres[P->post[j]].o;
+
+				o->above += da;
+				if (h1)
+					o->excess += x1;
+				if (h2)
+					o->excess += x2;
+			}
+		}
+	}
 }
 
 /* Among the held candidates with token t and label l: the first of the
  * first SCAN (seeded order) with the best result, or (deep) past them the
  * first that improves on now at all; -1 if none does. */
 static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
-                      const zobj *now, const zobj *sh, uint32_t *ids, int deep)
+                      const zobj *now, const zobj *sh, int deep)
 {
 	size_t seg = (size_t)t * s->nlabels + l, i, seen = 0;
 	long best = -1;
@@ -792,7 +922,9 @@ static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
 			continue;
 		if (seen++ >= SCAN && (best >= 0 || !deep))
 			break;
-		o = drop_result(s, c, &sh[l], ids);
+		if (seen > SCAN)
+			drop_results_all(s, P, &sh[l], l);
+		o = drop_result(s, c, &sh[l]);
 		if (obj_better(&o, &bo)) {
 			bo = o;
 			best = (long)c;
@@ -811,12 +943,30 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 	char *tried = calloc(s->nv ? s->nv : 1, 1);
 
 	s->rest = calloc(s->nv ? s->nv : 1, sizeof *s->rest);
+	s->dz = calloc(s->nv * s->nlabels + 1, sizeof *s->dz);
+	s->hs = calloc(s->nv * s->nlabels + 1, sizeof *s->hs);
+	memset(s->allstep, 0, sizeof s->allstep);
+	s->foff = malloc((s->nh + 1) * sizeof *s->foff);
+	s->flat = malloc((s->nids ? s->nids : 1) * sizeof *s->flat);
+	s->dres = calloc(s->nh + 1, sizeof *s->dres);
 	int rc = 0;
 
 	sh = malloc(s->nlabels * sizeof *sh);
-	if (!ids || !tried || !sh || !s->rest) {
+	if (!ids || !tried || !sh || !s->rest || !s->dz || !s->dres ||
+	    !s->hs || !s->foff || !s->flat) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
+	}
+	/* decoded once; a token in fewer than min_count documents never counts
+	 * again (counts only fall) */
+	s->foff[0] = 0;
+	for (size_t c = 0; c < s->nh; c++) {
+		size_t j, n = held_ids(s, c, ids), f = s->foff[c];
+
+		for (j = 0; j < n; j++)
+			if (s->v[ids[j]].n >= (uint64_t)s->min_count)
+				s->flat[f++] = ids[j];
+		s->foff[c + 1] = f;
 	}
 	for (;;) {
 		long c = -1;
@@ -845,7 +995,7 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 				l = s->lean[a];
 				z = s->zabove[a];
 				tried[t] = 1;
-				c = best_drop(s, P, t, l, &now, sh, ids, deep);
+				c = best_drop(s, P, t, l, &now, sh, deep);
 				if (c < 0 && !deep)   /* rests a while; the deep round still tries it */
 					s->rest[t] = s->steps + REST;
 			}
@@ -871,6 +1021,16 @@ done:
 	free(tried);
 	free(s->rest);
 	s->rest = NULL;
+	free(s->dz);
+	free(s->hs);
+	free(s->foff);
+	free(s->flat);
+	s->hs = NULL;
+	s->foff = NULL;
+	s->flat = NULL;
+	free(s->dres);
+	s->dz = NULL;
+	s->dres = NULL;
 	free(sh);
 	return rc;
 }
@@ -1044,7 +1204,7 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	s->inw = calloc(s->nv ? s->nv : 1, 1);
 	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
 	    !s->cold || !s->slk || !s->w || !s->inw ||
-	    build_postings(s, &P) < 0) {
+	    order_held(s) < 0 || build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 		goto done;
 	}
