@@ -120,8 +120,6 @@ typedef struct llm_state {
 	int dry_run, no_n, flushed, warned_cache, key_set;
 	uint64_t answered;        /* requests answered with a 2xx */
 	size_t max_record_bytes;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
 	job *jobs;
 	rq *rqs;
 	long njobs;
@@ -950,7 +948,7 @@ static int pump(llm_state *s, cf_error *err)
 	rq *q;
 	int rc;
 
-	while (!s->fatal && (q = s->wait_head) &&
+	while (!cf_stage_failed(s->st) && (q = s->wait_head) &&
 	       cf_http_pending(s->http) < (size_t)s->concurrency) {
 		s->wait_head = q->wnext;
 		if (!s->wait_head)
@@ -989,8 +987,7 @@ static void finish_job(llm_state *s, job *j)
 	for (i = 0; i < j->n; i++) {
 		sample *sm = &j->s[i];
 		if (!(c = cf_candidate_new(st, j->it))) {
-			s->fatal = CF_ENOMEM;
-			snprintf(s->fatal_msg, sizeof s->fatal_msg, "out of memory");
+			cf_stage_fail(st, CF_ENOMEM, "out of memory");
 			break;
 		}
 		if (j->target)
@@ -1070,7 +1067,6 @@ done:
 	return rc;
 }
 
-static void set_fatal(llm_state *s, int code, const char *msg);
 static void on_done(void *ctx, const cf_http_result *r);
 
 static void dry_count(llm_state *s, job *j)
@@ -1111,8 +1107,8 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	if (s->target.n && !(target = label ? cf_strmap_get(&s->target, label) : NULL)) {
 		s->no_target++;
 		cf_emit(st, it);
@@ -1182,19 +1178,19 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 				rc = submit(s, j, &missing[k], 1, 0, err);
 	}
 	if (rc < 0) {     /* the job stays held: destroy() frees it */
-		set_fatal(s, rc, err->msg);
+		cf_stage_fail(st, rc, "%s", err->msg);
 		return rc;
 	}
 	finish_job(s, j);   /* done now when everything came from the cache */
 	/* start the requests at once if the window has room */
 	if ((rc = pump(s, err)) < 0) {
-		set_fatal(s, rc, err->msg);
+		cf_stage_fail(st, rc, "%s", err->msg);
 		return rc;
 	}
 	if (cf_http_pending(s->http) <= (size_t)s->concurrency &&
 	    (rc = cf_http_poll(s->http, 0, on_done, s, err)) < 0)
 		return rc;
-	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
+	return 0;
 }
 
 /* ---- answers arriving --------------------------------------------------- */
@@ -1223,14 +1219,6 @@ static double hist_pct(const llm_state *s, double q)
 			return b == 0 ? 1.0 : pow(HIST_BASE, b);
 	}
 	return 0;
-}
-
-static void set_fatal(llm_state *s, int code, const char *msg)
-{
-	if (s->fatal)
-		return;
-	s->fatal = code;
-	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
 }
 
 /* The choices of a completion asked for n answers, checked: NULL when each
@@ -1297,7 +1285,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 			         r->status == 401 || r->status == 403 ? s->api_key_env : "",
 			         r->status != 401 && r->status != 403 ? "" :
 			         !s->key_set ? ": it is not set)" : ")");
-		set_fatal(s, CF_ENET, msg);
+		cf_stage_fail(s->st, CF_ENET, "%s", msg);
 		goto done;
 	}
 	if (r->outcome == CF_HTTP_FAILED) {
@@ -1378,7 +1366,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 	}
 finish:
 	if (rc < 0)
-		set_fatal(s, rc, e.msg);
+		cf_stage_fail(s->st, rc, "%s", e.msg);
 	else
 		finish_job(s, j);
 done:
@@ -1427,12 +1415,12 @@ static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
 	if (!s->http)
 		return 0;
 	/* answers free room in the window, and may ask again: pump after */
-	if (!s->fatal && ((rc = pump(s, err)) < 0 ||
+	if (!cf_stage_failed(st) && ((rc = pump(s, err)) < 0 ||
 	                  (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0 ||
 	                  (rc = pump(s, err)) < 0))
 		return rc;
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	if (s->njobs > 0 && cf_http_pending(s->http) == 0 && !s->wait_head)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
 		                    "and waits for nothing", cf_stage_name(st), s->njobs);
