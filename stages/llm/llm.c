@@ -45,6 +45,7 @@
 #include "json_write.h"
 #include "llm_parse.h"
 #include "llm_wire.h"
+#include "strlist.h"
 #include "template.h"
 
 #define HIST_N 320
@@ -247,16 +248,6 @@ static const cf_option llm_options[] = {
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int in_list(const cf_strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; l && i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 static int parse_conf(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
 	const cf_node *p = s->parse, *mode = NULL, *bw = NULL, *field = NULL;
@@ -364,7 +355,7 @@ static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *e
 		if (cf_strmap_get(&s->vars, v)) {
 			vs->kind = V_CONST;
 			vs->name = cf_strmap_get(&s->vars, v);
-		} else if (strcmp(v, "text") == 0 && !in_list(info->text_fields, "text")) {
+		} else if (strcmp(v, "text") == 0 && cf_strlist_index(info->text_fields, "text") < 0) {
 			vs->kind = V_TEXT;
 		} else if (strcmp(v, "label") == 0 ||
 		           (info->label_field && strcmp(v, info->label_field) == 0)) {
@@ -573,8 +564,8 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 		        "'field' names the answer for one edited field; with %zu fields the "
 		        "JSON answer holds one key per field name", s->edit->n);
 	for (i = 0; i < s->target.n; i++) {
-		if (info->labels->n && (!in_list(info->labels, s->target.keys[i]) ||
-		                        !in_list(info->labels, s->target.vals[i])))
+		if (info->labels->n && (cf_strlist_index(info->labels, s->target.keys[i]) < 0 ||
+		                        cf_strlist_index(info->labels, s->target.vals[i]) < 0))
 			return cf_conf_error(err, file, cf_node_get(info->node, "target"),
 			        "target '%s: %s' names a label not in input.labels",
 			        s->target.keys[i], s->target.vals[i]);
