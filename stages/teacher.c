@@ -40,6 +40,11 @@
  * that refuses us (401/403/404/400) stops the run with its message.  The
  * API key (`api_key_env`) is sent as a bearer token and never written.
  * Memory: jobs are bounded by the runner's window.
+ *
+ * Report: per judge, its accuracy on the originals it judged (top label =
+ * the record's label; orig_accuracy over orig_n), and a warning once all is
+ * decided when it is >= 0.98 over >= 20 originals: the model was likely
+ * trained on these records (issue 13's leakage warning).
  */
 #include <math.h>
 #include <stdio.h>
@@ -55,6 +60,10 @@
 #define LRU_KEEP    64        /* finished originals kept for late candidates */
 #define OREC_BUCKETS 1024
 #define WHY_MAX     300
+/* Leakage: a judge this right on the stage's originals has likely been
+ * trained on them (issue 13) and will keep almost no flips. */
+#define LEAK_MIN_N   20
+#define LEAK_MIN_ACC 0.98
 
 enum { R_NO_FLIP, R_BELOW_DELTA, R_BELOW_THRESHOLD, R_LABEL_CHANGED,
        R_OUT_OF_BAND, R_UNKNOWN_LABEL, R_JUDGE_FAILED, R_DRY_RUN, R_COUNT };
@@ -86,6 +95,7 @@ typedef struct orec {
 	const cf_record *rec;      /* valid while refs > 0 */
 	cf_item orig;              /* the original, as the judges read it */
 	int refs, pending;
+	int counted;               /* in the judges' accuracy on originals */
 	job *waiting;              /* jobs to decide once pending == 0 */
 	jscore js[];
 } orec;
@@ -126,6 +136,10 @@ typedef struct teacher_state {
 	/* figures */
 	uint64_t accepted, rejected[R_COUNT], scored;
 	double sum_delta;
+	/* per judge: originals with a label of the stage's, and how many of
+	 * them the judge's top label matches (the leakage check) */
+	uint64_t orig_n[MAX_JUDGES], orig_hit[MAX_JUDGES];
+	int ended, leak_warned;
 } teacher_state;
 
 static const cf_option teacher_options[] = {
@@ -549,6 +563,29 @@ static void count_reason(teacher_state *s, const char *why)
 			s->rejected[k]++;
 }
 
+/* Once per original: does each judge's top label match the record's? */
+static void count_original(teacher_state *s, orec *o, const char *label)
+{
+	size_t j, k, top;
+
+	if (o->counted)
+		return;
+	o->counted = 1;
+	for (k = 0; label && k < s->K && strcmp(s->L.v[k], label); k++)
+		;
+	if (!label || k == s->K)
+		return;
+	for (j = 0; j < s->nj; j++) {
+		if (o->js[j].state != SC_OK)
+			continue;
+		for (top = 0, k = 1; k < s->K; k++)
+			if (o->js[j].p[k] > o->js[j].p[top])
+				top = k;
+		s->orig_n[j]++;
+		s->orig_hit[j] += !strcmp(s->L.v[top], label);
+	}
+}
+
 static void job_free(teacher_state *s, job *jb)
 {
 	if (!jb)
@@ -607,6 +644,7 @@ static void decide(teacher_state *s, job *jb)
 			if (ok)
 				why = NULL;
 		}
+		count_original(s, jb->o, it->rec->label);
 		s->scored++;
 		s->sum_delta += qm[jb->ti] - pm[jb->ti];
 		detail = json_pack("{s:s, s:f}", "target", target, "score", sc);
@@ -816,6 +854,39 @@ static int teacher_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err
 
 /* ---- report, destroy ------------------------------------------------------ */
 
+static int teacher_flush(cf_stage *st, void *state, cf_error *err)
+{
+	(void)st;
+	(void)err;
+	((teacher_state *)state)->ended = 1;
+	return 0;
+}
+
+/* Once every candidate is decided (report() also runs for progress): a
+ * judge that knows the originals this well has likely been trained on
+ * them, and its verdicts on their counterfactuals mean little. */
+static void warn_leakage(teacher_state *s)
+{
+	size_t j;
+	double a;
+
+	if (!s->ended || s->njobs || s->leak_warned)
+		return;
+	s->leak_warned = 1;
+	for (j = 0; j < s->nj; j++) {
+		if (s->orig_n[j] < LEAK_MIN_N)
+			continue;
+		a = (double)s->orig_hit[j] / (double)s->orig_n[j];
+		if (a >= LEAK_MIN_ACC)
+			cf_stage_warn(s->st, "stage '%s': judge '%s' is right on %.1f%% "
+			        "of the %llu originals it judged: the model has likely seen "
+			        "these records, and filtering with an over-fitted teacher "
+			        "keeps almost nothing (train it on other data, or "
+			        "cross-fit)", cf_stage_name(s->st), s->j[j]->c.name,
+			        100 * a, (unsigned long long)s->orig_n[j]);
+	}
+}
+
 static int teacher_report(cf_stage *st, void *state, json_t *out)
 {
 	teacher_state *s = state;
@@ -832,6 +903,10 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 		const cf_judge *jd = s->j[j];
 		json_t *o = json_pack("{s:s, s:s}", "name", jd->c.name, "kind",
 		                      jd->kind->name);
+		json_object_set_new(o, "orig_n", json_integer((json_int_t)s->orig_n[j]));
+		json_object_set_new(o, "orig_accuracy", s->orig_n[j] ?
+		        json_real((double)s->orig_hit[j] / (double)s->orig_n[j]) :
+		        json_null());
 		if (cf_judge_is_remote(jd)) {
 			const cf_http_stats *hs = cf_judge_http_stats(jd);
 			json_object_set_new(o, "requests", json_integer((json_int_t)(hs ? hs->attempts : 0)));
@@ -850,6 +925,7 @@ static int teacher_report(cf_stage *st, void *state, json_t *out)
 		json_array_append_new(ja, o);
 	}
 	json_object_set_new(out, "judges", ja);
+	warn_leakage(s);
 	return 0;
 }
 
@@ -892,6 +968,7 @@ const cf_stage_kind cf_stage_teacher = {
 	.init = teacher_init,
 	.process = teacher_process,
 	.poll = teacher_poll,
+	.flush = teacher_flush,
 	.report = teacher_report,
 	.destroy = teacher_destroy,
 };
