@@ -106,43 +106,63 @@ static const char *const format_names[] = { "auto", "jsonl", "csv", "tsv", NULL 
 static const char *const on_error_names[] = { "skip", "fail", NULL };
 
 static const cf_option top_options[] = {
-	{ "seed", CF_OPT_INT, offsetof(top_conf, seed), "0", 0, NULL, 0, 0, NULL,
-	  "every random choice derives from (seed, record id)" },
-	{ "window", CF_OPT_INT, offsetof(top_conf, window), "4096", 0, NULL, 1, 1e7,
-	  NULL, "most records in flight at once (bounds memory)" },
-	{ "input", CF_OPT_NODE, offsetof(top_conf, input), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "where records come from" },
-	{ "stages", CF_OPT_NODE, offsetof(top_conf, stages), NULL, 0, NULL, 0, 0,
-	  NULL, "the stages, run in this order" },
-	{ "output", CF_OPT_NODE, offsetof(top_conf, output), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "where results go" },
-	{ NULL }
+	{ .key = "seed", .type = CF_OPT_INT,
+	  .offset = offsetof(top_conf, seed), .def = "0",
+	  .help = "every random choice derives from (seed, record id)" },
+	{ .key = "window", .type = CF_OPT_INT,
+	  .offset = offsetof(top_conf, window), .def = "4096", .min = 1,
+	  .max = 1e7, .help = "most records in flight at once (bounds memory)" },
+	{ .key = "input", .type = CF_OPT_NODE,
+	  .offset = offsetof(top_conf, input), .flags = CF_OPT_REQUIRED,
+	  .help = "where records come from" },
+	{ .key = "stages", .type = CF_OPT_NODE,
+	  .offset = offsetof(top_conf, stages),
+	  .help = "the stages, run in this order" },
+	{ .key = "output", .type = CF_OPT_NODE,
+	  .offset = offsetof(top_conf, output), .flags = CF_OPT_REQUIRED,
+	  .help = "where results go" },
+	{ .key = NULL }
 };
 
 static const cf_option input_options[] = {
-	{ "path", CF_OPT_STRING, offsetof(cf_input_conf, path), NULL,
-	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "input file, or - for stdin" },
-	{ "format", CF_OPT_ENUM, offsetof(cf_input_conf, format), "auto", 0,
-	  format_names, 0, 0, NULL, "jsonl | csv | tsv (default: from the extension)" },
-	{ "id_field", CF_OPT_STRING, offsetof(cf_input_conf, id_field), NULL, 0,
-	  NULL, 0, 0, NULL, "field holding the record id" },
-	{ "text_fields", CF_OPT_STRLIST, offsetof(cf_input_conf, text_fields), NULL,
-	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "fields holding the text to edit" },
-	{ "label_field", CF_OPT_STRING, offsetof(cf_input_conf, label_field), NULL,
-	  0, NULL, 0, 0, NULL, "field holding the label" },
-	{ "labels", CF_OPT_STRLIST, offsetof(cf_input_conf, labels), NULL, 0, NULL,
-	  0, 0, NULL, "the label set; other labels are data errors" },
-	{ "on_error", CF_OPT_ENUM, offsetof(cf_input_conf, on_error), "skip", 0,
-	  on_error_names, 0, 0, NULL, "skip: bad records go to errors.jsonl; fail: stop" },
-	{ "max_record_bytes", CF_OPT_INT, offsetof(cf_input_conf, max_record_bytes),
-	  "1048576", 0, NULL, 1, 1073741824.0, NULL, "longer records are errors" },
-	{ "columns", CF_OPT_STRLIST, offsetof(cf_input_conf, columns), NULL, 0, NULL,
-	  0, 0, NULL, "csv/tsv without a header row: the column names, in order" },
-	{ "quotes", CF_OPT_BOOL, offsetof(cf_input_conf, quotes), "true", 0, NULL,
-	  0, 0, NULL, "csv/tsv: RFC 4180 quoting; false: '\"' is an ordinary character" },
-	{ "unique_ids", CF_OPT_BOOL, offsetof(cf_input_conf, unique_ids), "false", 0,
-	  NULL, 0, 0, NULL, "duplicate or empty ids are data errors (else: one warning)" },
-	{ NULL }
+	{ .key = "path", .type = CF_OPT_STRING,
+	  .offset = offsetof(cf_input_conf, path), .flags = CF_OPT_REQUIRED,
+	  .help = "input file, or - for stdin" },
+	{ .key = "format", .type = CF_OPT_ENUM,
+	  .offset = offsetof(cf_input_conf, format), .def = "auto",
+	  .choices = format_names,
+	  .help = "jsonl | csv | tsv (default: from the extension)" },
+	{ .key = "id_field", .type = CF_OPT_STRING,
+	  .offset = offsetof(cf_input_conf, id_field),
+	  .help = "field holding the record id" },
+	{ .key = "text_fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(cf_input_conf, text_fields),
+	  .flags = CF_OPT_REQUIRED, .help = "fields holding the text to edit" },
+	{ .key = "label_field", .type = CF_OPT_STRING,
+	  .offset = offsetof(cf_input_conf, label_field),
+	  .help = "field holding the label" },
+	{ .key = "labels", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(cf_input_conf, labels),
+	  .help = "the label set; other labels are data errors" },
+	{ .key = "on_error", .type = CF_OPT_ENUM,
+	  .offset = offsetof(cf_input_conf, on_error), .def = "skip",
+	  .choices = on_error_names,
+	  .help = "skip: bad records go to errors.jsonl; fail: stop" },
+	{ .key = "max_record_bytes", .type = CF_OPT_INT,
+	  .offset = offsetof(cf_input_conf, max_record_bytes),
+	  .def = "1048576", .min = 1, .max = 1073741824.0,
+	  .help = "longer records are errors" },
+	{ .key = "columns", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(cf_input_conf, columns),
+	  .help = "csv/tsv without a header row: the column names, in order" },
+	{ .key = "quotes", .type = CF_OPT_BOOL,
+	  .offset = offsetof(cf_input_conf, quotes), .def = "true",
+	  .help = "csv/tsv: RFC 4180 quoting; false: '\"' is an ordinary "
+	  "character" },
+	{ .key = "unique_ids", .type = CF_OPT_BOOL,
+	  .offset = offsetof(cf_input_conf, unique_ids), .def = "false",
+	  .help = "duplicate or empty ids are data errors (else: one warning)" },
+	{ .key = NULL }
 };
 
 static const char *const compress_names[] = { "none", "gzip", "zstd", NULL };
@@ -150,19 +170,27 @@ enum { AUG_JSONL, AUG_INPUT, AUG_CSV, AUG_TSV };
 static const char *const aug_format_names[] = { "jsonl", "input", "csv", "tsv", NULL };
 
 static const cf_option output_options[] = {
-	{ "dir", CF_OPT_STRING, offsetof(cf_output_conf, dir), NULL,
-	  CF_OPT_REQUIRED, NULL, 0, 0, NULL, "output directory, or - for stdout" },
-	{ "files", CF_OPT_STRLIST, offsetof(cf_output_conf, files), NULL, 0, NULL,
-	  0, 0, NULL, "files to write: pairs, augmented, rejected, errors, report, "
+	{ .key = "dir", .type = CF_OPT_STRING,
+	  .offset = offsetof(cf_output_conf, dir), .flags = CF_OPT_REQUIRED,
+	  .help = "output directory, or - for stdout" },
+	{ .key = "files", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(cf_output_conf, files),
+	  .help = "files to write: pairs, augmented, rejected, errors, report, "
 	  "card (default all)" },
-	{ "compress", CF_OPT_ENUM, offsetof(cf_output_conf, compress), "none", 0,
-	  compress_names, 0, 0, NULL, "none | gzip (.gz) | zstd (.zst): the data files" },
-	{ "augmented_format", CF_OPT_ENUM, offsetof(cf_output_conf, augmented_format),
-	  "jsonl", 0, aug_format_names, 0, 0, NULL,
-	  "jsonl | input (the input's format) | csv | tsv (csv/tsv input only)" },
-	{ "card", CF_OPT_BOOL, offsetof(cf_output_conf, card), "true", 0, NULL, 0, 0,
-	  NULL, "write README.md, a Hugging Face dataset card with provenance" },
-	{ NULL }
+	{ .key = "compress", .type = CF_OPT_ENUM,
+	  .offset = offsetof(cf_output_conf, compress), .def = "none",
+	  .choices = compress_names,
+	  .help = "none | gzip (.gz) | zstd (.zst): the data files" },
+	{ .key = "augmented_format", .type = CF_OPT_ENUM,
+	  .offset = offsetof(cf_output_conf, augmented_format), .def = "jsonl",
+	  .choices = aug_format_names,
+	  .help = "jsonl | input (the input's format) | csv | tsv (csv/tsv "
+	  "input only)" },
+	{ .key = "card", .type = CF_OPT_BOOL,
+	  .offset = offsetof(cf_output_conf, card), .def = "true",
+	  .help = "write README.md, a Hugging Face dataset card with "
+	  "provenance" },
+	{ .key = NULL }
 };
 
 const cf_option *cf_pipeline_options(const char *section)

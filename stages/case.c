@@ -22,11 +22,13 @@ typedef struct case_state {
 static const char *const case_names[] = { "lower", "upper", NULL };
 
 static const cf_option case_options[] = {
-	{ "to", CF_OPT_ENUM, offsetof(case_state, upper), "lower", 0, case_names,
-	  0, 0, NULL, "lower | upper" },
-	{ "fields", CF_OPT_STRLIST, offsetof(case_state, fields), NULL, 0, NULL,
-	  0, 0, NULL, "fields to change (default: all text fields)" },
-	{ NULL }
+	{ .key = "to", .type = CF_OPT_ENUM,
+	  .offset = offsetof(case_state, upper), .def = "lower",
+	  .choices = case_names, .help = "lower | upper" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(case_state, fields),
+	  .help = "fields to change (default: all text fields)" },
+	{ .key = NULL }
 };
 
 static int case_init(cf_stage *st, void *state, const cf_pipeline_info *info,

@@ -31,18 +31,24 @@ typedef struct edit_state {
 } edit_state;
 
 static const cf_option edit_options[] = {
-	{ "max_ratio", CF_OPT_DOUBLE, offsetof(edit_state, max_ratio), "0.5", 0, NULL,
-	  0, 1e9, NULL, "most edits allowed, as a share of the original's tokens" },
-	{ "min_edits", CF_OPT_INT, offsetof(edit_state, min_edits), "1", 0, NULL,
-	  0, 1e9, NULL, "fewest token edits (1 rejects unchanged candidates)" },
-	{ "max_edits", CF_OPT_INT, offsetof(edit_state, max_edits), "0", 0, NULL,
-	  0, 1e9, NULL, "most token edits whatever the length (0: no such limit)" },
-	{ "ratio_min_tokens", CF_OPT_INT, offsetof(edit_state, ratio_min_tokens), "0", 0,
-	  NULL, 0, 1e9, NULL, "originals with fewer tokens (in the edited fields) are "
-	  "not held to max_ratio" },
-	{ "max_tokens", CF_OPT_INT, offsetof(edit_state, max_tokens), "4096", 0, NULL,
-	  1, 1e6, NULL, "tokens compared per field" },
-	{ NULL }
+	{ .key = "max_ratio", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(edit_state, max_ratio), .def = "0.5", .max = 1e9,
+	  .help = "most edits allowed, as a share of the original's tokens" },
+	{ .key = "min_edits", .type = CF_OPT_INT,
+	  .offset = offsetof(edit_state, min_edits), .def = "1", .max = 1e9,
+	  .help = "fewest token edits (1 rejects unchanged candidates)" },
+	{ .key = "max_edits", .type = CF_OPT_INT,
+	  .offset = offsetof(edit_state, max_edits), .def = "0", .max = 1e9,
+	  .help = "most token edits whatever the length (0: no such limit)" },
+	{ .key = "ratio_min_tokens", .type = CF_OPT_INT,
+	  .offset = offsetof(edit_state, ratio_min_tokens), .def = "0",
+	  .max = 1e9,
+	  .help = "originals with fewer tokens (in the edited fields) are not "
+	  "held to max_ratio" },
+	{ .key = "max_tokens", .type = CF_OPT_INT,
+	  .offset = offsetof(edit_state, max_tokens), .def = "4096", .min = 1,
+	  .max = 1e6, .help = "tokens compared per field" },
+	{ .key = NULL }
 };
 
 static int edit_init(cf_stage *st, void *state, const cf_pipeline_info *info,

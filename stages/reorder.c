@@ -23,12 +23,14 @@ typedef struct reorder_state {
 } reorder_state;
 
 static const cf_option reorder_options[] = {
-	{ "hold", CF_OPT_INT, offsetof(reorder_state, hold), "64", 0, NULL, 1, 1e6,
-	  NULL, "most items held back at once" },
-	{ "unable", CF_OPT_STRING, offsetof(reorder_state, unable), NULL, 0, NULL, 0, 0,
-	  NULL, "diagnostic: at the end, report that the stage could not do its job "
-	  "with this reason (tests the exit path)" },
-	{ NULL }
+	{ .key = "hold", .type = CF_OPT_INT,
+	  .offset = offsetof(reorder_state, hold), .def = "64", .min = 1,
+	  .max = 1e6, .help = "most items held back at once" },
+	{ .key = "unable", .type = CF_OPT_STRING,
+	  .offset = offsetof(reorder_state, unable),
+	  .help = "diagnostic: at the end, report that the stage could not do "
+	  "its job with this reason (tests the exit path)" },
+	{ .key = NULL }
 };
 
 static uint64_t next_rand(uint64_t *x)

@@ -53,6 +53,7 @@
 #include "cfaug/sys/judge.h"
 #include "cfaug/sys/stage.h"
 #include "http.h"
+#include "strlist.h"
 #include "teacher_policy.h"
 
 #define MAX_JUDGES  16
@@ -178,21 +179,11 @@ static const cf_option accept_table[] = {
 
 /* ---- init ----------------------------------------------------------------- */
 
-static int in_list(const cf_strlist *l, const char *v)
-{
-	size_t i;
-
-	for (i = 0; l && i < l->n; i++)
-		if (!strcmp(l->v[i], v))
-			return 1;
-	return 0;
-}
-
 static int list_add(cf_strlist *l, const char *v)
 {
 	char **nv;
 
-	if (in_list(l, v))
+	if (cf_strlist_index(l, v) >= 0)
 		return 0;
 	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)) ||
 	    !(nv[l->n] = strdup(v))) {

@@ -167,20 +167,28 @@ typedef struct zf_state {
 } zf_state;
 
 static const cf_option zf_options[] = {
-	{ "tau", CF_OPT_DOUBLE, offsetof(zf_state, tau), "3.0", 0, NULL, 0, 1e9,
-	  NULL, "largest z a token may keep (Gardner et al.'s z for its label)" },
-	{ "min_count", CF_OPT_INT, offsetof(zf_state, min_count), "5", 0, NULL, 1, 1e12,
-	  NULL, "tokens in fewer documents are not judged" },
-	{ "max_held", CF_OPT_INT, offsetof(zf_state, max_held), "100000", 0, NULL, 1, 1e9,
-	  NULL, "most candidates held until end of input (more: the run stops)" },
-	{ "max_held_mb", CF_OPT_INT, offsetof(zf_state, max_held_mb), "2048", 0, NULL, 1,
-	  1e7, NULL, "most memory the run may hold for this stage, estimated as "
-	  "1 KB + 6 x text bytes per record and candidate from the first held "
-	  "candidate on "
-	  "(more: the run stops)" },
-	{ "fields", CF_OPT_STRLIST, offsetof(zf_state, fields_opt), NULL, 0, NULL, 0, 0,
-	  NULL, "text fields whose tokens count (default: all)" },
-	{ NULL }
+	{ .key = "tau", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(zf_state, tau), .def = "3.0", .max = 1e9,
+	  .help = "largest z a token may keep (Gardner et al.'s z for its "
+	  "label)" },
+	{ .key = "min_count", .type = CF_OPT_INT,
+	  .offset = offsetof(zf_state, min_count), .def = "5", .min = 1,
+	  .max = 1e12, .help = "tokens in fewer documents are not judged" },
+	{ .key = "max_held", .type = CF_OPT_INT,
+	  .offset = offsetof(zf_state, max_held), .def = "100000", .min = 1,
+	  .max = 1e9,
+	  .help = "most candidates held until end of input (more: the run "
+	  "stops)" },
+	{ .key = "max_held_mb", .type = CF_OPT_INT,
+	  .offset = offsetof(zf_state, max_held_mb), .def = "2048", .min = 1,
+	  .max = 1e7,
+	  .help = "most memory the run may hold for this stage, estimated as 1 "
+	  "KB + 6 x text bytes per record and candidate from the first held "
+	  "candidate on (more: the run stops)" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(zf_state, fields_opt),
+	  .help = "text fields whose tokens count (default: all)" },
+	{ .key = NULL }
 };
 
 /* ---- counting ------------------------------------------------------- */

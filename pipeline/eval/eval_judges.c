@@ -11,6 +11,7 @@
 #include <string.h>
 #include "eval_int.h"
 #include "endpoint_opts.h"
+#include "strlist.h"
 
 const cf_option ev_fluency_table[] = {
 	CF_OPT_ENDPOINT_BASE_URL(fluency),   /* /completions is added */
@@ -20,16 +21,6 @@ const cf_option ev_fluency_table[] = {
 	CF_OPT_ENDPOINT_CLIENT(fluency),
 	{ .key = NULL }
 };
-
-static int in_labels(const cf_strlist *l, const char *v)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i], v))
-			return (int)i;
-	return -1;
-}
 
 /* The eval's label set, from the first judge: a builtin model's labels
  * through its labels map, else the map's values. */
@@ -112,7 +103,7 @@ int ev_load_judge(eval *e, judge *jd, const char *spec, cf_error *err)
 /* Label index in the eval's label set, -1 when unknown. */
 int ev_label_index(const eval *e, const char *label)
 {
-	return label ? in_labels(&e->L, label) : -1;
+	return label ? cf_strlist_index(&e->L, label) : -1;
 }
 
 /* ---- remote judges ----------------------------------------------------- */

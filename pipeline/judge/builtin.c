@@ -10,6 +10,7 @@
 #include <string.h>
 #include "judge_kind.h"
 #include "linear_model.h"
+#include "strlist.h"
 #include "teacher_judge.h"
 
 typedef struct builtin {
@@ -44,7 +45,7 @@ static int builtin_labels(cf_judge *j, void *state, cf_strlist *out)
 	for (i = 0; i < cf_lm_nlabels(b->lm); i++) {
 		to = cf_strmap_get(&j->c.labels, cf_lm_label(b->lm, i));
 		name = to ? to : cf_lm_label(b->lm, i);
-		if (cf_judge_in_list(out, name))
+		if (cf_strlist_index(out, name) >= 0)
 			continue;
 		if (!(nv = realloc(out->v, (out->n + 1) * sizeof *nv)))
 			return CF_ENOMEM;
@@ -84,7 +85,7 @@ static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
 	for (f = 0; f < cf_lm_nfields(b->lm); f++) {
 		const char *name = j->c.fields.n ? j->c.fields.v[f]
 		                                 : cf_lm_field(b->lm, f);
-		if (!cf_judge_in_list(env->text_fields, name))
+		if (cf_strlist_index(env->text_fields, name) < 0)
 			return cf_conf_error(err, env->conf_path, j->c.fields.n ? fn :
 			                     j->at, "%s reads text field '%s', which is "
 			                     "not in %s%s", j->c.model, name,

@@ -12,6 +12,7 @@
 #include "cfaug/sys/judge.h"
 #include "http.h"
 #include "judge_kind.h"
+#include "strlist.h"
 
 #define WHY_MAX 300
 
@@ -26,21 +27,11 @@ struct jreq {
 
 static const char *const judge_skip[] = { "kind", NULL };
 
-int cf_judge_in_list(const cf_strlist *l, const char *v)
-{
-	size_t i;
-
-	for (i = 0; l && i < l->n; i++)
-		if (!strcmp(l->v[i], v))
-			return 1;
-	return 0;
-}
-
 static int list_add(cf_strlist *l, const char *v)
 {
 	char **nv;
 
-	if (cf_judge_in_list(l, v))
+	if (cf_strlist_index(l, v) >= 0)
 		return 0;
 	if (!(nv = realloc(l->v, (l->n + 1) * sizeof *nv)))
 		return CF_ENOMEM;
@@ -196,7 +187,7 @@ int cf_judge_remote_fields(cf_judge *j, const cf_judge_env *env,
 
 	j->send = j->c.fields.n ? &j->c.fields : env->text_fields;
 	for (i = 0; i < j->c.fields.n; i++)
-		if (!cf_judge_in_list(env->text_fields, j->c.fields.v[i]))
+		if (cf_strlist_index(env->text_fields, j->c.fields.v[i]) < 0)
 			return cf_conf_error(err, env->conf_path, cf_node_get(j->node,
 			                     "fields"), "'%s' is not in %s",
 			                     j->c.fields.v[i], env->fields_what);
@@ -248,7 +239,7 @@ int cf_judge_bind(cf_judge *j, const cf_strlist *L, const cf_judge_env *env,
 		return cf_conf_error(err, env->conf_path, j->node, "%zu labels: "
 		                     "at most %d", j->K, CF_JUDGE_MAX_LABELS);
 	for (i = 0; i < j->c.labels.n; i++)
-		if (!cf_judge_in_list(L, j->c.labels.vals[i]))
+		if (cf_strlist_index(L, j->c.labels.vals[i]) < 0)
 			return cf_conf_error(err, env->conf_path, cf_node_get(j->node,
 			                     "labels"), "labels maps '%s' to '%s', which "
 			                     "is not one of %s", j->c.labels.keys[i],

@@ -25,9 +25,6 @@
 /* the remote judges' client: the endpoint rows shared with the llm stage */
 #define CF_JOPT_HTTP CF_OPT_ENDPOINT_CLIENT(cf_judge_conf)
 
-/* Is v one of l's strings? */
-int cf_judge_in_list(const cf_strlist *l, const char *v);
-
 /* Remote kinds: check fields: against env->text_fields and set j->send
  * (fields:, else all of them); a classifier reads one text or a pair. */
 int cf_judge_remote_fields(cf_judge *j, const cf_judge_env *env,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judge_kind.h"
+#include "strlist.h"
 #include "teacher_judge.h"
 #include "template.h"
 
@@ -176,7 +177,7 @@ static char *llm_body(const cf_judge *j, void *state, cf_judge_text_fn text,
 		const char *name = cf_template_var(s->tpl, i);
 		if (!strcmp(name, "labels"))
 			v[i] = s->labels_joined;
-		else if (!strcmp(name, "text") && !cf_judge_in_list(j->send, "text"))
+		else if (!strcmp(name, "text") && cf_strlist_index(j->send, "text") < 0)
 			v[i] = t0;
 		else
 			v[i] = text(ctx, name, &l);

@@ -45,6 +45,7 @@
 #include "json_write.h"
 #include "llm_parse.h"
 #include "llm_wire.h"
+#include "strlist.h"
 #include "template.h"
 
 #define HIST_N 320
@@ -120,8 +121,6 @@ typedef struct llm_state {
 	int dry_run, no_n, flushed, warned_cache, key_set;
 	uint64_t answered;        /* requests answered with a 2xx */
 	size_t max_record_bytes;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
 	job *jobs;
 	rq *rqs;
 	long njobs;
@@ -142,84 +141,112 @@ static const char *const rf_names[] = { "none", "json_object", "json_schema", NU
 
 static const cf_option llm_options[] = {
 	CF_OPT_ENDPOINT_BASE_URL(llm_state),
-	{ "model", CF_OPT_STRING, offsetof(llm_state, model), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "model name the endpoint knows" },
+	{ .key = "model", .type = CF_OPT_STRING,
+	  .offset = offsetof(llm_state, model), .flags = CF_OPT_REQUIRED,
+	  .help = "model name the endpoint knows" },
 	CF_OPT_ENDPOINT_KEY(llm_state),
-	{ "prompt", CF_OPT_STRING, offsetof(llm_state, prompt), NULL, CF_OPT_REQUIRED,
-	  NULL, 0, 0, NULL, "prompt template file (prompts/*.txt)" },
-	{ "target", CF_OPT_STRMAP, offsetof(llm_state, target), NULL, 0, NULL, 0, 0, NULL,
-	  "label -> target label; records whose label is not listed pass unedited" },
-	{ "samples", CF_OPT_INT, offsetof(llm_state, samples), "1", 0, NULL, 1, 64, NULL,
-	  "answers (candidates) per record" },
-	{ "n", CF_OPT_BOOL, offsetof(llm_state, use_n), "true", 0, NULL, 0, 0, NULL,
-	  "ask for the samples in one request with n (falls back when ignored)" },
-	{ "parse", CF_OPT_NODE, offsetof(llm_state, parse), NULL, 0, NULL, 0, 0, NULL,
-	  "text | json | {mode: text|json, between: [A, B], field: F}" },
-	{ "parse_retries", CF_OPT_INT, offsetof(llm_state, parse_retries), "2", 0, NULL,
-	  0, 20, NULL, "re-asks for an unusable answer before it is rejected" },
-	{ "fields", CF_OPT_STRLIST, offsetof(llm_state, fields), NULL, 0, NULL, 0, 0, NULL,
-	  "text fields to edit (default: all text fields)" },
-	{ "extra_fields", CF_OPT_STRLIST, offsetof(llm_state, extra_fields), NULL, 0, NULL,
-	  0, 0, NULL, "other input fields the template may name" },
-	{ "vars", CF_OPT_STRMAP, offsetof(llm_state, vars), NULL, 0, NULL, 0, 0, NULL,
-	  "extra template variables: name -> value" },
-	{ "temperature", CF_OPT_OPTNUM, offsetof(llm_state, temperature), NULL, 0, NULL,
-	  0, 2, NULL, "sampling temperature, 0..2 (default: the server's)" },
-	{ "top_p", CF_OPT_OPTNUM, offsetof(llm_state, top_p), NULL, 0, NULL, 0, 1, NULL,
-	  "nucleus sampling, 0..1 (default: the server's)" },
-	{ "seed", CF_OPT_OPTNUM, offsetof(llm_state, seed_node), NULL, CF_OPT_INTEGER,
-	  NULL, 0, 2147483647.0, NULL,
-	  "request seed (default: the pipeline's seed)" },
-	{ "max_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_tokens), NULL,
-	  CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
-	  "answer length cap, sent as max_tokens (older servers)" },
-	{ "max_completion_tokens", CF_OPT_OPTNUM, offsetof(llm_state, max_completion_tokens),
-	  NULL, CF_OPT_INTEGER, NULL, 1, 1000000, NULL,
-	  "answer length cap, sent as max_completion_tokens" },
-	{ "stop", CF_OPT_STRLIST, offsetof(llm_state, stop), NULL, 0, NULL, 0, 0, NULL,
-	  "stop sequences" },
-	{ "response_format", CF_OPT_ENUM, offsetof(llm_state, response_format), "none", 0,
-	  rf_names, 0, 0, NULL, "none | json_object | json_schema (with parse: json)" },
-	{ "logprobs", CF_OPT_BOOL, offsetof(llm_state, logprobs), "false", 0, NULL, 0, 0,
-	  NULL, "ask for token log-probabilities" },
+	{ .key = "prompt", .type = CF_OPT_STRING,
+	  .offset = offsetof(llm_state, prompt), .flags = CF_OPT_REQUIRED,
+	  .help = "prompt template file (prompts/*.txt)" },
+	{ .key = "target", .type = CF_OPT_STRMAP,
+	  .offset = offsetof(llm_state, target),
+	  .help = "label -> target label; records whose label is not listed "
+	  "pass unedited" },
+	{ .key = "samples", .type = CF_OPT_INT,
+	  .offset = offsetof(llm_state, samples), .def = "1", .min = 1,
+	  .max = 64, .help = "answers (candidates) per record" },
+	{ .key = "n", .type = CF_OPT_BOOL,
+	  .offset = offsetof(llm_state, use_n), .def = "true",
+	  .help = "ask for the samples in one request with n (falls back when "
+	  "ignored)" },
+	{ .key = "parse", .type = CF_OPT_NODE,
+	  .offset = offsetof(llm_state, parse),
+	  .help = "text | json | {mode: text|json, between: [A, B], field: F}" },
+	{ .key = "parse_retries", .type = CF_OPT_INT,
+	  .offset = offsetof(llm_state, parse_retries), .def = "2", .max = 20,
+	  .help = "re-asks for an unusable answer before it is rejected" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(llm_state, fields),
+	  .help = "text fields to edit (default: all text fields)" },
+	{ .key = "extra_fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(llm_state, extra_fields),
+	  .help = "other input fields the template may name" },
+	{ .key = "vars", .type = CF_OPT_STRMAP,
+	  .offset = offsetof(llm_state, vars),
+	  .help = "extra template variables: name -> value" },
+	{ .key = "temperature", .type = CF_OPT_OPTNUM,
+	  .offset = offsetof(llm_state, temperature), .max = 2,
+	  .help = "sampling temperature, 0..2 (default: the server's)" },
+	{ .key = "top_p", .type = CF_OPT_OPTNUM,
+	  .offset = offsetof(llm_state, top_p), .max = 1,
+	  .help = "nucleus sampling, 0..1 (default: the server's)" },
+	{ .key = "seed", .type = CF_OPT_OPTNUM,
+	  .offset = offsetof(llm_state, seed_node), .flags = CF_OPT_INTEGER,
+	  .max = 2147483647.0,
+	  .help = "request seed (default: the pipeline's seed)" },
+	{ .key = "max_tokens", .type = CF_OPT_OPTNUM,
+	  .offset = offsetof(llm_state, max_tokens), .flags = CF_OPT_INTEGER,
+	  .min = 1, .max = 1000000,
+	  .help = "answer length cap, sent as max_tokens (older servers)" },
+	{ .key = "max_completion_tokens", .type = CF_OPT_OPTNUM,
+	  .offset = offsetof(llm_state, max_completion_tokens),
+	  .flags = CF_OPT_INTEGER, .min = 1, .max = 1000000,
+	  .help = "answer length cap, sent as max_completion_tokens" },
+	{ .key = "stop", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(llm_state, stop), .help = "stop sequences" },
+	{ .key = "response_format", .type = CF_OPT_ENUM,
+	  .offset = offsetof(llm_state, response_format), .def = "none",
+	  .choices = rf_names,
+	  .help = "none | json_object | json_schema (with parse: json)" },
+	{ .key = "logprobs", .type = CF_OPT_BOOL,
+	  .offset = offsetof(llm_state, logprobs), .def = "false",
+	  .help = "ask for token log-probabilities" },
 	CF_OPT_ENDPOINT_CONCURRENCY(llm_state),
-	{ "requests_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, rpm), "0", 0, NULL, 0,
-	  1e9, NULL, "request rate limit (0: none)" },
-	{ "tokens_per_minute", CF_OPT_DOUBLE, offsetof(llm_state, tpm), "0", 0, NULL, 0,
-	  1e12, NULL, "estimated token rate limit (0: none)" },
+	{ .key = "requests_per_minute", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(llm_state, rpm), .def = "0", .max = 1e9,
+	  .help = "request rate limit (0: none)" },
+	{ .key = "tokens_per_minute", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(llm_state, tpm), .def = "0", .max = 1e12,
+	  .help = "estimated token rate limit (0: none)" },
 	CF_OPT_ENDPOINT_RETRIES(llm_state), CF_OPT_ENDPOINT_TIMEOUT(llm_state),
-	{ "max_retry_wait_s", CF_OPT_DOUBLE, offsetof(llm_state, max_retry_wait_s), "180", 0,
-	  NULL, 0, 86400, NULL, "longest Retry-After honoured; a longer one fails the request" },
-	{ "request_deadline_s", CF_OPT_DOUBLE, offsetof(llm_state, request_deadline_s), "600",
-	  0, NULL, 0.001, 604800, NULL, "a request's attempts and waits, all together" },
-	{ "max_consecutive_failures", CF_OPT_INT, offsetof(llm_state, max_consecutive_failures),
-	  "10", 0, NULL, 1, 1000000, NULL, "attempts in a row with no answer or a 5xx that "
-	  "stop the run (circuit breaker)" },
-	{ "max_failure_rate", CF_OPT_DOUBLE, offsetof(llm_state, max_failure_rate), "0.5", 0,
-	  NULL, 0.01, 1, NULL, "share of the last 50 attempts failing that way that stops "
+	{ .key = "max_retry_wait_s", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(llm_state, max_retry_wait_s), .def = "180",
+	  .max = 86400,
+	  .help = "longest Retry-After honoured; a longer one fails the "
+	  "request" },
+	{ .key = "request_deadline_s", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(llm_state, request_deadline_s), .def = "600",
+	  .min = 0.001, .max = 604800,
+	  .help = "a request's attempts and waits, all together" },
+	{ .key = "max_consecutive_failures", .type = CF_OPT_INT,
+	  .offset = offsetof(llm_state, max_consecutive_failures), .def = "10",
+	  .min = 1, .max = 1000000,
+	  .help = "attempts in a row with no answer or a 5xx that stop the run "
+	  "(circuit breaker)" },
+	{ .key = "max_failure_rate", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(llm_state, max_failure_rate), .def = "0.5",
+	  .min = 0.01, .max = 1,
+	  .help = "share of the last 50 attempts failing that way that stops "
 	  "the run (1: off)" },
-	{ "max_response_kb", CF_OPT_INT, offsetof(llm_state, max_response_kb), "8192", 0,
-	  NULL, 1, 1048576, NULL, "larger responses fail their request" },
-	{ "max_prompt_kb", CF_OPT_INT, offsetof(llm_state, max_prompt_kb), "2048", 0,
-	  NULL, 1, 1048576, NULL, "a record whose rendered prompt is larger fails, unsent" },
-	{ "cache", CF_OPT_STRING, offsetof(llm_state, cache_dir), ".cfaug-cache", 0, NULL,
-	  0, 0, NULL, "response cache directory, shareable (--no-cache: off)" },
-	{ "prices", CF_OPT_STRMAP, offsetof(llm_state, prices), NULL, 0, NULL, 0, 0, NULL,
-	  "{input: USD, output: USD} per million tokens, for --dry-run" },
-	{ NULL }
+	{ .key = "max_response_kb", .type = CF_OPT_INT,
+	  .offset = offsetof(llm_state, max_response_kb), .def = "8192",
+	  .min = 1, .max = 1048576,
+	  .help = "larger responses fail their request" },
+	{ .key = "max_prompt_kb", .type = CF_OPT_INT,
+	  .offset = offsetof(llm_state, max_prompt_kb), .def = "2048",
+	  .min = 1, .max = 1048576,
+	  .help = "a record whose rendered prompt is larger fails, unsent" },
+	{ .key = "cache", .type = CF_OPT_STRING,
+	  .offset = offsetof(llm_state, cache_dir), .def = ".cfaug-cache",
+	  .help = "response cache directory, shareable (--no-cache: off)" },
+	{ .key = "prices", .type = CF_OPT_STRMAP,
+	  .offset = offsetof(llm_state, prices),
+	  .help = "{input: USD, output: USD} per million tokens, for "
+	  "--dry-run" },
+	{ .key = NULL }
 };
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static int in_list(const cf_strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; l && i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
 
 static int parse_conf(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
@@ -328,7 +355,7 @@ static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *e
 		if (cf_strmap_get(&s->vars, v)) {
 			vs->kind = V_CONST;
 			vs->name = cf_strmap_get(&s->vars, v);
-		} else if (strcmp(v, "text") == 0 && !in_list(info->text_fields, "text")) {
+		} else if (strcmp(v, "text") == 0 && cf_strlist_index(info->text_fields, "text") < 0) {
 			vs->kind = V_TEXT;
 		} else if (strcmp(v, "label") == 0 ||
 		           (info->label_field && strcmp(v, info->label_field) == 0)) {
@@ -537,8 +564,8 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 		        "'field' names the answer for one edited field; with %zu fields the "
 		        "JSON answer holds one key per field name", s->edit->n);
 	for (i = 0; i < s->target.n; i++) {
-		if (info->labels->n && (!in_list(info->labels, s->target.keys[i]) ||
-		                        !in_list(info->labels, s->target.vals[i])))
+		if (info->labels->n && (cf_strlist_index(info->labels, s->target.keys[i]) < 0 ||
+		                        cf_strlist_index(info->labels, s->target.vals[i]) < 0))
 			return cf_conf_error(err, file, cf_node_get(info->node, "target"),
 			        "target '%s: %s' names a label not in input.labels",
 			        s->target.keys[i], s->target.vals[i]);
@@ -912,7 +939,7 @@ static int pump(llm_state *s, cf_error *err)
 	rq *q;
 	int rc;
 
-	while (!s->fatal && (q = s->wait_head) &&
+	while (!cf_stage_failed(s->st) && (q = s->wait_head) &&
 	       cf_http_pending(s->http) < (size_t)s->concurrency) {
 		s->wait_head = q->wnext;
 		if (!s->wait_head)
@@ -951,8 +978,7 @@ static void finish_job(llm_state *s, job *j)
 	for (i = 0; i < j->n; i++) {
 		sample *sm = &j->s[i];
 		if (!(c = cf_candidate_new(st, j->it))) {
-			s->fatal = CF_ENOMEM;
-			snprintf(s->fatal_msg, sizeof s->fatal_msg, "out of memory");
+			cf_stage_fail(st, CF_ENOMEM, "out of memory");
 			break;
 		}
 		if (j->target)
@@ -1032,7 +1058,6 @@ done:
 	return rc;
 }
 
-static void set_fatal(llm_state *s, int code, const char *msg);
 static void on_done(void *ctx, const cf_http_result *r);
 
 static void dry_count(llm_state *s, job *j)
@@ -1073,8 +1098,8 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	int missing[64], m = 0, k, rc = 0;
 	job *j = NULL;
 
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	if (s->target.n && !(target = label ? cf_strmap_get(&s->target, label) : NULL)) {
 		s->no_target++;
 		cf_emit(st, it);
@@ -1144,19 +1169,19 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 				rc = submit(s, j, &missing[k], 1, 0, err);
 	}
 	if (rc < 0) {     /* the job stays held: destroy() frees it */
-		set_fatal(s, rc, err->msg);
+		cf_stage_fail(st, rc, "%s", err->msg);
 		return rc;
 	}
 	finish_job(s, j);   /* done now when everything came from the cache */
 	/* start the requests at once if the window has room */
 	if ((rc = pump(s, err)) < 0) {
-		set_fatal(s, rc, err->msg);
+		cf_stage_fail(st, rc, "%s", err->msg);
 		return rc;
 	}
 	if (cf_http_pending(s->http) <= (size_t)s->concurrency &&
 	    (rc = cf_http_poll(s->http, 0, on_done, s, err)) < 0)
 		return rc;
-	return s->fatal ? cf_error_set(err, s->fatal, "%s", s->fatal_msg) : 0;
+	return 0;
 }
 
 /* ---- answers arriving --------------------------------------------------- */
@@ -1185,14 +1210,6 @@ static double hist_pct(const llm_state *s, double q)
 			return b == 0 ? 1.0 : pow(HIST_BASE, b);
 	}
 	return 0;
-}
-
-static void set_fatal(llm_state *s, int code, const char *msg)
-{
-	if (s->fatal)
-		return;
-	s->fatal = code;
-	snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s", msg);
 }
 
 /* The choices of a completion asked for n answers, checked: NULL when each
@@ -1259,7 +1276,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 			         r->status == 401 || r->status == 403 ? s->api_key_env : "",
 			         r->status != 401 && r->status != 403 ? "" :
 			         !s->key_set ? ": it is not set)" : ")");
-		set_fatal(s, CF_ENET, msg);
+		cf_stage_fail(s->st, CF_ENET, "%s", msg);
 		goto done;
 	}
 	if (r->outcome == CF_HTTP_FAILED) {
@@ -1340,7 +1357,7 @@ static void on_done(void *ctx, const cf_http_result *r)
 	}
 finish:
 	if (rc < 0)
-		set_fatal(s, rc, e.msg);
+		cf_stage_fail(s->st, rc, "%s", e.msg);
 	else
 		finish_job(s, j);
 done:
@@ -1389,12 +1406,12 @@ static int llm_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
 	if (!s->http)
 		return 0;
 	/* answers free room in the window, and may ask again: pump after */
-	if (!s->fatal && ((rc = pump(s, err)) < 0 ||
+	if (!cf_stage_failed(st) && ((rc = pump(s, err)) < 0 ||
 	                  (rc = cf_http_poll(s->http, timeout_ms, on_done, s, err)) < 0 ||
 	                  (rc = pump(s, err)) < 0))
 		return rc;
-	if (s->fatal)
-		return cf_error_set(err, s->fatal, "%s", s->fatal_msg);
+	if (cf_stage_failed(st))
+		return 0;
 	if (s->njobs > 0 && cf_http_pending(s->http) == 0 && !s->wait_head)
 		return cf_error_set(err, CF_EINTERNAL, "stage '%s' holds %ld records "
 		                    "and waits for nothing", cf_stage_name(st), s->njobs);

@@ -200,44 +200,59 @@ static void release_label_dir(void *state)
 }
 
 static const cf_option rules_options[] = {
-	{ "packs", CF_OPT_STRLIST, offsetof(rules_state, packs), NULL, 0, NULL,
-	  0, 0, NULL, "built-in lexicons: gender, names, negation, antonyms", NULL },
-	{ "lexicons", CF_OPT_STRLIST, offsetof(rules_state, lexicons), NULL, 0,
-	  NULL, 0, 0, NULL, "TSV files of pairs a<TAB>b[<TAB>tag], swapped both ways",
-	  NULL },
-	{ "patterns", CF_OPT_CUSTOM, 0, NULL, 0, NULL, 0, 0, set_patterns,
-	  "regex rules [{match: RE, replace: TEXT with $1}]", release_patterns },
-	{ "mode", CF_OPT_ENUM, offsetof(rules_state, mode), "augment", 0,
-	  mode_names, 0, 0, NULL, "augment (keep original, add counterfactual) | "
-	  "substitute (replace with probability p)", NULL },
-	{ "p", CF_OPT_DOUBLE, offsetof(rules_state, p), "0.5", 0, NULL, 0, 1,
-	  NULL, "substitute: probability a record is replaced", NULL },
-	{ "direction", CF_OPT_ENUM, offsetof(rules_state, direction), "both", 0,
-	  dir_names, 0, 0, NULL, "both | a_to_b | b_to_a", NULL },
-	{ "fields", CF_OPT_STRLIST, offsetof(rules_state, fields), NULL, 0, NULL,
-	  0, 0, NULL, "fields to edit (default: all text fields)", NULL },
-	{ "label", CF_OPT_CUSTOM, 0, "keep", 0, NULL, 0, 0, set_label,
-	  "keep | {FROM: TO, ...} target label of the counterfactual", release_label },
-	{ "round_trip", CF_OPT_BOOL, offsetof(rules_state, round_trip), "true", 0,
-	  NULL, 0, 0, NULL, "measure how many counterfactuals swap back exactly",
-	  NULL },
-	{ "provenance", CF_OPT_ENUM, offsetof(rules_state, provenance), "full", 0,
-	  prov_names, 0, 0, NULL, "full (rules and every edit with spans) | rules "
-	  "(rules fired and edit count) | none", NULL },
-	{ "negation_scope", CF_OPT_INT, offsetof(rules_state, negation_scope), "0",
-	  0, NULL, 0, CF_RULES_MAX_SCOPE, NULL, "words after not/no/never/n't in "
-	  "which a swap is not made (the negator is dropped, or the negation pack "
-	  "toggles it); 0 off", NULL },
-	{ "label_direction", CF_OPT_CUSTOM, 0, NULL, 0, NULL, 0, 0, set_label_dir,
-	  "{LABEL: both | a_to_b | b_to_a}: swap direction by the record's label "
-	  "(sentiment flips: only the words of the source label; the negation pack "
-	  "stays two-way)", release_label_dir },
-	{ "protect", CF_OPT_ENUM, offsetof(rules_state, protect), "auto", 0,
-	  protect_names, 0, 0, NULL, "no edits inside quoted titles, mid-sentence "
-	  "Title-Case sequences, URLs, @handles, #tags, `code`: auto (the "
-	  "built-in packs) | all (built-in packs and your lexicons) | none",
-	  NULL },
-	{ NULL }
+	{ .key = "packs", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(rules_state, packs),
+	  .help = "built-in lexicons: gender, names, negation, antonyms" },
+	{ .key = "lexicons", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(rules_state, lexicons),
+	  .help = "TSV files of pairs a<TAB>b[<TAB>tag], swapped both ways" },
+	{ .key = "patterns", .type = CF_OPT_CUSTOM, .set = set_patterns,
+	  .help = "regex rules [{match: RE, replace: TEXT with $1}]",
+	  .release = release_patterns },
+	{ .key = "mode", .type = CF_OPT_ENUM,
+	  .offset = offsetof(rules_state, mode), .def = "augment",
+	  .choices = mode_names,
+	  .help = "augment (keep original, add counterfactual) | substitute "
+	  "(replace with probability p)" },
+	{ .key = "p", .type = CF_OPT_DOUBLE,
+	  .offset = offsetof(rules_state, p), .def = "0.5", .max = 1,
+	  .help = "substitute: probability a record is replaced" },
+	{ .key = "direction", .type = CF_OPT_ENUM,
+	  .offset = offsetof(rules_state, direction), .def = "both",
+	  .choices = dir_names, .help = "both | a_to_b | b_to_a" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(rules_state, fields),
+	  .help = "fields to edit (default: all text fields)" },
+	{ .key = "label", .type = CF_OPT_CUSTOM, .def = "keep",
+	  .set = set_label,
+	  .help = "keep | {FROM: TO, ...} target label of the counterfactual",
+	  .release = release_label },
+	{ .key = "round_trip", .type = CF_OPT_BOOL,
+	  .offset = offsetof(rules_state, round_trip), .def = "true",
+	  .help = "measure how many counterfactuals swap back exactly" },
+	{ .key = "provenance", .type = CF_OPT_ENUM,
+	  .offset = offsetof(rules_state, provenance), .def = "full",
+	  .choices = prov_names,
+	  .help = "full (rules and every edit with spans) | rules (rules fired "
+	  "and edit count) | none" },
+	{ .key = "negation_scope", .type = CF_OPT_INT,
+	  .offset = offsetof(rules_state, negation_scope), .def = "0",
+	  .max = CF_RULES_MAX_SCOPE,
+	  .help = "words after not/no/never/n't in which a swap is not made "
+	  "(the negator is dropped, or the negation pack toggles it); 0 off" },
+	{ .key = "label_direction", .type = CF_OPT_CUSTOM,
+	  .set = set_label_dir,
+	  .help = "{LABEL: both | a_to_b | b_to_a}: swap direction by the "
+	  "record's label (sentiment flips: only the words of the source "
+	  "label; the negation pack stays two-way)",
+	  .release = release_label_dir },
+	{ .key = "protect", .type = CF_OPT_ENUM,
+	  .offset = offsetof(rules_state, protect), .def = "auto",
+	  .choices = protect_names,
+	  .help = "no edits inside quoted titles, mid-sentence Title-Case "
+	  "sequences, URLs, @handles, #tags, `code`: auto (the built-in packs) "
+	  "| all (built-in packs and your lexicons) | none" },
+	{ .key = NULL }
 };
 
 /* Load packs, lexicons and (unless rev) patterns into a new rule set. */
