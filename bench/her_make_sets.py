@@ -28,7 +28,8 @@ import sys
 
 csv.field_size_limit(1 << 30)
 WORD = re.compile(r"(?<![\w'])(his|him)(?![\w'])", re.I)
-FEM = re.compile(r"(?<![\w'])(her|hers|herself)(?![\w'])", re.I)
+FEM = re.compile(r"(?<![A-Za-z])her(?![A-Za-z\u0080-\uffff])", re.I)   # her, her's
+FEM2 = re.compile(r"(?<![A-Za-z])(hers|herself)(?![A-Za-z])", re.I)
 SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 
 
@@ -52,7 +53,7 @@ def make(sources, out, name, data):
     for rel, cols in sources:
         for t in texts(os.path.join(data, rel), cols):
             for s in sentences(t):
-                if s in seen or not WORD.search(s) or FEM.search(s):
+                if s in seen or not WORD.search(s) or FEM.search(s) or FEM2.search(s):
                     continue
                 seen.add(s)
                 if re.search(r"(?<![\w'])his(?![\w'])\s*([.,;:!?)\]]|$)", s, re.I):
