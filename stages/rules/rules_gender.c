@@ -18,6 +18,21 @@
  *   her + mostly-a-verb word after make/let/help (made her feel) . object
  *   her + -ly adjective + noun (her hourly rate) ........... possessive
  *   her + -ing after a verb of perception (saw her leaving) ..... object
+ *   her + being (about her being late: a gerund's subject) ...... object
+ *   her + any WordNet verb + determiner after let/make/have
+ *         (let her taste the cake) ................................ object
+ *   her + verb-preferring word + particle or determiner after a
+ *         verb of perception/causing (watched her set up) ........ object
+ *   her + make-idiom noun after make (made her mark, her way) . possessive
+ *   her + adjective/-ed + and/but/or: decided by what follows the
+ *         second adjective (her prized and beautiful cat) .........
+ *   her + WordNet adjective-only word or -ed + stop after make/
+ *         keep/leave/find (left her speechless.) ................. object
+ *   her + more/enough/a number after a ditransitive verb
+ *         (brought her more attention, gave her 7) ............... object
+ *   her + quoted word: possessive unless after a naming verb
+ *         (called her "darling"); her + (noun) .............. possessive
+ *   n't forms (isn, didn, won ...) count as auxiliaries ......... object
  *   her + word that is a noun or an adjective+adverb
  *         (back, home, first, best, more, dead, alone ...): decided
  *         by the word after it (a stop -> object; after a preposition,
@@ -222,6 +237,12 @@ static const char *const causative[] = {
 static const char *const make_let[] = {
 	"help", "helped", "helping", "helps", "let", "lets", "letting", "made",
 	"make", "makes", "making",
+};
+
+/* Nouns of "make one's X" idioms, verbs too: made her mark / way / debut. */
+static const char *const make_own[] = {
+	"bed", "case", "choice", "debut", "entrance", "escape", "exit",
+	"fortune", "living", "mark", "move", "name", "peace", "point", "way",
 };
 
 /* Verbs of causing with a participle: "had her fired." */
@@ -468,7 +489,12 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		static const char *const give[] = {
 			"gave", "give", "given", "gives", "giving",
 		};
-		return n2.kind != T_WORD || (pv.kind == T_WORD && IN(give, pv.w));
+		/* gives her all in this role / give her all (that) she wants */
+		return n2.kind != T_WORD ||
+		       (pv.kind == T_WORD && IN(give, pv.w) && !IN(np_start, n2.w) &&
+		        strcmp(n2.w, "of") && strcmp(n2.w, "she") && strcmp(n2.w, "he") &&
+		        strcmp(n2.w, "they") && strcmp(n2.w, "you") && strcmp(n2.w, "i") &&
+		        strcmp(n2.w, "we"));
 	}
 	if (IN(obj_next, w))
 		return 0;
@@ -487,6 +513,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	}
 	if (IN(bare_verb, w) || IN_WN(verb_only, w))
 		return 0;   /* let her enter: a verb that is never a noun */
+	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN(make_own, w))
+		return 1;   /* made her mark, made her way: make + one's noun */
 	if (pv.kind == T_WORD && (IN(make_let, pv.w) || !strcmp(pv.w, "had") ||
 	                          !strcmp(pv.w, "have") || !strcmp(pv.w, "has")) &&
 	    IN_WN(verb_any, w) && n2.kind == T_WORD && IN(np_start, n2.w))
