@@ -519,6 +519,10 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	                          !strcmp(pv.w, "have") || !strcmp(pv.w, "has")) &&
 	    IN_WN(verb_any, w) && n2.kind == T_WORD && IN(np_start, n2.w))
 		return 0;   /* let her taste the cake, had her sign the contract */
+	if (pv.kind == T_WORD && (!strcmp(pv.w, "let") || !strcmp(pv.w, "lets") ||
+	                          !strcmp(pv.w, "letting")) &&
+	    IN_WN(verb_any, w) && is_stop(&n2) && !IN(particle, n2.w))
+		return 0;   /* let her rest for a while (let her guard down: his) */
 	if (pv.kind == T_WORD && (IN(causative, pv.w) || IN(perception, pv.w)) &&
 	    IN_WN(verb_pref, w) && n2.kind == T_WORD &&
 	    (IN(particle, n2.w) || IN(np_start, n2.w)))
@@ -563,7 +567,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			after = next_tok(text, len, n2.e);
 		}
 		if (noun.kind == T_WORD && !is_stop(&noun) &&
-		    (IN(mass, noun.w) || plural(noun.w)) && is_stop(&after) &&
+		    (IN(mass, noun.w) || plural(noun.w)) &&
+		    (is_stop(&after) || !strcmp(after.w, "every") ||
+		     !strcmp(after.w, "each")) &&
 		    strcmp(after.w, "to") != 0)
 			return 0;
 		if (IN(wishes, w) && (!strcmp(pv.w, "wish") || !strcmp(pv.w, "wished") ||
