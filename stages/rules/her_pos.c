@@ -5649,6 +5649,48 @@ const char *const cf_her_adj_only[] = {
 };
 const size_t cf_her_n_adj_only = sizeof cf_her_adj_only / sizeof cf_her_adj_only[0];
 
+const char *const cf_her_noun_ed[] = {
+	"accused", "actifed", "affirmed", "aged", "agueweed", "airspeed",
+	"alfred", "aniseed", "axseed", "baffled", "beetleweed", "beggarweed",
+	"beloved", "benniseed", "benweed", "bereaved", "betrothed", "bilsted",
+	"bindweed", "biped", "birdseed", "bitterweed", "blackseed", "bloodshed",
+	"blueweed", "bobsled", "breed", "brookweed", "broomweed", "bugleweed",
+	"butterweed", "camphorweed", "cancerweed", "candyweed", "cankerweed",
+	"capeweed", "carpetweed", "catchweed", "chafeweed", "chaffweed", "chased",
+	"chickenfeed", "chickweed", "childbed", "cirriped", "clammyweed",
+	"classified", "clearweed", "colored", "cottonseed", "cottonweed",
+	"cowshed", "crazyweed", "cred", "creed", "crossbreed", "cudweed",
+	"damned", "daybed", "deathbed", "deceased", "deed", "defeated",
+	"departed", "disabled", "discomfited", "dogsled", "doomed", "dropseed",
+	"duckweed", "dyeweed", "elevated", "enlightened", "ethelred", "ezed",
+	"fanweed", "featherbed", "feed", "fireweed", "fissiped", "flatbed",
+	"flaxseed", "flowerbed", "frostweed", "godspeed", "governed",
+	"gravelweed", "greed", "greenweed", "groundspeed", "gulfweed", "gumweed",
+	"gypsyweed", "handicapped", "hatred", "hawkweed", "hayseed", "heartseed",
+	"heed", "hogweed", "horseweed", "hotbed", "hundred", "infrared",
+	"insured", "ironweed", "jewelweed", "jimsonweed", "kindred", "knapweed",
+	"lied", "limited", "linseed", "locoweed", "maimed", "malted", "markweed",
+	"married", "matchweed", "mayweed", "meed", "meshed", "milkweed",
+	"milliped", "misdeed", "mohammed", "moonseed", "moped", "need",
+	"newlywed", "nibelungenlied", "nitweed", "nosebleed", "oersted",
+	"oilseed", "oled", "olmsted", "parallelepiped", "parallelopiped",
+	"pearlweed", "pediapred", "pickerelweed", "pigweed", "pineweed",
+	"pinnatiped", "pinniped", "pokeweed", "pondweed", "pumpkinseed",
+	"purebred", "pursued", "quadruped", "rabbitweed", "ragweed", "rapeseed",
+	"reed", "retarded", "retreated", "richweed", "riverbed", "roadbed",
+	"rockweed", "rosinweed", "samoyed", "scorpionweed", "screed", "seabed",
+	"seaweed", "seed", "seedbed", "shaheed", "shed", "shred", "sickbed",
+	"siegfried", "signified", "silkweed", "silverweed", "skunkweed", "sled",
+	"slugabed", "snakeweed", "sneezeweed", "soapweed", "speed", "steed",
+	"stickweed", "stinkweed", "streambed", "sudafed", "tancred", "tarweed",
+	"thimbleweed", "thoroughbred", "tickseed", "tickweed", "toolshed",
+	"tumbleweed", "tweed", "unabridged", "unconfessed", "unemployed",
+	"velvetweed", "versed", "vinegarweed", "wartweed", "watershed",
+	"waterweed", "weed", "winfred", "woodshed", "wormseed", "worsted",
+	"wounded",
+};
+const size_t cf_her_n_noun_ed = sizeof cf_her_noun_ed / sizeof cf_her_noun_ed[0];
+
 const char *const cf_her_ly_adj[] = {
 	"aldermanly", "antimonopoly", "bally", "bastardly", "beggarly",
 	"blackguardly", "brambly", "brickly", "bristly", "brotherly", "bubbly",
