@@ -470,24 +470,24 @@ const char *cf_http_check_url(const char *url)
 	size_t hl;
 
 	if (!url || !*url)
-		return "base_url is empty";
+		return "is empty";
 	if (strncmp(url, "http://", 7) == 0)
 		host = url + 7;
 	else if (strncmp(url, "https://", 8) == 0)
 		host = url + 8;
 	else
-		return "base_url must start with http:// or https://";
+		return "must start with http:// or https://";
 	hl = strcspn(host, "/?#");
 	if (memchr(host, '@', hl))
 		host = (const char *)memchr(host, '@', hl) + 1, hl = strcspn(host, "/?#");
 	if (!hl || *host == ':')
-		return "base_url has no host (e.g. http://127.0.0.1:8000/v1)";
+		return "has no host (e.g. http://127.0.0.1:8000/v1)";
 	if (host[hl - 1] == ':')
-		return "base_url has an empty port (e.g. http://127.0.0.1:8000/v1)";
+		return "has an empty port (e.g. http://127.0.0.1:8000/v1)";
 	if (has_control(url) || strchr(url, ' '))
-		return "base_url holds a space or a control character";
+		return "holds a space or a control character";
 	if (strchr(url, '#'))
-		return "base_url must not hold a fragment (#...)";
+		return "must not hold a fragment (#...)";
 	return NULL;
 }
 

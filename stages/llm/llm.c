@@ -445,7 +445,7 @@ static int make_url(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 	size_t n, tl = sizeof tail - 1;
 
 	if (why)
-		return cf_conf_error(err, info->conf_path, node, "%s", why);
+		return cf_conf_error(err, info->conf_path, node, "base_url %s", why);
 	q = s->base_url + strcspn(s->base_url, "?");
 	n = (size_t)(q - s->base_url);
 	while (n && s->base_url[n - 1] == '/')
