@@ -113,8 +113,9 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 int cf_rules_add_lexicon_file(cf_rules *r, const char *rule,
                               const char *path, cf_error *err);
 /* Built-in pack by name (gender, names, negation, antonyms): the file
- * PACK.tsv searched in $CFAUG_LEXICONS, then CFAUG_SRCDIR/lexicons, then
- * CFAUG_DATADIR/lexicons.  Unknown pack or missing file: CF_ECONFIG. */
+ * PACK.tsv found by the data-file search order (pipeline/util/datafile.h:
+ * $CFAUG_LEXICONS, the source tree's lexicons/, the installed ones).
+ * Unknown pack or missing file: CF_ECONFIG naming every place looked. */
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err);
 /* Full path of a pack's file into buf; 0 if found, -1 if not. */
 int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);

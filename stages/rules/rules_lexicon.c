@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cfaug/reader.h"
+#include "datafile.h"
 #include "rules.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS, AMB_TITLE };
@@ -838,29 +839,33 @@ done:
 	return rc;
 }
 
-int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
+/* A pack is a bare name, never a path. */
+static int pack_name_ok(const char *pack)
 {
-	const char *dirs[3];
-	const char *env = getenv("CFAUG_LEXICONS");
-	size_t i, nd = 0;
+	size_t i;
 
-	for (i = 0; pack[i]; i++)   /* a pack is a bare name, never a path */
+	for (i = 0; pack[i]; i++)
 		if (!((pack[i] >= 'a' && pack[i] <= 'z') ||
 		      (pack[i] >= '0' && pack[i] <= '9') || pack[i] == '-' ||
 		      pack[i] == '_'))
-			return -1;
-	if (i == 0)
-		return -1;
-	if (env && *env)
-		dirs[nd++] = env;
-	dirs[nd++] = CFAUG_SRCDIR "/lexicons";
-	dirs[nd++] = CFAUG_DATADIR "/lexicons";
-	for (i = 0; i < nd; i++) {
-		int n = snprintf(buf, bufsz, "%s/%s.tsv", dirs[i], pack);
-		if (n > 0 && (size_t)n < bufsz && access(buf, R_OK) == 0)
 			return 0;
-	}
-	return -1;
+	return i > 0;
+}
+
+/* PACK.tsv by the one data-file search order (pipeline/util/datafile.h). */
+static int find_pack(const char *pack, char *buf, size_t bufsz, cf_error *err)
+{
+	char file[256];
+
+	if (!pack_name_ok(pack) || strlen(pack) + 5 > sizeof file)
+		return cf_error_set(err, CF_ECONFIG, "not a pack name");
+	snprintf(file, sizeof file, "%s.tsv", pack);
+	return cf_datafile_find(CF_DATA_LEXICONS, file, 0, buf, bufsz, err);
+}
+
+int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
+{
+	return find_pack(pack, buf, bufsz, NULL) < 0 ? -1 : 0;
 }
 
 /* One idiom: an entry that maps the phrase to itself and is skipped. */
@@ -912,12 +917,12 @@ static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 {
 	char path[4096];
+	cf_error e2 = { 0 };
 
-	if (cf_rules_pack_path(pack, path, sizeof path) < 0)
+	if (find_pack(pack, path, sizeof path, &e2) < 0)
 		return cf_error_set(err, CF_ECONFIG, "rules: no built-in pack '%s' "
-		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
-		                    "packs: gender, names, negation, antonyms)", pack,
-		                    CFAUG_SRCDIR, CFAUG_DATADIR);
+		                    "(%s; packs: gender, names, negation, antonyms)",
+		                    pack, e2.msg);
 	if (strcmp(pack, "negation") == 0 && !r->scope && !r->neg)
 		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
