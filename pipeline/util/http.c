@@ -537,6 +537,8 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	r->easy = e;
 	r->resp.len = 0;
+	if (r->resp.p)   /* a retry must not read the last attempt's body */
+		r->resp.p[0] = '\0';
 	r->too_big = 0;
 	if (!r->attempts++)
 		r->t_start = now_s();
