@@ -140,7 +140,8 @@ static const char *const place_word[] = {
 	"building", "tower", "towers", "gardens", "heights", "springs", "sound",
 	"strait", "point", "festival", "show", "band", "trio", "quartet",
 	"brothers", "sisters", "bros", "hills", "village", "towers", "crew",
-	"gang", NULL
+	"gang", "entertainment", "productions", "films", "media", "enterprises",
+	"industries", "group", "network", NULL
 };
 
 /* Kinds of work: "the Harry Potter movies" names a work, not a person. */
@@ -501,6 +502,9 @@ static int first_name_position(const cf_rules *lex, const char *text,
 	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "in") || !strcmp(p.w, "on")) &&
 	    !is_cap_word(&n, text, len) && past_possessive(text, len, we) == we)
 		return 0;   /* filmed in Skye, on Skye: a place */
+	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "a") || !strcmp(p.w, "an")) &&
+	    !is_cap_word(&n, text, len))
+		return 0;   /* leaving a Benjamin on your seat; not "a John Ford film" */
 	n2 = n;
 	if (is_cap_word(&n, text, len)) {
 		if (in(place_word, n.w))

@@ -141,6 +141,12 @@ static void test_double_names_and_works(void **state)
 	/* a studio is not a first name */
 	expect(r, "one of the first Warner cinemascope features",
 	       "one of the first Warner cinemascope features");
+	expect(r, "good old fashioned Alice Entertainment", "good old fashioned Alice Entertainment");
+	/* a name after a/an is a thing (a Benjamin: a $100 bill) unless a
+	 * surname follows (a John Ford film) */
+	expect(r, "you are leaving a Benjamin on your seat",
+	       "you are leaving a Benjamin on your seat");
+	EXPECTF(r, "a John Ford film", "a %s Ford film", P(r, "John"));
 	/* "and" is evidence of a name only before another name */
 	expect(r, "Rich and rewarding, this film", "Rich and rewarding, this film");
 	EXPECTF(r, "Rich and Jennifer came", "%s and %s came", P(r, "Rich"),
