@@ -143,10 +143,10 @@ static void test_double_names_and_works(void **state)
 	       "one of the first Warner cinemascope features");
 	expect(r, "good old fashioned Alice Entertainment", "good old fashioned Alice Entertainment");
 	/* a name after a/an is a thing (a Benjamin: a $100 bill) unless a
-	 * surname follows (a John Ford film) */
+	 * surname follows (a John Wayne type) */
 	expect(r, "you are leaving a Benjamin on your seat",
 	       "you are leaving a Benjamin on your seat");
-	EXPECTF(r, "a John Ford film", "a %s Ford film", P(r, "John"));
+	EXPECTF(r, "a John Wayne type", "a %s Wayne type", P(r, "John"));
 	/* "and" is evidence of a name only before another name */
 	expect(r, "Rich and rewarding, this film", "Rich and rewarding, this film");
 	EXPECTF(r, "Rich and Jennifer came", "%s and %s came", P(r, "Rich"),
