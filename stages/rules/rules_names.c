@@ -357,6 +357,12 @@ static int double_first(const cf_rules *lex, const char *text, size_t len,
 	if (we >= len || text[we] != ' ')
 		return 0;   /* Billy's, Billy-Bob, "Billy, Bob" */
 	n = cf_rules_next_tok(text, len, we);
+	if (n.kind == CF_TOK_WORD && !cap_at(text, len, n.s) &&
+	    (in(double_part, n.w) || in(middle_name, n.w)) && n.e < len &&
+	    text[n.e] == ' ') {   /* Mary jean Babtise */
+		n2 = cf_rules_next_tok(text, len, n.e);
+		return is_cap_word(&n2, text, len);
+	}
 	if (!is_cap_word(&n, text, len))
 		return 0;
 	if (in(surname_after, n.w))
@@ -438,6 +444,25 @@ static int acts_in_work(const char *text, size_t len, size_t ds, size_t we)
 	return n.kind == CF_TOK_WORD && !cap_at(text, len, n.s);
 }
 
+/* After a name's possessive at pos: a capitalised ordinary word that is
+ * not kin and not followed by a capital is the title of a work: Dante's
+ * Peak, Adam's Rib, Freddy's Nightmares (not Susan's Dad, Burt's Boss Hogg). */
+static int possessive_title(const char *text, size_t len, size_t pos)
+{
+	static const char *const kin[] = {
+		"dad", "mom", "mum", "father", "mother", "brother", "sister", "son",
+		"daughter", "wife", "husband", "uncle", "aunt", "grandma", "grandpa",
+		"granny", "girlfriend", "boyfriend", NULL
+	};
+	tok n = cf_rules_next_tok(text, len, pos), n2;
+
+	if (!is_cap_word(&n, text, len) || !common_word(n.w) || in(kin, n.w) ||
+	    n.e - n.s < 2 || !(text[n.s + 1] >= 'a' && text[n.s + 1] <= 'z'))
+		return 0;   /* JAMES' CAR: capitals throughout are no title */
+	n2 = cf_rules_next_tok(text, len, n.e);
+	return !is_cap_word(&n2, text, len);
+}
+
 /* The name at [ws, we) names a work: "the film Annie", "Johnny
  * Dangerously" (an adverb is no surname), "Emma is a true romance",
  * "Saving Grace, a comedy". */
@@ -447,6 +472,14 @@ static int work_at(const cf_rules *lex, const char *text, size_t len,
 	tok p = cf_rules_prev_tok(text, ws), n = cf_rules_next_tok(text, len, we);
 
 	(void)lex;
+	{
+		tok v = p.kind == CF_TOK_PUNCT && text[p.s] == '.' ?
+		        cf_rules_prev_tok(text, p.s) : p;
+		if (v.kind == CF_TOK_WORD && !strcmp(v.w, "vs"))
+			return 1;   /* Freddy vs. Jason */
+	}
+	if (past_possessive(text, len, we) != we)
+		return possessive_title(text, len, past_possessive(text, len, we));
 	if (p.kind == CF_TOK_WORD && in(title_noun, p.w) && !cap_at(text, len, p.s)) {
 		tok pp = cf_rules_prev_tok(text, p.s);
 		if (pp.kind == CF_TOK_WORD && (in(determiner, pp.w) || is_year(&pp, text)) &&
@@ -455,8 +488,11 @@ static int work_at(const cf_rules *lex, const char *text, size_t len,
 	}
 	if (is_cap_word(&n, text, len)) {
 		size_t l = n.e - n.s;
+		tok n2 = cf_rules_next_tok(text, len, n.e);
 		if (n.w[0] && l > 3 && !strcmp(n.w + l - 2, "ly") && common_word(n.w))
 			return 1;   /* Johnny Dangerously */
+		if (!strcmp(n.w, "vs") || (n2.kind == CF_TOK_WORD && !strcmp(n2.w, "vs")))
+			return 1;   /* Freddy Vs Jason, Kramer vs. Kramer */
 		if (called_a_work(text, len, n.e))
 			return 1;   /* Napoleon Dynamite is a comedy */
 	}

@@ -127,6 +127,13 @@ static void test_double_names_and_works(void **state)
 	       "The film Annie was remade; Annie is an orphan.");
 	expect(r, "Emma is a true romance.", "Emma is a true romance.");
 	expect(r, "Saving Grace, a comedy that", "Saving Grace, a comedy that");
+	expect(r, "Freddy Vs Jason and Kramer vs. Kramer", "Freddy Vs Jason and Kramer vs. Kramer");
+	/* a name's possessive and a capitalised ordinary word: a title */
+	expect(r, "Like Freddy's Revenge, this sequel", "Like Freddy's Revenge, this sequel");
+	EXPECTF(r, "when Arthur gets to Susan's Dad's place",
+	        "when %s gets to %s's Dad's place", P(r, "Arthur"), P(r, "Susan"));
+	/* a two-part first name written in lower case: Mary jean Babtise */
+	expect(r, "Whoopi Goldberg,Mary jean Babtise, but", "Whoopi Goldberg,Mary jean Babtise, but");
 	/* ... while a character acting in a work is a name */
 	EXPECTF(r, "in the book Jane seemed stronger", "in the book %s seemed stronger",
 	        P(r, "Jane"));
