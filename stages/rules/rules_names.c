@@ -538,9 +538,11 @@ static int first_name_position(const cf_rules *lex, const char *text,
 	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "in") || !strcmp(p.w, "on")) &&
 	    !is_cap_word(&n, text, len) && past_possessive(text, len, we) == we)
 		return 0;   /* filmed in Skye, on Skye: a place */
-	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "a") || !strcmp(p.w, "an")) &&
+	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "a") || !strcmp(p.w, "an") ||
+	                              !strcmp(p.w, "the")) &&
 	    !is_cap_word(&n, text, len))
-		return 0;   /* leaving a Benjamin on your seat; not "a John Ford film" */
+		return 0;   /* leaving a Benjamin on your seat, the Simon says scene;
+		             * not "a John Wayne type" */
 	n2 = n;
 	if (is_cap_word(&n, text, len)) {
 		if (in(place_word, n.w))

@@ -154,6 +154,8 @@ static void test_double_names_and_works(void **state)
 	expect(r, "you are leaving a Benjamin on your seat",
 	       "you are leaving a Benjamin on your seat");
 	EXPECTF(r, "a John Wayne type", "a %s Wayne type", P(r, "John"));
+	expect(r, "during the Simon says scene", "during the Simon says scene");
+	expect(r, "crashing the Enzo somewhere", "crashing the Enzo somewhere");
 	/* "and" is evidence of a name only before another name */
 	expect(r, "Rich and rewarding, this film", "Rich and rewarding, this film");
 	EXPECTF(r, "Rich and Jennifer came", "%s and %s came", P(r, "Rich"),
