@@ -53,8 +53,8 @@
  * The lexicon is asked (cf_rules_first_name) whether a word next to a name
  * is a first name too: Sarah Jessica, "Lysette Anthony".
  *
- * State: none.  Limits: looks at a few words either side, and at the other
- * occurrences of a name in the text.  Failure: none (always decides).
+ * State: none.  Limits: looks at a few words either side, and at the first
+ * OCC_MAX (64) other occurrences of a name in the text.  Failure: none (always decides).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -287,15 +287,22 @@ static int caps_title(const char *text, size_t len, size_t ws, size_t we)
 typedef int (*occ_test)(const cf_rules *lex, const char *text, size_t len,
                         size_t s, size_t e);
 
-/* 1 if another whole-word occurrence of text[ws, we) in the text passes
- * test: one text decides a name the same way everywhere. */
+/* Other occurrences looked at per decision: real texts name a person a few
+ * dozen times at most; the cap keeps a text of one name repeated 100,000
+ * times linear instead of quadratic. */
+#define OCC_MAX 64
+
+/* 1 if another whole-word occurrence of text[ws, we) in the text (among the
+ * first OCC_MAX) passes test: one text decides a name the same way
+ * everywhere. */
 static int other_occurrence(const cf_rules *lex, const char *text, size_t len,
                             size_t ws, size_t we, occ_test test)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t n = we - ws, p = 0, cl;
+	int seen = 0;
 
-	while (p + n <= len) {
+	while (p + n <= len && seen++ < OCC_MAX) {
 		const char *q = cf_rules_find(text + p, len - p, text + ws, n);
 		size_t s;
 		if (!q)
