@@ -240,10 +240,13 @@ int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
  * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
        CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ };
-/* 1 if an entry of context ctx may fire on the word text[ws, we); prev_name:
- * the capitalised word before it is a first name of the lexicon. */
-int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
-                    size_t we, int prev_name);
+/* 1 if an entry of context ctx may fire on the word text[ws, we); lex: the
+ * lexicon, asked whether words around it are first names (may be NULL). */
+int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
+                    size_t ws, size_t we);
+/* 1 if the capitalised word text[s, e) is a one-word first name of the
+ * lexicon r (an entry tagged name or ambig-name); 0 if not or r is NULL. */
+int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e);
 /* 1 if the capitalised word at ws follows a first name, a title or an
  * initial (Stephen King, Mr. King): a surname, whatever else it means. */
 int cf_rules_surname_position(const char *text, size_t len, size_t ws,

@@ -1039,25 +1039,31 @@ static int is_prot_rule(const cf_rules *r, uint32_t rule)
 	       ((r->protrule[rule / 64] >> (rule % 64)) & 1);
 }
 
-/* Is the capitalised word just before ws a first name of the lexicon? */
-static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
+int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
 {
-	cf_rules_tok p = cf_rules_prev_tok(text, ws);
 	char key[CF_RULES_MAX_WORD + 8];
 	long kl;
 
-	if (p.kind != CF_TOK_WORD || !starts_upper(text + p.s, p.e - p.s))
+	if (!r || e <= s || !starts_upper(text + s, e - s))
 		return 0;
-	kl = fold(text + p.s, p.e - p.s, key, sizeof key);
+	kl = fold(text + s, e - s, key, sizeof key);
 	if (kl <= 0 || (size_t)kl > r->max_first)
 		return 0;
 	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
 	     h = r->ents[h - 1].next) {
-		const lexent *e = &r->ents[h - 1];
-		if (e->src_len == e->first_len && e->need_cap)
+		const lexent *x = &r->ents[h - 1];
+		if (x->src_len == x->first_len && x->need_cap)
 			return 1;
 	}
 	return 0;
+}
+
+/* Is the capitalised word just before ws a first name of the lexicon? */
+static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
+{
+	cf_rules_tok p = cf_rules_prev_tok(text, ws);
+
+	return p.kind == CF_TOK_WORD && cf_rules_first_name(r, text, p.s, p.e);
 }
 
 /* A capitalised lexicon word after a first name, title or initial (Stephen
@@ -1509,8 +1515,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
-			if (e->ctx && !cf_rules_ctx_ok(e->ctx, text, len, ws, me,
-			                               e->need_cap && prev_is_name(r, text, ws)))
+			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
 				continue;
 			/* a capitalised word after a first name is a surname: Stephen
 			 * King, Carole King, Freddie Prince */
