@@ -119,6 +119,8 @@ typedef struct accept_opts {
 typedef struct teacher_state {
 	/* options */
 	char *model;
+	cf_strlist fields;         /* model: shorthand, as in a builtin judge */
+	cf_strmap labels;
 	const cf_node *judges_node;
 	accept_opts accept;
 	int combine;
@@ -165,6 +167,14 @@ static const cf_option teacher_options[] = {
 	{ .key = "model", .type = CF_OPT_STRING,
 	  .offset = offsetof(teacher_state, model),
 	  .help = "model file of one builtin judge (shorthand for judges:)" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(teacher_state, fields),
+	  .help = "with model: text fields fed to the model's fields, in order "
+	  "(as a builtin judge's fields:)" },
+	{ .key = "labels", .type = CF_OPT_STRMAP,
+	  .offset = offsetof(teacher_state, labels),
+	  .help = "with model: {MODEL_LABEL: LABEL} (as a builtin judge's "
+	  "labels:)" },
 	{ .key = "judges", .type = CF_OPT_NODE,
 	  .offset = offsetof(teacher_state, judges_node),
 	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
@@ -232,9 +242,17 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		                     "give either model: or judges:, not both");
 	if (s->model) {
 		s->nj = 1;
-		return cf_judge_open_model(&s->j[0], s->model, info->node,
-		                           info->conf_path, err);
+		if ((rc = cf_judge_open_model(&s->j[0], s->model, info->node,
+		                              info->conf_path, err)) < 0)
+			return rc;
+		cf_judge_take_maps(s->j[0], &s->fields, &s->labels);
+		return 0;
 	}
+	if (s->fields.n || s->labels.n)
+		return cf_conf_error(err, info->conf_path, cf_node_get(info->node,
+		                     s->fields.n ? "fields" : "labels"), "%s: goes "
+		                     "with model:; with judges:, give it to the judge",
+		                     s->fields.n ? "fields" : "labels");
 	if (!seq)
 		return cf_conf_error(err, info->conf_path, info->node,
 		                     "teacher needs model: PATH or judges:");
