@@ -109,6 +109,13 @@ static json_t *option_schema(const cf_option *o)
 		json_object_set_new(s, "additionalProperties", json_pack("{s:[s,s,s]}",
 		        "type", "string", "number", "boolean"));
 		break;
+	case CF_OPT_NODELIST:   /* items checked by their own loader */
+		json_object_set_new(s, "type", json_string("array"));
+		if (o->max > 0) {
+			json_object_set_new(s, "minItems", json_real(o->min));
+			json_object_set_new(s, "maxItems", json_real(o->max));
+		}
+		break;
 	default:   /* NODE, CUSTOM: any value; the loader checks it */
 		break;
 	}

@@ -579,6 +579,15 @@ static int set_value(const cf_option *o, void *state, const cf_node *n,
 		return set_maplist(o, field, n, file, err);
 	case CF_OPT_RANGE:
 		return set_range(o, field, n, file, err);
+	case CF_OPT_NODELIST:
+		if (n->type != CF_NODE_SEQ)
+			return bad_type(o, n, file, "a list", err);
+		if ((rc = check_count(o, n, n->nkids, file, "items", err)) < 0)
+			return rc;
+		((cf_nodelist *)field)->v = (const cf_node *const *)n->kids;
+		((cf_nodelist *)field)->n = n->nkids;
+		((cf_nodelist *)field)->at = n;
+		return 0;
 	case CF_OPT_CUSTOM:
 		if (!o->set)
 			return cf_error_set(err, CF_EINTERNAL,
@@ -605,7 +614,8 @@ static int set_default(const cf_option *o, void *state, const char *file,
 	tmp.str = (char *)o->def;   /* only read */
 	tmp.len = strlen(o->def);
 	if (o->type == CF_OPT_NODE || o->type == CF_OPT_MAP ||
-	    o->type == CF_OPT_MAPLIST || set_value(o, state, &tmp, file, &e))
+	    o->type == CF_OPT_MAPLIST || o->type == CF_OPT_NODELIST ||
+	    set_value(o, state, &tmp, file, &e))
 		return cf_error_set(err, e.code == CF_ENOMEM ? CF_ENOMEM : CF_EINTERNAL,
 		                    "option '%s' has a bad default '%s'", o->key, o->def);
 	return 0;
@@ -754,6 +764,9 @@ void cf_options_free(const cf_option *table, void *state)
 			break;
 		case CF_OPT_RANGE:
 			memset(field, 0, sizeof(cf_range));
+			break;
+		case CF_OPT_NODELIST:
+			memset(field, 0, sizeof(cf_nodelist));
 			break;
 		case CF_OPT_CUSTOM:
 			if (o->release)

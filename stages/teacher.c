@@ -121,7 +121,7 @@ typedef struct teacher_state {
 	char *model;
 	cf_strlist fields;         /* model: shorthand, as in a builtin judge */
 	cf_strmap labels;
-	const cf_node *judges_node;
+	cf_nodelist judges;        /* each opened by its kind's table */
 	accept_opts accept;
 	int combine;
 	/* from init */
@@ -175,8 +175,8 @@ static const cf_option teacher_options[] = {
 	  .offset = offsetof(teacher_state, labels),
 	  .help = "with model: {MODEL_LABEL: LABEL} (as a builtin judge's "
 	  "labels:)" },
-	{ .key = "judges", .type = CF_OPT_NODE,
-	  .offset = offsetof(teacher_state, judges_node),
+	{ .key = "judges", .type = CF_OPT_NODELIST,
+	  .offset = offsetof(teacher_state, judges), .min = 1, .max = MAX_JUDGES,
 	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
 	{ .key = "combine", .type = CF_OPT_ENUM,
 	  .offset = offsetof(teacher_state, combine), .def = "mean",
@@ -233,7 +233,7 @@ static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
 static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
                         cf_error *err)
 {
-	const cf_node *seq = s->judges_node;
+	const cf_node *seq = s->judges.at;
 	size_t i, k;
 	int rc;
 
@@ -256,12 +256,9 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 	if (!seq)
 		return cf_conf_error(err, info->conf_path, info->node,
 		                     "teacher needs model: PATH or judges:");
-	if (seq->type != CF_NODE_SEQ || seq->nkids == 0 || seq->nkids > MAX_JUDGES)
-		return cf_conf_error(err, info->conf_path, seq, "judges: expected a "
-		                     "sequence of 1 to %d judges", MAX_JUDGES);
-	for (i = 0; i < seq->nkids; i++) {
+	for (i = 0; i < s->judges.n; i++) {
 		s->nj = i + 1;
-		if ((rc = cf_judge_open(&s->j[i], seq->kids[i], info->conf_path,
+		if ((rc = cf_judge_open(&s->j[i], s->judges.v[i], info->conf_path,
 		                        err)) < 0)
 			return rc;
 		s->remote |= cf_judge_is_remote(s->j[i]);

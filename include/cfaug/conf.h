@@ -107,8 +107,11 @@ typedef enum {
 	                    {.shorthand: scalar} when .shorthand is set */
 	CF_OPT_MAPLIST,  /* cf_maplist: a sequence of mappings, each loaded by
 	                    .sub into a struct of .size bytes */
-	CF_OPT_RANGE     /* cf_range: [lo, hi], two numbers, lo <= hi, both
+	CF_OPT_RANGE,    /* cf_range: [lo, hi], two numbers, lo <= hi, both
 	                    within min..max when min < max */
+	CF_OPT_NODELIST  /* cf_nodelist: a sequence whose items are handed
+	                    whole to another loader (judges, each by its
+	                    kind's table) */
 } cf_opt_type;
 
 typedef struct cf_strlist { char **v; size_t n; } cf_strlist;
@@ -133,6 +136,12 @@ typedef struct cf_maplist {
 /* Element i of a cf_maplist of T. */
 #define CF_MAPLIST_AT(l, T, i) (&((T *)(l)->v)[i])
 
+typedef struct cf_nodelist {
+	const cf_node *const *v;   /* the items (borrowed from the conf) */
+	size_t n;
+	const cf_node *at;         /* the sequence; NULL when absent */
+} cf_nodelist;
+
 typedef struct cf_range {
 	int set;               /* 0: absent */
 	double lo, hi;
@@ -154,7 +163,7 @@ typedef struct cf_option {
 	unsigned flags;                  /* CF_OPT_REQUIRED */
 	const char *const *choices;      /* ENUM: NULL-terminated names */
 	/* INT/DOUBLE/OPTNUM/RANGE: value range, checked when min < max;
-	 * STRLIST/MAPLIST: item count, checked when max > 0 */
+	 * STRLIST/MAPLIST/NODELIST: item count, checked when max > 0 */
 	double min, max;
 	/* CUSTOM: parse node into state; use cf_conf_error for messages. */
 	int (*set)(void *state, const cf_node *node, const char *file, cf_error *err);

@@ -144,11 +144,14 @@ static int set_label_dir(void *state, const cf_node *n, const char *file,
 	size_t i, d;
 	int rc;
 
-	if (n->type != CF_NODE_MAP || n->nkids == 0)
+	if (n->type != CF_NODE_MAP)
 		return cf_conf_error(err, file, n, "'label_direction' must map labels "
 		                     "to both, a_to_b or b_to_a");
 	if ((rc = cf_option_set(&label_dir_row, state, n, file, err)) < 0)
 		return rc;
+	if (!s->label_dir.n)
+		return cf_conf_error(err, file, n, "'label_direction' must map labels "
+		                     "to both, a_to_b or b_to_a");
 	for (i = 0; i < s->label_dir.n; i++) {
 		for (d = 0; dir_names[d] && strcmp(s->label_dir.vals[i],
 		                                   dir_names[d]); d++)

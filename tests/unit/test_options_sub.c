@@ -30,6 +30,7 @@ typedef struct st {
 	parse_t parse;
 	cf_maplist pats;
 	cf_range band;
+	cf_nodelist items;
 } st;
 
 static const char *const modes[] = { "text", "json", NULL };
@@ -63,6 +64,8 @@ static const cf_option table[] = {
 	  .sub = pat_tab, .size = sizeof(pat_t), .max = 3 },
 	{ .key = "band", .type = CF_OPT_RANGE, .offset = offsetof(st, band),
 	  .min = 0, .max = 1 },
+	{ .key = "items", .type = CF_OPT_NODELIST, .offset = offsetof(st, items),
+	  .min = 1, .max = 2 },
 	{ .key = NULL }
 };
 
@@ -214,12 +217,38 @@ static void test_range(void **u)
 	    "t.yaml:2:9: 'band' must be [lo, hi] with 0 <= lo <= hi <= 1");
 }
 
+static void test_nodelist(void **u)
+{
+	st s;
+	cf_error err;
+
+	(void)u;
+	assert_int_equal(run("s:\n  items: [{kind: a}, x]\n", &s, &err), 0);
+	assert_int_equal(s.items.n, 2);
+	assert_int_equal(s.items.v[0]->type, CF_NODE_MAP);
+	assert_string_equal(s.items.v[1]->str, "x");
+	assert_int_equal(s.items.at->line, 2);
+	cf_options_free(table, &s);
+	assert_null(s.items.at);
+	assert_int_equal(run("s:\n  band: [0, 1]\n", &s, &err), 0);
+	assert_null(s.items.at);
+	assert_int_equal(s.items.n, 0);
+	cf_options_free(table, &s);
+	bad("s:\n  items: []\n",
+	    "t.yaml:2:10: 'items' must be a list of 1 to 2 items, got 0");
+	bad("s:\n  items: [a, b, c]\n",
+	    "t.yaml:2:10: 'items' must be a list of 1 to 2 items, got 3");
+	bad("s:\n  items: {a: b}\n",
+	    "t.yaml:2:10: 'items' must be a list, got a mapping");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_map, teardown),
 		cmocka_unit_test_teardown(test_maplist, teardown),
 		cmocka_unit_test_teardown(test_range, teardown),
+		cmocka_unit_test_teardown(test_nodelist, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
