@@ -12,8 +12,9 @@
  * candidates that needed a remote judge under --dry-run).  Policies and
  * combination: pipeline/judge/teacher_policy.h.
  *
- * Judges (`model: PATH` is shorthand for one builtin judge; `judges:` a
- * sequence of up to MAX_JUDGES):
+ * Judges (`model: PATH` is shorthand for one builtin judge, with the
+ * stage's `fields:` and `labels:` as that judge's; `judges:` a sequence of
+ * up to MAX_JUDGES):
  *   builtin  a model file of `cfaug teacher train`, scored in-process
  *   tei      a Hugging Face TEI-style classifier: POST url {"inputs": TEXT}
  *            (two text fields: {"inputs": [[A, B]]}, a batch of one pair)
