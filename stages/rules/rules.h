@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "cfaug/cfaug.h"
+#include "rules_word.h"
 
 typedef enum {
 	CF_RULES_BOTH = 0,     /* a -> b and b -> a */
@@ -113,8 +114,9 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 int cf_rules_add_lexicon_file(cf_rules *r, const char *rule,
                               const char *path, cf_error *err);
 /* Built-in pack by name (gender, names, negation, antonyms): the file
- * PACK.tsv searched in $CFAUG_LEXICONS, then CFAUG_SRCDIR/lexicons, then
- * CFAUG_DATADIR/lexicons.  Unknown pack or missing file: CF_ECONFIG. */
+ * PACK.tsv found by the data-file search order (pipeline/util/datafile.h:
+ * $CFAUG_LEXICONS, the source tree's lexicons/, the installed ones).
+ * Unknown pack or missing file: CF_ECONFIG naming every place looked. */
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err);
 /* Full path of a pack's file into buf; 0 if found, -1 if not. */
 int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);
@@ -178,9 +180,7 @@ int cf_rules_one_way_collision(const cf_rules_out *out, char *word, size_t wsz);
 
 /* ---- shared by the engine's files -------------------------------------- */
 
-/* 1 if the code point starting at s[0] (n bytes available) is a word
- * character (letter, digit, mark, underscore); *clen gets its byte length. */
-int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+/* cf_rules_is_word, cf_rules_ascii_word: rules_word.h (included above) */
 /* memmem(h, hl, nd, n) by memchr on the needle's first byte and a memcmp:
  * the needles here are words starting with a capital, rare in running
  * text, so the SIMD memchr skips most of the haystack. */
@@ -201,8 +201,6 @@ static inline const char *cf_rules_find(const char *h, size_t hl,
 	}
 	return NULL;
 }
-/* cf_rules_is_word of one ASCII byte (index < 0x80), for inline fast paths */
-extern const unsigned char cf_rules_ascii_word[128];
 
 /* Tokens around a position (rules_gender.c), for the context checks. */
 enum { CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD };
