@@ -23,10 +23,13 @@
  *               (the Harry Potter movies), a kind of work before it (the
  *               film Annie; not "in the book Jane seemed"), an adverb after
  *               it (Johnny Dangerously), "is a ... comedy" / ", a western"
- *               after it; not the first part of a two-part first name or
- *               of a first and middle name (Billy Bob, Mary Lou, Sarah
- *               Jessica Parker: swapped as one unit or not at all, and here
- *               not at all); and not where the same word is in surname
+ *               after it; a two-part first name or a first and middle
+ *               name swaps as one unit when both parts are paired names of
+ *               one sex (Sarah Jessica Parker, Lisa Marie Presley: the
+ *               second part follows the first), else not at all (Billy
+ *               Bob, Mary Lou, Jennifer Jason Leigh: the caller learns it
+ *               from cf_rules_kept_person_name, and the stage rejects a
+ *               candidate that flips gendered words beside it); and not where the same word is in surname
  *               position elsewhere in the text (Lysette Anthony ... Anthony
  *               with Hugh Grant), nor, for a bare name, where it is a
  *               double name or a work elsewhere (Billy Bob ... Billy).
