@@ -36,11 +36,12 @@ typedef struct tok_buf {
 struct cf_lm_data {
 	tok_buf tb[2];
 	size_t nfields;
+	size_t nblk;            /* feature blocks per example (nblocks) */
 	char **fields;
 	char *label_field;      /* NULL: not recorded */
 	int bits, chars, pair;
 	size_t n, cap;          /* examples */
-	size_t *off;            /* n * nfields + 1 offsets into idx/val */
+	size_t *off;            /* n * nblk + 1 offsets into idx/val */
 	uint32_t *lab;          /* label per example, index into labels */
 	uint64_t *grp;          /* group key per example, 0: its own group;
 	                           NULL: no groups given */
@@ -280,32 +281,49 @@ size_t cf_lm_pair_features(const char *prem, size_t plen, const char *hyp,
 }
 
 /* Upper bound of cf_lm_features' count for a text of len bytes: a word of
- * L bytes gives 2 word features and fewer than 3 (L + 2) char n-grams;
- * pair features add at most one per word and two. */
-static size_t feature_bound(size_t len, int char_ngrams, int pair)
+ * L bytes gives 2 word features and fewer than 3 (L + 2) char n-grams. */
+static size_t feature_bound(size_t len, int char_ngrams)
 {
-	return (char_ngrams ? 9 * len + 16 : 2 * len + 4) + (pair ? len + 4 : 0);
+	return char_ngrams ? 9 * len + 16 : 2 * len + 4;
 }
 
-/* The features of field f of an example (texts[0..nf), lens): its words,
- * and with pair features on field 1 the words it does not share with
- * field 0. */
-static size_t field_features(const char *const *texts, const size_t *lens,
-                             size_t nf, size_t f, int bits, int chars,
-                             int pair, uint32_t *out, size_t cap)
+/* Feature blocks of an example: one per text field, and with pair
+ * features and two or more fields one more (block nf), field 1 against
+ * field 0.  Each block is tf-idf normalised on its own, as scikit-learn's
+ * one vectoriser per block. */
+static size_t nblocks(size_t nf, int pair)
 {
-	const char *t = texts[f] ? texts[f] : "";
-	size_t len = !texts[f] ? 0 : lens ? lens[f] : strlen(t), n;
+	return nf + (pair && nf >= 2);
+}
 
-	n = cf_lm_features(t, len, (unsigned)f, bits, chars, out, cap);
-	if (pair && f == 1 && nf >= 2) {
-		const char *p = texts[0] ? texts[0] : "";
-		size_t plen = !texts[0] ? 0 : lens ? lens[0] : strlen(p);
+/* Length of field f of an example (texts[0..nf), lens). */
+static size_t text_len(const char *const *texts, const size_t *lens,
+                       size_t f)
+{
+	return !texts[f] ? 0 : lens ? lens[f] : strlen(texts[f]);
+}
 
-		n += cf_lm_pair_features(p, plen, t, len, bits, out + n,
-		                         cap > n ? cap - n : 0);
-	}
-	return n;
+/* The features of block b of an example (texts[0..nf), lens). */
+static size_t block_features(const char *const *texts, const size_t *lens,
+                             size_t nf, size_t b, int bits, int chars,
+                             uint32_t *out, size_t cap)
+{
+	if (b < nf)
+		return cf_lm_features(texts[b] ? texts[b] : "",
+		                      text_len(texts, lens, b), (unsigned)b, bits,
+		                      chars, out, cap);
+	return cf_lm_pair_features(texts[0] ? texts[0] : "",
+	                           text_len(texts, lens, 0),
+	                           texts[1] ? texts[1] : "",
+	                           text_len(texts, lens, 1), bits, out, cap);
+}
+
+/* Upper bound of block_features' count. */
+static size_t block_bound(const char *const *texts, const size_t *lens,
+                          size_t nf, size_t b, int chars)
+{
+	return b < nf ? feature_bound(text_len(texts, lens, b), chars) :
+	       text_len(texts, lens, 1) + 4;   /* a word per 2 bytes, + 2 */
 }
 
 static void sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
@@ -472,6 +490,7 @@ int cf_lm_data_new(cf_lm_data **out, const char *const *field_names,
 	d->bits = opts->bucket_bits;
 	d->chars = opts->char_ngrams;
 	d->pair = opts->pair_features;
+	d->nblk = nblocks(nfields, d->pair);
 	rc = 0;
 done:
 	if (rc < 0) {
@@ -514,7 +533,7 @@ static int data_label(cf_lm_data *d, const char *label, uint32_t *out,
 /* Room for one more example and n more features. */
 static int data_reserve(cf_lm_data *d, size_t n, cf_error *err)
 {
-	size_t nf = d->nfields;
+	size_t nf = d->nblk;
 
 	if (d->nnz + n > CF_LM_MAX_NNZ)
 		return cf_error_set(err, CF_ELIMIT,
@@ -556,21 +575,20 @@ static int data_reserve(cf_lm_data *d, size_t n, cf_error *err)
 int cf_lm_data_add(cf_lm_data *d, const char *const *texts,
                    const size_t *lens, const char *label, cf_error *err)
 {
-	size_t f, nf = d->nfields, base = d->n * nf, bound = 0, total = 0,
-	       cnt[CF_LM_MAX_FIELDS], src = 0, nnz;
+	size_t f, nf = d->nblk, base = d->n * nf, bound = 0, total = 0,
+	       cnt[CF_LM_MAX_FIELDS + 1], src = 0, nnz;
 	uint32_t li = 0;
 	int rc;
 
 	for (f = 0; f < nf; f++)
-		bound += feature_bound(!texts[f] ? 0 : lens ? lens[f] :
-		                       strlen(texts[f]), d->chars, d->pair);
+		bound += block_bound(texts, lens, d->nfields, f, d->chars);
 	if ((rc = grow((void **)&d->scratch, &d->scratch_cap, 2 * bound,
 	               sizeof *d->scratch, SIZE_MAX / 8)) < 0)
 		return cf_error_set(err, rc, "out of memory");
 	/* extract all fields first, so a failure leaves the set as it was */
 	for (f = 0; f < nf; f++) {
-		cnt[f] = field_features(texts, lens, nf, f, d->bits, d->chars,
-		                        d->pair, d->scratch + total, bound - total);
+		cnt[f] = block_features(texts, lens, d->nfields, f, d->bits,
+		                        d->chars, d->scratch + total, bound - total);
 		total += cnt[f];
 	}
 	if ((rc = data_reserve(d, total, err)) < 0 ||
@@ -655,13 +673,13 @@ static void *tok_run(void *arg)
 	tok_job *j = arg;
 	tok_buf *b = j->b;
 	const cf_lm_data *d = j->d;
-	size_t i, f, nf = d->nfields;
+	size_t i, f, nf = d->nfields, nb = d->nblk;
 
 	for (i = j->lo; i < j->hi; i++)
-		for (f = 0; f < nf; f++) {
-			const char *t = j->texts[i * nf + f];
-			size_t len = !t ? 0 : j->lens ? j->lens[i * nf + f] : strlen(t);
-			size_t bound = feature_bound(len, d->chars, d->pair), n;
+		for (f = 0; f < nb; f++) {
+			const char *const *t = j->texts + i * nf;
+			const size_t *l = j->lens ? j->lens + i * nf : NULL;
+			size_t bound = block_bound(t, l, nf, f, d->chars), n;
 
 			if ((j->rc = grow((void **)&b->idx, &b->cap, j->nnz + bound,
 			                  sizeof *b->idx, CF_LM_MAX_NNZ + bound)) < 0 ||
@@ -678,11 +696,10 @@ static void *tok_run(void *arg)
 				b->val = v;
 				b->vcap = b->cap;
 			}
-			n = field_features(j->texts + i * nf, j->lens ? j->lens + i * nf :
-			                   NULL, nf, f, d->bits, d->chars, d->pair,
+			n = block_features(t, l, nf, f, d->bits, d->chars,
 			                   b->idx + j->nnz, bound);
 			n = fold_counts(b->idx + j->nnz, n, b->val + j->nnz, b->tmp);
-			b->cnt[(i - j->lo) * nf + f] = n;
+			b->cnt[(i - j->lo) * nb + f] = n;
 			j->nnz += n;
 		}
 	return NULL;
@@ -694,7 +711,7 @@ int cf_lm_data_add_batch(cf_lm_data *d, size_t n, const char *const *texts,
 {
 	tok_job j[2];
 	pthread_t th;
-	size_t c, i, f, nf = d->nfields;
+	size_t c, i, f, nf = d->nblk;
 	int started = 0, rc = 0;
 
 	memset(j, 0, sizeof j);
@@ -827,8 +844,8 @@ static double example_probs(const problem *p, const double *x, size_t i,
                             double *s)
 {
 	const cf_lm_data *d = p->d;
-	size_t K = p->K, k, e, a = d->off[i * d->nfields],
-	       b = d->off[(i + 1) * d->nfields];
+	size_t K = p->K, k, e, a = d->off[i * d->nblk],
+	       b = d->off[(i + 1) * d->nblk];
 	const double *bias = x + p->nused * K;
 	double mx, z = 0;
 
@@ -857,7 +874,7 @@ static double pass_any(const problem *p, const double *x, double *g,
                        size_t a, size_t b, double *s)
 {
 	const cf_lm_data *d = p->d;
-	size_t K = p->K, i, k, e, nf = d->nfields;
+	size_t K = p->K, i, k, e, nf = d->nblk;
 	double f = 0, *gb = g + p->nused * K;
 
 	for (i = a; i < b; i++) {
@@ -888,7 +905,7 @@ static double pass_two(const problem *p, double *h, size_t a, size_t b,
 	const cf_lm_data *d = p->d;
 	const uint32_t *idx = d->idx;
 	const float *val = d->val, *xd = p->xf;
-	const size_t *off = d->off, nf = d->nfields;
+	const size_t *off = d->off, nf = d->nblk;
 	size_t i, e;
 	double f = 0, gb1 = 0, bd = p->bd, dl = 0;
 	size_t dr = 0;
@@ -946,7 +963,7 @@ static void *chunk_run(void *arg)
 static void split_chunks(problem *p)
 {
 	const cf_lm_data *d = p->d;
-	size_t i, c = 1, tot = 0, acc = 0, nf = d->nfields;
+	size_t i, c = 1, tot = 0, acc = 0, nf = d->nblk;
 
 	for (i = 0; i < d->n; i++)
 		if (!p->isdev || !p->isdev[i])
@@ -1148,7 +1165,7 @@ static void dev_eval(const problem *p, const double *x, double *s,
 
 	if (p->K == 2) {    /* as pass_two: one float gathered per feature */
 		const cf_lm_data *d = p->d;
-		size_t nu = p->nused, nf = d->nfields, e;
+		size_t nu = p->nused, nf = d->nblk, e;
 		double bd = x[nu];
 
 		for (k = 0; k < nu; k++)
@@ -1388,7 +1405,7 @@ static int dev_shape(const problem *p, const double *x, cf_lm_report *rep,
                      cf_error *err)
 {
 	const cf_lm_data *d = p->d;
-	size_t K = p->K, i, k, nf = d->nfields, n = 0, top = 0, e, right = 0;
+	size_t K = p->K, i, k, nf = d->nblk, n = 0, top = 0, e, right = 0;
 	size_t *gold = calloc(2 * K, sizeof *gold), *pred = gold + K;
 	double *s = malloc(K * sizeof *s);
 
@@ -1560,7 +1577,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 	rep.nfeatures = nused;
 
 	/* rewrite features in place: dense column, tf-idf normalised per field */
-	for (k = 0; k < d->n * nf; k++) {
+	for (k = 0; k < d->n * d->nblk; k++) {
 		size_t re = d->off[k + 1], e, start = w;
 		double norm = 0;
 
@@ -1580,7 +1597,7 @@ int cf_lm_train(cf_lm **out, cf_lm_data *d, const cf_lm_opts *o,
 		d->off[k] = start;
 		rs = re;
 	}
-	d->off[d->n * nf] = w;
+	d->off[d->n * d->nblk] = w;
 	d->nnz = w;
 
 	p.d = d;
@@ -1703,19 +1720,19 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 {
 	uint32_t stackbuf[STACK_FEATS], *buf = stackbuf;
 	double fs_stack[16], *fs = fs_stack;
-	size_t K = m->nlabels, f, k, bound = 0, maxlen = 0;
+	size_t K = m->nlabels, f, k, bound = 0,
+	       nb = nblocks(nfields, m->opts.pair_features);
 	double mx, z = 0;
 	int rc = 0;
 
 	if (nfields != m->nfields)
 		return CF_EINTERNAL;
-	for (f = 0; f < nfields; f++) {
-		size_t len = !fields[f] ? 0 : lens ? lens[f] : strlen(fields[f]);
+	for (f = 0; f < nb; f++) {
+		size_t fb = block_bound(fields, lens, nfields, f, m->opts.char_ngrams);
 
-		if (len > maxlen)
-			maxlen = len;
+		if (fb > bound)
+			bound = fb;
 	}
-	bound = feature_bound(maxlen, m->opts.char_ngrams, m->opts.pair_features);
 	if (2 * bound > STACK_FEATS && !(buf = malloc(2 * bound * sizeof *buf)))
 		return CF_ENOMEM;
 	if (K > 16 && !(fs = malloc(K * sizeof *fs))) {
@@ -1724,10 +1741,10 @@ int cf_lm_predict_len(const cf_lm *m, const char *const *fields,
 	}
 	for (k = 0; k < K; k++)
 		probs[k] = m->bias[k];
-	for (f = 0; f < nfields; f++) {
-		size_t n = field_features(fields, lens, nfields, f,
+	for (f = 0; f < nb; f++) {
+		size_t n = block_features(fields, lens, nfields, f,
 		                          m->opts.bucket_bits, m->opts.char_ngrams,
-		                          m->opts.pair_features, buf, bound);
+		                          buf, bound);
 		size_t i = 0;
 		double norm = 0;
 
