@@ -136,6 +136,7 @@ def sklearn(fields, train, evals, pair=False):
             for f in fields}
     lr = LogisticRegression(C=10, max_iter=1000)
     blocks = [vecs[f].fit_transform([r[f] for r in train]) for f in fields]
+    pair = pair and len(fields) >= 2     # one field: nothing to pair
     if pair:
         pv = TfidfVectorizer(sublinear_tf=True, lowercase=False, token_pattern=r"\S+")
         blocks.append(pv.fit_transform([pair_text(r, fields) for r in train]))
