@@ -47,6 +47,7 @@ typedef struct totals {
 
 struct cf_pipeline {
 	const cf_conf *conf;
+	const cf_stage_kind *const *kinds;  /* the stage table, from the caller */
 	top_conf top;
 	cf_input_conf in;
 	cf_output_conf out;
@@ -63,6 +64,7 @@ struct cf_pipeline {
 	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
 	unsigned nstages;
+	cf_stage_ref *refs;   /* the stages as written, for cf_pipeline_info */
 	int has_async;
 	int holds;              /* a stage holds items to the end (CF_STAGE_HOLDS) */
 	int dry_run, no_cache;
@@ -312,6 +314,32 @@ static int check_input(cf_pipeline *p, cf_error *err)
 	return 0;
 }
 
+/* A scalar's text, else NULL. */
+static const char *scalar_of(const cf_node *n)
+{
+	return n && n->type == CF_NODE_SCALAR ? n->str : NULL;
+}
+
+/* p->refs from the stage mappings (sn: the sequence): what one stage may
+ * know of the others (cf_stage_ref).  Malformed entries are left for
+ * build_stage to report. */
+static int stage_refs(cf_pipeline *p, const cf_node *sn, cf_error *err)
+{
+	const cf_node *m;
+	unsigned i;
+
+	if (!(p->refs = calloc(p->nstages, sizeof *p->refs)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < p->nstages; i++) {
+		p->refs[i].type = scalar_of(cf_node_get(sn->kids[i], "type"));
+		p->refs[i].name = scalar_of(cf_node_get(sn->kids[i], "name"));
+		m = cf_node_get(sn->kids[i], "model");
+		p->refs[i].model = scalar_of(m);
+		p->refs[i].line = m ? m->line : sn->kids[i]->line;
+	}
+	return 0;
+}
+
 static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
                        cf_error *err)
 {
@@ -335,13 +363,15 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	}
 	if (type->type != CF_NODE_SCALAR)
 		return cf_conf_error(err, file, type, "'type' must be a scalar");
-	st->kind = cf_stage_kind_find(type->str);
+	for (i = 0; p->kinds[i] && strcmp(p->kinds[i]->name, type->str); i++)
+		;
+	st->kind = p->kinds[i];
 	if (!st->kind) {
 		char known[256] = "";
-		for (i = 0; cf_stage_kinds[i]; i++) {
+		for (i = 0; p->kinds[i]; i++) {
 			if (i)
 				strncat(known, ", ", sizeof known - strlen(known) - 1);
-			strncat(known, cf_stage_kinds[i]->name, sizeof known - strlen(known) - 1);
+			strncat(known, p->kinds[i]->name, sizeof known - strlen(known) - 1);
 		}
 		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
 		                     type->str, known);
@@ -399,15 +429,14 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	info.node = node;
 	info.dry_run = p->dry_run;
 	info.no_cache = p->no_cache;
+	info.max_record_bytes = (size_t)p->in.max_record_bytes;
+	info.stages = p->refs;
+	info.nstages = p->nstages;
+	info.index = idx;
 	if (st->kind->init && (rc = st->kind->init(st, st->state, &info, err)) < 0)
 		return rc;
 	st->ready = 2;
 	return 0;
-}
-
-int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
-{
-	return cf_pipeline_new_opts(out, conf, NULL, err);
 }
 
 int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
@@ -424,6 +453,10 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	cf_json_alloc_install();
 	p->conf = conf;
+	if (!o || !(p->kinds = o->kinds)) {
+		rc = cf_error_set(err, CF_EINTERNAL, "no stage table given");
+		goto done;
+	}
 	p->dry_run = o ? o->dry_run : 0;
 	p->no_cache = o ? o->no_cache : 0;
 	if ((rc = cf_options_load(top_options, &p->top, conf->root, file, NULL, err)) < 0)
@@ -449,6 +482,8 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 			goto done;
 		}
 		p->nstages = (unsigned)sn->nkids;
+		if ((rc = stage_refs(p, sn, err)) < 0)
+			goto done;
 	}
 	for (i = 0; i < p->nstages; i++)
 		if ((rc = build_stage(p, i, sn->kids[i], err)) < 0)
@@ -478,6 +513,7 @@ void cf_pipeline_free(cf_pipeline **pp)
 		free(st->unable);
 	}
 	free(p->stages);
+	free(p->refs);
 	while (p->head) {   /* what a failed run left queued */
 		cf_group *g = p->head;
 		p->head = g->next;

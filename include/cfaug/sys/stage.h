@@ -36,6 +36,15 @@
 
 typedef struct cf_stage cf_stage;
 
+/* One stage of the pipeline as written, for checks across stages (the
+ * teacher warns when its judge's model generates in an llm stage). */
+typedef struct cf_stage_ref {
+	const char *type;                /* `type:` */
+	const char *name;                /* `name:`, NULL when not given */
+	const char *model;               /* `model:` when a scalar, else NULL */
+	int line;                        /* of `model:` (else of the stage) */
+} cf_stage_ref;
+
 /* What a stage knows about the pipeline it is in. */
 typedef struct cf_pipeline_info {
 	uint64_t seed;
@@ -46,6 +55,10 @@ typedef struct cf_pipeline_info {
 	const cf_node *node;             /* this stage's YAML mapping */
 	int dry_run;                     /* count, send nothing */
 	int no_cache;                    /* do not read or write response caches */
+	size_t max_record_bytes;         /* input.max_record_bytes */
+	const cf_stage_ref *stages;      /* every stage of the pipeline, in */
+	size_t nstages;                  /* order (this one at index) */
+	unsigned index;
 } cf_pipeline_info;
 
 #define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */
@@ -161,8 +174,16 @@ uint64_t cf_record_rand(const cf_stage *st, const cf_record *rec, uint64_t salt)
 /* Uniform double in [0, 1) from a 64-bit value. */
 static inline double cf_unit(uint64_t x) { return (double)(x >> 11) * (1.0 / 9007199254740992.0); }
 
-/* The registry: every stage kind, NULL-terminated (stages/registry.c). */
+/* The registry: every stage kind, NULL-terminated (stages/registry.c).
+ * The core never names it: cli/ hands it to the runner (cf_run_opts.kinds),
+ * so pipeline/ links without stages/. */
 extern const cf_stage_kind *const cf_stage_kinds[];
 const cf_stage_kind *cf_stage_kind_find(const char *name);
+/* A pipeline from a loaded config with every registered kind and default
+ * run options (stages/registry.c; cf_pipeline_new_opts, pipeline/runner.h,
+ * says the rest). */
+struct cf_pipeline;
+int cf_pipeline_new(struct cf_pipeline **out, const cf_conf *conf,
+                    cf_error *err);
 
 #endif
