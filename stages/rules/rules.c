@@ -499,10 +499,21 @@ static void note_one_way(rules_state *s, const cf_item *it, const char *field)
 		        it->rec->id, "field", field, "word", word));
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sort the rules fired in this record by name: one canonical order
+ * whatever the configuration's, so [negation, antonyms] and [antonyms,
+ * negation] name their pairs alike ("antonyms", "negation") and an eval
+ * row by rules is one row.  A few rules fire per record: insertion sort. */
+static void sort_fired(rules_state *s)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < s->nfired; i++) {
+		uint32_t v = s->fired[i];
+		const char *nv = cf_rules_rule_name(s->rules, v);
+		size_t j = i;
+		for (; j > 0 && strcmp(cf_rules_rule_name(s->rules, s->fired[j - 1]),
+		                       nv) > 0; j--)
+			s->fired[j] = s->fired[j - 1];
+		s->fired[j] = v;
+	}
 }
 
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
@@ -578,9 +589,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in the order of the configuration, so one
-	 * set of rules is always named alike), edits, counts */
-	qsort(s->fired, s->nfired, sizeof *s->fired, cmp_u32);
+	/* provenance: rules fired (by name, so one set of rules is always
+	 * named alike), edits, counts */
+	sort_fired(s);
 	if (s->provenance != PROV_NONE) {
 		json_t *names = json_array();
 		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
@@ -664,6 +675,8 @@ static int sentiment_report(rules_state *s, json_t *out)
 		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
 		[CF_SKIP_IDIOM] = "skipped_idiom",
 		[CF_SKIP_POS] = "skipped_other_part_of_speech",
+		[CF_SKIP_NEG_CLAUSE] = "skipped_clause_negated_by_pack",
+		[CF_SKIP_SENSE] = "skipped_not_evaluative_use",
 	};
 	json_t *cov = json_object(), *dec = json_object();
 	double base = (double)(s->records - s->kept);
