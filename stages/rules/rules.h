@@ -296,8 +296,8 @@ int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
                           size_t we);
 int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
 /* 1 if a verb entry at ws has no I/we/you among the three words before it
- * in its clause and does not start a sentence: a character's feeling ("he
- * hates his father"), not the reviewer's. */
+ * in its clause and does not start a sentence or follow a comma: a
+ * character's feeling ("he hates his father"), not the reviewer's. */
 int cf_rules_plot_verb(int pos, const char *text, size_t ws);
 int cf_rules_vowel_sound(const char *w, size_t n);
 const char *cf_rules_npi(const char *key, size_t n);

@@ -329,8 +329,8 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 
 /* 1 if the verb entry at ws has no first- or second-person subject among
  * the three words before it in its clause, and does not start a sentence
- * ("Loved it!"): a character's feeling in the plot ("he hates his
- * father"), not the reviewer's.  On CAD paired_TRAIN the human editors
+ * or follow a comma ("Loved it!", "Love it, love it"): a character's
+ * feeling in the plot ("he hates his father"), not the reviewer's.  On CAD paired_TRAIN the human editors
  * changed love/hate/enjoy/like verbs after I/we/you in 55% of 389 uses,
  * after he/she/they/who in 14% of 76, otherwise 25% of 343
  * (scripts/antonym_human_edits.py --verbs). */
@@ -353,8 +353,9 @@ int cf_rules_plot_verb(int pos, const char *text, size_t ws)
 				k--;
 				continue;
 			}
-			/* a sentence starts right before the verb: "Loved it!" */
-			return !(k == 0 && strchr(".!?>\n", c));
+			/* a sentence or a list item starts right before the verb,
+			 * its subject elided: "Loved it!", "Love it, love it" */
+			return !(k == 0 && strchr(".!?>\n,;", c));
 		}
 		if (in_words(t.w, person))
 			return 0;

@@ -1603,6 +1603,14 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				}
 			}
 			int negedit = 0;
+			if (r->scope && is_neg_rule(r, e->rule) &&
+			    cf_rules_mid_capital(text, len, ws)) {
+				/* a modal capitalised mid-sentence is a name or a month:
+				 * Dame May Witty, Will Smith */
+				if (amb)
+					amb[CF_SKIP_CAPITAL]++;
+				continue;
+			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
 				if (!polar_ahead(r, text, len, me))

@@ -568,9 +568,10 @@ static int plural_like(const tok *t)
 static int finite_verb(const sent *S, size_t i, int *kind)
 {
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
-	const vform *f = verb_of(S, i);
+	const vform *f;
 
-	if (!f || !pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k)
+	/* the cheap tests first: each verb-table probe is a likely cache miss */
+	if (!pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k || !(f = verb_of(S, i)))
 		return 0;
 	int pron = (pv->cls & C_SUBJ_PRON);
 	size_t tn = t->klen;
@@ -987,10 +988,11 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	}
 	/* fragments: a participle or a preposition takes the negation */
 	for (i = 1; i < S->n; i++) {
-		const vform *f = verb_of(S, i);
 		size_t n = tk[i].klen;
-		if (f && (f->kinds & F_ING) && n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
-		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap) {
+		const vform *f;
+		if (n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
+		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap &&
+		    (f = verb_of(S, i)) && (f->kinds & F_ING)) {
 			if ((rc = put_before(S, o, rule, &tk[i], "not ")) < 0)
 				return rc;
 			return polarity(S, i, 1, o, rule);

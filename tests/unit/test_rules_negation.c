@@ -221,10 +221,13 @@ static void test_wrong_sense(void **state)
 	expect(r, "He hates his father, and I loved it.",
 	       "He hates his father, and I hated it.");
 	expect(r, "Loved it! The kids will love it.", "Hated it! The kids will love it.");
+	expect(r, "Love it, love it.", "Hate it, hate it.");
 	expect(r, "A happy ending, a memorable cast, my favorite.",
 	       "A happy ending, a memorable cast, my favorite.");
 	/* the scoped negation adds no "not" for a word left alone */
 	expect(s, "He is a poor man.", "He is a poor man.");
+	/* a capitalised modal mid-sentence is a name: no "not" after it */
+	expect(s, "Dame May Witty is great.", "Dame May Witty is not great.");
 	assert_true(cf_rules_apply(r, t, strlen(t), &o, amb) >= 0);
 	assert_int_equal(amb[CF_SKIP_SENSE], 2);
 	cf_rules_out_free(&o);
