@@ -284,8 +284,9 @@ int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err)
 				s->e = e;
 				s->cap = cap;
 			}
-			snprintf(s->e[s->n].word, sizeof s->e->word, "%s", w);
-			snprintf(s->e[s->n].nb, sizeof s->e->nb, "%s", nb);
+			/* both lengths checked above */
+			memcpy(s->e[s->n].word, w, strlen(w) + 1);
+			memcpy(s->e[s->n].nb, nb, strlen(nb) + 1);
 			s->e[s->n++].next = side[0] == 'n';
 		}
 	}

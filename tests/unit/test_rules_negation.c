@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "../../stages/rules/rules.h"
 
@@ -264,6 +265,29 @@ static void test_decisions_counted(void **state)
 	cf_rules_free(&n);
 }
 
+/* antonym-contexts.tsv: a bad line is a config error with its location */
+static void test_sense_file_errors(void **state)
+{
+	char path[] = "/tmp/cfaug_sense_XXXXXX";
+	int fd = mkstemp(path);
+	cf_rules_sense *sn = NULL;
+	cf_error err = { 0 };
+	const char *txt = "# comment\ngreat\tnext\tdeal,number\npoor\tbefore\tgirl\n";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
+	close(fd);
+	assert_int_equal(cf_rules_sense_load(&sn, path, &err), CF_ECONFIG);
+	assert_non_null(strstr(err.msg, ":3:"));
+	assert_null(sn);
+	unlink(path);
+	/* a missing file is an empty list (an older lexicon directory) */
+	assert_int_equal(cf_rules_sense_load(&sn, path, &err), 0);
+	assert_int_equal(cf_rules_sense_blocked(sn, "a great deal", 12, 2, 7), 0);
+	cf_rules_sense_free(sn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_decisions_counted),
 		cmocka_unit_test(test_one_flip_per_clause),
 		cmocka_unit_test(test_wrong_sense),
+		cmocka_unit_test(test_sense_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
