@@ -470,24 +470,24 @@ const char *cf_http_check_url(const char *url)
 	size_t hl;
 
 	if (!url || !*url)
-		return "base_url is empty";
+		return "is empty";
 	if (strncmp(url, "http://", 7) == 0)
 		host = url + 7;
 	else if (strncmp(url, "https://", 8) == 0)
 		host = url + 8;
 	else
-		return "base_url must start with http:// or https://";
+		return "must start with http:// or https://";
 	hl = strcspn(host, "/?#");
 	if (memchr(host, '@', hl))
 		host = (const char *)memchr(host, '@', hl) + 1, hl = strcspn(host, "/?#");
 	if (!hl || *host == ':')
-		return "base_url has no host (e.g. http://127.0.0.1:8000/v1)";
+		return "has no host (e.g. http://127.0.0.1:8000/v1)";
 	if (host[hl - 1] == ':')
-		return "base_url has an empty port (e.g. http://127.0.0.1:8000/v1)";
+		return "has an empty port (e.g. http://127.0.0.1:8000/v1)";
 	if (has_control(url) || strchr(url, ' '))
-		return "base_url holds a space or a control character";
+		return "holds a space or a control character";
 	if (strchr(url, '#'))
-		return "base_url must not hold a fragment (#...)";
+		return "must not hold a fragment (#...)";
 	return NULL;
 }
 
@@ -521,26 +521,12 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static int start_one(cf_http *h, req *r, cf_error *err)
+/* The options every request of this client shares: set once when the
+ * handle is made (a pooled handle keeps them; nothing calls reset). */
+static void set_fixed_options(cf_http *h, CURL *e)
 {
-	CURL *e = h->npool ? h->pool[--h->npool] : curl_easy_init();
-	CURLMcode mc;
-
-	if (!e)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	r->easy = e;
-	r->resp_len = 0;
-	r->too_big = 0;
-	if (!r->attempts++)
-		r->t_start = now_s();
-	r->h = h;
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->o.connect_timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -552,6 +538,28 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 	/* http(s) only, whatever the URL says; redirects are not followed */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+}
+
+static int start_one(cf_http *h, req *r, cf_error *err)
+{
+	CURL *e = h->npool ? h->pool[--h->npool] : NULL;
+	CURLMcode mc;
+
+	if (!e && (e = curl_easy_init()))
+		set_fixed_options(h, e);
+	if (!e)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	r->easy = e;
+	r->resp_len = 0;
+	r->too_big = 0;
+	if (!r->attempts++)
+		r->t_start = now_s();
+	r->h = h;
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		r->easy = NULL;

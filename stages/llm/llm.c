@@ -445,7 +445,7 @@ static int make_url(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 	size_t n, tl = sizeof tail - 1;
 
 	if (why)
-		return cf_conf_error(err, info->conf_path, node, "%s", why);
+		return cf_conf_error(err, info->conf_path, node, "base_url %s", why);
 	q = s->base_url + strcspn(s->base_url, "?");
 	n = (size_t)(q - s->base_url);
 	while (n && s->base_url[n - 1] == '/')
@@ -805,6 +805,32 @@ static void sample_fail(job *j, int i, const char *reason, json_t *detail)
 
 static int advance(llm_state *s, job *j, int i, cf_error *err);
 
+/* An upper bound of the record's compact JSON length with these edits:
+ * every byte of a key or string escaped (\u00XX, 6 bytes), numbers and
+ * literals at most 40.  SIZE_MAX for nested values (dump those). */
+static size_t record_bound(const json_t *fields, const json_t *edits)
+{
+	size_t total = 2;
+	const char *k;
+	json_t *v, *e;
+
+	json_object_foreach((json_t *)fields, k, v) {
+		total += 6 * strlen(k) + 4;
+		if ((e = json_object_get(edits, k)))
+			v = e;
+		if (json_is_string(v))
+			total += 6 * json_string_length(v) + 2;
+		else if (json_is_object(v) || json_is_array(v))
+			return SIZE_MAX;
+		else
+			total += 40;
+	}
+	json_object_foreach((json_t *)edits, k, v)
+		if (!json_object_get(fields, k))
+			total += 6 * (strlen(k) + json_string_length(v)) + 6;
+	return total;
+}
+
 /* Would the candidate with these edits be longer than max_record_bytes
  * (cfaug could not read its own output back)?  The record's other fields
  * count as they are in the input. */
@@ -819,6 +845,8 @@ static int too_long(llm_state *s, job *j, const json_t *edits)
 			grow = 1;
 	if (!grow)      /* no longer than the record that was read */
 		return 0;
+	if (!j->rec_bytes && record_bound(j->it->rec->fields, edits) <= s->max_record_bytes)
+		return 0;  /* even written with every byte escaped it would fit */
 	if (!j->rec_bytes)
 		j->rec_bytes = json_dumpb(j->it->rec->fields, NULL, 0, JSON_COMPACT);
 	total = j->rec_bytes;

@@ -1166,6 +1166,45 @@ static size_t s_apostrophe(const char *text, size_t len, size_t ws, size_t me)
 	return me + a;
 }
 
+/* A plural-looking target: -s but not -ss/-us/-is (ladies, not princess). */
+static int plural_s(const char *w, size_t n)
+{
+	return n > 3 && (w[n - 1] | 32) == 's' && (w[n - 2] | 32) != 's' &&
+	       (w[n - 2] | 32) != 'u' && (w[n - 2] | 32) != 'i';
+}
+
+/* The possessive ending to write after a swapped word: the gentlemen's
+ * hats -> the ladies' hats (a plural target takes the bare apostrophe),
+ * the ladies' hats / the princess' hat -> the gentlemen's / prince's (a
+ * target not ending in s takes 's).  Sets *skip to the source bytes the
+ * new ending replaces (after me); returns the ending ("" for none). */
+static const char *possessive_fix(const char *text, size_t len, size_t ws,
+                                  size_t me, const char *dst, size_t dl,
+                                  size_t *skip)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t cl;
+
+	*skip = 0;
+	if (me >= len || t[me] != '\'' || dl == 0 || (ws > 0 && t[ws - 1] == '\''))
+		return "";   /* no apostrophe, or a quoted word: 'actress' */
+	if (me + 1 < len && (t[me + 1] | 32) == 's' &&
+	    (me + 2 >= len || !cf_rules_is_word(t + me + 2, len - me - 2, &cl))) {
+		if (plural_s(dst, dl) && !plural_s(text + ws, me - ws)) {
+			*skip = 2;
+			return "'";   /* gentlemen's -> ladies' */
+		}
+		return "";
+	}
+	if (me + 1 < len && cf_rules_is_word(t + me + 1, len - me - 1, &cl))
+		return "";   /* o'clock, a contraction */
+	if ((t[me - 1] | 32) == 's' && (dst[dl - 1] | 32) != 's') {
+		*skip = 1;
+		return "'s";   /* ladies' -> gentlemen's, princess' -> prince's */
+	}
+	return "";
+}
+
 static int is_neg_rule(const cf_rules *r, uint32_t rule)
 {
 	return rule < CF_RULES_MAX_RULES &&
@@ -1688,9 +1727,25 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				          case_of(text + ws, me - ws), e->rule, a);
 				me = pe;
 			} else {
-				rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
-				          e->dst_len[which], case_of(text + ws, me - ws),
-				          e->rule, a);
+				size_t skip;
+				const char *pos = possessive_fix(text, len, ws, me,
+				                                 e->dst[which],
+				                                 e->dst_len[which], &skip);
+				char buf[CF_RULES_MAX_WORD * 2 + 8];
+				size_t dl = e->dst_len[which], pl = strlen(pos);
+				if (skip && dl + pl <= sizeof buf) {
+					memcpy(buf, e->dst[which], dl);
+					memcpy(buf + dl, pos, pl);
+					if (pl == 2 && starts_upper(text + me - 1, 1))
+						buf[dl + 1] = 'S';
+					rc = emit(o, text, &copied, ws, me + skip - ws, buf,
+					          dl + pl, case_of(text + ws, me - ws), e->rule, a);
+					me += skip;
+				} else {
+					rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
+					          e->dst_len[which], case_of(text + ws, me - ws),
+					          e->rule, a);
+				}
 			}
 			if (rc < 0)
 				return rc;
