@@ -660,8 +660,21 @@ fail:
 	return 0;
 }
 
-/* Per rule (by name, in configuration order): the share of records it
- * edited; and the decisions of the negation and antonym checks. */
+/* The rule indexes in name order, into ord (nrules of them): the report
+ * lists rules in one canonical order, whatever the configuration's. */
+static void rules_by_name(const cf_rules *r, size_t *ord, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		const char *nm = cf_rules_rule_name(r, (uint32_t)i);
+		for (; j > 0 && strcmp(cf_rules_rule_name(r, (uint32_t)ord[j - 1]), nm) > 0; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = i;
+	}
+}
+
+/* Per rule (by name, in name order): the share of records it edited; and
+ * the decisions of the negation and antonym checks. */
 static int sentiment_report(rules_state *s, json_t *out)
 {
 	static const char *const dn[CF_AMB_COUNT] = {
@@ -693,12 +706,23 @@ static int sentiment_report(rules_state *s, json_t *out)
 	}
 	if (json_object_set_new(out, "decisions", dec) < 0)
 		return CF_ENOMEM;
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+	size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+	           malloc(n * sizeof *ord) : NULL;
+	if (n && !ord)
+		return CF_ENOMEM;
+	if (n)
+		rules_by_name(s->rules, ord, n);
+	for (size_t k = 0; k < n; k++) {
+		i = ord[k];
 		if (s->canon[i] == i &&
 		    json_object_set_new(cov, cf_rules_rule_name(s->rules, (uint32_t)i),
 		                        json_real(base > 0 ? (double)s->rec_rule[i] / base :
-		                                  0.0)) < 0)
+		                                  0.0)) < 0) {
+			free(ord);
 			return CF_ENOMEM;
+		}
+	}
+	free(ord);
 	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
 		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
 			return CF_ENOMEM;
@@ -709,7 +733,6 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 {
 	rules_state *s = state;
 	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
-	size_t i;
 	int a, rc;
 
 	if (!per || !amb || !rt) {
@@ -734,9 +757,22 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	}
 	if (!s->label_keep)
 		json_object_set_new(out, "label_unmapped", json_integer((json_int_t)s->unmapped));
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
-		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
-		                    json_integer((json_int_t)s->per_rule[i]));
+	{
+		size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+		           malloc(n * sizeof *ord) : NULL;
+		if (n && !ord) {
+			json_decref(per);
+			json_decref(amb);
+			json_decref(rt);
+			return CF_ENOMEM;
+		}
+		if (n)
+			rules_by_name(s->rules, ord, n);
+		for (size_t k = 0; k < n; k++)
+			json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)ord[k]),
+			                    json_integer((json_int_t)s->per_rule[ord[k]]));
+		free(ord);
+	}
 	json_object_set_new(out, "edits_by_rule", per);
 	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));

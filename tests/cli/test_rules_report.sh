@@ -46,6 +46,11 @@ import json, sys
 names = [[json.loads(l)["generator"]["rules"] for l in open(d + "/pairs.jsonl")]
          for d in sys.argv[1:]]
 assert names[0] == names[1] and ["antonyms", "negation"] in names[0], names
+for d in sys.argv[1:]:   # the report's per-rule objects list rules by name
+    r = json.load(open(d + "/report.json"))
+    st = r["stages"][0]
+    for k in (st["edits_by_rule"], st["coverage_by_rule"], r["pairs_by_rule"]):
+        assert list(k) == sorted(k), (d, list(k))
 print("order ok")
 PY
 contains "$T/check2" "order ok" "one rule order for both configuration orders"
