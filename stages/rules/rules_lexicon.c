@@ -1424,6 +1424,62 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 	return 0;
 }
 
+/* 1 if the folded word key[0..n) is a sentence adverb of the antonyms pack
+ * (it evaluates the whole clause after it). */
+static int sentence_adverb(const char *key, size_t n)
+{
+	return word_is(key, n, "fortunately") || word_is(key, n, "unfortunately") ||
+	       word_is(key, n, "happily") || word_is(key, n, "sadly");
+}
+
+/* 1 if a word of a sentiment-pack entry that would be swapped stands after
+ * text[p] in the same sentence: a sentence adverb ("Unfortunately, ...")
+ * is flipped only with the clause it judges, never alone ("Fortunately,
+ * her role required nothing" contradicts itself). */
+static int plain_ahead(const cf_rules *r, const char *text, size_t len,
+                       size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t cl;
+
+	while (p < len) {
+		size_t ws, we;
+		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+			if (strchr(".!?;\n", t[p]))
+				return 0;
+			p += cl;
+			continue;
+		}
+		ws = p;
+		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+			p += cl;
+		we = p;
+		long kl = fold(text + ws, we - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > r->max_first)
+			continue;
+		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			size_t me = we;
+			if (!is_plain_rule(r, e->rule) || e->keep ||
+			    sentence_adverb(key, (size_t)kl) ||
+			    cf_rules_mid_capital(text, len, ws) ||
+			    cf_rules_in_compound(text, len, ws, we) ||
+			    cf_rules_pos_mismatch(e->pos, text, len, ws, we) ||
+			    cf_rules_sense_blocked(r->sense, text, len, ws, we) ||
+			    cf_rules_plot_verb(e->pos, text, ws))
+				continue;
+			if (e->src_len > e->first_len &&
+			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
+			                text, len, &me))
+				continue;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
                    cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
 {
@@ -1623,7 +1679,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				         cf_rules_pos_mismatch(e->pos, text, len, ws, me) ?
 				         CF_SKIP_POS :
 				         cf_rules_sense_blocked(r->sense, text, len, ws, me) ||
-				         cf_rules_plot_verb(e->pos, text, ws) ?
+				         cf_rules_plot_verb(e->pos, text, ws) ||
+				         (sentence_adverb(key, (size_t)kl) &&
+				          !plain_ahead(r, text, len, me)) ?
 				         CF_SKIP_SENSE : -1;
 				if (sk >= 0) {
 					if (amb)

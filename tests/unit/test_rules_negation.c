@@ -225,6 +225,10 @@ static void test_wrong_sense(void **state)
 	expect(r, "Love it, love it.", "Hate it, hate it.");
 	expect(r, "A happy ending, a memorable cast, my favorite.",
 	       "A happy ending, a memorable cast, my favorite.");
+	/* a sentence adverb flips only with the clause it judges */
+	expect(r, "Unfortunately, her role required no words.",
+	       "Unfortunately, her role required no words.");
+	expect(r, "Unfortunately, the acting is bad.", "Fortunately, the acting is good.");
 	/* the scoped negation adds no "not" for a word left alone */
 	expect(s, "He is a poor man.", "He is a poor man.");
 	/* a capitalised modal mid-sentence is a name: no "not" after it */
