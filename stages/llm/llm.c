@@ -39,6 +39,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "cache.h"
+#include "datafile.h"
 #include "endpoint_opts.h"
 #include "http.h"
 #include "json_parse.h"
@@ -322,26 +323,21 @@ static const char **known_vars(llm_state *s, const cf_pipeline_info *info)
 static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
 	const char **known = known_vars(s, info);
-	char alt[4096];
+	char path[4096];
 	size_t i, n;
 	int rc;
 	cf_error e2 = { 0 };
 
 	if (!known)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	rc = cf_template_load(&s->tpl, s->prompt, known, &e2);
-	if (rc == CF_EIO && s->prompt[0] != '/') {
-		/* an installed prompt library: DATADIR/prompts/NAME */
-		const char *b = strncmp(s->prompt, "prompts/", 8) == 0 ? s->prompt + 8 : s->prompt;
-		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
-		memset(&e2, 0, sizeof e2);
-		rc = cf_template_load(&s->tpl, alt, known, &e2);
-		if (rc == CF_EIO) {
-			free(known);
-			return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "prompt"),
-			                     "cannot read prompt '%s' (nor %s)", s->prompt, alt);
-		}
+	/* as given, else the shipped prompts (pipeline/util/datafile.h) */
+	if (cf_datafile_find(CF_DATA_PROMPTS, s->prompt, CF_DATAFILE_AS_GIVEN,
+	                     path, sizeof path, &e2) < 0) {
+		free(known);
+		return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "prompt"),
+		                     "cannot read prompt '%s' (%s)", s->prompt, e2.msg);
 	}
+	rc = cf_template_load(&s->tpl, path, known, &e2);
 	free(known);
 	if (rc < 0)
 		return cf_error_set(err, rc, "%s", e2.msg);
