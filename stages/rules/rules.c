@@ -224,7 +224,8 @@ static const cf_option rules_options[] = {
 	  .offset = offsetof(rules_state, protect), .def = "auto",
 	  .choices = protect_names,
 	  .help = "no edits inside quoted titles, mid-sentence Title-Case "
-	  "sequences, URLs, @handles, #tags, `code`: auto (the built-in packs) "
+	  "sequences, URLs, @handles, #tags, `code`, and for the gender pack "
+	  "a title before a name (Queen Elizabeth): auto (the built-in packs) "
 	  "| all (built-in packs and your lexicons) | none" },
 	{ .key = NULL }
 };
