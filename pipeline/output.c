@@ -349,6 +349,28 @@ static int put_side(cf_output *o, const cf_item *it)
 	return bad | PUT_LIT(b, "}");
 }
 
+/* cf_json_write(it->generator), with it->gen_edits (JSON text) in place of
+ * the null an "edits" key holds then (record.h). */
+static int put_generator(cf_jbuf *b, const cf_item *it)
+{
+	const char *key;
+	json_t *v;
+	int bad = 0, first = 1;
+
+	if (!it->gen_edits)
+		return cf_json_write(b, it->generator);
+	bad |= PUT_LIT(b, "{");
+	json_object_foreach(it->generator, key, v) {
+		bad |= (first ? 0 : PUT_LIT(b, ",")) | put_str(b, key) | PUT_LIT(b, ":");
+		first = 0;
+		if (json_is_null(v) && strcmp(key, "edits") == 0)
+			bad |= cf_jbuf_put(b, it->gen_edits, strlen(it->gen_edits));
+		else
+			bad |= cf_json_write(b, v);
+	}
+	return bad | PUT_LIT(b, "}");
+}
+
 /* The pairs.jsonl / rejected.jsonl line of a candidate, without its
  * closing brace (rejected.jsonl adds fields). */
 static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
@@ -362,7 +384,7 @@ static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= PUT_LIT(b, ",\"original\":") | put_side(o, &orig);
 	bad |= PUT_LIT(b, ",\"counterfactual\":") | put_side(o, it);
 	if (it->generator)
-		bad |= PUT_LIT(b, ",\"generator\":") | cf_json_write(b, it->generator);
+		bad |= PUT_LIT(b, ",\"generator\":") | put_generator(b, it);
 	if (it->notes) {
 		const char *key;
 		json_t *v;

@@ -582,6 +582,7 @@ void cf_item_free(cf_item *it)
 	json_decref(it->generator);
 	json_decref(it->notes);
 	json_decref(it->detail);
+	free(it->gen_edits);
 	free(it->reason);
 	free(it);
 }
