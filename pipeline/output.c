@@ -37,6 +37,7 @@ static const char *const out_names[OUT_N] = {
 };
 
 #define OUT_BUFSZ (1u << 20)
+#define OUT_RAW_TEXTS 8            /* text fields whose raw spans are kept */
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" and for a dry run */
@@ -53,6 +54,11 @@ struct cf_output {
 	cf_jbuf jb;                /* one line being serialised */
 	cf_dsv_writer dsv;         /* augmented as CSV/TSV (output_dsv.c) */
 	cf_error_lines elines;     /* "-": errors told on stderr, by kind */
+	/* the original's text field values as raw JSON, when their bytes are
+	 * what cf_json_write_string would write (find_raw_texts) */
+	const char *rawtext[OUT_RAW_TEXTS];
+	size_t rawtext_len[OUT_RAW_TEXTS];
+	int rawtext_ok;
 	char *pid;                 /* the pair_id being written */
 	size_t pid_cap;
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
@@ -342,7 +348,11 @@ static int put_side(cf_output *o, const cf_item *it)
 		if (!first)
 			bad |= PUT_LIT(b, ",");
 		first = 0;
-		bad |= put_str(b, f) | PUT_LIT(b, ":") | cf_json_write(b, v);
+		bad |= put_str(b, f) | PUT_LIT(b, ":");
+		if (!it->cf && o->rawtext_ok)   /* the input's bytes are the same */
+			bad |= cf_jbuf_put(b, o->rawtext[i], o->rawtext_len[i]);
+		else
+			bad |= cf_json_write(b, v);
 	}
 	if (label)
 		bad |= (first ? 0 : PUT_LIT(b, ",")) | PUT_LIT(b, "\"label\":") | put_str(b, label);
@@ -605,6 +615,68 @@ unscannable:
 	return 1;
 }
 
+/* Is the raw JSON string [s, e) (quotes included) byte for byte what
+ * cf_json_write_string writes for its value?  Yes when its only escapes
+ * are the short ones the writer uses (the parser refused raw control
+ * bytes already). */
+static int canonical_string(const char *s, const char *e)
+{
+	const char *p = s + 1;
+
+	while ((p = memchr(p, '\\', (size_t)(e - 1 - p))) != NULL) {
+		if (!strchr("\"\\bfnrt", p[1]) || !p[1])
+			return 0;
+		p += 2;
+	}
+	return 1;
+}
+
+/* Note in o->rawtext the raw values of the text fields of g's JSONL line
+ * when every one is a string in canonical form found once: pairs.jsonl's
+ * "original" side is then copied, not re-escaped (issue 15).  Leaves
+ * o->rawtext_ok 0 when anything is unusual. */
+static void find_raw_texts(cf_output *o, const cf_group *g)
+{
+	const char *s = g->raw, *end = g->raw + g->raw_len, *ks, *ke, *vs, *ve, *name;
+	const cf_strlist *tf = o->layout.text_fields;
+	size_t i, found = 0;
+
+	o->rawtext_ok = 0;
+	if (!o->layout.raw_splice || !g->raw || tf->n > OUT_RAW_TEXTS)
+		return;
+	for (i = 0; i < tf->n; i++)
+		o->rawtext[i] = NULL;
+	s = skip_ws(s, end);
+	if (s >= end || *s++ != '{')
+		return;
+	for (;;) {
+		s = skip_ws(s, end);
+		if (s < end && *s == '}')
+			break;
+		if (s >= end || *s != '"' || !(ke = skip_string(ks = s, end)))
+			return;
+		s = skip_ws(ke, end);
+		if (s >= end || *s++ != ':')
+			return;
+		vs = skip_ws(s, end);
+		if (!(ve = skip_value(vs, end)))
+			return;
+		s = skip_ws(ve, end);
+		if (s < end && *s == ',')
+			s++;
+		if (!raw_is_text_field(o, ks, ke, &name))
+			continue;
+		for (i = 0; tf->v[i] != name; i++)
+			;
+		if (o->rawtext[i] || *vs != '"' || !canonical_string(vs, ve))
+			return;   /* twice (the parser kept one), or not as written */
+		o->rawtext[i] = vs;
+		o->rawtext_len[i] = (size_t)(ve - vs);
+		found++;
+	}
+	o->rawtext_ok = found == tf->n;
+}
+
 static int flush_line(cf_output *o, int which, int bad);
 
 /* flush_line() for a writer that returns 1 for "not done, nothing put". */
@@ -791,6 +863,8 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	cap = list_len(g->accepted);
 	if (list_len(g->rejected) > cap)
 		cap = list_len(g->rejected);
+	if (cap)
+		find_raw_texts(o, g);
 	if (cap > 64 && !(v = malloc(cap * sizeof *v))) {
 		rc = CF_ENOMEM;
 		goto done;
@@ -824,6 +898,7 @@ rejected:
 		rc = put_rejected(o, v[i], pid);
 	}
 done:
+	o->rawtext_ok = 0;
 	if (v != stackv)
 		free(v);
 	if (rc == CF_ENOMEM)
