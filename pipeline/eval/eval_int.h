@@ -62,6 +62,8 @@ typedef struct judge {
 	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
 	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
 	uint64_t ck;                     /* consistency: both right / flip pairs */
+	uint64_t lk, ln;                 /* label kept: gives the original label /
+	                                    label-keeping pairs (CDA) */
 	uint64_t ok, on;                 /* originals right / originals */
 	uint64_t ctl_k, ctl_n;           /* controls whose label changed */
 	double *dprob;                   /* per edit pair: q[t] - p[t] */
@@ -106,8 +108,8 @@ typedef struct eval {
 	int remote;                      /* some judge is remote */
 	struct utext *ut;                /* remote: the texts of the group */
 	size_t caput;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
+	cf_error fatal;                  /* a judge or fluency call failed the
+	                                  * run (cfaug.h: the one fatal path) */
 	const char *fields[CF_EVAL_MAX_FIELDS];
 	char *own_fields[CF_EVAL_MAX_FIELDS];
 	size_t nf;

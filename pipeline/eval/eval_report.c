@@ -10,45 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cfaug/util.h"
 #include "eval.h"
 #include "eval_report.h"
 
+/* The page: the one capped buffer plus the first failure, so drawing code
+ * goes on appending and the end reports it once. */
 typedef struct sb {
-	char *s;
-	size_t n, cap;
+	cf_buf buf;
 	int err;        /* CF_ENOMEM or CF_ELIMIT once anything failed */
 } sb;
 
-static void sb_grow(sb *b, size_t more)
-{
-	size_t nc;
-	char *ns;
-
-	if (b->err || b->n + more + 1 <= b->cap)
-		return;
-	if (b->n + more + 1 > CF_REPORT_MAX_HTML) {
-		b->err = CF_ELIMIT;
-		return;
-	}
-	nc = b->cap ? b->cap : 65536;
-	while (nc < b->n + more + 1)
-		nc *= 2;
-	if (!(ns = realloc(b->s, nc))) {
-		b->err = CF_ENOMEM;
-		return;
-	}
-	b->s = ns;
-	b->cap = nc;
-}
-
 static void sb_put(sb *b, const char *s, size_t len)
 {
-	sb_grow(b, len);
-	if (b->err)
-		return;
-	memcpy(b->s + b->n, s, len);
-	b->n += len;
-	b->s[b->n] = 0;
+	int rc;
+
+	if (!b->err && (rc = cf_buf_put(&b->buf, s, len)) < 0)
+		b->err = rc;
 }
 
 static void sb_cat(sb *b, const char *s) { sb_put(b, s, strlen(s)); }
@@ -57,20 +35,15 @@ __attribute__((format(printf, 2, 3)))
 static void sb_printf(sb *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sb_grow(b, (size_t)n);
 	if (b->err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
+	rc = cf_buf_vprintf(&b->buf, fmt, ap);
 	va_end(ap);
-	b->n += (size_t)n;
+	if (rc < 0 && rc != CF_EINTERNAL)   /* a format error drops the piece */
+		b->err = rc;
 }
 
 /* HTML-escaped text (also safe inside SVG <text> and attributes). */
@@ -484,7 +457,10 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* key figures from the first judge */
 	sb_cat(b, "<div class=\"cards\">");
-	flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	if (num(j0, "targeted_flip.n") > 0 || !(num(j0, "label_kept.n") > 0))
+		flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	if (num(j0, "label_kept.n") > 0)   /* CDA: edits that must keep the label */
+		flip_card(b, j0, "Label kept", "label_kept");
 	flip_card(b, j0, "Untargeted flip rate", "untargeted_flip");
 	snprintf(sub, sizeof sub, "judge right on both members");
 	card(b, "Consistency", num(j0, "consistency.rate"), "%.3f", sub);
@@ -559,7 +535,8 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* every judge */
 	sb_cat(b, "<h2>Judges</h2>\n<table><tr><th>judge</th><th>targeted flip</th>"
-	       "<th>untargeted flip</th><th>consistency</th><th>accuracy on "
+	       "<th>untargeted flip</th><th>consistency</th><th>label kept</th>"
+	       "<th>accuracy on "
 	       "originals</th><th class=\"r\">&kappa; vs labels</th></tr>\n");
 	json_array_foreach(js, i, v) {
 		sb_cat(b, "<tr><td>");
@@ -570,6 +547,8 @@ static void section_judges(sb *b, const json_t *r)
 		sb_prop(b, json_object_get(v, "untargeted_flip"));
 		sb_cat(b, "</td><td>");
 		sb_prop(b, json_object_get(v, "consistency"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(v, "label_kept"));
 		sb_cat(b, "</td><td>");
 		sb_prop(b, json_object_get(v, "original_accuracy"));
 		sb_cat(b, "</td><td class=\"r\">");
@@ -965,7 +944,7 @@ static void section_review(sb *b, const json_t *hr)
 
 char *cf_eval_report_html(const json_t *r, cf_error *err)
 {
-	sb b = { 0 };
+	sb b = { .buf = { .max = CF_REPORT_MAX_HTML - 1 } };
 	const json_t *nc = json_object_get(r, "not_computed"), *v;
 	const char *k;
 	size_t i;
@@ -1023,7 +1002,7 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 	}
 	sb_cat(&b, "</body></html>\n");
 	if (b.err) {
-		free(b.s);
+		cf_buf_free(&b.buf);
 		if (b.err == CF_ELIMIT)
 			cf_error_set(err, b.err, "report.html would exceed %u bytes",
 			             CF_REPORT_MAX_HTML);
@@ -1031,7 +1010,7 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 			cf_error_set(err, b.err, "out of memory");
 		return NULL;
 	}
-	return b.s;
+	return b.buf.p;
 }
 
 static int write_file(const char *dir, const char *name, const char *data,
