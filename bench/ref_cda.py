@@ -6,20 +6,27 @@ of every lexicon word, a dict for the swaps, case copied from the source
 word.  No her/his disambiguation (her -> his always), which only makes it
 cheaper than the C stage.
 
-Usage: bench/ref_cda.py lexicons/gender.tsv lexicons/names.tsv < in.jsonl > out.jsonl
+Usage: bench/ref_cda.py [--pairs N] lexicons/gender.tsv [lexicons/names.tsv] < in.jsonl > out.jsonl
+
+--pairs N keeps the first N word pairs of the lists (about 120 pairs of
+gender.tsv is what research scripts carry; issue 15 compares with that).
 """
 import json
 import re
 import sys
 
 
-def load(paths):
+def load(paths, max_pairs=None):
     swap = {}
+    n = 0
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
                 if line.startswith("#") or "\t" not in line:
                     continue
+                if max_pairs is not None and n >= max_pairs:
+                    break
+                n += 1
                 a, b = line.rstrip("\n").split("\t")[:2]
                 swap.setdefault(a.lower(), b)
                 swap.setdefault(b.lower(), a)
@@ -27,7 +34,11 @@ def load(paths):
 
 
 def main():
-    swap = load(sys.argv[1:])
+    args = sys.argv[1:]
+    max_pairs = None
+    if args[:1] == ["--pairs"]:
+        max_pairs, args = int(args[1]), args[2:]
+    swap = load(args, max_pairs)
     words = sorted(swap, key=len, reverse=True)
     rx = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b",
                     re.IGNORECASE)

@@ -28,8 +28,10 @@ typedef struct cf_group {
 	unsigned id_known : 1;   /* rec.id is the record's real id (not a stand-in
 	                            for an unreadable record) */
 	size_t raw_len;
-	char *id;                /* owned storage behind rec.id */
-	char *label;             /* owned storage behind rec.label */
+	char idnum[24];          /* rec.id when it is a number (or the record
+	                            number standing in); a string id is
+	                            borrowed from rec.fields */
+	char labnum[24];         /* rec.label when the label is an integer */
 	cf_item *accepted;       /* candidates that came out of the last stage */
 	cf_item *rejected;       /* candidates some stage rejected */
 	struct cf_group *next;   /* FIFO */

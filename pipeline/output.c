@@ -41,6 +41,7 @@ static const char *const out_names[OUT_N] = {
  * 4 KiB default, one write() per 4 KiB. */
 #define OUT_BUFSZ (1u << 20)
 static char stdout_buf[OUT_BUFSZ];   /* "-": stdout's buffer, for the process */
+#define OUT_RAW_TEXTS 8            /* text fields whose raw spans are kept */
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" and for a dry run */
@@ -58,6 +59,11 @@ struct cf_output {
 	cf_jbuf jb;                /* one line being serialised */
 	cf_dsv_writer dsv;         /* augmented as CSV/TSV (output_dsv.c) */
 	cf_error_lines elines;     /* "-": errors told on stderr, by kind */
+	/* the original's text field values as raw JSON, when their bytes are
+	 * what cf_json_write_string would write (find_raw_texts) */
+	const char *rawtext[OUT_RAW_TEXTS];
+	size_t rawtext_len[OUT_RAW_TEXTS];
+	int rawtext_ok;
 	char *pid;                 /* the pair_id being written */
 	size_t pid_cap;
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
@@ -272,6 +278,20 @@ const char *cf_output_dir(const cf_output *o)
 
 /* ---- line writers ---------------------------------------------------- */
 
+/* Decimal digits of v at p; returns the end. */
+static char *put_uint(char *p, uint32_t v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 /* "ID#STAGE.N" whole, however long the id (a fixed buffer used to cut
  * long ids, making them collide, and multi-byte ones invalid UTF-8).
  * Returns the id in o->pid, or NULL when out of memory. */
@@ -286,8 +306,14 @@ static const char *make_pair_id(cf_output *o, const cf_item *it)
 		o->pid = p;
 		o->pid_cap = need;
 	}
-	snprintf(o->pid, o->pid_cap, "%s#%u.%u", it->rec->id, (unsigned)it->gen_stage,
-	         (unsigned)it->gen_index);
+	/* "%s#%u.%u" without printf, which showed in profiles */
+	p = o->pid + (need - 2 * 11 - 3);
+	memcpy(o->pid, it->rec->id, (size_t)(p - o->pid));
+	*p++ = '#';
+	p = put_uint(p, it->gen_stage);
+	*p++ = '.';
+	p = put_uint(p, it->gen_index);
+	*p = '\0';
 	return o->pid;
 }
 
@@ -328,10 +354,36 @@ static int put_side(cf_output *o, const cf_item *it)
 		if (!first)
 			bad |= PUT_LIT(b, ",");
 		first = 0;
-		bad |= put_str(b, f) | PUT_LIT(b, ":") | cf_json_write(b, v);
+		bad |= put_str(b, f) | PUT_LIT(b, ":");
+		if (!it->cf && o->rawtext_ok)   /* the input's bytes are the same */
+			bad |= cf_jbuf_put(b, o->rawtext[i], o->rawtext_len[i]);
+		else
+			bad |= cf_json_write(b, v);
 	}
 	if (label)
 		bad |= (first ? 0 : PUT_LIT(b, ",")) | PUT_LIT(b, "\"label\":") | put_str(b, label);
+	return bad | PUT_LIT(b, "}");
+}
+
+/* cf_json_write(it->generator), with it->gen_edits (JSON text) in place of
+ * the null an "edits" key holds then (record.h). */
+static int put_generator(cf_jbuf *b, const cf_item *it)
+{
+	const char *key;
+	json_t *v;
+	int bad = 0, first = 1;
+
+	if (!it->gen_edits)
+		return cf_json_write(b, it->generator);
+	bad |= PUT_LIT(b, "{");
+	json_object_foreach(it->generator, key, v) {
+		bad |= (first ? 0 : PUT_LIT(b, ",")) | put_str(b, key) | PUT_LIT(b, ":");
+		first = 0;
+		if (json_is_null(v) && strcmp(key, "edits") == 0)
+			bad |= cf_jbuf_put(b, it->gen_edits, strlen(it->gen_edits));
+		else
+			bad |= cf_json_write(b, v);
+	}
 	return bad | PUT_LIT(b, "}");
 }
 
@@ -348,7 +400,7 @@ static int put_pair_open(cf_output *o, const cf_item *it, const char *pair_id)
 	bad |= PUT_LIT(b, ",\"original\":") | put_side(o, &orig);
 	bad |= PUT_LIT(b, ",\"counterfactual\":") | put_side(o, it);
 	if (it->generator)
-		bad |= PUT_LIT(b, ",\"generator\":") | cf_json_write(b, it->generator);
+		bad |= PUT_LIT(b, ",\"generator\":") | put_generator(b, it);
 	if (it->notes) {
 		const char *key;
 		json_t *v;
@@ -418,13 +470,21 @@ static const char *skip_ws(const char *s, const char *end)
 	return s;
 }
 
-/* End of the string starting at the quote s. */
+/* End of the string starting at the quote s.  memchr finds the next quote
+ * (texts are long, escapes rare); it closes the string when an even number
+ * of backslashes precede it inside the string. */
 static const char *skip_string(const char *s, const char *end)
 {
-	for (s++; s < end && *s != '"'; s++)
-		if (*s == '\\')
-			s++;
-	return s < end ? s + 1 : NULL;
+	const char *start = s + 1, *q = start, *b;
+
+	while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
+		for (b = q; b > start && b[-1] == '\\'; b--)
+			;
+		if (((q - b) & 1) == 0)
+			return q + 1;
+		q++;
+	}
+	return NULL;
 }
 
 /* End of the value starting at s (string, container, number, literal). */
@@ -559,6 +619,68 @@ static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
 unscannable:
 	b->len = mark;
 	return 1;
+}
+
+/* Is the raw JSON string [s, e) (quotes included) byte for byte what
+ * cf_json_write_string writes for its value?  Yes when its only escapes
+ * are the short ones the writer uses (the parser refused raw control
+ * bytes already). */
+static int canonical_string(const char *s, const char *e)
+{
+	const char *p = s + 1;
+
+	while ((p = memchr(p, '\\', (size_t)(e - 1 - p))) != NULL) {
+		if (!strchr("\"\\bfnrt", p[1]) || !p[1])
+			return 0;
+		p += 2;
+	}
+	return 1;
+}
+
+/* Note in o->rawtext the raw values of the text fields of g's JSONL line
+ * when every one is a string in canonical form found once: pairs.jsonl's
+ * "original" side is then copied, not re-escaped (issue 15).  Leaves
+ * o->rawtext_ok 0 when anything is unusual. */
+static void find_raw_texts(cf_output *o, const cf_group *g)
+{
+	const char *s = g->raw, *end = g->raw + g->raw_len, *ks, *ke, *vs, *ve, *name;
+	const cf_strlist *tf = o->layout.text_fields;
+	size_t i, found = 0;
+
+	o->rawtext_ok = 0;
+	if (!o->layout.raw_splice || !g->raw || tf->n > OUT_RAW_TEXTS)
+		return;
+	for (i = 0; i < tf->n; i++)
+		o->rawtext[i] = NULL;
+	s = skip_ws(s, end);
+	if (s >= end || *s++ != '{')
+		return;
+	for (;;) {
+		s = skip_ws(s, end);
+		if (s < end && *s == '}')
+			break;
+		if (s >= end || *s != '"' || !(ke = skip_string(ks = s, end)))
+			return;
+		s = skip_ws(ke, end);
+		if (s >= end || *s++ != ':')
+			return;
+		vs = skip_ws(s, end);
+		if (!(ve = skip_value(vs, end)))
+			return;
+		s = skip_ws(ve, end);
+		if (s < end && *s == ',')
+			s++;
+		if (!raw_is_text_field(o, ks, ke, &name))
+			continue;
+		for (i = 0; tf->v[i] != name; i++)
+			;
+		if (o->rawtext[i] || *vs != '"' || !canonical_string(vs, ve))
+			return;   /* twice (the parser kept one), or not as written */
+		o->rawtext[i] = vs;
+		o->rawtext_len[i] = (size_t)(ve - vs);
+		found++;
+	}
+	o->rawtext_ok = found == tf->n;
 }
 
 static int flush_line(cf_output *o, int which, int bad);
@@ -747,6 +869,8 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	cap = list_len(g->accepted);
 	if (list_len(g->rejected) > cap)
 		cap = list_len(g->rejected);
+	if (cap)
+		find_raw_texts(o, g);
 	if (cap > 64 && !(v = malloc(cap * sizeof *v))) {
 		rc = CF_ENOMEM;
 		goto done;
@@ -780,6 +904,7 @@ rejected:
 		rc = put_rejected(o, v[i], pid);
 	}
 done:
+	o->rawtext_ok = 0;
 	if (v != stackv)
 		free(v);
 	if (rc == CF_ENOMEM)

@@ -618,6 +618,7 @@ void cf_item_free(cf_item *it)
 	json_decref(it->generator);
 	json_decref(it->notes);
 	json_decref(it->detail);
+	free(it->gen_edits);
 	free(it->reason);
 	free(it);
 }
@@ -639,8 +640,6 @@ static void group_free(cf_group *g)
 	free(g->error);
 	if (!g->raw_borrowed)
 		free(g->raw);
-	free(g->id);
-	free(g->label);
 	free(g);
 }
 
@@ -785,7 +784,12 @@ fail:
 int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
                           size_t len)
 {
-	json_t *s = json_stringn(text, len);
+	int nul;
+	/* jansson checks UTF-8 a byte at a time; cf_utf8_check runs ASCII eight
+	 * bytes at a time and accepts a subset of what jansson accepts, so
+	 * jansson only decides the rare rest (a NUL byte, invalid text) */
+	json_t *s = cf_utf8_check(text, len, &nul) == len ? json_stringn_nocheck(text, len)
+	                                                  : json_stringn(text, len);
 
 	if (!s)
 		return CF_EDATA;   /* not valid UTF-8 */
@@ -824,19 +828,22 @@ static void count_kind(json_t *counts, const char *kind)
 {
 	json_t *v = json_object_get(counts, kind);
 
-	json_object_set_new(counts, kind, json_integer(v ? json_integer_value(v) + 1 : 1));
+	if (v)   /* in place: no allocation per count */
+		json_integer_set(v, json_integer_value(v) + 1);
+	else
+		json_object_set_new(counts, kind, json_integer(1));
 }
 
-/* Turn a field's value into text: strings as they are, integers in decimal. */
-static char *scalar_text(json_t *v)
+/* A field's value as text: a string is borrowed from the record's fields
+ * (they live as long as the group), an integer is written in decimal into
+ * buf (24 bytes); NULL for any other type.  No allocation per record. */
+static const char *scalar_text(json_t *v, char *buf)
 {
-	char buf[32];
-
 	if (json_is_string(v))
-		return strdup(json_string_value(v));
+		return json_string_value(v);
 	if (json_is_integer(v)) {
-		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return strdup(buf);
+		snprintf(buf, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
 	}
 	return NULL;
 }
@@ -850,19 +857,15 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 	size_t i;
 
 	if (in->id_field) {
-		char *id;
+		const char *id;
 		v = json_object_get(g->rec.fields, in->id_field);
-		if (!v || !(id = scalar_text(v))) {
-			if (json_is_string(v) || json_is_integer(v))
-				return CF_ENOMEM;
+		if (!v || !(id = scalar_text(v, g->idnum))) {
 			snprintf(msg, sizeof msg, v ? "id field '%s' must be a string or an integer"
 			                            : "missing id field '%s'", in->id_field);
 			*kind = "bad_id";
 			goto bad;
 		}
-		free(g->id);   /* the record number stood in until now */
-		g->id = id;
-		g->rec.id = g->id;
+		g->rec.id = id;   /* the record number stood in until now */
 	}
 	g->id_known = 1;
 	for (i = 0; i < in->text_fields.n; i++) {
@@ -875,24 +878,23 @@ static int validate(cf_pipeline *p, cf_group *g, const char **kind)
 		}
 	}
 	if (in->label_field) {
+		const char *label;
 		v = json_object_get(g->rec.fields, in->label_field);
-		if (!v || !(g->label = scalar_text(v))) {
-			if (json_is_string(v) || json_is_integer(v))
-				return CF_ENOMEM;
+		if (!v || !(label = scalar_text(v, g->labnum))) {
 			snprintf(msg, sizeof msg, v ? "label field '%s' must be a string or an integer"
 			                            : "missing label field '%s'", in->label_field);
 			*kind = "bad_label";
 			goto bad;
 		}
-		g->rec.label = g->label;
+		g->rec.label = label;
 		if (in->labels.n) {
 			for (i = 0; i < in->labels.n; i++)
-				if (strcmp(in->labels.v[i], g->label) == 0)
+				if (strcmp(in->labels.v[i], label) == 0)
 					break;
 			if (i == in->labels.n) {
 				size_t off = (size_t)snprintf(msg, sizeof msg,
 				        "unknown label '%.*s' (expected one of ",
-				        (int)cf_utf8_cut(g->label, strlen(g->label), 100), g->label);
+				        (int)cf_utf8_cut(label, strlen(label), 100), label);
 				for (i = 0; i < in->labels.n && off < sizeof msg; i++)
 					off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s",
 					                        i ? ", " : "", in->labels.v[i]);
@@ -911,11 +913,24 @@ bad:
 	return g->error ? 1 : CF_ENOMEM;
 }
 
+/* v in decimal at buf (>= 21 bytes), NUL-terminated: once per record, so
+ * not through printf. */
+static void put_u64(char *buf, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*buf++ = tmp[--n];
+	*buf = '\0';
+}
+
 static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 {
 	cf_group *g = calloc(1, sizeof *g + p->nstages * sizeof g->gen_count[0]);
-	char num[24];
-
 	if (!g)
 		return NULL;
 	g->rec.seq = seq;
@@ -930,12 +945,8 @@ static cf_group *group_new(cf_pipeline *p, cf_raw *raw, uint64_t seq)
 		g->raw_len = raw->text_len;
 		g->raw_borrowed = 1;
 	}
-	snprintf(num, sizeof num, "%llu", (unsigned long long)raw->recno);
-	if (!(g->id = strdup(num))) {
-		group_free(g);
-		return NULL;
-	}
-	g->rec.id = g->id;
+	put_u64(g->idnum, raw->recno);
+	g->rec.id = g->idnum;
 	return g;
 }
 
@@ -993,8 +1004,8 @@ static void count_rules(json_t *by, const cf_item *it, int col)
 			if (json_object_set_new(by, name, c = json_pack("[ii]", 0, 0)) < 0 || !c)
 				continue;
 		}
-		json_array_set_new(c, (size_t)col, json_integer(
-		        json_integer_value(json_array_get(c, (size_t)col)) + 1));
+		json_t *n = json_array_get(c, (size_t)col);
+		json_integer_set(n, json_integer_value(n) + 1);   /* in place: no allocation */
 	}
 }
 

@@ -34,6 +34,9 @@ typedef struct cf_item {
 	json_t *generator;     /* candidate provenance: {"stage","kind",...}; owned */
 	json_t *notes;         /* stages' annotations {KEY: value} (owned, NULL
 	                          before the first): cf_item_annotate */
+	char *gen_edits;       /* provenance fast path: the JSON text written as
+	                          generator's "edits", which then holds null
+	                          (keeps the key's place); owned, NULL if unused */
 	uint32_t gen_stage;    /* index of the stage that made the candidate */
 	uint32_t gen_index;    /* 0-based n-th candidate of that stage and record */
 

@@ -28,6 +28,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "rules.h"
+#include "json_write.h"
 
 #define MAX_PROV_EDITS 256
 
@@ -66,6 +67,8 @@ typedef struct rules_state {
 	uint64_t kept_person;         /* candidates rejected: kept_person_name */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
+	cf_jbuf prov;                 /* provenance fast path: this candidate's
+	                                 "edits" array as JSON text (issue 15) */
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
@@ -418,18 +421,34 @@ static const char *amb_name(int a)
 	return NULL;
 }
 
+/* Append "[a,b]" to b. */
+static int put_span(cf_jbuf *b, size_t a, size_t len)
+{
+	json_t *x = json_integer((json_int_t)a), *y = json_integer((json_int_t)(a + len));
+	int bad = !x || !y || cf_jbuf_put(b, "[", 1) < 0 || cf_json_write(b, x) < 0 ||
+	          cf_jbuf_put(b, ",", 1) < 0 || cf_json_write(b, y) < 0 ||
+	          cf_jbuf_put(b, "]", 1) < 0;
+
+	json_decref(x);
+	json_decref(y);
+	return bad ? -1 : 0;
+}
+
+#define PUT_LIT(b, lit) cf_jbuf_put((b), (lit), sizeof(lit) - 1)
+
 /* Count the edits in s->out per rule and note the rules that fired; with
  * arr, append one provenance object per edit for field (at most
- * MAX_PROV_EDITS across fields, *listed counts them).  Returns 0 or
- * CF_ENOMEM. */
-static int add_prov(rules_state *s, json_t *field, const char *orig,
-                    json_t *arr, size_t *listed)
+ * MAX_PROV_EDITS across fields, *listed counts them) as JSON text: the
+ * bytes cf_json_write gives the jansson objects this used to build, with
+ * no allocation per edit (provenance fast path).  Returns 0 or CF_ENOMEM. */
+static int add_prov(rules_state *s, const char *field, const char *orig,
+                    cf_jbuf *arr, size_t *listed)
 {
 	size_t i;
 
 	for (i = 0; i < s->out.nedits; i++) {
 		const cf_rules_edit *e = &s->out.edits[i];
-		json_t *o, *a, *b;
+		json_t *rj;
 		s->per_rule[e->rule]++;
 		uint32_t cr = s->canon[e->rule];   /* rules are listed by name */
 		if (s->seen[cr] != s->records) {
@@ -439,27 +458,23 @@ static int add_prov(rules_state *s, json_t *field, const char *orig,
 		}
 		if (!arr || *listed >= MAX_PROV_EDITS)
 			continue;
-		/* {"field","rule","from","to","src":[a,b],"dst":[a,b]}; every
-		 * set_new/append_new steals its value, even when it fails */
-		o = json_object();
-		if (json_array_append_new(arr, o) < 0 ||
-		    json_object_set_nocheck(o, "field", field) < 0 ||
-		    json_object_set_nocheck(o, "rule", s->rule_js[e->rule]) < 0 ||
-		    json_object_set_new_nocheck(o, "from", json_stringn_nocheck(
-		        orig + e->src_off, e->src_len)) < 0 ||
-		    json_object_set_new_nocheck(o, "to", json_stringn_nocheck(
-		        s->out.text + e->dst_off, e->dst_len)) < 0 ||
-		    json_object_set_new_nocheck(o, "src", a = json_array()) < 0 ||
-		    json_object_set_new_nocheck(o, "dst", b = json_array()) < 0 ||
-		    json_array_append_new(a, json_integer((json_int_t)e->src_off)) < 0 ||
-		    json_array_append_new(a, json_integer((json_int_t)(e->src_off +
-		                                                       e->src_len))) < 0 ||
-		    json_array_append_new(b, json_integer((json_int_t)e->dst_off)) < 0 ||
-		    json_array_append_new(b, json_integer((json_int_t)(e->dst_off +
-		                                                       e->dst_len))) < 0 ||
+		/* {"field","rule","from","to","src":[a,b],"dst":[a,b][,"decision"]} */
+		rj = s->rule_js[e->rule];
+		if ((*listed && PUT_LIT(arr, ",") < 0) ||
+		    PUT_LIT(arr, "{\"field\":") < 0 ||
+		    cf_json_write_string(arr, field, strlen(field)) < 0 ||
+		    PUT_LIT(arr, ",\"rule\":") < 0 ||
+		    cf_json_write_string(arr, json_string_value(rj), json_string_length(rj)) < 0 ||
+		    PUT_LIT(arr, ",\"from\":") < 0 ||
+		    cf_json_write_string(arr, orig + e->src_off, e->src_len) < 0 ||
+		    PUT_LIT(arr, ",\"to\":") < 0 ||
+		    cf_json_write_string(arr, s->out.text + e->dst_off, e->dst_len) < 0 ||
+		    PUT_LIT(arr, ",\"src\":") < 0 || put_span(arr, e->src_off, e->src_len) < 0 ||
+		    PUT_LIT(arr, ",\"dst\":") < 0 || put_span(arr, e->dst_off, e->dst_len) < 0 ||
 		    (amb_name(e->amb) &&
-		     json_object_set_new_nocheck(o, "decision",
-		                                 json_string(amb_name(e->amb))) < 0))
+		     (PUT_LIT(arr, ",\"decision\":") < 0 ||
+		      cf_json_write_string(arr, amb_name(e->amb), strlen(amb_name(e->amb))) < 0)) ||
+		    PUT_LIT(arr, "}") < 0)
 			return CF_ENOMEM;
 		(*listed)++;
 	}
@@ -504,7 +519,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	rules_state *s = state;
 	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
-	json_t *edits = NULL, *field = NULL;
+	cf_jbuf *edits = NULL;
 	json_t *kept = NULL;          /* a person's name left alone, or NULL */
 	size_t i, len, listed = 0, total = 0;
 	int rc = 0, rt_ok = 1, gender_edit = 0;
@@ -545,23 +560,20 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 			continue;
 		total += (size_t)rc;
 		if (!c) {
-			if (!(c = cf_candidate_new(st, it)) ||
-			    (s->provenance == PROV_FULL && !(edits = json_array()))) {
+			if (!(c = cf_candidate_new(st, it))) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
-		}
-		if (edits && !(field = json_string(fl->v[i]))) {
-			rc = CF_ENOMEM;
-			goto fail;
+			if (s->provenance == PROV_FULL) {
+				edits = &s->prov;
+				edits->len = 0;
+			}
 		}
 		if (s->direction != CF_RULES_BOTH)
 			note_one_way(s, it, fl->v[i]);
 		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
 		if (rc == 0)
-			rc = add_prov(s, field, t, edits, &listed);
-		json_decref(field);
-		field = NULL;
+			rc = add_prov(s, fl->v[i], t, edits, &listed);
 		if (rc < 0)
 			goto fail;
 		if (s->rev) {
@@ -596,13 +608,15 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 				rc = CF_ENOMEM;
 				goto fail;
 			}
-		if (edits) {
-			rc = json_object_set_new_nocheck(c->generator, "edits", edits);
-			edits = NULL;
-			if (rc < 0) {
+		if (edits) {   /* the text goes out where "edits" holds null */
+			if (!(c->gen_edits = malloc(edits->len + 3)) ||
+			    json_object_set_new_nocheck(c->generator, "edits", json_null()) < 0) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
+			c->gen_edits[0] = '[';
+			memcpy(c->gen_edits + 1, edits->p, edits->len);
+			memcpy(c->gen_edits + 1 + edits->len, "]", 2);
 		}
 		if (json_object_set_new_nocheck(c->generator, "n_edits",
 		                                json_integer((json_int_t)total)) < 0 ||
@@ -651,7 +665,6 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	}
 	return 0;
 fail:
-	json_decref(edits);
 	json_decref(kept);
 	if (c)
 		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
@@ -823,6 +836,7 @@ static void rules_destroy(cf_stage *st, void *state)
 	free(s->fired);
 	free(s->canon);
 	json_decref(s->one_way_ex);
+	cf_jbuf_free(&s->prov);
 	s->one_way_ex = NULL;
 	s->rule_js = NULL;
 	s->seen = NULL;
