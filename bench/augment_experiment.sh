@@ -116,31 +116,48 @@ pipeline() {
 	} > "$1/$2.yaml"
 }
 
-# Configurations: NAME|PACKS|SCOPE|FILTER|WEIGHT, FILTER one of none,
-# band (teacher trained on the same reviews), xflip / xband (cross-fitted:
-# each half of the reviews judged by a teacher trained on the other half);
-# WEIGHT k = the originals repeated k times (each counterfactual weighs 1/k)
-CONFIGS='antonyms, all kept|antonyms|0|none|1
-antonyms + negation, all kept|negation, antonyms|0|none|1
-antonyms, scope 3, all kept|antonyms|3|none|1
-antonyms + negation, scope 3, all kept|negation, antonyms|3|none|1
-antonyms, scope 3 → teacher band [0.2, 0.8]|antonyms|3|band|1
-antonyms, scope 3 → cross-fitted teacher flip|antonyms|3|xflip|1
-antonyms, scope 3 → cross-fitted teacher band|antonyms|3|xband|1
-antonyms, scope 3, all kept, originals x2|antonyms|3|none|2
-antonyms + negation, scope 3, all kept, originals x2|negation, antonyms|3|none|2
-antonyms, scope 3 → cross-fitted teacher band, originals x2|antonyms|3|xband|2
-antonyms, scope 3, all kept, originals x3|antonyms|3|none|3
-antonyms, scope 3, all kept, originals x4|antonyms|3|none|4
-antonyms, scope 3, all kept, originals x6|antonyms|3|none|6
-antonyms, scope 3 → cross-fitted teacher band, originals x3|antonyms|3|xband|3
-antonyms, scope 3 → cross-fitted teacher band, originals x4|antonyms|3|xband|4
-antonyms, scope 3 → teacher band [0.2, 0.8], originals x2|antonyms|3|band|2'
+# Configurations: NAME|PACKS|SCOPE|FILTER|WEIGHT|SELECT, FILTER one of
+# none, band (teacher trained on the same reviews), xflip / xband / xall
+# (cross-fitted: each half of the reviews judged by a teacher trained on
+# the other half; xall accepts every candidate, only to score it);
+# WEIGHT k = the originals repeated k times (each counterfactual weighs 1/k);
+# SELECT all, rand:F (F x #originals counterfactuals drawn at random, seed
+# 13) or top:F (the F x #originals with the highest cross-fitted p(target);
+# the rules stage makes at most one candidate per review, so "the best
+# counterfactual of each review" is all of them and only a cut across
+# reviews selects anything)
+CONFIGS='antonyms, all kept|antonyms|0|none|1|all
+antonyms + negation, all kept|negation, antonyms|0|none|1|all
+antonyms, scope 3, all kept|antonyms|3|none|1|all
+antonyms + negation, scope 3, all kept|negation, antonyms|3|none|1|all
+antonyms, scope 3 → teacher band [0.2, 0.8]|antonyms|3|band|1|all
+antonyms, scope 3 → cross-fitted teacher flip|antonyms|3|xflip|1|all
+antonyms, scope 3 → cross-fitted teacher band|antonyms|3|xband|1|all
+antonyms, scope 3, all kept, originals x2|antonyms|3|none|2|all
+antonyms + negation, scope 3, all kept, originals x2|negation, antonyms|3|none|2|all
+antonyms, scope 3 → cross-fitted teacher band, originals x2|antonyms|3|xband|2|all
+antonyms, scope 3, all kept, originals x3|antonyms|3|none|3|all
+antonyms, scope 3, all kept, originals x4|antonyms|3|none|4|all
+antonyms, scope 3, all kept, originals x6|antonyms|3|none|6|all
+antonyms, scope 3 → cross-fitted teacher band, originals x3|antonyms|3|xband|3|all
+antonyms, scope 3 → cross-fitted teacher band, originals x4|antonyms|3|xband|4|all
+antonyms, scope 3 → teacher band [0.2, 0.8], originals x2|antonyms|3|band|2|all
+antonyms, scope 3, random counterfactuals = 0.5 x originals|antonyms|3|none|1|rand:0.5
+antonyms, scope 3, random counterfactuals = 0.25 x originals|antonyms|3|none|1|rand:0.25
+antonyms + negation, scope 3, random counterfactuals = 0.5 x originals|negation, antonyms|3|none|1|rand:0.5
+antonyms + negation, scope 3, random counterfactuals = 0.25 x originals|negation, antonyms|3|none|1|rand:0.25
+antonyms, scope 3 → cross-fitted margin, top 0.5 x originals|antonyms|3|xall|1|top:0.5
+antonyms, scope 3 → cross-fitted margin, top 0.25 x originals|antonyms|3|xall|1|top:0.25
+antonyms + negation, scope 3 → cross-fitted margin, top 0.5 x originals|negation, antonyms|3|xall|1|top:0.5
+antonyms + negation, scope 3 → cross-fitted margin, top 0.25 x originals|negation, antonyms|3|xall|1|top:0.25
+antonyms + negation, scope 3 → teacher band [0.2, 0.8]|negation, antonyms|3|band|1|all
+antonyms + negation, scope 3 → cross-fitted teacher band, originals x3|negation, antonyms|3|xband|3|all'
 
-# augment DIR N PACKS SCOPE FILTER WEIGHT -> DIR/cN.jsonl (training set),
+# augment DIR N PACKS SCOPE FILTER WEIGHT SELECT -> DIR/cN.jsonl (training set),
 # prints "candidates accepted"
 augment() {
 	d=$1 n=$2
+	pairs="$d/out-c$n/pairs.jsonl"
 	case $5 in
 	none) pipeline "$d" "c$n" "$(rules "$3" "$4")"
 	      "$CFAUG" run "$d/c$n.yaml" -q
@@ -152,17 +169,49 @@ augment() {
 	      cp "$d/out-c$n/augmented.jsonl" "$d/c$n.jsonl"
 	      c=$(total "$d/out-c$n/report.json" candidates)
 	      a=$(total "$d/out-c$n/report.json" accepted) ;;
-	x*)   [ "$5" = xflip ] && acc_yaml='{policy: flip}' || acc_yaml=$BAND
+	x*)   case $5 in xflip) acc_yaml='{policy: flip}' ;;
+	      xall) acc_yaml='{policy: threshold, min_prob: 0.0}' ;;
+	      *) acc_yaml=$BAND ;; esac
 	      pipeline "$d" "c$n" "$(rules "$3" "$4")$(teacher MODEL "$acc_yaml")"
 	      "$CFAUG" run "$d/c$n.yaml" -q --shard 1/2 --set stages.1.judges.0.model="$d/half2.cft" -o "$d/out-c$n-1"
 	      "$CFAUG" run "$d/c$n.yaml" -q --shard 2/2 --set stages.1.judges.0.model="$d/half1.cft" -o "$d/out-c$n-2"
 	      cat "$d/out-c$n-1/augmented.jsonl" "$d/out-c$n-2/augmented.jsonl" > "$d/c$n.jsonl"
+	      pairs="$d/out-c$n-1/pairs.jsonl $d/out-c$n-2/pairs.jsonl"
 	      c=$(( $(total "$d/out-c$n-1/report.json" candidates) + $(total "$d/out-c$n-2/report.json" candidates) ))
 	      a=$(( $(total "$d/out-c$n-1/report.json" accepted) + $(total "$d/out-c$n-2/report.json" accepted) )) ;;
 	esac
+	if [ "$7" != all ]; then
+		select_cf "$d/c$n.jsonl" "$7" $pairs > "$d/c$n.sel"
+		mv "$d/c$n.sel" "$d/c$n.jsonl"
+		a=$(grep -c '"source":"counterfactual"' "$d/c$n.jsonl" || true)
+	fi
 	i=1
 	while [ "$i" -lt "$6" ]; do cat "$d/train.jsonl" >> "$d/c$n.jsonl"; i=$((i + 1)); done
 	echo "$c $a"
+}
+
+# select_cf AUGMENTED rand:F|top:F PAIRS... -> stdout: the originals and
+# F x #originals of the counterfactuals (random, or by teacher score)
+select_cf() {
+	"$PY" - "$@" <<'PY'
+import json, random, sys
+aug, (mode, frac), pairs = sys.argv[1], sys.argv[2].split(":"), sys.argv[3:]
+rows = [l for l in open(aug, encoding="utf-8")]
+orig = [l for l in rows if '"source":"original"' in l]
+cf = [l for l in rows if '"source":"counterfactual"' in l]
+n = min(len(cf), round(float(frac) * len(orig)))
+if mode == "rand":
+    keep = set(random.Random(13).sample(range(len(cf)), n))
+else:
+    score = {}
+    for p in pairs:
+        for l in open(p, encoding="utf-8"):
+            r = json.loads(l)
+            score[r["pair_id"]] = r["teacher"]["score"]
+    key = lambda i: (-score[json.loads(cf[i])["pair_id"]], i)
+    keep = set(sorted(range(len(cf)), key=key)[:n])
+sys.stdout.writelines(orig + [l for i, l in enumerate(cf) if i in keep])
+PY
 }
 
 # prepare DIR: the baseline teacher and the two half teachers
@@ -188,9 +237,9 @@ while [ "$fold" -lt "$FOLDS" ]; do
 	printf 'human\t%s\t%s\t-\t-\n' "$fold" "$(score "$fd" "$fd/human.cft" | tr ' ' '\t')" >> cv.tsv
 	cn=0
 	echo "$CONFIGS" > configs.txt
-	while IFS='|' read -r name packs scope filter weight; do
+	while IFS='|' read -r name packs scope filter weight sel; do
 		cn=$((cn + 1))
-		ca=$(augment "$fd" "$cn" "$packs" "$scope" "$filter" "$weight")
+		ca=$(augment "$fd" "$cn" "$packs" "$scope" "$filter" "$weight" "$sel")
 		train "$fd/c$cn.cft" "$fd/c$cn.jsonl"
 		printf '%s\t%s\t%s\t%s\n' "$cn" "$fold" "$(score "$fd" "$fd/c$cn.cft" | tr ' ' '\t')" \
 			"$(echo "$ca" | tr ' ' '\t')" >> "$WORK/cv.tsv"
@@ -244,8 +293,8 @@ echo
 # ---- 2. report once on dev ----------------------------------------------
 d=$WORK/full
 prepare "$d"
-ca=$(echo "$line" | { IFS='|' read -r name packs scope filter weight
-	augment "$d" chosen "$packs" "$scope" "$filter" "$weight"; })
+ca=$(echo "$line" | { IFS='|' read -r name packs scope filter weight sel
+	augment "$d" chosen "$packs" "$scope" "$filter" "$weight" "$sel"; })
 train "$d/cchosen.cft" "$d/cchosen.jsonl"
 set -- $(score "$d" "$d/base.cft")
 bo=$1 br=$2
