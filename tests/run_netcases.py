@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Data-driven cases for behaviour that talks to a server: the llm stage,
+the teacher's remote judges and `cfaug eval`, against the scripted loopback
+mock (tests/mock_openai.py).  A case is a folder tests/netcases/NAME/:
+
+  case.json   {"about": "...", "mock": [MOCK ARGS], "env": {VAR: VALUE},
+               "steps": [STEP, ...]}
+  *.yaml, input files, ...   copied into a scratch folder W, which is the
+              working directory of every step.  In .yaml/.txt/.jsonl files
+              @PORT@ becomes the mock's port, @W@ the scratch folder and
+              @ROOT@ the project root (for prompts/, lexicons/).
+  expected/   files that `same` compares byte for byte.
+
+A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
+           "mock": [ARGS] (restart the mock with these before the step),
+           "env": {VAR: VALUE}, "check": [CHECK, ...],
+           "same": {"res/pairs.jsonl": "expected/pairs.jsonl"},
+           "kill_after": SECONDS (SIGKILL the run then; no exit code),
+           "save": {NAME: LEFT} (later checks read @NAME@ as its value)}.
+"cmd" may be omitted: a step of checks only.  In the output of `same`, the
+scratch folder reads $W and the mock's port $PORT.
+
+A CHECK is one line:  LEFT OP RIGHT
+  OP     == != < <= > >= ~= (numbers within 1e-6) contains !contains
+  RIGHT  a JSON literal, integer arithmetic (60 - @cached@), or else a
+         selector like LEFT
+  LEFT   a selector, or FUNC(selector[, selector...]) with FUNC one of
+         len max min sum sorted set (sorted, unique) keys mode (a path's
+         permission bits as "0700") modes (of the files under a folder)
+         files (number of files under a folder) entries (the same, but
+         not .tmp* files) badjson (entries that are not one JSON value)
+         exists text (every file
+         under the paths, concatenated: for "nowhere" checks)
+         reconciles (report totals add up and match the files' lines)
+         gaps (mock requests in time order: each start - the previous end)
+  selector  stdout | stderr | mock | mocklog | PATH[:JSONPATH]
+         mock is the requests the mock logged during this step, mocklog
+         all of them since it started; a .json file is its value, a .jsonl
+         file the list of its lines, another file its text.
+  JSONPATH  dot-separated keys; [N] indexes; [*] maps what follows over a
+         list; [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
+         [KEY~TEXT] those whose KEY contains TEXT (both map what follows).
+
+Run: CFAUG=/abs/build/cfaug tests/run_netcases.py [CASE_DIR...] (default: all).
+CFAUG_UPDATE_GOLDEN=1 rewrites the expected/ files named in `same`.
+"""
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MOCK_PY = os.path.join(ROOT, "tests", "mock_openai.py")
+SUBST_EXT = (".yaml", ".yml", ".txt", ".jsonl", ".json", ".tsv", ".csv")
+
+
+class CheckError(Exception):
+    pass
+
+
+class Mock:
+    """One mock server on a free loopback port, stopped by its pid."""
+
+    def __init__(self, work, args, n):
+        self.log = os.path.join(work, ".mock%d.log" % n)
+        portf = os.path.join(work, ".mock.port")
+        if os.path.exists(portf):
+            os.unlink(portf)
+        open(self.log, "w").close()
+        self.err = open(os.path.join(work, ".mock%d.err" % n), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, MOCK_PY, "--port", "0", "--port-file", portf,
+             "--log", self.log] + args, stderr=self.err)
+        for _ in range(200):
+            if os.path.exists(portf) and os.path.getsize(portf):
+                break
+            time.sleep(0.025)
+        else:
+            self.stop()
+            raise CheckError("mock server did not start")
+        self.port = open(portf).read().strip()
+
+    def lines(self):
+        with open(self.log) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
+
+
+# ---- selectors ---------------------------------------------------------------
+SEG = re.compile(r"\.?([^.\[\]]+)|\[([^\]]*)\]")
+
+
+def walk(value, path):
+    mapped = False
+    for m in SEG.finditer(path):
+        key, idx = m.group(1), m.group(2)
+        if key is not None:
+            value = [v[key] for v in value] if mapped else value[key]
+        elif idx == "*":
+            mapped = True
+        elif re.fullmatch(r"-?\d+", idx):
+            value, mapped = value[int(idx)], False
+        else:
+            k, op, want = re.fullmatch(r"([^=~]+)([=~])(.*)", idx).groups()
+            keep = (lambda v: str(v.get(k)) == want) if op == "=" else \
+                   (lambda v: want in str(v.get(k, "")))
+            value = [v for v in value if isinstance(v, dict) and keep(v)]
+            mapped = True
+    return value
+
+
+def load(ctx, name):
+    if name in ("stdout", "stderr"):
+        return ctx[name]
+    if name == "mock":
+        return ctx["mock_lines"]
+    if name == "mocklog":
+        return ctx["mock_all"]
+    path = os.path.join(ctx["work"], name)
+    with open(path, encoding="utf-8") as f:
+        if name.endswith(".jsonl"):
+            return [json.loads(l) for l in f if l.strip()]
+        if name.endswith(".json"):
+            return json.load(f)
+        return f.read()
+
+
+def select(ctx, sel):
+    sel = sel.strip()
+    m = re.fullmatch(r"(stdout|stderr|mocklog|mock)((?:[.\[].*)?)", sel)
+    if m:
+        return walk(load(ctx, m.group(1)), m.group(2))
+    name, _, path = sel.partition(":")
+    return walk(load(ctx, name), path)
+
+
+def all_files(ctx, paths):
+    out = []
+    for p in paths:
+        full = os.path.join(ctx["work"], p)
+        if os.path.isdir(full):
+            for r, _, fs in os.walk(full):
+                out += [os.path.join(r, f) for f in sorted(fs)]
+        elif os.path.exists(full):
+            out.append(full)
+    return out
+
+
+def parses(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            json.load(f)
+        return True
+    except ValueError:
+        return False
+
+
+def reconciles(ctx, d):
+    t = load(ctx, d + "/report.json")["totals"]
+    got = (t["records_read"] == t["records_processed"] + t["records_errors"]
+           and t["candidates"] == t["accepted"] + t["rejected"]
+           and len(load(ctx, d + "/pairs.jsonl")) == t["accepted"]
+           and len(load(ctx, d + "/rejected.jsonl")) == t["rejected"])
+    return got or "totals %s" % json.dumps(t)
+
+
+def text_of(ctx, paths):
+    parts = []
+    for p in paths:
+        if p in ("stdout", "stderr"):
+            parts.append(ctx[p])
+    for f in all_files(ctx, [p for p in paths if p not in ("stdout", "stderr")]):
+        with open(f, "rb") as h:
+            parts.append(h.read().decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+FUNCS = {
+    "len": len, "max": max, "min": min, "sum": sum, "sorted": sorted,
+    "set": lambda v: sorted({json.dumps(x, sort_keys=True): x for x in v}.values(),
+                            key=lambda x: json.dumps(x, sort_keys=True)),
+    "keys": lambda v: sorted(v),
+    # gaps between requests in time order: each one's start - the previous end
+    "gaps": lambda v: [b["t0"] - a["t1"] for a, b in
+                       zip(sorted(v, key=lambda r: r["t0"]),
+                           sorted(v, key=lambda r: r["t0"])[1:])],
+}
+
+
+def term(ctx, text):
+    text = text.strip()
+    m = re.fullmatch(r"([a-z]+)\((.*)\)", text)
+    if m and (m.group(1) in FUNCS or m.group(1) in
+              ("mode", "modes", "files", "entries", "badjson", "exists", "text",
+               "reconciles")):
+        fn, arg = m.groups()
+        args = [a.strip() for a in arg.split(",")]
+        if fn == "exists":
+            return os.path.exists(os.path.join(ctx["work"], arg.strip()))
+        if fn == "mode":
+            return "%04o" % stat.S_IMODE(os.stat(os.path.join(ctx["work"], arg.strip())).st_mode)
+        if fn == "modes":
+            return sorted({"%04o" % stat.S_IMODE(os.stat(f).st_mode)
+                           for f in all_files(ctx, args)})
+        if fn == "files":
+            return len(all_files(ctx, args))
+        if fn in ("entries", "badjson"):
+            fs = [f for f in all_files(ctx, args) if not os.path.basename(f).startswith(".tmp")]
+            if fn == "entries":
+                return len(fs)
+            return sum(1 for f in fs if not parses(f))
+        if fn == "text":
+            return text_of(ctx, args)
+        if fn == "reconciles":
+            return reconciles(ctx, arg.strip())
+        return FUNCS[fn](term(ctx, arg))
+    return select(ctx, text)
+
+
+OPS = ["!contains", "contains", "==", "!=", "<=", ">=", "~=", "<", ">"]
+OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
+
+
+def right_value(ctx, text):
+    if re.fullmatch(r"[0-9 +\-*().]+", text.strip()) and re.search(r"\d\s*[-+*]", text):
+        return eval(text, {"__builtins__": {}})     # digits and + - * only
+    try:
+        return json.loads(text)
+    except ValueError:
+        return term(ctx, text)
+
+
+def close(a, b):
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+        and math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+
+
+def check(ctx, line):
+    """Evaluate one CHECK line: None when it holds, else what was found."""
+    m = OP_RE.search(line)
+    if not m:
+        raise CheckError("no operator in check: %s" % line)
+    op = m.group(1)
+    try:
+        left = term(ctx, line[:m.start()])
+        right = right_value(ctx, line[m.end():])
+    except (KeyError, IndexError, TypeError, ValueError, OSError,
+            AttributeError) as e:
+        return "cannot evaluate: %s: %s" % (type(e).__name__, e)
+    if isinstance(left, str) and left.startswith("totals "):
+        return left       # reconciles() says why
+    try:
+        held = {
+            "==": lambda: left == right, "!=": lambda: left != right,
+            "<": lambda: left < right, "<=": lambda: left <= right,
+            ">": lambda: left > right, ">=": lambda: left >= right,
+            "~=": lambda: close(left, right),
+            "contains": lambda: right in left,
+            "!contains": lambda: right not in left,
+        }[op]()
+    except TypeError as e:
+        return "cannot compare: %s" % e
+    if held:
+        return None
+    shown = json.dumps(left, ensure_ascii=False)
+    return "found %s" % (shown if len(shown) < 400 else shown[:400] + "...")
+
+
+# ---- running a case ----------------------------------------------------------
+def subst(text, ctx):
+    return (text.replace("@PORT@", ctx.get("port", "0"))
+                .replace("@W@", ctx["work"]).replace("@ROOT@", ROOT))
+
+
+def normalise(data, ctx):
+    data = data.replace(ctx["work"], "$W").replace(ROOT, "$ROOT")
+    if ctx.get("port"):
+        data = data.replace("127.0.0.1:%s" % ctx["port"], "127.0.0.1:$PORT")
+    return data
+
+
+def copy_case(src, work, ctx):
+    for name in os.listdir(src):
+        if name == "expected" or name == "case.json":
+            continue
+        s, d = os.path.join(src, name), os.path.join(work, name)
+        if os.path.isdir(s):
+            shutil.copytree(s, d)
+        else:
+            shutil.copy(s, d)
+
+
+def write_substituted(work, ctx):
+    """Replace @PORT@/@W@/@ROOT@ in the case's text files (again after a
+    mock restart: the templates are kept as NAME.in)."""
+    for r, _, fs in os.walk(work):
+        for f in fs:
+            if f.endswith(".in") and f[:-3].endswith(SUBST_EXT):
+                with open(os.path.join(r, f), encoding="utf-8") as h:
+                    text = h.read()
+                with open(os.path.join(r, f[:-3]), "w", encoding="utf-8") as h:
+                    h.write(subst(text, ctx))
+
+
+def run_case(cdir, cfaug, wrap):
+    name = os.path.basename(os.path.normpath(cdir))
+    spec = json.load(open(os.path.join(cdir, "case.json")))
+    work = tempfile.mkdtemp(prefix="cfaug-net-%s-" % name)
+    ctx = {"work": work, "stdout": "", "stderr": "", "mock_lines": [], "mock_all": [],
+           "saved": {}}
+    copy_case(cdir, work, ctx)
+    # keep templates of every substitutable text file
+    for r, _, fs in os.walk(work):
+        for f in fs:
+            if f.endswith(SUBST_EXT):
+                os.rename(os.path.join(r, f), os.path.join(r, f + ".in"))
+    passed = failed = 0
+    mock, nmock = None, 0
+    env = dict(os.environ)
+    env.update(spec.get("env", {}))
+    update = os.environ.get("CFAUG_UPDATE_GOLDEN")
+    try:
+        margs = spec.get("mock")
+        for i, step in enumerate(spec["steps"]):
+            sname = step.get("name", "step %d" % (i + 1))
+            if "mock" in step:
+                margs = step["mock"]
+                if mock:
+                    mock.stop()
+                    mock = None
+            if margs is not None and mock is None:
+                nmock += 1
+                mock = Mock(work, [subst(a, ctx) for a in margs], nmock)
+                ctx["port"] = mock.port
+                env["MOCK_PORT"] = mock.port
+            write_substituted(work, ctx)
+            before = len(mock.lines()) if mock else 0
+            if "cmd" in step:
+                senv = dict(env)
+                senv.update({k: subst(v, ctx) for k, v in step.get("env", {}).items()})
+                argv = wrap + [cfaug] + [subst(a, ctx) for a in step["cmd"]]
+                if "kill_after" in step:
+                    # SIGKILL mid-run: what a crash or an OOM kill leaves behind
+                    p = subprocess.Popen(argv, cwd=work, env=senv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    time.sleep(step["kill_after"])
+                    p.kill()
+                    p.wait()
+                    time.sleep(0.3)    # requests in flight end and are logged
+                    ctx["stdout"] = ctx["stderr"] = ""
+                    print("ok   - %s: %s (killed after %ss)" % (name, sname, step["kill_after"]))
+                    passed += 1
+                else:
+                    p = subprocess.run(argv, cwd=work, env=senv, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       timeout=step.get("timeout", 120))
+                    ctx["stdout"] = p.stdout.decode("utf-8", "replace")
+                    ctx["stderr"] = p.stderr.decode("utf-8", "replace")
+                    want = step.get("exit", 0)
+                    if p.returncode == want:
+                        passed += 1
+                        print("ok   - %s: %s (exit %d)" % (name, sname, want))
+                    else:
+                        failed += 1
+                        print("FAIL - %s: %s: exit %d, wanted %d\n       %s" % (
+                            name, sname, p.returncode, want, ctx["stderr"][-600:]))
+            if mock:
+                time.sleep(0.02)   # the mock logs a request when it ends
+                ctx["mock_all"] = mock.lines()
+                ctx["mock_lines"] = ctx["mock_all"][before:]
+            for line in step.get("check", []):
+                line = subst(line, ctx)
+                for k, v in ctx["saved"].items():
+                    line = line.replace("@%s@" % k, json.dumps(v))
+                why = check(ctx, line)
+                if why is None:
+                    passed += 1
+                    print("ok   - %s: %s" % (name, line))
+                else:
+                    failed += 1
+                    print("FAIL - %s: %s: %s" % (name, line, why))
+            for k, sel in step.get("save", {}).items():
+                ctx["saved"][k] = term(ctx, sel)
+            for got, exp in step.get("same", {}).items():
+                gpath, epath = os.path.join(work, got), os.path.join(cdir, exp)
+                data = normalise(open(gpath, encoding="utf-8").read(), ctx) \
+                    if os.path.exists(gpath) else "(missing)\n"
+                if update:
+                    os.makedirs(os.path.dirname(epath), exist_ok=True)
+                    with open(epath, "w", encoding="utf-8") as h:
+                        h.write(data)
+                want = open(epath, encoding="utf-8").read() if os.path.exists(epath) else None
+                if data == want:
+                    passed += 1
+                    print("ok   - %s: %s same as %s" % (name, got, exp))
+                else:
+                    failed += 1
+                    print("FAIL - %s: %s differs from %s" % (name, got, exp))
+                    import difflib
+                    for d in list(difflib.unified_diff((want or "").splitlines(),
+                                                       data.splitlines(), lineterm=""))[:20]:
+                        print("       " + d)
+    except CheckError as e:
+        failed += 1
+        print("FAIL - %s: %s" % (name, e))
+    finally:
+        if mock:
+            mock.stop()
+        if failed == 0 or not os.environ.get("CFAUG_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("       (kept %s)" % work)
+    return passed, failed
+
+
+def main():
+    cfaug = os.environ.get("CFAUG")
+    if not cfaug:
+        sys.exit("set CFAUG to the cfaug binary")
+    cfaug = os.path.abspath(cfaug)
+    wrap = os.environ.get("CFAUG_WRAP", "").split()
+    dirs = sys.argv[1:] or sorted(
+        os.path.join(ROOT, "tests", "netcases", d)
+        for d in os.listdir(os.path.join(ROOT, "tests", "netcases"))
+        if os.path.isfile(os.path.join(ROOT, "tests", "netcases", d, "case.json")))
+    passed = failed = 0
+    for d in dirs:
+        p, f = run_case(d, cfaug, wrap)
+        passed += p
+        failed += f
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
