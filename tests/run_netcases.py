@@ -22,10 +22,10 @@ scratch folder reads $W and the mock's port $PORT.
 
 A CHECK is one line:  LEFT OP RIGHT
   OP     == != < <= > >= ~= (numbers within 1e-6) contains !contains
-  RIGHT  a JSON literal, integer arithmetic (60 - @cached@), or else a
-         selector like LEFT
+  RIGHT  a JSON literal or a term like LEFT, or a sum of them:
+         A + B - C (60 - @cached@)
   LEFT   a selector, or FUNC(selector[, selector...]) with FUNC one of
-         len max min sum sorted set (sorted, unique) keys mode (a path's
+         len max min sum sorted set (sorted, unique) keys values mode (a path's
          permission bits as "0700") modes (of the files under a folder)
          files (number of files under a folder) entries (the same, but
          not .tmp* files) badjson (entries that are not one JSON value)
@@ -196,6 +196,7 @@ FUNCS = {
     "set": lambda v: sorted({json.dumps(x, sort_keys=True): x for x in v}.values(),
                             key=lambda x: json.dumps(x, sort_keys=True)),
     "keys": lambda v: sorted(v),
+    "values": lambda v: list(v.values()),
     # gaps between requests in time order: each one's start - the previous end
     "gaps": lambda v: [b["t0"] - a["t1"] for a, b in
                        zip(sorted(v, key=lambda r: r["t0"]),
@@ -238,8 +239,15 @@ OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
 
 
 def right_value(ctx, text):
-    if re.fullmatch(r"[0-9 +\-*().]+", text.strip()) and re.search(r"\d\s*[-+*]", text):
-        return eval(text, {"__builtins__": {}})     # digits and + - * only
+    """A JSON literal or a term; A + B - C adds and subtracts them."""
+    parts = re.split(r"\s([+-])\s", text.strip())
+    total = operand(ctx, parts[0])
+    for op, part in zip(parts[1::2], parts[2::2]):
+        total = total + operand(ctx, part) if op == "+" else total - operand(ctx, part)
+    return total
+
+
+def operand(ctx, text):
     try:
         return json.loads(text)
     except ValueError:
