@@ -21,7 +21,8 @@ A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
 scratch folder reads $W and the mock's port $PORT.
 
 A CHECK is one line:  LEFT OP RIGHT
-  OP     == != < <= > >= ~= (numbers within 1e-6) contains !contains
+  OP     == != < <= > >= ~= (numbers within 1e-6, or RIGHT tol T)
+         contains !contains
   RIGHT  a JSON literal or a term like LEFT, or a sum of them:
          A + B - C (60 - @cached@)
   LEFT   a selector, or FUNC(selector[, selector...]) with FUNC one of
@@ -29,14 +30,16 @@ A CHECK is one line:  LEFT OP RIGHT
          permission bits as "0700") modes (of the files under a folder)
          files (number of files under a folder) entries (the same, but
          not .tmp* files) badjson (entries that are not one JSON value)
-         exists text (every file
+         findall(SELECTOR, "REGEX") (every match in a text)
+         missing(SELECTOR) (no such key or index) exists text (every file
          under the paths, concatenated: for "nowhere" checks)
          reconciles (report totals add up and match the files' lines)
          gaps (mock requests in time order: each start - the previous end)
   selector  stdout | stderr | mock | mocklog | PATH[:JSONPATH]
          mock is the requests the mock logged during this step, mocklog
          all of them since it started; a .json file is its value, a .jsonl
-         file the list of its lines, another file its text.
+         file the list of its lines, a .csv/.tsv file its rows as objects,
+         another file its text.
   JSONPATH  dot-separated keys; [N] indexes; [*] maps what follows over a
          list; [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
          [KEY~TEXT] those whose KEY contains TEXT (both map what follows).
@@ -44,6 +47,7 @@ A CHECK is one line:  LEFT OP RIGHT
 Run: CFAUG=/abs/build/cfaug tests/run_netcases.py [CASE_DIR...] (default: all).
 CFAUG_UPDATE_GOLDEN=1 rewrites the expected/ files named in `same`.
 """
+import csv
 import json
 import math
 import os
@@ -138,6 +142,8 @@ def load(ctx, name):
             return [json.loads(l) for l in f if l.strip()]
         if name.endswith(".json"):
             return json.load(f)
+        if name.endswith((".csv", ".tsv")):
+            return list(csv.DictReader(f, delimiter="\t" if name.endswith(".tsv") else ","))
         return f.read()
 
 
@@ -208,10 +214,19 @@ def term(ctx, text):
     text = text.strip()
     m = re.fullmatch(r"([a-z]+)\((.*)\)", text)
     if m and (m.group(1) in FUNCS or m.group(1) in
-              ("mode", "modes", "files", "entries", "badjson", "exists", "text",
+              ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing",
                "reconciles")):
         fn, arg = m.groups()
         args = [a.strip() for a in arg.split(",")]
+        if fn == "findall":
+            where, _, rx = arg.partition(",")
+            return re.findall(json.loads(rx.strip()), term(ctx, where))
+        if fn == "missing":
+            try:
+                term(ctx, arg)
+                return False
+            except (KeyError, IndexError):
+                return True
         if fn == "exists":
             return os.path.exists(os.path.join(ctx["work"], arg.strip()))
         if fn == "mode":
@@ -254,11 +269,11 @@ def operand(ctx, text):
         return term(ctx, text)
 
 
-def close(a, b):
+def close(a, b, tol):
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(close(x, y, tol) for x, y in zip(a, b))
     return isinstance(a, (int, float)) and isinstance(b, (int, float)) \
-        and math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+        and math.isclose(a, b, rel_tol=0, abs_tol=tol)
 
 
 def check(ctx, line):
@@ -267,9 +282,14 @@ def check(ctx, line):
     if not m:
         raise CheckError("no operator in check: %s" % line)
     op = m.group(1)
+    tol = 1e-6
+    rtext = line[m.end():]
+    tm = re.fullmatch(r"(.*)\s+tol\s+(\S+)\s*", rtext)
+    if op == "~=" and tm:
+        rtext, tol = tm.group(1), float(tm.group(2))
     try:
         left = term(ctx, line[:m.start()])
-        right = right_value(ctx, line[m.end():])
+        right = right_value(ctx, rtext)
     except (KeyError, IndexError, TypeError, ValueError, OSError,
             AttributeError) as e:
         return "cannot evaluate: %s: %s" % (type(e).__name__, e)
@@ -280,7 +300,7 @@ def check(ctx, line):
             "==": lambda: left == right, "!=": lambda: left != right,
             "<": lambda: left < right, "<=": lambda: left <= right,
             ">": lambda: left > right, ">=": lambda: left >= right,
-            "~=": lambda: close(left, right),
+            "~=": lambda: close(left, right, tol),
             "contains": lambda: right in left,
             "!contains": lambda: right not in left,
         }[op]()
