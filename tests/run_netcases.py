@@ -25,8 +25,9 @@ A CHECK is one line:  LEFT OP RIGHT
          contains !contains
   RIGHT  a JSON literal or a term like LEFT, or a sum of them:
          A + B - C (60 - @cached@)
-  LEFT   a selector, or FUNC(selector[, selector...]) with FUNC one of
-         len max min sum sorted set (sorted, unique) keys values mode (a path's
+  LEFT   a selector, or FUNC(selector[, selector...])[JSONPATH] with FUNC one of
+         len max min sum sorted rsorted set (sorted, unique) keys values
+         num (text to number) join (lines to one text) mode (a path's
          permission bits as "0700") modes (of the files under a folder)
          files (number of files under a folder) entries (the same, but
          not .tmp* files) badjson (entries that are not one JSON value)
@@ -203,6 +204,9 @@ FUNCS = {
                             key=lambda x: json.dumps(x, sort_keys=True)),
     "keys": lambda v: sorted(v),
     "values": lambda v: list(v.values()),
+    "rsorted": lambda v: sorted(v, reverse=True),
+    "num": float,
+    "join": lambda v: "\n".join(v),
     # gaps between requests in time order: each one's start - the previous end
     "gaps": lambda v: [b["t0"] - a["t1"] for a, b in
                        zip(sorted(v, key=lambda r: r["t0"]),
@@ -212,11 +216,13 @@ FUNCS = {
 
 def term(ctx, text):
     text = text.strip()
-    m = re.fullmatch(r"([a-z]+)\((.*)\)", text)
+    m = re.fullmatch(r"([a-z]+)\((.*)\)((?:\[[^\]]*\]|\.[A-Za-z_]\w*)*)", text)
+    if m and m.group(3):     # FUNC(...)[0].key: a path into the function's value
+        return walk(term(ctx, text[:len(text) - len(m.group(3))]), m.group(3))
     if m and (m.group(1) in FUNCS or m.group(1) in
               ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing",
                "reconciles")):
-        fn, arg = m.groups()
+        fn, arg = m.group(1), m.group(2)
         args = [a.strip() for a in arg.split(",")]
         if fn == "findall":
             where, _, rx = arg.partition(",")
