@@ -13,7 +13,8 @@ mock (tests/mock_openai.py).  A case is a folder tests/netcases/NAME/:
 
 A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
            "mock": [ARGS] (restart the mock with these before the step),
-           "env": {VAR: VALUE}, "check": [CHECK, ...],
+           "env": {VAR: VALUE}, "cwd": "@ROOT@" (to run an example as
+           documented; default @W@), "check": [CHECK, ...],
            "same": {"res/pairs.jsonl": "expected/pairs.jsonl"},
            "kill_after": SECONDS (SIGKILL the run then; no exit code),
            "save": {NAME: LEFT} (later checks read @NAME@ as its value)}.
@@ -42,7 +43,7 @@ A CHECK is one line:  LEFT OP RIGHT
          file the list of its lines, a .csv/.tsv file its rows as objects,
          another file its text.
   JSONPATH  dot-separated keys; [N] indexes; [*] maps what follows over a
-         list; [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
+         list ([*][0] is the first item, [*].a[0] every item's a[0]); [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
          [KEY~TEXT] those whose KEY contains TEXT (both map what follows).
 
 Run: CFAUG=/abs/build/cfaug tests/run_netcases.py [CASE_DIR...] (default: all).
@@ -112,21 +113,28 @@ SEG = re.compile(r"\.?([^.\[\]]+)|\[([^\]]*)\]")
 
 
 def walk(value, path):
-    mapped = False
+    """Follow JSONPATH.  After [*] or a filter, keys and indexes apply to
+    every item; an index right after a filter picks one of its items."""
+    mapped = just_filtered = False
     for m in SEG.finditer(path):
         key, idx = m.group(1), m.group(2)
         if key is not None:
             value = [v[key] for v in value] if mapped else value[key]
+            just_filtered = False
         elif idx == "*":
-            mapped = True
+            mapped = just_filtered = True
         elif re.fullmatch(r"-?\d+", idx):
-            value, mapped = value[int(idx)], False
+            if mapped and not just_filtered:
+                value = [v[int(idx)] for v in value]
+            else:
+                value, mapped = value[int(idx)], False
+            just_filtered = False
         else:
             k, op, want = re.fullmatch(r"([^=~]+)([=~])(.*)", idx).groups()
             keep = (lambda v: str(v.get(k)) == want) if op == "=" else \
                    (lambda v: want in str(v.get(k, "")))
             value = [v for v in value if isinstance(v, dict) and keep(v)]
-            mapped = True
+            mapped = just_filtered = True
     return value
 
 
@@ -202,7 +210,8 @@ FUNCS = {
     "len": len, "max": max, "min": min, "sum": sum, "sorted": sorted,
     "set": lambda v: sorted({json.dumps(x, sort_keys=True): x for x in v}.values(),
                             key=lambda x: json.dumps(x, sort_keys=True)),
-    "keys": lambda v: sorted(v),
+    # keys of an object, or every key of a list of objects
+    "keys": lambda v: sorted({k for x in v for k in x} if isinstance(v, list) else v),
     "values": lambda v: list(v.values()),
     "rsorted": lambda v: sorted(v, reverse=True),
     "num": float,
@@ -214,6 +223,30 @@ FUNCS = {
 }
 
 
+def split_args(text):
+    """Split FUNC's arguments at the commas outside brackets and quotes."""
+    out, depth, quoted, cur, i = [], 0, False, "", 0
+    while i < len(text):
+        ch = text[i]
+        if quoted and ch == "\\":
+            cur += text[i:i + 2]
+            i += 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0 and not quoted:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    return out + [cur.strip()]
+
+
 def term(ctx, text):
     text = text.strip()
     m = re.fullmatch(r"([a-z]+)\((.*)\)((?:\[[^\]]*\]|\.[A-Za-z_]\w*)*)", text)
@@ -223,10 +256,9 @@ def term(ctx, text):
               ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing",
                "reconciles")):
         fn, arg = m.group(1), m.group(2)
-        args = [a.strip() for a in arg.split(",")]
+        args = split_args(arg)
         if fn == "findall":
-            where, _, rx = arg.partition(",")
-            return re.findall(json.loads(rx.strip()), term(ctx, where))
+            return re.findall(json.loads(args[1]), term(ctx, args[0]))
         if fn == "missing":
             try:
                 term(ctx, arg)
@@ -391,9 +423,10 @@ def run_case(cdir, cfaug, wrap):
                 senv = dict(env)
                 senv.update({k: subst(v, ctx) for k, v in step.get("env", {}).items()})
                 argv = wrap + [cfaug] + [subst(a, ctx) for a in step["cmd"]]
+                cwd = subst(step.get("cwd", "@W@"), ctx)
                 if "kill_after" in step:
                     # SIGKILL mid-run: what a crash or an OOM kill leaves behind
-                    p = subprocess.Popen(argv, cwd=work, env=senv, stdin=subprocess.DEVNULL,
+                    p = subprocess.Popen(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(step["kill_after"])
                     p.kill()
@@ -403,7 +436,7 @@ def run_case(cdir, cfaug, wrap):
                     print("ok   - %s: %s (killed after %ss)" % (name, sname, step["kill_after"]))
                     passed += 1
                 else:
-                    p = subprocess.run(argv, cwd=work, env=senv, stdin=subprocess.DEVNULL,
+                    p = subprocess.run(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        timeout=step.get("timeout", 120))
                     ctx["stdout"] = p.stdout.decode("utf-8", "replace")
