@@ -23,12 +23,15 @@ scratch folder reads $W and the mock's port $PORT.
 
 A CHECK is one line:  LEFT OP RIGHT
   OP     == != < <= > >= ~= (numbers within 1e-6, or RIGHT tol T)
-         contains !contains
+         contains !contains each== each!= (item by item, a list against
+         a list or a value)
   RIGHT  a JSON literal or a term like LEFT, or a sum of them:
          A + B - C (60 - @cached@)
   LEFT   a selector, or FUNC(selector[, selector...])[JSONPATH] with FUNC one of
          len max min sum sorted rsorted set (sorted, unique) keys values
-         num (text to number) join (lines to one text) mode (a path's
+         num (text to number) join (lines to one text) json (text to
+         value) argmax (the key of an object's largest value)
+         map(FUNC, SELECTOR) (FUNC on every item) mode (a path's
          permission bits as "0700") modes (of the files under a folder)
          files (number of files under a folder) entries (the same, but
          not .tmp* files) badjson (entries that are not one JSON value)
@@ -215,6 +218,8 @@ FUNCS = {
     "values": lambda v: list(v.values()),
     "rsorted": lambda v: sorted(v, reverse=True),
     "num": float,
+    "json": json.loads,
+    "argmax": lambda d: max(d, key=d.get),
     "join": lambda v: "\n".join(v),
     # gaps between requests in time order: each one's start - the previous end
     "gaps": lambda v: [b["t0"] - a["t1"] for a, b in
@@ -253,7 +258,7 @@ def term(ctx, text):
     if m and m.group(3):     # FUNC(...)[0].key: a path into the function's value
         return walk(term(ctx, text[:len(text) - len(m.group(3))]), m.group(3))
     if m and (m.group(1) in FUNCS or m.group(1) in
-              ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing",
+              ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing", "map",
                "reconciles")):
         fn, arg = m.group(1), m.group(2)
         args = split_args(arg)
@@ -265,6 +270,8 @@ def term(ctx, text):
                 return False
             except (KeyError, IndexError):
                 return True
+        if fn == "map":      # map(FUNC, SELECTOR): FUNC on every item
+            return [FUNCS[args[0]](x) for x in term(ctx, args[1])]
         if fn == "exists":
             return os.path.exists(os.path.join(ctx["work"], arg.strip()))
         if fn == "mode":
@@ -287,7 +294,7 @@ def term(ctx, text):
     return select(ctx, text)
 
 
-OPS = ["!contains", "contains", "==", "!=", "<=", ">=", "~=", "<", ">"]
+OPS = ["!contains", "contains", "each==", "each!=", "==", "!=", "<=", ">=", "~=", "<", ">"]
 OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
 
 
@@ -305,6 +312,13 @@ def operand(ctx, text):
         return json.loads(text)
     except ValueError:
         return term(ctx, text)
+
+
+def each(left, right, test):
+    """Item by item: a list against a list of the same length or a value."""
+    if not isinstance(right, list):
+        right = [right] * len(left)
+    return len(left) == len(right) and all(test(a, b) for a, b in zip(left, right))
 
 
 def close(a, b, tol):
@@ -339,6 +353,8 @@ def check(ctx, line):
             "<": lambda: left < right, "<=": lambda: left <= right,
             ">": lambda: left > right, ">=": lambda: left >= right,
             "~=": lambda: close(left, right, tol),
+            "each==": lambda: each(left, right, lambda a, b: a == b),
+            "each!=": lambda: each(left, right, lambda a, b: a != b),
             "contains": lambda: right in left,
             "!contains": lambda: right not in left,
         }[op]()
