@@ -8,7 +8,8 @@ mock (tests/mock_openai.py).  A case is a folder tests/netcases/NAME/:
   *.yaml, input files, ...   copied into a scratch folder W, which is the
               working directory of every step.  In .yaml/.txt/.jsonl files
               @PORT@ becomes the mock's port, @W@ the scratch folder and
-              @ROOT@ the project root (for prompts/, lexicons/).
+              @ROOT@ the project root (for prompts/, lexicons/);
+              @REPEAT(N,TEXT)@ is TEXT N times (a big record, not committed).
   expected/   files that `same` compares byte for byte.
 
 A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
@@ -17,6 +18,8 @@ A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
            documented; default @W@), "check": [CHECK, ...],
            "same": {"res/pairs.jsonl": "expected/pairs.jsonl"},
            "kill_after": SECONDS (SIGKILL the run then; no exit code),
+           "max_seconds": S, "max_rss_mb": M (bounds on the run's wall time
+           and peak RSS: for resource limits, never for speed),
            "save": {NAME: LEFT} (later checks read @NAME@ as its value)}.
 "cmd" may be omitted: a step of checks only.  In the output of `same`, the
 scratch folder reads $W and the mock's port $PORT.
@@ -63,6 +66,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -367,9 +371,32 @@ def check(ctx, line):
 
 
 # ---- running a case ----------------------------------------------------------
+REPEAT = re.compile(r"@REPEAT\((\d+),(.*?)\)@")
+
+
 def subst(text, ctx):
+    text = REPEAT.sub(lambda m: m.group(2) * int(m.group(1)), text)
     return (text.replace("@PORT@", ctx.get("port", "0"))
                 .replace("@W@", ctx["work"]).replace("@ROOT@", ROOT))
+
+
+def run_measured(argv, cwd, env, timeout, ctx):
+    """Run cfaug; its exit code, seconds and peak RSS (MB, from wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.time()
+        p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                             stdout=out, stderr=err)
+        timer = threading.Timer(timeout, p.kill)
+        timer.start()
+        _, status, usage = os.wait4(p.pid, 0)
+        timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        secs = time.time() - t0
+        out.seek(0)
+        err.seek(0)
+        ctx["stdout"] = out.read().decode("utf-8", "replace")
+        ctx["stderr"] = err.read().decode("utf-8", "replace")
+    return p.returncode, secs, usage.ru_maxrss // 1024
 
 
 def normalise(data, ctx):
@@ -452,19 +479,25 @@ def run_case(cdir, cfaug, wrap):
                     print("ok   - %s: %s (killed after %ss)" % (name, sname, step["kill_after"]))
                     passed += 1
                 else:
-                    p = subprocess.run(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       timeout=step.get("timeout", 120))
-                    ctx["stdout"] = p.stdout.decode("utf-8", "replace")
-                    ctx["stderr"] = p.stderr.decode("utf-8", "replace")
+                    rc, secs, rss_mb = run_measured(argv, cwd, senv, step.get("timeout", 120), ctx)
                     want = step.get("exit", 0)
-                    if p.returncode == want:
+                    if rc == want:
                         passed += 1
-                        print("ok   - %s: %s (exit %d)" % (name, sname, want))
+                        print("ok   - %s: %s (exit %d, %.1f s, peak RSS %d MB)" % (
+                            name, sname, want, secs, rss_mb))
                     else:
                         failed += 1
                         print("FAIL - %s: %s: exit %d, wanted %d\n       %s" % (
-                            name, sname, p.returncode, want, ctx["stderr"][-600:]))
+                            name, sname, rc, want, ctx["stderr"][-600:]))
+                    for key, got, unit in (("max_seconds", secs, "s"), ("max_rss_mb", rss_mb, "MB")):
+                        if key not in step:
+                            continue
+                        if got <= step[key]:
+                            passed += 1
+                            print("ok   - %s: %s: %s %.1f %s <= %s" % (name, sname, key, got, unit, step[key]))
+                        else:
+                            failed += 1
+                            print("FAIL - %s: %s: %s %.1f %s > %s" % (name, sname, key, got, unit, step[key]))
             if mock:
                 time.sleep(0.02)   # the mock logs a request when it ends
                 ctx["mock_all"] = mock.lines()
