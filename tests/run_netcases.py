@@ -17,7 +17,9 @@ A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
            "env": {VAR: VALUE}, "cwd": "@ROOT@" (to run an example as
            documented; default @W@), "check": [CHECK, ...],
            "same": {"res/pairs.jsonl": "expected/pairs.jsonl"},
-           "kill_after": SECONDS (SIGKILL the run then; no exit code),
+           "sh": "ONE LINE" (bash in W before cmd: cut or spoil a cache),
+           "kill_after": SECONDS or {"files": DIR, "at_least": N, "max_s": S}
+           (SIGKILL the run then; no exit code),
            "max_seconds": S, "max_rss_mb": M (bounds on the run's wall time
            and peak RSS: for resource limits, never for speed),
            "save": {NAME: LEFT} (later checks read @NAME@ as its value)}.
@@ -26,8 +28,8 @@ scratch folder reads $W and the mock's port $PORT.
 
 A CHECK is one line:  LEFT OP RIGHT
   OP     == != < <= > >= ~= (numbers within 1e-6, or RIGHT tol T)
-         contains !contains each== each!= (item by item, a list against
-         a list or a value)
+         contains !contains each== each!= each_in (item by item, a list
+         against a list or a value)
   RIGHT  a JSON literal or a term like LEFT, or a sum of them:
          A + B - C (60 - @cached@)
   LEFT   a selector, or FUNC(selector[, selector...])[JSONPATH] with FUNC one of
@@ -298,7 +300,7 @@ def term(ctx, text):
     return select(ctx, text)
 
 
-OPS = ["!contains", "contains", "each==", "each!=", "==", "!=", "<=", ">=", "~=", "<", ">"]
+OPS = ["!contains", "contains", "each==", "each!=", "each_in", "==", "!=", "<=", ">=", "~=", "<", ">"]
 OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
 
 
@@ -359,6 +361,7 @@ def check(ctx, line):
             "~=": lambda: close(left, right, tol),
             "each==": lambda: each(left, right, lambda a, b: a == b),
             "each!=": lambda: each(left, right, lambda a, b: a != b),
+            "each_in": lambda: each(left, right, lambda a, b: a in b),
             "contains": lambda: right in left,
             "!contains": lambda: right not in left,
         }[op]()
@@ -378,6 +381,19 @@ def subst(text, ctx):
     text = REPEAT.sub(lambda m: m.group(2) * int(m.group(1)), text)
     return (text.replace("@PORT@", ctx.get("port", "0"))
                 .replace("@W@", ctx["work"]).replace("@ROOT@", ROOT))
+
+
+def wait_to_kill(when, work):
+    """SECONDS, or {"files": DIR, "at_least": N, "max_s": S}: until DIR
+    holds N files (a run part done), at most S seconds."""
+    if not isinstance(when, dict):
+        time.sleep(when)
+        return
+    t_end = time.time() + when.get("max_s", 5)
+    while time.time() < t_end:
+        if len(all_files({"work": work}, [when["files"]])) >= when["at_least"]:
+            return
+        time.sleep(0.02)
 
 
 def run_measured(argv, cwd, env, timeout, ctx):
@@ -462,6 +478,14 @@ def run_case(cdir, cfaug, wrap):
                 env["MOCK_PORT"] = mock.port
             write_substituted(work, ctx)
             before = len(mock.lines()) if mock else 0
+            if "sh" in step:
+                # a file operation between runs (cut or spoil a cache): one
+                # line of shell in the scratch folder, no Python
+                sh = subprocess.run(["bash", "-euo", "pipefail", "-c", subst(step["sh"], ctx)],
+                                    cwd=work, capture_output=True, text=True)
+                if sh.returncode:
+                    failed += 1
+                    print("FAIL - %s: %s: sh exit %d: %s" % (name, sname, sh.returncode, sh.stderr[-300:]))
             if "cmd" in step:
                 senv = dict(env)
                 senv.update({k: subst(v, ctx) for k, v in step.get("env", {}).items()})
@@ -471,7 +495,7 @@ def run_case(cdir, cfaug, wrap):
                     # SIGKILL mid-run: what a crash or an OOM kill leaves behind
                     p = subprocess.Popen(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    time.sleep(step["kill_after"])
+                    wait_to_kill(step["kill_after"], work)
                     p.kill()
                     p.wait()
                     time.sleep(0.3)    # requests in flight end and are logged
