@@ -22,7 +22,9 @@ A STEP is {"name": "...", "cmd": [cfaug ARGS], "exit": 0,
            (SIGKILL the run then; no exit code),
            "max_seconds": S, "max_rss_mb": M (bounds on the run's wall time
            and peak RSS: for resource limits, never for speed),
-           "save": {NAME: LEFT} (later checks read @NAME@ as its value)}.
+           "save": {NAME: LEFT} (later checks read @NAME@ as its value),
+           "write": {FILE: RIGHT} (a list, as JSON lines: input made from
+           an output, for the next step)}.
 "cmd" may be omitted: a step of checks only.  In the output of `same`, the
 scratch folder reads $W and the mock's port $PORT.
 
@@ -52,7 +54,8 @@ A CHECK is one line:  LEFT OP RIGHT
          another file its text.
   JSONPATH  dot-separated keys; [N] indexes; [*] maps what follows over a
          list ([*][0] is the first item, [*].a[0] every item's a[0]); [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
-         [KEY~TEXT] those whose KEY contains TEXT (both map what follows).
+         [KEY~TEXT] those whose KEY contains TEXT, [KEY] those that have
+         KEY (all three map what follows).
 
 Run: CFAUG=/abs/build/cfaug tests/run_netcases.py [CASE_DIR...] (default: all).
 CFAUG_UPDATE_GOLDEN=1 rewrites the expected/ files named in `same`.
@@ -138,6 +141,9 @@ def walk(value, path):
             else:
                 value, mapped = value[int(idx)], False
             just_filtered = False
+        elif re.fullmatch(r"\w+", idx):       # [KEY]: the items that have KEY
+            value = [v for v in value if isinstance(v, dict) and idx in v]
+            mapped = just_filtered = True
         else:
             k, op, want = re.fullmatch(r"([^=~]+)([=~])(.*)", idx).groups()
             keep = (lambda v: str(v.get(k)) == want) if op == "=" else \
@@ -296,7 +302,7 @@ def term(ctx, text):
             return text_of(ctx, args)
         if fn == "reconciles":
             return reconciles(ctx, arg.strip())
-        return FUNCS[fn](term(ctx, arg))
+        return FUNCS[fn](right_value(ctx, arg))
     return select(ctx, text)
 
 
@@ -306,11 +312,34 @@ OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
 
 def right_value(ctx, text):
     """A JSON literal or a term; A + B - C adds and subtracts them."""
-    parts = re.split(r"\s([+-])\s", text.strip())
+    parts = split_top(text.strip())
     total = operand(ctx, parts[0])
     for op, part in zip(parts[1::2], parts[2::2]):
         total = total + operand(ctx, part) if op == "+" else total - operand(ctx, part)
     return total
+
+
+def split_top(text):
+    """TEXT split at " + " and " - " outside brackets and quotes:
+    [A, "+", B, "-", C]."""
+    out, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth -= 1
+        elif (not quoted and depth == 0 and ch in "+-" and text[i - 1:i] == " "
+              and text[i + 1:i + 2] == " "):
+            out += [text[start:i - 1], ch]
+            start = i + 2
+        i += 1
+    return out + [text[start:]]
 
 
 def operand(ctx, text):
@@ -539,6 +568,10 @@ def run_case(cdir, cfaug, wrap):
                     print("FAIL - %s: %s: %s" % (name, line, why))
             for k, sel in step.get("save", {}).items():
                 ctx["saved"][k] = term(ctx, sel)
+            for fname, expr in step.get("write", {}).items():
+                with open(os.path.join(work, fname), "w", encoding="utf-8") as h:
+                    for item in right_value(ctx, expr):
+                        h.write(json.dumps(item, ensure_ascii=False) + "\n")
             for got, exp in step.get("same", {}).items():
                 gpath, epath = os.path.join(work, got), os.path.join(cdir, exp)
                 data = normalise(open(gpath, encoding="utf-8").read(), ctx) \
