@@ -204,16 +204,26 @@ static void summary(const json_t *r)
 	for (i = 0; i < json_array_size(js); i++) {
 		json_t *j = json_array_get(js, i);
 		json_t *t = json_object_get(j, "targeted_flip"),
-		       *co = json_object_get(j, "consistency");
+		       *co = json_object_get(j, "consistency"),
+		       *lk = json_object_get(j, "label_kept");
 
-		fprintf(stderr, "  %s: targeted flip %.3f [%.3f, %.3f], consistency "
-		        "%.3f, mean change of p(target) %+.3f (judge right on %.3f "
-		        "of the originals)\n",
-		        json_string_value(json_object_get(j, "name")),
-		        json_number_value(json_object_get(t, "rate")),
-		        json_number_value(json_object_get(t, "lo")),
-		        json_number_value(json_object_get(t, "hi")),
-		        json_number_value(json_object_get(co, "rate")),
+		/* a figure over no pairs is not 0: say which kind of set it is */
+		fprintf(stderr, "  %s:", json_string_value(json_object_get(j, "name")));
+		if (json_integer_value(json_object_get(t, "n")) > 0)
+			fprintf(stderr, " targeted flip %.3f [%.3f, %.3f], consistency "
+			        "%.3f,", json_number_value(json_object_get(t, "rate")),
+			        json_number_value(json_object_get(t, "lo")),
+			        json_number_value(json_object_get(t, "hi")),
+			        json_number_value(json_object_get(co, "rate")));
+		if (json_integer_value(json_object_get(lk, "n")) > 0)
+			fprintf(stderr, " label kept %.3f [%.3f, %.3f] of %lld "
+			        "label-keeping pairs,",
+			        json_number_value(json_object_get(lk, "rate")),
+			        json_number_value(json_object_get(lk, "lo")),
+			        json_number_value(json_object_get(lk, "hi")),
+			        json_integer_value(json_object_get(lk, "n")));
+		fprintf(stderr, " mean change of p(target) %+.3f (judge right on "
+		        "%.3f of the originals)\n",
 		        json_number_value(json_object_get(json_object_get(
 		            json_object_get(j, "target_prob_change"), "summary"),
 		            "mean")),

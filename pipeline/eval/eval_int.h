@@ -62,6 +62,8 @@ typedef struct judge {
 	uint64_t tk, tn;                 /* targeted: gives target / flip pairs */
 	uint64_t uk, un;                 /* untargeted: changed / edit pairs */
 	uint64_t ck;                     /* consistency: both right / flip pairs */
+	uint64_t lk, ln;                 /* label kept: gives the original label /
+	                                    label-keeping pairs (CDA) */
 	uint64_t ok, on;                 /* originals right / originals */
 	uint64_t ctl_k, ctl_n;           /* controls whose label changed */
 	double *dprob;                   /* per edit pair: q[t] - p[t] */

@@ -97,6 +97,7 @@ static json_t *judge_json(const eval *e, size_t j)
 	json_object_set_new(o, "targeted_flip", ev_jprop(jd->tk, jd->tn));
 	json_object_set_new(o, "untargeted_flip", ev_jprop(jd->uk, jd->un));
 	json_object_set_new(o, "consistency", ev_jprop(jd->ck, jd->tn));
+	json_object_set_new(o, "label_kept", ev_jprop(jd->lk, jd->ln));
 	json_object_set_new(o, "original_accuracy", ev_jprop(jd->ok, jd->on));
 	json_object_set_new(o, "target_prob_change",
 	                    json_pack("{s:o,s:o}", "summary",

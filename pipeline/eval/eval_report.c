@@ -484,7 +484,10 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* key figures from the first judge */
 	sb_cat(b, "<div class=\"cards\">");
-	flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	if (num(j0, "targeted_flip.n") > 0 || !(num(j0, "label_kept.n") > 0))
+		flip_card(b, j0, "Targeted flip rate", "targeted_flip");
+	if (num(j0, "label_kept.n") > 0)   /* CDA: edits that must keep the label */
+		flip_card(b, j0, "Label kept", "label_kept");
 	flip_card(b, j0, "Untargeted flip rate", "untargeted_flip");
 	snprintf(sub, sizeof sub, "judge right on both members");
 	card(b, "Consistency", num(j0, "consistency.rate"), "%.3f", sub);
@@ -559,7 +562,8 @@ static void section_judges(sb *b, const json_t *r)
 
 	/* every judge */
 	sb_cat(b, "<h2>Judges</h2>\n<table><tr><th>judge</th><th>targeted flip</th>"
-	       "<th>untargeted flip</th><th>consistency</th><th>accuracy on "
+	       "<th>untargeted flip</th><th>consistency</th><th>label kept</th>"
+	       "<th>accuracy on "
 	       "originals</th><th class=\"r\">&kappa; vs labels</th></tr>\n");
 	json_array_foreach(js, i, v) {
 		sb_cat(b, "<tr><td>");
@@ -570,6 +574,8 @@ static void section_judges(sb *b, const json_t *r)
 		sb_prop(b, json_object_get(v, "untargeted_flip"));
 		sb_cat(b, "</td><td>");
 		sb_prop(b, json_object_get(v, "consistency"));
+		sb_cat(b, "</td><td>");
+		sb_prop(b, json_object_get(v, "label_kept"));
 		sb_cat(b, "</td><td>");
 		sb_prop(b, json_object_get(v, "original_accuracy"));
 		sb_cat(b, "</td><td class=\"r\">");

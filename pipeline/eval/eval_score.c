@@ -224,6 +224,9 @@ static int judge_edit(eval *e, const gscore *g, const unit *u, int t, int flip,
 			jd->tn++;
 			jd->tk += hit;
 			jd->ck += cons;
+		} else {         /* CDA: the edit must keep the label (t == ol) */
+			jd->ln++;
+			jd->lk += hit;
 		}
 		if (PUSH(jd->dprob, jd->ndprob, jd->cap_dprob, dp) ||
 		    PUSH(jd->pred, jd->npred, jd->cap_pred, pc))
