@@ -6,8 +6,8 @@ mock (tests/mock_openai.py).  A case is a folder tests/netcases/NAME/:
   case.json   {"about": "...", "mock": [MOCK ARGS], "env": {VAR: VALUE},
                "steps": [STEP, ...]}
   *.yaml, input files, ...   copied into a scratch folder W, which is the
-              working directory of every step.  In .yaml/.txt/.jsonl files
-              @PORT@ becomes the mock's port, @W@ the scratch folder and
+              working directory of every step.  In text files (.yaml .txt
+              .json .jsonl .csv .tsv) @PORT@ becomes the mock's port, @W@ the scratch folder and
               @ROOT@ the project root (for prompts/, lexicons/);
               @REPEAT(N,TEXT)@ is TEXT N times (a big record, not committed).
   expected/   files that `same` compares byte for byte.
@@ -53,14 +53,18 @@ A CHECK is one line:  LEFT OP RIGHT
          file the list of its lines, a .csv/.tsv file its rows as objects,
          another file its text.
   JSONPATH  dot-separated keys; [N] indexes; [*] maps what follows over a
-         list ([*][0] is the first item, [*].a[0] every item's a[0]); [KEY=VALUE] keeps the items whose KEY is VALUE (as text) and
+         list ([*][0] is the first item, [*].a[0] every item's a[0]);
+         [KEY=VALUE] keeps the items whose KEY is VALUE (as text),
          [KEY~TEXT] those whose KEY contains TEXT, [KEY] those that have
          KEY (all three map what follows).
 
 Run: CFAUG=/abs/build/cfaug tests/run_netcases.py [CASE_DIR...] (default: all).
-CFAUG_UPDATE_GOLDEN=1 rewrites the expected/ files named in `same`.
+CFAUG_UPDATE_GOLDEN=1 rewrites the expected/ files named in `same`;
+CFAUG_KEEP=1 keeps a failing case's scratch folder; CFAUG_WRAP runs cfaug
+under a tool (valgrind).  Each check prints one line; exit 1 if any failed.
 """
 import csv
+import difflib
 import json
 import math
 import os
@@ -270,8 +274,8 @@ def term(ctx, text):
     if m and m.group(3):     # FUNC(...)[0].key: a path into the function's value
         return walk(term(ctx, text[:len(text) - len(m.group(3))]), m.group(3))
     if m and (m.group(1) in FUNCS or m.group(1) in
-              ("mode", "modes", "files", "entries", "badjson", "exists", "text", "findall", "missing", "map",
-               "reconciles")):
+              ("mode", "modes", "files", "entries", "badjson", "exists", "text",
+               "findall", "missing", "map", "reconciles")):
         fn, arg = m.group(1), m.group(2)
         args = split_args(arg)
         if fn == "findall":
@@ -306,7 +310,8 @@ def term(ctx, text):
     return select(ctx, text)
 
 
-OPS = ["!contains", "contains", "each==", "each!=", "each_in", "==", "!=", "<=", ">=", "~=", "<", ">"]
+OPS = ["!contains", "contains", "each==", "each!=", "each_in",
+       "==", "!=", "<=", ">=", "~=", "<", ">"]
 OP_RE = re.compile(r"\s(%s)\s" % "|".join(re.escape(o) for o in OPS))
 
 
@@ -451,15 +456,21 @@ def normalise(data, ctx):
     return data
 
 
-def copy_case(src, work, ctx):
+def copy_case(src, work):
+    """Copy the case's files into the scratch folder; its text files are
+    kept as NAME.in templates, written out by write_substituted()."""
     for name in os.listdir(src):
-        if name == "expected" or name == "case.json":
+        if name in ("expected", "case.json"):
             continue
         s, d = os.path.join(src, name), os.path.join(work, name)
         if os.path.isdir(s):
             shutil.copytree(s, d)
         else:
             shutil.copy(s, d)
+    for r, _, fs in os.walk(work):
+        for f in fs:
+            if f.endswith(SUBST_EXT):
+                os.rename(os.path.join(r, f), os.path.join(r, f + ".in"))
 
 
 def write_substituted(work, ctx):
@@ -474,28 +485,124 @@ def write_substituted(work, ctx):
                     h.write(subst(text, ctx))
 
 
+class Tally:
+    """Counts and prints one line per assertion of a case."""
+
+    def __init__(self, case):
+        self.case, self.passed, self.failed = case, 0, 0
+
+    def ok(self, what):
+        self.passed += 1
+        print("ok   - %s: %s" % (self.case, what))
+
+    def bad(self, what, detail=""):
+        self.failed += 1
+        print("FAIL - %s: %s" % (self.case, what))
+        for line in detail.splitlines()[:20]:
+            print("       " + line)
+
+    def expect(self, held, what, detail=""):
+        if held:
+            self.ok(what)
+        else:
+            self.bad(what, detail)
+
+
+def run_sh(step, sname, ctx, tally):
+    """A file operation between runs (cut or spoil a cache): one line of
+    bash in the scratch folder."""
+    sh = subprocess.run(["bash", "-euo", "pipefail", "-c", subst(step["sh"], ctx)],
+                        cwd=ctx["work"], capture_output=True, text=True)
+    if sh.returncode:
+        tally.bad("%s: sh exit %d" % (sname, sh.returncode), sh.stderr[-300:])
+
+
+def run_cmd(step, sname, ctx, env, cfaug, wrap, tally):
+    """Run the step's cfaug command: its exit code and resource bounds."""
+    senv = dict(env)
+    senv.update({k: subst(v, ctx) for k, v in step.get("env", {}).items()})
+    argv = wrap + [cfaug] + [subst(a, ctx) for a in step["cmd"]]
+    cwd = subst(step.get("cwd", "@W@"), ctx)
+    if "kill_after" in step:
+        # SIGKILL mid-run: what a crash or an OOM kill leaves behind
+        p = subprocess.Popen(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_to_kill(step["kill_after"], ctx["work"])
+        p.kill()
+        p.wait()
+        time.sleep(0.3)    # requests in flight end and are logged
+        ctx["stdout"] = ctx["stderr"] = ""
+        tally.ok("%s (killed after %s)" % (sname, step["kill_after"]))
+        return
+    rc, secs, rss_mb = run_measured(argv, cwd, senv, step.get("timeout", 120), ctx)
+    want = step.get("exit", 0)
+    if want is None:        # "exit": null: not part of the case
+        print("     - %s: %s (exit %d, not checked)" % (tally.case, sname, rc))
+    else:
+        tally.expect(rc == want, "%s (exit %d, wanted %d; %.1f s, peak RSS %d MB)" % (
+            sname, rc, want, secs, rss_mb), ctx["stderr"][-600:])
+    for key, got in (("max_seconds", secs), ("max_rss_mb", rss_mb)):
+        if key in step:
+            tally.expect(got <= step[key], "%s: %s %.1f <= %s" % (sname, key, got, step[key]))
+
+
+def run_checks(step, ctx, tally):
+    for line in step.get("check", []):
+        line = subst(line, ctx)
+        for k, v in ctx["saved"].items():
+            line = line.replace("@%s@" % k, json.dumps(v))
+        why = check(ctx, line)
+        tally.expect(why is None, line if why is None else "%s: %s" % (line, why))
+
+
+def save_and_write(step, ctx):
+    for k, sel in step.get("save", {}).items():
+        ctx["saved"][k] = term(ctx, sel)
+    for fname, expr in step.get("write", {}).items():
+        with open(os.path.join(ctx["work"], fname), "w", encoding="utf-8") as h:
+            for item in right_value(ctx, expr):
+                h.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def compare_same(step, cdir, ctx, tally):
+    """Golden files: the output (scratch folder and port normalised) must
+    equal expected/; CFAUG_UPDATE_GOLDEN=1 rewrites expected/ first."""
+    for got, exp in step.get("same", {}).items():
+        gpath, epath = os.path.join(ctx["work"], got), os.path.join(cdir, exp)
+        data = "(missing)\n"
+        if os.path.exists(gpath):
+            with open(gpath, encoding="utf-8") as h:
+                data = normalise(h.read(), ctx)
+        if os.environ.get("CFAUG_UPDATE_GOLDEN"):
+            os.makedirs(os.path.dirname(epath), exist_ok=True)
+            with open(epath, "w", encoding="utf-8") as h:
+                h.write(data)
+        want = ""
+        if os.path.exists(epath):
+            with open(epath, encoding="utf-8") as h:
+                want = h.read()
+        diff = difflib.unified_diff(want.splitlines(), data.splitlines(), lineterm="")
+        tally.expect(data == want, "%s same as %s" % (got, exp), "\n".join(list(diff)[:20]))
+
+
 def run_case(cdir, cfaug, wrap):
+    """Run one case folder; returns (passed, failed)."""
     name = os.path.basename(os.path.normpath(cdir))
-    spec = json.load(open(os.path.join(cdir, "case.json")))
+    with open(os.path.join(cdir, "case.json"), encoding="utf-8") as h:
+        spec = json.load(h)
     work = tempfile.mkdtemp(prefix="cfaug-net-%s-" % name)
     ctx = {"work": work, "stdout": "", "stderr": "", "mock_lines": [], "mock_all": [],
            "saved": {}}
-    copy_case(cdir, work, ctx)
-    # keep templates of every substitutable text file
-    for r, _, fs in os.walk(work):
-        for f in fs:
-            if f.endswith(SUBST_EXT):
-                os.rename(os.path.join(r, f), os.path.join(r, f + ".in"))
-    passed = failed = 0
+    tally = Tally(name)
+    copy_case(cdir, work)
     mock, nmock = None, 0
     env = dict(os.environ)
     env.update(spec.get("env", {}))
-    update = os.environ.get("CFAUG_UPDATE_GOLDEN")
     try:
         margs = spec.get("mock")
         for i, step in enumerate(spec["steps"]):
             sname = step.get("name", "step %d" % (i + 1))
-            if "mock" in step:
+            if "mock" in step:      # a fresh mock: new arguments, new fault counts
                 margs = step["mock"]
                 if mock:
                     mock.stop()
@@ -503,107 +610,30 @@ def run_case(cdir, cfaug, wrap):
             if margs is not None and mock is None:
                 nmock += 1
                 mock = Mock(work, [subst(a, ctx) for a in margs], nmock)
-                ctx["port"] = mock.port
-                env["MOCK_PORT"] = mock.port
+                ctx["port"] = env["MOCK_PORT"] = mock.port
             write_substituted(work, ctx)
             before = len(mock.lines()) if mock else 0
             if "sh" in step:
-                # a file operation between runs (cut or spoil a cache): one
-                # line of shell in the scratch folder, no Python
-                sh = subprocess.run(["bash", "-euo", "pipefail", "-c", subst(step["sh"], ctx)],
-                                    cwd=work, capture_output=True, text=True)
-                if sh.returncode:
-                    failed += 1
-                    print("FAIL - %s: %s: sh exit %d: %s" % (name, sname, sh.returncode, sh.stderr[-300:]))
+                run_sh(step, sname, ctx, tally)
             if "cmd" in step:
-                senv = dict(env)
-                senv.update({k: subst(v, ctx) for k, v in step.get("env", {}).items()})
-                argv = wrap + [cfaug] + [subst(a, ctx) for a in step["cmd"]]
-                cwd = subst(step.get("cwd", "@W@"), ctx)
-                if "kill_after" in step:
-                    # SIGKILL mid-run: what a crash or an OOM kill leaves behind
-                    p = subprocess.Popen(argv, cwd=cwd, env=senv, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    wait_to_kill(step["kill_after"], work)
-                    p.kill()
-                    p.wait()
-                    time.sleep(0.3)    # requests in flight end and are logged
-                    ctx["stdout"] = ctx["stderr"] = ""
-                    print("ok   - %s: %s (killed after %ss)" % (name, sname, step["kill_after"]))
-                    passed += 1
-                else:
-                    rc, secs, rss_mb = run_measured(argv, cwd, senv, step.get("timeout", 120), ctx)
-                    want = step.get("exit", 0)
-                    if want is None:        # "exit": null: not part of the case
-                        print("     - %s: %s (exit %d, not checked)" % (name, sname, rc))
-                    elif rc == want:
-                        passed += 1
-                        print("ok   - %s: %s (exit %d, %.1f s, peak RSS %d MB)" % (
-                            name, sname, want, secs, rss_mb))
-                    else:
-                        failed += 1
-                        print("FAIL - %s: %s: exit %d, wanted %d\n       %s" % (
-                            name, sname, rc, want, ctx["stderr"][-600:]))
-                    for key, got, unit in (("max_seconds", secs, "s"), ("max_rss_mb", rss_mb, "MB")):
-                        if key not in step:
-                            continue
-                        if got <= step[key]:
-                            passed += 1
-                            print("ok   - %s: %s: %s %.1f %s <= %s" % (name, sname, key, got, unit, step[key]))
-                        else:
-                            failed += 1
-                            print("FAIL - %s: %s: %s %.1f %s > %s" % (name, sname, key, got, unit, step[key]))
+                run_cmd(step, sname, ctx, env, cfaug, wrap, tally)
             if mock:
                 time.sleep(0.02)   # the mock logs a request when it ends
                 ctx["mock_all"] = mock.lines()
                 ctx["mock_lines"] = ctx["mock_all"][before:]
-            for line in step.get("check", []):
-                line = subst(line, ctx)
-                for k, v in ctx["saved"].items():
-                    line = line.replace("@%s@" % k, json.dumps(v))
-                why = check(ctx, line)
-                if why is None:
-                    passed += 1
-                    print("ok   - %s: %s" % (name, line))
-                else:
-                    failed += 1
-                    print("FAIL - %s: %s: %s" % (name, line, why))
-            for k, sel in step.get("save", {}).items():
-                ctx["saved"][k] = term(ctx, sel)
-            for fname, expr in step.get("write", {}).items():
-                with open(os.path.join(work, fname), "w", encoding="utf-8") as h:
-                    for item in right_value(ctx, expr):
-                        h.write(json.dumps(item, ensure_ascii=False) + "\n")
-            for got, exp in step.get("same", {}).items():
-                gpath, epath = os.path.join(work, got), os.path.join(cdir, exp)
-                data = normalise(open(gpath, encoding="utf-8").read(), ctx) \
-                    if os.path.exists(gpath) else "(missing)\n"
-                if update:
-                    os.makedirs(os.path.dirname(epath), exist_ok=True)
-                    with open(epath, "w", encoding="utf-8") as h:
-                        h.write(data)
-                want = open(epath, encoding="utf-8").read() if os.path.exists(epath) else None
-                if data == want:
-                    passed += 1
-                    print("ok   - %s: %s same as %s" % (name, got, exp))
-                else:
-                    failed += 1
-                    print("FAIL - %s: %s differs from %s" % (name, got, exp))
-                    import difflib
-                    for d in list(difflib.unified_diff((want or "").splitlines(),
-                                                       data.splitlines(), lineterm=""))[:20]:
-                        print("       " + d)
+            run_checks(step, ctx, tally)
+            save_and_write(step, ctx)
+            compare_same(step, cdir, ctx, tally)
     except CheckError as e:
-        failed += 1
-        print("FAIL - %s: %s" % (name, e))
+        tally.bad(str(e))
     finally:
         if mock:
             mock.stop()
-        if failed == 0 or not os.environ.get("CFAUG_KEEP"):
-            shutil.rmtree(work, ignore_errors=True)
-        else:
+        if tally.failed and os.environ.get("CFAUG_KEEP"):
             print("       (kept %s)" % work)
-    return passed, failed
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return tally.passed, tally.failed
 
 
 def main():
