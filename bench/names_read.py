@@ -10,11 +10,17 @@ Usage:
       per edit: pair id, from, to, context, and an empty verdict column to
       fill in by reading (bench/read/verdict.py).
 
+  bench/names_read.py same READ.tsv PAIRS.jsonl OUT.tsv
+      the edits of another run (PAIRS.jsonl) on the pairs of a sample read
+      before (READ.tsv), one row per edit; an edit read before (same pair,
+      word and context) keeps its verdict, a new one is left blank to read.
+
 The pipeline (bench/names_read.yaml) runs one rules stage with the pack
 under test; see docs/BENCHMARKS.md for the commands and the figures.
 """
 import csv
 import json
+import os
 import random
 import re
 import sys
@@ -64,6 +70,27 @@ def sample(pairs, n, seed, out, *exclude):
                                                e["from"], e["to"], ctx))
 
 
+def same(read, pairs, out):
+    rows = [l.rstrip("\n").split("\t") for l in open(read, encoding="utf-8")][1:]
+    ids = []
+    for r in rows:
+        if r[0] not in ids:
+            ids.append(r[0])
+    verdict = {(r[0], r[1], r[3]): r[4] for r in rows}
+    tmp = out + ".all"
+    sample(pairs, 10 ** 9, 0, tmp)
+    new = [l.rstrip("\n").split("\t") for l in open(tmp, encoding="utf-8")][1:]
+    os.remove(tmp)
+    with open(out, "w", encoding="utf-8") as o:
+        o.write("pair\tfrom\tto\tcontext\tverdict\n")
+        for pid in ids:
+            for r in new:
+                if r[0] == pid:
+                    r[4] = verdict.get((r[0], r[1], r[3]), "")
+                    o.write("\t".join(r) + "\n")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    {"tojsonl": tojsonl, "texts": texts, "sample": sample}[cmd](*sys.argv[2:])
+    {"tojsonl": tojsonl, "texts": texts, "sample": sample,
+     "same": same}[cmd](*sys.argv[2:])

@@ -217,6 +217,7 @@ static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 	for (i = 0; i < a->nsets; i++)
 		if ((rc = cf_conf_set(*conf, a->sets[i], err)) < 0)
 			return rc;
+	a->o.kinds = cf_stage_kinds;   /* the core takes the stage table from us */
 	return cf_pipeline_new_opts(p, *conf, &a->o, err);
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "cfaug/conf.h"
+#include "cfaug/util.h"
 
 #define SCALAR_MAX  (1u << 20)   /* a value after ${} expansion */
 #define MAP_MAX     10000        /* keys per mapping: duplicate check is O(n^2) */
@@ -216,33 +217,6 @@ static int yaml_error(loader *ld, const yaml_parser_t *p)
 	                    p->problem ? p->problem : "syntax error");
 }
 
-typedef struct dynbuf {
-	char *p;
-	size_t len, cap, max;
-} dynbuf;
-
-/* 0, -1 out of memory, -2 over the cap. */
-static int db_add(dynbuf *b, const char *s, size_t n)
-{
-	if (n > b->max - b->len)
-		return -2;
-	if (b->len + n + 1 > b->cap) {
-		size_t want = b->cap ? b->cap : 64;
-		char *q;
-		while (want < b->len + n + 1)
-			want *= 2;
-		q = realloc(b->p, want);
-		if (!q)
-			return -1;
-		b->p = q;
-		b->cap = want;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 static int is_name_start(int c)
 {
 	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -257,7 +231,7 @@ static int is_name_char(int c)
  * $${ turned into a literal ${.  Errors are located at n. */
 static int expand(loader *ld, cf_node *n, const char *s, size_t len)
 {
-	dynbuf b = { NULL, 0, 0, SCALAR_MAX };
+	cf_buf b = { NULL, 0, 0, SCALAR_MAX };
 	char name[256];
 	size_t i = 0, j, start = 0;
 	const char *val;
@@ -270,7 +244,7 @@ static int expand(loader *ld, cf_node *n, const char *s, size_t len)
 		}
 		if (i + 2 < len && s[i + 1] == '$' && s[i + 2] == '{') {
 			/* $${ -> ${ : copy up to and including the first '$' */
-			if ((r = db_add(&b, s + start, i + 1 - start)))
+			if ((r = cf_buf_put(&b, s + start, i + 1 - start)))
 				goto add_failed;
 			i += 2;
 			start = i;
@@ -308,13 +282,13 @@ static int expand(loader *ld, cf_node *n, const char *s, size_t len)
 			                   "environment variable %s is not set", name);
 			goto done;
 		}
-		if ((r = db_add(&b, s + start, i - start)) ||
-		    (r = db_add(&b, val, strlen(val))))
+		if ((r = cf_buf_put(&b, s + start, i - start)) ||
+		    (r = cf_buf_put(&b, val, strlen(val))))
 			goto add_failed;
 		i = j + 1;
 		start = i;
 	}
-	if ((r = db_add(&b, s + start, len - start)))
+	if ((r = cf_buf_put(&b, s + start, len - start)))
 		goto add_failed;
 	if (memchr(b.p, '\0', b.len)) {
 		rc = cf_conf_error(ld->err, ld->name, n, "NUL character in value");
@@ -326,7 +300,7 @@ static int expand(loader *ld, cf_node *n, const char *s, size_t len)
 	goto done;
 
 add_failed:
-	if (r == -1)
+	if (r == CF_ENOMEM)
 		rc = nomem(ld->err);
 	else
 		rc = cf_conf_error(ld->err, ld->name, n,

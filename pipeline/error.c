@@ -5,17 +5,30 @@
 #include <stdio.h>
 #include "cfaug/cfaug.h"
 
+int cf_error_vset(cf_error *err, int code, const char *fmt, va_list ap)
+{
+	if (!err || err->code)
+		return code;     /* the first error wins: lower errors propagate */
+	err->code = code;
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	return code;
+}
+
 int cf_error_set(cf_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || err->code)
-		return code;     /* the first error wins: lower errors propagate */
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	cf_error_vset(err, code, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int cf_error_pass(cf_error *err, const cf_error *e)
+{
+	if (!e || !e->code)
+		return 0;
+	return cf_error_set(err, e->code, "%s", e->msg);
 }
 
 const char *cf_strerror(int code)

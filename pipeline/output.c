@@ -36,13 +36,18 @@ static const char *const out_names[OUT_N] = {
 	"report.json"
 };
 
+/* Data files are written through 1 MiB stdio buffers that the output
+ * owns: glibc's setvbuf(f, NULL, _IOFBF, size) ignores size and keeps its
+ * 4 KiB default, one write() per 4 KiB. */
 #define OUT_BUFSZ (1u << 20)
+static char stdout_buf[OUT_BUFSZ];   /* "-": stdout's buffer, for the process */
 
 struct cf_output {
 	char *dir;                 /* NULL for "-" and for a dry run */
 	int discard;               /* dry run: nothing is written anywhere */
 	cf_output_layout layout;
 	FILE *f[OUT_N];            /* NULL where not written */
+	char *buf[OUT_N];          /* f[i]'s stdio buffer (owned; freed after f[i]) */
 	char *part[OUT_N];         /* DIR/.NAME.part */
 	char *final[OUT_N];        /* DIR/NAME */
 	char name[OUT_N][64];      /* NAME: with the suffix compression and format give */
@@ -111,7 +116,6 @@ static FILE *open_private(const char *path, cf_error *err)
 		cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	setvbuf(f, NULL, _IOFBF, OUT_BUFSZ);
 	return f;
 }
 
@@ -209,7 +213,7 @@ int cf_output_open(cf_output **out, const char *dir,
 	}
 	if (strcmp(dir, "-") == 0) {
 		o->f[OUT_PAIRS] = stdout;
-		setvbuf(stdout, NULL, _IOFBF, OUT_BUFSZ);
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 		goto done;
 	}
 	o->dir = strdup(dir);
@@ -234,6 +238,8 @@ int cf_output_open(cf_output **out, const char *dir,
 			rc = cf_error_set(err, CF_EIO, "%s: %s", o->part[i], strerror(errno));
 			goto done;
 		}
+		if ((o->buf[i] = malloc(OUT_BUFSZ)))   /* else stdio's own */
+			setvbuf(o->f[i], o->buf[i], _IOFBF, OUT_BUFSZ);
 	}
 done:
 	if (rc < 0)
@@ -953,6 +959,8 @@ int cf_output_commit(cf_output *o, json_t *report, cf_error *err)
 			continue;
 		rc = close_stream(o->f[i], o->part[i], err);
 		o->f[i] = NULL;
+		free(o->buf[i]);
+		o->buf[i] = NULL;
 	}
 	if (rc < 0)
 		goto done;
@@ -1022,6 +1030,7 @@ void cf_output_free(cf_output **po)
 			fclose(o->f[i]);
 		else if (o->f[i] == stdout)
 			fflush(stdout);
+		free(o->buf[i]);
 		if (!o->committed && o->locked && o->part[i])
 			unlink(o->part[i]);
 		free(o->part[i]);

@@ -8,25 +8,19 @@
  * are built in one growable buffer (bounded by the record, which the
  * reader bounded by max_record_bytes) and written with one fwrite.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "json_write.h"
 #include "output_writers.h"
 
+/* Room for more bytes of the row; a row is bounded by the record it comes
+ * from (max_record_bytes), so the buffer's own cap is only a backstop. */
 static int grow(cf_dsv_writer *w, size_t more)
 {
-	size_t cap = w->cap ? w->cap : 256;
-	char *p;
-
-	while (cap < w->len + more)
-		cap *= 2;
-	if (cap == w->cap)
-		return 0;
-	if (!(p = realloc(w->line, cap)))
-		return -1;
-	w->line = p;
-	w->cap = cap;
-	return 0;
+	if (!w->line.max)
+		w->line.max = SIZE_MAX / 4;
+	return cf_buf_reserve(&w->line, more) < 0 ? -1 : 0;
 }
 
 /* One field, quoted when it holds the delimiter, a quote, CR or LF. */
@@ -39,19 +33,19 @@ static int put_field(cf_dsv_writer *w, const char *s, size_t n, int first)
 	if (grow(w, 2 * n + 3) < 0)
 		return -1;
 	if (!first)
-		w->line[w->len++] = w->delim;
+		w->line.p[w->line.len++] = w->delim;
 	if (!q) {
-		memcpy(w->line + w->len, s, n);
-		w->len += n;
+		memcpy(w->line.p + w->line.len, s, n);
+		w->line.len += n;
 		return 0;
 	}
-	w->line[w->len++] = '"';
+	w->line.p[w->line.len++] = '"';
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
-			w->line[w->len++] = '"';
-		w->line[w->len++] = s[i];
+			w->line.p[w->line.len++] = '"';
+		w->line.p[w->line.len++] = s[i];
 	}
-	w->line[w->len++] = '"';
+	w->line.p[w->line.len++] = '"';
 	return 0;
 }
 
@@ -87,7 +81,7 @@ int cf_dsv_write_flat(cf_dsv_writer *w, FILE *f, const cf_item *it,
 	json_t *v, *cfv;
 	int bad = 0, first = 1;
 
-	w->len = 0;
+	w->line.len = 0;
 	if (!w->header_done) {
 		json_object_foreach(it->rec->fields, key, v) {
 			if (strcmp(key, "source") && strcmp(key, "pair_id")) {
@@ -99,7 +93,7 @@ int cf_dsv_write_flat(cf_dsv_writer *w, FILE *f, const cf_item *it,
 		bad |= put_field(w, "pair_id", 7, 0);
 		bad |= grow(w, 1);
 		if (!bad)
-			w->line[w->len++] = '\n';
+			w->line.p[w->line.len++] = '\n';
 		w->header_done = 1;
 		first = 1;
 	}
@@ -121,12 +115,12 @@ int cf_dsv_write_flat(cf_dsv_writer *w, FILE *f, const cf_item *it,
 	bad |= grow(w, 1);
 	if (bad)
 		return CF_ENOMEM;
-	w->line[w->len++] = '\n';
-	return fwrite(w->line, 1, w->len, f) == w->len ? 0 : CF_EIO;
+	w->line.p[w->line.len++] = '\n';
+	return fwrite(w->line.p, 1, w->line.len, f) == w->line.len ? 0 : CF_EIO;
 }
 
 void cf_dsv_writer_free(cf_dsv_writer *w)
 {
-	free(w->line);
+	cf_buf_free(&w->line);
 	memset(w, 0, sizeof *w);
 }

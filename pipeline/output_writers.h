@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include "cfaug/sys/stage.h"
+#include "cfaug/util.h"
 #include "group.h"
 
 enum { CF_ZFILE_NONE = 0, CF_ZFILE_GZIP = 1, CF_ZFILE_ZSTD = 2 };
@@ -29,8 +30,7 @@ const char *cf_zfile_suffix(int kind);
 typedef struct cf_dsv_writer {
 	char delim;
 	int header_done;
-	char *line;                /* one row being built */
-	size_t len, cap;
+	cf_buf line;               /* one row being built */
 } cf_dsv_writer;
 
 int cf_dsv_write_flat(cf_dsv_writer *w, FILE *f, const cf_item *it,

@@ -47,6 +47,7 @@ typedef struct totals {
 
 struct cf_pipeline {
 	const cf_conf *conf;
+	const cf_stage_kind *const *kinds;  /* the stage table, from the caller */
 	top_conf top;
 	cf_input_conf in;
 	cf_output_conf out;
@@ -335,13 +336,15 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	}
 	if (type->type != CF_NODE_SCALAR)
 		return cf_conf_error(err, file, type, "'type' must be a scalar");
-	st->kind = cf_stage_kind_find(type->str);
+	for (i = 0; p->kinds[i] && strcmp(p->kinds[i]->name, type->str); i++)
+		;
+	st->kind = p->kinds[i];
 	if (!st->kind) {
 		char known[256] = "";
-		for (i = 0; cf_stage_kinds[i]; i++) {
+		for (i = 0; p->kinds[i]; i++) {
 			if (i)
 				strncat(known, ", ", sizeof known - strlen(known) - 1);
-			strncat(known, cf_stage_kinds[i]->name, sizeof known - strlen(known) - 1);
+			strncat(known, p->kinds[i]->name, sizeof known - strlen(known) - 1);
 		}
 		return cf_conf_error(err, file, type, "unknown stage type '%s' (known: %s)",
 		                     type->str, known);
@@ -405,11 +408,6 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	return 0;
 }
 
-int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
-{
-	return cf_pipeline_new_opts(out, conf, NULL, err);
-}
-
 int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
                          const cf_run_opts *o, cf_error *err)
 {
@@ -424,6 +422,10 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	cf_json_alloc_install();
 	p->conf = conf;
+	if (!o || !(p->kinds = o->kinds)) {
+		rc = cf_error_set(err, CF_EINTERNAL, "no stage table given");
+		goto done;
+	}
 	p->dry_run = o ? o->dry_run : 0;
 	p->no_cache = o ? o->no_cache : 0;
 	if ((rc = cf_options_load(top_options, &p->top, conf->root, file, NULL, err)) < 0)

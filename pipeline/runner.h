@@ -69,17 +69,21 @@ typedef struct cf_run_opts {
 	int no_cache;            /* stages neither read nor write their caches */
 	long long limit;         /* --limit: read at most this many records; 0 = all */
 	int overwrite;           /* --overwrite: replace another pipeline's output */
+	/* the stage kinds a pipeline may use, NULL-terminated: given from above
+	 * (cli/ passes cf_stage_kinds of stages/registry.c), so the core never
+	 * names the stages layer; required by cf_pipeline_new_opts */
+	const cf_stage_kind *const *kinds;
 } cf_run_opts;
 
 typedef struct cf_pipeline cf_pipeline;
 
 /* Build a pipeline from a loaded config: top-level keys, input, output,
- * every stage's options and init().  Config mistakes: CF_ECONFIG with
- * FILE:LINE:COL.  The conf is borrowed and must outlive the pipeline. */
-int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err);
-
-/* Same, telling the stages (through cf_pipeline_info) what of o concerns
- * them at build time: dry_run and no_cache.  o may be NULL. */
+ * every stage's options and init(), its stage types looked up in o->kinds;
+ * the stages are told (through cf_pipeline_info) what of o concerns them at
+ * build time: dry_run and no_cache.  Config mistakes: CF_ECONFIG with
+ * FILE:LINE:COL.  The conf is borrowed and must outlive the pipeline.
+ * cf_pipeline_new (the same with every registered kind and no other
+ * option) lives with the registry: include/cfaug/sys/stage.h. */
 int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
                          const cf_run_opts *o, cf_error *err);
 

@@ -6,7 +6,7 @@ Usage: scripts/derive_her_pos.py [WORDNET_DIR] > stages/rules/her_pos.c
 
 Source: Princeton WordNet 3.0 (index.noun/verb/adj/adv and cntlist.rev,
 the SemCor sense-tag counts), WordNet 3.0 licence (BSD-like, permissive;
-see /usr/share/doc/wordnet-base/copyright).  Three sorted lists, single
+see /usr/share/doc/wordnet-base/copyright).  Seven sorted lists, single
 lower-case ASCII words only:
 
   verb_only  base verbs that WordNet lists as no noun and no adjective
@@ -17,6 +17,17 @@ lower-case ASCII words only:
              together ("feel", "carry"; not "love", "smile", "work"): an
              object reading after a causative or perception verb (made her
              feel -> him; makes her love undying stays his).
+  verb_any   every single-word base verb ("taste", "sign", "set"): after
+             let/make/have + her and before a determiner it is a bare
+             infinitive (let her taste the cake -> him).
+  verb_pref  base verbs tagged in SemCor more often as verbs than as nouns
+             and adjectives together ("set", "kill"): before a particle
+             after a verb of perception (watched her set up -> him).
+  adj_only   adjectives that are no noun and no verb ("speechless",
+             "unaffected"): after make/keep/leave/find + her and before a
+             stop they are a predicate (left her speechless. -> him).
+  noun_ed    -ed words that are nouns ("shed", "moped", "bed"): not a
+             participle after her (built her shed in a day -> his).
   ly_adj     -ly words with an adjective sense tagged at least as often as
              the adverb sense ("hourly", "elderly"): they may follow
              possessive `her` when a noun follows (her hourly rate -> his).
@@ -55,6 +66,12 @@ def main():
                        len(w) > 2)
     verb_major = sorted(w for w in verb if w in noun and len(w) > 2 and
                         cnt[w]["v"] >= 3 * (cnt[w]["n"] + cnt[w]["a"]))
+    verb_any = sorted(w for w in verb if len(w) > 2)
+    verb_pref = sorted(w for w in verb if len(w) > 2 and
+                       cnt[w]["v"] > cnt[w]["n"] + cnt[w]["a"])
+    adj_only = sorted(w for w in adj if w not in noun and w not in verb and
+                      len(w) > 2)
+    noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
     out = sys.stdout
@@ -64,6 +81,8 @@ def main():
               "regenerate.\n * Word classes for rules_gender.c (see the script's "
               "docstring).\n */\n#include \"rules.h\"\n\n")
     for name, words in (("verb_only", verb_only), ("verb_major", verb_major),
+                        ("verb_any", verb_any), ("verb_pref", verb_pref),
+                        ("adj_only", adj_only), ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj)):
         out.write("const char *const cf_her_%s[] = {\n" % name)
         line = "\t"

@@ -45,13 +45,24 @@ def split_top(s):
     return out
 
 
+LITERAL = r'"(?:[^"\\\n]|\\.)*"'
+
+
+def join_literals(v):
+    """"a " "b" -> "a b": a value made only of adjacent string literals
+    becomes one literal; anything else (one literal, even "   ") is kept."""
+    if not re.fullmatch(r"\s*(?:%s\s*){2,}" % LITERAL, v):
+        return v
+    return '"' + "".join(m[1:-1] for m in re.findall(LITERAL, v)) + '"'
+
+
 def designate(body, indent):
     vals = split_top(body)
     if vals and vals[0].startswith("."):
         return None                      # already designated
     parts = []
     for name, v in zip(FIELDS, vals):
-        v = re.sub(r'"\s+"', "", v)     # "a " "b" -> "a b"
+        v = join_literals(v)            # "a " "b" -> "a b"
         v = re.sub(r"\s*\n\s*", " ", v)
         if name == "key" or v not in ZERO:
             parts.append(".%s = %s" % (name, v))

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "cfaug/sys/stage.h"
+#include "runner.h"
 
 extern const cf_stage_kind cf_stage_passthrough;
 extern const cf_stage_kind cf_stage_case;
@@ -36,4 +37,11 @@ const cf_stage_kind *cf_stage_kind_find(const char *name)
 		if (strcmp(cf_stage_kinds[i]->name, name) == 0)
 			return cf_stage_kinds[i];
 	return NULL;
+}
+
+int cf_pipeline_new(cf_pipeline **out, const cf_conf *conf, cf_error *err)
+{
+	cf_run_opts o = { .kinds = cf_stage_kinds };
+
+	return cf_pipeline_new_opts(out, conf, &o, err);
 }

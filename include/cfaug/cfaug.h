@@ -10,6 +10,7 @@
 #ifndef CFAUG_H
 #define CFAUG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,18 @@ typedef struct cf_error {
 /* Set err (if not set yet) and return code.  err may be NULL. */
 int cf_error_set(cf_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+int cf_error_vset(cf_error *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* The one fatal path.  Whatever must fail later -- on its next call or
+ * after a callback -- keeps one cf_error (zeroed: no failure yet): it
+ * records with cf_error_set (the first failure wins), tests .code, and hands
+ * the failure on with cf_error_pass.  The reader (pipeline/input/), eval's
+ * judges (pipeline/eval/) and the runner for its stages (cf_stage_fail)
+ * work this way.  cf_error_pass sets err from e if e is set (and err is not
+ * yet) and returns e->code (0 if none). */
+int cf_error_pass(cf_error *err, const cf_error *e);
 
 /* Short name for a code, e.g. "out of memory". Never NULL. */
 const char *cf_strerror(int code);

@@ -108,8 +108,8 @@ typedef struct eval {
 	int remote;                      /* some judge is remote */
 	struct utext *ut;                /* remote: the texts of the group */
 	size_t caput;
-	int fatal;
-	char fatal_msg[CF_ERRMSG_MAX];
+	cf_error fatal;                  /* a judge or fluency call failed the
+	                                  * run (cfaug.h: the one fatal path) */
 	const char *fields[CF_EVAL_MAX_FIELDS];
 	char *own_fields[CF_EVAL_MAX_FIELDS];
 	size_t nf;

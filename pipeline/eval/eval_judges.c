@@ -128,14 +128,6 @@ static const unit *group_unit(const eval *e, size_t idx)
 	return idx ? &e->cfs[idx - 1] : &e->orig;
 }
 
-static void set_fatal(eval *e, const char *fmt, const char *a, const char *b)
-{
-	if (e->fatal)
-		return;
-	e->fatal = 1;
-	snprintf(e->fatal_msg, sizeof e->fatal_msg, fmt, a, b ? b : "");
-}
-
 /* A remote judge's answer for text idx (the request's user) of the group. */
 static void remote_done(void *ctx, cf_judge *jg, void *user,
                         const cf_judge_answer *a)
@@ -148,12 +140,13 @@ static void remote_done(void *ctx, cf_judge *jg, void *user,
 		;
 	jd = &e->j[j];
 	if (a->outcome == CF_JUDGE_REFUSED) {
-		set_fatal(e, "judge '%s' refused the request: %s", jd->name, a->why);
+		cf_error_set(&e->fatal, CF_ENET, "judge '%s' refused the request: %s",
+		             jd->name, a->why);
 		jd->rfail[idx] = 1;
 		return;
 	}
 	if (a->outcome == CF_JUDGE_ERROR)
-		set_fatal(e, "%s%s", a->why, "");
+		cf_error_set(&e->fatal, CF_ENET, "%s", a->why);
 	if (a->outcome != CF_JUDGE_OK) {
 		jd->rfail[idx] = 1;
 		if (jg->st.failed <= MAX_TOLD)
@@ -210,7 +203,7 @@ int ev_remote_scores(eval *e, cf_error *err)
 				return rc;
 			busy += rc > 0;
 		}
-		for (j = 0; j < e->nj && !e->fatal; j++) {
+		for (j = 0; j < e->nj && !e->fatal.code; j++) {
 			judge *jd = &e->j[j];
 
 			if (!cf_judge_pending(jd->jg))
@@ -219,10 +212,8 @@ int ev_remote_scores(eval *e, cf_error *err)
 				return rc;
 			busy += rc > 0;
 		}
-	} while (busy && !e->fatal);
-	if (e->fatal)
-		return cf_error_set(err, CF_ENET, "%s", e->fatal_msg);
-	return 0;
+	} while (busy && !e->fatal.code);
+	return cf_error_pass(err, &e->fatal);
 }
 
 /* ---- fluency ------------------------------------------------------------ */
@@ -296,8 +287,8 @@ static void fluency_done(void *ctx, const cf_http_result *r)
 	char why[300] = "";
 
 	if (r->outcome == CF_HTTP_FATAL) {
-		set_fatal(e, "fluency endpoint %s refused the request: %s",
-		          f->endpoint, r->error);
+		cf_error_set(&e->fatal, CF_ENET, "fluency endpoint %s refused the "
+		             "request: %s", f->endpoint, r->error ? r->error : "");
 		return;
 	}
 	if (r->outcome == CF_HTTP_FAILED)

@@ -10,45 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cfaug/util.h"
 #include "eval.h"
 #include "eval_report.h"
 
+/* The page: the one capped buffer plus the first failure, so drawing code
+ * goes on appending and the end reports it once. */
 typedef struct sb {
-	char *s;
-	size_t n, cap;
+	cf_buf buf;
 	int err;        /* CF_ENOMEM or CF_ELIMIT once anything failed */
 } sb;
 
-static void sb_grow(sb *b, size_t more)
-{
-	size_t nc;
-	char *ns;
-
-	if (b->err || b->n + more + 1 <= b->cap)
-		return;
-	if (b->n + more + 1 > CF_REPORT_MAX_HTML) {
-		b->err = CF_ELIMIT;
-		return;
-	}
-	nc = b->cap ? b->cap : 65536;
-	while (nc < b->n + more + 1)
-		nc *= 2;
-	if (!(ns = realloc(b->s, nc))) {
-		b->err = CF_ENOMEM;
-		return;
-	}
-	b->s = ns;
-	b->cap = nc;
-}
-
 static void sb_put(sb *b, const char *s, size_t len)
 {
-	sb_grow(b, len);
-	if (b->err)
-		return;
-	memcpy(b->s + b->n, s, len);
-	b->n += len;
-	b->s[b->n] = 0;
+	int rc;
+
+	if (!b->err && (rc = cf_buf_put(&b->buf, s, len)) < 0)
+		b->err = rc;
 }
 
 static void sb_cat(sb *b, const char *s) { sb_put(b, s, strlen(s)); }
@@ -57,20 +35,15 @@ __attribute__((format(printf, 2, 3)))
 static void sb_printf(sb *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sb_grow(b, (size_t)n);
 	if (b->err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
+	rc = cf_buf_vprintf(&b->buf, fmt, ap);
 	va_end(ap);
-	b->n += (size_t)n;
+	if (rc < 0 && rc != CF_EINTERNAL)   /* a format error drops the piece */
+		b->err = rc;
 }
 
 /* HTML-escaped text (also safe inside SVG <text> and attributes). */
@@ -971,7 +944,7 @@ static void section_review(sb *b, const json_t *hr)
 
 char *cf_eval_report_html(const json_t *r, cf_error *err)
 {
-	sb b = { 0 };
+	sb b = { .buf = { .max = CF_REPORT_MAX_HTML - 1 } };
 	const json_t *nc = json_object_get(r, "not_computed"), *v;
 	const char *k;
 	size_t i;
@@ -1029,7 +1002,7 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 	}
 	sb_cat(&b, "</body></html>\n");
 	if (b.err) {
-		free(b.s);
+		cf_buf_free(&b.buf);
 		if (b.err == CF_ELIMIT)
 			cf_error_set(err, b.err, "report.html would exceed %u bytes",
 			             CF_REPORT_MAX_HTML);
@@ -1037,7 +1010,7 @@ char *cf_eval_report_html(const json_t *r, cf_error *err)
 			cf_error_set(err, b.err, "out of memory");
 		return NULL;
 	}
-	return b.s;
+	return b.buf.p;
 }
 
 static int write_file(const char *dir, const char *name, const char *data,

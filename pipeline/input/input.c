@@ -217,8 +217,8 @@ int cf_reader_next(cf_reader *r, cf_raw *rec, cf_error *err)
 	rec->text = NULL;
 	rec->text_len = 0;
 	rec->reason[0] = '\0';
-	if (r->fatal)
-		return cf_error_set(err, r->fatal, "%s", r->fatal_msg);
+	if (r->fatal.code)
+		return cf_error_pass(err, &r->fatal);
 	if (!r->started && (rc = skip_bom(r, err)) < 0)
 		return rc;
 	return r->fmt->next(r, r->state, rec, err);
@@ -262,10 +262,9 @@ int cf_input_fatal(cf_reader *r, cf_error *err, int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->fatal_msg, sizeof r->fatal_msg, fmt, ap);
+	cf_error_vset(&r->fatal, code, fmt, ap);
 	va_end(ap);
-	r->fatal = code;
-	return cf_error_set(err, code, "%s", r->fatal_msg);
+	return cf_error_pass(err, &r->fatal);
 }
 
 int cf_input_fill(cf_reader *r, cf_error *err)

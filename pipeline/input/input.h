@@ -51,8 +51,7 @@ struct cf_reader {
 	uint64_t consumed;       /* bytes consumed, BOM included */
 	long line;               /* 1-based line where the next record starts */
 	uint64_t recno;          /* records handed out so far, bad ones too */
-	int fatal;               /* sticky error code once set */
-	char fatal_msg[CF_ERRMSG_MAX];
+	cf_error fatal;          /* sticky once set (cfaug.h: the one fatal path) */
 	char raw[CF_RAW_MAX];    /* prefix of a skipped over-long record */
 	struct cf_decomp *dz;    /* decompression under read(), input_decomp.c */
 	cf_reader_opts opts;     /* columns (borrowed), quoting */

@@ -212,8 +212,13 @@ static int make_http(cf_judge *j, const cf_judge_env *env, cf_error *err)
 
 	if (!(j->endpoint = j->kind->endpoint(j, j->state)))
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	if ((why = cf_http_check_url(j->endpoint)))   /* never echoes the URL */
-		return cf_error_set(err, CF_ECONFIG, "judge %s: its URL %s", j->c.name, why);
+	if ((why = cf_http_check_url(j->endpoint))) {  /* never echoes the URL */
+		const char *key = cf_node_get(j->node, "base_url") ? "base_url" : "url";
+		const cf_node *at = cf_node_get(j->node, key);
+
+		return cf_conf_error(err, env->conf_path, at ? at : j->node, "%s %s",
+		                     key, why);
+	}
 	if (env->dry_run)
 		return 0;
 	memset(&ho, 0, sizeof ho);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "datafile.h"
 #include "judge_kind.h"
 #include "strlist.h"
 #include "teacher_judge.h"
@@ -44,12 +45,12 @@ static const cf_option llm_options[] = {
 	{ .key = NULL }
 };
 
-/* The prompt: a path, else under CFAUG_DATADIR/prompts. */
+/* The prompt: as given, else the shipped prompts (util/datafile.h). */
 static int load_prompt(cf_judge *j, llm *s, const char *conf_path,
                        cf_error *err)
 {
 	const char **known = calloc(j->send->n + 4, sizeof *known);
-	char alt[4096];
+	char path[4096];
 	cf_error e2 = { 0 };
 	size_t i, k = 0;
 	int rc;
@@ -60,20 +61,14 @@ static int load_prompt(cf_judge *j, llm *s, const char *conf_path,
 	known[k++] = "labels";
 	for (i = 0; i < j->send->n; i++)
 		known[k++] = j->send->v[i];
-	rc = cf_template_load(&s->tpl, j->c.prompt, known, &e2);
-	if (rc == CF_EIO && j->c.prompt[0] != '/') {
-		const char *b = strncmp(j->c.prompt, "prompts/", 8) ? j->c.prompt
-		                                                    : j->c.prompt + 8;
-		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
-		memset(&e2, 0, sizeof e2);
-		rc = cf_template_load(&s->tpl, alt, known, &e2);
-		if (rc == CF_EIO) {
-			free(known);
-			return cf_conf_error(err, conf_path, cf_node_get(j->node,
-			                     "prompt"), "cannot read prompt '%s' (nor %s)",
-			                     j->c.prompt, alt);
-		}
+	if (cf_datafile_find(CF_DATA_PROMPTS, j->c.prompt, CF_DATAFILE_AS_GIVEN,
+	                     path, sizeof path, &e2) < 0) {
+		free(known);
+		return cf_conf_error(err, conf_path, cf_node_get(j->node, "prompt"),
+		                     "cannot read prompt '%s' (%s)", j->c.prompt,
+		                     e2.msg);
 	}
+	rc = cf_template_load(&s->tpl, path, known, &e2);
 	free(known);
 	return rc < 0 ? cf_error_set(err, rc, "%s", e2.msg) : 0;
 }

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cfaug/util.h"
 #include "http.h"
 #include "utf8_cut.h"
 
-#define RESP_INITIAL 4096
 
 typedef struct req {
 	struct req *next;          /* ready FIFO or delayed list */
@@ -39,8 +39,7 @@ typedef struct req {
 	int attempts;
 	double t_submit, t_start, not_before;
 	CURL *easy;
-	char *resp;
-	size_t resp_len, resp_cap;
+	cf_buf resp;          /* the answer, capped at max_response_bytes */
 	int too_big;
 	long last_status;
 } req;
@@ -99,7 +98,7 @@ static void req_free(req *r)
 		return;
 	free(r->url);
 	free(r->body);
-	free(r->resp);
+	cf_buf_free(&r->resp);
 	free(r);
 }
 
@@ -470,24 +469,24 @@ const char *cf_http_check_url(const char *url)
 	size_t hl;
 
 	if (!url || !*url)
-		return "base_url is empty";
+		return "is empty";
 	if (strncmp(url, "http://", 7) == 0)
 		host = url + 7;
 	else if (strncmp(url, "https://", 8) == 0)
 		host = url + 8;
 	else
-		return "base_url must start with http:// or https://";
+		return "must start with http:// or https://";
 	hl = strcspn(host, "/?#");
 	if (memchr(host, '@', hl))
 		host = (const char *)memchr(host, '@', hl) + 1, hl = strcspn(host, "/?#");
 	if (!hl || *host == ':')
-		return "base_url has no host (e.g. http://127.0.0.1:8000/v1)";
+		return "has no host (e.g. http://127.0.0.1:8000/v1)";
 	if (host[hl - 1] == ':')
-		return "base_url has an empty port (e.g. http://127.0.0.1:8000/v1)";
+		return "has an empty port (e.g. http://127.0.0.1:8000/v1)";
 	if (has_control(url) || strchr(url, ' '))
-		return "base_url holds a space or a control character";
+		return "holds a space or a control character";
 	if (strchr(url, '#'))
-		return "base_url must not hold a fragment (#...)";
+		return "must not hold a fragment (#...)";
 	return NULL;
 }
 
@@ -496,51 +495,24 @@ const char *cf_http_check_url(const char *url)
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 {
 	req *r = ud;
-	size_t n = size * nmemb, cap;
-	char *p;
+	size_t n = size * nmemb;
+	int rc;
 
-	if (r->resp_len + n > r->h->o.max_response_bytes) {
-		r->too_big = 1;    /* curl then fails the transfer: CURLE_WRITE_ERROR */
+	r->resp.max = r->h->o.max_response_bytes;   /* the memory bound is exact */
+	if ((rc = cf_buf_put(&r->resp, data, n)) < 0) {
+		/* curl then fails the transfer: CURLE_WRITE_ERROR */
+		r->too_big = rc == CF_ELIMIT;
 		return 0;
 	}
-	if (r->resp_len + n + 1 > r->resp_cap) {
-		cap = r->resp_cap ? r->resp_cap : RESP_INITIAL;
-		while (cap < r->resp_len + n + 1)
-			cap *= 2;
-		/* never more than the cap itself: the memory bound is exact */
-		if (cap > r->h->o.max_response_bytes + 1)
-			cap = r->h->o.max_response_bytes + 1;
-		if (!(p = realloc(r->resp, cap)))
-			return 0;
-		r->resp = p;
-		r->resp_cap = cap;
-	}
-	memcpy(r->resp + r->resp_len, data, n);
-	r->resp_len += n;
-	r->resp[r->resp_len] = '\0';
 	return n;
 }
 
-static int start_one(cf_http *h, req *r, cf_error *err)
+/* The options every request of this client shares: set once when the
+ * handle is made (a pooled handle keeps them; nothing calls reset). */
+static void set_fixed_options(cf_http *h, CURL *e)
 {
-	CURL *e = h->npool ? h->pool[--h->npool] : curl_easy_init();
-	CURLMcode mc;
-
-	if (!e)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	r->easy = e;
-	r->resp_len = 0;
-	r->too_big = 0;
-	if (!r->attempts++)
-		r->t_start = now_s();
-	r->h = h;
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->o.connect_timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -552,6 +524,30 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 	/* http(s) only, whatever the URL says; redirects are not followed */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+}
+
+static int start_one(cf_http *h, req *r, cf_error *err)
+{
+	CURL *e = h->npool ? h->pool[--h->npool] : NULL;
+	CURLMcode mc;
+
+	if (!e && (e = curl_easy_init()))
+		set_fixed_options(h, e);
+	if (!e)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	r->easy = e;
+	r->resp.len = 0;
+	if (r->resp.p)   /* a retry must not read the last attempt's body */
+		r->resp.p[0] = '\0';
+	r->too_big = 0;
+	if (!r->attempts++)
+		r->t_start = now_s();
+	r->h = h;
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		r->easy = NULL;
@@ -736,8 +732,8 @@ static void deliver(cf_http *h, req *r, int outcome, const char *error,
 	res.user = r->user;
 	res.outcome = outcome;
 	res.status = r->last_status;
-	res.body = r->resp ? r->resp : "";
-	res.body_len = r->resp_len;
+	res.body = r->resp.p ? r->resp.p : "";
+	res.body_len = r->resp.len;
 	res.attempts = r->attempts;
 	res.latency_s = r->attempts ? now_s() - r->t_start : 0;
 	res.queued_s = r->attempts ? r->t_start - r->t_submit : 0;
@@ -901,18 +897,18 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->last_status = status;
 	r->next = NULL;
-	h->st.bytes_in += r->resp_len;
+	h->st.bytes_in += r->resp.len;
 	/* scrub before anything reads, cuts or copies the body */
-	if (r->resp)
-		r->resp_len = cf_http_scrub_n(h, r->resp, r->resp_len);
+	if (r->resp.p)
+		r->resp.len = cf_http_scrub_n(h, r->resp.p, r->resp.len);
 	msg[0] = '\0';
 	if (cc == CURLE_OK) {
 		if (status >= 200 && status < 300) {
 			breaker(h, r, 0);
 			goto ok;
 		}
-		error_code(r->resp, code, sizeof code);
-		error_message(r->resp, msg, sizeof msg);
+		error_code(r->resp.p, code, sizeof code);
+		error_message(r->resp.p, msg, sizeof msg);
 		if (status == 429 && strcmp(code, "insufficient_quota") == 0)
 			fatal = 1;
 		else if (status == 408 || status == 409 || status == 429 || status >= 500)

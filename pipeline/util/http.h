@@ -157,7 +157,9 @@ size_t cf_http_scrub_n(const cf_http *h, char *s, size_t n);
 void cf_http_redact_url(const char *url, char *buf, size_t size);
 
 /* Check a base URL given in a config: NULL if usable (http or https, a
- * host), else a static reason.  Never echoes the URL. */
+ * host), else a static reason to follow the key's name ("must start with
+ * http:// or https://"; the caller adds "url " or "base_url " and the
+ * location).  Never echoes the URL. */
 const char *cf_http_check_url(const char *url);
 
 /* Free the client and every request it still holds (their user pointers

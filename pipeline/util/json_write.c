@@ -7,45 +7,10 @@
 #include <string.h>
 #include "json_write.h"
 
-#define JBUF_MAX_DEFAULT ((size_t)1 << 31)
-
-static int grow(cf_jbuf *b, size_t need)
-{
-	size_t cap = b->cap ? b->cap : 4096, max = b->max ? b->max : JBUF_MAX_DEFAULT;
-	char *p;
-
-	if (need > max)
-		return -1;
-	while (cap < need)
-		cap *= 2;
-	if (cap > max)
-		cap = max;
-	if (!(p = realloc(b->p, cap)))
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
+/* -1 when the buffer cannot take n more bytes (out of memory, over the cap) */
 static inline int reserve(cf_jbuf *b, size_t n)
 {
-	return b->len + n <= b->cap ? 0 : grow(b, b->len + n);
-}
-
-int cf_jbuf_put(cf_jbuf *b, const char *s, size_t n)
-{
-	if (reserve(b, n) < 0)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
-}
-
-void cf_jbuf_free(cf_jbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	return cf_buf_reserve(b, n) < 0 ? -1 : 0;
 }
 
 /* Does any byte of the 8 in w need escaping ('"', '\\' or < 0x20)? */

@@ -12,20 +12,26 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include "cfaug/util.h"
 
-typedef struct cf_jbuf {
-	char *p;
-	size_t len, cap;
-	size_t max;          /* hard cap: appending beyond it fails */
-} cf_jbuf;
+/* The JSON writers' buffer is the one capped buffer (cfaug/util.h); the name is
+ * kept for its callers. */
+typedef cf_buf cf_jbuf;
 
 /* Append v as compact JSON.  Returns 0, or -1 when out of memory, over the
  * cap, or v holds something JSON cannot (a NaN). */
 int cf_json_write(cf_jbuf *b, const json_t *v);
 /* Append a JSON string literal of s[0..n) (valid UTF-8 assumed). */
 int cf_json_write_string(cf_jbuf *b, const char *s, size_t n);
-/* Append raw bytes. */
-int cf_jbuf_put(cf_jbuf *b, const char *s, size_t n);
-void cf_jbuf_free(cf_jbuf *b);
+/* Append raw bytes: 0, or -1 (out of memory, over the cap). */
+static inline int cf_jbuf_put(cf_jbuf *b, const char *s, size_t n)
+{
+	return cf_buf_put(b, s, n) < 0 ? -1 : 0;
+}
+
+static inline void cf_jbuf_free(cf_jbuf *b)
+{
+	cf_buf_free(b);
+}
 
 #endif

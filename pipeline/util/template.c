@@ -394,14 +394,14 @@ const char *cf_template_sha256(const cf_template *t) { return t->hex; }
 json_t *cf_template_render(const cf_template *t, const char *const *vals)
 {
 	json_t *msgs = json_array(), *m, *c;
-	size_t i, k, len, cap = 256;
-	char *buf = malloc(cap), *nb;
+	cf_buf buf = { 0 };
+	size_t i, k;
 
-	if (!msgs || !buf)
+	if (!msgs || cf_buf_reserve(&buf, 0) < 0)
 		goto fail;
 	for (i = 0; i < t->nsec; i++) {
 		const section *s = &t->sec[i];
-		len = 0;
+		buf.len = 0;
 		for (k = 0; k < s->n; k++) {
 			const char *src = s->pieces[k].lit;
 			size_t n = s->pieces[k].len;
@@ -409,17 +409,10 @@ json_t *cf_template_render(const cf_template *t, const char *const *vals)
 				src = vals[s->pieces[k].var] ? vals[s->pieces[k].var] : "";
 				n = strlen(src);
 			}
-			if (len + n + 1 > cap) {
-				while (len + n + 1 > cap)
-					cap *= 2;
-				if (!(nb = realloc(buf, cap)))
-					goto fail;
-				buf = nb;
-			}
-			memcpy(buf + len, src, n);
-			len += n;
+			if (cf_buf_put(&buf, src, n) < 0)
+				goto fail;
 		}
-		if (!(c = json_stringn(buf, len)))
+		if (!(c = json_stringn(buf.p, buf.len)))
 			goto fail;
 		m = json_object();
 		if (!m || json_object_set_new(m, "role", json_string(s->role)) < 0 ||
@@ -429,10 +422,10 @@ json_t *cf_template_render(const cf_template *t, const char *const *vals)
 			goto fail;
 		}
 	}
-	free(buf);
+	cf_buf_free(&buf);
 	return msgs;
 fail:
-	free(buf);
+	cf_buf_free(&buf);
 	json_decref(msgs);
 	return NULL;
 }

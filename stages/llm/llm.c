@@ -39,6 +39,7 @@
 #include <string.h>
 #include "cfaug/sys/stage.h"
 #include "cache.h"
+#include "datafile.h"
 #include "endpoint_opts.h"
 #include "http.h"
 #include "json_parse.h"
@@ -322,26 +323,21 @@ static const char **known_vars(llm_state *s, const cf_pipeline_info *info)
 static int load_template(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
 	const char **known = known_vars(s, info);
-	char alt[4096];
+	char path[4096];
 	size_t i, n;
 	int rc;
 	cf_error e2 = { 0 };
 
 	if (!known)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	rc = cf_template_load(&s->tpl, s->prompt, known, &e2);
-	if (rc == CF_EIO && s->prompt[0] != '/') {
-		/* an installed prompt library: DATADIR/prompts/NAME */
-		const char *b = strncmp(s->prompt, "prompts/", 8) == 0 ? s->prompt + 8 : s->prompt;
-		snprintf(alt, sizeof alt, "%s/prompts/%s", CFAUG_DATADIR, b);
-		memset(&e2, 0, sizeof e2);
-		rc = cf_template_load(&s->tpl, alt, known, &e2);
-		if (rc == CF_EIO) {
-			free(known);
-			return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "prompt"),
-			                     "cannot read prompt '%s' (nor %s)", s->prompt, alt);
-		}
+	/* as given, else the shipped prompts (pipeline/util/datafile.h) */
+	if (cf_datafile_find(CF_DATA_PROMPTS, s->prompt, CF_DATAFILE_AS_GIVEN,
+	                     path, sizeof path, &e2) < 0) {
+		free(known);
+		return cf_conf_error(err, info->conf_path, cf_node_get(info->node, "prompt"),
+		                     "cannot read prompt '%s' (%s)", s->prompt, e2.msg);
 	}
+	rc = cf_template_load(&s->tpl, path, known, &e2);
 	free(known);
 	if (rc < 0)
 		return cf_error_set(err, rc, "%s", e2.msg);
@@ -445,7 +441,7 @@ static int make_url(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 	size_t n, tl = sizeof tail - 1;
 
 	if (why)
-		return cf_conf_error(err, info->conf_path, node, "%s", why);
+		return cf_conf_error(err, info->conf_path, node, "base_url %s", why);
 	q = s->base_url + strcspn(s->base_url, "?");
 	n = (size_t)(q - s->base_url);
 	while (n && s->base_url[n - 1] == '/')
@@ -805,6 +801,32 @@ static void sample_fail(job *j, int i, const char *reason, json_t *detail)
 
 static int advance(llm_state *s, job *j, int i, cf_error *err);
 
+/* An upper bound of the record's compact JSON length with these edits:
+ * every byte of a key or string escaped (\u00XX, 6 bytes), numbers and
+ * literals at most 40.  SIZE_MAX for nested values (dump those). */
+static size_t record_bound(const json_t *fields, const json_t *edits)
+{
+	size_t total = 2;
+	const char *k;
+	json_t *v, *e;
+
+	json_object_foreach((json_t *)fields, k, v) {
+		total += 6 * strlen(k) + 4;
+		if ((e = json_object_get(edits, k)))
+			v = e;
+		if (json_is_string(v))
+			total += 6 * json_string_length(v) + 2;
+		else if (json_is_object(v) || json_is_array(v))
+			return SIZE_MAX;
+		else
+			total += 40;
+	}
+	json_object_foreach((json_t *)edits, k, v)
+		if (!json_object_get(fields, k))
+			total += 6 * (strlen(k) + json_string_length(v)) + 6;
+	return total;
+}
+
 /* Would the candidate with these edits be longer than max_record_bytes
  * (cfaug could not read its own output back)?  The record's other fields
  * count as they are in the input. */
@@ -819,6 +841,8 @@ static int too_long(llm_state *s, job *j, const json_t *edits)
 			grow = 1;
 	if (!grow)      /* no longer than the record that was read */
 		return 0;
+	if (!j->rec_bytes && record_bound(j->it->rec->fields, edits) <= s->max_record_bytes)
+		return 0;  /* even written with every byte escaped it would fit */
 	if (!j->rec_bytes)
 		j->rec_bytes = json_dumpb(j->it->rec->fields, NULL, 0, JSON_COMPACT);
 	total = j->rec_bytes;

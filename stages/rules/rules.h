@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "cfaug/cfaug.h"
+#include "rules_word.h"
 
 typedef enum {
 	CF_RULES_BOTH = 0,     /* a -> b and b -> a */
@@ -113,8 +114,9 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 int cf_rules_add_lexicon_file(cf_rules *r, const char *rule,
                               const char *path, cf_error *err);
 /* Built-in pack by name (gender, names, negation, antonyms): the file
- * PACK.tsv searched in $CFAUG_LEXICONS, then CFAUG_SRCDIR/lexicons, then
- * CFAUG_DATADIR/lexicons.  Unknown pack or missing file: CF_ECONFIG. */
+ * PACK.tsv found by the data-file search order (pipeline/util/datafile.h:
+ * $CFAUG_LEXICONS, the source tree's lexicons/, the installed ones).
+ * Unknown pack or missing file: CF_ECONFIG naming every place looked. */
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err);
 /* Full path of a pack's file into buf; 0 if found, -1 if not. */
 int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz);
@@ -178,9 +180,7 @@ int cf_rules_one_way_collision(const cf_rules_out *out, char *word, size_t wsz);
 
 /* ---- shared by the engine's files -------------------------------------- */
 
-/* 1 if the code point starting at s[0] (n bytes available) is a word
- * character (letter, digit, mark, underscore); *clen gets its byte length. */
-int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+/* cf_rules_is_word, cf_rules_ascii_word: rules_word.h (included above) */
 /* memmem(h, hl, nd, n) by memchr on the needle's first byte and a memcmp:
  * the needles here are words starting with a capital, rare in running
  * text, so the SIMD memchr skips most of the haystack. */
@@ -201,8 +201,6 @@ static inline const char *cf_rules_find(const char *h, size_t hl,
 	}
 	return NULL;
 }
-/* cf_rules_is_word of one ASCII byte (index < 0x80), for inline fast paths */
-extern const unsigned char cf_rules_ascii_word[128];
 
 /* Tokens around a position (rules_gender.c), for the context checks. */
 enum { CF_TOK_END, CF_TOK_PUNCT, CF_TOK_WORD };
@@ -242,10 +240,13 @@ int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
  * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
        CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ };
-/* 1 if an entry of context ctx may fire on the word text[ws, we); prev_name:
- * the capitalised word before it is a first name of the lexicon. */
-int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
-                    size_t we, int prev_name);
+/* 1 if an entry of context ctx may fire on the word text[ws, we); lex: the
+ * lexicon, asked whether words around it are first names (may be NULL). */
+int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
+                    size_t ws, size_t we);
+/* 1 if the capitalised word text[s, e) is a one-word first name of the
+ * lexicon r (an entry tagged name or ambig-name); 0 if not or r is NULL. */
+int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e);
 /* 1 if the capitalised word at ws follows a first name, a title or an
  * initial (Stephen King, Mr. King): a surname, whatever else it means. */
 int cf_rules_surname_position(const char *text, size_t len, size_t ws,

@@ -35,7 +35,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cfaug/reader.h"
+#include "datafile.h"
 #include "rules.h"
+#include "rules_word.h"
 
 enum { AMB_NONE = 0, AMB_HER, AMB_HIS, AMB_TITLE };
 enum { CASE_LOWER, CASE_TITLE, CASE_UPPER, CASE_TITLE_ALL };
@@ -78,49 +80,6 @@ struct cf_rules {
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
 
-/* ASCII word table: letters, digits, underscore. */
-const unsigned char cf_rules_ascii_word[128] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['_'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
-
-/* Decode one code point; invalid or truncated sequences give -1, len 1. */
-static long utf8_decode(const unsigned char *s, size_t n, size_t *clen)
-{
-	long cp;
-	size_t k, i;
-
-	*clen = 1;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) { k = 2; cp = s[0] & 0x1F; }
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF) { k = 3; cp = s[0] & 0x0F; }
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4) { k = 4; cp = s[0] & 0x07; }
-	else return -1;
-	if (n < k)
-		return -1;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return -1;
-	*clen = k;
-	return cp;
-}
-
 static size_t utf8_encode(long cp, char *o)
 {
 	if (cp < 0x80) { o[0] = (char)cp; return 1; }
@@ -140,32 +99,6 @@ static size_t utf8_encode(long cp, char *o)
 	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
 	o[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
-}
-
-static int cp_is_word(long cp)
-{
-	if (cp < 0)
-		return 0;
-	if (cp < 0x80)
-		return cf_rules_ascii_word[cp];
-	if (cp <= 0xBF)    /* C1 controls, Latin-1 punctuation and symbols */
-		return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
-	if (cp == 0xD7 || cp == 0xF7)
-		return 0;
-	if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
-	    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
-	    cp == 0xFEFF || (cp >= 0x1F000 && cp <= 0x1FAFF))
-		return 0;
-	return 1;
-}
-
-int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen)
-{
-	if (s[0] < 0x80) {
-		*clen = 1;
-		return cf_rules_ascii_word[s[0]];
-	}
-	return cp_is_word(utf8_decode(s, n, clen));
 }
 
 /* Lower-case mapping of one code point (identity when unknown). */
@@ -231,7 +164,7 @@ static long fold(const char *s, size_t n, char *o, size_t cap)
 			i++;
 			continue;
 		}
-		cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+		cp = cf_rules_utf8_decode((const unsigned char *)s + i, n - i, &cl);
 		if (k + 4 > cap)
 			return -1;
 		if (cp < 0)
@@ -251,16 +184,16 @@ static int case_of(const char *s, size_t n)
 	long cp;
 
 	while (i < n) {
-		cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+		cp = cf_rules_utf8_decode((const unsigned char *)s + i, n - i, &cl);
 		i += cl;
 		if (cp < 0)
 			continue;
 		/* count words and words that start upper-case (The Best Man) */
-		if (cp_is_word(cp) && !inword) {
+		if (cf_rules_cp_is_word(cp) && !inword) {
 			words++;
 			capwords += cp_lower(cp) != cp;
 		}
-		inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
+		inword = cf_rules_cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 		if (cp_lower(cp) != cp) {
 			up++;
 			if (first < 0)
@@ -283,7 +216,7 @@ static int case_of(const char *s, size_t n)
 static int starts_upper(const char *s, size_t n)
 {
 	size_t cl;
-	long cp = utf8_decode((const unsigned char *)s, n, &cl);
+	long cp = cf_rules_utf8_decode((const unsigned char *)s, n, &cl);
 	return cp >= 0 && cp_lower(cp) != cp;
 }
 
@@ -340,14 +273,14 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER ||
 	    cs == CASE_TITLE_ALL) {
 		while (i < n) {
-			cp = utf8_decode((const unsigned char *)s + i, n - i, &cl);
+			cp = cf_rules_utf8_decode((const unsigned char *)s + i, n - i, &cl);
 			if (cp < 0) {
 				if ((rc = out_put(o, s + i, 1)) < 0)
 					return rc;
 				i++;
 				continue;
 			}
-			if (cs == CASE_TITLE_ALL && cp_is_word(cp) && !inword) {
+			if (cs == CASE_TITLE_ALL && cf_rules_cp_is_word(cp) && !inword) {
 				size_t e = i;
 				while (e < n && ((unsigned char)s[e] >= 0x80 ||
 				                 cf_rules_ascii_word[(unsigned char)s[e]]))
@@ -356,12 +289,12 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 					cp = cp_upper(cp);
 			}
 			if (cs == CASE_TITLE_ALL)
-				inword = cp_is_word(cp) || cp == '\'' || cp == 0x2019;
+				inword = cf_rules_cp_is_word(cp) || cp == '\'' || cp == 0x2019;
 			if (cs == CASE_UPPER || (cs == CASE_TITLE && first))
 				cp = cp_upper(cp);
 			else if (cs == CASE_LOWER)
 				cp = cp_lower(cp);
-			if (cp_is_word(cp))
+			if (cf_rules_cp_is_word(cp))
 				first = 0;
 			k = utf8_encode(cp, buf);
 			if ((rc = out_put(o, buf, k)) < 0)
@@ -838,29 +771,33 @@ done:
 	return rc;
 }
 
-int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
+/* A pack is a bare name, never a path. */
+static int pack_name_ok(const char *pack)
 {
-	const char *dirs[3];
-	const char *env = getenv("CFAUG_LEXICONS");
-	size_t i, nd = 0;
+	size_t i;
 
-	for (i = 0; pack[i]; i++)   /* a pack is a bare name, never a path */
+	for (i = 0; pack[i]; i++)
 		if (!((pack[i] >= 'a' && pack[i] <= 'z') ||
 		      (pack[i] >= '0' && pack[i] <= '9') || pack[i] == '-' ||
 		      pack[i] == '_'))
-			return -1;
-	if (i == 0)
-		return -1;
-	if (env && *env)
-		dirs[nd++] = env;
-	dirs[nd++] = CFAUG_SRCDIR "/lexicons";
-	dirs[nd++] = CFAUG_DATADIR "/lexicons";
-	for (i = 0; i < nd; i++) {
-		int n = snprintf(buf, bufsz, "%s/%s.tsv", dirs[i], pack);
-		if (n > 0 && (size_t)n < bufsz && access(buf, R_OK) == 0)
 			return 0;
-	}
-	return -1;
+	return i > 0;
+}
+
+/* PACK.tsv by the one data-file search order (pipeline/util/datafile.h). */
+static int find_pack(const char *pack, char *buf, size_t bufsz, cf_error *err)
+{
+	char file[256];
+
+	if (!pack_name_ok(pack) || strlen(pack) + 5 > sizeof file)
+		return cf_error_set(err, CF_ECONFIG, "not a pack name");
+	snprintf(file, sizeof file, "%s.tsv", pack);
+	return cf_datafile_find(CF_DATA_LEXICONS, file, 0, buf, bufsz, err);
+}
+
+int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
+{
+	return find_pack(pack, buf, bufsz, NULL) < 0 ? -1 : 0;
 }
 
 /* One idiom: an entry that maps the phrase to itself and is skipped. */
@@ -912,12 +849,12 @@ static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
 int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 {
 	char path[4096];
+	cf_error e2 = { 0 };
 
-	if (cf_rules_pack_path(pack, path, sizeof path) < 0)
+	if (find_pack(pack, path, sizeof path, &e2) < 0)
 		return cf_error_set(err, CF_ECONFIG, "rules: no built-in pack '%s' "
-		                    "(looked in $CFAUG_LEXICONS, %s/lexicons, %s/lexicons; "
-		                    "packs: gender, names, negation, antonyms)", pack,
-		                    CFAUG_SRCDIR, CFAUG_DATADIR);
+		                    "(%s; packs: gender, names, negation, antonyms)",
+		                    pack, e2.msg);
 	if (strcmp(pack, "negation") == 0 && !r->scope && !r->neg)
 		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
@@ -1046,7 +983,7 @@ static int match_tail(const char *src, size_t n, const char *t, size_t tlen,
 			k++;
 			continue;
 		}
-		long cp = utf8_decode((const unsigned char *)t + k, tlen - k, &cl);
+		long cp = cf_rules_utf8_decode((const unsigned char *)t + k, tlen - k, &cl);
 		size_t bl = cp < 0 ? 1 : utf8_encode(cp_lower(cp), buf);
 		if (cp < 0)
 			buf[0] = (char)d;
@@ -1102,25 +1039,31 @@ static int is_prot_rule(const cf_rules *r, uint32_t rule)
 	       ((r->protrule[rule / 64] >> (rule % 64)) & 1);
 }
 
-/* Is the capitalised word just before ws a first name of the lexicon? */
-static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
+int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
 {
-	cf_rules_tok p = cf_rules_prev_tok(text, ws);
 	char key[CF_RULES_MAX_WORD + 8];
 	long kl;
 
-	if (p.kind != CF_TOK_WORD || !starts_upper(text + p.s, p.e - p.s))
+	if (!r || e <= s || !starts_upper(text + s, e - s))
 		return 0;
-	kl = fold(text + p.s, p.e - p.s, key, sizeof key);
+	kl = fold(text + s, e - s, key, sizeof key);
 	if (kl <= 0 || (size_t)kl > r->max_first)
 		return 0;
 	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
 	     h = r->ents[h - 1].next) {
-		const lexent *e = &r->ents[h - 1];
-		if (e->src_len == e->first_len && e->need_cap)
+		const lexent *x = &r->ents[h - 1];
+		if (x->src_len == x->first_len && x->need_cap)
 			return 1;
 	}
 	return 0;
+}
+
+/* Is the capitalised word just before ws a first name of the lexicon? */
+static int prev_is_name(const cf_rules *r, const char *text, size_t ws)
+{
+	cf_rules_tok p = cf_rules_prev_tok(text, ws);
+
+	return p.kind == CF_TOK_WORD && cf_rules_first_name(r, text, p.s, p.e);
 }
 
 /* A capitalised lexicon word after a first name, title or initial (Stephen
@@ -1154,6 +1097,45 @@ static size_t s_apostrophe(const char *text, size_t len, size_t ws, size_t me)
 	if (me + a < len && cf_rules_is_word(t + me + a, len - me - a, &cl))
 		return me;   /* James's, or a quote closing on a word */
 	return me + a;
+}
+
+/* A plural-looking target: -s but not -ss/-us/-is (ladies, not princess). */
+static int plural_s(const char *w, size_t n)
+{
+	return n > 3 && (w[n - 1] | 32) == 's' && (w[n - 2] | 32) != 's' &&
+	       (w[n - 2] | 32) != 'u' && (w[n - 2] | 32) != 'i';
+}
+
+/* The possessive ending to write after a swapped word: the gentlemen's
+ * hats -> the ladies' hats (a plural target takes the bare apostrophe),
+ * the ladies' hats / the princess' hat -> the gentlemen's / prince's (a
+ * target not ending in s takes 's).  Sets *skip to the source bytes the
+ * new ending replaces (after me); returns the ending ("" for none). */
+static const char *possessive_fix(const char *text, size_t len, size_t ws,
+                                  size_t me, const char *dst, size_t dl,
+                                  size_t *skip)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t cl;
+
+	*skip = 0;
+	if (me >= len || t[me] != '\'' || dl == 0 || (ws > 0 && t[ws - 1] == '\''))
+		return "";   /* no apostrophe, or a quoted word: 'actress' */
+	if (me + 1 < len && (t[me + 1] | 32) == 's' &&
+	    (me + 2 >= len || !cf_rules_is_word(t + me + 2, len - me - 2, &cl))) {
+		if (plural_s(dst, dl) && !plural_s(text + ws, me - ws)) {
+			*skip = 2;
+			return "'";   /* gentlemen's -> ladies' */
+		}
+		return "";
+	}
+	if (me + 1 < len && cf_rules_is_word(t + me + 1, len - me - 1, &cl))
+		return "";   /* o'clock, a contraction */
+	if ((t[me - 1] | 32) == 's' && (dst[dl - 1] | 32) != 's') {
+		*skip = 1;
+		return "'s";   /* ladies' -> gentlemen's, princess' -> prince's */
+	}
+	return "";
 }
 
 static int is_neg_rule(const cf_rules *r, uint32_t rule)
@@ -1533,8 +1515,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
-			if (e->ctx && !cf_rules_ctx_ok(e->ctx, text, len, ws, me,
-			                               e->need_cap && prev_is_name(r, text, ws)))
+			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
 				continue;
 			/* a capitalised word after a first name is a surname: Stephen
 			 * King, Carole King, Freddie Prince */
@@ -1653,9 +1634,25 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				          case_of(text + ws, me - ws), e->rule, a);
 				me = pe;
 			} else {
-				rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
-				          e->dst_len[which], case_of(text + ws, me - ws),
-				          e->rule, a);
+				size_t skip;
+				const char *pos = possessive_fix(text, len, ws, me,
+				                                 e->dst[which],
+				                                 e->dst_len[which], &skip);
+				char buf[CF_RULES_MAX_WORD * 2 + 8];
+				size_t dl = e->dst_len[which], pl = strlen(pos);
+				if (skip && dl + pl <= sizeof buf) {
+					memcpy(buf, e->dst[which], dl);
+					memcpy(buf + dl, pos, pl);
+					if (pl == 2 && starts_upper(text + me - 1, 1))
+						buf[dl + 1] = 'S';
+					rc = emit(o, text, &copied, ws, me + skip - ws, buf,
+					          dl + pl, case_of(text + ws, me - ws), e->rule, a);
+					me += skip;
+				} else {
+					rc = emit(o, text, &copied, ws, me - ws, e->dst[which],
+					          e->dst_len[which], case_of(text + ws, me - ws),
+					          e->rule, a);
+				}
 			}
 			if (rc < 0)
 				return rc;

@@ -20,9 +20,16 @@
  *               in Skye); not a work: capitals after a lower-case word or
  *               '/' ("1981's ARTHUR"), a year after it (Theodore Rex
  *               (1995)), a determiner before it and a kind of work after it
- *               (the Harry Potter movies); and not where the same word is in
- *               surname position elsewhere in the text (Lysette Anthony ...
- *               Anthony with Hugh Grant).
+ *               (the Harry Potter movies), a kind of work before it (the
+ *               film Annie; not "in the book Jane seemed"), an adverb after
+ *               it (Johnny Dangerously), "is a ... comedy" / ", a western"
+ *               after it; not the first part of a two-part first name or
+ *               of a first and middle name (Billy Bob, Mary Lou, Sarah
+ *               Jessica Parker: swapped as one unit or not at all, and here
+ *               not at all); and not where the same word is in surname
+ *               position elsewhere in the text (Lysette Anthony ... Anthony
+ *               with Hugh Grant), nor, for a bare name, where it is a
+ *               double name or a work elsewhere (Billy Bob ... Billy).
  *   ambig-name  a name that is also a common word (Will, Bill, Rose, Mark,
  *               Frank): as `name`, and it needs evidence of name use: mid-
  *               sentence capital (not after a determiner), a capitalised
@@ -43,8 +50,11 @@
  * cf_rules_surname_position() says when any capitalised lexicon word is a
  * surname (Stephen King, Mr. King).
  *
- * State: none.  Limits: looks at two words either side, and at the other
- * occurrences of a name in the text.  Failure: none (always decides).
+ * The lexicon is asked (cf_rules_first_name) whether a word next to a name
+ * is a first name too: Sarah Jessica, "Lysette Anthony".
+ *
+ * State: none.  Limits: looks at a few words either side, and at the first
+ * OCC_MAX (64) other occurrences of a name in the text.  Failure: none (always decides).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +140,8 @@ static const char *const place_word[] = {
 	"building", "tower", "towers", "gardens", "heights", "springs", "sound",
 	"strait", "point", "festival", "show", "band", "trio", "quartet",
 	"brothers", "sisters", "bros", "hills", "village", "towers", "crew",
-	"gang", NULL
+	"gang", "entertainment", "productions", "films", "media", "enterprises",
+	"industries", "group", "network", NULL
 };
 
 /* Kinds of work: "the Harry Potter movies" names a work, not a person. */
@@ -233,9 +244,10 @@ static int glued(const char *text, size_t len, size_t we)
 /* 1 if the word at ws follows what makes it a surname or part of a place:
  * a capitalised word in mid-sentence (Henry James), a title (Mr. Davis), an
  * initial (R. Martin), or a sentence-initial word that is a name of the
- * lexicon (prev_name) or no ordinary word (Lysette Anthony; not "Director
+ * lexicon lex (looked up only then) or no ordinary word (Lysette Anthony; not "Director
  * John Ford"). */
-static int after_name(const char *text, size_t len, size_t ws, int prev_name)
+static int after_name(const cf_rules *lex, const char *text, size_t len,
+                      size_t ws)
 {
 	tok p = cf_rules_prev_tok(text, ws);
 
@@ -244,7 +256,7 @@ static int after_name(const char *text, size_t len, size_t ws, int prev_name)
 			return 0;   /* Sir John, Aunt May */
 		if (in(surname_after, p.w) || !sentence_start(text, p.s))
 			return 1;
-		return prev_name || !common_word(p.w);
+		return !common_word(p.w) || cf_rules_first_name(lex, text, p.s, p.e);
 	}
 	return p.kind == CF_TOK_PUNCT && text[p.s] == '.' &&
 	       abbrev_before_dot(text, p.s);
@@ -271,14 +283,26 @@ static int caps_title(const char *text, size_t len, size_t ws, size_t we)
 	return lower_near;
 }
 
-/* Another occurrence of the word at [ws, we) in this text is in surname
- * position (Lysette Anthony ... Anthony with Hugh Grant). */
-static int surname_elsewhere(const char *text, size_t len, size_t ws, size_t we)
+/* A test of the word at [s, e) of text, for other_occurrence(). */
+typedef int (*occ_test)(const cf_rules *lex, const char *text, size_t len,
+                        size_t s, size_t e);
+
+/* Other occurrences looked at per decision: real texts name a person a few
+ * dozen times at most; the cap keeps a text of one name repeated 100,000
+ * times linear instead of quadratic. */
+#define OCC_MAX 64
+
+/* 1 if another whole-word occurrence of text[ws, we) in the text (among the
+ * first OCC_MAX) passes test: one text decides a name the same way
+ * everywhere. */
+static int other_occurrence(const cf_rules *lex, const char *text, size_t len,
+                            size_t ws, size_t we, occ_test test)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t n = we - ws, p = 0, cl;
+	int seen = 0;
 
-	while (p + n <= len) {
+	while (p + n <= len && seen++ < OCC_MAX) {
 		const char *q = cf_rules_find(text + p, len - p, text + ws, n);
 		size_t s;
 		if (!q)
@@ -296,15 +320,204 @@ static int surname_elsewhere(const char *text, size_t len, size_t ws, size_t we)
 		}
 		if (s + n < len && cf_rules_is_word(t + s + n, len - s - n, &cl))
 			continue;
-		if (after_name(text, len, s, 0))
+		if (test(lex, text, len, s, s + n))
 			return 1;
 	}
 	return 0;
 }
 
+/* In surname position (Lysette Anthony ... Anthony with Hugh Grant); the
+ * lexicon is not asked here, as before a name seen elsewhere. */
+static int surname_at(const cf_rules *lex, const char *text, size_t len,
+                      size_t s, size_t e)
+{
+	(void)lex;
+	(void)e;
+	return after_name(NULL, text, len, s);
+}
+
+/* Second parts of two-part first names: Billy Bob, Mary Lou, Peggy Sue,
+ * Ellie Mae, Mary Beth, Bobby Joe -- rarely a surname, so the pair is one
+ * first name even with no surname after it. */
+static const char *const double_part[] = {
+	"bob", "lou", "sue", "mae", "jo", "joe", "beth", "ann", "kay", "rae",
+	"belle", NULL
+};
+
+/* Names given as middle names that the lexicon does not pair (both-sex or
+ * stoplisted): Jamie Lee Curtis, Billy Ray Cyrus, Mary Tyler Moore. */
+static const char *const middle_name[] = {
+	"lee", "ray", "jean", "lynn", "marie", "anne", "jane", "kate", "may",
+	"ellen", "tyler", "james", "allan", "allen", NULL
+};
+
+/* The name at [ws, we) is the first part of a two-part first name or is
+ * followed by a middle name: Billy Bob (Thornton), Sarah Jessica Parker,
+ * Tommy Lee Jones.  Swapping the first part alone gives "Theresa Bob", so
+ * the whole is left alone. */
+static int double_first(const cf_rules *lex, const char *text, size_t len,
+                        size_t ws, size_t we)
+{
+	tok n, n2;
+
+	(void)ws;
+	if (we >= len || text[we] != ' ')
+		return 0;   /* Billy's, Billy-Bob, "Billy, Bob" */
+	n = cf_rules_next_tok(text, len, we);
+	if (n.kind == CF_TOK_WORD && !cap_at(text, len, n.s) &&
+	    (in(double_part, n.w) || in(middle_name, n.w)) && n.e < len &&
+	    text[n.e] == ' ') {   /* Mary jean Babtise */
+		n2 = cf_rules_next_tok(text, len, n.e);
+		return is_cap_word(&n2, text, len);
+	}
+	if (!is_cap_word(&n, text, len))
+		return 0;
+	if (in(surname_after, n.w))
+		return 0;   /* Max Von Sydow, Elizabeth Von Arnim */
+	if (in(double_part, n.w))
+		return 1;
+	if (!in(middle_name, n.w) && !cf_rules_first_name(lex, text, n.s, n.e))
+		return 0;
+	if (n.e >= len || text[n.e] != ' ')
+		return 0;   /* Mark Ruffalo's, John Wayne. */
+	n2 = cf_rules_next_tok(text, len, n.e);
+	return is_cap_word(&n2, text, len) && !in(place_word, n2.w) &&
+	       !in(determiner, n2.w);
+}
+
+/* A four-digit year: 1982. */
+static int is_year(const tok *k, const char *text)
+{
+	return k->kind == CF_TOK_WORD && k->e - k->s == 4 && text[k->s] >= '1' &&
+	       text[k->s] <= '2' && text[k->s + 1] >= '0' && text[k->s + 1] <= '9';
+}
+
+/* Titles and kinds of work a name can be the title of. */
+static const char *const title_noun[] = {
+	"film", "movie", "book", "novel", "musical", "play", "series", "show",
+	"sitcom", "cartoon", "comic", "album", "song", "episode", "sequel",
+	"remake", "documentary", "miniseries", "opera", "comedy", "drama",
+	"western", "thriller", "romance", "horror", "classic", "flick", NULL
+};
+
+/* Words after a kind of work that keep it the head of its phrase: "is a
+ * silly comedy about", "a western with"; not "a film director". */
+static const char *const after_title_noun[] = {
+	"about", "by", "from", "with", "starring", "that", "which", "where",
+	"in", "of", "and", "but", "for", "set", "i", "you", "to", "based", NULL
+};
+
+/* "is a [up to 3 words] comedy", ", a western": the words after the name
+ * (and its surname) at pos say that it is the title of a work. */
+static int called_a_work(const char *text, size_t len, size_t pos)
+{
+	tok k = cf_rules_next_tok(text, len, pos);
+	int i;
+
+	if (k.kind == CF_TOK_PUNCT && text[k.s] == ',')
+		k = cf_rules_next_tok(text, len, k.e);
+	else if (k.kind == CF_TOK_WORD && (!strcmp(k.w, "is") || !strcmp(k.w, "was")))
+		k = cf_rules_next_tok(text, len, k.e);
+	else
+		return 0;
+	if (k.kind != CF_TOK_WORD || (strcmp(k.w, "a") && strcmp(k.w, "an")))
+		return 0;
+	for (i = 0; i < 4; i++) {
+		k = cf_rules_next_tok(text, len, k.e);
+		if (k.kind != CF_TOK_WORD || cap_at(text, len, k.s))
+			return 0;
+		if (in(title_noun, k.w)) {
+			tok a = cf_rules_next_tok(text, len, k.e);
+			return a.kind != CF_TOK_WORD || in(after_title_noun, a.w);
+		}
+	}
+	return 0;
+}
+
+/* "in the book Jane seemed ...", "In this movie Henry Fonda shows": after
+ * a preposition, "the <work> NAME" and a lower-case word is a character
+ * acting in the work (ds: the determiner; we: the end of the name). */
+static int acts_in_work(const char *text, size_t len, size_t ds, size_t we)
+{
+	static const char *const setting[] = {
+		"in", "of", "at", "during", "throughout", "from", NULL
+	};
+	tok b = cf_rules_prev_tok(text, ds), n = cf_rules_next_tok(text, len, we);
+
+	if (b.kind != CF_TOK_WORD || !in(setting, b.w))
+		return 0;
+	if (is_cap_word(&n, text, len))   /* the surname: Henry Fonda shows */
+		n = cf_rules_next_tok(text, len, n.e);
+	return n.kind == CF_TOK_WORD && !cap_at(text, len, n.s);
+}
+
+/* After a name's possessive at pos: a capitalised ordinary word that is
+ * not kin and not followed by a capital is the title of a work: Dante's
+ * Peak, Adam's Rib, Freddy's Nightmares (not Susan's Dad, Burt's Boss Hogg). */
+static int possessive_title(const char *text, size_t len, size_t pos)
+{
+	static const char *const kin[] = {
+		"dad", "mom", "mum", "father", "mother", "brother", "sister", "son",
+		"daughter", "wife", "husband", "uncle", "aunt", "grandma", "grandpa",
+		"granny", "girlfriend", "boyfriend", NULL
+	};
+	tok n = cf_rules_next_tok(text, len, pos), n2;
+
+	if (!is_cap_word(&n, text, len) || !common_word(n.w) || in(kin, n.w) ||
+	    n.e - n.s < 2 || !(text[n.s + 1] >= 'a' && text[n.s + 1] <= 'z'))
+		return 0;   /* JAMES' CAR: capitals throughout are no title */
+	n2 = cf_rules_next_tok(text, len, n.e);
+	return !is_cap_word(&n2, text, len);
+}
+
+/* The name at [ws, we) names a work: "the film Annie", "Johnny
+ * Dangerously" (an adverb is no surname), "Emma is a true romance",
+ * "Saving Grace, a comedy". */
+static int work_at(const cf_rules *lex, const char *text, size_t len,
+                   size_t ws, size_t we)
+{
+	tok p = cf_rules_prev_tok(text, ws), n = cf_rules_next_tok(text, len, we);
+
+	(void)lex;
+	{
+		tok v = p.kind == CF_TOK_PUNCT && text[p.s] == '.' ?
+		        cf_rules_prev_tok(text, p.s) : p;
+		if (v.kind == CF_TOK_WORD && !strcmp(v.w, "vs"))
+			return 1;   /* Freddy vs. Jason */
+	}
+	if (past_possessive(text, len, we) != we)
+		return possessive_title(text, len, past_possessive(text, len, we));
+	if (p.kind == CF_TOK_WORD && in(title_noun, p.w) && !cap_at(text, len, p.s)) {
+		tok pp = cf_rules_prev_tok(text, p.s);
+		if (pp.kind == CF_TOK_WORD && (in(determiner, pp.w) || is_year(&pp, text)) &&
+		    !acts_in_work(text, len, pp.s, we))
+			return 1;   /* the film Annie, the 1982 musical Annie */
+	}
+	if (is_cap_word(&n, text, len)) {
+		size_t l = n.e - n.s;
+		tok n2 = cf_rules_next_tok(text, len, n.e);
+		if (n.w[0] && l > 3 && !strcmp(n.w + l - 2, "ly") && common_word(n.w))
+			return 1;   /* Johnny Dangerously */
+		if (!strcmp(n.w, "vs") || (n2.kind == CF_TOK_WORD && !strcmp(n2.w, "vs")))
+			return 1;   /* Freddy Vs Jason, Kramer vs. Kramer */
+		if (called_a_work(text, len, n.e))
+			return 1;   /* Napoleon Dynamite is a comedy */
+	}
+	return past_possessive(text, len, we) == we && called_a_work(text, len, we);
+}
+
+/* A bare name (no capitalised word after it) takes the decision of the
+ * same name elsewhere in the text: Billy Bob Thornton ... Billy; the film
+ * Annie ... Annie. */
+static int not_a_name_at(const cf_rules *lex, const char *text, size_t len,
+                         size_t s, size_t e)
+{
+	return double_first(lex, text, len, s, e) || work_at(lex, text, len, s, e);
+}
+
 /* Position checks shared by name and ambig-name. */
-static int first_name_position(const char *text, size_t len, size_t ws,
-                               size_t we, int prev_name)
+static int first_name_position(const cf_rules *lex, const char *text,
+                               size_t len, size_t ws, size_t we)
 {
 	static const char *const poss_det[] = {
 		"his", "her", "my", "your", "our", "their", "its", NULL
@@ -323,7 +536,7 @@ static int first_name_position(const char *text, size_t len, size_t ws,
 	if (we + 1 < len && t[we] == '-' &&
 	    cf_rules_is_word(t + we + 1, len - we - 1, &cl))
 		return 0;
-	if (after_name(text, len, ws, prev_name) || caps_title(text, len, ws, we))
+	if (after_name(lex, text, len, ws) || caps_title(text, len, ws, we))
 		return 0;
 	p = cf_rules_prev_tok(text, ws);
 	if (p.kind == CF_TOK_WORD && in(poss_det, p.w))
@@ -332,6 +545,11 @@ static int first_name_position(const char *text, size_t len, size_t ws,
 	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "in") || !strcmp(p.w, "on")) &&
 	    !is_cap_word(&n, text, len) && past_possessive(text, len, we) == we)
 		return 0;   /* filmed in Skye, on Skye: a place */
+	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "a") || !strcmp(p.w, "an") ||
+	                              !strcmp(p.w, "the")) &&
+	    !is_cap_word(&n, text, len))
+		return 0;   /* leaving a Benjamin on your seat, the Simon says scene;
+		             * not "a John Wayne type" */
 	n2 = n;
 	if (is_cap_word(&n, text, len)) {
 		if (in(place_word, n.w))
@@ -357,7 +575,13 @@ static int first_name_position(const char *text, size_t len, size_t ws,
 	    in(work_noun, n2.w) && p.kind == CF_TOK_WORD &&
 	    (in(determiner, p.w) || !strcmp(p.w, "new")))
 		return 0;
-	return !surname_elsewhere(text, len, ws, we);
+	if (double_first(lex, text, len, ws, we) || work_at(lex, text, len, ws, we))
+		return 0;
+	if (other_occurrence(lex, text, len, ws, we, surname_at))
+		return 0;
+	/* a bare name: as its full forms elsewhere (Billy Bob ... Billy) */
+	return is_cap_word(&n, text, len) ||
+	       !other_occurrence(lex, text, len, ws, we, not_a_name_at);
 }
 
 /* Pronouns and determiners after which an ambiguous name is a word: "Will
@@ -398,7 +622,12 @@ static int name_evidence(const char *text, size_t len, size_t ws, size_t we)
 	if (is_cap_word(&n, text, len) && !in(place_word, n.w) &&
 	    !in(determiner, n.w) && strcmp(n.w, "i") != 0)
 		return 1;   /* Will Smith, Mark Ruffalo */
-	if (n.kind == CF_TOK_WORD && !cap_at(text, len, n.s) && in(name_verb, n.w))
+	if (n.kind == CF_TOK_WORD && !strcmp(n.w, "and")) {
+		tok a = cf_rules_next_tok(text, len, n.e);
+		if (is_cap_word(&a, text, len))
+			return 1;   /* Rose and Jack; not "Rich and rewarding" */
+	} else if (n.kind == CF_TOK_WORD && !cap_at(text, len, n.s) &&
+	           in(name_verb, n.w))
 		return 1;   /* Will said, Rose was */
 	if (past_possessive(text, len, we) != we)
 		return 1;   /* Will's */
@@ -412,43 +641,26 @@ static int name_evidence(const char *text, size_t len, size_t ws, size_t we)
 	return !(n.kind == CF_TOK_WORD && !cap_at(text, len, n.s));
 }
 
-/* Is the ambiguous word at [ws, we) a name here or elsewhere in the text? */
-static int ambig_name(const char *text, size_t len, size_t ws, size_t we,
-                      int prev_name)
+/* An ambiguous word used as a name at [s, e). */
+static int ambig_name_at(const cf_rules *lex, const char *text, size_t len,
+                         size_t s, size_t e)
 {
-	const unsigned char *t = (const unsigned char *)text;
-	size_t n = we - ws, p = 0, cl;
+	return name_evidence(text, len, s, e) &&
+	       first_name_position(lex, text, len, s, e);
+}
 
-	if (!first_name_position(text, len, ws, we, prev_name))
+/* Is the ambiguous word at [ws, we) a name here or elsewhere in the text? */
+static int ambig_name(const cf_rules *lex, const char *text, size_t len,
+                      size_t ws, size_t we)
+{
+	if (!first_name_position(lex, text, len, ws, we))
 		return 0;
 	if (name_evidence(text, len, ws, we))
 		return 1;
 	if (word_use(text, len, we) || !cap_at(text, len, ws))
 		return 0;
 	/* another occurrence of the same word in name use */
-	while (p + n <= len) {
-		const char *q = cf_rules_find(text + p, len - p, text + ws, n);
-		size_t s;
-		if (!q)
-			break;
-		s = (size_t)(q - text);
-		p = s + 1;
-		if (s == ws)
-			continue;
-		if (s > 0) {
-			size_t b = s - 1;
-			while (b > 0 && (t[b] & 0xC0) == 0x80)
-				b--;
-			if (cf_rules_is_word(t + b, s - b, &cl))
-				continue;
-		}
-		if (s + n < len && cf_rules_is_word(t + s + n, len - s - n, &cl))
-			continue;
-		if (name_evidence(text, len, s, s + n) &&
-		    first_name_position(text, len, s, s + n, 0))
-			return 1;
-	}
-	return 0;
+	return other_occurrence(lex, text, len, ws, we, ambig_name_at);
 }
 
 /* A sentence-initial word followed by a comma or '!': "Boy, would that
@@ -484,16 +696,16 @@ int cf_rules_before_name(const char *text, size_t len, size_t we)
 	return is_cap_word(&n, text, len) && !in(determiner, n.w);
 }
 
-int cf_rules_ctx_ok(int ctx, const char *text, size_t len, size_t ws,
-                    size_t we, int prev_name)
+int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
+                    size_t ws, size_t we)
 {
 	tok p, n;
 
 	switch (ctx) {
 	case CF_CTX_NAME:
-		return first_name_position(text, len, ws, we, prev_name);
+		return first_name_position(lex, text, len, ws, we);
 	case CF_CTX_AMBIG_NAME:
-		return ambig_name(text, len, ws, we, prev_name);
+		return ambig_name(lex, text, len, ws, we);
 	case CF_CTX_BEFORE_NAME:
 		return cf_rules_before_name(text, len, we);
 	case CF_CTX_INTERJ:

@@ -352,7 +352,10 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 					continue;
 				}
 				int pr = prep(text + a, b - a);
-				if (joiner(text + a, b - a) || pr) {
+				/* "and the": Harry Potter and the Goblet of Fire; a bare
+				 * "and" joins people (Tom and Jerry), not a title */
+				int and_the = b - a == 3 && !memcmp(text + a, "and", 3);
+				if (joiner(text + a, b - a) || pr || and_the) {
 					/* small words count only if a capital follows them */
 					size_t c2 = b;
 					for (;;) {
@@ -363,9 +366,9 @@ static int scan(const char *text, size_t len, cf_rules_out *o)
 						    !joiner(text + c2, d - c2))
 							break;
 						c2 = d;
-						pr = 0;   /* the article a preposition needs */
+						pr = and_the = 0;   /* the article it needs */
 					}
-					if (pr)
+					if (pr || and_the)
 						break;
 					if (c2 < len && is_upper_at(t, len, c2)) {
 						joined = 1;

@@ -85,7 +85,10 @@ static void test_first_name_position(void **state)
 	EXPECTF(r, "Samuel L. Jackson", "%s L. Jackson", P(r, "Samuel"));
 	EXPECTF(r, "George R. R. Martin", "%s R. R. Martin", P(r, "George"));
 	/* ... after a sentence-initial first name */
-	EXPECTF(r, "Jennifer Jason Leigh", "%s Jason Leigh", P(r, "Jennifer"));
+	EXPECTF(r, "Jennifer Lawrence", "%s Lawrence", P(r, "Jennifer"));
+	/* two given names and a surname: one unit, left alone (see
+	 * test_double_names_and_works) */
+	expect(r, "Jennifer Jason Leigh", "Jennifer Jason Leigh");
 	/* places and organisations */
 	expect(r, "in St. Louis and Santa Barbara", "in St. Louis and Santa Barbara");
 	expect(r, "on Elizabeth Street", "on Elizabeth Street");
@@ -93,6 +96,72 @@ static void test_first_name_position(void **state)
 	/* hyphen-joined */
 	expect(r, "Jean-Claude Van Damme", "Jean-Claude Van Damme");
 	cf_rules_free(&r);
+}
+
+/* Issue 12, names round 2: two-part first names, titles of works named
+ * after a character, a studio, "and" as name evidence.  Each case failed
+ * on the engine of main at b62d199. */
+static void test_double_names_and_works(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, "names", 0), *p = mk(CF_RULES_BOTH, "names", 1);
+
+	(void)state;
+	/* a two-part first name is one unit: not "Theresa Bob", "James Lou";
+	 * a bare Billy later in the text is the same person */
+	expect(r, "Billy Bob Thornton directed it, and Billy was great.",
+	       "Billy Bob Thornton directed it, and Billy was great.");
+	expect(r, "Mary Lou cooked.", "Mary Lou cooked.");
+	expect(r, "Peggy Sue Got Married", "Peggy Sue Got Married");
+	/* a first name, a middle name that is a first name, a surname */
+	expect(r, "with Sarah Jessica Parker", "with Sarah Jessica Parker");
+	expect(r, "then Tommy Lee Jones arrived", "then Tommy Lee Jones arrived");
+	/* ... but a particle is part of the surname: Max Von Sydow */
+	EXPECTF(r, "and Max Von Sydow", "and %s Von Sydow", P(r, "Max"));
+	/* ... and another person of that first name still swaps */
+	EXPECTF(r, "Billy Bob Thornton met Billy Crystal.",
+	        "Billy Bob Thornton met %s Crystal.", P(r, "Billy"));
+	/* titles of works named after a character */
+	EXPECTF(r, "Johnny Dangerously is silly, but Johnny Depp is not in it.",
+	        "Johnny Dangerously is silly, but %s Depp is not in it.", P(r, "Johnny"));
+	expect(r, "The film Annie was remade; Annie is an orphan.",
+	       "The film Annie was remade; Annie is an orphan.");
+	expect(r, "Emma is a true romance.", "Emma is a true romance.");
+	expect(r, "Saving Grace, a comedy that", "Saving Grace, a comedy that");
+	expect(r, "Freddy Vs Jason and Kramer vs. Kramer", "Freddy Vs Jason and Kramer vs. Kramer");
+	/* a name's possessive and a capitalised ordinary word: a title */
+	expect(r, "Like Freddy's Revenge, this sequel", "Like Freddy's Revenge, this sequel");
+	EXPECTF(r, "when Arthur gets to Susan's Dad's place",
+	        "when %s gets to %s's Dad's place", P(r, "Arthur"), P(r, "Susan"));
+	/* a two-part first name written in lower case: Mary jean Babtise */
+	expect(r, "Whoopi Goldberg,Mary jean Babtise, but", "Whoopi Goldberg,Mary jean Babtise, but");
+	/* ... while a character acting in a work is a name */
+	EXPECTF(r, "in the book Jane seemed stronger", "in the book %s seemed stronger",
+	        P(r, "Jane"));
+	EXPECTF(r, "In this movie Henry Fonda shows", "In this movie %s Fonda shows",
+	        P(r, "Henry"));
+	EXPECTF(r, "Jack is a film director.", "%s is a film director.", P(r, "Jack"));
+	/* a protected Title-Case title joined by "and the" */
+	expect(p, "Harry Potter and the Goblet of Fire is a book; Harry grows up.",
+	       "Harry Potter and the Goblet of Fire is a book; Harry grows up.");
+	EXPECTF(p, "Yesterday Kevin and Jennifer came.", "Yesterday %s and %s came.",
+	        P(p, "Kevin"), P(p, "Jennifer"));
+	/* a studio is not a first name */
+	expect(r, "one of the first Warner cinemascope features",
+	       "one of the first Warner cinemascope features");
+	expect(r, "good old fashioned Alice Entertainment", "good old fashioned Alice Entertainment");
+	/* a name after a/an is a thing (a Benjamin: a $100 bill) unless a
+	 * surname follows (a John Wayne type) */
+	expect(r, "you are leaving a Benjamin on your seat",
+	       "you are leaving a Benjamin on your seat");
+	EXPECTF(r, "a John Wayne type", "a %s Wayne type", P(r, "John"));
+	expect(r, "during the Simon says scene", "during the Simon says scene");
+	expect(r, "crashing the Enzo somewhere", "crashing the Enzo somewhere");
+	/* "and" is evidence of a name only before another name */
+	expect(r, "Rich and rewarding, this film", "Rich and rewarding, this film");
+	EXPECTF(r, "Rich and Jennifer came", "%s and %s came", P(r, "Rich"),
+	        P(r, "Jennifer"));
+	cf_rules_free(&r);
+	cf_rules_free(&p);
 }
 
 static void test_pair_list_clean(void **state)
@@ -226,6 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_name_position),
+		cmocka_unit_test(test_double_names_and_works),
 		cmocka_unit_test(test_pair_list_clean),
 		cmocka_unit_test(test_ambiguous_names),
 		cmocka_unit_test(test_possessive_and_accents),

@@ -155,8 +155,16 @@ uint64_t cf_record_rand(const cf_stage *st, const cf_record *rec, uint64_t salt)
 /* Uniform double in [0, 1) from a 64-bit value. */
 static inline double cf_unit(uint64_t x) { return (double)(x >> 11) * (1.0 / 9007199254740992.0); }
 
-/* The registry: every stage kind, NULL-terminated (stages/registry.c). */
+/* The registry: every stage kind, NULL-terminated (stages/registry.c).
+ * The core never names it: cli/ hands it to the runner (cf_run_opts.kinds),
+ * so pipeline/ links without stages/. */
 extern const cf_stage_kind *const cf_stage_kinds[];
 const cf_stage_kind *cf_stage_kind_find(const char *name);
+/* A pipeline from a loaded config with every registered kind and default
+ * run options (stages/registry.c; cf_pipeline_new_opts, pipeline/runner.h,
+ * says the rest). */
+struct cf_pipeline;
+int cf_pipeline_new(struct cf_pipeline **out, const cf_conf *conf,
+                    cf_error *err);
 
 #endif
