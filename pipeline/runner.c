@@ -1142,6 +1142,18 @@ static int drain(cf_pipeline *p, cf_error *err)
 	return 0;
 }
 
+/* For a stage giving away many held items from flush(): write the
+ * groups they finished now, not after the flush (issue 13: zfilter). */
+void cf_stage_drain(cf_stage *st)
+{
+	cf_error e = { 0 };
+	int rc;
+
+	unsigned long long before = st->p->ngroups; if (getenv("ZDBG")) fprintf(stderr, "drain: %llu groups head refs %d recno %llu acc %p rej %p\n", before, st->p->head ? (int)st->p->head->refs : -1, st->p->head ? (unsigned long long)st->p->head->rec.recno : 0ULL, (void*)st->p->head->accepted, (void*)st->p->head->rejected);
+	if (!st->p->fatal && (rc = drain(st->p, &e)) < 0)
+		set_fatal(st->p, rc, &e, st);
+}
+
 /* Poll every async stage once; returns the number of items they hold. */
 static int poll_stages(cf_pipeline *p, int timeout_ms)
 {
