@@ -474,10 +474,21 @@ static void note_one_way(rules_state *s, const cf_item *it, const char *field)
 		        it->rec->id, "field", field, "word", word));
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sort the rules fired in this record by name: one canonical order
+ * whatever the configuration's, so [negation, antonyms] and [antonyms,
+ * negation] name their pairs alike ("antonyms", "negation") and an eval
+ * row by rules is one row.  A few rules fire per record: insertion sort. */
+static void sort_fired(rules_state *s)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < s->nfired; i++) {
+		uint32_t v = s->fired[i];
+		const char *nv = cf_rules_rule_name(s->rules, v);
+		size_t j = i;
+		for (; j > 0 && strcmp(cf_rules_rule_name(s->rules, s->fired[j - 1]),
+		                       nv) > 0; j--)
+			s->fired[j] = s->fired[j - 1];
+		s->fired[j] = v;
+	}
 }
 
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
@@ -553,9 +564,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in the order of the configuration, so one
-	 * set of rules is always named alike), edits, counts */
-	qsort(s->fired, s->nfired, sizeof *s->fired, cmp_u32);
+	/* provenance: rules fired (by name, so one set of rules is always
+	 * named alike), edits, counts */
+	sort_fired(s);
 	if (s->provenance != PROV_NONE) {
 		json_t *names = json_array();
 		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
@@ -624,8 +635,21 @@ fail:
 	return 0;
 }
 
-/* Per rule (by name, in configuration order): the share of records it
- * edited; and the decisions of the negation and antonym checks. */
+/* The rule indexes in name order, into ord (nrules of them): the report
+ * lists rules in one canonical order, whatever the configuration's. */
+static void rules_by_name(const cf_rules *r, size_t *ord, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		const char *nm = cf_rules_rule_name(r, (uint32_t)i);
+		for (; j > 0 && strcmp(cf_rules_rule_name(r, (uint32_t)ord[j - 1]), nm) > 0; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = i;
+	}
+}
+
+/* Per rule (by name, in name order): the share of records it edited; and
+ * the decisions of the negation and antonym checks. */
 static int sentiment_report(rules_state *s, json_t *out)
 {
 	static const char *const dn[CF_AMB_COUNT] = {
@@ -639,6 +663,8 @@ static int sentiment_report(rules_state *s, json_t *out)
 		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
 		[CF_SKIP_IDIOM] = "skipped_idiom",
 		[CF_SKIP_POS] = "skipped_other_part_of_speech",
+		[CF_SKIP_NEG_CLAUSE] = "skipped_clause_negated_by_pack",
+		[CF_SKIP_SENSE] = "skipped_not_evaluative_use",
 	};
 	json_t *cov = json_object(), *dec = json_object();
 	double base = (double)(s->records - s->kept);
@@ -655,12 +681,23 @@ static int sentiment_report(rules_state *s, json_t *out)
 	}
 	if (json_object_set_new(out, "decisions", dec) < 0)
 		return CF_ENOMEM;
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+	size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+	           malloc(n * sizeof *ord) : NULL;
+	if (n && !ord)
+		return CF_ENOMEM;
+	if (n)
+		rules_by_name(s->rules, ord, n);
+	for (size_t k = 0; k < n; k++) {
+		i = ord[k];
 		if (s->canon[i] == i &&
 		    json_object_set_new(cov, cf_rules_rule_name(s->rules, (uint32_t)i),
 		                        json_real(base > 0 ? (double)s->rec_rule[i] / base :
-		                                  0.0)) < 0)
+		                                  0.0)) < 0) {
+			free(ord);
 			return CF_ENOMEM;
+		}
+	}
+	free(ord);
 	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
 		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
 			return CF_ENOMEM;
@@ -671,7 +708,6 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 {
 	rules_state *s = state;
 	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
-	size_t i;
 	int a, rc;
 
 	if (!per || !amb || !rt) {
@@ -696,9 +732,22 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	}
 	if (!s->label_keep)
 		json_object_set_new(out, "label_unmapped", json_integer((json_int_t)s->unmapped));
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
-		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
-		                    json_integer((json_int_t)s->per_rule[i]));
+	{
+		size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+		           malloc(n * sizeof *ord) : NULL;
+		if (n && !ord) {
+			json_decref(per);
+			json_decref(amb);
+			json_decref(rt);
+			return CF_ENOMEM;
+		}
+		if (n)
+			rules_by_name(s->rules, ord, n);
+		for (size_t k = 0; k < n; k++)
+			json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)ord[k]),
+			                    json_integer((json_int_t)s->per_rule[ord[k]]));
+		free(ord);
+	}
 	json_object_set_new(out, "edits_by_rule", per);
 	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));

@@ -60,6 +60,8 @@ enum {
 	CF_SKIP_COMPOUND,    /* inside a hyphenated compound */
 	CF_SKIP_IDIOM,       /* inside a fixed expression (idioms.txt) */
 	CF_SKIP_POS,         /* used as another part of speech than its entry's */
+	CF_SKIP_NEG_CLAUSE,  /* in a clause the negation pack toggled */
+	CF_SKIP_SENSE,       /* not in an evaluative use (antonym-contexts.tsv) */
 	CF_AMB_COUNT
 };
 #define CF_AMB_HER_HIS 4   /* the first four are her/his decisions */
@@ -87,6 +89,11 @@ typedef struct cf_rules_out {
 	size_t nprot, protcap;
 	int prot_done;
 	uint64_t nprotected;       /* matches of protected rules skipped */
+	/* clauses the clause negation toggled (rules_negation.c): byte spans
+	 * [negcl[2i], negcl[2i+1]) in text order; no other sentiment swap is
+	 * made inside one, so a clause is flipped once */
+	size_t *negcl;
+	size_t nnegcl, negclcap;
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */
@@ -289,6 +296,10 @@ enum { CF_POS_NONE, CF_POS_VERB, CF_POS_ADJ, CF_POS_ADV, CF_POS_NOUN };
 int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
                           size_t we);
 int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
+/* 1 if a verb entry at ws has no I/we/you among the three words before it
+ * in its clause and does not start a sentence or follow a comma: a
+ * character's feeling ("he hates his father"), not the reviewer's. */
+int cf_rules_plot_verb(int pos, const char *text, size_t ws);
 int cf_rules_vowel_sound(const char *w, size_t n);
 const char *cf_rules_npi(const char *key, size_t n);
 int cf_rules_no_negation_before(const char *key, size_t n);
@@ -296,10 +307,21 @@ int cf_rules_read_phrases(const char *path,
                           int (*add)(void *ctx, const char *s, size_t n),
                           void *ctx, cf_error *err);
 
+/* Contexts where an antonyms-pack word is not an evaluation
+ * (lexicons/antonym-contexts.tsv: word, next|prev, neighbours).  load: a
+ * missing file is an empty list; CF_ECONFIG "PATH:LINE: ..." for a bad
+ * line.  blocked: 1 if text[ws, we) has a listed neighbour. */
+typedef struct cf_rules_sense cf_rules_sense;
+int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err);
+void cf_rules_sense_free(cf_rules_sense *s);
+int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
+                           size_t len, size_t ws, size_t we);
+
 /* Clause negation (rules_negation.c): the `negation` pack when no negation
  * scope is set.  load reads the verb table (lexicons/english-verbs.txt);
  * scan appends at most one negation toggle per sentence of text, and its
- * polarity items, to out->pm as replacements of rule.  Returns 0 or
+ * polarity items, to out->pm as replacements of rule, and the span of each
+ * toggled clause to out->negcl.  Returns 0 or
  * CF_ENOMEM / CF_ELIMIT (scan), CF_EIO / CF_ECONFIG (load). */
 typedef struct cf_rules_neg cf_rules_neg;
 int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);

@@ -76,6 +76,8 @@ struct cf_rules {
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
 	                                               * no compounds, fix a/an */
 	uint32_t idiom_rule;    /* rule of the idiom entries being added */
+	cf_rules_sense *sense;  /* where the antonyms pack's words are not
+	                         * evaluative (antonym-contexts.tsv) */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -339,6 +341,7 @@ void cf_rules_out_free(cf_rules_out *o)
 	free(o->pm);
 	free(o->sub);
 	free(o->prot);
+	free(o->negcl);
 	if (o->md)
 		cf_rules_pat_free_md(o->md);
 	memset(o, 0, sizeof *o);
@@ -401,6 +404,7 @@ void cf_rules_free(cf_rules **rp)
 		cf_rules_pat_free(r->pats[i]);
 	free(r->pats);
 	cf_rules_neg_free(r->neg);
+	cf_rules_sense_free(r->sense);
 	free(r->rules);
 	free(r->ents);
 	free(r->slots);
@@ -826,7 +830,13 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
 	r->plainrule[rule / 64] |= 1ull << (rule % 64);
 	r->idiom_rule = rule;
-	return cf_rules_read_phrases(ip, add_idiom, r, err);
+	if ((n = cf_rules_read_phrases(ip, add_idiom, r, err)) < 0 || r->sense)
+		return n;
+	n = snprintf(ip, sizeof ip, "%.*s/antonym-contexts.tsv",
+	             sl ? (int)(sl - path) : 1, sl ? path : ".");
+	if (n < 0 || (size_t)n >= sizeof ip)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	return cf_rules_sense_load(&r->sense, ip, err);
 }
 
 /* The negation pack without a scope: clause negation with do-support
@@ -1343,8 +1353,66 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			if (is_plain_rule(r, e->rule) &&
 			    (cf_rules_mid_capital(text, len, ws) ||
 			     cf_rules_in_compound(text, len, ws, we) ||
-			     cf_rules_pos_mismatch(e->pos, text, len, ws, we)))
+			     cf_rules_pos_mismatch(e->pos, text, len, ws, we) ||
+			     cf_rules_sense_blocked(r->sense, text, len, ws, we) ||
+			     cf_rules_plot_verb(e->pos, text, ws)))
 				continue;   /* a word the swap would leave alone */
+			if (e->src_len > e->first_len &&
+			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
+			                text, len, &me))
+				continue;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 if the folded word key[0..n) is a sentence adverb of the antonyms pack
+ * (it evaluates the whole clause after it). */
+static int sentence_adverb(const char *key, size_t n)
+{
+	return word_is(key, n, "fortunately") || word_is(key, n, "unfortunately") ||
+	       word_is(key, n, "happily") || word_is(key, n, "sadly");
+}
+
+/* 1 if a word of a sentiment-pack entry that would be swapped stands after
+ * text[p] in the same sentence: a sentence adverb ("Unfortunately, ...")
+ * is flipped only with the clause it judges, never alone ("Fortunately,
+ * her role required nothing" contradicts itself). */
+static int plain_ahead(const cf_rules *r, const char *text, size_t len,
+                       size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t cl;
+
+	while (p < len) {
+		size_t ws, we;
+		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+			if (strchr(".!?;\n", t[p]))
+				return 0;
+			p += cl;
+			continue;
+		}
+		ws = p;
+		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+			p += cl;
+		we = p;
+		long kl = fold(text + ws, we - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > r->max_first)
+			continue;
+		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			size_t me = we;
+			if (!is_plain_rule(r, e->rule) || e->keep ||
+			    sentence_adverb(key, (size_t)kl) ||
+			    cf_rules_mid_capital(text, len, ws) ||
+			    cf_rules_in_compound(text, len, ws, we) ||
+			    cf_rules_pos_mismatch(e->pos, text, len, ws, we) ||
+			    cf_rules_sense_blocked(r->sense, text, len, ws, we) ||
+			    cf_rules_plot_verb(e->pos, text, ws))
+				continue;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
@@ -1363,6 +1431,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	const char *sub;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
+	size_t ci = 0;                     /* next toggled clause (o->negcl) */
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
 	int neg_left = 0, neg_done = 0, neg_del = 0;
 	int clause_neg = 0, npi_left = 0;  /* a negator earlier in the clause;
@@ -1373,6 +1442,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->len = 0;
 	o->nedits = 0;
 	o->npm = 0;
+	o->nnegcl = 0;
 	o->sublen = 0;
 	o->prot_done = 0;
 	o->nprotected = 0;
@@ -1549,14 +1619,37 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				         cf_rules_in_compound(text, len, ws, me) ?
 				         CF_SKIP_COMPOUND :
 				         cf_rules_pos_mismatch(e->pos, text, len, ws, me) ?
-				         CF_SKIP_POS : -1;
+				         CF_SKIP_POS :
+				         cf_rules_sense_blocked(r->sense, text, len, ws, me) ||
+				         cf_rules_plot_verb(e->pos, text, ws) ||
+				         (sentence_adverb(key, (size_t)kl) &&
+				          !plain_ahead(r, text, len, me)) ?
+				         CF_SKIP_SENSE : -1;
 				if (sk >= 0) {
 					if (amb)
 						amb[sk]++;
 					continue;
 				}
+				/* the clause negation flipped this clause already: a swap
+				 * too would flip it back ("did not bring me back to the
+				 * worst time") */
+				while (ci < o->nnegcl && o->negcl[ci + 1] <= ws)
+					ci += 2;
+				if (ci < o->nnegcl && o->negcl[ci] <= ws) {
+					if (amb)
+						amb[CF_SKIP_NEG_CLAUSE]++;
+					continue;
+				}
 			}
 			int negedit = 0;
+			if (r->scope && is_neg_rule(r, e->rule) &&
+			    cf_rules_mid_capital(text, len, ws)) {
+				/* a modal capitalised mid-sentence is a name or a month:
+				 * Dame May Witty, Will Smith */
+				if (amb)
+					amb[CF_SKIP_CAPITAL]++;
+				continue;
+			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
 				if (!polar_ahead(r, text, len, me))
