@@ -226,7 +226,8 @@ static const cf_option rules_options[] = {
 	  .offset = offsetof(rules_state, protect), .def = "auto",
 	  .choices = protect_names,
 	  .help = "no edits inside quoted titles, mid-sentence Title-Case "
-	  "sequences, URLs, @handles, #tags, `code`: auto (the built-in packs) "
+	  "sequences, URLs, @handles, #tags, `code`, and for the gender pack "
+	  "a title before a name (Queen Elizabeth): auto (the built-in packs) "
 	  "| all (built-in packs and your lexicons) | none" },
 	{ .key = NULL }
 };
@@ -257,6 +258,8 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 			cf_rules_set_direction(r, dir);
 		if (rc == 0 && prot)
 			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
+		if (rc == 0 && prot && !strcmp(pk, "gender"))   /* Queen Elizabeth */
+			rc = cf_rules_set_gender_titles(r, (uint32_t)cf_rules_last_rule(r), err);
 		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */

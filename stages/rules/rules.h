@@ -246,6 +246,18 @@ int cf_rules_protected_at(cf_rules_out *out, const char *text, size_t len,
 int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
                                  size_t len, size_t ws, size_t we);
 
+/* Gender pack (rules_protect.c): 1 if the capitalised gendered word
+ * text[ws, we) names a person or a work rather than a sex: a title before a
+ * capitalised word (Queen Elizabeth, Queen Bee; not Sir/Dame/Lady before a
+ * first name the names pack of r swaps), a word of a mid-sentence
+ * Title-Case run (The Princess Bride, Tarzan and His Mate), a word in
+ * capitals in running text (I gave LADY a 5/10). */
+int cf_rules_gender_title(const cf_rules *r, const char *text, size_t len,
+                          size_t ws, size_t we);
+/* Mark rule as the gender pack: cf_rules_gender_title() protects its
+ * words too.  Before compile. */
+int cf_rules_set_gender_titles(cf_rules *r, uint32_t rule, cf_error *err);
+
 /* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
  * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,

@@ -73,6 +73,7 @@ struct cf_rules {
 	int scope;              /* negation scope in words, 0: off */
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
 	uint64_t protrule[CF_RULES_MAX_RULES / 64]; /* rules kept out of protected spans */
+	uint64_t gtitlerule[CF_RULES_MAX_RULES / 64]; /* gender: titles, names */
 	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
@@ -902,6 +903,14 @@ int cf_rules_set_protect(cf_rules *r, uint32_t rule, cf_error *err)
 	return 0;
 }
 
+int cf_rules_set_gender_titles(cf_rules *r, uint32_t rule, cf_error *err)
+{
+	if (r->compiled || rule >= r->nrules)
+		return cf_error_set(err, CF_EINTERNAL, "rules: bad gender-title mark");
+	r->gtitlerule[rule / 64] |= 1ull << (rule % 64);
+	return 0;
+}
+
 int cf_rules_last_rule(const cf_rules *r)
 {
 	return r->nrules ? (int)(r->nrules - 1) : -1;
@@ -1651,6 +1660,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				/* a name that is a title elsewhere in the text is one here */
 				if (pr == 0 && e->need_cap)
 					pr = cf_rules_protected_elsewhere(o, text, len, ws, we);
+				/* a gendered title or Title-Case word of a person or a work */
+				if (pr == 0 && !e->need_cap && e->rule < CF_RULES_MAX_RULES &&
+				    ((r->gtitlerule[e->rule / 64] >> (e->rule % 64)) & 1))
+					pr = cf_rules_gender_title(r, text, len, ws, we);
 				if (pr < 0)
 					return pr;
 				if (pr) {
