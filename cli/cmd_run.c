@@ -407,6 +407,17 @@ static void print_estimate(json_t *rep)
 	fprintf(stderr, "cfaug: dry run: no output file was written\n");
 }
 
+/* A dry run writes nothing: its report must not list output files or
+ * count originals as written (the runner counts what it would write). */
+static void mark_nothing_written(json_t *rep)
+{
+	json_t *t = json_object_get(rep, "totals");
+
+	json_object_set_new(rep, "files", json_array());
+	if (t && json_object_get(t, "originals_written"))
+		json_object_set_new(t, "originals_written", json_integer(0));
+}
+
 static int write_estimate(const char *path, json_t *rep, cf_error *err)
 {
 	if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
@@ -436,6 +447,7 @@ int cf_cmd_run(int argc, char **argv)
 	install_signals();
 	rc = cf_pipeline_run(p, &a.o, &rep, &err);
 	if (rc == 0 && a.o.dry_run) {
+		mark_nothing_written(rep);
 		print_estimate(rep);   /* even with -q: it is what was asked for */
 		if (a.dry_run_file)
 			rc = write_estimate(a.dry_run_file, rep, &err);
@@ -465,9 +477,18 @@ static int check_input_exists(const cf_conf *conf, cf_error *err)
 
 	if (!path || path->type != CF_NODE_SCALAR || strcmp(path->str, "-") == 0)
 		return 0;
-	if (!(f = fopen(path->str, "rb")))
-		return cf_conf_error(err, conf->path, path, "input file '%s': %s",
-		                     path->str, strerror(errno));
+	if (!(f = fopen(path->str, "rb"))) {
+		char cwd[1024];
+		int e = errno;
+		/* a relative path: say relative to what, as `run` does, and the fix */
+		if (path->str[0] != '/' && getcwd(cwd, sizeof cwd))
+			return cf_conf_error(err, conf->path, path, "input file '%s' (relative "
+			                     "to %s): %s; set input.path, or give it with "
+			                     "--set input.path=FILE", path->str, cwd, strerror(e));
+		return cf_conf_error(err, conf->path, path, "input file '%s': %s; set "
+		                     "input.path, or give it with --set input.path=FILE",
+		                     path->str, strerror(e));
+	}
 	fclose(f);
 	return 0;
 }

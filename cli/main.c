@@ -52,11 +52,14 @@ static const cf_command commands[] = {
 	  "and directories whose line counts disagree with their reports (exit 1);\n"
 	  "warns about missing shards.\n\n"
 	  "  -o, --output OUT     the merged directory (created; not one of the DIRs)\n"
+	  "  --overwrite          let OUT replace the completed output of another\n"
+	  "                       pipeline (refused otherwise, exit 1)\n"
 	  "  -q, --quiet          no summary and no warnings\n", NULL },
 	{ "init", cf_cmd_init, "write a commented starter pipeline",
 	  "usage: cfaug init [sentiment-flip|gender-cda|nli|llm] [-o FILE] [--force]\n\n"
 	  "Writes a commented starter pipeline (default gender-cda) to FILE (default\n"
-	  "pipeline.yaml; '-' = stdout) that 'cfaug validate' accepts as it is.\n\n"
+	  "pipeline.yaml; '-' = stdout) that 'cfaug validate' accepts once its\n"
+	  "input.path names your data (or with --set input.path=FILE).\n\n"
 	  "  -o, --output FILE    where to write it (an existing file needs --force)\n"
 	  "  --force              replace an existing FILE\n", NULL },
 	{ "schema", cf_cmd_schema, "print the JSON Schema of pipeline files",
