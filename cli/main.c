@@ -43,7 +43,7 @@ static const cf_command commands[] = {
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
 	  "", eval_help },
 	{ "merge", cf_cmd_merge, "combine the output directories of --shard runs",
-	  "usage: cfaug merge -o OUT DIR...\n\n"
+	  "usage: cfaug merge -o OUT [--overwrite] DIR...\n\n"
 	  "Combines the output directories of runs of one pipeline (the --shard K/N\n"
 	  "runs of a split, or runs over parts of an input) into OUT: data files\n"
 	  "concatenated in the order given (compressed ones too; a CSV/TSV header\n"

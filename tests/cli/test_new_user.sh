@@ -35,4 +35,21 @@ cp examples/data/reviews.jsonl "$T/w/data.jsonl"
 expect 0 "help init" -- help init
 contains "$T/out" "--set input.path=FILE" "help init: says the starter needs its input"
 
+# --- merge: never replaces another pipeline's output without --overwrite ---
+for k in 1 2; do
+  expect 0 "shard $k/2" -- run examples/quickstart.yaml -q --shard $k/2 -o "$T/s$k"
+done
+expect 0 "another pipeline's run" -- run examples/sentiment-flip.yaml -q -o "$T/other"
+cp "$T/other/report.json" "$T/other.report"
+expect 1 "merge into another pipeline's output is refused" -- merge -o "$T/other" "$T/s1" "$T/s2"
+contains "$T/err" "holds the completed output of another pipeline (examples/sentiment-flip.yaml" "merge says whose output it is"
+contains "$T/err" "--overwrite" "merge says how to replace it"
+cmp -s "$T/other/report.json" "$T/other.report" && ok "the other run is untouched" || bad "other run's report changed"
+expect 0 "merge --overwrite replaces it" -- merge -o "$T/other" --overwrite "$T/s1" "$T/s2"
+contains "$T/other/report.json" '"path": "examples/quickstart.yaml"' "merged report replaced the other"
+expect 0 "merge into its own earlier merge" -- merge -o "$T/other" "$T/s1" "$T/s2"
+expect 0 "merge of one directory" -- merge -o "$T/one" "$T/s1"
+contains "$T/out" "merged 1 directory into" "one directory, not '1 directories'"
+contains "$T/err" "shard 2/2 is not among the directories" "a missing shard is warned about"
+
 finish
