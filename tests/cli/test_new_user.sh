@@ -52,4 +52,24 @@ expect 0 "merge of one directory" -- merge -o "$T/one" "$T/s1"
 contains "$T/out" "merged 1 directory into" "one directory, not '1 directories'"
 contains "$T/err" "shard 2/2 is not among the directories" "a missing shard is warned about"
 
+# --- the NLI example shows its label map on every label --------------------
+expect 0 "nli-negation example" -- run examples/nli-negation.yaml -q -o "$T/nli"
+python3 - "$T/nli/pairs.jsonl" >"$T/check" 2>&1 <<'PY' \
+  && ok "nli-negation: entailment <-> contradiction, neutral stays, on every label" || bad "nli labels" "$(cat "$T/check")"
+import collections, json, sys
+m = collections.Counter()
+for l in open(sys.argv[1]):
+    p = json.loads(l)
+    m[(p["original"]["label"], p["counterfactual"]["label"])] += 1
+want = {("entailment", "contradiction"), ("contradiction", "entailment"), ("neutral", "neutral")}
+assert set(m) == want, m
+assert min(m.values()) >= 15, m
+PY
+
+# --- every example pipeline's header says how to run it --------------------
+for y in examples/*.yaml; do
+  grep -qE "^#   \./build/cfaug run $y" "$y" && ok "$y: header has its command" \
+    || bad "$y: no './build/cfaug run $y' line in its header"
+done
+
 finish
