@@ -337,6 +337,14 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 			        json_string_value(json_object_get(json_array_get(
 			                json_object_get(ow, "examples"), 0), "id")));
 	}
+	/* a run that made no training data says so, whatever the exit code */
+	if (n[0] + (long long)json_integer_value(json_object_get(t, "records_other_shards")) == 0)
+		fprintf(stderr, "cfaug: warning: the input held no records: nothing was "
+		        "augmented\n");
+	else if (n[3] > 0 && n[4] == 0)
+		fprintf(stderr, "cfaug: warning: every one of the %lld candidates was "
+		        "rejected: the output holds the originals only (reasons in "
+		        "rejected.jsonl and report.json)\n", n[3]);
 	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
 		fprintf(f, "cfaug: top rejection reasons: ");
 		top_counts(f, json_object_get(rep, "rejected_by_reason"));

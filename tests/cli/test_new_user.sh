@@ -72,4 +72,14 @@ for y in examples/*.yaml; do
     || bad "$y: no './build/cfaug run $y' line in its header"
 done
 
+# --- a run that made no training data says so ------------------------------
+: >"$T/empty.jsonl"
+expect 0 "empty input" -- run examples/quickstart.yaml -i "$T/empty.jsonl" -o "$T/em"
+contains "$T/err" "warning: the input held no records" "empty input is warned about"
+expect 0 "every candidate rejected" -- run examples/quickstart.yaml -o "$T/rej" \
+  --set stages.1.max_ratio=0.0001 --set stages.1.ratio_min_tokens=0
+contains "$T/err" "warning: every one of the 196 candidates was rejected" "all rejected is warned about"
+expect 0 "a normal run" -- run examples/quickstart.yaml -o "$T/norm"
+grep -q warning "$T/err" && bad "a normal run warns" "$(cat "$T/err")" || ok "a normal run has no warning"
+
 finish
