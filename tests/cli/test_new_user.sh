@@ -52,19 +52,26 @@ expect 0 "merge of one directory" -- merge -o "$T/one" "$T/s1"
 contains "$T/out" "merged 1 directory into" "one directory, not '1 directories'"
 contains "$T/err" "shard 2/2 is not among the directories" "a missing shard is warned about"
 
-# --- the NLI example shows its label map on every label --------------------
+# --- the NLI example: entailment -> contradiction, neutral stays, on real --
+# --- labels; a negated contradiction is not an entailment: left out ---------
 expect 0 "nli-negation example" -- run examples/nli-negation.yaml -q -o "$T/nli"
-python3 - "$T/nli/pairs.jsonl" >"$T/check" 2>&1 <<'PY' \
-  && ok "nli-negation: entailment <-> contradiction, neutral stays, on every label" || bad "nli labels" "$(cat "$T/check")"
+python3 - "$T/nli" >"$T/check" 2>&1 <<'PY' \
+  && ok "nli-negation: entailment -> contradiction, neutral stays, contradictions rejected as label_unmapped" || bad "nli labels" "$(cat "$T/check")"
 import collections, json, sys
+d = sys.argv[1]
 m = collections.Counter()
-for l in open(sys.argv[1]):
+for l in open(d + "/pairs.jsonl"):
     p = json.loads(l)
     m[(p["original"]["label"], p["counterfactual"]["label"])] += 1
-want = {("entailment", "contradiction"), ("contradiction", "entailment"), ("neutral", "neutral")}
-assert set(m) == want, m
+assert set(m) == {("entailment", "contradiction"), ("neutral", "neutral")}, m
 assert min(m.values()) >= 15, m
+r = json.load(open(d + "/report.json"))
+assert r["rejected_by_reason"] == {"label_unmapped": 20}, r["rejected_by_reason"]
+rej = [json.loads(l) for l in open(d + "/rejected.jsonl")]
+assert {x["original"]["label"] for x in rej} == {"contradiction"}, rej[:1]
 PY
+(cd "$T" && "$CFAUG" init nli -o nli.yaml >/dev/null) && grep -q "label: {entailment: contradiction, neutral: neutral}" "$T/nli.yaml" \
+  && ok "init nli: no contradiction -> entailment" || bad "init nli label map" "$(grep label: "$T/nli.yaml")"
 
 # --- every example pipeline's header says how to run it --------------------
 for y in examples/*.yaml; do
