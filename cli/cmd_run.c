@@ -337,6 +337,10 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 			        json_string_value(json_object_get(json_array_get(
 			                json_object_get(ow, "examples"), 0), "id")));
 	}
+	v = json_object_get(json_object_get(rep, "input"), "limit");
+	if (json_is_true(json_object_get(v, "cut")))
+		fprintf(f, "cfaug: input cut by --limit %lld: the records after it were "
+		        "not read\n", (long long)json_integer_value(json_object_get(v, "records")));
 	/* a run that made no training data says so, whatever the exit code */
 	if (n[0] + (long long)json_integer_value(json_object_get(t, "records_other_shards")) == 0)
 		fprintf(stderr, "cfaug: warning: the input held no records: nothing was "

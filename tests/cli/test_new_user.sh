@@ -89,4 +89,10 @@ contains "$T/err" "warning: every one of the 196 candidates was rejected" "all r
 expect 0 "a normal run" -- run examples/quickstart.yaml -o "$T/norm"
 grep -q warning "$T/err" && bad "a normal run warns" "$(cat "$T/err")" || ok "a normal run has no warning"
 
+# --- --limit: the summary says the input was cut ----------------------------
+expect 0 "--limit 20" -- run examples/quickstart.yaml --limit 20 -o "$T/lim"
+contains "$T/out" "cfaug: input cut by --limit 20" "the summary says the input was cut"
+expect 0 "--limit above the input" -- run examples/quickstart.yaml --limit 1000 -o "$T/lim2"
+grep -q "input cut" "$T/out" && bad "an input read whole is called cut" || ok "a whole input is not called cut"
+
 finish
