@@ -36,6 +36,8 @@ static json_t *default_value(const cf_option *o)
 	}
 }
 
+static json_t *table_schema(const cf_option *t, const char *const *skip);
+
 static json_t *option_schema(const cf_option *o)
 {
 	json_t *s = json_object(), *e;
@@ -62,13 +64,57 @@ static json_t *option_schema(const cf_option *o)
 		json_object_set_new(s, "enum", e);
 		break;
 	case CF_OPT_STRLIST:
-		json_object_set_new(s, "anyOf", json_pack("[{s:s}, {s:s, s:{s:s}}]",
-		        "type", "string", "type", "array", "items", "type", "string"));
+		if (o->max > 0) {   /* a counted list: no single-string form */
+			e = json_pack("{s:s, s:{s:s}, s:f, s:f}", "type", "array",
+			              "items", "type", "string", "minItems", o->min,
+			              "maxItems", o->max);
+			json_object_update(s, e);
+			json_decref(e);
+		} else
+			json_object_set_new(s, "anyOf", json_pack("[{s:s}, {s:s, s:{s:s}}]",
+			        "type", "string", "type", "array", "items", "type", "string"));
+		break;
+	case CF_OPT_MAP:
+		e = table_schema(o->sub, NULL);
+		for (const cf_option *so = o->sub; o->shorthand && so->key; so++)
+			if (!strcmp(so->key, o->shorthand)) {
+				json_t *sh = option_schema(so);
+				json_object_del(sh, "default");
+				e = json_pack("{s:[o,o]}", "anyOf", sh, e);
+			}
+		json_object_update(s, e);
+		json_decref(e);
+		break;
+	case CF_OPT_MAPLIST:
+		json_object_set_new(s, "type", json_string("array"));
+		json_object_set_new(s, "items", table_schema(o->sub, NULL));
+		if (o->max > 0) {
+			json_object_set_new(s, "minItems", json_real(o->min));
+			json_object_set_new(s, "maxItems", json_real(o->max));
+		}
+		break;
+	case CF_OPT_RANGE:
+		e = json_pack("{s:s}", "type", "number");
+		if (o->min < o->max) {
+			json_object_set_new(e, "minimum", json_real(o->min));
+			json_object_set_new(e, "maximum", json_real(o->max));
+		}
+		e = json_pack("{s:s, s:o, s:i, s:i}", "type", "array", "items", e,
+		              "minItems", 2, "maxItems", 2);
+		json_object_update(s, e);
+		json_decref(e);
 		break;
 	case CF_OPT_STRMAP:
 		json_object_set_new(s, "type", json_string("object"));
 		json_object_set_new(s, "additionalProperties", json_pack("{s:[s,s,s]}",
 		        "type", "string", "number", "boolean"));
+		break;
+	case CF_OPT_NODELIST:   /* items checked by their own loader */
+		json_object_set_new(s, "type", json_string("array"));
+		if (o->max > 0) {
+			json_object_set_new(s, "minItems", json_real(o->min));
+			json_object_set_new(s, "maxItems", json_real(o->max));
+		}
 		break;
 	default:   /* NODE, CUSTOM: any value; the loader checks it */
 		break;

@@ -145,6 +145,17 @@ const char *cf_strmap_get(const cf_strmap *m, const char *key)
 	return NULL;
 }
 
+static void free_maplist(const cf_option *o, cf_maplist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		cf_options_free(o->sub, (char *)l->v + i * o->size);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 /* ---- messages --------------------------------------------------------------- */
 
 /* What the user wrote, for "got ...": one line, short. */
@@ -239,6 +250,19 @@ static int bad_type(const cf_option *o, const cf_node *n, const char *file,
 	                     want, got);
 }
 
+/* STRLIST/MAPLIST: count items within min..max when max > 0. */
+static int check_count(const cf_option *o, const cf_node *n, size_t count,
+                       const char *file, const char *what, cf_error *err)
+{
+	if (o->max <= 0 || (count >= o->min && count <= o->max))
+		return 0;
+	if (o->min == o->max)
+		return cf_conf_error(err, file, n, "'%s' must be a list of %.0f %s, "
+		                     "got %zu", o->key, o->max, what, count);
+	return cf_conf_error(err, file, n, "'%s' must be a list of %.0f to %.0f "
+	                     "%s, got %zu", o->key, o->min, o->max, what, count);
+}
+
 static int set_strlist(const cf_option *o, cf_strlist *dst, const cf_node *n,
                        const char *file, cf_error *err)
 {
@@ -262,12 +286,19 @@ static int set_strlist(const cf_option *o, cf_strlist *dst, const cf_node *n,
 			                   o->key, got);
 			goto done;
 		}
+		if ((o->flags & CF_OPT_NONEMPTY) && it->len == 0) {
+			rc = cf_conf_error(err, file, it,
+			                   "items of '%s' must not be empty", o->key);
+			goto done;
+		}
 		if (!(l.v[l.n] = strdup(it->str))) {
 			rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 			goto done;
 		}
 		l.n++;
 	}
+	if ((rc = check_count(o, n, count, file, "strings", err)) < 0)
+		goto done;
 	cf_strlist_free(dst);
 	*dst = l;
 	l.v = NULL;
@@ -300,6 +331,11 @@ static int set_strmap(const cf_option *o, cf_strmap *dst, const cf_node *n,
 			rc = cf_conf_error(err, file, v,
 			                   "values in '%s' must be strings, got %s",
 			                   o->key, got);
+			goto done;
+		}
+		if ((o->flags & CF_OPT_NONEMPTY) && v->len == 0) {
+			rc = cf_conf_error(err, file, v, "values in '%s' must not be "
+			                   "empty", o->key);
 			goto done;
 		}
 		m.keys[i] = strdup(k->str);
@@ -342,6 +378,131 @@ static int set_enum(const cf_option *o, int *dst, const cf_node *n,
 	                     o->key, list, got);
 }
 
+static int load_table(const cf_option *table, void *state, const cf_node *map,
+                      const char *file, const char *const *skip, int sub,
+                      const cf_option *preset, cf_error *err);
+static int set_value(const cf_option *o, void *state, const cf_node *n,
+                     const char *file, cf_error *err);
+
+/* "mode, between, field": a sub-table's keys, for messages. */
+static void key_list(const cf_option *table, char *buf, size_t size)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (; table->key && pos < size; table++)
+		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s",
+		                        pos ? ", " : "", table->key);
+}
+
+/* MAP: the struct at dst from mapping n, or from a scalar through
+ * o->shorthand.  dst starts with `const cf_node *at`. */
+static int set_map(const cf_option *o, void *dst, const cf_node *n,
+                   const char *file, cf_error *err)
+{
+	const cf_option *sh = NULL, *so;
+	cf_option tmp;
+	char keys[256], got[EXCERPT_MAX * 2 + 40];
+	int rc;
+
+	if (!o->sub)
+		return cf_error_set(err, CF_EINTERNAL, "option '%s' is MAP "
+		                    "without a table", o->key);
+	for (so = o->sub; o->shorthand && so->key; so++)
+		if (!strcmp(so->key, o->shorthand))
+			sh = so;
+	key_list(o->sub, keys, sizeof keys);
+	cf_options_free(o->sub, dst);
+	if (n->type == CF_NODE_SCALAR && sh) {
+		/* messages name the option the user wrote: 'parse', not 'mode' */
+		tmp = *sh;
+		tmp.key = o->key;
+		if ((rc = set_value(&tmp, dst, n, file, err)) < 0 ||
+		    (rc = load_table(o->sub, dst, NULL, file, NULL, 1, sh, err)) < 0)
+			return rc;
+	} else if (n->type == CF_NODE_MAP) {
+		if ((rc = load_table(o->sub, dst, n, file, NULL, 1, NULL, err)) < 0)
+			return rc;
+	} else {
+		describe(n, got, sizeof got);
+		if (sh)
+			return cf_conf_error(err, file, n, "'%s' must be a mapping "
+			                     "(%s) or its %s, got %s", o->key, keys,
+			                     sh->key, got);
+		return cf_conf_error(err, file, n, "'%s' must be a mapping (%s), "
+		                     "got %s", o->key, keys, got);
+	}
+	*(const cf_node **)dst = n;
+	return 0;
+}
+
+/* MAPLIST: a sequence of mappings, each into a struct of o->size bytes. */
+static int set_maplist(const cf_option *o, cf_maplist *dst, const cf_node *n,
+                       const char *file, cf_error *err)
+{
+	cf_maplist l = { NULL, 0 };
+	char keys[256], got[EXCERPT_MAX * 2 + 40];
+	size_t i;
+	int rc = 0;
+
+	if (!o->sub || o->size < sizeof(const cf_node *))
+		return cf_error_set(err, CF_EINTERNAL, "option '%s' is MAPLIST "
+		                    "without a table or size", o->key);
+	key_list(o->sub, keys, sizeof keys);
+	if (n->type != CF_NODE_SEQ) {
+		describe(n, got, sizeof got);
+		return cf_conf_error(err, file, n, "'%s' must be a list of mappings "
+		                     "(%s), got %s", o->key, keys, got);
+	}
+	if ((rc = check_count(o, n, n->nkids, file, "mappings", err)) < 0)
+		return rc;
+	if (n->nkids && !(l.v = calloc(n->nkids, o->size)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < n->nkids; i++) {
+		const cf_node *it = n->kids[i];
+		void *el = (char *)l.v + i * o->size;
+		if (it->type != CF_NODE_MAP) {
+			describe(it, got, sizeof got);
+			rc = cf_conf_error(err, file, it, "items of '%s' must be "
+			                   "mappings (%s), got %s", o->key, keys, got);
+			goto done;
+		}
+		l.n++;   /* counted first: freed with the others on failure */
+		if ((rc = load_table(o->sub, el, it, file, NULL, 1, NULL, err)) < 0)
+			goto done;
+		*(const cf_node **)el = it;
+	}
+	free_maplist(o, dst);
+	*dst = l;
+	memset(&l, 0, sizeof l);
+done:
+	free_maplist(o, &l);
+	return rc;
+}
+
+/* RANGE: [lo, hi]. */
+static int set_range(const cf_option *o, cf_range *dst, const cf_node *n,
+                     const char *file, cf_error *err)
+{
+	double lo, hi;
+
+	if (n->type != CF_NODE_SEQ || n->nkids != 2 ||
+	    cf_node_to_double(n->kids[0], &lo) < 0 ||
+	    cf_node_to_double(n->kids[1], &hi) < 0 || lo > hi ||
+	    (o->min < o->max && (lo < o->min || hi > o->max))) {
+		if (o->min < o->max)
+			return cf_conf_error(err, file, n, "'%s' must be [lo, hi] with "
+			                     "%g <= lo <= hi <= %g", o->key, o->min,
+			                     o->max);
+		return cf_conf_error(err, file, n, "'%s' must be [lo, hi] with "
+		                     "lo <= hi", o->key);
+	}
+	dst->set = 1;
+	dst->lo = lo;
+	dst->hi = hi;
+	return 0;
+}
+
 /* Store n (not null) into the field of o; errors located at n. */
 static int set_value(const cf_option *o, void *state, const cf_node *n,
                      const char *file, cf_error *err)
@@ -356,6 +517,9 @@ static int set_value(const cf_option *o, void *state, const cf_node *n,
 	case CF_OPT_STRING:
 		if (n->type != CF_NODE_SCALAR)
 			return bad_type(o, n, file, "a string", err);
+		if ((o->flags & CF_OPT_NONEMPTY) && n->len == 0)
+			return cf_conf_error(err, file, n, "'%s' must not be empty",
+			                     o->key);
 		if (!(s = strdup(n->str)))
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
 		free(*(char **)field);
@@ -409,6 +573,21 @@ static int set_value(const cf_option *o, void *state, const cf_node *n,
 		((cf_optnum *)field)->v = d;
 		((cf_optnum *)field)->at = n;
 		return 0;
+	case CF_OPT_MAP:
+		return set_map(o, field, n, file, err);
+	case CF_OPT_MAPLIST:
+		return set_maplist(o, field, n, file, err);
+	case CF_OPT_RANGE:
+		return set_range(o, field, n, file, err);
+	case CF_OPT_NODELIST:
+		if (n->type != CF_NODE_SEQ)
+			return bad_type(o, n, file, "a list", err);
+		if ((rc = check_count(o, n, n->nkids, file, "items", err)) < 0)
+			return rc;
+		((cf_nodelist *)field)->v = (const cf_node *const *)n->kids;
+		((cf_nodelist *)field)->n = n->nkids;
+		((cf_nodelist *)field)->at = n;
+		return 0;
 	case CF_OPT_CUSTOM:
 		if (!o->set)
 			return cf_error_set(err, CF_EINTERNAL,
@@ -434,7 +613,9 @@ static int set_default(const cf_option *o, void *state, const char *file,
 	tmp.type = CF_NODE_SCALAR;
 	tmp.str = (char *)o->def;   /* only read */
 	tmp.len = strlen(o->def);
-	if (o->type == CF_OPT_NODE || set_value(o, state, &tmp, file, &e))
+	if (o->type == CF_OPT_NODE || o->type == CF_OPT_MAP ||
+	    o->type == CF_OPT_MAPLIST || o->type == CF_OPT_NODELIST ||
+	    set_value(o, state, &tmp, file, &e))
 		return cf_error_set(err, e.code == CF_ENOMEM ? CF_ENOMEM : CF_EINTERNAL,
 		                    "option '%s' has a bad default '%s'", o->key, o->def);
 	return 0;
@@ -448,12 +629,16 @@ static int skipped(const char *const *skip, const char *key)
 	return 0;
 }
 
-int cf_options_load(const cf_option *table, void *state, const cf_node *map,
-                    const char *file, const char *const *skip, cf_error *err)
+/* The loader.  sub: a sub-table (unknown keys list the table's keys;
+ * map NULL means absent: defaults only, no required keys).  preset: a row
+ * already set from a shorthand scalar, left alone. */
+static int load_table(const cf_option *table, void *state, const cf_node *map,
+                      const char *file, const char *const *skip, int sub,
+                      const cf_option *preset, cf_error *err)
 {
 	const cf_option *o;
 	const cf_node *k, *v;
-	char in[256], got[EXCERPT_MAX * 2 + 40];
+	char in[256], got[EXCERPT_MAX * 2 + 40], keys[256];
 	const char *near;
 	size_t i;
 	int rc = 0;
@@ -482,7 +667,11 @@ int cf_options_load(const cf_option *table, void *state, const cf_node *map,
 				rc = cf_conf_error(err, file, k,
 				                   "unknown key '%s'%s (did you mean '%s'?)",
 				                   k->str, in, near);
-			else
+			else if (sub) {
+				key_list(table, keys, sizeof keys);
+				rc = cf_conf_error(err, file, k, "unknown key '%s'%s (%s)",
+				                   k->str, in, keys);
+			} else
 				rc = cf_conf_error(err, file, k, "unknown key '%s'%s",
 				                   k->str, in);
 			goto done;
@@ -496,21 +685,28 @@ int cf_options_load(const cf_option *table, void *state, const cf_node *map,
 	/* then what the file left out */
 	for (o = table; o->key; o++) {
 		v = cf_node_get(map, o->key);
-		if (v && !cf_node_is_null(v))
+		if ((v && !cf_node_is_null(v)) || o == preset)
 			continue;
-		if (o->def) {
+		if (o->type == CF_OPT_MAP) {   /* absent: its defaults */
+			if ((rc = load_table(o->sub, (char *)state + o->offset, NULL,
+			                     file, NULL, 1, NULL, err)))
+				goto done;
+		} else if (o->def) {
 			if ((rc = set_default(o, state, file, err)))
 				goto done;
-		} else if (o->flags & CF_OPT_REQUIRED) {
+		} else if ((o->flags & CF_OPT_REQUIRED) && (map || !sub)) {
 			if (v) {   /* `key:` with nothing: point at the key */
 				for (i = 0; map->kids[i + 1] != v; i += 2)
 					;
 				rc = cf_conf_error(err, file, map->kids[i],
 				                   "missing required key '%s'%s (its value is empty)",
 				                   o->key, in);
-			} else if (map) {
+			} else if (map) {   /* an entry's key: say what it is for */
 				rc = cf_conf_error(err, file, map,
-				                   "missing required key '%s'%s", o->key, in);
+				                   "missing required key '%s'%s%s%s%s", o->key,
+				                   in, sub && o->help ? " (" : "",
+				                   sub && o->help ? o->help : "",
+				                   sub && o->help ? ")" : "");
 			} else {
 				rc = cf_conf_error(err, file, NULL,
 				                   "missing required key '%s'", o->key);
@@ -522,6 +718,18 @@ done:
 	if (rc)
 		cf_options_free(table, state);
 	return rc;
+}
+
+int cf_option_set(const cf_option *row, void *state, const cf_node *n,
+                  const char *file, cf_error *err)
+{
+	return set_value(row, state, n, file, err);
+}
+
+int cf_options_load(const cf_option *table, void *state, const cf_node *map,
+                    const char *file, const char *const *skip, cf_error *err)
+{
+	return load_table(table, state, map, file, skip, 0, NULL, err);
 }
 
 void cf_options_free(const cf_option *table, void *state)
@@ -546,6 +754,19 @@ void cf_options_free(const cf_option *table, void *state)
 			break;
 		case CF_OPT_NODE:
 			*(const cf_node **)field = NULL;
+			break;
+		case CF_OPT_MAP:
+			cf_options_free(o->sub, field);
+			*(const cf_node **)field = NULL;
+			break;
+		case CF_OPT_MAPLIST:
+			free_maplist(o, field);
+			break;
+		case CF_OPT_RANGE:
+			memset(field, 0, sizeof(cf_range));
+			break;
+		case CF_OPT_NODELIST:
+			memset(field, 0, sizeof(cf_nodelist));
 			break;
 		case CF_OPT_CUSTOM:
 			if (o->release)

@@ -64,6 +64,7 @@ struct cf_pipeline {
 	int card;                /* write README.md (output.card, output.files) */
 	cf_stage *stages;
 	unsigned nstages;
+	cf_stage_ref *refs;   /* the stages as written, for cf_pipeline_info */
 	int has_async;
 	int holds;              /* a stage holds items to the end (CF_STAGE_HOLDS) */
 	int dry_run, no_cache;
@@ -313,6 +314,32 @@ static int check_input(cf_pipeline *p, cf_error *err)
 	return 0;
 }
 
+/* A scalar's text, else NULL. */
+static const char *scalar_of(const cf_node *n)
+{
+	return n && n->type == CF_NODE_SCALAR ? n->str : NULL;
+}
+
+/* p->refs from the stage mappings (sn: the sequence): what one stage may
+ * know of the others (cf_stage_ref).  Malformed entries are left for
+ * build_stage to report. */
+static int stage_refs(cf_pipeline *p, const cf_node *sn, cf_error *err)
+{
+	const cf_node *m;
+	unsigned i;
+
+	if (!(p->refs = calloc(p->nstages, sizeof *p->refs)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (i = 0; i < p->nstages; i++) {
+		p->refs[i].type = scalar_of(cf_node_get(sn->kids[i], "type"));
+		p->refs[i].name = scalar_of(cf_node_get(sn->kids[i], "name"));
+		m = cf_node_get(sn->kids[i], "model");
+		p->refs[i].model = scalar_of(m);
+		p->refs[i].line = m ? m->line : sn->kids[i]->line;
+	}
+	return 0;
+}
+
 static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
                        cf_error *err)
 {
@@ -402,6 +429,10 @@ static int build_stage(cf_pipeline *p, unsigned idx, const cf_node *node,
 	info.node = node;
 	info.dry_run = p->dry_run;
 	info.no_cache = p->no_cache;
+	info.max_record_bytes = (size_t)p->in.max_record_bytes;
+	info.stages = p->refs;
+	info.nstages = p->nstages;
+	info.index = idx;
 	if (st->kind->init && (rc = st->kind->init(st, st->state, &info, err)) < 0)
 		return rc;
 	st->ready = 2;
@@ -451,6 +482,8 @@ int cf_pipeline_new_opts(cf_pipeline **out, const cf_conf *conf,
 			goto done;
 		}
 		p->nstages = (unsigned)sn->nkids;
+		if ((rc = stage_refs(p, sn, err)) < 0)
+			goto done;
 	}
 	for (i = 0; i < p->nstages; i++)
 		if ((rc = build_stage(p, i, sn->kids[i], err)) < 0)
@@ -480,6 +513,7 @@ void cf_pipeline_free(cf_pipeline **pp)
 		free(st->unable);
 	}
 	free(p->stages);
+	free(p->refs);
 	while (p->head) {   /* what a failed run left queued */
 		cf_group *g = p->head;
 		p->head = g->next;

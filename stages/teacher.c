@@ -12,8 +12,9 @@
  * candidates that needed a remote judge under --dry-run).  Policies and
  * combination: pipeline/judge/teacher_policy.h.
  *
- * Judges (`model: PATH` is shorthand for one builtin judge; `judges:` a
- * sequence of up to MAX_JUDGES):
+ * Judges (`model: PATH` is shorthand for one builtin judge, with the
+ * stage's `fields:` and `labels:` as that judge's; `judges:` a sequence of
+ * up to MAX_JUDGES):
  *   builtin  a model file of `cfaug teacher train`, scored in-process
  *   tei      a Hugging Face TEI-style classifier: POST url {"inputs": TEXT}
  *            (two text fields: {"inputs": [[A, B]]}, a batch of one pair)
@@ -110,15 +111,19 @@ struct job {
 };
 
 typedef struct accept_opts {
+	const cf_node *at;         /* set by the loader */
 	int policy;
 	double min_delta, min_prob;
-	const cf_node *band;
+	cf_range band;
 } accept_opts;
 
 typedef struct teacher_state {
 	/* options */
 	char *model;
-	const cf_node *judges_node, *accept_node;
+	cf_strlist fields;         /* model: shorthand, as in a builtin judge */
+	cf_strmap labels;
+	cf_nodelist judges;        /* each opened by its kind's table */
+	accept_opts accept;
 	int combine;
 	/* from init */
 	cf_stage *st;
@@ -142,24 +147,6 @@ typedef struct teacher_state {
 	int ended, leak_warned;
 } teacher_state;
 
-static const cf_option teacher_options[] = {
-	{ .key = "model", .type = CF_OPT_STRING,
-	  .offset = offsetof(teacher_state, model),
-	  .help = "model file of one builtin judge (shorthand for judges:)" },
-	{ .key = "judges", .type = CF_OPT_NODE,
-	  .offset = offsetof(teacher_state, judges_node),
-	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
-	{ .key = "combine", .type = CF_OPT_ENUM,
-	  .offset = offsetof(teacher_state, combine), .def = "mean",
-	  .choices = cf_combine_names,
-	  .help = "mean | vote | all (several judges)" },
-	{ .key = "accept", .type = CF_OPT_NODE,
-	  .offset = offsetof(teacher_state, accept_node),
-	  .help = "{policy: flip|delta|threshold|preserve, min_delta, "
-	  "min_prob, band: [lo, hi]}" },
-	{ .key = NULL }
-};
-
 static const cf_option accept_table[] = {
 	{ .key = "policy", .type = CF_OPT_ENUM,
 	  .offset = offsetof(accept_opts, policy), .def = "flip",
@@ -171,9 +158,35 @@ static const cf_option accept_table[] = {
 	{ .key = "min_prob", .type = CF_OPT_DOUBLE,
 	  .offset = offsetof(accept_opts, min_prob), .def = "0.5", .max = 1,
 	  .help = "threshold, preserve: least target probability" },
-	{ .key = "band", .type = CF_OPT_NODE,
-	  .offset = offsetof(accept_opts, band),
+	{ .key = "band", .type = CF_OPT_RANGE,
+	  .offset = offsetof(accept_opts, band), .min = 0, .max = 1,
 	  .help = "[lo, hi]: the target's probability must lie within" },
+	{ .key = NULL }
+};
+
+static const cf_option teacher_options[] = {
+	{ .key = "model", .type = CF_OPT_STRING,
+	  .offset = offsetof(teacher_state, model),
+	  .help = "model file of one builtin judge (shorthand for judges:)" },
+	{ .key = "fields", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(teacher_state, fields),
+	  .help = "with model: text fields fed to the model's fields, in order "
+	  "(as a builtin judge's fields:)" },
+	{ .key = "labels", .type = CF_OPT_STRMAP,
+	  .offset = offsetof(teacher_state, labels),
+	  .help = "with model: {MODEL_LABEL: LABEL} (as a builtin judge's "
+	  "labels:)" },
+	{ .key = "judges", .type = CF_OPT_NODELIST,
+	  .offset = offsetof(teacher_state, judges), .min = 1, .max = MAX_JUDGES,
+	  .help = "sequence of {kind: builtin|tei|vllm|llm, ...} (README)" },
+	{ .key = "combine", .type = CF_OPT_ENUM,
+	  .offset = offsetof(teacher_state, combine), .def = "mean",
+	  .choices = cf_combine_names,
+	  .help = "mean | vote | all (several judges)" },
+	{ .key = "accept", .type = CF_OPT_MAP,
+	  .offset = offsetof(teacher_state, accept), .sub = accept_table,
+	  .help = "{policy: flip|delta|threshold|preserve, min_delta, "
+	  "min_prob, band: [lo, hi]}" },
 	{ .key = NULL }
 };
 
@@ -221,7 +234,7 @@ static int stage_labels(teacher_state *s, const cf_pipeline_info *info,
 static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
                         cf_error *err)
 {
-	const cf_node *seq = s->judges_node;
+	const cf_node *seq = s->judges.at;
 	size_t i, k;
 	int rc;
 
@@ -230,18 +243,23 @@ static int parse_judges(teacher_state *s, const cf_pipeline_info *info,
 		                     "give either model: or judges:, not both");
 	if (s->model) {
 		s->nj = 1;
-		return cf_judge_open_model(&s->j[0], s->model, info->node,
-		                           info->conf_path, err);
+		if ((rc = cf_judge_open_model(&s->j[0], s->model, info->node,
+		                              info->conf_path, err)) < 0)
+			return rc;
+		cf_judge_take_maps(s->j[0], &s->fields, &s->labels);
+		return 0;
 	}
+	if (s->fields.n || s->labels.n)
+		return cf_conf_error(err, info->conf_path, cf_node_get(info->node,
+		                     s->fields.n ? "fields" : "labels"), "%s: goes "
+		                     "with model:; with judges:, give it to the judge",
+		                     s->fields.n ? "fields" : "labels");
 	if (!seq)
 		return cf_conf_error(err, info->conf_path, info->node,
 		                     "teacher needs model: PATH or judges:");
-	if (seq->type != CF_NODE_SEQ || seq->nkids == 0 || seq->nkids > MAX_JUDGES)
-		return cf_conf_error(err, info->conf_path, seq, "judges: expected a "
-		                     "sequence of 1 to %d judges", MAX_JUDGES);
-	for (i = 0; i < seq->nkids; i++) {
+	for (i = 0; i < s->judges.n; i++) {
 		s->nj = i + 1;
-		if ((rc = cf_judge_open(&s->j[i], seq->kids[i], info->conf_path,
+		if ((rc = cf_judge_open(&s->j[i], s->judges.v[i], info->conf_path,
 		                        err)) < 0)
 			return rc;
 		s->remote |= cf_judge_is_remote(s->j[i]);
@@ -273,66 +291,39 @@ static int bind_judges(teacher_state *s, const cf_pipeline_info *info,
 	return 0;
 }
 
-static int parse_accept(teacher_state *s, const cf_pipeline_info *info,
-                        cf_error *err)
+static void set_accept(teacher_state *s)
 {
-	accept_opts a;
-	const cf_node *b;
-	int rc;
-
-	memset(&a, 0, sizeof a);
-	if ((rc = cf_options_load(accept_table, &a, s->accept_node,
-	                          info->conf_path, NULL, err)) < 0)
-		return rc;
-	s->acc.policy = (cf_policy)a.policy;
-	s->acc.min_delta = a.min_delta;
-	s->acc.min_prob = a.min_prob;
-	if ((b = a.band)) {
-		if (b->type != CF_NODE_SEQ || b->nkids != 2 ||
-		    cf_node_to_double(b->kids[0], &s->acc.band_lo) < 0 ||
-		    cf_node_to_double(b->kids[1], &s->acc.band_hi) < 0 ||
-		    !(s->acc.band_lo >= 0 && s->acc.band_lo <= s->acc.band_hi &&
-		      s->acc.band_hi <= 1))
-			rc = cf_conf_error(err, info->conf_path, b, "band: expected "
-			                   "[lo, hi] with 0 <= lo <= hi <= 1");
-		s->acc.has_band = 1;
-	}
-	cf_options_free(accept_table, &a);
-	return rc;
+	s->acc.policy = (cf_policy)s->accept.policy;
+	s->acc.min_delta = s->accept.min_delta;
+	s->acc.min_prob = s->accept.min_prob;
+	s->acc.has_band = s->accept.band.set;
+	s->acc.band_lo = s->accept.band.lo;
+	s->acc.band_hi = s->accept.band.hi;
 }
 
 /* A judge whose model also generates in an llm stage of this pipeline is
  * not independent of the generator ("Truth or Twist?"): say so. */
 static void warn_independence(teacher_state *s, const cf_pipeline_info *info)
 {
-	const cf_node *root = info->node, *stages, *sn, *m, *ty, *nm;
+	const cf_stage_ref *r;
 	size_t i, k;
 
-	while (root->parent)
-		root = root->parent;
-	stages = cf_node_get(root, "stages");
-	if (!stages || stages->type != CF_NODE_SEQ)
-		return;
-	for (i = 0; i < stages->nkids; i++) {
-		sn = stages->kids[i];
-		ty = cf_node_get(sn, "type");
-		m = cf_node_get(sn, "model");
-		if (sn == info->node || !ty || !m || ty->type != CF_NODE_SCALAR ||
-		    m->type != CF_NODE_SCALAR || strcmp(ty->str, "llm"))
+	for (i = 0; i < info->nstages; i++) {
+		r = &info->stages[i];
+		if (i == info->index || !r->type || !r->model || strcmp(r->type, "llm"))
 			continue;
-		nm = cf_node_get(sn, "name");
 		for (k = 0; k < s->nj; k++) {
 			const cf_judge *jd = s->j[k];
 			const cf_node *at = cf_node_get(jd->node, "model");
 			if (!cf_judge_is_remote(jd) || !jd->c.model ||
-			    strcmp(jd->c.model, m->str))
+			    strcmp(jd->c.model, r->model))
 				continue;
 			cf_stage_warn(s->st, "%s:%d:%d: judge '%s' uses the "
 			        "model '%s', which also generates the candidates in stage "
 			        "'%s' (line %d): generator and judge should be "
 			        "independent", info->conf_path, at ? at->line : 0,
 			        at ? at->col : 0, jd->c.name, jd->c.model,
-			        nm && nm->type == CF_NODE_SCALAR ? nm->str : "llm", m->line);
+			        r->name ? r->name : "llm", r->line);
 		}
 	}
 }
@@ -350,8 +341,8 @@ static int teacher_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	s->st = st;
 	s->dry_run = info->dry_run;
 	s->seed = info->seed;
-	if ((rc = parse_accept(s, info, err)) < 0 ||
-	    (rc = parse_judges(s, info, err)) < 0 ||
+	set_accept(s);
+	if ((rc = parse_judges(s, info, err)) < 0 ||
 	    (rc = stage_labels(s, info, err)) < 0 ||
 	    (rc = bind_judges(s, info, err)) < 0)
 		goto done;

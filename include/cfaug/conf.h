@@ -100,8 +100,18 @@ typedef enum {
 	CF_OPT_STRMAP,   /* cf_strmap: a mapping of scalar -> scalar */
 	CF_OPT_NODE,     /* const cf_node * (borrowed from the conf) */
 	CF_OPT_CUSTOM,   /* the setter is called with the node */
-	CF_OPT_OPTNUM    /* cf_optnum: a number, or absent (the server's
+	CF_OPT_OPTNUM,   /* cf_optnum: a number, or absent (the server's
 	                    default); CF_OPT_INTEGER: a whole number */
+	CF_OPT_MAP,      /* a struct (see "sub-tables" below) loaded from a
+	                    mapping by .sub; a scalar stands for
+	                    {.shorthand: scalar} when .shorthand is set */
+	CF_OPT_MAPLIST,  /* cf_maplist: a sequence of mappings, each loaded by
+	                    .sub into a struct of .size bytes */
+	CF_OPT_RANGE,    /* cf_range: [lo, hi], two numbers, lo <= hi, both
+	                    within min..max when min < max */
+	CF_OPT_NODELIST  /* cf_nodelist: a sequence whose items are handed
+	                    whole to another loader (judges, each by its
+	                    kind's table) */
 } cf_opt_type;
 
 typedef struct cf_strlist { char **v; size_t n; } cf_strlist;
@@ -109,6 +119,33 @@ typedef struct cf_strmap { char **keys; char **vals; size_t n; } cf_strmap;
 
 #define CF_OPT_REQUIRED 0x1u
 #define CF_OPT_INTEGER  0x2u   /* CF_OPT_OPTNUM: must be a whole number */
+#define CF_OPT_NONEMPTY 0x4u   /* STRING, STRLIST items, STRMAP values: not "" */
+
+/* Sub-tables (CF_OPT_MAP, CF_OPT_MAPLIST): the struct a sub-table loads
+ * starts with `const cf_node *at;`, which the loader sets to the mapping
+ * (or shorthand scalar) it came from -- NULL for a MAP that is absent, whose
+ * struct then holds the sub-table's defaults.  Use it to point later
+ * messages at the entry (cf_node_get(x.at, "key") for one of its keys).
+ * Messages about a sub-table's keys name it by its path ("unknown key 'x'
+ * in stages.0.parse (mode, between, field)"). */
+typedef struct cf_maplist {
+	void *v;               /* n structs of the row's .size bytes */
+	size_t n;
+} cf_maplist;
+
+/* Element i of a cf_maplist of T. */
+#define CF_MAPLIST_AT(l, T, i) (&((T *)(l)->v)[i])
+
+typedef struct cf_nodelist {
+	const cf_node *const *v;   /* the items (borrowed from the conf) */
+	size_t n;
+	const cf_node *at;         /* the sequence; NULL when absent */
+} cf_nodelist;
+
+typedef struct cf_range {
+	int set;               /* 0: absent */
+	double lo, hi;
+} cf_range;
 
 /* An optional number (CF_OPT_OPTNUM): set is 0 when the key is absent or
  * null; at is the value's node (borrowed from the conf), for messages. */
@@ -125,13 +162,18 @@ typedef struct cf_option {
 	const char *def;                 /* default, as YAML scalar text; NULL = none */
 	unsigned flags;                  /* CF_OPT_REQUIRED */
 	const char *const *choices;      /* ENUM: NULL-terminated names */
-	double min, max;                 /* INT/DOUBLE range, checked when min < max */
+	/* INT/DOUBLE/OPTNUM/RANGE: value range, checked when min < max;
+	 * STRLIST/MAPLIST/NODELIST: item count, checked when max > 0 */
+	double min, max;
 	/* CUSTOM: parse node into state; use cf_conf_error for messages. */
 	int (*set)(void *state, const cf_node *node, const char *file, cf_error *err);
 	const char *help;                /* one line, for `cfaug help stages` */
 	/* CUSTOM: free what set() stored, leaving zeroes; called by
 	 * cf_options_free (so also after a failed load).  May be NULL. */
 	void (*release)(void *state);
+	const struct cf_option *sub;     /* MAP, MAPLIST: the entries' table */
+	size_t size;                     /* MAPLIST: sizeof one entry's struct */
+	const char *shorthand;           /* MAP: the key a scalar value sets */
 } cf_option;
 
 /* Fill state from a MAP node using table (terminated by key == NULL).
@@ -144,6 +186,12 @@ typedef struct cf_option {
  * state must start zeroed; on failure what was stored is freed again. */
 int cf_options_load(const cf_option *table, void *state, const cf_node *map,
                     const char *file, const char *const *skip, cf_error *err);
+
+/* Set one row's field in state from n (not null), as cf_options_load
+ * would: for a CUSTOM setter that accepts a keyword or a typed value and
+ * hands the typed value to the row of its type. */
+int cf_option_set(const cf_option *row, void *state, const cf_node *n,
+                  const char *file, cf_error *err);
 
 /* Free what cf_options_load allocated in state (strings, lists, maps, and
  * CUSTOM via release) and zero those fields; safe to call twice. */

@@ -8,6 +8,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <stdio.h>
 #include "judge_kind.h"
 #include "linear_model.h"
 #include "strlist.h"
@@ -68,6 +70,18 @@ static size_t builtin_fields(const cf_judge *j, void *state, const char **out,
 	return f;
 }
 
+/* The name in l equal to name but for case, or NULL: a model trained on
+ * Text/Positive meets data with text/positive (issue 13). */
+static const char *case_twin(const cf_strlist *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcasecmp(l->v[i], name))
+			return l->v[i];
+	return NULL;
+}
+
 static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
                         cf_error *err)
 {
@@ -85,13 +99,21 @@ static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
 	for (f = 0; f < cf_lm_nfields(b->lm); f++) {
 		const char *name = j->c.fields.n ? j->c.fields.v[f]
 		                                 : cf_lm_field(b->lm, f);
-		if (cf_strlist_index(env->text_fields, name) < 0)
-			return cf_conf_error(err, env->conf_path, j->c.fields.n ? fn :
-			                     j->at, "%s reads text field '%s', which is "
-			                     "not in %s%s", j->c.model, name,
-			                     env->fields_what, j->c.fields.n || !j->node ? "" :
-			                     " (feed it another field with fields: "
-			                     "[NAME])");
+		const char *twin = case_twin(env->text_fields, name);
+		char hint[200] = "";
+		if (cf_strlist_index(env->text_fields, name) >= 0)
+			continue;
+		if (twin)
+			snprintf(hint, sizeof hint, ": '%.60s' there differs only in "
+			         "case%s%.60s%s", twin, j->c.fields.n || !j->node ? "" :
+			         " (feed it with fields: [", j->c.fields.n || !j->node ?
+			         "" : twin, j->c.fields.n || !j->node ? "" : "])");
+		else if (!j->c.fields.n && j->node)
+			snprintf(hint, sizeof hint, " (feed it another field with "
+			         "fields: [NAME])");
+		return cf_conf_error(err, env->conf_path, j->c.fields.n ? fn : j->at,
+		                     "%s reads text field '%s', which is not in %s%s",
+		                     j->c.model, name, env->fields_what, hint);
 	}
 	if (!(b->bmap = calloc(nl, sizeof *b->bmap)) ||
 	    !(seen = calloc(j->K + 1, 1)))
@@ -99,12 +121,14 @@ static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
 	for (i = 0; i < nl; i++) {
 		int x = cf_judge_label_index(&jl, cf_lm_label(b->lm, i));
 		if (x < 0) {
+			const char *twin = case_twin(j->L, cf_lm_label(b->lm, i));
 			free(seen);
 			return cf_conf_error(err, env->conf_path, ln ? ln : j->node,
 			        "%s has the label '%s', which is not one of %s (map it "
-			        "with labels: {%s: LABEL})", j->c.model,
+			        "with labels: {%s: %s}%s)", j->c.model,
 			        cf_lm_label(b->lm, i), env->labels_what,
-			        cf_lm_label(b->lm, i));
+			        cf_lm_label(b->lm, i), twin ? twin : "LABEL",
+			        twin ? "; they differ only in case" : "");
 		}
 		b->bmap[i] = x;
 		seen[x] = 1;

@@ -146,6 +146,20 @@ int cf_judge_open_model(cf_judge **out, const char *path, const cf_node *node,
 	return 0;
 }
 
+void cf_judge_take_maps(cf_judge *j, cf_strlist *fields, cf_strmap *labels)
+{
+	if (fields->n) {
+		cf_strlist_free(&j->c.fields);
+		j->c.fields = *fields;
+		memset(fields, 0, sizeof *fields);
+	}
+	if (labels->n) {
+		cf_strmap_free(&j->c.labels);
+		j->c.labels = *labels;
+		memset(labels, 0, sizeof *labels);
+	}
+}
+
 int cf_judge_own_labels(cf_judge *j, cf_strlist *out)
 {
 	size_t i;

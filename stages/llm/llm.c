@@ -89,6 +89,30 @@ typedef struct rq {
 
 typedef struct var_src { int kind; const char *name; } var_src;
 
+/* parse: text | json | {mode, between, field} */
+typedef struct parse_opts {
+	const cf_node *at;        /* set by the loader; NULL: parse not given */
+	int mode;                 /* 0 text, 1 json */
+	cf_strlist between;       /* [START, END] markers, or none */
+	char *field;              /* json: the key holding the answer */
+} parse_opts;
+
+static const char *const parse_mode_names[] = { "text", "json", NULL };
+
+static const cf_option parse_options[] = {
+	{ .key = "mode", .type = CF_OPT_ENUM,
+	  .offset = offsetof(parse_opts, mode), .def = "text",
+	  .choices = parse_mode_names, .help = "text | json" },
+	{ .key = "between", .type = CF_OPT_STRLIST,
+	  .offset = offsetof(parse_opts, between), .flags = CF_OPT_NONEMPTY,
+	  .min = 2, .max = 2,
+	  .help = "[START, END]: the answer is the text between two markers" },
+	{ .key = "field", .type = CF_OPT_STRING,
+	  .offset = offsetof(parse_opts, field), .flags = CF_OPT_NONEMPTY,
+	  .help = "json: the key of the answer's object holding the new text" },
+	{ .key = NULL }
+};
+
 typedef struct llm_state {
 	/* options */
 	char *base_url, *model, *api_key_env, *prompt, *cache_dir;
@@ -97,7 +121,7 @@ typedef struct llm_state {
 	long samples, concurrency, max_retries, parse_retries, max_response_kb;
 	long max_prompt_kb, max_consecutive_failures;
 	double rpm, tpm, timeout_s, max_retry_wait_s, request_deadline_s, max_failure_rate;
-	const cf_node *parse;
+	parse_opts parse;
 	cf_optnum temperature, top_p, seed_node, max_tokens, max_completion_tokens;
 	int use_n, response_format, logprobs;
 
@@ -160,8 +184,9 @@ static const cf_option llm_options[] = {
 	  .offset = offsetof(llm_state, use_n), .def = "true",
 	  .help = "ask for the samples in one request with n (falls back when "
 	  "ignored)" },
-	{ .key = "parse", .type = CF_OPT_NODE,
-	  .offset = offsetof(llm_state, parse),
+	{ .key = "parse", .type = CF_OPT_MAP,
+	  .offset = offsetof(llm_state, parse), .sub = parse_options,
+	  .shorthand = "mode",
 	  .help = "text | json | {mode: text|json, between: [A, B], field: F}" },
 	{ .key = "parse_retries", .type = CF_OPT_INT,
 	  .offset = offsetof(llm_state, parse_retries), .def = "2", .max = 20,
@@ -249,51 +274,20 @@ static const cf_option llm_options[] = {
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* The parse options, loaded by parse_options, as the answer reader wants
+ * them. */
 static int parse_conf(llm_state *s, const cf_pipeline_info *info, cf_error *err)
 {
-	const cf_node *p = s->parse, *mode = NULL, *bw = NULL, *field = NULL;
-	const char *file = info->conf_path;
-	size_t i;
-
-	if (!p || cf_node_is_null(p))
-		return 0;
-	if (p->type == CF_NODE_SCALAR) {
-		mode = p;
-	} else if (p->type == CF_NODE_MAP) {
-		for (i = 0; i < p->nkids; i += 2) {
-			const char *k = p->kids[i]->str;
-			if (strcmp(k, "mode") && strcmp(k, "between") && strcmp(k, "field"))
-				return cf_conf_error(err, file, p->kids[i], "unknown key '%s' in parse "
-				                     "(mode, between, field)", k);
-		}
-		mode = cf_node_get(p, "mode");
-		bw = cf_node_get(p, "between");
-		field = cf_node_get(p, "field");
-	} else {
-		return cf_conf_error(err, file, p, "'parse' must be text, json or a mapping");
+	s->json_mode = s->parse.mode == 1;
+	if (s->parse.between.n) {
+		s->between[0] = s->parse.between.v[0];
+		s->between[1] = s->parse.between.v[1];
 	}
-	if (mode && !cf_node_is_null(mode)) {
-		if (mode->type != CF_NODE_SCALAR ||
-		    (strcmp(mode->str, "text") && strcmp(mode->str, "json")))
-			return cf_conf_error(err, file, mode, "parse mode must be 'text' or 'json'");
-		s->json_mode = strcmp(mode->str, "json") == 0;
-	}
-	if (bw && !cf_node_is_null(bw)) {
-		if (bw->type != CF_NODE_SEQ || bw->nkids != 2 ||
-		    bw->kids[0]->type != CF_NODE_SCALAR || bw->kids[1]->type != CF_NODE_SCALAR ||
-		    !bw->kids[0]->len || !bw->kids[1]->len)
-			return cf_conf_error(err, file, bw, "'between' wants two non-empty "
-			                     "markers, e.g. [\"<new>\", \"</new>\"]");
-		s->between[0] = bw->kids[0]->str;
-		s->between[1] = bw->kids[1]->str;
-	}
-	if (field && !cf_node_is_null(field)) {
-		if (field->type != CF_NODE_SCALAR || !field->len)
-			return cf_conf_error(err, file, field, "'field' must be a name");
-		if (!s->json_mode)
-			return cf_conf_error(err, file, field, "'field' needs mode: json");
-		s->jfield = field->str;
-	}
+	if (s->parse.field && !s->json_mode)
+		return cf_conf_error(err, info->conf_path,
+		                     cf_node_get(s->parse.at, "field"),
+		                     "'field' needs mode: json");
+	s->jfield = s->parse.field;
 	return 0;
 }
 
@@ -494,7 +488,7 @@ static void infer_markers(llm_state *s, const cf_pipeline_info *info)
 	json_t *msgs;
 	char *text = NULL;
 
-	if ((s->parse && !cf_node_is_null(s->parse)) || s->json_mode ||
+	if (s->parse.at || s->json_mode ||
 	    !(vals = calloc(nv ? nv : 1, sizeof *vals)))
 		return;
 	for (i = 0; i < nv; i++)
@@ -513,21 +507,6 @@ static void infer_markers(llm_state *s, const cf_pipeline_info *info)
 	free(text);
 	json_decref(msgs);
 	free(vals);
-}
-
-/* input.max_record_bytes of the pipeline (the default when absent): a
- * candidate longer than that could not be read back by cfaug. */
-static size_t record_limit(const cf_pipeline_info *info)
-{
-	const cf_node *n = info->node;
-	double v;
-
-	while (n && n->parent)
-		n = n->parent;
-	n = n ? cf_node_get(cf_node_get(n, "input"), "max_record_bytes") : NULL;
-	if (n && n->type == CF_NODE_SCALAR && cf_node_to_double(n, &v) == 0 && v > 0)
-		return (size_t)v;
-	return 1048576;
 }
 
 static void llm_destroy(cf_stage *st, void *state);
@@ -556,7 +535,7 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 		        "parse mode text edits one field, and %zu are to be edited: set "
 		        "'fields' to one of them or use parse: {mode: json}", s->edit->n);
 	if (s->json_mode && s->jfield && s->edit->n > 1)
-		return cf_conf_error(err, file, cf_node_get(s->parse, "field"),
+		return cf_conf_error(err, file, cf_node_get(s->parse.at, "field"),
 		        "'field' names the answer for one edited field; with %zu fields the "
 		        "JSON answer holds one key per field name", s->edit->n);
 	for (i = 0; i < s->target.n; i++) {
@@ -597,7 +576,7 @@ static int init_state(cf_stage *st, void *state, const cf_pipeline_info *info,
 	if ((rc = load_template(s, info, err)) < 0)
 		return rc;
 	infer_markers(s, info);
-	s->max_record_bytes = record_limit(info);
+	s->max_record_bytes = info->max_record_bytes;
 	if (cf_llm_wire_init(&s->wire, s->url, s->model, s->params, s->seed) < 0 ||
 	    !(s->model_js = json_string(s->model)) ||
 	    !(s->prompt_js = json_pack("{s:s, s:s}", "name", cf_template_name(s->tpl),

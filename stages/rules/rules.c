@@ -34,7 +34,7 @@
 typedef struct rules_state {
 	/* options */
 	cf_strlist packs, lexicons, fields;
-	const cf_node *patterns;      /* borrowed; checked by set_patterns */
+	cf_maplist patterns;          /* of pattern_opts */
 	int mode;                     /* 0 augment, 1 substitute */
 	double p;
 	int direction;                /* cf_rules_dir */
@@ -75,51 +75,41 @@ static const char *const prov_names[] = { "full", "rules", "none", NULL };
 static const char *const protect_names[] = { "auto", "all", "none", NULL };
 
 /* patterns: a sequence of {match: RE, replace: TEXT[, name: NAME]}. */
-static int set_patterns(void *state, const cf_node *n, const char *file,
-                        cf_error *err)
-{
-	rules_state *s = state;
-	size_t i, j;
+typedef struct pattern_opts {
+	const cf_node *at;            /* set by the loader */
+	char *match, *replace, *name;
+} pattern_opts;
 
-	if (n->type != CF_NODE_SEQ)
-		return cf_conf_error(err, file, n, "'patterns' must be a sequence of "
-		                     "{match, replace} mappings, got a %s",
-		                     cf_node_type_name(n->type));
-	for (i = 0; i < n->nkids; i++) {
-		const cf_node *m = n->kids[i], *v;
-		if (m->type != CF_NODE_MAP)
-			return cf_conf_error(err, file, m, "a pattern must be a mapping "
-			                     "{match: REGEX, replace: TEXT}");
-		for (j = 0; j + 1 < m->nkids; j += 2) {
-			const char *k = m->kids[j]->str;
-			if (strcmp(k, "match") && strcmp(k, "replace") && strcmp(k, "name"))
-				return cf_conf_error(err, file, m->kids[j], "unknown key '%s' in "
-				                     "a pattern (match, replace, name)", k);
-			if (m->kids[j + 1]->type != CF_NODE_SCALAR)
-				return cf_conf_error(err, file, m->kids[j + 1], "'%s' must be a "
-				                     "string", k);
-		}
-		if (!(v = cf_node_get(m, "match")) || v->len == 0)
-			return cf_conf_error(err, file, m, "a pattern needs a non-empty 'match'");
-		if (!cf_node_get(m, "replace"))
-			return cf_conf_error(err, file, m, "a pattern needs 'replace' "
-			                     "(use '' to delete)");
-	}
-	s->patterns = n;
-	return 0;
-}
+static const cf_option pattern_options[] = {
+	{ .key = "match", .type = CF_OPT_STRING,
+	  .offset = offsetof(pattern_opts, match),
+	  .flags = CF_OPT_REQUIRED | CF_OPT_NONEMPTY,
+	  .help = "a PCRE2 regular expression" },
+	{ .key = "replace", .type = CF_OPT_STRING,
+	  .offset = offsetof(pattern_opts, replace), .flags = CF_OPT_REQUIRED,
+	  .help = "the replacement, $1 or ${1} for groups; '' deletes" },
+	{ .key = "name", .type = CF_OPT_STRING,
+	  .offset = offsetof(pattern_opts, name),
+	  .help = "the rule's name in provenance (default pattern[i])" },
+	{ .key = NULL }
+};
 
-static void release_patterns(void *state)
-{
-	((rules_state *)state)->patterns = NULL;
-}
+/* The mapping forms of label and label_direction, by the STRMAP type. */
+static const cf_option label_map_row = {
+	.key = "label", .type = CF_OPT_STRMAP,
+	.offset = offsetof(rules_state, label_map), .flags = CF_OPT_NONEMPTY
+};
+static const cf_option label_dir_row = {
+	.key = "label_direction", .type = CF_OPT_STRMAP,
+	.offset = offsetof(rules_state, label_dir)
+};
 
 /* label: keep | {FROM: TO, ...} */
 static int set_label(void *state, const cf_node *n, const char *file,
                      cf_error *err)
 {
 	rules_state *s = state;
-	size_t i, k;
+	int rc;
 
 	if (n->type == CF_NODE_SCALAR) {
 		if (strcmp(n->str, "keep") != 0)
@@ -129,26 +119,12 @@ static int set_label(void *state, const cf_node *n, const char *file,
 		s->label_keep = 1;
 		return 0;
 	}
-	if (n->type != CF_NODE_MAP || n->nkids == 0)
+	s->label_keep = 0;
+	if ((rc = cf_option_set(&label_map_row, state, n, file, err)) < 0)
+		return rc;
+	if (!s->label_map.n)
 		return cf_conf_error(err, file, n, "'label' must be 'keep' or a "
 		                     "non-empty mapping of label -> label");
-	s->label_keep = 0;
-	k = n->nkids / 2;
-	s->label_map.keys = calloc(k, sizeof(char *));
-	s->label_map.vals = calloc(k, sizeof(char *));
-	if (!s->label_map.keys || !s->label_map.vals)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	for (i = 0; i < k; i++) {
-		const cf_node *a = n->kids[2 * i], *b = n->kids[2 * i + 1];
-		if (b->type != CF_NODE_SCALAR || b->len == 0)
-			return cf_conf_error(err, file, b, "label '%s' must map to a label",
-			                     a->str);
-		if (!(s->label_map.keys[i] = strdup(a->str)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		s->label_map.n = i + 1;   /* keys[i] is released from here on */
-		if (!(s->label_map.vals[i] = strdup(b->str)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-	}
 	return 0;
 }
 
@@ -165,28 +141,25 @@ static int set_label_dir(void *state, const cf_node *n, const char *file,
                          cf_error *err)
 {
 	rules_state *s = state;
-	size_t i, k, d;
+	size_t i, d;
+	int rc;
 
-	if (n->type != CF_NODE_MAP || n->nkids == 0)
+	if (n->type != CF_NODE_MAP)
 		return cf_conf_error(err, file, n, "'label_direction' must map labels "
 		                     "to both, a_to_b or b_to_a");
-	k = n->nkids / 2;
-	s->label_dir.keys = calloc(k, sizeof(char *));
-	s->label_dir.vals = calloc(k, sizeof(char *));
-	if (!s->label_dir.keys || !s->label_dir.vals)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	for (i = 0; i < k; i++) {
-		const cf_node *a = n->kids[2 * i], *b = n->kids[2 * i + 1];
-		for (d = 0; dir_names[d] && (b->type != CF_NODE_SCALAR ||
-		                             strcmp(b->str, dir_names[d])); d++)
+	if ((rc = cf_option_set(&label_dir_row, state, n, file, err)) < 0)
+		return rc;
+	if (!s->label_dir.n)
+		return cf_conf_error(err, file, n, "'label_direction' must map labels "
+		                     "to both, a_to_b or b_to_a");
+	for (i = 0; i < s->label_dir.n; i++) {
+		for (d = 0; dir_names[d] && strcmp(s->label_dir.vals[i],
+		                                   dir_names[d]); d++)
 			;
 		if (!dir_names[d])
-			return cf_conf_error(err, file, b, "label '%s' must map to both, "
-			                     "a_to_b or b_to_a", a->str);
-		if (!(s->label_dir.keys[i] = strdup(a->str)) ||
-		    !(s->label_dir.vals[i] = strdup(b->str)))
-			return cf_error_set(err, CF_ENOMEM, "out of memory");
-		s->label_dir.n = i + 1;
+			return cf_conf_error(err, file, cf_node_get(n, s->label_dir.keys[i]),
+			                     "label '%s' must map to both, a_to_b or "
+			                     "b_to_a", s->label_dir.keys[i]);
 	}
 	return 0;
 }
@@ -206,9 +179,10 @@ static const cf_option rules_options[] = {
 	{ .key = "lexicons", .type = CF_OPT_STRLIST,
 	  .offset = offsetof(rules_state, lexicons),
 	  .help = "TSV files of pairs a<TAB>b[<TAB>tag], swapped both ways" },
-	{ .key = "patterns", .type = CF_OPT_CUSTOM, .set = set_patterns,
-	  .help = "regex rules [{match: RE, replace: TEXT with $1}]",
-	  .release = release_patterns },
+	{ .key = "patterns", .type = CF_OPT_MAPLIST,
+	  .offset = offsetof(rules_state, patterns), .sub = pattern_options,
+	  .size = sizeof(pattern_opts),
+	  .help = "regex rules [{match: RE, replace: TEXT with $1}]" },
 	{ .key = "mode", .type = CF_OPT_ENUM,
 	  .offset = offsetof(rules_state, mode), .def = "augment",
 	  .choices = mode_names,
@@ -307,24 +281,25 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 			goto done;
 		}
 	}
-	for (i = 0; with_patterns && s->patterns && i < s->patterns->nkids; i++) {
-		const cf_node *m = s->patterns->kids[i];
-		const cf_node *mt = cf_node_get(m, "match"), *rp = cf_node_get(m, "replace");
-		const cf_node *nm = cf_node_get(m, "name");
+	for (i = 0; with_patterns && i < s->patterns.n; i++) {
+		const pattern_opts *pt = CF_MAPLIST_AT(&s->patterns, pattern_opts, i);
 		char name[64], msg[256];
 		size_t off;
-		if (nm)
-			snprintf(name, sizeof name, "%s", nm->str);
+		if (pt->name)
+			snprintf(name, sizeof name, "%s", pt->name);
 		else
 			snprintf(name, sizeof name, "pattern[%zu]", i);
-		rc = cf_rules_add_pattern(r, name, mt->str, rp->str, &off, msg, sizeof msg);
+		rc = cf_rules_add_pattern(r, name, pt->match, pt->replace, &off, msg,
+		                          sizeof msg);
 		if (rc == CF_ECONFIG && off != (size_t)-1) {
-			rc = cf_conf_error(err, info->conf_path, mt, "bad pattern: %s at "
-			                   "offset %zu", msg, off);
+			rc = cf_conf_error(err, info->conf_path, cf_node_get(pt->at, "match"),
+			                   "bad pattern: %s at offset %zu", msg, off);
 			goto done;
 		}
 		if (rc == CF_ECONFIG) {
-			rc = cf_conf_error(err, info->conf_path, rp, "bad replacement: %s", msg);
+			rc = cf_conf_error(err, info->conf_path,
+			                   cf_node_get(pt->at, "replace"),
+			                   "bad replacement: %s", msg);
 			goto done;
 		}
 		if (rc < 0) {
@@ -349,7 +324,7 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 
 	if ((rc = cf_stage_fields(info, &s->fields, &s->edit, err)) < 0)
 		return rc;
-	if (!s->packs.n && !s->lexicons.n && !s->patterns)
+	if (!s->packs.n && !s->lexicons.n && !s->patterns.n)
 		return cf_conf_error(err, info->conf_path, info->node, "a rules stage "
 		                     "needs at least one of packs, lexicons, patterns");
 	/* a label map must speak of declared labels */

@@ -173,6 +173,13 @@ int cf_judge_open(cf_judge **out, const cf_node *jn, const char *conf_path,
 int cf_judge_open_model(cf_judge **out, const char *path, const cf_node *node,
                         const char *conf_path, cf_error *err);
 
+/* The `fields:` and `labels:` of a judge opened by cf_judge_open_model(),
+ * with the meaning they have in a full entry of its kind (the teacher
+ * stage's model: shorthand takes them; messages point at those keys of
+ * the node).  Steals the contents of fields and labels, leaving them empty
+ * (either may be empty already).  Call before cf_judge_own_labels(). */
+void cf_judge_take_maps(cf_judge *j, cf_strlist *fields, cf_strmap *labels);
+
 /* The judge's own labels (see cf_judge_kind.labels), appended to out
  * without duplicates.  0 or CF_ENOMEM. */
 int cf_judge_own_labels(cf_judge *j, cf_strlist *out);

@@ -36,6 +36,15 @@
 
 typedef struct cf_stage cf_stage;
 
+/* One stage of the pipeline as written, for checks across stages (the
+ * teacher warns when its judge's model generates in an llm stage). */
+typedef struct cf_stage_ref {
+	const char *type;                /* `type:` */
+	const char *name;                /* `name:`, NULL when not given */
+	const char *model;               /* `model:` when a scalar, else NULL */
+	int line;                        /* of `model:` (else of the stage) */
+} cf_stage_ref;
+
 /* What a stage knows about the pipeline it is in. */
 typedef struct cf_pipeline_info {
 	uint64_t seed;
@@ -46,6 +55,10 @@ typedef struct cf_pipeline_info {
 	const cf_node *node;             /* this stage's YAML mapping */
 	int dry_run;                     /* count, send nothing */
 	int no_cache;                    /* do not read or write response caches */
+	size_t max_record_bytes;         /* input.max_record_bytes */
+	const cf_stage_ref *stages;      /* every stage of the pipeline, in */
+	size_t nstages;                  /* order (this one at index) */
+	unsigned index;
 } cf_pipeline_info;
 
 #define CF_STAGE_ORIGINALS  0x1u  /* process() receives original records */
