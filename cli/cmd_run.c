@@ -19,6 +19,7 @@ typedef struct run_args {
 	char **sets;
 	size_t nsets;
 	int stdin_input;         /* -i - */
+	const char *input_arg;   /* -i PATH as given */
 	int output_given;        /* -o DIR */
 	const char *dry_run_file;   /* --dry-run=FILE: the estimate as JSON there */
 	cf_run_opts o;
@@ -116,6 +117,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 		switch (c) {
 		case 'i':
 			a->stdin_input = strcmp(optarg, "-") == 0;
+			a->input_arg = optarg;
 			if (add_set(a, "input.path=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
@@ -205,12 +207,36 @@ static int keep_format(cf_conf *conf, cf_error *err)
 	return cf_conf_set(conf, set, err);
 }
 
+/* `-i data.tsv` on a pipeline that says `format: jsonl` read every row as
+ * bad JSON (all records errors, exit 4): a name that says another format
+ * than the file's input.format is a mistake to name before reading.  Not
+ * when --set input.format decides. */
+static int check_input_format(const cf_conf *conf, const run_args *a, cf_error *err)
+{
+	const cf_node *fmt = cf_node_get(cf_node_get(conf->root, "input"), "format");
+	cf_format f;
+	size_t i;
+
+	if (!a->input_arg || a->stdin_input || !fmt || fmt->type != CF_NODE_SCALAR)
+		return 0;
+	for (i = 0; i < a->nsets; i++)
+		if (!strncmp(a->sets[i], "input.format=", 13))
+			return 0;
+	f = cf_format_from_path(a->input_arg);
+	if (f == CF_FMT_AUTO || !strcmp(cf_format_name(f), fmt->str))
+		return 0;
+	return cf_conf_error(err, conf->path, fmt, "-i %s: its name says %s, but "
+	                     "input.format here is %s: add --set input.format=%s",
+	                     a->input_arg, cf_format_name(f), fmt->str, cf_format_name(f));
+}
+
 static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 {
 	size_t i;
 	int rc;
 
-	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0)
+	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0 ||
+	    (rc = check_input_format(*conf, a, err)) < 0)
 		return rc;
 	if (a->stdin_input && (rc = keep_format(*conf, err)) < 0)
 		return rc;

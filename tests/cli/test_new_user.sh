@@ -95,4 +95,13 @@ contains "$T/out" "cfaug: input cut by --limit 20" "the summary says the input w
 expect 0 "--limit above the input" -- run examples/quickstart.yaml --limit 1000 -o "$T/lim2"
 grep -q "input cut" "$T/out" && bad "an input read whole is called cut" || ok "a whole input is not called cut"
 
+# --- -i with a name of another format than the pipeline's input.format ------
+cp examples/data/nli.tsv "$T/data.tsv"
+expect 3 "-i x.tsv on a format: jsonl pipeline" -- run examples/quickstart.yaml -i "$T/data.tsv" -o "$T/fmt"
+contains "$T/err" "examples/quickstart.yaml:14:11: -i $T/data.tsv: its name says tsv, but input.format here is jsonl: add --set input.format=tsv" "says where and what to do"
+expect 0 "-i x.jsonl on a format: jsonl pipeline" -- run examples/quickstart.yaml -i examples/data/reviews.jsonl -o "$T/fmt2" -q
+cp examples/data/nli.tsv "$T/nli.jsonl"
+expect 0 "--set input.format decides" -- run examples/nli-negation.yaml -i "$T/nli.jsonl" --set input.format=tsv -o "$T/fmt4" -q
+expect 0 "-i - keeps working" -- run examples/quickstart.yaml -i - -o "$T/fmt3" -q
+
 finish
