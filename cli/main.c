@@ -103,7 +103,7 @@ static void usage(FILE *f)
 	           "for the stage types of a pipeline file; 'cfaug init' for a starter\n"
 	           "pipeline; 'man cfaug' for the rest.\n"
 	           "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 config, 4 data error\n"
-	           "(on_error: fail), 130 interrupted.\n");
+	           "(on_error: fail, or every record failed), 130 interrupted.\n");
 }
 
 static void help_stages(void)

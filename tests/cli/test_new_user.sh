@@ -104,4 +104,10 @@ cp examples/data/nli.tsv "$T/nli.jsonl"
 expect 0 "--set input.format decides" -- run examples/nli-negation.yaml -i "$T/nli.jsonl" --set input.format=tsv -o "$T/fmt4" -q
 expect 0 "-i - keeps working" -- run examples/quickstart.yaml -i - -o "$T/fmt3" -q
 
+# --- help's exit codes say what a run of only bad records gives -------------
+printf 'not json\n' >"$T/bad.jsonl"
+expect 4 "every record failed under on_error: skip" -- run examples/quickstart.yaml -i "$T/bad.jsonl" -o "$T/allbad"
+expect 0 "help" -- help
+contains "$T/out" "(on_error: fail, or every record failed)" "help: exit 4 also when every record failed"
+
 finish
