@@ -4,6 +4,8 @@
 # build (without label_direction, which it does not know), the new one
 # without it, and the new one as configured.
 # Usage: bench/sentiment_flip_rate.sh OLD_CFAUG NEW_CFAUG
+# (a fourth run: the old build as configured, when it knows label_direction;
+# the kept pairs of the last run stay in /tmp/neg_out/flip_new)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${CAD:-/work/shared/data/cad-sentiment}
@@ -11,10 +13,11 @@ data=${CAD:-/work/shared/data/cad-sentiment}
   --label-field Sentiment -o /tmp/sent_orig_train.cft >/dev/null 2>&1
 grep -v label_direction bench/sentiment_flip_teacher_cad.yaml >/tmp/flip_undirected.yaml
 for run in "$1|/tmp/flip_undirected.yaml" "$2|/tmp/flip_undirected.yaml" \
+           "$1|bench/sentiment_flip_teacher_cad.yaml" \
            "$2|bench/sentiment_flip_teacher_cad.yaml"; do
   b=${run%|*}; y=${run#*|}
   rm -rf /tmp/neg_out/flip
-  "$b" run "$y" -q
+  "$b" run "$y" -q || { echo "$b: cannot run $y" >&2; continue; }
   python3 - "$b $(basename "$y")" <<'PY'
 import json, sys
 r = json.load(open("/tmp/neg_out/flip/report.json"))
@@ -25,3 +28,5 @@ print("%s: records %d, candidates %d (coverage %.3f), teacher says target label:
 print("  pairs_by_rule:", json.dumps(r.get("pairs_by_rule", {})))
 PY
 done
+rm -rf /tmp/neg_out/flip_new
+mv /tmp/neg_out/flip /tmp/neg_out/flip_new

@@ -11,7 +11,11 @@
 # each round running the three tools back to back.  Accuracy is measured by
 # bench/teacher_cv.py.  Prints one table.  Not a test: it asserts nothing.
 #
-#   bench/teacher_bench.sh            (SIZE_MB=15 RUNS=3 CFAUG=build/cfaug PYTHON=/usr/bin/python3)
+# The baselines are bench-only Debian packages, not build or test
+# dependencies: python3-sklearn and fasttext.  A missing one is installed
+# with apt-get when INSTALL=1 (as root), else its row says "skipped".
+#
+#   bench/teacher_bench.sh            (SIZE_MB=15 RUNS=3 CFAUG=build/cfaug PYTHON=/usr/bin/python3 INSTALL=0)
 set -eu
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-15}
@@ -21,7 +25,20 @@ DATA=${DATA:-../shared/data/cad-sentiment}
 W=bench/work/teacher
 mkdir -p "$W"
 [ -x "$CFAUG" ] || { echo "build cfaug first ($CFAUG)" >&2; exit 1; }
-command -v fasttext >/dev/null || { echo "install fasttext (apt-get install fasttext)" >&2; exit 1; }
+# have NAME CHECK...: 0 when CHECK succeeds, after installing Debian package
+# NAME first when INSTALL=1; else says the baseline is skipped
+have() {
+  local pkg=$1; shift
+  "$@" >/dev/null 2>&1 && return 0
+  if [ "${INSTALL:-0}" = 1 ]; then
+    apt-get install -y "$pkg" >/dev/null 2>&1 && "$@" >/dev/null 2>&1 && return 0
+  fi
+  echo "teacher_bench: $pkg not installed: its baseline is skipped (INSTALL=1 or apt-get install $pkg)" >&2
+  return 1
+}
+SK=0; FTX=0
+have python3-sklearn "$PY" -c 'import sklearn' && SK=1
+have fasttext sh -c 'command -v fasttext' && FTX=1
 
 # ---- speed ---------------------------------------------------------------
 CORPUS=$W/corpus$SIZE_MB.jsonl
@@ -49,7 +66,7 @@ fi
 mb=$(awk -v b="$(stat -c %s "$CORPUS")" 'BEGIN { printf "%.0f", b / 1e6 }')
 recs=$(wc -l <"$CORPUS")
 FT=$W/corpus$SIZE_MB.ft.txt
-if [ ! -s "$FT" ]; then
+if [ $FTX = 1 ] && [ ! -s "$FT" ]; then
   "$PY" - "$CORPUS" "$FT" <<'PY'
 import json, re, sys
 BR = re.compile(r"<br\s*/?>", re.I)
@@ -72,20 +89,24 @@ rm -f "$W"/*.t
 for r in $(seq "$RUNS"); do
   t cfaug_train "$CFAUG" teacher train -i "$CORPUS" --label-field label -o "$W/speed.cftm" 2>"$W/train.log"
   t cfaug_predict sh -c '"$0" teacher predict -m "$1" -i "$2" >"$3"' "$CFAUG" "$W/speed.cftm" "$CORPUS" "$W/cfaug.pred.jsonl"
-  t sklearn "$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl" >/dev/null
-  t ft_train fasttext supervised -input "$FT" -output "$W/ft" -lr 1.0 -epoch 25 -wordNgrams 2 -thread 2 -verbose 0
-  t ft_predict sh -c 'fasttext predict-prob "$0" "$1" >"$2"' "$W/ft.bin" "$FT" "$W/ft.pred.txt"
-  echo "round $r: $(for n in cfaug_train cfaug_predict sklearn ft_train ft_predict; do printf '%s %s  ' $n "$(tail -1 "$W/$n.t")"; done)" >&2
+  [ $SK = 1 ] && t sklearn "$PY" bench/teacher_sklearn.py speed "$CORPUS" "$W/sklearn.pred.jsonl" >/dev/null
+  if [ $FTX = 1 ]; then
+    t ft_train fasttext supervised -input "$FT" -output "$W/ft" -lr 1.0 -epoch 25 -wordNgrams 2 -thread 2 -verbose 0
+    t ft_predict sh -c 'fasttext predict-prob "$0" "$1" >"$2"' "$W/ft.bin" "$FT" "$W/ft.pred.txt"
+  fi
+  echo "round $r: $(for n in cfaug_train cfaug_predict sklearn ft_train ft_predict; do [ -s "$W/$n.t" ] && printf '%s %s  ' $n "$(tail -1 "$W/$n.t")"; done)" >&2
 done
 rm -f "$W/cfaug.pred.jsonl" "$W/sklearn.pred.jsonl" "$W/ft.pred.txt" "$W/ft.bin" "$W/ft.vec"
 
 # med NAME COLUMN: median over the rounds; sum of two names per round
-med() { awk -v c="$2" '{ print $c }' "$W/$1.t" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-sum2() { paste -d' ' "$W/$1.t" "$W/$2.t" | awk '{ printf "%.2f %.2f\n", $1 + $3, $2 + $4 }' >"$W/$3.t"; }
+med() { [ -s "$W/$1.t" ] || { echo skipped; return; }
+        awk -v c="$2" '{ print $c }' "$W/$1.t" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+sum2() { [ -s "$W/$1.t" ] || return 0
+         paste -d' ' "$W/$1.t" "$W/$2.t" | awk '{ printf "%.2f %.2f\n", $1 + $3, $2 + $4 }' >"$W/$3.t"; }
 sum2 cfaug_train cfaug_predict cfaug
 sum2 ft_train ft_predict ft
 cw=$(med cfaug 1); cc=$(med cfaug 2); sw=$(med sklearn 1); sc=$(med sklearn 2); fw=$(med ft 1); fc=$(med ft 2)
-x() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+x() { [ "$1" = skipped ] && { echo -; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 echo "Speed: train + predict, $mb MB ($recs records of JSONL), whole processes, median of $RUNS rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %-36s | %8s | %8s | %12s | %12s |\n' "tool" "wall s" "CPU s" "cfaug faster (wall)" "cfaug faster (CPU)"
@@ -95,3 +116,6 @@ printf '| %-36s | %8s | %8s | %12s | %12s |\n' "scikit-learn tf-idf + LR (C=10)"
 printf '| %-36s | %8s | %8s | %12s | %12s |\n' "fastText supervised (2 threads)" "$fw" "$fc" "$(x "$fw" "$cw")" "$(x "$fc" "$cc")"
 echo
 echo "cfaug train + predict: $(med cfaug_train 1) + $(med cfaug_predict 1) s wall; $(cat "$W/train.log" | head -1)"
+if [ -s "$W/sklearn.t" ]; then
+  echo "per round, scikit-learn / cfaug (wall, CPU): $(paste -d' ' "$W/sklearn.t" "$W/cfaug.t" | awk '{ printf "%.1fx %.1fx; ", $1 / $3, $2 / $4 }')"
+fi

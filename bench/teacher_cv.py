@@ -19,11 +19,12 @@ Tasks (../shared/data, Kaushik et al. 2020, Apache-2.0):
   nli-both    cad-nli original_train + revised_train (groups: an original
               and its four revisions)           -> original_dev, revised_dev
 Baselines: scikit-learn TF-IDF (word 1-2 grams, sublinear tf, one vectoriser
-per text field) + LogisticRegression(C=10), as bench/teacher_sklearn.py;
+per text field) + LogisticRegression(C=10), as bench/teacher_sklearn.py,
+and the same with cfaug's pair features as a third block (same input);
 fastText `fasttext supervised -lr 1.0 -epoch 25 -wordNgrams 2` (the
 settings of fastText's own tutorial, not tuned here; fields joined).
 Environment: CFAUG (binary), DATA (the shared data dir), WORK, FOLDS (5),
-BASELINES (0: cfaug option sets only).
+BASELINES (0: cfaug option sets only), TASKS (comma-separated names; all).
 Prints a Markdown table; work files in WORK (bench/work/teacher_cv).
 """
 import csv, json, os, random, re, subprocess, sys
@@ -105,7 +106,26 @@ def cfaug(opts, fields, train, evals, tag):
     return out
 
 
-def sklearn(fields, train, evals):
+WORD = re.compile(r"[a-z0-9\u0080-\U0010ffff]+")
+
+
+def pair_text(r, fields):
+    """cfaug's pair features as tokens (cf_lm_pair_features): hypothesis
+    words absent from the premise, the share found in quarters, the count
+    of new words (0-4+)."""
+    if len(fields) < 2:
+        return ""
+    prem = set(WORD.findall(BR.sub(" ", r[fields[0]]).lower()))
+    hyp = WORD.findall(BR.sub(" ", r[fields[1]]).lower())
+    new = [w for w in hyp if w not in prem]
+    toks = ["new_" + w for w in new]
+    if hyp:
+        toks += ["ovl_%d" % (4 * (len(hyp) - len(new)) // len(hyp)),
+                 "nnew_%d" % min(len(new), 4)]
+    return " ".join(toks)
+
+
+def sklearn(fields, train, evals, pair=False):
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -115,11 +135,19 @@ def sklearn(fields, train, evals):
                                token_pattern=r"[a-z0-9\u0080-\U0010ffff]+")
             for f in fields}
     lr = LogisticRegression(C=10, max_iter=1000)
-    x = hstack([vecs[f].fit_transform([r[f] for r in train]) for f in fields]).tocsr()
+    blocks = [vecs[f].fit_transform([r[f] for r in train]) for f in fields]
+    pair = pair and len(fields) >= 2     # one field: nothing to pair
+    if pair:
+        pv = TfidfVectorizer(sublinear_tf=True, lowercase=False, token_pattern=r"\S+")
+        blocks.append(pv.fit_transform([pair_text(r, fields) for r in train]))
+    x = hstack(blocks).tocsr()
     lr.fit(x, [r["label"] for r in train])
     out = {}
     for name, rows in evals.items():
-        e = hstack([vecs[f].transform([r[f] for r in rows]) for f in fields]).tocsr()
+        eb = [vecs[f].transform([r[f] for r in rows]) for f in fields]
+        if pair:
+            eb.append(pv.transform([pair_text(r, fields) for r in rows]))
+        e = hstack(eb).tocsr()
         pred = lr.predict(e)
         out[name] = sum(p == r["label"] for p, r in zip(pred, rows)) / len(rows)
     return out
@@ -157,6 +185,8 @@ def learners(configs):
           for name, opts in configs]
     if os.environ.get("BASELINES", "1") != "0":
         ls.append(("scikit-learn LR C=10", lambda f, t, e, tag: sklearn(f, t, e)))
+        ls.append(("scikit-learn LR C=10 + cfaug's pair features",
+                   lambda f, t, e, tag: sklearn(f, t, e, True)))
         ls.append(("fastText (tutorial settings)", fasttext))
     return ls
 
@@ -164,7 +194,8 @@ def learners(configs):
 def main():
     mode, configs = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
     os.makedirs(WORK, exist_ok=True)
-    ts = tasks()
+    ts = [t for t in tasks() if not os.environ.get("TASKS") or
+          t[0] in os.environ["TASKS"].split(",")]
     if mode == "cv":
         print("%d-fold cross-validation inside TRAIN (folds by group); mean accuracy\n" % FOLDS)
         print("| learner | " + " | ".join(t[0] for t in ts) + " | mean |")

@@ -89,8 +89,9 @@ static const char usage_text[] =
 	"usage: cfaug teacher train -i DATA [--format jsonl|csv|tsv]\n"
 	"                           [--text-field F]... --label-field L -o MODEL\n"
 	"                           [--seed N] [--epochs N] [--dev-split F]\n"
-	"                           [--char-ngrams] [--buckets BITS] [--C C]\n"
-	"                           [--no-refit] [--threads 1|2]\n"
+	"                           [--char-ngrams] [--no-pair-features]\n"
+	"                           [--buckets BITS] [--C C]\n"
+	"                           [--no-refit] [--threads 1-8]\n"
 	"                           [--group-field G]\n"
 	"  train keeps the rows of one group (G; default orig_id, which cfaug's\n"
 	"  augmented.jsonl carries) on one side of the dev split.\n"
@@ -98,7 +99,7 @@ static const char usage_text[] =
 	"                          [--label-field L] [--human]\n"
 	"                          [--field-map M=D,...] [--label-map M=D,...]\n"
 	"       cfaug teacher predict -m MODEL -i DATA [--format F] [--text-field F]...\n"
-	"                             [--threads 1|2] [--field-map M=D,...]\n"
+	"                             [--threads 1-8] [--field-map M=D,...]\n"
 	"                             [--label-map M=D,...]\n"
 	"  eval and predict read the text fields (and eval the label field) the\n"
 	"  model was trained on unless told otherwise.  --field-map Text=text reads\n"
@@ -251,7 +252,7 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		}
 		if ((r = O("--threads", NULL, 1)) < 0) return r;
 		if (r) {
-			if ((r = cf_cli_long(v, 1, 2, "--threads", &l, err)) < 0)
+			if ((r = cf_cli_long(v, 1, CF_LM_MAX_THREADS, "--threads", &l, err)) < 0)
 				return r;
 			a->opts.threads = (int)l;
 			continue;
@@ -260,6 +261,8 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) { a->opts.refit = 0; continue; }
 		if ((r = O("--char-ngrams", NULL, 0)) < 0) return r;
 		if (r) { a->opts.char_ngrams = 1; continue; }
+		if ((r = O("--no-pair-features", NULL, 0)) < 0) return r;
+		if (r) { a->opts.pair_features = 0; continue; }
 		if ((r = O("--human", NULL, 0)) < 0) return r;
 		if (r) { a->human = 1; continue; }
 #undef O

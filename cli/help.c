@@ -50,11 +50,13 @@ static const struct { const char *opt, *arg, *subs, *help; } teacher_options[] =
 	{ "-m, --model", "MODEL", "ep", "a model written by 'cfaug teacher train'" },
 	{ "--seed", "N", "t", "chooses the dev split (default 1): one seed, one model, "
 	  "byte for byte" },
-	{ "--epochs", "N", "t", "most L-BFGS iterations (default 100)" },
+	{ "--epochs", "N", "t", "most L-BFGS iterations (default 20)" },
 	{ "--dev-split", "F", "t", "fraction held out for early stopping, 0 to 0.5 "
-	  "(default 0.1; 0: no early stopping)" },
+	  "(default 0: no early stopping)" },
 	{ "--char-ngrams", NULL, "t", "add character 3-5-grams of each word (typos, "
 	  "morphology; slower, bigger)" },
+	{ "--no-pair-features", NULL, "t", "with two text fields, leave out the words of "
+	  "the second absent from the first and their count (NLI features; default on)" },
 	{ "--buckets", "BITS", "t", "2^BITS hash buckets for the features (default 20)" },
 	{ "--C", "C", "t", "inverse L2 regularisation strength, as scikit-learn's C "
 	  "(default 10)" },
@@ -66,7 +68,7 @@ static const struct { const char *opt, *arg, *subs, *help; } teacher_options[] =
 	  "(e.g. Text=text)" },
 	{ "--label-map", "M=D,...", "ep", "take the data's label D for the model's label M "
 	  "(e.g. Positive=positive; predict writes the data's names)" },
-	{ "--threads", "1|2", "tp", "threads for features and gradients (default 2; the "
+	{ "--threads", "1-8", "tp", "threads for features and gradients (default 2; the "
 	  "result does not depend on it)" },
 	{ "--human", NULL, "e", "a table for people instead of JSON on stdout" },
 	{ "-h, --help", NULL, "tep", "this help" },

@@ -971,6 +971,11 @@ static char *first_error_text(const cf_pipeline *p, const cf_group *g)
 	return strdup(buf);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Count a candidate under each rule its generator names (rules stages
  * list them), as accepted (col 0) or rejected (col 1): the report's
  * pairs_by_rule says which rules a teacher downstream keeps. */
@@ -1140,6 +1145,18 @@ static int drain(cf_pipeline *p, cf_error *err)
 			return rc;
 	}
 	return 0;
+}
+
+/* For a stage giving away many held items from flush(): write the
+ * groups they finished now, not after the flush (issue 13: zfilter). */
+void cf_stage_drain(cf_stage *st)
+{
+	cf_error e = { 0 };
+	int rc;
+
+	unsigned long long before = st->p->ngroups; if (getenv("ZDBG")) fprintf(stderr, "drain: %llu groups head refs %d recno %llu acc %p rej %p\n", before, st->p->head ? (int)st->p->head->refs : -1, st->p->head ? (unsigned long long)st->p->head->rec.recno : 0ULL, (void*)st->p->head->accepted, (void*)st->p->head->rejected);
+	if (!st->p->fatal && (rc = drain(st->p, &e)) < 0)
+		set_fatal(st->p, rc, &e, st);
 }
 
 /* Poll every async stage once; returns the number of items they hold. */
@@ -1384,15 +1401,25 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set(r, "errors_by_kind", p->error_kinds);
 	json_object_set(r, "rejected_by_reason", p->reject_reasons);
 	if (p->by_rule && json_object_size(p->by_rule)) {
+		/* rules by name: one order whatever the data's (issue 12) */
+		size_t nk = json_object_size(p->by_rule), q = 0;
+		const char **keys = malloc(nk * sizeof *keys);
 		json_t *br = json_object(), *c;
 		const char *name;
-		json_object_foreach(p->by_rule, name, c) {
+		if (keys) {
+			json_object_foreach(p->by_rule, name, c)
+				keys[q++] = name;
+			qsort(keys, nk, sizeof *keys, cmp_str);
+		}
+		for (q = 0; keys && q < nk; q++) {
+			c = json_object_get(p->by_rule, keys[q]);
 			json_int_t a = json_integer_value(json_array_get(c, 0));
 			json_int_t rj = json_integer_value(json_array_get(c, 1));
-			json_object_set_new(br, name, json_pack("{s:I, s:I, s:f}", "accepted",
+			json_object_set_new(br, keys[q], json_pack("{s:I, s:I, s:f}", "accepted",
 			                    a, "rejected", rj, "accepted_share",
 			                    a + rj ? (double)a / (double)(a + rj) : 0.0));
 		}
+		free(keys);
 		json_object_set_new(r, "pairs_by_rule", br);
 	}
 	stages = json_array();

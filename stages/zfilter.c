@@ -47,7 +47,13 @@
  * deltas), and during flush postings and a decoded copy, 4 bytes an id
  * each, plus a per-step memo of 24 bytes per token and label and 24 per
  * candidate.  Unlabelled items are not counted; an unlabelled candidate is
- * emitted at once.
+ * emitted at once.  A held candidate's JSON trees are packed into one
+ * compact string while held (pack_item); at the end of flush the working
+ * memory is freed first, then the candidates are unpacked and given away
+ * record by record in input order, and the runner writes the finished
+ * groups every DRAIN_EVERY candidates (cf_stage_drain), so the whole input
+ * is never unpacked at once (bench/zfilter_mem.sh: peak RSS about 7x the
+ * input, was 14x; the output is byte-identical).
  *
  * Speed: within a step counts and shares are fixed, so each token's two z
  * for a drop of a label are computed once a step (drop_result's memo), a
@@ -85,7 +91,13 @@ typedef struct ztok {
 } ztok;
 
 typedef struct held {
-	cf_item *it;          /* NULL once given away */
+	cf_item *it;          /* NULL once given away or dropped */
+	cf_item *dropped;     /* dropped by greedy, rejected at the end of
+	                         flush (after the working memory is freed) */
+	json_t *why;          /* the drop's detail */
+	char *packed;         /* its candidate fields, generator and notes as
+	                         compact JSON while held (pack_item); NULL:
+	                         not packed */
 	uint64_t prio;        /* seeded order among candidates of one token */
 	size_t off;           /* its token ids start at pool + off */
 	uint32_t n, label;    /* how many ids; its target label */
@@ -126,6 +138,8 @@ typedef struct zf_state {
 	uint64_t held_label[CF_Z_MAX_LABELS];
 
 	/* scratch for one document */
+	json_t *placeholder;  /* the cf of packed candidates (pack_item) */
+	size_t *drop_order;   /* held indices in the order greedy dropped them */
 	char *buf;
 	size_t capbuf;
 	uint32_t *ids;
@@ -941,6 +955,63 @@ static long best_drop(zf_state *s, postings *P, uint32_t t, uint32_t l,
 	return best;
 }
 
+/* ---- held candidates, packed ----------------------------------------- */
+
+/* A held candidate's JSON trees (its text, the generator's provenance with
+ * its edit spans, notes) cost several times their text in jansson nodes,
+ * and zfilter holds every candidate of the input.  So, once its tokens are
+ * counted, a candidate keeps them as one compact JSON string, and its cf
+ * points at the stage's shared empty placeholder (still a candidate); its
+ * trees are parsed back just before it is emitted or rejected.  jansson
+ * keeps key order and prints reals round-trip exact (17 digits): the
+ * trees come back equal, and the output byte-identical. */
+static void pack_item(zf_state *s, held *h)
+{
+	cf_item *it = h->it;
+	json_t *a = json_array();
+
+	if (!a || !s->placeholder ||
+	    json_array_append(a, it->cf) < 0 ||
+	    json_array_append(a, it->generator ? it->generator : json_null()) < 0 ||
+	    json_array_append(a, it->notes ? it->notes : json_null()) < 0 ||
+	    !(h->packed = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY))) {
+		json_decref(a);
+		return;                /* out of memory: it stays unpacked */
+	}
+	json_decref(a);
+	json_decref(it->cf);
+	json_decref(it->generator);
+	json_decref(it->notes);
+	it->cf = json_incref(s->placeholder);
+	it->generator = it->notes = NULL;
+}
+
+/* Restore the trees of h's item it (before it leaves the stage).
+ * CF_ENOMEM. */
+static int unpack_item(held *h, cf_item *it)
+{
+	json_t *a, *cf, *gen, *notes;
+
+	if (!h->packed)
+		return 0;
+	a = json_loads(h->packed, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	cf = json_array_get(a, 0);
+	if (!json_is_object(cf)) {
+		json_decref(a);
+		return CF_ENOMEM;      /* it parsed once: only memory can fail */
+	}
+	gen = json_array_get(a, 1);
+	notes = json_array_get(a, 2);
+	json_decref(it->cf);
+	it->cf = json_incref(cf);
+	it->generator = json_is_null(gen) ? NULL : json_incref(gen);
+	it->notes = json_is_null(notes) ? NULL : json_incref(notes);
+	json_decref(a);
+	free(h->packed);
+	h->packed = NULL;
+	return 0;
+}
+
 /* Drop held candidates one at a time, each the best of those carrying the
  * token with the largest z that has one, and only if the objective gets
  * strictly better; stop when no such drop does. */
@@ -1019,10 +1090,12 @@ static int greedy(cf_stage *st, zf_state *s, postings *P, cf_error *err)
 		for (i = 0; i < h->n; i++)
 			reslack(s, ids[i]);   /* counts changed: the old slack no longer holds */
 		s->held_label[h->label]--;
-		cf_reject(st, h->it, "spurious_token", json_pack("{s:s, s:s, s:f}",
-		          "token", s->v[t].tok, "label", s->labels[l], "z_before", z));
+		/* rejected by give_away, once the working memory is freed */
+		h->why = json_pack("{s:s, s:s, s:f}", "token", s->v[t].tok,
+		                   "label", s->labels[l], "z_before", z);
+		h->dropped = h->it;
 		h->it = NULL;
-		s->dropped++;
+		s->drop_order[s->dropped++] = (size_t)c;
 	}
 done:
 	free(ids);
@@ -1059,6 +1132,7 @@ static int zf_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	if ((rc = cf_stage_fields(info, &s->fields_opt, &s->fields, err)) < 0)
 		return rc;
 	s->text_fields = info->text_fields;
+	s->placeholder = json_object();      /* NULL: candidates stay unpacked */
 	for (i = 0; i < info->labels->n; i++)
 		if ((rc = label_id(s, info->labels->v[i], err)) < 0)
 			goto fail;
@@ -1141,6 +1215,10 @@ static int zf_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	s->h[s->nh].off = s->npool;
 	s->h[s->nh].n = (uint32_t)n;
 	s->h[s->nh].label = (uint32_t)li;
+	s->h[s->nh].packed = NULL;
+	s->h[s->nh].dropped = NULL;
+	s->h[s->nh].why = NULL;
+	pack_item(s, &s->h[s->nh]);
 	s->nh++;
 	s->npool += put_ids(s->pool + s->npool, s->ids, n);
 	s->nids += n;
@@ -1179,6 +1257,111 @@ static void warn_unreached(const cf_stage *st, const zf_state *s)
 	        json_string_value(json_object_get(top, "label")));
 }
 
+/* ---- giving the held candidates away ----------------------------------- */
+
+#define DRAIN_EVERY 256   /* candidates given away between two drains */
+
+typedef struct rec_key { uint64_t recno; size_t i; } rec_key;
+
+static int cmp_rec_key(const void *a, const void *b)
+{
+	const rec_key *x = a, *y = b;
+
+	if (x->recno != y->recno)
+		return x->recno < y->recno ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Reject held candidate h (dropped by greedy) or emit it, unpacked.
+ * CF_ENOMEM when it cannot be unpacked (then rejected as zfilter_failed). */
+static int give_one(cf_stage *st, held *h)
+{
+	cf_item *it = h->dropped ? h->dropped : h->it;
+
+	h->it = h->dropped = NULL;
+	if (unpack_item(h, it) < 0) {
+		json_decref(h->why);
+		h->why = NULL;
+		cf_reject(st, it, "zfilter_failed", NULL);
+		return CF_ENOMEM;
+	}
+	if (h->why) {
+		cf_reject(st, it, "spurious_token", h->why);
+		h->why = NULL;
+	} else {
+		cf_emit(st, it);
+	}
+	return 0;
+}
+
+/* Give every held candidate away, after the working memory is freed,
+ * record by record in input order, so that finished groups are written on
+ * the way (cf_stage_drain every DRAIN_EVERY) and the unpacked candidates
+ * do not pile up.  Within a record the order is the one the output shows
+ * (rejected.jsonl and augmented.jsonl list a record's candidates in the
+ * order they were given away): its dropped ones in the order greedy
+ * dropped them, then its kept ones in held order, as when the drops were
+ * rejected during greedy and the rest emitted after.  Without memory for
+ * that order: the same, all records at once, no drains.  Returns 0 or
+ * CF_ENOMEM. */
+static int give_away(cf_stage *st, zf_state *s)
+{
+	size_t i, j, k, nd = s->dropped, *seq = NULL, given = 0;
+	rec_key *rk = NULL;
+	int rc = 0;
+
+	if (!s->nh)
+		return 0;
+	if (!(seq = malloc(s->nh * sizeof *seq)) ||
+	    !(rk = malloc(s->nh * sizeof *rk)) || !s->drop_order) {
+		for (i = 0; i < nd && s->drop_order; i++)
+			if (give_one(st, &s->h[s->drop_order[i]]) < 0)
+				rc = CF_ENOMEM;
+		for (i = 0; i < s->nh; i++)
+			if ((s->h[i].it || s->h[i].dropped) && give_one(st, &s->h[i]) < 0)
+				rc = CF_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < nd; i++)
+		seq[s->drop_order[i]] = i;
+	for (i = 0; i < s->nh; i++) {
+		const held *h = &s->h[i];
+
+		rk[i].recno = (h->it ? h->it : h->dropped)->rec->recno;
+		rk[i].i = i;
+	}
+	qsort(rk, s->nh, sizeof *rk, cmp_rec_key);
+	for (i = 0; i < s->nh; i = j) {
+		for (j = i; j < s->nh && rk[j].recno == rk[i].recno; j++)
+			;
+		/* the record's dropped ones, by drop sequence (few: a scan) */
+		for (;;) {
+			size_t best = SIZE_MAX;
+
+			for (k = i; k < j; k++)
+				if (s->h[rk[k].i].dropped &&
+				    (best == SIZE_MAX || seq[rk[k].i] < seq[rk[best].i]))
+					best = k;
+			if (best == SIZE_MAX)
+				break;
+			if (give_one(st, &s->h[rk[best].i]) < 0)
+				rc = CF_ENOMEM;
+		}
+		for (k = i; k < j; k++)
+			if (s->h[rk[k].i].it && give_one(st, &s->h[rk[k].i]) < 0)
+				rc = CF_ENOMEM;
+		given += j - i;
+		if (given >= DRAIN_EVERY) {
+			cf_stage_drain(st);
+			given = 0;
+		}
+	}
+done:
+	free(seq);
+	free(rk);
+	return rc;
+}
+
 static int zf_flush(cf_stage *st, void *state, cf_error *err)
 {
 	zf_state *s = state;
@@ -1210,7 +1393,8 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	s->slk = malloc((s->nv ? s->nv : 1) * sizeof *s->slk);
 	s->w = malloc((s->nv ? s->nv : 1) * sizeof *s->w);
 	s->inw = calloc(s->nv ? s->nv : 1, 1);
-	if (!s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
+	s->drop_order = malloc((s->nh ? s->nh : 1) * sizeof *s->drop_order);
+	if (!s->drop_order || !s->p0x || !s->isdx || !s->judged || !s->above || !s->lean || !s->zabove ||
 	    !s->cold || !s->slk || !s->w || !s->inw ||
 	    order_held(s) < 0 || build_postings(s, &P) < 0) {
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -1225,12 +1409,8 @@ static int zf_flush(cf_stage *st, void *state, cf_error *err)
 	s->after = snapshot(s);
 	warn_unreached(st, s);
 done:
-	for (i = 0; i < s->nh; i++)
-		if (s->h[i].it) {
-			cf_emit(st, s->h[i].it);
-			s->h[i].it = NULL;
-		}
-	s->nh = 0;
+	/* the working memory goes first: the candidates are unpacked below
+	 * and the run holds them all until the end of flush */
 	postings_free(&P);
 	free(s->p0x);
 	free(s->isdx);
@@ -1251,6 +1431,14 @@ done:
 	s->inw = NULL;
 	s->p0x = s->zabove = NULL;
 	s->judged = s->above = s->lean = NULL;
+	free(s->pool);             /* the held token ids: not read again */
+	s->pool = NULL;
+	s->npool = s->cappool = 0;
+	if (give_away(st, s) < 0 && !rc)
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+	s->nh = 0;
+	free(s->drop_order);
+	s->drop_order = NULL;
 	return rc;
 }
 
@@ -1274,8 +1462,14 @@ static void zf_destroy(cf_stage *st, void *state)
 	zf_state *s = state;
 	size_t i;
 
-	for (i = 0; i < s->nh; i++)
+	for (i = 0; i < s->nh; i++) {
 		cf_item_free(s->h[i].it);
+		cf_item_free(s->h[i].dropped);
+		json_decref(s->h[i].why);
+		free(s->h[i].packed);
+	}
+	free(s->drop_order);
+	json_decref(s->placeholder);
 	for (i = 0; i < s->nv; i++) {
 		free(s->v[i].tok);
 		free(s->v[i].k);

@@ -21,8 +21,11 @@
  * the best iteration (early stopping) and, with refit, two more iterations
  * on every example, starting from those weights, take in the dev examples.
  * idf is computed on every example (it uses no labels).  The gradient is
- * summed over two fixed halves of the examples, on two threads or one: the
- * same bits either way.
+ * summed over CF_LM_MAX_THREADS fixed ranges of the examples, in range
+ * order, by a pool of 1 to CF_LM_MAX_THREADS threads: the same bits
+ * whatever the count.  With pair features (on by default), a model of two
+ * or more text fields also sees which words of field 1 (an NLI
+ * hypothesis) are absent from field 0 (its premise), and how many.
  *
  * Ownership: cf_lm_data and cf_lm objects are new objects owned by the
  * caller and freed with cf_lm_data_free / cf_lm_free (both accept NULL and
@@ -38,12 +41,16 @@
 #include "cfaug/cfaug.h"
 
 #define CF_LM_MAGIC          "CFTM"
-#define CF_LM_VERSION        3u    /* 2: refit flag, frequency columns;
-                                       3: label field name */
+#define CF_LM_VERSION        4u    /* 2: refit flag, frequency columns;
+                                       3: label field name;
+                                       4: pair-features flag */
 #define CF_LM_MIN_BITS       16
 #define CF_LM_MAX_BITS       24
 #define CF_LM_MAX_LABELS     1024
 #define CF_LM_MAX_FIELDS     16
+#define CF_LM_MAX_THREADS    8     /* training threads; also the number of
+                                      fixed chunks the gradient is summed
+                                      over, so any count gives one model */
 #define CF_LM_MAX_NAME       1024           /* bytes in a label or field name */
 #define CF_LM_MAX_NNZ        (1ull << 28)   /* feature entries held for training */
 #define CF_LM_MAX_FILE       (1ull << 31)   /* model file size accepted by load */
@@ -53,14 +60,16 @@ typedef struct cf_lm_opts {
 	int epochs;           /* maximum L-BFGS iterations (>= 1) */
 	double dev_split;     /* fraction held out for early stopping, [0, 0.5] */
 	int char_ngrams;      /* 1: add character 3-5-grams */
+	int pair_features;    /* 1: with two or more fields, field 1 also gets
+	                         cf_lm_pair_features against field 0 */
 	int bucket_bits;      /* log2 of the number of hash buckets */
 	double C;             /* inverse L2 strength, as scikit-learn's C */
 	int patience;         /* stop after this many iterations without a
 	                         better dev loss */
 	int refit;            /* 1: after early stopping on the dev split,
 	                         continue briefly on all examples */
-	int threads;          /* 1 or 2 (the result does not depend on it);
-	                         not stored in the model file */
+	int threads;          /* 1 to CF_LM_MAX_THREADS (the result does not
+	                         depend on it); not stored in the model file */
 } cf_lm_opts;
 
 /* seed 1, 20 iterations, no dev split, words only, 2^20 buckets, C 10,
@@ -173,6 +182,15 @@ const cf_lm_opts *cf_lm_options(const cf_lm *m);
 void cf_lm_free(cf_lm **m);
 
 /* ---- exposed for tests ------------------------------------------------ */
+
+/* Pair features of a hypothesis against its premise (NLI): each
+ * hypothesis word absent from the premise, as its own feature kind, the
+ * share of hypothesis words found in the premise (in quarters) and the
+ * number of new words (0 to 4+).  Stored into out as cf_lm_features does;
+ * returns the count (may exceed cap). */
+size_t cf_lm_pair_features(const char *prem, size_t plen, const char *hyp,
+                           size_t hlen, int bucket_bits, uint32_t *out,
+                           size_t cap);
 
 /* The feature buckets of one text as field `field` (with repeats, in text
  * order): writes at most cap, returns how many there are. */

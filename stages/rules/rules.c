@@ -62,6 +62,8 @@ typedef struct rules_state {
 	json_t **rule_js;             /* per rule: its name as a shared JSON string */
 	uint32_t *canon;              /* per rule: first rule of the same name */
 	size_t nrule_js;
+	uint32_t gender_rule;         /* canon index of the rule "gender"; UINT32_MAX: none */
+	uint64_t kept_person;         /* candidates rejected: kept_person_name */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
 } rules_state;
@@ -375,8 +377,11 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 	if (!s->per_rule || !s->rec_rule || !s->seen || !s->fired || !s->rule_js ||
 	    !s->canon)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	s->gender_rule = UINT32_MAX;
 	for (i = 0; i + 1 < n; i++) {
 		const char *name = cf_rules_rule_name(s->rules, (uint32_t)i);
+		if (s->gender_rule == UINT32_MAX && strcmp(name, "gender") == 0)
+			s->gender_rule = (uint32_t)i;
 		for (j = 0; j < i; j++)
 			if (strcmp(name, cf_rules_rule_name(s->rules, (uint32_t)j)) == 0)
 				break;
@@ -474,10 +479,21 @@ static void note_one_way(rules_state *s, const cf_item *it, const char *field)
 		        it->rec->id, "field", field, "word", word));
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sort the rules fired in this record by name: one canonical order
+ * whatever the configuration's, so [negation, antonyms] and [antonyms,
+ * negation] name their pairs alike ("antonyms", "negation") and an eval
+ * row by rules is one row.  A few rules fire per record: insertion sort. */
+static void sort_fired(rules_state *s)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < s->nfired; i++) {
+		uint32_t v = s->fired[i];
+		const char *nv = cf_rules_rule_name(s->rules, v);
+		size_t j = i;
+		for (; j > 0 && strcmp(cf_rules_rule_name(s->rules, s->fired[j - 1]),
+		                       nv) > 0; j--)
+			s->fired[j] = s->fired[j - 1];
+		s->fired[j] = v;
+	}
 }
 
 static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
@@ -486,8 +502,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
 	json_t *edits = NULL, *field = NULL;
+	json_t *kept = NULL;          /* a person's name left alone, or NULL */
 	size_t i, len, listed = 0, total = 0;
-	int rc = 0, rt_ok = 1;
+	int rc = 0, rt_ok = 1, gender_edit = 0;
 
 	s->records++;
 	s->nfired = 0;
@@ -513,6 +530,14 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->protected_skips += s->out.nprotected;
 		if (rc < 0)
 			goto fail;
+		if (s->out.kept_e && !kept &&
+		    !(kept = json_pack("{s:s, s:s%}", "field", fl->v[i], "name",
+		                       t + s->out.kept_s, s->out.kept_e - s->out.kept_s))) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+		for (size_t q = 0; q < s->out.nedits && !gender_edit; q++)
+			gender_edit = s->canon[s->out.edits[q].rule] == s->gender_rule;
 		if (rc == 0)
 			continue;
 		total += (size_t)rc;
@@ -544,6 +569,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		}
 	}
 	if (!c) {
+		json_decref(kept);
 		s->no_edit++;
 		cf_emit(st, it);
 		return 0;
@@ -553,9 +579,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->rt_checked++;
 		s->rt_exact += (uint64_t)rt_ok;
 	}
-	/* provenance: rules fired (in the order of the configuration, so one
-	 * set of rules is always named alike), edits, counts */
-	qsort(s->fired, s->nfired, sizeof *s->fired, cmp_u32);
+	/* provenance: rules fired (by name, so one set of rules is always
+	 * named alike), edits, counts */
+	sort_fired(s);
 	if (s->provenance != PROV_NONE) {
 		json_t *names = json_array();
 		if (!names || json_object_set_new_nocheck(c->generator, "rules", names) < 0) {
@@ -589,6 +615,17 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		rc = CF_ENOMEM;
 		goto fail;
 	}
+	/* a person's name left alone while the gender pack flips words about
+	 * people: the person would change sex mid-text (Lisa Marie Presley is
+	 * the son): no candidate rather than an inconsistent one */
+	if (kept && gender_edit) {
+		s->kept_person++;
+		cf_reject(st, c, "kept_person_name", kept);
+		cf_emit(st, it);
+		return 0;
+	}
+	json_decref(kept);
+	kept = NULL;
 	/* the target label */
 	if (!s->label_keep) {
 		const char *from = cf_item_label(it);
@@ -612,6 +649,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	return 0;
 fail:
 	json_decref(edits);
+	json_decref(kept);
 	if (c)
 		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
 	if (rc == CF_ENOMEM) {
@@ -624,8 +662,21 @@ fail:
 	return 0;
 }
 
-/* Per rule (by name, in configuration order): the share of records it
- * edited; and the decisions of the negation and antonym checks. */
+/* The rule indexes in name order, into ord (nrules of them): the report
+ * lists rules in one canonical order, whatever the configuration's. */
+static void rules_by_name(const cf_rules *r, size_t *ord, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		const char *nm = cf_rules_rule_name(r, (uint32_t)i);
+		for (; j > 0 && strcmp(cf_rules_rule_name(r, (uint32_t)ord[j - 1]), nm) > 0; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = i;
+	}
+}
+
+/* Per rule (by name, in name order): the share of records it edited; and
+ * the decisions of the negation and antonym checks. */
 static int sentiment_report(rules_state *s, json_t *out)
 {
 	static const char *const dn[CF_AMB_COUNT] = {
@@ -639,6 +690,8 @@ static int sentiment_report(rules_state *s, json_t *out)
 		[CF_SKIP_COMPOUND] = "skipped_hyphenated_compound",
 		[CF_SKIP_IDIOM] = "skipped_idiom",
 		[CF_SKIP_POS] = "skipped_other_part_of_speech",
+		[CF_SKIP_NEG_CLAUSE] = "skipped_clause_negated_by_pack",
+		[CF_SKIP_SENSE] = "skipped_not_evaluative_use",
 	};
 	json_t *cov = json_object(), *dec = json_object();
 	double base = (double)(s->records - s->kept);
@@ -655,12 +708,23 @@ static int sentiment_report(rules_state *s, json_t *out)
 	}
 	if (json_object_set_new(out, "decisions", dec) < 0)
 		return CF_ENOMEM;
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
+	size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+	           malloc(n * sizeof *ord) : NULL;
+	if (n && !ord)
+		return CF_ENOMEM;
+	if (n)
+		rules_by_name(s->rules, ord, n);
+	for (size_t k = 0; k < n; k++) {
+		i = ord[k];
 		if (s->canon[i] == i &&
 		    json_object_set_new(cov, cf_rules_rule_name(s->rules, (uint32_t)i),
 		                        json_real(base > 0 ? (double)s->rec_rule[i] / base :
-		                                  0.0)) < 0)
+		                                  0.0)) < 0) {
+			free(ord);
 			return CF_ENOMEM;
+		}
+	}
+	free(ord);
 	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
 		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
 			return CF_ENOMEM;
@@ -671,7 +735,6 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 {
 	rules_state *s = state;
 	json_t *per = json_object(), *amb = json_object(), *rt = json_object();
-	size_t i;
 	int a, rc;
 
 	if (!per || !amb || !rt) {
@@ -696,15 +759,31 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	}
 	if (!s->label_keep)
 		json_object_set_new(out, "label_unmapped", json_integer((json_int_t)s->unmapped));
-	for (i = 0; s->rules && i < cf_rules_nrules(s->rules); i++)
-		json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)i),
-		                    json_integer((json_int_t)s->per_rule[i]));
+	{
+		size_t n = s->rules ? cf_rules_nrules(s->rules) : 0, *ord = n ?
+		           malloc(n * sizeof *ord) : NULL;
+		if (n && !ord) {
+			json_decref(per);
+			json_decref(amb);
+			json_decref(rt);
+			return CF_ENOMEM;
+		}
+		if (n)
+			rules_by_name(s->rules, ord, n);
+		for (size_t k = 0; k < n; k++)
+			json_object_set_new(per, cf_rules_rule_name(s->rules, (uint32_t)ord[k]),
+			                    json_integer((json_int_t)s->per_rule[ord[k]]));
+		free(ord);
+	}
 	json_object_set_new(out, "edits_by_rule", per);
 	for (a = 0; a < CF_AMB_HER_HIS; a++)
 		json_object_set_new(amb, amb_name(a), json_integer((json_int_t)s->amb[a]));
 	json_object_set_new(out, "her_his_decisions", amb);
 	json_object_set_new(out, "protected_skips",
 	                    json_integer((json_int_t)s->protected_skips));
+	if (s->gender_rule != UINT32_MAX)
+		json_object_set_new(out, "kept_person_name",
+		                    json_integer((json_int_t)s->kept_person));
 	if ((rc = sentiment_report(s, out)) < 0) {
 		json_decref(rt);
 		return rc;

@@ -60,6 +60,8 @@ enum {
 	CF_SKIP_COMPOUND,    /* inside a hyphenated compound */
 	CF_SKIP_IDIOM,       /* inside a fixed expression (idioms.txt) */
 	CF_SKIP_POS,         /* used as another part of speech than its entry's */
+	CF_SKIP_NEG_CLAUSE,  /* in a clause the negation pack toggled */
+	CF_SKIP_SENSE,       /* not in an evaluative use (antonym-contexts.tsv) */
 	CF_AMB_COUNT
 };
 #define CF_AMB_HER_HIS 4   /* the first four are her/his decisions */
@@ -87,6 +89,14 @@ typedef struct cf_rules_out {
 	size_t nprot, protcap;
 	int prot_done;
 	uint64_t nprotected;       /* matches of protected rules skipped */
+	/* the first person's name kept as a unit (cf_rules_kept_person_name),
+	 * input bytes [kept_s, kept_e); kept_e == 0: none */
+	size_t kept_s, kept_e;
+	/* clauses the clause negation toggled (rules_negation.c): byte spans
+	 * [negcl[2i], negcl[2i+1]) in text order; no other sentiment swap is
+	 * made inside one, so a clause is flipped once */
+	size_t *negcl;
+	size_t nnegcl, negclcap;
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */
@@ -247,6 +257,16 @@ int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
 /* 1 if the capitalised word text[s, e) is a one-word first name of the
  * lexicon r (an entry tagged name or ambig-name); 0 if not or r is NULL. */
 int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e);
+/* The sex column of the capitalised word text[s, e) if it is a one-word
+ * first name tagged `name` (not ambig-name): 1 for the TSV's first column,
+ * 2 for its second; 0 if none or r is NULL. */
+int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e);
+/* The end of the unit if the first name at [ws, we), whose entry did not
+ * fire, begins a person's two-part or first + middle name left alone as a
+ * unit (Billy Bob Thornton, Lisa Marie Presley; not the title of a work);
+ * 0 if not. */
+size_t cf_rules_kept_person_name(const cf_rules *lex, const char *text,
+                                 size_t len, size_t ws, size_t we);
 /* 1 if the capitalised word at ws follows a first name, a title or an
  * initial (Stephen King, Mr. King): a surname, whatever else it means. */
 int cf_rules_surname_position(const char *text, size_t len, size_t ws,
@@ -289,6 +309,10 @@ enum { CF_POS_NONE, CF_POS_VERB, CF_POS_ADJ, CF_POS_ADV, CF_POS_NOUN };
 int cf_rules_pos_mismatch(int pos, const char *text, size_t len, size_t ws,
                           size_t we);
 int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we);
+/* 1 if a verb entry at ws has no I/we/you among the three words before it
+ * in its clause and does not start a sentence or follow a comma: a
+ * character's feeling ("he hates his father"), not the reviewer's. */
+int cf_rules_plot_verb(int pos, const char *text, size_t ws);
 int cf_rules_vowel_sound(const char *w, size_t n);
 const char *cf_rules_npi(const char *key, size_t n);
 int cf_rules_no_negation_before(const char *key, size_t n);
@@ -296,10 +320,21 @@ int cf_rules_read_phrases(const char *path,
                           int (*add)(void *ctx, const char *s, size_t n),
                           void *ctx, cf_error *err);
 
+/* Contexts where an antonyms-pack word is not an evaluation
+ * (lexicons/antonym-contexts.tsv: word, next|prev, neighbours).  load: a
+ * missing file is an empty list; CF_ECONFIG "PATH:LINE: ..." for a bad
+ * line.  blocked: 1 if text[ws, we) has a listed neighbour. */
+typedef struct cf_rules_sense cf_rules_sense;
+int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err);
+void cf_rules_sense_free(cf_rules_sense *s);
+int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
+                           size_t len, size_t ws, size_t we);
+
 /* Clause negation (rules_negation.c): the `negation` pack when no negation
  * scope is set.  load reads the verb table (lexicons/english-verbs.txt);
  * scan appends at most one negation toggle per sentence of text, and its
- * polarity items, to out->pm as replacements of rule.  Returns 0 or
+ * polarity items, to out->pm as replacements of rule, and the span of each
+ * toggled clause to out->negcl.  Returns 0 or
  * CF_ENOMEM / CF_ELIMIT (scan), CF_EIO / CF_ECONFIG (load). */
 typedef struct cf_rules_neg cf_rules_neg;
 int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);

@@ -53,6 +53,8 @@ typedef struct lexent {
 	uint8_t keep;           /* an idiom or fixed phrase (tag keep): matched
 	                         * and left as it is */
 	uint8_t pos;            /* CF_POS_* from the line's tag */
+	uint8_t side;           /* 1: from the TSV's first column, 2: second
+	                         * (a name's sex in names.tsv); 0: neither */
 } lexent;
 
 struct cf_rules {
@@ -76,6 +78,8 @@ struct cf_rules {
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
 	                                               * no compounds, fix a/an */
 	uint32_t idiom_rule;    /* rule of the idiom entries being added */
+	cf_rules_sense *sense;  /* where the antonyms pack's words are not
+	                         * evaluative (antonym-contexts.tsv) */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -339,6 +343,7 @@ void cf_rules_out_free(cf_rules_out *o)
 	free(o->pm);
 	free(o->sub);
 	free(o->prot);
+	free(o->negcl);
 	if (o->md)
 		cf_rules_pat_free_md(o->md);
 	memset(o, 0, sizeof *o);
@@ -401,6 +406,7 @@ void cf_rules_free(cf_rules **rp)
 		cf_rules_pat_free(r->pats[i]);
 	free(r->pats);
 	cf_rules_neg_free(r->neg);
+	cf_rules_sense_free(r->sense);
 	free(r->rules);
 	free(r->ents);
 	free(r->slots);
@@ -709,16 +715,24 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (keep)   /* a phrase left alone, whatever the direction */
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[0], cn[0], 0,
 			               CF_CTX_NONE, 1);
-		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral)
+		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral) {
+			size_t n1 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
 			               ctx, 0);
+			if (rc == 0 && r->nents > n1)
+				r->ents[n1].side = 1;
+		}
 		/* wedding, noun-verb: only the first word is ambiguous (best man,
 		 * man); maid of honor and woman are not */
 		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB || ctx == CF_CTX_INTERJ)
 			ctx = CF_CTX_NONE;
-		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
+		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway) {
+			size_t n2 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap,
 			               ctx, 0);
+			if (rc == 0 && r->nents > n2)
+				r->ents[n2].side = 2;
+		}
 		for (size_t e = n0; rc == 0 && e < r->nents; e++)
 			r->ents[e].pos = (uint8_t)pos;
 		if (rc == -10)
@@ -826,7 +840,13 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
 	r->plainrule[rule / 64] |= 1ull << (rule % 64);
 	r->idiom_rule = rule;
-	return cf_rules_read_phrases(ip, add_idiom, r, err);
+	if ((n = cf_rules_read_phrases(ip, add_idiom, r, err)) < 0 || r->sense)
+		return n;
+	n = snprintf(ip, sizeof ip, "%.*s/antonym-contexts.tsv",
+	             sl ? (int)(sl - path) : 1, sl ? path : ".");
+	if (n < 0 || (size_t)n >= sizeof ip)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	return cf_rules_sense_load(&r->sense, ip, err);
 }
 
 /* The negation pack without a scope: clause negation with do-support
@@ -1054,6 +1074,26 @@ int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
 		const lexent *x = &r->ents[h - 1];
 		if (x->src_len == x->first_len && x->need_cap)
 			return 1;
+	}
+	return 0;
+}
+
+int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e)
+{
+	char key[CF_RULES_MAX_WORD + 8];
+	long kl;
+
+	if (!r || e <= s || !starts_upper(text + s, e - s))
+		return 0;
+	kl = fold(text + s, e - s, key, sizeof key);
+	if (kl <= 0 || (size_t)kl > r->max_first)
+		return 0;
+	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+	     h = r->ents[h - 1].next) {
+		const lexent *x = &r->ents[h - 1];
+		if (x->src_len == (size_t)kl && x->src_len == x->first_len &&
+		    x->need_cap && x->ctx == CF_CTX_NAME && !memcmp(x->src, key, (size_t)kl))
+			return x->side;
 	}
 	return 0;
 }
@@ -1343,8 +1383,66 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			if (is_plain_rule(r, e->rule) &&
 			    (cf_rules_mid_capital(text, len, ws) ||
 			     cf_rules_in_compound(text, len, ws, we) ||
-			     cf_rules_pos_mismatch(e->pos, text, len, ws, we)))
+			     cf_rules_pos_mismatch(e->pos, text, len, ws, we) ||
+			     cf_rules_sense_blocked(r->sense, text, len, ws, we) ||
+			     cf_rules_plot_verb(e->pos, text, ws)))
 				continue;   /* a word the swap would leave alone */
+			if (e->src_len > e->first_len &&
+			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
+			                text, len, &me))
+				continue;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 if the folded word key[0..n) is a sentence adverb of the antonyms pack
+ * (it evaluates the whole clause after it). */
+static int sentence_adverb(const char *key, size_t n)
+{
+	return word_is(key, n, "fortunately") || word_is(key, n, "unfortunately") ||
+	       word_is(key, n, "happily") || word_is(key, n, "sadly");
+}
+
+/* 1 if a word of a sentiment-pack entry that would be swapped stands after
+ * text[p] in the same sentence: a sentence adverb ("Unfortunately, ...")
+ * is flipped only with the clause it judges, never alone ("Fortunately,
+ * her role required nothing" contradicts itself). */
+static int plain_ahead(const cf_rules *r, const char *text, size_t len,
+                       size_t p)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t cl;
+
+	while (p < len) {
+		size_t ws, we;
+		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+			if (strchr(".!?;\n", t[p]))
+				return 0;
+			p += cl;
+			continue;
+		}
+		ws = p;
+		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+			p += cl;
+		we = p;
+		long kl = fold(text + ws, we - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > r->max_first)
+			continue;
+		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			size_t me = we;
+			if (!is_plain_rule(r, e->rule) || e->keep ||
+			    sentence_adverb(key, (size_t)kl) ||
+			    cf_rules_mid_capital(text, len, ws) ||
+			    cf_rules_in_compound(text, len, ws, we) ||
+			    cf_rules_pos_mismatch(e->pos, text, len, ws, we) ||
+			    cf_rules_sense_blocked(r->sense, text, len, ws, we) ||
+			    cf_rules_plot_verb(e->pos, text, ws))
+				continue;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
@@ -1363,6 +1461,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	const char *sub;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
+	size_t ci = 0;                     /* next toggled clause (o->negcl) */
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
 	int neg_left = 0, neg_done = 0, neg_del = 0;
 	int clause_neg = 0, npi_left = 0;  /* a negator earlier in the clause;
@@ -1373,9 +1472,11 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->len = 0;
 	o->nedits = 0;
 	o->npm = 0;
+	o->nnegcl = 0;
 	o->sublen = 0;
 	o->prot_done = 0;
 	o->nprotected = 0;
+	o->kept_s = o->kept_e = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
 	for (p = 0; p < r->npats; p++)
@@ -1515,8 +1616,22 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
-			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
+			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me)) {
+				/* a person's double name left alone: the stage must not
+				 * flip that person's pronouns (kept_person_name) */
+				size_t ke;
+				if (e->ctx == CF_CTX_NAME && !o->kept_e &&
+				    (ke = cf_rules_kept_person_name(r, text, len, ws, me))) {
+					int pr = cf_rules_protected_at(o, text, len, ws);
+					if (pr < 0)
+						return pr;
+					if (!pr) {
+						o->kept_s = ws;
+						o->kept_e = ke;
+					}
+				}
 				continue;
+			}
 			/* a capitalised word after a first name is a surname: Stephen
 			 * King, Carole King, Freddie Prince */
 			if (!e->need_cap && starts_upper(text + ws, we - ws) &&
@@ -1549,14 +1664,37 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				         cf_rules_in_compound(text, len, ws, me) ?
 				         CF_SKIP_COMPOUND :
 				         cf_rules_pos_mismatch(e->pos, text, len, ws, me) ?
-				         CF_SKIP_POS : -1;
+				         CF_SKIP_POS :
+				         cf_rules_sense_blocked(r->sense, text, len, ws, me) ||
+				         cf_rules_plot_verb(e->pos, text, ws) ||
+				         (sentence_adverb(key, (size_t)kl) &&
+				          !plain_ahead(r, text, len, me)) ?
+				         CF_SKIP_SENSE : -1;
 				if (sk >= 0) {
 					if (amb)
 						amb[sk]++;
 					continue;
 				}
+				/* the clause negation flipped this clause already: a swap
+				 * too would flip it back ("did not bring me back to the
+				 * worst time") */
+				while (ci < o->nnegcl && o->negcl[ci + 1] <= ws)
+					ci += 2;
+				if (ci < o->nnegcl && o->negcl[ci] <= ws) {
+					if (amb)
+						amb[CF_SKIP_NEG_CLAUSE]++;
+					continue;
+				}
 			}
 			int negedit = 0;
+			if (r->scope && is_neg_rule(r, e->rule) &&
+			    cf_rules_mid_capital(text, len, ws)) {
+				/* a modal capitalised mid-sentence is a name or a month:
+				 * Dame May Witty, Will Smith */
+				if (amb)
+					amb[CF_SKIP_CAPITAL]++;
+				continue;
+			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
 				if (!polar_ahead(r, text, len, me))

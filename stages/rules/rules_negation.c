@@ -40,13 +40,17 @@
 
 #define MAX_TOK 256           /* words looked at per sentence */
 #define MAX_SUB (64u << 20)
+/* Keys are at most KEYLEN - 1 bytes, zero-padded to KEYLEN, so a key is
+ * hashed and compared as three 64-bit words (tokens fill their key in
+ * place; no per-byte hash chain in the tokenizer's inner loop). */
+#define KEYLEN 24
 
 enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 
 typedef struct vform {
-	char *w;
+	char k[KEYLEN];       /* the form, zero-padded (longer forms: never met,
+	                       * tokens are shorter; kept as "" keys) */
 	uint32_t lemma;       /* index into lemmas */
-	uint32_t n;           /* strlen(w), so a probe needs no strlen */
 	uint8_t kinds, pref;  /* F_* bits; verb share 0-9 for this form */
 } vform;
 
@@ -58,7 +62,7 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct { const char *w; uint16_t n, bits; } cw[512];   /* closed classes */
+	struct { char k[KEYLEN]; uint16_t bits; } cw[512];   /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
 };
@@ -67,22 +71,38 @@ static void build_classes(cf_rules_neg *ng);
 
 /* ---- the verb table --------------------------------------------------- */
 
-static uint64_t hstr(const char *s, size_t n)
+
+static uint64_t hkey(const char k[KEYLEN])
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h ^ (h >> 29);
+	uint64_t a, b, c;
+
+	memcpy(&a, k, 8);
+	memcpy(&b, k + 8, 8);
+	memcpy(&c, k + 16, 8);
+	a = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (c * 0xC2B2AE3D27D4EB4Full)) *
+	    0xFF51AFD7ED558CCDull;
+	return a ^ (a >> 29);
 }
 
-static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
+static int key_eq(const char a[KEYLEN], const char b[KEYLEN])
+{
+	uint64_t x[3], y[3];
+
+	memcpy(x, a, KEYLEN);
+	memcpy(y, b, KEYLEN);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+}
+
+/* The form of key k (hash h): one slot probe, and the form's own cache
+ * line holds the key it is compared with. */
+static const vform *vlook_h(const cf_rules_neg *ng, const char k[KEYLEN],
                             uint64_t h)
 {
 	size_t i = (size_t)h & (ng->nslots - 1);
 
 	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
 		const vform *f = &ng->forms[ng->slots[i] - 1];
-		if (f->n == n && memcmp(f->w, w, n) == 0)
+		if (key_eq(f->k, k))
 			return f;
 	}
 	return NULL;
@@ -92,11 +112,16 @@ static const vform *vlook_h(const cf_rules_neg *ng, const char *w, size_t n,
  * gains the kind (put: base, past, participle). */
 static void vadd(cf_rules_neg *ng, char *w, uint32_t li, int kind, int pref)
 {
-	size_t n = strlen(w), i = (size_t)hstr(w, n) & (ng->nslots - 1);
+	char k[KEYLEN] = { 0 };
+	size_t n = strlen(w), i;
 
+	if (n >= KEYLEN)
+		return;   /* no token is that long */
+	memcpy(k, w, n);
+	i = (size_t)hkey(k) & (ng->nslots - 1);
 	for (; ng->slots[i]; i = (i + 1) & (ng->nslots - 1)) {
 		vform *f = &ng->forms[ng->slots[i] - 1];
-		if (strcmp(f->w, w) == 0) {
+		if (key_eq(f->k, k)) {
 			if (f->lemma == li) {
 				f->kinds |= (uint8_t)kind;
 				if (pref > f->pref)
@@ -106,8 +131,7 @@ static void vadd(cf_rules_neg *ng, char *w, uint32_t li, int kind, int pref)
 		}
 	}
 	vform *f = &ng->forms[ng->nforms++];
-	f->w = w;
-	f->n = (uint32_t)n;
+	memcpy(f->k, k, KEYLEN);
 	f->lemma = li;
 	f->kinds = (uint8_t)kind;
 	f->pref = (uint8_t)pref;
@@ -200,7 +224,8 @@ done:
 
 typedef struct tok {
 	size_t s, e;          /* span in the text */
-	char k[24];           /* folded ASCII word with ' for ’; "" if not */
+	char k[KEYLEN];       /* folded ASCII word with ' for ’, zero-padded;
+	                       * "" if not ASCII or too long */
 	uint8_t cap;          /* starts upper-case (2: all capitals) */
 	uint8_t apos;         /* k holds an apostrophe */
 	uint8_t negk;         /* negator kind (see negator), 0 if none */
@@ -209,7 +234,7 @@ typedef struct tok {
 	uint8_t looked;       /* vf is set (looked up on first use: most words
 	                       * are never asked, and each probe of the large
 	                       * verb table is a likely cache miss) */
-	uint64_t h;           /* hstr(k, klen) */
+	uint64_t h;           /* hkey(k) */
 	const vform *vf;      /* k in the verb table, or NULL */
 } tok;
 
@@ -225,6 +250,7 @@ static int in_list(const char *k, const char *const *l)
 	return 0;
 }
 
+#define CLASS_MAXLEN 9   /* longest word of the lists below ("certainly") */
 static const char *const BE[] = { "am", "is", "are", "was", "were", NULL };
 static const char *const MODAL[] = { "can", "could", "may", "might", "must",
 	"shall", "should", "will", "would", NULL };
@@ -260,15 +286,18 @@ static const char *const CLAUSE_END[] = { "and", "but", "or", "while",
 static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 {
 	for (; *l; l++) {
-		size_t i = (size_t)hstr(*l, strlen(*l)) & 1023;
+		char k[KEYLEN] = { 0 };
+		if (strlen(*l) > CLASS_MAXLEN)
+			abort();   /* CLASS_MAXLEN is stale: a programming error */
+		memcpy(k, *l, strlen(*l));   /* the lists' words are short */
+		size_t i = (size_t)hkey(k) & 1023;
 		for (; ng->cslot[i]; i = (i + 1) & 1023)
-			if (!strcmp(ng->cw[ng->cslot[i] - 1].w, *l))
+			if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
 				break;
 		if (!ng->cslot[i]) {
 			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
 				return;   /* the lists are far smaller; never happens */
-			ng->cw[ng->ncw].w = *l;
-			ng->cw[ng->ncw].n = (uint16_t)strlen(*l);
+			memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
 			ng->cw[ng->ncw].bits = 0;
 			ng->cslot[i] = (uint16_t)++ng->ncw;
 		}
@@ -290,18 +319,35 @@ static void build_classes(cf_rules_neg *ng)
 	add_class(ng, CLAUSE_END, C_CLAUSE_END);
 }
 
-static uint16_t class_of(const cf_rules_neg *ng, const char *k, size_t n,
+static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
                          uint64_t h)
 {
 	size_t i = (size_t)h & 1023;
 
-	for (; ng->cslot[i]; i = (i + 1) & 1023) {
-		const char *w = ng->cw[ng->cslot[i] - 1].w;
-		if (ng->cw[ng->cslot[i] - 1].n == n && !memcmp(w, k, n))
+	for (; ng->cslot[i]; i = (i + 1) & 1023)
+		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
 			return ng->cw[ng->cslot[i] - 1].bits;
-	}
 	return 0;
 }
+
+/* ASCII word bytes folded to lower case (letters, digits, _); 0 otherwise */
+static const unsigned char fold_word[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['_'] = '_',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+	['Z'] = 'z',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+	['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+	['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+	['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+	['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+	['z'] = 'z',
+};
 
 static const unsigned char sentence_end[256] = {
 	['.'] = 1, ['!'] = 1, ['?'] = 1, [';'] = 1, ['\n'] = 1,
@@ -334,22 +380,19 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		}
 		tok *x = &tk[n++];
 		size_t k = 0;
-		uint64_t h = 0xcbf29ce484222325ull;   /* hstr of x->k, as it grows */
+		memset(x->k, 0, KEYLEN);
 		x->apos = 0;
 		int ascii = 1;
 		x->s = i;
 		x->cap = t[i] >= 'A' && t[i] <= 'Z';
 		for (;;) {
-			if (i < b && t[i] < 0x80 && cf_rules_ascii_word[t[i]]) {
+			unsigned char c;
+			if (i < b && t[i] < 0x80 && (c = fold_word[t[i]])) {
 				/* ASCII letters (folded), digits, _: the common case */
-				char c = (char)((t[i] | 32) >= 'a' && (t[i] | 32) <= 'z' ?
-				                t[i] | 32 : t[i]);
-				if (k + 1 < sizeof x->k) {
-					x->k[k++] = c;
-					h = (h ^ (unsigned char)c) * 0x100000001b3ull;
-				} else {
+				if (k + 1 < KEYLEN)
+					x->k[k++] = (char)c;
+				else
 					ascii = 0;
-				}
 				i++;
 				continue;
 			}
@@ -364,9 +407,8 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 			             t[i + 2] == 0x99) ? 3 : 0;
 			if (al && i + al < b && t[i + al] < 0x80 &&
 			    ((t[i + al] | 32) >= 'a' && (t[i + al] | 32) <= 'z') &&
-			    k + 2 < sizeof x->k) {
+			    k + 2 < KEYLEN) {
 				x->k[k++] = '\'';
-				h = (h ^ (unsigned char)'\'') * 0x100000001b3ull;
 				x->apos = 1;
 				i += al;
 				continue;
@@ -374,11 +416,13 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 			break;
 		}
 		x->e = i;
-		x->k[ascii ? k : 0] = '\0';
-		k = ascii ? k : 0;
-		h ^= h >> 29;   /* == hstr(x->k, k) */
-		x->cls = k ? class_of(ng, x->k, k, h) : 0;
-		x->h = h;
+		if (!ascii) {
+			memset(x->k, 0, KEYLEN);
+			k = 0;
+		}
+		x->h = hkey(x->k);
+		/* the closed-class words are at most CLASS_MAXLEN bytes */
+		x->cls = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
 		x->klen = (uint8_t)k;
 		x->looked = 0;
 		x->vf = NULL;
@@ -492,7 +536,7 @@ static const vform *verb_of(const sent *S, size_t i)
 	tok *t = &S->tk[i];
 
 	if (!t->looked) {
-		t->vf = t->klen ? vlook_h(S->ng, t->k, t->klen, t->h) : NULL;
+		t->vf = t->klen ? vlook_h(S->ng, t->k, t->h) : NULL;
 		t->looked = 1;
 	}
 	return t->vf;
@@ -513,7 +557,7 @@ static size_t skip_adv(const sent *S, size_t i)
 
 static int plural_like(const tok *t)
 {
-	size_t n = strlen(t->k);
+	size_t n = t->klen;
 	return (t->cls & C_SUBJ_PRON) ||
 	       (n > 3 && !strcmp(t->k + n - 3, "men")) ||
 	       (n > 2 && t->k[n - 1] == 's' && t->k[n - 2] != 's' &&
@@ -524,12 +568,13 @@ static int plural_like(const tok *t)
 static int finite_verb(const sent *S, size_t i, int *kind)
 {
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
-	const vform *f = verb_of(S, i);
+	const vform *f;
 
-	if (!f || !pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k)
+	/* the cheap tests first: each verb-table probe is a likely cache miss */
+	if (!pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k || !(f = verb_of(S, i)))
 		return 0;
 	int pron = (pv->cls & C_SUBJ_PRON);
-	size_t tn = strlen(t->k);
+	size_t tn = t->klen;
 	int need = pron ? 2 : S->relaxed ? 1 : 5;
 	/* a verb before its object's determiner: "fires a bow" */
 	if (i + 1 < S->n && (S->tk[i + 1].cls & C_DET))
@@ -543,7 +588,7 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 		/* "a cave surrounded by rocks": a passive participle */
 		if ((f->kinds & F_PPART) && i + 1 < S->n && KEQ(&S->tk[i + 1], "by"))
 			for (size_t j = 0; j < i; j++) {
-				size_t jn = strlen(S->tk[j].k);
+				size_t jn = S->tk[j].klen;
 				if (jn > 4 && !strcmp(S->tk[j].k + jn - 3, "ing"))
 					return 0;
 			}
@@ -616,7 +661,7 @@ static int is_aux(const sent *S, size_t i, int *type)
 	}
 	if (!t->apos)
 		return 0;
-	size_t n = strlen(t->k);
+	size_t n = t->klen;
 	if (n > 3 && (!strcmp(t->k + n - 3, "'re") || !strcmp(t->k + n - 2, "'m"))) {
 		*type = 'c';
 		return 1;
@@ -647,7 +692,7 @@ static int negator_of(const sent *S, size_t i)
 
 	if (k[0] != 'n' && k[0] != 'c' && !S->tk[i].apos)
 		return 0;   /* the common case, without a string compare */
-	n = strlen(k);
+	n = S->tk[i].klen;
 	if (!strcmp(k, "not"))
 		return 'n';
 	if (!strcmp(k, "cannot"))
@@ -794,7 +839,7 @@ static int remove_neg(const sent *S, size_t i, int k, cf_rules_out *o,
 			size_t xn = strlen(x->k);
 			(void)xn;
 			if (!plural_like(x))
-				rep = cf_rules_vowel_sound(x->k, strlen(x->k)) ? "an" : "a";
+				rep = cf_rules_vowel_sound(x->k, x->klen) ? "an" : "a";
 		}
 		if ((rc = put_pm(o, rule, t->s, t->e - t->s, rep, strlen(rep), t->cap)) < 0)
 			return rc;
@@ -943,10 +988,11 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	}
 	/* fragments: a participle or a preposition takes the negation */
 	for (i = 1; i < S->n; i++) {
-		const vform *f = verb_of(S, i);
-		size_t n = strlen(tk[i].k);
-		if (f && (f->kinds & F_ING) && n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
-		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap) {
+		size_t n = tk[i].klen;
+		const vform *f;
+		if (n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
+		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap &&
+		    (f = verb_of(S, i)) && (f->kinds & F_ING)) {
 			if ((rc = put_before(S, o, rule, &tk[i], "not ")) < 0)
 				return rc;
 			return polarity(S, i, 1, o, rule);
@@ -960,6 +1006,37 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		if ((tk[i].cls & C_PREP))
 			return put_before(S, o, rule, &tk[i], "not ");
 	}
+	return 0;
+}
+
+/* Record the clause around the toggle put at pm index first: from the
+ * clause break before it to the one after it (a comma or colon between
+ * words, a clause word: and, but, because, which ...), within the
+ * sentence.  The lexicon scan then makes no other sentiment swap there. */
+static int note_clause(const sent *S, cf_rules_out *o, size_t first)
+{
+	size_t off = ((const cf_rules_pm *)o->pm)[first].off, i = 0, a, b;
+	const tok *tk = S->tk;
+
+	while (i + 1 < S->n && tk[i].e <= off)
+		i++;
+	for (a = i; a > 0 && !(tk[a].cls & C_CLAUSE_END) &&
+	     !comma_or_colon(S->text + tk[a - 1].e, tk[a].s - tk[a - 1].e); a--)
+		;
+	for (b = i; b + 1 < S->n && !(tk[b + 1].cls & C_CLAUSE_END) &&
+	     !comma_or_colon(S->text + tk[b].e, tk[b + 1].s - tk[b].e); b++)
+		;
+	if (o->nnegcl + 2 > o->negclcap) {
+		size_t cap = o->negclcap ? o->negclcap * 2 : 16, *p;
+		if (cap > 2 * (size_t)CF_RULES_MAX_EDITS)
+			return CF_ELIMIT;
+		if (!(p = realloc(o->negcl, cap * sizeof *p)))
+			return CF_ENOMEM;
+		o->negcl = p;
+		o->negclcap = cap;
+	}
+	o->negcl[o->nnegcl++] = tk[a].s < off ? tk[a].s : off;
+	o->negcl[o->nnegcl++] = tk[b].e;
 	return 0;
 }
 
@@ -980,6 +1057,7 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 		for (i = 0; i < S.n && (tk[i].cls & C_BLOCK); i++)
 			;
 		S.plural = i < S.n && plural_like(&tk[i]);
+		size_t before = o->npm;
 		for (i = 0; i < S.n; i++) {
 			int k = negator(&S, i);
 			if (k) {
@@ -990,12 +1068,13 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 			}
 		}
 		if (i == S.n && S.n > 1) {
-			size_t before = o->npm;
 			int how = 0;
 			rc = add_neg(&S, o, rule, &how);
 			if (amb && o->npm > before)
 				amb[how]++;
 		}
+		if (rc == 0 && o->npm > before && S.n)
+			rc = note_clause(&S, o, before);
 		if (rc < 0)
 			return rc;
 		a = b + 1;

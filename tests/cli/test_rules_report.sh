@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The rules report of issue 12: pairs_by_rule (per rule, candidates kept
 # and rejected downstream, here by an edit_filter), coverage_by_rule and
-# decisions of the sentiment packs, rules named in configuration order.
+# decisions of the sentiment packs, rules named in one canonical order (by
+# name) whatever the configuration's: [negation, antonyms] and [antonyms,
+# negation] name their pairs alike.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -33,8 +35,23 @@ assert st["coverage_by_rule"] == {"negation": 0.5, "antonyms": 0.25}, st["covera
 dec = st["decisions"]
 assert dec["skipped_capitalised_word"] == 1 and dec["skipped_idiom"] == 1, dec
 pairs = [json.loads(l) for l in open(d + "/pairs.jsonl")]
-assert pairs[0]["generator"]["rules"] == ["negation", "antonyms"], pairs[0]["generator"]
+assert pairs[0]["generator"]["rules"] == ["antonyms", "negation"], pairs[0]["generator"]
 print("report ok")
 PY
 contains "$T/check" "report ok" "pairs_by_rule, coverage_by_rule, decisions, rule order"
+sed 's/packs: \[negation, antonyms\]/packs: [antonyms, negation]/; s#res}#res2}#' "$T/p.yaml" >"$T/p2.yaml"
+expect 0 "the other order" -- run "$T/p2.yaml" -q
+python3 - "$T/res" "$T/res2" >"$T/check2" 2>&1 <<'PY'
+import json, sys
+names = [[json.loads(l)["generator"]["rules"] for l in open(d + "/pairs.jsonl")]
+         for d in sys.argv[1:]]
+assert names[0] == names[1] and ["antonyms", "negation"] in names[0], names
+for d in sys.argv[1:]:   # the report's per-rule objects list rules by name
+    r = json.load(open(d + "/report.json"))
+    st = r["stages"][0]
+    for k in (st["edits_by_rule"], st["coverage_by_rule"], r["pairs_by_rule"]):
+        assert list(k) == sorted(k), (d, list(k))
+print("order ok")
+PY
+contains "$T/check2" "order ok" "one rule order for both configuration orders"
 finish

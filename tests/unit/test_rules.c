@@ -286,8 +286,9 @@ static void test_negation_scope(void **state)
 	expect(n, "I don't know why, but it is a great film.",
 	       "I don't know why, but it is not a great film.");
 	expect(n, "It was released in 1985.", "It was released in 1985.");
-	/* scope 0: the old behaviour, a double flip */
-	expect(off, "It is good.", "It is not bad.");
+	/* scope 0: the clause the negation pack toggled gets no antonym swap
+	 * (it was "It is not bad.", a double flip that cancels) */
+	expect(off, "It is good.", "It is not good.");
 	/* the dropped negator is an edit with an empty replacement */
 	assert_int_equal(cf_rules_apply(r, "not good", 8, &o, NULL), 1);
 	assert_string_equal(o.text, "good");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "../../stages/rules/rules.h"
 
@@ -161,7 +162,6 @@ static void test_sentiment_checks(void **state)
 	expect(r, "An interesting plot.", "An uninteresting plot.");
 	/* compounds, names, idioms */
 	expect(r, "My least-favorite Chaney picture.", "My least-favorite Chaney picture.");
-	expect(r, "It's my least favorite.", "It's my favorite.");
 	expect(r, "An actor called Best was in it, a good one.",
 	       "An actor called Best was in it, a bad one.");
 	expect(r, "It is, for lack of a better word, quite dull.",
@@ -176,9 +176,68 @@ static void test_sentiment_checks(void **state)
 	       "After engaging the crowd, a bad show.");
 	/* intensity and the new evaluative words */
 	expect(r, "A great cast, a good plot.", "A terrible cast, a bad plot.");
-	expect(r, "A talented, wise actor with poor lines.",
-	       "An untalented, foolish actor with good lines.");
+	expect(r, "A talented actor with poor lines, foolishly cast.",
+	       "An untalented actor with good lines, wisely cast.");
 	cf_rules_free(&r);
+}
+
+/* [negation, antonyms] without a scope: the clause the negation pack
+ * toggled gets no antonym swap, so it is flipped once, not twice. */
+static void test_one_flip_per_clause(void **state)
+{
+	cf_rules *r = mk("negation,antonyms", 0);
+	cf_rules_out o = { 0 };
+	uint64_t amb[CF_AMB_COUNT] = { 0 };
+	const char *t = "It brought me back to the best time.";
+
+	(void)state;
+	expect(r, t, "It did not bring me back to the best time.");
+	expect(r, "It is not good.", "It is good.");
+	/* another clause of the sentence is swapped */
+	expect(r, "The acting was great, and the plot was good.",
+	       "The acting was not great, and the plot was bad.");
+	assert_true(cf_rules_apply(r, t, strlen(t), &o, amb) >= 0);
+	assert_int_equal(amb[CF_SKIP_NEG_CLAUSE], 1);
+	cf_rules_out_free(&o);
+	cf_rules_free(&r);
+}
+
+/* Uses of a pack word that are not an evaluation (antonym-contexts.tsv,
+ * from the uses CAD's human editors kept), a character's feeling in the
+ * plot, and the words the editors rarely changed. */
+static void test_wrong_sense(void **state)
+{
+	cf_rules *r = mk("antonyms", 0), *s = mk("negation,antonyms", 3);
+	cf_rules_out o = { 0 };
+	uint64_t amb[CF_AMB_COUNT] = { 0 };
+	const char *t = "A great number of it, my great grandfathers, a great film.";
+
+	(void)state;
+	expect(r, t, "A great number of it, my great grandfathers, a terrible film.");
+	expect(r, "The poor girl had a poor script.",
+	       "The poor girl had a good script.");
+	expect(r, "The bad guy was bad.", "The bad guy was good.");
+	expect(r, "Ugly weather, an ugly set.", "Ugly weather, a beautiful set.");
+	expect(r, "It is a love story I love.", "It is a love story I hate.");
+	expect(r, "He hates his father, and I loved it.",
+	       "He hates his father, and I hated it.");
+	expect(r, "Loved it! The kids will love it.", "Hated it! The kids will love it.");
+	expect(r, "Love it, love it.", "Hate it, hate it.");
+	expect(r, "A happy ending, a memorable cast, my favorite.",
+	       "A happy ending, a memorable cast, my favorite.");
+	/* a sentence adverb flips only with the clause it judges */
+	expect(r, "Unfortunately, her role required no words.",
+	       "Unfortunately, her role required no words.");
+	expect(r, "Unfortunately, the acting is bad.", "Fortunately, the acting is good.");
+	/* the scoped negation adds no "not" for a word left alone */
+	expect(s, "He is a poor man.", "He is a poor man.");
+	/* a capitalised modal mid-sentence is a name: no "not" after it */
+	expect(s, "Dame May Witty is great.", "Dame May Witty is not great.");
+	assert_true(cf_rules_apply(r, t, strlen(t), &o, amb) >= 0);
+	assert_int_equal(amb[CF_SKIP_SENSE], 2);
+	cf_rules_out_free(&o);
+	cf_rules_free(&r);
+	cf_rules_free(&s);
 }
 
 static void test_decisions_counted(void **state)
@@ -186,7 +245,7 @@ static void test_decisions_counted(void **state)
 	cf_rules *r = mk("negation,antonyms", 3), *n = mk("negation", 0);
 	cf_rules_out o = { 0 };
 	uint64_t amb[CF_AMB_COUNT] = { 0 };
-	const char *t = "I fell in love. An actor called Best. A least-favorite. "
+	const char *t = "I fell in love. An actor called Best. A bad-tempered man. "
 	                "None of it is good.";
 
 	assert_true(cf_rules_apply(r, t, strlen(t), &o, amb) >= 0);
@@ -210,6 +269,29 @@ static void test_decisions_counted(void **state)
 	cf_rules_free(&n);
 }
 
+/* antonym-contexts.tsv: a bad line is a config error with its location */
+static void test_sense_file_errors(void **state)
+{
+	char path[] = "/tmp/cfaug_sense_XXXXXX";
+	int fd = mkstemp(path);
+	cf_rules_sense *sn = NULL;
+	cf_error err = { 0 };
+	const char *txt = "# comment\ngreat\tnext\tdeal,number\npoor\tbefore\tgirl\n";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
+	close(fd);
+	assert_int_equal(cf_rules_sense_load(&sn, path, &err), CF_ECONFIG);
+	assert_non_null(strstr(err.msg, ":3:"));
+	assert_null(sn);
+	unlink(path);
+	/* a missing file is an empty list (an older lexicon directory) */
+	assert_int_equal(cf_rules_sense_load(&sn, path, &err), 0);
+	assert_int_equal(cf_rules_sense_blocked(sn, "a great deal", 12, 2, 7), 0);
+	cf_rules_sense_free(sn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +302,9 @@ int main(void)
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_sentiment_checks),
 		cmocka_unit_test(test_decisions_counted),
+		cmocka_unit_test(test_one_flip_per_clause),
+		cmocka_unit_test(test_wrong_sense),
+		cmocka_unit_test(test_sense_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -263,40 +263,56 @@ static cf_lm *train_three(const cf_lm_opts *o, cf_lm_report *rep)
 	return m;
 }
 
-/* One thread or two: the same model file, byte for byte, for two labels
- * (with the dev split and the refit) and for three. */
+/* Any thread count (1 to CF_LM_MAX_THREADS): the same model file, byte
+ * for byte, for two labels (with and without a dev split) and for three:
+ * the gradient is summed over fixed chunks in chunk order, whichever
+ * thread of the pool ran them. */
 static void test_threads_same_bits(void **state)
 {
+	static const int counts[] = { 2, 3, CF_LM_MAX_THREADS };
 	cf_lm_opts o;
 	cf_lm *a, *b;
 	unsigned char *x, *y;
-	size_t nx, ny;
+	size_t nx, ny, i;
+	int dev;
+
+	for (dev = 0; dev < 2; dev++) {
+		cf_lm_opts_default(&o);
+		o.dev_split = dev ? 0.2 : 0.0;
+		o.threads = 1;
+		a = train_file(TRAIN, &o);
+		x = model_bytes(a, "t1.cftm", &nx);
+		for (i = 0; i < sizeof counts / sizeof *counts; i++) {
+			o.threads = counts[i];
+			b = train_file(TRAIN, &o);
+			y = model_bytes(b, "t2.cftm", &ny);
+			assert_int_equal(nx, ny);
+			assert_memory_equal(x, y, nx);
+			free(y);
+			cf_lm_free(&b);
+		}
+		free(x);
+		cf_lm_free(&a);
+	}
 
 	cf_lm_opts_default(&o);
 	o.threads = 1;
-	a = train_file(TRAIN, &o);
-	o.threads = 2;
-	b = train_file(TRAIN, &o);
-	x = model_bytes(a, "t1.cftm", &nx);
-	y = model_bytes(b, "t2.cftm", &ny);
-	assert_int_equal(nx, ny);
-	assert_memory_equal(x, y, nx);
-	free(x); free(y);
-	cf_lm_free(&a); cf_lm_free(&b);
-
-	o.threads = 1;
 	a = train_three(&o, NULL);
-	o.threads = 2;
-	b = train_three(&o, NULL);
 	assert_int_equal(cf_lm_nlabels(a), 3);
 	x = model_bytes(a, "t3.cftm", &nx);
-	y = model_bytes(b, "t4.cftm", &ny);
-	assert_int_equal(nx, ny);
-	assert_memory_equal(x, y, nx);
-	free(x); free(y);
-	cf_lm_free(&a); cf_lm_free(&b);
+	for (i = 0; i < sizeof counts / sizeof *counts; i++) {
+		o.threads = counts[i];
+		b = train_three(&o, NULL);
+		y = model_bytes(b, "t4.cftm", &ny);
+		assert_int_equal(nx, ny);
+		assert_memory_equal(x, y, nx);
+		free(y);
+		cf_lm_free(&b);
+	}
+	free(x);
+	cf_lm_free(&a);
 
-	o.threads = 3;                      /* out of range */
+	o.threads = CF_LM_MAX_THREADS + 1;  /* out of range */
 	{
 		cf_lm_data *d = NULL;
 		cf_error err = { 0 };
@@ -542,6 +558,107 @@ static void test_features(void **state)
 	assert_int_equal(cf_lm_features("one two three", 13, 0, 20, 0, a, 2), 5);
 }
 
+/* Pair features of a hypothesis against its premise: one per new word,
+ * the same bucket for a word whatever the premise, plus the overlap
+ * share and new-word count. */
+static void test_pair_features(void **state)
+{
+	uint32_t a[64], b[64];
+	char longp[4096];
+	size_t n, len = 0, i;
+
+	/* "cat" is new: one word feature + two counts */
+	assert_int_equal(cf_lm_pair_features("a dog runs", 10, "a cat runs", 10,
+	                                      20, a, 64), 3);
+	/* nothing new: the two counts only, and they differ from the above */
+	assert_int_equal(cf_lm_pair_features("a dog runs", 10, "A DOG<br />runs",
+	                                      15, 20, b, 64), 2);
+	assert_true(a[1] != b[0] && a[2] != b[1]);
+	/* the same new word, another premise: the same bucket */
+	assert_int_equal(cf_lm_pair_features("two men sit", 11, "cat", 3, 20, b,
+	                                      64), 3);
+	assert_int_equal(a[0], b[0]);
+	/* and not the bucket of the word as a hypothesis unigram */
+	assert_int_equal(cf_lm_features("cat", 3, 1, 20, 0, b, 64), 1);
+	assert_true(a[0] != b[0]);
+	/* a premise longer than the stack buffer (300 words, the last "zebra") */
+	for (i = 0; i < 299; i++)
+		len += (size_t)snprintf(longp + len, sizeof longp - len, "w%zu ", i);
+	len += (size_t)snprintf(longp + len, sizeof longp - len, "zebra");
+	n = cf_lm_pair_features(longp, len, "zebra w3", 8, 20, a, 64);
+	assert_int_equal(n, 2);
+	/* cap respected, count still true */
+	assert_int_equal(cf_lm_pair_features("x", 1, "p q r", 5, 20, a, 1), 5);
+}
+
+/* NLI-like data whose label is only whether the hypothesis words occur in
+ * the premise (the words themselves are random): with pair features the
+ * model learns it, without them it cannot. */
+static double pair_task_accuracy(int pair)
+{
+	const char *names[2] = { "premise", "hypothesis" };
+	cf_lm_opts o;
+	cf_lm_data *d = NULL;
+	cf_lm *m = NULL;
+	cf_error err = { 0 };
+	unsigned x = 777;
+	int i, k, right = 0;
+
+	cf_lm_opts_default(&o);
+	o.pair_features = pair;
+	assert_int_equal(cf_lm_data_new(&d, names, 2, &o, &err), 0);
+	for (i = 0; i < 700; i++) {
+		char prem[128], hyp[64];
+		const char *t[2] = { prem, hyp };
+		int w[6], in = (i / 2) % 2, len = 0, h;
+		double p[2];
+
+		for (k = 0; k < 6; k++) {
+			x = x * 1103515245u + 12345u;
+			w[k] = (int)((x >> 16) % 40);
+			len += snprintf(prem + len, sizeof prem - (size_t)len, "w%d ", w[k]);
+		}
+		/* "in": one of the premise's words; "out": any other word of the
+		 * same 40, so neither field alone says which */
+		do {
+			x = x * 1103515245u + 12345u;
+			h = in ? w[(x >> 16) % 6] : (int)((x >> 16) % 40);
+			for (k = 0; k < 6 && w[k] != h; k++)
+				;
+		} while (!in && k < 6);
+		snprintf(hyp, sizeof hyp, "w%d", h);
+		if (i < 500) {
+			assert_int_equal(cf_lm_data_add(d, t, NULL, in ? "in" : "out",
+			                                &err), 0);
+			continue;
+		}
+		if (i == 500) {
+			assert_int_equal(cf_lm_train(&m, d, &o, NULL, &err), 0);
+			cf_lm_data_free(&d);
+		}
+		assert_int_equal(cf_lm_predict(m, t, 2, p), 0);
+		right += (p[cf_lm_label_index(m, "in")] > 0.5) == in;
+	}
+	if (pair) {            /* the flag survives the file */
+		cf_lm *l = NULL;
+
+		assert_int_equal(cf_lm_save(m, tmp("pair.cftm"), &err), 0);
+		assert_int_equal(cf_lm_load(&l, tmp("pair.cftm"), &err), 0);
+		assert_int_equal(cf_lm_options(l)->pair_features, 1);
+		cf_lm_free(&l);
+	}
+	cf_lm_free(&m);
+	return right / 200.0;
+}
+
+static void test_pair_feature_model(void **state)
+{
+	double with = pair_task_accuracy(1), without = pair_task_accuracy(0);
+
+	assert_true(with >= 0.95);
+	assert_true(without <= 0.8);
+}
+
 static void test_field_separation(void **state)
 {
 	const char *names[2] = { "premise", "hypothesis" };
@@ -696,6 +813,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_features),
+		cmocka_unit_test(test_pair_features),
+		cmocka_unit_test(test_pair_feature_model),
 		cmocka_unit_test(test_field_separation),
 		cmocka_unit_test(test_bad_training),
 	};

@@ -392,6 +392,73 @@ static void test_small_window_is_enough(void **state)
 	free(b);
 }
 
+/* More held candidates than one drain (256): given away record by record
+ * with the runner writing finished groups during the flush, the output
+ * stays in input order, every candidate is accounted for once, and a
+ * candidate's fields and provenance come back whole from being packed
+ * while held. */
+static void test_many_held_in_input_order(void **state)
+{
+	static const char *const words[] = { "alpha", "bravo", "charlie", "delta",
+	                                     "echo", "foxtrot", "golf", "hotel" };
+	cf_error err = { 0 };
+	json_t *rep, *aug, *rej, *line;
+	char path[512];
+	FILE *f;
+	size_t i, nrej = 0, ncf = 0;
+	long last = 0;
+
+	snprintf(path, sizeof path, "%s/many.jsonl", tmpdir);
+	assert_non_null(f = fopen(path, "w"));
+	for (i = 0; i < 1200; i++)
+		fprintf(f, "{\"id\":\"r%zu\",\"text\":\"%s %s film\",\"label\":\"%s\"}\n",
+		        i + 1, words[i % 8], words[(i / 8) % 8], i % 3 ? "neg" : "pos");
+	fclose(f);
+	input_name = "many.jsonl";
+	assert_int_equal(run(3, "tau: 1.0, min_count: 2", "many", NULL, &rep, &err), 0);
+	aug = load_lines("many", "augmented.jsonl");
+	json_array_foreach(aug, i, line) {
+		long n = atol(json_string_value(json_object_get(line, "orig_id")) + 1);
+
+		assert_true(n >= last);          /* input order */
+		last = n;
+		if (!strcmp(json_string_value(json_object_get(line, "source")),
+		            "counterfactual")) {
+			ncf++;
+			assert_non_null(strstr(json_string_value(json_object_get(line,
+			                "text")), "wow film"));
+			assert_string_equal(json_string_value(json_object_get(line,
+			                    "label")), "pos");
+		}
+	}
+	rej = load_lines("many", "rejected.jsonl");
+	last = 0;
+	json_array_foreach(rej, i, line) {
+		json_t *g = json_object_get(line, "generator");
+		long n = atol(json_string_value(json_object_get(line, "orig_id")) + 1);
+
+		assert_true(n >= last);
+		last = n;
+		if (!strcmp(json_string_value(json_object_get(line, "reason")),
+		            "label_unmapped"))
+			continue;        /* the pos records' candidates, at the rules */
+		assert_string_equal(json_string_value(json_object_get(line, "reason")),
+		                    "spurious_token");
+		assert_string_equal(json_string_value(json_object_get(g, "kind")), "rules");
+		assert_non_null(strstr(json_string_value(json_object_get(json_object_get(
+		        line, "counterfactual"), "text")), "wow film"));
+		nrej++;
+	}
+	/* 800 neg records, one candidate each: kept + dropped, more than one
+	 * drain's worth of both */
+	assert_int_equal(ncf + nrej, 800);
+	assert_true(nrej > 256 && ncf > 0);
+	assert_int_equal(json_array_size(aug), 1200 + ncf);
+	json_decref(aug);
+	json_decref(rej);
+	json_decref(rep);
+}
+
 static void test_needs_labels(void **state)
 {
 	char yaml[1024];
@@ -422,6 +489,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_max_held_stops_the_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_held_mb_stops_the_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_window_is_enough, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_held_in_input_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_labels, setup, teardown),
 	};
 

@@ -130,6 +130,12 @@ void cf_stage_warn(cf_stage *st, const char *fmt, ...)
 void cf_stage_unable(cf_stage *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* From flush(), between items given away: write every group they
+ * finished (in input order, as the runner does after the flush), so a
+ * stage that held the whole input does not keep it all alive until the
+ * end.  A failure stops the run as cf_stage_fail does. */
+void cf_stage_drain(cf_stage *st);
+
 /* Only for destroy() of a stage abandoned mid-run (the run failed or was
  * interrupted): release an item it still holds.  Accepts NULL. */
 void cf_item_free(cf_item *it);
