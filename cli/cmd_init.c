@@ -81,7 +81,10 @@ static const char nli[] = SCHEMA_LINE
 	"    name: hypothesis-negation\n"
 	"    packs: [negation]\n"
 	"    fields: [hypothesis]\n"
-	"    label: {entailment: contradiction, contradiction: entailment, neutral: neutral}\n"
+	"    # a negated contradiction is not an entailment (\"two men are not\n"
+	"    # getting dressed\" for two women is neutral): contradictions are\n"
+	"    # left out, as label_unmapped in rejected.jsonl\n"
+	"    label: {entailment: contradiction, neutral: neutral}\n"
 	"output:\n"
 	"  dir: out/nli\n";
 

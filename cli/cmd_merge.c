@@ -32,6 +32,7 @@ typedef struct merge_args {
 	char **dirs;
 	size_t ndirs;
 	int quiet;
+	int overwrite;   /* --overwrite: OUT may hold another pipeline's output */
 } merge_args;
 
 static char *join(const char *dir, const char *name, const char *pre, const char *suf)
@@ -351,6 +352,35 @@ done:
 	return rc;
 }
 
+/* As `cfaug run -o`: OUT holding the completed output of another pipeline
+ * is replaced only with --overwrite (a mistyped -o must not lose a run). */
+static int check_overwrite(const merge_args *a, json_t *first, cf_error *err)
+{
+	char *path;
+	json_t *rep;
+	const char *want, *sha, *was;
+	int rc = 0;
+
+	if (a->overwrite)
+		return 0;
+	if (!(path = join(a->out, "report.json", "", "")))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	rep = json_load_file(path, 0, NULL);
+	free(path);
+	if (!rep)
+		return 0;   /* no completed run there */
+	want = json_string_value(json_object_get(json_object_get(first, "pipeline"), "sha256"));
+	sha = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "sha256"));
+	was = json_string_value(json_object_get(json_object_get(rep, "pipeline"), "path"));
+	if (sha && want && strcmp(sha, want))
+		rc = cf_error_set(err, CF_EIO, "%s holds the completed output of another "
+		                  "pipeline (%s, sha256 %.12s...): choose another directory "
+		                  "with -o, or add --overwrite to replace it", a->out,
+		                  was ? was : "?", sha);
+	json_decref(rep);
+	return rc;
+}
+
 static int parse(int argc, char **argv, merge_args *a, cf_error *err)
 {
 	const char *val;
@@ -365,6 +395,10 @@ static int parse(int argc, char **argv, merge_args *a, cf_error *err)
 		}
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			a->quiet = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--overwrite")) {
+			a->overwrite = 1;
 			continue;
 		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
@@ -411,7 +445,8 @@ int cf_cmd_merge(int argc, char **argv)
 		}
 		goto done;
 	}
-	if ((rc = read_reports(&a, reps, &err)) < 0)
+	if ((rc = read_reports(&a, reps, &err)) < 0 ||
+	    (rc = check_overwrite(&a, reps[0], &err)) < 0)
 		goto done;
 	if (!(m = merge_reports(&a, reps))) {
 		rc = cf_error_set(&err, CF_ENOMEM, "out of memory");
@@ -420,8 +455,9 @@ int cf_cmd_merge(int argc, char **argv)
 	if ((rc = write_merged(&a, m, &err)) < 0)
 		goto done;
 	if (!a.quiet)
-		printf("cfaug: merged %zu directories into %s: %lld records read, %lld "
-		       "errors, %lld accepted, %lld rejected\n", a.ndirs, a.out,
+		printf("cfaug: merged %zu director%s into %s: %lld records read, %lld "
+		       "errors, %lld accepted, %lld rejected\n", a.ndirs,
+		       a.ndirs == 1 ? "y" : "ies", a.out,
 		       tot(m, "records_read"), tot(m, "records_errors"),
 		       tot(m, "accepted"), tot(m, "rejected"));
 done:

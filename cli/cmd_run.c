@@ -19,6 +19,7 @@ typedef struct run_args {
 	char **sets;
 	size_t nsets;
 	int stdin_input;         /* -i - */
+	const char *input_arg;   /* -i PATH as given */
 	int output_given;        /* -o DIR */
 	const char *dry_run_file;   /* --dry-run=FILE: the estimate as JSON there */
 	cf_run_opts o;
@@ -116,6 +117,7 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a)
 		switch (c) {
 		case 'i':
 			a->stdin_input = strcmp(optarg, "-") == 0;
+			a->input_arg = optarg;
 			if (add_set(a, "input.path=", optarg) < 0)
 				return CF_EXIT_RUNTIME;
 			break;
@@ -205,12 +207,36 @@ static int keep_format(cf_conf *conf, cf_error *err)
 	return cf_conf_set(conf, set, err);
 }
 
+/* `-i data.tsv` on a pipeline that says `format: jsonl` read every row as
+ * bad JSON (all records errors, exit 4): a name that says another format
+ * than the file's input.format is a mistake to name before reading.  Not
+ * when --set input.format decides. */
+static int check_input_format(const cf_conf *conf, const run_args *a, cf_error *err)
+{
+	const cf_node *fmt = cf_node_get(cf_node_get(conf->root, "input"), "format");
+	cf_format f;
+	size_t i;
+
+	if (!a->input_arg || a->stdin_input || !fmt || fmt->type != CF_NODE_SCALAR)
+		return 0;
+	for (i = 0; i < a->nsets; i++)
+		if (!strncmp(a->sets[i], "input.format=", 13))
+			return 0;
+	f = cf_format_from_path(a->input_arg);
+	if (f == CF_FMT_AUTO || !strcmp(cf_format_name(f), fmt->str))
+		return 0;
+	return cf_conf_error(err, conf->path, fmt, "-i %s: its name says %s, but "
+	                     "input.format here is %s: add --set input.format=%s",
+	                     a->input_arg, cf_format_name(f), fmt->str, cf_format_name(f));
+}
+
 static int load(run_args *a, cf_conf **conf, cf_pipeline **p, cf_error *err)
 {
 	size_t i;
 	int rc;
 
-	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0)
+	if ((rc = cf_conf_load(conf, a->pipeline, err)) < 0 ||
+	    (rc = check_input_format(*conf, a, err)) < 0)
 		return rc;
 	if (a->stdin_input && (rc = keep_format(*conf, err)) < 0)
 		return rc;
@@ -337,6 +363,18 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 			        json_string_value(json_object_get(json_array_get(
 			                json_object_get(ow, "examples"), 0), "id")));
 	}
+	v = json_object_get(json_object_get(rep, "input"), "limit");
+	if (json_is_true(json_object_get(v, "cut")))
+		fprintf(f, "cfaug: input cut by --limit %lld: the records after it were "
+		        "not read\n", (long long)json_integer_value(json_object_get(v, "records")));
+	/* a run that made no training data says so, whatever the exit code */
+	if (n[0] + (long long)json_integer_value(json_object_get(t, "records_other_shards")) == 0)
+		fprintf(stderr, "cfaug: warning: the input held no records: nothing was "
+		        "augmented\n");
+	else if (n[3] > 0 && n[4] == 0)
+		fprintf(stderr, "cfaug: warning: every one of the %lld candidates was "
+		        "rejected: the output holds the originals only (reasons in "
+		        "rejected.jsonl and report.json)\n", n[3]);
 	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
 		fprintf(f, "cfaug: top rejection reasons: ");
 		top_counts(f, json_object_get(rep, "rejected_by_reason"));
@@ -407,6 +445,17 @@ static void print_estimate(json_t *rep)
 	fprintf(stderr, "cfaug: dry run: no output file was written\n");
 }
 
+/* A dry run writes nothing: its report must not list output files or
+ * count originals as written (the runner counts what it would write). */
+static void mark_nothing_written(json_t *rep)
+{
+	json_t *t = json_object_get(rep, "totals");
+
+	json_object_set_new(rep, "files", json_array());
+	if (t && json_object_get(t, "originals_written"))
+		json_object_set_new(t, "originals_written", json_integer(0));
+}
+
 static int write_estimate(const char *path, json_t *rep, cf_error *err)
 {
 	if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
@@ -436,6 +485,7 @@ int cf_cmd_run(int argc, char **argv)
 	install_signals();
 	rc = cf_pipeline_run(p, &a.o, &rep, &err);
 	if (rc == 0 && a.o.dry_run) {
+		mark_nothing_written(rep);
 		print_estimate(rep);   /* even with -q: it is what was asked for */
 		if (a.dry_run_file)
 			rc = write_estimate(a.dry_run_file, rep, &err);
@@ -465,9 +515,18 @@ static int check_input_exists(const cf_conf *conf, cf_error *err)
 
 	if (!path || path->type != CF_NODE_SCALAR || strcmp(path->str, "-") == 0)
 		return 0;
-	if (!(f = fopen(path->str, "rb")))
-		return cf_conf_error(err, conf->path, path, "input file '%s': %s",
-		                     path->str, strerror(errno));
+	if (!(f = fopen(path->str, "rb"))) {
+		char cwd[1024];
+		int e = errno;
+		/* a relative path: say relative to what, as `run` does, and the fix */
+		if (path->str[0] != '/' && getcwd(cwd, sizeof cwd))
+			return cf_conf_error(err, conf->path, path, "input file '%s' (relative "
+			                     "to %s): %s; set input.path, or give it with "
+			                     "--set input.path=FILE", path->str, cwd, strerror(e));
+		return cf_conf_error(err, conf->path, path, "input file '%s': %s; set "
+		                     "input.path, or give it with --set input.path=FILE",
+		                     path->str, strerror(e));
+	}
 	fclose(f);
 	return 0;
 }

@@ -43,7 +43,7 @@ static const cf_command commands[] = {
 	{ "eval", cf_cmd_eval, "flip rates and quality of counterfactual pairs",
 	  "", eval_help },
 	{ "merge", cf_cmd_merge, "combine the output directories of --shard runs",
-	  "usage: cfaug merge -o OUT DIR...\n\n"
+	  "usage: cfaug merge -o OUT [--overwrite] DIR...\n\n"
 	  "Combines the output directories of runs of one pipeline (the --shard K/N\n"
 	  "runs of a split, or runs over parts of an input) into OUT: data files\n"
 	  "concatenated in the order given (compressed ones too; a CSV/TSV header\n"
@@ -52,11 +52,14 @@ static const cf_command commands[] = {
 	  "and directories whose line counts disagree with their reports (exit 1);\n"
 	  "warns about missing shards.\n\n"
 	  "  -o, --output OUT     the merged directory (created; not one of the DIRs)\n"
+	  "  --overwrite          let OUT replace the completed output of another\n"
+	  "                       pipeline (refused otherwise, exit 1)\n"
 	  "  -q, --quiet          no summary and no warnings\n", NULL },
 	{ "init", cf_cmd_init, "write a commented starter pipeline",
 	  "usage: cfaug init [sentiment-flip|gender-cda|nli|llm] [-o FILE] [--force]\n\n"
 	  "Writes a commented starter pipeline (default gender-cda) to FILE (default\n"
-	  "pipeline.yaml; '-' = stdout) that 'cfaug validate' accepts as it is.\n\n"
+	  "pipeline.yaml; '-' = stdout) that 'cfaug validate' accepts once its\n"
+	  "input.path names your data (or with --set input.path=FILE).\n\n"
 	  "  -o, --output FILE    where to write it (an existing file needs --force)\n"
 	  "  --force              replace an existing FILE\n", NULL },
 	{ "schema", cf_cmd_schema, "print the JSON Schema of pipeline files",
@@ -100,7 +103,7 @@ static void usage(FILE *f)
 	           "for the stage types of a pipeline file; 'cfaug init' for a starter\n"
 	           "pipeline; 'man cfaug' for the rest.\n"
 	           "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 config, 4 data error\n"
-	           "(on_error: fail), 130 interrupted.\n");
+	           "(on_error: fail, or every record failed), 130 interrupted.\n");
 }
 
 static void help_stages(void)
