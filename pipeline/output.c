@@ -421,10 +421,20 @@ static const char *skip_ws(const char *s, const char *end)
 /* End of the string starting at the quote s. */
 static const char *skip_string(const char *s, const char *end)
 {
-	for (s++; s < end && *s != '"'; s++)
-		if (*s == '\\')
-			s++;
-	return s < end ? s + 1 : NULL;
+	/* memchr to each quote (review texts are long); a quote after an odd
+	 * run of backslashes is escaped, as a byte loop skipping one byte per
+	 * backslash would find */
+	const char *from = s + 1, *q;
+
+	while ((q = memchr(from, '"', (size_t)(end - from)))) {
+		const char *p = q;
+		while (p > s + 1 && p[-1] == '\\')
+			p--;
+		if (((q - p) & 1) == 0)
+			return q + 1;
+		from = q + 1;
+	}
+	return NULL;
 }
 
 /* End of the value starting at s (string, container, number, literal). */
