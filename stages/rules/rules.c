@@ -62,6 +62,8 @@ typedef struct rules_state {
 	json_t **rule_js;             /* per rule: its name as a shared JSON string */
 	uint32_t *canon;              /* per rule: first rule of the same name */
 	size_t nrule_js;
+	uint32_t gender_rule;         /* canon index of the rule "gender"; UINT32_MAX: none */
+	uint64_t kept_person;         /* candidates rejected: kept_person_name */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
 } rules_state;
@@ -224,7 +226,8 @@ static const cf_option rules_options[] = {
 	  .offset = offsetof(rules_state, protect), .def = "auto",
 	  .choices = protect_names,
 	  .help = "no edits inside quoted titles, mid-sentence Title-Case "
-	  "sequences, URLs, @handles, #tags, `code`: auto (the built-in packs) "
+	  "sequences, URLs, @handles, #tags, `code`, and for the gender pack "
+	  "a title before a name (Queen Elizabeth): auto (the built-in packs) "
 	  "| all (built-in packs and your lexicons) | none" },
 	{ .key = NULL }
 };
@@ -255,6 +258,8 @@ static int build(rules_state *s, const cf_pipeline_info *info, cf_rules_dir dir,
 			cf_rules_set_direction(r, dir);
 		if (rc == 0 && prot)
 			rc = cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), err);
+		if (rc == 0 && prot && !strcmp(pk, "gender"))   /* Queen Elizabeth */
+			rc = cf_rules_set_gender_titles(r, (uint32_t)cf_rules_last_rule(r), err);
 		if (rc < 0) {
 			if (rc == CF_ECONFIG && err->code == rc) {
 				/* say where in the pipeline file the pack was named */
@@ -375,8 +380,11 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 	if (!s->per_rule || !s->rec_rule || !s->seen || !s->fired || !s->rule_js ||
 	    !s->canon)
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	s->gender_rule = UINT32_MAX;
 	for (i = 0; i + 1 < n; i++) {
 		const char *name = cf_rules_rule_name(s->rules, (uint32_t)i);
+		if (s->gender_rule == UINT32_MAX && strcmp(name, "gender") == 0)
+			s->gender_rule = (uint32_t)i;
 		for (j = 0; j < i; j++)
 			if (strcmp(name, cf_rules_rule_name(s->rules, (uint32_t)j)) == 0)
 				break;
@@ -497,8 +505,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	const cf_strlist *fl = s->edit;
 	cf_item *c = NULL;
 	json_t *edits = NULL, *field = NULL;
+	json_t *kept = NULL;          /* a person's name left alone, or NULL */
 	size_t i, len, listed = 0, total = 0;
-	int rc = 0, rt_ok = 1;
+	int rc = 0, rt_ok = 1, gender_edit = 0;
 
 	s->records++;
 	s->nfired = 0;
@@ -524,6 +533,14 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->protected_skips += s->out.nprotected;
 		if (rc < 0)
 			goto fail;
+		if (s->out.kept_e && !kept &&
+		    !(kept = json_pack("{s:s, s:s%}", "field", fl->v[i], "name",
+		                       t + s->out.kept_s, s->out.kept_e - s->out.kept_s))) {
+			rc = CF_ENOMEM;
+			goto fail;
+		}
+		for (size_t q = 0; q < s->out.nedits && !gender_edit; q++)
+			gender_edit = s->canon[s->out.edits[q].rule] == s->gender_rule;
 		if (rc == 0)
 			continue;
 		total += (size_t)rc;
@@ -555,6 +572,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		}
 	}
 	if (!c) {
+		json_decref(kept);
 		s->no_edit++;
 		cf_emit(st, it);
 		return 0;
@@ -600,6 +618,17 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		rc = CF_ENOMEM;
 		goto fail;
 	}
+	/* a person's name left alone while the gender pack flips words about
+	 * people: the person would change sex mid-text (Lisa Marie Presley is
+	 * the son): no candidate rather than an inconsistent one */
+	if (kept && gender_edit) {
+		s->kept_person++;
+		cf_reject(st, c, "kept_person_name", kept);
+		cf_emit(st, it);
+		return 0;
+	}
+	json_decref(kept);
+	kept = NULL;
 	/* the target label */
 	if (!s->label_keep) {
 		const char *from = cf_item_label(it);
@@ -623,6 +652,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	return 0;
 fail:
 	json_decref(edits);
+	json_decref(kept);
 	if (c)
 		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
 	if (rc == CF_ENOMEM) {
@@ -754,6 +784,9 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "her_his_decisions", amb);
 	json_object_set_new(out, "protected_skips",
 	                    json_integer((json_int_t)s->protected_skips));
+	if (s->gender_rule != UINT32_MAX)
+		json_object_set_new(out, "kept_person_name",
+		                    json_integer((json_int_t)s->kept_person));
 	if ((rc = sentiment_report(s, out)) < 0) {
 		json_decref(rt);
 		return rc;

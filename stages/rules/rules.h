@@ -89,6 +89,9 @@ typedef struct cf_rules_out {
 	size_t nprot, protcap;
 	int prot_done;
 	uint64_t nprotected;       /* matches of protected rules skipped */
+	/* the first person's name kept as a unit (cf_rules_kept_person_name),
+	 * input bytes [kept_s, kept_e); kept_e == 0: none */
+	size_t kept_s, kept_e;
 	/* clauses the clause negation toggled (rules_negation.c): byte spans
 	 * [negcl[2i], negcl[2i+1]) in text order; no other sentiment swap is
 	 * made inside one, so a clause is flipped once */
@@ -243,6 +246,18 @@ int cf_rules_protected_at(cf_rules_out *out, const char *text, size_t len,
 int cf_rules_protected_elsewhere(cf_rules_out *out, const char *text,
                                  size_t len, size_t ws, size_t we);
 
+/* Gender pack (rules_protect.c): 1 if the capitalised gendered word
+ * text[ws, we) names a person or a work rather than a sex: a title before a
+ * capitalised word (Queen Elizabeth, Queen Bee; not Sir/Dame/Lady before a
+ * first name the names pack of r swaps), a word of a mid-sentence
+ * Title-Case run (The Princess Bride, Tarzan and His Mate), a word in
+ * capitals in running text (I gave LADY a 5/10). */
+int cf_rules_gender_title(const cf_rules *r, const char *text, size_t len,
+                          size_t ws, size_t we);
+/* Mark rule as the gender pack: cf_rules_gender_title() protects its
+ * words too.  Before compile. */
+int cf_rules_set_gender_titles(cf_rules *r, uint32_t rule, cf_error *err);
+
 /* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
  * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
@@ -254,6 +269,16 @@ int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
 /* 1 if the capitalised word text[s, e) is a one-word first name of the
  * lexicon r (an entry tagged name or ambig-name); 0 if not or r is NULL. */
 int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e);
+/* The sex column of the capitalised word text[s, e) if it is a one-word
+ * first name tagged `name` (not ambig-name): 1 for the TSV's first column,
+ * 2 for its second; 0 if none or r is NULL. */
+int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e);
+/* The end of the unit if the first name at [ws, we), whose entry did not
+ * fire, begins a person's two-part or first + middle name left alone as a
+ * unit (Billy Bob Thornton, Lisa Marie Presley; not the title of a work);
+ * 0 if not. */
+size_t cf_rules_kept_person_name(const cf_rules *lex, const char *text,
+                                 size_t len, size_t ws, size_t we);
 /* 1 if the capitalised word at ws follows a first name, a title or an
  * initial (Stephen King, Mr. King): a surname, whatever else it means. */
 int cf_rules_surname_position(const char *text, size_t len, size_t ws,

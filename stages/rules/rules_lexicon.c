@@ -53,6 +53,8 @@ typedef struct lexent {
 	uint8_t keep;           /* an idiom or fixed phrase (tag keep): matched
 	                         * and left as it is */
 	uint8_t pos;            /* CF_POS_* from the line's tag */
+	uint8_t side;           /* 1: from the TSV's first column, 2: second
+	                         * (a name's sex in names.tsv); 0: neither */
 } lexent;
 
 struct cf_rules {
@@ -71,6 +73,7 @@ struct cf_rules {
 	int scope;              /* negation scope in words, 0: off */
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
 	uint64_t protrule[CF_RULES_MAX_RULES / 64]; /* rules kept out of protected spans */
+	uint64_t gtitlerule[CF_RULES_MAX_RULES / 64]; /* gender: titles, names */
 	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
@@ -713,16 +716,24 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (keep)   /* a phrase left alone, whatever the direction */
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[0], cn[0], 0,
 			               CF_CTX_NONE, 1);
-		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral)
+		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral) {
+			size_t n1 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
 			               ctx, 0);
+			if (rc == 0 && r->nents > n1)
+				r->ents[n1].side = 1;
+		}
 		/* wedding, noun-verb: only the first word is ambiguous (best man,
 		 * man); maid of honor and woman are not */
 		if (ctx == CF_CTX_WEDDING || ctx == CF_CTX_NOUN_VERB || ctx == CF_CTX_INTERJ)
 			ctx = CF_CTX_NONE;
-		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway)
+		if (!keep && rc == 0 && r->dir != CF_RULES_A_TO_B && !oneway) {
+			size_t n2 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[1], cn[1], col[0], cn[0], need_cap,
 			               ctx, 0);
+			if (rc == 0 && r->nents > n2)
+				r->ents[n2].side = 2;
+		}
 		for (size_t e = n0; rc == 0 && e < r->nents; e++)
 			r->ents[e].pos = (uint8_t)pos;
 		if (rc == -10)
@@ -889,6 +900,14 @@ int cf_rules_set_protect(cf_rules *r, uint32_t rule, cf_error *err)
 	if (r->compiled || rule >= r->nrules)
 		return cf_error_set(err, CF_EINTERNAL, "rules: bad protect mark");
 	r->protrule[rule / 64] |= 1ull << (rule % 64);
+	return 0;
+}
+
+int cf_rules_set_gender_titles(cf_rules *r, uint32_t rule, cf_error *err)
+{
+	if (r->compiled || rule >= r->nrules)
+		return cf_error_set(err, CF_EINTERNAL, "rules: bad gender-title mark");
+	r->gtitlerule[rule / 64] |= 1ull << (rule % 64);
 	return 0;
 }
 
@@ -1064,6 +1083,26 @@ int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
 		const lexent *x = &r->ents[h - 1];
 		if (x->src_len == x->first_len && x->need_cap)
 			return 1;
+	}
+	return 0;
+}
+
+int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e)
+{
+	char key[CF_RULES_MAX_WORD + 8];
+	long kl;
+
+	if (!r || e <= s || !starts_upper(text + s, e - s))
+		return 0;
+	kl = fold(text + s, e - s, key, sizeof key);
+	if (kl <= 0 || (size_t)kl > r->max_first)
+		return 0;
+	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
+	     h = r->ents[h - 1].next) {
+		const lexent *x = &r->ents[h - 1];
+		if (x->src_len == (size_t)kl && x->src_len == x->first_len &&
+		    x->need_cap && x->ctx == CF_CTX_NAME && !memcmp(x->src, key, (size_t)kl))
+			return x->side;
 	}
 	return 0;
 }
@@ -1446,6 +1485,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->sublen = 0;
 	o->prot_done = 0;
 	o->nprotected = 0;
+	o->kept_s = o->kept_e = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
 	for (p = 0; p < r->npats; p++)
@@ -1585,8 +1625,22 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
-			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
+			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me)) {
+				/* a person's double name left alone: the stage must not
+				 * flip that person's pronouns (kept_person_name) */
+				size_t ke;
+				if (e->ctx == CF_CTX_NAME && !o->kept_e &&
+				    (ke = cf_rules_kept_person_name(r, text, len, ws, me))) {
+					int pr = cf_rules_protected_at(o, text, len, ws);
+					if (pr < 0)
+						return pr;
+					if (!pr) {
+						o->kept_s = ws;
+						o->kept_e = ke;
+					}
+				}
 				continue;
+			}
 			/* a capitalised word after a first name is a surname: Stephen
 			 * King, Carole King, Freddie Prince */
 			if (!e->need_cap && starts_upper(text + ws, we - ws) &&
@@ -1606,6 +1660,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				/* a name that is a title elsewhere in the text is one here */
 				if (pr == 0 && e->need_cap)
 					pr = cf_rules_protected_elsewhere(o, text, len, ws, we);
+				/* a gendered title or Title-Case word of a person or a work */
+				if (pr == 0 && !e->need_cap && e->rule < CF_RULES_MAX_RULES &&
+				    ((r->gtitlerule[e->rule / 64] >> (e->rule % 64)) & 1))
+					pr = cf_rules_gender_title(r, text, len, ws, we);
 				if (pr < 0)
 					return pr;
 				if (pr) {

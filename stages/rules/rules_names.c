@@ -23,10 +23,13 @@
  *               (the Harry Potter movies), a kind of work before it (the
  *               film Annie; not "in the book Jane seemed"), an adverb after
  *               it (Johnny Dangerously), "is a ... comedy" / ", a western"
- *               after it; not the first part of a two-part first name or
- *               of a first and middle name (Billy Bob, Mary Lou, Sarah
- *               Jessica Parker: swapped as one unit or not at all, and here
- *               not at all); and not where the same word is in surname
+ *               after it; a two-part first name or a first and middle
+ *               name swaps as one unit when both parts are paired names of
+ *               one sex (Sarah Jessica Parker, Lisa Marie Presley: the
+ *               second part follows the first), else not at all (Billy
+ *               Bob, Mary Lou, Jennifer Jason Leigh: the caller learns it
+ *               from cf_rules_kept_person_name, and the stage rejects a
+ *               candidate that flips gendered words beside it); and not where the same word is in surname
  *               position elsewhere in the text (Lysette Anthony ... Anthony
  *               with Hugh Grant), nor, for a bare name, where it is a
  *               double name or a work elsewhere (Billy Bob ... Billy).
@@ -353,10 +356,9 @@ static const char *const middle_name[] = {
 
 /* The name at [ws, we) is the first part of a two-part first name or is
  * followed by a middle name: Billy Bob (Thornton), Sarah Jessica Parker,
- * Tommy Lee Jones.  Swapping the first part alone gives "Theresa Bob", so
- * the whole is left alone. */
-static int double_first(const cf_rules *lex, const char *text, size_t len,
-                        size_t ws, size_t we)
+ * Tommy Lee Jones.  Swapping the first part alone gives "Theresa Bob". */
+static int double_at(const cf_rules *lex, const char *text, size_t len,
+                     size_t ws, size_t we)
 {
 	tok n, n2;
 
@@ -383,6 +385,53 @@ static int double_first(const cf_rules *lex, const char *text, size_t len,
 	n2 = cf_rules_next_tok(text, len, n.e);
 	return is_cap_word(&n2, text, len) && !in(place_word, n2.w) &&
 	       !in(determiner, n2.w);
+}
+
+/* Both parts of the double name at [ws, we) are paired first names of the
+ * same sex (names.tsv column): the unit swaps part by part, Sarah Jessica
+ * Parker -> <partner of Sarah> <partner of Jessica> Parker.  A part that is
+ * unknown, ambiguous (Will, Rose), lower-case or a surname particle keeps
+ * the unit as it is. */
+static int unit_swaps(const cf_rules *lex, const char *text, size_t len,
+                      size_t ws, size_t we)
+{
+	tok n, n2;
+	int side;
+
+	if (we >= len || text[we] != ' ' ||
+	    !(side = cf_rules_name_side(lex, text, ws, we)))
+		return 0;
+	n = cf_rules_next_tok(text, len, we);
+	if (!is_cap_word(&n, text, len) || in(surname_after, n.w) ||
+	    cf_rules_name_side(lex, text, n.s, n.e) != side)
+		return 0;
+	/* two given names at most: a run of names is a list, not a unit */
+	n2 = cf_rules_next_tok(text, len, n.e);
+	return !(n2.kind == CF_TOK_WORD && cf_rules_first_name(lex, text, n2.s, n2.e));
+}
+
+/* A double name left alone as one unit (double_at and not unit_swaps). */
+static int double_first(const cf_rules *lex, const char *text, size_t len,
+                        size_t ws, size_t we)
+{
+	return double_at(lex, text, len, ws, we) && !unit_swaps(lex, text, len, ws, we);
+}
+
+/* The name at ws is the second part of a unit that swaps (the Jessica of
+ * Sarah Jessica Parker); *fs, *fe: its first part. */
+static int second_of_unit(const cf_rules *lex, const char *text, size_t len,
+                          size_t ws, size_t *fs, size_t *fe)
+{
+	tok p = cf_rules_prev_tok(text, ws);
+
+	if (!is_cap_word(&p, text, len) || p.e + 1 != ws || text[p.e] != ' ')
+		return 0;
+	if (!double_at(lex, text, len, p.s, p.e) ||
+	    !unit_swaps(lex, text, len, p.s, p.e))
+		return 0;
+	*fs = p.s;
+	*fe = p.e;
+	return 1;
 }
 
 /* A four-digit year: 1982. */
@@ -523,8 +572,15 @@ static int first_name_position(const cf_rules *lex, const char *text,
 		"his", "her", "my", "your", "our", "their", "its", NULL
 	};
 	const unsigned char *t = (const unsigned char *)text;
-	size_t cl;
+	size_t cl, fs, fe;
 	tok p, n, n2;
+
+	/* the second part of a unit that swaps goes with its first part (a
+	 * unit has two given names, so its first part is no second part) */
+	if (second_of_unit(lex, text, len, ws, &fs, &fe)) {
+		ws = fs;
+		we = fe;
+	}
 
 	/* hyphen-joined: Spider-Man, Jean-Claude, Mary-Kate; Don't */
 	if ((ws > 0 && t[ws - 1] == '-') || glued(text, len, we))
@@ -671,6 +727,18 @@ static int interjection(const char *text, size_t len, size_t ws, size_t we)
 
 	return sentence_start(text, ws) && n.kind == CF_TOK_PUNCT &&
 	       (text[n.s] == ',' || text[n.s] == '!');
+}
+
+size_t cf_rules_kept_person_name(const cf_rules *lex, const char *text,
+                                 size_t len, size_t ws, size_t we)
+{
+	tok n, n2;
+
+	if (!double_first(lex, text, len, ws, we) || work_at(lex, text, len, ws, we))
+		return 0;
+	n = cf_rules_next_tok(text, len, we);
+	n2 = cf_rules_next_tok(text, len, n.e);
+	return is_cap_word(&n2, text, len) && n2.s == n.e + 1 ? n2.e : n.e;
 }
 
 int cf_rules_surname_position(const char *text, size_t len, size_t ws,

@@ -557,3 +557,102 @@ int cf_rules_protected_elsewhere(cf_rules_out *o, const char *text, size_t len,
 	}
 	return 0;
 }
+
+/* ---- gender pack: titles and names (cf_rules_gender_title) ------------ */
+
+/* Titles a person's name follows: with a capitalised word they name one
+ * person (Queen Elizabeth, Mister Rogers, Earl Babbage) or a work (Queen
+ * Bee, King Kong); swapping the title alone changes that person's sex and
+ * keeps the name.  Mr/Mrs/Ms are left out: they stand before surnames,
+ * which fit either sex (Mr. Smith -> Mrs. Smith is right). */
+static const char *const person_title[] = {
+	"queen", "king", "lady", "lord", "sir", "dame", "mister", "miss",
+	"missus", "madam", "madame", "prince", "princess", "duke", "duchess",
+	"earl", "countess", "count", "baron", "baroness", "emperor", "empress",
+	"uncle", "aunt", "auntie", "aunty", "brother", "sister", "father",
+	"mother", "grandma", "grandpa", "granny", "master", "mistress", NULL
+};
+/* Titles before a first name (the names pack swaps the name after them:
+ * Sir John -> Dame Mary when both packs run). */
+static const char *const first_name_title[] = {
+	"sir", "dame", "lady", "uncle", "aunt", "auntie", "aunty", "brother",
+	"sister", NULL
+};
+/* Titles before a surname: the surname fits either sex. */
+static const char *const surname_title[] = { "mr", "mrs", "ms", NULL };
+/* Words before an award category: Best Actress names its winner's sex. */
+static const char *const award[] = { "best", "supporting", NULL };
+
+static int listed(const char *const *list, const char *w)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, w))
+			return 1;
+	return 0;
+}
+
+/* A word of two letters or more in capitals only. */
+static int all_caps(const char *text, size_t s, size_t e)
+{
+	size_t i;
+
+	if (e - s < 2)
+		return 0;
+	for (i = s; i < e; i++)
+		if (!(text[i] >= 'A' && text[i] <= 'Z'))
+			return 0;
+	return 1;
+}
+
+/* A capitalised word token that can be part of a name or title: not "I",
+ * not a small word (of, the, and ...). */
+static int cap_word(const cf_rules_tok *k, const char *text, size_t len)
+{
+	return k->kind == CF_TOK_WORD &&
+	       is_upper_at((const unsigned char *)text, len, k->s) &&
+	       !(k->e - k->s == 1 && text[k->s] == 'I') &&
+	       !small(text + k->s, k->e - k->s);
+}
+
+/* Is the word at ws at the start of a sentence (quotes, brackets and
+ * asterisks before it skipped)? */
+static int starts_sentence(const unsigned char *t, size_t ws)
+{
+	while (ws > 0 && (t[ws - 1] == '"' || t[ws - 1] == '\'' || t[ws - 1] == '(' ||
+	                  t[ws - 1] == '*' || t[ws - 1] == ' ' || t[ws - 1] == '\t' ||
+	                  t[ws - 1] == 0x9C || t[ws - 1] == 0x98))
+		ws--;
+	return ws == 0 || strchr(".!?:;\n\r>-", t[ws - 1]) != NULL;
+}
+
+int cf_rules_gender_title(const cf_rules *r, const char *text, size_t len,
+                          size_t ws, size_t we)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	cf_rules_tok p, n, w;
+
+	if (!is_upper_at(t, len, ws))
+		return 0;   /* the common case: a lower-case word */
+	p = cf_rules_prev_tok(text, ws);
+	n = cf_rules_next_tok(text, len, we);
+	w = cf_rules_next_tok(text, len, ws);
+	/* Mr/Mrs/Ms stand before surnames, which fit either sex (Mr Boll ->
+	 * Ms Boll); an award names the winner's sex (Best Actress Oscar);
+	 * capitals only are emphasis as often as a title (her SISTER, GIRLS
+	 * ice hockey; measured on CAD train): all three are edited */
+	if (listed(surname_title, w.w) || all_caps(text, ws, we) ||
+	    (p.kind == CF_TOK_WORD && listed(award, p.w)))
+		return 0;
+	if (listed(person_title, w.w) && cap_word(&n, text, len))
+		/* Queen Elizabeth, Queen Bee: kept, unless the names pack swaps
+		 * the first name after Sir/Dame/Lady too (cf_rules_first_name
+		 * knows names only when that pack is loaded) */
+		return !(listed(first_name_title, w.w) &&
+		         cf_rules_first_name(r, text, n.s, n.e));
+	if (starts_sentence(t, ws))
+		return 0;   /* His Oscar-winning role: a capital the sentence gives */
+	/* mid-sentence in a Title-Case run: The Princess Bride, Tarzan and His
+	 * Mate, Burger King */
+	return cap_word(&n, text, len) ||
+	       (cap_word(&p, text, len) && !starts_sentence(t, p.s));
+}
