@@ -76,8 +76,23 @@ if grep -qE "hunter2|SECRETSIG|user:" "$T/err"; then bad "dead endpoint: userinf
 else ok "dead endpoint: no userinfo, no query value in the message"; fi
 [ "$(grep -c . "$T/err")" -le 2 ] && ok "dead endpoint: one message" || bad "dead endpoint: $(grep -c . "$T/err") lines" "$(head -c 600 "$T/err")"
 
-# TLS to a server that speaks plain HTTP: the same, with the TLS cause
-start_mock
+# TLS to a server that speaks plain HTTP: the same, with the TLS cause.
+# The server answers in plain HTTP the moment a connection opens (the mock
+# would wait for a request line, and under load curl's timeout could come
+# first): the handshake always meets a non-TLS record.
+stop_mock
+rm -f "$T/plain.port"
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(128)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+while True:
+    c, _ = s.accept()
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    c.close()' "$T/plain.port" & MOCK_PID=$!
+for i in $(seq 1 100); do [ -s "$T/plain.port" ] && break; sleep 0.05; done
+MOCK_PORT=$(cat "$T/plain.port"); export MOCK_PORT
 pipeline "$T/tls.yaml" "https://127.0.0.1:\${MOCK_PORT}/v1"
 run_t 30 run "$T/tls.yaml" -q
 [ "$RC" -eq 1 ] && ok "TLS failure: exit 1" || bad "TLS failure: exit $RC" "$(head -c 400 "$T/err")"
