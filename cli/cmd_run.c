@@ -371,6 +371,9 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 	if (n[0] + (long long)json_integer_value(json_object_get(t, "records_other_shards")) == 0)
 		fprintf(stderr, "cfaug: warning: the input held no records: nothing was "
 		        "augmented\n");
+	else if (n[3] == 0 && n[1] > 0)
+		fprintf(stderr, "cfaug: warning: no stage made a counterfactual from the "
+		        "%lld records: the output holds the originals only\n", n[1]);
 	else if (n[3] > 0 && n[4] == 0)
 		fprintf(stderr, "cfaug: warning: every one of the %lld candidates was "
 		        "rejected: the output holds the originals only (reasons in "

@@ -403,11 +403,24 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 static int rules_init(cf_stage *st, void *state, const cf_pipeline_info *info,
                       cf_error *err)
 {
+	rules_state *s = state;
 	int rc = init_inner(state, info, err);
 
-	if (rc < 0)
+	if (rc < 0) {
 		rules_destroy(st, state);
-	return rc;
+		return rc;
+	}
+	/* with a scope, negation only acts next to another pack's word */
+	if (s->negation_scope > 0 && s->packs.n == 1 && !s->lexicons.n && !s->patterns.n &&
+	    !strcmp(s->packs.v[0], "negation")) {
+		const cf_node *at = cf_node_get(info->node, "negation_scope");
+		cf_stage_warn(st, "%s:%d:%d: negation_scope %ld with no other pack: "
+		              "the negation pack then only negates next to another "
+		              "pack's word, so it edits nothing here (drop the scope, "
+		              "or add antonyms)", info->conf_path, at ? at->line : 0,
+		              at ? at->col : 0, s->negation_scope);
+	}
+	return 0;
 }
 
 static const char *amb_name(int a)
