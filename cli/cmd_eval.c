@@ -3,6 +3,7 @@
  * of cf_eval_run (pipeline/eval/eval.h, which says what is measured and
  * how), a summary on stderr, the exit code (cf_exit_code).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,7 @@ static void summary(const json_t *r)
 		json_t *t = json_object_get(j, "targeted_flip"),
 		       *co = json_object_get(j, "consistency"),
 		       *lk = json_object_get(j, "label_kept");
+		double dp;
 
 		/* a figure over no pairs is not 0: say which kind of set it is */
 		fprintf(stderr, "  %s:", json_string_value(json_object_get(j, "name")));
@@ -222,11 +224,12 @@ static void summary(const json_t *r)
 			        json_number_value(json_object_get(lk, "lo")),
 			        json_number_value(json_object_get(lk, "hi")),
 			        json_integer_value(json_object_get(lk, "n")));
+		dp = json_number_value(json_object_get(json_object_get(
+		         json_object_get(j, "target_prob_change"), "summary"), "mean"));
+		if (fabs(dp) < 0.0005)   /* no "-0.000" */
+			dp = 0.0;
 		fprintf(stderr, " mean change of p(target) %+.3f (judge right on "
-		        "%.3f of the originals)\n",
-		        json_number_value(json_object_get(json_object_get(
-		            json_object_get(j, "target_prob_change"), "summary"),
-		            "mean")),
+		        "%.3f of the originals)\n", dp,
 		        json_number_value(json_object_get(json_object_get(j,
 		            "original_accuracy"), "rate")));
 	}

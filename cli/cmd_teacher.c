@@ -72,12 +72,18 @@ static int parse_args(args *a, int argc, char **argv, cf_error *err)
 		if (r) { a->t.group_field = v; continue; }
 		if ((r = O("--label-map", NULL, 1)) < 0) return r;
 		if (r) {
+			if (a->t.label_map.n)   /* a second one would silently replace the first */
+				return cf_cli_usage_error(err, "%s given twice: give every pair in "
+				                          "one, comma-separated (A=a,B=b)", "--label-map");
 			if ((r = cf_teacher_map_parse(&a->t.label_map, "--label-map", v, err)) < 0)
 				return r;
 			continue;
 		}
 		if ((r = O("--field-map", NULL, 1)) < 0) return r;
 		if (r) {
+			if (a->t.field_map.n)   /* a second one would silently replace the first */
+				return cf_cli_usage_error(err, "%s given twice: give every pair in "
+				                          "one, comma-separated (A=a,B=b)", "--field-map");
 			if ((r = cf_teacher_map_parse(&a->t.field_map, "--field-map", v, err)) < 0)
 				return r;
 			continue;

@@ -120,8 +120,9 @@ static int edit_report(cf_stage *st, void *state, json_t *out)
 {
 	edit_state *s = state;
 
+	/* a mean over no kept candidate is not 0: null */
 	json_object_set_new(out, "mean_edit_ratio_kept",
-	                    json_real(s->kept ? s->sum_ratio / (double)s->kept : 0.0));
+	                    s->kept ? json_real(s->sum_ratio / (double)s->kept) : json_null());
 	return 0;
 }
 
