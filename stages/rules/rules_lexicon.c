@@ -1068,43 +1068,41 @@ static int is_prot_rule(const cf_rules *r, uint32_t rule)
 	       ((r->protrule[rule / 64] >> (rule % 64)) & 1);
 }
 
-int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
+/* The capitalised single-word entry text[s, e) names, the first found in
+ * its slot's chain with exactly that key; with name_ctx only one of the
+ * names pack (CF_CTX_NAME).  NULL if none. */
+static const lexent *name_entry(const cf_rules *r, const char *text, size_t s,
+                                size_t e, int name_ctx)
 {
 	char key[CF_RULES_MAX_WORD + 8];
 	long kl;
 
 	if (!r || e <= s || !starts_upper(text + s, e - s))
-		return 0;
+		return NULL;
 	kl = fold(text + s, e - s, key, sizeof key);
 	if (kl <= 0 || (size_t)kl > r->max_first)
-		return 0;
-	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
-	     h = r->ents[h - 1].next) {
-		const lexent *x = &r->ents[h - 1];
-		if (x->src_len == x->first_len && x->need_cap)
-			return 1;
-	}
-	return 0;
-}
-
-int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e)
-{
-	char key[CF_RULES_MAX_WORD + 8];
-	long kl;
-
-	if (!r || e <= s || !starts_upper(text + s, e - s))
-		return 0;
-	kl = fold(text + s, e - s, key, sizeof key);
-	if (kl <= 0 || (size_t)kl > r->max_first)
-		return 0;
+		return NULL;
 	for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
 	     h = r->ents[h - 1].next) {
 		const lexent *x = &r->ents[h - 1];
 		if (x->src_len == (size_t)kl && x->src_len == x->first_len &&
-		    x->need_cap && x->ctx == CF_CTX_NAME && !memcmp(x->src, key, (size_t)kl))
-			return x->side;
+		    x->need_cap && (!name_ctx || x->ctx == CF_CTX_NAME) &&
+		    !memcmp(x->src, key, (size_t)kl))
+			return x;
 	}
-	return 0;
+	return NULL;
+}
+
+int cf_rules_first_name(const cf_rules *r, const char *text, size_t s, size_t e)
+{
+	return name_entry(r, text, s, e, 0) != NULL;
+}
+
+int cf_rules_name_side(const cf_rules *r, const char *text, size_t s, size_t e)
+{
+	const lexent *x = name_entry(r, text, s, e, 1);
+
+	return x ? x->side : 0;
 }
 
 /* Is the capitalised word just before ws a first name of the lexicon? */
