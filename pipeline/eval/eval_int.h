@@ -128,6 +128,8 @@ typedef struct eval {
 	size_t captc;
 	double *p, *q;
 	/* figures */
+	char last_bad[256];              /* the last reason told (ev_tell_bad) */
+	int last_bad_repeats;            /* told again since: 1 = "the same" said */
 	uint64_t records, bad, groups, one_sided, pairs, controls, flip_pairs,
 	         unknown;
 	double *dist, *ndist;

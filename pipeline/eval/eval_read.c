@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include "eval_int.h"
 
 /* ---- units and groups ------------------------------------------------- */
@@ -37,6 +38,16 @@ void ev_group_clear(eval *e)
 
 void ev_tell_bad(eval *e, const char *path, long line, const char *why)
 {
+	/* one reason is told once: a wrong field name would fill the screen */
+	if (!strcmp(why, e->last_bad)) {
+		++e->bad;
+		if (!e->last_bad_repeats++)
+			fprintf(stderr, "cfaug eval: %s: from line %ld on, records skipped "
+			        "for the same reason are counted quietly\n", path, line);
+		return;
+	}
+	snprintf(e->last_bad, sizeof e->last_bad, "%s", why);
+	e->last_bad_repeats = 0;
 	if (++e->bad <= MAX_TOLD)
 		fprintf(stderr, "cfaug eval: %s:%ld: skipped: %s\n", path, line, why);
 	else if (e->bad == MAX_TOLD + 1)
@@ -58,6 +69,31 @@ char *ev_label_of(const json_t *v)
 	return NULL;
 }
 
+/* Append to why what the record has instead of the missing key: a key
+ * differing only in case, else the record's keys, and the option to set. */
+static void key_hint(const json_t *o, const char *want, const char *opt,
+                     char *why, size_t wsz)
+{
+	size_t n = strlen(why), k = 0;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v)
+		if (!strcasecmp(key, want)) {
+			snprintf(why + n, wsz - n, " ('%s' differs only in case: %s %s)",
+			         key, opt, key);
+			return;
+		}
+	n += (size_t)snprintf(why + n, wsz - n, " (the record has:");
+	json_object_foreach((json_t *)o, key, v) {
+		if (n >= wsz || k++ == 8)
+			break;
+		n += (size_t)snprintf(why + n, wsz - n, "%s %s", k > 1 ? "," : "", key);
+	}
+	if (n < wsz)
+		snprintf(why + n, wsz - n, "; set %s)", opt);
+}
+
 /* Fill u from object o: the text fields, the label from label_field.
  * Returns 0, 1 with why set (bad record), or CF_ENOMEM. */
 static int unit_from(eval *e, unit *u, const json_t *o, const char *label_field,
@@ -72,6 +108,8 @@ static int unit_from(eval *e, unit *u, const json_t *o, const char *label_field,
 		if (!json_is_string(t)) {
 			snprintf(why, wsz, "text field '%s' %s", e->fields[f],
 			         t ? "is not a string" : "is missing");
+			if (!t)
+				key_hint(o, e->fields[f], "--text-field", why, wsz);
 			return 1;
 		}
 		u->lens[f] = json_string_length(t);
@@ -87,6 +125,8 @@ static int unit_from(eval *e, unit *u, const json_t *o, const char *label_field,
 			return 1;
 		}
 		snprintf(why, wsz, "label field '%s' is missing or empty", label_field);
+		if (!lv)
+			key_hint(o, label_field, "--label-field", why, wsz);
 		return 1;
 	}
 	return 0;

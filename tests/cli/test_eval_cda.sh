@@ -27,4 +27,11 @@ print('report ok')
 PY
 contains "$T/check" "report ok" "report.json: label_kept over every pair, no targeted flips"
 contains "$T/ev/report.html" "Label kept" "report.html shows the label-kept card"
+# a wrong field name: one message with what the record has, not one per record
+expect 4 "eval with a label field the data lacks" -- eval -i examples/data/reviews.jsonl --block 2 \
+  --judge "$T/t.cft" --label-field gold -o "$T/ev2"
+contains "$T/err" "label field 'gold' is missing or empty (the record has: id, text, label, batch_id; set --label-field)" \
+  "the message names the record's keys and the option"
+[ "$(grep -c "skipped:" "$T/err")" -eq 1 ] && ok "the same reason is told once" \
+  || bad "the same reason is told once" "$(grep -c "skipped:" "$T/err") lines"
 finish
