@@ -1165,7 +1165,6 @@ void cf_stage_drain(cf_stage *st)
 	cf_error e = { 0 };
 	int rc;
 
-	unsigned long long before = st->p->ngroups; if (getenv("ZDBG")) fprintf(stderr, "drain: %llu groups head refs %d recno %llu acc %p rej %p\n", before, st->p->head ? (int)st->p->head->refs : -1, st->p->head ? (unsigned long long)st->p->head->rec.recno : 0ULL, (void*)st->p->head->accepted, (void*)st->p->head->rejected);
 	if (!st->p->fatal && (rc = drain(st->p, &e)) < 0)
 		set_fatal(st->p, rc, &e, st);
 }
