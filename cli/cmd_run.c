@@ -66,6 +66,38 @@ static int add_set(run_args *a, const char *prefix, const char *value)
 	return 0;
 }
 
+/* A filter that keeps the flips of one direction far more than the other
+ * makes a one-sided augmented set: a model trained on it learns a label
+ * prior.  Warn when two targets each had >= 20 candidates and one's
+ * acceptance rate is >= 5x the other's. */
+static void one_sided(const json_t *by)
+{
+	const char *k, *hi = NULL, *lo = NULL;
+	double rhi = -1, rlo = 2;
+	json_t *v;
+
+	json_object_foreach((json_t *)by, k, v) {
+		double n = (double)json_integer_value(json_object_get(v, "candidates"));
+		double a = (double)json_integer_value(json_object_get(v, "accepted"));
+		if (n < 20)
+			continue;
+		if (a / n > rhi)
+			rhi = a / n, hi = k;
+		if (a / n < rlo)
+			rlo = a / n, lo = k;
+	}
+	if (!hi || !lo || hi == lo || rhi < 0.05 || rhi < 5 * rlo)
+		return;
+	fprintf(stderr, "cfaug: warning: one-sided flips: %lld of %lld candidates "
+	        "to '%s' were kept, %lld of %lld to '%s': a model trained on the "
+	        "augmented set learns that imbalance (flips_by_target in "
+	        "report.json)\n",
+	        json_integer_value(json_object_get(json_object_get(by, hi), "accepted")),
+	        json_integer_value(json_object_get(json_object_get(by, hi), "candidates")), hi,
+	        json_integer_value(json_object_get(json_object_get(by, lo), "accepted")),
+	        json_integer_value(json_object_get(json_object_get(by, lo), "candidates")), lo);
+}
+
 /* getopt's tables from cf_run_options (help.c), for run or validate. */
 static void build_getopt(unsigned cmd, struct option *lo, char *so)
 {
@@ -378,6 +410,7 @@ static void summary(FILE *f, json_t *rep, const char *dir)
 		fprintf(stderr, "cfaug: warning: every one of the %lld candidates was "
 		        "rejected: the output holds the originals only (reasons in "
 		        "rejected.jsonl and report.json)\n", n[3]);
+	one_sided(json_object_get(rep, "flips_by_target"));
 	if (json_object_size(json_object_get(rep, "rejected_by_reason"))) {
 		fprintf(f, "cfaug: top rejection reasons: ");
 		top_counts(f, json_object_get(rep, "rejected_by_reason"));

@@ -77,6 +77,7 @@ struct cf_pipeline {
 	cf_error fatal_err;
 	totals t;
 	json_t *error_kinds, *reject_reasons;
+	json_t *by_target;       /* target label -> {candidates, accepted} */
 	json_t *by_rule;               /* rule name -> [accepted, rejected] */
 	char *first_error;             /* "FILE:LINE: reason" of the run's first bad record */
 	cf_id_set ids;                 /* ids seen (only with input.id_field) */
@@ -834,6 +835,25 @@ static void count_kind(json_t *counts, const char *kind)
 		json_object_set_new(counts, kind, json_integer(1));
 }
 
+/* Candidates and accepted per target label, label-changing ones only:
+ * a filter that keeps the flips of one direction only is told at the end. */
+static void count_target(json_t *by, cf_item *it, int accepted)
+{
+	const char *to = cf_item_label(it), *from = it->rec->label;
+	json_t *o;
+
+	if (!to || !from || !strcmp(to, from))
+		return;
+	if (!(o = json_object_get(by, to))) {
+		o = json_pack("{s:I, s:I}", "candidates", (json_int_t)0, "accepted", (json_int_t)0);
+		if (!o || json_object_set_new(by, to, o) < 0)
+			return;   /* out of memory: a figure is lost, not the run */
+	}
+	count_kind(o, "candidates");
+	if (accepted)
+		count_kind(o, "accepted");
+}
+
 /* A field's value as text: a string is borrowed from the record's fields
  * (they live as long as the group), an integer is written in decimal into
  * buf (24 bytes); NULL for any other type.  No allocation per record. */
@@ -1047,6 +1067,10 @@ static int finish_group(cf_pipeline *p, cf_group *g, cf_error *err)
 		count_kind(p->reject_reasons, it->reason ? it->reason : "rejected");
 	}
 	if (!g->is_error) {
+		for (it = g->accepted; it; it = it->next)
+			count_target(p->by_target, it, 1);
+		for (it = g->rejected; it; it = it->next)
+			count_target(p->by_target, it, 0);
 		for (it = g->accepted; it; it = it->next)
 			count_rules(p->by_rule, it, 0);
 		for (it = g->rejected; it; it = it->next)
@@ -1410,6 +1434,7 @@ static json_t *build_report(cf_pipeline *p, const cf_run_opts *o, double elapsed
 	json_object_set_new(r, "totals", tot);
 	json_object_set(r, "errors_by_kind", p->error_kinds);
 	json_object_set(r, "rejected_by_reason", p->reject_reasons);
+	json_object_set(r, "flips_by_target", p->by_target);
 	if (p->by_rule && json_object_size(p->by_rule)) {
 		/* rules by name: one order whatever the data's (issue 12) */
 		size_t nk = json_object_size(p->by_rule), q = 0;
@@ -1626,6 +1651,7 @@ int cf_pipeline_run(cf_pipeline *p, const cf_run_opts *o, json_t **report,
 	p->error_kinds = json_object();
 	p->by_rule = json_object();
 	p->reject_reasons = json_object();
+	p->by_target = json_object();
 	p->clk_cur = CLK_RUNNER;
 	t0 = now_s(&p->clk_last);
 	if ((rc = open_input(p, o, &r, err)) < 0)
@@ -1743,6 +1769,7 @@ done:
 	json_decref(p->by_rule);
 	p->by_rule = NULL;
 	json_decref(p->reject_reasons);
+	json_decref(p->by_target);
 	p->error_kinds = p->reject_reasons = NULL;
 	free(p->first_error);
 	p->first_error = NULL;
