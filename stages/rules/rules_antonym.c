@@ -300,6 +300,41 @@ done:
 	return rc;
 }
 
+/* A manner adverb of the pack right before an adjective is a degree word,
+ * not an evaluation: "so terribly crude" is very crude, and swapping it
+ * gives "so brilliantly crude".  Before a participle ("poorly acted",
+ * "beautifully shot"), a verb ("superbly captures") or a function word it
+ * evaluates.  On CAD paired_TRAIN (never dev) the words after terribly
+ * were mostly adjectives (negative, heavy, fake, complicated, boring,
+ * wrong, slow), after poorly/beautifully/brilliantly mostly participles. */
+static int degree_use(const char *w, const char *after)
+{
+	static const char *const manner[] = { "brilliantly", "terribly",
+		"wonderfully", "horribly", "superbly", "dreadfully", "beautifully",
+		"poorly", NULL };
+	static const char *const verbish[] = { "done", "made", "shot", "cast",
+		"told", "put", "written", "drawn", "lit", "spent", "given", "built",
+		"sung", "seen", "taken", "thought", "kept", "held", "set", "run",
+		"shown", "known", "grown", "chosen", "spoken", "hidden", "broken",
+		"driven", "fought", "brought", "caught", "taught", "sold", "paid",
+		"read", "said", "heard", "felt", "left", "lost", "meant", "sent",
+		"understood", "and", "or", "but", "by", "for", "to", "in", "on", "at",
+		"with", "that", "than", "through", "together", "as", "from", "of",
+		"into", "when", "while", "if", "the", "a", "an", "this", "it", "his",
+		"her", "their", "its", "too", NULL };
+	size_t n = strlen(after), i;
+
+	for (i = 0; manner[i] && strcmp(manner[i], w); i++)
+		;
+	if (!manner[i] || n < 3 || !strcmp(after + n - 2, "ed") ||
+	    (after[n - 1] == 's' && after[n - 2] != 's'))
+		return 0;
+	for (i = 0; verbish[i]; i++)
+		if (!strcmp(verbish[i], after))
+			return 0;
+	return 1;
+}
+
 int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
                            size_t len, size_t ws, size_t we)
 {
@@ -317,6 +352,8 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 	     word_near(text, len, ws, -1, before, sizeof before) : 0;
 	na = we < len && (text[we] == ' ' || text[we] == '\t') ?
 	     word_near(text, len, we, 1, after, sizeof after) : 0;
+	if (na && degree_use(w, after))
+		return 1;
 	for (size_t i = 0; i < s->n; i++) {
 		const sense_ent *e = &s->e[i];
 		if (strcmp(e->word, w))
