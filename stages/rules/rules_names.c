@@ -411,10 +411,30 @@ static int unit_swaps(const cf_rules *lex, const char *text, size_t len,
 }
 
 /* A double name left alone as one unit (double_at and not unit_swaps). */
+/* The name at [ws, we) and a surname are followed by Jr./Sr. (Robert
+ * Walker, Jr.): a son named after his father, so another sex's first name
+ * would contradict the suffix.  Returns the end of the suffix, or 0. */
+static size_t junior_at(const char *text, size_t len, size_t we)
+{
+	tok n = cf_rules_next_tok(text, len, we), m;
+
+	if (!is_cap_word(&n, text, len))
+		return 0;
+	m = cf_rules_next_tok(text, len, n.e);
+	if (m.kind == CF_TOK_PUNCT && text[m.s] == ',')
+		m = cf_rules_next_tok(text, len, m.e);
+	if (m.kind != CF_TOK_WORD || (strcmp(m.w, "jr") && strcmp(m.w, "sr")))
+		return 0;
+	return m.e < len && text[m.e] == '.' ? m.e + 1 : m.e;
+}
+
+/* A person's name kept as it is: a double name that does not swap as a
+ * unit, or a name with Jr./Sr. */
 static int double_first(const cf_rules *lex, const char *text, size_t len,
                         size_t ws, size_t we)
 {
-	return double_at(lex, text, len, ws, we) && !unit_swaps(lex, text, len, ws, we);
+	return (double_at(lex, text, len, ws, we) && !unit_swaps(lex, text, len, ws, we)) ||
+	       junior_at(text, len, we);
 }
 
 /* The name at ws is the second part of a unit that swaps (the Jessica of
@@ -733,9 +753,12 @@ size_t cf_rules_kept_person_name(const cf_rules *lex, const char *text,
                                  size_t len, size_t ws, size_t we)
 {
 	tok n, n2;
+	size_t je;
 
 	if (!double_first(lex, text, len, ws, we) || work_at(lex, text, len, ws, we))
 		return 0;
+	if ((je = junior_at(text, len, we)))
+		return je;
 	n = cf_rules_next_tok(text, len, we);
 	n2 = cf_rules_next_tok(text, len, n.e);
 	return is_cap_word(&n2, text, len) && n2.s == n.e + 1 ? n2.e : n.e;
