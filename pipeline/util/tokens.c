@@ -183,37 +183,89 @@ static int splits(const char *s, size_t len, size_t p)
 	       is_word((unsigned char)s[p]);
 }
 
-/* Append where the tokens of s[from..to) start to off[*n..); -1 past
+/* Bit i set: byte i of the 16 at p is a space (*sp) / a word byte (*wd). */
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+static __m128i in_range(__m128i v, char lo, char hi)
+{
+	__m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+
+	return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8((char)(hi - lo))), t);
+}
+
+static void classify16(const unsigned char *p, unsigned *sp, unsigned *wd)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), in_range(v, 9, 13));
+	__m128i w = _mm_or_si128(_mm_or_si128(in_range(v, '0', '9'), in_range(v, 'A', 'Z')),
+	                         _mm_or_si128(in_range(v, 'a', 'z'),
+	                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+
+	*sp = (unsigned)_mm_movemask_epi8(s);
+	*wd = (unsigned)(_mm_movemask_epi8(w) | _mm_movemask_epi8(v));   /* >= 0x80 */
+}
+#else
+static void classify16(const unsigned char *p, unsigned *sp, unsigned *wd)
+{
+	unsigned i;
+
+	*sp = *wd = 0;
+	for (i = 0; i < 16; i++) {
+		*sp |= (unsigned)(tok_class[p[i]] == 0) << i;
+		*wd |= (unsigned)(tok_class[p[i]] == 1) << i;
+	}
+}
+#endif
+
+/* Append where the tokens of s[from..to) start to w->aoff[*n..); -1 past
  * cap.  The same tokens as cf_tokens_hash: one starts at a non-space byte
  * unless it continues a word.  from is not inside a word (the borders are
- * checked), so the piece is tokenised alone.  Branch-free when there is
- * room for a token per byte. */
-static int token_starts(const char *s, size_t from, size_t to, uint32_t *off,
-                        size_t *n, size_t cap)
+ * checked), so the piece is tokenised alone.  With gap (a run of unedited
+ * tokens, numbered from 1), each token is also b's token k + shift, moved
+ * bytes further, and marked as in that gap.  16 bytes at a time. */
+static inline int token_starts(const char *s, size_t from, size_t to, uint32_t *off,
+                               size_t *n, size_t cap, cf_tokens_work *w,
+                               uint32_t gap, ptrdiff_t shift, uint32_t moved)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i, k = *n;
+	size_t i = from, k = *n;
 	unsigned prevw = 0;
 
-	if (k + (to - from) <= cap) {
-		for (i = from; i < to; i++) {
-			unsigned c = tok_class[u[i]], w = c == 1;
+	for (; i + 16 <= to; i += 16) {
+		unsigned sp, wd, st;
 
-			off[k] = (uint32_t)i;
-			k += (c != 0) & !(w & prevw);
-			prevw = w;
-		}
-	} else {
-		for (i = from; i < to; i++) {
-			unsigned c = tok_class[u[i]], w = c == 1;
+		classify16(u + i, &sp, &wd);
+		st = ~sp & ~(wd & ((wd << 1) | prevw)) & 0xffffu;
+		prevw = wd >> 15;
+		while (st) {
+			uint32_t at = (uint32_t)(i + (unsigned)__builtin_ctz(st));
 
-			if ((c != 0) & !(w & prevw)) {
-				if (k == cap)
-					return -1;
-				off[k++] = (uint32_t)i;
+			if (k == cap)
+				return -1;
+			off[k] = at;
+			if (gap) {
+				w->boff[(ptrdiff_t)k + shift] = at + moved;
+				w->agap[k] = gap;
 			}
-			prevw = w;
+			k++;
+			st &= st - 1;
 		}
+	}
+	for (; i < to; i++) {
+		unsigned c = tok_class[u[i]], wb = c == 1;
+
+		if ((c != 0) & !(wb & prevw)) {
+			if (k == cap)
+				return -1;
+			off[k] = (uint32_t)i;
+			if (gap) {
+				w->boff[(ptrdiff_t)k + shift] = (uint32_t)i + moved;
+				w->agap[k] = gap;
+			}
+			k++;
+		}
+		prevw = wb;
 	}
 	*n = k;
 	return 0;
@@ -338,26 +390,24 @@ size_t cf_tokens_distance_spans(const char *a, size_t alen, const char *b,
 	for (k = 0; k <= n; k++) {
 		size_t ao = k < n ? e[k].src_off : alen, bo = k < n ? e[k].dst_off : blen;
 		size_t g0 = na;
+		ptrdiff_t shift = (ptrdiff_t)nb - (ptrdiff_t)g0;
 
-		if (token_starts(a, as, ao, w->aoff, &na, cap) < 0 || nb + (na - g0) > cap)
+		/* b's copy must fit too: na - g0 more tokens from nb */
+		if (token_starts(a, as, ao, w->aoff, &na, cap - (nb > g0 ? nb - g0 : 0), w,
+		                 (uint32_t)ng + 1, shift, (uint32_t)(bo - ao)) < 0)
 			return CF_TOKENS_UNKNOWN;
 		if (na > g0) {
-			uint32_t moved = (uint32_t)(bo - ao);   /* modulo 2^32 */
-
 			w->gend[ng] = (uint32_t)na;
-			w->gshift[ng] = (int32_t)((ptrdiff_t)nb - (ptrdiff_t)g0);
+			w->gshift[ng] = (int32_t)shift;
 			ng++;
-			for (i = g0; i < na; i++) {
-				w->agap[i] = (uint32_t)ng;
-				w->boff[nb++] = w->aoff[i] + moved;
-			}
+			nb += na - g0;
 		}
 		if (k == n)
 			break;
 		g0 = na;
 		as = ao + e[k].src_len;
-		if (token_starts(a, ao, as, w->aoff, &na, cap) < 0 ||
-		    token_starts(b, bo, bo + e[k].dst_len, w->boff, &nb, cap) < 0)
+		if (token_starts(a, ao, as, w->aoff, &na, cap, w, 0, 0, 0) < 0 ||
+		    token_starts(b, bo, bo + e[k].dst_len, w->boff, &nb, cap, w, 0, 0, 0) < 0)
 			return CF_TOKENS_UNKNOWN;
 		for (i = g0; i < na; i++)
 			w->agap[i] = 0;
