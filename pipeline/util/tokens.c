@@ -319,12 +319,16 @@ static ptrdiff_t slide(const tview *v, ptrdiff_t i, ptrdiff_t k)
 /* Diagonal transition: reach[k] is the furthest row of diagonal k (j - i)
  * reachable at cost d; cost d + 1 comes from cost d's neighbours by one
  * substitution, insertion or deletion, then a slide.  A move that would
- * leave the table is not taken.  Ends when the last cell is reached. */
-static size_t diagonal_distance(const tview *v)
+ * leave the table is not taken.  Ends when the last cell is reached.
+ * upper: a known upper bound of the distance; a diagonal from which the
+ * last one is further than upper - d is not worked on (any path through
+ * it costs more). */
+static size_t diagonal_distance(const tview *v, ptrdiff_t upper)
 {
 	ptrdiff_t na = v->na, nb = v->nb, kend = nb - na;
 	ptrdiff_t off = (ptrdiff_t)v->w->cap + 1;
 	ptrdiff_t *prev = v->w->reach, *cur = prev + 2 * off + 1, *t, d, k;
+	ptrdiff_t plo = 0, phi = 0;   /* the diagonals worked on at d - 1 */
 
 	cur[off] = slide(v, 0, 0);
 	if (kend == 0 && cur[off] == na)
@@ -332,23 +336,27 @@ static size_t diagonal_distance(const tview *v)
 	for (d = 1;; d++) {
 		ptrdiff_t lo = -d > -na ? -d : -na, hi = d < nb ? d : nb;
 
+		if (lo < kend - (upper - d))
+			lo = kend - (upper - d);
+		if (hi > kend + (upper - d))
+			hi = kend + (upper - d);
 		t = prev;
 		prev = cur;
 		cur = t;
 		for (k = lo; k <= hi; k++) {
 			ptrdiff_t best = -1, p;
 
-			if (k > -d && k < d) {                  /* substitution */
+			if (k >= plo && k <= phi) {              /* substitution */
 				p = prev[off + k];
 				if (p >= 0 && p < na && p + k < nb)
 					best = p + 1;
 			}
-			if (k - 1 > -d && k - 1 >= -na) {       /* insertion */
+			if (k - 1 >= plo && k - 1 <= phi) {      /* insertion */
 				p = prev[off + k - 1];
 				if (p >= 0 && p + k - 1 < nb && p > best)
 					best = p;
 			}
-			if (k + 1 < d && k + 1 <= nb) {         /* deletion */
+			if (k + 1 >= plo && k + 1 <= phi) {      /* deletion */
 				p = prev[off + k + 1];
 				if (p >= 0 && p < na && p + 1 > best)
 					best = p + 1;
@@ -357,6 +365,8 @@ static size_t diagonal_distance(const tview *v)
 			if (k == kend && cur[off + k] == na)
 				return (size_t)d;
 		}
+		plo = lo;
+		phi = hi;
 	}
 }
 
@@ -365,6 +375,7 @@ size_t cf_tokens_distance_spans(const char *a, size_t alen, const char *b,
                                 cf_tokens_work *w, size_t *ntok)
 {
 	size_t k, i, as = 0, bs = 0, na = 0, nb = 0, ng = 0, cap = w->cap;
+	size_t b0, upper = 0;
 	tview v = { .a = a, .b = b, .alen = alen, .blen = blen, .w = w };
 
 	if (n > cap || alen > UINT32_MAX || blen > UINT32_MAX)
@@ -405,15 +416,18 @@ size_t cf_tokens_distance_spans(const char *a, size_t alen, const char *b,
 		if (k == n)
 			break;
 		g0 = na;
+		b0 = nb;
 		as = ao + e[k].src_len;
 		if (token_starts(a, ao, as, w->aoff, &na, cap, w, 0, 0, 0) < 0 ||
 		    token_starts(b, bo, bo + e[k].dst_len, w->boff, &nb, cap, w, 0, 0, 0) < 0)
 			return CF_TOKENS_UNKNOWN;
 		for (i = g0; i < na; i++)
 			w->agap[i] = 0;
+		/* the edit as written costs at most its longer side */
+		upper += na - g0 > nb - b0 ? na - g0 : nb - b0;
 	}
 	*ntok = na;
 	v.na = (ptrdiff_t)na;
 	v.nb = (ptrdiff_t)nb;
-	return diagonal_distance(&v);
+	return diagonal_distance(&v, (ptrdiff_t)upper);
 }
