@@ -354,4 +354,20 @@ void cf_rules_neg_free(cf_rules_neg *ng);
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *out, uint64_t *amb);
 
+/* The full_flip check (rules_stance.c): stance words of the two labels
+ * (lexicons/antonym-stance.tsv: word, positive|negative[, ...]) and the
+ * antonym contexts that make a use non-evaluative.  left: 1 and the span
+ * [*ls, *le) of the first stance of side (0 positive, 1 negative) that
+ * text still holds (an un-negated stance word of side, a negated one of
+ * the other side, a rating on side), else 0.  load: also the antonym
+ * contexts and idioms, uses that are not evaluations; 0, CF_EIO,
+ * CF_ENOMEM or CF_ECONFIG "PATH:LINE: ...". */
+typedef struct cf_rules_stance cf_rules_stance;
+int cf_rules_stance_load(cf_rules_stance **out, const char *path,
+                         const char *contexts, const char *idioms,
+                         cf_error *err);
+void cf_rules_stance_free(cf_rules_stance *s);
+int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
+                         size_t len, size_t *ls, size_t *le);
+
 #endif
