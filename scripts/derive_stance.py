@@ -19,16 +19,16 @@ through.  Left out: negators and n't forms (the check reads negation
 itself), function words, numbers (ratings are read as N/10 by the
 check), and words whose changes come from the phrase around them.
 """
-import csv, difflib, math, re, sys
+import csv, difflib, math, os, re, sys
 from collections import Counter, defaultdict
 
-import os
-MIN_USES, MIN_SHARE, MIN_Z = 2, float(os.environ.get('SHARE', 0.5)), 0.5
+MIN_USES, MIN_SHARE, MIN_Z = 2, float(os.environ.get("SHARE", 0.5)), 0.5  # SHARE: tuning
 STOP = set("""not no nor never none nothing nowhere neither cannot hardly
 don't dont didn't doesn't wouldn't couldn't weren't wasn't isn't aren't can't
 won't shouldn't haven't hasn't hadn't ain't any but except instead unless
 otherwise thats that's least bottom save stopped random well excuse sorry
-alright bother n per less zero problem check the a an and or of to in on at it
+alright bother n per less zero problem check either nevertheless the a an and or
+of to in on at it
 is was be this that i you he she they we my me his her""".split())
 # verbs whose subject decides whose feeling it is (cf_rules_plot_verb)
 VERBS = set("love loved loves hate hated hates enjoy enjoyed enjoys like liked "
@@ -36,7 +36,7 @@ VERBS = set("love loved loves hate hated hates enjoy enjoyed enjoys like liked "
 
 data = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/cad-sentiment"
 csv.field_size_limit(1 << 30)
-tok = lambda s: re.findall(r"[a-z0-9']+", s.replace("<br />", " ").lower()
+tok = lambda s: re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", s.replace("<br />", " ").lower()
                            .replace("\u2019", "'"))
 with open(data + "/orig_train.tsv", newline="", encoding="utf-8") as f:
     origs = {r["Text"] for r in csv.DictReader(f, delimiter="\t")}

@@ -338,7 +338,7 @@ static void rules_destroy(cf_stage *st, void *state);
 static int load_stance(rules_state *s, const cf_pipeline_info *info,
                        cf_error *err)
 {
-	char ap[4096], sp[4096], cp[4096], ip[4096];
+	char ap[4096], sp[4096], cp[4096], ip[4096], mp[4096];
 	const char *sl;
 	int n;
 
@@ -355,9 +355,11 @@ static int load_stance(rules_state *s, const cf_pipeline_info *info,
 	    (int)sizeof sp ||
 	    snprintf(cp, sizeof cp, "%.*s/antonym-contexts.tsv", n, sl ? ap : ".") >=
 	    (int)sizeof cp ||
-	    snprintf(ip, sizeof ip, "%.*s/idioms.txt", n, sl ? ap : ".") >= (int)sizeof ip)
+	    snprintf(ip, sizeof ip, "%.*s/idioms.txt", n, sl ? ap : ".") >= (int)sizeof ip ||
+	    snprintf(mp, sizeof mp, "%.*s/antonym-stance-sentences.tsv", n,
+	             sl ? ap : ".") >= (int)sizeof mp)
 		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", ap);
-	return cf_rules_stance_load(&s->stance, sp, cp, ip, err);
+	return cf_rules_stance_load(&s->stance, sp, cp, ip, mp, err);
 }
 
 static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *err)
@@ -613,10 +615,12 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		if (s->stance && side >= 0 && !left) {
 			const char *ct = rc > 0 ? s->out.text : t;
 			size_t ls, le;
-			if (cf_rules_stance_left(s->stance, side, ct, rc > 0 ? s->out.len : len,
-			                         &ls, &le) &&
-			    !(left = json_pack("{s:s, s:s%}", "field", fl->v[i], "stance",
-			                       ct + ls, le - ls))) {
+			int k = cf_rules_stance_left(s->stance, side, ct, rc > 0 ? s->out.len : len,
+			                             s->out.edits, rc > 0 ? s->out.nedits : 0,
+			                             &ls, &le);
+			if (k && !(left = json_pack("{s:s, s:s%}", "field", fl->v[i],
+			                            k == 1 ? "stance" : "sentence",
+			                            ct + ls, le - ls))) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}

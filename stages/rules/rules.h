@@ -359,15 +359,19 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
  * antonym contexts that make a use non-evaluative.  left: 1 and the span
  * [*ls, *le) of the first stance of side (0 positive, 1 negative) that
  * text still holds (an un-negated stance word of side, a negated one of
- * the other side, a rating on side), else 0.  load: also the antonym
+ * the other side, a rating on side), 2 and the sentence's span if a
+ * sentence with no edit among ed (output spans) reads as stance-bearing
+ * to the sentence model (antonym-stance-sentences.tsv), else 0.  load:
+ * also that model, and the antonym
  * contexts and idioms, uses that are not evaluations; 0, CF_EIO,
  * CF_ENOMEM or CF_ECONFIG "PATH:LINE: ...". */
 typedef struct cf_rules_stance cf_rules_stance;
 int cf_rules_stance_load(cf_rules_stance **out, const char *path,
                          const char *contexts, const char *idioms,
-                         cf_error *err);
+                         const char *sentences, cf_error *err);
 void cf_rules_stance_free(cf_rules_stance *s);
 int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
-                         size_t len, size_t *ls, size_t *le);
+                         size_t len, const cf_rules_edit *ed, size_t ned,
+                         size_t *ls, size_t *le);
 
 #endif

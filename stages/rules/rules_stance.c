@@ -24,6 +24,7 @@
  * load.  Failure: CF_EIO (unreadable list), CF_ECONFIG "FILE:LINE: ...".
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,18 +36,29 @@ typedef struct stance_ent {
 	unsigned char verb;    /* a love/hate verb: the reviewer's only with I/we/you */
 } stance_ent;
 
+typedef struct sent_ent {
+	char w[24];
+	float wt[2];           /* in positive, in negative reviews */
+} sent_ent;
+
 struct cf_rules_stance {
 	stance_ent *e;
 	size_t n, cap;
 	cf_rules_sense *sense;  /* antonym-contexts.tsv: non-evaluative uses */
 	char **idiom;           /* idioms.txt, lower case: nothing in them counts */
 	size_t nidiom, idcap;
+	/* the sentence model (antonym-stance-sentences.tsv): word weights per
+	 * source side, intercepts, and the probability cut */
+	sent_ent *sw;
+	size_t nsw, swcap;
+	double bias[2], cut[2];
 };
 
 void cf_rules_stance_free(cf_rules_stance *s)
 {
 	if (s) {
 		free(s->e);
+		free(s->sw);
 		cf_rules_sense_free(s->sense);
 		for (size_t i = 0; i < s->nidiom; i++)
 			free(s->idiom[i]);
@@ -58,6 +70,70 @@ void cf_rules_stance_free(cf_rules_stance *s)
 static int ent_cmp(const void *a, const void *b)
 {
 	return strcmp(((const stance_ent *)a)->w, ((const stance_ent *)b)->w);
+}
+
+static int sent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sent_ent *)a)->w, ((const sent_ent *)b)->w);
+}
+
+/* antonym-stance-sentences.tsv: word<TAB>weight<TAB>weight, and the rows
+ * <bias> and <threshold>. */
+static int load_sentences(cf_rules_stance *s, const char *path, cf_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	long ln = 0;
+	int rc = 0, have = 0;
+
+	if (!f)
+		return cf_error_set(err, CF_EIO, "%s: cannot open the sentence model: %s",
+		                    path, strerror(errno));
+	while (fgets(line, sizeof line, f)) {
+		char w[64], *end;
+		double a, b;
+		ln++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t2 || (size_t)(t1 - line) >= sizeof s->sw->w ||
+		    (a = strtod(t1 + 1, &end), end != t2) ||
+		    (b = strtod(t2 + 1, &end), *end)) {
+			rc = cf_error_set(err, CF_ECONFIG, "%s:%ld: expected word<TAB>weight"
+			                  "<TAB>weight, a word under 24 bytes", path, ln);
+			break;
+		}
+		memcpy(w, line, (size_t)(t1 - line));
+		w[t1 - line] = '\0';
+		if (!strcmp(w, "<bias>")) {
+			s->bias[0] = a, s->bias[1] = b, have |= 1;
+			continue;
+		}
+		if (!strcmp(w, "<threshold>")) {
+			s->cut[0] = a, s->cut[1] = b, have |= 2;
+			continue;
+		}
+		if (s->nsw == s->swcap) {
+			size_t cap = s->swcap ? 2 * s->swcap : 1024;
+			sent_ent *e = realloc(s->sw, cap * sizeof *e);
+			if (!e) {
+				rc = cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+				break;
+			}
+			s->sw = e;
+			s->swcap = cap;
+		}
+		memcpy(s->sw[s->nsw].w, w, strlen(w) + 1);
+		s->sw[s->nsw].wt[0] = (float)a;
+		s->sw[s->nsw++].wt[1] = (float)b;
+	}
+	fclose(f);
+	if (rc == 0 && have != 3)
+		rc = cf_error_set(err, CF_ECONFIG, "%s: no <bias> or <threshold> row", path);
+	if (rc == 0)
+		qsort(s->sw, s->nsw, sizeof *s->sw, sent_cmp);
+	return rc;
 }
 
 static int add_idiom(void *ctx, const char *p, size_t n)
@@ -113,7 +189,7 @@ static int in_idiom(const cf_rules_stance *s, const char *w, const char *text,
 
 int cf_rules_stance_load(cf_rules_stance **out, const char *path,
                          const char *contexts, const char *idioms,
-                         cf_error *err)
+                         const char *sentences, cf_error *err)
 {
 	cf_rules_stance *s = calloc(1, sizeof *s);
 	FILE *f = NULL;
@@ -125,7 +201,8 @@ int cf_rules_stance_load(cf_rules_stance **out, const char *path,
 	if (!s)
 		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
 	if ((rc = cf_rules_sense_load(&s->sense, contexts, err)) < 0 ||
-	    (rc = cf_rules_read_phrases(idioms, add_idiom, s, err)) < 0)
+	    (rc = cf_rules_read_phrases(idioms, add_idiom, s, err)) < 0 ||
+	    (rc = load_sentences(s, sentences, err)) < 0)
 		goto done;
 	if (!(f = fopen(path, "r"))) {
 		rc = cf_error_set(err, CF_EIO, "%s: cannot open the stance list: %s",
@@ -246,8 +323,8 @@ static int rating_at(const char *t, size_t len, size_t p, size_t *e)
 	return v >= 0.6 * scale ? 0 : v <= 0.4 * scale ? 1 : -1;
 }
 
-int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
-                         size_t len, size_t *ls, size_t *le)
+static int word_left(const cf_rules_stance *s, int side, const char *text,
+                     size_t len, size_t *ls, size_t *le)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t p = 0, cl;
@@ -324,4 +401,103 @@ int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
 		return 1;
 	}
 	return 0;
+}
+
+/* The sentence model's words: ASCII letters and digits, an inner
+ * apostrophe (didn't); sentences end at . ! ? <br> and newlines
+ * (scripts/derive_stance_sentences.py splits alike). */
+static int alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static size_t sentence_end(const char *t, size_t len, size_t p)
+{
+	for (; p < len; p++) {
+		if (t[p] == '.' || t[p] == '!' || t[p] == '?' || t[p] == '\n') {
+			while (p < len && (t[p] == '.' || t[p] == '!' || t[p] == '?'))
+				p++;
+			return p < len && t[p] == '\n' ? p + 1 : p;
+		}
+		if (t[p] == '<' && p + 2 < len && (t[p + 1] | 32) == 'b' &&
+		    (t[p + 2] | 32) == 'r') {
+			const char *gt = memchr(t + p, '>', len - p);
+			return gt ? (size_t)(gt - t) + 1 : len;
+		}
+	}
+	return len;
+}
+
+/* 1 if a sentence with no edit in it reads as stance-bearing to the model:
+ * its stance is still the source label's. */
+static int sentence_left(const cf_rules_stance *s, int side, const char *text,
+                         size_t len, const cf_rules_edit *ed, size_t ned,
+                         size_t *ls, size_t *le)
+{
+	const sent_ent *seen[256];
+	size_t p = 0, k = 0;
+
+	if (!s->nsw)
+		return 0;
+	while (p < len) {
+		size_t e = sentence_end(text, len, p), nseen = 0;
+		double z = s->bias[side];
+		int any = 0;
+
+		while (k < ned && ed[k].dst_off + ed[k].dst_len <= p)
+			k++;
+		if (k < ned && ed[k].dst_off < e) {   /* the rules edited it */
+			p = e;
+			continue;
+		}
+		for (size_t q = p; q < e; ) {
+			char w[24];
+			size_t n = 0;
+			if (!alnum((unsigned char)text[q])) {
+				q++;
+				continue;
+			}
+			while (q < e && (alnum((unsigned char)text[q]) ||
+			                 (text[q] == '\'' && q + 1 < e &&
+			                  alnum((unsigned char)text[q + 1]) && n))) {
+				if (n + 1 < sizeof w)
+					w[n] = (char)(text[q] | (text[q] >= 'A' && text[q] <= 'Z' ? 32 : 0));
+				n++;
+				q++;
+			}
+			any = 1;
+			if (n >= sizeof w)
+				continue;
+			w[n] = '\0';
+			sent_ent key;
+			memcpy(key.w, w, n + 1);
+			const sent_ent *h = bsearch(&key, s->sw, s->nsw, sizeof *s->sw, sent_cmp);
+			size_t j;
+			for (j = 0; h && j < nseen && seen[j] != h; j++)
+				;
+			if (!h || j < nseen)
+				continue;   /* unknown, or counted once already */
+			if (nseen < sizeof seen / sizeof *seen)
+				seen[nseen++] = h;
+			z += h->wt[side];
+		}
+		if (any && 1.0 / (1.0 + exp(-z)) >= s->cut[side]) {
+			while (p < e && (text[p] == ' ' || text[p] == '\t'))
+				p++;
+			*ls = p;
+			*le = e;
+			return 2;
+		}
+		p = e;
+	}
+	return 0;
+}
+
+int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
+                         size_t len, const cf_rules_edit *ed, size_t ned,
+                         size_t *ls, size_t *le)
+{
+	int r = word_left(s, side, text, len, ls, le);
+
+	return r ? r : sentence_left(s, side, text, len, ed, ned, ls, le);
 }
