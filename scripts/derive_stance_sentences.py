@@ -111,8 +111,14 @@ def prob(m, ws):
 keys = sorted(docs)
 random.Random(11).shuffle(keys)
 fold = {k: i % 5 for i, k in enumerate(keys)}
-ths = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+ths = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
 acc = Counter(); comp = Counter(); ncand = ncomp = 0
+# WORDS_OK: the pairs the rules stage keeps with full_flip's word check
+# alone (its sentence cut set above 1): both checks together, per cut
+accw = Counter(); compw = Counter()
+words_ok = {json.loads(l)["original"]["Text"]
+            for l in open(__import__("os").environ["WORDS_OK"], encoding="utf-8")} \
+    if __import__("os").environ.get("WORDS_OK") else set()
 for k in range(5):
     models = {}
     for lab in ("Positive", "Negative"):
@@ -132,12 +138,18 @@ for k in range(5):
         for th in ths:
             if mx < th:
                 acc[th] += 1; comp[th] += complete
+                if t in words_ok:
+                    accw[th] += 1; compw[th] += complete
 print("# 5-fold CV inside CAD TRAIN: rule candidates %d, complete %d (%.1f%%)"
       % (ncand, ncomp, 100.0 * ncomp / max(ncand, 1)), file=sys.stderr)
 for th in ths:
     print("# threshold %.1f: accepted %d (%.1f%% of candidates), complete %d (%.1f%% of accepted)"
           % (th, acc[th], 100.0 * acc[th] / max(ncand, 1), comp[th],
              100.0 * comp[th] / max(acc[th], 1)), file=sys.stderr)
+    if words_ok:
+        print("#   with the word check too: accepted %d (%.1f%%), complete %d (%.1f%% of accepted)"
+              % (accw[th], 100.0 * accw[th] / max(ncand, 1), compw[th],
+                 100.0 * compw[th] / max(accw[th], 1)), file=sys.stderr)
 
 
 def completeness(path):
