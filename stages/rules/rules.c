@@ -239,8 +239,8 @@ static const cf_option rules_options[] = {
 	  .offset = offsetof(rules_state, full_flip), .def = "false",
 	  .help = "with label_direction: reject a counterfactual that still "
 	  "holds a stance of the source label (a stance word not negated, a "
-	  "negated word of the target's, a rating) as source_stance_left, so "
-	  "a flipped sentence is not contradicted by the rest of the text" },
+	  "negated word of the target's, a rating, a sentence with no edit "
+	  "that its model reads as evaluative) as source_stance_left" },
 	{ .key = NULL }
 };
 
