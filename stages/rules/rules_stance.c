@@ -27,6 +27,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "rules.h"
 
@@ -41,7 +42,18 @@ typedef struct sent_ent {
 	float wt[2];           /* in positive, in negative reviews */
 } sent_ent;
 
+/* One hash table over every word the checks ask about: its stance entry,
+ * its sentence-model weight, and whether it negates or turns a clause
+ * (one probe per word of a text instead of a search per list). */
+typedef struct word_ent {
+	char w[24];             /* "" = empty slot */
+	int32_t st, sw;         /* index in e / sw, or -1 */
+	unsigned char neg, turn;
+} word_ent;
+
 struct cf_rules_stance {
+	word_ent *tab;
+	size_t mask;
 	stance_ent *e;
 	size_t n, cap;
 	cf_rules_sense *sense;  /* antonym-contexts.tsv: non-evaluative uses */
@@ -59,6 +71,7 @@ void cf_rules_stance_free(cf_rules_stance *s)
 	if (s) {
 		free(s->e);
 		free(s->sw);
+		free(s->tab);
 		cf_rules_sense_free(s->sense);
 		for (size_t i = 0; i < s->nidiom; i++)
 			free(s->idiom[i]);
@@ -71,6 +84,8 @@ static int ent_cmp(const void *a, const void *b)
 {
 	return strcmp(((const stance_ent *)a)->w, ((const stance_ent *)b)->w);
 }
+
+static int build_index(cf_rules_stance *s, cf_error *err);
 
 static int sent_cmp(const void *a, const void *b)
 {
@@ -244,6 +259,7 @@ int cf_rules_stance_load(cf_rules_stance **out, const char *path,
 		s->e[s->n++].verb = verb && !strcmp(verb + 1, "verb");
 	}
 	qsort(s->e, s->n, sizeof *s->e, ent_cmp);
+	rc = build_index(s, err);
 done:
 	if (f)
 		fclose(f);
@@ -254,35 +270,68 @@ done:
 	return rc;
 }
 
-static const stance_ent *find(const cf_rules_stance *s, const char *w)
+static size_t hash_w(const char *w, size_t n)
 {
-	stance_ent k;
-
-	memcpy(k.w, w, strlen(w) + 1);
-	return bsearch(&k, s->e, s->n, sizeof *s->e, ent_cmp);
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
 }
 
-static int is_negator(const char *w, size_t n)
+/* The slot of the folded word w (n bytes, n < 24): its entry, or the
+ * empty slot where it would go. */
+static word_ent *slot(word_ent *tab, size_t mask, const char *w, size_t n)
 {
-	static const char *const neg[] = { "not", "no", "never", "nothing",
-		"without", "hardly", "nor", "neither", "none", "cannot", "dont",
-		"didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "cant",
-		"couldnt", "wouldnt", "wont", "shouldnt", "aint", NULL };
+	for (size_t i = hash_w(w, n) & mask;; i = (i + 1) & mask)
+		if (!tab[i].w[0] || (!memcmp(tab[i].w, w, n) && !tab[i].w[n]))
+			return &tab[i];
+}
 
-	if (n > 3 && !strcmp(w + n - 3, "n't"))
-		return 1;
-	for (size_t i = 0; neg[i]; i++)
-		if (!strcmp(neg[i], w))
-			return 1;
+static const word_ent *lookup(const cf_rules_stance *s, const char *w, size_t n)
+{
+	const word_ent *e = slot(s->tab, s->mask, w, n);
+	return e->w[0] ? e : NULL;
+}
+
+/* A negator, and the words after which a clause turns: a negation before
+ * them does not reach past ("not great but good"). */
+static const char *const negators[] = { "not", "no", "never", "nothing",
+	"without", "hardly", "nor", "neither", "none", "cannot", "dont",
+	"didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "cant",
+	"couldnt", "wouldnt", "wont", "shouldnt", "aint", NULL };
+static const char *const turns[] = { "but", "although", "though", "yet",
+	"while", "whereas", NULL };
+
+static word_ent *add_word(cf_rules_stance *s, const char *w)
+{
+	size_t n = strlen(w);
+	word_ent *e = slot(s->tab, s->mask, w, n);
+
+	if (!e->w[0]) {
+		memcpy(e->w, w, n + 1);
+		e->st = e->sw = -1;
+	}
+	return e;
+}
+
+static int build_index(cf_rules_stance *s, cf_error *err)
+{
+	size_t want = 2 * (s->n + s->nsw + 32), cap = 64, i;
+
+	while (cap < want)
+		cap *= 2;
+	if (!(s->tab = calloc(cap, sizeof *s->tab)))
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	s->mask = cap - 1;
+	for (i = 0; i < s->n; i++)
+		add_word(s, s->e[i].w)->st = (int32_t)i;
+	for (i = 0; i < s->nsw; i++)
+		add_word(s, s->sw[i].w)->sw = (int32_t)i;
+	for (i = 0; negators[i]; i++)
+		add_word(s, negators[i])->neg = 1;
+	for (i = 0; turns[i]; i++)
+		add_word(s, turns[i])->turn = 1;
 	return 0;
-}
-
-/* Words after which a clause turns: a negation before them does not
- * reach past ("not great but good"). */
-static int turn_word(const char *w)
-{
-	return !strcmp(w, "but") || !strcmp(w, "although") || !strcmp(w, "though") ||
-	       !strcmp(w, "yet") || !strcmp(w, "while") || !strcmp(w, "whereas");
 }
 
 /* A rating at text[p] (a digit): its side (0 positive, 1 negative), or -1
@@ -375,17 +424,18 @@ static int word_left(const cf_rules_stance *s, int side, const char *text,
 		since_neg++;
 		if (toolong || !n)
 			continue;
-		if (is_negator(w, n)) {
+		const word_ent *x = lookup(s, w, n);
+		if ((x && x->neg) || (n > 3 && !memcmp(w + n - 3, "n't", 3))) {
 			since_neg = 0;
 			continue;
 		}
-		if (turn_word(w)) {
-			since_neg = 99;
+		if (!x || x->turn) {
+			since_neg = x ? 99 : since_neg;
 			continue;
 		}
-		const stance_ent *e = find(s, w);
-		if (!e)
+		if (x->st < 0)
 			continue;
+		const stance_ent *e = &s->e[x->st];
 		int negated = since_neg <= 4;
 		if ((e->side == side) == negated)
 			continue;   /* the stance is the target's */
@@ -469,9 +519,8 @@ static int sentence_left(const cf_rules_stance *s, int side, const char *text,
 			if (n >= sizeof w)
 				continue;
 			w[n] = '\0';
-			sent_ent key;
-			memcpy(key.w, w, n + 1);
-			const sent_ent *h = bsearch(&key, s->sw, s->nsw, sizeof *s->sw, sent_cmp);
+			const word_ent *x = lookup(s, w, n);
+			const sent_ent *h = x && x->sw >= 0 ? &s->sw[x->sw] : NULL;
 			size_t j;
 			for (j = 0; h && j < nseen && seen[j] != h; j++)
 				;
