@@ -25,7 +25,8 @@ import csv, difflib, json, math, random, re, sys
 from collections import Counter, defaultdict
 
 THRESHOLD = float(__import__("os").environ.get("THRESHOLD", 0.5))
-EPOCHS, RATE, L2, MIN_DF = int(__import__("os").environ.get("EPOCHS", 12)), 0.1, 1e-4, 3
+_env = __import__("os").environ.get
+EPOCHS, RATE, L2, MIN_DF = int(_env("EPOCHS", 12)), float(_env("RATE", 0.1)), float(_env("L2", 1e-4)), int(_env("MIN_DF", 3))
 csv.field_size_limit(1 << 30)
 data = sys.argv[2] if len(sys.argv) > 2 else "/work/shared/data/cad-sentiment"
 WORD = re.compile(rb"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
