@@ -13,7 +13,8 @@
  * position, titles before names, man as a verb, best man), rules_protect.c
  * (protected spans), rules_pattern.c (user regex rules), rules_negation.c
  * (clause negation of the negation pack), rules_antonym.c (checks of the
- * sentiment packs, idioms), rules.c (the stage: options, candidates,
+ * sentiment packs, idioms), rules_stance.c (full_flip: the source stance
+ * a flipped text still holds), rules.c (the stage: options, candidates,
  * report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
