@@ -143,6 +143,10 @@ typedef struct eval {
 	breakdown bd[BD_COUNT];
 	/* reading */
 	const char *cur_path;
+	const char *label_field;         /* flat layouts: --label-field, else
+	                                    the first judge's that knows its
+	                                    data's (label_from), else "label" */
+	const char *label_from;          /* that judge's name, or NULL */
 	json_t *warnings;                /* strings, NULL until the first */
 	struct examples *ex;             /* example pairs (eval_examples.c) */
 } eval;

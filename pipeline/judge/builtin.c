@@ -70,6 +70,14 @@ static size_t builtin_fields(const cf_judge *j, void *state, const char **out,
 	return f;
 }
 
+static const char *builtin_label_field(const cf_judge *j, void *state)
+{
+	const builtin *b = state;
+
+	(void)j;
+	return cf_lm_label_field(b->lm);
+}
+
 /* The name in l equal to name but for case, or NULL: a model trained on
  * Text/Positive meets data with text/positive (issue 13). */
 static const char *case_twin(const cf_strlist *l, const char *name)
@@ -183,6 +191,7 @@ const cf_judge_kind cf_judge_builtin = {
 	.open = builtin_open,
 	.labels = builtin_labels,
 	.fields = builtin_fields,
+	.label_field = builtin_label_field,
 	.bind = builtin_bind,
 	.score = builtin_score,
 	.close = builtin_close,
