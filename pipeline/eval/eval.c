@@ -68,6 +68,8 @@ static void eval_free(eval *e)
 	}
 	for (i = 0; i < CF_EVAL_MAX_FIELDS; i++)
 		free(e->own_fields[i]);
+	for (i = 0; i < e->ntold_labels; i++)
+		free(e->told_labels[i]);
 	cf_strlist_free(&e->L);
 	free(e->ut);
 	json_decref(e->warnings);
@@ -208,6 +210,16 @@ static int judge_pairs(eval *e, const cf_eval_opts *a, json_t **report,
 		                  "records, %llu bad)", a->input,
 		                  (unsigned long long)e->records,
 		                  (unsigned long long)e->bad);
+		goto done;
+	}
+	if (e->unknown + e->judge_failed == e->pairs) {
+		/* figures over no pair would read as 0.000, not as "not judged" */
+		rc = cf_error_set(err, CF_EDATA, "%s: no pair could be judged: of "
+		                  "%llu pairs, %llu have a label the judges do not "
+		                  "know and %llu lost a judge's answer (see above)",
+		                  a->input, (unsigned long long)e->pairs,
+		                  (unsigned long long)e->unknown,
+		                  (unsigned long long)e->judge_failed);
 		goto done;
 	}
 	if (!(*report = ev_build_report(e))) {

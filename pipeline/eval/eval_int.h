@@ -132,6 +132,8 @@ typedef struct eval {
 	int last_bad_repeats;            /* told again since: 1 = "the same" said */
 	uint64_t records, bad, groups, one_sided, pairs, controls, flip_pairs,
 	         unknown;
+	char *told_labels[MAX_TOLD];     /* unknown labels told (once each) */
+	size_t ntold_labels;
 	double *dist, *ndist;
 	size_t ndist_n, cap_dist;
 	double *div;
