@@ -152,6 +152,12 @@ grep -qE "no pair could be judged: of ([0-9]+) pairs, \1 have a label the judges
   && ok "the run says no pair was judged" || bad "the run says no pair was judged" "$(tail -1 "$T/err")"
 n=$(grep -c "pairs skipped" "$T/err")
 [ "$n" -eq 2 ] && ok "each unknown label told once" || bad "each unknown label told once" "$n lines"
+# the model file alone reads CAD's Text: the message gives the judge YAML
+(cd "$T/ev" && "$CFAUG" eval -i out/sentiment-flip/pairs.jsonl --judge sentiment.cft \
+  --text-field text -o out/eval4) >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 2 ] && ok "a model file that reads Text on text data: exit 2" || bad "model file on text data: exit $RC"
+contains "$T/err" "'text' there differs only in case (feed it that field with a judge YAML: {kind: builtin, model: sentiment.cft, fields: [text]})" \
+  "the message gives the judge YAML that feeds the field"
 # a few pairs of an unknown label: judged pairs go on, the summary counts the rest
 python3 - "$T/ev/out/sentiment-flip/pairs.jsonl" "$T/ev/mixed.jsonl" <<'PY'
 import json, sys
