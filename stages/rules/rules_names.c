@@ -144,7 +144,7 @@ static const char *const place_word[] = {
 	"strait", "point", "festival", "show", "band", "trio", "quartet",
 	"brothers", "sisters", "bros", "hills", "village", "towers", "crew",
 	"gang", "entertainment", "productions", "films", "media", "enterprises",
-	"industries", "group", "network", NULL
+	"industries", "group", "network", "high", NULL
 };
 
 /* Kinds of work: "the Harry Potter movies" names a work, not a person. */
@@ -354,6 +354,19 @@ static const char *const middle_name[] = {
 	"ellen", "tyler", "james", "allan", "allen", NULL
 };
 
+/* A capitalised word after [s, e) that can be a surname: not a place word
+ * (Elizabeth Street) or a determiner. */
+static int surname_follows(const cf_rules *lex, const char *text, size_t len,
+                           size_t s, size_t e)
+{
+	tok n = cf_rules_next_tok(text, len, e);
+
+	(void)lex;
+	(void)s;
+	return e < len && text[e] == ' ' && is_cap_word(&n, text, len) &&
+	       !in(place_word, n.w) && !in(determiner, n.w);
+}
+
 /* The name at [ws, we) is the first part of a two-part first name or is
  * followed by a middle name: Billy Bob (Thornton), Sarah Jessica Parker,
  * Tommy Lee Jones.  Swapping the first part alone gives "Theresa Bob". */
@@ -382,9 +395,11 @@ static int double_at(const cf_rules *lex, const char *text, size_t len,
 		return 0;
 	if (n.e >= len || text[n.e] != ' ')
 		return 0;   /* Mark Ruffalo's, John Wayne. */
-	n2 = cf_rules_next_tok(text, len, n.e);
-	return is_cap_word(&n2, text, len) && !in(place_word, n2.w) &&
-	       !in(determiner, n2.w);
+	if (surname_follows(lex, text, len, ws, n.e))
+		return 1;
+	/* no surname here: the same two names before a surname elsewhere in
+	 * the text (Billy Ray Cyrus ... Billy Ray smiled) */
+	return other_occurrence(lex, text, len, ws, n.e, surname_follows);
 }
 
 /* Both parts of the double name at [ws, we) are paired first names of the
@@ -476,7 +491,13 @@ static const char *const after_title_noun[] = {
 	"in", "of", "and", "but", "for", "set", "i", "you", "to", "based", NULL
 };
 
-/* "is a [up to 3 words] comedy", ", a western": the words after the name
+/* Words that can open the phrase naming a kind of work after "is". */
+static const char *const work_det[] = {
+	"a", "an", "the", "my", "his", "her", "their", "our", "your", NULL
+};
+
+/* "is a [up to 3 words] comedy", ", a western", "is Jane Austen's best
+ * novel", "is my favourite film": the words after the name
  * (and its surname) at pos say that it is the title of a work. */
 static int called_a_work(const char *text, size_t len, size_t pos)
 {
@@ -489,7 +510,16 @@ static int called_a_work(const char *text, size_t len, size_t pos)
 		k = cf_rules_next_tok(text, len, k.e);
 	else
 		return 0;
-	if (k.kind != CF_TOK_WORD || (strcmp(k.w, "a") && strcmp(k.w, "an")))
+	if (is_cap_word(&k, text, len)) {
+		/* "Emma is Jane Austen's best novel": a possessive name */
+		tok k2 = cf_rules_next_tok(text, len, k.e);
+		size_t pe;
+		if (is_cap_word(&k2, text, len) && k2.s == k.e + 1)
+			k = k2;
+		if ((pe = past_possessive(text, len, k.e)) == k.e)
+			return 0;
+		k.e = pe;
+	} else if (k.kind != CF_TOK_WORD || !in(work_det, k.w))
 		return 0;
 	for (i = 0; i < 4; i++) {
 		k = cf_rules_next_tok(text, len, k.e);
@@ -497,6 +527,8 @@ static int called_a_work(const char *text, size_t len, size_t pos)
 			return 0;
 		if (in(title_noun, k.w)) {
 			tok a = cf_rules_next_tok(text, len, k.e);
+			if (past_possessive(text, len, k.e) != k.e)
+				return 0;   /* is the film's hero */
 			return a.kind != CF_TOK_WORD || in(after_title_noun, a.w);
 		}
 	}
@@ -584,6 +616,31 @@ static int not_a_name_at(const cf_rules *lex, const char *text, size_t len,
 	return double_first(lex, text, len, s, e) || work_at(lex, text, len, s, e);
 }
 
+/* "at Wendy's for lunch", "to Macy's.": a name's possessive with no noun
+ * after it, after a preposition of place, names a shop or restaurant (p:
+ * the token before the name, n: the one after its possessive). */
+static int shop_at(const char *text, size_t len, const tok *p, const tok *n,
+                   size_t we)
+{
+	static const char *const place_prep[] = {
+		"at", "to", "from", "into", "inside", "outside", "near", NULL
+	};
+	static const char *const no_noun[] = {
+		"for", "and", "or", "on", "in", "at", "with", "after", "before",
+		"again", "today", "tonight", "yesterday", "last", "every", "near",
+		"but", "because", "since", "so", "then", "when", "where", "while",
+		"until", "instead", "once", "twice", NULL
+	};
+
+	size_t a = apos(text, len, we);
+
+	if (p->kind != CF_TOK_WORD || !in(place_prep, p->w) ||
+	    past_possessive(text, len, we) == we || we + a >= len ||
+	    !(text[we + a] == 's' || text[we + a] == 'S'))
+		return 0;   /* James' is no shop */
+	return n->kind != CF_TOK_WORD || (!cap_at(text, len, n->s) && in(no_noun, n->w));
+}
+
 /* Position checks shared by name and ambig-name. */
 static int first_name_position(const cf_rules *lex, const char *text,
                                size_t len, size_t ws, size_t we)
@@ -618,6 +675,8 @@ static int first_name_position(const cf_rules *lex, const char *text,
 	if (p.kind == CF_TOK_WORD && in(poss_det, p.w))
 		return 0;   /* his Dorsey days: a name as a modifier */
 	n = cf_rules_next_tok(text, len, past_possessive(text, len, we));
+	if (shop_at(text, len, &p, &n, we))
+		return 0;   /* stopped at Wendy's for lunch */
 	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "in") || !strcmp(p.w, "on")) &&
 	    !is_cap_word(&n, text, len) && past_possessive(text, len, we) == we)
 		return 0;   /* filmed in Skye, on Skye: a place */
