@@ -68,6 +68,8 @@ ACCENTED = {
     "Hélène": "Helene", "Cécile": "Cecile", "Élise": "Elise",
     "Léa": "Lea", "Zoë": "Zoe", "Anaïs": "Anais", "Jérôme": "Jerome",
     "Frédéric": "Frederic", "Stéphane": "Stephane", "Émile": "Emile",
+    "Penélope": "Penelope", "François": "Francois", "Søren": "Soren",
+    "Björn": "Bjorn", "Åsa": "Asa", "Jürgen": "Jurgen",
 }
 
 

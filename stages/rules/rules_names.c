@@ -169,7 +169,27 @@ static const char *const name_verb[] = {
 	"arrives", "arrived", "agrees", "agreed", "begins", "began", "starts",
 	"started", "manages", "managed", "marries", "married", "kills", "killed",
 	"smiles", "smiled", "laughs", "laughed", "replies", "replied", "and",
-	"who", NULL
+	"who",
+	/* what people do, not things: Rose watered, Holly watched, Frank ate */
+	"watched", "watches", "walked", "walks", "ran", "runs", "cried",
+	"cries", "shouted", "shouts", "answered", "answers", "called", "calls",
+	"nodded", "nods", "shrugged", "shrugs", "waved", "waves", "sighed",
+	"sighs", "screamed", "screams", "danced", "dances", "sang", "sings",
+	"cooked", "cooks", "drove", "drives", "slept", "sleeps", "woke",
+	"wakes", "planted", "watered", "wrote", "writes", "ate", "eats",
+	"drank", "drinks", "paid", "pays", "worked", "waited",
+	"waits", "bought", "buys", "hugged", "hugs", "kissed", "kisses",
+	"phoned", "texted", "apologised", "apologized", "apologises",
+	"apologizes", "complained", "complains", "joked", "jokes", "grinned",
+	"grins", "frowned", "frowns", "winked", "winks", "whispered",
+	"whispers", "yelled", "yells", "stared", "stares", "listened",
+	"listens", "prayed", "prays", "studied", "studies", "taught",
+	"teaches", "sat", "sits", "stood", "stands", "jumped", "jumps", "swam",
+	"swims", "climbed", "climbs", "hates",
+	"hated", "likes", "liked", "admits", "admitted", "explains",
+	"explained", "insists", "insisted", "promised", "promises", "wonders",
+	"wondered", "warned", "warns", "shook", "grabbed", "kicked", "hid",
+	"hides", NULL
 };
 
 static const char *const determiner[] = {
@@ -784,6 +804,35 @@ static int ambig_name_at(const cf_rules *lex, const char *text, size_t len,
 	       first_name_position(lex, text, len, s, e);
 }
 
+/* The ambiguous word at [ws, we) names a place here, whatever the rest of
+ * the text says: after in/at/into/near... or a verb of motion and "to"
+ * ("drove to Georgia", "moved to Austin"), with no surname or possessive
+ * after it.  Not "talked to Austin": that one waits for local evidence. */
+static int place_use(const char *text, size_t len, size_t ws, size_t we)
+{
+	static const char *const at_place[] = {
+		"in", "at", "into", "near", "across", "toward", "towards", "outside",
+		"around", "through", "inside", "visited", "visit", "visiting", NULL
+	};
+	static const char *const motion[] = {
+		"moved", "move", "moving", "drove", "drive", "driving", "flew", "fly",
+		"flying", "went", "go", "going", "goes", "travelled", "traveled",
+		"returned", "came", "back", "trip", "headed", "relocated", "way",
+		"road", "ticket", "flight", "train", "bus", NULL
+	};
+	tok p = cf_rules_prev_tok(text, ws), n = cf_rules_next_tok(text, len, we);
+
+	if (p.kind != CF_TOK_WORD || is_cap_word(&n, text, len) ||
+	    past_possessive(text, len, we) != we)
+		return 0;
+	if (in(at_place, p.w))
+		return 1;
+	if (strcmp(p.w, "to") != 0)
+		return 0;
+	p = cf_rules_prev_tok(text, p.s);
+	return p.kind == CF_TOK_WORD && in(motion, p.w);
+}
+
 /* Is the ambiguous word at [ws, we) a name here or elsewhere in the text? */
 static int ambig_name(const cf_rules *lex, const char *text, size_t len,
                       size_t ws, size_t we)
@@ -792,7 +841,8 @@ static int ambig_name(const cf_rules *lex, const char *text, size_t len,
 		return 0;
 	if (name_evidence(text, len, ws, we))
 		return 1;
-	if (word_use(text, len, we) || !cap_at(text, len, ws))
+	if (word_use(text, len, we) || !cap_at(text, len, ws) ||
+	    place_use(text, len, ws, we))
 		return 0;
 	/* another occurrence of the same word in name use */
 	return other_occurrence(lex, text, len, ws, we, ambig_name_at);
