@@ -29,7 +29,12 @@
  *               second part follows the first), else not at all (Billy
  *               Bob, Mary Lou, Jennifer Jason Leigh: the caller learns it
  *               from cf_rules_kept_person_name, and the stage rejects a
- *               candidate that flips gendered words beside it); and not where the same word is in surname
+ *               candidate that flips gendered words beside it; a pair
+ *               with no surname counts when the same pair has one
+ *               elsewhere: Billy Ray Cyrus ... Billy Ray smiled); not a
+ *               possessive after at/to/from with no noun after it (at
+ *               Wendy's for lunch: a shop); not "NAME is Jane Austen's
+ *               best novel"; and not where the same word is in surname
  *               position elsewhere in the text (Lysette Anthony ... Anthony
  *               with Hugh Grant), nor, for a bare name, where it is a
  *               double name or a work elsewhere (Billy Bob ... Billy).
@@ -38,7 +43,12 @@
  *               sentence capital (not after a determiner), a capitalised
  *               surname after it, or a verb after it (Will said) -- here
  *               or at another place in the same text, so one text swaps
- *               the name everywhere or nowhere.
+ *               the name everywhere or nowhere -- except a place use
+ *               (drove to Georgia, in Austin), which stays a place.
+ *
+ * Titles of works and brands that start with a name (Jane Eyre, Kate
+ * Spade) are `keep` entries of names.tsv (lexicons/names-works.txt), not
+ * decided here.
  *   before-name a title used only before a name (Dame Judi -> Sir Judi).
  *   noun-verb   "man" is a verb before a determiner (volunteers man the
  *               phones), unless a determiner or adjective precedes it; and
