@@ -26,11 +26,42 @@ lower-case ASCII words only:
   adj_only   adjectives that are no noun and no verb ("speechless",
              "unaffected"): after make/keep/leave/find + her and before a
              stop they are a predicate (left her speechless. -> him).
+  adj_nn     adjectives that are no noun (verbs allowed: "unfit",
+             "open", "guilty"): after a small-clause verb + her and before
+             a stop they are a predicate (declared her unfit. -> him).
   noun_ed    -ed words that are nouns ("shed", "moped", "bed"): not a
              participle after her (built her shed in a day -> his).
   ly_adj     -ly words with an adjective sense tagged at least as often as
              the adverb sense ("hourly", "elderly"): they may follow
              possessive `her` when a noun follows (her hourly rate -> his).
+
+Verb classes from WordNet's verb frames (data.verb; base forms, the
+engine finds the base of an inflected verb with verb_exc and the regular
+suffixes):
+
+  dtv        frame 14 "Somebody ----s somebody something": the double
+             object verbs (award, owe, charge, spare, wire): her + a number,
+             a quantifier or a bare plural/mass noun then a stop is the first
+             object (charged her fifty dollars -> him).
+  bare_inf   frame 25 "Somebody ----s somebody INFINITIVE" (let, make,
+             have, allow, invite): her + a verb + a determiner is the
+             subject of a bare infinitive (had her copy the notes -> him).
+  small      frame 5 "Something ----s something Adjective/Noun" (find,
+             declare, consider, judge): her + an adjective then a stop is a
+             small clause (declared her unfit. -> him).
+  verb_exc   verb.exc: irregular inflected forms and their base, as
+             "form base" strings sorted by form (taught -> teach).
+
+A noun class (data.noun, hyponym pointers):
+
+  time       calendar words: nouns at most two hyponym levels under the
+             synsets time unit, week, year, decade, century, weekend, day of
+             the week, calendar month, season (time of year), time of day,
+             morning, afternoon, evening, night -- less a few that are
+             mostly something else (may, march, fall, date, sun, moon...).
+             After `her` + last/next/this/every/each/all/one they make a
+             time adverbial, so `her` is an object (promoted her last
+             month -> him; her last film stays his).
 """
 import collections
 import os
@@ -52,6 +83,76 @@ def index(d, name):
     return words
 
 
+def verb_frames(d):
+    """word -> set of frame numbers over all its senses (data.verb)."""
+    frames = collections.defaultdict(set)
+    with open(os.path.join(d, "data.verb"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split("|")[0].split()
+            n = int(p[3], 16)
+            words = [p[4 + 2 * i].lower() for i in range(n)]
+            i = 4 + 2 * n
+            i += 1 + 4 * int(p[i])
+            if i >= len(p):
+                continue
+            for _ in range(int(p[i])):
+                fr, wn = int(p[i + 2]), int(p[i + 3], 16)
+                i += 3
+                for w in (words if wn == 0 else [words[wn - 1]]):
+                    frames[w].add(fr)
+    return frames
+
+
+# time synsets (offsets in WordNet 3.0 data.noun) and their names
+TIME_ROOTS = {
+    "15154774": "time unit", "15169873": "week", "15203791": "year",
+    "15204983": "decade", "15205532": "century", "15170504": "weekend",
+    "15163005": "day of the week", "15209413": "calendar month",
+    "15236475": "season", "15228378": "time of day",
+    "15165289": "morning", "15166191": "afternoon", "15166462": "evening",
+    "15167027": "night",
+}
+# calendar words that are mostly something else, or abbreviations
+TIME_DROP = {"may", "march", "fall", "date", "sun", "moon", "bell", "prime",
+             "none", "nones", "harvest", "maturity", "quarter", "eve",
+             "morrow", "lunation", "haying", "feria", "dominicus",
+             "sabbatum", "aurora", "complin", "compline", "matins",
+             "evensong", "sext", "terce", "tierce", "vespers", "gloam",
+             "even", "dark", "rag", "second", "sat", "wed", "mon", "fri",
+             "mar", "pus", "min", "sec", "msec", "tdt", "shiva", "jan",
+             "feb", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "tues"}
+
+
+def time_nouns(d):
+    hypo = collections.defaultdict(list)
+    words = {}
+    with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split("|")[0].split()
+            n = int(p[3], 16)
+            words[p[0]] = [p[4 + 2 * i] for i in range(n)]
+            i = 4 + 2 * n
+            for k in range(int(p[i])):
+                sym, off = p[i + 1 + 4 * k], p[i + 2 + 4 * k]
+                if sym in ("~", "~i"):
+                    hypo[p[0]].append(off)
+    out = set()
+    for root in TIME_ROOTS:
+        assert root in words, root
+        level = [root]
+        for _ in range(3):
+            nxt = []
+            for off in level:
+                out.update(w.lower() for w in words[off])
+                nxt.extend(hypo[off])
+            level = nxt
+    return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)} - TIME_DROP
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet"
     noun, verb, adj, adv = (index(d, p) for p in ("noun", "verb", "adj", "adv"))
@@ -71,9 +172,21 @@ def main():
                        cnt[w]["v"] > cnt[w]["n"] + cnt[w]["a"])
     adj_only = sorted(w for w in adj if w not in noun and w not in verb and
                       len(w) > 2)
+    adj_nn = sorted(w for w in adj if w not in noun and len(w) > 2)
     noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
+    frames = verb_frames(d)
+    base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)
+    dtv, bare_inf, small = base(14), base(25), base(5)
+    time = sorted(time_nouns(d))
+    verb_exc = []
+    with open(os.path.join(d, "verb.exc"), encoding="latin-1") as f:
+        for line in f:
+            form, b = line.split()[:2]
+            if re.fullmatch(r"[a-z]+", form) and re.fullmatch(r"[a-z]+", b):
+                verb_exc.append(form + " " + b)
+    verb_exc.sort()
     out = sys.stdout
     out.write("/*\n * her_pos.c - GENERATED by scripts/derive_her_pos.py from "
               "Princeton WordNet 3.0\n * (Debian wordnet-base; WordNet 3.0 licence, "
@@ -82,8 +195,11 @@ def main():
               "docstring).\n */\n#include \"rules.h\"\n\n")
     for name, words in (("verb_only", verb_only), ("verb_major", verb_major),
                         ("verb_any", verb_any), ("verb_pref", verb_pref),
-                        ("adj_only", adj_only), ("noun_ed", noun_ed),
-                        ("ly_adj", ly_adj)):
+                        ("adj_only", adj_only), ("adj_nn", adj_nn),
+                        ("noun_ed", noun_ed),
+                        ("ly_adj", ly_adj), ("dtv", dtv),
+                        ("bare_inf", bare_inf), ("small", small),
+                        ("time", time), ("verb_exc", verb_exc)):
         out.write("const char *const cf_her_%s[] = {\n" % name)
         line = "\t"
         for w in words:
