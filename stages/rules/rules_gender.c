@@ -524,7 +524,7 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 	static const char *const det[] = { "all", "every", "last", "next", "one" };
 	static const char *const ago[] = { "ago", "earlier", "later", "running" };
 	static const char *const numbers[] = {
-		"eight", "few", "five", "four", "many", "nine", "several", "seven",
+		"eight", "few", "five", "four", "many", "nine", "seven", "several",
 		"six", "ten", "three", "two",
 	};
 	static const char *const time_obj[] = {
