@@ -29,6 +29,15 @@ lower-case ASCII words only:
   adj_nn     adjectives that are no noun (verbs allowed: "unfit",
              "open", "guilty"): after a small-clause verb + her and before
              a stop they are a predicate (declared her unfit. -> him).
+  adv_only   adverbs that are no noun, adjective or verb and do not end in
+             -ly ("afterwards", "elsewhere", "somewhat"): treated like an
+             -ly adverb (phoned her afterwards. -> him; her somewhat odd
+             manner stays his).  Not a plural/3rd-person form of a noun
+             or verb ("needs": her needs).
+  comparative  comparatives that are no noun or verb: adj.exc/adv.exc
+             forms in -er and the regular -er forms of one-syllable
+             adjectives ("harder", "tighter"): before a stop her is an
+             object (pushed her harder. -> him).
   noun_ed    -ed words that are nouns ("shed", "moped", "bed"): not a
              participle after her (built her shed in a day -> his).
   ly_adj     -ly words with an adjective sense tagged at least as often as
@@ -173,6 +182,26 @@ def main():
     adj_only = sorted(w for w in adj if w not in noun and w not in verb and
                       len(w) > 2)
     adj_nn = sorted(w for w in adj if w not in noun and len(w) > 2)
+    adv_only = sorted(w for w in adv if w not in noun and w not in adj and
+                      w not in verb and not w.endswith("ly") and len(w) > 2 and
+                      not (w.endswith("s") and (w[:-1] in noun or w[:-1] in verb)))
+    comp = set()
+    for name in ("adj.exc", "adv.exc"):
+        with open(os.path.join(d, name), encoding="latin-1") as f:
+            for line in f:
+                form = line.split()[0]
+                if re.fullmatch(r"[a-z]+er", form):
+                    comp.add(form)
+    for b in adj:
+        if len(re.findall(r"[aeiouy]+", b)) != 1 or len(b) < 3:
+            continue
+        if b.endswith("e"):
+            comp.add(b + "r")
+        elif re.search(r"[^aeiou][aeiou][bdgmnpt]$", b):
+            comp.add(b + b[-1] + "er")
+        else:
+            comp.add(b + "er")
+    comparative = sorted(w for w in comp if w not in noun and w not in verb)
     noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
@@ -196,6 +225,7 @@ def main():
     for name, words in (("verb_only", verb_only), ("verb_major", verb_major),
                         ("verb_any", verb_any), ("verb_pref", verb_pref),
                         ("adj_only", adj_only), ("adj_nn", adj_nn),
+                        ("adv_only", adv_only), ("comparative", comparative),
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("dtv", dtv),
                         ("bare_inf", bare_inf), ("small", small),

@@ -179,12 +179,14 @@ static int ends_with(const char *w, const char *suf)
 extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_verb_any[], *const cf_her_verb_pref[],
                   *const cf_her_adj_only[], *const cf_her_adj_nn[],
+                  *const cf_her_adv_only[], *const cf_her_comparative[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_verb_exc[];
 extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_verb_pref, cf_her_n_adj_only, cf_her_n_adj_nn,
+                    cf_her_n_adv_only, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
                     cf_her_n_small, cf_her_n_time, cf_her_n_verb_exc;
@@ -439,6 +441,23 @@ static const char *const ditrans[] = {
 	"wish", "wished", "wishes",
 };
 
+/* Number words, and what makes "number + it" a sum of money: after a
+ * double-object verb that is the second object (quoted her three hundred
+ * dollars; returned her three books: his). */
+static const char *const numbers[] = {
+	"dozen", "eight", "few", "five", "four", "hundred", "many",
+	"million", "nine", "one", "seven", "several", "six", "ten",
+	"thousand", "three", "two",
+};
+static const char *const money[] = {
+	"bucks", "cents", "dollars", "euros", "grand", "hundred", "million",
+	"pounds", "thousand",
+};
+
+/* Leave-taking words: kissed her goodbye (but said her goodbyes). */
+static const char *const farewell[] = { "farewell", "goodbye", "goodnight" };
+static const char *const say[] = { "say" };
+
 /* Mass nouns that stand without a determiner: "gave her money" (no one
  * says "gave him book", so a bare singular noun there is possessive). */
 static const char *const mass[] = {
@@ -523,10 +542,6 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 {
 	static const char *const det[] = { "all", "every", "last", "next", "one" };
 	static const char *const ago[] = { "ago", "earlier", "later", "running" };
-	static const char *const numbers[] = {
-		"eight", "few", "five", "four", "many", "nine", "seven", "several",
-		"six", "ten", "three", "two",
-	};
 	static const char *const time_obj[] = {
 		"be", "begin", "celebrate", "dedicate", "devote", "end", "enjoy",
 		"finish", "give", "have", "live", "make", "mark", "pass", "plan",
@@ -620,8 +635,10 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	if (!strcmp(w, "later"))   /* called her later. / her later years */
 		return !is_stop(&n2);
 	if (dtv_verb(&pv) &&
-	    (IN(degree, w) || !strcmp(w, "enough") || (w[0] >= '0' && w[0] <= '9')))
-		return 0;   /* brought her more attention, gave her 7 out of 10 */
+	    (IN(degree, w) || !strcmp(w, "enough") || (w[0] >= '0' && w[0] <= '9') ||
+	     (IN(numbers, w) && IN(money, n2.w))))
+		return 0;   /* brought her more attention, gave her 7 out of 10,
+		             * quoted her three hundred dollars */
 	if (IN(two_way, w)) {
 		static const char *const preps[] = {
 			"about", "across", "around", "at", "be", "behind", "being",
@@ -655,7 +672,13 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	}
 	if (IN(obj_next, w))
 		return 0;
-	if (ends_with(w, "ly") && !IN(ly_nonadv, w)) {   /* an adverb */
+	if (IN_WN(comparative, w) && is_stop(&n2))
+		return 0;   /* pushed her harder., held her tighter */
+	if (IN(farewell, w) && is_stop(&n2) &&
+	    !(pv.kind == T_WORD && IN_V(say, pv.w)))
+		return 0;   /* kissed her goodbye (said her goodbye: his) */
+	if ((ends_with(w, "ly") && !IN(ly_nonadv, w)) || IN_WN(adv_only, w)) {
+		/* an adverb: -ly or WordNet adverb-only (afterwards, somewhat) */
 		tok n3 = next_tok(text, len, n2.e);
 		/* an -ly adjective before a noun: her hourly rate, her early work */
 		if (IN_WN(ly_adj, w) && n2.kind == T_WORD && !is_stop(&n2) &&
@@ -721,11 +744,6 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		/* gave her money. / paid her tips / gave her wrong directions:
 		 * a mass or plural noun (one modifier allowed) then a stop other
 		 * than "to" (gave her money to charity is possessive) */
-		static const char *const numbers[] = {
-			"dozen", "eight", "few", "five", "four", "hundred", "many",
-			"million", "nine", "one", "seven", "several", "six", "ten",
-			"thousand", "three", "two",
-		};
 		tok noun = n, after = n2;
 		if (IN(numbers, w))
 			return 0;   /* charged her one thousand dollars */
