@@ -34,6 +34,10 @@ lower-case ASCII words only:
              -ly adverb (phoned her afterwards. -> him; her somewhat odd
              manner stays his).  Not a plural/3rd-person form of a noun
              or verb ("needs": her needs).
+  adv_major  adverbs that are also nouns/adjectives/verbs but tagged in
+             SemCor at least twice as often as adverbs ("otherwise",
+             "upstairs", "forward", "closer"; not "home"): before a stop her
+             is an object (convinced her otherwise. -> him).
   comparative  comparatives that are no noun or verb: adj.exc/adv.exc
              forms in -er and the regular -er forms of one-syllable
              adjectives ("harder", "tighter"): before a stop her is an
@@ -185,6 +189,11 @@ def main():
     adv_only = sorted(w for w in adv if w not in noun and w not in adj and
                       w not in verb and not w.endswith("ly") and len(w) > 2 and
                       not (w.endswith("s") and (w[:-1] in noun or w[:-1] in verb)))
+    adv_major = sorted(w for w in adv if (w in noun or w in adj or w in verb)
+                       and not w.endswith("ly") and len(w) > 3 and
+                       cnt[w]["r"] > 0 and
+                       cnt[w]["r"] >= 2 * (cnt[w]["n"] + cnt[w]["a"] + cnt[w]["v"])
+                       and w not in ("none", "plum", "plumb"))
     comp = set()
     for name in ("adj.exc", "adv.exc"):
         with open(os.path.join(d, name), encoding="latin-1") as f:
@@ -225,7 +234,8 @@ def main():
     for name, words in (("verb_only", verb_only), ("verb_major", verb_major),
                         ("verb_any", verb_any), ("verb_pref", verb_pref),
                         ("adj_only", adj_only), ("adj_nn", adj_nn),
-                        ("adv_only", adv_only), ("comparative", comparative),
+                        ("adv_only", adv_only), ("adv_major", adv_major),
+                        ("comparative", comparative),
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("dtv", dtv),
                         ("bare_inf", bare_inf), ("small", small),

@@ -8558,6 +8558,19 @@ const char *const cf_her_adv_only[] = {
 };
 const size_t cf_her_n_adv_only = sizeof cf_her_adv_only / sizeof cf_her_adv_only[0];
 
+const char *const cf_her_adv_major[] = {
+	"about", "above", "afoot", "after", "ahead", "altogether", "apart",
+	"aside", "away", "backward", "behind", "closer", "down", "downright",
+	"downstairs", "downstream", "downwind", "even", "farthest", "forth",
+	"forward", "headlong", "here", "hereafter", "homeward", "inside", "just",
+	"later", "lengthwise", "longer", "meanwhile", "most", "northward",
+	"nowhere", "offshore", "otherwise", "outdoors", "outright", "overseas",
+	"rearward", "regardless", "sometime", "somewhere", "sooner", "southward",
+	"still", "tenfold", "then", "there", "through", "thus", "together",
+	"tonight", "upstairs", "upstream", "upward", "very", "well", "westward",
+};
+const size_t cf_her_n_adv_major = sizeof cf_her_adv_major / sizeof cf_her_adv_major[0];
+
 const char *const cf_her_comparative[] = {
 	"after", "ainer", "airier", "aller", "angrier", "apter", "artier",
 	"ashier", "aulder", "badder", "baggier", "balkier", "balmier", "bandier",

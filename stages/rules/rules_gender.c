@@ -179,14 +179,15 @@ static int ends_with(const char *w, const char *suf)
 extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_verb_any[], *const cf_her_verb_pref[],
                   *const cf_her_adj_only[], *const cf_her_adj_nn[],
-                  *const cf_her_adv_only[], *const cf_her_comparative[],
+                  *const cf_her_adv_only[], *const cf_her_adv_major[],
+                  *const cf_her_comparative[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_verb_exc[];
 extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_verb_pref, cf_her_n_adj_only, cf_her_n_adj_nn,
-                    cf_her_n_adv_only, cf_her_n_comparative,
+                    cf_her_n_adv_only, cf_her_n_adv_major, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
                     cf_her_n_small, cf_her_n_time, cf_her_n_verb_exc;
@@ -672,8 +673,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	}
 	if (IN(obj_next, w))
 		return 0;
-	if (IN_WN(comparative, w) && is_stop(&n2))
-		return 0;   /* pushed her harder., held her tighter */
+	if ((IN_WN(comparative, w) || IN_WN(adv_major, w)) && is_stop(&n2) &&
+	    !(pv.kind == T_WORD && IN(noun_prep, pv.w)))
+		return 0;   /* pushed her harder., convinced her otherwise. */
 	if (IN(farewell, w) && is_stop(&n2) &&
 	    !(pv.kind == T_WORD && IN_V(say, pv.w)))
 		return 0;   /* kissed her goodbye (said her goodbye: his) */
