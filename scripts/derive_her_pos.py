@@ -65,7 +65,12 @@ suffixes):
   verb_exc   verb.exc: irregular inflected forms and their base, as
              "form base" strings sorted by form (taught -> teach).
 
-A noun class (data.noun, hyponym pointers):
+Noun classes (data.noun, index.noun, noun.exc):
+
+  person_pl  plurals of nouns whose first (most frequent) WordNet sense is
+             in noun.person ("students", "kids", "children", "customers"):
+             after a double-object verb her + such a plural is their owner,
+             not a recipient (paid her workers -> his; paid her tips -> him).
 
   time       calendar words: nouns at most two hyponym levels under the
              synsets time unit, week, year, decade, century, weekend, day of
@@ -166,6 +171,40 @@ def time_nouns(d):
     return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)} - TIME_DROP
 
 
+def person_plurals(d):
+    lexfile = {}
+    with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                off, lf = line.split(" ", 2)[:2]
+                lexfile[off] = lf
+    person = set()
+    with open(os.path.join(d, "index.noun"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            if not re.fullmatch(r"[a-z]+", p[0]):
+                continue
+            first = p[4 + int(p[3]) + 2]   # synsets follow the pointer symbols
+            if lexfile[first] == "18":     # noun.person
+                person.add(p[0])
+    out = set()
+    with open(os.path.join(d, "noun.exc"), encoding="latin-1") as f:
+        for line in f:
+            form, base = line.split()[:2]
+            if base in person and re.fullmatch(r"[a-z]+", form):
+                out.add(form)
+    for w in person:
+        if re.search(r"(s|x|z|ch|sh)$", w):
+            out.add(w + "es")
+        elif re.search(r"[^aeiou]y$", w):
+            out.add(w[:-1] + "ies")
+        else:
+            out.add(w + "s")
+    return out
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet"
     noun, verb, adj, adv = (index(d, p) for p in ("noun", "verb", "adj", "adv"))
@@ -218,6 +257,7 @@ def main():
     base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)
     dtv, bare_inf, small = base(14), base(25), base(5)
     time = sorted(time_nouns(d))
+    person_pl = sorted(person_plurals(d))
     verb_exc = []
     with open(os.path.join(d, "verb.exc"), encoding="latin-1") as f:
         for line in f:
@@ -239,7 +279,8 @@ def main():
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("dtv", dtv),
                         ("bare_inf", bare_inf), ("small", small),
-                        ("time", time), ("verb_exc", verb_exc)):
+                        ("time", time), ("person_pl", person_pl),
+                        ("verb_exc", verb_exc)):
         out.write("const char *const cf_her_%s[] = {\n" % name)
         line = "\t"
         for w in words:

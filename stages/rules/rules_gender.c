@@ -184,13 +184,15 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
-                  *const cf_her_time[], *const cf_her_verb_exc[];
+                  *const cf_her_time[], *const cf_her_person_pl[],
+                  *const cf_her_verb_exc[];
 extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_verb_pref, cf_her_n_adj_only, cf_her_n_adj_nn,
                     cf_her_n_adv_only, cf_her_n_adv_major, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
-                    cf_her_n_small, cf_her_n_time, cf_her_n_verb_exc;
+                    cf_her_n_small, cf_her_n_time, cf_her_n_person_pl,
+                    cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
 
 /* verb.exc entries are "form base": compare the form part with w. */
@@ -393,6 +395,9 @@ static const char *const two_way[] = {
 	"right", "safe", "straight", "wet", "worst",
 };
 
+/* Adverbs of time that are adjectives too (so not in obj_next). */
+static const char *const time_adv[] = { "early", "late", "soon" };
+
 /* Words a degree word makes a determiner phrase of: her very first film. */
 static const char *const ordinal[] = {
 	"best", "first", "last", "latest", "own", "worst",
@@ -454,6 +459,9 @@ static const char *const money[] = {
 	"bucks", "cents", "dollars", "euros", "grand", "hundred", "million",
 	"pounds", "thousand",
 };
+
+/* Words that start a time adverbial: last week, every day, one night. */
+static const char *const time_det[] = { "all", "every", "last", "next", "one" };
 
 /* Leave-taking words: kissed her goodbye (but said her goodbyes). */
 static const char *const farewell[] = { "farewell", "goodbye", "goodnight" };
@@ -541,7 +549,6 @@ static int time_noun(const tok *t)
 static int time_adverbial(const tok *pv, const char *w, const tok *n2,
                           const tok *n3)
 {
-	static const char *const det[] = { "all", "every", "last", "next", "one" };
 	static const char *const ago[] = { "ago", "earlier", "later", "running" };
 	static const char *const time_obj[] = {
 		"be", "begin", "celebrate", "dedicate", "devote", "end", "enjoy",
@@ -557,7 +564,7 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 	if ((IN(numbers, w) || (w[0] >= '0' && w[0] <= '9')) &&
 	    n3->kind == T_WORD && IN(ago, n3->w))
 		return 1;   /* met her two years ago */
-	if (!IN(det, w) || !is_stop(n3) || !strcmp(n3->w, "of"))
+	if (!IN(time_det, w) || !is_stop(n3) || !strcmp(n3->w, "of"))
 		return 0;   /* her last week of school: his */
 	/* on her last day, was her last night, spent her last summer: his */
 	return IN_WNV(verb_any, pv->w) && !IN_V(time_obj, pv->w) &&
@@ -622,12 +629,13 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	n2 = next_tok(text, len, n.e);
 	if (IN(degree, w) && n2.kind == T_WORD && IN(ordinal, n2.w))
 		return 1;   /* make her very first margarita, her very own */
-	if (n2.kind == T_WORD && time_noun(&n2)) {
+	if ((IN(time_det, w) || IN(numbers, w) || (w[0] >= '0' && w[0] <= '9')) &&
+	    time_noun(&n2)) {
 		tok n3 = next_tok(text, len, n2.e);
 		if (time_adverbial(&pv, w, &n2, &n3))
 			return 0;   /* visited her last week, met her two years ago */
 	}
-	if (small_verb(&pv) && IN(degree, w))
+	if (IN(degree, w) && small_verb(&pv))
 		return 0;   /* made her very happy, kept her too busy */
 	if (IN(intens, w))
 		return !is_stop(&n2) && strcmp(n2.w, "well") != 0;
@@ -635,9 +643,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* him being comatose: the subject of a gerund */
 	if (!strcmp(w, "later"))   /* called her later. / her later years */
 		return !is_stop(&n2);
-	if (dtv_verb(&pv) &&
-	    (IN(degree, w) || !strcmp(w, "enough") || (w[0] >= '0' && w[0] <= '9') ||
-	     (IN(numbers, w) && IN(money, n2.w))))
+	if ((IN(degree, w) || !strcmp(w, "enough") || (w[0] >= '0' && w[0] <= '9') ||
+	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
 	if (IN(two_way, w)) {
@@ -658,7 +665,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			return 1;   /* gave her best, tried her best */
 		if (!strcmp(n2.w, "of") && strcmp(w, "most") && strcmp(w, "least"))
 			return 1;   /* her first of two, her best of all */
-		return !is_stop(&n2);
+		/* sent her home early, got her back late: an adverb, not a noun */
+		return !is_stop(&n2) && !IN(time_adv, n2.w);
 	}
 	if (strcmp(w, "all") == 0) {   /* gave her all. / told her all about it */
 		static const char *const give[] = {
@@ -702,21 +710,21 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 1;   /* made her mark, made her way: make + one's noun */
 	/* WordNet frame 25 verbs (let, make, have, allow, invite; not catch
 	 * or get: caught her eye the moment ...) and help */
-	if (pv.kind == T_WORD && (IN(make_let, pv.w) ||
-	                          (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))) &&
-	    IN_WN(verb_any, w) && n2.kind == T_WORD && IN(np_start, n2.w))
+	if (n2.kind == T_WORD && IN(np_start, n2.w) && IN_WN(verb_any, w) &&
+	    pv.kind == T_WORD && (IN(make_let, pv.w) ||
+	                          (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
 		return 0;   /* let her taste the cake, had her sign the contract */
 	if (pv.kind == T_WORD && (!strcmp(pv.w, "let") || !strcmp(pv.w, "lets") ||
 	                          !strcmp(pv.w, "letting")) &&
 	    IN_WN(verb_any, w) && is_stop(&n2) && !IN(particle, n2.w))
 		return 0;   /* let her rest for a while (let her guard down: his) */
-	if (pv.kind == T_WORD && IN_V(make_v, pv.w) && IN_WN(verb_pref, w) &&
-	    is_stop(&n2) && !IN(particle, n2.w))
+	if (is_stop(&n2) && !IN(particle, n2.w) && pv.kind == T_WORD &&
+	    IN_WN(verb_pref, w) && IN_V(make_v, pv.w))
 		return 0;   /* made her rest for a week (a verb more than a noun) */
-	if (pv.kind == T_WORD && (IN(causative, pv.w) || IN(perception, pv.w) ||
-	                          (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))) &&
-	    IN_WN(verb_pref, w) && n2.kind == T_WORD &&
-	    (IN(particle, n2.w) || IN(np_start, n2.w)))
+	if (n2.kind == T_WORD && (IN(particle, n2.w) || IN(np_start, n2.w)) &&
+	    pv.kind == T_WORD && IN_WN(verb_pref, w) &&
+	    (IN(causative, pv.w) || IN(perception, pv.w) ||
+	     (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
 		return 0;   /* watched her set up his camera, saw her kill the man */
 	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN_WN(verb_major, w))
 		return 0;   /* made her feel better, helped her carry the boxes */
@@ -735,8 +743,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	}
 	if (IN(pred_adj, w) && is_stop(&n2))
 		return 0;
-	if (small_verb(&pv) && is_stop(&n2) &&
-	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w))))
+	if (is_stop(&n2) &&
+	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w))) &&
+	    small_verb(&pv))
 		return 0;   /* left her speechless., left her unaffected. */
 	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") &&
 	    !IN_WN(noun_ed, w) && is_stop(&n2) &&
@@ -759,8 +768,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			if (v.kind == T_WORD && IN_WN(verb_any, v.w) && !IN(np_start, v.w))
 				return 0;   /* gave her permission to stay late */
 		}
+		/* paid her workers, taught her students: people she has */
 		if (noun.kind == T_WORD && !is_stop(&noun) &&
-		    (IN(mass, noun.w) || plural(noun.w)) &&
+		    (IN(mass, noun.w) || (plural(noun.w) && !IN_WN(person_pl, noun.w))) &&
 		    (is_stop(&after) || !strcmp(after.w, "every") ||
 		     !strcmp(after.w, "each")) &&
 		    strcmp(after.w, "to") != 0)
