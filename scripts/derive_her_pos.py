@@ -67,6 +67,8 @@ suffixes):
 
 Noun classes (data.noun, index.noun, noun.exc):
 
+  kin        nouns under relative (all depths: son, mother, partner,
+             cousin): a person one has, never a role (named her son. -> his).
   person_pl  plurals of nouns whose first (most frequent) WordNet sense is
              in noun.person ("students", "kids", "children", "customers"):
              after a double-object verb her + such a plural is their owner,
@@ -132,6 +134,8 @@ TIME_ROOTS = {
     "15165289": "morning", "15166191": "afternoon", "15166462": "evening",
     "15167027": "night",
 }
+# "last time", "every time", "one time": time (the unit) is no hyponym
+TIME_ADD = {"time"}
 # calendar words that are mostly something else, or abbreviations
 TIME_DROP = {"may", "march", "fall", "date", "sun", "moon", "bell", "prime",
              "none", "nones", "harvest", "maturity", "quarter", "eve",
@@ -143,7 +147,9 @@ TIME_DROP = {"may", "march", "fall", "date", "sun", "moon", "bell", "prime",
              "feb", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "tues"}
 
 
-def time_nouns(d):
+def hyponyms(d, roots, depth):
+    """Single lower-case words of the synsets at most depth - 1 hyponym
+    levels under the root synsets (data.noun offsets)."""
     hypo = collections.defaultdict(list)
     words = {}
     with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
@@ -159,16 +165,16 @@ def time_nouns(d):
                 if sym in ("~", "~i"):
                     hypo[p[0]].append(off)
     out = set()
-    for root in TIME_ROOTS:
+    for root in roots:
         assert root in words, root
         level = [root]
-        for _ in range(3):
+        for _ in range(depth):
             nxt = []
             for off in level:
                 out.update(w.lower() for w in words[off])
                 nxt.extend(hypo[off])
             level = nxt
-    return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)} - TIME_DROP
+    return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)}
 
 
 def person_plurals(d):
@@ -256,7 +262,8 @@ def main():
     frames = verb_frames(d)
     base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)
     dtv, bare_inf, small = base(14), base(25), base(5)
-    time = sorted(time_nouns(d))
+    time = sorted((hyponyms(d, TIME_ROOTS, 3) - TIME_DROP) | TIME_ADD)
+    kin = sorted(hyponyms(d, {"10235549": "relative"}, 12))
     person_pl = sorted(person_plurals(d))
     verb_exc = []
     with open(os.path.join(d, "verb.exc"), encoding="latin-1") as f:
@@ -279,7 +286,7 @@ def main():
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("dtv", dtv),
                         ("bare_inf", bare_inf), ("small", small),
-                        ("time", time), ("person_pl", person_pl),
+                        ("time", time), ("kin", kin), ("person_pl", person_pl),
                         ("verb_exc", verb_exc)):
         out.write("const char *const cf_her_%s[] = {\n" % name)
         line = "\t"

@@ -184,14 +184,15 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
-                  *const cf_her_time[], *const cf_her_person_pl[],
+                  *const cf_her_time[], *const cf_her_kin[],
+                  *const cf_her_person_pl[],
                   *const cf_her_verb_exc[];
 extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_verb_pref, cf_her_n_adj_only, cf_her_n_adj_nn,
                     cf_her_n_adv_only, cf_her_n_adv_major, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
-                    cf_her_n_small, cf_her_n_time, cf_her_n_person_pl,
+                    cf_her_n_small, cf_her_n_time, cf_her_n_kin, cf_her_n_person_pl,
                     cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
 
@@ -460,6 +461,31 @@ static const char *const money[] = {
 	"pounds", "thousand",
 };
 
+/* Verbs of perception that take a bare infinitive (saw her park the car;
+ * base forms, WordNet finds the inflections). */
+static const char *const see_v[] = {
+	"feel", "hear", "notice", "observe", "overhear", "see", "watch", "witness",
+};
+
+/* Words after "the"/"this" that make a time phrase, not an object (heard
+ * her voice the first time: his). */
+static const char *const time_mod[] = {
+	"entire", "first", "last", "next", "other", "same", "whole",
+};
+
+/* Levin's appoint verbs (+ make): a role noun after her is a second
+ * object (elected her mayor, named her captain, made her partner). */
+static const char *const appoint_v[] = {
+	"anoint", "appoint", "crown", "designate", "dub", "elect", "install",
+	"make", "name", "nominate", "ordain", "vote",
+};
+
+/* What one asks of someone (asked her advice -> his advice). */
+static const char *const ask_own[] = {
+	"advice", "blessing", "forgiveness", "opinion", "pardon", "permission",
+};
+static const char *const ask_v[] = { "ask" };
+
 /* Words that start a time adverbial: last week, every day, one night. */
 static const char *const time_det[] = { "all", "every", "last", "next", "one" };
 
@@ -571,6 +597,27 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 	       !IN(copula, pv->w);
 }
 
+/* w is a singular noun whose first WordNet sense is a person (its plural
+ * is in person_pl: captain, treasurer, chairman), not a relative. */
+static int role_noun(const char *w)
+{
+	char b[sizeof ((tok *)0)->w + 2];
+	size_t n = strlen(w);
+
+	if (n < 3 || n + 3 > sizeof b || IN_WN(kin, w) || w[n - 1] == 's')
+		return 0;
+	memcpy(b, w, n + 1);
+	if (!strcmp(w + n - 3, "man"))
+		b[n - 2] = 'e';                       /* chairman -> chairmen */
+	else if (w[n - 1] == 'y' && !strchr("aeiou", w[n - 2]))
+		memcpy(b + n - 1, "ies", 4);          /* deputy -> deputies */
+	else if (w[n - 1] == 'h' || w[n - 1] == 'x')
+		memcpy(b + n, "es", 3);               /* coach -> coaches */
+	else
+		memcpy(b + n, "s", 2);
+	return IN_WN(person_pl, b);
+}
+
 int cf_rules_her_possessive(const char *text, size_t len, size_t start,
                             size_t end)
 {
@@ -679,6 +726,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		        strcmp(n2.w, "they") && strcmp(n2.w, "you") && strcmp(n2.w, "i") &&
 		        strcmp(n2.w, "we"));
 	}
+	if (!strcmp(w, "will") && (n2.kind != T_WORD || !strcmp(n2.w, "to") ||
+	                           !strcmp(n2.w, "and")))
+		return 1;   /* against her will, read her will., her will to live */
 	if (IN(obj_next, w))
 		return 0;
 	if ((IN_WN(comparative, w) || IN_WN(adv_major, w)) && is_stop(&n2) &&
@@ -714,6 +764,13 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	    pv.kind == T_WORD && (IN(make_let, pv.w) ||
 	                          (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
 		return 0;   /* let her taste the cake, had her sign the contract */
+	if (n2.kind == T_WORD && IN(np_start, n2.w) && IN_WN(verb_any, w) &&
+	    pv.kind == T_WORD && IN_V(see_v, pv.w)) {
+		tok n3 = next_tok(text, len, n2.e);
+		if (!IN(time_mod, n3.w) && !time_noun(&n3))
+			return 0;   /* saw her park the car (heard her voice the
+			             * first time: his) */
+	}
 	if (pv.kind == T_WORD && (!strcmp(pv.w, "let") || !strcmp(pv.w, "lets") ||
 	                          !strcmp(pv.w, "letting")) &&
 	    IN_WN(verb_any, w) && is_stop(&n2) && !IN(particle, n2.w))
@@ -733,8 +790,9 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	    is_stop(&n2))
 		return 0;
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
-	    (IN(perception, pv.w) || IN(spatial, pv.w)))
-		return 0;   /* saw her leaving, a man behind her running */
+	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
+	    !(IN_WN(adj_nn, w) && n2.kind == T_WORD && !is_stop(&n2)))
+		return 0;   /* saw her leaving (found her missing glove: his) */
 	if ((IN(pred_adj, w) || IN_WN(adj_only, w) || ends_with(w, "ed")) &&
 	    (!strcmp(n2.w, "and") || !strcmp(n2.w, "but") || !strcmp(n2.w, "or"))) {
 		/* her beautiful but dumb secretary / made her happy and proud. */
@@ -751,6 +809,11 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	    !IN_WN(noun_ed, w) && is_stop(&n2) &&
 	    (n2.kind == T_WORD || (pv.kind == T_WORD && IN(have_get, pv.w))))
 		return 0;   /* found her tied up, had her killed off, had her fired. */
+	if (pv.kind == T_WORD && is_stop(&n2) && role_noun(w) &&
+	    IN_V(appoint_v, pv.w))
+		return 0;   /* elected her mayor, named her captain of the team */
+	if (pv.kind == T_WORD && IN(ask_own, w) && IN_V(ask_v, pv.w))
+		return 1;   /* asked her advice: his */
 	if (pv.kind == T_WORD && IN(ditrans, pv.w)) {
 		/* gave her money. / paid her tips / gave her wrong directions:
 		 * a mass or plural noun (one modifier allowed) then a stop other
