@@ -43,6 +43,26 @@
  *         (back, home, first, best, more, dead, alone ...): decided
  *         by the word after it (a stop -> object; after a preposition,
  *         "with her back to" -> possessive) ........................
+ *   -- session 4: classes from WordNet (her_pos.c) --
+ *   her + last/next/every/all/one + calendar noun + stop after a verb
+ *         that takes a person (visited her last week; was her last
+ *         week, spent her last summer: possessive); her + number +
+ *         calendar noun + ago ................................... object
+ *   her + adjective that is no noun + stop after a frame-5 verb
+ *         (declared her unfit) ...................................... object
+ *   her + verb + particle/determiner after a frame-25 verb (had her
+ *         lie down); her + verb + noun phrase after see/hear/watch,
+ *         unless a time phrase follows (saw her park the van) ...... object
+ *   her + adverb-only/-major word (afterwards, otherwise) like -ly;
+ *         her + comparative + stop (pushed her harder.) ............ object
+ *   her + degree word/number + money after a frame-14 verb (quoted her
+ *         three hundred dollars); her + goodbye/goodnight ........... object
+ *   her + role noun (first sense a person, not a relative) + stop after
+ *         an appoint verb (elected her mayor) ...................... object
+ *   her + plural person noun after a double-object verb (paid her
+ *         workers); her + will + stop/to/and (against her will); ask +
+ *         her + advice/permission; -ing adjective + noun after a
+ *         perception verb (found her missing glove) ............ possessive
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
