@@ -1241,16 +1241,11 @@ static inline int nt_tail(const char *text, size_t ws, size_t we)
 }
 
 /* Negator kind of the folded word key[0..n) ending at text[we]. */
-static inline int negator(const char *key, size_t n, const char *text,
-                          size_t len, size_t we)
+static int negator_word(const char *key, size_t n, const char *text,
+                        size_t len, size_t we)
 {
 /* literal words: the length test and memcmp fold to a few compares */
 #define IS(w) (n == sizeof(w) - 1 && memcmp(key, w, sizeof(w) - 1) == 0)
-	/* every word of a scoped text comes here: most start with none of
-	 * n, h, w, c and do not end in n */
-	if (!n || (key[0] != 'n' && key[0] != 'h' && key[0] != 'w' &&
-	           key[0] != 'c' && key[n - 1] != 'n'))
-		return NEG_NONE;
 	if (IS("not") || IS("never"))
 		return NEG_DEL;
 	if (IS("no") || IS("nothing") || IS("none") || IS("nobody") || IS("nor") ||
@@ -1260,6 +1255,18 @@ static inline int negator(const char *key, size_t n, const char *text,
 	if (n && key[n - 1] == 'n' && apos_t(text, len, we))
 		return NEG_KEEP;
 	return NEG_NONE;
+}
+
+/* negator_word after a reject inlined in the callers: every word of a
+ * scoped text comes here, and most start with none of n, h, w, c and do
+ * not end in n */
+static inline int negator(const char *key, size_t n, const char *text,
+                          size_t len, size_t we)
+{
+	if (!n || (key[0] != 'n' && key[0] != 'h' && key[0] != 'w' &&
+	           key[0] != 'c' && key[n - 1] != 'n'))
+		return NEG_NONE;
+	return negator_word(key, n, text, len, we);
 }
 
 /* c && strchr(".,;:!?()\"<", c), by table */
@@ -1322,7 +1329,7 @@ static int subject_next(const char *text, size_t len, size_t p)
 	if (p < len && ((text[p] | 32) >= 'a' && (text[p] | 32) <= 'z'))
 		return 0;
 	for (size_t i = 0; w[i]; i++)
-		if (!strcmp(key, w[i]))
+		if (w[i][0] == key[0] && !strcmp(key, w[i]))
 			return 1;
 	return 0;
 }
