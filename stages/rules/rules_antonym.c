@@ -144,7 +144,9 @@ const char *cf_rules_npi(const char *key, size_t n)
 {
 	static const char *const m[][2] = { { "some", "any" }, { "someone", "anyone" },
 		{ "somebody", "anybody" }, { "something", "anything" },
-		{ "somewhere", "anywhere" }, { "already", "yet" }, { NULL, NULL } };
+		{ "somewhere", "anywhere" }, { "already", "yet" },
+		{ "several", "any" },   /* "There were not several funny moments" */
+		{ NULL, NULL } };
 
 	for (size_t i = 0; m[i][0]; i++)
 		if (strlen(m[i][0]) == n && memcmp(m[i][0], key, n) == 0)

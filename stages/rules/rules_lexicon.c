@@ -850,6 +850,39 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 	return cf_rules_sense_load(&r->sense, ip, err);
 }
 
+/* A fixed expression of negation-fixed.txt (next to negation.tsv): kept
+ * whole, as an idiom, by the scoped negation pack. */
+typedef struct fixed_ctx {
+	cf_rules *r;
+	uint32_t rule;
+} fixed_ctx;
+
+static int add_fixed_keep(void *ctx, const char *s, size_t n)
+{
+	fixed_ctx *c = ctx;
+	size_t before = c->r->nents;
+	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
+
+	if (rc == 0 && c->r->nents > before)
+		c->r->ents[c->r->nents - 1].keep = 1;
+	return rc;
+}
+
+static int add_negation_fixed(cf_rules *r, const char *path, cf_error *err)
+{
+	char fp[4096];
+	const char *sl = strrchr(path, '/');
+	fixed_ctx c = { r, (uint32_t)(r->nrules - 1) };
+	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
+	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
+
+	if (n < 0 || (size_t)n >= sizeof fp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	if (access(fp, R_OK) != 0)
+		return 0;   /* an older lexicon directory */
+	return cf_rules_read_phrases(fp, add_fixed_keep, &c, err);
+}
+
 /* The negation pack without a scope: clause negation with do-support
  * (rules_negation.c), its verb table next to negation.tsv. */
 static int add_clause_negation(cf_rules *r, const char *path, cf_error *err)
@@ -884,6 +917,8 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		rc = add_antonym_checks(r, path, err);
 	if (rc == 0 && strcmp(pack, "negation") == 0)
 		rc = cf_rules_mark_negation(r, (uint32_t)(r->nrules - 1), err);
+	if (rc == 0 && strcmp(pack, "negation") == 0)
+		rc = add_negation_fixed(r, path, err);
 	return rc;
 }
 
