@@ -45,6 +45,8 @@
  * place; no per-byte hash chain in the tokenizer's inner loop). */
 #define KEYLEN 24
 #define FIX_WORDS 8           /* words of a fixed expression, at most */
+#define FIX_MAX 32            /* fixed expressions, at most (a 32-bit mask
+                               * per first word) */
 
 enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 
@@ -63,16 +65,22 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct { char k[KEYLEN]; uint16_t bits; } cw[512];   /* closed classes */
+	struct {
+		char k[KEYLEN];
+		uint16_t bits;
+		uint32_t fixmask;   /* the fixed expressions starting with k */
+	} cw[512];            /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
 	/* fixed expressions (negation-fixed.txt next to the verb table): words
 	 * of each, zero-padded keys, FIX_WORDS at most; "" ends a phrase */
 	char (*fix)[FIX_WORDS][KEYLEN];
+	uint8_t fixn[FIX_MAX];   /* words of each */
 	size_t nfix;
 };
 
 static void build_classes(cf_rules_neg *ng);
+static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err);
 
 /* ---- the verb table --------------------------------------------------- */
 
@@ -153,57 +161,6 @@ void cf_rules_neg_free(cf_rules_neg *ng)
 	free(ng->buf);
 	free(ng->fix);
 	free(ng);
-}
-
-/* One fixed expression: its words as keys (ASCII, folded). */
-static int add_fixed(void *ctx, const char *s, size_t n)
-{
-	cf_rules_neg *ng = ctx;
-	size_t w = 0, k = 0;
-
-	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
-	    !(s[0] >= '0' && s[0] <= '9'))
-		return -10;
-	if (!(ng->nfix & (ng->nfix + 1))) {   /* 0, 1, 3, 7 ...: grow */
-		void *v = realloc(ng->fix, (2 * ng->nfix + 1) * sizeof *ng->fix);
-		if (!v)
-			return CF_ENOMEM;
-		ng->fix = v;
-	}
-	memset(ng->fix[ng->nfix], 0, sizeof *ng->fix);
-	for (size_t i = 0; i <= n; i++) {
-		unsigned char c = i < n ? (unsigned char)s[i] : ' ';
-		if (c == ' ') {
-			if (k && ++w == FIX_WORDS)
-				return -10;
-			k = 0;
-			continue;
-		}
-		if (c >= 0x80 || k + 1 >= KEYLEN)
-			return -10;
-		ng->fix[ng->nfix][w][k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
-	ng->nfix++;
-	return 0;
-}
-
-/* negation-fixed.txt next to the verb table, if there (an older lexicon
- * directory has none). */
-static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err)
-{
-	char fp[4096];
-	const char *sl = strrchr(verbs, '/');
-	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
-	                 sl ? (int)(sl - verbs) : 1, sl ? verbs : ".");
-
-	if (n < 0 || (size_t)n >= sizeof fp)
-		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", verbs);
-	FILE *f = fopen(fp, "r");
-	if (!f)
-		return errno == ENOENT ? 0 : cf_error_set(err, CF_EIO,
-		       "%s: cannot open: %s", fp, strerror(errno));
-	fclose(f);
-	return cf_rules_read_phrases(fp, add_fixed, ng, err);
 }
 
 int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err)
@@ -301,7 +258,7 @@ typedef struct tok {
 /* Word classes of the closed lists below, looked up once per token. */
 enum { C_BE = 1, C_MODAL = 2, C_DO = 4, C_HAVE = 8, C_BLOCK = 16, C_DET = 32,
        C_SUBJ_PRON = 64, C_PREP = 128, C_ADV = 256, C_CLAUSE_END = 512,
-       C_ADJ = 1024, C_EXIST_Q = 2048, C_COLOUR = 4096 };
+       C_ADJ = 1024, C_EXIST_Q = 2048, C_COLOUR = 4096, C_FIX = 8192 };
 
 static int in_list(const char *k, const char *const *l)
 {
@@ -368,6 +325,25 @@ static const char *const EXIST_Q[] = { "several", "numerous", "various",
 	"countless", NULL };
 
 /* The closed-class table: every word of the lists with its class bits. */
+/* The entry of key k (at most CLASS_MAXLEN bytes) in the closed-class
+ * table, added if new; NULL when the table is full (never: the lists are
+ * far smaller). */
+static int class_entry(cf_rules_neg *ng, const char k[KEYLEN])
+{
+	size_t i = (size_t)hkey(k) & 1023;
+
+	for (; ng->cslot[i]; i = (i + 1) & 1023)
+		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
+			return ng->cslot[i] - 1;
+	if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
+		return -1;
+	memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
+	ng->cw[ng->ncw].bits = 0;
+	ng->cw[ng->ncw].fixmask = 0;
+	ng->cslot[i] = (uint16_t)++ng->ncw;
+	return (int)ng->ncw - 1;
+}
+
 static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 {
 	for (; *l; l++) {
@@ -375,18 +351,9 @@ static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 		if (strlen(*l) > CLASS_MAXLEN)
 			abort();   /* CLASS_MAXLEN is stale: a programming error */
 		memcpy(k, *l, strlen(*l));   /* the lists' words are short */
-		size_t i = (size_t)hkey(k) & 1023;
-		for (; ng->cslot[i]; i = (i + 1) & 1023)
-			if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
-				break;
-		if (!ng->cslot[i]) {
-			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
-				return;   /* the lists are far smaller; never happens */
-			memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
-			ng->cw[ng->ncw].bits = 0;
-			ng->cslot[i] = (uint16_t)++ng->ncw;
-		}
-		ng->cw[ng->cslot[i] - 1].bits |= bit;
+		int c = class_entry(ng, k);
+		if (c >= 0)
+			ng->cw[c].bits |= bit;
 	}
 }
 
@@ -407,6 +374,7 @@ static void build_classes(cf_rules_neg *ng)
 	add_class(ng, EXIST_Q, C_EXIST_Q);
 }
 
+/* The closed-class entry of k + 1, 0 if none. */
 static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
                          uint64_t h)
 {
@@ -414,8 +382,66 @@ static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
 
 	for (; ng->cslot[i]; i = (i + 1) & 1023)
 		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
-			return ng->cw[ng->cslot[i] - 1].bits;
+			return ng->cslot[i];
 	return 0;
+}
+
+/* One fixed expression: its words as keys (ASCII, folded). */
+static int add_fixed(void *ctx, const char *s, size_t n)
+{
+	cf_rules_neg *ng = ctx;
+	size_t w = 0, k = 0;
+
+	if ((!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
+	     !(s[0] >= '0' && s[0] <= '9')) || ng->nfix == FIX_MAX)
+		return -10;
+	if (!(ng->nfix & (ng->nfix + 1))) {   /* 0, 1, 3, 7 ...: grow */
+		void *v = realloc(ng->fix, (2 * ng->nfix + 1) * sizeof *ng->fix);
+		if (!v)
+			return CF_ENOMEM;
+		ng->fix = v;
+	}
+	memset(ng->fix[ng->nfix], 0, sizeof *ng->fix);
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)s[i] : ' ';
+		if (c == ' ') {
+			w += k > 0;
+			k = 0;
+			continue;
+		}
+		if (c >= 0x80 || k + 1 >= KEYLEN || w == FIX_WORDS)
+			return -10;
+		ng->fix[ng->nfix][w][k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	/* its first word is found by the closed-class probe every token has */
+	if (strlen(ng->fix[ng->nfix][0]) > CLASS_MAXLEN)
+		return -10;
+	int ce = class_entry(ng, ng->fix[ng->nfix][0]);
+	if (ce < 0)
+		return CF_ENOMEM;
+	ng->cw[ce].bits |= C_FIX;
+	ng->cw[ce].fixmask |= 1u << ng->nfix;
+	ng->fixn[ng->nfix++] = (uint8_t)w;   /* the last blank counted the last word */
+	return 0;
+}
+
+/* negation-fixed.txt next to the verb table, if there (an older lexicon
+ * directory has none). */
+static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err)
+{
+	char fp[4096];
+	const char *sl = strrchr(verbs, '/');
+	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
+	                 sl ? (int)(sl - verbs) : 1, sl ? verbs : ".");
+
+	if (n < 0 || (size_t)n >= sizeof fp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", verbs);
+	FILE *f = fopen(fp, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : cf_error_set(err, CF_EIO,
+		       "%s: cannot open: %s", fp, strerror(errno));
+	fclose(f);
+	return cf_rules_read_phrases(fp, add_fixed, ng, err);
 }
 
 /* ASCII word bytes folded to lower case (letters, digits, _); 0 otherwise */
@@ -510,7 +536,8 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		}
 		x->h = hkey(x->k);
 		/* the closed-class words are at most CLASS_MAXLEN bytes */
-		x->cls = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
+		uint16_t ci = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
+		x->cls = ci ? ng->cw[ci - 1].bits : 0;
 		x->klen = (uint8_t)k;
 		x->looked = 0;
 		x->frozen = 0;
@@ -1192,13 +1219,15 @@ static void mark_fixed(sent *S)
 {
 	const cf_rules_neg *ng = S->ng;
 
-	for (size_t f = 0; f < ng->nfix; f++) {
-		size_t w = 0;
-		while (w < FIX_WORDS && ng->fix[f][w][0])
-			w++;
-		for (size_t i = 0; i + w <= S->n; i++) {
-			size_t j = 0;
-			while (j < w && key_eq(S->tk[i + j].k, ng->fix[f][j]))
+	for (size_t i = 0; i < S->n; i++) {
+		if (!(S->tk[i].cls & C_FIX))
+			continue;
+		/* a second probe, for the few tokens that start a phrase */
+		uint32_t m = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fixmask;
+		for (; m; m &= m - 1) {
+			size_t f = (size_t)__builtin_ctz(m), w = ng->fixn[f], j = 1;
+			/* the first word matched: it holds the mask */
+			while (j < w && i + j < S->n && key_eq(S->tk[i + j].k, ng->fix[f][j]))
 				j++;
 			if (j == w)
 				for (j = 0; j < w; j++)
