@@ -861,6 +861,10 @@ static int add_fixed_keep(void *ctx, const char *s, size_t n)
 {
 	fixed_ctx *c = ctx;
 	size_t before = c->r->nents;
+
+	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
+	    !(s[0] >= '0' && s[0] <= '9'))
+		return -10;   /* as the clause negation says it */
 	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
 
 	if (rc == 0 && c->r->nents > before)

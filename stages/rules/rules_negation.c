@@ -45,7 +45,7 @@
  * place; no per-byte hash chain in the tokenizer's inner loop). */
 #define KEYLEN 24
 #define FIX_WORDS 8           /* words of a fixed expression, at most */
-#define FIX_MAX 32            /* fixed expressions, at most (a 32-bit mask
+#define FIX_MAX 64            /* fixed expressions, at most (a 64-bit mask
                                * per first word) */
 
 enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
@@ -68,7 +68,7 @@ struct cf_rules_neg {
 	struct {
 		char k[KEYLEN];
 		uint16_t bits;
-		uint32_t fixmask;   /* the fixed expressions starting with k */
+		uint64_t fixmask;   /* the fixed expressions starting with k */
 	} cw[512];            /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
@@ -392,9 +392,11 @@ static int add_fixed(void *ctx, const char *s, size_t n)
 	cf_rules_neg *ng = ctx;
 	size_t w = 0, k = 0;
 
-	if ((!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
-	     !(s[0] >= '0' && s[0] <= '9')) || ng->nfix == FIX_MAX)
+	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
+	    !(s[0] >= '0' && s[0] <= '9'))
 		return -10;
+	if (ng->nfix == FIX_MAX)
+		return CF_ELIMIT;   /* FILE:LINE: limit exceeded */
 	if (!(ng->nfix & (ng->nfix + 1))) {   /* 0, 1, 3, 7 ...: grow */
 		void *v = realloc(ng->fix, (2 * ng->nfix + 1) * sizeof *ng->fix);
 		if (!v)
@@ -420,7 +422,7 @@ static int add_fixed(void *ctx, const char *s, size_t n)
 	if (ce < 0)
 		return CF_ENOMEM;
 	ng->cw[ce].bits |= C_FIX;
-	ng->cw[ce].fixmask |= 1u << ng->nfix;
+	ng->cw[ce].fixmask |= 1ull << ng->nfix;
 	ng->fixn[ng->nfix++] = (uint8_t)w;   /* the last blank counted the last word */
 	return 0;
 }
@@ -1223,9 +1225,9 @@ static void mark_fixed(sent *S)
 		if (!(S->tk[i].cls & C_FIX))
 			continue;
 		/* a second probe, for the few tokens that start a phrase */
-		uint32_t m = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fixmask;
+		uint64_t m = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fixmask;
 		for (; m; m &= m - 1) {
-			size_t f = (size_t)__builtin_ctz(m), w = ng->fixn[f], j = 1;
+			size_t f = (size_t)__builtin_ctzll(m), w = ng->fixn[f], j = 1;
 			/* the first word matched: it holds the mask */
 			while (j < w && i + j < S->n && key_eq(S->tk[i + j].k, ng->fix[f][j]))
 				j++;
