@@ -1302,8 +1302,10 @@ static int negator_word(const char *key, size_t n, const char *text,
 static inline int negator(const char *key, size_t n, const char *text,
                           size_t len, size_t we)
 {
-	if (!n || (key[0] != 'n' && key[0] != 'h' && key[0] != 'w' &&
-	           key[0] != 'c' && key[n - 1] != 'n'))
+	static const unsigned char first[256] = { ['n'] = 1, ['h'] = 1, ['w'] = 1,
+		['c'] = 1 };
+
+	if (!n || (!first[(unsigned char)key[0]] && key[n - 1] != 'n'))
 		return NEG_NONE;
 	return negator_word(key, n, text, len, we);
 }
@@ -1320,8 +1322,10 @@ static int clause_char(unsigned char c)
 
 static inline int clause_word(const char *key, size_t n)
 {
-	if (n < 3 || (key[0] != 'b' && key[0] != 'h' && key[0] != 'a' &&
-	              key[0] != 't'))
+	static const unsigned char first[256] = { ['b'] = 1, ['h'] = 1, ['a'] = 1,
+		['t'] = 1 };
+
+	if (n < 3 || !first[(unsigned char)key[0]])
 		return 0;   /* every word of a scoped text: reject most cheaply */
 	return word_is(key, n, "but") || word_is(key, n, "however") ||
 	       word_is(key, n, "although") || word_is(key, n, "though");
