@@ -17,6 +17,9 @@ Scripted faults, from markers in the last user message: MOCK:FAULTxK makes
 the first K requests that carry this exact user message fail with FAULT:
   429        429 with Retry-After (--retry-after, seconds)
   500        500 Internal Server Error
+  500alt     500 whose body alternates: an error body ("boom, attempt 1"),
+             then an empty one, then a body again (the client must not read
+             an empty answer as the last attempt's)
   timeout    the answer comes after --hang-s seconds (the client times out)
   trunc      Content-Length larger than the body, then the connection closes
   drop       the connection closes without an answer
@@ -253,6 +256,12 @@ async def serve(mock, writer, method, path, hdr, body):
         if fault == "500":
             status = 500
             send(writer, 500, error_body(500, "server_error", "boom"))
+            return
+        if fault == "500alt":
+            status = 500
+            k = mock.fault_seen[user]
+            send(writer, 500, error_body(500, "server_error", "boom, attempt %d" % k)
+                 if k % 2 else "")
             return
         if fault == "drop":
             status = 0
