@@ -22,6 +22,7 @@ the first K requests that carry this exact user message fail with FAULT:
              an empty answer as the last attempt's)
   timeout    the answer comes after --hang-s seconds (the client times out)
   trunc      Content-Length larger than the body, then the connection closes
+  gzip       200 whose body is gzip-compressed (Content-Encoding: gzip)
   drop       the connection closes without an answer
   malformed  200 with a body that is not JSON
   empty      200 whose answer is blank: <new> </new>
@@ -71,6 +72,7 @@ slower (deterministic from --rng-seed).
 """
 import argparse
 import asyncio
+import gzip
 import json
 import math
 import os
@@ -320,6 +322,9 @@ async def serve(mock, writer, method, path, hdr, body):
                           "Content-Length: %d\r\n\r\n" % (len(b) + 100)).encode() + b[:len(b) // 2])
             await writer.drain()
             writer.transport.abort()
+            return
+        if fault == "gzip":
+            send(writer, 200, gzip.compress(out.encode()), {"Content-Encoding": "gzip"})
             return
         send(writer, 200, out)
     finally:
