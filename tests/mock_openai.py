@@ -61,6 +61,7 @@ text_offset, top_logprobs}, the tokens being the prompt's whitespace-
 separated words (a word after the first carries its leading space), the
 first token's logprob null and every other word's -len(word)/2 (so the
 perplexity of a text is exp(mean over words 2.. of len/2)).
+--idle-close-s S closes a kept-alive connection left idle for S seconds.
 Global: --status CODE [--error-code C] answers every request with that
 error; --key K answers 401 unless "Authorization: Bearer K" (--echo-key:
 the 401 message repeats the key it got after 180 bytes of padding, as
@@ -143,7 +144,14 @@ async def handle(mock, reader, writer):
     try:
         while True:
             try:
-                head = await reader.readuntil(b"\r\n\r\n") if not first else b""
+                if first:
+                    head = b""
+                elif a.idle_close_s:
+                    # a server that drops kept-alive connections left idle
+                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"),
+                                                  a.idle_close_s)
+                else:
+                    head = await reader.readuntil(b"\r\n\r\n")
                 if first:
                     # a TLS handshake (0x16) to this plain server: answer in
                     # plain text at once, as a misconfigured server would
@@ -154,7 +162,7 @@ async def handle(mock, reader, writer):
                         return
                     head = b + await reader.readuntil(b"\r\n\r\n")
                     first = False
-            except (asyncio.IncompleteReadError, ConnectionError):
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
                 return
             lines = head.decode("latin-1").split("\r\n")
             method, path, _ = lines[0].split(" ", 2)
@@ -512,6 +520,7 @@ async def main():
     p.add_argument("--rng-seed", type=int, default=1)
     p.add_argument("--retry-after", default="1")
     p.add_argument("--hang-s", type=float, default=30)
+    p.add_argument("--idle-close-s", type=float, default=0)
     p.add_argument("--key")
     p.add_argument("--echo-key", action="store_true")
     p.add_argument("--fail-frac", type=float, default=0)
