@@ -27,4 +27,25 @@ grep -qF "cfaug run 'my llm.yaml' --dry-run" "$T/w/my llm.yaml" \
 (cd "$T/w" && "$CFAUG" init llm -o - | grep -q "cfaug run pipeline.yaml --dry-run") \
   && ok "init -o -: the header keeps the default name" || bad "init -o - header"
 
+# --- 2. "no stage made a counterfactual": only where a generator was ----
+expect 0 "nli-passthrough example" -- run examples/nli-passthrough.yaml -o "$T/np"
+if grep -q "no stage made a counterfactual" "$T/err"; then
+  bad "no warning on a pipeline with no generator stage" "$(grep warning "$T/err")"
+else ok "no warning on a pipeline with no generator stage"; fi
+grep -q "counterfactual" examples/nli-passthrough.yaml \
+  && ! grep -q "ends with the warning" examples/nli-passthrough.yaml \
+  && ok "the example's header no longer promises the warning" \
+  || bad "nli-passthrough header"
+cat >"$T/gen.yaml" <<Y
+input: {path: $ROOT/examples/data/nli.tsv, text_fields: [premise, hypothesis], label_field: label}
+stages:
+  - type: passthrough
+  - type: rules
+    patterns: [{match: 'zzqxj', replace: 'x', name: never}]
+output: {dir: $T/gen}
+Y
+expect 0 "a rules stage that matches nothing" -- run "$T/gen.yaml"
+contains "$T/err" "no stage made a counterfactual from the 60 records" \
+  "a generator that made nothing is still warned"
+
 finish
