@@ -48,4 +48,24 @@ expect 0 "a rules stage that matches nothing" -- run "$T/gen.yaml"
 contains "$T/err" "no stage made a counterfactual from the 60 records" \
   "a generator that made nothing is still warned"
 
+# --- 3. teacher eval on the training data: the stage's over-fit warning --
+D=tests/data/teacher
+expect 0 "teacher train on the 200 CAD sample reviews" -- teacher train -i $D/train.jsonl \
+  --text-field text --label-field label -o "$T/t.cft"
+expect 0 "teacher eval on its own training file" -- teacher eval -m "$T/t.cft" -i $D/train.jsonl
+contains "$T/err" "warning: the model is right on 100.0% of the 200 records of $D/train.jsonl: the model has likely seen these records" \
+  "teacher eval warns of a model right on all of its training data"
+expect 0 "teacher eval on held-out reviews" -- teacher eval -m "$T/t.cft" -i $D/heldout.jsonl
+if grep -q "likely seen" "$T/err"; then bad "no over-fit warning on held-out data" "$(cat "$T/err")"
+else ok "no over-fit warning on held-out data (accuracy well under 1)"; fi
+# the teacher stage says it with the same words (one function)
+expect 0 "teacher train on the bundled reviews" -- teacher train -i examples/data/reviews.jsonl \
+  --text-field text --label-field label -o "$T/r.cft"
+sed "s|models/sentiment.cft|$T/r.cft|; s|path: examples/|path: $ROOT/examples/|" \
+  examples/sentiment-flip-teacher.yaml >"$T/sft.yaml"
+expect 0 "the teacher stage judging its own training reviews" -- run "$T/sft.yaml" -o "$T/sft"
+grep -qE "is right on 100\.0% of the [0-9]+ originals it judged: the model has likely seen these records" "$T/err" \
+  && ok "the teacher stage's warning has the same words" \
+  || bad "the teacher stage's over-fit warning" "$(grep warning "$T/err")"
+
 finish
