@@ -68,4 +68,40 @@ grep -qE "is right on 100\.0% of the [0-9]+ originals it judged: the model has l
   && ok "the teacher stage's warning has the same words" \
   || bad "the teacher stage's over-fit warning" "$(grep warning "$T/err")"
 
+# --- 4. the CAD examples say where CAD comes from; the folder is CFAUG_CAD -
+for f in examples/sentiment-flip-teacher.yaml examples/eval-cad-sentiment.sh; do
+  grep -q "^#.*github.com/acmi-lab/counterfactually-augmented-data" "$f" \
+    && grep -q "^#.*Learning the Difference that Makes a Difference" "$f" \
+    && ok "$f: its header says where CAD comes from" || bad "$f: no source of CAD in the header"
+done
+grep -q '^#.*teacher train -i "$CFAUG_CAD/sentiment/orig/train.tsv"' examples/sentiment-flip-teacher.yaml \
+  && ok "sentiment-flip-teacher: the train command reads CFAUG_CAD" || bad "sentiment-flip-teacher train command"
+CFAUG="$CFAUG" CFAUG_CAD="$T/no-cad" examples/eval-cad-sentiment.sh "$T/e0" >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 2 ] && ok "eval-cad-sentiment.sh without the data: exit 2" || bad "eval-cad-sentiment.sh without the data: exit $RC"
+contains "$T/err" "$T/no-cad/orig_train.tsv not found" "the missing file is named"
+contains "$T/err" "git clone https://github.com/acmi-lab/counterfactually-augmented-data" "and where to get it"
+[ -e "$T/e0" ] && bad "no output folder when the data is missing" || ok "no output folder when the data is missing"
+# a clone's layout, made from the committed CAD samples (tests/data/teacher)
+python3 - "$T/clone/sentiment" <<'PY'
+import csv, json, os, sys
+root = sys.argv[1]
+def put(path, rows, cols):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f, delimiter='\t', lineterminator='\n')
+        w.writerow(cols); w.writerows(rows)
+load = lambda p: [json.loads(l) for l in open('tests/data/teacher/' + p)]
+put(root + '/orig/train.tsv', [(r['label'], r['text']) for r in load('train.jsonl')], ['Sentiment', 'Text'])
+put(root + '/orig/dev.tsv', [(r['label'], r['text']) for r in load('heldout.jsonl')], ['Sentiment', 'Text'])
+put(root + '/combined/paired/dev_paired.tsv',
+    [(r['label'], r['text'], r['orig_id']) for r in load('paired.jsonl')], ['Sentiment', 'Text', 'batch_id'])
+PY
+(cd "$T" && CFAUG="$CFAUG" CFAUG_CAD=clone "$ROOT/examples/eval-cad-sentiment.sh" "$T/e1") >"$T/log" 2>&1 \
+  && ok "eval-cad-sentiment.sh on a clone's layout, CFAUG_CAD relative to the caller" \
+  || bad "eval-cad-sentiment.sh on a clone's layout" "$(tail -3 "$T/log")"
+python3 -c "
+import json; r=json.load(open('$T/e1/report.json'))
+assert r['counts']['pairs']==120, r['counts']; print('pairs ok')" >"$T/check" 2>&1
+contains "$T/check" "pairs ok" "the clone's 120 sample pairs are evaluated"
+
 finish
