@@ -48,8 +48,9 @@ Method (Counterfactual Data Substitution style):
      the SSA counts split by decade), its rank there among its sex's names
      by births in that decade is r, and its partner is the name of the other
      sex at rank r in the same decade, walking to the nearest rank whose
-     name has a pair of 4. and the same ambiguity class (Mabel, 1910s ->
-     a man's name as common in the 1910s).  The partner maps back to its own
+     name has a pair of 4. and the same ambiguity class (Mabel, 1890s ->
+     Paul, as common in the 1890s); only names of rank r < TOP_DECADE (the
+     rarer tail is mostly words, places and surnames).  The partner maps back to its own
      pair (one-to-one pairs of 4. are not changed);
   7. titles of works, brands and companies that start with a first name
      (names-works.txt: Jane Eyre, Kate Spade) are appended as `keep`
@@ -62,6 +63,10 @@ SHARE = 0.98
 MAX_PAIRS = 1500
 TOP_KEEP = 100
 LOWER_SHARE = 0.2
+# a name left unpaired gets a one-way partner only if among the TOP_DECADE
+# most frequent names of its sex in its peak decade: the rare tail is full
+# of words, places and surnames nobody listed (Star, Sunday, Missouri, Bush)
+TOP_DECADE = 200
 
 # accented spelling -> its ASCII form in the SSA file
 ACCENTED = {
@@ -162,6 +167,8 @@ def unpaired_partners(pairs, bands, dec, words, ambig):
             share = [c[d] / tot[sex][d] if tot[sex][d] else 0 for d in range(nd)]
             peak = max(range(nd), key=lambda d: (share[d], -d))
             r = ranked[(sex, peak)].index(n)
+            if r >= TOP_DECADE:
+                continue
             cand = ranked[(other, peak)]
             best = None
             for k in range(len(cand)):
@@ -269,10 +276,12 @@ def main():
     out.write("# one-way partners of the names 4. left without a pair (docstring\n"
               "# 6.): a name's partner is the other sex's name of its rank in the\n"
               "# decade of its largest share of births (names-decades.tsv), the nearest\n"
-              "# rank whose name has a pair above; written male<TAB>female, tag *-f2m: the\n"
+              "# rank whose name has a pair above; only names in the top %d of their\n"
+              "# sex in that decade; written male<TAB>female, tag *-f2m: the\n"
               "# female name is swapped to the male one only, *-m2f: the reverse\n"
               "# (%d female, %d male names)\n"
-              % (sum(1 for o in oneway if o[2] == "F"), sum(1 for o in oneway if o[2] == "M")))
+              % (TOP_DECADE, sum(1 for o in oneway if o[2] == "F"),
+                 sum(1 for o in oneway if o[2] == "M")))
     for n, p, sex, amb in oneway:
         t = ("ambig-name" if amb else "name") + ("-f2m" if sex == "F" else "-m2f")
         m, f = (p, n) if sex == "F" else (n, p)
