@@ -48,8 +48,9 @@ Method (Counterfactual Data Substitution style):
      the SSA counts split by decade), its rank there among its sex's names
      by births in that decade is r, and its partner is the name of the other
      sex at rank r in the same decade, walking to the nearest rank whose
-     name has a pair of 4. and the same ambiguity class (Mabel, 1890s ->
-     Paul, as common in the 1890s); only names of rank r < TOP_DECADE (the
+     name has a pair of 4., the same ambiguity class and no one-way name
+     yet (most common names first: Mabel, 1890s -> Paul, as common in the
+     1890s); only names of rank r < TOP_DECADE (the
      rarer tail is mostly words, places and surnames).  The partner maps back to its own
      pair (one-to-one pairs of 4. are not changed);
   7. titles of works, brands and companies that start with a first name
@@ -158,29 +159,35 @@ def unpaired_partners(pairs, bands, dec, words, ambig):
     # per sex and decade: names by births there, most first (ties by name)
     ranked = {(sex, d): sorted(names[sex], key=lambda n: (-dec.get((n, sex), [0] * nd)[d], n))
               for sex in "MF" for d in range(nd)}
-    out = []
+    out, used = [], set()
     for sex, other in (("F", "M"), ("M", "F")):
-        for n in sorted(names[sex]):
+        todo = []
+        for n in names[sex]:
             if n in paired:
                 continue
             c = dec.get((n, sex), [0] * nd)
             share = [c[d] / tot[sex][d] if tot[sex][d] else 0 for d in range(nd)]
             peak = max(range(nd), key=lambda d: (share[d], -d))
             r = ranked[(sex, peak)].index(n)
-            if r >= TOP_DECADE:
-                continue
+            if r < TOP_DECADE:
+                todo.append((r, n, peak))
+        # the most common first; a partner serves one one-way name only,
+        # so two people of a text never get the same name (Carol, Florence)
+        for r, n, peak in sorted(todo):
             cand = ranked[(other, peak)]
             best = None
             for k in range(len(cand)):
                 for j in (r - k, r + k):
                     if 0 <= j < len(cand) and cand[j] in paired and \
-                            isamb(cand[j]) == isamb(n):
+                            cand[j] not in used and isamb(cand[j]) == isamb(n):
                         best = cand[j]
                         break
                 if best:
                     break
             if best:
+                used.add(best)
                 out.append((n, best, sex, isamb(n)))
+    out.sort(key=lambda o: (o[2] == "M", o[0]))
     return out
 
 
@@ -276,7 +283,7 @@ def main():
     out.write("# one-way partners of the names 4. left without a pair (docstring\n"
               "# 6.): a name's partner is the other sex's name of its rank in the\n"
               "# decade of its largest share of births (names-decades.tsv), the nearest\n"
-              "# rank whose name has a pair above; only names in the top %d of their\n"
+              "# rank whose name has a pair and no other one-way name; only names in the top %d of their\n"
               "# sex in that decade; written male<TAB>female, tag *-f2m: the\n"
               "# female name is swapped to the male one only, *-m2f: the reverse\n"
               "# (%d female, %d male names)\n"
