@@ -938,7 +938,7 @@ const cf_stage_kind cf_stage_rules = {
 	           "antonyms, user rules",
 	.state_size = sizeof(rules_state),
 	.options = rules_options,
-	.flags = CF_STAGE_ORIGINALS,
+	.flags = CF_STAGE_ORIGINALS | CF_STAGE_GENERATES,
 	.init = rules_init,
 	.process = rules_process,
 	.report = rules_report,

@@ -114,7 +114,10 @@ void cf_rules_free(cf_rules **r);
  * made, mother tongue; b is ignored); tag "oneway":
  * the line is used a -> b only (and not at all under b_to_a); tag "neutral":
  * a is an unmarked form (tailor for seamstress), the line is used b -> a
- * only (and not at all under a_to_b).  A source
+ * only (and not at all under a_to_b); tags "name-m2f", "name-f2m" (and
+ * "ambig-name-m2f", "ambig-name-f2m"): as "name" ("ambig-name"), used
+ * a -> b only, b -> a only (a name whose partner has another partner).
+ * A source
  * word already defined keeps its first target (except her/his, which keep
  * both for the gender module).  rule names the lexicon in provenance.
  * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line, "NAME:LINE:COL:

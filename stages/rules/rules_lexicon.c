@@ -697,9 +697,14 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			                    "tab-separated columns (a, b, tag)", name, line);
 #define TAG(str) (nc == 3 && cn[2] == sizeof str - 1 && \
                   memcmp(col[2], str, sizeof str - 1) == 0)
-		int ambig = TAG("ambig-name");
-		int need_cap = TAG("name") || ambig;
-		int oneway = TAG("oneway");
+		/* name-f2m / name-m2f (and ambig-): a name with a partner but not
+		 * the partner's own (names.tsv's unpaired names), one direction */
+		int f2m = TAG("name-f2m") || TAG("ambig-name-f2m");
+		int m2f = TAG("name-m2f") || TAG("ambig-name-m2f");
+		int ambig = TAG("ambig-name") || TAG("ambig-name-f2m") ||
+		            TAG("ambig-name-m2f");
+		int need_cap = TAG("name") || ambig || f2m || m2f;
+		int oneway = TAG("oneway") || m2f;
 		int neutral = TAG("neutral");
 		int keep = TAG("keep");
 		int ctx = ambig ? CF_CTX_AMBIG_NAME : need_cap ? CF_CTX_NAME :
@@ -716,7 +721,7 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (keep)   /* a phrase left alone, whatever the direction */
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[0], cn[0], 0,
 			               CF_CTX_NONE, 1);
-		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral) {
+		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral && !f2m) {
 			size_t n1 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
 			               ctx, 0);
