@@ -50,6 +50,8 @@ typedef struct rules_state {
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
+	int rt_sparse;                /* the round trip reads the forward pass's
+	                                 words (cf_rules_round_trip) */
 	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
 	uint64_t rt_checked, rt_exact;
@@ -372,6 +374,9 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 		                    CF_RULES_BOTH;
 		if ((rc = build(s, info, back, 0, &s->rev, err)) < 0)
 			return rc;
+		/* by label, the forward rules change per record: a full pass */
+		s->rt_sparse = !s->label_dir.n && cf_rules_round_trip_ok(s->rules, s->rev);
+		s->out.track = s->rt_sparse;
 	}
 	n = cf_rules_nrules(s->rules) + 1;
 	s->per_rule = calloc(n, sizeof *s->per_rule);
@@ -590,8 +595,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		if (rc < 0)
 			goto fail;
 		if (s->rev) {
-			if ((rc = cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back,
-			                         NULL)) < 0)
+			rc = s->rt_sparse ? cf_rules_round_trip(s->rev, &s->out, &s->back) :
+			     cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back, NULL);
+			if (rc < 0)
 				goto fail;
 			rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
 		}

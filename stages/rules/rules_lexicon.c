@@ -345,6 +345,9 @@ void cf_rules_out_free(cf_rules_out *o)
 	free(o->sub);
 	free(o->prot);
 	free(o->negcl);
+	free(o->hits);
+	free(o->skips);
+	free(o->cand);
 	if (o->md)
 		cf_rules_pat_free_md(o->md);
 	memset(o, 0, sizeof *o);
@@ -1460,10 +1463,33 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 	return 0;
 }
 
-int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
-                   cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
+/* Append v to a tracking array (cf_rules_out.hits, .skips, .cand). */
+static int track_put(size_t **a, size_t *n, size_t *cap, size_t v)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		size_t *x;
+		if (nc > CF_RULES_MAX_OUTPUT)
+			return CF_ELIMIT;
+		if (!(x = realloc(*a, nc * sizeof *x)))
+			return CF_ENOMEM;
+		*a = x;
+		*cap = nc;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+/* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
+ * of cf_rules_round_trip: from a clean position (the end of the word just
+ * read, or the start) the scan goes straight to the next candidate, as
+ * the words between have no entries and would change nothing. */
+static int apply_impl(const cf_rules *r, const char *text, size_t len,
+                      cf_rules_out *o, uint64_t amb[CF_AMB_COUNT],
+                      const size_t *cand, size_t ncand)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	size_t cn = 0, clean = 0;          /* next candidate; clean position */
 	cf_rules_pm *pm;
 	const char *sub;
 	char key[CF_RULES_MAX_WORD + 8];
@@ -1484,6 +1510,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->prot_done = 0;
 	o->nprotected = 0;
 	o->kept_s = o->kept_e = 0;
+	o->nhits = o->nskips = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
 	for (p = 0; p < r->npats; p++)
@@ -1502,6 +1529,13 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 
 	while (i < len) {
 		size_t ws, we;
+		if (cand && i == clean) {   /* sparse: on to the next candidate */
+			while (cn < ncand && cand[cn] < i)
+				cn++;
+			if (cn == ncand)
+				break;
+			i = cand[cn++];
+		}
 		/* skip to the next word */
 		if (t[i] < 0x80) {
 			if (!cf_rules_ascii_word[t[i]]) {
@@ -1542,7 +1576,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				break;
 			}
 		}
-		we = i;
+		we = clean = i;
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
@@ -1614,6 +1648,9 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		if ((size_t)kl > r->max_first)
 			continue;
 		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, HASH_FINAL(hv))];
+		if (h && o->track &&
+		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
+			return rc;
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
@@ -1650,6 +1687,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			                  * swapped */
 				if (amb)
 					amb[CF_SKIP_IDIOM]++;
+				if (o->track && me > we &&
+				    ((rc = track_put(&o->skips, &o->nskips, &o->skipcap, we)) < 0 ||
+				     (rc = track_put(&o->skips, &o->nskips, &o->skipcap, me)) < 0))
+					return rc;
 				i = me;
 				break;
 			}
@@ -1666,6 +1707,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 					return pr;
 				if (pr) {
 					o->nprotected++;
+					if (o->track && me > we &&
+					    ((rc = track_put(&o->skips, &o->nskips, &o->skipcap, we)) < 0 ||
+					     (rc = track_put(&o->skips, &o->nskips, &o->skipcap, me)) < 0))
+						return rc;
 					i = me;
 					break;
 				}
@@ -1821,4 +1866,170 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	if ((rc = out_put(o, text + copied, len - copied)) < 0)
 		return rc;
 	return o->nedits > (size_t)0x7fffffff ? CF_ELIMIT : (int)o->nedits;
+}
+
+int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
+                   cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
+{
+	return apply_impl(r, text, len, o, amb, NULL, 0);
+}
+
+
+/* ---- round trip from the forward pass (issue 15) ------------------------ */
+
+int cf_rules_round_trip_ok(const cf_rules *fwd, const cf_rules *rev)
+{
+	if (!fwd || !rev || rev->npats || rev->neg || rev->scope ||
+	    rev->max_first > fwd->max_first)
+		return 0;
+	/* every first word of rev must have entries in fwd, so that the
+	 * forward pass's hits are a superset of rev's */
+	for (size_t i = 0; i < rev->nslots; i++) {
+		if (!rev->slots[i])
+			continue;
+		const lexent *e = &rev->ents[rev->slots[i] - 1];
+		if (!fwd->slots[find_slot(fwd, e->src, e->first_len)])
+			return 0;
+	}
+	return 1;
+}
+
+/* An ASCII byte that is not a word character: a word boundary whatever
+ * surrounds it. */
+static int ascii_gap(unsigned char c)
+{
+	return c < 0x80 && !cf_rules_ascii_word[c];
+}
+
+/* Out offset of input offset x, given the edits before it (delta so far,
+ * advanced in place: calls come in increasing x). */
+static size_t map_off(const cf_rules_out *fo, size_t *ei, long long *delta,
+                      size_t x)
+{
+	while (*ei < fo->nedits &&
+	       fo->edits[*ei].src_off + fo->edits[*ei].src_len <= x) {
+		const cf_rules_edit *e = &fo->edits[*ei];
+		*delta += (long long)e->dst_len - (long long)e->src_len;
+		(*ei)++;
+	}
+	if (*ei < fo->nedits && fo->edits[*ei].src_off <= x)
+		return fo->edits[*ei].dst_off;   /* inside an edit: its start */
+	return (size_t)((long long)x + *delta);
+}
+
+/* Append to back->cand the starts of the words of text[a, b) that have
+ * entries in rev; a is 0 or follows an ASCII gap, b is len or an ASCII
+ * gap, so the words are those a full scan reads. */
+static int window_words(const cf_rules *rev, const char *text, size_t len,
+                        size_t a, size_t b, cf_rules_out *back)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t i = a, cl;
+	int rc;
+
+	while (i < b) {
+		if (!cf_rules_is_word(t + i, len - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		size_t ws = i;
+		while (i < len && cf_rules_is_word(t + i, len - i, &cl))
+			i += cl;
+		if (i - ws > CF_RULES_MAX_WORD || i - ws > rev->max_first * 2 + 4)
+			continue;
+		long kl = fold(text + ws, i - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD || (size_t)kl > rev->max_first)
+			continue;
+		if (rev->slots[find_slot(rev, key, (size_t)kl)] &&
+		    (rc = track_put(&back->cand, &back->ncand, &back->candcap, ws)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The next window of fo->text to scan afresh, in text order (edits and
+ * skips interleaved by input offset: the output keeps their order): an
+ * edit's new text or a skipped span, widened to ASCII gaps on both sides
+ * so that the words joined to it are read whole.  0 when none is left;
+ * with take, the window is consumed. */
+static int next_window(const cf_rules_out *fo, size_t *ei, size_t *si,
+                       int take, size_t *a, size_t *b)
+{
+	const unsigned char *t = (const unsigned char *)fo->text;
+
+	if (*ei < fo->nedits &&
+	    (*si >= fo->nskips || fo->edits[*ei].src_off <= fo->skips[*si])) {
+		*a = fo->edits[*ei].dst_off;
+		*b = *a + fo->edits[*ei].dst_len;
+		*ei += (size_t)take;
+	} else if (*si < fo->nskips) {
+		size_t e2 = 0;
+		long long d2 = 0;
+		*a = map_off(fo, &e2, &d2, fo->skips[*si]);
+		*b = map_off(fo, &e2, &d2, fo->skips[*si + 1]);
+		*si += 2 * (size_t)take;
+	} else {
+		return 0;
+	}
+	while (*a > 0 && !ascii_gap(t[*a - 1]))
+		(*a)--;
+	while (*b < fo->len && !ascii_gap(t[*b]))
+		(*b)++;
+	return 1;
+}
+
+/* The out offset of the next forward hit outside every edit (hits that
+ * were edited are read in their window); 0 when none is left. */
+static int next_hit(const cf_rules_out *fo, size_t *hi, size_t *hei,
+                    long long *hdelta, size_t *y)
+{
+	for (; *hi < fo->nhits; (*hi)++) {
+		size_t x = fo->hits[*hi];
+		while (*hei < fo->nedits &&
+		       fo->edits[*hei].src_off + fo->edits[*hei].src_len <= x) {
+			*hdelta += (long long)fo->edits[*hei].dst_len -
+			           (long long)fo->edits[*hei].src_len;
+			(*hei)++;
+		}
+		if (*hei < fo->nedits && fo->edits[*hei].src_off <= x)
+			continue;
+		*y = (size_t)((long long)x + *hdelta);
+		return 1;
+	}
+	return 0;
+}
+
+int cf_rules_round_trip(const cf_rules *rev, const cf_rules_out *fo,
+                        cf_rules_out *back)
+{
+	size_t ei = 0, si = 0, hi = 0, hei = 0, a, b, na, nb, y;
+	long long hdelta = 0;
+	int rc, have;
+
+	back->ncand = 0;
+	/* between windows the forward pass's hits stand for the words with
+	 * entries; inside them the words are looked up again */
+	have = next_window(fo, &ei, &si, 1, &a, &b);
+	for (;;) {
+		while (have && next_window(fo, &ei, &si, 0, &na, &nb) && na <= b) {
+			next_window(fo, &ei, &si, 1, &na, &nb);
+			if (nb > b)
+				b = nb;
+		}
+		while (next_hit(fo, &hi, &hei, &hdelta, &y) && (!have || y < a)) {
+			if ((rc = track_put(&back->cand, &back->ncand, &back->candcap, y)) < 0)
+				return rc;
+			hi++;
+		}
+		if (!have)
+			break;
+		if ((rc = window_words(rev, fo->text, fo->len, a, b, back)) < 0)
+			return rc;
+		while (next_hit(fo, &hi, &hei, &hdelta, &y) && y < b)
+			hi++;
+		have = next_window(fo, &ei, &si, 1, &a, &b);
+	}
+	return apply_impl(rev, fo->text, fo->len, back, NULL, back->cand,
+	                  back->ncand);
 }
