@@ -110,6 +110,14 @@ static int write_int(char *buf, json_int_t i)
 	return (int)(buf + 32 - p);
 }
 
+int cf_json_write_int(cf_jbuf *b, json_int_t i)
+{
+	char buf[32];
+	int n = write_int(buf, i);
+
+	return cf_jbuf_put(b, buf + sizeof buf - n, (size_t)n);
+}
+
 int cf_json_write(cf_jbuf *b, const json_t *v)
 {
 	char buf[32];

@@ -442,14 +442,10 @@ static const char *amb_name(int a)
 /* Append "[a,b]" to b. */
 static int put_span(cf_jbuf *b, size_t a, size_t len)
 {
-	json_t *x = json_integer((json_int_t)a), *y = json_integer((json_int_t)(a + len));
-	int bad = !x || !y || cf_jbuf_put(b, "[", 1) < 0 || cf_json_write(b, x) < 0 ||
-	          cf_jbuf_put(b, ",", 1) < 0 || cf_json_write(b, y) < 0 ||
-	          cf_jbuf_put(b, "]", 1) < 0;
-
-	json_decref(x);
-	json_decref(y);
-	return bad ? -1 : 0;
+	return cf_jbuf_put(b, "[", 1) < 0 || cf_json_write_int(b, (json_int_t)a) < 0 ||
+	       cf_jbuf_put(b, ",", 1) < 0 ||
+	       cf_json_write_int(b, (json_int_t)(a + len)) < 0 ||
+	       cf_jbuf_put(b, "]", 1) < 0 ? -1 : 0;
 }
 
 #define PUT_LIT(b, lit) cf_jbuf_put((b), (lit), sizeof(lit) - 1)

@@ -67,6 +67,10 @@ struct cf_rules {
 	uint32_t *tags;         /* high hash bits of each slot's key */
 	size_t nslots;          /* power of two, at most half full */
 	size_t max_first;       /* longest first word, bytes */
+	uint64_t lenmask[128];  /* per ASCII first byte of a key: bit L set if a
+	                         * first word of L bytes starts with it (bit 63:
+	                         * 63 or more); lets the scan skip the hash of
+	                         * most words */
 	cf_rules_pat **pats;
 	size_t npats;
 	int compiled;
@@ -355,20 +359,91 @@ void cf_rules_out_free(cf_rules_out *o)
 
 /* ---- building ---------------------------------------------------------- */
 
-/* FNV-1a, stepped by apply() while it scans a word. */
-#define HASH_INIT 0xcbf29ce484222325ull
-#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 0x100000001b3ull)
-#define HASH_FINAL(h) ((h) ^ ((h) >> 29))
+/* Room for a folded word key: CF_RULES_MAX_WORD bytes and 8 more (a
+ * longer word is "too long" everywhere), plus 8 zero bytes of padding for
+ * key_hash. */
+#define KEYCAP (CF_RULES_MAX_WORD + 8)
 
+#define KH_SEED 0x9e3779b97f4a7c15ull
+#define KH_STEP(h, w) ((h) = ((h) ^ (w)) * 0xff51afd7ed558ccdull, (h) ^= (h) >> 32)
+#define KH_FINAL(h) ((h) *= 0xc4ceb9fe1a85ec53ull, (h) ^ ((h) >> 29))
+
+/* Hash of the key k[0..n), n <= CF_RULES_MAX_WORD, read 8 bytes at a time:
+ * k must be followed by zero bytes up to the next multiple of 8. */
+static inline uint64_t key_hash(const char *k, size_t n)
+{
+	uint64_t h = KH_SEED ^ n, w;
+
+	for (size_t i = 0; i < n; i += 8) {
+		memcpy(&w, k + i, 8);
+		KH_STEP(h, w);
+	}
+	return KH_FINAL(h);
+}
+
+/* The ASCII word text[ws, ws + n) (n < KEYCAP, word characters only)
+ * folded into key 8 bytes at a time, zero-padded to a multiple of 8, and
+ * its key_hash.  Byte stores then a wide load stall the CPU's store
+ * forwarding: here every store and load is 8 bytes wide. */
+static inline uint64_t fold_key(const unsigned char *t, size_t len, size_t ws,
+                                size_t n, char *key)
+{
+	static const unsigned char keep[16] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0
+	};
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t h = KH_SEED ^ n, w, m;
+
+	for (size_t q = 0; q < n; q += 8) {
+		if (ws + q + 8 <= len) {
+			memcpy(&w, t + ws + q, 8);
+		} else {   /* the end of the text: no read past it */
+			unsigned char b[8] = { 0 };
+			for (size_t j = 0; ws + q + j < len && j < 8; j++)
+				b[j] = t[ws + q + j];
+			memcpy(&w, b, 8);
+		}
+		if (n - q < 8) {   /* keep the word's bytes only */
+			memcpy(&m, keep + 8 - (n - q), 8);
+			w &= m;
+		}
+		/* 'A'..'Z' + 32: bytes are ASCII letters, digits, '_' or 0 */
+		uint64_t ge_a = w + ones * (0x80 - 'A'), gt_z = w + ones * (0x7f - 'Z');
+		w |= ((ge_a & ~gt_z) & ones * 0x80) >> 2;
+		memcpy(key + q, &w, 8);
+		KH_STEP(h, w);
+	}
+	if (n % 8 == 0)
+		memset(key + n, 0, 8);
+	return KH_FINAL(h);
+}
+
+/* key_hash of any n <= CF_RULES_MAX_WORD bytes (a padded copy). */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = HASH_INIT;
-	size_t i;
+	char k[KEYCAP + 8] = { 0 };
 
-	for (i = 0; i < n; i++)
-		h = HASH_STEP(h, s[i]);
-	return HASH_FINAL(h);
+	if (n > KEYCAP)   /* no key is that long: any hash will miss */
+		n = KEYCAP;
+	memcpy(k, s, n);
+	return key_hash(k, n);
 }
+
+/* The word scan's byte classes: an ASCII word character gives its folded
+ * byte (>= '0'), an ASCII non-word byte 0, a byte >= 0x80 1 (decode it). */
+#define SC(c) ((c) >= 0x80 ? 1 : (c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
+               ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
+               (c) == '_' ? (c) : 0)
+#define SC4(c) SC(c), SC((c) + 1), SC((c) + 2), SC((c) + 3)
+#define SC16(c) SC4(c), SC4((c) + 4), SC4((c) + 8), SC4((c) + 12)
+#define SC64(c) SC16(c), SC16((c) + 16), SC16((c) + 32), SC16((c) + 48)
+static const unsigned char scan_tab[256] = {
+	SC64(0), SC64(64), SC64(128), SC64(192)
+};
+#undef SC64
+#undef SC16
+#undef SC4
+#undef SC
 
 int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
 {
@@ -445,7 +520,7 @@ static int add_rule(cf_rules *r, const char *name)
 
 /* Slot of the first word key with hash h (found or the empty slot where it
  * goes).  The tag check keeps the probe of a miss inside the slot arrays. */
-static size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
+static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
                           uint64_t h)
 {
 	size_t mask = r->nslots - 1, i = (size_t)h & mask;
@@ -631,6 +706,8 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 		r->tags[slot] = (uint32_t)(hash_bytes(key, first) >> 32);
 	if (first > r->max_first)
 		r->max_first = first;
+	if ((unsigned char)key[0] < 0x80)
+		r->lenmask[(unsigned char)key[0]] |= 1ull << (first < 63 ? first : 63);
 	while (*link && r->ents[*link - 1].src_len >= klen)
 		link = &r->ents[*link - 1].next;
 	e->next = *link;
@@ -1492,7 +1569,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 	size_t cn = 0, clean = 0;          /* next candidate; clean position */
 	cf_rules_pm *pm;
 	const char *sub;
-	char key[CF_RULES_MAX_WORD + 8];
+	char key[KEYCAP + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	size_t ci = 0;                     /* next toggled clause (o->negcl) */
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
@@ -1537,8 +1614,9 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			i = cand[cn++];
 		}
 		/* skip to the next word */
-		if (t[i] < 0x80) {
-			if (!cf_rules_ascii_word[t[i]]) {
+		unsigned char f = scan_tab[t[i]];
+		if (f <= 1) {
+			if (f == 0) {
 				if (r->scope && clause_char(t[i])) {
 					neg_left = clause_neg = 0;
 					/* "is not great, too": only "too" goes on */
@@ -1550,46 +1628,48 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				i++;
 				continue;
 			}
-		} else if (!cf_rules_is_word(t + i, len - i, &cl)) {
-			i += cl;
-			continue;
-		}
-		/* scan the word; ASCII words are folded and hashed on the way */
-		ws = i;
-		uint64_t hv = HASH_INIT;
-		size_t kn = 0;
-		int ascii = 1;
-		while (i < len) {
-			if (t[i] < 0x80) {
-				if (!cf_rules_ascii_word[t[i]])
-					break;
-				if (kn < sizeof key) {
-					char c = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
-					key[kn++] = c;
-					hv = HASH_STEP(hv, c);
-				}
-				i++;
-			} else if (cf_rules_is_word(t + i, len - i, &cl)) {
-				ascii = 0;
+			if (!cf_rules_is_word(t + i, len - i, &cl)) {
 				i += cl;
-			} else {
-				break;
+				continue;
 			}
 		}
+		/* scan the word to its end; then an ASCII word that could be a
+		 * key (or a negator, with a scope) is folded into key, at most
+		 * KEYCAP bytes (kn == KEYCAP: too long for any use) */
+		ws = i;
+		int ascii = 1;
+		while (i < len) {
+			f = scan_tab[t[i]];
+			if (f > 1) {
+				i++;
+				continue;
+			}
+			if (f == 0 || !cf_rules_is_word(t + i, len - i, &cl))
+				break;
+			ascii = 0;
+			i += cl;
+		}
 		we = clean = i;
+		size_t kn = we - ws < KEYCAP ? we - ws : KEYCAP;
+		uint64_t hv = 0;
+		/* an ASCII word no key can be: no first word of its length
+		 * starts with its first letter (most words) */
+		int nokey = ascii && !((r->lenmask[scan_tab[t[ws]]] >> (kn < 63 ? kn : 63)) & 1);
+		if (ascii && kn < KEYCAP && (r->scope || (kn <= r->max_first && !nokey)))
+			hv = fold_key(t, len, ws, kn, key);
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
-			if (ascii && kn < sizeof key && clause_word(key, kn))
+			if (ascii && kn < KEYCAP && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
 			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
 			              (kn == 2 && !memcmp(key, "or", 2))) &&
 			    subject_next(text, len, we))
 				clause_neg = clause_neg_before = 0;   /* a new clause starts */
-			int nk = ascii && kn < sizeof key ?
+			int nk = ascii && kn < KEYCAP ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
 				clause_neg = 1;
@@ -1622,7 +1702,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		}
 		/* after an added "not": some -> any, already -> yet */
 		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
-			const char *np = ascii && kn < sizeof key ? cf_rules_npi(key, kn) : NULL;
+			const char *np = ascii && kn < KEYCAP ? cf_rules_npi(key, kn) : NULL;
 			/* "is not great, too" -> "either" at the end of a clause */
 			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
 			    (we == len || clause_char(t[we])))
@@ -1638,16 +1718,15 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			continue;   /* longer than any first word, even folded */
 		long kl = (long)kn;
 		if (!ascii) {
-			kl = fold(text + ws, we - ws, key, sizeof key);
+			kl = fold(text + ws, we - ws, key, KEYCAP);
 			if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD)
 				continue;
-			hv = HASH_INIT;
-			for (size_t q = 0; q < (size_t)kl; q++)
-				hv = HASH_STEP(hv, key[q]);
+			memset(key + kl, 0, 8);
+			hv = key_hash(key, (size_t)kl);
 		}
-		if ((size_t)kl > r->max_first)
+		if ((size_t)kl > r->max_first || nokey)
 			continue;
-		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, HASH_FINAL(hv))];
+		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, hv)];
 		if (h && o->track &&
 		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
 			return rc;

@@ -63,4 +63,11 @@ static inline int cf_rules_cp_is_word(long cp)
  * character (letter, digit, mark, underscore); *clen gets its byte length. */
 int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
 
+/* The word scan's fast steps (issue 15), 16 bytes at a time where SSE2 is
+ * there: the first i' >= i with t[i'] an ASCII word character or a byte
+ * >= 0x80 (skipping ASCII non-word bytes), and the first i' >= i with
+ * t[i'] not an ASCII word character; len when there is none. */
+size_t cf_rules_skip_gap(const unsigned char *t, size_t len, size_t i);
+size_t cf_rules_skip_ascii_word(const unsigned char *t, size_t len, size_t i);
+
 #endif
