@@ -104,8 +104,11 @@ typedef struct cf_rules_out {
 	int track;
 	size_t *hits, *skips;
 	size_t nhits, hitcap, nskips, skipcap;
-	size_t *cand;              /* scratch of cf_rules_round_trip() */
+	size_t *cand;              /* scratch: the words with entries (apply's
+	                            * prescan, cf_rules_round_trip()) */
 	size_t ncand, candcap;
+	int every_word;            /* 1: apply() reads every word, no prescan
+	                            * (the reference path, for tests) */
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */

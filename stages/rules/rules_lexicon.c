@@ -1557,6 +1557,61 @@ static int track_put(size_t **a, size_t *n, size_t *cap, size_t v)
 	return 0;
 }
 
+/* The starts of the words of text that have entries in r, into o->cand:
+ * the words the scan below reads from the start or after a word, and
+ * looks up (the same length limits and keys).  Apply visits only these
+ * when no word-by-word state (negation scope, regex matches) is kept. */
+static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
+                   cf_rules_out *o)
+{
+	char key[KEYCAP + 8];
+	size_t i = 0, cl;
+	int rc;
+
+	o->ncand = 0;
+	while (i < len) {
+		unsigned char f = scan_tab[t[i]];
+		if (f == 0) {
+			i++;
+			continue;
+		}
+		if (f == 1 && !cf_rules_is_word(t + i, len - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		size_t ws = i, n;
+		int ascii = 1;
+		for (;;) {
+			i = cf_rules_skip_ascii_word(t, len, i);
+			if (i == len || t[i] < 0x80 || !cf_rules_is_word(t + i, len - i, &cl))
+				break;
+			ascii = 0;
+			i += cl;
+		}
+		n = i - ws;
+		if (n > CF_RULES_MAX_WORD || n > r->max_first * 2 + 4)
+			continue;
+		uint64_t hv;
+		if (ascii) {
+			if (n > r->max_first ||
+			    !((r->lenmask[scan_tab[t[ws]]] >> (n < 63 ? n : 63)) & 1))
+				continue;
+			hv = fold_key(t, len, ws, n, key);
+		} else {
+			long kl = fold((const char *)t + ws, n, key, KEYCAP);
+			if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD || (size_t)kl > r->max_first)
+				continue;
+			memset(key + kl, 0, 8);
+			n = (size_t)kl;
+			hv = key_hash(key, n);
+		}
+		if (r->slots[find_slot_h(r, key, n, hv)] &&
+		    (rc = track_put(&o->cand, &o->ncand, &o->candcap, ws)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
  * of cf_rules_round_trip: from a clean position (the end of the word just
  * read, or the start) the scan goes straight to the next candidate, as
@@ -1603,6 +1658,14 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
 	if (r->nents == 0)
 		i = len;   /* no lexicon (clause negation, regexes): no word scan */
+	else if (!cand && !r->scope && o->npm == 0 && !o->every_word) {
+		/* nothing carried from word to word: visit the words with
+		 * entries only (a word without does nothing below) */
+		if ((rc = prescan(r, t, len, o)) < 0)
+			return rc;
+		cand = o->cand;
+		ncand = o->ncand;
+	}
 
 	while (i < len) {
 		size_t ws, we;
@@ -1638,13 +1701,9 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		 * KEYCAP bytes (kn == KEYCAP: too long for any use) */
 		ws = i;
 		int ascii = 1;
-		while (i < len) {
-			f = scan_tab[t[i]];
-			if (f > 1) {
-				i++;
-				continue;
-			}
-			if (f == 0 || !cf_rules_is_word(t + i, len - i, &cl))
+		for (;;) {
+			i = cf_rules_skip_ascii_word(t, len, i);
+			if (i == len || t[i] < 0x80 || !cf_rules_is_word(t + i, len - i, &cl))
 				break;
 			ascii = 0;
 			i += cl;

@@ -2,9 +2,6 @@
  * rules_word.c - word characters (rules_word.h).
  */
 #include "rules_word.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* ASCII word table: letters, digits, underscore. */
 const unsigned char cf_rules_ascii_word[128] = {
@@ -29,56 +26,4 @@ int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen)
 		return cf_rules_ascii_word[s[0]];
 	}
 	return cf_rules_cp_is_word(cf_rules_utf8_decode(s, n, clen));
-}
-
-#if defined(__SSE2__)
-/* Bit k set: byte k of p is an ASCII word character. */
-static inline unsigned word_mask16(const unsigned char *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));   /* 'A' -> 'a' */
-	__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
-	                              _mm_cmplt_epi8(lc, _mm_set1_epi8('z' + 1)));
-	__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-	                              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	__m128i us = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
-
-	/* bytes >= 0x80 are negative: no range above takes them */
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), us));
-}
-
-static inline unsigned high_mask16(const unsigned char *p)
-{
-	return (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p));
-}
-#endif
-
-size_t cf_rules_skip_gap(const unsigned char *t, size_t len, size_t i)
-{
-#if defined(__SSE2__)
-	while (i + 16 <= len) {
-		unsigned m = word_mask16(t + i) | high_mask16(t + i);
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
-		i += 16;
-	}
-#endif
-	while (i < len && t[i] < 0x80 && !cf_rules_ascii_word[t[i]])
-		i++;
-	return i;
-}
-
-size_t cf_rules_skip_ascii_word(const unsigned char *t, size_t len, size_t i)
-{
-#if defined(__SSE2__)
-	while (i + 16 <= len) {
-		unsigned m = ~word_mask16(t + i) & 0xffffu;
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
-		i += 16;
-	}
-#endif
-	while (i < len && t[i] < 0x80 && cf_rules_ascii_word[t[i]])
-		i++;
-	return i;
 }

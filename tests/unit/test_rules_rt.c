@@ -1,7 +1,8 @@
 /*
  * test_rules_rt.c - the round trip from the forward pass
- * (cf_rules_round_trip) gives exactly what a full reverse apply gives:
- * the same text and the same edits, for the gender, names and user
+ * (cf_rules_round_trip) gives exactly what a full reverse apply gives,
+ * and apply's prescan (only the words with entries are visited) what a
+ * scan of every word gives: the same text and the same edits, for the gender, names and user
  * lexicon rule sets (multi-word, keep and protected phrases, user regexes
  * in the forward set only), over every line of the golden cases' inputs,
  * the her/his sets and texts written to catch the window edges.  With
@@ -60,20 +61,32 @@ typedef struct rt_set {
 /* Forward apply with tracking; the reverse both ways; compare. */
 static void check(rt_set *s, const char *text, size_t len)
 {
+	uint64_t amb_fast[CF_AMB_COUNT] = { 0 }, amb_every[CF_AMB_COUNT] = { 0 };
 	int n, nf, ns, np;
 
 	s->fo.track = 1;
-	n = cf_rules_apply(s->fwd, text, len, &s->fo, NULL);
+	n = cf_rules_apply(s->fwd, text, len, &s->fo, amb_fast);
 	assert_true(n >= 0);
-	/* tracking does not change the forward output */
-	np = cf_rules_apply(s->fwd, text, len, &s->plain, NULL);
+	/* neither tracking nor the prescan changes the forward output: the
+	 * reference reads every word */
+	s->plain.every_word = 1;
+	np = cf_rules_apply(s->fwd, text, len, &s->plain, amb_every);
+	assert_memory_equal(amb_fast, amb_every, sizeof amb_fast);
 	assert_int_equal(np, n);
 	assert_int_equal(s->plain.len, s->fo.len);
 	assert_memory_equal(s->plain.text, s->fo.text, s->fo.len);
+	for (int i = 0; i < n; i++)
+		assert_true(s->plain.edits[i].src_off == s->fo.edits[i].src_off &&
+		            s->plain.edits[i].dst_len == s->fo.edits[i].dst_len &&
+		            s->plain.edits[i].rule == s->fo.edits[i].rule &&
+		            s->plain.edits[i].amb == s->fo.edits[i].amb);
+	assert_int_equal(s->plain.nprotected, s->fo.nprotected);
+	assert_int_equal(s->plain.kept_e, s->fo.kept_e);
 	s->texts++;
 	if (n == 0)
 		return;
 	s->edited++;
+	s->full.every_word = 1;
 	nf = cf_rules_apply(s->rev, s->fo.text, s->fo.len, &s->full, NULL);
 	ns = cf_rules_round_trip(s->rev, &s->fo, &s->fast);
 	if (nf != ns || s->full.len != s->fast.len ||
