@@ -67,10 +67,10 @@ struct cf_rules {
 	uint32_t *tags;         /* high hash bits of each slot's key */
 	size_t nslots;          /* power of two, at most half full */
 	size_t max_first;       /* longest first word, bytes */
-	uint64_t lenmask[128];  /* per ASCII first byte of a key: bit L set if a
-	                         * first word of L bytes starts with it (bit 63:
-	                         * 63 or more); lets the scan skip the hash of
-	                         * most words */
+	uint64_t pmask[38 * 38]; /* per ASCII first two bytes of a key's first
+	                          * word (pcls; 37: none): bit L set if such a
+	                          * first word has L bytes (bit 63: 63 or more);
+	                          * lets the scan skip the hash of most words */
 	cf_rules_pat **pats;
 	size_t npats;
 	int compiled;
@@ -445,6 +445,35 @@ static const unsigned char scan_tab[256] = {
 #undef SC4
 #undef SC
 
+/* The prefilter's class of a byte: digits 0-9, letters (either case)
+ * 10-35, '_' 36, anything else 37. */
+#define PC(c) ((c) >= '0' && (c) <= '9' ? (c) - '0' : \
+               (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 10 : \
+               (c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 10 : (c) == '_' ? 36 : 37)
+#define PC4(c) PC(c), PC((c) + 1), PC((c) + 2), PC((c) + 3)
+#define PC16(c) PC4(c), PC4((c) + 4), PC4((c) + 8), PC4((c) + 12)
+#define PC64(c) PC16(c), PC16((c) + 16), PC16((c) + 32), PC16((c) + 48)
+static const unsigned char pcls[256] = {
+	PC64(0), PC64(64), PC64(128), PC64(192)
+};
+#undef PC64
+#undef PC16
+#undef PC4
+#undef PC
+
+/* The pmask row of the ASCII word w[0..n), n >= 1. */
+static inline size_t pair_of(const unsigned char *w, size_t n)
+{
+	return (size_t)pcls[w[0]] * 38 + (n > 1 ? pcls[w[1]] : 37);
+}
+
+/* 0 if no key's first word has the ASCII word w[0..n)'s first two bytes
+ * and length: most words of a text. */
+static inline int may_be_key(const cf_rules *r, const unsigned char *w, size_t n)
+{
+	return (int)((r->pmask[pair_of(w, n)] >> (n < 63 ? n : 63)) & 1);
+}
+
 int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
 {
 	cf_rules *r = calloc(1, sizeof *r);
@@ -706,8 +735,10 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 		r->tags[slot] = (uint32_t)(hash_bytes(key, first) >> 32);
 	if (first > r->max_first)
 		r->max_first = first;
-	if ((unsigned char)key[0] < 0x80)
-		r->lenmask[(unsigned char)key[0]] |= 1ull << (first < 63 ? first : 63);
+	if (pcls[(unsigned char)key[0]] < 37 &&
+	    (first == 1 || pcls[(unsigned char)key[1]] < 37))
+		r->pmask[pair_of((const unsigned char *)key, first)] |=
+			1ull << (first < 63 ? first : 63);
 	while (*link && r->ents[*link - 1].src_len >= klen)
 		link = &r->ents[*link - 1].next;
 	e->next = *link;
@@ -1593,8 +1624,7 @@ static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
 			continue;
 		uint64_t hv;
 		if (ascii) {
-			if (n > r->max_first ||
-			    !((r->lenmask[scan_tab[t[ws]]] >> (n < 63 ? n : 63)) & 1))
+			if (n > r->max_first || !may_be_key(r, t + ws, n))
 				continue;
 			hv = fold_key(t, len, ws, n, key);
 		} else {
@@ -1713,7 +1743,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		uint64_t hv = 0;
 		/* an ASCII word no key can be: no first word of its length
 		 * starts with its first letter (most words) */
-		int nokey = ascii && !((r->lenmask[scan_tab[t[ws]]] >> (kn < 63 ? kn : 63)) & 1);
+		int nokey = ascii && !may_be_key(r, t + ws, kn);
 		if (ascii && kn < KEYCAP && (r->scope || (kn <= r->max_first && !nokey)))
 			hv = fold_key(t, len, ws, kn, key);
 		/* negation scope: is this word negated, does it open a scope? */
