@@ -279,6 +279,30 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 	long cp;
 	int rc, first = 1, inword = 0, nword = 0;
 
+	/* ASCII, one word's case (nearly every swap): bytes in place */
+	if (cs != CASE_TITLE_ALL && n <= CF_RULES_MAX_WORD * 2) {
+		size_t j;
+		for (j = 0; j < n && (unsigned char)s[j] < 0x80; j++)
+			;
+		if (j == n) {
+			size_t at = o->len;
+			if ((rc = out_put(o, s, n)) < 0)
+				return rc;
+			char *d = o->text + at;
+			for (j = 0; j < n; j++) {
+				unsigned char c = (unsigned char)d[j];
+				if (cs == CASE_LOWER) {
+					d[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				} else {
+					d[j] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+					if (cs == CASE_TITLE && cf_rules_ascii_word[c])
+						break;   /* Title: the first word character only */
+				}
+			}
+			return 0;
+		}
+	}
+
 	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER ||
 	    cs == CASE_TITLE_ALL) {
 		while (i < n) {
