@@ -11,7 +11,11 @@
  * slot longest-first, so "best man" wins over "man".  apply() walks the text
  * once, word token by word token, and looks each token up; this is far
  * cheaper than one big regex alternation because most tokens miss after a
- * hash and one probe.  Multi-word tails ("best man", "Mr.", "isn't") are
+ * hash and one probe.  When no state carries from word to word (no
+ * negation scope, no regex match in the text), a prescan lists the words
+ * whose first two bytes and length some key has (a bitmap) and whose hash
+ * finds entries, and the word loop visits only those; the round trip
+ * (cf_rules_round_trip) reuses the forward pass's list the same way.  Multi-word tails ("best man", "Mr.", "isn't") are
  * compared in place, any run of white space matching one space and ' / ’
  * matching each other.  User regex matches (rules_pattern.c) are found
  * first and take precedence where they overlap a lexicon match.
