@@ -35,7 +35,8 @@ static const char usage_text[] =
 	"  --originals FILE    with --block: originals, one per block of N\n"
 	"                      counterfactuals (CAD NLI: revised_dev.tsv + original_dev.tsv)\n"
 	"  --text-field F      text fields (default: the first judge's)\n"
-	"  --label-field L     label field of flat files (default label)\n"
+	"  --label-field L     label field of flat files (default: the one the first\n"
+	"                      judge model was trained with, else label)\n"
 	"  --target-field T    counterfactuals' target label field (default: L)\n"
 	"  --generator-field G flat files: field naming the generator of a record\n"
 	"  --control KEY=VALUE mark paraphrase controls (default: generator kind\n"
@@ -194,14 +195,27 @@ static void summary(const json_t *r)
 	json_t *js = json_object_get(r, "judges"), *c = json_object_get(r, "counts");
 	size_t i;
 
-	if (c)
+	if (c) {
+		json_int_t unk = json_integer_value(json_object_get(c,
+		                 "unknown_label_pairs")),
+		           fail = json_integer_value(json_object_get(c,
+		                  "judge_failed_pairs"));
+
 		fprintf(stderr, "cfaug eval: %lld groups, %lld pairs (%lld label-"
-		        "changing, %lld controls), %lld bad records\n",
+		        "changing, %lld controls), %lld bad records",
 		        json_integer_value(json_object_get(c, "groups")),
 		        json_integer_value(json_object_get(c, "pairs")),
 		        json_integer_value(json_object_get(c, "label_changing_pairs")),
 		        json_integer_value(json_object_get(c, "control_pairs")),
 		        json_integer_value(json_object_get(c, "bad_records")));
+		/* pairs counted above that no figure below covers */
+		if (unk)
+			fprintf(stderr, ", %lld pairs with labels the judges do not "
+			        "know", (long long)unk);
+		if (fail)
+			fprintf(stderr, ", %lld pairs a judge failed on", (long long)fail);
+		fprintf(stderr, "\n");
+	}
 	for (i = 0; i < json_array_size(js); i++) {
 		json_t *j = json_array_get(js, i);
 		json_t *t = json_object_get(j, "targeted_flip"),

@@ -7,8 +7,9 @@
  * Markdown: tool and version, the pipeline's path and sha256, the seed,
  * the stages with their packs, models and prompts, the input, and the
  * report's totals.  Everything comes from report.json and the pipeline
- * file (conf may be NULL: stages are then listed from the report), so the
- * card says nothing the report does not.
+ * file, whose stages are read through option tables (stage_rows below;
+ * conf may be NULL: stages are then listed from the report), so the card
+ * says nothing the report and the pipeline do not.
  *
  * Written after the output set is committed, as DIR/.README.md.part
  * renamed into place.  A README.md that cfaug did not write (no marker
@@ -16,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,52 +60,118 @@ static const char *file_like(json_t *files, const char *prefix)
 	return NULL;
 }
 
-/* A scalar or a sequence of scalars of a stage's node, joined by ", ". */
-static void node_list(FILE *f, const cf_node *n)
+/* What the card says of a stage and of each of its judges: a view of the
+ * pipeline through option tables (cf_options_pick; the stages' own tables
+ * have checked every mapping before the run).  The STRLIST rows of
+ * stage_rows are the provenance keys, printed in table order; a scalar
+ * reads as a list of one. */
+typedef struct card_top {
+	cf_nodelist stages;
+} card_top;
+
+typedef struct card_stage {
+	char *type, *name;
+	cf_strlist packs, lexicons, model, prompt, base_url;
+	cf_nodelist judges;
+} card_stage;
+
+typedef struct card_judge {
+	char *kind;
+	cf_strlist model;
+} card_judge;
+
+#define ROW(T, k, t, f) { .key = (k), .type = (t), .offset = offsetof(T, f) }
+static const cf_option top_rows[] = {
+	ROW(card_top, "stages", CF_OPT_NODELIST, stages),
+	{ .key = NULL }
+};
+static const cf_option stage_rows[] = {
+	ROW(card_stage, "type", CF_OPT_STRING, type),
+	ROW(card_stage, "name", CF_OPT_STRING, name),
+	ROW(card_stage, "packs", CF_OPT_STRLIST, packs),
+	ROW(card_stage, "lexicons", CF_OPT_STRLIST, lexicons),
+	ROW(card_stage, "model", CF_OPT_STRLIST, model),
+	ROW(card_stage, "prompt", CF_OPT_STRLIST, prompt),
+	ROW(card_stage, "base_url", CF_OPT_STRLIST, base_url),
+	ROW(card_stage, "judges", CF_OPT_NODELIST, judges),
+	{ .key = NULL }
+};
+static const cf_option judge_rows[] = {
+	ROW(card_judge, "kind", CF_OPT_STRING, kind),
+	ROW(card_judge, "model", CF_OPT_STRLIST, model),
+	{ .key = NULL }
+};
+#undef ROW
+
+/* "`a`, `b`" */
+static void list_line(FILE *f, const cf_strlist *l)
 {
-	if (!n)
-		return;
-	if (n->type == CF_NODE_SCALAR) {
-		fprintf(f, "`%s`", n->str);
-		return;
-	}
-	for (size_t i = 0; i < n->nkids; i++)
-		if (n->kids[i]->type == CF_NODE_SCALAR)
-			fprintf(f, "%s`%s`", i ? ", " : "", n->kids[i]->str);
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(f, "%s`%s`", i ? ", " : "", l->v[i]);
 }
 
-static void stage_lines(FILE *f, const cf_conf *conf)
+/* The line of the stage mapping st into f; 0 or an error of the view. */
+static int stage_line(FILE *f, const cf_node *st, const char *file,
+                      cf_error *err)
 {
-	const cf_node *stages = cf_node_get(conf->root, "stages"), *st, *j;
-	static const char *const keys[] = { "packs", "lexicons", "model", "prompt",
-	                                    "base_url", NULL };
+	card_stage cs = { 0 };
+	card_judge cj;
+	const cf_option *o;
+	int rc;
 
-	if (!stages || stages->type != CF_NODE_SEQ || !stages->nkids) {
-		fprintf(f, "  - (no stages: records copied)\n");
-		return;
-	}
-	for (size_t i = 0; i < stages->nkids; i++) {
-		st = stages->kids[i];
-		fprintf(f, "  - `%s`", cf_node_get(st, "type") ? cf_node_get(st, "type")->str : "?");
-		if (cf_node_get(st, "name"))
-			fprintf(f, " (%s)", cf_node_get(st, "name")->str);
-		for (size_t k = 0; keys[k]; k++)
-			if (cf_node_get(st, keys[k])) {
-				fprintf(f, "; %s: ", keys[k]);
-				node_list(f, cf_node_get(st, keys[k]));
-			}
-		j = cf_node_get(st, "judges");
-		for (size_t k = 0; j && j->type == CF_NODE_SEQ && k < j->nkids; k++) {
-			const cf_node *m = cf_node_get(j->kids[k], "model");
-			fprintf(f, "; judge %s", cf_node_get(j->kids[k], "kind")
-			        ? cf_node_get(j->kids[k], "kind")->str : "?");
-			if (m) {
-				fprintf(f, " ");
-				node_list(f, m);
-			}
+	if ((rc = cf_options_pick(stage_rows, &cs, st, file, err)) < 0)
+		return rc;
+	fprintf(f, "  - `%s`", cs.type ? cs.type : "?");
+	if (cs.name)
+		fprintf(f, " (%s)", cs.name);
+	for (o = stage_rows; o->key; o++) {
+		const cf_strlist *l = (const void *)((const char *)&cs + o->offset);
+
+		if (o->type == CF_OPT_STRLIST && l->n) {
+			fprintf(f, "; %s: ", o->key);
+			list_line(f, l);
 		}
-		fprintf(f, "\n");
 	}
+	for (size_t k = 0; k < cs.judges.n; k++) {
+		memset(&cj, 0, sizeof cj);
+		if ((rc = cf_options_pick(judge_rows, &cj, cs.judges.v[k], file,
+		                          err)) < 0)
+			break;
+		fprintf(f, "; judge %s", cj.kind ? cj.kind : "?");
+		if (cj.model.n) {
+			fprintf(f, " ");
+			list_line(f, &cj.model);
+		}
+		cf_options_free(judge_rows, &cj);
+	}
+	fprintf(f, "\n");
+	cf_options_free(stage_rows, &cs);
+	return rc;
+}
+
+/* The stage lines of the pipeline conf, as a new string, or NULL when the
+ * view cannot be read (the caller lists the report's stages instead). */
+static char *stage_lines(const cf_conf *conf)
+{
+	card_top top = { { 0 } };
+	cf_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *m;
+	int rc;
+
+	if (!(m = open_memstream(&text, &len)))
+		return NULL;
+	rc = cf_options_pick(top_rows, &top, conf->root, conf->path, &err);
+	if (rc == 0 && !top.stages.n)
+		fprintf(m, "  - (no stages: records copied)\n");
+	for (i = 0; rc == 0 && i < top.stages.n; i++)
+		rc = stage_line(m, top.stages.v[i], conf->path, &err);
+	if (fclose(m) != 0 || rc < 0) {
+		free(text);
+		text = NULL;
+	}
+	return text;
 }
 
 static void front_matter(FILE *f, json_t *files)
@@ -135,6 +203,7 @@ static void body(FILE *f, json_t *rep, const cf_conf *conf)
 	json_t *tot = json_object_get(rep, "totals"), *files = json_object_get(rep, "files");
 	json_t *shard = json_object_get(rep, "shard"), *v;
 	const char *key;
+	char *lines;
 	size_t i;
 
 	fprintf(f, CARD_MARKER "\n\n# Counterfactual data made with cfaug\n\n");
@@ -162,8 +231,9 @@ static void body(FILE *f, json_t *rep, const cf_conf *conf)
 	        json_string_value(json_object_get(in, "compression")),
 	        (long long)json_integer_value(json_object_get(in, "bytes")));
 	fprintf(f, "- stages:\n");
-	if (conf) {
-		stage_lines(f, conf);
+	if (conf && (lines = stage_lines(conf))) {
+		fputs(lines, f);
+		free(lines);
 	} else {   /* cfaug merge: the pipeline file may be elsewhere */
 		json_array_foreach(json_object_get(rep, "stages"), i, v)
 			fprintf(f, "  - `%s` (%s)\n",

@@ -378,8 +378,12 @@ static int set_enum(const cf_option *o, int *dst, const cf_node *n,
 	                     o->key, list, got);
 }
 
+/* load_table's how: a sub-table (MAP, MAPLIST entries); keys the table
+ * does not name are someone else's (cf_options_pick). */
+#define LOAD_SUB  1
+#define LOAD_PICK 2
 static int load_table(const cf_option *table, void *state, const cf_node *map,
-                      const char *file, const char *const *skip, int sub,
+                      const char *file, const char *const *skip, int how,
                       const cf_option *preset, cf_error *err);
 static int set_value(const cf_option *o, void *state, const cf_node *n,
                      const char *file, cf_error *err);
@@ -418,10 +422,10 @@ static int set_map(const cf_option *o, void *dst, const cf_node *n,
 		tmp = *sh;
 		tmp.key = o->key;
 		if ((rc = set_value(&tmp, dst, n, file, err)) < 0 ||
-		    (rc = load_table(o->sub, dst, NULL, file, NULL, 1, sh, err)) < 0)
+		    (rc = load_table(o->sub, dst, NULL, file, NULL, LOAD_SUB, sh, err)) < 0)
 			return rc;
 	} else if (n->type == CF_NODE_MAP) {
-		if ((rc = load_table(o->sub, dst, n, file, NULL, 1, NULL, err)) < 0)
+		if ((rc = load_table(o->sub, dst, n, file, NULL, LOAD_SUB, NULL, err)) < 0)
 			return rc;
 	} else {
 		describe(n, got, sizeof got);
@@ -468,7 +472,7 @@ static int set_maplist(const cf_option *o, cf_maplist *dst, const cf_node *n,
 			goto done;
 		}
 		l.n++;   /* counted first: freed with the others on failure */
-		if ((rc = load_table(o->sub, el, it, file, NULL, 1, NULL, err)) < 0)
+		if ((rc = load_table(o->sub, el, it, file, NULL, LOAD_SUB, NULL, err)) < 0)
 			goto done;
 		*(const cf_node **)el = it;
 	}
@@ -629,13 +633,15 @@ static int skipped(const char *const *skip, const char *key)
 	return 0;
 }
 
-/* The loader.  sub: a sub-table (unknown keys list the table's keys;
- * map NULL means absent: defaults only, no required keys).  preset: a row
+/* The loader.  how: LOAD_SUB, a sub-table (unknown keys list the table's
+ * keys; map NULL means absent: defaults only, no required keys);
+ * LOAD_PICK, keys the table does not name are passed over.  preset: a row
  * already set from a shorthand scalar, left alone. */
 static int load_table(const cf_option *table, void *state, const cf_node *map,
-                      const char *file, const char *const *skip, int sub,
+                      const char *file, const char *const *skip, int how,
                       const cf_option *preset, cf_error *err)
 {
+	int sub = how & LOAD_SUB;
 	const cf_option *o;
 	const cf_node *k, *v;
 	char in[256], got[EXCERPT_MAX * 2 + 40], keys[256];
@@ -661,6 +667,8 @@ static int load_table(const cf_option *table, void *state, const cf_node *map,
 			continue;
 		for (o = table; o->key && strcmp(o->key, k->str) != 0; o++)
 			;
+		if (!o->key && (how & LOAD_PICK))
+			continue;
 		if (!o->key) {
 			near = nearest(table, k->str);
 			if (near)
@@ -689,7 +697,7 @@ static int load_table(const cf_option *table, void *state, const cf_node *map,
 			continue;
 		if (o->type == CF_OPT_MAP) {   /* absent: its defaults */
 			if ((rc = load_table(o->sub, (char *)state + o->offset, NULL,
-			                     file, NULL, 1, NULL, err)))
+			                     file, NULL, LOAD_SUB, NULL, err)))
 				goto done;
 		} else if (o->def) {
 			if ((rc = set_default(o, state, file, err)))
@@ -730,6 +738,12 @@ int cf_options_load(const cf_option *table, void *state, const cf_node *map,
                     const char *file, const char *const *skip, cf_error *err)
 {
 	return load_table(table, state, map, file, skip, 0, NULL, err);
+}
+
+int cf_options_pick(const cf_option *table, void *state, const cf_node *map,
+                    const char *file, cf_error *err)
+{
+	return load_table(table, state, map, file, NULL, LOAD_PICK, NULL, err);
 }
 
 void cf_options_free(const cf_option *table, void *state)

@@ -187,6 +187,13 @@ typedef struct cf_option {
 int cf_options_load(const cf_option *table, void *state, const cf_node *map,
                     const char *file, const char *const *skip, cf_error *err);
 
+/* As cf_options_load, but keys the table does not name are passed over:
+ * a view of a mapping whose owner's table has checked it already (the
+ * dataset card reads a stage's packs and models so).  Sub-tables (MAP,
+ * MAPLIST) of the table stay strict. */
+int cf_options_pick(const cf_option *table, void *state, const cf_node *map,
+                    const char *file, cf_error *err);
+
 /* Set one row's field in state from n (not null), as cf_options_load
  * would: for a CUSTOM setter that accepts a keyword or a typed value and
  * hands the typed value to the row of its type. */

@@ -68,6 +68,8 @@ static void eval_free(eval *e)
 	}
 	for (i = 0; i < CF_EVAL_MAX_FIELDS; i++)
 		free(e->own_fields[i]);
+	for (i = 0; i < e->ntold_labels; i++)
+		free(e->told_labels[i]);
 	cf_strlist_free(&e->L);
 	free(e->ut);
 	json_decref(e->warnings);
@@ -136,6 +138,29 @@ static void check_figures(eval *e)
 		        e->a->input, med);
 }
 
+/* Flat layouts without --label-field: the label field of the first judge
+ * that knows the one of its training data (a model of `cfaug teacher
+ * train` records it), told once on stderr when it is not "label". */
+static void judge_label_field(eval *e, const cf_eval_opts *a)
+{
+	size_t i;
+	const char *lf;
+
+	e->label_field = a->label_field ? a->label_field : "label";
+	if (a->label_field || !(a->pair_key || a->block))
+		return;
+	for (i = 0; i < e->nj; i++)
+		if ((lf = cf_judge_own_label_field(e->j[i].jg))) {
+			e->label_field = lf;
+			e->label_from = e->j[i].name;
+			break;
+		}
+	if (e->label_from && strcmp(e->label_field, "label"))
+		fprintf(stderr, "cfaug eval: label field '%s', the one judge '%s' "
+		        "was trained with (--label-field to read another)\n",
+		        e->label_field, e->label_from);
+}
+
 /* The judges, --fluency and the review state, before reading. */
 static int open_judges(eval *e, const cf_eval_opts *a, cf_error *err)
 {
@@ -147,6 +172,7 @@ static int open_judges(eval *e, const cf_eval_opts *a, cf_error *err)
 			return rc;
 		e->nj++;
 	}
+	judge_label_field(e, a);
 	if (a->fluency && (rc = ev_load_fluency(e, a->fluency, err)) < 0)
 		return rc;
 	if (a->review_export || a->review_import) {
@@ -184,6 +210,16 @@ static int judge_pairs(eval *e, const cf_eval_opts *a, json_t **report,
 		                  "records, %llu bad)", a->input,
 		                  (unsigned long long)e->records,
 		                  (unsigned long long)e->bad);
+		goto done;
+	}
+	if (e->unknown + e->judge_failed == e->pairs) {
+		/* figures over no pair would read as 0.000, not as "not judged" */
+		rc = cf_error_set(err, CF_EDATA, "%s: no pair could be judged: of "
+		                  "%llu pairs, %llu have a label the judges do not "
+		                  "know and %llu lost a judge's answer (see above)",
+		                  a->input, (unsigned long long)e->pairs,
+		                  (unsigned long long)e->unknown,
+		                  (unsigned long long)e->judge_failed);
 		goto done;
 	}
 	if (!(*report = ev_build_report(e))) {

@@ -27,7 +27,8 @@
  * Memory: the texts of one group at a time; per pair a few numbers (the
  * judges' predicted labels, probability change, distance) are kept for
  * kappa, medians and histograms.  A bad record is told on stderr (the first
- * 20) and counted; the run goes on.
+ * 20) and counted; the run goes on.  So is a pair whose labels the judges
+ * do not know (told once per label, with the labels: map that fixes it).
  */
 #ifndef CF_EVAL_H
 #define CF_EVAL_H
@@ -65,7 +66,7 @@ typedef struct cf_eval_opts {
  * report.html there (and o->review_export).  *report gets the report (a
  * new reference) on success.  Returns 0 or a CF_E* code with err set
  * (CF_EUSAGE for judges that do not fit the data, CF_EDATA when there is
- * no pair, CF_ENET when a judge refuses us). */
+ * no pair or no pair could be judged, CF_ENET when a judge refuses us). */
 int cf_eval_run(const cf_eval_opts *o, json_t **report, cf_error *err);
 
 #endif

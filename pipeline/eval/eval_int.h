@@ -132,6 +132,8 @@ typedef struct eval {
 	int last_bad_repeats;            /* told again since: 1 = "the same" said */
 	uint64_t records, bad, groups, one_sided, pairs, controls, flip_pairs,
 	         unknown;
+	char *told_labels[MAX_TOLD];     /* unknown labels told (once each) */
+	size_t ntold_labels;
 	double *dist, *ndist;
 	size_t ndist_n, cap_dist;
 	double *div;
@@ -143,6 +145,10 @@ typedef struct eval {
 	breakdown bd[BD_COUNT];
 	/* reading */
 	const char *cur_path;
+	const char *label_field;         /* flat layouts: --label-field, else
+	                                    the first judge's that knows its
+	                                    data's (label_from), else "label" */
+	const char *label_from;          /* that judge's name, or NULL */
 	json_t *warnings;                /* strings, NULL until the first */
 	struct examples *ex;             /* example pairs (eval_examples.c) */
 } eval;

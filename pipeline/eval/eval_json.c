@@ -162,9 +162,12 @@ json_t *ev_build_report(const eval *e)
 	if (a->originals)
 		json_object_set_new(in, "originals", json_string(a->originals));
 	if (a->pair_key || a->block) {
-		const char *lf = a->label_field ? a->label_field : "label";
+		const char *lf = e->label_field;
 
 		json_object_set_new(in, "label_field", json_string(lf));
+		if (e->label_from)
+			json_object_set_new(in, "label_field_from_judge",
+			                    json_string(e->label_from));
 		json_object_set_new(in, "target_field",
 		                    json_string(a->target_field ? a->target_field : lf));
 	}

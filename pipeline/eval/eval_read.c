@@ -303,7 +303,7 @@ done:
 int ev_read_flat(eval *e, cf_reader *rd, cf_error *err)
 {
 	const args *a = e->a;
-	const char *lf = a->label_field ? a->label_field : "label";
+	const char *lf = e->label_field;
 	const char *tf = a->target_field ? a->target_field : lf;
 	cf_reader *ord = NULL;
 	char *group_key = NULL, why[300], kbuf[64];

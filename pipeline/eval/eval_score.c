@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include "eval_int.h"
 
 /* ---- breakdowns ------------------------------------------------------- */
@@ -291,6 +292,43 @@ static int group_diversity(eval *e, size_t m)
 	return 0;
 }
 
+/* A pair skipped for a label the judges do not know: told once per label,
+ * with the judges' labels and the map that fixes it (a label differing
+ * only in case is the usual cause: CAD's Positive against positive). */
+static void tell_unknown(eval *e, long line, const char *label)
+{
+	const char *twin = NULL, *spec = e->a->judges[0];
+	char known[512] = "", fix[700];
+	size_t i, n = 0;
+
+	for (i = 0; i < e->ntold_labels; i++)
+		if (!strcmp(e->told_labels[i], label))
+			return;
+	if (e->ntold_labels == MAX_TOLD ||
+	    !(e->told_labels[e->ntold_labels] = strdup(label)))
+		return;
+	e->ntold_labels++;
+	for (i = 0; i < e->L.n; i++) {
+		if (!twin && !strcasecmp(e->L.v[i], label))
+			twin = e->L.v[i];
+		if (n < sizeof known)
+			n += (size_t)snprintf(known + n, sizeof known - n, "%s%s",
+			                      i ? ", " : "", e->L.v[i]);
+	}
+	if (e->j[0].conf)   /* the first judge is a YAML: its labels: map */
+		snprintf(fix, sizeof fix, "map them in %s with labels: {%s: %s, "
+		         "...}", spec, twin ? twin : "THEIRS", twin ? label : "YOURS");
+	else                /* a model file: only a judge YAML maps labels */
+		snprintf(fix, sizeof fix, "map them with a judge YAML: {kind: "
+		         "builtin, model: %s, labels: {%s: %s, ...}}", spec,
+		         twin ? twin : "THEIRS", twin ? label : "YOURS");
+	fprintf(stderr, "cfaug eval: %s:%ld: pairs skipped: label '%.100s' is "
+	        "not one of the judges' labels (%s)%s%s%s; %s (each label is "
+	        "told once; counts.unknown_label_pairs)\n", e->cur_path, line,
+	        label, known, twin ? "; '" : "", twin ? twin : "",
+	        twin ? "' differs only in case" : "", fix);
+}
+
 /* Score the group read (e->orig, e->cfs) and clear it.  A pair a remote
  * judge failed on, or whose labels the judges do not know, is counted and
  * left out. */
@@ -329,10 +367,8 @@ int ev_score_group(eval *e, cf_error *err)
 		if (e->remote && ev_remote_failed(e, i + 1)) {
 			e->judge_failed++;
 		} else if (g.ol < 0 || t < 0) {
-			if (++e->unknown <= MAX_TOLD)
-				fprintf(stderr, "cfaug eval: %s:%ld: pair skipped: label "
-				        "'%.100s' is not one of the judges'\n", e->cur_path,
-				        u->line, g.ol < 0 ? e->orig.label : u->label);
+			e->unknown++;
+			tell_unknown(e, u->line, g.ol < 0 ? e->orig.label : u->label);
 		} else if (u->control ? score_control(e, &g, u, t) < 0
 		                      : score_edit(e, &g, u, i, t) < 0) {
 			goto nomem;

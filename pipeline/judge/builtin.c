@@ -70,6 +70,14 @@ static size_t builtin_fields(const cf_judge *j, void *state, const char **out,
 	return f;
 }
 
+static const char *builtin_label_field(const cf_judge *j, void *state)
+{
+	const builtin *b = state;
+
+	(void)j;
+	return cf_lm_label_field(b->lm);
+}
+
 /* The name in l equal to name but for case, or NULL: a model trained on
  * Text/Positive meets data with text/positive (issue 13). */
 static const char *case_twin(const cf_strlist *l, const char *name)
@@ -100,7 +108,7 @@ static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
 		const char *name = j->c.fields.n ? j->c.fields.v[f]
 		                                 : cf_lm_field(b->lm, f);
 		const char *twin = case_twin(env->text_fields, name);
-		char hint[200] = "";
+		char hint[300] = "";
 		if (cf_strlist_index(env->text_fields, name) >= 0)
 			continue;
 		if (twin)
@@ -111,6 +119,11 @@ static int builtin_bind(cf_judge *j, void *state, const cf_judge_env *env,
 		else if (!j->c.fields.n && j->node)
 			snprintf(hint, sizeof hint, " (feed it another field with "
 			         "fields: [NAME])");
+		if (!j->node)   /* a model file given alone: only a YAML maps */
+			snprintf(hint + strlen(hint), sizeof hint - strlen(hint),
+			         " (feed it %s with a judge YAML: {kind: builtin, "
+			         "model: %.60s, fields: [%.60s]})", twin ? "that field" :
+			         "another field", j->c.model, twin ? twin : "NAME");
 		return cf_conf_error(err, env->conf_path, j->c.fields.n ? fn : j->at,
 		                     "%s reads text field '%s', which is not in %s%s",
 		                     j->c.model, name, env->fields_what, hint);
@@ -183,6 +196,7 @@ const cf_judge_kind cf_judge_builtin = {
 	.open = builtin_open,
 	.labels = builtin_labels,
 	.fields = builtin_fields,
+	.label_field = builtin_label_field,
 	.bind = builtin_bind,
 	.score = builtin_score,
 	.close = builtin_close,

@@ -184,6 +184,11 @@ size_t cf_judge_own_fields(const cf_judge *j, const char **out, size_t max)
 	return j->kind->fields ? j->kind->fields(j, j->state, out, max) : 0;
 }
 
+const char *cf_judge_own_label_field(const cf_judge *j)
+{
+	return j->kind->label_field ? j->kind->label_field(j, j->state) : NULL;
+}
+
 int cf_judge_is_remote(const cf_judge *j)
 {
 	return (j->kind->flags & CF_JUDGE_REMOTE) != 0;

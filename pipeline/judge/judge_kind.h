@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "cfaug/sys/judge.h"
 #include "endpoint_opts.h"
+#include "teacher_judge.h"
 
 #define CF_JOPT(k, t, field, ...) \
 	{ .key = (k), .type = (t), .offset = offsetof(cf_judge_conf, field), \
@@ -32,5 +33,35 @@ int cf_judge_remote_fields(cf_judge *j, const cf_judge_env *env,
 
 /* Remote kinds whose endpoint is the url: option. */
 char *cf_judge_url_endpoint(const cf_judge *j, void *state);
+
+/* A classifier kind (classifier.c): POST url a JSON request built from one
+ * text or a pair, the answer read by one of teacher_judge.h's readers.
+ * The kind comes first, so the engine's j->kind points at the whole. */
+typedef struct cf_judge_classifier {
+	cf_judge_kind kind;        /* CF_JUDGE_CLASSIFIER(...) */
+	int one_field;             /* 1: a pair is a configuration error */
+	/* The request for t0 (and t1, the second field's text, or NULL when
+	 * one field is sent): a new reference, NULL when out of memory. */
+	json_t *(*request)(const cf_judge *j, const char *t0, const char *t1);
+	int (*read)(const cf_judge_labels *jl, const char *body, size_t len,
+	            double *p, char *why, size_t whysz);
+} cf_judge_classifier;
+
+int cf_judge_classifier_bind(cf_judge *j, void *state, const cf_judge_env *env,
+                             cf_error *err);
+char *cf_judge_classifier_body(const cf_judge *j, void *state,
+                               cf_judge_text_fn text, void *ctx, int json);
+int cf_judge_classifier_read(const cf_judge *j, void *state, int json,
+                             const char *body, size_t len, double *p,
+                             const char **source, char *why, size_t whysz);
+
+/* The cf_judge_kind of a classifier named nm (alias al or NULL) with the
+ * option rows opts. */
+#define CF_JUDGE_CLASSIFIER(nm, al, opts) { \
+	.name = (nm), .alias = (al), .options = (opts), \
+	.flags = CF_JUDGE_REMOTE, .bind = cf_judge_classifier_bind, \
+	.endpoint = cf_judge_url_endpoint, \
+	.request_body = cf_judge_classifier_body, \
+	.read_answer = cf_judge_classifier_read }
 
 #endif

@@ -5,15 +5,15 @@
  * `model:` shorthand and a .cft given to `cfaug eval` open it.
  */
 #include <stddef.h>
-#include "cfaug/sys/judge.h"
+#include "judge_kind.h"
 
-extern const cf_judge_kind cf_judge_builtin, cf_judge_tei, cf_judge_vllm,
-                           cf_judge_llm;
+extern const cf_judge_kind cf_judge_builtin, cf_judge_llm;
+extern const cf_judge_classifier cf_judge_tei, cf_judge_vllm;
 
 const cf_judge_kind *const cf_judge_kinds[] = {
 	&cf_judge_builtin,
-	&cf_judge_tei,
-	&cf_judge_vllm,
+	&cf_judge_tei.kind,
+	&cf_judge_vllm.kind,
 	&cf_judge_llm,
 	NULL
 };

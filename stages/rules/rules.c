@@ -71,6 +71,9 @@ typedef struct rules_state {
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
 	cf_jbuf prov;                 /* provenance fast path: this candidate's
 	                                 "edits" array as JSON text (issue 15) */
+	int full_flip;                /* reject a flip that keeps a source stance */
+	cf_rules_stance *stance;      /* its stance words (rules_stance.c) */
+	uint64_t stance_left;         /* candidates rejected: source_stance_left */
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
@@ -234,6 +237,12 @@ static const cf_option rules_options[] = {
 	  "sequences, URLs, @handles, #tags, `code`, and for the gender pack "
 	  "a title before a name (Queen Elizabeth): auto (the built-in packs) "
 	  "| all (built-in packs and your lexicons) | none" },
+	{ .key = "full_flip", .type = CF_OPT_BOOL,
+	  .offset = offsetof(rules_state, full_flip), .def = "false",
+	  .help = "with label_direction: reject a counterfactual that still "
+	  "holds a stance of the source label (a stance word not negated, a "
+	  "negated word of the target's, a rating, a sentence with no edit "
+	  "that its model reads as evaluative) as source_stance_left" },
 	{ .key = NULL }
 };
 
@@ -327,6 +336,34 @@ done:
 
 static void rules_destroy(cf_stage *st, void *state);
 
+/* full_flip: the stance words next to the antonyms pack's file. */
+static int load_stance(rules_state *s, const cf_pipeline_info *info,
+                       cf_error *err)
+{
+	char ap[4096], sp[4096], cp[4096], ip[4096], mp[4096];
+	const char *sl;
+	int n;
+
+	if (!s->label_dir.n)
+		return cf_conf_error(err, info->conf_path, cf_node_get(info->node,
+		                     "full_flip"), "full_flip needs label_direction "
+		                     "(which label's stance the flip removes)");
+	if (cf_rules_pack_path("antonyms", ap, sizeof ap) < 0)
+		return cf_error_set(err, CF_ECONFIG, "rules: full_flip: no lexicon "
+		                    "directory with antonyms.tsv");
+	sl = strrchr(ap, '/');
+	n = (int)(sl ? sl - ap : 1);
+	if (snprintf(sp, sizeof sp, "%.*s/antonym-stance.tsv", n, sl ? ap : ".") >=
+	    (int)sizeof sp ||
+	    snprintf(cp, sizeof cp, "%.*s/antonym-contexts.tsv", n, sl ? ap : ".") >=
+	    (int)sizeof cp ||
+	    snprintf(ip, sizeof ip, "%.*s/idioms.txt", n, sl ? ap : ".") >= (int)sizeof ip ||
+	    snprintf(mp, sizeof mp, "%.*s/antonym-stance-sentences.tsv", n,
+	             sl ? ap : ".") >= (int)sizeof mp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", ap);
+	return cf_rules_stance_load(&s->stance, sp, cp, ip, mp, err);
+}
+
 static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *err)
 {
 	size_t i, j, n;
@@ -359,6 +396,8 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 			                     s->label_dir.keys[i]);
 	}
 	if ((rc = build(s, info, (cf_rules_dir)s->direction, 1, &s->rules, err)) < 0)
+		return rc;
+	if (s->full_flip && (rc = load_stance(s, info, err)) < 0)
 		return rc;
 	for (i = 0; i < s->label_dir.n; i++) {
 		size_t d;
@@ -548,11 +587,15 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		return 0;
 	}
 	const cf_rules *rs = s->rules;
+	int side = -1;                /* full_flip: the source stance, 0 a, 1 b */
+	json_t *left = NULL;          /* full_flip: the stance left, or NULL */
 	if (s->label_dir.n && cf_item_label(it)) {
 		const char *d = cf_strmap_get(&s->label_dir, cf_item_label(it));
 		for (size_t q = 0; d && dir_names[q]; q++)
-			if (!strcmp(d, dir_names[q]) && s->by_dir[q])
+			if (!strcmp(d, dir_names[q]) && s->by_dir[q]) {
 				rs = s->by_dir[q];
+				side = q == CF_RULES_A_TO_B ? 0 : q == CF_RULES_B_TO_A ? 1 : -1;
+			}
 	}
 	for (i = 0; i < fl->n; i++) {
 		const char *t = cf_item_text(it, fl->v[i], &len);
@@ -570,6 +613,19 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		}
 		for (size_t q = 0; q < s->out.nedits && !gender_edit; q++)
 			gender_edit = s->canon[s->out.edits[q].rule] == s->gender_rule;
+		if (s->stance && side >= 0 && !left) {
+			const char *ct = rc > 0 ? s->out.text : t;
+			size_t ls, le;
+			int k = cf_rules_stance_left(s->stance, side, ct, rc > 0 ? s->out.len : len,
+			                             s->out.edits, rc > 0 ? s->out.nedits : 0,
+			                             &ls, &le);
+			if (k && !(left = json_pack("{s:s, s:s%}", "field", fl->v[i],
+			                            k == 1 ? "stance" : "sentence",
+			                            ct + ls, le - ls))) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
+		}
 		if (rc == 0)
 			continue;
 		total += (size_t)rc;
@@ -600,6 +656,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	}
 	if (!c) {
 		json_decref(kept);
+		json_decref(left);
 		s->no_edit++;
 		cf_emit(st, it);
 		return 0;
@@ -651,6 +708,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	 * people: the person would change sex mid-text (Lisa Marie Presley is
 	 * the son): no candidate rather than an inconsistent one */
 	if (kept && gender_edit) {
+		json_decref(left);
 		s->kept_person++;
 		cf_reject(st, c, "kept_person_name", kept);
 		cf_emit(st, it);
@@ -658,6 +716,14 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	}
 	json_decref(kept);
 	kept = NULL;
+	/* full_flip: a stance of the source label left in the text contradicts
+	 * the flipped words: no candidate rather than a mixed one */
+	if (left) {
+		s->stance_left++;
+		cf_reject(st, c, "source_stance_left", left);
+		cf_emit(st, it);
+		return 0;
+	}
 	/* the target label */
 	if (!s->label_keep) {
 		const char *from = cf_item_label(it);
@@ -681,6 +747,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	return 0;
 fail:
 	json_decref(kept);
+	json_decref(left);
 	if (c)
 		cf_reject(st, c, rc == CF_ENOMEM ? "out_of_memory" : "rules_failed", NULL);
 	if (rc == CF_ENOMEM) {
@@ -759,6 +826,10 @@ static int sentiment_report(rules_state *s, json_t *out)
 	for (i = CF_AMB_HER_HIS; i < CF_AMB_COUNT; i++)
 		if (json_object_set_new(dec, dn[i], json_integer((json_int_t)s->amb[i])) < 0)
 			return CF_ENOMEM;
+	if (s->full_flip &&
+	    json_object_set_new(dec, "rejected_source_stance_left",
+	                        json_integer((json_int_t)s->stance_left)) < 0)
+		return CF_ENOMEM;
 	return 0;
 }
 
@@ -837,6 +908,8 @@ static void rules_destroy(cf_stage *st, void *state)
 
 	cf_rules_free(&s->rules);
 	cf_rules_free(&s->rev);
+	cf_rules_stance_free(s->stance);
+	s->stance = NULL;
 	for (int d = 0; d < 3; d++)
 		cf_rules_free(&s->by_dir[d]);
 	cf_rules_out_free(&s->out);

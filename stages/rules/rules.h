@@ -13,7 +13,8 @@
  * position, titles before names, man as a verb, best man), rules_protect.c
  * (protected spans), rules_pattern.c (user regex rules), rules_negation.c
  * (clause negation of the negation pack), rules_antonym.c (checks of the
- * sentiment packs, idioms), rules.c (the stage: options, candidates,
+ * sentiment packs, idioms), rules_stance.c (full_flip: the source stance
+ * a flipped text still holds), rules.c (the stage: options, candidates,
  * report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
@@ -379,5 +380,25 @@ int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err);
 void cf_rules_neg_free(cf_rules_neg *ng);
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *out, uint64_t *amb);
+
+/* The full_flip check (rules_stance.c): stance words of the two labels
+ * (lexicons/antonym-stance.tsv: word, positive|negative[, ...]) and the
+ * antonym contexts that make a use non-evaluative.  left: 1 and the span
+ * [*ls, *le) of the first stance of side (0 positive, 1 negative) that
+ * text still holds (an un-negated stance word of side, a negated one of
+ * the other side, a rating on side), 2 and the sentence's span if a
+ * sentence with no edit among ed (output spans) reads as stance-bearing
+ * to the sentence model (antonym-stance-sentences.tsv), else 0.  load:
+ * also that model, and the antonym
+ * contexts and idioms, uses that are not evaluations; 0, CF_EIO,
+ * CF_ENOMEM or CF_ECONFIG "PATH:LINE: ...". */
+typedef struct cf_rules_stance cf_rules_stance;
+int cf_rules_stance_load(cf_rules_stance **out, const char *path,
+                         const char *contexts, const char *idioms,
+                         const char *sentences, cf_error *err);
+void cf_rules_stance_free(cf_rules_stance *s);
+int cf_rules_stance_left(const cf_rules_stance *s, int side, const char *text,
+                         size_t len, const cf_rules_edit *ed, size_t ned,
+                         size_t *ls, size_t *le);
 
 #endif

@@ -356,7 +356,7 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 		return 1;
 	for (size_t i = 0; i < s->n; i++) {
 		const sense_ent *e = &s->e[i];
-		if (strcmp(e->word, w))
+		if (e->word[0] != w[0] || strcmp(e->word, w))
 			continue;
 		if (e->next ? (na && !strcmp(e->nb, after)) :
 		              (nb && !strcmp(e->nb, before)))

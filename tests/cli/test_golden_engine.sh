@@ -10,6 +10,8 @@
 #                     kinds, --fluency and --review-export (report.json,
 #                     report.html, review.csv and the stderr summary)
 #   help_stages.txt   the text of `cfaug help stages`
+# The three runs also lock the dataset card (README.md: stages with their
+# packs, models, prompts, endpoints and judges), pipeline sha256 left out.
 # Timings are dropped from report.json files; the mock's port and the temp
 # dir are replaced by PORT and TMP.  CFAUG_UPDATE_GOLDEN=1 rewrites the
 # expected files from the current binary: review the diff before committing.
@@ -37,6 +39,8 @@ if path.endswith("report.json"):
             return [strip(x) for x in v]
         return v
     text = json.dumps(strip(json.loads(text)), indent=1, sort_keys=True) + "\n"
+if path.endswith("README.md"):
+    text = re.sub(r"sha256 `[0-9a-f]{64}`", "sha256 `SHA`", text)
 if path.endswith(".html"):
     text = re.sub(r"[0-9.]+ s\b", "N s", text)
 sys.stdout.write(text)
@@ -55,7 +59,7 @@ same() {
   if [ -z "$diffs" ]; then ok "$name: byte-identical ($*)"
   else bad "$name: differs:$diffs" "$(diff "$T/got" "$G/$name/${diffs##* }" | head -8)"; fi
 }
-OUTS=(pairs.jsonl augmented.jsonl rejected.jsonl errors.jsonl report.json)
+OUTS=(pairs.jsonl augmented.jsonl rejected.jsonl errors.jsonl report.json README.md)
 # 40 reviews keep the expected files small
 head -40 examples/data/reviews.jsonl >"$T/reviews.jsonl"
 IN=(--set "input.path=$T/reviews.jsonl")

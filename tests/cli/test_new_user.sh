@@ -4,7 +4,10 @@
 # and written originals, validate's missing input without the directory it
 # was relative to, merge replacing another pipeline's output silently, an
 # NLI example whose sample data had one label, an example header without
-# its command.  Run from the project root.
+# its command; session 4: the README's eval judge.yaml that judged no pair
+# (CAD's Negative against cfaug's negative) with exit 0 and 20 identical
+# lines, a stale file name in the README, summary words the tutorial did
+# not explain, an example's expected warning.  Run from the project root.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -109,5 +112,92 @@ printf 'not json\n' >"$T/bad.jsonl"
 expect 4 "every record failed under on_error: skip" -- run examples/quickstart.yaml -i "$T/bad.jsonl" -o "$T/allbad"
 expect 0 "help" -- help
 contains "$T/out" "(on_error: fail, or every record failed)" "help: exit 4 also when every record failed"
+
+# --- cfaug eval as the README shows it, with a model named as CAD names ----
+# --- things (Text, Sentiment, Negative/Positive) on cfaug's own pairs -------
+mkdir -p "$T/ev"
+python3 - examples/data/reviews.jsonl "$T/ev/train.tsv" <<'PY'
+import csv, json, sys
+with open(sys.argv[2], 'w', newline='') as f:
+    w = csv.writer(f, delimiter='\t', lineterminator='\n')
+    w.writerow(['Text', 'Sentiment'])
+    for l in open(sys.argv[1]):
+        r = json.loads(l)
+        w.writerow([r['text'], r['label'].capitalize()])
+PY
+expect 0 "a CAD-style teacher" -- teacher train -i "$T/ev/train.tsv" --text-field Text \
+  --label-field Sentiment -o "$T/ev/sentiment.cft"
+expect 0 "sentiment-flip pairs" -- run examples/sentiment-flip.yaml -q -o "$T/ev/out/sentiment-flip"
+line=$(grep -m1 "> judge.yaml" README.md)
+(cd "$T/ev" && bash -c "$line") && [ -s "$T/ev/judge.yaml" ] && ok "the README's judge.yaml line runs" \
+  || bad "the README's judge.yaml line" "$line"
+(cd "$T/ev" && "$CFAUG" eval -i out/sentiment-flip/pairs.jsonl --judge judge.yaml -o out/eval) \
+  >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 0 ] && ok "README eval: exit 0" || bad "README eval: exit $RC" "$(head -3 "$T/err")"
+python3 - "$T/ev/out/eval/report.json" >"$T/check" 2>&1 <<'PY' \
+  && ok "README eval: every pair judged" || bad "README eval judges its pairs" "$(cat "$T/check")"
+import json, sys
+c = json.load(open(sys.argv[1]))['counts']
+assert c['pairs'] > 100 and c['unknown_label_pairs'] == 0, c
+PY
+# the same judge without its labels map: nothing can be judged, and it says
+# why once per label, with the map that fixes it
+grep -v '^labels:' "$T/ev/judge.yaml" >"$T/ev/nomap.yaml"
+(cd "$T/ev" && "$CFAUG" eval -i out/sentiment-flip/pairs.jsonl --judge nomap.yaml -o out/eval2) \
+  >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 4 ] && ok "no pair judged: exit 4" || bad "no pair judged: exit $RC, wanted 4"
+contains "$T/err" "label 'negative' is not one of the judges' labels (Negative, Positive); 'Negative' differs only in case; map them in nomap.yaml with labels: {Negative: negative, ...}" \
+  "the unknown label is named with its case twin and the fix"
+grep -qE "no pair could be judged: of ([0-9]+) pairs, \1 have a label the judges do not know" "$T/err" \
+  && ok "the run says no pair was judged" || bad "the run says no pair was judged" "$(tail -1 "$T/err")"
+n=$(grep -c "pairs skipped" "$T/err")
+[ "$n" -eq 2 ] && ok "each unknown label told once" || bad "each unknown label told once" "$n lines"
+# the model file alone reads CAD's Text: the message gives the judge YAML
+(cd "$T/ev" && "$CFAUG" eval -i out/sentiment-flip/pairs.jsonl --judge sentiment.cft \
+  --text-field text -o out/eval4) >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 2 ] && ok "a model file that reads Text on text data: exit 2" || bad "model file on text data: exit $RC"
+contains "$T/err" "'text' there differs only in case (feed it that field with a judge YAML: {kind: builtin, model: sentiment.cft, fields: [text]})" \
+  "the message gives the judge YAML that feeds the field"
+# a few pairs of an unknown label: judged pairs go on, the summary counts the rest
+python3 - "$T/ev/out/sentiment-flip/pairs.jsonl" "$T/ev/mixed.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[2], 'w') as o:
+    for i, l in enumerate(open(sys.argv[1])):
+        p = json.loads(l)
+        if i < 3:
+            p['original']['label'] = 'mixed'
+        o.write(json.dumps(p) + '\n')
+PY
+(cd "$T/ev" && "$CFAUG" eval -i mixed.jsonl --judge judge.yaml -o out/eval3) >"$T/out" 2>"$T/err"; RC=$?
+[ "$RC" -eq 0 ] && ok "some pairs unknown: exit 0" || bad "some pairs unknown: exit $RC"
+contains "$T/err" "0 bad records, 3 pairs with labels the judges do not know" "the summary counts the pairs left out"
+
+# --- the docs name files that exist ------------------------------------------
+for doc in README.md docs/TUTORIAL.md; do
+  missing=$(grep -oE '`(pipeline|stages|include|cli|tests|bench|docs|lexicons|prompts|examples|scripts)/[A-Za-z0-9_./-]+`' "$doc" \
+    | tr -d '`' | sort -u | while read -r f; do [ -e "$f" ] || echo "$f"; done)
+  [ -z "$missing" ] && ok "$doc: every path it names exists" || bad "$doc names missing files" "$missing"
+done
+
+# --- the tutorial explains the words the summaries print ---------------------
+expect 0 "the quickstart" -- run examples/quickstart.yaml -o "$T/qs"
+stages=$(grep "; stages " "$T/out")
+[ -n "$stages" ] && ok "the summary has its per-stage counts" || bad "no per-stage counts" "$(cat "$T/out")"
+for w in in made passed rejected; do
+  grep -qE "[0-9]+ $w" <<<"$stages" || { bad "the stage counts have no '$w'" "$stages"; continue; }
+  grep -q "\`$w\`" docs/TUTORIAL.md && ok "tutorial explains the stage count '$w'" \
+    || bad "tutorial does not explain the stage count '$w'"
+done
+grep -q "label kept" docs/TUTORIAL.md && ok "tutorial names the CDA summary's 'label kept'" \
+  || bad "tutorial does not name 'label kept' (what eval prints for CDA pairs)"
+
+# --- an example whose run warns says so in its header ------------------------
+for y in examples/nli-passthrough.yaml; do
+  expect 0 "$y" -- run "$y" -o "$T/pt"
+  if grep -q "warning: no stage made a counterfactual" "$T/err"; then
+    grep -q "^#.*warning" "$y" && ok "$y: its header expects the warning" \
+      || bad "$y warns, and its header does not say it will"
+  fi
+done
 
 finish

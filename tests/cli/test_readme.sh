@@ -24,7 +24,8 @@ def tsv(name, rs, cols):
         w = csv.writer(f, delimiter='\t', lineterminator='\n')
         w.writerow(cols)
         for r in rs:
-            w.writerow([{'Text': r['text'], 'Sentiment': r['label'], 'batch_id': r['batch_id']}[c] for c in cols])
+            # CAD's own label names: Negative, Positive
+            w.writerow([{'Text': r['text'], 'Sentiment': r['label'].capitalize(), 'batch_id': r['batch_id']}[c] for c in cols])
 tsv('train.tsv', rows[:160], ['Text', 'Sentiment'])
 tsv('dev.tsv', rows[160:], ['Text', 'Sentiment'])
 tsv('paired_dev.tsv', rows[160:], ['Sentiment', 'Text', 'batch_id'])
@@ -33,9 +34,11 @@ with open(os.path.join(d, 'new.jsonl'), 'w') as f:
         f.write(json.dumps({'id': r['id'], 'Text': r['text']}) + '\n')
 P
 # what a command later in the README reads from an earlier step of the
-# reader's own: the sentiment-flip example's output and an NLI model
+# reader's own: the sentiment-flip example's output and an NLI model that
+# knows the three labels (the stand-in originals are all neutral)
 (cd "$S" && "$C" run examples/sentiment-flip.yaml -q \
-  && "$C" teacher train -i revised_dev.tsv --text-field sentence1 --text-field sentence2 \
+  && { cat revised_dev.tsv; tail -n +2 original_dev.tsv; } >nli_train.tsv \
+  && "$C" teacher train -i nli_train.tsv --text-field sentence1 --text-field sentence2 \
        --label-field gold_label -o nli.cft >/dev/null 2>&1) || bad "sandbox set-up"
 
 n=0

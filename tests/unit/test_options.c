@@ -281,6 +281,46 @@ static void test_unknown_keys(void **unused)
 	}
 }
 
+/* cf_options_pick: a view of a mapping another table owns -- keys the
+ * table does not name pass, the ones it names are as strict as ever. */
+static void test_pick(void **unused)
+{
+	st s;
+	cf_error err = { 0 };
+	const char *y = "input:\n  type: swap\n  packs: [a, b]\n  path: in\n"
+	                "  fields: one\n";
+
+	(void)unused;
+	cf_conf_free(&conf);
+	assert_int_equal(cf_conf_load_buffer(&conf, "t.yaml", y, strlen(y), &err), 0);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(cf_options_pick(table, &s, cf_node_get(conf->root, "input"),
+	                                 "t.yaml", &err), 0);
+	assert_string_equal(s.path, "in");
+	assert_string_equal(s.name, "anon");          /* defaults apply */
+	assert_int_equal(s.fields.n, 1);
+	assert_string_equal(s.fields.v[0], "one");
+	cf_options_free(table, &s);
+	/* the same mapping under cf_options_load */
+	assert_int_equal(run(table, y, "input", NULL, &s, &err), CF_ECONFIG);
+	assert_string_equal(err.msg, "t.yaml:2:3: unknown key 'type' in input");
+	/* a named key of the wrong type, and a required one missing */
+	y = "input:\n  type: swap\n  path: [x]\n";
+	cf_conf_free(&conf);
+	assert_int_equal(cf_conf_load_buffer(&conf, "t.yaml", y, strlen(y), &err), 0);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(cf_options_pick(table, &s, cf_node_get(conf->root, "input"),
+	                                 "t.yaml", &err), CF_ECONFIG);
+	assert_null(s.path);
+	y = "input:\n  type: swap\n";
+	cf_conf_free(&conf);
+	assert_int_equal(cf_conf_load_buffer(&conf, "t.yaml", y, strlen(y), &err), 0);
+	memset(&err, 0, sizeof err);
+	assert_int_equal(cf_options_pick(table, &s, cf_node_get(conf->root, "input"),
+	                                 "t.yaml", &err), CF_ECONFIG);
+	assert_string_equal(err.msg, "t.yaml:2:3: missing required key 'path' in input");
+}
+
 static void test_not_a_mapping(void **unused)
 {
 	(void)unused;
@@ -556,6 +596,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_table_bugs, teardown),
 		cmocka_unit_test_teardown(test_after_set, teardown),
 		cmocka_unit_test_teardown(test_node_helpers, teardown),
+		cmocka_unit_test_teardown(test_pick, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,9 @@ struct cf_judge_kind {
 	/* Its own text field names when fields: is not given.  Optional. */
 	size_t (*fields)(const cf_judge *j, void *state, const char **out,
 	                 size_t max);
+	/* The label field of the data it learnt from (borrowed), or NULL.
+	 * Optional. */
+	const char *(*label_field)(const cf_judge *j, void *state);
 	/* Check the fields it reads against env->text_fields and prepare for
 	 * L = j->L (label maps, prompt).  Optional. */
 	int (*bind)(cf_judge *j, void *state, const cf_judge_env *env,
@@ -192,6 +195,11 @@ size_t cf_judge_own_fields(const cf_judge *j, const char **out, size_t max);
  * label map and fields, prepare the kind, make the HTTP client. */
 int cf_judge_bind(cf_judge *j, const cf_strlist *L, const cf_judge_env *env,
                   cf_error *err);
+
+/* The label field of the data the judge learnt from (a builtin model
+ * records it), or NULL when it has none: `cfaug eval` reads flat files
+ * with it unless --label-field is given.  Borrowed. */
+const char *cf_judge_own_label_field(const cf_judge *j);
 
 int cf_judge_is_remote(const cf_judge *j);
 
