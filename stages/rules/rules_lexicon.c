@@ -459,7 +459,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 
 /* The word scan's byte classes: an ASCII word character gives its folded
  * byte (>= '0'), an ASCII non-word byte 0, a byte >= 0x80 1 (decode it). */
-#define SC(c) ((c) >= 0x80 ? 1 : (c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
+#define SC(c) ((c) >= 0x80 ? 1 : (c) >= 'A' && (c) <= 'Z' ? (c) | 32 : \
                ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
                (c) == '_' ? (c) : 0)
 #define SC4(c) SC(c), SC((c) + 1), SC((c) + 2), SC((c) + 3)
