@@ -6,7 +6,8 @@ Usage: scripts/derive_names.py SSA_TSV LEXICON_DIR CAD_DIR [WORDS] > lexicons/na
                summed over 1880-2012 (name, sex, count; public domain), e.g.
                /work/shared/data/names/ssa_names_by_sex.tsv
   LEXICON_DIR  lexicons/: names-stoplist.txt, names-surnames.txt,
-               names-places.txt, names-ambiguous.txt, names-dated.txt
+               names-places.txt, names-ambiguous.txt, names-dated.txt,
+               names-works.txt
   CAD_DIR      /work/shared/data: cad-sentiment/orig_train.tsv and
                cad-nli/original_train.tsv (Kaushik et al., Apache-2.0), the
                real text that says which names are also common words
@@ -39,7 +40,10 @@ Method (Counterfactual Data Substitution style):
      Pairing is one-to-one, so one text maps a name the same way everywhere;
   5. accented spellings (ACCENTED) are added one way to their ASCII form's
      partner (José -> the partner of Jose); the partner maps back to the
-     ASCII form.
+     ASCII form;
+  6. titles of works, brands and companies that start with a first name
+     (names-works.txt: Jane Eyre, Kate Spade) are appended as `keep`
+     entries: matched as a whole and never edited.
 """
 import os
 import sys
@@ -64,6 +68,8 @@ ACCENTED = {
     "Hélène": "Helene", "Cécile": "Cecile", "Élise": "Elise",
     "Léa": "Lea", "Zoë": "Zoe", "Anaïs": "Anais", "Jérôme": "Jerome",
     "Frédéric": "Frederic", "Stéphane": "Stephane", "Émile": "Emile",
+    "Penélope": "Penelope", "François": "Francois", "Søren": "Soren",
+    "Björn": "Bjorn", "Åsa": "Asa", "Jürgen": "Jurgen",
 }
 
 
@@ -205,6 +211,11 @@ def main():
             t = tag(asc, p)
             # a -> b only (oneway) with a the accented spelling
             out.write("%s\t%s\toneway\n" % (acc, p))
+    works = read_list(os.path.join(lexdir, "names-works.txt"))
+    out.write("# titles, brands and companies named after a person (names-works.txt):\n"
+              "# matched as a whole and left alone\n")
+    for w in works:
+        out.write("%s\t%s\tkeep\n" % (w, w))
 
 
 if __name__ == "__main__":

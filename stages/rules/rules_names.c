@@ -29,7 +29,12 @@
  *               second part follows the first), else not at all (Billy
  *               Bob, Mary Lou, Jennifer Jason Leigh: the caller learns it
  *               from cf_rules_kept_person_name, and the stage rejects a
- *               candidate that flips gendered words beside it); and not where the same word is in surname
+ *               candidate that flips gendered words beside it; a pair
+ *               with no surname counts when the same pair has one
+ *               elsewhere: Billy Ray Cyrus ... Billy Ray smiled); not a
+ *               possessive after at/to/from with no noun after it (at
+ *               Wendy's for lunch: a shop); not "NAME is Jane Austen's
+ *               best novel"; and not where the same word is in surname
  *               position elsewhere in the text (Lysette Anthony ... Anthony
  *               with Hugh Grant), nor, for a bare name, where it is a
  *               double name or a work elsewhere (Billy Bob ... Billy).
@@ -38,7 +43,12 @@
  *               sentence capital (not after a determiner), a capitalised
  *               surname after it, or a verb after it (Will said) -- here
  *               or at another place in the same text, so one text swaps
- *               the name everywhere or nowhere.
+ *               the name everywhere or nowhere -- except a place use
+ *               (drove to Georgia, in Austin), which stays a place.
+ *
+ * Titles of works and brands that start with a name (Jane Eyre, Kate
+ * Spade) are `keep` entries of names.tsv (lexicons/names-works.txt), not
+ * decided here.
  *   before-name a title used only before a name (Dame Judi -> Sir Judi).
  *   noun-verb   "man" is a verb before a determiner (volunteers man the
  *               phones), unless a determiner or adjective precedes it; and
@@ -144,7 +154,7 @@ static const char *const place_word[] = {
 	"strait", "point", "festival", "show", "band", "trio", "quartet",
 	"brothers", "sisters", "bros", "hills", "village", "towers", "crew",
 	"gang", "entertainment", "productions", "films", "media", "enterprises",
-	"industries", "group", "network", NULL
+	"industries", "group", "network", "high", NULL
 };
 
 /* Kinds of work: "the Harry Potter movies" names a work, not a person. */
@@ -169,7 +179,27 @@ static const char *const name_verb[] = {
 	"arrives", "arrived", "agrees", "agreed", "begins", "began", "starts",
 	"started", "manages", "managed", "marries", "married", "kills", "killed",
 	"smiles", "smiled", "laughs", "laughed", "replies", "replied", "and",
-	"who", NULL
+	"who",
+	/* what people do, not things: Rose watered, Holly watched, Frank ate */
+	"watched", "watches", "walked", "walks", "ran", "runs", "cried",
+	"cries", "shouted", "shouts", "answered", "answers", "called", "calls",
+	"nodded", "nods", "shrugged", "shrugs", "waved", "waves", "sighed",
+	"sighs", "screamed", "screams", "danced", "dances", "sang", "sings",
+	"cooked", "cooks", "drove", "drives", "slept", "sleeps", "woke",
+	"wakes", "planted", "watered", "wrote", "writes", "ate", "eats",
+	"drank", "drinks", "paid", "pays", "worked", "waited",
+	"waits", "bought", "buys", "hugged", "hugs", "kissed", "kisses",
+	"phoned", "texted", "apologised", "apologized", "apologises",
+	"apologizes", "complained", "complains", "joked", "jokes", "grinned",
+	"grins", "frowned", "frowns", "winked", "winks", "whispered",
+	"whispers", "yelled", "yells", "stared", "stares", "listened",
+	"listens", "prayed", "prays", "studied", "studies", "taught",
+	"teaches", "sat", "sits", "stood", "stands", "jumped", "jumps", "swam",
+	"swims", "climbed", "climbs", "hates",
+	"hated", "likes", "liked", "admits", "admitted", "explains",
+	"explained", "insists", "insisted", "promised", "promises", "wonders",
+	"wondered", "warned", "warns", "shook", "grabbed", "kicked", "hid",
+	"hides", NULL
 };
 
 static const char *const determiner[] = {
@@ -354,6 +384,19 @@ static const char *const middle_name[] = {
 	"ellen", "tyler", "james", "allan", "allen", NULL
 };
 
+/* A capitalised word after [s, e) that can be a surname: not a place word
+ * (Elizabeth Street) or a determiner. */
+static int surname_follows(const cf_rules *lex, const char *text, size_t len,
+                           size_t s, size_t e)
+{
+	tok n = cf_rules_next_tok(text, len, e);
+
+	(void)lex;
+	(void)s;
+	return e < len && text[e] == ' ' && is_cap_word(&n, text, len) &&
+	       !in(place_word, n.w) && !in(determiner, n.w);
+}
+
 /* The name at [ws, we) is the first part of a two-part first name or is
  * followed by a middle name: Billy Bob (Thornton), Sarah Jessica Parker,
  * Tommy Lee Jones.  Swapping the first part alone gives "Theresa Bob". */
@@ -382,9 +425,11 @@ static int double_at(const cf_rules *lex, const char *text, size_t len,
 		return 0;
 	if (n.e >= len || text[n.e] != ' ')
 		return 0;   /* Mark Ruffalo's, John Wayne. */
-	n2 = cf_rules_next_tok(text, len, n.e);
-	return is_cap_word(&n2, text, len) && !in(place_word, n2.w) &&
-	       !in(determiner, n2.w);
+	if (surname_follows(lex, text, len, ws, n.e))
+		return 1;
+	/* no surname here: the same two names before a surname elsewhere in
+	 * the text (Billy Ray Cyrus ... Billy Ray smiled) */
+	return other_occurrence(lex, text, len, ws, n.e, surname_follows);
 }
 
 /* Both parts of the double name at [ws, we) are paired first names of the
@@ -476,7 +521,13 @@ static const char *const after_title_noun[] = {
 	"in", "of", "and", "but", "for", "set", "i", "you", "to", "based", NULL
 };
 
-/* "is a [up to 3 words] comedy", ", a western": the words after the name
+/* Words that can open the phrase naming a kind of work after "is". */
+static const char *const work_det[] = {
+	"a", "an", "the", "my", "his", "her", "their", "our", "your", NULL
+};
+
+/* "is a [up to 3 words] comedy", ", a western", "is Jane Austen's best
+ * novel", "is my favourite film": the words after the name
  * (and its surname) at pos say that it is the title of a work. */
 static int called_a_work(const char *text, size_t len, size_t pos)
 {
@@ -489,7 +540,16 @@ static int called_a_work(const char *text, size_t len, size_t pos)
 		k = cf_rules_next_tok(text, len, k.e);
 	else
 		return 0;
-	if (k.kind != CF_TOK_WORD || (strcmp(k.w, "a") && strcmp(k.w, "an")))
+	if (is_cap_word(&k, text, len)) {
+		/* "Emma is Jane Austen's best novel": a possessive name */
+		tok k2 = cf_rules_next_tok(text, len, k.e);
+		size_t pe;
+		if (is_cap_word(&k2, text, len) && k2.s == k.e + 1)
+			k = k2;
+		if ((pe = past_possessive(text, len, k.e)) == k.e)
+			return 0;
+		k.e = pe;
+	} else if (k.kind != CF_TOK_WORD || !in(work_det, k.w))
 		return 0;
 	for (i = 0; i < 4; i++) {
 		k = cf_rules_next_tok(text, len, k.e);
@@ -497,6 +557,8 @@ static int called_a_work(const char *text, size_t len, size_t pos)
 			return 0;
 		if (in(title_noun, k.w)) {
 			tok a = cf_rules_next_tok(text, len, k.e);
+			if (past_possessive(text, len, k.e) != k.e)
+				return 0;   /* is the film's hero */
 			return a.kind != CF_TOK_WORD || in(after_title_noun, a.w);
 		}
 	}
@@ -584,6 +646,31 @@ static int not_a_name_at(const cf_rules *lex, const char *text, size_t len,
 	return double_first(lex, text, len, s, e) || work_at(lex, text, len, s, e);
 }
 
+/* "at Wendy's for lunch", "to Macy's.": a name's possessive with no noun
+ * after it, after a preposition of place, names a shop or restaurant (p:
+ * the token before the name, n: the one after its possessive). */
+static int shop_at(const char *text, size_t len, const tok *p, const tok *n,
+                   size_t we)
+{
+	static const char *const place_prep[] = {
+		"at", "to", "from", "into", "inside", "outside", "near", NULL
+	};
+	static const char *const no_noun[] = {
+		"for", "and", "or", "on", "in", "at", "with", "after", "before",
+		"again", "today", "tonight", "yesterday", "last", "every", "near",
+		"but", "because", "since", "so", "then", "when", "where", "while",
+		"until", "instead", "once", "twice", NULL
+	};
+
+	size_t a = apos(text, len, we);
+
+	if (p->kind != CF_TOK_WORD || !in(place_prep, p->w) ||
+	    past_possessive(text, len, we) == we || we + a >= len ||
+	    !(text[we + a] == 's' || text[we + a] == 'S'))
+		return 0;   /* James' is no shop */
+	return n->kind != CF_TOK_WORD || (!cap_at(text, len, n->s) && in(no_noun, n->w));
+}
+
 /* Position checks shared by name and ambig-name. */
 static int first_name_position(const cf_rules *lex, const char *text,
                                size_t len, size_t ws, size_t we)
@@ -618,6 +705,8 @@ static int first_name_position(const cf_rules *lex, const char *text,
 	if (p.kind == CF_TOK_WORD && in(poss_det, p.w))
 		return 0;   /* his Dorsey days: a name as a modifier */
 	n = cf_rules_next_tok(text, len, past_possessive(text, len, we));
+	if (shop_at(text, len, &p, &n, we))
+		return 0;   /* stopped at Wendy's for lunch */
 	if (p.kind == CF_TOK_WORD && (!strcmp(p.w, "in") || !strcmp(p.w, "on")) &&
 	    !is_cap_word(&n, text, len) && past_possessive(text, len, we) == we)
 		return 0;   /* filmed in Skye, on Skye: a place */
@@ -725,6 +814,35 @@ static int ambig_name_at(const cf_rules *lex, const char *text, size_t len,
 	       first_name_position(lex, text, len, s, e);
 }
 
+/* The ambiguous word at [ws, we) names a place here, whatever the rest of
+ * the text says: after in/at/into/near... or a verb of motion and "to"
+ * ("drove to Georgia", "moved to Austin"), with no surname or possessive
+ * after it.  Not "talked to Austin": that one waits for local evidence. */
+static int place_use(const char *text, size_t len, size_t ws, size_t we)
+{
+	static const char *const at_place[] = {
+		"in", "at", "into", "near", "across", "toward", "towards", "outside",
+		"around", "through", "inside", "visited", "visit", "visiting", NULL
+	};
+	static const char *const motion[] = {
+		"moved", "move", "moving", "drove", "drive", "driving", "flew", "fly",
+		"flying", "went", "go", "going", "goes", "travelled", "traveled",
+		"returned", "came", "back", "trip", "headed", "relocated", "way",
+		"road", "ticket", "flight", "train", "bus", NULL
+	};
+	tok p = cf_rules_prev_tok(text, ws), n = cf_rules_next_tok(text, len, we);
+
+	if (p.kind != CF_TOK_WORD || is_cap_word(&n, text, len) ||
+	    past_possessive(text, len, we) != we)
+		return 0;
+	if (in(at_place, p.w))
+		return 1;
+	if (strcmp(p.w, "to") != 0)
+		return 0;
+	p = cf_rules_prev_tok(text, p.s);
+	return p.kind == CF_TOK_WORD && in(motion, p.w);
+}
+
 /* Is the ambiguous word at [ws, we) a name here or elsewhere in the text? */
 static int ambig_name(const cf_rules *lex, const char *text, size_t len,
                       size_t ws, size_t we)
@@ -733,7 +851,8 @@ static int ambig_name(const cf_rules *lex, const char *text, size_t len,
 		return 0;
 	if (name_evidence(text, len, ws, we))
 		return 1;
-	if (word_use(text, len, we) || !cap_at(text, len, ws))
+	if (word_use(text, len, we) || !cap_at(text, len, ws) ||
+	    place_use(text, len, ws, we))
 		return 0;
 	/* another occurrence of the same word in name use */
 	return other_occurrence(lex, text, len, ws, we, ambig_name_at);

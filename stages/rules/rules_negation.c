@@ -44,6 +44,9 @@
  * hashed and compared as three 64-bit words (tokens fill their key in
  * place; no per-byte hash chain in the tokenizer's inner loop). */
 #define KEYLEN 24
+#define FIX_WORDS 8           /* words of a fixed expression, at most */
+#define FIX_MAX 64            /* fixed expressions, at most (a 64-bit mask
+                               * per first word) */
 
 enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 
@@ -62,12 +65,22 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct { char k[KEYLEN]; uint16_t bits; } cw[512];   /* closed classes */
+	struct {
+		char k[KEYLEN];
+		uint16_t bits;
+		uint64_t fixmask;   /* the fixed expressions starting with k */
+	} cw[512];            /* closed classes */
 	uint16_t cslot[1024]; /* cw index + 1 */
 	size_t ncw;
+	/* fixed expressions (negation-fixed.txt next to the verb table): words
+	 * of each, zero-padded keys, FIX_WORDS at most; "" ends a phrase */
+	char (*fix)[FIX_WORDS][KEYLEN];
+	uint8_t fixn[FIX_MAX];   /* words of each */
+	size_t nfix;
 };
 
 static void build_classes(cf_rules_neg *ng);
+static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err);
 
 /* ---- the verb table --------------------------------------------------- */
 
@@ -146,6 +159,7 @@ void cf_rules_neg_free(cf_rules_neg *ng)
 	free(ng->forms);
 	free(ng->slots);
 	free(ng->buf);
+	free(ng->fix);
 	free(ng);
 }
 
@@ -210,6 +224,7 @@ int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err)
 		vadd(ng, col[4], (uint32_t)li, F_ING, 9);
 	}
 	build_classes(ng);
+	rc = load_fixed(ng, path, err);
 done:
 	if (f)
 		fclose(f);
@@ -231,6 +246,8 @@ typedef struct tok {
 	uint8_t negk;         /* negator kind (see negator), 0 if none */
 	uint16_t cls;         /* C_* word classes of k */
 	uint8_t klen;         /* strlen(k) */
+	uint8_t frozen;       /* inside a fixed expression: no verb, no
+	                       * auxiliary, no negator, no polarity item */
 	uint8_t looked;       /* vf is set (looked up on first use: most words
 	                       * are never asked, and each probe of the large
 	                       * verb table is a likely cache miss) */
@@ -240,7 +257,8 @@ typedef struct tok {
 
 /* Word classes of the closed lists below, looked up once per token. */
 enum { C_BE = 1, C_MODAL = 2, C_DO = 4, C_HAVE = 8, C_BLOCK = 16, C_DET = 32,
-       C_SUBJ_PRON = 64, C_PREP = 128, C_ADV = 256, C_CLAUSE_END = 512 };
+       C_SUBJ_PRON = 64, C_PREP = 128, C_ADV = 256, C_CLAUSE_END = 512,
+       C_ADJ = 1024, C_EXIST_Q = 2048, C_COLOUR = 4096, C_FIX = 8192 };
 
 static int in_list(const char *k, const char *const *l)
 {
@@ -250,7 +268,8 @@ static int in_list(const char *k, const char *const *l)
 	return 0;
 }
 
-#define CLASS_MAXLEN 9   /* longest word of the lists below ("certainly") */
+#define CLASS_MAXLEN 9   /* longest word of the lists below ("certainly",
+                          * "different", "countless") */
 static const char *const BE[] = { "am", "is", "are", "was", "were", NULL };
 static const char *const MODAL[] = { "can", "could", "may", "might", "must",
 	"shall", "should", "will", "would", NULL };
@@ -282,7 +301,49 @@ static const char *const CLAUSE_END[] = { "and", "but", "or", "while",
 	"because", "when", "although", "though", "if", "so", "who", "which",
 	"whereas", "since", "unless", "until", NULL };
 
+/* adjectives that are never nouns: the word after one is a noun, not a
+ * finite verb ("dogs of different colors drinking") */
+static const char *const ADJ[] = { "different", "various", "matching",
+	"striped", "colorful", "plaid", NULL };
+/* colours, which are nouns too ("a woman in white walks"): the word after
+ * one is a finite verb only when the sentence has no other ("in white
+ * pants and a yellow blouse exits") */
+static const char *const COLOUR[] = { "white", "black", "red", "blue",
+	"green", "yellow", "brown", "orange", "pink", "purple", "gray", "grey",
+	NULL };
+/* sentence adverbs an existential "no" goes after: "There is also no dog" */
+static const char *const EXIST_ADV[] = { "also", "certainly", "clearly",
+	"actually", NULL };
+/* sentence adverbs right after an auxiliary take the "not" after them:
+ * "This is surely one of" -> "This is surely not one of" */
+static const char *const SENT_ADV[] = { "surely", "indeed", "certainly",
+	"definitely", "absolutely", "obviously", "clearly", "probably", "truly",
+	"actually", "undoubtedly", "also", "still", "really", NULL };
+/* quantifiers that read badly after an added "not" in an existential:
+ * "There were several funny moments" -> "There were no funny moments" */
+static const char *const EXIST_Q[] = { "several", "numerous", "various",
+	"countless", NULL };
+
 /* The closed-class table: every word of the lists with its class bits. */
+/* The entry of key k (at most CLASS_MAXLEN bytes) in the closed-class
+ * table, added if new; NULL when the table is full (never: the lists are
+ * far smaller). */
+static int class_entry(cf_rules_neg *ng, const char k[KEYLEN])
+{
+	size_t i = (size_t)hkey(k) & 1023;
+
+	for (; ng->cslot[i]; i = (i + 1) & 1023)
+		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
+			return ng->cslot[i] - 1;
+	if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
+		return -1;
+	memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
+	ng->cw[ng->ncw].bits = 0;
+	ng->cw[ng->ncw].fixmask = 0;
+	ng->cslot[i] = (uint16_t)++ng->ncw;
+	return (int)ng->ncw - 1;
+}
+
 static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 {
 	for (; *l; l++) {
@@ -290,18 +351,9 @@ static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 		if (strlen(*l) > CLASS_MAXLEN)
 			abort();   /* CLASS_MAXLEN is stale: a programming error */
 		memcpy(k, *l, strlen(*l));   /* the lists' words are short */
-		size_t i = (size_t)hkey(k) & 1023;
-		for (; ng->cslot[i]; i = (i + 1) & 1023)
-			if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
-				break;
-		if (!ng->cslot[i]) {
-			if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
-				return;   /* the lists are far smaller; never happens */
-			memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
-			ng->cw[ng->ncw].bits = 0;
-			ng->cslot[i] = (uint16_t)++ng->ncw;
-		}
-		ng->cw[ng->cslot[i] - 1].bits |= bit;
+		int c = class_entry(ng, k);
+		if (c >= 0)
+			ng->cw[c].bits |= bit;
 	}
 }
 
@@ -317,8 +369,12 @@ static void build_classes(cf_rules_neg *ng)
 	add_class(ng, PREP, C_PREP);
 	add_class(ng, ADV, C_ADV);
 	add_class(ng, CLAUSE_END, C_CLAUSE_END);
+	add_class(ng, ADJ, C_ADJ);
+	add_class(ng, COLOUR, C_COLOUR);
+	add_class(ng, EXIST_Q, C_EXIST_Q);
 }
 
+/* The closed-class entry of k + 1, 0 if none. */
 static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
                          uint64_t h)
 {
@@ -326,8 +382,68 @@ static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
 
 	for (; ng->cslot[i]; i = (i + 1) & 1023)
 		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
-			return ng->cw[ng->cslot[i] - 1].bits;
+			return ng->cslot[i];
 	return 0;
+}
+
+/* One fixed expression: its words as keys (ASCII, folded). */
+static int add_fixed(void *ctx, const char *s, size_t n)
+{
+	cf_rules_neg *ng = ctx;
+	size_t w = 0, k = 0;
+
+	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
+	    !(s[0] >= '0' && s[0] <= '9'))
+		return -10;
+	if (ng->nfix == FIX_MAX)
+		return CF_ELIMIT;   /* FILE:LINE: limit exceeded */
+	if (!(ng->nfix & (ng->nfix + 1))) {   /* 0, 1, 3, 7 ...: grow */
+		void *v = realloc(ng->fix, (2 * ng->nfix + 1) * sizeof *ng->fix);
+		if (!v)
+			return CF_ENOMEM;
+		ng->fix = v;
+	}
+	memset(ng->fix[ng->nfix], 0, sizeof *ng->fix);
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)s[i] : ' ';
+		if (c == ' ') {
+			w += k > 0;
+			k = 0;
+			continue;
+		}
+		if (c >= 0x80 || k + 1 >= KEYLEN || w == FIX_WORDS)
+			return -10;
+		ng->fix[ng->nfix][w][k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	/* its first word is found by the closed-class probe every token has */
+	if (strlen(ng->fix[ng->nfix][0]) > CLASS_MAXLEN)
+		return -10;
+	int ce = class_entry(ng, ng->fix[ng->nfix][0]);
+	if (ce < 0)
+		return CF_ENOMEM;
+	ng->cw[ce].bits |= C_FIX;
+	ng->cw[ce].fixmask |= 1ull << ng->nfix;
+	ng->fixn[ng->nfix++] = (uint8_t)w;   /* the last blank counted the last word */
+	return 0;
+}
+
+/* negation-fixed.txt next to the verb table, if there (an older lexicon
+ * directory has none). */
+static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err)
+{
+	char fp[4096];
+	const char *sl = strrchr(verbs, '/');
+	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
+	                 sl ? (int)(sl - verbs) : 1, sl ? verbs : ".");
+
+	if (n < 0 || (size_t)n >= sizeof fp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", verbs);
+	FILE *f = fopen(fp, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : cf_error_set(err, CF_EIO,
+		       "%s: cannot open: %s", fp, strerror(errno));
+	fclose(f);
+	return cf_rules_read_phrases(fp, add_fixed, ng, err);
 }
 
 /* ASCII word bytes folded to lower case (letters, digits, _); 0 otherwise */
@@ -422,9 +538,11 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		}
 		x->h = hkey(x->k);
 		/* the closed-class words are at most CLASS_MAXLEN bytes */
-		x->cls = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
+		uint16_t ci = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
+		x->cls = ci ? ng->cw[ci - 1].bits : 0;
 		x->klen = (uint8_t)k;
 		x->looked = 0;
+		x->frozen = 0;
 		x->vf = NULL;
 		if (x->cap && x->e - x->s >= 2) {   /* 2: all capitals (IS, CAN'T) */
 			size_t q = x->s;
@@ -525,6 +643,7 @@ typedef struct sent {
 	int question;
 	int plural;           /* the first content word looks plural */
 	int relaxed;          /* second pass: any verb share will do */
+	int late;             /* third pass: a verb after a colour will do */
 	int conj;             /* an "and" seen (compound subject) */
 } sent;
 
@@ -571,7 +690,8 @@ static int finite_verb(const sent *S, size_t i, int *kind)
 	const vform *f;
 
 	/* the cheap tests first: each verb-table probe is a likely cache miss */
-	if (!pv || t->cap || (pv->cls & C_BLOCK) || !*pv->k || !(f = verb_of(S, i)))
+	if (!pv || t->cap || t->frozen || (pv->cls & (C_BLOCK | C_ADJ)) || !*pv->k ||
+	    ((pv->cls & C_COLOUR) && !S->late) || !(f = verb_of(S, i)))
 		return 0;
 	int pron = (pv->cls & C_SUBJ_PRON);
 	size_t tn = t->klen;
@@ -618,8 +738,14 @@ static int is_aux(const sent *S, size_t i, int *type)
 	const tok *t = &S->tk[i], *pv = i ? &S->tk[i - 1] : NULL;
 	size_t j;
 
-	if (pv && (pv->cls & C_BLOCK) && !KEQ(pv, "not"))
-		return 0;   /* "a can of", "the will" */
+	if (t->frozen)
+		return 0;
+	/* "a can of", "the will"; a form of be is never a noun, so it stays a
+	 * verb after "this" or a particle ("This is", "clothes on is"), but not
+	 * after and/or/but (a second predicate: the first one is negated) */
+	if (pv && (pv->cls & C_BLOCK) && !KEQ(pv, "not") &&
+	    !((t->cls & C_BE) && !(pv->cls & C_CLAUSE_END)))
+		return 0;
 	if ((t->cls & C_BE)) {
 		*type = 'b';
 		return 1;
@@ -738,14 +864,30 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 		"something", "somewhere", "already", NULL };
 	static const char *const neg[] = { "any", "anyone", "anybody",
 		"anything", "anywhere", "yet", NULL };
-	int rc;
+	int rc, npi = 0;
 
 	for (size_t j = i + 1; j < S->n; j++) {
 		const tok *t = &S->tk[j];
 		const char *sep = S->text + S->tk[j - 1].e;
 		size_t gap = t->s - S->tk[j - 1].e;
-		if (comma_or_colon(sep, gap) || (t->cls & C_CLAUSE_END) || negator(S, j))
+		if (comma_or_colon(sep, gap) || negator(S, j))
 			break;
+		if (t->cls & C_CLAUSE_END) {
+			/* "does not offer any gore and plenty of ...": under the
+			 * negation a second object joins with "or", so the "any" does
+			 * not end at a positive conjunct; a subject or a verb after
+			 * "and" starts a new clause, left alone */
+			const tok *x = j + 1 < S->n ? &S->tk[j + 1] : NULL;
+			const vform *xf = x ? verb_of(S, j + 1) : NULL;
+			if (add && npi && KEQ(t, "and") && x && !x->cap &&
+			    !(x->cls & (C_DET | C_SUBJ_PRON | C_CLAUSE_END | C_ADV)) &&
+			    !(xf && xf->pref >= 3) &&
+			    (rc = put_pm(o, rule, t->s, t->e - t->s, "or", 2, 0)) < 0)
+				return rc;
+			break;
+		}
+		if (t->frozen)
+			continue;
 		const char *const *from = add ? pos : neg, *const *to = add ? neg : pos;
 		char c0 = t->k[0];
 		if (add ? (c0 != 's' && c0 != 'a' && c0 != 't') :
@@ -756,6 +898,7 @@ static int polarity(const sent *S, size_t i, int add, cf_rules_out *o,
 				if ((rc = put_pm(o, rule, t->s, t->e - t->s, to[q],
 				                 strlen(to[q]), t->cap)) < 0)
 					return rc;
+				npi = 1;
 				break;
 			}
 		/* a final "too" -> "either" and back */
@@ -910,7 +1053,17 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		/* existential there: There is a dog -> There is no dog */
 		if (((type == 'b' && i > 0 && KEQ(&tk[i - 1], "there")) ||
 		     KEQ(t, "there's")) && i + 1 < S->n) {
-			const tok *x = &tk[i + 1];
+			/* past a parenthetical: "There is of course great comedy" ->
+			 * "There is of course no great comedy" */
+			size_t xi = i + 1;
+			if (xi + 2 < S->n && KEQ(&tk[xi], "of") && KEQ(&tk[xi + 1], "course"))
+				xi += 2;
+			else if (xi + 1 < S->n && in_list(tk[xi].k, EXIST_ADV))
+				xi++;
+			const tok *x = &tk[xi];
+			/* "There were several funny moments" -> "There were no ..." */
+			if ((x->cls & C_EXIST_Q) && xi + 1 < S->n)
+				return put_pm(o, rule, x->s, x->e - x->s, "no", 2, x->cap);
 			static const char *const det[][2] = { { "a", "no" }, { "an", "no" },
 				{ "some", "no" }, { "any", "no" }, { "someone", "no one" },
 				{ "somebody", "nobody" }, { "something", "nothing" },
@@ -919,7 +1072,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 				if (!strcmp(x->k, det[q][0]))
 					return put_pm(o, rule, x->s, x->e - x->s, det[q][1],
 					              strlen(det[q][1]), x->cap);
-			const vform *xf = verb_of(S, i + 1);
+			const vform *xf = verb_of(S, xi);
 			if (!(x->cls & C_BLOCK) && !(xf && xf->pref >= 5) && *x->k &&
 			    !(x->cls & C_ADV) &&
 			    !(x->k[0] >= '0' && x->k[0] <= '9') && !KEQ(x, "lots") &&
@@ -929,6 +1082,10 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		if (KEQ(t, "can")) {
 			eb_putn(&b, txt + t->s, t->e - t->s);
 			eb_put(&b, (t->e - t->s == 3 && txt[t->s + 1] == 'A') ? "NOT" : "not");
+		} else if (i + 2 < S->n && !tk[i + 1].cap && in_list(tk[i + 1].k, SENT_ADV)) {
+			t = &tk[i + 1];   /* the "not" after the sentence adverb */
+			eb_putn(&b, txt + t->s, t->e - t->s);
+			eb_put(&b, " not");
 		} else {
 			eb_putn(&b, txt + t->s, t->e - t->s);
 			eb_put(&b, " not");
@@ -950,6 +1107,15 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 			if (finite_verb(&R, i, &kind))
 				break;
 		}
+		if (i == S->n) {   /* only a verb after a colour: "in white walks" */
+			R.late = 1;
+			R.conj = 0;
+			for (i = 1; i < S->n; i++) {
+				R.conj |= KEQ(&tk[i - 1], "and");
+				if (finite_verb(&R, i, &kind))
+					break;
+			}
+		}
 	}
 	if (i < S->n) {
 		/* "white pants exits", "A woman dressed in white walks": a later
@@ -961,12 +1127,20 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 		    skip_adv(S, i) < S->n &&
 		    ((tk[skip_adv(S, i)].cls & C_PREP) ||
 		     KEQ(&tk[skip_adv(S, i)], "with"))) {
-			for (size_t j = i + 2; j < S->n; j++)
-				if (finite_verb(S, j, &k2) && k2 != F_PAST) {
-					i = j;
-					kind = k2;
-					break;
-				}
+			sent L = *S;   /* a verb after a colour last: "dressed in white
+			                * pants and a yellow blouse exits", "dressed
+			                * all in black charges" */
+			size_t j = S->n;
+			for (int late = 0; late < 2 && j == S->n; late++) {
+				L.late = late;
+				for (j = i + 2; j < S->n; j++)
+					if (finite_verb(&L, j, &k2) && k2 != F_PAST)
+						break;
+			}
+			if (j < S->n) {
+				i = j;
+				kind = k2;
+			}
 		}
 		f1 = i + 1 < S->n ? verb_of(S, i + 1) : NULL;
 		if (kind == F_S3 && f1 && (f1->kinds & F_S3) && !tk[i + 1].cap &&
@@ -990,7 +1164,7 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	for (i = 1; i < S->n; i++) {
 		size_t n = tk[i].klen;
 		const vform *f;
-		if (n > 4 && !strcmp(tk[i].k + n - 3, "ing") &&
+		if (n > 4 && !strcmp(tk[i].k + n - 3, "ing") && !tk[i].frozen &&
 		    !(tk[i - 1].cls & C_BLOCK) && !tk[i].cap &&
 		    (f = verb_of(S, i)) && (f->kinds & F_ING)) {
 			if ((rc = put_before(S, o, rule, &tk[i], "not ")) < 0)
@@ -1040,6 +1214,30 @@ static int note_clause(const sent *S, cf_rules_out *o, size_t first)
 	return 0;
 }
 
+/* Freeze the tokens of the fixed expressions in the sentence ("left to
+ * right", "as dumb does"): a proverb or a set phrase is not negated inside
+ * and its words are not verbs. */
+static void mark_fixed(sent *S)
+{
+	const cf_rules_neg *ng = S->ng;
+
+	for (size_t i = 0; i < S->n; i++) {
+		if (!(S->tk[i].cls & C_FIX))
+			continue;
+		/* a second probe, for the few tokens that start a phrase */
+		uint64_t m = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fixmask;
+		for (; m; m &= m - 1) {
+			size_t f = (size_t)__builtin_ctzll(m), w = ng->fixn[f], j = 1;
+			/* the first word matched: it holds the mask */
+			while (j < w && i + j < S->n && key_eq(S->tk[i + j].k, ng->fix[f][j]))
+				j++;
+			if (j == w)
+				for (j = 0; j < w; j++)
+					S->tk[i + j].frozen = 1;
+		}
+	}
+}
+
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *o, uint64_t *amb)
 {
@@ -1052,8 +1250,9 @@ int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
 		sent S = { .ng = ng, .text = text, .tk = tk };
 		S.n = tokenize(ng, text, a, len, tk, MAX_TOK, &b);
 		S.question = b < len && text[b] == '?';
+		mark_fixed(&S);
 		for (i = 0; i < S.n; i++)
-			tk[i].negk = (uint8_t)negator_of(&S, i);
+			tk[i].negk = tk[i].frozen ? 0 : (uint8_t)negator_of(&S, i);
 		for (i = 0; i < S.n && (tk[i].cls & C_BLOCK); i++)
 			;
 		S.plural = i < S.n && plural_like(&tk[i]);

@@ -625,6 +625,70 @@ static int starts_sentence(const unsigned char *t, size_t ws)
 	return ws == 0 || strchr(".!?:;\n\r>-", t[ws - 1]) != NULL;
 }
 
+/* A plural gendered word capitalised mid-sentence: common nouns are not,
+ * so it names a work, band or team (the Dukes of Hazzard, good Dukes
+ * movies, Sons of Anarchy, the Sacramento Kings); a person's title is
+ * singular (the Duke of Edinburgh, then Mother said). */
+static int plural_word(const cf_rules_tok *w)
+{
+	/* -men words English capitalises anyway: Frenchmen, Irishmen */
+	static const char *const nation[] = {
+		"china", "cornish", "dutch", "english", "french", "irish", "manx",
+		"norse", "scots", "welsh", NULL
+	};
+	size_t k = strlen(w->w), i;
+
+	if (k > 3 && w->w[k - 1] == 's' && w->w[k - 2] != 's')
+		return 1;
+	if (k < 3 || strcmp(w->w + k - 3, "men"))
+		return 0;
+	for (i = 0; nation[i]; i++)
+		if (!strncmp(w->w, nation[i], strlen(nation[i])))
+			return 0;
+	return 1;
+}
+
+/* ... before "of" + a capitalised word: the Dukes of Hazzard, Men of
+ * Honor (also after a capitalised "The", which may only start the
+ * sentence: "The Actors cannot act" is edited). */
+static int plural_of_title(const char *text, size_t len, const cf_rules_tok *n)
+{
+	cf_rules_tok a;
+
+	if (n->kind != CF_TOK_WORD || strcmp(n->w, "of"))
+		return 0;
+	a = cf_rules_next_tok(text, len, n->e);
+	if (a.kind == CF_TOK_WORD && !strcmp(a.w, "the"))
+		a = cf_rules_next_tok(text, len, a.e);
+	return cap_word(&a, text, len);
+}
+
+/* Words in capitals: a title (SYMPATHY FOR LADY VENGEANCE, I gave LADY
+ * a 5/10) or emphasis (her SISTER, a FEMALE, GIRLS ice hockey, HE did).
+ * A title: next to another word in capitals, or a singular noun standing
+ * with no determiner before it, as a name does. */
+static int caps_title(const char *text, const cf_rules_tok *p,
+                      const cf_rules_tok *w, const cf_rules_tok *n)
+{
+	static const char *const det[] = {
+		"a", "an", "another", "any", "each", "every", "her", "his", "its",
+		"my", "no", "one", "our", "some", "that", "the", "their", "these",
+		"this", "those", "your", NULL
+	};
+	static const char *const pronoun[] = {
+		"he", "her", "hers", "herself", "him", "himself", "his", "she", NULL
+	};
+	size_t k = strlen(w->w);
+
+	if (listed(pronoun, w->w))
+		return 0;   /* WHEN HE DIED: shouting, not a title */
+	if ((p->kind == CF_TOK_WORD && all_caps(text, p->s, p->e)) ||
+	    (n->kind == CF_TOK_WORD && all_caps(text, n->s, n->e)))
+		return 1;
+	return k > 1 && !plural_word(w) &&
+	       !(p->kind == CF_TOK_WORD && listed(det, p->w));
+}
+
 int cf_rules_gender_title(const cf_rules *r, const char *text, size_t len,
                           size_t ws, size_t we)
 {
@@ -637,20 +701,30 @@ int cf_rules_gender_title(const cf_rules *r, const char *text, size_t len,
 	n = cf_rules_next_tok(text, len, we);
 	w = cf_rules_next_tok(text, len, ws);
 	/* Mr/Mrs/Ms stand before surnames, which fit either sex (Mr Boll ->
-	 * Ms Boll); an award names the winner's sex (Best Actress Oscar);
-	 * capitals only are emphasis as often as a title (her SISTER, GIRLS
-	 * ice hockey; measured on CAD train): all three are edited */
-	if (listed(surname_title, w.w) || all_caps(text, ws, we) ||
+	 * Ms Boll); an award names the winner's sex (Best Actress Oscar): both
+	 * are edited */
+	if (listed(surname_title, w.w) ||
 	    (p.kind == CF_TOK_WORD && listed(award, p.w)))
 		return 0;
+	if (all_caps(text, ws, we))
+		return caps_title(text, &p, &w, &n);
 	if (listed(person_title, w.w) && cap_word(&n, text, len))
 		/* Queen Elizabeth, Queen Bee: kept, unless the names pack swaps
 		 * the first name after Sir/Dame/Lady too (cf_rules_first_name
 		 * knows names only when that pack is loaded) */
 		return !(listed(first_name_title, w.w) &&
 		         cf_rules_first_name(r, text, n.s, n.e));
-	if (starts_sentence(t, ws))
-		return 0;   /* His Oscar-winning role: a capital the sentence gives */
+	if (starts_sentence(t, ws)) {
+		/* His Girl Friday is ...: two more capitalised words make a
+		 * title; His Oscar-winning role: a capital the sentence gives */
+		cf_rules_tok n2 = cf_rules_next_tok(text, len, n.e);
+		return cap_word(&n, text, len) && cap_word(&n2, text, len) &&
+		       !all_caps(text, n.s, n.e);
+	}
+	if (plural_word(&w) &&
+	    (!(p.kind == CF_TOK_WORD && is_upper_at(t, len, p.s) && small(text + p.s, p.e - p.s)) ||
+	     plural_of_title(text, len, &n)))
+		return 1;   /* the Dukes of Hazzard, good Dukes movies */
 	/* mid-sentence in a Title-Case run: The Princess Bride, Tarzan and His
 	 * Mate, Burger King */
 	return cap_word(&n, text, len) ||

@@ -2,7 +2,8 @@
 # The committed word data stays consistent (issue 12): every singular pair
 # of lexicons/gender.tsv has its plural (scripts/check_gender_lexicon.py),
 # names.tsv pairs are one-to-one and free of the stoplist, places and
-# titles it was derived without, and `protect` is a known rules option.
+# titles it was derived without, every title of names-works.txt is one of
+# its keep entries, and `protect` is a known rules option.
 # Run from the project root with CFAUG set.
 set -u
 fail=0
@@ -15,11 +16,16 @@ def words(path):
     return {l.strip().lower() for l in open(path, encoding="utf-8")
             if l.strip() and not l.startswith("#")}
 bad = words("lexicons/names-stoplist.txt") | words("lexicons/names-places.txt")
-seen, errors = {}, []
+seen, errors, kept = {}, [], set()
 for line in open("lexicons/names.tsv", encoding="utf-8"):
     if line.startswith("#") or not line.strip():
         continue
     a, b, tag = line.rstrip("\n").split("\t")
+    if tag == "keep":   # a title or brand (names-works.txt), left alone
+        if a != b:
+            errors.append("keep entry %s maps to %s" % (a, b))
+        kept.add(a)
+        continue
     if tag == "oneway":
         continue
     for x in (a, b):
@@ -28,6 +34,9 @@ for line in open("lexicons/names.tsv", encoding="utf-8"):
         if x in seen:
             errors.append("%s paired twice" % x)
         seen[x] = 1
+# names.tsv was derived with the current works list (scripts/derive_names.py)
+for w in words("lexicons/names-works.txt") - {k.lower() for k in kept}:
+    errors.append("%s of names-works.txt is not a keep entry" % w)
 if errors:
     print("FAIL: names.tsv:", "; ".join(errors[:10]))
     sys.exit(1)

@@ -101,12 +101,58 @@ static void test_her_test(void **state) { run_file("her_test.tsv", 150, MIN_EXAC
  * determiner, ...): all must be right */
 static void test_her_contexts(void **state) { run_file("her_contexts.tsv", 20, 1.0, 10); }
 
+/* Every word list of rules_gender.c is searched with bsearch, so each must
+ * be sorted (an unsorted "mass" list silently lost "lunch" until session
+ * 4): read the source and check each `static const char *const x[] = {`
+ * list's strings ascend. */
+static void test_her_lists_sorted(void **state)
+{
+	char path[512], line[1024], prev[64] = "", name[64] = "";
+	unsigned lists = 0;
+	int in = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/../../stages/rules/rules_gender.c",
+	         TEST_DATA_DIR);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f)) {
+		const char *p = line, *q;
+		if (!in && (q = strstr(line, "static const char *const ")) &&
+		    strstr(line, "[] = {")) {
+			sscanf(q + strlen("static const char *const "), "%63[a-z_]", name);
+			in = 1;
+			prev[0] = '\0';
+			lists++;
+			p = strstr(line, "{");
+		}
+		if (!in)
+			continue;
+		while ((p = strchr(p, '"'))) {
+			char w[64];
+			size_t n = strcspn(p + 1, "\"");
+			assert_true(n < sizeof w);
+			memcpy(w, p + 1, n);
+			w[n] = '\0';
+			if (strcmp(prev, w) >= 0)
+				fail_msg("%s: \"%s\" after \"%s\"", name, w, prev);
+			strcpy(prev, w);
+			p += n + 2;
+		}
+		if (strstr(line, "};"))
+			in = 0;
+	}
+	fclose(f);
+	assert_true(lists > 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_her_dev),
 		cmocka_unit_test(test_her_test),
 		cmocka_unit_test(test_her_contexts),
+		cmocka_unit_test(test_her_lists_sorted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
