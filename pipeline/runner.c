@@ -620,6 +620,7 @@ void cf_item_free(cf_item *it)
 	json_decref(it->notes);
 	json_decref(it->detail);
 	free(it->gen_edits);
+	free(it->edit_spans);
 	free(it->reason);
 	free(it);
 }

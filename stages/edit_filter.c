@@ -13,10 +13,15 @@
  * with the figures.
  * The distance is added to the candidate's generator provenance.  Texts
  * longer than max_tokens are compared on their first max_tokens tokens
- * (bounded time and memory).  The distance is exact and costs O(d * n)
- * for d edits (pipeline/util/tokens.c).  State: options and counters.
+ * (bounded time and memory).  The distance is exact: a candidate that says
+ * where it was edited (cf_item.edit_spans: the rules stage's) is measured
+ * from its spans, tokenising the original once and comparing tokens only
+ * near the edits; any other (llm), or one whose spans do not fit its texts,
+ * by hashing both texts' tokens and a banded table, O(d * n) for d edits
+ * (pipeline/util/tokens.c).  State: options, scratch and counters.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "cfaug/sys/stage.h"
 #include "tokens.h"
 
@@ -25,7 +30,8 @@ typedef struct edit_state {
 	long min_edits, max_edits, ratio_min_tokens;
 	long max_tokens;
 	const cf_strlist *text_fields;
-	uint64_t *a, *b;          /* token scratch, max_tokens each */
+	uint64_t *a, *b;          /* token hashes, max_tokens each */
+	cf_tokens_work work;      /* the distances' scratch */
 	double sum_ratio;
 	uint64_t kept;
 } edit_state;
@@ -66,31 +72,59 @@ static int edit_init(cf_stage *st, void *state, const cf_pipeline_info *info,
 	s->text_fields = info->text_fields;
 	s->a = malloc((size_t)s->max_tokens * sizeof *s->a);
 	s->b = malloc((size_t)s->max_tokens * sizeof *s->b);
-	if (!s->a || !s->b) {   /* no destroy() after a failed init */
+	if (!s->a || !s->b ||    /* no destroy() after a failed init */
+	    cf_tokens_work_init(&s->work, (size_t)s->max_tokens) < 0) {
 		free(s->a);
 		free(s->b);
 		s->a = s->b = NULL;
+		cf_tokens_work_free(&s->work);
 		return cf_error_set(err, CF_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+/* The distance of field f from the candidate's edit spans (the run of
+ * them for f), or CF_TOKENS_UNKNOWN; *na: the original's tokens. */
+static size_t span_distance(edit_state *s, const cf_edit_spans *sp, const char *f,
+                            const char *ta, size_t la, const char *tb, size_t lb,
+                            size_t *na)
+{
+	size_t i = 0, j;
+
+	while (i < sp->n && sp->v[i].field != f && strcmp(sp->v[i].field, f))
+		i++;
+	for (j = i; j < sp->n && (sp->v[j].field == sp->v[i].field ||
+	                          !strcmp(sp->v[j].field, f)); j++)
+		;
+	if (i == j) {      /* not edited here: the same text, or it is unknown */
+		*na = 0;   /* only counted where the distance is not 0 */
+		return la == lb && !memcmp(ta, tb, la) ? 0 : CF_TOKENS_UNKNOWN;
+	}
+	return cf_tokens_distance_spans(ta, la, tb, lb, sp->v + i, j - i, &s->work, na);
 }
 
 static int edit_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 {
 	edit_state *s = state;
 	cf_item orig = { .rec = it->rec };
-	size_t i, na, nb, len, dist = 0, ntok = 0, cap = (size_t)s->max_tokens, d;
-	const char *t;
+	size_t i, na, nb, la, lb, dist = 0, ntok = 0, cap = (size_t)s->max_tokens, d;
+	const char *ta, *tb;
 	double ratio;
 	json_t *detail;
 
 	for (i = 0; i < s->text_fields->n; i++) {
 		const char *f = s->text_fields->v[i];
-		t = cf_item_text(&orig, f, &len);
-		na = t ? cf_tokens_hash(t, len, s->a, cap) : 0;
-		t = cf_item_text(it, f, &len);
-		nb = t ? cf_tokens_hash(t, len, s->b, cap) : 0;
-		d = cf_tokens_distance(s->a, na < cap ? na : cap, s->b, nb < cap ? nb : cap);
+		ta = cf_item_text(&orig, f, &la);
+		tb = cf_item_text(it, f, &lb);
+		d = CF_TOKENS_UNKNOWN;
+		if (it->edit_spans && ta && tb)
+			d = span_distance(s, it->edit_spans, f, ta, la, tb, lb, &na);
+		if (d == CF_TOKENS_UNKNOWN) {   /* hash both texts' tokens */
+			na = ta ? cf_tokens_hash(ta, la, s->a, cap) : 0;
+			nb = tb ? cf_tokens_hash(tb, lb, s->b, cap) : 0;
+			d = cf_tokens_distance_row(s->a, na < cap ? na : cap, s->b,
+			                           nb < cap ? nb : cap, &s->work);
+		}
 		if (d == (size_t)-1) {
 			cf_reject(st, it, "out_of_memory", NULL);
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -132,6 +166,7 @@ static void edit_destroy(cf_stage *st, void *state)
 
 	free(s->a);
 	free(s->b);
+	cf_tokens_work_free(&s->work);
 }
 
 const cf_stage_kind cf_stage_edit_filter = {

@@ -37,6 +37,10 @@ typedef struct cf_item {
 	char *gen_edits;       /* provenance fast path: the JSON text written as
 	                          generator's "edits", which then holds null
 	                          (keeps the key's place); owned, NULL if unused */
+	struct cf_edit_spans *edit_spans; /* where the candidate's text differs
+	                          from the original's (sys/stage.h), set by the
+	                          stage that made it (rules), read by edit_filter;
+	                          owned, NULL if unknown; freed with the item */
 	uint32_t gen_stage;    /* index of the stage that made the candidate */
 	uint32_t gen_index;    /* 0-based n-th candidate of that stage and record */
 

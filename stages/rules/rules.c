@@ -644,6 +644,8 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
 		if (rc == 0)
 			rc = add_prov(s, fl->v[i], t, edits, &listed);
+		if (rc == 0)   /* for edit_filter (rules_spans.c) */
+			rc = cf_rules_note_spans(c, fl->v[i], &s->out);
 		if (rc < 0)
 			goto fail;
 		if (s->rev) {

@@ -384,6 +384,12 @@ void cf_rules_neg_free(cf_rules_neg *ng);
 int cf_rules_neg_scan(const cf_rules_neg *ng, uint32_t rule, const char *text,
                       size_t len, cf_rules_out *out, uint64_t *amb);
 
+/* Append out's edits of field to candidate c's edit spans (the hint
+ * edit_filter reads; rules_spans.c).  0 or CF_ENOMEM. */
+struct cf_item;
+int cf_rules_note_spans(struct cf_item *c, const char *field,
+                        const cf_rules_out *out);
+
 /* The full_flip check (rules_stance.c): stance words of the two labels
  * (lexicons/antonym-stance.tsv: word, positive|negative[, ...]) and the
  * antonym contexts that make a use non-evaluative.  left: 1 and the span

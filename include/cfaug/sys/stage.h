@@ -157,6 +157,25 @@ int cf_candidate_set_text(cf_item *c, const char *field, const char *text,
  * teacher stage writes "teacher").  Steals value; a later value for the
  * same key replaces it.  0 or CF_ENOMEM (value freed). */
 int cf_item_annotate(cf_item *it, const char *key, json_t *value);
+/* Where a candidate's text differs from its original's, as the stage
+ * that made it knows (the rules stage's edits): bytes [src_off, src_off +
+ * src_len) of field in the original became [dst_off, dst_off + dst_len) in
+ * the candidate.  Spans of one field are together and in text order.  A
+ * hint: edit_filter checks it against both texts and measures the edit
+ * distance from it (tokenising once, no full table), and falls back to
+ * the full computation when it does not fit (pipeline/util/tokens.h).
+ * One malloc'd block (it->edit_spans, freed with the item); a candidate
+ * made by cf_candidate_new starts without it. */
+typedef struct cf_edit_span {
+	const char *field;        /* borrowed from the generating stage, valid
+	                             while the run goes */
+	uint32_t src_off, src_len, dst_off, dst_len;
+} cf_edit_span;
+typedef struct cf_edit_spans {
+	size_t n;
+	cf_edit_span v[];
+} cf_edit_spans;
+
 /* Set the target label of a candidate. */
 int cf_candidate_set_label(cf_item *c, const char *label);
 
