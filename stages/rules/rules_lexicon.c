@@ -78,7 +78,6 @@ struct cf_rules {
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
 	                                               * no compounds, fix a/an */
-	uint32_t idiom_rule;    /* rule of the idiom entries being added */
 	cf_rules_sense *sense;  /* where the antonyms pack's words are not
 	                         * evaluative (antonym-contexts.tsv) */
 };
@@ -543,7 +542,7 @@ static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
 	free(f);
 	if (k == 0 || !cf_rules_is_word((const unsigned char *)o, k, &cl)) {
 		free(o);
-		return -1;
+		return CF_RULES_ENOTWORD;
 	}
 	o[k] = '\0';
 	*out = o;
@@ -551,8 +550,9 @@ static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
 	return 0;
 }
 
-/* Add one directed entry src -> dst.  Returns 0, or a negative code; -10
- * when the source phrase does not start with a word character. */
+/* Add one directed entry src -> dst.  Returns 0, or a negative code;
+ * CF_RULES_ENOTWORD when the source phrase does not start with a word
+ * character or its first word is too long. */
 static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
                      const char *dst, size_t dn, int need_cap, int ctx, int keep)
 {
@@ -562,10 +562,10 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	int rc;
 
 	if ((rc = norm_src(src, sn, &key, &klen, &first)) < 0)
-		return rc == CF_ENOMEM ? rc : -10;
+		return rc;
 	if (klen > 4096 || first > CF_RULES_MAX_WORD) {
 		free(key);
-		return -10;
+		return CF_RULES_ENOTWORD;
 	}
 	if ((r->nents + 1) * 2 > r->nslots && (rc = grow_slots(r)) < 0)
 		goto fail;
@@ -736,7 +736,7 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		}
 		for (size_t e = n0; rc == 0 && e < r->nents; e++)
 			r->ents[e].pos = (uint8_t)pos;
-		if (rc == -10)
+		if (rc == CF_RULES_ENOTWORD)
 			return cf_error_set(err, CF_ECONFIG, "%s:%ld: an entry must start "
 			                    "with a letter or digit and its first word be at "
 			                    "most %d bytes", name, line, CF_RULES_MAX_WORD);
@@ -815,16 +815,42 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
 	return find_pack(pack, buf, bufsz, NULL) < 0 ? -1 : 0;
 }
 
-/* One idiom: an entry that maps the phrase to itself and is skipped. */
-static int add_idiom(void *ctx, const char *s, size_t n)
-{
-	cf_rules *r = ctx;
-	size_t before = r->nents;
-	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0, CF_CTX_NONE, 1);
+/* Phrases kept whole (tag keep) on one rule: idioms.txt next to the
+ * antonyms pack, negation-fixed.txt next to the scoped negation pack. */
+typedef struct keep_ctx {
+	cf_rules *r;
+	uint32_t rule;
+} keep_ctx;
 
-	if (rc == 0 && r->nents > before)
-		r->ents[r->nents - 1].keep = 1;
+/* One phrase: an entry that maps it to itself and is skipped. */
+static int add_keep_phrase(void *ctx, const char *s, size_t n)
+{
+	keep_ctx *c = ctx;
+	size_t before = c->r->nents;
+	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
+
+	if (rc == 0 && c->r->nents > before)
+		c->r->ents[c->r->nents - 1].keep = 1;
 	return rc;
+}
+
+/* FILE (a base name) in the directory of the pack at path, its phrases kept
+ * whole by the pack's rule (the last added); a missing file is no phrases
+ * when optional (an older lexicon directory). */
+static int add_keep_file(cf_rules *r, const char *path, const char *file,
+                         int optional, cf_error *err)
+{
+	char fp[4096];
+	const char *sl = strrchr(path, '/');
+	keep_ctx c = { r, (uint32_t)(r->nrules - 1) };
+	int n = snprintf(fp, sizeof fp, "%.*s/%s", sl ? (int)(sl - path) : 1,
+	                 sl ? path : ".", file);
+
+	if (n < 0 || (size_t)n >= sizeof fp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	if (optional && access(fp, R_OK) != 0)
+		return 0;
+	return cf_rules_read_phrases(fp, add_keep_phrase, &c, err);
 }
 
 /* The antonyms pack: its words are checked (rules_antonym.c) and the idioms
@@ -834,14 +860,10 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 	char ip[4096];
 	const char *sl = strrchr(path, '/');
 	uint32_t rule = (uint32_t)(r->nrules - 1);
-	int n = snprintf(ip, sizeof ip, "%.*s/idioms.txt",
-	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
+	int n;
 
-	if (n < 0 || (size_t)n >= sizeof ip)
-		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
 	r->plainrule[rule / 64] |= 1ull << (rule % 64);
-	r->idiom_rule = rule;
-	if ((n = cf_rules_read_phrases(ip, add_idiom, r, err)) < 0 || r->sense)
+	if ((n = add_keep_file(r, path, "idioms.txt", 0, err)) < 0 || r->sense)
 		return n;
 	n = snprintf(ip, sizeof ip, "%.*s/antonym-contexts.tsv",
 	             sl ? (int)(sl - path) : 1, sl ? path : ".");
@@ -850,41 +872,11 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 	return cf_rules_sense_load(&r->sense, ip, err);
 }
 
-/* A fixed expression of negation-fixed.txt (next to negation.tsv): kept
- * whole, as an idiom, by the scoped negation pack. */
-typedef struct fixed_ctx {
-	cf_rules *r;
-	uint32_t rule;
-} fixed_ctx;
-
-static int add_fixed_keep(void *ctx, const char *s, size_t n)
-{
-	fixed_ctx *c = ctx;
-	size_t before = c->r->nents;
-
-	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
-	    !(s[0] >= '0' && s[0] <= '9'))
-		return -10;   /* as the clause negation says it */
-	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
-
-	if (rc == 0 && c->r->nents > before)
-		c->r->ents[c->r->nents - 1].keep = 1;
-	return rc;
-}
-
+/* The scoped negation pack keeps the fixed expressions of negation-fixed.txt
+ * (next to negation.tsv) whole, as idioms. */
 static int add_negation_fixed(cf_rules *r, const char *path, cf_error *err)
 {
-	char fp[4096];
-	const char *sl = strrchr(path, '/');
-	fixed_ctx c = { r, (uint32_t)(r->nrules - 1) };
-	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
-	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
-
-	if (n < 0 || (size_t)n >= sizeof fp)
-		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
-	if (access(fp, R_OK) != 0)
-		return 0;   /* an older lexicon directory */
-	return cf_rules_read_phrases(fp, add_fixed_keep, &c, err);
+	return add_keep_file(r, path, "negation-fixed.txt", 1, err);
 }
 
 /* The negation pack without a scope: clause negation with do-support
