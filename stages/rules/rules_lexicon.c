@@ -1342,7 +1342,29 @@ static int no_not_before_next(const char *text, size_t len, size_t p)
 		if (n < sizeof key && (unsigned char)text[p] < 0x80)
 			key[n++] = (char)(text[p] >= 'A' && text[p] <= 'Z' ? text[p] + 32 :
 			                  text[p]);
-	return p - s == n && n < sizeof key && cf_rules_no_negation_before(key, n);
+	if (p - s != n || n >= sizeof key)
+		return 0;
+	if (n == 2 && key[0] == 'o' && key[1] == 'f') {
+		/* "of course" is a sentence adverb as "certainly" is: "There is
+		 * of course great comedy" took "is not of course great" */
+		while (p < len && (text[p] == ' ' || text[p] == '\t'))
+			p++;
+		return len - p >= 6 && strncasecmp(text + p, "course", 6) == 0 &&
+		       (len - p == 6 || !cf_rules_is_word((const unsigned char *)text +
+		                                          p + 6, len - p - 6, &cl));
+	}
+	return cf_rules_no_negation_before(key, n);
+}
+
+/* 1 if the folded word key[0..n) is a degree adverb no "not" can govern:
+ * "not pretty good" is not English and "not quite good" is not the
+ * opposite of "quite good", so a polar word after one is flipped by the
+ * swap alone ("was given quite good" -> "was given quite bad"). */
+static int low_degree(const char *key, size_t n)
+{
+	return word_is(key, n, "quite") || word_is(key, n, "pretty") ||
+	       word_is(key, n, "rather") || word_is(key, n, "fairly") ||
+	       word_is(key, n, "somewhat");
 }
 
 /* 1 if the word after text[p] starts a subject (a determiner or a
@@ -1416,14 +1438,15 @@ static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
 }
 
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
- * the scope after text[p], in the same clause and before another negator. */
+ * the scope after text[p], in the same clause and before another negator;
+ * 2 if that word comes right after a low_degree adverb. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
                        size_t p)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t cl;
-	int w = 0;
+	int w = 0, low = 0;
 
 	while (w < r->scope && p < len) {
 		size_t ws, we;
@@ -1446,6 +1469,8 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		if (clause_word(key, (size_t)kl) ||
 		    negator(key, (size_t)kl, text, len, we))
 			return 0;
+		int after_low = low;
+		low = low_degree(key, (size_t)kl);
 		if ((size_t)kl > r->max_first)
 			continue;
 		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
@@ -1466,7 +1491,7 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
 				continue;
-			return 1;
+			return after_low ? 2 : 1;
 		}
 	}
 	return 0;
@@ -1776,7 +1801,8 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
-				if (!polar_ahead(r, text, len, me))
+				int pa = polar_ahead(r, text, len, me);
+				if (!pa)
 					break;
 				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
 				/* one direction only (label_direction): the word governed
@@ -1796,7 +1822,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 					neg_done = 1;
 					break;
 				}
-				if (adds && no_not_before_next(text, len, me)) {
+				if (adds && (pa == 2 || no_not_before_next(text, len, me))) {
 					if (amb)
 						amb[CF_SKIP_NO_NOT]++;
 					break;   /* "is somewhat good": the swap does it */
