@@ -4,11 +4,13 @@
  * One template per kind, as data.  Each is a complete pipeline that
  * `cfaug validate` accepts once its input.path exists (tests/cli/
  * test_init.sh validates every one); comments say what to change.  The
- * file is not overwritten unless --force.
+ * file is not overwritten unless --force.  @FILE@ in a template becomes
+ * the name written (-o), so the commands of its header run as written.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -20,7 +22,7 @@ static const char gender_cda[] = SCHEMA_LINE
 	"# Gender counterfactual data augmentation (CDA): every record is kept and\n"
 	"# a record that mentions gendered words or first names gets a twin with\n"
 	"# he/she, his/her, man/woman, James/Mary ... swapped, label unchanged.\n"
-	"#   cfaug validate pipeline.yaml && cfaug run pipeline.yaml\n"
+	"#   cfaug validate @FILE@ && cfaug run @FILE@\n"
 	"seed: 13                        # every random choice derives from (seed, id)\n"
 	"input:\n"
 	"  path: data.jsonl              # yours: .jsonl, .csv, .tsv, also .gz/.zst; '-' = stdin\n"
@@ -90,7 +92,7 @@ static const char nli[] = SCHEMA_LINE
 
 static const char llm[] = SCHEMA_LINE
 	"# Counterfactuals from an OpenAI-compatible chat endpoint (vLLM, Ollama,\n"
-	"# llama.cpp, OpenAI).  Try it first with: cfaug run pipeline.yaml --dry-run\n"
+	"# llama.cpp, OpenAI).  Try it first with: cfaug run @FILE@ --dry-run\n"
 	"seed: 13\n"
 	"input:\n"
 	"  path: reviews.jsonl           # yours\n"
@@ -122,10 +124,53 @@ static const struct { const char *name, *text; } kinds[] = {
 	{ NULL, NULL }
 };
 
+/* text with every @FILE@ replaced by name as a shell word: as is when it
+ * holds only safe characters, else in single quotes; "./" before a leading
+ * '-' (not an option).  A name with a line break would end the YAML comment:
+ * the default name then.  Caller frees. */
+static char *fill(const char *text, const char *name, size_t *len)
+{
+	const char *at, *c;
+	char *out = NULL;
+	FILE *f = open_memstream(&out, len);
+	int plain = name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	                              "._/+-,=:@%") == strlen(name);
+
+	if (!f)
+		return NULL;
+	if (strpbrk(name, "\r\n"))
+		name = "pipeline.yaml";
+	while ((at = strstr(text, "@FILE@"))) {
+		fwrite(text, 1, (size_t)(at - text), f);
+		if (name[0] == '-')
+			fputs("./", f);
+		if (plain)
+			fputs(name, f);
+		else {
+			fputc('\'', f);
+			for (c = name; *c; c++)
+				if (*c == '\'')
+					fputs("'\\''", f);
+				else
+					fputc(*c, f);
+			fputc('\'', f);
+		}
+		text = at + 6;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 int cf_cmd_init(int argc, char **argv)
 {
 	const char *kind = "gender-cda", *path = "pipeline.yaml", *text = NULL;
-	int force = 0, i, fd, flags;
+	char *filled;
+	int force = 0, i, fd, flags, rc;
 	size_t k, n;
 
 	for (i = 1; i < argc; i++) {
@@ -152,20 +197,31 @@ int cf_cmd_init(int argc, char **argv)
 		        "nli or llm)\n", kind);
 		return CF_EXIT_USAGE;
 	}
-	n = strlen(text);
-	if (!strcmp(path, "-"))
-		return fwrite(text, 1, n, stdout) == n ? CF_EXIT_OK : CF_EXIT_RUNTIME;
+	/* on stdout the file is named by the redirection: the default name */
+	if (!(filled = fill(text, strcmp(path, "-") ? path : "pipeline.yaml", &n))) {
+		fprintf(stderr, "cfaug init: out of memory\n");
+		return CF_EXIT_RUNTIME;
+	}
+	if (!strcmp(path, "-")) {
+		rc = fwrite(filled, 1, n, stdout) == n ? CF_EXIT_OK : CF_EXIT_RUNTIME;
+		goto done;
+	}
 	flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
 	if ((fd = open(path, flags, 0644)) < 0) {
 		fprintf(stderr, "cfaug init: %s: %s%s\n", path, strerror(errno),
 		        errno == EEXIST ? " (--force replaces it)" : "");
-		return CF_EXIT_RUNTIME;
+		rc = CF_EXIT_RUNTIME;
+		goto done;
 	}
-	if (write(fd, text, n) != (ssize_t)n || close(fd) != 0) {
+	if (write(fd, filled, n) != (ssize_t)n || close(fd) != 0) {
 		fprintf(stderr, "cfaug init: %s: %s\n", path, strerror(errno));
-		return CF_EXIT_RUNTIME;
+		rc = CF_EXIT_RUNTIME;
+		goto done;
 	}
 	printf("cfaug: wrote %s (%s); edit input.path, then: cfaug validate %s\n",
 	       path, kind, path);
-	return CF_EXIT_OK;
+	rc = CF_EXIT_OK;
+done:
+	free(filled);
+	return rc;
 }

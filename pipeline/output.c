@@ -64,6 +64,12 @@ struct cf_output {
 	const char *rawtext[OUT_RAW_TEXTS];
 	size_t rawtext_len[OUT_RAW_TEXTS];
 	int rawtext_ok;
+	/* a candidate's text values as JSON, written once for pairs.jsonl and
+	 * copied into augmented.jsonl (issue 15); emptied per group, so a
+	 * value's address stays its own while it is kept */
+	cf_jbuf esc;
+	const json_t *esc_v[OUT_RAW_TEXTS];
+	size_t esc_off[OUT_RAW_TEXTS], esc_len[OUT_RAW_TEXTS], nesc;
 	char *pid;                 /* the pair_id being written */
 	size_t pid_cap;
 	int lock_fd;               /* DIR/.cfaug.lock, held for the whole run */
@@ -337,6 +343,26 @@ static int is_text_field(const cf_output *o, const char *key)
 	return 0;
 }
 
+/* cf_json_write(b, v) of a candidate's text value v, from o->esc when v
+ * was written in this group already. */
+static int put_cf_value(cf_output *o, cf_jbuf *b, const json_t *v)
+{
+	size_t k, off;
+
+	for (k = 0; k < o->nesc; k++)
+		if (o->esc_v[k] == v)
+			return cf_jbuf_put(b, o->esc.p + o->esc_off[k], o->esc_len[k]);
+	if (!json_is_string(v) || o->nesc == OUT_RAW_TEXTS)
+		return cf_json_write(b, v);
+	off = o->esc.len;
+	if (cf_json_write(&o->esc, v) < 0)
+		return -1;
+	o->esc_v[o->nesc] = v;
+	o->esc_off[o->nesc] = off;
+	o->esc_len[o->nesc++] = o->esc.len - off;
+	return cf_jbuf_put(b, o->esc.p + off, o->esc.len - off);
+}
+
 /* {text fields..., "label"} of the original or of a candidate. */
 static int put_side(cf_output *o, const cf_item *it)
 {
@@ -357,6 +383,8 @@ static int put_side(cf_output *o, const cf_item *it)
 		bad |= put_str(b, f) | PUT_LIT(b, ":");
 		if (!it->cf && o->rawtext_ok)   /* the input's bytes are the same */
 			bad |= cf_jbuf_put(b, o->rawtext[i], o->rawtext_len[i]);
+		else if (it->cf)
+			bad |= put_cf_value(o, b, v);
 		else
 			bad |= cf_json_write(b, v);
 	}
@@ -607,7 +635,7 @@ static int put_flat_raw(cf_output *o, const cf_group *g, const cf_item *it,
 			bad |= put_label(b, label, vs, ve);
 		else if (it->cf && raw_is_text_field(o, ks, ke, &name) &&
 		         (cfv = json_object_get(it->cf, name)))
-			bad |= cf_json_write(b, cfv);
+			bad |= put_cf_value(o, b, cfv);
 		else
 			bad |= cf_jbuf_put(b, vs, (size_t)(ve - vs));
 	}
@@ -877,6 +905,8 @@ int cf_output_write_group(cf_output *o, const cf_group *g, cf_error *err)
 	}
 	n = sorted_items(g->accepted, v, cap);
 	for (i = 0; i < n && rc == 0; i++) {
+		o->nesc = 0;   /* one candidate's values at a time */
+		o->esc.len = 0;
 		if (!(pid = make_pair_id(o, v[i]))) {
 			rc = CF_ENOMEM;
 			break;
@@ -905,6 +935,8 @@ rejected:
 	}
 done:
 	o->rawtext_ok = 0;
+	o->nesc = 0;
+	o->esc.len = 0;
 	if (v != stackv)
 		free(v);
 	if (rc == CF_ENOMEM)
@@ -1163,6 +1195,7 @@ void cf_output_free(cf_output **po)
 		free(o->prev[i]);
 	}
 	cf_jbuf_free(&o->jb);
+	cf_jbuf_free(&o->esc);
 	cf_dsv_writer_free(&o->dsv);
 	cf_error_lines_end(&o->elines, stderr);
 	free(o->pid);

@@ -41,7 +41,19 @@ Method (Counterfactual Data Substitution style):
   5. accented spellings (ACCENTED) are added one way to their ASCII form's
      partner (José -> the partner of Jose); the partner maps back to the
      ASCII form;
-  6. titles of works, brands and companies that start with a first name
+  6. every name that passes 1.-3. and is left out by 4. (the bands' sizes
+     differ, and MAX_PAIRS) gets a one-way partner (tag name-f2m or
+     name-m2f, ambig-name-f2m or ambig-name-m2f): its peak decade is the
+     decade with its largest share of its sex's births (names-decades.tsv:
+     the SSA counts split by decade), its rank there among its sex's names
+     by births in that decade is r, and its partner is the name of the other
+     sex at rank r in the same decade, walking to the nearest rank whose
+     name has a pair of 4., the same ambiguity class and no one-way name
+     yet (most common names first: Mabel, 1890s -> Paul, as common in the
+     1890s); only names of rank r < TOP_DECADE (the
+     rarer tail is mostly words, places and surnames).  The partner maps back to its own
+     pair (one-to-one pairs of 4. are not changed);
+  7. titles of works, brands and companies that start with a first name
      (names-works.txt: Jane Eyre, Kate Spade) are appended as `keep`
      entries: matched as a whole and never edited.
 """
@@ -52,6 +64,10 @@ SHARE = 0.98
 MAX_PAIRS = 1500
 TOP_KEEP = 100
 LOWER_SHARE = 0.2
+# a name left unpaired gets a one-way partner only if among the TOP_DECADE
+# most frequent names of its sex in its peak decade: the rare tail is full
+# of words, places and surnames nobody listed (Star, Sunday, Missouri, Bush)
+TOP_DECADE = 200
 
 # accented spelling -> its ASCII form in the SSA file
 ACCENTED = {
@@ -115,6 +131,64 @@ def cad_case_counts(cad):
                         elif capw(nxt):
                             fst[w.lower()] = fst.get(w.lower(), 0) + 1
     return low, cap, sur, fst
+
+
+def decade_counts(lexdir):
+    """(name, sex) -> births per decade (lexicons/names-decades.tsv)."""
+    out = {}
+    with open(os.path.join(lexdir, "names-decades.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            c = line.rstrip("\n").split("\t")
+            out[(c[0], c[1])] = [int(x) for x in c[2:]]
+    return out
+
+
+def unpaired_partners(pairs, bands, dec, words, ambig):
+    """[(name, partner, sex of name, ambiguous)] for every filtered name
+    that 4. left without a pair: the other sex's name of the same rank in
+    the name's peak decade (nearest rank with a pair and the same class)."""
+    paired = {x for a, b, _ in pairs for x in (a, b)}
+    isamb = lambda x: x.lower() in words or x.lower() in ambig
+    names = {sex: [n for (s, _), ns in bands.items() if s == sex for n in ns]
+             for sex in "MF"}
+    nd = len(next(iter(dec.values())))
+    tot = {sex: [sum(dec.get((n, sex), [0] * nd)[d] for n in names[sex])
+                 for d in range(nd)] for sex in "MF"}
+    # per sex and decade: names by births there, most first (ties by name)
+    ranked = {(sex, d): sorted(names[sex], key=lambda n: (-dec.get((n, sex), [0] * nd)[d], n))
+              for sex in "MF" for d in range(nd)}
+    out, used = [], set()
+    for sex, other in (("F", "M"), ("M", "F")):
+        todo = []
+        for n in names[sex]:
+            if n in paired:
+                continue
+            c = dec.get((n, sex), [0] * nd)
+            share = [c[d] / tot[sex][d] if tot[sex][d] else 0 for d in range(nd)]
+            peak = max(range(nd), key=lambda d: (share[d], -d))
+            r = ranked[(sex, peak)].index(n)
+            if r < TOP_DECADE:
+                todo.append((r, n, peak))
+        # the most common first; a partner serves one one-way name only,
+        # so two people of a text never get the same name (Carol, Florence)
+        for r, n, peak in sorted(todo):
+            cand = ranked[(other, peak)]
+            best = None
+            for k in range(len(cand)):
+                for j in (r - k, r + k):
+                    if 0 <= j < len(cand) and cand[j] in paired and \
+                            cand[j] not in used and isamb(cand[j]) == isamb(n):
+                        best = cand[j]
+                        break
+                if best:
+                    break
+            if best:
+                used.add(best)
+                out.append((n, best, sex, isamb(n)))
+    out.sort(key=lambda o: (o[2] == "M", o[0]))
+    return out
 
 
 def main():
@@ -182,6 +256,7 @@ def main():
     rank_of = {name: i for sex in "MF" for i, (_, name) in enumerate(by_sex[sex])}
     pairs.sort(key=lambda p: min(rank_of[p[0]], rank_of[p[1]]))
     pairs = pairs[:MAX_PAIRS]
+    oneway = unpaired_partners(pairs, bands, decade_counts(lexdir), words, ambig)
 
     def tag(a, b):
         return "ambig-name" if any(x.lower() in words or x.lower() in ambig
@@ -205,6 +280,19 @@ def main():
     out.write("# Format: male<TAB>female<TAB>tag\n")
     for a, b, _ in pairs:
         out.write("%s\t%s\t%s\n" % (a, b, tag(a, b)))
+    out.write("# one-way partners of the names 4. left without a pair (docstring\n"
+              "# 6.): a name's partner is the other sex's name of its rank in the\n"
+              "# decade of its largest share of births (names-decades.tsv), the nearest\n"
+              "# rank whose name has a pair and no other one-way name; only names in the top %d of their\n"
+              "# sex in that decade; written male<TAB>female, tag *-f2m: the\n"
+              "# female name is swapped to the male one only, *-m2f: the reverse\n"
+              "# (%d female, %d male names)\n"
+              % (TOP_DECADE, sum(1 for o in oneway if o[2] == "F"),
+                 sum(1 for o in oneway if o[2] == "M")))
+    for n, p, sex, amb in oneway:
+        t = ("ambig-name" if amb else "name") + ("-f2m" if sex == "F" else "-m2f")
+        m, f = (p, n) if sex == "F" else (n, p)
+        out.write("%s\t%s\t%s\n" % (m, f, t))
     for acc, asc in ACCENTED.items():
         if asc in partner and acc != asc:
             p = partner[asc]

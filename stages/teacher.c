@@ -61,10 +61,6 @@
 #define LRU_KEEP    64        /* finished originals kept for late candidates */
 #define OREC_BUCKETS 1024
 #define WHY_MAX     300
-/* Leakage: a judge this right on the stage's originals has likely been
- * trained on them (issue 13) and will keep almost no flips. */
-#define LEAK_MIN_N   20
-#define LEAK_MIN_ACC 0.98
 
 enum { R_NO_FLIP, R_BELOW_DELTA, R_BELOW_THRESHOLD, R_LABEL_CHANGED,
        R_OUT_OF_BAND, R_UNKNOWN_LABEL, R_JUDGE_FAILED, R_DRY_RUN, R_COUNT };
@@ -858,24 +854,19 @@ static int teacher_flush(cf_stage *st, void *state, cf_error *err)
  * them, and its verdicts on their counterfactuals mean little. */
 static void warn_leakage(teacher_state *s)
 {
+	char note[160];
 	size_t j;
-	double a;
 
 	if (!s->ended || s->njobs || s->leak_warned)
 		return;
 	s->leak_warned = 1;
-	for (j = 0; j < s->nj; j++) {
-		if (s->orig_n[j] < LEAK_MIN_N)
-			continue;
-		a = (double)s->orig_hit[j] / (double)s->orig_n[j];
-		if (a >= LEAK_MIN_ACC)
-			cf_stage_warn(s->st, "stage '%s': judge '%s' is right on %.1f%% "
-			        "of the %llu originals it judged: the model has likely seen "
-			        "these records, and filtering with an over-fitted teacher "
-			        "keeps almost nothing (train it on other data, or "
-			        "cross-fit)", cf_stage_name(s->st), s->j[j]->c.name,
-			        100 * a, (unsigned long long)s->orig_n[j]);
-	}
+	for (j = 0; j < s->nj; j++)
+		if (cf_overfit_note(note, sizeof note, s->orig_hit[j], s->orig_n[j],
+		                    "originals it judged"))
+			cf_stage_warn(s->st, "stage '%s': judge '%s' is %s, and filtering "
+			        "with an over-fitted teacher keeps almost nothing (train "
+			        "it on other data, or cross-fit)", cf_stage_name(s->st),
+			        s->j[j]->c.name, note);
 }
 
 static int teacher_report(cf_stage *st, void *state, json_t *out)

@@ -17,8 +17,12 @@ Scripted faults, from markers in the last user message: MOCK:FAULTxK makes
 the first K requests that carry this exact user message fail with FAULT:
   429        429 with Retry-After (--retry-after, seconds)
   500        500 Internal Server Error
+  500alt     500 whose body alternates: an error body ("boom, attempt 1"),
+             then an empty one, then a body again (the client must not read
+             an empty answer as the last attempt's)
   timeout    the answer comes after --hang-s seconds (the client times out)
   trunc      Content-Length larger than the body, then the connection closes
+  gzip       200 whose body is gzip-compressed (Content-Encoding: gzip)
   drop       the connection closes without an answer
   malformed  200 with a body that is not JSON
   empty      200 whose answer is blank: <new> </new>
@@ -57,6 +61,7 @@ text_offset, top_logprobs}, the tokens being the prompt's whitespace-
 separated words (a word after the first carries its leading space), the
 first token's logprob null and every other word's -len(word)/2 (so the
 perplexity of a text is exp(mean over words 2.. of len/2)).
+--idle-close-s S closes a kept-alive connection left idle for S seconds.
 Global: --status CODE [--error-code C] answers every request with that
 error; --key K answers 401 unless "Authorization: Bearer K" (--echo-key:
 the 401 message repeats the key it got after 180 bytes of padding, as
@@ -68,6 +73,7 @@ slower (deterministic from --rng-seed).
 """
 import argparse
 import asyncio
+import gzip
 import json
 import math
 import os
@@ -138,7 +144,14 @@ async def handle(mock, reader, writer):
     try:
         while True:
             try:
-                head = await reader.readuntil(b"\r\n\r\n") if not first else b""
+                if first:
+                    head = b""
+                elif a.idle_close_s:
+                    # a server that drops kept-alive connections left idle
+                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"),
+                                                  a.idle_close_s)
+                else:
+                    head = await reader.readuntil(b"\r\n\r\n")
                 if first:
                     # a TLS handshake (0x16) to this plain server: answer in
                     # plain text at once, as a misconfigured server would
@@ -149,7 +162,7 @@ async def handle(mock, reader, writer):
                         return
                     head = b + await reader.readuntil(b"\r\n\r\n")
                     first = False
-            except (asyncio.IncompleteReadError, ConnectionError):
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
                 return
             lines = head.decode("latin-1").split("\r\n")
             method, path, _ = lines[0].split(" ", 2)
@@ -254,6 +267,12 @@ async def serve(mock, writer, method, path, hdr, body):
             status = 500
             send(writer, 500, error_body(500, "server_error", "boom"))
             return
+        if fault == "500alt":
+            status = 500
+            k = mock.fault_seen[user]
+            send(writer, 500, error_body(500, "server_error", "boom, attempt %d" % k)
+                 if k % 2 else "")
+            return
         if fault == "drop":
             status = 0
             writer.transport.abort()
@@ -311,6 +330,9 @@ async def serve(mock, writer, method, path, hdr, body):
                           "Content-Length: %d\r\n\r\n" % (len(b) + 100)).encode() + b[:len(b) // 2])
             await writer.drain()
             writer.transport.abort()
+            return
+        if fault == "gzip":
+            send(writer, 200, gzip.compress(out.encode()), {"Content-Encoding": "gzip"})
             return
         send(writer, 200, out)
     finally:
@@ -498,6 +520,7 @@ async def main():
     p.add_argument("--rng-seed", type=int, default=1)
     p.add_argument("--retry-after", default="1")
     p.add_argument("--hang-s", type=float, default=30)
+    p.add_argument("--idle-close-s", type=float, default=0)
     p.add_argument("--key")
     p.add_argument("--echo-key", action="store_true")
     p.add_argument("--fail-frac", type=float, default=0)

@@ -2,6 +2,7 @@
  * teacher_policy.c - the acceptance policies of the teacher (see
  * teacher_policy.h).  No state, no allocation.
  */
+#include <stdio.h>
 #include "teacher_policy.h"
 
 const char *const cf_policy_names[] = {
@@ -52,4 +53,16 @@ int cf_accept_decide(const cf_accept *a, const double *p, const double *q,
 	if (ok)
 		*reason = NULL;
 	return ok;
+}
+
+int cf_overfit_note(char *msg, size_t size, unsigned long long right,
+                    unsigned long long n, const char *what)
+{
+	double a = n ? (double)right / (double)n : 0.0;
+
+	if (n < CF_OVERFIT_MIN_N || a < CF_OVERFIT_MIN_ACC)
+		return 0;
+	snprintf(msg, size, "right on %.1f%% of the %llu %s: the model has "
+	         "likely seen these records", 100 * a, n, what);
+	return 1;
 }

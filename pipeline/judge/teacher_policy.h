@@ -44,4 +44,15 @@ extern const char *const cf_combine_names[];
 int cf_accept_decide(const cf_accept *a, const double *p, const double *q,
                      size_t n, size_t t, double *score, const char **reason);
 
+/* Over-fit (issue 13): a judge right on at least CF_OVERFIT_MIN_ACC of
+ * at least CF_OVERFIT_MIN_N labelled records has likely been trained on
+ * them.  The teacher stage (on the originals) and `cfaug teacher eval` say
+ * it with the same words: when so, writes "right on 99.5% of the 245
+ * WHAT: the model has likely seen these records" into msg and returns 1;
+ * else 0. */
+#define CF_OVERFIT_MIN_N   20
+#define CF_OVERFIT_MIN_ACC 0.98
+int cf_overfit_note(char *msg, size_t size, unsigned long long right,
+                    unsigned long long n, const char *what);
+
 #endif

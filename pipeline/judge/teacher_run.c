@@ -12,6 +12,7 @@
 #include <strings.h>
 #include "cfaug/reader.h"
 #include "json_write.h"
+#include "teacher_policy.h"
 #include "teacher_run.h"
 
 #define MAX_REASONS 16   /* distinct reasons told, each once, then counted */
@@ -614,6 +615,25 @@ static int print_eval(const args *a, const cf_lm *m, const uint64_t *conf,
 	return rc;
 }
 
+/* A model this right on the data it is evaluated on has likely been
+ * trained on it: the figure says nothing of new data (same words as the
+ * teacher stage's warning). */
+static void warn_overfit(const args *a, const cf_lm *m, const uint64_t *conf,
+                         uint64_t n)
+{
+	size_t K = cf_lm_nlabels(m), i;
+	unsigned long long right = 0;
+	char what[256], note[512];
+
+	for (i = 0; i < K; i++)
+		right += conf[i * K + i];
+	snprintf(what, sizeof what, "records of %s", a->input);
+	if (cf_overfit_note(note, sizeof note, right, n, what))
+		fprintf(stderr, "cfaug teacher: warning: the model is %s; this accuracy "
+		        "says little of new data (evaluate on records it was not "
+		        "trained on)\n", note);
+}
+
 static int do_eval(const args *a, cf_error *err)
 {
 	const char *fbuf[CF_LM_MAX_FIELDS];
@@ -680,6 +700,7 @@ static int do_eval(const args *a, cf_error *err)
 		goto done;
 	}
 	rc = print_eval(a, m, conf, n, s.bad, err);
+	warn_overfit(a, m, conf, n);
 done:
 	cf_reader_close(&s.rd);
 	cf_lm_free(&m);

@@ -44,10 +44,22 @@ typedef struct req {
 	long last_status;
 } req;
 
+/* What the epoll set holds for a descriptor.  A connection socket (opened
+ * and closed through our callbacks: `own`) stays registered while curl
+ * keeps the connection idle between transfers (`want` 0), so a kept-alive
+ * connection costs no epoll_ctl per request; it is dropped if it stirs
+ * while idle, and before it is closed. */
+typedef struct fdstate {
+	unsigned char own, reg, want;
+	unsigned events;       /* registered in the epoll set when reg */
+} fdstate;
+
 struct cf_http {
 	cf_http_opts o;
 	CURLM *multi;
 	int epfd;              /* sockets curl asked us to watch */
+	fdstate *fds;          /* by descriptor, nfds of them */
+	size_t nfds;
 	double timer_at;       /* when curl wants its timeout action; < 0: never */
 	struct curl_slist *headers;
 	req *ready_head, *ready_tail;
@@ -102,20 +114,84 @@ static void req_free(req *r)
 	free(r);
 }
 
+/* The state of a connection socket fd, or NULL for another descriptor
+ * (curl's resolver pipe). */
+static fdstate *own_fd(cf_http *h, curl_socket_t fd)
+{
+	return fd >= 0 && (size_t)fd < h->nfds && h->fds[fd].own ? &h->fds[fd] : NULL;
+}
+
+static void fd_unregister(cf_http *h, fdstate *f, curl_socket_t fd)
+{
+	if (f->reg)
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
+	f->reg = f->want = 0;
+}
+
+static curl_socket_t on_open(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	cf_http *h = userp;
+	curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+
+	(void)purpose;
+	if (fd < 0)
+		return CURL_SOCKET_BAD;
+	if ((size_t)fd >= h->nfds) {
+		size_t n = h->nfds ? h->nfds : 64;
+		fdstate *f;
+		while (n <= (size_t)fd)
+			n *= 2;
+		if (!(f = realloc(h->fds, n * sizeof *f)))
+			return fd;   /* not tracked: watched as before, per transfer */
+		memset(f + h->nfds, 0, (n - h->nfds) * sizeof *f);
+		h->fds = f;
+		h->nfds = n;
+	}
+	memset(&h->fds[fd], 0, sizeof h->fds[fd]);   /* a new socket: in no set */
+	h->fds[fd].own = 1;
+	return fd;
+}
+
+static int on_close(void *userp, curl_socket_t fd)
+{
+	cf_http *h = userp;
+	fdstate *f = own_fd(h, fd);
+
+	if (f) {
+		fd_unregister(h, f, fd);
+		f->own = 0;
+	}
+	return close(fd);
+}
+
 /* curl tells which sockets to watch for what: mirror it into epoll, so a
  * wake-up costs O(events), not O(connections) like poll() would. */
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
 {
 	cf_http *h = userp;
 	struct epoll_event ev;
+	fdstate *f = own_fd(h, fd);
 
+	memset(&ev, 0, sizeof ev);
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+	ev.data.fd = fd;
+	if (f) {
+		if (what == CURL_POLL_REMOVE) {
+			f->want = 0;       /* stays in the set while idle: see fdstate */
+		} else if (f->reg && f->events == ev.events) {
+			f->want = 1;
+		} else {
+			if (epoll_ctl(h->epfd, f->reg ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+				epoll_ctl(h->epfd, f->reg ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+			f->reg = f->want = 1;
+			f->events = ev.events;
+		}
+		return 0;
+	}
 	if (what == CURL_POLL_REMOVE) {
 		epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
 		return 0;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-	ev.data.fd = fd;
 	/* sockp is set (curl_multi_assign) once the socket is in the epoll
 	 * set, and curl forgets it on REMOVE: one epoll_ctl per change, not a
 	 * failing MOD before every ADD */
@@ -245,6 +321,26 @@ static int gram_in_key(const cf_http *h, const char *p)
 	return 0;
 }
 
+/* The Accept-Encoding header CURLOPT_ACCEPT_ENCODING "" would send: every
+ * encoding this libcurl decodes, in its order. */
+static const char *accept_encoding(void)
+{
+	static char line[64];
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	const char *list = "identity";
+
+	if (v->features & CURL_VERSION_LIBZ)
+		list = v->features & CURL_VERSION_BROTLI ?
+		       (v->features & CURL_VERSION_ZSTD ? "deflate, gzip, br, zstd" : "deflate, gzip, br") :
+		       (v->features & CURL_VERSION_ZSTD ? "deflate, gzip, zstd" : "deflate, gzip");
+	else if (v->features & CURL_VERSION_BROTLI)
+		list = v->features & CURL_VERSION_ZSTD ? "br, zstd" : "br";
+	else if (v->features & CURL_VERSION_ZSTD)
+		list = "zstd";
+	snprintf(line, sizeof line, "Accept-Encoding: %s", list);
+	return line;
+}
+
 int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 {
 	static int curl_ready;
@@ -316,6 +412,13 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (h->headers)
 		h->headers = curl_slist_append(h->headers, "Expect:");
+	/* as our own headers, not CURLOPT_USERAGENT / ACCEPT_ENCODING: curl
+	 * formats those again for every transfer (its printf, ~4k instructions
+	 * each) unless the header list has them; the same text */
+	if (h->headers)
+		h->headers = curl_slist_append(h->headers, "User-Agent: cfaug/" CFAUG_VERSION);
+	if (h->headers)
+		h->headers = curl_slist_append(h->headers, accept_encoding());
 	if (h->headers && o->api_key && *o->api_key) {
 		size_t n = strlen(o->api_key) + 32;
 		if ((auth = malloc(n))) {
@@ -512,15 +615,19 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 static void set_fixed_options(cf_http *h, CURL *e)
 {
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, h);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->o.connect_timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* decoding needs the option; the header is ours (see cf_http_new) */
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "cfaug/" CFAUG_VERSION);
 	/* http(s) only, whatever the URL says; redirects are not followed */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -1057,6 +1164,13 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 		if (n < 0 && errno != EINTR)
 			return cf_error_set(err, CF_ENET, "epoll_wait: %s", strerror(errno));
 		for (i = 0; i < n; i++) {
+			fdstate *f = own_fd(h, ev[i].data.fd);
+			if (f && !f->want) {
+				/* an idle kept-alive connection stirs (the server closed
+				 * it): stop watching; curl checks it before reuse */
+				fd_unregister(h, f, ev[i].data.fd);
+				continue;
+			}
 			flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
 			        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 			        (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -1101,7 +1215,8 @@ void cf_http_free(cf_http **hp)
 	}
 	free(h->pair2);
 	if (h->multi)
-		curl_multi_cleanup(h->multi);
+		curl_multi_cleanup(h->multi);   /* closes connections: on_close */
+	free(h->fds);
 	if (h->epfd >= 0)
 		close(h->epfd);
 	if (h->headers) {

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json_write.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* -1 when the buffer cannot take n more bytes (out of memory, over the cap) */
 static inline int reserve(cf_jbuf *b, size_t n)
@@ -38,6 +41,18 @@ int cf_json_write_string(cf_jbuf *b, const char *s, size_t n)
 	*o++ = '"';
 	while (i < n) {
 		run = i;
+#if defined(__SSE2__)
+		while (i + 16 <= n) {   /* '"', '\\' or < 0x20 among 16 bytes? */
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i m = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+				_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+			if (_mm_movemask_epi8(m))
+				break;
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			memcpy(&w, s + i, 8);
 			if (word_needs_escape(w))
@@ -108,6 +123,14 @@ static int write_int(char *buf, json_int_t i)
 	if (i < 0)
 		*--p = '-';
 	return (int)(buf + 32 - p);
+}
+
+int cf_json_write_int(cf_jbuf *b, json_int_t i)
+{
+	char buf[32];
+	int n = write_int(buf, i);
+
+	return cf_jbuf_put(b, buf + sizeof buf - n, (size_t)n);
 }
 
 int cf_json_write(cf_jbuf *b, const json_t *v)

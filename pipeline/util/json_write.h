@@ -23,6 +23,9 @@ typedef cf_buf cf_jbuf;
 int cf_json_write(cf_jbuf *b, const json_t *v);
 /* Append a JSON string literal of s[0..n) (valid UTF-8 assumed). */
 int cf_json_write_string(cf_jbuf *b, const char *s, size_t n);
+/* Append the integer i as cf_json_write writes a JSON integer (no object
+ * built: provenance writes thousands of offsets).  0, or -1 as above. */
+int cf_json_write_int(cf_jbuf *b, json_int_t i);
 /* Append raw bytes: 0, or -1 (out of memory, over the cap). */
 static inline int cf_jbuf_put(cf_jbuf *b, const char *s, size_t n)
 {

@@ -135,6 +135,8 @@ typedef struct llm_state {
 	json_t *params;           /* every body parameter but model/messages/seed/n */
 	cf_llm_wire wire;         /* params, model, url pre-serialised */
 	cf_jbuf buf, body, keybuf; /* reused: messages, request bodies, cache keys */
+	const struct job *buf_job; /* buf holds this job's messages (unsorted):
+	                              a request starting at once reuses them */
 	rq *wait_head, *wait_tail; /* requests waiting for room in the window */
 	json_t *model_js, *prompt_js; /* shared by every candidate's generator */
 	char *url, *labels_joined;
@@ -636,6 +638,8 @@ static void job_free(job *j)
 
 static void job_unlink(llm_state *s, job *j)
 {
+	if (s->buf_job == j)
+		s->buf_job = NULL;
 	if (j->prev)
 		j->prev->next = j->next;
 	else
@@ -833,15 +837,33 @@ static int too_long(llm_state *s, job *j, const json_t *edits)
 	return total > s->max_record_bytes;
 }
 
+/* One answer, from the network or a cache entry (borrowed fields). */
+typedef struct ans {
+	const char *content;     /* NULL: none */
+	json_t *finish, *usage;  /* NULL: none */
+	long seed;
+} ans;
+
+static ans entry_ans(const json_t *entry)
+{
+	ans a;
+
+	a.content = json_string_value(json_object_get(entry, "content"));
+	a.finish = json_object_get(entry, "finish_reason");
+	a.usage = json_object_get(entry, "usage");
+	a.seed = (long)json_integer_value(json_object_get(entry, "seed"));
+	return a;
+}
+
 /* One answer (from the network or the cache) for sample i at its round. */
-static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
+static int answer(llm_state *s, job *j, int i, const ans *a, cf_error *err)
 {
 	sample *sm = &j->s[i];
-	const char *content = json_string_value(json_object_get(entry, "content"));
+	const char *content = a->content;
 	const char *reason;
 	json_t *edits;
 
-	sm->seed = (long)json_integer_value(json_object_get(entry, "seed"));
+	sm->seed = a->seed;
 	reason = parse_answer(s, j, content, &edits);
 	if (!reason && too_long(s, j, edits)) {
 		json_decref(edits);
@@ -850,8 +872,8 @@ static int answer(llm_state *s, job *j, int i, json_t *entry, cf_error *err)
 	if (!reason) {
 		sm->state = S_OK;
 		sm->edits = edits;
-		sm->finish = json_incref(json_object_get(entry, "finish_reason"));
-		sm->usage = json_incref(json_object_get(entry, "usage"));
+		sm->finish = json_incref(a->finish);
+		sm->usage = json_incref(a->usage);
 		j->pending--;
 		s->ok_answers++;
 		return 0;
@@ -875,8 +897,9 @@ static int advance(llm_state *s, job *j, int i, cf_error *err)
 	int rc;
 
 	if (cache_load(s, j, i, j->s[i].round, &entry)) {
+		ans a = entry_ans(entry);
 		s->cache_hits++;
-		rc = answer(s, j, i, entry, err);
+		rc = answer(s, j, i, &a, err);
 		json_decref(entry);
 		return rc;
 	}
@@ -949,7 +972,7 @@ static int pump(llm_state *s, cf_error *err)
 			s->wait_tail = NULL;
 		q->wnext = NULL;
 		s->body.len = 0;
-		if (render(s, q->j, 0, &s->buf) != 0 ||
+		if ((s->buf_job != q->j && render(s, q->j, 0, &s->buf) != 0) ||
 		    cf_llm_wire_body(&s->wire, s->buf.p, s->buf.len, q->seed, q->n,
 		                     &s->body) < 0)
 			return cf_error_set(err, CF_ENOMEM, "out of memory");
@@ -1050,6 +1073,8 @@ static int render(llm_state *s, const job *j, int sorted, cf_jbuf *b)
 		vals[i] = var_value(s, i, j->it, j->target, &frees[i]);
 	}
 	b->len = 0;
+	if (b == &s->buf)
+		s->buf_job = NULL;
 	rc = cf_template_write_json(s->tpl, vals, sorted, b);
 	for (i = 0; i < nv; i++)
 		free(frees[i]);
@@ -1147,12 +1172,14 @@ static int llm_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		s->jobs->prev = j;
 	s->jobs = j;
 	s->njobs++;
+	s->buf_job = j;     /* until buf is written again (or j unlinked) */
 	/* cached samples first; the others in one request with n, or one each */
 	for (k = 0; k < j->n && rc == 0; k++) {
 		json_t *entry;
 		if (cache_load(s, j, k, 0, &entry)) {
+			ans a = entry_ans(entry);
 			s->cache_hits++;
-			rc = answer(s, j, k, entry, err);
+			rc = answer(s, j, k, &a, err);
 			json_decref(entry);
 			continue;
 		}
@@ -1259,7 +1286,8 @@ static void on_done(void *ctx, const cf_http_result *r)
 	llm_state *s = ctx;
 	rq *q = r->user;
 	job *j = q->j;
-	json_t *resp = NULL, *choices = NULL, *ch, *entry, *usage;
+	json_t *resp = NULL, *choices = NULL, *ch, *content, *usage;
+	ans a;
 	cf_error e = { 0 };
 	char msg[CF_ERRMSG_MAX], key[65], url[256], *dump;
 	const char *bad;
@@ -1314,15 +1342,21 @@ static void on_done(void *ctx, const cf_http_result *r)
 			lost = 1;
 			continue;
 		}
-		entry = json_pack("{s:O?, s:O?, s:O?, s:I}", "content",
-		        json_object_get(json_object_get(ch, "message"), "content"),
-		        "finish_reason", json_object_get(ch, "finish_reason"),
-		        "usage", usage, "seed", (json_int_t)q->seed);
-		if (!entry) {
-			rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
-			break;
-		}
+		content = json_object_get(json_object_get(ch, "message"), "content");
+		a.content = json_string_value(content);
+		a.finish = json_object_get(ch, "finish_reason");
+		a.usage = usage;
+		a.seed = q->seed;
 		if (s->cache && cache_key(s, j, q->seed, q->n, c, key) == 0) {
+			/* the entry as json_pack("{s:O?, s:O?, s:O?, s:I}") built it:
+			 * its bytes are the cache's format */
+			json_t *entry = json_pack("{s:O?, s:O?, s:O?, s:I}", "content", content,
+			                          "finish_reason", a.finish, "usage", usage,
+			                          "seed", (json_int_t)q->seed);
+			if (!entry) {
+				rc = cf_error_set(&e, CF_ENOMEM, "out of memory");
+				break;
+			}
 			/* the entry names its key: a read checks it (cache_try);
 			 * and how many choices its n request got (n ignored?) */
 			json_object_set_new(entry, "key", json_string(key));
@@ -1343,9 +1377,9 @@ static void on_done(void *ctx, const cf_http_result *r)
 			}
 			memset(&e, 0, sizeof e);
 			free(dump);
+			json_decref(entry);
 		}
-		rc = answer(s, j, i, entry, &e);
-		json_decref(entry);
+		rc = answer(s, j, i, &a, &e);
 	}
 	if (rc == 0 && lost) {
 		/* the server ignored n: samples >= 1 get a request of their own
@@ -1521,7 +1555,7 @@ const cf_stage_kind cf_stage_llm = {
 	.summary = "counterfactuals from an OpenAI-compatible chat endpoint (async)",
 	.state_size = sizeof(llm_state),
 	.options = llm_options,
-	.flags = CF_STAGE_ORIGINALS,
+	.flags = CF_STAGE_ORIGINALS | CF_STAGE_GENERATES,
 	.init = llm_init,
 	.process = llm_process,
 	.poll = llm_poll,

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include "cfaug/util.h"
 #include "json_parse.h"
 #include "llm_parse.h"
 
@@ -35,12 +36,22 @@ json_t *cf_llm_cut_string(const char *str, size_t len, size_t max)
 	return json_stringn(str, len);
 }
 
-/* Does s[0..n) contain needle? */
+/* Does s[0..n) contain needle?  memchr to each candidate first byte, then
+ * a compare: markers are short, and this runs on every answer. */
 static int has(const char *s, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);
+	const char *p = s, *end = s + n;
 
-	return m && n >= m && memmem(s, n, needle, m) != NULL;
+	if (!m || n < m)
+		return 0;
+	while ((p = memchr(p, needle[0], (size_t)(end - p) - m + 1))) {
+		if (memcmp(p, needle, m) == 0)
+			return 1;
+		if (++p > end - m)
+			break;
+	}
+	return 0;
 }
 
 /* A model that declines answers with an apology instead of an edit; its
@@ -119,7 +130,7 @@ const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
 {
 	const char *b = content, *e, *a;
 	size_t n, i, ol;
-	int changed = 0;
+	int changed = 0, nul;
 	json_t *obj = NULL, *v;
 	const char *reason = NULL;
 
@@ -143,7 +154,9 @@ const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
 			reason = "empty";
 			goto done;
 		}
-		if (!(v = json_stringn(b, n))) {
+		/* cf_utf8_check is jansson's rule (no overlong forms, no
+		 * surrogates, nothing past U+10FFFF; b holds no NUL), 8 bytes a step */
+		if (cf_utf8_check(b, n, &nul) != n || !(v = json_stringn_nocheck(b, n))) {
 			reason = "invalid_utf8";
 			goto done;
 		}
@@ -201,7 +214,9 @@ const char *cf_llm_parse_answer(const cf_llm_parse *p, const cf_item *it,
 		size_t tl = json_string_length(ed), k;
 		const char *marks[4] = { p->between[0], p->between[1], "<new>", "</new>" };
 		for (k = 0; k < 4; k++)
-			if (marks[k] && has(t, tl, marks[k]) && !(o && has(o, ol, marks[k]))) {
+			if (marks[k] && !(k >= 2 && p->between[k - 2] &&
+			                  strcmp(p->between[k - 2], marks[k]) == 0) &&
+			    has(t, tl, marks[k]) && !(o && has(o, ol, marks[k]))) {
 				reason = "marker_in_answer";
 				goto done;
 			}

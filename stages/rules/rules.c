@@ -50,6 +50,8 @@ typedef struct rules_state {
 	/* run */
 	const cf_strlist *edit;          /* the fields to edit: `fields` or all text fields */
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
+	int rt_sparse;                /* the round trip reads the forward pass's
+	                                 words (cf_rules_round_trip) */
 	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
 	uint64_t rt_checked, rt_exact;
@@ -411,6 +413,9 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 		                    CF_RULES_BOTH;
 		if ((rc = build(s, info, back, 0, &s->rev, err)) < 0)
 			return rc;
+		/* by label, the forward rules change per record: a full pass */
+		s->rt_sparse = !s->label_dir.n && cf_rules_round_trip_ok(s->rules, s->rev);
+		s->out.track = s->rt_sparse;
 	}
 	n = cf_rules_nrules(s->rules) + 1;
 	s->per_rule = calloc(n, sizeof *s->per_rule);
@@ -476,14 +481,10 @@ static const char *amb_name(int a)
 /* Append "[a,b]" to b. */
 static int put_span(cf_jbuf *b, size_t a, size_t len)
 {
-	json_t *x = json_integer((json_int_t)a), *y = json_integer((json_int_t)(a + len));
-	int bad = !x || !y || cf_jbuf_put(b, "[", 1) < 0 || cf_json_write(b, x) < 0 ||
-	          cf_jbuf_put(b, ",", 1) < 0 || cf_json_write(b, y) < 0 ||
-	          cf_jbuf_put(b, "]", 1) < 0;
-
-	json_decref(x);
-	json_decref(y);
-	return bad ? -1 : 0;
+	return cf_jbuf_put(b, "[", 1) < 0 || cf_json_write_int(b, (json_int_t)a) < 0 ||
+	       cf_jbuf_put(b, ",", 1) < 0 ||
+	       cf_json_write_int(b, (json_int_t)(a + len)) < 0 ||
+	       cf_jbuf_put(b, "]", 1) < 0 ? -1 : 0;
 }
 
 #define PUT_LIT(b, lit) cf_jbuf_put((b), (lit), sizeof(lit) - 1)
@@ -646,8 +647,9 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		if (rc < 0)
 			goto fail;
 		if (s->rev) {
-			if ((rc = cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back,
-			                         NULL)) < 0)
+			rc = s->rt_sparse ? cf_rules_round_trip(s->rev, &s->out, &s->back) :
+			     cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back, NULL);
+			if (rc < 0)
 				goto fail;
 			rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
 		}
@@ -936,7 +938,7 @@ const cf_stage_kind cf_stage_rules = {
 	           "antonyms, user rules",
 	.state_size = sizeof(rules_state),
 	.options = rules_options,
-	.flags = CF_STAGE_ORIGINALS,
+	.flags = CF_STAGE_ORIGINALS | CF_STAGE_GENERATES,
 	.init = rules_init,
 	.process = rules_process,
 	.report = rules_report,

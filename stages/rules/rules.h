@@ -102,6 +102,18 @@ typedef struct cf_rules_out {
 	 * made inside one, so a clause is flipped once */
 	size_t *negcl;
 	size_t nnegcl, negclcap;
+	/* with track set, apply() notes the input offset of every word it
+	 * looked up that has entries (hits) and every span it stepped over
+	 * unread, keep phrases and protected matches (skips, [s, e) pairs):
+	 * what cf_rules_round_trip() needs to check this output cheaply */
+	int track;
+	size_t *hits, *skips;
+	size_t nhits, hitcap, nskips, skipcap;
+	size_t *cand;              /* scratch: the words with entries (apply's
+	                            * prescan, cf_rules_round_trip()) */
+	size_t ncand, candcap;
+	int every_word;            /* 1: apply() reads every word, no prescan
+	                            * (the reference path, for tests) */
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */
@@ -118,7 +130,10 @@ void cf_rules_free(cf_rules **r);
  * made, mother tongue; b is ignored); tag "oneway":
  * the line is used a -> b only (and not at all under b_to_a); tag "neutral":
  * a is an unmarked form (tailor for seamstress), the line is used b -> a
- * only (and not at all under a_to_b).  A source
+ * only (and not at all under a_to_b); tags "name-m2f", "name-f2m" (and
+ * "ambig-name-m2f", "ambig-name-f2m"): as "name" ("ambig-name"), used
+ * a -> b only, b -> a only (a name whose partner has another partner).
+ * A source
  * word already defined keeps its first target (except her/his, which keep
  * both for the gender module).  rule names the lexicon in provenance.
  * Errors: CF_ECONFIG "NAME:LINE: ..." for a malformed line, "NAME:LINE:COL:
@@ -182,6 +197,20 @@ int cf_rules_compile(cf_rules *r, cf_error *err);
 int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
                    cf_rules_out *out, uint64_t amb[CF_AMB_COUNT]);
 void cf_rules_out_free(cf_rules_out *out);
+
+/* Round trip from the forward pass (issue 15): 1 if rev's words are all
+ * words of fwd and rev has no pattern, no clause negation and no negation
+ * scope, so that cf_rules_round_trip() may stand in for a full apply. */
+int cf_rules_round_trip_ok(const cf_rules *fwd, const cf_rules *rev);
+/* Exactly cf_rules_apply(rev, fo->text, fo->len, back, NULL), where fo is
+ * the output of fwd on some text with fo->track set and
+ * cf_rules_round_trip_ok(fwd, rev): the reverse pass only visits the words
+ * of fo->text that have entries in rev, taken from the forward pass's hits
+ * away from its edits and skips, and from a fresh scan around them.  A
+ * word without entries does nothing in apply(), so skipping it cannot
+ * change the output.  Same returns as cf_rules_apply(). */
+int cf_rules_round_trip(const cf_rules *rev, const cf_rules_out *fo,
+                        cf_rules_out *back);
 
 size_t cf_rules_nrules(const cf_rules *r);
 const char *cf_rules_rule_name(const cf_rules *r, uint32_t rule);

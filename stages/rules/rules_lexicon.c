@@ -11,7 +11,11 @@
  * slot longest-first, so "best man" wins over "man".  apply() walks the text
  * once, word token by word token, and looks each token up; this is far
  * cheaper than one big regex alternation because most tokens miss after a
- * hash and one probe.  Multi-word tails ("best man", "Mr.", "isn't") are
+ * hash and one probe.  When no state carries from word to word (no
+ * negation scope, no regex match in the text), a prescan lists the words
+ * whose first two bytes and length some key has (a bitmap) and whose hash
+ * finds entries, and the word loop visits only those; the round trip
+ * (cf_rules_round_trip) reuses the forward pass's list the same way.  Multi-word tails ("best man", "Mr.", "isn't") are
  * compared in place, any run of white space matching one space and ' / ’
  * matching each other.  User regex matches (rules_pattern.c) are found
  * first and take precedence where they overlap a lexicon match.
@@ -67,6 +71,10 @@ struct cf_rules {
 	uint32_t *tags;         /* high hash bits of each slot's key */
 	size_t nslots;          /* power of two, at most half full */
 	size_t max_first;       /* longest first word, bytes */
+	uint64_t pmask[38 * 38]; /* per ASCII first two bytes of a key's first
+	                          * word (pcls; 37: none): bit L set if such a
+	                          * first word has L bytes (bit 63: 63 or more);
+	                          * lets the scan skip the hash of most words */
 	cf_rules_pat **pats;
 	size_t npats;
 	int compiled;
@@ -274,6 +282,30 @@ static int out_put_cased(cf_rules_out *o, const char *s, size_t n, int cs)
 	long cp;
 	int rc, first = 1, inword = 0, nword = 0;
 
+	/* ASCII, one word's case (nearly every swap): bytes in place */
+	if (cs != CASE_TITLE_ALL && n <= CF_RULES_MAX_WORD * 2) {
+		size_t j;
+		for (j = 0; j < n && (unsigned char)s[j] < 0x80; j++)
+			;
+		if (j == n) {
+			size_t at = o->len;
+			if ((rc = out_put(o, s, n)) < 0)
+				return rc;
+			char *d = o->text + at;
+			for (j = 0; j < n; j++) {
+				unsigned char c = (unsigned char)d[j];
+				if (cs == CASE_LOWER) {
+					d[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				} else {
+					d[j] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+					if (cs == CASE_TITLE && cf_rules_ascii_word[c])
+						break;   /* Title: the first word character only */
+				}
+			}
+			return 0;
+		}
+	}
+
 	if (cs == CASE_TITLE || cs == CASE_LOWER || cs == CASE_UPPER ||
 	    cs == CASE_TITLE_ALL) {
 		while (i < n) {
@@ -344,6 +376,9 @@ void cf_rules_out_free(cf_rules_out *o)
 	free(o->sub);
 	free(o->prot);
 	free(o->negcl);
+	free(o->hits);
+	free(o->skips);
+	free(o->cand);
 	if (o->md)
 		cf_rules_pat_free_md(o->md);
 	memset(o, 0, sizeof *o);
@@ -351,19 +386,119 @@ void cf_rules_out_free(cf_rules_out *o)
 
 /* ---- building ---------------------------------------------------------- */
 
-/* FNV-1a, stepped by apply() while it scans a word. */
-#define HASH_INIT 0xcbf29ce484222325ull
-#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 0x100000001b3ull)
-#define HASH_FINAL(h) ((h) ^ ((h) >> 29))
+/* Room for a folded word key: CF_RULES_MAX_WORD bytes and 8 more (a
+ * longer word is "too long" everywhere), plus 8 zero bytes of padding for
+ * key_hash. */
+#define KEYCAP (CF_RULES_MAX_WORD + 8)
 
+#define KH_SEED 0x9e3779b97f4a7c15ull
+#define KH_STEP(h, w) ((h) = ((h) ^ (w)) * 0xff51afd7ed558ccdull, (h) ^= (h) >> 32)
+#define KH_FINAL(h) ((h) *= 0xc4ceb9fe1a85ec53ull, (h) ^ ((h) >> 29))
+
+/* Hash of the key k[0..n), n <= CF_RULES_MAX_WORD, read 8 bytes at a time:
+ * k must be followed by zero bytes up to the next multiple of 8. */
+static inline uint64_t key_hash(const char *k, size_t n)
+{
+	uint64_t h = KH_SEED ^ n, w;
+
+	for (size_t i = 0; i < n; i += 8) {
+		memcpy(&w, k + i, 8);
+		KH_STEP(h, w);
+	}
+	return KH_FINAL(h);
+}
+
+/* The ASCII word text[ws, ws + n) (n < KEYCAP, word characters only)
+ * folded into key 8 bytes at a time, zero-padded to a multiple of 8, and
+ * its key_hash.  Byte stores then a wide load stall the CPU's store
+ * forwarding: here every store and load is 8 bytes wide. */
+static inline uint64_t fold_key(const unsigned char *t, size_t len, size_t ws,
+                                size_t n, char *key)
+{
+	static const unsigned char keep[16] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0
+	};
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t h = KH_SEED ^ n, w, m;
+
+	for (size_t q = 0; q < n; q += 8) {
+		if (ws + q + 8 <= len) {
+			memcpy(&w, t + ws + q, 8);
+		} else {   /* the end of the text: no read past it */
+			unsigned char b[8] = { 0 };
+			for (size_t j = 0; ws + q + j < len && j < 8; j++)
+				b[j] = t[ws + q + j];
+			memcpy(&w, b, 8);
+		}
+		if (n - q < 8) {   /* keep the word's bytes only */
+			memcpy(&m, keep + 8 - (n - q), 8);
+			w &= m;
+		}
+		/* 'A'..'Z' + 32: bytes are ASCII letters, digits, '_' or 0 */
+		uint64_t ge_a = w + ones * (0x80 - 'A'), gt_z = w + ones * (0x7f - 'Z');
+		w |= ((ge_a & ~gt_z) & ones * 0x80) >> 2;
+		memcpy(key + q, &w, 8);
+		KH_STEP(h, w);
+	}
+	if (n % 8 == 0)
+		memset(key + n, 0, 8);
+	return KH_FINAL(h);
+}
+
+/* key_hash of any n <= CF_RULES_MAX_WORD bytes (a padded copy). */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = HASH_INIT;
-	size_t i;
+	char k[KEYCAP + 8] = { 0 };
 
-	for (i = 0; i < n; i++)
-		h = HASH_STEP(h, s[i]);
-	return HASH_FINAL(h);
+	if (n > KEYCAP)   /* no key is that long: any hash will miss */
+		n = KEYCAP;
+	memcpy(k, s, n);
+	return key_hash(k, n);
+}
+
+/* The word scan's byte classes: an ASCII word character gives its folded
+ * byte (>= '0'), an ASCII non-word byte 0, a byte >= 0x80 1 (decode it). */
+#define SC(c) ((c) >= 0x80 ? 1 : (c) >= 'A' && (c) <= 'Z' ? (c) | 32 : \
+               ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
+               (c) == '_' ? (c) : 0)
+#define SC4(c) SC(c), SC((c) + 1), SC((c) + 2), SC((c) + 3)
+#define SC16(c) SC4(c), SC4((c) + 4), SC4((c) + 8), SC4((c) + 12)
+#define SC64(c) SC16(c), SC16((c) + 16), SC16((c) + 32), SC16((c) + 48)
+static const unsigned char scan_tab[256] = {
+	SC64(0), SC64(64), SC64(128), SC64(192)
+};
+#undef SC64
+#undef SC16
+#undef SC4
+#undef SC
+
+/* The prefilter's class of a byte: digits 0-9, letters (either case)
+ * 10-35, '_' 36, anything else 37. */
+#define PC(c) ((c) >= '0' && (c) <= '9' ? (c) - '0' : \
+               (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 10 : \
+               (c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 10 : (c) == '_' ? 36 : 37)
+#define PC4(c) PC(c), PC((c) + 1), PC((c) + 2), PC((c) + 3)
+#define PC16(c) PC4(c), PC4((c) + 4), PC4((c) + 8), PC4((c) + 12)
+#define PC64(c) PC16(c), PC16((c) + 16), PC16((c) + 32), PC16((c) + 48)
+static const unsigned char pcls[256] = {
+	PC64(0), PC64(64), PC64(128), PC64(192)
+};
+#undef PC64
+#undef PC16
+#undef PC4
+#undef PC
+
+/* The pmask row of the ASCII word w[0..n), n >= 1. */
+static inline size_t pair_of(const unsigned char *w, size_t n)
+{
+	return (size_t)pcls[w[0]] * 38 + (n > 1 ? pcls[w[1]] : 37);
+}
+
+/* 0 if no key's first word has the ASCII word w[0..n)'s first two bytes
+ * and length: most words of a text. */
+static inline int may_be_key(const cf_rules *r, const unsigned char *w, size_t n)
+{
+	return (int)((r->pmask[pair_of(w, n)] >> (n < 63 ? n : 63)) & 1);
 }
 
 int cf_rules_new(cf_rules **out, cf_rules_dir dir, cf_error *err)
@@ -441,7 +576,7 @@ static int add_rule(cf_rules *r, const char *name)
 
 /* Slot of the first word key with hash h (found or the empty slot where it
  * goes).  The tag check keeps the probe of a miss inside the slot arrays. */
-static size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
+static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
                           uint64_t h)
 {
 	size_t mask = r->nslots - 1, i = (size_t)h & mask;
@@ -628,6 +763,10 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 		r->tags[slot] = (uint32_t)(hash_bytes(key, first) >> 32);
 	if (first > r->max_first)
 		r->max_first = first;
+	if (pcls[(unsigned char)key[0]] < 37 &&
+	    (first == 1 || pcls[(unsigned char)key[1]] < 37))
+		r->pmask[pair_of((const unsigned char *)key, first)] |=
+			1ull << (first < 63 ? first : 63);
 	while (*link && r->ents[*link - 1].src_len >= klen)
 		link = &r->ents[*link - 1].next;
 	e->next = *link;
@@ -697,9 +836,14 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 			                    "tab-separated columns (a, b, tag)", name, line);
 #define TAG(str) (nc == 3 && cn[2] == sizeof str - 1 && \
                   memcmp(col[2], str, sizeof str - 1) == 0)
-		int ambig = TAG("ambig-name");
-		int need_cap = TAG("name") || ambig;
-		int oneway = TAG("oneway");
+		/* name-f2m / name-m2f (and ambig-): a name with a partner but not
+		 * the partner's own (names.tsv's unpaired names), one direction */
+		int f2m = TAG("name-f2m") || TAG("ambig-name-f2m");
+		int m2f = TAG("name-m2f") || TAG("ambig-name-m2f");
+		int ambig = TAG("ambig-name") || TAG("ambig-name-f2m") ||
+		            TAG("ambig-name-m2f");
+		int need_cap = TAG("name") || ambig || f2m || m2f;
+		int oneway = TAG("oneway") || m2f;
 		int neutral = TAG("neutral");
 		int keep = TAG("keep");
 		int ctx = ambig ? CF_CTX_AMBIG_NAME : need_cap ? CF_CTX_NAME :
@@ -716,7 +860,7 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		if (keep)   /* a phrase left alone, whatever the direction */
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[0], cn[0], 0,
 			               CF_CTX_NONE, 1);
-		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral) {
+		if (!keep && r->dir != CF_RULES_B_TO_A && !neutral && !f2m) {
 			size_t n1 = r->nents;
 			rc = add_entry(r, (uint32_t)ri, col[0], cn[0], col[1], cn[1], need_cap,
 			               ctx, 0);
@@ -1553,13 +1697,90 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 	return 0;
 }
 
-int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
-                   cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
+/* Append v to a tracking array (cf_rules_out.hits, .skips, .cand). */
+static int track_put(size_t **a, size_t *n, size_t *cap, size_t v)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		size_t *x;
+		if (nc > CF_RULES_MAX_OUTPUT)
+			return CF_ELIMIT;
+		if (!(x = realloc(*a, nc * sizeof *x)))
+			return CF_ENOMEM;
+		*a = x;
+		*cap = nc;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+/* The starts of the words of text that have entries in r, into o->cand:
+ * the words the scan below reads from the start or after a word, and
+ * looks up (the same length limits and keys).  Apply visits only these
+ * when no word-by-word state (negation scope, regex matches) is kept. */
+static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
+                   cf_rules_out *o)
+{
+	char key[KEYCAP + 8];
+	size_t i = 0, cl;
+	int rc;
+
+	o->ncand = 0;
+	while (i < len) {
+		unsigned char f = scan_tab[t[i]];
+		if (f == 0) {
+			i++;
+			continue;
+		}
+		if (f == 1 && !cf_rules_is_word(t + i, len - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		size_t ws = i, n;
+		int ascii = 1;
+		for (;;) {
+			i = cf_rules_skip_ascii_word(t, len, i);
+			if (i == len || t[i] < 0x80 || !cf_rules_is_word(t + i, len - i, &cl))
+				break;
+			ascii = 0;
+			i += cl;
+		}
+		n = i - ws;
+		if (n > CF_RULES_MAX_WORD || n > r->max_first * 2 + 4)
+			continue;
+		uint64_t hv;
+		if (ascii) {
+			if (n > r->max_first || !may_be_key(r, t + ws, n))
+				continue;
+			hv = fold_key(t, len, ws, n, key);
+		} else {
+			long kl = fold((const char *)t + ws, n, key, KEYCAP);
+			if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD || (size_t)kl > r->max_first)
+				continue;
+			memset(key + kl, 0, 8);
+			n = (size_t)kl;
+			hv = key_hash(key, n);
+		}
+		if (r->slots[find_slot_h(r, key, n, hv)] &&
+		    (rc = track_put(&o->cand, &o->ncand, &o->candcap, ws)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
+ * of cf_rules_round_trip: from a clean position (the end of the word just
+ * read, or the start) the scan goes straight to the next candidate, as
+ * the words between have no entries and would change nothing. */
+static int apply_impl(const cf_rules *r, const char *text, size_t len,
+                      cf_rules_out *o, uint64_t amb[CF_AMB_COUNT],
+                      const size_t *cand, size_t ncand)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	size_t cn = 0, clean = 0;          /* next candidate; clean position */
 	cf_rules_pm *pm;
 	const char *sub;
-	char key[CF_RULES_MAX_WORD + 8];
+	char key[KEYCAP + 8];
 	size_t i = 0, copied = 0, k = 0, cl, p;
 	size_t ci = 0;                     /* next toggled clause (o->negcl) */
 	size_t neg_off = 0, neg_len = 0;   /* the open negator, for removal */
@@ -1577,6 +1798,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	o->prot_done = 0;
 	o->nprotected = 0;
 	o->kept_s = o->kept_e = 0;
+	o->nhits = o->nskips = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
 	for (p = 0; p < r->npats; p++)
@@ -1592,12 +1814,28 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		qsort(pm, o->npm, sizeof *pm, pm_cmp);
 	if (r->nents == 0)
 		i = len;   /* no lexicon (clause negation, regexes): no word scan */
+	else if (!cand && !r->scope && o->npm == 0 && !o->every_word) {
+		/* nothing carried from word to word: visit the words with
+		 * entries only (a word without does nothing below) */
+		if ((rc = prescan(r, t, len, o)) < 0)
+			return rc;
+		cand = o->cand;
+		ncand = o->ncand;
+	}
 
 	while (i < len) {
 		size_t ws, we;
+		if (cand && i == clean) {   /* sparse: on to the next candidate */
+			while (cn < ncand && cand[cn] < i)
+				cn++;
+			if (cn == ncand)
+				break;
+			i = cand[cn++];
+		}
 		/* skip to the next word */
-		if (t[i] < 0x80) {
-			if (!cf_rules_ascii_word[t[i]]) {
+		unsigned char f = scan_tab[t[i]];
+		if (f <= 1) {
+			if (f == 0) {
 				if (r->scope && clause_char(t[i])) {
 					neg_left = clause_neg = 0;
 					/* "is not great, too": only "too" goes on */
@@ -1609,46 +1847,44 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 				i++;
 				continue;
 			}
-		} else if (!cf_rules_is_word(t + i, len - i, &cl)) {
-			i += cl;
-			continue;
-		}
-		/* scan the word; ASCII words are folded and hashed on the way */
-		ws = i;
-		uint64_t hv = HASH_INIT;
-		size_t kn = 0;
-		int ascii = 1;
-		while (i < len) {
-			if (t[i] < 0x80) {
-				if (!cf_rules_ascii_word[t[i]])
-					break;
-				if (kn < sizeof key) {
-					char c = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
-					key[kn++] = c;
-					hv = HASH_STEP(hv, c);
-				}
-				i++;
-			} else if (cf_rules_is_word(t + i, len - i, &cl)) {
-				ascii = 0;
+			if (!cf_rules_is_word(t + i, len - i, &cl)) {
 				i += cl;
-			} else {
-				break;
+				continue;
 			}
 		}
-		we = i;
+		/* scan the word to its end; then an ASCII word that could be a
+		 * key (or a negator, with a scope) is folded into key, at most
+		 * KEYCAP bytes (kn == KEYCAP: too long for any use) */
+		ws = i;
+		int ascii = 1;
+		for (;;) {
+			i = cf_rules_skip_ascii_word(t, len, i);
+			if (i == len || t[i] < 0x80 || !cf_rules_is_word(t + i, len - i, &cl))
+				break;
+			ascii = 0;
+			i += cl;
+		}
+		we = clean = i;
+		size_t kn = we - ws < KEYCAP ? we - ws : KEYCAP;
+		uint64_t hv = 0;
+		/* an ASCII word no key can be: no first word of its length
+		 * starts with its first letter (most words) */
+		int nokey = ascii && !may_be_key(r, t + ws, kn);
+		if (ascii && kn < KEYCAP && (r->scope || (kn <= r->max_first && !nokey)))
+			hv = fold_key(t, len, ws, kn, key);
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
-			if (ascii && kn < sizeof key && clause_word(key, kn))
+			if (ascii && kn < KEYCAP && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
 			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
 			              (kn == 2 && !memcmp(key, "or", 2))) &&
 			    subject_next(text, len, we))
 				clause_neg = clause_neg_before = 0;   /* a new clause starts */
-			int nk = ascii && kn < sizeof key ?
+			int nk = ascii && kn < KEYCAP ?
 			         negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
 				clause_neg = 1;
@@ -1681,7 +1917,7 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 		}
 		/* after an added "not": some -> any, already -> yet */
 		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
-			const char *np = ascii && kn < sizeof key ? cf_rules_npi(key, kn) : NULL;
+			const char *np = ascii && kn < KEYCAP ? cf_rules_npi(key, kn) : NULL;
 			/* "is not great, too" -> "either" at the end of a clause */
 			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
 			    (we == len || clause_char(t[we])))
@@ -1697,16 +1933,18 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			continue;   /* longer than any first word, even folded */
 		long kl = (long)kn;
 		if (!ascii) {
-			kl = fold(text + ws, we - ws, key, sizeof key);
+			kl = fold(text + ws, we - ws, key, KEYCAP);
 			if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD)
 				continue;
-			hv = HASH_INIT;
-			for (size_t q = 0; q < (size_t)kl; q++)
-				hv = HASH_STEP(hv, key[q]);
+			memset(key + kl, 0, 8);
+			hv = key_hash(key, (size_t)kl);
 		}
-		if ((size_t)kl > r->max_first)
+		if ((size_t)kl > r->max_first || nokey)
 			continue;
-		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, HASH_FINAL(hv))];
+		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, hv)];
+		if (h && o->track &&
+		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
+			return rc;
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
@@ -1743,6 +1981,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 			                  * swapped */
 				if (amb)
 					amb[CF_SKIP_IDIOM]++;
+				if (o->track && me > we &&
+				    ((rc = track_put(&o->skips, &o->nskips, &o->skipcap, we)) < 0 ||
+				     (rc = track_put(&o->skips, &o->nskips, &o->skipcap, me)) < 0))
+					return rc;
 				i = me;
 				break;
 			}
@@ -1759,6 +2001,10 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 					return pr;
 				if (pr) {
 					o->nprotected++;
+					if (o->track && me > we &&
+					    ((rc = track_put(&o->skips, &o->nskips, &o->skipcap, we)) < 0 ||
+					     (rc = track_put(&o->skips, &o->nskips, &o->skipcap, me)) < 0))
+						return rc;
 					i = me;
 					break;
 				}
@@ -1915,4 +2161,170 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
 	if ((rc = out_put(o, text + copied, len - copied)) < 0)
 		return rc;
 	return o->nedits > (size_t)0x7fffffff ? CF_ELIMIT : (int)o->nedits;
+}
+
+int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
+                   cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
+{
+	return apply_impl(r, text, len, o, amb, NULL, 0);
+}
+
+
+/* ---- round trip from the forward pass (issue 15) ------------------------ */
+
+int cf_rules_round_trip_ok(const cf_rules *fwd, const cf_rules *rev)
+{
+	if (!fwd || !rev || rev->npats || rev->neg || rev->scope ||
+	    rev->max_first > fwd->max_first)
+		return 0;
+	/* every first word of rev must have entries in fwd, so that the
+	 * forward pass's hits are a superset of rev's */
+	for (size_t i = 0; i < rev->nslots; i++) {
+		if (!rev->slots[i])
+			continue;
+		const lexent *e = &rev->ents[rev->slots[i] - 1];
+		if (!fwd->slots[find_slot(fwd, e->src, e->first_len)])
+			return 0;
+	}
+	return 1;
+}
+
+/* An ASCII byte that is not a word character: a word boundary whatever
+ * surrounds it. */
+static int ascii_gap(unsigned char c)
+{
+	return c < 0x80 && !cf_rules_ascii_word[c];
+}
+
+/* Out offset of input offset x, given the edits before it (delta so far,
+ * advanced in place: calls come in increasing x). */
+static size_t map_off(const cf_rules_out *fo, size_t *ei, long long *delta,
+                      size_t x)
+{
+	while (*ei < fo->nedits &&
+	       fo->edits[*ei].src_off + fo->edits[*ei].src_len <= x) {
+		const cf_rules_edit *e = &fo->edits[*ei];
+		*delta += (long long)e->dst_len - (long long)e->src_len;
+		(*ei)++;
+	}
+	if (*ei < fo->nedits && fo->edits[*ei].src_off <= x)
+		return fo->edits[*ei].dst_off;   /* inside an edit: its start */
+	return (size_t)((long long)x + *delta);
+}
+
+/* Append to back->cand the starts of the words of text[a, b) that have
+ * entries in rev; a is 0 or follows an ASCII gap, b is len or an ASCII
+ * gap, so the words are those a full scan reads. */
+static int window_words(const cf_rules *rev, const char *text, size_t len,
+                        size_t a, size_t b, cf_rules_out *back)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char key[CF_RULES_MAX_WORD + 8];
+	size_t i = a, cl;
+	int rc;
+
+	while (i < b) {
+		if (!cf_rules_is_word(t + i, len - i, &cl)) {
+			i += cl;
+			continue;
+		}
+		size_t ws = i;
+		while (i < len && cf_rules_is_word(t + i, len - i, &cl))
+			i += cl;
+		if (i - ws > CF_RULES_MAX_WORD || i - ws > rev->max_first * 2 + 4)
+			continue;
+		long kl = fold(text + ws, i - ws, key, sizeof key);
+		if (kl < 0 || (size_t)kl > CF_RULES_MAX_WORD || (size_t)kl > rev->max_first)
+			continue;
+		if (rev->slots[find_slot(rev, key, (size_t)kl)] &&
+		    (rc = track_put(&back->cand, &back->ncand, &back->candcap, ws)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The next window of fo->text to scan afresh, in text order (edits and
+ * skips interleaved by input offset: the output keeps their order): an
+ * edit's new text or a skipped span, widened to ASCII gaps on both sides
+ * so that the words joined to it are read whole.  0 when none is left;
+ * with take, the window is consumed. */
+static int next_window(const cf_rules_out *fo, size_t *ei, size_t *si,
+                       int take, size_t *a, size_t *b)
+{
+	const unsigned char *t = (const unsigned char *)fo->text;
+
+	if (*ei < fo->nedits &&
+	    (*si >= fo->nskips || fo->edits[*ei].src_off <= fo->skips[*si])) {
+		*a = fo->edits[*ei].dst_off;
+		*b = *a + fo->edits[*ei].dst_len;
+		*ei += (size_t)take;
+	} else if (*si < fo->nskips) {
+		size_t e2 = 0;
+		long long d2 = 0;
+		*a = map_off(fo, &e2, &d2, fo->skips[*si]);
+		*b = map_off(fo, &e2, &d2, fo->skips[*si + 1]);
+		*si += 2 * (size_t)take;
+	} else {
+		return 0;
+	}
+	while (*a > 0 && !ascii_gap(t[*a - 1]))
+		(*a)--;
+	while (*b < fo->len && !ascii_gap(t[*b]))
+		(*b)++;
+	return 1;
+}
+
+/* The out offset of the next forward hit outside every edit (hits that
+ * were edited are read in their window); 0 when none is left. */
+static int next_hit(const cf_rules_out *fo, size_t *hi, size_t *hei,
+                    long long *hdelta, size_t *y)
+{
+	for (; *hi < fo->nhits; (*hi)++) {
+		size_t x = fo->hits[*hi];
+		while (*hei < fo->nedits &&
+		       fo->edits[*hei].src_off + fo->edits[*hei].src_len <= x) {
+			*hdelta += (long long)fo->edits[*hei].dst_len -
+			           (long long)fo->edits[*hei].src_len;
+			(*hei)++;
+		}
+		if (*hei < fo->nedits && fo->edits[*hei].src_off <= x)
+			continue;
+		*y = (size_t)((long long)x + *hdelta);
+		return 1;
+	}
+	return 0;
+}
+
+int cf_rules_round_trip(const cf_rules *rev, const cf_rules_out *fo,
+                        cf_rules_out *back)
+{
+	size_t ei = 0, si = 0, hi = 0, hei = 0, a, b, na, nb, y;
+	long long hdelta = 0;
+	int rc, have;
+
+	back->ncand = 0;
+	/* between windows the forward pass's hits stand for the words with
+	 * entries; inside them the words are looked up again */
+	have = next_window(fo, &ei, &si, 1, &a, &b);
+	for (;;) {
+		while (have && next_window(fo, &ei, &si, 0, &na, &nb) && na <= b) {
+			next_window(fo, &ei, &si, 1, &na, &nb);
+			if (nb > b)
+				b = nb;
+		}
+		while (next_hit(fo, &hi, &hei, &hdelta, &y) && (!have || y < a)) {
+			if ((rc = track_put(&back->cand, &back->ncand, &back->candcap, y)) < 0)
+				return rc;
+			hi++;
+		}
+		if (!have)
+			break;
+		if ((rc = window_words(rev, fo->text, fo->len, a, b, back)) < 0)
+			return rc;
+		while (next_hit(fo, &hi, &hei, &hdelta, &y) && y < b)
+			hi++;
+		have = next_window(fo, &ei, &si, 1, &a, &b);
+	}
+	return apply_impl(rev, fo->text, fo->len, back, NULL, back->cand,
+	                  back->ncand);
 }

@@ -11,6 +11,9 @@
 #define CF_RULES_WORD_H
 
 #include <stddef.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* cf_rules_is_word of one ASCII byte (index < 0x80), for inline fast paths */
 extern const unsigned char cf_rules_ascii_word[128];
@@ -62,5 +65,34 @@ static inline int cf_rules_cp_is_word(long cp)
 /* 1 if the code point starting at s[0] (n bytes available) is a word
  * character (letter, digit, mark, underscore); *clen gets its byte length. */
 int cf_rules_is_word(const unsigned char *s, size_t n, size_t *clen);
+
+/* The word scan's fast step (issue 15), 16 bytes at a time where SSE2 is
+ * there: the first i' >= i with t[i'] not an ASCII word character; len
+ * when there is none. */
+static inline size_t cf_rules_skip_ascii_word(const unsigned char *t, size_t len,
+                                              size_t i)
+{
+#if defined(__SSE2__)
+	while (i + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+		__m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));   /* 'A' -> 'a' */
+		__m128i w = _mm_or_si128(
+			_mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
+			              _mm_cmplt_epi8(lc, _mm_set1_epi8('z' + 1))),
+			_mm_or_si128(
+			_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+			              _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))),
+			_mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+		/* bytes >= 0x80 are negative: no range above takes them */
+		unsigned m = ~(unsigned)_mm_movemask_epi8(w) & 0xffffu;
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+		i += 16;
+	}
+#endif
+	while (i < len && t[i] < 0x80 && cf_rules_ascii_word[t[i]])
+		i++;
+	return i;
+}
 
 #endif

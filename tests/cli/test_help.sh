@@ -48,7 +48,9 @@ for k in gender-cda sentiment-flip nli llm; do
   contains "$T/$k.yaml" "# yaml-language-server: \$schema=" "$k starter has the schema line"
 done
 expect 0 "init with no kind (gender-cda)" -- init -o "$T/default.yaml"
-cmp -s "$T/default.yaml" "$T/gender-cda.yaml" && ok "default starter is gender-cda" || bad "default starter"
+# the same starter, its header naming the file written
+cmp -s <(sed "s|$T/default.yaml|F|g" "$T/default.yaml") <(sed "s|$T/gender-cda.yaml|F|g" "$T/gender-cda.yaml") \
+  && ok "default starter is gender-cda" || bad "default starter"
 expect 1 "init refuses to overwrite" -- init nli -o "$T/default.yaml"
 contains "$T/err" "--force" "init says how to replace"
 expect 0 "init --force" -- init nli -o "$T/default.yaml" --force

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The committed word data stays consistent (issue 12): every singular pair
 # of lexicons/gender.tsv has its plural (scripts/check_gender_lexicon.py),
-# names.tsv pairs are one-to-one and free of the stoplist, places and
+# names.tsv pairs are one-to-one (a one-way name's partner has a pair) and free of the stoplist, places and
 # titles it was derived without, every title of names-works.txt is one of
 # its keep entries, and `protect` is a known rules option.
 # Run from the project root with CFAUG set.
@@ -16,7 +16,7 @@ def words(path):
     return {l.strip().lower() for l in open(path, encoding="utf-8")
             if l.strip() and not l.startswith("#")}
 bad = words("lexicons/names-stoplist.txt") | words("lexicons/names-places.txt")
-seen, errors, kept = {}, [], set()
+seen, errors, kept, oneway_to = {}, [], set(), []
 for line in open("lexicons/names.tsv", encoding="utf-8"):
     if line.startswith("#") or not line.strip():
         continue
@@ -28,12 +28,25 @@ for line in open("lexicons/names.tsv", encoding="utf-8"):
         continue
     if tag == "oneway":
         continue
+    if tag.endswith(("-f2m", "-m2f")):   # an unpaired name and its partner
+        x, y = (b, a) if tag.endswith("-f2m") else (a, b)
+        if x.lower() in bad:
+            errors.append("%s is in the stoplist or places" % x)
+        if x in seen:
+            errors.append("%s paired twice" % x)
+        seen[x] = 1
+        oneway_to.append(y)
+        continue
     for x in (a, b):
         if x.lower() in bad:
             errors.append("%s is in the stoplist or places" % x)
         if x in seen:
             errors.append("%s paired twice" % x)
         seen[x] = 1
+# a one-way name's partner has a pair of its own, so it maps back
+for y in oneway_to:
+    if y not in seen:
+        errors.append("one-way partner %s has no pair" % y)
 # names.tsv was derived with the current works list (scripts/derive_names.py)
 for w in words("lexicons/names-works.txt") - {k.lower() for k in kept}:
     errors.append("%s of names-works.txt is not a keep entry" % w)

@@ -15,7 +15,10 @@
  *   - the edits are in order, do not overlap, lie inside the input and the
  *     output, and everything between them is copied verbatim, so the
  *     output length is len - sum(src_len) + sum(dst_len);
- *   - with no edit the output is the input; a second apply is identical;
+ *   - with no edit the output is the input; a second apply, reading every
+ *     word (no prescan), is identical, edits included;
+ *   - the round trip from the forward pass (cf_rules_round_trip, when
+ *     cf_rules_round_trip_ok) equals a full reverse apply;
  *   - a failure is only CF_ELIMIT or CF_ENOMEM.
  */
 #define _GNU_SOURCE
@@ -41,12 +44,32 @@ static const char *const sentences[] = {
 	NULL
 };
 
-static void check_apply(const cf_rules *r, const char *text, size_t len,
-                        cf_rules_out *out, cf_rules_out *again)
+/* Output buffers of one fuzz input. */
+typedef struct outs { cf_rules_out out, again, back, full; } outs;
+
+static void same_output(const cf_rules_out *a, const cf_rules_out *b)
 {
-	uint64_t amb[CF_AMB_COUNT] = { 0 };
+	CHECK(a->len == b->len && !memcmp(a->text, b->text, a->len));
+	CHECK(a->nedits == b->nedits);
+	for (size_t i = 0; i < a->nedits && i < b->nedits; i++)
+		CHECK(a->edits[i].src_off == b->edits[i].src_off &&
+		      a->edits[i].src_len == b->edits[i].src_len &&
+		      a->edits[i].dst_len == b->edits[i].dst_len &&
+		      a->edits[i].rule == b->edits[i].rule &&
+		      a->edits[i].amb == b->edits[i].amb);
+}
+
+/* rev: r's reverse set (no patterns), or NULL. */
+static void check_apply(const cf_rules *r, const cf_rules *rev, const char *text,
+                        size_t len, outs *o)
+{
+	cf_rules_out *out = &o->out, *again = &o->again;
+	uint64_t amb[CF_AMB_COUNT] = { 0 }, amb2[CF_AMB_COUNT] = { 0 };
 	size_t i, src_end = 0, dst_end = 0, delta_src = 0, delta_dst = 0;
-	int rc = cf_rules_apply(r, text, len, out, amb);
+	int rc, rt = rev && cf_rules_round_trip_ok(r, rev);
+
+	out->track = rt;
+	rc = cf_rules_apply(r, text, len, out, amb);
 
 	if (rc < 0) {
 		CHECK(rc == CF_ELIMIT || rc == CF_ENOMEM);
@@ -75,9 +98,22 @@ static void check_apply(const cf_rules *r, const char *text, size_t len,
 	CHECK(out->len == len - delta_src + delta_dst);
 	if (rc == 0)
 		CHECK(out->len == len && !memcmp(out->text, text, len));
-	/* apply never changes the compiled rules: the same again */
-	CHECK(cf_rules_apply(r, text, len, again, NULL) == rc);
-	CHECK(again->len == out->len && !memcmp(again->text, out->text, out->len));
+	/* apply never changes the compiled rules: the same again, and the
+	 * same when every word is read (no prescan) */
+	again->every_word = 1;
+	CHECK(cf_rules_apply(r, text, len, again, amb2) == rc);
+	same_output(out, again);
+	CHECK(!memcmp(amb, amb2, sizeof amb));
+	CHECK(again->nprotected == out->nprotected && again->kept_e == out->kept_e);
+	if (rt && rc > 0) {
+		int a, b;
+		o->full.every_word = 1;
+		a = cf_rules_apply(rev, out->text, out->len, &o->full, NULL);
+		b = cf_rules_round_trip(rev, out, &o->back);
+		CHECK(a == b);
+		if (a >= 0 && b >= 0)
+			same_output(&o->full, &o->back);
+	}
 }
 
 /* The built-in sentiment packs, built once: clause negation (no scope)
@@ -110,8 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p, *end, *part[3] = { NULL, NULL, NULL };
 	size_t plen[3] = { 0, 0, 0 }, i;
-	cf_rules *r = NULL;
-	cf_rules_out out = { 0 }, again = { 0 };
+	cf_rules *r = NULL, *rev = NULL;
+	outs o = { 0 };
 	cf_error err = { 0 };
 	char *copy = NULL;
 	int rc, np = 0;
@@ -164,17 +200,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (cf_rules_compile(r, &err) < 0)
 		goto done;
+	/* the reverse set, as the stage builds it for round_trip */
+	if (cf_rules_new(&rev, (cf_rules_dir)(data[0] % 3 == 1 ? 2 : data[0] % 3 == 2 ? 1 : 0),
+	                 &err) < 0 ||
+	    cf_rules_add_lexicon(rev, NULL, "fuzz.tsv", part[0], plen[0], &err) < 0 ||
+	    cf_rules_compile(rev, &err) < 0)
+		cf_rules_free(&rev);
 	for (i = 0; sentences[i]; i++)
-		check_apply(r, sentences[i], strlen(sentences[i]), &out, &again);
+		check_apply(r, rev, sentences[i], strlen(sentences[i]), &o);
 	if (part[2])
-		check_apply(r, part[2], plen[2], &out, &again);
+		check_apply(r, rev, part[2], plen[2], &o);
 done:
 	build_packs();
 	for (i = 0; i < 2; i++)
 		if (packs[i])
-			check_apply(packs[i], part[0], plen[0], &out, &again);
-	cf_rules_out_free(&out);
-	cf_rules_out_free(&again);
+			check_apply(packs[i], NULL, part[0], plen[0], &o);
+	cf_rules_out_free(&o.out);
+	cf_rules_out_free(&o.again);
+	cf_rules_out_free(&o.back);
+	cf_rules_out_free(&o.full);
+	cf_rules_free(&rev);
 	cf_rules_free(&r);
 	free(copy);
 	return 0;

@@ -376,6 +376,28 @@ static void test_edit_spans(void **state)
 	cf_rules_free(&r);
 }
 
+/* One-way name tags (names.tsv's unpaired names): name-f2m swaps the
+ * female name (column b) to the male one only, name-m2f the reverse; both
+ * keep the first-name position check of "name", and ambig-name-* the need
+ * for evidence of name use. */
+static void test_oneway_name_tags(void **state)
+{
+	cf_rules *r = mk(CF_RULES_BOTH, NULL,
+	                 "Paul\tEmily\tname\n"
+	                 "Paul\tMabel\tname-f2m\n"
+	                 "Ezra\tEmily\tname-m2f\n"
+	                 "Frank\tCarol\tambig-name-f2m\n");
+
+	expect(r, "Mabel smiled at Paul.", "Paul smiled at Emily.");
+	expect(r, "We met Bill Mabel.", "We met Bill Mabel.");   /* surname */
+	expect(r, "Ezra left.", "Emily left.");
+	expect(r, "Emily left.", "Paul left.");   /* Emily's own pair */
+	expect(r, "Carol said hello.", "Frank said hello.");
+	expect(r, "A carol. Carol, the song.", "A carol. Carol, the song.");
+	cf_rules_free(&r);
+	(void)state;
+}
+
 static void test_lexicon_errors(void **state)
 {
 	cf_rules *r = NULL;
@@ -418,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_negation_scope),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_edit_spans),
+		cmocka_unit_test(test_oneway_name_tags),
 		cmocka_unit_test(test_lexicon_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

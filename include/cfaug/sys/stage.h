@@ -68,6 +68,10 @@ typedef struct cf_pipeline_info {
  * the first held item stays unfinished), and the stage must bound what it
  * holds itself (zfilter: max_held, max_held_mb). */
 #define CF_STAGE_HOLDS      0x4u
+/* The stage makes candidates (a generator: rules, llm, case), as against
+ * one that only passes or filters: a run whose generators made nothing is
+ * told so; a run without one is not. */
+#define CF_STAGE_GENERATES  0x8u
 
 /* The version of this interface.  A kind says which one it was written
  * for (.version; 0 counts as 1); the runner refuses a kind written for a
@@ -80,7 +84,7 @@ typedef struct cf_stage_kind {
 	const char *summary;       /* one line, for `cfaug help stages` */
 	size_t state_size;
 	const cf_option *options;  /* terminated by key == NULL; may be NULL */
-	unsigned flags;            /* CF_STAGE_ORIGINALS | CF_STAGE_CANDIDATES */
+	unsigned flags;            /* CF_STAGE_ORIGINALS | CF_STAGE_CANDIDATES ... */
 
 	/* After options are loaded.  Config problems: CF_ECONFIG with location
 	 * (use cf_conf_error with info->node or a child node). May be NULL.

@@ -1,0 +1,241 @@
+/*
+ * test_rules_rt.c - the round trip from the forward pass
+ * (cf_rules_round_trip) gives exactly what a full reverse apply gives,
+ * and apply's prescan (only the words with entries are visited) what a
+ * scan of every word gives: the same text and the same edits, for the gender, names and user
+ * lexicon rule sets (multi-word, keep and protected phrases, user regexes
+ * in the forward set only), over every line of the golden cases' inputs,
+ * the her/his sets and texts written to catch the window edges.  With
+ * CFAUG_RT_CORPUS=FILE it also checks every line of FILE (a bench corpus:
+ * bench/make_corpus.sh 60 bench/work/cad60.jsonl), the proof on real data.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glob.h>
+#include <cmocka.h>
+#include "../../stages/rules/rules.h"
+
+/* A rule set as the stage builds it (rules.c build()): packs protected,
+ * the gender pack's titles, then the user lexicon and patterns. */
+static cf_rules *mk(cf_rules_dir dir, const char *packs, const char *lex,
+                    const char *pattern, const char *repl)
+{
+	cf_rules *r = NULL;
+	cf_error err = { 0 };
+	char buf[256], *save = NULL, *p;
+	size_t off;
+
+	assert_int_equal(cf_rules_new(&r, dir, &err), 0);
+	snprintf(buf, sizeof buf, "%s", packs ? packs : "");
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (cf_rules_add_pack(r, p, &err))
+			fail_msg("pack %s: %s", p, err.msg);
+		uint32_t last = (uint32_t)cf_rules_last_rule(r);
+		assert_int_equal(cf_rules_set_protect(r, last, &err), 0);
+		if (!strcmp(p, "gender"))
+			assert_int_equal(cf_rules_set_gender_titles(r, last, &err), 0);
+	}
+	if (lex)
+		assert_int_equal(cf_rules_add_lexicon(r, "user", "user.tsv", lex,
+		                                      strlen(lex), &err), 0);
+	if (pattern) {
+		char msg[128];
+		assert_int_equal(cf_rules_add_pattern(r, "re", pattern, repl, &off, msg,
+		                                      sizeof msg), 0);
+	}
+	assert_int_equal(cf_rules_compile(r, &err), 0);
+	return r;
+}
+
+typedef struct rt_set {
+	cf_rules *fwd, *rev;
+	cf_rules_out fo, full, fast, plain;
+	size_t texts, edited;
+} rt_set;
+
+/* Forward apply with tracking; the reverse both ways; compare. */
+static void check(rt_set *s, const char *text, size_t len)
+{
+	uint64_t amb_fast[CF_AMB_COUNT] = { 0 }, amb_every[CF_AMB_COUNT] = { 0 };
+	int n, nf, ns, np;
+
+	s->fo.track = 1;
+	n = cf_rules_apply(s->fwd, text, len, &s->fo, amb_fast);
+	assert_true(n >= 0);
+	/* neither tracking nor the prescan changes the forward output: the
+	 * reference reads every word */
+	s->plain.every_word = 1;
+	np = cf_rules_apply(s->fwd, text, len, &s->plain, amb_every);
+	assert_memory_equal(amb_fast, amb_every, sizeof amb_fast);
+	assert_int_equal(np, n);
+	assert_int_equal(s->plain.len, s->fo.len);
+	assert_memory_equal(s->plain.text, s->fo.text, s->fo.len);
+	for (int i = 0; i < n; i++)
+		assert_true(s->plain.edits[i].src_off == s->fo.edits[i].src_off &&
+		            s->plain.edits[i].dst_len == s->fo.edits[i].dst_len &&
+		            s->plain.edits[i].rule == s->fo.edits[i].rule &&
+		            s->plain.edits[i].amb == s->fo.edits[i].amb);
+	assert_int_equal(s->plain.nprotected, s->fo.nprotected);
+	assert_int_equal(s->plain.kept_e, s->fo.kept_e);
+	s->texts++;
+	if (n == 0)
+		return;
+	s->edited++;
+	s->full.every_word = 1;
+	nf = cf_rules_apply(s->rev, s->fo.text, s->fo.len, &s->full, NULL);
+	ns = cf_rules_round_trip(s->rev, &s->fo, &s->fast);
+	if (nf != ns || s->full.len != s->fast.len ||
+	    memcmp(s->full.text, s->fast.text, s->full.len) != 0)
+		fail_msg("round trip differs (%d vs %d edits)\nforward: %s\nfull:    %s\n"
+		         "fast:    %s", nf, ns, s->fo.text, s->full.text, s->fast.text);
+	for (int i = 0; i < nf; i++) {
+		const cf_rules_edit *a = &s->full.edits[i], *b = &s->fast.edits[i];
+		assert_true(a->src_off == b->src_off && a->src_len == b->src_len &&
+		            a->dst_off == b->dst_off && a->dst_len == b->dst_len &&
+		            a->rule == b->rule && a->amb == b->amb);
+	}
+}
+
+static void check_lines(rt_set *s, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		check(s, line, (size_t)n);
+	}
+	free(line);
+	fclose(f);
+}
+
+static const char *const texts[] = {
+	/* edits next to each other, joined by non-ASCII and apostrophes */
+	"his her him hers he she man woman",
+	"He told her that his wife's sister's husband's man's hat was hers.",
+	"the King’s queen and the Queen's king; the kings' queens’ crowns",
+	"Mr. Smith and Mrs. Smith met Sir John and Lady Jane at the best man's toast.",
+	"«her»his—him…hers “he” ‘she’ (man)[woman]{boy}girl",
+	"herhis him-her her/his his_her HER HIS Her His",
+	"The Princess Bride, Queen Elizabeth, King Kong and \"The King and I\"",
+	"Uncle Tom's Cabin was written by a woman; her brother was a man.",
+	"He met Billy Bob Thornton and Lisa Marie Presley, then his mother.",
+	"actor actress actors actresses waiter waitress hero heroine",
+	"the man-made lake, a mother tongue, the man of the hour, the best man",
+	"héros héroïne Straße his élève her",
+	"James' car and Mary's car; the gentlemen's hats and the ladies' hats",
+	"a his b her c him d hers e he f she g",
+	"hisher herhim he'd she'd he'll she'll he's she's",
+	"",
+	"his",
+	"her.",
+	".him",
+	"The King said: \"Long live the Queen!\" and the queen said nothing to him.",
+	"Tom Hanks and his wife; Julia Roberts and her husband; Queen Bee",
+	"John loves Mary. Mary loves John. He loves her; she loves him.",
+	"I gave LADY a 5/10 and LORD a 6/10, but my father liked it.",
+	"Dukes of Hazzard, the Duchess and the duke, @his_handle #herstory `his`",
+	"see http://example.com/his/her?him=he and www.man.com for the woman",
+	"sir, madam, Sir Elton, Dame Judi, mister, miss, Mister Rogers",
+};
+
+static const char lex[] =
+	"boss\tbossess\n"
+	"big cheese\tlittle cheese\n"
+	"the man of the hour\tthe woman of the hour\tkeep\n"
+	"red car\tblue car\n"
+	"car\tbike\n";
+
+static void run_set(const char *packs, const char *lexicon, const char *pattern,
+                    const char *repl, int must_be_ok)
+{
+	rt_set s = { 0 };
+	glob_t g;
+
+	s.fwd = mk(CF_RULES_BOTH, packs, lexicon, pattern, repl);
+	s.rev = mk(CF_RULES_BOTH, packs, lexicon, NULL, NULL);
+	assert_int_equal(cf_rules_round_trip_ok(s.fwd, s.rev), must_be_ok);
+	if (!must_be_ok)
+		goto done;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		check(&s, texts[i], strlen(texts[i]));
+	check(&s, "the big cheese, the red car and the boss's car", 46);
+	/* a regex edit glued to the word after it: "zzr" -> "her" */
+	check(&s, "zzr said zzr; zzis zzr's hat zz", 31);
+	if (glob("tests/cases/*/input.*", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			check_lines(&s, g.gl_pathv[i]);
+		globfree(&g);
+	}
+	check_lines(&s, TEST_DATA_DIR "/rules/her_dev.tsv");
+	check_lines(&s, TEST_DATA_DIR "/rules/her_test.tsv");
+	const char *corpus = getenv("CFAUG_RT_CORPUS");
+	if (corpus && *corpus) {
+		check_lines(&s, corpus);
+		fprintf(stderr, "[%s] %s: %zu texts, %zu edited, all identical\n",
+		        packs, corpus, s.texts, s.edited);
+	}
+	assert_true(s.edited > 20);
+done:
+	cf_rules_out_free(&s.fo);
+	cf_rules_out_free(&s.full);
+	cf_rules_out_free(&s.fast);
+	cf_rules_out_free(&s.plain);
+	cf_rules_free(&s.fwd);
+	cf_rules_free(&s.rev);
+}
+
+static void test_gender(void **st) { (void)st; run_set("gender", NULL, NULL, NULL, 1); }
+static void test_gender_names(void **st) { (void)st; run_set("gender,names", NULL, NULL, NULL, 1); }
+static void test_user_lexicon_pattern(void **st)
+{
+	(void)st;
+	run_set("gender,names", lex, "\\b[Ww]ife\\b", "X", 1);
+	run_set("gender", NULL, "zz", "he", 1);
+}
+static void test_antonyms(void **st) { (void)st; run_set("antonyms", lex, NULL, NULL, 1); }
+
+/* Clause negation reads whole sentences: the full pass stays. */
+static void test_negation_falls_back(void **st)
+{
+	(void)st;
+	run_set("negation,antonyms", NULL, NULL, NULL, 0);
+}
+
+/* A reverse set with a word the forward set lacks (one-way directions):
+ * the forward pass's hits cannot stand for it, the full pass stays. */
+static void test_one_way_falls_back(void **st)
+{
+	cf_rules *f, *r;
+
+	(void)st;
+	f = mk(CF_RULES_A_TO_B, NULL, lex, NULL, NULL);
+	r = mk(CF_RULES_B_TO_A, NULL, lex, NULL, NULL);
+	assert_int_equal(cf_rules_round_trip_ok(f, r), 0);
+	assert_int_equal(cf_rules_round_trip_ok(f, f), 1);
+	cf_rules_free(&f);
+	cf_rules_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gender),
+		cmocka_unit_test(test_gender_names),
+		cmocka_unit_test(test_user_lexicon_pattern),
+		cmocka_unit_test(test_antonyms),
+		cmocka_unit_test(test_negation_falls_back),
+		cmocka_unit_test(test_one_way_falls_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
