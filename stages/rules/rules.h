@@ -44,6 +44,10 @@ typedef enum {
 #define CF_RULES_MAX_OUTPUT        (64u << 20)  /* bytes of one output text */
 #define CF_RULES_MAX_EDITS         (1u << 20)   /* edits in one text */
 #define CF_RULES_MAX_SCOPE         8            /* words of a negation scope */
+/* A lexicon entry or listed phrase that does not start with a word (a
+ * quote, a dash): the loaders' own code, apart from every CF_E* (it was -1,
+ * which read as CF_ENOMEM: "out of memory" for a phrase opening with "). */
+#define CF_RULES_ENOTWORD          (-100)
 
 typedef struct cf_rules cf_rules;
 

@@ -201,10 +201,11 @@ int cf_rules_read_phrases(const char *path,
 			break;
 		}
 		if ((rc = add(ctx, line, n)) < 0) {
-			rc = cf_error_set(err, rc == -10 ? CF_ECONFIG : rc, "%s:%ld: %s",
-			                  path, ln,
-			                  rc == -10 ? "a phrase must start with a letter "
-			                  "or digit" : cf_strerror(rc));
+			rc = cf_error_set(err, rc == CF_RULES_ENOTWORD ? CF_ECONFIG : rc,
+			                  "%s:%ld: %s", path, ln,
+			                  rc == CF_RULES_ENOTWORD ? "a phrase must start with a letter "
+			                  "or digit (and fit the list's header: words, "
+			                  "bytes)" : cf_strerror(rc));
 			break;
 		}
 	}

@@ -86,7 +86,6 @@ struct cf_rules {
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
 	                                               * no compounds, fix a/an */
-	uint32_t idiom_rule;    /* rule of the idiom entries being added */
 	cf_rules_sense *sense;  /* where the antonyms pack's words are not
 	                         * evaluative (antonym-contexts.tsv) */
 };
@@ -678,7 +677,7 @@ static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
 	free(f);
 	if (k == 0 || !cf_rules_is_word((const unsigned char *)o, k, &cl)) {
 		free(o);
-		return -1;
+		return CF_RULES_ENOTWORD;
 	}
 	o[k] = '\0';
 	*out = o;
@@ -686,8 +685,9 @@ static int norm_src(const char *s, size_t n, char **out, uint32_t *olen,
 	return 0;
 }
 
-/* Add one directed entry src -> dst.  Returns 0, or a negative code; -10
- * when the source phrase does not start with a word character. */
+/* Add one directed entry src -> dst.  Returns 0, or a negative code;
+ * CF_RULES_ENOTWORD when the source phrase does not start with a word
+ * character or its first word is too long. */
 static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
                      const char *dst, size_t dn, int need_cap, int ctx, int keep)
 {
@@ -697,10 +697,10 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	int rc;
 
 	if ((rc = norm_src(src, sn, &key, &klen, &first)) < 0)
-		return rc == CF_ENOMEM ? rc : -10;
+		return rc;
 	if (klen > 4096 || first > CF_RULES_MAX_WORD) {
 		free(key);
-		return -10;
+		return CF_RULES_ENOTWORD;
 	}
 	if ((r->nents + 1) * 2 > r->nslots && (rc = grow_slots(r)) < 0)
 		goto fail;
@@ -880,7 +880,7 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		}
 		for (size_t e = n0; rc == 0 && e < r->nents; e++)
 			r->ents[e].pos = (uint8_t)pos;
-		if (rc == -10)
+		if (rc == CF_RULES_ENOTWORD)
 			return cf_error_set(err, CF_ECONFIG, "%s:%ld: an entry must start "
 			                    "with a letter or digit and its first word be at "
 			                    "most %d bytes", name, line, CF_RULES_MAX_WORD);
@@ -959,16 +959,42 @@ int cf_rules_pack_path(const char *pack, char *buf, size_t bufsz)
 	return find_pack(pack, buf, bufsz, NULL) < 0 ? -1 : 0;
 }
 
-/* One idiom: an entry that maps the phrase to itself and is skipped. */
-static int add_idiom(void *ctx, const char *s, size_t n)
-{
-	cf_rules *r = ctx;
-	size_t before = r->nents;
-	int rc = add_entry(r, r->idiom_rule, s, n, s, n, 0, CF_CTX_NONE, 1);
+/* Phrases kept whole (tag keep) on one rule: idioms.txt next to the
+ * antonyms pack, negation-fixed.txt next to the scoped negation pack. */
+typedef struct keep_ctx {
+	cf_rules *r;
+	uint32_t rule;
+} keep_ctx;
 
-	if (rc == 0 && r->nents > before)
-		r->ents[r->nents - 1].keep = 1;
+/* One phrase: an entry that maps it to itself and is skipped. */
+static int add_keep_phrase(void *ctx, const char *s, size_t n)
+{
+	keep_ctx *c = ctx;
+	size_t before = c->r->nents;
+	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
+
+	if (rc == 0 && c->r->nents > before)
+		c->r->ents[c->r->nents - 1].keep = 1;
 	return rc;
+}
+
+/* FILE (a base name) in the directory of the pack at path, its phrases kept
+ * whole by the pack's rule (the last added); a missing file is no phrases
+ * when optional (an older lexicon directory). */
+static int add_keep_file(cf_rules *r, const char *path, const char *file,
+                         int optional, cf_error *err)
+{
+	char fp[4096];
+	const char *sl = strrchr(path, '/');
+	keep_ctx c = { r, (uint32_t)(r->nrules - 1) };
+	int n = snprintf(fp, sizeof fp, "%.*s/%s", sl ? (int)(sl - path) : 1,
+	                 sl ? path : ".", file);
+
+	if (n < 0 || (size_t)n >= sizeof fp)
+		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
+	if (optional && access(fp, R_OK) != 0)
+		return 0;
+	return cf_rules_read_phrases(fp, add_keep_phrase, &c, err);
 }
 
 /* The antonyms pack: its words are checked (rules_antonym.c) and the idioms
@@ -978,14 +1004,10 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 	char ip[4096];
 	const char *sl = strrchr(path, '/');
 	uint32_t rule = (uint32_t)(r->nrules - 1);
-	int n = snprintf(ip, sizeof ip, "%.*s/idioms.txt",
-	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
+	int n;
 
-	if (n < 0 || (size_t)n >= sizeof ip)
-		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
 	r->plainrule[rule / 64] |= 1ull << (rule % 64);
-	r->idiom_rule = rule;
-	if ((n = cf_rules_read_phrases(ip, add_idiom, r, err)) < 0 || r->sense)
+	if ((n = add_keep_file(r, path, "idioms.txt", 0, err)) < 0 || r->sense)
 		return n;
 	n = snprintf(ip, sizeof ip, "%.*s/antonym-contexts.tsv",
 	             sl ? (int)(sl - path) : 1, sl ? path : ".");
@@ -994,41 +1016,11 @@ static int add_antonym_checks(cf_rules *r, const char *path, cf_error *err)
 	return cf_rules_sense_load(&r->sense, ip, err);
 }
 
-/* A fixed expression of negation-fixed.txt (next to negation.tsv): kept
- * whole, as an idiom, by the scoped negation pack. */
-typedef struct fixed_ctx {
-	cf_rules *r;
-	uint32_t rule;
-} fixed_ctx;
-
-static int add_fixed_keep(void *ctx, const char *s, size_t n)
-{
-	fixed_ctx *c = ctx;
-	size_t before = c->r->nents;
-
-	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
-	    !(s[0] >= '0' && s[0] <= '9'))
-		return -10;   /* as the clause negation says it */
-	int rc = add_entry(c->r, c->rule, s, n, s, n, 0, CF_CTX_NONE, 1);
-
-	if (rc == 0 && c->r->nents > before)
-		c->r->ents[c->r->nents - 1].keep = 1;
-	return rc;
-}
-
+/* The scoped negation pack keeps the fixed expressions of negation-fixed.txt
+ * (next to negation.tsv) whole, as idioms. */
 static int add_negation_fixed(cf_rules *r, const char *path, cf_error *err)
 {
-	char fp[4096];
-	const char *sl = strrchr(path, '/');
-	fixed_ctx c = { r, (uint32_t)(r->nrules - 1) };
-	int n = snprintf(fp, sizeof fp, "%.*s/negation-fixed.txt",
-	                 sl ? (int)(sl - path) : 1, sl ? path : ".");
-
-	if (n < 0 || (size_t)n >= sizeof fp)
-		return cf_error_set(err, CF_ECONFIG, "rules: path too long: %s", path);
-	if (access(fp, R_OK) != 0)
-		return 0;   /* an older lexicon directory */
-	return cf_rules_read_phrases(fp, add_fixed_keep, &c, err);
+	return add_keep_file(r, path, "negation-fixed.txt", 1, err);
 }
 
 /* The negation pack without a scope: clause negation with do-support
@@ -1494,7 +1486,29 @@ static int no_not_before_next(const char *text, size_t len, size_t p)
 		if (n < sizeof key && (unsigned char)text[p] < 0x80)
 			key[n++] = (char)(text[p] >= 'A' && text[p] <= 'Z' ? text[p] + 32 :
 			                  text[p]);
-	return p - s == n && n < sizeof key && cf_rules_no_negation_before(key, n);
+	if (p - s != n || n >= sizeof key)
+		return 0;
+	if (n == 2 && key[0] == 'o' && key[1] == 'f') {
+		/* "of course" is a sentence adverb as "certainly" is: "There is
+		 * of course great comedy" took "is not of course great" */
+		while (p < len && (text[p] == ' ' || text[p] == '\t'))
+			p++;
+		return len - p >= 6 && strncasecmp(text + p, "course", 6) == 0 &&
+		       (len - p == 6 || !cf_rules_is_word((const unsigned char *)text +
+		                                          p + 6, len - p - 6, &cl));
+	}
+	return cf_rules_no_negation_before(key, n);
+}
+
+/* 1 if the folded word key[0..n) is a degree adverb no "not" can govern:
+ * "not pretty good" is not English and "not quite good" is not the
+ * opposite of "quite good", so a polar word after one is flipped by the
+ * swap alone ("was given quite good" -> "was given quite bad"). */
+static int low_degree(const char *key, size_t n)
+{
+	return word_is(key, n, "quite") || word_is(key, n, "pretty") ||
+	       word_is(key, n, "rather") || word_is(key, n, "fairly") ||
+	       word_is(key, n, "somewhat");
 }
 
 /* 1 if the word after text[p] starts a subject (a determiner or a
@@ -1568,14 +1582,15 @@ static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
 }
 
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
- * the scope after text[p], in the same clause and before another negator. */
+ * the scope after text[p], in the same clause and before another negator;
+ * 2 if that word comes right after a low_degree adverb. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
                        size_t p)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	char key[CF_RULES_MAX_WORD + 8];
 	size_t cl;
-	int w = 0;
+	int w = 0, low = 0;
 
 	while (w < r->scope && p < len) {
 		size_t ws, we;
@@ -1598,6 +1613,8 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		if (clause_word(key, (size_t)kl) ||
 		    negator(key, (size_t)kl, text, len, we))
 			return 0;
+		int after_low = low;
+		low = low_degree(key, (size_t)kl);
 		if ((size_t)kl > r->max_first)
 			continue;
 		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
@@ -1618,7 +1635,7 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
 			                text, len, &me))
 				continue;
-			return 1;
+			return after_low ? 2 : 1;
 		}
 	}
 	return 0;
@@ -2030,7 +2047,8 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
-				if (!polar_ahead(r, text, len, me))
+				int pa = polar_ahead(r, text, len, me);
+				if (!pa)
 					break;
 				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
 				/* one direction only (label_direction): the word governed
@@ -2050,7 +2068,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 					neg_done = 1;
 					break;
 				}
-				if (adds && no_not_before_next(text, len, me)) {
+				if (adds && (pa == 2 || no_not_before_next(text, len, me))) {
 					if (amb)
 						amb[CF_SKIP_NO_NOT]++;
 					break;   /* "is somewhat good": the swap does it */

@@ -45,8 +45,6 @@
  * place; no per-byte hash chain in the tokenizer's inner loop). */
 #define KEYLEN 24
 #define FIX_WORDS 8           /* words of a fixed expression, at most */
-#define FIX_MAX 64            /* fixed expressions, at most (a 64-bit mask
-                               * per first word) */
 
 enum { F_BASE = 1, F_S3 = 2, F_PAST = 4, F_PPART = 8, F_ING = 16 };
 
@@ -65,21 +63,25 @@ struct cf_rules_neg {
 	uint32_t *slots;      /* form index + 1 */
 	size_t nslots;
 	char *buf;            /* the file, split in place */
-	struct {
+	struct cword {
 		char k[KEYLEN];
 		uint16_t bits;
-		uint64_t fixmask;   /* the fixed expressions starting with k */
-	} cw[512];            /* closed classes */
-	uint16_t cslot[1024]; /* cw index + 1 */
-	size_t ncw;
+		uint32_t fix;       /* first fixed expression starting with k, + 1 */
+	} *cw;                /* closed classes and first words of the fixed
+	                       * expressions; grown with the file, no limit */
+	uint32_t *cslot;      /* cw index + 1, open addressing, cmask + 1 slots */
+	size_t ncw, cwcap, cmask;
 	/* fixed expressions (negation-fixed.txt next to the verb table): words
-	 * of each, zero-padded keys, FIX_WORDS at most; "" ends a phrase */
-	char (*fix)[FIX_WORDS][KEYLEN];
-	uint8_t fixn[FIX_MAX];   /* words of each */
-	size_t nfix;
+	 * as zero-padded keys, FIX_WORDS at most; chained by first word */
+	struct fixphrase {
+		char w[FIX_WORDS][KEYLEN];
+		uint32_t nw;        /* words */
+		uint32_t next;      /* next phrase with the same first word, + 1 */
+	} *fix;
+	size_t nfix, fixcap;
 };
 
-static void build_classes(cf_rules_neg *ng);
+static int build_classes(cf_rules_neg *ng);
 static int load_fixed(cf_rules_neg *ng, const char *verbs, cf_error *err);
 
 /* ---- the verb table --------------------------------------------------- */
@@ -160,6 +162,8 @@ void cf_rules_neg_free(cf_rules_neg *ng)
 	free(ng->slots);
 	free(ng->buf);
 	free(ng->fix);
+	free(ng->cw);
+	free(ng->cslot);
 	free(ng);
 }
 
@@ -223,8 +227,10 @@ int cf_rules_neg_load(cf_rules_neg **out, const char *path, cf_error *err)
 		vadd(ng, col[3], (uint32_t)li, F_PPART, ppref);
 		vadd(ng, col[4], (uint32_t)li, F_ING, 9);
 	}
-	build_classes(ng);
-	rc = load_fixed(ng, path, err);
+	if (build_classes(ng) < 0)
+		rc = cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	else
+		rc = load_fixed(ng, path, err);
 done:
 	if (f)
 		fclose(f);
@@ -325,26 +331,52 @@ static const char *const EXIST_Q[] = { "several", "numerous", "various",
 	"countless", NULL };
 
 /* The closed-class table: every word of the lists with its class bits. */
+/* The closed-class table doubled: entries and slots (kept at most half
+ * full), the slots rebuilt.  0 or CF_ENOMEM. */
+static int grow_classes(cf_rules_neg *ng)
+{
+	size_t cap = ng->cwcap ? 2 * ng->cwcap : 512, mask = 2 * cap - 1;
+	struct cword *cw = realloc(ng->cw, cap * sizeof *cw);
+	uint32_t *slot;
+
+	if (!cw)
+		return CF_ENOMEM;
+	ng->cw = cw;
+	if (!(slot = calloc(mask + 1, sizeof *slot)))
+		return CF_ENOMEM;
+	for (size_t c = 0; c < ng->ncw; c++) {
+		size_t i = (size_t)hkey(cw[c].k) & mask;
+		while (slot[i])
+			i = (i + 1) & mask;
+		slot[i] = (uint32_t)c + 1;
+	}
+	free(ng->cslot);
+	ng->cslot = slot;
+	ng->cwcap = cap;
+	ng->cmask = mask;
+	return 0;
+}
+
 /* The entry of key k (at most CLASS_MAXLEN bytes) in the closed-class
- * table, added if new; NULL when the table is full (never: the lists are
- * far smaller). */
+ * table, added if new; CF_ENOMEM if it cannot grow. */
 static int class_entry(cf_rules_neg *ng, const char k[KEYLEN])
 {
-	size_t i = (size_t)hkey(k) & 1023;
+	size_t i;
 
-	for (; ng->cslot[i]; i = (i + 1) & 1023)
+	if (ng->ncw == ng->cwcap && grow_classes(ng) < 0)
+		return CF_ENOMEM;
+	for (i = (size_t)hkey(k) & ng->cmask; ng->cslot[i];
+	     i = (i + 1) & ng->cmask)
 		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
-			return ng->cslot[i] - 1;
-	if (ng->ncw == sizeof ng->cw / sizeof ng->cw[0])
-		return -1;
+			return (int)ng->cslot[i] - 1;
 	memcpy(ng->cw[ng->ncw].k, k, KEYLEN);
 	ng->cw[ng->ncw].bits = 0;
-	ng->cw[ng->ncw].fixmask = 0;
-	ng->cslot[i] = (uint16_t)++ng->ncw;
+	ng->cw[ng->ncw].fix = 0;
+	ng->cslot[i] = (uint32_t)++ng->ncw;
 	return (int)ng->ncw - 1;
 }
 
-static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
+static int add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 {
 	for (; *l; l++) {
 		char k[KEYLEN] = { 0 };
@@ -352,35 +384,33 @@ static void add_class(cf_rules_neg *ng, const char *const *l, uint16_t bit)
 			abort();   /* CLASS_MAXLEN is stale: a programming error */
 		memcpy(k, *l, strlen(*l));   /* the lists' words are short */
 		int c = class_entry(ng, k);
-		if (c >= 0)
-			ng->cw[c].bits |= bit;
+		if (c < 0)
+			return c;
+		ng->cw[c].bits |= bit;
 	}
+	return 0;
 }
 
-static void build_classes(cf_rules_neg *ng)
+/* 0 or CF_ENOMEM */
+static int build_classes(cf_rules_neg *ng)
 {
-	add_class(ng, BE, C_BE);
-	add_class(ng, MODAL, C_MODAL);
-	add_class(ng, DO, C_DO);
-	add_class(ng, HAVE, C_HAVE);
-	add_class(ng, BLOCK, C_BLOCK);
-	add_class(ng, DET, C_DET);
-	add_class(ng, SUBJ_PRON, C_SUBJ_PRON);
-	add_class(ng, PREP, C_PREP);
-	add_class(ng, ADV, C_ADV);
-	add_class(ng, CLAUSE_END, C_CLAUSE_END);
-	add_class(ng, ADJ, C_ADJ);
-	add_class(ng, COLOUR, C_COLOUR);
-	add_class(ng, EXIST_Q, C_EXIST_Q);
+	return add_class(ng, BE, C_BE) |
+	       add_class(ng, MODAL, C_MODAL) | add_class(ng, DO, C_DO) |
+	       add_class(ng, HAVE, C_HAVE) | add_class(ng, BLOCK, C_BLOCK) |
+	       add_class(ng, DET, C_DET) | add_class(ng, SUBJ_PRON, C_SUBJ_PRON) |
+	       add_class(ng, PREP, C_PREP) | add_class(ng, ADV, C_ADV) |
+	       add_class(ng, CLAUSE_END, C_CLAUSE_END) |
+	       add_class(ng, ADJ, C_ADJ) | add_class(ng, COLOUR, C_COLOUR) |
+	       add_class(ng, EXIST_Q, C_EXIST_Q) ? CF_ENOMEM : 0;
 }
 
 /* The closed-class entry of k + 1, 0 if none. */
-static uint16_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
+static uint32_t class_of(const cf_rules_neg *ng, const char k[KEYLEN],
                          uint64_t h)
 {
-	size_t i = (size_t)h & 1023;
+	size_t i = (size_t)h & ng->cmask;
 
-	for (; ng->cslot[i]; i = (i + 1) & 1023)
+	for (; ng->cslot[i]; i = (i + 1) & ng->cmask)
 		if (key_eq(ng->cw[ng->cslot[i] - 1].k, k))
 			return ng->cslot[i];
 	return 0;
@@ -394,16 +424,17 @@ static int add_fixed(void *ctx, const char *s, size_t n)
 
 	if (!((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z') &&
 	    !(s[0] >= '0' && s[0] <= '9'))
-		return -10;
-	if (ng->nfix == FIX_MAX)
-		return CF_ELIMIT;   /* FILE:LINE: limit exceeded */
-	if (!(ng->nfix & (ng->nfix + 1))) {   /* 0, 1, 3, 7 ...: grow */
-		void *v = realloc(ng->fix, (2 * ng->nfix + 1) * sizeof *ng->fix);
+		return CF_RULES_ENOTWORD;
+	if (ng->nfix == ng->fixcap) {   /* grown with the file: no limit */
+		size_t cap = ng->fixcap ? 2 * ng->fixcap : 32;
+		void *v = realloc(ng->fix, cap * sizeof *ng->fix);
 		if (!v)
 			return CF_ENOMEM;
 		ng->fix = v;
+		ng->fixcap = cap;
 	}
-	memset(ng->fix[ng->nfix], 0, sizeof *ng->fix);
+	struct fixphrase *fp = &ng->fix[ng->nfix];
+	memset(fp, 0, sizeof *fp);
 	for (size_t i = 0; i <= n; i++) {
 		unsigned char c = i < n ? (unsigned char)s[i] : ' ';
 		if (c == ' ') {
@@ -412,18 +443,19 @@ static int add_fixed(void *ctx, const char *s, size_t n)
 			continue;
 		}
 		if (c >= 0x80 || k + 1 >= KEYLEN || w == FIX_WORDS)
-			return -10;
-		ng->fix[ng->nfix][w][k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			return CF_RULES_ENOTWORD;
+		fp->w[w][k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 	/* its first word is found by the closed-class probe every token has */
-	if (strlen(ng->fix[ng->nfix][0]) > CLASS_MAXLEN)
-		return -10;
-	int ce = class_entry(ng, ng->fix[ng->nfix][0]);
+	if (strlen(fp->w[0]) > CLASS_MAXLEN)
+		return CF_RULES_ENOTWORD;
+	int ce = class_entry(ng, fp->w[0]);
 	if (ce < 0)
 		return CF_ENOMEM;
+	fp->nw = (uint32_t)w;   /* the last blank counted the last word */
+	fp->next = ng->cw[ce].fix;
 	ng->cw[ce].bits |= C_FIX;
-	ng->cw[ce].fixmask |= 1ull << ng->nfix;
-	ng->fixn[ng->nfix++] = (uint8_t)w;   /* the last blank counted the last word */
+	ng->cw[ce].fix = (uint32_t)++ng->nfix;
 	return 0;
 }
 
@@ -538,7 +570,7 @@ static size_t tokenize(const cf_rules_neg *ng, const char *text, size_t a,
 		}
 		x->h = hkey(x->k);
 		/* the closed-class words are at most CLASS_MAXLEN bytes */
-		uint16_t ci = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
+		uint32_t ci = k && k <= CLASS_MAXLEN ? class_of(ng, x->k, x->h) : 0;
 		x->cls = ci ? ng->cw[ci - 1].bits : 0;
 		x->klen = (uint8_t)k;
 		x->looked = 0;
@@ -1225,11 +1257,12 @@ static void mark_fixed(sent *S)
 		if (!(S->tk[i].cls & C_FIX))
 			continue;
 		/* a second probe, for the few tokens that start a phrase */
-		uint64_t m = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fixmask;
-		for (; m; m &= m - 1) {
-			size_t f = (size_t)__builtin_ctzll(m), w = ng->fixn[f], j = 1;
-			/* the first word matched: it holds the mask */
-			while (j < w && i + j < S->n && key_eq(S->tk[i + j].k, ng->fix[f][j]))
+		uint32_t f = ng->cw[class_of(ng, S->tk[i].k, S->tk[i].h) - 1].fix;
+		for (; f; f = ng->fix[f - 1].next) {
+			const struct fixphrase *fp = &ng->fix[f - 1];
+			size_t w = fp->nw, j = 1;
+			/* the first word matched: it holds the chain */
+			while (j < w && i + j < S->n && key_eq(S->tk[i + j].k, fp->w[j]))
 				j++;
 			if (j == w)
 				for (j = 0; j < w; j++)
