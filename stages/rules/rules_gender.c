@@ -105,6 +105,18 @@ static void fill_word(tok *t, const char *text)
 	t->w[n] = '\0';
 }
 
+/* cf_rules_is_word at t[pos] with the ASCII case inline (the token helpers
+ * run a few times per name candidate: issue 15). */
+static inline int word_at(const unsigned char *t, size_t len, size_t pos,
+                          size_t *cl)
+{
+	if (t[pos] < 0x80) {
+		*cl = 1;
+		return cf_rules_ascii_word[t[pos]];
+	}
+	return cf_rules_is_word(t + pos, len - pos, cl);
+}
+
 /* The token starting at or after pos (white space skipped). */
 tok cf_rules_next_tok(const char *text, size_t len, size_t pos)
 {
@@ -123,12 +135,12 @@ tok cf_rules_next_tok(const char *text, size_t len, size_t pos)
 	if (pos >= len)
 		return k;
 	k.s = pos;
-	if (!cf_rules_is_word(t + pos, len - pos, &cl)) {
+	if (!word_at(t, len, pos, &cl)) {
 		k.kind = T_PUNCT;
 		k.e = pos + cl;
 		return k;
 	}
-	while (pos < len && cf_rules_is_word(t + pos, len - pos, &cl))
+	while (pos < len && word_at(t, len, pos, &cl))
 		pos += cl;
 	k.kind = T_WORD;
 	k.e = pos;
@@ -152,6 +164,14 @@ tok cf_rules_prev_tok(const char *text, size_t pos)
 	/* step back over word characters (UTF-8 aware: find each start) */
 	for (;;) {
 		size_t s = pos - 1;
+		if (t[s] < 0x80) {   /* ASCII: no step back, one table look-up */
+			if (!cf_rules_ascii_word[t[s]])
+				break;
+			pos = s;
+			if (pos == 0)
+				break;
+			continue;
+		}
 		while (s > 0 && (t[s] & 0xC0) == 0x80)
 			s--;
 		if (!cf_rules_is_word(t + s, e - s, &cl) || s + cl != pos)
