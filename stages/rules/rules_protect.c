@@ -122,9 +122,12 @@ static size_t word_end(const unsigned char *t, size_t len, size_t p)
 {
 	size_t cl;
 
-	while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+	for (;;) {
+		p = cf_rules_skip_ascii_word(t, len, p);   /* ASCII run, no call per byte */
+		if (p >= len || t[p] < 0x80 || !cf_rules_is_word(t + p, len - p, &cl))
+			return p;
 		p += cl;
-	return p;
+	}
 }
 
 /* Quote starting at p (" or “): its closing position, or 0. */
@@ -134,11 +137,12 @@ static size_t quote_end(const unsigned char *t, size_t len, size_t p,
 	size_t i;
 
 	if (t[p] == '"') {
+		/* the next '"' if no line break comes first (memchr: SIMD) */
+		const unsigned char *q = memchr(t + p + 1, '"', len - p - 1);
 		*qlen = 1;
-		for (i = p + 1; i < len && t[i] != '\n'; i++)
-			if (t[i] == '"')
-				return i;
-		return 0;
+		if (!q || memchr(t + p + 1, '\n', (size_t)(q - t) - p - 1))
+			return 0;
+		return (size_t)(q - t);
 	}
 	*qlen = 3;   /* “ ... ” */
 	for (i = p + 3; i + 2 < len && t[i] != '\n'; i++)
