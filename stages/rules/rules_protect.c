@@ -40,40 +40,38 @@
  * Wind", not "Hanks with Meg Ryan"). */
 enum { SMALL = 1, JOIN = 2, PREP = 4 };
 
+#define K2(a, b) ((unsigned)(a) << 8 | (unsigned)(b))
+#define K3(a, b, c) (K2(a, b) << 8 | (unsigned)(c))
+#define K4(a, b, c, d) (K3(a, b, c) << 8 | (unsigned)(d))
+
+/* The folded word packed in an integer, one switch: no strcmp per
+ * candidate word (issue 15: the title scan asks this per capital). */
 static int small_kind(const char *w, size_t n)
 {
-	char b[5];
+	unsigned k = 0;
 	size_t i;
 
 	if (n == 0 || n > 4)
 		return 0;
-	for (i = 0; i < n; i++)
-		b[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
-	b[n] = '\0';
-	switch (n) {
-	case 1:
-		return b[0] == 'a' ? SMALL | JOIN : 0;
-	case 2:
-		if (!strcmp(b, "of") || !strcmp(b, "an"))
-			return SMALL | JOIN;
-		if (!strcmp(b, "in") || !strcmp(b, "on") || !strcmp(b, "to") ||
-		    !strcmp(b, "at"))
-			return SMALL | PREP;
-		if (!strcmp(b, "by") || !strcmp(b, "or") || !strcmp(b, "as") ||
-		    !strcmp(b, "is"))
-			return SMALL;
-		return 0;
-	case 3:
-		if (!strcmp(b, "the"))
-			return SMALL | JOIN;
-		if (!strcmp(b, "for"))
-			return SMALL | PREP;
-		return !strcmp(b, "and") ? SMALL : 0;
-	default:
-		if (!strcmp(b, "with") || !strcmp(b, "from") || !strcmp(b, "into"))
-			return SMALL | PREP;
-		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+		if (!c)
+			return 0;   /* as strcmp saw it: a shorter word, none listed */
+		k = k << 8 | (c >= 'A' && c <= 'Z' ? c + 32u : c);
 	}
+	switch (k) {
+	case 'a':
+	case K2('o', 'f'): case K2('a', 'n'): case K3('t', 'h', 'e'):
+		return SMALL | JOIN;
+	case K2('i', 'n'): case K2('o', 'n'): case K2('t', 'o'): case K2('a', 't'):
+	case K3('f', 'o', 'r'):
+	case K4('w', 'i', 't', 'h'): case K4('f', 'r', 'o', 'm'): case K4('i', 'n', 't', 'o'):
+		return SMALL | PREP;
+	case K2('b', 'y'): case K2('o', 'r'): case K2('a', 's'): case K2('i', 's'):
+	case K3('a', 'n', 'd'):
+		return SMALL;
+	}
+	return 0;
 }
 
 static int small(const char *w, size_t n) { return small_kind(w, n) & SMALL; }
