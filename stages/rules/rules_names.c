@@ -646,6 +646,14 @@ static int not_a_name_at(const cf_rules *lex, const char *text, size_t len,
 	return double_first(lex, text, len, s, e) || work_at(lex, text, len, s, e);
 }
 
+/* For a bare name, an occurrence that decides against it: in surname
+ * position, or a double name or a work. */
+static int surname_or_kept_at(const cf_rules *lex, const char *text, size_t len,
+                              size_t s, size_t e)
+{
+	return surname_at(lex, text, len, s, e) || not_a_name_at(lex, text, len, s, e);
+}
+
 /* "at Wendy's for lunch", "to Macy's.": a name's possessive with no noun
  * after it, after a preposition of place, names a shop or restaurant (p:
  * the token before the name, n: the one after its possessive). */
@@ -742,11 +750,12 @@ static int first_name_position(const cf_rules *lex, const char *text,
 		return 0;
 	if (double_first(lex, text, len, ws, we) || work_at(lex, text, len, ws, we))
 		return 0;
-	if (other_occurrence(lex, text, len, ws, we, surname_at))
-		return 0;
-	/* a bare name: as its full forms elsewhere (Billy Bob ... Billy) */
-	return is_cap_word(&n, text, len) ||
-	       !other_occurrence(lex, text, len, ws, we, not_a_name_at);
+	/* not where the same word is a surname elsewhere; a bare name also
+	 * not where its full forms are kept elsewhere (Billy Bob ... Billy):
+	 * one pass over the other occurrences for both */
+	return !other_occurrence(lex, text, len, ws, we,
+	                         is_cap_word(&n, text, len) ? surname_at
+	                                                    : surname_or_kept_at);
 }
 
 /* Pronouns and determiners after which an ambiguous name is a word: "Will
