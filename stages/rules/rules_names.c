@@ -90,11 +90,23 @@ static int common_word(const char *w)
 	                       sizeof *cf_common_words, cmp_str) != NULL;
 }
 
+/* w is in the NULL-ended list (compared inline: a few hundred calls per
+ * name candidate, mostly a first-letter miss; issue 15). */
 static int in(const char *const *list, const char *w)
 {
-	for (; w[0] && *list; list++)
-		if ((*list)[0] == w[0] && strcmp(*list, w) == 0)
+	if (!w[0])
+		return 0;
+	for (; *list; list++) {
+		const char *a = *list, *b = w;
+		if (a[0] != b[0])
+			continue;
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (*a == *b)
 			return 1;
+	}
 	return 0;
 }
 
