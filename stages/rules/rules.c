@@ -649,11 +649,16 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		if (rc < 0)
 			goto fail;
 		if (s->rev) {
-			rc = s->rt_sparse ? cf_rules_round_trip(s->rev, &s->out, &s->back) :
-			     cf_rules_apply(s->rev, s->out.text, s->out.len, &s->back, NULL);
-			if (rc < 0)
-				goto fail;
-			rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
+			if (s->rt_sparse) {
+				if ((rc = cf_rules_round_trip(s->rev, &s->out, &s->back)) < 0)
+					goto fail;
+				rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
+			} else if (rt_ok) {   /* a field already failed: no need */
+				if ((rc = cf_rules_apply_check(s->rev, s->out.text, s->out.len,
+				                               &s->back, t, len)) < 0)
+					goto fail;
+				rt_ok = rc;
+			}
 		}
 	}
 	if (!c) {

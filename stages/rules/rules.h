@@ -114,6 +114,9 @@ typedef struct cf_rules_out {
 	size_t ncand, candcap;
 	int every_word;            /* 1: apply() reads every word, no prescan
 	                            * (the reference path, for tests) */
+	const char *want;          /* cf_rules_apply_check(): the text the output
+	                            * must equal, or NULL */
+	size_t want_len;
 } cf_rules_out;
 
 /* A new, empty rule set that swaps in direction dir. */
@@ -202,6 +205,14 @@ void cf_rules_out_free(cf_rules_out *out);
  * words of fwd and rev has no pattern, no clause negation and no negation
  * scope, so that cf_rules_round_trip() may stand in for a full apply. */
 int cf_rules_round_trip_ok(const cf_rules *fwd, const cf_rules *rev);
+
+/* The full reverse pass of a round trip: 1 if cf_rules_apply(r, text, len)
+ * writes exactly want[0, wlen), 0 if not, < 0 on error.  The output only
+ * grows, so the pass stops at the first edit whose output departs from
+ * want (most failed round trips: 60% of sentiment candidates); o then
+ * holds a partial output. */
+int cf_rules_apply_check(const cf_rules *r, const char *text, size_t len,
+                         cf_rules_out *o, const char *want, size_t wlen);
 /* Exactly cf_rules_apply(rev, fo->text, fo->len, back, NULL), where fo is
  * the output of fwd on some text with fo->track set and
  * cf_rules_round_trip_ok(fwd, rev): the reverse pass only visits the words

@@ -244,6 +244,12 @@ static int sense_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->nb, y->nb);
 }
 
+/* bsearch key: a word alone, against the entries' words */
+static int sense_word_cmp(const void *k, const void *b)
+{
+	return strcmp(k, ((const sense_ent *)b)->word);
+}
+
 int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err)
 {
 	cf_rules_sense *s = calloc(1, sizeof *s);
@@ -368,6 +374,11 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 		w[i] = (char)(text[ws + i] >= 'A' && text[ws + i] <= 'Z' ?
 		              text[ws + i] + 32 : text[ws + i]);
 	w[n] = '\0';
+	/* most pack words have no sense entry and are no manner adverb: stop
+	 * before reading the neighbours (e is sorted by word first) */
+	if ((n < 6 || w[n - 2] != 'l' || w[n - 1] != 'y') &&
+	    !bsearch(w, s->e, s->n, sizeof *s->e, sense_word_cmp))
+		return 0;
 	/* a word right before or after, across blanks only */
 	nb = ws > 0 && (text[ws - 1] == ' ' || text[ws - 1] == '\t') ?
 	     word_near(text, len, ws, -1, before, sizeof before) : 0;

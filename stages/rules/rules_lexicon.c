@@ -1227,12 +1227,15 @@ static inline int match_tail(const char *src, size_t n, const char *t,
 	return match_tail_all(src, n, t, tlen, j);
 }
 
+/* cf_rules_apply_check(): the output departed from o->want */
+#define RULES_DIFFERS (-1000)
+
 /* Emit one edit: copy the gap, then the replacement. */
 static int emit(cf_rules_out *o, const char *text, size_t *copied, size_t off,
                 size_t slen, const char *rep, size_t rlen, int cs,
                 uint32_t rule, int amb)
 {
-	size_t doff;
+	size_t from = o->len, doff;
 	int rc;
 
 	if ((rc = out_put(o, text + *copied, off - *copied)) < 0)
@@ -1242,6 +1245,10 @@ static int emit(cf_rules_out *o, const char *text, size_t *copied, size_t off,
 	if (rc < 0)
 		return rc;
 	*copied = off + slen;
+	/* the output only grows: what is written now is final */
+	if (o->want && (o->len > o->want_len ||
+	                memcmp(o->text + from, o->want + from, o->len - from)))
+		return RULES_DIFFERS;
 	return out_edit(o, off, slen, doff, o->len - doff, rule, amb);
 }
 
@@ -2167,6 +2174,20 @@ int cf_rules_apply(const cf_rules *r, const char *text, size_t len,
                    cf_rules_out *o, uint64_t amb[CF_AMB_COUNT])
 {
 	return apply_impl(r, text, len, o, amb, NULL, 0);
+}
+
+int cf_rules_apply_check(const cf_rules *r, const char *text, size_t len,
+                         cf_rules_out *o, const char *want, size_t wlen)
+{
+	o->want = want;
+	o->want_len = wlen;
+	int rc = apply_impl(r, text, len, o, NULL, NULL, 0);
+	o->want = NULL;
+	if (rc == RULES_DIFFERS)
+		return 0;
+	if (rc < 0)
+		return rc;
+	return o->len == wlen && memcmp(o->text, want, wlen) == 0;
 }
 
 

@@ -8,6 +8,9 @@
  * the her/his sets and texts written to catch the window edges.  With
  * CFAUG_RT_CORPUS=FILE it also checks every line of FILE (a bench corpus:
  * bench/make_corpus.sh 60 bench/work/cad60.jsonl), the proof on real data.
+ * The sentiment packs (negation scope, label_direction) keep the full
+ * reverse pass; cf_rules_apply_check() stops it at the first departing
+ * edit and must say exactly whether the full pass gives the original.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,6 +230,103 @@ static void test_one_way_falls_back(void **st)
 	cf_rules_free(&r);
 }
 
+/* The sentiment packs as the stage builds them by label (rules.c build():
+ * scope 3, negation both ways, antonyms one way; the reverse set both). */
+static cf_rules *mk_senti(cf_rules_dir dir)
+{
+	cf_rules *r = NULL;
+	cf_error err = { 0 };
+
+	assert_int_equal(cf_rules_new(&r, dir, &err), 0);
+	assert_int_equal(cf_rules_set_scope(r, 3, &err), 0);
+	cf_rules_set_direction(r, CF_RULES_BOTH);
+	assert_int_equal(cf_rules_add_pack(r, "negation", &err), 0);
+	cf_rules_set_direction(r, dir);
+	assert_int_equal(cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), &err), 0);
+	assert_int_equal(cf_rules_add_pack(r, "antonyms", &err), 0);
+	assert_int_equal(cf_rules_set_protect(r, (uint32_t)cf_rules_last_rule(r), &err), 0);
+	assert_int_equal(cf_rules_compile(r, &err), 0);
+	return r;
+}
+
+typedef struct chk_set {
+	cf_rules *fwd[2], *rev;
+	cf_rules_out fo, full, part;
+	size_t edited, exact;
+} chk_set;
+
+static void check_one(chk_set *s, const char *text, size_t len)
+{
+	for (int d = 0; d < 2; d++) {
+		int n = cf_rules_apply(s->fwd[d], text, len, &s->fo, NULL);
+		assert_true(n >= 0);
+		if (n == 0)
+			continue;
+		s->edited++;
+		assert_true(cf_rules_apply(s->rev, s->fo.text, s->fo.len, &s->full, NULL) >= 0);
+		int want = s->full.len == len && memcmp(s->full.text, text, len) == 0;
+		int got = cf_rules_apply_check(s->rev, s->fo.text, s->fo.len, &s->part,
+		                               text, len);
+		if (got != want)
+			fail_msg("apply_check %d, full pass %d\nforward: %s\nfull:    %s",
+			         got, want, s->fo.text, s->full.text);
+		s->exact += (size_t)want;
+		/* against its own full output it always holds */
+		assert_int_equal(cf_rules_apply_check(s->rev, s->fo.text, s->fo.len,
+		                                      &s->part, s->full.text,
+		                                      s->full.len), 1);
+	}
+}
+
+static void check_file(chk_set *s, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		check_one(s, line, (size_t)n);
+	}
+	free(line);
+	fclose(f);
+}
+
+static void test_sentiment_apply_check(void **st)
+{
+	chk_set s = { 0 };
+	glob_t g;
+
+	(void)st;
+	s.fwd[0] = mk_senti(CF_RULES_A_TO_B);
+	s.fwd[1] = mk_senti(CF_RULES_B_TO_A);
+	s.rev = mk_senti(CF_RULES_BOTH);
+	check_one(&s, "The food was good, but the service was not bad at all.", 54);
+	check_one(&s, "I loved it and she hated it; it is not great, too.", 50);
+	if (glob("tests/cases/*/input.*", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			check_file(&s, g.gl_pathv[i]);
+		globfree(&g);
+	}
+	const char *corpus = getenv("CFAUG_RT_CORPUS");
+	if (corpus && *corpus)
+		check_file(&s, corpus);
+	fprintf(stderr, "[sentiment] %zu edited, %zu round-trip exactly, "
+	        "apply_check agrees on all\n", s.edited, s.exact);
+	/* both outcomes were exercised */
+	assert_true(s.edited > 20 && s.exact > 0 && s.exact < s.edited);
+	cf_rules_out_free(&s.fo);
+	cf_rules_out_free(&s.full);
+	cf_rules_out_free(&s.part);
+	for (int d = 0; d < 2; d++)
+		cf_rules_free(&s.fwd[d]);
+	cf_rules_free(&s.rev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_antonyms),
 		cmocka_unit_test(test_negation_falls_back),
 		cmocka_unit_test(test_one_way_falls_back),
+		cmocka_unit_test(test_sentiment_apply_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
