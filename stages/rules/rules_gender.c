@@ -74,6 +74,7 @@
  * measures them on real sentences.  State: none.  Limits: only the one word
  * before and two words after are looked at.  Failure: none (always decides).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
@@ -87,22 +88,70 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+#define HIGH8 0x8080808080808080ull
+
+/* 'A'..'Z' | 0x20 in 8 ASCII bytes at once */
+static uint64_t fold8(uint64_t x)
+{
+	uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full;   /* high bit: byte >= 'A' */
+	uint64_t gt_z = x + 0x2525252525252525ull;   /* high bit: byte > 'Z' */
+
+	return x | ((ge_a & ~gt_z & HIGH8) >> 2);
+}
+
+/* t->w: the folded word, 8 bytes at a time (issue 15: the token helpers
+ * run a few times per name candidate); "" if too long or not ASCII. */
 static void fill_word(tok *t, const char *text)
 {
-	size_t n = t->e - t->s, i;
+	const unsigned char *src = (const unsigned char *)text + t->s;
+	size_t n = t->e - t->s, i = 0;
+	uint64_t x;
 
 	t->w[0] = '\0';
 	if (n >= sizeof t->w)
 		return;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[t->s + i];
-		if (c >= 0x80) {
-			t->w[0] = '\0';
-			return;
-		}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, src + i, 8);
+		if (x & HIGH8)
+			goto not_ascii;
+		x = fold8(x);
+		memcpy(t->w + i, &x, 8);
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (i < n && t->e >= 8) {
+		/* the last n - i bytes: the 8 bytes ending at e (all inside the
+		 * text), shifted down; the bytes after them come out as 0 */
+		memcpy(&x, text + t->e - 8, 8);
+		x >>= 8 * (8 - (n - i));
+		if (x & HIGH8)
+			goto not_ascii;
+		x = fold8(x);
+		memcpy(t->w + i, &x, 8);   /* i + 8 <= 24: n < 24, i <= 16 */
+		return;
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = src[i];
+		if (c >= 0x80)
+			goto not_ascii;
 		t->w[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	t->w[n] = '\0';
+	return;
+not_ascii:
+	t->w[0] = '\0';
+}
+
+/* cf_rules_is_word at t[pos] with the ASCII case inline (the token helpers
+ * run a few times per name candidate: issue 15). */
+static inline int word_at(const unsigned char *t, size_t len, size_t pos,
+                          size_t *cl)
+{
+	if (t[pos] < 0x80) {
+		*cl = 1;
+		return cf_rules_ascii_word[t[pos]];
+	}
+	return cf_rules_is_word(t + pos, len - pos, cl);
 }
 
 /* The token starting at or after pos (white space skipped). */
@@ -123,13 +172,17 @@ tok cf_rules_next_tok(const char *text, size_t len, size_t pos)
 	if (pos >= len)
 		return k;
 	k.s = pos;
-	if (!cf_rules_is_word(t + pos, len - pos, &cl)) {
+	if (!word_at(t, len, pos, &cl)) {
 		k.kind = T_PUNCT;
 		k.e = pos + cl;
 		return k;
 	}
-	while (pos < len && cf_rules_is_word(t + pos, len - pos, &cl))
+	for (;;) {   /* ASCII runs by the SSE2 skip */
+		pos = cf_rules_skip_ascii_word(t, len, pos);
+		if (pos >= len || t[pos] < 0x80 || !cf_rules_is_word(t + pos, len - pos, &cl))
+			break;
 		pos += cl;
+	}
 	k.kind = T_WORD;
 	k.e = pos;
 	fill_word(&k, text);
@@ -152,6 +205,14 @@ tok cf_rules_prev_tok(const char *text, size_t pos)
 	/* step back over word characters (UTF-8 aware: find each start) */
 	for (;;) {
 		size_t s = pos - 1;
+		if (t[s] < 0x80) {   /* ASCII: no step back, one table look-up */
+			if (!cf_rules_ascii_word[t[s]])
+				break;
+			pos = s;
+			if (pos == 0)
+				break;
+			continue;
+		}
 		while (s > 0 && (t[s] & 0xC0) == 0x80)
 			s--;
 		if (!cf_rules_is_word(t + s, e - s, &cl) || s + cl != pos)

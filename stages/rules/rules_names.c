@@ -66,9 +66,10 @@
  * The lexicon is asked (cf_rules_first_name) whether a word next to a name
  * is a first name too: Sarah Jessica, "Lysette Anthony".
  *
- * State: none.  Limits: looks at a few words either side, and at the first
+ * State: the word lists as hash sets, built once on first use (in()).  Limits: looks at a few words either side, and at the first
  * OCC_MAX (64) other occurrences of a name in the text.  Failure: none (always decides).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
@@ -90,11 +91,103 @@ static int common_word(const char *w)
 	                       sizeof *cf_common_words, cmp_str) != NULL;
 }
 
+/* The word lists below as hash sets, each built on its first use (issue
+ * 15: a linear scan of a 100-word list per word near a name candidate was
+ * 4% of a gender + names run).  Stages run on one thread; a list that does
+ * not fit (more lists or words than the pool holds) is scanned as before. */
+#define SETS_MAX 64             /* lists: a power of two */
+#define POOL_MAX 8192           /* slots of all sets together */
+
+typedef struct {
+	const char *const *list;    /* NULL: a free entry */
+	size_t off, mask;           /* slots pool[off .. off + mask] */
+	int scan;                   /* did not fit: linear scan */
+} wordset;
+
+static wordset sets[SETS_MAX];
+static const char *pool[POOL_MAX];
+static size_t pool_used;
+
+static size_t word_hash(const char *w)
+{
+	size_t h = 2166136261u;
+
+	for (; *w; w++)
+		h = (h ^ (unsigned char)*w) * 16777619u;
+	return h;
+}
+
+static int same(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static void build_set(wordset *st, const char *const *list)
+{
+	size_t n = 0, cap = 8, i;
+
+	st->list = list;
+	while (list[n])
+		n++;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (pool_used + cap > POOL_MAX) {
+		st->scan = 1;
+		return;
+	}
+	st->off = pool_used;
+	st->mask = cap - 1;
+	pool_used += cap;
+	for (i = 0; i < n; i++) {
+		size_t h = word_hash(list[i]) & st->mask;
+		while (pool[st->off + h] && !same(pool[st->off + h], list[i]))
+			h = (h + 1) & st->mask;
+		pool[st->off + h] = list[i];
+	}
+}
+
+static const wordset *set_of(const char *const *list)
+{
+	size_t h = ((size_t)(uintptr_t)list >> 4) & (SETS_MAX - 1), k;
+
+	for (k = 0; k < SETS_MAX; k++, h = (h + 1) & (SETS_MAX - 1)) {
+		if (sets[h].list == list)
+			return &sets[h];
+		if (!sets[h].list) {
+			build_set(&sets[h], list);
+			return &sets[h];
+		}
+	}
+	return NULL;   /* more lists than SETS_MAX: scan */
+}
+
+/* w is in the NULL-ended list. */
 static int in(const char *const *list, const char *w)
 {
-	for (; w[0] && *list; list++)
-		if ((*list)[0] == w[0] && strcmp(*list, w) == 0)
-			return 1;
+	const wordset *st;
+
+	if (!w[0])
+		return 0;
+	st = set_of(list);
+	if (!st || st->scan) {
+		for (; *list; list++)
+			if ((*list)[0] == w[0] && same(*list, w))
+				return 1;
+		return 0;
+	}
+	{
+		size_t h = word_hash(w) & st->mask;
+		const char *e;
+		while ((e = pool[st->off + h])) {
+			if (e[0] == w[0] && same(e, w))
+				return 1;
+			h = (h + 1) & st->mask;
+		}
+	}
 	return 0;
 }
 
@@ -646,6 +739,14 @@ static int not_a_name_at(const cf_rules *lex, const char *text, size_t len,
 	return double_first(lex, text, len, s, e) || work_at(lex, text, len, s, e);
 }
 
+/* For a bare name, an occurrence that decides against it: in surname
+ * position, or a double name or a work. */
+static int surname_or_kept_at(const cf_rules *lex, const char *text, size_t len,
+                              size_t s, size_t e)
+{
+	return surname_at(lex, text, len, s, e) || not_a_name_at(lex, text, len, s, e);
+}
+
 /* "at Wendy's for lunch", "to Macy's.": a name's possessive with no noun
  * after it, after a preposition of place, names a shop or restaurant (p:
  * the token before the name, n: the one after its possessive). */
@@ -742,11 +843,12 @@ static int first_name_position(const cf_rules *lex, const char *text,
 		return 0;
 	if (double_first(lex, text, len, ws, we) || work_at(lex, text, len, ws, we))
 		return 0;
-	if (other_occurrence(lex, text, len, ws, we, surname_at))
-		return 0;
-	/* a bare name: as its full forms elsewhere (Billy Bob ... Billy) */
-	return is_cap_word(&n, text, len) ||
-	       !other_occurrence(lex, text, len, ws, we, not_a_name_at);
+	/* not where the same word is a surname elsewhere; a bare name also
+	 * not where its full forms are kept elsewhere (Billy Bob ... Billy):
+	 * one pass over the other occurrences for both */
+	return !other_occurrence(lex, text, len, ws, we,
+	                         is_cap_word(&n, text, len) ? surname_at
+	                                                    : surname_or_kept_at);
 }
 
 /* Pronouns and determiners after which an ambiguous name is a word: "Will
