@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The rules stage on worker threads (issue 15, `threads`): the same
 # pipeline at threads 1 (all in the run's thread), 2 and 3 (one and two
-# workers, batches of 64 records finishing in any order) writes the same
+# workers, batches of 32 records finishing in any order) writes the same
 # bytes: pairs, augmented, rejected, errors, the dataset card and
 # report.json (timings left out: every counter, her/his decision,
 # protected skip, round-trip figure, one-way example and rejection reason
 # must match).  Inputs: examples/data/reviews.jsonl four times with fresh
-# ids (960 records, 15 batches) with bad lines among them (errors.jsonl,
+# ids (960 records, 30 batches) with bad lines among them (errors.jsonl,
 # duplicate ids), and examples/data/nli.tsv ten times (two text fields).
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -122,4 +122,17 @@ sed -i 's/threads: 0/threads: many/' "$T/bad.yaml"
 expect 3 "threads: many is refused" -- run "$T/bad.yaml" -q
 sed -i 's/threads: many/threads: auto/' "$T/bad.yaml"
 expect 0 "threads: auto runs" -- run "$T/bad.yaml" -q
+
+# the progress line (a terminal) counts no worker-held record as a request
+if command -v script >/dev/null; then
+  sed -i 's/threads: auto/threads: 3/' "$T/bad.yaml"
+  script -qec "$CFAUG run $T/bad.yaml --overwrite" /dev/null >"$T/tty" 2>&1
+  if tr '\r' '\n' <"$T/tty" | grep -q "read (.*done"; then
+    tr '\r' '\n' <"$T/tty" | grep -q "requests:" &&
+      bad "progress line shows requests for the rules stage" "$(tr '\r' '\n' <"$T/tty" | grep -a read | head -2)" ||
+      ok "progress line: no requests for the rules stage's threads"
+  else
+    bad "no progress line on a terminal" "$(head -c 300 "$T/tty")"
+  fi
+fi
 finish
