@@ -1015,6 +1015,8 @@ int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
 
 	switch (ctx) {
 	case CF_CTX_NAME:
+	case CF_CTX_RARE_NAME:   /* the caller runs it only where the gender
+	                          * pack edited the text */
 		return first_name_position(lex, text, len, ws, we);
 	case CF_CTX_AMBIG_NAME:
 		return ambig_name(lex, text, len, ws, we);
