@@ -369,11 +369,20 @@ def main():
                  ("dated", True)):
         m, f = bands.get(("M", band), []), bands.get(("F", band), [])
         n = min(len(m), len(f))
-        pairs += [(a, b, band) for a, b in era_repair(m[:n], f[:n], dec)]
+        pairs += [(m[i], f[i], band) for i in range(n)]
     # most frequent pairs first, at most MAX_PAIRS
     rank_of = {name: i for sex in "MF" for i, (_, name) in enumerate(by_sex[sex])}
     pairs.sort(key=lambda p: min(rank_of[p[0]], rank_of[p[1]]))
     pairs = pairs[:MAX_PAIRS]
+    # era check among the pairs kept (so the set of paired names is the
+    # rank pairing's): each pair keeps its place in the file
+    for band in set(p[2] for p in pairs):
+        slots = sorted((k for k, p in enumerate(pairs) if p[2] == band),
+                       key=lambda k: rank_of[pairs[k][0]])
+        redo = era_repair([pairs[k][0] for k in slots],
+                          [pairs[k][1] for k in slots], dec)
+        for k, (a, b) in zip(slots, redo):
+            pairs[k] = (a, b, band)
     oneway = unpaired_partners(pairs, bands, dec, words, ambig)
     fallback = fallback_partners(counts, pairs, oneway, dec, stop | places | surn,
                                  sur_n, fst_n, words_path, ambig, words)

@@ -1824,18 +1824,27 @@ static int has_word(const char *s, size_t len, const char *w, size_t n)
 	return 0;
 }
 
-/* 1 if the fallback partner of entry e names nobody else in the text: it
- * is not in the input, nor the name that swaps to it (its pair), nor
- * written already by an earlier swap; 0 if it is taken. */
+/* 1 if the fallback partner of entry e (for the word text[ws, we)) names
+ * nobody else in the text: it is not in the input, nor the name that swaps
+ * to it (its pair), nor written already by an earlier swap of another
+ * word (Meryl ... Meryl both become Keith); 0 if it is taken. */
 static int partner_free(const cf_rules *r, const char *text, size_t len,
-                        const cf_rules_out *o, const lexent *e)
+                        const cf_rules_out *o, const lexent *e, size_t ws,
+                        size_t we)
 {
 	const lexent *pair = name_entry(r, e->dst[0], 0, e->dst_len[0], 1);
+	size_t dl = e->dst_len[0], n = we - ws;
 
-	if (has_word(text, len, e->dst[0], e->dst_len[0]) ||
-	    has_word(o->text, o->len, e->dst[0], e->dst_len[0]))
+	if (has_word(text, len, e->dst[0], dl) ||
+	    (pair && has_word(text, len, pair->dst[0], pair->dst_len[0])))
 		return 0;
-	return !(pair && has_word(text, len, pair->dst[0], pair->dst_len[0]));
+	for (size_t q = 0; q < o->nedits; q++) {
+		const cf_rules_edit *d = &o->edits[q];
+		if (d->dst_len >= dl && !memcmp(o->text + d->dst_off, e->dst[0], dl) &&
+		    !(d->src_len >= n && !strncasecmp(text + d->src_off, text + ws, n)))
+			return 0;
+	}
+	return 1;
 }
 
 static int apply_impl(const cf_rules *r, const char *text, size_t len,
@@ -2032,7 +2041,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				}
 				if (!cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
 					continue;
-				if ((ok = partner_free(r, text, len, o, e)) < 0)
+				if ((ok = partner_free(r, text, len, o, e, ws, me)) < 0)
 					return ok;
 				if (!ok) {   /* two people, one name: the stage rejects */
 					if (!o->unsw_e) {
