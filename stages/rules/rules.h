@@ -97,12 +97,14 @@ typedef struct cf_rules_out {
 	/* the first person's name kept as a unit (cf_rules_kept_person_name),
 	 * input bytes [kept_s, kept_e); kept_e == 0: none */
 	size_t kept_s, kept_e;
-	/* fallback names (tag rare-name-*, rules_names.c): rare_seen, a word
-	 * with such an entry was met; rare_on, they may fire (apply's second
-	 * pass, run only when the gender pack edited the text); unsw_s/unsw_e,
-	 * the first one left unswapped because its partner already names
-	 * someone in the text (unsw_e == 0: none); nfallback, edits made */
-	int rare_seen, rare_on;
+	/* fallback names (tag rare-name-*, rules_names.c) fire only in a text
+	 * the gender pack edits: rare_seen, one was left before any gender
+	 * edit; rare_guess, one fired on a guess that a gender edit follows;
+	 * rare_on, 1 / -1: apply's second pass, with them on / off (run when
+	 * what the first pass did turns out wrong); unsw_s/unsw_e, the first
+	 * one left unswapped because its partner already names someone in the
+	 * text (unsw_e == 0: none); nfallback, edits made */
+	int rare_seen, rare_guess, rare_on;
 	size_t unsw_s, unsw_e, nfallback;
 	/* clauses the clause negation toggled (rules_negation.c): byte spans
 	 * [negcl[2i], negcl[2i+1]) in text order; no other sentiment swap is

@@ -1786,10 +1786,6 @@ static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
 	return 0;
 }
 
-/* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
- * of cf_rules_round_trip: from a clean position (the end of the word just
- * read, or the start) the scan goes straight to the next candidate, as
- * the words between have no entries and would change nothing. */
 /* Did an edit of o come from the gender pack? */
 static int gender_edited(const cf_rules *r, const cf_rules_out *o)
 {
@@ -1847,6 +1843,38 @@ static int partner_free(const cf_rules *r, const char *text, size_t len,
 	return 1;
 }
 
+/* Will the gender pack edit a word after from?  A guess from the words
+ * with entries (cand, ncand: apply's prescan), at most 32 of them: one
+ * with a lower-case gender entry (he, her, mother) says yes.  apply_impl
+ * runs again if the guess was wrong, so it only saves that second pass. */
+static int gender_ahead(const cf_rules *r, const unsigned char *t, size_t len,
+                        const size_t *cand, size_t ncand, size_t from)
+{
+	char key[KEYCAP + 8];
+	size_t c, seen = 0;
+
+	for (c = 0; c < ncand && cand[c] <= from; c++)
+		;
+	for (; c < ncand && seen++ < 32; c++) {
+		size_t ws = cand[c], we = cf_rules_skip_ascii_word(t, len, ws), n = we - ws;
+		if (n == 0 || n > r->max_first || (we < len && t[we] >= 0x80))
+			continue;
+		uint64_t hv = fold_key(t, len, ws, n, key);
+		for (uint32_t h = r->slots[find_slot_h(r, key, n, hv)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			if (!e->need_cap && !e->keep && e->rule < CF_RULES_MAX_RULES &&
+			    ((r->genderrule[e->rule / 64] >> (e->rule % 64)) & 1))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
+ * of cf_rules_round_trip: from a clean position (the end of the word just
+ * read, or the start) the scan goes straight to the next candidate, as
+ * the words between have no entries and would change nothing. */
 static int apply_impl(const cf_rules *r, const char *text, size_t len,
                       cf_rules_out *o, uint64_t amb[CF_AMB_COUNT],
                       const size_t *cand, size_t ncand)
@@ -1873,7 +1901,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 	o->prot_done = 0;
 	o->nprotected = 0;
 	o->kept_s = o->kept_e = 0;
-	o->rare_seen = 0;
+	o->rare_seen = o->rare_guess = 0;
 	o->unsw_s = o->unsw_e = o->nfallback = 0;
 	o->nhits = o->nskips = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
@@ -2032,12 +2060,18 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
 			if (e->ctx == CF_CTX_RARE_NAME) {
-				/* a fallback name: only in the second pass, which runs
-				 * when the gender pack edited this text (apply_impl) */
+				/* a fallback name: only once the gender pack has edited
+				 * this text; one met before that makes apply_impl run
+				 * again with them on if a gender edit follows */
 				int ok;
-				if (!o->rare_on) {
-					o->rare_seen = 1;
+				if (o->rare_on < 0)
 					continue;
+				if (!o->rare_on && !gender_edited(r, o)) {
+					if (!cand || !gender_ahead(r, t, len, cand, ncand, me)) {
+						o->rare_seen = 1;
+						continue;
+					}
+					o->rare_guess = 1;   /* checked at the end */
 				}
 				if (!cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
 					continue;
@@ -2261,11 +2295,14 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 	/* a fallback name met and the gender pack edited the text: again,
 	 * with the fallback names on (their person keeps one sex); her/his
 	 * decisions are the first pass's, so amb is not counted twice */
-	if (o->rare_seen && !o->rare_on && gender_edited(r, o)) {
-		o->rare_on = 1;
-		rc = apply_impl(r, text, len, o, NULL, cand, ncand);
-		o->rare_on = 0;
-		return rc;
+	if (!o->rare_on && (o->rare_seen || o->rare_guess)) {
+		int g = gender_edited(r, o);
+		if ((o->rare_seen && g) || (o->rare_guess && !g)) {
+			o->rare_on = g ? 1 : -1;
+			rc = apply_impl(r, text, len, o, NULL, cand, ncand);
+			o->rare_on = 0;
+			return rc;
+		}
 	}
 	return o->nedits > (size_t)0x7fffffff ? CF_ELIMIT : (int)o->nedits;
 }
