@@ -45,6 +45,16 @@
  *               or at another place in the same text, so one text swaps
  *               the name everywhere or nowhere -- except a place use
  *               (drove to Georgia, in Austin), which stays a place.
+ *   rare-name   a fallback name (names.tsv rare-name-f2m/m2f: a strongly
+ *               sexed name outside the pairs, partnered with a frequent name
+ *               of its peak decade): as `name`, and also a surname after a
+ *               lower-case title (president Kegan), alone in parentheses
+ *               after a first name (John (Lennon)), before brother(s) or
+ *               sister(s) (the Coen brothers).  It fires only in a text the
+ *               gender pack edits, and not when its partner already names
+ *               someone there (the stage then rejects the candidate as
+ *               unswapped_name): rules_lexicon.c decides both, so that a
+ *               person keeps one sex with their pronouns.
  *
  * Titles of works and brands that start with a name (Jane Eyre, Kate
  * Spade) are `keep` entries of names.tsv (lexicons/names-works.txt), not
