@@ -70,6 +70,8 @@ typedef struct rfield {
 	int stance;                   /* full_flip: cf_rules_stance_left()'s answer */
 	size_t ls, le;                /* its span, in the output text if rc > 0 */
 	size_t kept_s, kept_e;        /* a person's name kept (cf_rules_out) */
+	size_t unsw_s, unsw_e;        /* a fallback name left unswapped (ditto) */
+	size_t nfallback;             /* fallback names swapped (ditto) */
 	size_t text, tlen;            /* the output text, in bytes */
 	size_t ed, ned;               /* its edits, in edits */
 	size_t word, wlen;            /* a one-way collision's word, in bytes */
@@ -139,6 +141,8 @@ typedef struct rules_state {
 	size_t nrule_js;
 	uint32_t gender_rule;         /* canon index of the rule "gender"; UINT32_MAX: none */
 	uint64_t kept_person;         /* candidates rejected: kept_person_name */
+	uint64_t unswapped;           /* candidates rejected: unswapped_name */
+	uint64_t fallback;            /* names swapped through a fallback partner */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
 	int full_flip;                /* reject a flip that keeps a source stance */
@@ -708,6 +712,9 @@ static void apply_job(const rules_state *s, rules_worker *w, rbatch *b, rjob *j)
 		}
 		f->kept_s = w->out.kept_s;
 		f->kept_e = w->out.kept_e;
+		f->unsw_s = w->out.unsw_s;
+		f->unsw_e = w->out.unsw_e;
+		f->nfallback = w->out.nfallback;
 		if (s->stance && j->side >= 0 && !have_left) {
 			const char *ct = rc > 0 ? w->out.text : f->t;
 			f->stance = cf_rules_stance_left(s->stance, j->side, ct,
@@ -807,6 +814,7 @@ static int finish_job(cf_stage *st, rules_state *s, const rbatch *b,
 	cf_item *it = j->it, *c = NULL;
 	json_t *kept = NULL;          /* a person's name left alone, or NULL */
 	json_t *left = NULL;          /* full_flip: the stance left, or NULL */
+	int kept_unsw = 0;            /* kept is a fallback name left unswapped */
 	size_t k, total = 0;
 	int rc = 0, gender_edit = 0;
 
@@ -831,6 +839,17 @@ static int finish_job(cf_stage *st, rules_state *s, const rbatch *b,
 		                       f->t + f->kept_s, f->kept_e - f->kept_s))) {
 			rc = CF_ENOMEM;
 			goto fail;
+		}
+		/* a fallback name whose partner names someone else in the text
+		 * (rules_names.c): rejected like a kept person's name */
+		s->fallback += f->nfallback;
+		if (f->unsw_e && !kept) {
+			kept_unsw = 1;
+			if (!(kept = json_pack("{s:s, s:s%}", "field", field, "name",
+			                       f->t + f->unsw_s, f->unsw_e - f->unsw_s))) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
 		}
 		for (size_t q = 0; q < f->ned && !gender_edit; q++)
 			gender_edit = s->canon[ed[q].rule] == s->gender_rule;
@@ -919,8 +938,11 @@ static int finish_job(cf_stage *st, rules_state *s, const rbatch *b,
 	 * the son): no candidate rather than an inconsistent one */
 	if (kept && gender_edit) {
 		json_decref(left);
-		s->kept_person++;
-		cf_reject(st, c, "kept_person_name", kept);
+		if (kept_unsw)
+			s->unswapped++;
+		else
+			s->kept_person++;
+		cf_reject(st, c, kept_unsw ? "unswapped_name" : "kept_person_name", kept);
 		cf_emit(st, it);
 		return 0;
 	}
@@ -1292,9 +1314,15 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "her_his_decisions", amb);
 	json_object_set_new(out, "protected_skips",
 	                    json_integer((json_int_t)s->protected_skips));
-	if (s->gender_rule != UINT32_MAX)
+	if (s->gender_rule != UINT32_MAX) {
 		json_object_set_new(out, "kept_person_name",
 		                    json_integer((json_int_t)s->kept_person));
+		/* names kept consistent with the gender pack (rules_names.c) */
+		json_object_set_new(out, "names_fallback_swaps",
+		                    json_integer((json_int_t)s->fallback));
+		json_object_set_new(out, "names_left_unswapped",
+		                    json_integer((json_int_t)s->unswapped));
+	}
 	if ((rc = sentiment_report(s, out)) < 0) {
 		json_decref(rt);
 		return rc;
