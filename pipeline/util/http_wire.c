@@ -56,63 +56,69 @@ static int put_plain(cf_http_wire *w, const char *p, size_t n)
 	return 0;
 }
 
-/* Body bytes as they came on the wire: decoded when encoded. */
-static int put_body(cf_http_wire *w, const char *p, size_t n)
+/* Encoded body bytes through zlib (initialised) into the body. */
+static int inflate_feed(cf_http_wire *w, const char *p, size_t n)
 {
 	unsigned char out[16384];
 	int zr;
 
-	if (!w->coding)
-		return put_plain(w, p, n);
-	if (w->z_end)
-		return 0;        /* after the end of the stream: ignored, as curl */
-	if (!w->z_on) {
-		memset(&w->z, 0, sizeof w->z);
-		/* gzip: either header (15 + 32); deflate: zlib-wrapped first */
-		if (inflateInit2(&w->z, w->coding == 1 ? 15 + 32 : 15) != Z_OK)
-			return fail(w, CF_WIRE_EENCODING);
-		w->z_on = 1;
-	}
 	w->z.next_in = (Bytef *)(uintptr_t)p;
 	w->z.avail_in = (uInt)n;
-	while (w->z.avail_in) {
+	while (w->z.avail_in && !w->z_end) {
 		w->z.next_out = out;
 		w->z.avail_out = sizeof out;
 		zr = inflate(&w->z, Z_NO_FLUSH);
-		if (zr == Z_DATA_ERROR && w->coding == 2 && !w->z_raw_tried &&
-		    w->z.total_out == 0 && w->z.total_in <= n) {
-			/* a raw deflate stream, as some servers send: start over */
-			const char *start = p;
-			w->z_raw_tried = 1;
-			inflateEnd(&w->z);
-			w->z_on = 0;
-			memset(&w->z, 0, sizeof w->z);
-			if (inflateInit2(&w->z, -15) != Z_OK)
-				return fail(w, CF_WIRE_EENCODING);
-			w->z_on = 1;
-			w->z.next_in = (Bytef *)(uintptr_t)start;
-			w->z.avail_in = (uInt)n;
-			continue;
-		}
 		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
 			return fail(w, CF_WIRE_EENCODING);
 		if (sizeof out - w->z.avail_out &&
 		    put_plain(w, (const char *)out, sizeof out - w->z.avail_out) < 0)
 			return -w->err;
-		if (zr == Z_STREAM_END) {
-			w->z_end = 1;
+		if (zr == Z_STREAM_END)
+			w->z_end = 1;      /* what follows is ignored, as curl does */
+		else if (zr == Z_BUF_ERROR && w->z.avail_out)
 			break;
-		}
-		if (zr == Z_BUF_ERROR && w->z.avail_out)
-			break;   /* needs more input */
 	}
 	return 0;
+}
+
+/* Body bytes as they came on the wire: decoded when encoded.  "deflate"
+ * is zlib-wrapped by the standard but raw from some servers: the first two
+ * bytes tell (a zlib header is method 8 and a multiple of 31). */
+static int put_body(cf_http_wire *w, const char *p, size_t n)
+{
+	int wbits;
+
+	if (!w->coding)
+		return put_plain(w, p, n);
+	if (w->z_end)
+		return 0;
+	if (!w->z_on) {
+		while (w->npre < 2 && n) {
+			w->pre[w->npre++] = *p++;
+			n--;
+		}
+		if (w->npre < 2)
+			return 0;
+		if (w->coding == 1)
+			wbits = 15 + 32;     /* gzip or zlib header, either */
+		else
+			wbits = ((unsigned char)w->pre[0] & 0x0f) == 8 &&
+			        ((unsigned char)w->pre[0] << 8 | (unsigned char)w->pre[1]) % 31 == 0 ?
+			        15 : -15;
+		memset(&w->z, 0, sizeof w->z);
+		if (inflateInit2(&w->z, wbits) != Z_OK)
+			return fail(w, CF_WIRE_EENCODING);
+		w->z_on = 1;
+		if (inflate_feed(w, w->pre, 2) < 0)
+			return -w->err;
+	}
+	return n ? inflate_feed(w, p, n) : 0;
 }
 
 /* The body is complete: an encoded one must have reached its end. */
 static int finish(cf_http_wire *w)
 {
-	if (w->coding && w->z_on && !w->z_end)
+	if (w->coding && (w->z_on || w->npre) && !w->z_end)
 		return fail(w, CF_WIRE_EENCODING);   /* the stream was cut */
 	cf_http_wire_done(w);
 	w->state = S_DONE;

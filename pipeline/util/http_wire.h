@@ -47,7 +47,9 @@ typedef struct cf_http_wire {
 	int conn_close;        /* the connection cannot be reused after this */
 	int chunked;
 	int coding;            /* 0 identity, 1 gzip/zlib, 2 deflate */
-	int z_on, z_raw_tried, z_end;
+	int z_on, z_end;
+	char pre[2];           /* an encoded body's first bytes */
+	int npre;
 	long long content_length;   /* -1: none given */
 	unsigned long long left;    /* body bytes (or chunk bytes) to come */
 	size_t head_bytes;          /* of the current header block */
