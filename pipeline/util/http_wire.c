@@ -64,18 +64,24 @@ static int inflate_feed(cf_http_wire *w, const char *p, size_t n)
 
 	w->z.next_in = (Bytef *)(uintptr_t)p;
 	w->z.avail_in = (uInt)n;
-	while (w->z.avail_in && !w->z_end) {
+	/* on while input is left or the last call filled the output (zlib
+	 * may hold more): else a read boundary would change the body */
+	for (;;) {
 		w->z.next_out = out;
 		w->z.avail_out = sizeof out;
 		zr = inflate(&w->z, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-			return fail(w, CF_WIRE_EENCODING);
+		/* what came out before a bad byte counts first (the cap), as it
+		 * would have in smaller reads */
 		if (sizeof out - w->z.avail_out &&
 		    put_plain(w, (const char *)out, sizeof out - w->z.avail_out) < 0)
 			return -w->err;
-		if (zr == Z_STREAM_END)
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			return fail(w, CF_WIRE_EENCODING);
+		if (zr == Z_STREAM_END) {
 			w->z_end = 1;      /* what follows is ignored, as curl does */
-		else if (zr == Z_BUF_ERROR && w->z.avail_out)
+			break;
+		}
+		if (w->z.avail_out && (!w->z.avail_in || zr == Z_BUF_ERROR))
 			break;
 	}
 	return 0;
@@ -239,7 +245,10 @@ static int header_line(cf_http_wire *w, char *s)
 		break;
 	case 'r':
 		if (strcasecmp(s, "retry-after") == 0) {
-			size_t n = strlen(v);
+			size_t n = strlen(v), i;
+			for (i = 0; i < n; i++)
+				if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
+					return 0;    /* a bare CR...: no wait we can read */
 			if (n >= sizeof w->retry_after)
 				n = sizeof w->retry_after - 1;
 			memcpy(w->retry_after, v, n);
