@@ -705,7 +705,7 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 		r->resp.p[0] = '\0';
 	r->too_big = 0;
 	r->h = h;
-	if (h->hc && cf_hc_wants(r->url)) {
+	if (cf_hc_wants(h->hc, r->url)) {
 		r->resp.max = h->o.max_response_bytes;
 		if (cf_hc_start(h->hc, r->url, r->body, r->body_len, &r->resp, r) < 0)
 			return cf_error_set(err, CF_ENOMEM, "out of memory");

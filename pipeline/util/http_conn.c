@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ struct cf_hc {
 	xfer *flying_head, *flying_tail;
 	xfer *done_head, *done_tail;
 	long active;
+	int proxied;              /* a proxy is set in the environment */
 };
 
 static double now_s(void)
@@ -107,17 +109,16 @@ static int env_set(const char *name)
 	return v && *v;
 }
 
-int cf_hc_wants(const char *url)
+int cf_hc_wants(const cf_hc *c, const char *url)
 {
 	const char *a, *end;
 
-	if (strncmp(url, "http://", 7) != 0)
+	if (!c || c->proxied || strncmp(url, "http://", 7) != 0)
 		return 0;
 	a = url + 7;
 	end = a + strcspn(a, "/?#");
-	if (memchr(a, '@', (size_t)(end - a)))
-		return 0;            /* userinfo: curl sends it as Basic auth */
-	return !env_set("http_proxy") && !env_set("all_proxy") && !env_set("ALL_PROXY");
+	return !memchr(a, '@', (size_t)(end - a));   /* userinfo: curl sends
+	                                                it as Basic auth */
 }
 
 int cf_hc_new(cf_hc **out, int epfd, const cf_hc_opts *o)
@@ -133,6 +134,8 @@ int cf_hc_new(cf_hc **out, int epfd, const cf_hc_opts *o)
 	c->o.headers = NULL;
 	c->headers_len = strlen(c->headers);
 	c->epfd = epfd;
+	/* curl would go through a proxy: leave http:// to it */
+	c->proxied = env_set("http_proxy") || env_set("all_proxy") || env_set("ALL_PROXY");
 	*out = c;
 	return 0;
 }
@@ -569,7 +572,8 @@ static int build_head(cf_hc *c, xfer *x, const char *path, size_t plen)
 int cf_hc_start(cf_hc *c, const char *url, const char *body, size_t len,
                 cf_buf *resp, void *user)
 {
-	xfer *x = calloc(1, sizeof *x);
+	xfer *x = malloc(sizeof *x);   /* the parser's 8 KiB line buffer is
+	                                  not cleared: cf_http_wire_init */
 	const char *a = url + 7, *path;
 	size_t alen, plen;
 	conn *k;
@@ -577,6 +581,7 @@ int cf_hc_start(cf_hc *c, const char *url, const char *body, size_t len,
 
 	if (!x)
 		return CF_ENOMEM;
+	memset(x, 0, offsetof(xfer, w));
 	alen = strcspn(a, "/?#");
 	path = a + alen;
 	plen = strcspn(path, "#");

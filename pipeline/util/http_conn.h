@@ -50,8 +50,9 @@ typedef struct cf_hc_result {
 } cf_hc_result;
 
 /* 1 when url is for this transport: http://, no userinfo, and no proxy
- * in the environment (http_proxy, all_proxy, ALL_PROXY). */
-int cf_hc_wants(const char *url);
+ * in the environment when c was made (http_proxy, all_proxy, ALL_PROXY).
+ * c may be NULL (0). */
+int cf_hc_wants(const cf_hc *c, const char *url);
 
 int cf_hc_new(cf_hc **out, int epfd, const cf_hc_opts *o);
 

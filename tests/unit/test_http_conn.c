@@ -158,6 +158,8 @@ static void server_stop(server *sv)
 	pthread_join(sv->th, NULL);
 }
 
+static const char *host = "127.0.0.1";   /* of the URLs send_all sends to */
+
 typedef struct res {
 	int outcome, attempts;
 	long status;
@@ -203,7 +205,7 @@ static void send_all(int port, int nreq, int curl, double timeout_s, size_t max_
 	o.max_response_bytes = max_resp;
 	o.quiet = 1;
 	assert_int_equal(cf_http_new(hp, &o, &err), 0);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/chat/completions?x=1", port);
+	snprintf(url, sizeof url, "http://%s:%d/v1/chat/completions?x=1", host, port);
 	memset(&rq, 0, sizeof rq);
 	rq.url = url;
 	rq.body = "{\"x\":1}";
@@ -315,23 +317,30 @@ static void test_scripts(void **st)
 	}
 }
 
-static void test_dead_port(void **st)
+/* A loopback port nobody listens on (bound, never listened: refused). */
+static int dead_port(void)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port, way;
-	run g[2];
-	cf_http *h = NULL;
-	const cf_http_stats *stats;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	(void)st;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);    /* bound, never listened: refused */
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void test_dead_port(void **st)
+{
+	int port = dead_port(), way;
+	run g[2];
+	cf_http *h = NULL;
+	const cf_http_stats *stats;
+
+	(void)st;
 	for (way = 0; way < 2; way++) {
 		send_all(port, 1, way, 5, 0, &stats, &g[way], &h);
 		cf_http_free(&h);
@@ -342,11 +351,90 @@ static void test_dead_port(void **st)
 	assert_int_equal(g[0].r[0].attempts, g[1].r[0].attempts);
 }
 
+/* A proxy in the environment is curl's to honour: the request goes
+ * through libcurl and so to the (dead) proxy, as before the own client. */
+static void test_proxy_left_to_curl(void **st)
+{
+	static const act acts[] = { { R200("8") "{\"ok\":1}", 0, 0, KEEP } };
+	server sv;
+	run g;
+	cf_http *h = NULL;
+	const cf_http_stats *stats;
+	char proxy[64];
+
+	(void)st;
+	server_start(&sv, acts, 1);
+	snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", dead_port());
+	setenv("http_proxy", proxy, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	send_all(sv.port, 1, 0, 5, 0, &stats, &g, &h);
+	cf_http_free(&h);
+	unsetenv("http_proxy");
+	server_stop(&sv);
+	assert_int_equal(sv.nreq, 0);
+	assert_non_null(strstr(g.r[0].error, "Couldn't connect to server"));
+}
+
+/* Names and IPv6: "localhost" (which may resolve to ::1 first) reaches a
+ * server on 127.0.0.1, and [::1] a server on ::1 when the host has IPv6. */
+static void test_names_and_ipv6(void **st)
+{
+	static const act acts[] = { { R200("8") "{\"ok\":1}", 0, 0, KEEP } };
+	server sv;
+	run g;
+	cf_http *h = NULL;
+	const cf_http_stats *stats;
+	struct sockaddr_in6 sa;
+	socklen_t sl = sizeof sa;
+	int fd, port;
+	pthread_t th;
+
+	(void)st;
+	server_start(&sv, acts, 1);
+	host = "localhost";
+	send_all(sv.port, 1, 0, 5, 0, &stats, &g, &h);
+	cf_http_free(&h);
+	server_stop(&sv);
+	assert_int_equal(g.r[0].outcome, CF_HTTP_OK);
+	assert_string_equal(g.r[0].body, "{\"ok\":1}");
+
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin6_family = AF_INET6;
+	sa.sin6_addr = in6addr_loopback;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		if (fd >= 0)
+			close(fd);
+		host = "127.0.0.1";
+		return;                 /* no IPv6 here */
+	}
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	port = ntohs(sa.sin6_port);
+	memset(&sv, 0, sizeof sv);
+	pthread_mutex_init(&sv.mu, NULL);
+	sv.acts = acts;
+	sv.nacts = 1;
+	sv.lfd = fd;
+	assert_int_equal(pthread_create(&th, NULL, serve, &sv), 0);
+	sv.th = th;
+	host = "[::1]";
+	send_all(port, 1, 0, 5, 0, &stats, &g, &h);
+	cf_http_free(&h);
+	server_stop(&sv);
+	host = "127.0.0.1";
+	assert_int_equal(g.r[0].outcome, CF_HTTP_OK);
+	assert_string_equal(g.r[0].body, "{\"ok\":1}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scripts),
 		cmocka_unit_test(test_dead_port),
+		cmocka_unit_test(test_proxy_left_to_curl),
+		cmocka_unit_test(test_names_and_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
