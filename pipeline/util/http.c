@@ -351,7 +351,9 @@ static int use_own_transport(void)
 {
 	const char *v = getenv("CFAUG_HTTP_CLIENT");
 
-	return !v || strcmp(v, "curl") != 0;
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		return 1;
+	return strcmp(v, "curl") == 0 ? 0 : -1;
 }
 
 /* The own transport, sending the headers of curl's list (the same text,
@@ -478,6 +480,9 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 	}
 	if (!h->headers)
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+	else if (use_own_transport() < 0)
+		rc = cf_error_set(err, CF_ECONFIG, "the environment variable CFAUG_HTTP_CLIENT "
+		                  "must be auto or curl");
 	else if (use_own_transport() && new_own(h) < 0)
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 done:

@@ -428,6 +428,24 @@ static void test_names_and_ipv6(void **st)
 	assert_string_equal(g.r[0].body, "{\"ok\":1}");
 }
 
+/* A misspelt transport is a configuration error, not a silent default. */
+static void test_bad_transport_name(void **st)
+{
+	cf_http *h = NULL;
+	cf_http_opts o;
+	cf_error err = { 0 };
+
+	(void)st;
+	memset(&o, 0, sizeof o);
+	setenv("CFAUG_HTTP_CLIENT", "libcurl", 1);
+	assert_int_equal(cf_http_new(&h, &o, &err), CF_ECONFIG);
+	assert_null(h);
+	setenv("CFAUG_HTTP_CLIENT", "auto", 1);
+	assert_int_equal(cf_http_new(&h, &o, &err), 0);
+	cf_http_free(&h);
+	unsetenv("CFAUG_HTTP_CLIENT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_dead_port),
 		cmocka_unit_test(test_proxy_left_to_curl),
 		cmocka_unit_test(test_names_and_ipv6),
+		cmocka_unit_test(test_bad_transport_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
