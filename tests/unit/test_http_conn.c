@@ -446,6 +446,161 @@ static void test_bad_transport_name(void **st)
 	unsetenv("CFAUG_HTTP_CLIENT");
 }
 
+/* A listening loopback socket; its port into *port. */
+static int listen_loopback(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A server that reads a request's body slowly and answers its length: a
+ * 6 MiB body cannot go out in one sendmsg, so the client must go on when
+ * the socket is writable again. */
+static void *slow_reader(void *arg)
+{
+	server *sv = arg;
+	char buf[65536], *he;
+	size_t len = 0, need, got;
+	ssize_t n;
+	int fd = accept(sv->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	sv->accepted++;
+	for (;;) {
+		if ((n = read(fd, buf + len, sizeof buf - 1 - len)) <= 0)
+			goto out;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if ((he = strstr(buf, "\r\n\r\n")))
+			break;
+	}
+	need = strtoul(strstr(buf, "Content-Length:") + 15, NULL, 10);
+	got = len - (size_t)(he + 4 - buf);
+	while (got < need) {
+		struct timespec ms = { 0, 200000 };
+		if ((n = read(fd, buf, sizeof buf)) <= 0)
+			goto out;
+		got += (size_t)n;
+		nanosleep(&ms, NULL);
+	}
+	n = snprintf(buf, sizeof buf, "{\"got\":%zu}", got);
+	dprintf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %zd\r\n\r\n%s", n, buf);
+	sv->nreq++;
+out:
+	close(fd);
+	return NULL;
+}
+
+static void test_big_body_partial_writes(void **st)
+{
+	server sv;
+	cf_http *h = NULL;
+	cf_http_opts o;
+	cf_http_request rq;
+	cf_error err = { 0 };
+	char url[96], want[64];
+	size_t len = 6u << 20;
+	char *body = malloc(len);
+	run g;
+	int k;
+
+	(void)st;
+	assert_non_null(body);
+	memset(body, 'a', len);
+	memset(&sv, 0, sizeof sv);
+	sv.lfd = listen_loopback(&sv.port);
+	assert_int_equal(pthread_create(&sv.th, NULL, slow_reader, &sv), 0);
+	unsetenv("CFAUG_HTTP_CLIENT");
+	memset(&o, 0, sizeof o);
+	o.concurrency = 1;
+	o.timeout_s = 20;
+	o.quiet = 1;
+	assert_int_equal(cf_http_new(&h, &o, &err), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", sv.port);
+	memset(&rq, 0, sizeof rq);
+	rq.url = url;
+	rq.body = body;
+	rq.body_len = len;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(cf_http_submit(h, &rq, &err), 0);
+	for (k = 0; k < 2000 && g.n < 1; k++)
+		assert_true(cf_http_poll(h, 20, on_done, &g, &err) >= 0);
+	cf_http_free(&h);
+	pthread_join(sv.th, NULL);
+	close(sv.lfd);
+	free(body);
+	snprintf(want, sizeof want, "{\"got\":%zu}", len);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].outcome, CF_HTTP_OK);
+	assert_string_equal(g.r[0].body, want);
+}
+
+/* A server whose accept queue is full drops the SYN: the connection
+ * never completes, and connect_timeout_s ends it as curl would. */
+static void test_connect_timeout(void **st)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof sa;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fill[4], i, way, k;
+	cf_http *h = NULL;
+	cf_http_opts o;
+	cf_http_request rq;
+	cf_error err = { 0 };
+	char url[96];
+	run g[2];
+
+	(void)st;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	for (i = 0; i < 4; i++) {          /* fill the queue; never accepted */
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[i], (struct sockaddr *)&sa, sizeof sa);
+	}
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", ntohs(sa.sin_port));
+	for (way = 0; way < 2; way++) {
+		if (way)
+			setenv("CFAUG_HTTP_CLIENT", "curl", 1);
+		memset(&o, 0, sizeof o);
+		o.concurrency = 1;
+		o.timeout_s = 5;
+		o.connect_timeout_s = 0.3;
+		o.quiet = 1;
+		assert_int_equal(cf_http_new(&h, &o, &err), 0);
+		memset(&rq, 0, sizeof rq);
+		rq.url = url;
+		rq.body = "{}";
+		rq.body_len = 2;
+		memset(&g[way], 0, sizeof g[way]);
+		assert_int_equal(cf_http_submit(h, &rq, &err), 0);
+		for (k = 0; k < 1000 && g[way].n < 1; k++)
+			assert_true(cf_http_poll(h, 20, on_done, &g[way], &err) >= 0);
+		cf_http_free(&h);
+		unsetenv("CFAUG_HTTP_CLIENT");
+	}
+	for (i = 0; i < 4; i++)
+		close(fill[i]);
+	close(lfd);
+	assert_int_equal(g[0].r[0].outcome, CF_HTTP_FAILED);
+	assert_non_null(strstr(g[0].r[0].error, "Timeout was reached"));
+	assert_string_equal(g[0].r[0].error, g[1].r[0].error);
+	assert_true(g[0].r[0].attempts == g[1].r[0].attempts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +609,8 @@ int main(void)
 		cmocka_unit_test(test_proxy_left_to_curl),
 		cmocka_unit_test(test_names_and_ipv6),
 		cmocka_unit_test(test_bad_transport_name),
+		cmocka_unit_test(test_big_body_partial_writes),
+		cmocka_unit_test(test_connect_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
