@@ -8,7 +8,10 @@
  * the server closes while the request is on its way (sent again once on a
  * new connection, no retry counted), a silent server past the timeout,
  * 429 with Retry-After, a cut chunked body, an oversize body, a status
- * line that is not HTTP, gzip, 100 Continue, a dead port.
+ * line that is not HTTP, gzip, 100 Continue, a dead port, a connect
+ * timeout.  Also: a 6 MiB body to a slow reader (partial writes), a proxy
+ * in the environment (left to curl), localhost and [::1], a misspelt
+ * CFAUG_HTTP_CLIENT.
  */
 #include <stdarg.h>
 #include <stddef.h>
