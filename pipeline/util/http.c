@@ -1,9 +1,10 @@
 /*
- * http.c - asynchronous HTTP client on the libcurl multi interface.
+ * http.c - asynchronous HTTP client: the own HTTP/1.1 transport
+ * (http_conn.c) for http://, the libcurl multi interface for the rest.
  *
  * Requests live in one of three places: the ready FIFO (may start now), the
  * delayed list (waiting for a backoff or a Retry-After), or in flight on an
- * easy handle.  poll() moves delayed requests whose time has come to the
+ * easy handle or an own-transport transfer (r->own).  poll() moves delayed requests whose time has come to the
  * ready FIFO, starts ready ones while the window and the token buckets
  * allow, runs curl, and classifies every finished transfer: success and
  * final failures go to the callback at once, retryable ones back to the
