@@ -4,9 +4,10 @@
  *
  * Requests live in one of three places: the ready FIFO (may start now), the
  * delayed list (waiting for a backoff or a Retry-After), or in flight on an
- * easy handle or an own-transport transfer (r->own).  poll() moves delayed requests whose time has come to the
- * ready FIFO, starts ready ones while the window and the token buckets
- * allow, runs curl, and classifies every finished transfer: success and
+ * easy handle or an own-transport transfer (r->own).  poll() moves delayed
+ * requests whose time has come to the ready FIFO, starts ready ones while
+ * the window and the token buckets allow, runs both transports, and
+ * classifies every finished transfer: success and
  * final failures go to the callback at once, retryable ones back to the
  * delayed list.  Easy handles are pooled; the multi handle keeps the
  * connections, so keep-alive and HTTP/2 streams are reused across requests.
