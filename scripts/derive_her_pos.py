@@ -47,6 +47,16 @@ lower-case ASCII words only:
   ly_adj     -ly words with an adjective sense tagged at least as often as
              the adverb sense ("hourly", "elderly"): they may follow
              possessive `her` when a noun follows (her hourly rate -> his).
+  adj_major  adjectives that are nouns too but tagged in SemCor at least
+             three times as adjectives and at least as often as adjectives
+             as as nouns ("fit", "warm", "safe", "drunk"; not "secret" in
+             "kept her secret": an idiom list in rules_gender.c): after a
+             small-clause verb + her and before a stop they are a
+             predicate (got her fit for the race -> him).
+  ing_adj    -ing words with an adjective sense tagged in SemCor at least
+             once ("missing", "sleeping", "winning"; not "stealing"): before
+             a noun they modify it, even after a verb of perception (found
+             her missing glove -> his; caught her stealing stamps -> him).
 
 Verb classes from WordNet's verb frames (data.verb; base forms, the
 engine finds the base of an inflected verb with verb_exc and the regular
@@ -59,6 +69,12 @@ suffixes):
   bare_inf   frame 25 "Somebody ----s somebody INFINITIVE" (let, make,
              have, allow, invite): her + a verb + a determiner is the
              subject of a bare infinitive (had her copy the notes -> him).
+  dtv_major  frame-14 verbs whose frame-14 senses carry at least a fifth of
+             the verb's SemCor sense tags (each sense counted +0.5): the
+             verbs mostly used with two objects (give, hand, sell, assign,
+             write; not read, return, pass, tell): her + a number or a
+             quantity word is then the first object (allotted her two
+             rooms -> him; read her two poems aloud stays his).
   small      frame 5 "Something ----s something Adjective/Noun" (find,
              declare, consider, judge): her + an adjective then a stop is a
              small clause (declared her unfit. -> him).
@@ -211,6 +227,51 @@ def person_plurals(d):
     return out
 
 
+def frame_share(d, frame):
+    """verb -> share of its SemCor sense tags (+0.5 per sense) on senses
+    that list the frame (index.verb gives the senses in sense-number order,
+    cntlist.rev the tags per sense number)."""
+    frames = collections.defaultdict(lambda: collections.defaultdict(set))
+    with open(os.path.join(d, "data.verb"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split("|")[0].split()
+            n = int(p[3], 16)
+            words = [p[4 + 2 * i].lower() for i in range(n)]
+            i = 4 + 2 * n
+            i += 1 + 4 * int(p[i])
+            if i >= len(p):
+                continue
+            for _ in range(int(p[i])):
+                fr, wn = int(p[i + 2]), int(p[i + 3], 16)
+                i += 3
+                for w in (words if wn == 0 else [words[wn - 1]]):
+                    frames[p[0]][w].add(fr)
+    tags = collections.defaultdict(dict)
+    with open(os.path.join(d, "cntlist.rev"), encoding="latin-1") as f:
+        for line in f:
+            key, sn, c = line.split()
+            lemma, rest = key.split("%", 1)
+            if rest[0] == "2":
+                tags[lemma][int(sn)] = int(c)
+    share = {}
+    with open(os.path.join(d, "index.verb"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            offs = p[-int(p[2]):]
+            tot = hit = 0.0
+            for k, off in enumerate(offs, 1):
+                c = tags[p[0]].get(k, 0) + 0.5
+                tot += c
+                if frame in frames[off][p[0]]:
+                    hit += c
+            share[p[0]] = hit / tot
+    return share
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet"
     noun, verb, adj, adv = (index(d, p) for p in ("noun", "verb", "adj", "adv"))
@@ -259,9 +320,15 @@ def main():
     noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
+    adj_major = sorted(w for w in adj if w in noun and len(w) > 2 and
+                       cnt[w]["a"] >= 3 and cnt[w]["a"] >= cnt[w]["n"])
+    ing_adj = sorted(w for w in adj if w.endswith("ing") and len(w) > 4 and
+                     cnt[w]["a"] > 0)
     frames = verb_frames(d)
     base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)
     dtv, bare_inf, small = base(14), base(25), base(5)
+    f14 = frame_share(d, 14)
+    dtv_major = sorted(w for w in dtv if f14.get(w, 0) >= 0.2)
     time = sorted((hyponyms(d, TIME_ROOTS, 3) - TIME_DROP) | TIME_ADD)
     kin = sorted(hyponyms(d, {"10235549": "relative"}, 12))
     person_pl = sorted(person_plurals(d))
@@ -284,7 +351,9 @@ def main():
                         ("adv_only", adv_only), ("adv_major", adv_major),
                         ("comparative", comparative),
                         ("noun_ed", noun_ed),
-                        ("ly_adj", ly_adj), ("dtv", dtv),
+                        ("ly_adj", ly_adj), ("adj_major", adj_major),
+                        ("ing_adj", ing_adj), ("dtv", dtv),
+                        ("dtv_major", dtv_major),
                         ("bare_inf", bare_inf), ("small", small),
                         ("time", time), ("kin", kin), ("person_pl", person_pl),
                         ("verb_exc", verb_exc)):

@@ -63,6 +63,20 @@
  *         workers); her + will + stop/to/and (against her will); ask +
  *         her + advice/permission; -ing adjective + noun after a
  *         perception verb (found her missing glove) ............ possessive
+ *   -- session 5 --
+ *   her + number/quantity word after a verb mostly used with two objects
+ *         (WordNet frame-14 share, her_pos.c dtv_major; dealt her two
+ *         aces, assigned her extra reading) ........................ object
+ *         unless its head is a person/relative or one of her things or
+ *         to + a noun phrase follows (paid her three cooks; sold her
+ *         two flats to a developer) ............................ possessive
+ *   pay/sell/send + her + one's own thing (bills, shares, regards) possessive
+ *   her + adjective that is also a noun (SemCor adjective-major) + stop
+ *         after a small-clause verb (got her fit for the race) .... object
+ *         except the idioms kept her cool/secret, got her due ... possessive
+ *   her + SemCor -ing adjective + noun after a perception verb (caught
+ *         her winning smile; caught her stealing stamps: object) possessive
+ *   to/with/for/from + her + time adverbial (read to her every night) object
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
@@ -264,6 +278,8 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_comparative[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
+                  *const cf_her_adj_major[], *const cf_her_ing_adj[],
+                  *const cf_her_dtv_major[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_kin[],
                   *const cf_her_person_pl[],
@@ -273,6 +289,7 @@ extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_adv_only, cf_her_n_adv_major, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
+                    cf_her_n_adj_major, cf_her_n_ing_adj, cf_her_n_dtv_major,
                     cf_her_n_small, cf_her_n_time, cf_her_n_kin, cf_her_n_person_pl,
                     cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
@@ -533,14 +550,46 @@ static const char *const ditrans[] = {
  * double-object verb that is the second object (quoted her three hundred
  * dollars; returned her three books: his). */
 static const char *const numbers[] = {
-	"dozen", "eight", "few", "five", "four", "hundred", "many",
-	"million", "nine", "one", "seven", "several", "six", "ten",
-	"thousand", "three", "two",
+	"billion", "dozen", "eight", "eighty", "eleven", "few", "fifty",
+	"five", "forty", "four", "hundred", "many", "million", "nine",
+	"ninety", "one", "seven", "seventy", "several", "six", "sixty", "ten",
+	"thirty", "thousand", "three", "twelve", "twenty", "two",
 };
 static const char *const money[] = {
 	"bucks", "cents", "dollars", "euros", "grand", "hundred", "million",
 	"pounds", "thousand",
 };
+
+/* Quantity words that start the second object of a double-object verb
+ * (dealt her two aces, assigned her extra reading, paid her half). */
+static const char *const quantity[] = {
+	"additional", "extra", "half", "plenty",
+};
+
+/* Verbs of giving, throwing and preparing that WordNet gives no frame 14
+ * (Levin 1993, classes 13.1, 17.1, 26.1, 26.3): dealt her two aces. */
+static const char *const give_more[] = {
+	"bake", "build", "cook", "deal", "pour", "slide", "toss",
+};
+
+/* What one pays, sells or sends of one's own, not as a gift: paid her
+ * bills, sold her shares, sent her regards (a recipient reading would
+ * need money, goods or a message). */
+static const char *const own_thing[] = {
+	"apologies", "belongings", "bills", "bonds", "compliments",
+	"condolences", "congratulations", "debts", "dues", "greetings",
+	"possessions", "regards", "respects", "shares", "stocks", "sympathies",
+	"taxes", "thanks",
+};
+
+/* Adjective-nouns of idioms with one's: kept her cool, kept her secret,
+ * got her due (not a small clause). */
+static const char *const own_adj[] = { "cool", "due", "secret" };
+
+/* Prepositions whose object a time adverbial may follow: read to her
+ * every night, waited for her all morning (not on/in/during/about: on
+ * her last day, about her last week). */
+static const char *const time_prep[] = { "for", "from", "to", "with" };
 
 /* Verbs of perception that take a bare infinitive (saw her park the car;
  * base forms, WordNet finds the inflections). */
@@ -673,6 +722,8 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 		return 1;   /* met her two years ago */
 	if (!IN(time_det, w) || !is_stop(n3) || !strcmp(n3->w, "of"))
 		return 0;   /* her last week of school: his */
+	if (IN(time_prep, pv->w))
+		return 1;   /* read to her every night, waited for her all day */
 	/* on her last day, was her last night, spent her last summer: his */
 	return IN_WNV(verb_any, pv->w) && !IN_V(time_obj, pv->w) &&
 	       !IN(copula, pv->w);
@@ -775,6 +826,23 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
+	if ((IN(numbers, w) || IN(quantity, w) || (w[0] >= '0' && w[0] <= '9')) &&
+	    pv.kind == T_WORD && (IN(ditrans, pv.w) || IN_WNV(dtv_major, pv.w) ||
+	                          IN_V(give_more, pv.w))) {
+		/* dealt her two aces, assigned her extra reading: the second
+		 * object -- unless its head is a person she has (paid her three
+		 * cooks) or one of her things, or a goal follows (sold her two
+		 * flats to a developer, not: sold her two tickets to Vienna) */
+		tok h = n, a = n2;
+		int k;
+		for (k = 0; k < 4 && a.kind == T_WORD && !is_stop(&a); k++) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		return IN_WN(person_pl, h.w) || IN_WN(kin, h.w) || IN(own_thing, h.w) ||
+		       !strcmp(a.w, "into") || !strcmp(a.w, "onto") ||
+		       (!strcmp(a.w, "to") && IN(np_start, next_tok(text, len, a.e).w));
+	}
 	if (IN(two_way, w)) {
 		static const char *const preps[] = {
 			"about", "across", "around", "at", "be", "behind", "being",
@@ -872,8 +940,10 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
 	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
-	    !(IN_WN(adj_nn, w) && n2.kind == T_WORD && !is_stop(&n2)))
-		return 0;   /* saw her leaving (found her missing glove: his) */
+	    !((IN_WN(adj_nn, w) || IN_WN(ing_adj, w)) && n2.kind == T_WORD &&
+	      !is_stop(&n2) && !IN(two_way, n2.w) && !IN_WN(adv_major, n2.w)))
+		return 0;   /* saw her leaving (found her missing glove, her
+		             * sleeping bag: his; found her walking home: him) */
 	if ((IN(pred_adj, w) || IN_WN(adj_only, w) || ends_with(w, "ed")) &&
 	    (!strcmp(n2.w, "and") || !strcmp(n2.w, "but") || !strcmp(n2.w, "or"))) {
 		/* her beautiful but dumb secretary / made her happy and proud. */
@@ -883,9 +953,11 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	if (IN(pred_adj, w) && is_stop(&n2))
 		return 0;
 	if (is_stop(&n2) &&
-	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w))) &&
+	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w)) ||
+	     (IN_WN(adj_major, w) && !IN(own_adj, w))) &&
 	    small_verb(&pv))
-		return 0;   /* left her speechless., left her unaffected. */
+		return 0;   /* left her speechless., left her unaffected., got her
+		             * fit for the race (kept her cool: his) */
 	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") &&
 	    !IN_WN(noun_ed, w) && is_stop(&n2) &&
 	    (n2.kind == T_WORD || (pv.kind == T_WORD && IN(have_get, pv.w))))
@@ -906,6 +978,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			noun = n2;                  /* one modifier: her new shoes */
 			after = next_tok(text, len, n2.e);
 		}
+		if (IN(own_thing, noun.w))
+			return 1;   /* paid her bills, sent her warm regards */
 		if (noun.kind == T_WORD && !is_stop(&noun) && IN(mass, noun.w) &&
 		    !strcmp(after.w, "to")) {
 			tok v = next_tok(text, len, after.e);
