@@ -54,7 +54,7 @@ lower-case ASCII words only:
              small-clause verb + her and before a stop they are a
              predicate (got her fit for the race -> him).
   ing_adj    -ing words with an adjective sense tagged in SemCor at least
-             once ("missing", "sleeping", "winning"; not "stealing"): before
+             once (satellites included: "shaking", "dancing") ("missing", "sleeping", "winning"; not "stealing"): before
              a noun they modify it, even after a verb of perception (found
              her missing glove -> his; caught her stealing stamps -> him).
 
@@ -322,7 +322,7 @@ def main():
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
     adj_major = sorted(w for w in adj if w in noun and len(w) > 2 and
                        cnt[w]["a"] >= 3 and cnt[w]["a"] >= cnt[w]["n"])
-    ing_adj = sorted(w for w in adj if w.endswith("ing") and len(w) > 4 and
+    ing_adj = sorted(w for w in cnt if re.fullmatch(r"[a-z]{2,}ing", w) and
                      cnt[w]["a"] > 0)
     frames = verb_frames(d)
     base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)

@@ -586,6 +586,9 @@ static const char *const own_thing[] = {
  * got her due (not a small clause). */
 static const char *const own_adj[] = { "cool", "due", "secret" };
 
+/* turn one's back on (turned her back on them: his) */
+static const char *const turn_v[] = { "turn" };
+
 /* Prepositions whose object a time adverbial may follow: read to her
  * every night, waited for her all morning (not on/in/during/about: on
  * her last day, about her last week). */
@@ -672,6 +675,14 @@ static int is_stop(const tok *t)
 static int dtv_verb(const tok *pv)
 {
 	return pv->kind == T_WORD && (IN(ditrans, pv->w) || IN_WNV(dtv, pv->w));
+}
+
+/* A verb of giving: the hand list, WordNet frame-14 verbs mostly used so
+ * (dtv_major), Levin's give/throw/prepare verbs without frame 14. */
+static int give_verb(const tok *pv)
+{
+	return pv->kind == T_WORD && (IN(ditrans, pv->w) || IN_WNV(dtv_major, pv->w) ||
+	                              IN_V(give_more, pv->w));
 }
 
 static int small_verb(const tok *pv)
@@ -808,11 +819,19 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	n2 = next_tok(text, len, n.e);
 	if (IN(degree, w) && n2.kind == T_WORD && IN(ordinal, n2.w))
 		return 1;   /* make her very first margarita, her very own */
+	if (!strcmp(w, "every") && (!strcmp(n2.w, "other") || !strcmp(n2.w, "single"))) {
+		/* paid her every other week: the calendar word after "other" */
+		tok n3 = next_tok(text, len, n2.e), n4 = next_tok(text, len, n3.e);
+		if (time_adverbial(&pv, w, &n3, &n4))
+			return 0;
+	}
 	if ((IN(time_det, w) || IN(numbers, w) || (w[0] >= '0' && w[0] <= '9')) &&
 	    time_noun(&n2)) {
 		tok n3 = next_tok(text, len, n2.e);
 		if (time_adverbial(&pv, w, &n2, &n3))
 			return 0;   /* visited her last week, met her two years ago */
+		if (!strcmp(n2.w, "times") && pv.kind == T_WORD && IN_WNV(verb_any, pv.w))
+			return 0;   /* called her three times (last month) */
 	}
 	if (IN(degree, w) && small_verb(&pv))
 		return 0;   /* made her very happy, kept her too busy */
@@ -826,9 +845,13 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
+	if (pv.kind == T_WORD && n2.kind == T_WORD && !is_stop(&n2) &&
+	    (IN_WN(comparative, w) || !strcmp(w, "better") || !strcmp(w, "worse")) &&
+	    give_verb(&pv) && !IN_WN(kin, n2.w) && !IN_WN(person_pl, n2.w))
+		return 0;   /* offered her cheaper rent, gave her better hours (her
+		             * older sister: his) */
 	if ((IN(numbers, w) || IN(quantity, w) || (w[0] >= '0' && w[0] <= '9')) &&
-	    pv.kind == T_WORD && (IN(ditrans, pv.w) || IN_WNV(dtv_major, pv.w) ||
-	                          IN_V(give_more, pv.w))) {
+	    pv.kind == T_WORD && give_verb(&pv)) {
 		/* dealt her two aces, assigned her extra reading: the second
 		 * object -- unless its head is a person she has (paid her three
 		 * cooks) or one of her things, or a goal follows (sold her two
@@ -856,6 +879,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		};
 		if (pv.kind == T_WORD && IN(preps, pv.w))
 			return 1;
+		if (!strcmp(w, "back") && pv.kind == T_WORD && IN_V(turn_v, pv.w))
+			return 1;   /* turned her back on the team: an idiom */
 		if (pv.kind == T_WORD && IN(effort, pv.w) &&
 		    (!strcmp(w, "best") || !strcmp(w, "worst")))
 			return 1;   /* gave her best, tried her best */
@@ -934,10 +959,19 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* watched her set up his camera, saw her kill the man */
 	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN_WN(verb_major, w))
 		return 0;   /* made her feel better, helped her carry the boxes */
+	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN_WN(verb_any, w) &&
+	    n2.kind == T_WORD && (IN(time_adv, n2.w) || IN_WN(comparative, n2.w) ||
+	                          IN(time_det, n2.w) || !strcmp(n2.w, "again") ||
+	                          !strcmp(n2.w, "twice")))
+		return 0;   /* made her work late, made her march all night, made
+		             * her study harder (a noun has no such adverb) */
 	if (pv.kind == T_WORD && IN(causative, pv.w) &&
 	    (IN(soft_verb, w) || IN_WN(verb_major, w)) &&
 	    is_stop(&n2))
 		return 0;
+	if (ends_with(w, "ing") && pv.kind == T_WORD && IN_V(no_bare, pv.w) &&
+	    strcmp(pv.w, "catch") && is_stop(&n2) && !IN(particle, n2.w))
+		return 0;   /* got her walking again, get her talking. */
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
 	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
 	    !((IN_WN(adj_nn, w) || IN_WN(ing_adj, w)) && n2.kind == T_WORD &&
@@ -967,6 +1001,12 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* elected her mayor, named her captain of the team */
 	if (pv.kind == T_WORD && IN(ask_own, w) && IN_V(ask_v, pv.w))
 		return 1;   /* asked her advice: his */
+	if (pv.kind == T_WORD && IN(naming, pv.w) &&
+	    ((!strcmp(w, "names") && is_stop(&n2)) ||
+	     (text[n.s] >= 'A' && text[n.s] <= 'Z' && text[n.s + 1] >= 'a' &&
+	      !IN_WN(kin, w) && is_stop(&n2))))
+		return 0;   /* called her names, called her Sam (a name, not her
+		             * Mom) */
 	if (pv.kind == T_WORD && IN(ditrans, pv.w)) {
 		/* gave her money. / paid her tips / gave her wrong directions:
 		 * a mass or plural noun (one modifier allowed) then a stop other
