@@ -77,6 +77,13 @@
  *   her + SemCor -ing adjective + noun after a perception verb (caught
  *         her winning smile; caught her stealing stamps: object) possessive
  *   to/with/for/from + her + time adverbial (read to her every night) object
+ *   her + comparative + noun after a verb of giving (offered her cheaper
+ *         rent; gave her older sister: his) ........................ object
+ *   her + every other + calendar word; her + N times ........... object
+ *   make/let/help + her + verb + late/again/all/harder (made her work
+ *         late); get + her + -ing + stop (got her walking again) .. object
+ *   call/name + her + names/a capitalised name + stop (called her Sam) object
+ *   turn + her + back (turned her back on) .................. possessive
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
