@@ -49,10 +49,15 @@ lower-case ASCII words only:
              possessive `her` when a noun follows (her hourly rate -> his).
   adj_major  adjectives that are nouns too but tagged in SemCor at least
              three times as adjectives and at least as often as adjectives
-             as as nouns ("fit", "warm", "safe", "drunk"; not "secret" in
+             as as nouns, or untagged with at least as many adjective as noun senses
+             ("homeless", "insolvent") ("fit", "warm", "safe", "drunk"; not "secret" in
              "kept her secret": an idiom list in rules_gender.c): after a
              small-clause verb + her and before a stop they are a
              predicate (got her fit for the race -> him).
+  food       nouns whose first sense is in noun.food ("soup", "syrup",
+             "dessert"): after a verb of giving, her + (modifiers) + such a
+             noun then a stop is the first object (served her cold soup ->
+             him; a singular count noun there would need a determiner).
   ing_adj    -ing words with an adjective sense tagged in SemCor at least
              once (satellites included: "shaking", "dancing") ("missing", "sleeping", "winning"; not "stealing"): before
              a noun they modify it, even after a verb of perception (found
@@ -227,6 +232,40 @@ def person_plurals(d):
     return out
 
 
+def senses(d):
+    """pos -> word -> number of senses (index.POS)."""
+    out = {}
+    for pos in ("noun", "adj"):
+        out[pos] = collections.Counter()
+        with open(os.path.join(d, "index." + pos), encoding="latin-1") as f:
+            for line in f:
+                if not line.startswith(" "):
+                    p = line.split()
+                    out[pos][p[0]] = int(p[2])
+    return out
+
+
+def food_nouns(d):
+    """Single words whose first (most frequent) noun sense is in noun.food
+    (lexicographer file 13): soup, milk, syrup, dessert, lunch."""
+    lexfile = {}
+    with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                off, lf = line.split(" ", 2)[:2]
+                lexfile[off] = lf
+    out = set()
+    with open(os.path.join(d, "index.noun"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            if re.fullmatch(r"[a-z]{3,}", p[0]) and \
+               lexfile[p[-int(p[2])]] == "13":
+                out.add(p[0])
+    return out
+
+
 def frame_share(d, frame):
     """verb -> share of its SemCor sense tags (+0.5 per sense) on senses
     that list the frame (index.verb gives the senses in sense-number order,
@@ -320,8 +359,12 @@ def main():
     noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
+    nsen = senses(d)
     adj_major = sorted(w for w in adj if w in noun and len(w) > 2 and
-                       cnt[w]["a"] >= 3 and cnt[w]["a"] >= cnt[w]["n"])
+                       ((cnt[w]["a"] >= 3 and cnt[w]["a"] >= cnt[w]["n"]) or
+                        (cnt[w]["a"] + cnt[w]["n"] == 0 and
+                         nsen["adj"][w] >= nsen["noun"][w])))
+    food = sorted(food_nouns(d))
     ing_adj = sorted(w for w in cnt if re.fullmatch(r"[a-z]{2,}ing", w) and
                      cnt[w]["a"] > 0)
     frames = verb_frames(d)
@@ -352,7 +395,7 @@ def main():
                         ("comparative", comparative),
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("adj_major", adj_major),
-                        ("ing_adj", ing_adj), ("dtv", dtv),
+                        ("ing_adj", ing_adj), ("food", food), ("dtv", dtv),
                         ("dtv_major", dtv_major),
                         ("bare_inf", bare_inf), ("small", small),
                         ("time", time), ("kin", kin), ("person_pl", person_pl),

@@ -84,6 +84,12 @@
  *         late); get + her + -ing + stop (got her walking again) .. object
  *   call/name + her + names/a capitalised name + stop (called her Sam) object
  *   turn + her + back (turned her back on) .................. possessive
+ *   her + (two modifiers) + WordNet food noun + stop after a verb of giving
+ *         (served her cold soup; brought her lunch to work: his) .. object
+ *   frame-25 verb + her + verb-major word + stop (had her wait outside;
+ *         had her say: his); perception/causing + her + verb + adverb-only
+ *         word (heard her read aloud) ............................. object
+ *   on/beside/near/at/by + her + every + calendar word ........... object
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
@@ -286,7 +292,7 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_adj_major[], *const cf_her_ing_adj[],
-                  *const cf_her_dtv_major[],
+                  *const cf_her_dtv_major[], *const cf_her_food[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_kin[],
                   *const cf_her_person_pl[],
@@ -297,6 +303,7 @@ extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
                     cf_her_n_adj_major, cf_her_n_ing_adj, cf_her_n_dtv_major,
+                    cf_her_n_food,
                     cf_her_n_small, cf_her_n_time, cf_her_n_kin, cf_her_n_person_pl,
                     cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
@@ -583,15 +590,22 @@ static const char *const give_more[] = {
  * bills, sold her shares, sent her regards (a recipient reading would
  * need money, goods or a message). */
 static const char *const own_thing[] = {
-	"apologies", "belongings", "bills", "bonds", "compliments",
-	"condolences", "congratulations", "debts", "dues", "greetings",
-	"possessions", "regards", "respects", "shares", "stocks", "sympathies",
-	"taxes", "thanks",
+	"apologies", "belongings", "bonds", "compliments", "condolences",
+	"congratulations", "greetings", "possessions", "regards", "respects",
+	"services", "shares", "stocks", "sympathies", "thanks",
 };
+/* ... and what one pays off (paid her bills; sent her bills: him) */
+static const char *const pay_own[] = {
+	"bills", "debts", "dues", "fines", "invoices", "taxes",
+};
+static const char *const pay_v[] = { "pay" };
 
 /* Adjective-nouns of idioms with one's: kept her cool, kept her secret,
  * got her due (not a small clause). */
 static const char *const own_adj[] = { "cool", "due", "secret" };
+
+/* have one's say / fill: not a bare infinitive after have */
+static const char *const have_own[] = { "fill", "say" };
 
 /* turn one's back on (turned her back on them: his) */
 static const char *const turn_v[] = { "turn" };
@@ -600,6 +614,8 @@ static const char *const turn_v[] = { "turn" };
  * every night, waited for her all morning (not on/in/during/about: on
  * her last day, about her last week). */
 static const char *const time_prep[] = { "for", "from", "to", "with" };
+/* ... and with "every" only (on her last day stays his) */
+static const char *const every_prep[] = { "at", "beside", "by", "near", "on" };
 
 /* Verbs of perception that take a bare infinitive (saw her park the car;
  * base forms, WordNet finds the inflections). */
@@ -692,6 +708,13 @@ static int give_verb(const tok *pv)
 	                              IN_V(give_more, pv->w));
 }
 
+/* w is one of her own things for the verb before her: sent her regards,
+ * sold her shares, paid her bills (not: sent her bills). */
+static int own_thing_of(const tok *pv, const char *w)
+{
+	return IN(own_thing, w) || (IN(pay_own, w) && IN_V(pay_v, pv->w));
+}
+
 static int small_verb(const tok *pv)
 {
 	return pv->kind == T_WORD &&
@@ -740,8 +763,10 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 		return 1;   /* met her two years ago */
 	if (!IN(time_det, w) || !is_stop(n3) || !strcmp(n3->w, "of"))
 		return 0;   /* her last week of school: his */
-	if (IN(time_prep, pv->w))
-		return 1;   /* read to her every night, waited for her all day */
+	if (IN(time_prep, pv->w) ||
+	    (!strcmp(w, "every") && IN(every_prep, pv->w)))
+		return 1;   /* read to her every night, waited for her all day,
+		             * relied on her every day */
 	/* on her last day, was her last night, spent her last summer: his */
 	return IN_WNV(verb_any, pv->w) && !IN_V(time_obj, pv->w) &&
 	       !IN(copula, pv->w);
@@ -852,6 +877,20 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
+	if (pv.kind == T_WORD && give_verb(&pv) && !is_stop(&n)) {
+		/* served her cold soup., sold her cough syrup: a food noun (no
+		 * determiner needed) after at most two modifiers, then a stop
+		 * other than "to" (brought her lunch to work: his) */
+		tok h = n, a = n2;
+		int k;
+		for (k = 0; k < 2 && a.kind == T_WORD && !is_stop(&a); k++) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		if (IN_WN(food, h.w) && is_stop(&a) && strcmp(a.w, "to") &&
+		    strcmp(a.w, "of"))
+			return 0;
+	}
 	if (pv.kind == T_WORD && n2.kind == T_WORD && !is_stop(&n2) &&
 	    (IN_WN(comparative, w) || !strcmp(w, "better") || !strcmp(w, "worse")) &&
 	    give_verb(&pv) && !IN_WN(kin, n2.w) && !IN_WN(person_pl, n2.w))
@@ -869,7 +908,7 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			h = a;
 			a = next_tok(text, len, a.e);
 		}
-		return IN_WN(person_pl, h.w) || IN_WN(kin, h.w) || IN(own_thing, h.w) ||
+		return IN_WN(person_pl, h.w) || IN_WN(kin, h.w) || own_thing_of(&pv, h.w) ||
 		       !strcmp(a.w, "into") || !strcmp(a.w, "onto") ||
 		       (!strcmp(a.w, "to") && IN(np_start, next_tok(text, len, a.e).w));
 	}
@@ -976,6 +1015,13 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	    (IN(soft_verb, w) || IN_WN(verb_major, w)) &&
 	    is_stop(&n2))
 		return 0;
+	if (pv.kind == T_WORD && IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w) &&
+	    IN_WN(verb_major, w) && is_stop(&n2) && !IN(have_own, w))
+		return 0;   /* had her wait outside (had her say: his) */
+	if (pv.kind == T_WORD && IN_WN(verb_any, w) && IN_WN(adv_only, n2.w) &&
+	    (IN(causative, pv.w) || IN(perception, pv.w) ||
+	     (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
+		return 0;   /* heard her read aloud */
 	if (ends_with(w, "ing") && pv.kind == T_WORD && IN_V(no_bare, pv.w) &&
 	    strcmp(pv.w, "catch") && is_stop(&n2) && !IN(particle, n2.w))
 		return 0;   /* got her walking again, get her talking. */
@@ -1025,7 +1071,7 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			noun = n2;                  /* one modifier: her new shoes */
 			after = next_tok(text, len, n2.e);
 		}
-		if (IN(own_thing, noun.w))
+		if (own_thing_of(&pv, noun.w))
 			return 1;   /* paid her bills, sent her warm regards */
 		if (noun.kind == T_WORD && !is_stop(&noun) && IN(mass, noun.w) &&
 		    !strcmp(after.w, "to")) {
