@@ -877,7 +877,7 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
-	if (pv.kind == T_WORD && give_verb(&pv) && !is_stop(&n)) {
+	if (pv.kind == T_WORD && !is_stop(&n)) {
 		/* served her cold soup., sold her cough syrup: a food noun (no
 		 * determiner needed) after at most two modifiers, then a stop
 		 * other than "to" (brought her lunch to work: his) */
@@ -888,11 +888,11 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			a = next_tok(text, len, a.e);
 		}
 		if (IN_WN(food, h.w) && is_stop(&a) && strcmp(a.w, "to") &&
-		    strcmp(a.w, "of"))
-			return 0;
+		    strcmp(a.w, "of") && give_verb(&pv))
+			return 0;   /* the verb last: the costliest test */
 	}
-	if (pv.kind == T_WORD && n2.kind == T_WORD && !is_stop(&n2) &&
-	    (IN_WN(comparative, w) || !strcmp(w, "better") || !strcmp(w, "worse")) &&
+	if ((IN_WN(comparative, w) || !strcmp(w, "better") || !strcmp(w, "worse")) &&
+	    pv.kind == T_WORD && n2.kind == T_WORD && !is_stop(&n2) &&
 	    give_verb(&pv) && !IN_WN(kin, n2.w) && !IN_WN(person_pl, n2.w))
 		return 0;   /* offered her cheaper rent, gave her better hours (her
 		             * older sister: his) */
@@ -1015,15 +1015,15 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	    (IN(soft_verb, w) || IN_WN(verb_major, w)) &&
 	    is_stop(&n2))
 		return 0;
-	if (pv.kind == T_WORD && IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w) &&
-	    IN_WN(verb_major, w) && is_stop(&n2) && !IN(have_own, w))
+	if (pv.kind == T_WORD && is_stop(&n2) && IN_WN(verb_major, w) &&
+	    !IN(have_own, w) && IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))
 		return 0;   /* had her wait outside (had her say: his) */
-	if (pv.kind == T_WORD && IN_WN(verb_any, w) && IN_WN(adv_only, n2.w) &&
+	if (pv.kind == T_WORD && IN_WN(adv_only, n2.w) && IN_WN(verb_any, w) &&
 	    (IN(causative, pv.w) || IN(perception, pv.w) ||
 	     (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
 		return 0;   /* heard her read aloud */
-	if (ends_with(w, "ing") && pv.kind == T_WORD && IN_V(no_bare, pv.w) &&
-	    strcmp(pv.w, "catch") && is_stop(&n2) && !IN(particle, n2.w))
+	if (ends_with(w, "ing") && pv.kind == T_WORD && is_stop(&n2) &&
+	    !IN(particle, n2.w) && strcmp(pv.w, "catch") && IN_V(no_bare, pv.w))
 		return 0;   /* got her walking again, get her talking. */
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
 	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
