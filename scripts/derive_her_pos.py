@@ -58,6 +58,13 @@ lower-case ASCII words only:
              "dessert"): after a verb of giving, her + (modifiers) + such a
              noun then a stop is the first object (served her cold soup ->
              him; a singular count noun there would need a determiner).
+  knowledge  nouns whose first sense is in noun.cognition or
+             noun.communication ("algebra", "chemistry", "french"): after
+             teach + her they are what is taught (taught her algebra ->
+             him; taught her class stays his).
+  animal_pl  plurals of nouns whose first sense is in noun.animal
+             ("goats", "chickens"): like person plurals, animals she has
+             (fed her chickens -> his; fed her an apple -> him).
   ing_adj    -ing words with an adjective sense tagged in SemCor at least
              once (satellites included: "shaking", "dancing") ("missing", "sleeping", "winning"; not "stealing"): before
              a noun they modify it, even after a verb of perception (found
@@ -98,7 +105,7 @@ Noun classes (data.noun, index.noun, noun.exc):
   time       calendar words: nouns at most two hyponym levels under the
              synsets time unit, week, year, decade, century, weekend, day of
              the week, calendar month, season (time of year), time of day,
-             morning, afternoon, evening, night -- less a few that are
+             morning, afternoon, evening, night, holiday -- less a few that are
              mostly something else (may, march, fall, date, sun, moon...).
              After `her` + last/next/this/every/each/all/one they make a
              time adverbial, so `her` is an object (promoted her last
@@ -153,7 +160,7 @@ TIME_ROOTS = {
     "15163005": "day of the week", "15209413": "calendar month",
     "15236475": "season", "15228378": "time of day",
     "15165289": "morning", "15166191": "afternoon", "15166462": "evening",
-    "15167027": "night",
+    "15167027": "night", "15183428": "holiday",
 }
 # "last time", "every time", "one time": time (the unit) is no hyponym
 TIME_ADD = {"time"}
@@ -196,6 +203,24 @@ def hyponyms(d, roots, depth):
                 nxt.extend(hypo[off])
             level = nxt
     return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)}
+
+
+def plurals(d, nouns):
+    """The plurals of the nouns: noun.exc forms and the regular ones."""
+    out = set()
+    with open(os.path.join(d, "noun.exc"), encoding="latin-1") as f:
+        for line in f:
+            form, base = line.split()[:2]
+            if base in nouns and re.fullmatch(r"[a-z]+", form):
+                out.add(form)
+    for w in nouns:
+        if re.search(r"(s|x|z|ch|sh)$", w):
+            out.add(w + "es")
+        elif re.search(r"[^aeiou]y$", w):
+            out.add(w[:-1] + "ies")
+        else:
+            out.add(w + "s")
+    return out
 
 
 def person_plurals(d):
@@ -245,9 +270,9 @@ def senses(d):
     return out
 
 
-def food_nouns(d):
-    """Single words whose first (most frequent) noun sense is in noun.food
-    (lexicographer file 13): soup, milk, syrup, dessert, lunch."""
+def food_nouns(d, lexfiles=("13",)):
+    """Single words whose first (most frequent) noun sense is in one of the
+    lexicographer files (13 noun.food: soup, milk, syrup, dessert, lunch)."""
     lexfile = {}
     with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
         for line in f:
@@ -261,7 +286,7 @@ def food_nouns(d):
                 continue
             p = line.split()
             if re.fullmatch(r"[a-z]{3,}", p[0]) and \
-               lexfile[p[-int(p[2])]] == "13":
+               lexfile[p[-int(p[2])]] in lexfiles:
                 out.add(p[0])
     return out
 
@@ -365,6 +390,8 @@ def main():
                         (cnt[w]["a"] + cnt[w]["n"] == 0 and
                          nsen["adj"][w] >= nsen["noun"][w])))
     food = sorted(food_nouns(d))
+    knowledge = sorted(food_nouns(d, ("09", "10")))
+    animal_pl = sorted(plurals(d, food_nouns(d, ("05",))))
     ing_adj = sorted(w for w in cnt if re.fullmatch(r"[a-z]{2,}ing", w) and
                      cnt[w]["a"] > 0)
     frames = verb_frames(d)
@@ -395,7 +422,9 @@ def main():
                         ("comparative", comparative),
                         ("noun_ed", noun_ed),
                         ("ly_adj", ly_adj), ("adj_major", adj_major),
-                        ("ing_adj", ing_adj), ("food", food), ("dtv", dtv),
+                        ("ing_adj", ing_adj), ("food", food),
+                        ("knowledge", knowledge), ("animal_pl", animal_pl),
+                        ("dtv", dtv),
                         ("dtv_major", dtv_major),
                         ("bare_inf", bare_inf), ("small", small),
                         ("time", time), ("kin", kin), ("person_pl", person_pl),

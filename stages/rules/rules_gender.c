@@ -90,6 +90,10 @@
  *         had her say: his); perception/causing + her + verb + adverb-only
  *         word (heard her read aloud) ............................. object
  *   on/beside/near/at/by + her + every + calendar word ........... object
+ *   teach + her + (modifier) + noun.cognition/communication noun + stop
+ *         (taught her algebra; taught her seminar: his) ............ object
+ *   show + her + capitalised word + stop (showed her Lisbon) ....... object
+ *   feed + her + animals (fed her chickens, her two goats) .. possessive
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
@@ -293,6 +297,7 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
                   *const cf_her_adj_major[], *const cf_her_ing_adj[],
                   *const cf_her_dtv_major[], *const cf_her_food[],
+                  *const cf_her_knowledge[], *const cf_her_animal_pl[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_kin[],
                   *const cf_her_person_pl[],
@@ -303,7 +308,7 @@ extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
                     cf_her_n_adj_major, cf_her_n_ing_adj, cf_her_n_dtv_major,
-                    cf_her_n_food,
+                    cf_her_n_food, cf_her_n_knowledge, cf_her_n_animal_pl,
                     cf_her_n_small, cf_her_n_time, cf_her_n_kin, cf_her_n_person_pl,
                     cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
@@ -604,6 +609,10 @@ static const char *const pay_v[] = { "pay" };
  * got her due (not a small clause). */
 static const char *const own_adj[] = { "cool", "due", "secret" };
 
+/* teach someone a subject; show someone a place */
+static const char *const teach_v[] = { "teach" };
+static const char *const show_v[] = { "show" };
+
 /* have one's say / fill: not a bare infinitive after have */
 static const char *const have_own[] = { "fill", "say" };
 
@@ -693,6 +702,11 @@ static int is_stop(const tok *t)
 	return IN(obj_next, t->w) || (ends_with(t->w, "ly") && !IN(ly_nonadv, t->w));
 }
 
+static int is_stop_tok(tok t)
+{
+	return is_stop(&t);
+}
+
 /* The word before her takes two objects (gave, charged: her own list and
  * WordNet frame 14) or a small clause (found, declared: frame 5). */
 static int dtv_verb(const tok *pv)
@@ -713,6 +727,14 @@ static int give_verb(const tok *pv)
 static int own_thing_of(const tok *pv, const char *w)
 {
 	return IN(own_thing, w) || (IN(pay_own, w) && IN_V(pay_v, pv->w));
+}
+
+/* feed + her + animals: the animals she has are fed (fed her chickens,
+ * fed her two goats: his; sold her two horses: him). */
+static int fed_animal(const tok *pv, const char *w)
+{
+	static const char *const feed_v[] = { "feed" };
+	return IN_WN(animal_pl, w) && IN_V(feed_v, pv->w);
 }
 
 static int small_verb(const tok *pv)
@@ -877,6 +899,20 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
+	if (pv.kind == T_WORD && IN_V(teach_v, pv.w) && !is_stop(&n)) {
+		/* taught her algebra, taught her basic French: what is taught
+		 * (taught her class, her students: his) */
+		tok h = n, a = n2;
+		if (a.kind == T_WORD && !is_stop(&a)) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		if (IN_WN(knowledge, h.w) && is_stop(&a))
+			return 0;
+	}
+	if (pv.kind == T_WORD && IN_V(show_v, pv.w) && text[n.s] >= 'A' &&
+	    text[n.s] <= 'Z' && is_stop(&n2))
+		return 0;   /* showed her Lisbon: a place shown to her */
 	if (pv.kind == T_WORD && !is_stop(&n)) {
 		/* served her cold soup., sold her cough syrup: a food noun (no
 		 * determiner needed) after at most two modifiers, then a stop
@@ -908,7 +944,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			h = a;
 			a = next_tok(text, len, a.e);
 		}
-		return IN_WN(person_pl, h.w) || IN_WN(kin, h.w) || own_thing_of(&pv, h.w) ||
+		return IN_WN(person_pl, h.w) || fed_animal(&pv, h.w) ||
+		       IN_WN(kin, h.w) || own_thing_of(&pv, h.w) ||
 		       !strcmp(a.w, "into") || !strcmp(a.w, "onto") ||
 		       (!strcmp(a.w, "to") && IN(np_start, next_tok(text, len, a.e).w));
 	}
@@ -1028,7 +1065,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
 	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
 	    !((IN_WN(adj_nn, w) || IN_WN(ing_adj, w)) && n2.kind == T_WORD &&
-	      !is_stop(&n2) && !IN(two_way, n2.w) && !IN_WN(adv_major, n2.w)))
+	      !is_stop(&n2) && !IN(two_way, n2.w) && !IN(time_adv, n2.w) &&
+	      !IN_WN(adv_major, n2.w)))
 		return 0;   /* saw her leaving (found her missing glove, her
 		             * sleeping bag: his; found her walking home: him) */
 	if ((IN(pred_adj, w) || IN_WN(adj_only, w) || ends_with(w, "ed")) &&
@@ -1054,12 +1092,18 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* elected her mayor, named her captain of the team */
 	if (pv.kind == T_WORD && IN(ask_own, w) && IN_V(ask_v, pv.w))
 		return 1;   /* asked her advice: his */
-	if (pv.kind == T_WORD && IN(naming, pv.w) &&
-	    ((!strcmp(w, "names") && is_stop(&n2)) ||
-	     (text[n.s] >= 'A' && text[n.s] <= 'Z' && text[n.s + 1] >= 'a' &&
-	      !IN_WN(kin, w) && is_stop(&n2))))
-		return 0;   /* called her names, called her Sam (a name, not her
-		             * Mom) */
+	if (pv.kind == T_WORD && IN(naming, pv.w)) {
+		/* called her names, called her Sam, called her Auntie Jo (a
+		 * name, not her Mom) */
+		int cap = text[n.s] >= 'A' && text[n.s] <= 'Z' && text[n.s + 1] >= 'a';
+		if (!strcmp(w, "names") && is_stop(&n2))
+			return 0;
+		if (cap && !IN_WN(kin, w) &&
+		    (is_stop(&n2) ||
+		     (n2.kind == T_WORD && text[n2.s] >= 'A' && text[n2.s] <= 'Z' &&
+		      is_stop_tok(next_tok(text, len, n2.e)))))
+			return 0;
+	}
 	if (pv.kind == T_WORD && IN(ditrans, pv.w)) {
 		/* gave her money. / paid her tips / gave her wrong directions:
 		 * a mass or plural noun (one modifier allowed) then a stop other
@@ -1081,7 +1125,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		}
 		/* paid her workers, taught her students: people she has */
 		if (noun.kind == T_WORD && !is_stop(&noun) &&
-		    (IN(mass, noun.w) || (plural(noun.w) && !IN_WN(person_pl, noun.w))) &&
+		    (IN(mass, noun.w) || (plural(noun.w) && !IN_WN(person_pl, noun.w) &&
+		                          !fed_animal(&pv, noun.w))) &&
 		    (is_stop(&after) || !strcmp(after.w, "every") ||
 		     !strcmp(after.w, "each")) &&
 		    strcmp(after.w, "to") != 0)
