@@ -899,7 +899,10 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
-	if (pv.kind == T_WORD && IN_V(teach_v, pv.w) && !is_stop(&n)) {
+	/* teach/taught, show: the first letter first (issue 15: these run for
+	 * every her that gets here) */
+	if (pv.kind == T_WORD && pv.w[0] == 't' && IN_V(teach_v, pv.w) &&
+	    !is_stop(&n)) {
 		/* taught her algebra, taught her basic French: what is taught
 		 * (taught her class, her students: his) */
 		tok h = n, a = n2;
@@ -910,8 +913,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		if (IN_WN(knowledge, h.w) && is_stop(&a))
 			return 0;
 	}
-	if (pv.kind == T_WORD && IN_V(show_v, pv.w) && text[n.s] >= 'A' &&
-	    text[n.s] <= 'Z' && is_stop(&n2))
+	if (text[n.s] >= 'A' && text[n.s] <= 'Z' && pv.kind == T_WORD &&
+	    pv.w[0] == 's' && is_stop(&n2) && IN_V(show_v, pv.w))
 		return 0;   /* showed her Lisbon: a place shown to her */
 	if (pv.kind == T_WORD && !is_stop(&n)) {
 		/* served her cold soup., sold her cough syrup: a food noun (no
