@@ -88,6 +88,10 @@ struct cf_rules {
 	                                               * no compounds, fix a/an */
 	cf_rules_sense *sense;  /* where the antonyms pack's words are not
 	                         * evaluative (antonym-contexts.tsv) */
+	uint32_t *tailmask;     /* per slot, from compile: bit c (0-25) if an
+	                         * entry's tail is " " + letter 'a' + c, bit 31
+	                         * if an entry is one word or has another tail;
+	                         * chain_may_match() reads it */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -546,6 +550,7 @@ void cf_rules_free(cf_rules **rp)
 	free(r->ents);
 	free(r->slots);
 	free(r->tags);
+	free(r->tailmask);
 	free(r);
 	*rp = NULL;
 }
@@ -1145,6 +1150,20 @@ int cf_rules_compile(cf_rules *r, cf_error *err)
 		const char *want = e->amb == AMB_HER ? "his" : "hers";
 		e->alt_when = (uint8_t)(strcasecmp(e->dst[1], want) == 0);
 	}
+	/* what the tails of each first word's entries start with */
+	if (!(r->tailmask = calloc(r->nslots, sizeof *r->tailmask)))
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	for (i = 0; i < r->nslots; i++) {
+		for (uint32_t h = r->slots[i]; h; h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			const char *tl = e->src + e->first_len;
+			if (e->src_len - e->first_len >= 2 && tl[0] == ' ' &&
+			    tl[1] >= 'a' && tl[1] <= 'z')
+				r->tailmask[i] |= 1u << (tl[1] - 'a');
+			else
+				r->tailmask[i] |= 1u << 31;
+		}
+	}
 	r->compiled = 1;
 	return 0;
 }
@@ -1225,6 +1244,29 @@ static inline int match_tail(const char *src, size_t n, const char *t,
 			return 0;
 	}
 	return match_tail_all(src, n, t, tlen, j);
+}
+
+/* 0 if no entry of slot's chain can match at the word ending at t[we]:
+ * all its entries have tails " " + a letter (idioms: "the" starts 9) and
+ * the next word starts with none of those letters, so match_tail() would
+ * reject each; 1 otherwise.  Saves walking the chain, and with no tracking
+ * the prescan lists no such word (it would do nothing). */
+static inline int chain_may_match(const cf_rules *r, size_t slot,
+                                  const unsigned char *t, size_t len, size_t we)
+{
+	uint32_t m = r->tailmask ? r->tailmask[slot] : 1u << 31;
+	size_t k = we;
+
+	if (m >> 31)
+		return 1;
+	while (k < len && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r'))
+		k++;
+	if (k == we || k >= len)
+		return 0;
+	if (t[k] >= 0x80)
+		return 1;
+	unsigned c = (unsigned)(t[k] | 32) - 'a';
+	return c < 26 && ((m >> c) & 1);
 }
 
 /* cf_rules_apply_check(): the output departed from o->want */
@@ -1590,33 +1632,53 @@ static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
 
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
  * the scope after text[p], in the same clause and before another negator;
- * 2 if that word comes right after a low_degree adverb. */
+ * 2 if that word comes right after a low_degree adverb.  Words are read as
+ * apply_impl reads them (ASCII runs by the SSE2 skip); an ASCII word no
+ * key can be is not looked up. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
                        size_t p)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	char key[CF_RULES_MAX_WORD + 8];
-	size_t cl;
+	char key[KEYCAP + 8];
+	size_t cl, sl;
 	int w = 0, low = 0;
 
 	while (w < r->scope && p < len) {
 		size_t ws, we;
-		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+		unsigned char f = scan_tab[t[p]];
+		if (f == 0) {
 			if (clause_char(t[p]))
 				return 0;
-			p += cl;
+			p++;
+			continue;
+		}
+		if (f == 1 && !cf_rules_is_word(t + p, len - p, &cl)) {
+			p += cl;   /* not a clause character: those are ASCII */
 			continue;
 		}
 		ws = p;
-		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+		int ascii = 1;
+		for (;;) {
+			p = cf_rules_skip_ascii_word(t, len, p);
+			if (p == len || t[p] < 0x80 || !cf_rules_is_word(t + p, len - p, &cl))
+				break;
+			ascii = 0;
 			p += cl;
+		}
 		we = p;
 		if (nt_tail(text, ws, we))
 			continue;
 		w++;
-		long kl = fold(text + ws, we - ws, key, sizeof key);
-		if (kl < 0)
+		long kl;
+		uint64_t hv = 0;
+		if (ascii) {   /* fold() takes at most KEYCAP bytes */
+			if (we - ws > KEYCAP)
+				continue;
+			kl = (long)(we - ws);
+			hv = fold_key(t, len, ws, (size_t)kl, key);
+		} else if ((kl = fold(text + ws, we - ws, key, KEYCAP)) < 0) {
 			continue;
+		}
 		if (clause_word(key, (size_t)kl) ||
 		    negator(key, (size_t)kl, text, len, we))
 			return 0;
@@ -1624,8 +1686,16 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		low = low_degree(key, (size_t)kl);
 		if ((size_t)kl > r->max_first)
 			continue;
-		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
-		     h = r->ents[h - 1].next) {
+		if (ascii) {
+			if (!may_be_key(r, t + ws, (size_t)kl))
+				continue;
+			sl = find_slot_h(r, key, (size_t)kl, hv);
+		} else {
+			sl = find_slot(r, key, (size_t)kl);
+		}
+		if (!chain_may_match(r, sl, t, len, we))
+			continue;
+		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (is_neg_rule(r, e->rule) || e->keep ||
@@ -1682,8 +1752,10 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 		long kl = fold(text + ws, we - ws, key, sizeof key);
 		if (kl < 0 || (size_t)kl > r->max_first)
 			continue;
-		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
-		     h = r->ents[h - 1].next) {
+		size_t sl = find_slot(r, key, (size_t)kl);
+		if (!chain_may_match(r, sl, t, len, we))
+			continue;
+		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (!is_plain_rule(r, e->rule) || e->keep ||
@@ -1719,6 +1791,30 @@ static int track_put(size_t **a, size_t *n, size_t *cap, size_t v)
 	}
 	(*a)[(*n)++] = v;
 	return 0;
+}
+
+/* 1 if the ASCII word t[ws, ws + n) may be one the negation scope reads:
+ * a negator, a clause word, and/or (negator, clause_word; a superset, by
+ * first letter and length, or an n-final word before an apostrophe:
+ * isn't, don't). */
+static inline int scope_word_maybe(const unsigned char *t, size_t len,
+                                   size_t ws, size_t n)
+{
+	size_t we = ws + n;
+
+	if ((t[we - 1] | 32) == 'n' && we < len && (t[we] == '\'' || t[we] == 0xE2))
+		return 1;
+	switch (t[ws] | 32) {
+	case 'n': return n >= 2 && n <= 7;   /* no ... nothing, neither */
+	case 'h': return n == 6 || n == 7;   /* hardly, however */
+	case 'w': return n == 7;             /* without */
+	case 'c': return n == 6;             /* cannot */
+	case 'b': return n == 3;             /* but */
+	case 'a': return n == 3 || n == 8;   /* and, although */
+	case 't': return n == 6;             /* though */
+	case 'o': return n == 2;             /* or */
+	default: return 0;
+	}
 }
 
 /* The starts of the words of text that have entries in r, into o->cand:
@@ -1768,7 +1864,8 @@ static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
 			n = (size_t)kl;
 			hv = key_hash(key, n);
 		}
-		if (r->slots[find_slot_h(r, key, n, hv)] &&
+		size_t sl = find_slot_h(r, key, n, hv);
+		if (r->slots[sl] && (o->track || chain_may_match(r, sl, t, len, i)) &&
 		    (rc = track_put(&o->cand, &o->ncand, &o->candcap, ws)) < 0)
 			return rc;
 	}
@@ -1877,7 +1974,12 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		/* an ASCII word no key can be: no first word of its length
 		 * starts with its first letter (most words) */
 		int nokey = ascii && !may_be_key(r, t + ws, kn);
-		if (ascii && kn < KEYCAP && (r->scope || (kn <= r->max_first && !nokey)))
+		/* with a scope also a word that may change its state or take a
+		 * polarity item: most words are neither (scope_word_maybe) */
+		int keyed = ascii && kn < KEYCAP &&
+		            ((kn <= r->max_first && !nokey) ||
+		             (r->scope && (npi_left > 0 || scope_word_maybe(t, len, ws, kn))));
+		if (keyed)
 			hv = fold_key(t, len, ws, kn, key);
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
@@ -1885,14 +1987,13 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
-			if (ascii && kn < KEYCAP && clause_word(key, kn))
+			if (keyed && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
-			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
+			if (keyed && ((kn == 3 && !memcmp(key, "and", 3)) ||
 			              (kn == 2 && !memcmp(key, "or", 2))) &&
 			    subject_next(text, len, we))
 				clause_neg = clause_neg_before = 0;   /* a new clause starts */
-			int nk = ascii && kn < KEYCAP ?
-			         negator(key, kn, text, len, we) : NEG_NONE;
+			int nk = keyed ? negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
 				clause_neg = 1;
 				neg_left = r->scope;
@@ -1924,9 +2025,9 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		}
 		/* after an added "not": some -> any, already -> yet */
 		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
-			const char *np = ascii && kn < KEYCAP ? cf_rules_npi(key, kn) : NULL;
+			const char *np = keyed ? cf_rules_npi(key, kn) : NULL;
 			/* "is not great, too" -> "either" at the end of a clause */
-			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
+			if (!np && keyed && kn == 3 && !memcmp(key, "too", 3) &&
 			    (we == len || clause_char(t[we])))
 				np = "either";
 			if (np) {
@@ -1948,10 +2049,13 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		}
 		if ((size_t)kl > r->max_first || nokey)
 			continue;
-		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, hv)];
+		size_t sl = find_slot_h(r, key, (size_t)kl, hv);
+		uint32_t h = r->slots[sl];
 		if (h && o->track &&
 		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
 			return rc;
+		if (h && !chain_may_match(r, sl, t, len, we))
+			continue;   /* every entry's tail would fail */
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
