@@ -89,9 +89,11 @@ struct cf_rules {
 	cf_rules_sense *sense;  /* where the antonyms pack's words are not
 	                         * evaluative (antonym-contexts.tsv) */
 	uint32_t *tailmask;     /* per slot, from compile: bit c (0-25) if an
-	                         * entry's tail is " " + letter 'a' + c, bit 31
-	                         * if an entry is one word or has another tail;
-	                         * chain_may_match() reads it */
+	                         * entry's tail is " " + letter 'a' + c, bit 30
+	                         * if one starts with an apostrophe (that's),
+	                         * bit 29 with a hyphen (so-bad-it's-good), bit
+	                         * 31 if an entry is one word or has another
+	                         * tail; chain_may_match() reads it */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -1157,9 +1159,13 @@ int cf_rules_compile(cf_rules *r, cf_error *err)
 		for (uint32_t h = r->slots[i]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			const char *tl = e->src + e->first_len;
-			if (e->src_len - e->first_len >= 2 && tl[0] == ' ' &&
-			    tl[1] >= 'a' && tl[1] <= 'z')
+			size_t tn = e->src_len - e->first_len;
+			if (tn >= 2 && tl[0] == ' ' && tl[1] >= 'a' && tl[1] <= 'z')
 				r->tailmask[i] |= 1u << (tl[1] - 'a');
+			else if (tn && tl[0] == '\'')
+				r->tailmask[i] |= 1u << 30;
+			else if (tn && tl[0] == '-')
+				r->tailmask[i] |= 1u << 29;
 			else
 				r->tailmask[i] |= 1u << 31;
 		}
@@ -1242,13 +1248,18 @@ static inline int match_tail(const char *src, size_t n, const char *t,
 		if (k == *j || k >= tlen || ((unsigned char)t[k] < 0x80 &&
 		    t[k] != src[1] && t[k] != src[1] - 32))
 			return 0;
+		/* and the second letter: "the best" is not "the bad guys" */
+		if (n >= 3 && src[2] >= 'a' && src[2] <= 'z' && k + 1 < tlen &&
+		    (unsigned char)t[k + 1] < 0x80 && (t[k + 1] | 32) != src[2])
+			return 0;
 	}
 	return match_tail_all(src, n, t, tlen, j);
 }
 
 /* 0 if no entry of slot's chain can match at the word ending at t[we]:
- * all its entries have tails " " + a letter (idioms: "the" starts 9) and
- * the next word starts with none of those letters, so match_tail() would
+ * all its entries have tails (idioms: "the" starts 9) and the text goes
+ * on with none of their first bytes (" " + a letter, any case; an
+ * apostrophe, ' or the first byte of ’; a hyphen), so match_tail() would
  * reject each; 1 otherwise.  Saves walking the chain, and with no tracking
  * the prescan lists no such word (it would do nothing). */
 static inline int chain_may_match(const cf_rules *r, size_t slot,
@@ -1258,6 +1269,9 @@ static inline int chain_may_match(const cf_rules *r, size_t slot,
 	size_t k = we;
 
 	if (m >> 31)
+		return 1;
+	if (we < len && (((m >> 30) & 1 && (t[we] == '\'' || t[we] == 0xE2)) ||
+	                 ((m >> 29) & 1 && t[we] == '-')))
 		return 1;
 	while (k < len && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r'))
 		k++;
