@@ -52,6 +52,8 @@ typedef struct lexent {
 	uint32_t src_len, first_len, dst_len[2];
 	uint32_t rule;
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
+	uint64_t fw[2];         /* the first 16 bytes of the first word, zero-
+	                         * padded: the key compare of find_slot_h() */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
 	uint8_t ctx;            /* CF_CTX_*: where the entry may fire */
 	uint8_t keep;           /* an idiom or fixed phrase (tag keep): matched
@@ -582,7 +584,9 @@ static int add_rule(cf_rules *r, const char *name)
 }
 
 /* Slot of the first word key with hash h (found or the empty slot where it
- * goes).  The tag check keeps the probe of a miss inside the slot arrays. */
+ * goes).  The tag check keeps the probe of a miss inside the slot arrays.
+ * key must be zero-padded to a multiple of 8 bytes (as key_hash wants):
+ * its first 16 bytes are compared as two words. */
 static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
                           uint64_t h)
 {
@@ -595,16 +599,24 @@ static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
 			return i;
 		if (r->tags[i] == tag) {
 			const lexent *x = &r->ents[e - 1];
-			if (x->first_len == n && memcmp(x->src, key, n) == 0)
+			uint64_t k0, k1;
+			memcpy(&k0, key, 8);
+			if (x->first_len == n && x->fw[0] == k0 &&
+			    (n <= 8 || (memcpy(&k1, key + 8, 8), x->fw[1] == k1 &&
+			     (n <= 16 || memcmp(x->src + 16, key + 16, n - 16) == 0))))
 				return i;
 		}
 		i = (i + 1) & mask;
 	}
 }
 
+/* find_slot_h of any key of n <= CF_RULES_MAX_WORD bytes (a padded copy) */
 static size_t find_slot(const cf_rules *r, const char *key, size_t n)
 {
-	return find_slot_h(r, key, n, hash_bytes(key, n));
+	char k[KEYCAP + 8] = { 0 };
+
+	memcpy(k, key, n < KEYCAP ? n : KEYCAP);
+	return find_slot_h(r, k, n, hash_bytes(key, n));
 }
 
 static int grow_slots(cf_rules *r)
@@ -627,7 +639,7 @@ static int grow_slots(cf_rules *r)
 		if (os[i]) {
 			const lexent *e = &r->ents[os[i] - 1];
 			uint64_t h = hash_bytes(e->src, e->first_len);
-			size_t k = find_slot_h(r, e->src, e->first_len, h);
+			size_t k = find_slot(r, e->src, e->first_len);
 			r->slots[k] = os[i];
 			r->tags[k] = (uint32_t)(h >> 32);
 		}
@@ -753,6 +765,7 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	e->src = key;
 	e->src_len = klen;
 	e->first_len = first;
+	memcpy(e->fw, key, first < sizeof e->fw ? first : sizeof e->fw);
 	if (!(e->dst[0] = strndup(dst, dn))) {
 		rc = CF_ENOMEM;
 		goto fail;
@@ -1235,12 +1248,13 @@ static int match_tail_all(const char *src, size_t n, const char *t,
 }
 
 /* match_tail_all, after a quick reject inlined in the callers: most tails
- * are " word" and the next word's first letter rejects them ("the" starts
- * 7 idioms: 20% of a sentiment run's words come here). */
+ * are " word" and the next word's first two letters reject them ("the"
+ * starts 9 idioms).  every: the reference path (cf_rules_out.every_word),
+ * no quick reject. */
 static inline int match_tail(const char *src, size_t n, const char *t,
-                             size_t tlen, size_t *j)
+                             size_t tlen, size_t *j, int every)
 {
-	if (n >= 2 && src[0] == ' ' && src[1] >= 'a' && src[1] <= 'z') {
+	if (!every && n >= 2 && src[0] == ' ' && src[1] >= 'a' && src[1] <= 'z') {
 		size_t k = *j;
 		while (k < tlen && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' ||
 		                    t[k] == '\r'))
@@ -1650,7 +1664,7 @@ static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
  * apply_impl reads them (ASCII runs by the SSE2 skip); an ASCII word no
  * key can be is not looked up. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
-                       size_t p)
+                       size_t p, int every)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	char key[KEYCAP + 8];
@@ -1701,13 +1715,13 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		if ((size_t)kl > r->max_first)
 			continue;
 		if (ascii) {
-			if (!may_be_key(r, t + ws, (size_t)kl))
+			if (!every && !may_be_key(r, t + ws, (size_t)kl))
 				continue;
 			sl = find_slot_h(r, key, (size_t)kl, hv);
 		} else {
 			sl = find_slot(r, key, (size_t)kl);
 		}
-		if (!chain_may_match(r, sl, t, len, we))
+		if (!every && !chain_may_match(r, sl, t, len, we))
 			continue;
 		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
@@ -1724,7 +1738,7 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 				continue;   /* a word the swap would leave alone */
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, every))
 				continue;
 			return after_low ? 2 : 1;
 		}
@@ -1745,7 +1759,7 @@ static int sentence_adverb(const char *key, size_t n)
  * is flipped only with the clause it judges, never alone ("Fortunately,
  * her role required nothing" contradicts itself). */
 static int plain_ahead(const cf_rules *r, const char *text, size_t len,
-                       size_t p)
+                       size_t p, int every)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	char key[CF_RULES_MAX_WORD + 8];
@@ -1767,7 +1781,7 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 		if (kl < 0 || (size_t)kl > r->max_first)
 			continue;
 		size_t sl = find_slot(r, key, (size_t)kl);
-		if (!chain_may_match(r, sl, t, len, we))
+		if (!every && !chain_may_match(r, sl, t, len, we))
 			continue;
 		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
@@ -1782,7 +1796,7 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, every))
 				continue;
 			return 1;
 		}
@@ -1989,12 +2003,19 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		 * starts with its first letter (most words) */
 		int nokey = ascii && !may_be_key(r, t + ws, kn);
 		/* with a scope also a word that may change its state or take a
-		 * polarity item: most words are neither (scope_word_maybe) */
+		 * polarity item: most words are neither (scope_word_maybe; the
+		 * reference path folds every word) */
 		int keyed = ascii && kn < KEYCAP &&
 		            ((kn <= r->max_first && !nokey) ||
-		             (r->scope && (npi_left > 0 || scope_word_maybe(t, len, ws, kn))));
+		             (r->scope && (npi_left > 0 || o->every_word ||
+		                           scope_word_maybe(t, len, ws, kn))));
 		if (keyed)
 			hv = fold_key(t, len, ws, kn, key);
+		/* with no scope or polarity item open (and no pattern match
+		 * left), an ASCII word with no key changes nothing: not a scope
+		 * word, nothing to look up */
+		else if (ascii && !neg_left && !npi_left && k >= o->npm && !o->every_word)
+			continue;
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
@@ -2068,14 +2089,14 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		if (h && o->track &&
 		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
 			return rc;
-		if (h && !chain_may_match(r, sl, t, len, we))
+		if (h && !o->every_word && !chain_may_match(r, sl, t, len, we))
 			continue;   /* every entry's tail would fail */
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, o->every_word))
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
@@ -2143,7 +2164,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				         cf_rules_sense_blocked(r->sense, text, len, ws, me) ||
 				         cf_rules_plot_verb(e->pos, text, ws) ||
 				         (sentence_adverb(key, (size_t)kl) &&
-				          !plain_ahead(r, text, len, me)) ?
+				          !plain_ahead(r, text, len, me, o->every_word)) ?
 				         CF_SKIP_SENSE : -1;
 				if (sk >= 0) {
 					if (amb)
@@ -2172,7 +2193,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
-				int pa = polar_ahead(r, text, len, me);
+				int pa = polar_ahead(r, text, len, me, o->every_word);
 				if (!pa)
 					break;
 				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
