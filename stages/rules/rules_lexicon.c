@@ -1577,6 +1577,30 @@ static int no_not_before_next(const char *text, size_t len, size_t p)
 	return cf_rules_no_negation_before(key, n);
 }
 
+/* 1 if the ASCII word t[ws, ws + n) may be one the negation scope reads:
+ * a negator, a clause word, and/or (negator, clause_word; a superset, by
+ * first letter and length, or an n-final word before an apostrophe:
+ * isn't, don't). */
+static inline int scope_word_maybe(const unsigned char *t, size_t len,
+                                   size_t ws, size_t n)
+{
+	size_t we = ws + n;
+
+	if ((t[we - 1] | 32) == 'n' && we < len && (t[we] == '\'' || t[we] == 0xE2))
+		return 1;
+	switch (t[ws] | 32) {
+	case 'n': return n >= 2 && n <= 7;   /* no ... nothing, neither */
+	case 'h': return n == 6 || n == 7;   /* hardly, however */
+	case 'w': return n == 7;             /* without */
+	case 'c': return n == 6;             /* cannot */
+	case 'b': return n == 3;             /* but */
+	case 'a': return n == 3 || n == 8;   /* and, although */
+	case 't': return n == 6;             /* though */
+	case 'o': return n == 2;             /* or */
+	default: return 0;
+	}
+}
+
 /* 1 if the folded word key[0..n) is a degree adverb no "not" can govern:
  * "not pretty good" is not English and "not quite good" is not the
  * opposite of "quite good", so a polar word after one is flipped by the
@@ -1586,6 +1610,18 @@ static int low_degree(const char *key, size_t n)
 	return word_is(key, n, "quite") || word_is(key, n, "pretty") ||
 	       word_is(key, n, "rather") || word_is(key, n, "fairly") ||
 	       word_is(key, n, "somewhat");
+}
+
+/* low_degree's superset on the raw ASCII word t[ws, ws + n): by first
+ * letter and length */
+static inline int low_degree_maybe(const unsigned char *t, size_t ws, size_t n)
+{
+	switch (t[ws] | 32) {
+	case 'q': return n == 5;
+	case 'p': case 'r': case 'f': return n == 6;
+	case 's': return n == 8;
+	default: return 0;
+	}
 }
 
 /* 1 if the word after text[p] starts a subject (a determiner or a
@@ -1703,6 +1739,14 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 			if (we - ws > KEYCAP)
 				continue;
 			kl = (long)(we - ws);
+			/* no negator, clause word, low-degree adverb nor key: the
+			 * word only counts */
+			if (!every && !scope_word_maybe(t, len, ws, (size_t)kl) &&
+			    !low_degree_maybe(t, ws, (size_t)kl) &&
+			    ((size_t)kl > r->max_first || !may_be_key(r, t + ws, (size_t)kl))) {
+				low = 0;
+				continue;
+			}
 			hv = fold_key(t, len, ws, (size_t)kl, key);
 		} else if ((kl = fold(text + ws, we - ws, key, KEYCAP)) < 0) {
 			continue;
@@ -1819,30 +1863,6 @@ static int track_put(size_t **a, size_t *n, size_t *cap, size_t v)
 	}
 	(*a)[(*n)++] = v;
 	return 0;
-}
-
-/* 1 if the ASCII word t[ws, ws + n) may be one the negation scope reads:
- * a negator, a clause word, and/or (negator, clause_word; a superset, by
- * first letter and length, or an n-final word before an apostrophe:
- * isn't, don't). */
-static inline int scope_word_maybe(const unsigned char *t, size_t len,
-                                   size_t ws, size_t n)
-{
-	size_t we = ws + n;
-
-	if ((t[we - 1] | 32) == 'n' && we < len && (t[we] == '\'' || t[we] == 0xE2))
-		return 1;
-	switch (t[ws] | 32) {
-	case 'n': return n >= 2 && n <= 7;   /* no ... nothing, neither */
-	case 'h': return n == 6 || n == 7;   /* hardly, however */
-	case 'w': return n == 7;             /* without */
-	case 'c': return n == 6;             /* cannot */
-	case 'b': return n == 3;             /* but */
-	case 'a': return n == 3 || n == 8;   /* and, although */
-	case 't': return n == 6;             /* though */
-	case 'o': return n == 2;             /* or */
-	default: return 0;
-	}
 }
 
 /* The starts of the words of text that have entries in r, into o->cand:
@@ -2014,8 +2034,11 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		/* with no scope or polarity item open (and no pattern match
 		 * left), an ASCII word with no key changes nothing: not a scope
 		 * word, nothing to look up */
-		else if (ascii && !neg_left && !npi_left && k >= o->npm && !o->every_word)
+		else if (ascii && !neg_left && !npi_left && k >= o->npm && !o->every_word) {
+			while (!cand && i < len && t[i] == ' ')
+				i++;   /* and the blanks after it */
 			continue;
+		}
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
