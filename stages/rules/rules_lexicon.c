@@ -1518,8 +1518,10 @@ static inline int negator(const char *key, size_t n, const char *text,
 	static const unsigned char first[256] = { ['n'] = 1, ['h'] = 1, ['w'] = 1,
 		['c'] = 1 };
 
-	if (!n || (!first[(unsigned char)key[0]] && key[n - 1] != 'n'))
+	if (!n)
 		return NEG_NONE;
+	if (!first[(unsigned char)key[0]])   /* only an n't can be one */
+		return key[n - 1] == 'n' && apos_t(text, len, we) ? NEG_KEEP : NEG_NONE;
 	return negator_word(key, n, text, len, we);
 }
 
