@@ -15,7 +15,13 @@
  * negation scope, no regex match in the text), a prescan lists the words
  * whose first two bytes and length some key has (a bitmap) and whose hash
  * finds entries, and the word loop visits only those; the round trip
- * (cf_rules_round_trip) reuses the forward pass's list the same way.  Multi-word tails ("best man", "Mr.", "isn't") are
+ * (cf_rules_round_trip) reuses the forward pass's list the same way.
+ * With a negation scope every word is read (the scope counts words), but
+ * one that can be no key and no scope word is only counted, and an entry
+ * chain whose tails cannot start where the text goes on is not walked
+ * (chain_may_match).  cf_rules_out.every_word selects the reference path
+ * the tests compare with: no prescan, every word folded and looked up,
+ * every chain walked.  Multi-word tails ("best man", "Mr.", "isn't") are
  * compared in place, any run of white space matching one space and ' / ’
  * matching each other.  User regex matches (rules_pattern.c) are found
  * first and take precedence where they overlap a lexicon match.
