@@ -20,8 +20,14 @@
  * "x".  n and seed are read from the body.  Usage counts are bytes / 4.
  * GET .../stats answers {"requests": N, "max_inflight": M}.
  *
+ * Wire shapes, to test clients (tests/cli/test_llm_wire.sh): --chunked K
+ * sends bodies as chunks of K bytes (with an extension and a trailer),
+ * --piece N writes every response N bytes per write(), --close-every K
+ * answers every K-th response with Connection: close and closes.
+ *
  * usage: mock_fast [--port P] [--port-file F] [--latency-ms MS]
  *                  [--tail-frac F] [--tail-mult M] [--rng-seed S]
+ *                  [--chunked K] [--piece N] [--close-every K]
  * Build: cmake builds it as bench target mock_fast (build/mock_fast), or
  *   cc -O2 -o mock_fast bench/mock_fast.c
  * On SIGTERM/SIGINT it prints its request count and CPU time to stderr.
@@ -56,6 +62,7 @@ typedef struct conn {
 	size_t head_len, body_len; /* of the request being read, once known */
 	int waiting;           /* a request sits in the heap */
 	int want_out;          /* EPOLLOUT registered */
+	int close_after;       /* Connection: close was sent */
 } conn;
 
 typedef struct timer { double at; int fd; unsigned gen; } timer;
@@ -67,6 +74,8 @@ static int epfd;
 static uint64_t rng, nreq;
 static long inflight, max_inflight;
 static double latency_s, tail_frac, tail_mult = 20;
+static long chunk_k, piece_n, close_every;   /* wire shapes; 0: off */
+static uint64_t nresp;
 static volatile sig_atomic_t stop;
 
 static double now_s(void)
@@ -167,7 +176,10 @@ static int flush_out(conn *c)
 	ssize_t n;
 
 	while (c->out_off < c->out_len) {
-		n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+		size_t k = c->out_len - c->out_off;
+		if (piece_n > 0 && k > (size_t)piece_n)
+			k = (size_t)piece_n;
+		n = write(c->fd, c->out + c->out_off, k);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -180,7 +192,7 @@ static int flush_out(conn *c)
 	}
 	c->out_len = c->out_off = 0;
 	set_out(c, 0);
-	return 0;
+	return c->close_after ? -1 : 0;   /* all written: close as announced */
 }
 
 static void append(conn *c, const char *s, size_t n)
@@ -218,12 +230,31 @@ static const char *memrmem(const char *h, size_t n, const char *needle, size_t k
 static void respond(conn *c, int status, const char *body, size_t blen)
 {
 	char head[256];
-	int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json"
-	                 "\r\nContent-Length: %zu\r\n\r\n", status,
-	                 status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request", blen);
+	const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request";
+	int n;
+	size_t off, k;
 
+	c->close_after = close_every > 0 && ++nresp % (uint64_t)close_every == 0;
+	if (chunk_k <= 0) {
+		n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json"
+		             "\r\n%sContent-Length: %zu\r\n\r\n", status, reason,
+		             c->close_after ? "Connection: close\r\n" : "", blen);
+		append(c, head, (size_t)n);
+		append(c, body, blen);
+		return;
+	}
+	n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json"
+	             "\r\n%sTransfer-Encoding: chunked\r\n\r\n", status, reason,
+	             c->close_after ? "Connection: close\r\n" : "");
 	append(c, head, (size_t)n);
-	append(c, body, blen);
+	for (off = 0; off < blen; off += k) {
+		k = blen - off < (size_t)chunk_k ? blen - off : (size_t)chunk_k;
+		n = snprintf(head, sizeof head, "%zx%s\r\n", k, off ? "" : ";mock=1");
+		append(c, head, (size_t)n);
+		append(c, body + off, k);
+		append(c, "\r\n", 2);
+	}
+	append(c, "0\r\nX-Mock-Trailer: 1\r\n\r\n", 24);
 }
 
 /* The answer to the request in c->in (head + body), appended to c->out. */
@@ -421,6 +452,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--tail-frac")) tail_frac = atof(v);
 		else if (!strcmp(a, "--tail-mult")) tail_mult = atof(v);
 		else if (!strcmp(a, "--rng-seed")) rng = strtoull(v, NULL, 10);
+		else if (!strcmp(a, "--chunked")) chunk_k = atol(v);
+		else if (!strcmp(a, "--piece")) piece_n = atol(v);
+		else if (!strcmp(a, "--close-every")) close_every = atol(v);
 		else {
 			fprintf(stderr, "mock_fast: unknown option %s\n", a);
 			return 2;

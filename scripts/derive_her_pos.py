@@ -47,6 +47,28 @@ lower-case ASCII words only:
   ly_adj     -ly words with an adjective sense tagged at least as often as
              the adverb sense ("hourly", "elderly"): they may follow
              possessive `her` when a noun follows (her hourly rate -> his).
+  adj_major  adjectives that are nouns too but tagged in SemCor at least
+             three times as adjectives and at least as often as adjectives
+             as as nouns, or untagged with at least as many adjective as noun senses
+             ("homeless", "insolvent") ("fit", "warm", "safe", "drunk"; not "secret" in
+             "kept her secret": an idiom list in rules_gender.c): after a
+             small-clause verb + her and before a stop they are a
+             predicate (got her fit for the race -> him).
+  food       nouns whose first sense is in noun.food ("soup", "syrup",
+             "dessert"): after a verb of giving, her + (modifiers) + such a
+             noun then a stop is the first object (served her cold soup ->
+             him; a singular count noun there would need a determiner).
+  knowledge  nouns whose first sense is in noun.cognition or
+             noun.communication ("algebra", "chemistry", "french"): after
+             teach + her they are what is taught (taught her algebra ->
+             him; taught her class stays his).
+  animal_pl  plurals of nouns whose first sense is in noun.animal
+             ("goats", "chickens"): like person plurals, animals she has
+             (fed her chickens -> his; fed her an apple -> him).
+  ing_adj    -ing words with an adjective sense tagged in SemCor at least
+             once (satellites included: "shaking", "dancing") ("missing", "sleeping", "winning"; not "stealing"): before
+             a noun they modify it, even after a verb of perception (found
+             her missing glove -> his; caught her stealing stamps -> him).
 
 Verb classes from WordNet's verb frames (data.verb; base forms, the
 engine finds the base of an inflected verb with verb_exc and the regular
@@ -59,6 +81,12 @@ suffixes):
   bare_inf   frame 25 "Somebody ----s somebody INFINITIVE" (let, make,
              have, allow, invite): her + a verb + a determiner is the
              subject of a bare infinitive (had her copy the notes -> him).
+  dtv_major  frame-14 verbs whose frame-14 senses carry at least a fifth of
+             the verb's SemCor sense tags (each sense counted +0.5): the
+             verbs mostly used with two objects (give, hand, sell, assign,
+             write; not read, return, pass, tell): her + a number or a
+             quantity word is then the first object (allotted her two
+             rooms -> him; read her two poems aloud stays his).
   small      frame 5 "Something ----s something Adjective/Noun" (find,
              declare, consider, judge): her + an adjective then a stop is a
              small clause (declared her unfit. -> him).
@@ -77,7 +105,7 @@ Noun classes (data.noun, index.noun, noun.exc):
   time       calendar words: nouns at most two hyponym levels under the
              synsets time unit, week, year, decade, century, weekend, day of
              the week, calendar month, season (time of year), time of day,
-             morning, afternoon, evening, night -- less a few that are
+             morning, afternoon, evening, night, holiday -- less a few that are
              mostly something else (may, march, fall, date, sun, moon...).
              After `her` + last/next/this/every/each/all/one they make a
              time adverbial, so `her` is an object (promoted her last
@@ -132,7 +160,7 @@ TIME_ROOTS = {
     "15163005": "day of the week", "15209413": "calendar month",
     "15236475": "season", "15228378": "time of day",
     "15165289": "morning", "15166191": "afternoon", "15166462": "evening",
-    "15167027": "night",
+    "15167027": "night", "15183428": "holiday",
 }
 # "last time", "every time", "one time": time (the unit) is no hyponym
 TIME_ADD = {"time"}
@@ -177,6 +205,24 @@ def hyponyms(d, roots, depth):
     return {w for w in out if re.fullmatch(r"[a-z]{3,}", w)}
 
 
+def plurals(d, nouns):
+    """The plurals of the nouns: noun.exc forms and the regular ones."""
+    out = set()
+    with open(os.path.join(d, "noun.exc"), encoding="latin-1") as f:
+        for line in f:
+            form, base = line.split()[:2]
+            if base in nouns and re.fullmatch(r"[a-z]+", form):
+                out.add(form)
+    for w in nouns:
+        if re.search(r"(s|x|z|ch|sh)$", w):
+            out.add(w + "es")
+        elif re.search(r"[^aeiou]y$", w):
+            out.add(w[:-1] + "ies")
+        else:
+            out.add(w + "s")
+    return out
+
+
 def person_plurals(d):
     lexfile = {}
     with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
@@ -209,6 +255,85 @@ def person_plurals(d):
         else:
             out.add(w + "s")
     return out
+
+
+def senses(d):
+    """pos -> word -> number of senses (index.POS)."""
+    out = {}
+    for pos in ("noun", "adj"):
+        out[pos] = collections.Counter()
+        with open(os.path.join(d, "index." + pos), encoding="latin-1") as f:
+            for line in f:
+                if not line.startswith(" "):
+                    p = line.split()
+                    out[pos][p[0]] = int(p[2])
+    return out
+
+
+def food_nouns(d, lexfiles=("13",)):
+    """Single words whose first (most frequent) noun sense is in one of the
+    lexicographer files (13 noun.food: soup, milk, syrup, dessert, lunch)."""
+    lexfile = {}
+    with open(os.path.join(d, "data.noun"), encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith(" "):
+                off, lf = line.split(" ", 2)[:2]
+                lexfile[off] = lf
+    out = set()
+    with open(os.path.join(d, "index.noun"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            if re.fullmatch(r"[a-z]{3,}", p[0]) and \
+               lexfile[p[-int(p[2])]] in lexfiles:
+                out.add(p[0])
+    return out
+
+
+def frame_share(d, frame):
+    """verb -> share of its SemCor sense tags (+0.5 per sense) on senses
+    that list the frame (index.verb gives the senses in sense-number order,
+    cntlist.rev the tags per sense number)."""
+    frames = collections.defaultdict(lambda: collections.defaultdict(set))
+    with open(os.path.join(d, "data.verb"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split("|")[0].split()
+            n = int(p[3], 16)
+            words = [p[4 + 2 * i].lower() for i in range(n)]
+            i = 4 + 2 * n
+            i += 1 + 4 * int(p[i])
+            if i >= len(p):
+                continue
+            for _ in range(int(p[i])):
+                fr, wn = int(p[i + 2]), int(p[i + 3], 16)
+                i += 3
+                for w in (words if wn == 0 else [words[wn - 1]]):
+                    frames[p[0]][w].add(fr)
+    tags = collections.defaultdict(dict)
+    with open(os.path.join(d, "cntlist.rev"), encoding="latin-1") as f:
+        for line in f:
+            key, sn, c = line.split()
+            lemma, rest = key.split("%", 1)
+            if rest[0] == "2":
+                tags[lemma][int(sn)] = int(c)
+    share = {}
+    with open(os.path.join(d, "index.verb"), encoding="latin-1") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            offs = p[-int(p[2]):]
+            tot = hit = 0.0
+            for k, off in enumerate(offs, 1):
+                c = tags[p[0]].get(k, 0) + 0.5
+                tot += c
+                if frame in frames[off][p[0]]:
+                    hit += c
+            share[p[0]] = hit / tot
+    return share
 
 
 def main():
@@ -259,9 +384,21 @@ def main():
     noun_ed = sorted(w for w in noun if w.endswith("ed") and len(w) > 3)
     ly_adj = sorted(w for w in adj if w.endswith("ly") and len(w) > 4 and
                     cnt[w]["a"] >= cnt[w]["r"] and (cnt[w]["a"] > 0 or w not in adv))
+    nsen = senses(d)
+    adj_major = sorted(w for w in adj if w in noun and len(w) > 2 and
+                       ((cnt[w]["a"] >= 3 and cnt[w]["a"] >= cnt[w]["n"]) or
+                        (cnt[w]["a"] + cnt[w]["n"] == 0 and
+                         nsen["adj"][w] >= nsen["noun"][w])))
+    food = sorted(food_nouns(d))
+    knowledge = sorted(food_nouns(d, ("09", "10")))
+    animal_pl = sorted(plurals(d, food_nouns(d, ("05",))))
+    ing_adj = sorted(w for w in cnt if re.fullmatch(r"[a-z]{2,}ing", w) and
+                     cnt[w]["a"] > 0)
     frames = verb_frames(d)
     base = lambda f: sorted(w for w in verb if f in frames[w] and len(w) > 2)
     dtv, bare_inf, small = base(14), base(25), base(5)
+    f14 = frame_share(d, 14)
+    dtv_major = sorted(w for w in dtv if f14.get(w, 0) >= 0.2)
     time = sorted((hyponyms(d, TIME_ROOTS, 3) - TIME_DROP) | TIME_ADD)
     kin = sorted(hyponyms(d, {"10235549": "relative"}, 12))
     person_pl = sorted(person_plurals(d))
@@ -284,7 +421,11 @@ def main():
                         ("adv_only", adv_only), ("adv_major", adv_major),
                         ("comparative", comparative),
                         ("noun_ed", noun_ed),
-                        ("ly_adj", ly_adj), ("dtv", dtv),
+                        ("ly_adj", ly_adj), ("adj_major", adj_major),
+                        ("ing_adj", ing_adj), ("food", food),
+                        ("knowledge", knowledge), ("animal_pl", animal_pl),
+                        ("dtv", dtv),
+                        ("dtv_major", dtv_major),
                         ("bare_inf", bare_inf), ("small", small),
                         ("time", time), ("kin", kin), ("person_pl", person_pl),
                         ("verb_exc", verb_exc)):

@@ -36,7 +36,14 @@ Method (Counterfactual Data Substitution style):
      ambiguous and plain (3.), ranked by count, and paired rank for rank
      within each band, so a name is swapped with one of similar frequency
      and era (Harry no longer gets Mildred), and a plain name never waits
-     for evidence because its partner is a common word.
+     for evidence because its partner is a common word.  Era check: the
+     rank pairs whose mean birth years (names-decades.tsv, decade
+     midpoints weighted by births) are more than ERA_MAX (30) years apart
+     (Burt, 1940, and Kyleigh, 2007) are paired again among themselves:
+     the i-th male name of them takes, among their female names ranked
+     within ERA_WINDOW of i and not yet taken, the one of the nearest mean
+     birth year (a name the window passes is taken then); the other pairs
+     and the set of paired names are the rank pairing's.
      Pairing is one-to-one, so one text maps a name the same way everywhere;
   5. accented spellings (ACCENTED) are added one way to their ASCII form's
      partner (José -> the partner of Jose); the partner maps back to the
@@ -53,6 +60,19 @@ Method (Counterfactual Data Substitution style):
      1890s); only names of rank r < TOP_DECADE (the
      rarer tail is mostly words, places and surnames).  The partner maps back to its own
      pair (one-to-one pairs of 4. are not changed);
+  8. fallback partners (tag rare-name-f2m / rare-name-m2f): a name not
+     in the list so far with at least FALLBACK_SHARE (99%) of its births
+     of one sex and at least FALLBACK_BIRTHS (300) births (Meryl, Kiefer,
+     Ossie is 94% female and out), not in the stoplist, places or
+     surnames (at any rank), not used in CAD train as a surname more often
+     than as a first name, and whose lower-case form is no word of WORDS
+     nor names-ambiguous.txt, gets a one-way partner: among the other
+     sex's names of tag `name` with a pair, ranked by births in the name's
+     peak decade, the one at rank (r mod FALLBACK_TOP), r the name's own
+     rank there: a frequent name of the same decade.  The engine swaps
+     such a name only in a record the gender pack changes (so the person
+     keeps one sex with their pronouns), and rejects the candidate
+     (unswapped_name) when the partner already names someone in the text;
   7. titles of works, brands and companies that start with a first name
      (names-works.txt: Jane Eyre, Kate Spade) are appended as `keep`
      entries: matched as a whole and never edited.
@@ -68,6 +88,16 @@ LOWER_SHARE = 0.2
 # most frequent names of its sex in its peak decade: the rare tail is full
 # of words, places and surnames nobody listed (Star, Sunday, Missouri, Bush)
 TOP_DECADE = 200
+# 4.: a male name's partner is chosen among the female names of its band
+# within ERA_WINDOW ranks of its own rank, the one of the nearest mean birth
+# year (Burt, born on average 1940, no longer gets Kyleigh, 2007)
+ERA_WINDOW = 20
+ERA_MAX = 30
+# 8.: fallback partners for strongly sexed names outside the pair list,
+# used only where the gender pack changes the record (rare-name-f2m/m2f)
+FALLBACK_SHARE = 0.99
+FALLBACK_BIRTHS = 300
+FALLBACK_TOP = 50
 
 # accented spelling -> its ASCII form in the SSA file
 ACCENTED = {
@@ -142,6 +172,93 @@ def decade_counts(lexdir):
                 continue
             c = line.rstrip("\n").split("\t")
             out[(c[0], c[1])] = [int(x) for x in c[2:]]
+    return out
+
+
+def mean_year(dec, name, sex):
+    """Mean birth year of a name (decade midpoints weighted by births)."""
+    v = dec.get((name, sex))
+    if not v or not sum(v):
+        return None
+    return sum((1885 + 10 * d) * c for d, c in enumerate(v)) / sum(v)
+
+
+def era_pair(m, f, dec):
+    """Pair m[i] with the f[j], |i - j| <= ERA_WINDOW, not yet taken, of the
+    nearest mean birth year (ties: nearest rank); an f[j] the window has
+    passed is taken at once.  Every name of m and f is paired."""
+    free = list(range(len(f)))
+    out = []
+    for i, a in enumerate(m):
+        if free[0] <= i - ERA_WINDOW:
+            j = free[0]
+        else:
+            ya = mean_year(dec, a, "M")
+
+            def dist(j):
+                yb = mean_year(dec, f[j], "F")
+                return (abs(ya - yb) if ya is not None and yb is not None else 999,
+                        abs(j - i), j)
+            j = min((j for j in free if abs(j - i) <= ERA_WINDOW), key=dist)
+        free.remove(j)
+        out.append((a, f[j]))
+    return out
+
+
+def era_repair(m, f, dec):
+    """Rank pairs m[i] - f[i]; the pairs more than ERA_MAX years apart in
+    mean birth year are paired again among themselves by era_pair (the
+    others, most of the list, keep their partner)."""
+    def gap(a, b):
+        ya, yb = mean_year(dec, a, "M"), mean_year(dec, b, "F")
+        return abs(ya - yb) if ya is not None and yb is not None else 0
+    bad = [i for i in range(len(m)) if gap(m[i], f[i]) > ERA_MAX]
+    out = {i: (m[i], f[i]) for i in range(len(m))}
+    redo = era_pair([m[i] for i in bad], [f[i] for i in bad], dec)
+    for i, pr in zip(bad, redo):
+        out[i] = pr
+    return [out[i] for i in range(len(m))]
+
+
+def fallback_partners(counts, pairs, oneway, dec, dropped, sur_n, fst_n,
+                      words_path, ambig, words):
+    """[(name, partner, sex)] of docstring 8."""
+    have = {x for a, b, _ in pairs for x in (a, b)} | {o[0] for o in oneway}
+    plain = {x for a, b, _ in pairs for x in (a, b)
+             if not (a.lower() in words or a.lower() in ambig or
+                     b.lower() in words or b.lower() in ambig)}
+    lower_words = set()
+    with open(words_path, encoding="utf-8") as f:
+        for line in f:
+            w = line.strip()
+            if w.islower():
+                lower_words.add(w)
+    nd = len(next(iter(dec.values())))
+    tot = {sex: [sum(v[d] for (n, s), v in dec.items() if s == sex)
+                 for d in range(nd)] for sex in "MF"}
+    ranked = {(sex, d): sorted((n for (n, s) in dec if s == sex),
+                               key=lambda n: (-dec[(n, sex)][d], n))
+              for sex in "MF" for d in range(nd)}
+    out = []
+    for name, c in sorted(counts.items()):
+        total = c["M"] + c["F"]
+        low = name.lower()
+        for sex, other in (("F", "M"), ("M", "F")):
+            if c[sex] < FALLBACK_SHARE * total or c[sex] < FALLBACK_BIRTHS:
+                continue
+            if name in have or len(name) < 2 or not name.isalpha() or \
+                    low in dropped or low in lower_words or low in ambig or \
+                    (sur_n.get(low, 0) >= 2 and sur_n.get(low, 0) > fst_n.get(low, 0)):
+                continue
+            v = dec.get((name, sex))
+            if not v or not sum(v):
+                continue
+            peak = max(range(nd), key=lambda d: (v[d] / tot[sex][d] if tot[sex][d] else 0, -d))
+            r = ranked[(sex, peak)].index(name)
+            cand = [n for n in ranked[(other, peak)] if n in plain][:FALLBACK_TOP]
+            if cand:
+                out.append((name, cand[r % len(cand)], sex))
+    out.sort(key=lambda o: (o[2] == "M", o[0]))
     return out
 
 
@@ -246,6 +363,7 @@ def main():
             band = ("dated" if low in dated else "current",
                     low in words or low in ambig)
             bands.setdefault((sex, band), []).append(name)
+    dec = decade_counts(lexdir)
     pairs = []
     for band in (("current", False), ("current", True), ("dated", False),
                  ("dated", True)):
@@ -256,7 +374,18 @@ def main():
     rank_of = {name: i for sex in "MF" for i, (_, name) in enumerate(by_sex[sex])}
     pairs.sort(key=lambda p: min(rank_of[p[0]], rank_of[p[1]]))
     pairs = pairs[:MAX_PAIRS]
-    oneway = unpaired_partners(pairs, bands, decade_counts(lexdir), words, ambig)
+    # era check among the pairs kept (so the set of paired names is the
+    # rank pairing's): each pair keeps its place in the file
+    for band in set(p[2] for p in pairs):
+        slots = sorted((k for k, p in enumerate(pairs) if p[2] == band),
+                       key=lambda k: rank_of[pairs[k][0]])
+        redo = era_repair([pairs[k][0] for k in slots],
+                          [pairs[k][1] for k in slots], dec)
+        for k, (a, b) in zip(slots, redo):
+            pairs[k] = (a, b, band)
+    oneway = unpaired_partners(pairs, bands, dec, words, ambig)
+    fallback = fallback_partners(counts, pairs, oneway, dec, stop | places | surn,
+                                 sur_n, fst_n, words_path, ambig, words)
 
     def tag(a, b):
         return "ambig-name" if any(x.lower() in words or x.lower() in ambig
@@ -293,6 +422,16 @@ def main():
         t = ("ambig-name" if amb else "name") + ("-f2m" if sex == "F" else "-m2f")
         m, f = (p, n) if sex == "F" else (n, p)
         out.write("%s\t%s\t%s\n" % (m, f, t))
+    out.write("# fallback partners (docstring 8.): strongly sexed names outside the\n"
+              "# pairs above (>= %d%% of births one sex, >= %d births), each to a frequent\n"
+              "# name of the other sex in its peak decade; swapped only in a record\n"
+              "# the gender pack changes (%d female, %d male names)\n"
+              % (int(FALLBACK_SHARE * 100), FALLBACK_BIRTHS,
+                 sum(1 for o in fallback if o[2] == "F"),
+                 sum(1 for o in fallback if o[2] == "M")))
+    for n, p, sex in fallback:
+        m, f = (p, n) if sex == "F" else (n, p)
+        out.write("%s\t%s\t%s\n" % (m, f, "rare-name-f2m" if sex == "F" else "rare-name-m2f"))
     for acc, asc in ACCENTED.items():
         if asc in partner and acc != asc:
             p = partner[asc]

@@ -1,11 +1,13 @@
 /*
- * http.c - asynchronous HTTP client on the libcurl multi interface.
+ * http.c - asynchronous HTTP client: the own HTTP/1.1 transport
+ * (http_conn.c) for http://, the libcurl multi interface for the rest.
  *
  * Requests live in one of three places: the ready FIFO (may start now), the
  * delayed list (waiting for a backoff or a Retry-After), or in flight on an
- * easy handle.  poll() moves delayed requests whose time has come to the
- * ready FIFO, starts ready ones while the window and the token buckets
- * allow, runs curl, and classifies every finished transfer: success and
+ * easy handle or an own-transport transfer (r->own).  poll() moves delayed
+ * requests whose time has come to the ready FIFO, starts ready ones while
+ * the window and the token buckets allow, runs both transports, and
+ * classifies every finished transfer: success and
  * final failures go to the callback at once, retryable ones back to the
  * delayed list.  Easy handles are pooled; the multi handle keeps the
  * connections, so keep-alive and HTTP/2 streams are reused across requests.
@@ -24,6 +26,7 @@
 #include <time.h>
 #include "cfaug/util.h"
 #include "http.h"
+#include "http_conn.h"
 #include "utf8_cut.h"
 
 
@@ -39,6 +42,7 @@ typedef struct req {
 	int attempts;
 	double t_submit, t_start, not_before;
 	CURL *easy;
+	int own;              /* in flight on http_conn.c, not curl */
 	cf_buf resp;          /* the answer, capped at max_response_bytes */
 	int too_big;
 	long last_status;
@@ -57,6 +61,7 @@ typedef struct fdstate {
 struct cf_http {
 	cf_http_opts o;
 	CURLM *multi;
+	cf_hc *hc;             /* own transport for http://; NULL: curl only */
 	int epfd;              /* sockets curl asked us to watch */
 	fdstate *fds;          /* by descriptor, nfds of them */
 	size_t nfds;
@@ -341,6 +346,51 @@ static const char *accept_encoding(void)
 	return line;
 }
 
+/* CFAUG_HTTP_CLIENT=curl sends every request through libcurl (an escape
+ * hatch, and the A/B of the benchmarks); unset or "auto": http:// URLs go
+ * through http_conn.c. */
+static int use_own_transport(void)
+{
+	const char *v = getenv("CFAUG_HTTP_CLIENT");
+
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		return 1;
+	return strcmp(v, "curl") == 0 ? 0 : -1;
+}
+
+/* The own transport, sending the headers of curl's list (the same text,
+ * but the encodings it decodes itself) plus curl's default Accept. */
+static int new_own(cf_http *h)
+{
+	cf_buf b = { 0 };
+	const struct curl_slist *l;
+	cf_hc_opts ho;
+	int rc = 0;
+
+	b.max = 1u << 20;
+	rc = cf_buf_put(&b, "Accept: */*\r\n", 13);
+	for (l = h->headers; l && rc == 0; l = l->next) {
+		if (strcmp(l->data, "Expect:") == 0)
+			continue;
+		if (strncmp(l->data, "Accept-Encoding:", 16) == 0)
+			rc = cf_buf_put(&b, "Accept-Encoding: deflate, gzip\r\n", 32);
+		else if ((rc = cf_buf_put(&b, l->data, strlen(l->data))) == 0)
+			rc = cf_buf_put(&b, "\r\n", 2);
+	}
+	memset(&ho, 0, sizeof ho);
+	ho.timeout_s = h->o.timeout_s;
+	ho.connect_timeout_s = h->o.connect_timeout_s;
+	ho.max_idle = h->o.concurrency + 4;
+	ho.headers = b.p;
+	if (rc == 0)
+		rc = cf_hc_new(&h->hc, h->epfd, &ho);
+	if (b.p) {
+		memset(b.p, 0, b.len);   /* it holds the key */
+		cf_buf_free(&b);
+	}
+	return rc;
+}
+
 int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 {
 	static int curl_ready;
@@ -431,6 +481,11 @@ int cf_http_new(cf_http **out, const cf_http_opts *o, cf_error *err)
 		}
 	}
 	if (!h->headers)
+		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
+	else if (use_own_transport() < 0)
+		rc = cf_error_set(err, CF_ECONFIG, "the environment variable CFAUG_HTTP_CLIENT "
+		                  "must be auto or curl");
+	else if (use_own_transport() && new_own(h) < 0)
 		rc = cf_error_set(err, CF_ENOMEM, "out of memory");
 done:
 	if (auth) {
@@ -633,33 +688,8 @@ static void set_fixed_options(cf_http *h, CURL *e)
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 }
 
-static int start_one(cf_http *h, req *r, cf_error *err)
+static void fly(cf_http *h, req *r)
 {
-	CURL *e = h->npool ? h->pool[--h->npool] : NULL;
-	CURLMcode mc;
-
-	if (!e && (e = curl_easy_init()))
-		set_fixed_options(h, e);
-	if (!e)
-		return cf_error_set(err, CF_ENOMEM, "out of memory");
-	r->easy = e;
-	r->resp.len = 0;
-	if (r->resp.p)   /* a retry must not read the last attempt's body */
-		r->resp.p[0] = '\0';
-	r->too_big = 0;
-	if (!r->attempts++)
-		r->t_start = now_s();
-	r->h = h;
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
-		curl_easy_cleanup(e);
-		r->easy = NULL;
-		return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
-	}
 	r->iprev = NULL;
 	r->inext = h->flying;
 	if (h->flying)
@@ -670,6 +700,47 @@ static int start_one(cf_http *h, req *r, cf_error *err)
 		h->st.max_in_flight = h->in_flight;
 	h->st.attempts++;
 	h->st.bytes_out += r->body_len;
+}
+
+static int start_one(cf_http *h, req *r, cf_error *err)
+{
+	CURL *e;
+	CURLMcode mc;
+
+	r->resp.len = 0;
+	if (r->resp.p)   /* a retry must not read the last attempt's body */
+		r->resp.p[0] = '\0';
+	r->too_big = 0;
+	r->h = h;
+	if (cf_hc_wants(h->hc, r->url)) {
+		r->resp.max = h->o.max_response_bytes;
+		if (cf_hc_start(h->hc, r->url, r->body, r->body_len, &r->resp, r) < 0)
+			return cf_error_set(err, CF_ENOMEM, "out of memory");
+		if (!r->attempts++)
+			r->t_start = now_s();
+		r->own = 1;
+		fly(h, r);
+		return 0;
+	}
+	e = h->npool ? h->pool[--h->npool] : NULL;
+	if (!e && (e = curl_easy_init()))
+		set_fixed_options(h, e);
+	if (!e)
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	r->easy = e;
+	if (!r->attempts++)
+		r->t_start = now_s();
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	if ((mc = curl_multi_add_handle(h->multi, e)) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		r->easy = NULL;
+		return cf_error_set(err, CF_ENET, "curl: %s", curl_multi_strerror(mc));
+	}
+	fly(h, r);
 	return 0;
 }
 
@@ -811,20 +882,19 @@ static void error_message(const char *body, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* Seconds the server asked us to wait, or -1. */
-static double retry_after(CURL *e)
+/* Seconds a Retry-After value asks us to wait, or -1 (NULL or ""). */
+static double retry_after(const char *value)
 {
-	struct curl_header *hd;
 	char *end;
 	double v;
 	time_t t;
 
-	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+	if (!value || !*value)
 		return -1;
-	v = strtod(hd->value, &end);
-	if (end != hd->value && *end == '\0' && v >= 0)
+	v = strtod(value, &end);
+	if (end != value && *end == '\0' && v >= 0)
 		return v;
-	if ((t = curl_getdate(hd->value, NULL)) < 0)
+	if ((t = curl_getdate(value, NULL)) < 0)
 		return -1;
 	v = difftime(t, time(NULL));
 	return v > 0 ? v : 0;
@@ -857,11 +927,16 @@ static void deliver(cf_http *h, req *r, int outcome, const char *error,
 	req_free(r);
 }
 
-/* Take a finished transfer off curl and the in-flight list. */
-static void land(cf_http *h, req *r, CURL *e)
+/* Take a finished transfer off its transport and the in-flight list (an
+ * own transfer is already off http_conn.c when reaped). */
+static void land(cf_http *h, req *r)
 {
-	curl_multi_remove_handle(h->multi, e);
+	CURL *e = r->easy;
+
+	if (e)
+		curl_multi_remove_handle(h->multi, e);
 	r->easy = NULL;
+	r->own = 0;
 	if (r->iprev)
 		r->iprev->inext = r->inext;
 	else
@@ -870,6 +945,8 @@ static void land(cf_http *h, req *r, CURL *e)
 		r->inext->iprev = r->iprev;
 	r->iprev = r->inext = NULL;
 	h->in_flight--;
+	if (!e)
+		return;
 	if (h->npool < h->o.concurrency)
 		h->pool[h->npool++] = e;
 	else
@@ -991,17 +1068,16 @@ static void wait_notice(cf_http *h, const req *r, double delay, int server)
 	        delay, server ? "the server's Retry-After" : "backoff");
 }
 
-static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
-                     void *ctx)
+/* Classify a finished attempt of r (either transport): deliver it, or put
+ * it back to wait for a retry.  cc is the CURLcode, ra_value the answer's
+ * Retry-After (NULL or "" when none). */
+static void finished(cf_http *h, req *r, CURLcode cc, long status,
+                     const char *ra_value, cf_http_done_fn done, void *ctx)
 {
-	req *r = NULL;
-	long status = 0;
 	int retry = 0, fatal = 0, bad = 0, gave_up = 0, tripped = 0;
 	char code[64], msg[256];
 	double ra = -1, delay, now;
 
-	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	r->last_status = status;
 	r->next = NULL;
 	h->st.bytes_in += r->resp.len;
@@ -1025,11 +1101,11 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 		else
 			fatal = 1;
 		if (retry)
-			ra = retry_after(e);
+			ra = retry_after(ra_value);
 		bad = status >= 500 || status == 408;
 		snprintf(h->errbuf, sizeof h->errbuf, "HTTP %ld%s%s%s%s", status,
 		         *code ? " " : "", code, *msg ? ": " : "", msg);
-	} else if (r->too_big) {
+	} else if (r->too_big || (r->own && cc == CURLE_WRITE_ERROR)) {
 		snprintf(h->errbuf, sizeof h->errbuf, "response larger than %zu bytes",
 		         h->o.max_response_bytes);
 	} else {
@@ -1049,7 +1125,7 @@ static void finished(cf_http *h, CURL *e, CURLcode cc, cf_http_done_fn done,
 	cf_http_scrub(h, h->errbuf);
 	escape_controls(h->errbuf, sizeof h->errbuf);
 	cf_utf8_sanitize(h->errbuf);   /* cut server text: never half a character */
-	land(h, r, e);
+	land(h, r);
 	if (retry && r->attempts <= h->o.max_retries) {
 		/* full jitter under an exponential ceiling; the server's wait wins */
 		delay = h->o.backoff_base_s * pow(2.0, r->attempts - 1);
@@ -1104,20 +1180,33 @@ fail:
 	        tripped, done, ctx);
 	return;
 ok:
-	land(h, r, e);
+	land(h, r);
 	deliver(h, r, CF_HTTP_OK, NULL, 0, done, ctx);
 }
 
-/* Deliver every transfer curl has finished; returns how many. */
+/* Deliver every transfer either transport has finished; returns how many. */
 static int reap(cf_http *h, cf_http_done_fn done, void *ctx)
 {
 	CURLMsg *m;
+	cf_hc_result hr;
 	int left, n = 0;
 
+	while (h->hc && cf_hc_reap(h->hc, &hr)) {
+		finished(h, hr.user, (CURLcode)hr.cc, hr.status, hr.retry_after, done, ctx);
+		n++;
+	}
 	while ((m = curl_multi_info_read(h->multi, &left))) {
+		req *r = NULL;
+		long status = 0;
+		struct curl_header *hd;
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		finished(h, m->easy_handle, m->data.result, done, ctx);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		if (curl_easy_header(m->easy_handle, "Retry-After", 0, CURLH_HEADER, -1,
+		                     &hd) != CURLHE_OK)
+			hd = NULL;
+		finished(h, r, m->data.result, status, hd ? hd->value : NULL, done, ctx);
 		n++;
 	}
 	return n;
@@ -1126,7 +1215,7 @@ static int reap(cf_http *h, cf_http_done_fn done, void *ctx)
 int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
                  cf_error *err)
 {
-	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wait;
+	double t_end = now_s() + timeout_ms / 1000.0, now, wd, wb, wh, wait;
 	struct epoll_event ev[64];
 	int running, delivered = 0, rc, n, i, flags, polled_late = 0;
 	CURLMcode mc;
@@ -1137,6 +1226,7 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 		wb = start_ready(h, now, err, &rc);
 		if (rc < 0)
 			return rc;
+		wh = h->hc ? cf_hc_expire(h->hc, now) : -1;
 		if (h->timer_at >= 0 && h->timer_at <= now) {
 			h->timer_at = -1;
 			mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -1158,13 +1248,20 @@ int cf_http_poll(cf_http *h, int timeout_ms, cf_http_done_fn done, void *ctx,
 			wait = wd;
 		if (wb >= 0 && wb < wait)
 			wait = wb;
+		if (wh >= 0 && wh < wait)
+			wait = wh;
 		if (h->timer_at >= 0 && h->timer_at - now < wait)
 			wait = h->timer_at - now;
 		n = epoll_wait(h->epfd, ev, 64, wait > 0 ? (int)ceil(wait * 1000) : 0);
 		if (n < 0 && errno != EINTR)
 			return cf_error_set(err, CF_ENET, "epoll_wait: %s", strerror(errno));
 		for (i = 0; i < n; i++) {
-			fdstate *f = own_fd(h, ev[i].data.fd);
+			fdstate *f;
+			if (ev[i].data.u64 & CF_HC_TAG) {
+				cf_hc_event(h->hc, ev[i].data.u64, ev[i].events);
+				continue;
+			}
+			f = own_fd(h, ev[i].data.fd);
 			if (f && !f->want) {
 				/* an idle kept-alive connection stirs (the server closed
 				 * it): stop watching; curl checks it before reuse */
@@ -1192,9 +1289,9 @@ void cf_http_free(cf_http **hp)
 
 	if (!h)
 		return;
+	cf_hc_free(&h->hc);    /* before the requests: it writes their buffers */
 	while ((r = h->flying)) {
-		CURL *e = r->easy;
-		land(h, r, e);
+		land(h, r);
 		req_free(r);
 	}
 	for (r = h->ready_head; r; r = next) {

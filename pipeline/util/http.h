@@ -1,9 +1,13 @@
 /*
  * http.h - a shared asynchronous HTTP client for JSON APIs (internal).
  *
- * Built on the libcurl multi interface: one multi handle, a pool of easy
- * handles, connections kept alive and reused, HTTP/2 multiplexing when the
- * server offers it.  Requests are submitted into a queue and started while
+ * Two transports under one queue: http:// URLs go through cfaug's own
+ * HTTP/1.1 client (http_conn.c: kept-alive connections per host:port, one
+ * request at a time on each), everything else (https://, a proxy in the
+ * environment, userinfo, or every URL when CFAUG_HTTP_CLIENT=curl) through
+ * the libcurl multi interface: one multi handle, a pool of easy handles,
+ * connections kept alive and reused, HTTP/2 multiplexing when the server
+ * offers it.  Both give failures the same CURLcode words and retry rules.  Requests are submitted into a queue and started while
  * fewer than `concurrency` are in flight and the token buckets (requests per
  * minute, tokens per minute) allow; each completion is delivered to the
  * callback as soon as it arrives, never held back by slower requests.

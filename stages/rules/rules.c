@@ -67,6 +67,8 @@ typedef struct rules_state {
 	size_t nrule_js;
 	uint32_t gender_rule;         /* canon index of the rule "gender"; UINT32_MAX: none */
 	uint64_t kept_person;         /* candidates rejected: kept_person_name */
+	uint64_t unswapped;           /* candidates rejected: unswapped_name */
+	uint64_t fallback;            /* names swapped through a fallback partner */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
 	cf_jbuf prov;                 /* provenance fast path: this candidate's
@@ -574,6 +576,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	cf_item *c = NULL;
 	cf_jbuf *edits = NULL;
 	json_t *kept = NULL;          /* a person's name left alone, or NULL */
+	int kept_unsw = 0;            /* kept is a fallback name left unswapped */
 	size_t i, len, listed = 0, total = 0;
 	int rc = 0, rt_ok = 1, gender_edit = 0;
 
@@ -610,6 +613,17 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 		                       t + s->out.kept_s, s->out.kept_e - s->out.kept_s))) {
 			rc = CF_ENOMEM;
 			goto fail;
+		}
+		/* a fallback name whose partner names someone else in the text
+		 * (rules_names.c): rejected like a kept person's name */
+		s->fallback += s->out.nfallback;
+		if (s->out.unsw_e && !kept) {
+			kept_unsw = 1;
+			if (!(kept = json_pack("{s:s, s:s%}", "field", fl->v[i], "name",
+			                       t + s->out.unsw_s, s->out.unsw_e - s->out.unsw_s))) {
+				rc = CF_ENOMEM;
+				goto fail;
+			}
 		}
 		for (size_t q = 0; q < s->out.nedits && !gender_edit; q++)
 			gender_edit = s->canon[s->out.edits[q].rule] == s->gender_rule;
@@ -716,8 +730,11 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	 * the son): no candidate rather than an inconsistent one */
 	if (kept && gender_edit) {
 		json_decref(left);
-		s->kept_person++;
-		cf_reject(st, c, "kept_person_name", kept);
+		if (kept_unsw)
+			s->unswapped++;
+		else
+			s->kept_person++;
+		cf_reject(st, c, kept_unsw ? "unswapped_name" : "kept_person_name", kept);
 		cf_emit(st, it);
 		return 0;
 	}
@@ -890,9 +907,15 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	json_object_set_new(out, "her_his_decisions", amb);
 	json_object_set_new(out, "protected_skips",
 	                    json_integer((json_int_t)s->protected_skips));
-	if (s->gender_rule != UINT32_MAX)
+	if (s->gender_rule != UINT32_MAX) {
 		json_object_set_new(out, "kept_person_name",
 		                    json_integer((json_int_t)s->kept_person));
+		/* names kept consistent with the gender pack (rules_names.c) */
+		json_object_set_new(out, "names_fallback_swaps",
+		                    json_integer((json_int_t)s->fallback));
+		json_object_set_new(out, "names_left_unswapped",
+		                    json_integer((json_int_t)s->unswapped));
+	}
 	if ((rc = sentiment_report(s, out)) < 0) {
 		json_decref(rt);
 		return rc;

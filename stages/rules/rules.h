@@ -97,6 +97,15 @@ typedef struct cf_rules_out {
 	/* the first person's name kept as a unit (cf_rules_kept_person_name),
 	 * input bytes [kept_s, kept_e); kept_e == 0: none */
 	size_t kept_s, kept_e;
+	/* fallback names (tag rare-name-*, rules_names.c) fire only in a text
+	 * the gender pack edits: rare_seen, one was left before any gender
+	 * edit; rare_guess, one fired on a guess that a gender edit follows;
+	 * rare_on, 1 / -1: apply's second pass, with them on / off (run when
+	 * what the first pass did turns out wrong); unsw_s/unsw_e, the first
+	 * one left unswapped because its partner already names someone in the
+	 * text (unsw_e == 0: none); nfallback, edits made */
+	int rare_seen, rare_guess, rare_on;
+	size_t unsw_s, unsw_e, nfallback;
 	/* clauses the clause negation toggled (rules_negation.c): byte spans
 	 * [negcl[2i], negcl[2i+1]) in text order; no other sentiment swap is
 	 * made inside one, so a clause is flipped once */
@@ -135,7 +144,9 @@ void cf_rules_free(cf_rules **r);
  * a is an unmarked form (tailor for seamstress), the line is used b -> a
  * only (and not at all under a_to_b); tags "name-m2f", "name-f2m" (and
  * "ambig-name-m2f", "ambig-name-f2m"): as "name" ("ambig-name"), used
- * a -> b only, b -> a only (a name whose partner has another partner).
+ * a -> b only, b -> a only (a name whose partner has another partner);
+ * "rare-name-m2f", "rare-name-f2m": as name-m2f / name-f2m, but only in a
+ * text the gender pack edits (a fallback partner, see rules_names.c).
  * A source
  * word already defined keeps its first target (except her/his, which keep
  * both for the gender module).  rule names the lexicon in provenance.
@@ -306,7 +317,7 @@ int cf_rules_set_gender_titles(cf_rules *r, uint32_t rule, cf_error *err);
 /* Context conditions of lexicon entries (rules_names.c), from the TSV tag:
  * name, ambig-name, before-name, noun-verb, wedding, interj. */
 enum { CF_CTX_NONE, CF_CTX_NAME, CF_CTX_AMBIG_NAME, CF_CTX_BEFORE_NAME,
-       CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ };
+       CF_CTX_NOUN_VERB, CF_CTX_WEDDING, CF_CTX_INTERJ, CF_CTX_RARE_NAME };
 /* 1 if an entry of context ctx may fire on the word text[ws, we); lex: the
  * lexicon, asked whether words around it are first names (may be NULL). */
 int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,

@@ -63,6 +63,37 @@
  *         workers); her + will + stop/to/and (against her will); ask +
  *         her + advice/permission; -ing adjective + noun after a
  *         perception verb (found her missing glove) ............ possessive
+ *   -- session 5 --
+ *   her + number/quantity word after a verb mostly used with two objects
+ *         (WordNet frame-14 share, her_pos.c dtv_major; dealt her two
+ *         aces, assigned her extra reading) ........................ object
+ *         unless its head is a person/relative or one of her things or
+ *         to + a noun phrase follows (paid her three cooks; sold her
+ *         two flats to a developer) ............................ possessive
+ *   pay/sell/send + her + one's own thing (bills, shares, regards) possessive
+ *   her + adjective that is also a noun (SemCor adjective-major) + stop
+ *         after a small-clause verb (got her fit for the race) .... object
+ *         except the idioms kept her cool/secret, got her due ... possessive
+ *   her + SemCor -ing adjective + noun after a perception verb (caught
+ *         her winning smile; caught her stealing stamps: object) possessive
+ *   to/with/for/from + her + time adverbial (read to her every night) object
+ *   her + comparative + noun after a verb of giving (offered her cheaper
+ *         rent; gave her older sister: his) ........................ object
+ *   her + every other + calendar word; her + N times ........... object
+ *   make/let/help + her + verb + late/again/all/harder (made her work
+ *         late); get + her + -ing + stop (got her walking again) .. object
+ *   call/name + her + names/a capitalised name + stop (called her Sam) object
+ *   turn + her + back (turned her back on) .................. possessive
+ *   her + (two modifiers) + WordNet food noun + stop after a verb of giving
+ *         (served her cold soup; brought her lunch to work: his) .. object
+ *   frame-25 verb + her + verb-major word + stop (had her wait outside;
+ *         had her say: his); perception/causing + her + verb + adverb-only
+ *         word (heard her read aloud) ............................. object
+ *   on/beside/near/at/by + her + every + calendar word ........... object
+ *   teach + her + (modifier) + noun.cognition/communication noun + stop
+ *         (taught her algebra; taught her seminar: his) ............ object
+ *   show + her + capitalised word + stop (showed her Lisbon) ....... object
+ *   feed + her + animals (fed her chickens, her two goats) .. possessive
  *   anything else (a noun or an adjective) .................... possessive
  *
  *   his + end / . , ; : ! ? ) / is, was, will, to, than ........ standalone
@@ -264,6 +295,9 @@ extern const char *const cf_her_verb_only[], *const cf_her_verb_major[],
                   *const cf_her_comparative[],
                   *const cf_her_noun_ed[],
                   *const cf_her_ly_adj[], *const cf_her_dtv[],
+                  *const cf_her_adj_major[], *const cf_her_ing_adj[],
+                  *const cf_her_dtv_major[], *const cf_her_food[],
+                  *const cf_her_knowledge[], *const cf_her_animal_pl[],
                   *const cf_her_bare_inf[], *const cf_her_small[],
                   *const cf_her_time[], *const cf_her_kin[],
                   *const cf_her_person_pl[],
@@ -273,6 +307,8 @@ extern const size_t cf_her_n_verb_only, cf_her_n_verb_major, cf_her_n_verb_any,
                     cf_her_n_adv_only, cf_her_n_adv_major, cf_her_n_comparative,
                     cf_her_n_noun_ed,
                     cf_her_n_ly_adj, cf_her_n_dtv, cf_her_n_bare_inf,
+                    cf_her_n_adj_major, cf_her_n_ing_adj, cf_her_n_dtv_major,
+                    cf_her_n_food, cf_her_n_knowledge, cf_her_n_animal_pl,
                     cf_her_n_small, cf_her_n_time, cf_her_n_kin, cf_her_n_person_pl,
                     cf_her_n_verb_exc;
 #define IN_WN(name, w) in_list(cf_her_##name, cf_her_n_##name, w)
@@ -533,14 +569,62 @@ static const char *const ditrans[] = {
  * double-object verb that is the second object (quoted her three hundred
  * dollars; returned her three books: his). */
 static const char *const numbers[] = {
-	"dozen", "eight", "few", "five", "four", "hundred", "many",
-	"million", "nine", "one", "seven", "several", "six", "ten",
-	"thousand", "three", "two",
+	"billion", "dozen", "eight", "eighty", "eleven", "few", "fifty",
+	"five", "forty", "four", "hundred", "many", "million", "nine",
+	"ninety", "one", "seven", "seventy", "several", "six", "sixty", "ten",
+	"thirty", "thousand", "three", "twelve", "twenty", "two",
 };
 static const char *const money[] = {
 	"bucks", "cents", "dollars", "euros", "grand", "hundred", "million",
 	"pounds", "thousand",
 };
+
+/* Quantity words that start the second object of a double-object verb
+ * (dealt her two aces, assigned her extra reading, paid her half). */
+static const char *const quantity[] = {
+	"additional", "extra", "half", "plenty",
+};
+
+/* Verbs of giving, throwing and preparing that WordNet gives no frame 14
+ * (Levin 1993, classes 13.1, 17.1, 26.1, 26.3): dealt her two aces. */
+static const char *const give_more[] = {
+	"bake", "build", "cook", "deal", "pour", "slide", "toss",
+};
+
+/* What one pays, sells or sends of one's own, not as a gift: paid her
+ * bills, sold her shares, sent her regards (a recipient reading would
+ * need money, goods or a message). */
+static const char *const own_thing[] = {
+	"apologies", "belongings", "bonds", "compliments", "condolences",
+	"congratulations", "greetings", "possessions", "regards", "respects",
+	"services", "shares", "stocks", "sympathies", "thanks",
+};
+/* ... and what one pays off (paid her bills; sent her bills: him) */
+static const char *const pay_own[] = {
+	"bills", "debts", "dues", "fines", "invoices", "taxes",
+};
+static const char *const pay_v[] = { "pay" };
+
+/* Adjective-nouns of idioms with one's: kept her cool, kept her secret,
+ * got her due (not a small clause). */
+static const char *const own_adj[] = { "cool", "due", "secret" };
+
+/* teach someone a subject; show someone a place */
+static const char *const teach_v[] = { "teach" };
+static const char *const show_v[] = { "show" };
+
+/* have one's say / fill: not a bare infinitive after have */
+static const char *const have_own[] = { "fill", "say" };
+
+/* turn one's back on (turned her back on them: his) */
+static const char *const turn_v[] = { "turn" };
+
+/* Prepositions whose object a time adverbial may follow: read to her
+ * every night, waited for her all morning (not on/in/during/about: on
+ * her last day, about her last week). */
+static const char *const time_prep[] = { "for", "from", "to", "with" };
+/* ... and with "every" only (on her last day stays his) */
+static const char *const every_prep[] = { "at", "beside", "by", "near", "on" };
 
 /* Verbs of perception that take a bare infinitive (saw her park the car;
  * base forms, WordNet finds the inflections). */
@@ -618,11 +702,39 @@ static int is_stop(const tok *t)
 	return IN(obj_next, t->w) || (ends_with(t->w, "ly") && !IN(ly_nonadv, t->w));
 }
 
+static int is_stop_tok(tok t)
+{
+	return is_stop(&t);
+}
+
 /* The word before her takes two objects (gave, charged: her own list and
  * WordNet frame 14) or a small clause (found, declared: frame 5). */
 static int dtv_verb(const tok *pv)
 {
 	return pv->kind == T_WORD && (IN(ditrans, pv->w) || IN_WNV(dtv, pv->w));
+}
+
+/* A verb of giving: the hand list, WordNet frame-14 verbs mostly used so
+ * (dtv_major), Levin's give/throw/prepare verbs without frame 14. */
+static int give_verb(const tok *pv)
+{
+	return pv->kind == T_WORD && (IN(ditrans, pv->w) || IN_WNV(dtv_major, pv->w) ||
+	                              IN_V(give_more, pv->w));
+}
+
+/* w is one of her own things for the verb before her: sent her regards,
+ * sold her shares, paid her bills (not: sent her bills). */
+static int own_thing_of(const tok *pv, const char *w)
+{
+	return IN(own_thing, w) || (IN(pay_own, w) && IN_V(pay_v, pv->w));
+}
+
+/* feed + her + animals: the animals she has are fed (fed her chickens,
+ * fed her two goats: his; sold her two horses: him). */
+static int fed_animal(const tok *pv, const char *w)
+{
+	static const char *const feed_v[] = { "feed" };
+	return IN_WN(animal_pl, w) && IN_V(feed_v, pv->w);
 }
 
 static int small_verb(const tok *pv)
@@ -673,6 +785,10 @@ static int time_adverbial(const tok *pv, const char *w, const tok *n2,
 		return 1;   /* met her two years ago */
 	if (!IN(time_det, w) || !is_stop(n3) || !strcmp(n3->w, "of"))
 		return 0;   /* her last week of school: his */
+	if (IN(time_prep, pv->w) ||
+	    (!strcmp(w, "every") && IN(every_prep, pv->w)))
+		return 1;   /* read to her every night, waited for her all day,
+		             * relied on her every day */
 	/* on her last day, was her last night, spent her last summer: his */
 	return IN_WNV(verb_any, pv->w) && !IN_V(time_obj, pv->w) &&
 	       !IN(copula, pv->w);
@@ -757,11 +873,19 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	n2 = next_tok(text, len, n.e);
 	if (IN(degree, w) && n2.kind == T_WORD && IN(ordinal, n2.w))
 		return 1;   /* make her very first margarita, her very own */
+	if (!strcmp(w, "every") && (!strcmp(n2.w, "other") || !strcmp(n2.w, "single"))) {
+		/* paid her every other week: the calendar word after "other" */
+		tok n3 = next_tok(text, len, n2.e), n4 = next_tok(text, len, n3.e);
+		if (time_adverbial(&pv, w, &n3, &n4))
+			return 0;
+	}
 	if ((IN(time_det, w) || IN(numbers, w) || (w[0] >= '0' && w[0] <= '9')) &&
 	    time_noun(&n2)) {
 		tok n3 = next_tok(text, len, n2.e);
 		if (time_adverbial(&pv, w, &n2, &n3))
 			return 0;   /* visited her last week, met her two years ago */
+		if (!strcmp(n2.w, "times") && pv.kind == T_WORD && IN_WNV(verb_any, pv.w))
+			return 0;   /* called her three times (last month) */
 	}
 	if (IN(degree, w) && small_verb(&pv))
 		return 0;   /* made her very happy, kept her too busy */
@@ -775,6 +899,59 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	     (IN(numbers, w) && IN(money, n2.w))) && dtv_verb(&pv))
 		return 0;   /* brought her more attention, gave her 7 out of 10,
 		             * quoted her three hundred dollars */
+	/* teach/taught, show: the first letter first (issue 15: these run for
+	 * every her that gets here) */
+	if (pv.kind == T_WORD && pv.w[0] == 't' && IN_V(teach_v, pv.w) &&
+	    !is_stop(&n)) {
+		/* taught her algebra, taught her basic French: what is taught
+		 * (taught her class, her students: his) */
+		tok h = n, a = n2;
+		if (a.kind == T_WORD && !is_stop(&a)) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		if (IN_WN(knowledge, h.w) && is_stop(&a))
+			return 0;
+	}
+	if (text[n.s] >= 'A' && text[n.s] <= 'Z' && pv.kind == T_WORD &&
+	    pv.w[0] == 's' && is_stop(&n2) && IN_V(show_v, pv.w))
+		return 0;   /* showed her Lisbon: a place shown to her */
+	if (pv.kind == T_WORD && !is_stop(&n)) {
+		/* served her cold soup., sold her cough syrup: a food noun (no
+		 * determiner needed) after at most two modifiers, then a stop
+		 * other than "to" (brought her lunch to work: his) */
+		tok h = n, a = n2;
+		int k;
+		for (k = 0; k < 2 && a.kind == T_WORD && !is_stop(&a); k++) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		if (IN_WN(food, h.w) && is_stop(&a) && strcmp(a.w, "to") &&
+		    strcmp(a.w, "of") && give_verb(&pv))
+			return 0;   /* the verb last: the costliest test */
+	}
+	if ((IN_WN(comparative, w) || !strcmp(w, "better") || !strcmp(w, "worse")) &&
+	    pv.kind == T_WORD && n2.kind == T_WORD && !is_stop(&n2) &&
+	    give_verb(&pv) && !IN_WN(kin, n2.w) && !IN_WN(person_pl, n2.w))
+		return 0;   /* offered her cheaper rent, gave her better hours (her
+		             * older sister: his) */
+	if ((IN(numbers, w) || IN(quantity, w) || (w[0] >= '0' && w[0] <= '9')) &&
+	    pv.kind == T_WORD && give_verb(&pv)) {
+		/* dealt her two aces, assigned her extra reading: the second
+		 * object -- unless its head is a person she has (paid her three
+		 * cooks) or one of her things, or a goal follows (sold her two
+		 * flats to a developer, not: sold her two tickets to Vienna) */
+		tok h = n, a = n2;
+		int k;
+		for (k = 0; k < 4 && a.kind == T_WORD && !is_stop(&a); k++) {
+			h = a;
+			a = next_tok(text, len, a.e);
+		}
+		return IN_WN(person_pl, h.w) || fed_animal(&pv, h.w) ||
+		       IN_WN(kin, h.w) || own_thing_of(&pv, h.w) ||
+		       !strcmp(a.w, "into") || !strcmp(a.w, "onto") ||
+		       (!strcmp(a.w, "to") && IN(np_start, next_tok(text, len, a.e).w));
+	}
 	if (IN(two_way, w)) {
 		static const char *const preps[] = {
 			"about", "across", "around", "at", "be", "behind", "being",
@@ -788,6 +965,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		};
 		if (pv.kind == T_WORD && IN(preps, pv.w))
 			return 1;
+		if (!strcmp(w, "back") && pv.kind == T_WORD && IN_V(turn_v, pv.w))
+			return 1;   /* turned her back on the team: an idiom */
 		if (pv.kind == T_WORD && IN(effort, pv.w) &&
 		    (!strcmp(w, "best") || !strcmp(w, "worst")))
 			return 1;   /* gave her best, tried her best */
@@ -866,14 +1045,33 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* watched her set up his camera, saw her kill the man */
 	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN_WN(verb_major, w))
 		return 0;   /* made her feel better, helped her carry the boxes */
+	if (pv.kind == T_WORD && IN(make_let, pv.w) && IN_WN(verb_any, w) &&
+	    n2.kind == T_WORD && (IN(time_adv, n2.w) || IN_WN(comparative, n2.w) ||
+	                          IN(time_det, n2.w) || !strcmp(n2.w, "again") ||
+	                          !strcmp(n2.w, "twice")))
+		return 0;   /* made her work late, made her march all night, made
+		             * her study harder (a noun has no such adverb) */
 	if (pv.kind == T_WORD && IN(causative, pv.w) &&
 	    (IN(soft_verb, w) || IN_WN(verb_major, w)) &&
 	    is_stop(&n2))
 		return 0;
+	if (pv.kind == T_WORD && is_stop(&n2) && IN_WN(verb_major, w) &&
+	    !IN(have_own, w) && IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))
+		return 0;   /* had her wait outside (had her say: his) */
+	if (pv.kind == T_WORD && IN_WN(adv_only, n2.w) && IN_WN(verb_any, w) &&
+	    (IN(causative, pv.w) || IN(perception, pv.w) ||
+	     (IN_WNV(bare_inf, pv.w) && !IN_V(no_bare, pv.w))))
+		return 0;   /* heard her read aloud */
+	if (ends_with(w, "ing") && pv.kind == T_WORD && is_stop(&n2) &&
+	    !IN(particle, n2.w) && strcmp(pv.w, "catch") && IN_V(no_bare, pv.w))
+		return 0;   /* got her walking again, get her talking. */
 	if (ends_with(w, "ing") && pv.kind == T_WORD &&
 	    (IN(perception, pv.w) || IN(spatial, pv.w)) &&
-	    !(IN_WN(adj_nn, w) && n2.kind == T_WORD && !is_stop(&n2)))
-		return 0;   /* saw her leaving (found her missing glove: his) */
+	    !((IN_WN(adj_nn, w) || IN_WN(ing_adj, w)) && n2.kind == T_WORD &&
+	      !is_stop(&n2) && !IN(two_way, n2.w) && !IN(time_adv, n2.w) &&
+	      !IN_WN(adv_major, n2.w)))
+		return 0;   /* saw her leaving (found her missing glove, her
+		             * sleeping bag: his; found her walking home: him) */
 	if ((IN(pred_adj, w) || IN_WN(adj_only, w) || ends_with(w, "ed")) &&
 	    (!strcmp(n2.w, "and") || !strcmp(n2.w, "but") || !strcmp(n2.w, "or"))) {
 		/* her beautiful but dumb secretary / made her happy and proud. */
@@ -883,9 +1081,11 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 	if (IN(pred_adj, w) && is_stop(&n2))
 		return 0;
 	if (is_stop(&n2) &&
-	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w))) &&
+	    (IN_WN(adj_nn, w) || (ends_with(w, "ed") && !IN_WN(noun_ed, w)) ||
+	     (IN_WN(adj_major, w) && !IN(own_adj, w))) &&
 	    small_verb(&pv))
-		return 0;   /* left her speechless., left her unaffected. */
+		return 0;   /* left her speechless., left her unaffected., got her
+		             * fit for the race (kept her cool: his) */
 	if (ends_with(w, "ed") && strcmp(w + strlen(w) - 3, "eed") &&
 	    !IN_WN(noun_ed, w) && is_stop(&n2) &&
 	    (n2.kind == T_WORD || (pv.kind == T_WORD && IN(have_get, pv.w))))
@@ -895,6 +1095,18 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		return 0;   /* elected her mayor, named her captain of the team */
 	if (pv.kind == T_WORD && IN(ask_own, w) && IN_V(ask_v, pv.w))
 		return 1;   /* asked her advice: his */
+	if (pv.kind == T_WORD && IN(naming, pv.w)) {
+		/* called her names, called her Sam, called her Auntie Jo (a
+		 * name, not her Mom) */
+		int cap = text[n.s] >= 'A' && text[n.s] <= 'Z' && text[n.s + 1] >= 'a';
+		if (!strcmp(w, "names") && is_stop(&n2))
+			return 0;
+		if (cap && !IN_WN(kin, w) &&
+		    (is_stop(&n2) ||
+		     (n2.kind == T_WORD && text[n2.s] >= 'A' && text[n2.s] <= 'Z' &&
+		      is_stop_tok(next_tok(text, len, n2.e)))))
+			return 0;
+	}
 	if (pv.kind == T_WORD && IN(ditrans, pv.w)) {
 		/* gave her money. / paid her tips / gave her wrong directions:
 		 * a mass or plural noun (one modifier allowed) then a stop other
@@ -906,6 +1118,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 			noun = n2;                  /* one modifier: her new shoes */
 			after = next_tok(text, len, n2.e);
 		}
+		if (own_thing_of(&pv, noun.w))
+			return 1;   /* paid her bills, sent her warm regards */
 		if (noun.kind == T_WORD && !is_stop(&noun) && IN(mass, noun.w) &&
 		    !strcmp(after.w, "to")) {
 			tok v = next_tok(text, len, after.e);
@@ -914,7 +1128,8 @@ int cf_rules_her_possessive(const char *text, size_t len, size_t start,
 		}
 		/* paid her workers, taught her students: people she has */
 		if (noun.kind == T_WORD && !is_stop(&noun) &&
-		    (IN(mass, noun.w) || (plural(noun.w) && !IN_WN(person_pl, noun.w))) &&
+		    (IN(mass, noun.w) || (plural(noun.w) && !IN_WN(person_pl, noun.w) &&
+		                          !fed_animal(&pv, noun.w))) &&
 		    (is_stop(&after) || !strcmp(after.w, "every") ||
 		     !strcmp(after.w, "each")) &&
 		    strcmp(after.w, "to") != 0)

@@ -82,6 +82,8 @@ struct cf_rules {
 	uint64_t negrule[CF_RULES_MAX_RULES / 64];  /* rules that toggle negation */
 	uint64_t protrule[CF_RULES_MAX_RULES / 64]; /* rules kept out of protected spans */
 	uint64_t gtitlerule[CF_RULES_MAX_RULES / 64]; /* gender: titles, names */
+	uint64_t genderrule[CF_RULES_MAX_RULES / 64]; /* the gender pack: its
+	                          * edits let fallback names fire (rare-name-*) */
 	cf_rules_neg *neg;      /* clause negation (pack negation, no scope) */
 	uint32_t neg_rule;
 	uint64_t plainrule[CF_RULES_MAX_RULES / 64];  /* sentiment words: no names,
@@ -840,13 +842,19 @@ int cf_rules_add_lexicon(cf_rules *r, const char *rule, const char *name,
 		 * the partner's own (names.tsv's unpaired names), one direction */
 		int f2m = TAG("name-f2m") || TAG("ambig-name-f2m");
 		int m2f = TAG("name-m2f") || TAG("ambig-name-m2f");
+		/* rare-name-*: a fallback partner, only where the gender pack
+		 * edits the text (rules_names.c) */
+		int rare = TAG("rare-name-f2m") || TAG("rare-name-m2f");
+		f2m |= TAG("rare-name-f2m");
+		m2f |= TAG("rare-name-m2f");
 		int ambig = TAG("ambig-name") || TAG("ambig-name-f2m") ||
 		            TAG("ambig-name-m2f");
 		int need_cap = TAG("name") || ambig || f2m || m2f;
 		int oneway = TAG("oneway") || m2f;
 		int neutral = TAG("neutral");
 		int keep = TAG("keep");
-		int ctx = ambig ? CF_CTX_AMBIG_NAME : need_cap ? CF_CTX_NAME :
+		int ctx = rare ? CF_CTX_RARE_NAME : ambig ? CF_CTX_AMBIG_NAME :
+		          need_cap ? CF_CTX_NAME :
 		          TAG("before-name") ? CF_CTX_BEFORE_NAME :
 		          TAG("noun-verb") ? CF_CTX_NOUN_VERB :
 		          TAG("wedding") ? CF_CTX_WEDDING :
@@ -1053,6 +1061,8 @@ int cf_rules_add_pack(cf_rules *r, const char *pack, cf_error *err)
 		return add_clause_negation(r, path, err);
 	int rc = cf_rules_add_lexicon_file(r, pack, path, err);
 
+	if (rc == 0 && strcmp(pack, "gender") == 0)
+		r->genderrule[(r->nrules - 1) / 64] |= 1ull << ((r->nrules - 1) % 64);
 	if (rc == 0 && strcmp(pack, "antonyms") == 0)
 		rc = add_antonym_checks(r, path, err);
 	if (rc == 0 && strcmp(pack, "negation") == 0)
@@ -1287,6 +1297,7 @@ static const lexent *name_entry(const cf_rules *r, const char *text, size_t s,
 		const lexent *x = &r->ents[h - 1];
 		if (x->src_len == (size_t)kl && x->src_len == x->first_len &&
 		    x->need_cap && (!name_ctx || x->ctx == CF_CTX_NAME) &&
+		    x->ctx != CF_CTX_RARE_NAME &&
 		    !memcmp(x->src, key, (size_t)kl))
 			return x;
 	}
@@ -1775,6 +1786,91 @@ static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
 	return 0;
 }
 
+/* Did an edit of o come from the gender pack? */
+static int gender_edited(const cf_rules *r, const cf_rules_out *o)
+{
+	for (size_t q = 0; q < o->nedits; q++) {
+		uint32_t ru = o->edits[q].rule;
+		if (ru < CF_RULES_MAX_RULES && ((r->genderrule[ru / 64] >> (ru % 64)) & 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* The whole word w[0, n) (case as written) occurs in s[0, len). */
+static int has_word(const char *s, size_t len, const char *w, size_t n)
+{
+	const unsigned char *t = (const unsigned char *)s;
+	size_t p = 0, cl;
+	const char *q;
+
+	while (n && p + n <= len && (q = cf_rules_find(s + p, len - p, w, n))) {
+		size_t a = (size_t)(q - s);
+		int before = 0;
+		if (a > 0) {
+			size_t b = a - 1;
+			while (b > 0 && (t[b] & 0xC0) == 0x80)
+				b--;
+			before = cf_rules_is_word(t + b, a - b, &cl);
+		}
+		if (!before && !(a + n < len && cf_rules_is_word(t + a + n, len - a - n, &cl)))
+			return 1;
+		p = a + 1;
+	}
+	return 0;
+}
+
+/* 1 if the fallback partner of entry e (for the word text[ws, we)) names
+ * nobody else in the text: it is not in the input, nor the name that swaps
+ * to it (its pair), nor written already by an earlier swap of another
+ * word (Meryl ... Meryl both become Keith); 0 if it is taken. */
+static int partner_free(const cf_rules *r, const char *text, size_t len,
+                        const cf_rules_out *o, const lexent *e, size_t ws,
+                        size_t we)
+{
+	const lexent *pair = name_entry(r, e->dst[0], 0, e->dst_len[0], 1);
+	size_t dl = e->dst_len[0], n = we - ws;
+
+	if (has_word(text, len, e->dst[0], dl) ||
+	    (pair && has_word(text, len, pair->dst[0], pair->dst_len[0])))
+		return 0;
+	for (size_t q = 0; q < o->nedits; q++) {
+		const cf_rules_edit *d = &o->edits[q];
+		if (d->dst_len >= dl && !memcmp(o->text + d->dst_off, e->dst[0], dl) &&
+		    !(d->src_len >= n && !strncasecmp(text + d->src_off, text + ws, n)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Will the gender pack edit a word after from?  A guess from the words
+ * with entries (cand, ncand: apply's prescan), at most 32 of them: one
+ * with a lower-case gender entry (he, her, mother) says yes.  apply_impl
+ * runs again if the guess was wrong, so it only saves that second pass. */
+static int gender_ahead(const cf_rules *r, const unsigned char *t, size_t len,
+                        const size_t *cand, size_t ncand, size_t from)
+{
+	char key[KEYCAP + 8];
+	size_t c, seen = 0;
+
+	for (c = 0; c < ncand && cand[c] <= from; c++)
+		;
+	for (; c < ncand && seen++ < 32; c++) {
+		size_t ws = cand[c], we = cf_rules_skip_ascii_word(t, len, ws), n = we - ws;
+		if (n == 0 || n > r->max_first || (we < len && t[we] >= 0x80))
+			continue;
+		uint64_t hv = fold_key(t, len, ws, n, key);
+		for (uint32_t h = r->slots[find_slot_h(r, key, n, hv)]; h;
+		     h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			if (!e->need_cap && !e->keep && e->rule < CF_RULES_MAX_RULES &&
+			    ((r->genderrule[e->rule / 64] >> (e->rule % 64)) & 1))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* cf_rules_apply, or with cand (ncand sorted word starts) the sparse scan
  * of cf_rules_round_trip: from a clean position (the end of the word just
  * read, or the start) the scan goes straight to the next candidate, as
@@ -1805,6 +1901,8 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 	o->prot_done = 0;
 	o->nprotected = 0;
 	o->kept_s = o->kept_e = 0;
+	o->rare_seen = o->rare_guess = 0;
+	o->unsw_s = o->unsw_e = o->nfallback = 0;
 	o->nhits = o->nskips = 0;
 	if ((rc = out_put(o, "", 0)) < 0)
 		return rc;
@@ -1961,7 +2059,32 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
-			if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me)) {
+			if (e->ctx == CF_CTX_RARE_NAME) {
+				/* a fallback name: only once the gender pack has edited
+				 * this text; one met before that makes apply_impl run
+				 * again with them on if a gender edit follows */
+				int ok;
+				if (o->rare_on < 0)
+					continue;
+				if (!o->rare_on && !gender_edited(r, o)) {
+					if (!cand || !gender_ahead(r, t, len, cand, ncand, me)) {
+						o->rare_seen = 1;
+						continue;
+					}
+					o->rare_guess = 1;   /* checked at the end */
+				}
+				if (!cf_rules_ctx_ok(r, e->ctx, text, len, ws, me))
+					continue;
+				if ((ok = partner_free(r, text, len, o, e, ws, me)) < 0)
+					return ok;
+				if (!ok) {   /* two people, one name: the stage rejects */
+					if (!o->unsw_e) {
+						o->unsw_s = ws;
+						o->unsw_e = me;
+					}
+					continue;
+				}
+			} else if (e->ctx && !cf_rules_ctx_ok(r, e->ctx, text, len, ws, me)) {
 				/* a person's double name left alone: the stage must not
 				 * flip that person's pronouns (kept_person_name) */
 				size_t ke;
@@ -2117,6 +2240,8 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				if (amb)
 					amb[a]++;
 			}
+			if (e->ctx == CF_CTX_RARE_NAME)
+				o->nfallback++;
 			size_t pe = e->need_cap ? s_apostrophe(text, len, ws, me) : me;
 			if (pe > me) {   /* James' car -> Mary's car */
 				char buf[CF_RULES_MAX_WORD * 2 + 8];
@@ -2167,6 +2292,18 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			return rc;
 	if ((rc = out_put(o, text + copied, len - copied)) < 0)
 		return rc;
+	/* a fallback name met and the gender pack edited the text: again,
+	 * with the fallback names on (their person keeps one sex); her/his
+	 * decisions are the first pass's, so amb is not counted twice */
+	if (!o->rare_on && (o->rare_seen || o->rare_guess)) {
+		int g = gender_edited(r, o);
+		if ((o->rare_seen && g) || (o->rare_guess && !g)) {
+			o->rare_on = g ? 1 : -1;
+			rc = apply_impl(r, text, len, o, NULL, cand, ncand);
+			o->rare_on = 0;
+			return rc;
+		}
+	}
 	return o->nedits > (size_t)0x7fffffff ? CF_ELIMIT : (int)o->nedits;
 }
 

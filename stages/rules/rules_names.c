@@ -45,6 +45,16 @@
  *               or at another place in the same text, so one text swaps
  *               the name everywhere or nowhere -- except a place use
  *               (drove to Georgia, in Austin), which stays a place.
+ *   rare-name   a fallback name (names.tsv rare-name-f2m/m2f: a strongly
+ *               sexed name outside the pairs, partnered with a frequent name
+ *               of its peak decade): as `name`, and also a surname after a
+ *               lower-case title (president Kegan), alone in parentheses
+ *               after a first name (John (Lennon)), before brother(s) or
+ *               sister(s) (the Coen brothers).  It fires only in a text the
+ *               gender pack edits, and not when its partner already names
+ *               someone there (the stage then rejects the candidate as
+ *               unswapped_name): rules_lexicon.c decides both, so that a
+ *               person keeps one sex with their pronouns.
  *
  * Titles of works and brands that start with a name (Jane Eyre, Kate
  * Spade) are `keep` entries of names.tsv (lexicons/names-works.txt), not
@@ -960,6 +970,30 @@ static int ambig_name(const cf_rules *lex, const char *text, size_t len,
 	return other_occurrence(lex, text, len, ws, we, ambig_name_at);
 }
 
+/* A rare name (a fallback partner, rare-name-*) is more often a surname
+ * than a common one: also a surname after a lower-case title ("president
+ * Kegan"), in parentheses after a first name ("John (Lennon)"), or before
+ * brother(s)/sister(s) ("the Coen brothers"). */
+static int rare_surname(const cf_rules *lex, const char *text, size_t len,
+                        size_t ws, size_t we)
+{
+	static const char *const kin_after[] = {
+		"brother", "brothers", "sister", "sisters", NULL
+	};
+	tok p = cf_rules_prev_tok(text, ws), n = cf_rules_next_tok(text, len, we);
+
+	if (p.kind == CF_TOK_WORD && !cap_at(text, len, p.s) && in(surname_after, p.w) &&
+	    !in(determiner, p.w))
+		return 1;
+	if (p.kind == CF_TOK_PUNCT && text[p.s] == '(' && n.kind == CF_TOK_PUNCT &&
+	    text[n.s] == ')') {
+		tok f = cf_rules_prev_tok(text, p.s);
+		if (f.kind == CF_TOK_WORD && cf_rules_first_name(lex, text, f.s, f.e))
+			return 1;
+	}
+	return n.kind == CF_TOK_WORD && !cap_at(text, len, n.s) && in(kin_after, n.w);
+}
+
 /* A sentence-initial word followed by a comma or '!': "Boy, would that
  * make ...", "Man, this film ...". */
 static int interjection(const char *text, size_t len, size_t ws, size_t we)
@@ -1016,6 +1050,10 @@ int cf_rules_ctx_ok(const cf_rules *lex, int ctx, const char *text, size_t len,
 	switch (ctx) {
 	case CF_CTX_NAME:
 		return first_name_position(lex, text, len, ws, we);
+	case CF_CTX_RARE_NAME:   /* the caller runs it only where the gender
+	                          * pack edited the text */
+		return !rare_surname(lex, text, len, ws, we) &&
+		       first_name_position(lex, text, len, ws, we);
 	case CF_CTX_AMBIG_NAME:
 		return ambig_name(lex, text, len, ws, we);
 	case CF_CTX_BEFORE_NAME:
