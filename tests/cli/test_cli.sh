@@ -133,7 +133,7 @@ done
 kill -INT "$cf"
 touch "$T/int.go"
 wait "$cf"; RC=$?
-wait "$writer"
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null   # blocked in open if the run died first
 [ "$RC" -eq 130 ] && ok "SIGINT exits 130" || bad "SIGINT: exit $RC" "$(cat "$T/err")"
 contains "$T/err" "interrupted" "SIGINT says it was interrupted"
 [ ! -e "$T/int/report.json" ] && [ ! -e "$T/int/pairs.jsonl" ] && ok "interrupted run commits nothing" \

@@ -36,6 +36,9 @@ feed() {
   { head -n "$3" "$T/in.jsonl"
     for i in $(seq 1 6000); do [ -e "$2" ] && break; sleep 0.02; done; } >"$1"
 }
+# writer_done PID: ends the writer (it is still blocked opening its FIFO
+# when the run died before reading it) and reaps it: never a hang
+writer_done() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # same_as_ref DIR WHAT: the outputs equal the reference run's
 same_as_ref() {
@@ -74,7 +77,7 @@ for frac in 5 50 95; do
   else
     wait "$pid"; bad "input ${frac}% written: the run never opened its output (exit $?)"
   fi
-  touch "$T/h$frac.go"; wait "$w" 2>/dev/null
+  touch "$T/h$frac.go"; writer_done "$w"
   nothing_whole "$out" "kill with ${frac}% of the input"
   run "$out" || bad "re-run after the kill with ${frac}% of the input failed"
   same_as_ref "$out" "killed with ${frac}% of the input read"
@@ -110,7 +113,7 @@ pid=$!
 started "$T/busy" "$pid" || bad "the first run never opened its output"
 "$CFAUG" run examples/quickstart.yaml -i "$T/in.jsonl" -o "$T/busy" -q 2>"$T/err"; RC=$?
 touch "$T/busy.go"
-wait "$pid"; RC1=$?; wait "$w"
+wait "$pid"; RC1=$?; writer_done "$w"
 [ "$RC" -eq 1 ] && ok "a second run into a busy directory fails" || bad "second run: exit $RC"
 contains "$T/err" "another cfaug run is writing" "the refusal says why"
 [ "$RC1" -eq 0 ] && cmp -s "$T/busy/pairs.jsonl" "$T/ref/pairs.jsonl" && ok "the first run completes intact" \
@@ -123,7 +126,7 @@ feed "$T/fifo" "$T/term.go" 50 & w=$!
 "$CFAUG" run examples/quickstart.yaml -i "$T/fifo" -o "$T/term" -q 2>"$T/err" &
 cf=$!
 started "$T/term" "$cf" || bad "the SIGTERM run never opened its output"
-kill -TERM "$cf"; touch "$T/term.go"; wait "$cf"; RC=$?; wait "$w"
+kill -TERM "$cf"; touch "$T/term.go"; wait "$cf"; RC=$?; writer_done "$w"
 [ "$RC" -eq 130 ] && ok "SIGTERM exits 130" || bad "SIGTERM: exit $RC" "$(cat "$T/err")"
 [ ! -e "$T/term/report.json" ] && ok "SIGTERM commits nothing" || bad "SIGTERM left a report"
 
