@@ -120,22 +120,27 @@ int cf_rules_in_compound(const char *text, size_t len, size_t ws, size_t we)
 
 int cf_rules_vowel_sound(const char *w, size_t n)
 {
-	static const char *const cons[] = { "one", "once", "unique", "unit",
-		"univ", "unif", "union", "unison", "use", "usu", "usa", "eu", "ewe",
-		"uk", "ura", "ure", "uri", "uro", "uti", "ubi", NULL };
-	static const char *const vow[] = { "hour", "honest", "honor", "honour",
-		"heir", NULL };
+	/* prefixes, each with its length (sizeof - 1: no strlen per call) */
+#define P(s) { s, sizeof s - 1 }
+	static const struct { const char *s; size_t n; } cons[] = { P("one"),
+		P("once"), P("unique"), P("unit"), P("univ"), P("unif"), P("union"),
+		P("unison"), P("use"), P("usu"), P("usa"), P("eu"), P("ewe"),
+		P("uk"), P("ura"), P("ure"), P("uri"), P("uro"), P("uti"), P("ubi"),
+		{ NULL, 0 } };
+	static const struct { const char *s; size_t n; } vow[] = { P("hour"),
+		P("honest"), P("honor"), P("honour"), P("heir"), { NULL, 0 } };
+#undef P
 	char k[12];
 	size_t i;
 
 	for (i = 0; i < n && i < sizeof k - 1; i++)
 		k[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
 	k[i] = '\0';
-	for (i = 0; cons[i]; i++)
-		if (!strncmp(k, cons[i], strlen(cons[i])))
+	for (i = 0; cons[i].s; i++)
+		if (k[0] == cons[i].s[0] && !strncmp(k, cons[i].s, cons[i].n))
 			return 0;
-	for (i = 0; vow[i]; i++)
-		if (!strncmp(k, vow[i], strlen(vow[i])))
+	for (i = 0; vow[i].s; i++)
+		if (k[0] == vow[i].s[0] && !strncmp(k, vow[i].s, vow[i].n))
 			return 1;
 	return k[0] && strchr("aeiou", k[0]) != NULL;
 }
@@ -148,8 +153,8 @@ const char *cf_rules_npi(const char *key, size_t n)
 		{ "several", "any" },   /* "There were not several funny moments" */
 		{ NULL, NULL } };
 
-	for (size_t i = 0; m[i][0]; i++)
-		if (strlen(m[i][0]) == n && memcmp(m[i][0], key, n) == 0)
+	for (size_t i = 0; n && m[i][0]; i++)
+		if (m[i][0][0] == key[0] && !strncmp(m[i][0], key, n) && !m[i][0][n])
 			return m[i][1];
 	return NULL;
 }
@@ -169,8 +174,8 @@ int cf_rules_no_negation_before(const char *key, size_t n)
 		"it", "he", "she", "they", "i", "you", "we", "there", "this",
 		"these", "those", NULL };
 
-	for (size_t i = 0; w[i]; i++)
-		if (strlen(w[i]) == n && memcmp(w[i], key, n) == 0)
+	for (size_t i = 0; n && w[i]; i++)   /* first byte, then the rest */
+		if (w[i][0] == key[0] && !strncmp(w[i], key, n) && !w[i][n])
 			return 1;
 	return 0;
 }
@@ -223,14 +228,95 @@ typedef struct sense_ent {
 struct cf_rules_sense {
 	sense_ent *e;
 	size_t n, cap;
+	uint32_t *set;       /* the distinct words: open addressing, index of
+	                      * an entry + 1 (0 empty); a power of two long */
+	uint32_t *ent;       /* every entry (word, side, neighbour), the same */
+	size_t setmask;      /* both tables' length - 1 */
 };
 
 void cf_rules_sense_free(cf_rules_sense *s)
 {
 	if (s) {
 		free(s->e);
+		free(s->set);
+		free(s->ent);
 		free(s);
 	}
+}
+
+/* FNV-1a of the string w, from h (0 to start) */
+static uint64_t sense_hash(const char *w, uint64_t h)
+{
+	if (!h)
+		h = 0xcbf29ce484222325ull;
+	for (; *w; w++)
+		h = (h ^ (unsigned char)*w) * 0x100000001b3ull;
+	return h;
+}
+
+static size_t slot_of(uint64_t h, size_t mask)
+{
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+/* hash of an entry: word, side, neighbour */
+static uint64_t ent_hash(const char *w, int next, const char *nb)
+{
+	return sense_hash(nb, (sense_hash(w, 0) ^ (uint64_t)(next + 1)) *
+	                      0x100000001b3ull);
+}
+
+/* 1 if (w, next, nb) is an entry: one hash probe (was a binary search,
+ * ~10 strcmp calls) */
+static int sense_has(const cf_rules_sense *s, const char *w, int next,
+                     const char *nb)
+{
+	for (size_t i = slot_of(ent_hash(w, next, nb), s->setmask); s->ent[i];
+	     i = (i + 1) & s->setmask) {
+		const sense_ent *e = &s->e[s->ent[i] - 1];
+		if (e->next == next && !strcmp(e->word, w) && !strcmp(e->nb, nb))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if some entry's word is the string w: one hash probe
+ * where a binary search took ~10 strcmp calls, and most pack words have
+ * no entry. */
+static int sense_has_word(const cf_rules_sense *s, const char *w)
+{
+	for (size_t i = slot_of(sense_hash(w, 0), s->setmask); s->set[i];
+	     i = (i + 1) & s->setmask)
+		if (!strcmp(s->e[s->set[i] - 1].word, w))
+			return 1;
+	return 0;
+}
+
+/* The hash tables of the sorted entries: distinct words, entries. */
+static int sense_index(cf_rules_sense *s)
+{
+	size_t cap = 16, i;
+
+	while (cap < s->n * 2)
+		cap *= 2;
+	if (!(s->set = calloc(cap, sizeof *s->set)) ||
+	    !(s->ent = calloc(cap, sizeof *s->ent)))
+		return CF_ENOMEM;
+	s->setmask = cap - 1;
+	for (size_t k = 0; k < s->n; k++) {
+		const sense_ent *e = &s->e[k];
+		for (i = slot_of(ent_hash(e->word, e->next, e->nb), s->setmask);
+		     s->ent[i]; i = (i + 1) & s->setmask)
+			;
+		s->ent[i] = (uint32_t)k + 1;
+		if (k && !strcmp(e->word, s->e[k - 1].word))
+			continue;
+		for (i = slot_of(sense_hash(e->word, 0), s->setmask); s->set[i];
+		     i = (i + 1) & s->setmask)
+			;
+		s->set[i] = (uint32_t)k + 1;
+	}
+	return 0;
 }
 
 /* by word, then side, then neighbour: a check is two exact searches */
@@ -242,12 +328,6 @@ static int sense_cmp(const void *a, const void *b)
 	if (!c)
 		c = x->next - y->next;
 	return c ? c : strcmp(x->nb, y->nb);
-}
-
-/* bsearch key: a word alone, against the entries' words */
-static int sense_word_cmp(const void *k, const void *b)
-{
-	return strcmp(k, ((const sense_ent *)b)->word);
 }
 
 int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err)
@@ -263,6 +343,10 @@ int cf_rules_sense_load(cf_rules_sense **out, const char *path, cf_error *err)
 		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
 	if (!(f = fopen(path, "r"))) {
 		if (errno == ENOENT) {   /* an old lexicon directory: no contexts */
+			if (sense_index(s) < 0) {
+				cf_rules_sense_free(s);
+				return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+			}
 			*out = s;
 			return 0;
 		}
@@ -320,6 +404,10 @@ done:
 		 * of every scope (25% of a sentiment run as a linear scan) */
 		if (s->n > 1)
 			qsort(s->e, s->n, sizeof *s->e, sense_cmp);
+		if (sense_index(s) < 0) {
+			cf_rules_sense_free(s);
+			return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+		}
 		*out = s;
 	}
 	return rc;
@@ -376,8 +464,7 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 	w[n] = '\0';
 	/* most pack words have no sense entry and are no manner adverb: stop
 	 * before reading the neighbours (e is sorted by word first) */
-	if ((n < 6 || w[n - 2] != 'l' || w[n - 1] != 'y') &&
-	    !bsearch(w, s->e, s->n, sizeof *s->e, sense_word_cmp))
+	if ((n < 6 || w[n - 2] != 'l' || w[n - 1] != 'y') && !sense_has_word(s, w))
 		return 0;
 	/* a word right before or after, across blanks only */
 	nb = ws > 0 && (text[ws - 1] == ' ' || text[ws - 1] == '\t') ?
@@ -386,21 +473,8 @@ int cf_rules_sense_blocked(const cf_rules_sense *s, const char *text,
 	     word_near(text, len, we, 1, after, sizeof after) : 0;
 	if (na && degree_use(w, after))
 		return 1;
-	sense_ent key;   /* w with the word after, then with the word before */
-	memcpy(key.word, w, n + 1);
-	key.next = 1;
-	if (na) {
-		memcpy(key.nb, after, na + 1);
-		if (bsearch(&key, s->e, s->n, sizeof key, sense_cmp))
-			return 1;
-	}
-	key.next = 0;
-	if (nb) {
-		memcpy(key.nb, before, nb + 1);
-		if (bsearch(&key, s->e, s->n, sizeof key, sense_cmp))
-			return 1;
-	}
-	return 0;
+	/* w with the word after, then with the word before */
+	return (na && sense_has(s, w, 1, after)) || (nb && sense_has(s, w, 0, before));
 }
 
 /* 1 if the verb entry at ws has no first- or second-person subject among

@@ -15,7 +15,13 @@
  * negation scope, no regex match in the text), a prescan lists the words
  * whose first two bytes and length some key has (a bitmap) and whose hash
  * finds entries, and the word loop visits only those; the round trip
- * (cf_rules_round_trip) reuses the forward pass's list the same way.  Multi-word tails ("best man", "Mr.", "isn't") are
+ * (cf_rules_round_trip) reuses the forward pass's list the same way.
+ * With a negation scope every word is read (the scope counts words), but
+ * one that can be no key and no scope word is only counted, and an entry
+ * chain whose tails cannot start where the text goes on is not walked
+ * (chain_may_match).  cf_rules_out.every_word selects the reference path
+ * the tests compare with: no prescan, every word folded and looked up,
+ * every chain walked.  Multi-word tails ("best man", "Mr.", "isn't") are
  * compared in place, any run of white space matching one space and ' / ’
  * matching each other.  User regex matches (rules_pattern.c) are found
  * first and take precedence where they overlap a lexicon match.
@@ -52,6 +58,8 @@ typedef struct lexent {
 	uint32_t src_len, first_len, dst_len[2];
 	uint32_t rule;
 	uint32_t next;          /* next entry with the same first word, +1; 0 end */
+	uint64_t fw[2];         /* the first 16 bytes of the first word, zero-
+	                         * padded: the key compare of find_slot_h() */
 	uint8_t ndst, need_cap, amb, alt_when; /* alt_when: resolver value for dst[1] */
 	uint8_t ctx;            /* CF_CTX_*: where the entry may fire */
 	uint8_t keep;           /* an idiom or fixed phrase (tag keep): matched
@@ -90,6 +98,12 @@ struct cf_rules {
 	                                               * no compounds, fix a/an */
 	cf_rules_sense *sense;  /* where the antonyms pack's words are not
 	                         * evaluative (antonym-contexts.tsv) */
+	uint32_t *tailmask;     /* per slot, from compile: bit c (0-25) if an
+	                         * entry's tail is " " + letter 'a' + c, bit 30
+	                         * if one starts with an apostrophe (that's),
+	                         * bit 29 with a hyphen (so-bad-it's-good), bit
+	                         * 31 if an entry is one word or has another
+	                         * tail; chain_may_match() reads it */
 };
 
 /* ---- UTF-8, word characters, case ------------------------------------ */
@@ -548,6 +562,7 @@ void cf_rules_free(cf_rules **rp)
 	free(r->ents);
 	free(r->slots);
 	free(r->tags);
+	free(r->tailmask);
 	free(r);
 	*rp = NULL;
 }
@@ -577,7 +592,9 @@ static int add_rule(cf_rules *r, const char *name)
 }
 
 /* Slot of the first word key with hash h (found or the empty slot where it
- * goes).  The tag check keeps the probe of a miss inside the slot arrays. */
+ * goes).  The tag check keeps the probe of a miss inside the slot arrays.
+ * key must be zero-padded to a multiple of 8 bytes (as key_hash wants):
+ * its first 16 bytes are compared as two words. */
 static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
                           uint64_t h)
 {
@@ -590,16 +607,24 @@ static inline size_t find_slot_h(const cf_rules *r, const char *key, size_t n,
 			return i;
 		if (r->tags[i] == tag) {
 			const lexent *x = &r->ents[e - 1];
-			if (x->first_len == n && memcmp(x->src, key, n) == 0)
+			uint64_t k0, k1;
+			memcpy(&k0, key, 8);
+			if (x->first_len == n && x->fw[0] == k0 &&
+			    (n <= 8 || (memcpy(&k1, key + 8, 8), x->fw[1] == k1 &&
+			     (n <= 16 || memcmp(x->src + 16, key + 16, n - 16) == 0))))
 				return i;
 		}
 		i = (i + 1) & mask;
 	}
 }
 
+/* find_slot_h of any key of n <= CF_RULES_MAX_WORD bytes (a padded copy) */
 static size_t find_slot(const cf_rules *r, const char *key, size_t n)
 {
-	return find_slot_h(r, key, n, hash_bytes(key, n));
+	char k[KEYCAP + 8] = { 0 };
+
+	memcpy(k, key, n < KEYCAP ? n : KEYCAP);
+	return find_slot_h(r, k, n, hash_bytes(key, n));
 }
 
 static int grow_slots(cf_rules *r)
@@ -622,7 +647,7 @@ static int grow_slots(cf_rules *r)
 		if (os[i]) {
 			const lexent *e = &r->ents[os[i] - 1];
 			uint64_t h = hash_bytes(e->src, e->first_len);
-			size_t k = find_slot_h(r, e->src, e->first_len, h);
+			size_t k = find_slot(r, e->src, e->first_len);
 			r->slots[k] = os[i];
 			r->tags[k] = (uint32_t)(h >> 32);
 		}
@@ -748,6 +773,7 @@ static int add_entry(cf_rules *r, uint32_t rule, const char *src, size_t sn,
 	e->src = key;
 	e->src_len = klen;
 	e->first_len = first;
+	memcpy(e->fw, key, first < sizeof e->fw ? first : sizeof e->fw);
 	if (!(e->dst[0] = strndup(dst, dn))) {
 		rc = CF_ENOMEM;
 		goto fail;
@@ -1155,6 +1181,24 @@ int cf_rules_compile(cf_rules *r, cf_error *err)
 		const char *want = e->amb == AMB_HER ? "his" : "hers";
 		e->alt_when = (uint8_t)(strcasecmp(e->dst[1], want) == 0);
 	}
+	/* what the tails of each first word's entries start with */
+	if (!(r->tailmask = calloc(r->nslots, sizeof *r->tailmask)))
+		return cf_error_set(err, CF_ENOMEM, "rules: out of memory");
+	for (i = 0; i < r->nslots; i++) {
+		for (uint32_t h = r->slots[i]; h; h = r->ents[h - 1].next) {
+			const lexent *e = &r->ents[h - 1];
+			const char *tl = e->src + e->first_len;
+			size_t tn = e->src_len - e->first_len;
+			if (tn >= 2 && tl[0] == ' ' && tl[1] >= 'a' && tl[1] <= 'z')
+				r->tailmask[i] |= 1u << (tl[1] - 'a');
+			else if (tn && tl[0] == '\'')
+				r->tailmask[i] |= 1u << 30;
+			else if (tn && tl[0] == '-')
+				r->tailmask[i] |= 1u << 29;
+			else
+				r->tailmask[i] |= 1u << 31;
+		}
+	}
 	r->compiled = 1;
 	return 0;
 }
@@ -1220,12 +1264,13 @@ static int match_tail_all(const char *src, size_t n, const char *t,
 }
 
 /* match_tail_all, after a quick reject inlined in the callers: most tails
- * are " word" and the next word's first letter rejects them ("the" starts
- * 7 idioms: 20% of a sentiment run's words come here). */
+ * are " word" and the next word's first two letters reject them ("the"
+ * starts 9 idioms).  every: the reference path (cf_rules_out.every_word),
+ * no quick reject. */
 static inline int match_tail(const char *src, size_t n, const char *t,
-                             size_t tlen, size_t *j)
+                             size_t tlen, size_t *j, int every)
 {
-	if (n >= 2 && src[0] == ' ' && src[1] >= 'a' && src[1] <= 'z') {
+	if (!every && n >= 2 && src[0] == ' ' && src[1] >= 'a' && src[1] <= 'z') {
 		size_t k = *j;
 		while (k < tlen && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' ||
 		                    t[k] == '\r'))
@@ -1233,8 +1278,39 @@ static inline int match_tail(const char *src, size_t n, const char *t,
 		if (k == *j || k >= tlen || ((unsigned char)t[k] < 0x80 &&
 		    t[k] != src[1] && t[k] != src[1] - 32))
 			return 0;
+		/* and the second letter: "the best" is not "the bad guys" */
+		if (n >= 3 && src[2] >= 'a' && src[2] <= 'z' && k + 1 < tlen &&
+		    (unsigned char)t[k + 1] < 0x80 && (t[k + 1] | 32) != src[2])
+			return 0;
 	}
 	return match_tail_all(src, n, t, tlen, j);
+}
+
+/* 0 if no entry of slot's chain can match at the word ending at t[we]:
+ * all its entries have tails (idioms: "the" starts 9) and the text goes
+ * on with none of their first bytes (" " + a letter, any case; an
+ * apostrophe, ' or the first byte of ’; a hyphen), so match_tail() would
+ * reject each; 1 otherwise.  Saves walking the chain, and with no tracking
+ * the prescan lists no such word (it would do nothing). */
+static inline int chain_may_match(const cf_rules *r, size_t slot,
+                                  const unsigned char *t, size_t len, size_t we)
+{
+	uint32_t m = r->tailmask ? r->tailmask[slot] : 1u << 31;
+	size_t k = we;
+
+	if (m >> 31)
+		return 1;
+	if (we < len && (((m >> 30) & 1 && (t[we] == '\'' || t[we] == 0xE2)) ||
+	                 ((m >> 29) & 1 && t[we] == '-')))
+		return 1;
+	while (k < len && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r'))
+		k++;
+	if (k == we || k >= len)
+		return 0;
+	if (t[k] >= 0x80)
+		return 1;
+	unsigned c = (unsigned)(t[k] | 32) - 'a';
+	return c < 26 && ((m >> c) & 1);
 }
 
 /* cf_rules_apply_check(): the output departed from o->want */
@@ -1459,8 +1535,10 @@ static inline int negator(const char *key, size_t n, const char *text,
 	static const unsigned char first[256] = { ['n'] = 1, ['h'] = 1, ['w'] = 1,
 		['c'] = 1 };
 
-	if (!n || (!first[(unsigned char)key[0]] && key[n - 1] != 'n'))
+	if (!n)
 		return NEG_NONE;
+	if (!first[(unsigned char)key[0]])   /* only an n't can be one */
+		return key[n - 1] == 'n' && apos_t(text, len, we) ? NEG_KEEP : NEG_NONE;
 	return negator_word(key, n, text, len, we);
 }
 
@@ -1518,6 +1596,30 @@ static int no_not_before_next(const char *text, size_t len, size_t p)
 	return cf_rules_no_negation_before(key, n);
 }
 
+/* 1 if the ASCII word t[ws, ws + n) may be one the negation scope reads:
+ * a negator, a clause word, and/or (negator, clause_word; a superset, by
+ * first letter and length, or an n-final word before an apostrophe:
+ * isn't, don't). */
+static inline int scope_word_maybe(const unsigned char *t, size_t len,
+                                   size_t ws, size_t n)
+{
+	size_t we = ws + n;
+
+	if ((t[we - 1] | 32) == 'n' && we < len && (t[we] == '\'' || t[we] == 0xE2))
+		return 1;
+	switch (t[ws] | 32) {
+	case 'n': return n >= 2 && n <= 7;   /* no ... nothing, neither */
+	case 'h': return n == 6 || n == 7;   /* hardly, however */
+	case 'w': return n == 7;             /* without */
+	case 'c': return n == 6;             /* cannot */
+	case 'b': return n == 3;             /* but */
+	case 'a': return n == 3 || n == 8;   /* and, although */
+	case 't': return n == 6;             /* though */
+	case 'o': return n == 2;             /* or */
+	default: return 0;
+	}
+}
+
 /* 1 if the folded word key[0..n) is a degree adverb no "not" can govern:
  * "not pretty good" is not English and "not quite good" is not the
  * opposite of "quite good", so a polar word after one is flipped by the
@@ -1527,6 +1629,18 @@ static int low_degree(const char *key, size_t n)
 	return word_is(key, n, "quite") || word_is(key, n, "pretty") ||
 	       word_is(key, n, "rather") || word_is(key, n, "fairly") ||
 	       word_is(key, n, "somewhat");
+}
+
+/* low_degree's superset on the raw ASCII word t[ws, ws + n): by first
+ * letter and length */
+static inline int low_degree_maybe(const unsigned char *t, size_t ws, size_t n)
+{
+	switch (t[ws] | 32) {
+	case 'q': return n == 5;
+	case 'p': case 'r': case 'f': return n == 6;
+	case 's': return n == 8;
+	default: return 0;
+	}
 }
 
 /* 1 if the word after text[p] starts a subject (a determiner or a
@@ -1601,33 +1715,61 @@ static int fix_article(cf_rules_out *o, const char *text, size_t *copied,
 
 /* 1 if an entry of an ordinary (not negation) rule matches a word within
  * the scope after text[p], in the same clause and before another negator;
- * 2 if that word comes right after a low_degree adverb. */
+ * 2 if that word comes right after a low_degree adverb.  Words are read as
+ * apply_impl reads them (ASCII runs by the SSE2 skip); an ASCII word no
+ * key can be is not looked up. */
 static int polar_ahead(const cf_rules *r, const char *text, size_t len,
-                       size_t p)
+                       size_t p, int every)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	char key[CF_RULES_MAX_WORD + 8];
-	size_t cl;
+	char key[KEYCAP + 8];
+	size_t cl, sl;
 	int w = 0, low = 0;
 
 	while (w < r->scope && p < len) {
 		size_t ws, we;
-		if (!cf_rules_is_word(t + p, len - p, &cl)) {
+		unsigned char f = scan_tab[t[p]];
+		if (f == 0) {
 			if (clause_char(t[p]))
 				return 0;
-			p += cl;
+			p++;
+			continue;
+		}
+		if (f == 1 && !cf_rules_is_word(t + p, len - p, &cl)) {
+			p += cl;   /* not a clause character: those are ASCII */
 			continue;
 		}
 		ws = p;
-		while (p < len && cf_rules_is_word(t + p, len - p, &cl))
+		int ascii = 1;
+		for (;;) {
+			p = cf_rules_skip_ascii_word(t, len, p);
+			if (p == len || t[p] < 0x80 || !cf_rules_is_word(t + p, len - p, &cl))
+				break;
+			ascii = 0;
 			p += cl;
+		}
 		we = p;
 		if (nt_tail(text, ws, we))
 			continue;
 		w++;
-		long kl = fold(text + ws, we - ws, key, sizeof key);
-		if (kl < 0)
+		long kl;
+		uint64_t hv = 0;
+		if (ascii) {   /* fold() takes at most KEYCAP bytes */
+			if (we - ws > KEYCAP)
+				continue;
+			kl = (long)(we - ws);
+			/* no negator, clause word, low-degree adverb nor key: the
+			 * word only counts */
+			if (!every && !scope_word_maybe(t, len, ws, (size_t)kl) &&
+			    !low_degree_maybe(t, ws, (size_t)kl) &&
+			    ((size_t)kl > r->max_first || !may_be_key(r, t + ws, (size_t)kl))) {
+				low = 0;
+				continue;
+			}
+			hv = fold_key(t, len, ws, (size_t)kl, key);
+		} else if ((kl = fold(text + ws, we - ws, key, KEYCAP)) < 0) {
 			continue;
+		}
 		if (clause_word(key, (size_t)kl) ||
 		    negator(key, (size_t)kl, text, len, we))
 			return 0;
@@ -1635,8 +1777,16 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 		low = low_degree(key, (size_t)kl);
 		if ((size_t)kl > r->max_first)
 			continue;
-		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
-		     h = r->ents[h - 1].next) {
+		if (ascii) {
+			if (!every && !may_be_key(r, t + ws, (size_t)kl))
+				continue;
+			sl = find_slot_h(r, key, (size_t)kl, hv);
+		} else {
+			sl = find_slot(r, key, (size_t)kl);
+		}
+		if (!every && !chain_may_match(r, sl, t, len, we))
+			continue;
+		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (is_neg_rule(r, e->rule) || e->keep ||
@@ -1651,7 +1801,7 @@ static int polar_ahead(const cf_rules *r, const char *text, size_t len,
 				continue;   /* a word the swap would leave alone */
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, every))
 				continue;
 			return after_low ? 2 : 1;
 		}
@@ -1672,7 +1822,7 @@ static int sentence_adverb(const char *key, size_t n)
  * is flipped only with the clause it judges, never alone ("Fortunately,
  * her role required nothing" contradicts itself). */
 static int plain_ahead(const cf_rules *r, const char *text, size_t len,
-                       size_t p)
+                       size_t p, int every)
 {
 	const unsigned char *t = (const unsigned char *)text;
 	char key[CF_RULES_MAX_WORD + 8];
@@ -1693,8 +1843,10 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 		long kl = fold(text + ws, we - ws, key, sizeof key);
 		if (kl < 0 || (size_t)kl > r->max_first)
 			continue;
-		for (uint32_t h = r->slots[find_slot(r, key, (size_t)kl)]; h;
-		     h = r->ents[h - 1].next) {
+		size_t sl = find_slot(r, key, (size_t)kl);
+		if (!every && !chain_may_match(r, sl, t, len, we))
+			continue;
+		for (uint32_t h = r->slots[sl]; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (!is_plain_rule(r, e->rule) || e->keep ||
@@ -1707,7 +1859,7 @@ static int plain_ahead(const cf_rules *r, const char *text, size_t len,
 				continue;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, every))
 				continue;
 			return 1;
 		}
@@ -1779,7 +1931,8 @@ static int prescan(const cf_rules *r, const unsigned char *t, size_t len,
 			n = (size_t)kl;
 			hv = key_hash(key, n);
 		}
-		if (r->slots[find_slot_h(r, key, n, hv)] &&
+		size_t sl = find_slot_h(r, key, n, hv);
+		if (r->slots[sl] && (o->track || chain_may_match(r, sl, t, len, i)) &&
 		    (rc = track_put(&o->cand, &o->ncand, &o->candcap, ws)) < 0)
 			return rc;
 	}
@@ -1975,22 +2128,36 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		/* an ASCII word no key can be: no first word of its length
 		 * starts with its first letter (most words) */
 		int nokey = ascii && !may_be_key(r, t + ws, kn);
-		if (ascii && kn < KEYCAP && (r->scope || (kn <= r->max_first && !nokey)))
+		/* with a scope also a word that may change its state or take a
+		 * polarity item: most words are neither (scope_word_maybe; the
+		 * reference path folds every word) */
+		int keyed = ascii && kn < KEYCAP &&
+		            ((kn <= r->max_first && !nokey) ||
+		             (r->scope && (npi_left > 0 || o->every_word ||
+		                           scope_word_maybe(t, len, ws, kn))));
+		if (keyed)
 			hv = fold_key(t, len, ws, kn, key);
+		/* with no scope or polarity item open (and no pattern match
+		 * left), an ASCII word with no key changes nothing: not a scope
+		 * word, nothing to look up */
+		else if (ascii && !neg_left && !npi_left && k >= o->npm && !o->every_word) {
+			while (!cand && i < len && t[i] == ' ')
+				i++;   /* and the blanks after it */
+			continue;
+		}
 		/* negation scope: is this word negated, does it open a scope? */
 		int in_scope = 0, clause_neg_before = clause_neg;
 		if (r->scope && !nt_tail(text, ws, we)) {
 			in_scope = neg_left > 0;
 			if (neg_left)
 				neg_left--;
-			if (ascii && kn < KEYCAP && clause_word(key, kn))
+			if (keyed && clause_word(key, kn))
 				neg_left = in_scope = clause_neg = clause_neg_before = 0;
-			if (ascii && ((kn == 3 && !memcmp(key, "and", 3)) ||
+			if (keyed && ((kn == 3 && !memcmp(key, "and", 3)) ||
 			              (kn == 2 && !memcmp(key, "or", 2))) &&
 			    subject_next(text, len, we))
 				clause_neg = clause_neg_before = 0;   /* a new clause starts */
-			int nk = ascii && kn < KEYCAP ?
-			         negator(key, kn, text, len, we) : NEG_NONE;
+			int nk = keyed ? negator(key, kn, text, len, we) : NEG_NONE;
 			if (nk) {
 				clause_neg = 1;
 				neg_left = r->scope;
@@ -2022,9 +2189,9 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		}
 		/* after an added "not": some -> any, already -> yet */
 		if (npi_left > 0 && !nt_tail(text, ws, we) && npi_left--) {
-			const char *np = ascii && kn < KEYCAP ? cf_rules_npi(key, kn) : NULL;
+			const char *np = keyed ? cf_rules_npi(key, kn) : NULL;
 			/* "is not great, too" -> "either" at the end of a clause */
-			if (!np && ascii && kn == 3 && !memcmp(key, "too", 3) &&
+			if (!np && keyed && kn == 3 && !memcmp(key, "too", 3) &&
 			    (we == len || clause_char(t[we])))
 				np = "either";
 			if (np) {
@@ -2046,16 +2213,19 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 		}
 		if ((size_t)kl > r->max_first || nokey)
 			continue;
-		uint32_t h = r->slots[find_slot_h(r, key, (size_t)kl, hv)];
+		size_t sl = find_slot_h(r, key, (size_t)kl, hv);
+		uint32_t h = r->slots[sl];
 		if (h && o->track &&
 		    (rc = track_put(&o->hits, &o->nhits, &o->hitcap, ws)) < 0)
 			return rc;
+		if (h && !o->every_word && !chain_may_match(r, sl, t, len, we))
+			continue;   /* every entry's tail would fail */
 		for (; h; h = r->ents[h - 1].next) {
 			const lexent *e = &r->ents[h - 1];
 			size_t me = we;
 			if (e->src_len > e->first_len &&
 			    !match_tail(e->src + e->first_len, e->src_len - e->first_len,
-			                text, len, &me))
+			                text, len, &me, o->every_word))
 				continue;
 			if (e->need_cap && !starts_upper(text + ws, we - ws))
 				continue;
@@ -2148,7 +2318,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 				         cf_rules_sense_blocked(r->sense, text, len, ws, me) ||
 				         cf_rules_plot_verb(e->pos, text, ws) ||
 				         (sentence_adverb(key, (size_t)kl) &&
-				          !plain_ahead(r, text, len, me)) ?
+				          !plain_ahead(r, text, len, me, o->every_word)) ?
 				         CF_SKIP_SENSE : -1;
 				if (sk >= 0) {
 					if (amb)
@@ -2177,7 +2347,7 @@ static int apply_impl(const cf_rules *r, const char *text, size_t len,
 			}
 			if (r->scope && is_neg_rule(r, e->rule)) {
 				/* toggle a negation only where it governs a swap */
-				int pa = polar_ahead(r, text, len, me);
+				int pa = polar_ahead(r, text, len, me, o->every_word);
 				if (!pa)
 					break;
 				int adds = strstr(e->dst[0], "not") || strstr(e->dst[0], "n't");
