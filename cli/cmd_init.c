@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "shell_word.h"
 
 #define SCHEMA_LINE "# yaml-language-server: $schema=cfaug.schema.json\n" \
 	"# (editor completion: cfaug schema > cfaug.schema.json)\n"
@@ -124,18 +125,14 @@ static const struct { const char *name, *text; } kinds[] = {
 	{ NULL, NULL }
 };
 
-/* text with every @FILE@ replaced by name as a shell word: as is when it
- * holds only safe characters, else in single quotes; "./" before a leading
- * '-' (not an option).  A name with a line break would end the YAML comment:
- * the default name then.  Caller frees. */
+/* text with every @FILE@ replaced by name as a shell word
+ * (pipeline/util/shell_word.h).  A name with a line break would end the
+ * YAML comment: the default name then.  Caller frees. */
 static char *fill(const char *text, const char *name, size_t *len)
 {
-	const char *at, *c;
+	const char *at;
 	char *out = NULL;
 	FILE *f = open_memstream(&out, len);
-	int plain = name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-	                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	                              "._/+-,=:@%") == strlen(name);
 
 	if (!f)
 		return NULL;
@@ -143,19 +140,7 @@ static char *fill(const char *text, const char *name, size_t *len)
 		name = "pipeline.yaml";
 	while ((at = strstr(text, "@FILE@"))) {
 		fwrite(text, 1, (size_t)(at - text), f);
-		if (name[0] == '-')
-			fputs("./", f);
-		if (plain)
-			fputs(name, f);
-		else {
-			fputc('\'', f);
-			for (c = name; *c; c++)
-				if (*c == '\'')
-					fputs("'\\''", f);
-				else
-					fputc(*c, f);
-			fputc('\'', f);
-		}
+		cf_shell_word(f, name);
 		text = at + 6;
 	}
 	fputs(text, f);
@@ -218,8 +203,10 @@ int cf_cmd_init(int argc, char **argv)
 		rc = CF_EXIT_RUNTIME;
 		goto done;
 	}
-	printf("cfaug: wrote %s (%s); edit input.path, then: cfaug validate %s\n",
-	       path, kind, path);
+	/* the next command is pasted: the name as one shell word */
+	printf("cfaug: wrote %s (%s); edit input.path, then: cfaug validate ", path, kind);
+	cf_shell_word(stdout, path);
+	putchar('\n');
 	rc = CF_EXIT_OK;
 done:
 	free(filled);

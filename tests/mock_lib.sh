@@ -15,10 +15,13 @@ start_mock() {
   python3 "$MOCK_PY" --port 0 --port-file "$T/mock.port" --log "$MOCK_LOG" "$@" \
     2>"$T/mock$MOCK_N.err" &
   MOCK_PID=$!
+  # the port file is renamed into place once the mock listens; wait while
+  # it lives, up to 60 s (Python's start is slow on a loaded machine)
   local i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 3000); do
     [ -s "$T/mock.port" ] && break
-    sleep 0.05
+    kill -0 "$MOCK_PID" 2>/dev/null || break
+    sleep 0.02
   done
   MOCK_PORT=$(cat "$T/mock.port" 2>/dev/null)
   [ -n "$MOCK_PORT" ] || { echo "mock server did not start"; cat "$T/mock$MOCK_N.err"; exit 1; }
@@ -33,7 +36,14 @@ stop_mock() {
   fi
 }
 
-# Requests the mock has logged so far (it logs each one when it ends).
-mock_requests() { wc -l <"$MOCK_LOG" | tr -d ' '; }
+# Waits until the mock has answered and logged every request it read (it
+# logs one when it ends, which can be after the client got its answer).
+mock_idle() {
+  python3 -c 'import sys, urllib.request
+urllib.request.urlopen("http://127.0.0.1:%s/_mock/idle?wait=15" % sys.argv[1], timeout=60).read()' "$MOCK_PORT"
+}
+
+# Requests the mock has logged so far.
+mock_requests() { mock_idle; wc -l <"$MOCK_LOG" | tr -d ' '; }
 
 trap 'stop_mock; rm -rf "$T"' EXIT

@@ -20,7 +20,8 @@ the first K requests that carry this exact user message fail with FAULT:
   500alt     500 whose body alternates: an error body ("boom, attempt 1"),
              then an empty one, then a body again (the client must not read
              an empty answer as the last attempt's)
-  timeout    the answer comes after --hang-s seconds (the client times out)
+  timeout    the answer comes after --hang-s seconds (the client times out;
+             the wait ends early when the client closes the connection)
   trunc      Content-Length larger than the body, then the connection closes
   gzip       200 whose body is gzip-compressed (Content-Encoding: gzip)
   drop       the connection closes without an answer
@@ -62,6 +63,11 @@ separated words (a word after the first carries its leading space), the
 first token's logprob null and every other word's -len(word)/2 (so the
 perplexity of a text is exp(mean over words 2.. of len/2)).
 --idle-close-s S closes a kept-alive connection left idle for S seconds.
+Test harness: GET /_mock/idle?wait=S answers once no request is being
+served (each is logged when it ends) or after S seconds (default 10), with
+{"active": N, "logged": N}; it is not counted, not logged and takes no
+sequence number, so a test reads the log after it without racing the
+server (tests/run_netcases.py, mock_idle in tests/mock_lib.sh).
 Global: --status CODE [--error-code C] answers every request with that
 error; --key K answers 401 unless "Authorization: Bearer K" (--echo-key:
 the 401 message repeats the key it got after 180 bytes of padding, as
@@ -105,6 +111,8 @@ class Mock:
         self.inflight = 0
         self.max_inflight = 0
         self.nreq = 0
+        self.active = 0       # requests read and not yet logged
+        self.logged = 0
         self.fault_seen = {}
         self.rng = random.Random(a.rng_seed)
         self.log = open(a.log, "a", buffering=1) if a.log else None
@@ -141,6 +149,7 @@ def error_body(status, code, message):
 async def handle(mock, reader, writer):
     a = mock.a
     first = True
+    writer.mock_reader = reader     # hang() sees the client leave
     try:
         while True:
             try:
@@ -171,10 +180,17 @@ async def handle(mock, reader, writer):
                 if ":" in ln:
                     k, v = ln.split(":", 1)
                     hdr[k.strip().lower()] = v.strip()
-            body = b""
-            if "content-length" in hdr:
-                body = await reader.readexactly(int(hdr["content-length"]))
-            await serve(mock, writer, method, path, hdr, body)
+            if method == "GET" and path.startswith("/_mock/idle"):
+                await answer_idle(mock, writer, path)
+                continue
+            mock.active += 1
+            try:
+                body = b""
+                if "content-length" in hdr:
+                    body = await reader.readexactly(int(hdr["content-length"]))
+                await serve(mock, writer, method, path, hdr, body)
+            finally:
+                mock.active -= 1
             if writer.is_closing():
                 return
     except (ConnectionError, asyncio.IncompleteReadError):
@@ -186,6 +202,30 @@ async def handle(mock, reader, writer):
             pass
 
 
+async def hang(mock, writer):
+    """The timeout fault: no answer for --hang-s seconds, or until the
+    client gives up and closes the connection (then nobody waits for the
+    answer, and the request is logged at once)."""
+    t_end = time.monotonic() + mock.a.hang_s
+    reader = getattr(writer, "mock_reader", None)
+    while time.monotonic() < t_end and not (reader and reader.at_eof()):
+        await asyncio.sleep(min(0.01, max(0.0, t_end - time.monotonic())))
+
+
+async def answer_idle(mock, writer, path):
+    """The harness's handshake: answer once no request has been active for
+    three checks in a row (a request whose bytes arrived before this probe
+    is read in between), or when the wait is up."""
+    m = re.search(r"wait=([0-9.]+)", path)
+    t_end = time.monotonic() + (float(m.group(1)) if m else 10.0)
+    quiet = 0
+    while quiet < 3 and time.monotonic() < t_end:
+        quiet = quiet + 1 if mock.active == 0 else 0
+        await asyncio.sleep(0.01)
+    send(writer, 200, json.dumps({"active": mock.active, "logged": mock.logged}))
+    await writer.drain()
+
+
 def send(writer, status, body, extra=None, ctype="application/json"):
     reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
               404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
@@ -195,6 +235,7 @@ def send(writer, status, body, extra=None, ctype="application/json"):
     for k, v in (extra or {}).items():
         h += "%s: %s\r\n" % (k, v)
     writer.write(h.encode() + b"\r\n" + b)
+    writer.mock_t_sent = time.time()   # the log's t1: the client may have it now
 
 
 async def serve(mock, writer, method, path, hdr, body):
@@ -205,6 +246,7 @@ async def serve(mock, writer, method, path, hdr, body):
     mock.max_inflight = max(mock.max_inflight, mock.inflight)
     inflight_at_start = mock.inflight
     t0 = time.time()
+    writer.mock_t_sent = None
     status, fault, n, seed, user = 200, None, 1, None, ""
     try:
         route = path.split("?", 1)[0]
@@ -255,8 +297,8 @@ async def serve(mock, writer, method, path, hdr, body):
         fault = mock.fault_for(user)
         lat = mock.latency()
         if fault == "timeout":
-            lat = a.hang_s
-        if lat > 0:
+            await hang(mock, writer)
+        elif lat > 0:
             await asyncio.sleep(lat)
         if fault == "429":
             status = 429
@@ -347,15 +389,19 @@ async def serve(mock, writer, method, path, hdr, body):
                                        "inflight": inflight_at_start,
                                        "user_tail": user[-60:],
                                        "t0": round(t0, 4),
-                                       "t1": round(time.time(), 4)}) + "\n")
+                                       "t1": round(writer.mock_t_sent or time.time(), 4)}) + "\n")
+        mock.logged += 1
 
 
 async def faulted(mock, writer, fault):
     """Sleep, or answer a scripted fault; returns the status sent, or None."""
     a = mock.a
-    lat = a.hang_s if fault == "timeout" else mock.latency()
-    if lat > 0:
-        await asyncio.sleep(lat)
+    if fault == "timeout":
+        await hang(mock, writer)
+    else:
+        lat = mock.latency()
+        if lat > 0:
+            await asyncio.sleep(lat)
     if fault == "429":
         send(writer, 429, error_body(429, "rate_limit_exceeded", "slow down"),
              {"Retry-After": str(a.retry_after)})

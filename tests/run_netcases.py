@@ -65,6 +65,7 @@ under a tool (valgrind).  Each check prints one line; exit 1 if any failed.
 """
 import csv
 import difflib
+import http.client
 import json
 import math
 import os
@@ -100,14 +101,30 @@ class Mock:
         self.proc = subprocess.Popen(
             [sys.executable, MOCK_PY, "--port", "0", "--port-file", portf,
              "--log", self.log] + args, stderr=self.err)
-        for _ in range(200):
-            if os.path.exists(portf) and os.path.getsize(portf):
-                break
-            time.sleep(0.025)
-        else:
-            self.stop()
-            raise CheckError("mock server did not start")
+        # the port file appears (renamed into place) once the mock listens;
+        # bounded by time, not by a count of naps: a loaded machine or a
+        # sanitizer build may take seconds to start Python
+        t_end = time.monotonic() + 60
+        while not (os.path.exists(portf) and os.path.getsize(portf)):
+            if self.proc.poll() is not None or time.monotonic() > t_end:
+                self.stop()
+                raise CheckError("mock server did not start (exit %s)" % self.proc.poll())
+            time.sleep(0.02)
         self.port = open(portf).read().strip()
+
+    def wait_idle(self, wait_s=15):
+        """Until every request the mock has read is answered and logged:
+        it logs a request when it ends, which can come after the client
+        has its answer (or was killed).  A handshake, not a nap."""
+        c = http.client.HTTPConnection("127.0.0.1", int(self.port), timeout=wait_s + 30)
+        try:
+            c.request("GET", "/_mock/idle?wait=%g" % wait_s)
+            state = json.loads(c.getresponse().read())
+        finally:
+            c.close()
+        if state["active"]:
+            print("     - mock: %d requests still being served after %g s "
+                  "(a hanging fault): the log may not hold them yet" % (state["active"], wait_s))
 
     def lines(self):
         with open(self.log) as f:
@@ -529,8 +546,7 @@ def run_cmd(step, sname, ctx, env, cfaug, wrap, tally):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_to_kill(step["kill_after"], ctx["work"])
         p.kill()
-        p.wait()
-        time.sleep(0.3)    # requests in flight end and are logged
+        p.wait()           # requests in flight are logged: mock.wait_idle()
         ctx["stdout"] = ctx["stderr"] = ""
         tally.ok("%s (killed after %s)" % (sname, step["kill_after"]))
         return
@@ -618,7 +634,7 @@ def run_case(cdir, cfaug, wrap):
             if "cmd" in step:
                 run_cmd(step, sname, ctx, env, cfaug, wrap, tally)
             if mock:
-                time.sleep(0.02)   # the mock logs a request when it ends
+                mock.wait_idle()
                 ctx["mock_all"] = mock.lines()
                 ctx["mock_lines"] = ctx["mock_all"][before:]
             run_checks(step, ctx, tally)

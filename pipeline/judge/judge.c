@@ -116,7 +116,8 @@ int cf_judge_open(cf_judge **out, const cf_node *jn, const char *conf_path,
 	if (!(*out)->at)
 		(*out)->at = jn;
 	if (kd->open && (rc = kd->open(*out, (*out)->state, &lerr)) < 0)
-		return cf_conf_error(err, conf_path, (*out)->at, "%s", lerr.msg);
+		return cf_conf_error(err, conf_path, (*out)->at, "%s%s",
+		                     (*out)->at != jn ? "model: " : "", lerr.msg);
 	return 0;
 }
 
@@ -140,7 +141,8 @@ int cf_judge_open_model(cf_judge **out, const char *path, const cf_node *node,
 	if (kd->open && (rc = kd->open(j, j->state, &lerr)) < 0) {
 		/* a .cft given on a command line: its error stands alone */
 		if (node)
-			return cf_conf_error(err, conf_path, j->at, "%s", lerr.msg);
+			return cf_conf_error(err, conf_path, j->at, "%s%s",
+			                     j->at != node ? "model: " : "", lerr.msg);
 		return cf_error_set(err, rc, "%s", lerr.msg);
 	}
 	return 0;

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "linear_model.h"
+#include "shell_word.h"
 
 /* Per-thread buffers of cf_lm_data_add_batch, kept between batches. */
 typedef struct tok_buf {
@@ -1988,8 +1990,10 @@ int cf_lm_save(const cf_lm *m, const char *path, cf_error *err)
 	}
 	sprintf(tmp, "%s.tmp", path);
 	if (!(fp = fopen(tmp, "wb"))) {
-		rc = cf_error_set(err, CF_EIO, "%s: cannot create: %s", tmp,
-		                  strerror(errno));
+		/* the name the user gave, not our temporary one */
+		rc = cf_error_set(err, CF_EIO, "%s: cannot write the model file: %s%s",
+		                  path, strerror(errno), errno == ENOENT ?
+		                  " (its folder does not exist)" : "");
 		goto done;
 	}
 	if (fwrite(b.p, 1, b.n, fp) != b.n || fflush(fp) != 0) {
@@ -2085,6 +2089,28 @@ static char *get_str(rbuf *r)
 	return out;
 }
 
+/* A model file that cannot be opened: which file (relative to what), why,
+ * and, when it is not there, the command that makes it. */
+static int open_failed(const char *path, int e, cf_error *err)
+{
+	char cwd[1024], rel[1100] = "";
+	char *word;
+	int rc;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+		snprintf(rel, sizeof rel, " (relative to %s)", cwd);
+	if (e != ENOENT)
+		return cf_error_set(err, CF_EIO, "%s%s: cannot open the model "
+		                    "file: %s", path, rel, strerror(e));
+	if (!(word = cf_shell_word_dup(path)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	rc = cf_error_set(err, CF_EIO, "%s%s: no such model file; make it with: "
+	                  "cfaug teacher train -i DATA --label-field LABEL -o %s "
+	                  "(see cfaug help teacher)", path, rel, word);
+	free(word);
+	return rc;
+}
+
 /* Read a whole file of at most max bytes into *out. */
 static int slurp(const char *path, unsigned char **out, size_t *len,
                  cf_error *err)
@@ -2095,8 +2121,7 @@ static int slurp(const char *path, unsigned char **out, size_t *len,
 	int rc = 0;
 
 	if (!fp)
-		return cf_error_set(err, CF_EIO, "%s: cannot open: %s", path,
-		                    strerror(errno));
+		return open_failed(path, errno, err);
 	for (;;) {
 		if ((rc = grow((void **)&p, &cap, n + 65536, 1, CF_LM_MAX_FILE + 65536)) < 0) {
 			rc = cf_error_set(err, rc == CF_ELIMIT ? CF_EDATA : rc,

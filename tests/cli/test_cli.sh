@@ -116,16 +116,24 @@ if command -v script >/dev/null; then
   [ ! -s "$T/notty.err" ] && ok "no progress when stderr is not a terminal" || bad "progress on a pipe"
 fi
 
-# SIGINT: a clean stop, exit 130, nothing committed
+# SIGINT: a clean stop, exit 130, nothing committed.  The input is held
+# open until the signal is sent, and the signal waits for the run to have
+# opened its output (its handlers are set by then): no race with a nap.
 mkfifo "$T/fifo"
-{ head -100 examples/data/reviews.jsonl; sleep 1; } >"$T/fifo" &
+{ head -100 examples/data/reviews.jsonl
+  for i in $(seq 1 6000); do [ -e "$T/int.go" ] && break; sleep 0.02; done; } >"$T/fifo" &
 writer=$!
 "$CFAUG" run examples/quickstart.yaml -i "$T/fifo" -o "$T/int" -q 2>"$T/err" &
 cf=$!
-sleep 0.4
+for i in $(seq 1 6000); do
+  [ -e "$T/int/.pairs.jsonl.part" ] && break
+  kill -0 "$cf" 2>/dev/null || break
+  sleep 0.02
+done
 kill -INT "$cf"
+touch "$T/int.go"
 wait "$cf"; RC=$?
-wait "$writer"
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null   # blocked in open if the run died first
 [ "$RC" -eq 130 ] && ok "SIGINT exits 130" || bad "SIGINT: exit $RC" "$(cat "$T/err")"
 contains "$T/err" "interrupted" "SIGINT says it was interrupted"
 [ ! -e "$T/int/report.json" ] && [ ! -e "$T/int/pairs.jsonl" ] && ok "interrupted run commits nothing" \

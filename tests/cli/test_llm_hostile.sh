@@ -36,7 +36,11 @@ with open(sys.argv[1], "w") as f:
                             "label": "positive" if i % 2 else "negative"}) + "\n")
 PY
 
-# pipeline FILE URL [extra llm option lines...]; INPUT overrides the input
+# pipeline FILE URL [extra llm option lines...]; INPUT overrides the input.
+# No check here waits for a request timeout, so timeout_s is far above what
+# any answer takes on a loaded machine: a starved mock must not turn the
+# cause asserted (TLS, 429, 400) into a timeout, nor fail the fd clamp's
+# requests (max_retries 0).
 pipeline() {
   local f=$1 url=$2; shift 2
   {
@@ -49,7 +53,7 @@ pipeline() {
     echo "    api_key_env: CFAUG_TEST_KEY"
     echo "    prompt: prompts/sentiment-flip.txt"
     echo "    target: {positive: negative, negative: positive}"
-    echo "    timeout_s: 3"
+    echo "    timeout_s: 20"
     [ -n "$PARSE" ] && echo "    $PARSE"
     echo "    cache: $T/cache"
     for l in "$@"; do echo "    $l"; done
@@ -60,12 +64,34 @@ PARSE='parse: {between: ["<new>", "</new>"]}'
 # runs cfaug under a time limit: a hang is a failure, not a stuck CI
 run_t() { timeout "$1" "$CFAUG" "${@:2}" >"$T/out" 2>"$T/err" </dev/null; RC=$?; }
 elapsed() { python3 -c "import time; print(round(time.time() - $1, 1))"; }
+# wait_file FILE PID: until FILE exists (written then renamed: whole) while
+# PID lives, at most 60 s
+wait_file() {
+  local i
+  for i in $(seq 1 3000); do
+    [ -s "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.02
+  done
+  return 1
+}
 
 # --- 1. a dead endpoint: connection refused -------------------------------
-DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+# A port bound but never listened on refuses connections, and while this
+# holder lives no other program (another test's mock) can be given it: a
+# port closed again at once could be reused by then.
+python3 -c '
+import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(3600)' "$T/dead.port" & DEAD_PID=$!
+trap 'kill "$DEAD_PID" 2>/dev/null; stop_mock; rm -rf "$T"' EXIT
+wait_file "$T/dead.port" "$DEAD_PID" || { bad "the dead-port holder did not start"; finish; exit 1; }
+DEAD=$(cat "$T/dead.port")
 pipeline "$T/dead.yaml" "http://user:hunter2@127.0.0.1:$DEAD/v1?api-version=2024&sig=SECRETSIG" "concurrency: 4"
 t0=$(date +%s.%N)
-run_t 30 run "$T/dead.yaml" -q
+run_t 120 run "$T/dead.yaml" -q
 secs=$(elapsed "$t0")
 [ "$RC" -eq 1 ] && ok "dead endpoint: exit 1" || bad "dead endpoint: exit $RC, wanted 1" "$(head -c 400 "$T/err")"
 python3 -c "import sys; sys.exit(0 if $secs < 10 else 1)" && ok "dead endpoint: stops in ${secs}s (< 10 s)" \
@@ -83,18 +109,19 @@ else ok "dead endpoint: no userinfo, no query value in the message"; fi
 stop_mock
 rm -f "$T/plain.port"
 python3 -c '
-import socket, sys
+import os, socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 0)); s.listen(128)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
     c, _ = s.accept()
     c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     c.close()' "$T/plain.port" & MOCK_PID=$!
-for i in $(seq 1 100); do [ -s "$T/plain.port" ] && break; sleep 0.05; done
+wait_file "$T/plain.port" "$MOCK_PID" || { bad "the plain-HTTP server did not start"; finish; exit 1; }
 MOCK_PORT=$(cat "$T/plain.port"); export MOCK_PORT
 pipeline "$T/tls.yaml" "https://127.0.0.1:\${MOCK_PORT}/v1"
-run_t 30 run "$T/tls.yaml" -q
+run_t 120 run "$T/tls.yaml" -q
 [ "$RC" -eq 1 ] && ok "TLS failure: exit 1" || bad "TLS failure: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "failed 10 times in a row (max_consecutive_failures), last: SSL connect error" "TLS failure: the breaker names the cause"
 
@@ -102,7 +129,7 @@ contains "$T/err" "failed 10 times in a row (max_consecutive_failures), last: SS
 start_mock --status 429 --retry-after 3600
 pipeline "$T/429.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1" "max_retry_wait_s: 30"
 t0=$(date +%s.%N)
-run_t 30 run "$T/429.yaml" -q
+run_t 120 run "$T/429.yaml" -q
 secs=$(elapsed "$t0")
 [ "$RC" -eq 1 ] && ok "Retry-After 3600 forever: exit 1 in ${secs}s" || bad "Retry-After 3600: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "more than max_retry_wait_s" "Retry-After over the cap: said, not waited for"
@@ -111,7 +138,7 @@ contains "$T/err" "more than max_retry_wait_s" "Retry-After over the cap: said, 
 start_mock --status 429 --retry-after 1
 pipeline "$T/429b.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1" "request_deadline_s: 1.5" "max_consecutive_failures: 3"
 t0=$(date +%s.%N)
-run_t 30 run "$T/429b.yaml" -q
+run_t 120 run "$T/429b.yaml" -q
 secs=$(elapsed "$t0")
 [ "$RC" -eq 1 ] && ok "429 with no end: exit 1 in ${secs}s" || bad "429 with no end: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "deadline of 2 s" "429 with no end: the deadline is named"
@@ -126,7 +153,7 @@ with open(sys.argv[1], "w") as f:
 PY
 start_mock --latency-ms 150
 INPUT=$T/in60.jsonl pipeline "$T/fd.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1" "concurrency: 200" "max_retries: 0"
-(ulimit -n 48; "$CFAUG" run "$T/fd.yaml" -q --window 100 >"$T/out" 2>"$T/err" </dev/null); RC=$?
+(ulimit -n 48; timeout 300 "$CFAUG" run "$T/fd.yaml" -q --window 100 >"$T/out" 2>"$T/err" </dev/null); RC=$?
 [ "$RC" -eq 0 ] && ok "ulimit -n 48, concurrency 200: exit 0" || bad "fd clamp: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "concurrency 200 lowered to" "fd clamp: said on stderr"
 check "fd clamp: no request failed, 60 candidates accepted" "$PY_LIB
@@ -160,7 +187,7 @@ contains "$T/err" 'caf? \u009b2J' "escapes: the C1 CSI shown escaped"
   echo "output: {dir: $T/res}"
 } >"$T/judge.yaml"
 t0=$(date +%s.%N)
-run_t 30 run "$T/judge.yaml" -q
+run_t 120 run "$T/judge.yaml" -q
 secs=$(elapsed "$t0")
 [ "$RC" -eq 1 ] && ok "a dead judge endpoint: exit 1 in ${secs}s" || bad "dead judge: exit $RC" "$(head -c 400 "$T/err")"
 contains "$T/err" "127.0.0.1:$DEAD/predict failed" "a dead judge endpoint: the breaker names it"
@@ -170,11 +197,11 @@ python3 -c 'import json; print(json.dumps({"id": "w1", "text": "wait MOCK:429x1 
 start_mock --retry-after 3
 INPUT=$T/inw.jsonl pipeline "$T/wait.yaml" "http://127.0.0.1:\${MOCK_PORT}/v1"
 rm -rf "$T/cache"
-script -qec "'$CFAUG' run '$T/wait.yaml' -q" /dev/null >"$T/tty.out" 2>&1 </dev/null
+timeout 300 script -qec "'$CFAUG' run '$T/wait.yaml' -q" /dev/null >"$T/tty.out" 2>&1 </dev/null
 contains "$T/tty.out" "waiting 3 s before retrying (the server's Retry-After)" "a 3 s Retry-After: shown on the terminal"
 rm -rf "$T/cache"
 start_mock --retry-after 3
-run_t 30 run "$T/wait.yaml" -q
+run_t 120 run "$T/wait.yaml" -q
 [ "$RC" -eq 0 ] && ! grep -q "waiting" "$T/err" && ok "a 3 s Retry-After: not written into a pipe" \
   || bad "wait notice in a pipe (exit $RC)" "$(head -c 300 "$T/err")"
 
