@@ -12,6 +12,8 @@
 # duplicate key) that exercises the slow paths of the raw splice.
 # Usage: bench/rules_speed_checksum.sh CFAUG [CORPUS]
 #   (default bench/work/cad6.jsonl, from bench/make_corpus.sh 6 bench/work/cad6.jsonl)
+#   RULES_THREADS=N: every rules stage gets `threads: N` (rthreads, session 5;
+#   the output must not change with N)
 set -eu
 cd "$(dirname "$0")/.."
 bin=$1; in=${2:-bench/work/cad6.jsonl}
@@ -54,6 +56,8 @@ stages:
 $4
 output: {dir: $w/out$5}
 Y
+  [ -n "${RULES_THREADS:-}" ] &&
+    sed -i "s/{type: rules, /{type: rules, threads: $RULES_THREADS, /" "$w/p.yaml"
   rm -rf "$w/out"
   "$bin" run "$w/p.yaml" -q || true
   local sums="" f

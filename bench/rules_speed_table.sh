@@ -13,6 +13,11 @@
 #   RUNS (5) runs of each cfaug row, REF_RUNS (3) of Python/Perl, 1 of Python+names.
 #   TABLE_OUT: also write the raw timings there.
 #   BEFORE=OLD_CFAUG: also run the main rows with that build (after / before ratios).
+#   THREADS="1 2": also the rows gender-full, gender-full-6mb, gender-names,
+#     sentiment and quickstart with the rules stage at `threads: N`
+#     (NAME-tN) and their speed-up over threads 1 (rthreads, session 5).
+#   ROWS=REGEX: run only the rows whose name matches (grep -E), e.g.
+#     ROWS='-t[0-9]|^before-(gender-full|gender-names|sentiment|quickstart)$'.
 set -eu
 cd "$(dirname "$0")/.."
 bin=$(realpath "$1"); in=${2:-bench/work/cad60.jsonl}
@@ -78,19 +83,38 @@ if [ -n "${BEFORE:-}" ]; then   # the same rows with an older build, interleaved
   yaml before-quickstart "$Q" "" "$in" "$before"
 fi
 
+for n in ${THREADS:-}; do   # the rules stage on N threads (N - 1 workers)
+  t="threads: $n}"
+  yaml "gender-full-t$n" "${G%\}}, $t" ""
+  yaml "gender-full-6mb-t$n" "${G%\}}, $t" "" "$w/six.jsonl"
+  yaml "gender-names-t$n" "${GN%\}}, $t" ""
+  yaml "sentiment-t$n" "${S%\}}, $t" ""
+  yaml "quickstart-t$n" "${GN%\}}, $t
+  - {type: edit_filter, max_ratio: 0.3, ratio_min_tokens: 10}" ""
+done
+if [ -n "${ROWS:-}" ]; then
+  kept=()
+  for r in "${rows[@]}"; do grep -qE -- "$ROWS" <<<"${r%%|*}" && kept+=("$r"); done
+  rows=("${kept[@]}")
+fi
+has() { [ -e "$w/t.$1" ]; }
+
 timed() {   # NAME CMD
   /usr/bin/time -f '%e %U %S %M' -a -o "$w/t.$1" bash -c "$2" || { echo "failed: $1" >&2; exit 1; }
 }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$RUNS"); do
   for r in "${rows[@]}"; do
     IFS='|' read -r name size cmd <<<"$r"
     case $name in py-*|perl-*) [ "$i" -le "$REF_RUNS" ] || continue ;; esac
     timed "$name" "$cmd"
   done
-  [ "$i" -eq 1 ] && timed py-gender-names "python3 bench/ref_cda.py lexicons/gender.tsv lexicons/names.tsv <'$w/names.jsonl' >'$w/py2.out'"
+  [ "$i" -eq 1 ] && [ -z "${ROWS:-}" ] && timed py-gender-names "python3 bench/ref_cda.py lexicons/gender.tsv lexicons/names.tsv <'$w/names.jsonl' >'$w/py2.out'"
 done
-rows+=("py-gender-names|$(mb "$w/names.jsonl")|")
+[ -z "${ROWS:-}" ] && rows+=("py-gender-names|$(mb "$w/names.jsonl")|")
 
+echo "load average (1, 5, 15 min) at the start: $load0; at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+echo
 declare -A W C
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '| row | input MB | runs | wall s (median) | user+sys s (median) | MB/s wall | MB/s CPU | peak RSS MB |\n'
@@ -108,6 +132,7 @@ for r in "${rows[@]}"; do
   C[$name]=$(awk -v s="$size" -v c="$cpu" 'BEGIN {print s / (c > 0 ? c : 0.001)}')
 done
 ratio() {   # LABEL A B TARGET: MB/s of A over MB/s of B, on wall and on CPU
+  has "$2" && has "$3" || return 0
   awk -v l="$1" -v aw="${W[$2]}" -v bw="${W[$3]}" -v ac="${C[$2]}" -v bc="${C[$3]}" -v t="$4" \
     'BEGIN {printf "| %s | %.2fx | %.2fx | %s |\n", l, aw / bw, ac / bc, t}'
 }
@@ -129,3 +154,14 @@ if [ -n "${BEFORE:-}" ]; then
     ratio "$r: after / before" "$r" "before-$r" "-"
   done
 fi
+for n in ${THREADS:-}; do
+  [ "$n" = 1 ] && continue
+  for r in gender-full gender-full-6mb gender-names sentiment quickstart; do
+    ratio "$r: threads $n / threads 1" "$r-t$n" "$r-t1" "-"
+  done
+  if [ -n "${BEFORE:-}" ]; then
+    for r in gender-full gender-names sentiment quickstart; do
+      ratio "$r: threads $n / before" "$r-t$n" "before-$r" "-"
+    done
+  fi
+done

@@ -1339,7 +1339,7 @@ static void progress(cf_pipeline *p, double elapsed, int final)
 	        (unsigned long long)p->t.candidates, (unsigned long long)p->t.accepted,
 	        (unsigned long long)p->t.rejected);
 	for (unsigned i = 0; i < p->nstages; i++)
-		if (p->stages[i].kind->poll) {
+		if (p->stages[i].kind->poll && !(p->stages[i].kind->flags & CF_STAGE_LOCAL)) {
 			has_net = 1;
 			held += p->stages[i].held;
 			stage_net(&p->stages[i], net);

@@ -18,19 +18,94 @@
  * beyond the stage's name and kind.  The edit objects are most of the cost
  * of a pair (a dozen allocations each), hence the choice.
  *
+ * Threads (`threads`, issue 15): records are independent for rules, so with
+ * N > 1 the stage hands batches of BATCH_RECORDS records to N - 1 worker
+ * threads (rules_pool.c), which apply the rules (apply_job: the texts, the
+ * round trip, the provenance text) into the batch; the run's thread makes
+ * the candidates and gives every item away (finish_job) from poll, flush
+ * or process (when MAX_INFLIGHT batches are out),
+ * batch after batch in input order.  So the output is the same bytes for
+ * any N, counters included; at most MAX_INFLIGHT batches are held (the
+ * oldest is finished before another is taken), whatever the window.  With
+ * N = 1 both halves run at once in process(), as a batch of one.
+ *
  * State: the compiled rule set (and its reverse, for the round-trip figure),
- * one output buffer, counters.  Limits: those of rules.h.  Failure modes:
+ * scratch per worker, batches, counters.  Limits: those of rules.h.  Failure modes:
  * config errors at init with FILE:LINE:COL (bad pattern with PCRE2's message
  * and offset, unknown pack, unreadable or malformed lexicon, fields that are
  * not text fields); out of memory stops the run.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cfaug/sys/stage.h"
 #include "rules.h"
 #include "json_write.h"
 
 #define MAX_PROV_EDITS 256
+/* Threads: records per batch handed to a worker (a batch is ~0.3 ms of
+ * work: the hand-off, a lock and a signal, is lost in it), batches held
+ * at most (then the oldest is finished before another is taken), and the
+ * most threads `auto` starts (the run's own thread reads, builds
+ * candidates and writes: past a few workers it is the bottleneck). */
+#define BATCH_RECORDS 32
+#define MAX_INFLIGHT(s) (2 * (size_t)(s)->nworkers + 2)
+#define AUTO_THREADS_MAX 4
+#define THREADS_MAX 64
+
+/* A worker's scratch: apply's output and the round trip's. */
+typedef struct rules_worker {
+	cf_rules_out out, back;
+} rules_worker;
+
+/* One text field of a record: its text (borrowed from the item, which the
+ * stage holds until the record is finished) and what apply made of it;
+ * offsets into the batch's arrays, which move as they grow. */
+typedef struct rfield {
+	const char *t;
+	size_t len;
+	uint32_t field;               /* index into s->edit */
+	int rc;                       /* edits made, or apply's failure */
+	int stance;                   /* full_flip: cf_rules_stance_left()'s answer */
+	size_t ls, le;                /* its span, in the output text if rc > 0 */
+	size_t kept_s, kept_e;        /* a person's name kept (cf_rules_out) */
+	size_t unsw_s, unsw_e;        /* a fallback name left unswapped (ditto) */
+	size_t nfallback;             /* fallback names swapped (ditto) */
+	size_t text, tlen;            /* the output text, in bytes */
+	size_t ed, ned;               /* its edits, in edits */
+	size_t word, wlen;            /* a one-way collision's word, in bytes */
+} rfield;
+
+/* One record. */
+typedef struct rjob {
+	cf_item *it;
+	const cf_rules *rs;           /* the rules for its label */
+	int side;                     /* full_flip: the source stance, 0 a, 1 b */
+	int pass;                     /* CDS: not replaced, given away as it is */
+	size_t f0, nf;                /* its fields with text: fr[f0, f0 + nf) */
+	size_t nlooked;               /* fields applied (up to a failure) */
+	int rc, late;                 /* the failure at the last field applied
+	                                 (late: in the round trip, after its
+	                                 output was kept) */
+	int rt_ok;
+	size_t prov, provlen, listed; /* "edits" JSON text in prov; edits in it */
+} rjob;
+
+/* Records handed to a worker together, with everything apply learnt. */
+typedef struct rbatch {
+	cf_rules_task task;           /* first: the pool's header */
+	struct rbatch *spare;         /* next on the spares list */
+	rjob *jobs;
+	size_t njobs, jcap, done;     /* done: records finished */
+	rfield *fr;
+	size_t nfr, frcap;
+	cf_rules_edit *edits;
+	size_t ned, edcap;
+	cf_buf bytes, prov;           /* output texts and words; provenance */
+	uint64_t amb[CF_AMB_COUNT];   /* counts of the batch, added to the */
+	uint64_t protected_skips;     /* stage's when it is finished */
+} rbatch;
 
 typedef struct rules_state {
 	/* options */
@@ -52,7 +127,6 @@ typedef struct rules_state {
 	cf_rules *rules, *rev;        /* rev: the reverse swaps, for round trip */
 	int rt_sparse;                /* the round trip reads the forward pass's
 	                                 words (cf_rules_round_trip) */
-	cf_rules_out out, back;
 	uint64_t records, edited, no_edit, substituted, kept, unmapped;
 	uint64_t rt_checked, rt_exact;
 	uint64_t protected_skips;     /* matches skipped in protected spans */
@@ -71,11 +145,20 @@ typedef struct rules_state {
 	uint64_t fallback;            /* names swapped through a fallback partner */
 	uint64_t one_way;             /* records with both members of a pair after a one-way swap */
 	json_t *one_way_ex;           /* the first few: {id, field, word} */
-	cf_jbuf prov;                 /* provenance fast path: this candidate's
-	                                 "edits" array as JSON text (issue 15) */
 	int full_flip;                /* reject a flip that keeps a source stance */
 	cf_rules_stance *stance;      /* its stance words (rules_stance.c) */
 	uint64_t stance_left;         /* candidates rejected: source_stance_left */
+	/* threads (rules_pool.c); nworkers 0: apply inline, in batch one */
+	long threads;                 /* option; 0: auto */
+	unsigned nworkers;
+	rules_worker *w;              /* max(nworkers, 1) scratch sets */
+	rbatch one;
+	rbatch *cur;                  /* being filled */
+	rbatch *open;                 /* being finished (stays on a failure) */
+	rbatch *spares;
+	cf_rules_pool *pool;          /* started with the first batch */
+	size_t inflight;              /* batches with the workers */
+	size_t held;                  /* records not given away */
 } rules_state;
 
 enum { PROV_FULL, PROV_RULES, PROV_NONE };
@@ -184,6 +267,27 @@ static void release_label_dir(void *state)
 	memset(&s->label_dir, 0, sizeof s->label_dir);
 }
 
+/* threads: auto | N */
+static int set_threads(void *state, const cf_node *n, const char *file,
+                       cf_error *err)
+{
+	rules_state *s = state;
+	char *end;
+	long v;
+
+	if (n->type == CF_NODE_SCALAR && !strcmp(n->str, "auto")) {
+		s->threads = 0;
+		return 0;
+	}
+	v = n->type == CF_NODE_SCALAR ? strtol(n->str, &end, 10) : 0;
+	if (n->type != CF_NODE_SCALAR || end == n->str || *end || v < 1 ||
+	    v > THREADS_MAX)
+		return cf_conf_error(err, file, n, "'threads' must be auto or a "
+		                     "number from 1 to %d", THREADS_MAX);
+	s->threads = v;
+	return 0;
+}
+
 static const cf_option rules_options[] = {
 	{ .key = "packs", .type = CF_OPT_STRLIST,
 	  .offset = offsetof(rules_state, packs),
@@ -239,6 +343,13 @@ static const cf_option rules_options[] = {
 	  "sequences, URLs, @handles, #tags, `code`, and for the gender pack "
 	  "a title before a name (Queen Elizabeth): auto (the built-in packs) "
 	  "| all (built-in packs and your lexicons) | none" },
+	{ .key = "threads", .type = CF_OPT_CUSTOM, .def = "1",
+	  .set = set_threads,
+	  .help = "threads that share the stage: 1 (all in the run's thread) "
+	  "| N: N - 1 workers apply the rules to batches of records while the "
+	  "run's thread reads, makes candidates and writes, in input order "
+	  "(the same output for any N; it pays only where cores are free) | "
+	  "auto: the online cores, at most 4" },
 	{ .key = "full_flip", .type = CF_OPT_BOOL,
 	  .offset = offsetof(rules_state, full_flip), .def = "false",
 	  .help = "with label_direction: reject a counterfactual that still "
@@ -366,6 +477,24 @@ static int load_stance(rules_state *s, const cf_pipeline_info *info,
 	return cf_rules_stance_load(&s->stance, sp, cp, ip, mp, err);
 }
 
+/* Scratch for each worker (or for the run's thread alone); the threads
+ * start with the first full batch (rules_pool.c). */
+static int init_workers(rules_state *s, cf_error *err)
+{
+	long n = s->threads;
+
+	if (n == 0) {   /* auto */
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cores < 1 ? 1 : cores > AUTO_THREADS_MAX ? AUTO_THREADS_MAX : cores;
+	}
+	s->nworkers = n > 1 ? (unsigned)(n - 1) : 0;
+	if (!(s->w = calloc(s->nworkers ? s->nworkers : 1, sizeof *s->w)))
+		return cf_error_set(err, CF_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < (s->nworkers ? s->nworkers : 1); i++)
+		s->w[i].out.track = s->rt_sparse;
+	return 0;
+}
+
 static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *err)
 {
 	size_t i, j, n;
@@ -417,8 +546,9 @@ static int init_inner(rules_state *s, const cf_pipeline_info *info, cf_error *er
 			return rc;
 		/* by label, the forward rules change per record: a full pass */
 		s->rt_sparse = !s->label_dir.n && cf_rules_round_trip_ok(s->rules, s->rev);
-		s->out.track = s->rt_sparse;
 	}
+	if ((rc = init_workers(s, err)) < 0)
+		return rc;
 	n = cf_rules_nrules(s->rules) + 1;
 	s->per_rule = calloc(n, sizeof *s->per_rule);
 	s->rec_rule = calloc(n, sizeof *s->rec_rule);
@@ -491,39 +621,34 @@ static int put_span(cf_jbuf *b, size_t a, size_t len)
 
 #define PUT_LIT(b, lit) cf_jbuf_put((b), (lit), sizeof(lit) - 1)
 
-/* Count the edits in s->out per rule and note the rules that fired; with
- * arr, append one provenance object per edit for field (at most
+/* ---- a record in two halves ------------------------------------------- *
+ * apply_job() rewrites a record's fields and keeps everything it learnt in
+ * the record's batch: it touches no jansson value and no runner state, so
+ * it runs on a worker thread (rules_pool.c) as well as inline.
+ * finish_job() then makes the candidate, counts and gives the items away,
+ * on the run's thread and in input order.  Inline (threads: 1) is a batch
+ * of one record that goes through both halves at once. */
+
+/* Append one provenance object per edit of o for field (at most
  * MAX_PROV_EDITS across fields, *listed counts them) as JSON text: the
  * bytes cf_json_write gives the jansson objects this used to build, with
- * no allocation per edit (provenance fast path).  Returns 0 or CF_ENOMEM. */
-static int add_prov(rules_state *s, const char *field, const char *orig,
-                    cf_jbuf *arr, size_t *listed)
+ * no allocation per edit (provenance fast path).  0 or CF_ENOMEM. */
+static int write_prov(const rules_state *s, cf_jbuf *arr, const char *field,
+                      const char *orig, const cf_rules_out *o, size_t *listed)
 {
-	size_t i;
-
-	for (i = 0; i < s->out.nedits; i++) {
-		const cf_rules_edit *e = &s->out.edits[i];
-		json_t *rj;
-		s->per_rule[e->rule]++;
-		uint32_t cr = s->canon[e->rule];   /* rules are listed by name */
-		if (s->seen[cr] != s->records) {
-			s->seen[cr] = s->records;
-			s->fired[s->nfired++] = cr;
-			s->rec_rule[cr]++;
-		}
-		if (!arr || *listed >= MAX_PROV_EDITS)
-			continue;
+	for (size_t i = 0; i < o->nedits && *listed < MAX_PROV_EDITS; i++) {
+		const cf_rules_edit *e = &o->edits[i];
+		const char *rn = cf_rules_rule_name(s->rules, e->rule);
 		/* {"field","rule","from","to","src":[a,b],"dst":[a,b][,"decision"]} */
-		rj = s->rule_js[e->rule];
 		if ((*listed && PUT_LIT(arr, ",") < 0) ||
 		    PUT_LIT(arr, "{\"field\":") < 0 ||
 		    cf_json_write_string(arr, field, strlen(field)) < 0 ||
 		    PUT_LIT(arr, ",\"rule\":") < 0 ||
-		    cf_json_write_string(arr, json_string_value(rj), json_string_length(rj)) < 0 ||
+		    cf_json_write_string(arr, rn, strlen(rn)) < 0 ||
 		    PUT_LIT(arr, ",\"from\":") < 0 ||
 		    cf_json_write_string(arr, orig + e->src_off, e->src_len) < 0 ||
 		    PUT_LIT(arr, ",\"to\":") < 0 ||
-		    cf_json_write_string(arr, s->out.text + e->dst_off, e->dst_len) < 0 ||
+		    cf_json_write_string(arr, o->text + e->dst_off, e->dst_len) < 0 ||
 		    PUT_LIT(arr, ",\"src\":") < 0 || put_span(arr, e->src_off, e->src_len) < 0 ||
 		    PUT_LIT(arr, ",\"dst\":") < 0 || put_span(arr, e->dst_off, e->dst_len) < 0 ||
 		    (amb_name(e->amb) &&
@@ -536,20 +661,130 @@ static int add_prov(rules_state *s, const char *field, const char *orig,
 	return 0;
 }
 
-/* One-way swaps: count a record whose output holds both members of a
- * pair (rules_oneway.c) and keep the first five as examples. */
-static void note_one_way(rules_state *s, const cf_item *it, const char *field)
+/* Keep o's output text and edits in b (offsets: the arrays move). */
+static int keep_output(rbatch *b, rfield *f, const cf_rules_out *o)
+{
+	f->text = b->bytes.len;
+	f->tlen = o->len;
+	if (cf_buf_put(&b->bytes, o->text, o->len) < 0)
+		return CF_ENOMEM;
+	if (b->ned + o->nedits > b->edcap) {
+		size_t cap = b->edcap ? b->edcap : 256;
+		while (cap < b->ned + o->nedits)
+			cap *= 2;
+		cf_rules_edit *e = realloc(b->edits, cap * sizeof *e);
+		if (!e)
+			return CF_ENOMEM;
+		b->edits = e;
+		b->edcap = cap;
+	}
+	memcpy(b->edits + b->ned, o->edits, o->nedits * sizeof *o->edits);
+	f->ed = b->ned;
+	f->ned = o->nedits;
+	b->ned += o->nedits;
+	return 0;
+}
+
+/* The first half: apply, round trip, the full_flip check, one-way
+ * collisions and the provenance text of record j, into b.  Stops at the
+ * first field that fails (j->rc, j->late). */
+static void apply_job(const rules_state *s, rules_worker *w, rbatch *b, rjob *j)
 {
 	char word[CF_RULES_MAX_WORD + 1];
+	int rc, have_left = 0;
 
-	if (!cf_rules_one_way_collision(&s->out, word, sizeof word))
-		return;
+	j->rc = j->late = 0;
+	j->rt_ok = 1;
+	j->nlooked = 0;
+	j->prov = b->prov.len;
+	j->listed = 0;
+	for (size_t k = 0; k < j->nf && !j->pass; k++) {
+		rfield *f = &b->fr[j->f0 + k];
+		const char *field = s->edit->v[f->field];
+		j->nlooked = k + 1;
+		f->ned = f->wlen = 0;
+		f->stance = 0;
+		rc = f->rc = cf_rules_apply(j->rs, f->t, f->len, &w->out, b->amb);
+		b->protected_skips += w->out.nprotected;
+		if (rc < 0) {
+			j->rc = rc;
+			return;
+		}
+		f->kept_s = w->out.kept_s;
+		f->kept_e = w->out.kept_e;
+		f->unsw_s = w->out.unsw_s;
+		f->unsw_e = w->out.unsw_e;
+		f->nfallback = w->out.nfallback;
+		if (s->stance && j->side >= 0 && !have_left) {
+			const char *ct = rc > 0 ? w->out.text : f->t;
+			f->stance = cf_rules_stance_left(s->stance, j->side, ct,
+			        rc > 0 ? w->out.len : f->len, w->out.edits,
+			        rc > 0 ? w->out.nedits : 0, &f->ls, &f->le);
+			have_left = f->stance != 0;
+		}
+		if (rc == 0)
+			continue;
+		if (s->direction != CF_RULES_BOTH &&
+		    cf_rules_one_way_collision(&w->out, word, sizeof word)) {
+			f->word = b->bytes.len;
+			f->wlen = strlen(word);
+			if (cf_buf_put(&b->bytes, word, f->wlen) < 0) {
+				j->rc = CF_ENOMEM;
+				return;
+			}
+		}
+		if (keep_output(b, f, &w->out) < 0 ||
+		    (s->provenance == PROV_FULL &&
+		     write_prov(s, &b->prov, field, f->t, &w->out, &j->listed) < 0)) {
+			j->rc = CF_ENOMEM;
+			return;
+		}
+		if (!s->rev)
+			continue;
+		if (s->rt_sparse) {
+			if ((rc = cf_rules_round_trip(s->rev, &w->out, &w->back)) < 0)
+				goto late;
+			j->rt_ok &= w->back.len == f->len && memcmp(w->back.text, f->t, f->len) == 0;
+		} else if (j->rt_ok) {   /* a field already failed: no need */
+			if ((rc = cf_rules_apply_check(s->rev, w->out.text, w->out.len,
+			                               &w->back, f->t, f->len)) < 0)
+				goto late;
+			j->rt_ok = rc;
+		}
+	}
+	j->provlen = b->prov.len - j->prov;
+	return;
+late:   /* the field's text is kept: the candidate had it when it failed */
+	j->rc = rc;
+	j->late = 1;
+}
+
+/* Count the edits per rule and note the rules that fired in this record
+ * (by canonical index, for the record's "rules" and the report). */
+static void count_edits(rules_state *s, const cf_rules_edit *ed, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->per_rule[ed[i].rule]++;
+		uint32_t cr = s->canon[ed[i].rule];   /* rules are listed by name */
+		if (s->seen[cr] != s->records) {
+			s->seen[cr] = s->records;
+			s->fired[s->nfired++] = cr;
+			s->rec_rule[cr]++;
+		}
+	}
+}
+
+/* One-way swaps: count a record whose output holds both members of a
+ * pair (rules_oneway.c) and keep the first five as examples. */
+static void note_one_way(rules_state *s, const cf_item *it, const char *field,
+                         const char *word, size_t wlen)
+{
 	s->one_way++;
 	if (!s->one_way_ex)
 		s->one_way_ex = json_array();
 	if (json_array_size(s->one_way_ex) < 5)
-		json_array_append_new(s->one_way_ex, json_pack("{s:s, s:s, s:s}", "id",
-		        it->rec->id, "field", field, "word", word));
+		json_array_append_new(s->one_way_ex, json_pack("{s:s, s:s, s:s%}", "id",
+		        it->rec->id, "field", field, "word", word, wlen));
 }
 
 /* Sort the rules fired in this record by name: one canonical order
@@ -569,111 +804,84 @@ static void sort_fired(rules_state *s)
 	}
 }
 
-static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
+/* The second half: the candidate, its provenance and label, the counters;
+ * gives record j's items away.  A record that failed in apply_job goes to
+ * errors.jsonl as it did when both halves were one function (any
+ * candidate it had so far rejected); out of memory stops the run. */
+static int finish_job(cf_stage *st, rules_state *s, const rbatch *b,
+                      const rjob *j, cf_error *err)
 {
-	rules_state *s = state;
-	const cf_strlist *fl = s->edit;
-	cf_item *c = NULL;
-	cf_jbuf *edits = NULL;
+	cf_item *it = j->it, *c = NULL;
 	json_t *kept = NULL;          /* a person's name left alone, or NULL */
+	json_t *left = NULL;          /* full_flip: the stance left, or NULL */
 	int kept_unsw = 0;            /* kept is a fallback name left unswapped */
-	size_t i, len, listed = 0, total = 0;
-	int rc = 0, rt_ok = 1, gender_edit = 0;
+	size_t k, total = 0;
+	int rc = 0, gender_edit = 0;
 
 	s->records++;
 	s->nfired = 0;
-	/* CDS: decide first, so an unreplaced record costs nothing */
-	if (s->mode == 1 &&
-	    cf_unit(cf_record_rand(st, it->rec, 0x72756c6573ull)) >= s->p) {
+	if (j->pass) {   /* CDS: not replaced */
 		s->kept++;
 		cf_emit(st, it);
 		return 0;
 	}
-	const cf_rules *rs = s->rules;
-	int side = -1;                /* full_flip: the source stance, 0 a, 1 b */
-	json_t *left = NULL;          /* full_flip: the stance left, or NULL */
-	if (s->label_dir.n && cf_item_label(it)) {
-		const char *d = cf_strmap_get(&s->label_dir, cf_item_label(it));
-		for (size_t q = 0; d && dir_names[q]; q++)
-			if (!strcmp(d, dir_names[q]) && s->by_dir[q]) {
-				rs = s->by_dir[q];
-				side = q == CF_RULES_A_TO_B ? 0 : q == CF_RULES_B_TO_A ? 1 : -1;
-			}
-	}
-	for (i = 0; i < fl->n; i++) {
-		const char *t = cf_item_text(it, fl->v[i], &len);
-		if (!t)
-			continue;
-		rc = cf_rules_apply(rs, t, len, &s->out, s->amb);
-		s->protected_skips += s->out.nprotected;
-		if (rc < 0)
+	for (k = 0; k < j->nlooked; k++) {
+		const rfield *f = &b->fr[j->f0 + k];
+		const char *field = s->edit->v[f->field];
+		const cf_rules_edit *ed = b->edits + f->ed;
+		int fails_here = k + 1 == j->nlooked && j->rc < 0;
+		if (fails_here && !j->late) {
+			rc = j->rc;
 			goto fail;
-		if (s->out.kept_e && !kept &&
-		    !(kept = json_pack("{s:s, s:s%}", "field", fl->v[i], "name",
-		                       t + s->out.kept_s, s->out.kept_e - s->out.kept_s))) {
+		}
+		if (f->kept_e && !kept &&
+		    !(kept = json_pack("{s:s, s:s%}", "field", field, "name",
+		                       f->t + f->kept_s, f->kept_e - f->kept_s))) {
 			rc = CF_ENOMEM;
 			goto fail;
 		}
 		/* a fallback name whose partner names someone else in the text
 		 * (rules_names.c): rejected like a kept person's name */
-		s->fallback += s->out.nfallback;
-		if (s->out.unsw_e && !kept) {
+		s->fallback += f->nfallback;
+		if (f->unsw_e && !kept) {
 			kept_unsw = 1;
-			if (!(kept = json_pack("{s:s, s:s%}", "field", fl->v[i], "name",
-			                       t + s->out.unsw_s, s->out.unsw_e - s->out.unsw_s))) {
+			if (!(kept = json_pack("{s:s, s:s%}", "field", field, "name",
+			                       f->t + f->unsw_s, f->unsw_e - f->unsw_s))) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
 		}
-		for (size_t q = 0; q < s->out.nedits && !gender_edit; q++)
-			gender_edit = s->canon[s->out.edits[q].rule] == s->gender_rule;
-		if (s->stance && side >= 0 && !left) {
-			const char *ct = rc > 0 ? s->out.text : t;
-			size_t ls, le;
-			int k = cf_rules_stance_left(s->stance, side, ct, rc > 0 ? s->out.len : len,
-			                             s->out.edits, rc > 0 ? s->out.nedits : 0,
-			                             &ls, &le);
-			if (k && !(left = json_pack("{s:s, s:s%}", "field", fl->v[i],
-			                            k == 1 ? "stance" : "sentence",
-			                            ct + ls, le - ls))) {
+		for (size_t q = 0; q < f->ned && !gender_edit; q++)
+			gender_edit = s->canon[ed[q].rule] == s->gender_rule;
+		if (f->stance && !left) {
+			const char *ct = f->rc > 0 ? b->bytes.p + f->text : f->t;
+			if (!(left = json_pack("{s:s, s:s%}", "field", field,
+			                       f->stance == 1 ? "stance" : "sentence",
+			                       ct + f->ls, f->le - f->ls))) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
 		}
-		if (rc == 0)
+		if (f->rc == 0)
 			continue;
-		total += (size_t)rc;
-		if (!c) {
-			if (!(c = cf_candidate_new(st, it))) {
-				rc = CF_ENOMEM;
-				goto fail;
-			}
-			if (s->provenance == PROV_FULL) {
-				edits = &s->prov;
-				edits->len = 0;
-			}
+		total += (size_t)f->rc;
+		if (!c && !(c = cf_candidate_new(st, it))) {
+			rc = CF_ENOMEM;
+			goto fail;
 		}
-		if (s->direction != CF_RULES_BOTH)
-			note_one_way(s, it, fl->v[i]);
-		rc = cf_candidate_set_text(c, fl->v[i], s->out.text, s->out.len);
-		if (rc == 0)
-			rc = add_prov(s, fl->v[i], t, edits, &listed);
-		if (rc == 0)   /* for edit_filter (rules_spans.c) */
-			rc = cf_rules_note_spans(c, fl->v[i], &s->out);
+		if (f->wlen)
+			note_one_way(s, it, field, b->bytes.p + f->word, f->wlen);
+		rc = cf_candidate_set_text(c, field, b->bytes.p + f->text, f->tlen);
+		if (rc == 0) {   /* for edit_filter (rules_spans.c) */
+			cf_rules_out v = { .len = f->tlen, .nedits = f->ned,
+			                   .edits = (cf_rules_edit *)ed };
+			count_edits(s, ed, f->ned);
+			rc = cf_rules_note_spans(c, field, &v);
+		}
+		if (rc == 0 && fails_here)
+			rc = j->rc;
 		if (rc < 0)
 			goto fail;
-		if (s->rev) {
-			if (s->rt_sparse) {
-				if ((rc = cf_rules_round_trip(s->rev, &s->out, &s->back)) < 0)
-					goto fail;
-				rt_ok &= s->back.len == len && memcmp(s->back.text, t, len) == 0;
-			} else if (rt_ok) {   /* a field already failed: no need */
-				if ((rc = cf_rules_apply_check(s->rev, s->out.text, s->out.len,
-				                               &s->back, t, len)) < 0)
-					goto fail;
-				rt_ok = rc;
-			}
-		}
 	}
 	if (!c) {
 		json_decref(kept);
@@ -685,7 +893,7 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 	s->edited++;
 	if (s->rev) {
 		s->rt_checked++;
-		s->rt_exact += (uint64_t)rt_ok;
+		s->rt_exact += (uint64_t)j->rt_ok;
 	}
 	/* provenance: rules fired (by name, so one set of rules is always
 	 * named alike), edits, counts */
@@ -696,24 +904,24 @@ static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
 			rc = CF_ENOMEM;
 			goto fail;
 		}
-		for (i = 0; i < s->nfired; i++)
+		for (size_t i = 0; i < s->nfired; i++)
 			if (json_array_append(names, s->rule_js[s->fired[i]]) < 0) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
-		if (edits) {   /* the text goes out where "edits" holds null */
-			if (!(c->gen_edits = malloc(edits->len + 3)) ||
+		if (s->provenance == PROV_FULL) {   /* the text goes out where "edits" holds null */
+			if (!(c->gen_edits = malloc(j->provlen + 3)) ||
 			    json_object_set_new_nocheck(c->generator, "edits", json_null()) < 0) {
 				rc = CF_ENOMEM;
 				goto fail;
 			}
 			c->gen_edits[0] = '[';
-			memcpy(c->gen_edits + 1, edits->p, edits->len);
-			memcpy(c->gen_edits + 1 + edits->len, "]", 2);
+			memcpy(c->gen_edits + 1, b->prov.p + j->prov, j->provlen);
+			memcpy(c->gen_edits + 1 + j->provlen, "]", 2);
 		}
 		if (json_object_set_new_nocheck(c->generator, "n_edits",
 		                                json_integer((json_int_t)total)) < 0 ||
-		    (s->provenance == PROV_FULL && total > listed &&
+		    (s->provenance == PROV_FULL && total > j->listed &&
 		     json_object_set_new_nocheck(c->generator, "edits_truncated",
 		                                 json_true()) < 0)) {
 			rc = CF_ENOMEM;
@@ -782,6 +990,205 @@ fail:
 	cf_fail_record(st, it, rc == CF_ELIMIT ? "rules: text over a size limit" :
 	                                         "rules: edit is not valid UTF-8");
 	return 0;
+}
+
+/* ---- batches and the pool --------------------------------------------- */
+
+static void batch_reset(rbatch *b)
+{
+	b->njobs = b->nfr = b->ned = b->done = 0;
+	b->bytes.len = b->prov.len = 0;
+	memset(b->amb, 0, sizeof b->amb);
+	b->protected_skips = 0;
+}
+
+static void batch_free(rbatch *b)
+{
+	free(b->jobs);
+	free(b->fr);
+	free(b->edits);
+	cf_buf_free(&b->bytes);
+	cf_buf_free(&b->prov);
+}
+
+/* Room for one more job and nf more fields in b: 0 or CF_ENOMEM. */
+static int batch_room(rbatch *b, size_t nf)
+{
+	if (b->njobs == b->jcap) {
+		size_t cap = b->jcap ? 2 * b->jcap : 16;
+		rjob *v = realloc(b->jobs, cap * sizeof *v);
+		if (!v)
+			return CF_ENOMEM;
+		b->jobs = v;
+		b->jcap = cap;
+	}
+	if (b->nfr + nf > b->frcap) {
+		size_t cap = b->frcap ? 2 * b->frcap : 16;
+		while (cap < b->nfr + nf)
+			cap *= 2;
+		rfield *v = realloc(b->fr, cap * sizeof *v);
+		if (!v)
+			return CF_ENOMEM;
+		b->fr = v;
+		b->frcap = cap;
+	}
+	return 0;
+}
+
+/* rules_pool.c's fn: the first half of every record of a batch. */
+static void apply_batch(void *ctx, unsigned worker, cf_rules_task *t)
+{
+	const rules_state *s = ctx;
+	rbatch *b = (rbatch *)t;
+
+	for (size_t i = 0; i < b->njobs; i++)
+		apply_job(s, &s->w[worker], b, &b->jobs[i]);
+}
+
+/* The second half of a batch's records, in order, then the batch goes back
+ * to the spares.  On failure the batch stays open (s->open): its records
+ * not given away are released by destroy(). */
+static int finish_batch(cf_stage *st, rules_state *s, rbatch *b, cf_error *err)
+{
+	int rc;
+
+	s->open = b;
+	while (b->done < b->njobs) {
+		const rjob *j = &b->jobs[b->done++];
+		if (s->nworkers)
+			s->held--;
+		if ((rc = finish_job(st, s, b, j, err)) < 0)
+			return rc;
+	}
+	for (int a = 0; a < CF_AMB_COUNT; a++)
+		s->amb[a] += b->amb[a];
+	s->protected_skips += b->protected_skips;
+	s->open = NULL;
+	batch_reset(b);
+	if (b != &s->one) {
+		b->spare = s->spares;
+		s->spares = b;
+	}
+	return 0;
+}
+
+/* Finish the batches the workers are done with, in order, waiting up to
+ * timeout_ms for the oldest (< 0: as long as it takes; with all, for every
+ * batch submitted). */
+static int harvest(cf_stage *st, rules_state *s, int timeout_ms, int all,
+                   cf_error *err)
+{
+	cf_rules_task *t;
+	int rc;
+
+	while (s->inflight && (t = cf_rules_pool_take(s->pool, timeout_ms))) {
+		s->inflight--;
+		timeout_ms = timeout_ms < 0 && all ? -1 : 0;
+		if ((rc = finish_batch(st, s, (rbatch *)t, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Hand the batch being filled to the workers (starting them the first
+ * time); when the stage holds enough batches, finish the oldest first, so
+ * what the stage holds stays bounded whatever the runner's window. */
+static int submit(cf_stage *st, rules_state *s, cf_error *err)
+{
+	int rc;
+
+	if (!s->cur || !s->cur->njobs)
+		return 0;
+	if (!s->pool && (rc = cf_rules_pool_new(&s->pool, s->nworkers, apply_batch,
+	                                        s)) < 0)
+		return cf_error_set(err, rc, "rules: cannot start %u worker threads "
+		                    "(set threads: 1)", s->nworkers);
+	cf_rules_pool_submit(s->pool, &s->cur->task);
+	s->cur = NULL;
+	s->inflight++;
+	return harvest(st, s, s->inflight >= MAX_INFLIGHT(s) ? -1 : 0, 0, err);
+}
+
+static int rules_process(cf_stage *st, void *state, cf_item *it, cf_error *err)
+{
+	rules_state *s = state;
+	const cf_strlist *fl = s->edit;
+	rbatch *b = s->nworkers ? s->cur : &s->one;
+	rjob *j;
+	size_t i, len;
+
+	if (!b) {   /* a spare batch, or a new one */
+		if ((b = s->spares))
+			s->spares = b->spare;
+		else if (!(b = calloc(1, sizeof *b)))
+			goto oom;
+		s->cur = b;
+	}
+	if (batch_room(b, fl->n) < 0)
+		goto oom;
+	j = &b->jobs[b->njobs++];
+	memset(j, 0, sizeof *j);
+	j->it = it;
+	j->rs = s->rules;
+	j->side = -1;
+	j->f0 = b->nfr;
+	/* CDS: decide first, so an unreplaced record costs nothing */
+	if (s->mode == 1 &&
+	    cf_unit(cf_record_rand(st, it->rec, 0x72756c6573ull)) >= s->p) {
+		j->pass = 1;
+	} else {
+		if (s->label_dir.n && cf_item_label(it)) {
+			const char *d = cf_strmap_get(&s->label_dir, cf_item_label(it));
+			for (size_t q = 0; d && dir_names[q]; q++)
+				if (!strcmp(d, dir_names[q]) && s->by_dir[q]) {
+					j->rs = s->by_dir[q];
+					j->side = q == CF_RULES_A_TO_B ? 0 : q == CF_RULES_B_TO_A ? 1 : -1;
+				}
+		}
+		for (i = 0; i < fl->n; i++) {   /* the texts, borrowed from it */
+			const char *t = cf_item_text(it, fl->v[i], &len);
+			if (t)
+				b->fr[b->nfr++] = (rfield){ .t = t, .len = len, .field = (uint32_t)i };
+		}
+		j->nf = b->nfr - j->f0;
+	}
+	if (!s->nworkers) {   /* inline: both halves now */
+		apply_job(s, &s->w[0], b, j);
+		return finish_batch(st, s, b, err);
+	}
+	s->held++;
+	return b->njobs < BATCH_RECORDS ? 0 : submit(st, s, err);
+oom:
+	cf_fail_record(st, it, "out of memory");
+	return cf_error_set(err, CF_ENOMEM, "out of memory");
+}
+
+/* The runner polls between reads; with a timeout it waits for us (its
+ * window is full): a part-filled batch goes to the workers then. */
+static int rules_poll(cf_stage *st, void *state, int timeout_ms, cf_error *err)
+{
+	rules_state *s = state;
+	int rc;
+
+	if (!s->nworkers)
+		return 0;
+	if (timeout_ms != 0 && (rc = submit(st, s, err)) < 0)
+		return rc;
+	if ((rc = harvest(st, s, timeout_ms, 0, err)) < 0)
+		return rc;
+	return s->held > INT_MAX ? INT_MAX : (int)s->held;
+}
+
+static int rules_flush(cf_stage *st, void *state, cf_error *err)
+{
+	rules_state *s = state;
+	int rc;
+
+	if (!s->nworkers)
+		return 0;
+	if ((rc = submit(st, s, err)) < 0)
+		return rc;
+	return harvest(st, s, -1, 1, err);
 }
 
 /* The rule indexes in name order, into ord (nrules of them): the report
@@ -932,6 +1339,40 @@ static int rules_report(cf_stage *st, void *state, json_t *out)
 	return 0;
 }
 
+/* Stop the workers and free every batch; a record still held (the run
+ * failed or was interrupted) is released with its items. */
+static void release_batches(rules_state *s)
+{
+	cf_rules_task *t = cf_rules_pool_free(&s->pool), *next;
+	rbatch *b;
+
+	for (; t; t = next) {
+		next = t->next;
+		b = (rbatch *)t;
+		b->spare = s->spares;
+		s->spares = b;
+	}
+	if (s->cur) {
+		s->cur->spare = s->spares;
+		s->spares = s->cur;
+		s->cur = NULL;
+	}
+	if (s->open && s->open != &s->one) {
+		s->open->spare = s->spares;
+		s->spares = s->open;
+	}
+	s->open = NULL;
+	while ((b = s->spares)) {
+		s->spares = b->spare;
+		for (; b->done < b->njobs; b->done++)
+			cf_item_free(b->jobs[b->done].it);
+		batch_free(b);
+		free(b);
+	}
+	batch_free(&s->one);
+	s->inflight = s->held = 0;
+}
+
 static void rules_destroy(cf_stage *st, void *state)
 {
 	rules_state *s = state;
@@ -942,8 +1383,13 @@ static void rules_destroy(cf_stage *st, void *state)
 	s->stance = NULL;
 	for (int d = 0; d < 3; d++)
 		cf_rules_free(&s->by_dir[d]);
-	cf_rules_out_free(&s->out);
-	cf_rules_out_free(&s->back);
+	release_batches(s);
+	for (unsigned i = 0; s->w && i < (s->nworkers ? s->nworkers : 1); i++) {
+		cf_rules_out_free(&s->w[i].out);
+		cf_rules_out_free(&s->w[i].back);
+	}
+	free(s->w);
+	s->w = NULL;
 	free(s->per_rule);
 	free(s->rec_rule);
 	s->per_rule = s->rec_rule = NULL;
@@ -954,7 +1400,6 @@ static void rules_destroy(cf_stage *st, void *state)
 	free(s->fired);
 	free(s->canon);
 	json_decref(s->one_way_ex);
-	cf_jbuf_free(&s->prov);
 	s->one_way_ex = NULL;
 	s->rule_js = NULL;
 	s->seen = NULL;
@@ -968,9 +1413,11 @@ const cf_stage_kind cf_stage_rules = {
 	           "antonyms, user rules",
 	.state_size = sizeof(rules_state),
 	.options = rules_options,
-	.flags = CF_STAGE_ORIGINALS | CF_STAGE_GENERATES,
+	.flags = CF_STAGE_ORIGINALS | CF_STAGE_GENERATES | CF_STAGE_LOCAL,
 	.init = rules_init,
 	.process = rules_process,
+	.poll = rules_poll,
+	.flush = rules_flush,
 	.report = rules_report,
 	.destroy = rules_destroy,
 };

@@ -14,8 +14,8 @@
  * (protected spans), rules_pattern.c (user regex rules), rules_negation.c
  * (clause negation of the negation pack), rules_antonym.c (checks of the
  * sentiment packs, idioms), rules_stance.c (full_flip: the source stance
- * a flipped text still holds), rules.c (the stage: options, candidates,
- * report).
+ * a flipped text still holds), rules_pool.c (the stage's worker threads),
+ * rules.c (the stage: options, candidates, report).
  *
  * Ownership: cf_rules_out owns its text and edit arrays; they stay valid
  * until the next apply on the same out or cf_rules_out_free().  Rule names
@@ -243,6 +243,31 @@ cf_rules_dir cf_rules_direction(const cf_rules *r);
  * mom"), with that word copied into word (wsz bytes); else 0.
  * rules_oneway.c. */
 int cf_rules_one_way_collision(const cf_rules_out *out, char *word, size_t wsz);
+
+/* Worker threads (rules_pool.c): tasks are applied by fn on nworkers
+ * threads at once and handed back by cf_rules_pool_take() in submission
+ * order, only after fn returned for them.  A task is a header inside the
+ * caller's batch; the pool never frees one.  fn runs on a worker: it may
+ * touch only its task and what is read-only while tasks run (compiled
+ * rules), plus the scratch of its worker index. */
+typedef struct cf_rules_task {
+	struct cf_rules_task *next;
+	int state;                 /* the pool's */
+} cf_rules_task;
+typedef struct cf_rules_pool cf_rules_pool;
+typedef void (*cf_rules_pool_fn)(void *ctx, unsigned worker, cf_rules_task *t);
+/* Start nworkers threads.  0, or CF_ENOMEM when one cannot be started. */
+int cf_rules_pool_new(cf_rules_pool **out, unsigned nworkers,
+                      cf_rules_pool_fn fn, void *ctx);
+void cf_rules_pool_submit(cf_rules_pool *p, cf_rules_task *t);
+/* The oldest task submitted and not yet taken, once it is done; waits up
+ * to timeout_ms for it (0: not at all, < 0: as long as it takes).  NULL:
+ * none is submitted, or the oldest is not done in time. */
+cf_rules_task *cf_rules_pool_take(cf_rules_pool *p, int timeout_ms);
+/* Stop the workers (a task being applied is finished first) and free the
+ * pool; returns the tasks not taken, linked by next, for the caller to
+ * release.  Accepts NULL and *pp == NULL; clears *pp. */
+cf_rules_task *cf_rules_pool_free(cf_rules_pool **pp);
 
 /* ---- shared by the engine's files -------------------------------------- */
 

@@ -76,9 +76,11 @@
  * The lexicon is asked (cf_rules_first_name) whether a word next to a name
  * is a first name too: Sarah Jessica, "Lysette Anthony".
  *
- * State: the word lists as hash sets, built once on first use (in()).  Limits: looks at a few words either side, and at the first
+ * State: the word lists as hash sets, built once on first use (in(); safe
+ * from several threads).  Limits: looks at a few words either side, and at the first
  * OCC_MAX (64) other occurrences of a name in the text.  Failure: none (always decides).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +105,11 @@ static int common_word(const char *w)
 
 /* The word lists below as hash sets, each built on its first use (issue
  * 15: a linear scan of a 100-word list per word near a name candidate was
- * 4% of a gender + names run).  Stages run on one thread; a list that does
- * not fit (more lists or words than the pool holds) is scanned as before. */
+ * 4% of a gender + names run).  A list that does not fit (more lists or
+ * words than the pool holds) is scanned as before.  The rules stage
+ * applies on worker threads (rules_pool.c): a set is built under
+ * sets_lock and published last (release), so a reader that sees its list
+ * (acquire) sees it whole. */
 #define SETS_MAX 64             /* lists: a power of two */
 #define POOL_MAX 8192           /* slots of all sets together */
 
@@ -117,6 +122,7 @@ typedef struct {
 static wordset sets[SETS_MAX];
 static const char *pool[POOL_MAX];
 static size_t pool_used;
+static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t word_hash(const char *w)
 {
@@ -136,17 +142,18 @@ static int same(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Under sets_lock; st->list is set last. */
 static void build_set(wordset *st, const char *const *list)
 {
 	size_t n = 0, cap = 8, i;
 
-	st->list = list;
 	while (list[n])
 		n++;
 	while (cap < 2 * n)
 		cap *= 2;
 	if (pool_used + cap > POOL_MAX) {
 		st->scan = 1;
+		__atomic_store_n(&st->list, list, __ATOMIC_RELEASE);
 		return;
 	}
 	st->off = pool_used;
@@ -158,21 +165,35 @@ static void build_set(wordset *st, const char *const *list)
 			h = (h + 1) & st->mask;
 		pool[st->off + h] = list[i];
 	}
+	__atomic_store_n(&st->list, list, __ATOMIC_RELEASE);
 }
 
 static const wordset *set_of(const char *const *list)
 {
 	size_t h = ((size_t)(uintptr_t)list >> 4) & (SETS_MAX - 1), k;
+	const wordset *found = NULL;
 
 	for (k = 0; k < SETS_MAX; k++, h = (h + 1) & (SETS_MAX - 1)) {
-		if (sets[h].list == list)
+		const char *const *l = __atomic_load_n(&sets[h].list, __ATOMIC_ACQUIRE);
+		if (l == list)
 			return &sets[h];
-		if (!sets[h].list) {
-			build_set(&sets[h], list);
-			return &sets[h];
+		if (!l)
+			break;
+	}
+	/* not built yet: look again under the lock (another thread may be
+	 * building it, or a list before it in the probe sequence) */
+	pthread_mutex_lock(&sets_lock);
+	h = ((size_t)(uintptr_t)list >> 4) & (SETS_MAX - 1);
+	for (k = 0; k < SETS_MAX; k++, h = (h + 1) & (SETS_MAX - 1)) {
+		if (sets[h].list == list || !sets[h].list) {
+			if (!sets[h].list)
+				build_set(&sets[h], list);
+			found = &sets[h];
+			break;
 		}
 	}
-	return NULL;   /* more lists than SETS_MAX: scan */
+	pthread_mutex_unlock(&sets_lock);
+	return found;   /* NULL: more lists than SETS_MAX: scan */
 }
 
 /* w is in the NULL-ended list. */

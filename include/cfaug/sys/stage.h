@@ -72,6 +72,10 @@ typedef struct cf_pipeline_info {
  * one that only passes or filters: a run whose generators made nothing is
  * told so; a run without one is not. */
 #define CF_STAGE_GENERATES  0x8u
+/* The stage is asynchronous for worker threads of its own (the rules
+ * stage's `threads`), not for a network: the progress line does not show
+ * what it holds as requests in flight. */
+#define CF_STAGE_LOCAL      0x10u
 
 /* The version of this interface.  A kind says which one it was written
  * for (.version; 0 counts as 1); the runner refuses a kind written for a
