@@ -517,6 +517,31 @@ static int write_estimate(const char *path, json_t *rep, cf_error *err)
 	return 0;
 }
 
+/* An input path that cannot be read is a mistake in the config: say so
+ * with the value's location before anything starts (run and validate).
+ * access(), not fopen(): opening a named pipe to test it would block, and
+ * closing it again would cut off the writer. */
+static int check_input_exists(const cf_conf *conf, cf_error *err)
+{
+	const cf_node *path = cf_node_get(cf_node_get(conf->root, "input"), "path");
+
+	if (!path || path->type != CF_NODE_SCALAR || strcmp(path->str, "-") == 0)
+		return 0;
+	if (access(path->str, R_OK) != 0) {
+		char cwd[1024];
+		int e = errno;
+		/* a relative path: say relative to what, as `run` does, and the fix */
+		if (path->str[0] != '/' && getcwd(cwd, sizeof cwd))
+			return cf_conf_error(err, conf->path, path, "input file '%s' (relative "
+			                     "to %s): %s; set input.path, or give it with "
+			                     "--set input.path=FILE", path->str, cwd, strerror(e));
+		return cf_conf_error(err, conf->path, path, "input file '%s': %s; set "
+		                     "input.path, or give it with --set input.path=FILE",
+		                     path->str, strerror(e));
+	}
+	return 0;
+}
+
 int cf_cmd_run(int argc, char **argv)
 {
 	run_args a;
@@ -532,8 +557,13 @@ int cf_cmd_run(int argc, char **argv)
 		free_args(&a);
 		return rc < 0 ? CF_EXIT_OK : rc;
 	}
-	if ((rc = load(&a, &conf, &p, &err)) < 0 ||
-	    (rc = check_overwrite(conf, &a, &err)) < 0)
+	if ((rc = load(&a, &conf, &p, &err)) < 0)
+		goto done;
+	if ((rc = check_input_exists(conf, &err)) < 0) {
+		rc = err.code = CF_EIO;   /* exit 1 as documented for input; validate says 3 */
+		goto done;
+	}
+	if ((rc = check_overwrite(conf, &a, &err)) < 0)
 		goto done;
 	a.o.progress = !a.o.quiet && isatty(STDERR_FILENO);
 	install_signals();
@@ -558,31 +588,6 @@ done:
 	cf_conf_free(&conf);
 	free_args(&a);
 	return cf_exit_code(rc);
-}
-
-/* validate reads no input, but a path that cannot be opened is a mistake
- * it can report now, with the value's location. */
-static int check_input_exists(const cf_conf *conf, cf_error *err)
-{
-	const cf_node *path = cf_node_get(cf_node_get(conf->root, "input"), "path");
-	FILE *f;
-
-	if (!path || path->type != CF_NODE_SCALAR || strcmp(path->str, "-") == 0)
-		return 0;
-	if (!(f = fopen(path->str, "rb"))) {
-		char cwd[1024];
-		int e = errno;
-		/* a relative path: say relative to what, as `run` does, and the fix */
-		if (path->str[0] != '/' && getcwd(cwd, sizeof cwd))
-			return cf_conf_error(err, conf->path, path, "input file '%s' (relative "
-			                     "to %s): %s; set input.path, or give it with "
-			                     "--set input.path=FILE", path->str, cwd, strerror(e));
-		return cf_conf_error(err, conf->path, path, "input file '%s': %s; set "
-		                     "input.path, or give it with --set input.path=FILE",
-		                     path->str, strerror(e));
-	}
-	fclose(f);
-	return 0;
 }
 
 int cf_cmd_validate(int argc, char **argv)

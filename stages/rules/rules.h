@@ -121,8 +121,9 @@ typedef struct cf_rules_out {
 	size_t *cand;              /* scratch: the words with entries (apply's
 	                            * prescan, cf_rules_round_trip()) */
 	size_t ncand, candcap;
-	int every_word;            /* 1: apply() reads every word, no prescan
-	                            * (the reference path, for tests) */
+	int every_word;            /* 1: the reference path, for tests: no
+	                            * prescan and none of the scan's shortcuts
+	                            * (rules_lexicon.c's header lists them) */
 	const char *want;          /* cf_rules_apply_check(): the text the output
 	                            * must equal, or NULL */
 	size_t want_len;

@@ -34,8 +34,11 @@ contains "$T/err" "... and 7 more records with" "the flood is counted"
 # --- path messages ------------------------------------------------------------------------
 mkdir -p "$T/elsewhere"
 C=$(realpath "$CFAUG")
-(cd "$T/elsewhere" && "$C" run "$OLDPWD/$Q" -o "$T/x" -q) >/dev/null 2>"$T/err"
-contains "$T/err" "examples/data/reviews.jsonl (relative to $T/elsewhere): No such file" "relative input path says relative to what"
+(cd "$T/elsewhere" && "$C" run "$OLDPWD/$Q" -o "$T/x" -q) >/dev/null 2>"$T/err"; RC=$?
+contains "$T/err" "input file 'examples/data/reviews.jsonl' (relative to $T/elsewhere): No such file" "relative input path says relative to what"
+grep -q "^cfaug: [^ ]*\.yaml:[0-9]*:[0-9]*: input file" "$T/err" && ok "run: a missing input names file:line:col" || bad "no location" "$(cat "$T/err")"
+[ "$RC" -eq 1 ] && ok "run: a missing input is an input failure (exit 1)" || bad "run exit $RC for a missing input"
+[ -e "$T/x" ] && bad "run created its output directory for a missing input" || ok "run: nothing created for a missing input"
 mkdir -p "$T/locked/.cfaug.lock"
 run_cf run $Q -o "$T/locked" -q
 contains "$T/err" "output directory $T/locked: " "output-dir error names the directory"
