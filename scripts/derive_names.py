@@ -278,7 +278,7 @@ def unpaired_partners(pairs, bands, dec, words, ambig):
               for sex in "MF" for d in range(nd)}
     out, used = [], set()
     for sex, other in (("F", "M"), ("M", "F")):
-        todo = []
+        pending = []
         for n in names[sex]:
             if n in paired:
                 continue
@@ -287,10 +287,10 @@ def unpaired_partners(pairs, bands, dec, words, ambig):
             peak = max(range(nd), key=lambda d: (share[d], -d))
             r = ranked[(sex, peak)].index(n)
             if r < TOP_DECADE:
-                todo.append((r, n, peak))
+                pending.append((r, n, peak))
         # the most common first; a partner serves one one-way name only,
         # so two people of a text never get the same name (Carol, Florence)
-        for r, n, peak in sorted(todo):
+        for r, n, peak in sorted(pending):
             cand = ranked[(other, peak)]
             best = None
             for k in range(len(cand)):

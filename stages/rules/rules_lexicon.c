@@ -472,20 +472,18 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return key_hash(k, n);
 }
 
+/* A 256-entry byte table from F(c), written once for both tables below. */
+#define BT4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define BT16(F, c) BT4(F, c), BT4(F, (c) + 4), BT4(F, (c) + 8), BT4(F, (c) + 12)
+#define BT64(F, c) BT16(F, c), BT16(F, (c) + 16), BT16(F, (c) + 32), BT16(F, (c) + 48)
+#define BYTE_TABLE(F) { BT64(F, 0), BT64(F, 64), BT64(F, 128), BT64(F, 192) }
+
 /* The word scan's byte classes: an ASCII word character gives its folded
  * byte (>= '0'), an ASCII non-word byte 0, a byte >= 0x80 1 (decode it). */
 #define SC(c) ((c) >= 0x80 ? 1 : (c) >= 'A' && (c) <= 'Z' ? (c) | 32 : \
                ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
                (c) == '_' ? (c) : 0)
-#define SC4(c) SC(c), SC((c) + 1), SC((c) + 2), SC((c) + 3)
-#define SC16(c) SC4(c), SC4((c) + 4), SC4((c) + 8), SC4((c) + 12)
-#define SC64(c) SC16(c), SC16((c) + 16), SC16((c) + 32), SC16((c) + 48)
-static const unsigned char scan_tab[256] = {
-	SC64(0), SC64(64), SC64(128), SC64(192)
-};
-#undef SC64
-#undef SC16
-#undef SC4
+static const unsigned char scan_tab[256] = BYTE_TABLE(SC);
 #undef SC
 
 /* The prefilter's class of a byte: digits 0-9, letters (either case)
@@ -493,16 +491,12 @@ static const unsigned char scan_tab[256] = {
 #define PC(c) ((c) >= '0' && (c) <= '9' ? (c) - '0' : \
                (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 10 : \
                (c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 10 : (c) == '_' ? 36 : 37)
-#define PC4(c) PC(c), PC((c) + 1), PC((c) + 2), PC((c) + 3)
-#define PC16(c) PC4(c), PC4((c) + 4), PC4((c) + 8), PC4((c) + 12)
-#define PC64(c) PC16(c), PC16((c) + 16), PC16((c) + 32), PC16((c) + 48)
-static const unsigned char pcls[256] = {
-	PC64(0), PC64(64), PC64(128), PC64(192)
-};
-#undef PC64
-#undef PC16
-#undef PC4
+static const unsigned char pcls[256] = BYTE_TABLE(PC);
 #undef PC
+#undef BYTE_TABLE
+#undef BT64
+#undef BT16
+#undef BT4
 
 /* The pmask row of the ASCII word w[0..n), n >= 1. */
 static inline size_t pair_of(const unsigned char *w, size_t n)

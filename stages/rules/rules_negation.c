@@ -1067,6 +1067,50 @@ static int put_before(const sent *S, cf_rules_out *o, uint32_t rule,
 }
 
 /* Add a negation to the sentence; 0 with nothing done when no predicate. */
+/* A question's auxiliary before its subject ("Why was she late?", "How can
+ * they make such films?", "What is this about?"): "not" cannot follow it
+ * ("Why was not she late", "can they do not make"), so the negation is the
+ * contracted form in place ("Why wasn't she late?"); an auxiliary without
+ * a usual contraction (am, may, might, shall) leaves the question alone.
+ * Returns the token index (0 for a yes/no question, with no contraction:
+ * left alone), or S->n when the question's first auxiliary is not
+ * inverted ("Who likes it?": the usual rules). */
+static size_t inverted_aux(const sent *S, const char **contracted)
+{
+	static const char *const nt[][2] = { { "is", "isn't" }, { "are", "aren't" },
+		{ "was", "wasn't" }, { "were", "weren't" }, { "do", "don't" },
+		{ "does", "doesn't" }, { "did", "didn't" }, { "has", "hasn't" },
+		{ "have", "haven't" }, { "had", "hadn't" }, { "can", "can't" },
+		{ "could", "couldn't" }, { "will", "won't" }, { "would", "wouldn't" },
+		{ "should", "shouldn't" }, { "must", "mustn't" }, { NULL, NULL } };
+	const tok *tk = S->tk;
+
+	*contracted = NULL;
+	if (S->n && (tk[0].cls & (C_BE | C_MODAL | C_DO | C_HAVE)))
+		return 0;   /* a yes/no question: "Isn't it good?" still asks it
+		             * as good, and a later verb is no predicate to negate
+		             * ("Has Mr Mamet did not have ...?"): left alone */
+	for (size_t i = 1; i + 1 < S->n; i++) {
+		const tok *t = &tk[i], *x = &tk[i + 1], *pv = &tk[i - 1];
+		if (t->frozen || !(t->cls & (C_BE | C_MODAL | C_DO | C_HAVE)) ||
+		    ((pv->cls & C_BLOCK) && !(pv->cls & C_CLAUSE_END)))
+			continue;   /* "to do it", "a can of" */
+		if (t->cap)
+			return 0;   /* "Or Will Maya have ...?": a yes/no question */
+		/* after its subject it is not inverted: "you had", "you've had",
+		 * "London has", "there were" (the usual rules) */
+		if ((pv->cls & C_SUBJ_PRON) || pv->apos || (pv->cap && i > 1) ||
+		    KEQ(pv, "there") ||
+		    (!(x->cls & (C_SUBJ_PRON | C_DET)) && !KEQ(x, "there")))
+			return S->n;   /* the first auxiliary is not inverted */
+		for (int q = 0; nt[q][0]; q++)
+			if (!strcmp(t->k, nt[q][0]))
+				*contracted = nt[q][1];
+		return i;
+	}
+	return S->n;
+}
+
 static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 {
 	const tok *tk = S->tk;
@@ -1076,6 +1120,18 @@ static int add_neg(const sent *S, cf_rules_out *o, uint32_t rule, int *how)
 	int type = 0, kind = 0, rc;
 
 	b.s[0] = '\0';
+	if (S->question) {
+		const char *nt = NULL;
+		if ((i = inverted_aux(S, &nt)) < S->n) {
+			if (!nt)
+				return 0;
+			*how = CF_NEG_AUX;
+			if ((rc = put_pm(o, rule, tk[i].s, tk[i].e - tk[i].s, nt,
+			                 strlen(nt), 0)) < 0)
+				return rc;
+			return polarity(S, i, 1, o, rule);
+		}
+	}
 	for (i = 0; i < S->n; i++)
 		if (is_aux(S, i, &type) && !(i == 0 && S->question))
 			break;

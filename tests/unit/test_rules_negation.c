@@ -43,6 +43,45 @@ static void expect(const cf_rules *r, const char *in, const char *want)
 	cf_rules_out_free(&o);
 }
 
+/* A wh-question's auxiliary stands before its subject: the negation is the
+ * contraction in place, never "not" after it or do-support after a modal
+ * (stop-hook read of CAD: "why is not it that", "How can they do not
+ * make"); the reverse takes it back. "some time ago" is a time, not a
+ * quantity: no "any time ago". */
+static void test_questions(void **state)
+{
+	cf_rules *r = mk("negation", 0);
+
+	expect(r, "Why was she late for the show?", "Why wasn't she late for the show?");
+	expect(r, "Why is it that bad movies always win?",
+	       "Why isn't it that bad movies always win?");
+	expect(r, "How can they make such films?", "How can't they make such films?");
+	expect(r, "Where were you when the film came out?",
+	       "Where weren't you when the film came out?");
+	expect(r, "What is this movie about?", "What isn't this movie about?");
+	expect(r, "Why wasn't she late for the show?", "Why was she late for the show?");
+	/* no usual contraction: the question is left alone */
+	expect(r, "Why may they leave?", "Why may they leave?");
+	expect(r, "Was he there when it happened?", "Was he there when it happened?");
+	expect(r, "Or Will Maya have a surprise for Jared?",
+	       "Or Will Maya have a surprise for Jared?");
+	expect(r, "Why pay Kevin Spacey to do it?", "Why pay Kevin Spacey to do it?");
+	expect(r, "You think you've had it tough?",
+	       "You do not think you've had it tough?");
+	expect(r, "And London has a Monorail?", "And London does not have a Monorail?");
+	expect(r, "So if you had an idea this bad, what then?",
+	       "So if you did not have an idea this bad, what then?");
+	expect(r, "I know why it is so loved.", "I know why it is not so loved.");
+	/* a yes/no question is left alone: a later verb is no predicate to
+	 * negate (main: "Has Mr Mamet did not have an ...") */
+	expect(r, "Has Mr Mamet had an unfortunate experience?",
+	       "Has Mr Mamet had an unfortunate experience?");
+	expect(r, "I actually retired from films some time ago.",
+	       "I actually did not retire from films some time ago.");
+	cf_rules_free(&r);
+	(void)state;
+}
+
 static void test_do_support(void **state)
 {
 	cf_rules *r = mk("negation", 0);
@@ -296,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_do_support),
+		cmocka_unit_test(test_questions),
 		cmocka_unit_test(test_auxiliaries_and_modals),
 		cmocka_unit_test(test_removal),
 		cmocka_unit_test(test_polarity_and_double_negation),
